@@ -1,0 +1,117 @@
+package journey
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func exampleDefinition(t *testing.T) []byte {
+	t.Helper()
+	raw, err := os.ReadFile("examples/cart_abandonment.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Definition json.RawMessage }
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Definition
+}
+
+func TestParseDuration(t *testing.T) {
+	cases := map[string]time.Duration{
+		"30m": 30 * time.Minute, "20s": 20 * time.Second, "5d": 5 * 24 * time.Hour,
+		"2d12h": 60 * time.Hour, "1h30m": 90 * time.Minute,
+	}
+	for in, want := range cases {
+		got, err := ParseDuration(in)
+		if err != nil || time.Duration(got) != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, time.Duration(got), err, want)
+		}
+	}
+	for _, bad := range []string{"", "5", "xd", "-1d", "3 weeks"} {
+		if _, err := ParseDuration(bad); err == nil {
+			t.Errorf("ParseDuration(%q) accepted a bad duration", bad)
+		}
+	}
+	if s := Duration(5 * 24 * time.Hour).String(); s != "5d" {
+		t.Errorf("String() = %q, want 5d", s)
+	}
+}
+
+func TestParseExample(t *testing.T) {
+	d, err := Parse(exampleDefinition(t))
+	if err != nil {
+		t.Fatalf("the shipped example does not parse: %v", err)
+	}
+	if d.StartNode() != "wait_for_purchase" {
+		t.Errorf("StartNode() = %q", d.StartNode())
+	}
+	if got := d.Events(); !slices.Equal(got, []string{"cart_add", "purchase"}) {
+		t.Errorf("Events() = %v", got)
+	}
+	n, _ := d.Node("wait_for_purchase")
+	if time.Duration(n.Timeout) != 30*time.Minute {
+		t.Errorf("timeout = %v", time.Duration(n.Timeout))
+	}
+}
+
+func TestValidateNamesEveryField(t *testing.T) {
+	cases := []struct {
+		name, json string
+		fields     []string
+	}{
+		{"MissingEntry", `{"nodes":[{"id":"a","kind":"exit"}]}`, []string{"entry.event"}},
+		{"NoNodes", `{"entry":{"event":"x"},"nodes":[]}`, []string{"nodes"}},
+		{"DuplicateID", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"exit"},{"id":"a","kind":"exit"}]}`, []string{"nodes[1].id"}},
+		{"UnknownKind", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"jump"}]}`, []string{"nodes[0].kind"}},
+		{"DanglingNext", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait","duration":"1m","next":"b"}]}`, []string{"nodes[0].next"}},
+		{"WaitWithoutDuration", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait","next":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].duration"}},
+		{"WaitForIncomplete", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait_for"}]}`, []string{"nodes[0].events", "nodes[0].timeout", "nodes[0].on_timeout"}},
+		{"SendBadChannel", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"send","channel":"fax","template":{"body":"hi"},"next":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].channel"}},
+		{"SendBadLiquid", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"send","channel":"email","template":{"body":"{% if %}"},"next":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].template.body"}},
+		{"Unreachable", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"exit"},{"id":"b","kind":"exit"}]}`, []string{"nodes[1]"}},
+		{"LoopWithoutWait", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"send","channel":"email","template":{"body":"hi"},"next":"a"}]}`, []string{"nodes[0]"}},
+		{"UnknownField", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait","duraton":"1m"}]}`, []string{"duraton"}},
+		{"WrongType", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait","duration":"1m","next":7}]}`, []string{"nodes.next"}},
+		{"BadDuration", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait","duration":"soon","next":"b"}]}`, []string{"definition"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.json))
+			var verr ValidationError
+			if !errors.As(err, &verr) {
+				t.Fatalf("Parse accepted an invalid definition (err=%v)", err)
+			}
+			var got []string
+			for _, fe := range verr {
+				got = append(got, fe.Field)
+				if fe.Message == "" {
+					t.Errorf("%s has no message", fe.Field)
+				}
+			}
+			for _, f := range tc.fields {
+				if !slices.Contains(got, f) {
+					t.Errorf("errors %v do not name %s", verr, f)
+				}
+			}
+			if !strings.HasPrefix(err.Error(), "invalid journey definition: ") {
+				t.Errorf("Error() = %q", err.Error())
+			}
+		})
+	}
+}
+
+func TestLoopThroughWaitIsAllowed(t *testing.T) {
+	raw := `{"entry":{"event":"x"},"nodes":[
+		{"id":"a","kind":"send","channel":"email","template":{"body":"hi"},"next":"w"},
+		{"id":"w","kind":"wait","duration":"1d","next":"a"}]}`
+	if _, err := Parse([]byte(raw)); err != nil {
+		t.Fatalf("a loop through a wait was refused: %v", err)
+	}
+}

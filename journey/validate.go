@@ -1,0 +1,218 @@
+package journey
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/osteele/liquid"
+)
+
+// FieldError is one thing wrong with a definition, at a JSON path such as
+// "nodes[2].next".
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError lists everything wrong with a definition.
+type ValidationError []FieldError
+
+func (v ValidationError) Error() string {
+	parts := make([]string, len(v))
+	for i, e := range v {
+		parts[i] = e.Field + ": " + e.Message
+	}
+	return "invalid journey definition: " + strings.Join(parts, "; ")
+}
+
+var (
+	nodeIDPattern    = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`)
+	eventNamePattern = regexp.MustCompile(`^[^\s].{0,199}$`)
+)
+
+// Parse reads a definition from JSON and validates it. Unknown fields are
+// errors, so a misspelt field never silently changes a journey.
+func Parse(raw []byte) (Definition, error) {
+	var d Definition
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d); err != nil {
+		return Definition{}, ValidationError{decodeError(err)}
+	}
+	if err := d.Validate(); err != nil {
+		return Definition{}, err
+	}
+	return d, nil
+}
+
+func decodeError(err error) FieldError {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		return FieldError{Field: typeErr.Field, Message: fmt.Sprintf("must be a %s", typeErr.Type)}
+	case errors.As(err, &syntaxErr):
+		return FieldError{Field: "definition", Message: fmt.Sprintf("malformed JSON at byte %d: %v", syntaxErr.Offset, err)}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return FieldError{Field: strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), Message: "unknown field"}
+	default:
+		return FieldError{Field: "definition", Message: err.Error()}
+	}
+}
+
+// Validate checks that the definition can run: every node reachable from
+// the start, every reference resolving, every kind complete, no cycle that
+// never waits.
+func (d *Definition) Validate() error {
+	var errs ValidationError
+	add := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if !eventNamePattern.MatchString(d.Entry.Event) {
+		add("entry.event", "is required: the event that brings a customer in, such as \"cart_add\"")
+	}
+	if len(d.Nodes) == 0 {
+		add("nodes", "needs at least one node")
+		return errs
+	}
+	index := map[string]int{}
+	for i, n := range d.Nodes {
+		path := fmt.Sprintf("nodes[%d]", i)
+		if !nodeIDPattern.MatchString(n.ID) {
+			add(path+".id", "must start with a letter and hold only letters, digits, _ and - (at most 64)")
+		} else if j, dup := index[n.ID]; dup {
+			add(path+".id", "duplicates the ID of nodes[%d]", j)
+		} else {
+			index[n.ID] = i
+		}
+	}
+	ref := func(field, id string) {
+		if id == "" {
+			add(field, "is required")
+		} else if _, ok := index[id]; !ok {
+			add(field, "names node %q, which does not exist", id)
+		}
+	}
+	for i, n := range d.Nodes {
+		d.validateNode(fmt.Sprintf("nodes[%d]", i), n, add, ref)
+	}
+	if d.Start != "" {
+		ref("start", d.Start)
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	d.validateGraph(index, add)
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+func (d *Definition) validateNode(path string, n Node, add func(string, string, ...any), ref func(string, string)) {
+	switch n.Kind {
+	case KindWait:
+		if n.Duration <= 0 {
+			add(path+".duration", "is required and must be positive, as in \"30m\"")
+		}
+		ref(path+".next", n.Next)
+	case KindWaitFor:
+		if len(n.Events) == 0 {
+			add(path+".events", "needs at least one event to wait for")
+		}
+		for j, b := range n.Events {
+			if !eventNamePattern.MatchString(b.Event) {
+				add(fmt.Sprintf("%s.events[%d].event", path, j), "is required")
+			}
+			ref(fmt.Sprintf("%s.events[%d].next", path, j), b.Next)
+		}
+		if n.Timeout <= 0 {
+			add(path+".timeout", "is required and must be positive, as in \"30m\"")
+		}
+		ref(path+".on_timeout", n.OnTimeout)
+	case KindSend:
+		if !slices.Contains(Channels, n.Channel) {
+			add(path+".channel", "must be one of %s", strings.Join(Channels, ", "))
+		}
+		validateTemplate(path+".template", n.Template, add)
+		ref(path+".next", n.Next)
+	case KindExit:
+		if n.Next != "" {
+			add(path+".next", "an exit node ends the run and has no next")
+		}
+	case "":
+		add(path+".kind", "is required: one of wait, wait_for, send, exit")
+	default:
+		add(path+".kind", "unknown kind %q: use wait, wait_for, send or exit", n.Kind)
+	}
+}
+
+func validateTemplate(path string, t *Template, add func(string, string, ...any)) {
+	if t == nil || strings.TrimSpace(t.Body) == "" {
+		add(path+".body", "is required")
+		return
+	}
+	engine := liquid.NewEngine()
+	if _, err := engine.ParseString(t.Subject); err != nil {
+		add(path+".subject", "is not valid Liquid: %v", err)
+	}
+	if _, err := engine.ParseString(t.Body); err != nil {
+		add(path+".body", "is not valid Liquid: %v", err)
+	}
+}
+
+// validateGraph reports nodes no run can reach, and cycles through which a
+// run would spin without ever waiting.
+func (d *Definition) validateGraph(index map[string]int, add func(string, string, ...any)) {
+	reached := map[string]bool{}
+	stack := []string{d.StartNode()}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if reached[id] {
+			continue
+		}
+		reached[id] = true
+		n := d.Nodes[index[id]]
+		stack = append(stack, n.successors()...)
+	}
+	for i, n := range d.Nodes {
+		if !reached[n.ID] {
+			add(fmt.Sprintf("nodes[%d]", i), "node %q cannot be reached from the start", n.ID)
+		}
+	}
+	// A cycle made only of nodes that never wait would loop forever.
+	state := map[string]int{} // 1 = on the path, 2 = done
+	var visit func(id string) bool
+	visit = func(id string) bool {
+		n := d.Nodes[index[id]]
+		if n.Kind == KindWait || n.Kind == KindWaitFor {
+			return false
+		}
+		switch state[id] {
+		case 1:
+			return true
+		case 2:
+			return false
+		}
+		state[id] = 1
+		for _, next := range n.successors() {
+			if visit(next) {
+				return true
+			}
+		}
+		state[id] = 2
+		return false
+	}
+	for i, n := range d.Nodes {
+		if state[n.ID] == 0 && visit(n.ID) {
+			add(fmt.Sprintf("nodes[%d]", i), "node %q is on a loop that never waits", n.ID)
+			return
+		}
+	}
+}
