@@ -28,8 +28,10 @@ type startPlan struct {
 	internal         map[primitives.ServiceName]int
 	namespace        string
 	searchAttributes map[string]enums.IndexedValueType
+	frontendHTTP     int // HTTP API (Nexus endpoints), on the frontend's IP
 	sql              *config.SQL
-	logger           *slog.Logger // already restricted to serverLogLevel
+	logLevel         *slog.LevelVar
+	logger           *slog.Logger // restricted to logLevel
 }
 
 // plan resolves o into a startPlan. It checks the ports before the database, so a second
@@ -38,9 +40,11 @@ func plan(o Options) (*startPlan, error) {
 	p := &startPlan{
 		namespace:        o.Namespace,
 		searchAttributes: maps.Clone(o.SearchAttributes),
-		logger:           quietLogger(o.Logger),
+		logLevel:         new(slog.LevelVar),
 		internal:         map[primitives.ServiceName]int{},
 	}
+	p.logLevel.Set(levelStarting)
+	p.logger = quietLogger(o.Logger, p.logLevel)
 	if p.namespace == "" {
 		p.namespace = DefaultNamespace
 	}
@@ -74,6 +78,12 @@ func (p *startPlan) planPorts(o Options) error {
 		}
 		p.ui = &ui
 	}
+	// The frontend's HTTP API serves Nexus endpoints; without it the server warns on every start.
+	httpPort, err := freePort(frontend.ip)
+	if err != nil {
+		return err
+	}
+	p.frontendHTTP = httpPort
 	// History, matching and the worker service talk over gRPC even inside one process; they
 	// stay on the loopback whatever the frontend binds.
 	for _, svc := range []primitives.ServiceName{primitives.HistoryService, primitives.MatchingService, primitives.WorkerService} {
@@ -152,6 +162,7 @@ func serverConfig(p *startPlan) *config.Config {
 				Enabled:                true,
 				InitialFailoverVersion: 1,
 				RPCAddress:             p.frontend.dial(),
+				HTTPAddress:            hostPort{ip: p.frontend.ip, port: p.frontendHTTP}.dial(),
 				// Only used when the cluster metadata is first written; later starts keep
 				// the stored ID.
 				ClusterID: uuid.NewString(),
@@ -160,7 +171,7 @@ func serverConfig(p *startPlan) *config.Config {
 	}
 	cfg.DCRedirectionPolicy.Policy = "noop"
 	cfg.Services = map[string]config.Service{
-		string(primitives.FrontendService): {RPC: config.RPC{GRPCPort: p.frontend.port, BindOnIP: p.frontend.ip}},
+		string(primitives.FrontendService): {RPC: config.RPC{GRPCPort: p.frontend.port, HTTPPort: p.frontendHTTP, BindOnIP: p.frontend.ip}},
 	}
 	for svc, port := range p.internal {
 		cfg.Services[string(svc)] = config.Service{RPC: config.RPC{GRPCPort: port, BindOnIP: "127.0.0.1"}}

@@ -46,6 +46,7 @@ type Server struct {
 	uiURL     string
 	namespace string
 
+	logLevel *slog.LevelVar
 	temporal temporal.Server
 	ui       *uiserver.Server
 	uiDone   chan struct{}
@@ -72,7 +73,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{frontend: p.frontend.dial(), namespace: p.namespace}
+	s := &Server{frontend: p.frontend.dial(), namespace: p.namespace, logLevel: p.logLevel}
 	if p.ui != nil {
 		s.uiURL = "http://" + p.ui.dial()
 	}
@@ -113,8 +114,11 @@ func (s *Server) start(ctx context.Context, p *startPlan) error {
 		return err
 	}
 	if p.ui != nil {
-		return s.waitUI(ctx)
+		if err := s.waitUI(ctx); err != nil {
+			return err
+		}
 	}
+	s.logLevel.Set(levelRunning)
 	return nil
 }
 
@@ -131,6 +135,7 @@ func (s *Server) Namespace() string { return s.namespace }
 // Stop stops the UI and the server and waits for both. It is safe to call more than once.
 func (s *Server) Stop() {
 	s.stopOnce.Do(func() {
+		s.logLevel.Set(levelStopping)
 		if s.ui != nil {
 			s.ui.Stop()
 			<-s.uiDone

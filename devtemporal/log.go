@@ -8,27 +8,32 @@ import (
 	"go.temporal.io/server/common/log/tag"
 )
 
-// serverLogLevel is the least severe level passed on: below it the server logs every shard,
-// queue and membership change.
-const serverLogLevel = slog.LevelWarn
+// Levels of the server's logs passed on. Below Warn the server logs every shard, queue and
+// membership change. While it starts, its parts dial each other before all listen, and while
+// it stops, it reports every poll and call it cuts short: neither says anything a user can
+// act on, so only errors pass while starting and nothing once Stop begins.
+const (
+	levelStarting = slog.LevelError
+	levelRunning  = slog.LevelWarn
+	levelStopping = slog.LevelError + 4
+)
 
-// quietLogger returns l (or a discarding logger when l is nil) restricted to serverLogLevel
-// and above.
-func quietLogger(l *slog.Logger) *slog.Logger {
+// quietLogger returns l (or a discarding logger when l is nil) restricted to level.
+func quietLogger(l *slog.Logger, level slog.Leveler) *slog.Logger {
 	if l == nil {
 		return slog.New(slog.DiscardHandler)
 	}
-	return slog.New(minLevelHandler{Handler: l.Handler(), min: serverLogLevel})
+	return slog.New(minLevelHandler{Handler: l.Handler(), min: level})
 }
 
 // minLevelHandler drops records below min.
 type minLevelHandler struct {
 	slog.Handler
-	min slog.Level
+	min slog.Leveler
 }
 
 func (h minLevelHandler) Enabled(ctx context.Context, level slog.Level) bool {
-	return level >= h.min && h.Handler.Enabled(ctx, level)
+	return level >= h.min.Level() && h.Handler.Enabled(ctx, level)
 }
 
 func (h minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
