@@ -30,6 +30,7 @@ type startPlan struct {
 	searchAttributes map[string]enums.IndexedValueType
 	frontendHTTP     int // HTTP API (Nexus endpoints), on the frontend's IP
 	sql              *config.SQL
+	unlock           func() // releases the data dir
 	logLevel         *slog.LevelVar
 	logger           *slog.Logger // restricted to logLevel
 }
@@ -51,11 +52,11 @@ func plan(o Options) (*startPlan, error) {
 	if err := p.planPorts(o); err != nil {
 		return nil, err
 	}
-	sql, err := prepareDatabase(o.DataDir, p.namespace, p.searchAttributes)
+	sql, unlock, err := prepareDatabase(o.DataDir, p.namespace, p.searchAttributes)
 	if err != nil {
 		return nil, err
 	}
-	p.sql = sql
+	p.sql, p.unlock = sql, unlock
 	return p, nil
 }
 

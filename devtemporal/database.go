@@ -19,27 +19,37 @@ import (
 const DatabaseFile = "temporal.db"
 
 // prepareDatabase returns the SQLite store for dataDir ("" = in memory), creating the file
-// with its schema when missing and the namespace when missing.
-func prepareDatabase(dataDir, namespace string, searchAttributes map[string]enums.IndexedValueType) (*config.SQL, error) {
-	var cfg *config.SQL
+// with its schema when missing and the namespace when missing. A data dir stays locked until
+// unlock is called.
+func prepareDatabase(dataDir, namespace string, searchAttributes map[string]enums.IndexedValueType) (cfg *config.SQL, unlock func(), err error) {
+	unlock = func() {}
 	if dataDir == "" {
 		cfg = memoryDatabase()
 	} else {
-		var err error
-		if cfg, err = fileDatabase(dataDir); err != nil {
-			return nil, err
+		dir, err := makeDataDir(dataDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		if unlock, err = lockDataDir(dir); err != nil {
+			return nil, nil, err
+		}
+		if cfg, err = fileDatabase(dir); err != nil {
+			unlock()
+			return nil, nil, err
 		}
 	}
 	ns, err := sqliteschema.NewNamespaceConfig(clusterName, namespace, false, searchAttributes)
 	if err != nil {
-		return nil, fmt.Errorf("devtemporal: search attributes: %w", err)
+		unlock()
+		return nil, nil, fmt.Errorf("devtemporal: search attributes: %w", err)
 	}
 	// A no-op when the namespace exists; search attributes added since are registered once
 	// the server runs (see ensureSearchAttributes).
 	if err := sqliteschema.CreateNamespaces(cfg, ns); err != nil {
-		return nil, fmt.Errorf("devtemporal: create namespace %q: %w", namespace, err)
+		unlock()
+		return nil, nil, fmt.Errorf("devtemporal: create namespace %q: %w", namespace, err)
 	}
-	return cfg, nil
+	return cfg, unlock, nil
 }
 
 func memoryDatabase() *config.SQL {
@@ -52,18 +62,22 @@ func memoryDatabase() *config.SQL {
 	}
 }
 
-func fileDatabase(dataDir string) (*config.SQL, error) {
+func makeDataDir(dataDir string) (string, error) {
 	dir, err := filepath.Abs(dataDir)
 	if err != nil {
-		return nil, fmt.Errorf("devtemporal: data dir %q: %w", dataDir, err)
+		return "", fmt.Errorf("devtemporal: data dir %q: %w", dataDir, err)
 	}
 	// The plugin builds a "file:<path>?<attributes>" URI without escaping the path.
 	if strings.ContainsAny(dir, "?#") {
-		return nil, fmt.Errorf("devtemporal: data dir %q: the path must not contain '?' or '#'", dir)
+		return "", fmt.Errorf("devtemporal: data dir %q: the path must not contain '?' or '#'", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("devtemporal: create data dir: %w", err)
+		return "", fmt.Errorf("devtemporal: create data dir: %w", err)
 	}
+	return dir, nil
+}
+
+func fileDatabase(dir string) (*config.SQL, error) {
 	file := filepath.Join(dir, DatabaseFile)
 	cfg := &config.SQL{
 		PluginName:   sqliteplugin.PluginName,
@@ -79,7 +93,7 @@ func fileDatabase(dataDir string) (*config.SQL, error) {
 			"busy_timeout": "10000",
 		},
 	}
-	_, err = os.Stat(file)
+	_, err := os.Stat(file)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if err := sqliteschema.SetupSchema(cfg); err != nil {

@@ -47,6 +47,7 @@ type Server struct {
 	namespace string
 
 	logLevel *slog.LevelVar
+	unlock   func()
 	temporal temporal.Server
 	ui       *uiserver.Server
 	uiDone   chan struct{}
@@ -73,7 +74,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{frontend: p.frontend.dial(), namespace: p.namespace, logLevel: p.logLevel}
+	s := &Server{frontend: p.frontend.dial(), namespace: p.namespace, logLevel: p.logLevel, unlock: p.unlock}
 	if p.ui != nil {
 		s.uiURL = "http://" + p.ui.dial()
 	}
@@ -143,5 +144,6 @@ func (s *Server) Stop() {
 		if s.temporal != nil {
 			_ = s.temporal.Stop()
 		}
+		s.unlock()
 	})
 }

@@ -54,7 +54,9 @@ func TestServer(t *testing.T) {
 		waitListed(t, c, `TabijiCustomer = "u_1"`, run.GetRunID())
 		requireHTML(t, srv.UIURL())
 
+		began := time.Now()
 		srv.Stop()
+		t.Logf("stop: %v", time.Since(began).Round(time.Millisecond))
 		srv.Stop() // a second Stop is a no-op
 
 		srv = start(t, devtemporal.Options{DataDir: dir, UIAddress: devtemporal.UIOff, SearchAttributes: journeySAs}, "existing file")
@@ -95,6 +97,19 @@ func TestServer(t *testing.T) {
 			t.Fatalf("start workflow with the added search attribute: %v", err)
 		}
 		waitListed(t, c, `TabijiJourney = "jr_welcome"`, run.GetRunID())
+	})
+
+	t.Run("RefusesADataDirInUse", func(t *testing.T) {
+		dir := t.TempDir()
+		start(t, devtemporal.Options{DataDir: dir, UIAddress: devtemporal.UIOff}, "first")
+		srv, err := devtemporal.Start(t.Context(), devtemporal.Options{DataDir: dir, FrontendAddress: "127.0.0.1:0", UIAddress: devtemporal.UIOff})
+		if err == nil {
+			srv.Stop()
+			t.Fatal("a second server on the same data dir started")
+		}
+		if !strings.Contains(err.Error(), "in use by another Temporal server") {
+			t.Fatalf("error = %q; want it to say the data dir is in use", err)
+		}
 	})
 
 	t.Run("RunsInMemoryWithoutDataDir", func(t *testing.T) {
