@@ -22,7 +22,9 @@ import (
 // Options configures Start. The zero value runs an in-memory server on the default ports.
 type Options struct {
 	// DataDir holds the SQLite file temporal.db, created with its schema on first start and
-	// reused after. "" keeps everything in memory.
+	// reused after; one server at a time may use it. The file survives a process crash; a
+	// power loss can drop the last transactions (WAL, synchronous=normal). "" keeps
+	// everything in memory.
 	DataDir string
 	// FrontendAddress is the gRPC address, default "127.0.0.1:7233"; port 0 picks a free port.
 	FrontendAddress string
