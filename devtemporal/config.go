@@ -99,8 +99,8 @@ func (p *startPlan) planPorts(o Options) error {
 
 // What to do when a port is taken, in terms of `tabiji dev` flags.
 const (
-	frontendPortHint = "stop the other Temporal server or pass --temporal-port"
-	uiPortHint       = "stop the other Temporal Web UI or pass --temporal-ui-port"
+	frontendPortHint = "stop the other Temporal server or pass --temporal-addr (TABIJI_TEMPORAL_ADDR)"
+	uiPortHint       = "stop the other Temporal Web UI or pass --ui-addr (TABIJI_UI_ADDR)"
 )
 
 func withDefault(v, def string) string {

@@ -7,12 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/server/common/config"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 // DatabaseFile is the SQLite file's name inside Options.DataDir.
@@ -43,6 +45,9 @@ func prepareDatabase(dataDir, namespace string, searchAttributes map[string]enum
 		unlock()
 		return nil, nil, fmt.Errorf("devtemporal: search attributes: %w", err)
 	}
+	// Keep closed runs for a month, not the server's default day, so a marketer can still
+	// trace last week's journeys in the Web UI.
+	ns.Detail.Config.Retention = durationpb.New(Retention)
 	// A no-op when the namespace exists; search attributes added since are registered once
 	// the server runs (see ensureSearchAttributes).
 	if err := sqliteschema.CreateNamespaces(cfg, ns); err != nil {
@@ -51,6 +56,9 @@ func prepareDatabase(dataDir, namespace string, searchAttributes map[string]enum
 	}
 	return cfg, unlock, nil
 }
+
+// Retention is how long the namespace keeps closed runs (only set when it is created).
+const Retention = 30 * 24 * time.Hour
 
 func memoryDatabase() *config.SQL {
 	return &config.SQL{

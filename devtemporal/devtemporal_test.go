@@ -132,8 +132,8 @@ func TestServer(t *testing.T) {
 			opts devtemporal.Options
 			flag string
 		}{
-			{"Frontend", devtemporal.Options{FrontendAddress: busy.Addr().String(), UIAddress: devtemporal.UIOff}, "--temporal-port"},
-			{"WebUI", devtemporal.Options{FrontendAddress: "127.0.0.1:0", UIAddress: busy.Addr().String()}, "--temporal-ui-port"},
+			{"Frontend", devtemporal.Options{FrontendAddress: busy.Addr().String(), UIAddress: devtemporal.UIOff}, "--temporal-addr"},
+			{"WebUI", devtemporal.Options{FrontendAddress: "127.0.0.1:0", UIAddress: busy.Addr().String()}, "--ui-addr"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				srv, err := devtemporal.Start(t.Context(), tc.opts)
