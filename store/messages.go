@@ -1,0 +1,163 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrInvalidCursor is returned by ListMessages for an After it did not make.
+var ErrInvalidCursor = errors.New("store: invalid cursor")
+
+// Message is one message a journey step sent (or, in development, recorded).
+type Message struct {
+	ID             string // deterministic from run and step: a retried step finds its first message
+	WorkspaceID    string
+	CustomerID     string
+	JourneyID      string
+	JourneyVersion int
+	WorkflowID     string
+	RunID          string
+	NodeID         string
+	Channel        string
+	Subject        string
+	Body           string
+	Status         string    // "recorded" when empty
+	CreatedAt      time.Time // now() when zero
+}
+
+// MessageFilter selects and pages messages for ListMessages.
+type MessageFilter struct {
+	CustomerID string // all customers when empty
+	Channel    string // all channels when empty
+	Limit      int    // default 50, at most 500
+	After      string // the cursor of the previous page, "" for the first
+}
+
+const (
+	defaultMessageLimit = 50
+	maxMessageLimit     = 500
+)
+
+const messageColumns = `id, workspace_id, customer_id, journey_id, journey_version, workflow_id,
+	run_id, node_id, channel, subject, body, status, created_at`
+
+func scanMessage(row pgx.Row) (Message, error) {
+	var m Message
+	err := row.Scan(&m.ID, &m.WorkspaceID, &m.CustomerID, &m.JourneyID, &m.JourneyVersion, &m.WorkflowID,
+		&m.RunID, &m.NodeID, &m.Channel, &m.Subject, &m.Body, &m.Status, &m.CreatedAt)
+	return m, err
+}
+
+// RecordMessage stores the message unless one with its ID exists: then it
+// changes nothing and returns the row stored first, and false. It returns
+// ErrConflict if that ID belongs to another workspace.
+func (s *Store) RecordMessage(ctx context.Context, m Message) (stored Message, inserted bool, err error) {
+	if m.ID == "" || m.WorkspaceID == "" || m.CustomerID == "" || m.Channel == "" {
+		return Message{}, false, errors.New("store: unable to record message: id, workspace, customer and channel are required")
+	}
+	var createdAt *time.Time
+	if !m.CreatedAt.IsZero() {
+		createdAt = &m.CreatedAt
+	}
+	stored, err = scanMessage(s.pool.QueryRow(ctx, `
+		INSERT INTO messages (id, workspace_id, customer_id, journey_id, journey_version, workflow_id,
+			run_id, node_id, channel, subject, body, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()))
+		ON CONFLICT (id) DO NOTHING
+		RETURNING `+messageColumns,
+		m.ID, m.WorkspaceID, m.CustomerID, m.JourneyID, m.JourneyVersion, m.WorkflowID,
+		m.RunID, m.NodeID, m.Channel, m.Subject, m.Body, cmp.Or(m.Status, "recorded"), createdAt))
+	if err == nil {
+		return stored, true, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return Message{}, false, fmt.Errorf("store: unable to record message: %w", err)
+	}
+	// A duplicate: read it in a statement of its own, which sees it even if
+	// another transaction committed it while the insert waited.
+	stored, err = scanMessage(s.pool.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, m.ID))
+	if err != nil {
+		return Message{}, false, fmt.Errorf("store: unable to record message: read the existing one: %w", err)
+	}
+	if stored.WorkspaceID != m.WorkspaceID {
+		return Message{}, false, fmt.Errorf("store: unable to record message %q: its id is taken in another workspace: %w", m.ID, ErrConflict)
+	}
+	return stored, false, nil
+}
+
+// ListMessages returns a page of the workspace's messages, oldest first by
+// (created_at, id), and the cursor of the next page, "" after the last one.
+// An After it did not make gives an error wrapping ErrInvalidCursor.
+func (s *Store) ListMessages(ctx context.Context, workspaceID string, f MessageFilter) (msgs []Message, next string, err error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultMessageLimit
+	}
+	limit = min(limit, maxMessageLimit)
+
+	where, args := []string{"workspace_id = $1"}, []any{workspaceID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.CustomerID != "" {
+		where = append(where, "customer_id = "+arg(f.CustomerID))
+	}
+	if f.Channel != "" {
+		where = append(where, "channel = "+arg(f.Channel))
+	}
+	if f.After != "" {
+		at, id, err := decodeCursor(f.After)
+		if err != nil {
+			return nil, "", fmt.Errorf("store: unable to list messages: %w", err)
+		}
+		where = append(where, "(created_at, id) > ("+arg(at)+"::timestamptz, "+arg(id)+")")
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+messageColumns+`
+		FROM messages
+		WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY created_at, id
+		LIMIT `+arg(limit+1), args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: unable to list messages: %w", err)
+	}
+	msgs, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Message, error) { return scanMessage(row) })
+	if err != nil {
+		return nil, "", fmt.Errorf("store: unable to list messages: %w", err)
+	}
+	if len(msgs) > limit {
+		msgs = msgs[:limit]
+		last := msgs[limit-1]
+		next = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return msgs, next, nil
+}
+
+// A cursor is the position of the last message of a page: its created_at
+// (microseconds, Postgres' precision) and id, base64url-encoded so callers
+// treat it as opaque.
+func encodeCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + ":" + id))
+}
+
+func decodeCursor(cursor string) (time.Time, string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return time.Time{}, "", ErrInvalidCursor
+	}
+	micros, id, ok := strings.Cut(string(raw), ":")
+	us, err := strconv.ParseInt(micros, 10, 64)
+	if !ok || err != nil || id == "" {
+		return time.Time{}, "", ErrInvalidCursor
+	}
+	return time.UnixMicro(us), id, nil
+}
