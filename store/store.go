@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -69,10 +71,23 @@ func unreachable(cfg pgconn.Config, err error) error {
 }
 
 // rootCause strips the layers of a connection error down to what happened
-// ("connection refused", "password authentication failed …"); the layers
-// repeat the user and address, and a URL parse error the whole URL.
+// ("connection refused", "password authentication failed …"): the layers
+// repeat the user and address, and a URL parse error the whole URL. The
+// causes of several attempts (one per host or address) are joined with "; ".
 func rootCause(err error) error {
 	for {
+		if multi, ok := err.(interface{ Unwrap() []error }); ok {
+			errs := multi.Unwrap()
+			if len(errs) != 1 {
+				causes := make([]string, len(errs))
+				for i, e := range errs {
+					causes[i] = rootCause(e).Error()
+				}
+				return errors.New(strings.Join(slices.Compact(causes), "; "))
+			}
+			err = errs[0]
+			continue
+		}
 		next := errors.Unwrap(err)
 		if next == nil {
 			return err
