@@ -3,7 +3,6 @@ package pgtest_test
 import (
 	"context"
 	"errors"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -105,11 +104,11 @@ func TestStore(t *testing.T) {
 
 func dbName(t *testing.T, raw string) string {
 	t.Helper()
-	u, err := url.Parse(raw)
+	cfg, err := pgx.ParseConfig(raw) // a URL or, from a keyword/value TABIJI_TEST_DATABASE_URL, a keyword/value string
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := strings.TrimPrefix(u.Path, "/")
+	name := cfg.Database
 	if !strings.HasPrefix(name, "t_") {
 		t.Errorf("database %q is not named t_<random>", name)
 	}
