@@ -166,3 +166,12 @@ func (n Node) successors() []string {
 		return []string{n.Next}
 	}
 }
+
+// Event is a customer event as a journey sees it: what brought the customer
+// in, or what a waiting run was told about.
+type Event struct {
+	MessageID  string         `json:"messageId"`
+	Name       string         `json:"event"`
+	Properties map[string]any `json:"properties,omitempty"`
+	Timestamp  time.Time      `json:"timestamp"`
+}

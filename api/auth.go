@@ -1,0 +1,65 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/store"
+)
+
+type role int
+
+const (
+	roleWrite role = iota // ingestion: a write key, as HTTP Basic username (Segment's way) or Bearer
+	roleAdmin             // management: an admin key as Bearer
+)
+
+const workspaceKey = "tabiji.workspace"
+
+// auth checks the request's key and puts its workspace in the context. An
+// admin key may also ingest; a write key may only ingest.
+func (s *server) auth(need role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		secret, ok := credentials(c.Request, need)
+		if !ok {
+			if need == roleWrite {
+				c.Header("WWW-Authenticate", `Basic realm="tabiji"`)
+				problem(c, http.StatusUnauthorized, "send the workspace write key as the HTTP Basic username (Authorization: Basic base64(key + \":\"))")
+			} else {
+				c.Header("WWW-Authenticate", `Bearer realm="tabiji"`)
+				problem(c, http.StatusUnauthorized, "send an admin key as Authorization: Bearer <key>")
+			}
+			return
+		}
+		key, err := s.Store.Authenticate(c.Request.Context(), secret)
+		if errors.Is(err, store.ErrNotFound) {
+			problem(c, http.StatusUnauthorized, "the key is unknown or revoked")
+			return
+		}
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		if need == roleAdmin && key.Role != store.RoleAdmin {
+			problem(c, http.StatusForbidden, "this is a write key, which may only send events: use an admin key")
+			return
+		}
+		c.Set(workspaceKey, key.WorkspaceID)
+		c.Next()
+	}
+}
+
+func credentials(r *http.Request, need role) (string, bool) {
+	if user, _, ok := r.BasicAuth(); ok && need == roleWrite && user != "" {
+		return user, true
+	}
+	if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && strings.TrimSpace(token) != "" {
+		return strings.TrimSpace(token), true
+	}
+	return "", false
+}
+
+func workspace(c *gin.Context) string { return c.GetString(workspaceKey) }

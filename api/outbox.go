@@ -1,0 +1,62 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/store"
+)
+
+type messageResponse struct {
+	ID             string    `json:"id"`
+	CustomerID     string    `json:"customerId"`
+	JourneyID      string    `json:"journeyId"`
+	JourneyVersion int       `json:"journeyVersion"`
+	NodeID         string    `json:"nodeId"`
+	WorkflowID     string    `json:"workflowId"`
+	Channel        string    `json:"channel"`
+	Subject        string    `json:"subject,omitempty"`
+	Body           string    `json:"body"`
+	Status         string    `json:"status"`
+	CreatedAt      time.Time `json:"createdAt"`
+}
+
+// outbox lists the messages the development outbox recorded, oldest first,
+// filterable by customer and channel and paged by cursor.
+func (s *server) outbox(c *gin.Context) {
+	f := store.MessageFilter{CustomerID: c.Query("customer"), Channel: c.Query("channel"), After: c.Query("after")}
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 500 {
+			invalid(c, "limit", "must be a whole number from 1 to 500")
+			return
+		}
+		f.Limit = n
+	}
+	msgs, next, err := s.Store.ListMessages(c.Request.Context(), workspace(c), f)
+	if errors.Is(err, store.ErrInvalidCursor) {
+		invalid(c, "after", "is not a cursor this API returned")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]messageResponse, len(msgs))
+	for i, m := range msgs {
+		out[i] = messageResponse{
+			ID: m.ID, CustomerID: m.CustomerID, JourneyID: m.JourneyID, JourneyVersion: m.JourneyVersion,
+			NodeID: m.NodeID, WorkflowID: m.WorkflowID, Channel: m.Channel, Subject: m.Subject, Body: m.Body,
+			Status: m.Status, CreatedAt: m.CreatedAt,
+		}
+	}
+	body := gin.H{"messages": out}
+	if next != "" {
+		body["next"] = next
+	}
+	c.JSON(http.StatusOK, body)
+}

@@ -1,0 +1,18 @@
+package api
+
+import "github.com/gin-gonic/gin"
+
+func (s *server) routes(r *gin.Engine) {
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+
+	ingest := r.Group("/v1", s.auth(roleWrite))
+	ingest.POST("/track", s.track)
+
+	manage := r.Group("/v1", s.auth(roleAdmin))
+	manage.POST("/journeys", s.createJourney)
+	manage.GET("/journeys/:id", s.getJourney)
+	manage.POST("/journeys/:id/activate", s.activateJourney)
+	manage.GET("/customers/:id/journeys", s.customerJourneys)
+	manage.GET("/outbox", s.outbox)
+}

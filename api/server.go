@@ -1,0 +1,65 @@
+// Package api is Tabiji's HTTP API: Segment-style ingestion for backend
+// services and the management API for journeys, in Gin.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"github.com/tabiji/tabiji/store"
+)
+
+// Deps is what the API needs.
+type Deps struct {
+	Store     *store.Store
+	Temporal  client.Client
+	Namespace string
+	TaskQueue string
+	// WebUIURL is the Temporal Web UI's address, for links to runs; empty
+	// leaves the links out.
+	WebUIURL string
+	Logger   *slog.Logger
+}
+
+type server struct {
+	Deps
+	journeys *journeyIndex
+}
+
+// NewServer returns the API as an http.Handler.
+func NewServer(d Deps) http.Handler {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &server{Deps: d, journeys: newJourneyIndex(d.Store, 5*time.Second)}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(s.recover)
+	r.NoRoute(func(c *gin.Context) { problem(c, http.StatusNotFound, "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path) })
+	r.HandleMethodNotAllowed = true
+	r.NoMethod(func(c *gin.Context) { problem(c, http.StatusMethodNotAllowed, c.Request.Method+" is not allowed on "+c.Request.URL.Path) })
+	s.routes(r)
+	return r
+}
+
+// recover turns a panic into a logged 500 problem rather than a dropped
+// connection.
+func (s *server) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.Logger.Error("panic in handler", "path", c.Request.URL.Path, "panic", v)
+			problem(c, http.StatusInternalServerError, "internal error: the server logged it")
+		}
+	}()
+	c.Next()
+}
+
+// fail answers an unexpected error: logged, and a 500 without internals.
+func (s *server) fail(c *gin.Context, err error) {
+	s.Logger.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err)
+	problem(c, http.StatusInternalServerError, "internal error: the server logged it")
+}

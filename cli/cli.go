@@ -1,0 +1,98 @@
+// Package cli is the tabiji command: its subcommands, their flags and
+// environment variables, and the wiring that starts each process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/alecthomas/kong"
+)
+
+// CLI is the whole command line. Every flag can also be set by the
+// environment variable named in its env tag.
+type CLI struct {
+	LogLevel  string `name:"log-level" env:"TABIJI_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn or error."`
+	LogFormat string `name:"log-format" env:"TABIJI_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
+
+	Dev     DevCmd     `cmd:"" help:"Run everything in one process: embedded Temporal and its Web UI, Postgres, the API and the worker."`
+	API     APICmd     `cmd:"" name:"api" help:"Run the HTTP API against an external Temporal and Postgres."`
+	Worker  WorkerCmd  `cmd:"" help:"Run the journey worker against an external Temporal and Postgres."`
+	Migrate MigrateCmd `cmd:"" help:"Apply the database migrations embedded in this binary."`
+}
+
+// runContext is what every command's Run receives.
+type runContext struct {
+	ctx    context.Context
+	stdout io.Writer
+	log    *slog.Logger
+}
+
+type exitCode int
+
+// Model returns the parsed command-line model, for tools and tests that
+// list what the binary reads (flags and environment variables).
+func Model() (*kong.Kong, error) {
+	var c CLI
+	return kong.New(&c, options(io.Discard, io.Discard)...)
+}
+
+func options(stdout, stderr io.Writer) []kong.Option {
+	return []kong.Option{
+		kong.Name("tabiji"),
+		kong.Description("Tabiji is a customer-journey engine: every customer's journey is a durable Temporal workflow.\n\nStart with `tabiji dev`: it runs the whole stack on this machine and prints where to find it."),
+		kong.Writers(stdout, stderr),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, FlagsLast: true}),
+		kong.Exit(func(code int) { panic(exitCode(code)) }),
+	}
+}
+
+// Run parses args and runs the command they name until ctx ends. Help and
+// usage go to stdout and stderr; the returned error is one line for the user.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	var c CLI
+	parser, err := kong.New(&c, options(stdout, stderr)...)
+	if err != nil {
+		return fmt.Errorf("build command line: %w", err)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			code, ok := v.(exitCode)
+			if !ok {
+				panic(v)
+			}
+			if code != 0 {
+				err = ErrUsage
+			}
+		}
+	}()
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		parser.Errorf("%s", err)
+		var perr *kong.ParseError
+		if errors.As(err, &perr) {
+			_ = perr.Context.PrintUsage(true)
+		}
+		return ErrUsage
+	}
+	log := newLogger(stderr, c.LogLevel, c.LogFormat)
+	return kctx.Run(&runContext{ctx: ctx, stdout: stdout, log: log})
+}
+
+// ErrUsage is returned after kong has already told the user what is wrong.
+var ErrUsage = errors.New("see tabiji --help")
+
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(strings.ToUpper(level)))
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

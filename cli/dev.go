@@ -1,0 +1,225 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tabiji/tabiji/api"
+	"github.com/tabiji/tabiji/devtemporal"
+	"github.com/tabiji/tabiji/localpg"
+	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/worker"
+	"github.com/tabiji/tabiji/workflows"
+)
+
+// DefaultWorkspace is the workspace `tabiji dev` creates on first start.
+const DefaultWorkspace = "default"
+
+// DevCmd is `tabiji dev`.
+type DevCmd struct {
+	DataDir      string `name:"data-dir" env:"TABIJI_DATA_DIR" default:".tabiji" help:"Where Temporal's SQLite file, the private Postgres cluster and the dev keys live."`
+	HTTPAddr     string `name:"http-addr" env:"TABIJI_HTTP_ADDR" default:"127.0.0.1:8080" help:"Address the API listens on."`
+	UIAddr       string `name:"ui-addr" env:"TABIJI_UI_ADDR" default:"127.0.0.1:8233" help:"Address the Temporal Web UI listens on."`
+	TemporalAddr string `name:"temporal-addr" env:"TABIJI_TEMPORAL_ADDR" default:"127.0.0.1:7233" help:"Address the embedded Temporal server's gRPC frontend listens on."`
+	DatabaseURL  string `name:"database-url" env:"DATABASE_URL" help:"Use this Postgres instead of a private cluster under --data-dir."`
+	TaskQueue    string `name:"task-queue" env:"TABIJI_TASK_QUEUE" default:"tabiji-journeys" help:"Temporal task queue of the journey worker."`
+	AdminKey     string `name:"dev-admin-key" env:"TABIJI_DEV_ADMIN_KEY" help:"Admin key of workspace default (generated on first start when unset)."`
+	WriteKey     string `name:"dev-write-key" env:"TABIJI_DEV_WRITE_KEY" help:"Write key of workspace default (generated on first start when unset)."`
+}
+
+// devStack is what `tabiji dev` started, stopped in reverse order.
+type devStack struct {
+	stops []func()
+}
+
+func (s *devStack) stop() {
+	for i := len(s.stops) - 1; i >= 0; i-- {
+		s.stops[i]()
+	}
+}
+
+// Run starts the whole stack, prints where it is, and runs until Ctrl+C.
+func (d *DevCmd) Run(rc *runContext) error {
+	dir, err := filepath.Abs(d.DataDir)
+	if err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create data dir %s: %w", dir, err)
+	}
+	var stack devStack
+	defer stack.stop()
+	out := rc.stdout
+	fmt.Fprintf(out, "tabiji dev: data in %s\n", dir)
+
+	dbURL, err := d.postgres(rc, dir, &stack)
+	if err != nil {
+		return err
+	}
+	if err := step(out, "applying migrations", func() error {
+		_, err := store.Migrate(rc.ctx, dbURL, io.Discard)
+		return err
+	}); err != nil {
+		return err
+	}
+	st, err := store.Open(rc.ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	stack.stops = append(stack.stops, st.Close)
+	keys, err := d.ensureDefaults(rc.ctx, st, dir)
+	if err != nil {
+		return err
+	}
+
+	var tsrv *devtemporal.Server
+	if err := step(out, "starting Temporal (SQLite in "+filepath.Join(dir, "temporal.db")+")", func() error {
+		tsrv, err = devtemporal.Start(rc.ctx, devtemporal.Options{
+			DataDir: dir, FrontendAddress: d.TemporalAddr, UIAddress: d.UIAddr, Namespace: "default",
+			SearchAttributes: workflows.SearchAttributes(), Logger: rc.log.With("component", "temporal-server"),
+		})
+		return err
+	}); err != nil {
+		return err
+	}
+	stack.stops = append(stack.stops, tsrv.Stop)
+	tc, err := dialTemporal(rc.ctx, TemporalFlags{Address: tsrv.FrontendAddress(), Namespace: tsrv.Namespace()}, rc.log)
+	if err != nil {
+		return err
+	}
+	stack.stops = append(stack.stops, tc.Close)
+
+	wk := worker.New(tc, st, d.TaskQueue)
+	if err := wk.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	stack.stops = append(stack.stops, wk.Stop)
+
+	h := api.NewServer(api.Deps{
+		Store: st, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,
+	})
+	return serveHTTP(rc.ctx, d.HTTPAddr, h, func(addr net.Addr) {
+		pg := dbURL
+		if d.DatabaseURL != "" {
+			pg = "from DATABASE_URL"
+		}
+		printReady(out, "http://"+addr.String(), tsrv, pg, keys)
+	})
+}
+
+// postgres returns DATABASE_URL, or starts the private cluster.
+func (d *DevCmd) postgres(rc *runContext, dir string, stack *devStack) (string, error) {
+	if d.DatabaseURL != "" {
+		fmt.Fprintln(rc.stdout, "  using Postgres from DATABASE_URL")
+		return d.DatabaseURL, nil
+	}
+	pgDir := filepath.Join(dir, "postgres")
+	var cluster *localpg.Cluster
+	err := step(rc.stdout, "starting PostgreSQL (private cluster in "+pgDir+")", func() error {
+		var err error
+		cluster, err = localpg.Start(rc.ctx, localpg.Options{DataDir: pgDir})
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	stack.stops = append(stack.stops, func() {
+		if err := cluster.Stop(); err != nil {
+			rc.log.Error("stop PostgreSQL", "error", err)
+		}
+	})
+	return cluster.URL(), nil
+}
+
+// devKeys are the keys of workspace default, kept in the data dir because
+// the database holds only their hashes.
+type devKeys struct {
+	Admin string `json:"adminKey"`
+	Write string `json:"writeKey"`
+}
+
+// ensureDefaults creates workspace default and its dev keys.
+func (d *DevCmd) ensureDefaults(ctx context.Context, st *store.Store, dir string) (devKeys, error) {
+	if err := st.EnsureWorkspace(ctx, DefaultWorkspace, "Default"); err != nil {
+		return devKeys{}, err
+	}
+	path := filepath.Join(dir, "dev-keys.json")
+	var keys devKeys
+	if raw, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(raw, &keys); err != nil {
+			return devKeys{}, fmt.Errorf("read %s: %w (delete it to get new dev keys)", path, err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return devKeys{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	if d.AdminKey != "" {
+		keys.Admin = d.AdminKey
+	}
+	if d.WriteKey != "" {
+		keys.Write = d.WriteKey
+	}
+	if keys.Admin == "" || keys.Write == "" {
+		admin, _, err := st.CreateKey(ctx, DefaultWorkspace, store.RoleAdmin, "dev admin")
+		if err != nil {
+			return devKeys{}, err
+		}
+		write, _, err := st.CreateKey(ctx, DefaultWorkspace, store.RoleWrite, "dev write")
+		if err != nil {
+			return devKeys{}, err
+		}
+		keys = devKeys{Admin: or(keys.Admin, admin), Write: or(keys.Write, write)}
+		raw, _ := json.MarshalIndent(keys, "", "  ")
+		if err := os.WriteFile(path, raw, 0o600); err != nil {
+			return devKeys{}, fmt.Errorf("save dev keys: %w", err)
+		}
+	}
+	if _, err := st.EnsureKey(ctx, DefaultWorkspace, store.RoleAdmin, "dev admin", keys.Admin); err != nil {
+		return devKeys{}, err
+	}
+	if _, err := st.EnsureKey(ctx, DefaultWorkspace, store.RoleWrite, "dev write", keys.Write); err != nil {
+		return devKeys{}, err
+	}
+	return keys, nil
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// step prints a line of progress around a slow start-up step.
+func step(out io.Writer, what string, f func() error) error {
+	fmt.Fprintf(out, "  %s… ", what)
+	start := time.Now()
+	if err := f(); err != nil {
+		fmt.Fprintln(out, "failed")
+		return err
+	}
+	fmt.Fprintf(out, "ok (%.1fs)\n", time.Since(start).Seconds())
+	return nil
+}
+
+func printReady(out io.Writer, apiURL string, tsrv *devtemporal.Server, postgres string, keys devKeys) {
+	fmt.Fprintf(out, `
+Tabiji is ready.
+  API               %s
+  Temporal Web UI   %s
+  Temporal gRPC     %s (namespace %s)
+  Postgres          %s
+  Workspace         %s
+  Admin key         %s
+  Write key         %s
+
+Try: curl -s %s/readyz
+Press Ctrl+C to stop; journeys, their timers and data are kept in the data dir.
+`, apiURL, tsrv.UIURL(), tsrv.FrontendAddress(), tsrv.Namespace(), postgres, DefaultWorkspace, keys.Admin, keys.Write, apiURL)
+}

@@ -1,0 +1,208 @@
+// Package tests holds the end-to-end tests: the real embedded Temporal
+// server, real Postgres, the API and the worker, driven over HTTP.
+package tests
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/tabiji/tabiji/api"
+	"github.com/tabiji/tabiji/devtemporal"
+	"github.com/tabiji/tabiji/pgtest"
+	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/worker"
+	"github.com/tabiji/tabiji/workflows"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+const taskQueue = "tabiji-e2e"
+
+// stack is the real engine, in this process, with handles to stop parts.
+type stack struct {
+	t        *testing.T
+	store    *store.Store
+	temporal client.Client
+	url      string // the API's base URL
+	admin    string
+	write    string
+}
+
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	st := pgtest.Store(t)
+	srv, err := devtemporal.Start(ctx, devtemporal.Options{
+		DataDir: t.TempDir(), FrontendAddress: "127.0.0.1:0", UIAddress: devtemporal.UIOff,
+		SearchAttributes: workflows.SearchAttributes(),
+	})
+	if err != nil {
+		t.Fatalf("start Temporal: %v", err)
+	}
+	t.Cleanup(srv.Stop)
+	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	tc, err := client.Dial(client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(quiet)})
+	if err != nil {
+		t.Fatalf("dial Temporal: %v", err)
+	}
+	t.Cleanup(tc.Close)
+	if err := st.EnsureWorkspace(ctx, "default", "Default"); err != nil {
+		t.Fatal(err)
+	}
+	admin, _, err := st.CreateKey(ctx, "default", store.RoleAdmin, "e2e admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write, _, err := st.CreateKey(ctx, "default", store.RoleWrite, "e2e write")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := api.NewServer(api.Deps{Store: st, Temporal: tc, Namespace: srv.Namespace(), TaskQueue: taskQueue, WebUIURL: "http://ui.test"})
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	return &stack{t: t, store: st, temporal: tc, url: hs.URL, admin: admin, write: write}
+}
+
+// startWorker starts a journey worker; the test stops it when it likes.
+func (s *stack) startWorker() sdkworker.Worker {
+	s.t.Helper()
+	w := worker.New(s.temporal, s.store, taskQueue)
+	if err := w.Start(); err != nil {
+		s.t.Fatalf("start worker: %v", err)
+	}
+	return w
+}
+
+// call sends a JSON request and decodes the JSON answer into out.
+func (s *stack) call(method, path, auth string, body any, wantStatus int, out any) {
+	s.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, s.url+path, rd)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	switch auth {
+	case "admin":
+		req.Header.Set("Authorization", "Bearer "+s.admin)
+	case "write":
+		req.SetBasicAuth(s.write, "")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != wantStatus {
+		s.t.Fatalf("%s %s = %d %s, want %d", method, path, resp.StatusCode, raw, wantStatus)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			s.t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
+		}
+	}
+}
+
+func (s *stack) track(user, event, messageID string) {
+	s.t.Helper()
+	s.call("POST", "/v1/track", "write", map[string]any{
+		"userId": user, "event": event, "messageId": messageID, "properties": map[string]any{"product": "tea set"},
+	}, http.StatusOK, nil)
+}
+
+// eventually polls cond every 100 ms until it holds or the deadline passes.
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up after %v waiting for %s", within, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// cartJourney is the shipped example with its wait set to wait.
+func cartJourney(t *testing.T, wait string) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile("../journey/examples/cart_abandonment.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	nodes := doc["definition"].(map[string]any)["nodes"].([]any)
+	nodes[0].(map[string]any)["timeout"] = wait
+	return doc
+}
+
+type outboxPage struct {
+	Messages []struct {
+		ID, CustomerID, JourneyID, NodeID, Channel, Subject, Body, Status string
+	} `json:"messages"`
+}
+
+func (s *stack) outbox(customer string) outboxPage {
+	var page outboxPage
+	s.call("GET", "/v1/outbox?customer="+customer, "admin", nil, http.StatusOK, &page)
+	return page
+}
+
+func (s *stack) status(workflowID string) enums.WorkflowExecutionStatus {
+	d, err := s.temporal.DescribeWorkflowExecution(context.Background(), workflowID, "")
+	if err != nil {
+		s.t.Fatalf("describe %s: %v", workflowID, err)
+	}
+	return d.GetWorkflowExecutionInfo().GetStatus()
+}
+
+func (s *stack) timerFired(workflowID string) bool {
+	iter := s.temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			s.t.Fatalf("history of %s: %v", workflowID, err)
+		}
+		if ev.GetTimerFiredEventAttributes() != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func runsOf(s *stack, customer string) []map[string]any {
+	var out struct {
+		Runs []map[string]any `json:"runs"`
+	}
+	s.call("GET", "/v1/customers/"+customer+"/journeys", "admin", nil, http.StatusOK, &out)
+	return out.Runs
+}
+
+func workflowIDOf(customer string) string {
+	return workflows.JourneyWorkflowID("default", "cart_abandonment", customer)
+}
+

@@ -1,0 +1,20 @@
+// Package worker wires the journey workflow and its activities to a Temporal
+// task queue.
+package worker
+
+import (
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/tabiji/tabiji/activities"
+	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/workflows"
+)
+
+// New returns a worker, not yet started, that runs journeys on taskQueue.
+func New(c client.Client, st *store.Store, taskQueue string) sdkworker.Worker {
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	w.RegisterWorkflow(workflows.Journey)
+	w.RegisterActivity(activities.New(st))
+	return w
+}
