@@ -117,4 +117,3 @@ func (s *server) queryState(ctx context.Context, workflowID, runID string) *work
 func quote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
-

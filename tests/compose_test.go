@@ -94,4 +94,3 @@ func envNames(t *testing.T, n yaml.Node) []string {
 	}
 	return names
 }
-

@@ -205,4 +205,3 @@ func runsOf(s *stack, customer string) []map[string]any {
 func workflowIDOf(customer string) string {
 	return workflows.JourneyWorkflowID("default", "cart_abandonment", customer)
 }
-
