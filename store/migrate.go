@@ -114,7 +114,7 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 			e.missing = append(e.missing, v)
 		}
 	}
-	if true {
+	if len(e.missing) == 0 {
 		return nil
 	}
 	if len(have) > 0 {
