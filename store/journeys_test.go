@@ -116,6 +116,14 @@ func TestJourneys(t *testing.T) {
 				mustNot(t, err)
 			}
 		}
+		// Paused after running: it keeps its active version but takes no one in.
+		_, err := b.store.CreateJourney(ctx, wsA, "jr_paused", "Paused", def)
+		mustNot(t, err)
+		_, err = b.store.ActivateJourney(ctx, wsA, "jr_paused")
+		mustNot(t, err)
+		_, err = b.db.Exec(ctx, `UPDATE journeys SET status = 'paused' WHERE workspace_id = $1 AND id = 'jr_paused'`, wsA)
+		mustNot(t, err)
+
 		got, err := b.store.ActiveJourneys(ctx, wsA)
 		mustNot(t, err)
 		if len(got) != 2 || got[0].JourneyID != "jr_a" || got[1].JourneyID != "jr_b" {

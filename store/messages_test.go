@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -83,13 +82,12 @@ func TestMessages(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		same := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) // ties are ordered by id
-		var want []string
-		for i := range 7 {
-			m := message(wsA, fmt.Sprintf("m%d", i), "u_1", "email")
+		want := []string{"m0", "m1", "m2", "m3", "m4", "m5", "m6"}
+		for i := 6; i >= 0; i-- { // stored against the order, so only ORDER BY can put them right
+			m := message(wsA, want[i], "u_1", "email")
 			m.CreatedAt = same.Add(time.Duration(i/3) * time.Microsecond)
 			_, _, err := b.store.RecordMessage(ctx, m)
 			mustNot(t, err)
-			want = append(want, m.ID)
 		}
 		var got []string
 		pages := 0
