@@ -85,7 +85,7 @@ func TestMessages(t *testing.T) {
 		want := []string{"m0", "m1", "m2", "m3", "m4", "m5", "m6"}
 		for i := 6; i >= 0; i-- { // stored against the order, so only ORDER BY can put them right
 			m := message(wsA, want[i], "u_1", "email")
-			m.CreatedAt = same.Add(time.Duration(i/3) * time.Microsecond)
+			m.CreatedAt = same.Add(time.Duration(i/2) * time.Microsecond) // ties straddle page ends
 			_, _, err := b.store.RecordMessage(ctx, m)
 			mustNot(t, err)
 		}
