@@ -363,7 +363,7 @@ func (c *Cluster) startPostmaster(ctx context.Context, port int, ephemeral bool)
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
 	cmd := exec.Command(filepath.Join(c.bin, "postgres"), args...)
-	cmd.Env, cmd.Dir = serverEnv(), c.root
+	cmd.Env, cmd.Dir = serverEnv(), c.user.workDir(c.root)
 	cmd.Stdout, cmd.Stderr = c.log, c.log
 	cmd.SysProcAttr = c.user.attr(true)
 
@@ -453,7 +453,7 @@ func (c *Cluster) createDatabase(ctx context.Context) error {
 func (c *Cluster) run(ctx context.Context, prog string, args ...string) error {
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, prog), args...)
-	cmd.Env, cmd.Dir = serverEnv(), c.root
+	cmd.Env, cmd.Dir = serverEnv(), c.user.workDir(c.root)
 	cmd.Stdout = io.MultiWriter(&out, c.log)
 	cmd.Stderr = cmd.Stdout
 	cmd.SysProcAttr = c.user.attr(false)

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // osUser is the account PostgreSQL runs as when this process is root
@@ -18,6 +20,10 @@ import (
 type osUser struct {
 	name     string
 	uid, gid uint32
+	// searchAnywhere: the server keeps CAP_DAC_READ_SEARCH, so it reaches a data
+	// directory under a path only root may enter (a clone in /root, a test's
+	// 0700 temp dir) without tabiji loosening anyone's permissions.
+	searchAnywhere bool
 }
 
 func serverUser() (*osUser, error) {
@@ -37,7 +43,15 @@ func serverUser() (*osUser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse gid of user postgres: %w", err)
 	}
-	return &osUser{name: u.Username, uid: uint32(uid), gid: uint32(gid)}, nil
+	return &osUser{name: u.Username, uid: uint32(uid), gid: uint32(gid), searchAnywhere: canGrantSearch()}, nil
+}
+
+// canGrantSearch reports whether CAP_DAC_READ_SEARCH may be handed to a child
+// as an ambient capability: it must be in this process's bounding set (a
+// container may have dropped it).
+func canGrantSearch() bool {
+	in, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, unix.CAP_DAC_READ_SEARCH, 0, 0, 0)
+	return err == nil && in == 1
 }
 
 // attr returns how to start a PostgreSQL program. The postmaster gets its own
@@ -48,6 +62,9 @@ func (u *osUser) attr(postmaster bool) *syscall.SysProcAttr {
 	a := &syscall.SysProcAttr{}
 	if u != nil {
 		a.Credential = &syscall.Credential{Uid: u.uid, Gid: u.gid}
+		if u.searchAnywhere {
+			a.AmbientCaps = []uintptr{unix.CAP_DAC_READ_SEARCH}
+		}
 	}
 	if postmaster {
 		a.Setpgid = true
@@ -91,7 +108,7 @@ func (u *osUser) ownTree(dir string) error {
 // checkReach reports an actionable error when the server user cannot search
 // every directory above dir: postgres must reach its data directory.
 func (u *osUser) checkReach(dir string) error {
-	if u == nil {
+	if u == nil || u.searchAnywhere {
 		return nil
 	}
 	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
@@ -158,4 +175,14 @@ func parentPID(pid int) int {
 	}
 	ppid, _ := strconv.Atoi(fields[1])
 	return ppid
+}
+
+// workDir is where the server's programs start. With searchAnywhere the
+// capability only takes effect at exec, after the working directory is set,
+// so they start at / and reach the data root by its absolute path.
+func (u *osUser) workDir(root string) string {
+	if u != nil && u.searchAnywhere {
+		return "/"
+	}
+	return root
 }

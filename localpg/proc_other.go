@@ -23,6 +23,7 @@ func (u *osUser) attr(bool) *syscall.SysProcAttr { return nil }
 func (u *osUser) own(string) error               { return nil }
 func (u *osUser) ownTree(string) error           { return nil }
 func (u *osUser) checkReach(string) error        { return nil }
+func (u *osUser) workDir(root string) string     { return root }
 
 // inspectPostmaster cannot look at other processes here: it lets the caller
 // ask pg_ctl, and treats a running postmaster as left behind.

@@ -122,10 +122,11 @@ func TestDevKeepsEverythingAcrossARestart(t *testing.T) {
 	if len(runs) != 1 || runs[0]["status"] != "running" || runs[0]["step"] != "wait_for_purchase" {
 		t.Fatalf("the waiting run did not survive the restart: %v", runs)
 	}
-	state, _ := runs[0]["state"].(map[string]any)
-	if state == nil || state["waitingUntil"] == nil {
-		t.Errorf("the run's state has no pending timer: %v", runs[0])
-	}
+	// The first query after a restart may wait out the old worker's sticky queue.
+	eventually(t, 30*time.Second, "the run's state to show its pending timer", func() bool {
+		state, _ := runsOf(s, "u_1")[0]["state"].(map[string]any)
+		return state != nil && state["waitingUntil"] != nil && state["node"] == "wait_for_purchase"
+	})
 	// The run still reacts: a purchase ends it without a message.
 	s.track("u_1", "purchase", "m2")
 	eventually(t, 30*time.Second, "the run to end on the purchase", func() bool {
