@@ -115,4 +115,3 @@ func TestSend(t *testing.T) {
 		}
 	})
 }
-
