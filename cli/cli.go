@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/alecthomas/kong"
@@ -71,6 +72,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 			}
 		}
 	}()
+	unsetEmptyEnv(parser)
 	kctx, err := parser.Parse(args)
 	if err != nil {
 		parser.Errorf("%s", err)
@@ -82,6 +84,25 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	}
 	log := newLogger(stderr, c.LogLevel, c.LogFormat)
 	return kctx.Run(&runContext{ctx: ctx, stdout: stdout, log: log})
+}
+
+// unsetEmptyEnv treats a variable set to "" as unset, so `TEMPORAL_NAMESPACE=`
+// in a compose file or a shell keeps the default instead of an empty value.
+func unsetEmptyEnv(k *kong.Kong) {
+	var walk func(n *kong.Node)
+	walk = func(n *kong.Node) {
+		for _, f := range n.Flags {
+			for _, env := range f.Envs {
+				if v, ok := os.LookupEnv(env); ok && v == "" {
+					_ = os.Unsetenv(env)
+				}
+			}
+		}
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	walk(k.Model.Node)
 }
 
 // ErrUsage is returned after kong has already told the user what is wrong.
