@@ -29,24 +29,24 @@ func New(st *store.Store) *Activities {
 // SendInput is one message a journey sends. MessageID is derived from the
 // run and the step, so a retried or replayed activity sends nothing twice.
 type SendInput struct {
-	MessageID   string
-	WorkspaceID string
-	JourneyID   string
-	Version     int
-	CustomerID  string
-	WorkflowID  string
-	RunID       string
-	NodeID      string
-	Channel     string
-	Template    journey.Template
-	Entry       journey.Event
+	MessageID   string           `json:"messageId"`
+	WorkspaceID string           `json:"workspaceId"`
+	JourneyID   string           `json:"journeyId"`
+	Version     int              `json:"version"`
+	CustomerID  string           `json:"customerId"`
+	WorkflowID  string           `json:"workflowId"`
+	RunID       string           `json:"runId"`
+	NodeID      string           `json:"nodeId"`
+	Channel     string           `json:"channel"`
+	Template    journey.Template `json:"template"`
+	Entry       journey.Event    `json:"entry"`
 }
 
 // SendResult says what became of a message.
 type SendResult struct {
-	MessageID string
-	Status    string
-	Duplicate bool // the message had been sent by an earlier attempt
+	MessageID string `json:"messageId"`
+	Status    string `json:"status"`
+	Duplicate bool   `json:"duplicate"` // the message had been sent by an earlier attempt
 }
 
 // MessageRecorded is the status of a message the development outbox kept.

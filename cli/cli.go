@@ -31,6 +31,9 @@ type runContext struct {
 	ctx    context.Context
 	stdout io.Writer
 	log    *slog.Logger
+	// sdkLog is for the Temporal SDK, whose routine Info lines ("Started
+	// Worker") would bury ours: Warn and above unless debugging.
+	sdkLog *slog.Logger
 }
 
 type exitCode int
@@ -82,8 +85,15 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		}
 		return ErrUsage
 	}
-	log := newLogger(stderr, c.LogLevel, c.LogFormat)
-	return kctx.Run(&runContext{ctx: ctx, stdout: stdout, log: log})
+	sdkLevel := "warn"
+	if c.LogLevel == "debug" || c.LogLevel == "error" {
+		sdkLevel = c.LogLevel
+	}
+	return kctx.Run(&runContext{
+		ctx: ctx, stdout: stdout,
+		log:    newLogger(stderr, c.LogLevel, c.LogFormat),
+		sdkLog: newLogger(stderr, sdkLevel, c.LogFormat).With("component", "temporal"),
+	})
 }
 
 // unsetEmptyEnv treats a variable set to "" as unset, so `TEMPORAL_NAMESPACE=`

@@ -92,7 +92,7 @@ func dialTemporal(ctx context.Context, t TemporalFlags, log *slog.Logger) (clien
 	opts := client.Options{
 		HostPort:          t.Address,
 		Namespace:         t.Namespace,
-		Logger:            sdklog.NewStructuredLogger(log.With("component", "temporal")),
+		Logger:            sdklog.NewStructuredLogger(log),
 		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg},
 	}
 	if t.APIKey != "" {

@@ -90,7 +90,7 @@ func (d *DevCmd) Run(rc *runContext) error {
 		return err
 	}
 	stack.stops = append(stack.stops, tsrv.Stop)
-	tc, err := dialTemporal(rc.ctx, TemporalFlags{Address: tsrv.FrontendAddress(), Namespace: tsrv.Namespace()}, rc.log)
+	tc, err := dialTemporal(rc.ctx, TemporalFlags{Address: tsrv.FrontendAddress(), Namespace: tsrv.Namespace()}, rc.sdkLog)
 	if err != nil {
 		return err
 	}
@@ -105,13 +105,18 @@ func (d *DevCmd) Run(rc *runContext) error {
 	h := api.NewServer(api.Deps{
 		Store: st, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,
 	})
-	return serveHTTP(rc.ctx, d.HTTPAddr, h, func(addr net.Addr) {
+	err = serveHTTP(rc.ctx, d.HTTPAddr, h, func(addr net.Addr) {
 		pg := dbURL
 		if d.DatabaseURL != "" {
 			pg = "from DATABASE_URL"
 		}
 		printReady(out, "http://"+addr.String(), tsrv, pg, keys)
 	})
+	fmt.Fprint(out, "\nstopping the API, the worker, Temporal and PostgreSQL… ")
+	stack.stop()
+	stack.stops = nil
+	fmt.Fprintln(out, "stopped; everything is kept in "+dir)
+	return err
 }
 
 // postgres returns DATABASE_URL, or starts the private cluster.

@@ -26,7 +26,7 @@ func (a *APICmd) Run(rc *runContext) error {
 		return err
 	}
 	defer st.Close()
-	tc, err := dialTemporal(rc.ctx, a.TemporalFlags, rc.log)
+	tc, err := dialTemporal(rc.ctx, a.TemporalFlags, rc.sdkLog)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (w *WorkerCmd) Run(rc *runContext) error {
 		return err
 	}
 	defer st.Close()
-	tc, err := dialTemporal(rc.ctx, w.TemporalFlags, rc.log)
+	tc, err := dialTemporal(rc.ctx, w.TemporalFlags, rc.sdkLog)
 	if err != nil {
 		return err
 	}

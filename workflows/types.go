@@ -57,18 +57,18 @@ func JourneyWorkflowID(workspaceID, journeyID, customerID string) string {
 // JourneyInput starts a journey run. The definition travels with it, so a run
 // keeps the version it entered with whatever happens to the journey later.
 type JourneyInput struct {
-	WorkspaceID string
-	JourneyID   string
-	Version     int
-	CustomerID  string
-	Definition  journey.Definition
-	Entry       journey.Event
+	WorkspaceID string             `json:"workspaceId"`
+	JourneyID   string             `json:"journeyId"`
+	Version     int                `json:"version"`
+	CustomerID  string             `json:"customerId"`
+	Definition  journey.Definition `json:"definition"`
+	Entry       journey.Event      `json:"entry"`
 }
 
 // JourneyResult is how a run ended.
 type JourneyResult struct {
-	Outcome string   // the exit node reached, or "cancelled"
-	Path    []string // the node IDs visited, in order
+	Outcome string   `json:"outcome"` // the exit node reached, or "cancelled"
+	Path    []string `json:"path"`    // the node IDs visited, in order
 }
 
 // Run statuses reported by the state query.
