@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"net/http"
@@ -15,6 +16,10 @@ import (
 
 // trackLimit is Segment's limit for one call.
 const trackLimit = 32 << 10
+
+// routeTimeout bounds how long a call waits for Temporal before it answers
+// 503, so clients retry instead of hanging while Temporal is down.
+const routeTimeout = 5 * time.Second
 
 // trackRequest is a Segment track call. The full Segment spec (identify,
 // page, batch, context, clock-skew correction) comes with profiles.
@@ -50,7 +55,9 @@ func (s *server) track(c *gin.Context) {
 		// Route what was stored first: a retry routes the original event.
 		var props map[string]any
 		_ = json.Unmarshal(stored.Properties, &props)
-		if _, err := s.route(ctx, stored.WorkspaceID, stored.UserID, journey.Event{
+		rctx, cancel := context.WithTimeout(ctx, routeTimeout)
+		defer cancel()
+		if _, err := s.route(rctx, stored.WorkspaceID, stored.UserID, journey.Event{
 			MessageID: stored.MessageID, Name: stored.Name, Properties: props, Timestamp: stored.Timestamp,
 		}); err != nil {
 			s.Logger.Error("route event", "messageId", stored.MessageID, "error", err)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,45 +37,59 @@ type stack struct {
 	t        *testing.T
 	store    *store.Store
 	temporal client.Client
-	url      string // the API's base URL
+	server   *devtemporal.Server
+	dataDir  string       // Temporal's, kept across restartTemporal
+	handler  atomic.Value // the API's http.Handler, swapped when Temporal restarts
+	url      string       // the API's base URL
 	admin    string
 	write    string
 }
 
 func startStack(t *testing.T) *stack {
 	t.Helper()
+	ctx := context.Background()
+	s := &stack{t: t, store: pgtest.Store(t), dataDir: t.TempDir()}
+	s.startTemporal()
+	if err := s.store.EnsureWorkspace(ctx, "default", "Default"); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if s.admin, _, err = s.store.CreateKey(ctx, "default", store.RoleAdmin, "e2e admin"); err != nil {
+		t.Fatal(err)
+	}
+	if s.write, _, err = s.store.CreateKey(ctx, "default", store.RoleWrite, "e2e write"); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.handler.Load().(http.Handler).ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	s.url = hs.URL
+	return s
+}
+
+// startTemporal starts the embedded server on the stack's data dir, and an
+// API talking to it.
+func (s *stack) startTemporal() {
+	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	st := pgtest.Store(t)
 	srv, err := devtemporal.Start(ctx, devtemporal.Options{
-		DataDir: t.TempDir(), FrontendAddress: "127.0.0.1:0", UIAddress: devtemporal.UIOff,
+		DataDir: s.dataDir, FrontendAddress: "127.0.0.1:0", UIAddress: devtemporal.UIOff,
 		SearchAttributes: workflows.SearchAttributes(),
 	})
 	if err != nil {
-		t.Fatalf("start Temporal: %v", err)
+		s.t.Fatalf("start Temporal: %v", err)
 	}
-	t.Cleanup(srv.Stop)
+	s.t.Cleanup(srv.Stop)
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	tc, err := client.Dial(client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(quiet)})
 	if err != nil {
-		t.Fatalf("dial Temporal: %v", err)
+		s.t.Fatalf("dial Temporal: %v", err)
 	}
-	t.Cleanup(tc.Close)
-	if err := st.EnsureWorkspace(ctx, "default", "Default"); err != nil {
-		t.Fatal(err)
-	}
-	admin, _, err := st.CreateKey(ctx, "default", store.RoleAdmin, "e2e admin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	write, _, err := st.CreateKey(ctx, "default", store.RoleWrite, "e2e write")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := api.NewServer(api.Deps{Store: st, Temporal: tc, Namespace: srv.Namespace(), TaskQueue: taskQueue, WebUIURL: "http://ui.test"})
-	hs := httptest.NewServer(h)
-	t.Cleanup(hs.Close)
-	return &stack{t: t, store: st, temporal: tc, url: hs.URL, admin: admin, write: write}
+	s.t.Cleanup(tc.Close)
+	s.server, s.temporal = srv, tc
+	s.handler.Store(api.NewServer(api.Deps{Store: s.store, Temporal: tc, Namespace: srv.Namespace(), TaskQueue: taskQueue, WebUIURL: "http://ui.test"}))
 }
 
 // startWorker starts a journey worker; the test stops it when it likes.
