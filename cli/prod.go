@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/worker"
@@ -19,21 +21,33 @@ type APICmd struct {
 	WebUIURL  string `name:"temporal-ui-url" env:"TABIJI_TEMPORAL_UI_URL" help:"Public URL of the Temporal Web UI, for links to runs in API answers."`
 }
 
+// connect opens Postgres (refusing a schema that is behind) and Temporal
+// (adding the journey search attributes), as api and worker both need.
+func connect(rc *runContext, db DatabaseFlags, tf TemporalFlags) (*store.Store, client.Client, func(), error) {
+	st, err := openStore(rc.ctx, db)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tc, err := dialTemporal(rc.ctx, tf, rc.sdkLog)
+	if err != nil {
+		st.Close()
+		return nil, nil, nil, err
+	}
+	closeBoth := func() { tc.Close(); st.Close() }
+	if err := workflows.EnsureSearchAttributes(rc.ctx, tc, tf.Namespace); err != nil {
+		closeBoth()
+		return nil, nil, nil, err
+	}
+	return st, tc, closeBoth, nil
+}
+
 // Run serves the API until SIGTERM.
 func (a *APICmd) Run(rc *runContext) error {
-	st, err := openStore(rc.ctx, a.DatabaseFlags)
+	st, tc, closeBoth, err := connect(rc, a.DatabaseFlags, a.TemporalFlags)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	tc, err := dialTemporal(rc.ctx, a.TemporalFlags, rc.sdkLog)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	if err := workflows.EnsureSearchAttributes(rc.ctx, tc, a.Namespace); err != nil {
-		return err
-	}
+	defer closeBoth()
 	h := api.NewServer(api.Deps{
 		Store: st, Temporal: tc, Namespace: a.Namespace, TaskQueue: a.TaskQueue, WebUIURL: a.WebUIURL, Logger: rc.log,
 	})
@@ -51,19 +65,11 @@ type WorkerCmd struct {
 
 // Run polls the task queue until SIGTERM, then lets running activities end.
 func (w *WorkerCmd) Run(rc *runContext) error {
-	st, err := openStore(rc.ctx, w.DatabaseFlags)
+	st, tc, closeBoth, err := connect(rc, w.DatabaseFlags, w.TemporalFlags)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	tc, err := dialTemporal(rc.ctx, w.TemporalFlags, rc.sdkLog)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	if err := workflows.EnsureSearchAttributes(rc.ctx, tc, w.Namespace); err != nil {
-		return err
-	}
+	defer closeBoth()
 	wk := worker.New(tc, st, w.TaskQueue)
 	if err := wk.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", w.TaskQueue, err)
