@@ -13,65 +13,161 @@ import (
 
 // Node kinds understood by the interpreter.
 const (
-	KindWait    = "wait"
-	KindWaitFor = "wait_for"
-	KindSend    = "send"
-	KindExit    = "exit"
+	KindWait          = "wait"
+	KindWaitUntil     = "wait_until"
+	KindWaitFor       = "wait_for"
+	KindBranch        = "branch"
+	KindSplit         = "split"
+	KindSend          = "send"
+	KindUpdateProfile = "update_profile"
+	KindWebhook       = "webhook"
+	KindExit          = "exit"
 )
+
+// Kinds lists every node kind, in the order the documentation gives them.
+var Kinds = []string{KindWait, KindWaitUntil, KindWaitFor, KindBranch, KindSplit, KindSend, KindUpdateProfile, KindWebhook, KindExit}
 
 // Channels a send node may name. Until providers are configured every channel
 // is delivered to the development outbox.
 var Channels = []string{"email", "line", "push", "outbox"}
 
-// Definition is one version of a journey.
+// Definition is one version of a journey: how customers enter, the graph of
+// nodes they walk, and the rules that hold at every step.
 type Definition struct {
 	Entry Entry  `json:"entry"`
 	Start string `json:"start,omitempty"` // first node; the first listed node when empty
 	Nodes []Node `json:"nodes"`
+
+	// Timezone is the IANA zone used when a customer's profile has none
+	// (wait_until, quiet hours); UTC when empty.
+	Timezone string `json:"timezone,omitempty"`
+	// Variables are constants of the journey, seen by CEL as journey.<name>
+	// and by Liquid as journey.variables.<name>.
+	Variables    map[string]any `json:"variables,omitempty"`
+	Reentry      *Reentry       `json:"reentry,omitempty"`
+	ExitCriteria *ExitCriteria  `json:"exit_criteria,omitempty"`
+	Goal         *Goal          `json:"goal,omitempty"`
+	QuietHours   *QuietHours    `json:"quiet_hours,omitempty"`
 }
 
-// Entry says which event brings a customer into the journey.
+// Entry says what brings a customer into the journey: an event, or an API
+// call (POST /v1/journeys/{id}/enter) whose payload the run sees as the
+// entry event's properties.
 type Entry struct {
-	Event string `json:"event"`
+	Event string `json:"event,omitempty"`
+	// Filter is a CEL condition over event and profile; an event for which
+	// it is false enters nobody.
+	Filter string `json:"filter,omitempty"`
+	// CorrelationKey is a path into the entry event ("properties.cart_id"):
+	// one customer has one run per distinct value (one run per cart).
+	CorrelationKey string `json:"correlation_key,omitempty"`
+	// API makes the journey entered by API call only, never by an event.
+	API bool `json:"api,omitempty"`
 }
+
+// APIEntryEvent is the name of the entry event of a run entered by API call.
+const APIEntryEvent = "api_entry"
 
 // Node is one step of a journey. Which fields apply depends on Kind.
 type Node struct {
 	ID   string `json:"id"`
 	Kind string `json:"kind"`
-	Next string `json:"next,omitempty"` // wait, send
+	Next string `json:"next,omitempty"` // wait, wait_until, send, update_profile, webhook
 
 	Duration Duration `json:"duration,omitempty"` // wait
+
+	// wait_until: a time of day (At) on allowed Weekdays, or, with
+	// Property, a time relative to a date trait.
+	At       string   `json:"at,omitempty"`       // "09:00" in the customer's zone
+	Weekdays []string `json:"weekdays,omitempty"` // "mon".."sun"; every day when empty
+	Property string   `json:"property,omitempty"` // a date trait, as in "renewal_date"
+	Offset   Duration `json:"offset,omitempty"`   // before (negative) or after the date: "-3d"
+	Yearly   bool     `json:"yearly,omitempty"`   // the date's next anniversary (birthdays)
 
 	Events    []EventBranch `json:"events,omitempty"`     // wait_for: the outcomes
 	Timeout   Duration      `json:"timeout,omitempty"`    // wait_for
 	OnTimeout string        `json:"on_timeout,omitempty"` // wait_for: next node when no event came
 
-	Channel  string    `json:"channel,omitempty"`  // send
-	Template *Template `json:"template,omitempty"` // send
+	Cases   []Case `json:"cases,omitempty"`   // branch: the first true case wins
+	Default string `json:"default,omitempty"` // branch: next node when no case holds
+
+	Variants []Variant `json:"variants,omitempty"` // split
+	Control  *Control  `json:"control,omitempty"`  // split: the hold-out group
+
+	Channel         string    `json:"channel,omitempty"`          // send
+	Template        *Template `json:"template,omitempty"`         // send
+	FallbackChannel string    `json:"fallback_channel,omitempty"` // send: when the first has no address
+
+	ProfileUpdate // update_profile: set, unset, increment, add_tags, remove_tags
+
+	URL     string            `json:"url,omitempty"`     // webhook
+	Body    any               `json:"body,omitempty"`    // webhook: JSON whose strings are Liquid
+	Headers map[string]string `json:"headers,omitempty"` // webhook
 }
 
-// EventBranch is one outcome of a wait_for node: the event that ends the wait
-// and the node that follows it.
+// EventBranch is one outcome of a wait_for node: the event that ends the
+// wait, an optional CEL condition it must meet, and the node that follows.
 type EventBranch struct {
 	Event string `json:"event"`
+	Match string `json:"match,omitempty"`
 	Next  string `json:"next"`
 }
 
-// Template is the content of a send node, in Liquid, rendered with the
-// customer, the entry event, the journey and the message.
+// Case is one arm of a branch node: a CEL condition and where it leads.
+type Case struct {
+	Name      string `json:"name,omitempty"`
+	Condition string `json:"condition"`
+	Next      string `json:"next"`
+}
+
+// Variant is one arm of a split node, taken by a stable share of customers
+// proportional to its weight.
+type Variant struct {
+	Name   string `json:"name"`
+	Weight int    `json:"weight"`
+	Next   string `json:"next"`
+}
+
+// Control is a split's hold-out group: customers who get none of the
+// variants, to measure uplift against.
+type Control struct {
+	Weight int    `json:"weight"`
+	Next   string `json:"next"`
+}
+
+// ControlVariant is the variant name a run assigned to the control group has.
+const ControlVariant = "control"
+
+// ProfileUpdate is what an update_profile node does to the customer's profile.
+type ProfileUpdate struct {
+	Set        map[string]any     `json:"set,omitempty"`
+	Unset      []string           `json:"unset,omitempty"`
+	Increment  map[string]float64 `json:"increment,omitempty"`
+	AddTags    []string           `json:"add_tags,omitempty"`
+	RemoveTags []string           `json:"remove_tags,omitempty"`
+}
+
+// Template is the content of a send node: either inline Liquid (Subject and
+// Body), rendered with the customer, the entry event, the journey and the
+// message, or the Name of a stored template.
 type Template struct {
+	Name    string `json:"name,omitempty"`
 	Subject string `json:"subject,omitempty"`
-	Body    string `json:"body"`
+	Body    string `json:"body,omitempty"`
 }
 
 // Duration is a time.Duration written as text: Go's units ("90s", "30m",
 // "1h30m") plus whole days ("5d", "2d12h").
 type Duration time.Duration
 
-// ParseDuration reads "30m", "20s", "5d" or "2d12h".
+// ParseDuration reads "30m", "20s", "5d" or "2d12h"; a leading "-" makes it
+// negative ("-3d": three days before), which only offsets accept.
 func ParseDuration(s string) (Duration, error) {
 	s = strings.TrimSpace(s)
+	if rest, ok := strings.CutPrefix(s, "-"); ok && rest != "" && rest[0] != '-' {
+		d, err := ParseDuration(rest)
+		return -d, err
+	}
 	var days time.Duration
 	if i := strings.IndexByte(s, 'd'); i > 0 {
 		n, err := strconv.Atoi(s[:i])
@@ -92,6 +188,9 @@ func ParseDuration(s string) (Duration, error) {
 
 // String writes the duration back in the form ParseDuration reads.
 func (d Duration) String() string {
+	if d < 0 {
+		return "-" + (-d).String()
+	}
 	td := time.Duration(d)
 	if days := td / (24 * time.Hour); days > 0 && td%(24*time.Hour) == 0 {
 		return strconv.Itoa(int(days)) + "d"
@@ -135,18 +234,30 @@ func (d *Definition) StartNode() string {
 }
 
 // Events lists every event name the journey reacts to: its entry event first,
-// then those its wait_for nodes wait for. The API signals only runs of
-// journeys whose list holds the event.
+// then those its wait_for nodes wait for, its exit criteria and its goal.
+// The API signals only runs of journeys whose list holds the event.
 func (d *Definition) Events() []string {
-	names := []string{d.Entry.Event}
-	seen := map[string]bool{d.Entry.Event: true}
+	var names []string
+	seen := map[string]bool{"": true}
+	add := func(name string) {
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	add(d.Entry.Event)
 	for _, n := range d.Nodes {
 		for _, b := range n.Events {
-			if !seen[b.Event] {
-				seen[b.Event] = true
-				names = append(names, b.Event)
-			}
+			add(b.Event)
 		}
+	}
+	if d.ExitCriteria != nil {
+		for _, e := range d.ExitCriteria.Events {
+			add(e.Event)
+		}
+	}
+	if d.Goal != nil {
+		add(d.Goal.Event)
 	}
 	return names
 }
@@ -158,6 +269,21 @@ func (n Node) successors() []string {
 		next := []string{n.OnTimeout}
 		for _, b := range n.Events {
 			next = append(next, b.Next)
+		}
+		return next
+	case KindBranch:
+		next := []string{n.Default}
+		for _, c := range n.Cases {
+			next = append(next, c.Next)
+		}
+		return next
+	case KindSplit:
+		var next []string
+		for _, v := range n.Variants {
+			next = append(next, v.Next)
+		}
+		if n.Control != nil {
+			next = append(next, n.Control.Next)
 		}
 		return next
 	case KindExit:

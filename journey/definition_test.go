@@ -26,7 +26,7 @@ func exampleDefinition(t *testing.T) []byte {
 func TestParseDuration(t *testing.T) {
 	cases := map[string]time.Duration{
 		"30m": 30 * time.Minute, "20s": 20 * time.Second, "5d": 5 * 24 * time.Hour,
-		"2d12h": 60 * time.Hour, "1h30m": 90 * time.Minute,
+		"2d12h": 60 * time.Hour, "1h30m": 90 * time.Minute, "-3d": -72 * time.Hour,
 	}
 	for in, want := range cases {
 		got, err := ParseDuration(in)
@@ -34,13 +34,16 @@ func TestParseDuration(t *testing.T) {
 			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, time.Duration(got), err, want)
 		}
 	}
-	for _, bad := range []string{"", "5", "xd", "-1d", "3 weeks"} {
+	for _, bad := range []string{"", "5", "xd", "--1d", "-", "3 weeks"} {
 		if _, err := ParseDuration(bad); err == nil {
 			t.Errorf("ParseDuration(%q) accepted a bad duration", bad)
 		}
 	}
 	if s := Duration(5 * 24 * time.Hour).String(); s != "5d" {
 		t.Errorf("String() = %q, want 5d", s)
+	}
+	if s := Duration(-3 * 24 * time.Hour).String(); s != "-3d" {
+		t.Errorf("String() = %q, want -3d", s)
 	}
 }
 
@@ -113,5 +116,36 @@ func TestLoopThroughWaitIsAllowed(t *testing.T) {
 		{"id":"w","kind":"wait","duration":"1d","next":"a"}]}`
 	if _, err := Parse([]byte(raw)); err != nil {
 		t.Fatalf("a loop through a wait was refused: %v", err)
+	}
+}
+
+func TestParseYAMLEveryKind(t *testing.T) {
+	raw, err := os.ReadFile("testdata/every_kind.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ParseYAML(raw)
+	if err != nil {
+		t.Fatalf("every_kind.yaml: %v", err)
+	}
+	kinds := map[string]bool{}
+	for _, n := range d.Nodes {
+		kinds[n.Kind] = true
+	}
+	for _, k := range Kinds {
+		if !kinds[k] {
+			t.Errorf("testdata misses kind %s", k)
+		}
+	}
+	if got := d.Events(); !slices.Equal(got, []string{"cart_add", "email_open", "purchase", "unsubscribe"}) {
+		t.Errorf("Events() = %v", got)
+	}
+	n, _ := d.Node("renewal")
+	if time.Duration(n.Offset) != -72*time.Hour || n.Property != "renewal_date" {
+		t.Errorf("renewal = %+v", n)
+	}
+	tag, _ := d.Node("tag")
+	if tag.Increment["reminders"] != 1 || tag.AddTags[0] != "reminded" {
+		t.Errorf("tag = %+v", tag.ProfileUpdate)
 	}
 }

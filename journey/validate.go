@@ -6,10 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
-
-	"github.com/osteele/liquid"
 )
 
 // FieldError is one thing wrong with a definition, at a JSON path such as
@@ -73,9 +70,7 @@ func (d *Definition) Validate() error {
 	add := func(field, format string, args ...any) {
 		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
-	if !eventNamePattern.MatchString(d.Entry.Event) {
-		add("entry.event", "is required: the event that brings a customer in, such as \"cart_add\"")
-	}
+	d.validateEntry(add)
 	if len(d.Nodes) == 0 {
 		add("nodes", "needs at least one node")
 		return errs
@@ -104,6 +99,7 @@ func (d *Definition) Validate() error {
 	if d.Start != "" {
 		ref("start", d.Start)
 	}
+	d.validateRules(add)
 	if len(errs) > 0 {
 		return errs
 	}
@@ -112,58 +108,6 @@ func (d *Definition) Validate() error {
 		return errs
 	}
 	return nil
-}
-
-func (d *Definition) validateNode(path string, n Node, add func(string, string, ...any), ref func(string, string)) {
-	switch n.Kind {
-	case KindWait:
-		if n.Duration <= 0 {
-			add(path+".duration", "is required and must be positive, as in \"30m\"")
-		}
-		ref(path+".next", n.Next)
-	case KindWaitFor:
-		if len(n.Events) == 0 {
-			add(path+".events", "needs at least one event to wait for")
-		}
-		for j, b := range n.Events {
-			if !eventNamePattern.MatchString(b.Event) {
-				add(fmt.Sprintf("%s.events[%d].event", path, j), "is required")
-			}
-			ref(fmt.Sprintf("%s.events[%d].next", path, j), b.Next)
-		}
-		if n.Timeout <= 0 {
-			add(path+".timeout", "is required and must be positive, as in \"30m\"")
-		}
-		ref(path+".on_timeout", n.OnTimeout)
-	case KindSend:
-		if !slices.Contains(Channels, n.Channel) {
-			add(path+".channel", "must be one of %s", strings.Join(Channels, ", "))
-		}
-		validateTemplate(path+".template", n.Template, add)
-		ref(path+".next", n.Next)
-	case KindExit:
-		if n.Next != "" {
-			add(path+".next", "an exit node ends the run and has no next")
-		}
-	case "":
-		add(path+".kind", "is required: one of wait, wait_for, send, exit")
-	default:
-		add(path+".kind", "unknown kind %q: use wait, wait_for, send or exit", n.Kind)
-	}
-}
-
-func validateTemplate(path string, t *Template, add func(string, string, ...any)) {
-	if t == nil || strings.TrimSpace(t.Body) == "" {
-		add(path+".body", "is required")
-		return
-	}
-	engine := liquid.NewEngine()
-	if _, err := engine.ParseString(t.Subject); err != nil {
-		add(path+".subject", "is not valid Liquid: %v", err)
-	}
-	if _, err := engine.ParseString(t.Body); err != nil {
-		add(path+".body", "is not valid Liquid: %v", err)
-	}
 }
 
 // validateGraph reports nodes no run can reach, and cycles through which a
@@ -191,7 +135,7 @@ func (d *Definition) validateGraph(index map[string]int, add func(string, string
 	var visit func(id string) bool
 	visit = func(id string) bool {
 		n := d.Nodes[index[id]]
-		if n.Kind == KindWait || n.Kind == KindWaitFor {
+		if n.Kind == KindWait || n.Kind == KindWaitFor || n.Kind == KindWaitUntil {
 			return false
 		}
 		switch state[id] {

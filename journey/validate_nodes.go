@@ -1,0 +1,205 @@
+package journey
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Weekdays a wait_until node may name, Sunday first as time.Weekday counts.
+var Weekdays = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+var (
+	clockPattern    = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	propertyPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+)
+
+type addFunc func(field, format string, args ...any)
+
+func (d *Definition) validateNode(path string, n Node, add addFunc, ref func(string, string)) {
+	switch n.Kind {
+	case KindWait:
+		if n.Duration <= 0 {
+			add(path+".duration", "is required and must be positive, as in \"30m\"")
+		}
+		ref(path+".next", n.Next)
+	case KindWaitUntil:
+		validateWaitUntil(path, n, add)
+		ref(path+".next", n.Next)
+	case KindWaitFor:
+		validateWaitFor(path, n, add, ref)
+	case KindBranch:
+		if len(n.Cases) == 0 {
+			add(path+".cases", "needs at least one case")
+		}
+		for j, c := range n.Cases {
+			if strings.TrimSpace(c.Condition) == "" {
+				add(fmt.Sprintf("%s.cases[%d].condition", path, j), "is required: a CEL condition")
+			}
+			ref(fmt.Sprintf("%s.cases[%d].next", path, j), c.Next)
+		}
+		ref(path+".default", n.Default)
+	case KindSplit:
+		validateSplit(path, n, add, ref)
+	case KindSend:
+		validateSend(path, n, add)
+		ref(path+".next", n.Next)
+	case KindUpdateProfile:
+		validateProfileUpdate(path, n.ProfileUpdate, add)
+		ref(path+".next", n.Next)
+	case KindWebhook:
+		validateWebhook(path, n, add)
+		ref(path+".next", n.Next)
+	case KindExit:
+		if n.Next != "" {
+			add(path+".next", "an exit node ends the run and has no next")
+		}
+	case "":
+		add(path+".kind", "is required: one of %s", strings.Join(Kinds, ", "))
+	default:
+		add(path+".kind", "unknown kind %q: use one of %s", n.Kind, strings.Join(Kinds, ", "))
+	}
+}
+
+func validateWaitUntil(path string, n Node, add addFunc) {
+	if !clockPattern.MatchString(n.At) {
+		add(path+".at", "is required: a time of day as HH:MM, as in \"09:00\"")
+	}
+	for j, w := range n.Weekdays {
+		if !slices.Contains(Weekdays, w) {
+			add(fmt.Sprintf("%s.weekdays[%d]", path, j), "must be one of %s", strings.Join(Weekdays, ", "))
+		}
+	}
+	if n.Property == "" {
+		if n.Offset != 0 || n.Yearly {
+			add(path+".property", "is required with offset or yearly: the date trait to wait for")
+		}
+		return
+	}
+	if !propertyPattern.MatchString(n.Property) {
+		add(path+".property", "must be a trait name such as \"renewal_date\"")
+	}
+	if len(n.Weekdays) > 0 {
+		add(path+".weekdays", "applies to a time of day, not to a date property")
+	}
+}
+
+func validateWaitFor(path string, n Node, add addFunc, ref func(string, string)) {
+	if len(n.Events) == 0 {
+		add(path+".events", "needs at least one event to wait for")
+	}
+	for j, b := range n.Events {
+		if !eventNamePattern.MatchString(b.Event) {
+			add(fmt.Sprintf("%s.events[%d].event", path, j), "is required")
+		}
+		ref(fmt.Sprintf("%s.events[%d].next", path, j), b.Next)
+	}
+	if n.Timeout <= 0 {
+		add(path+".timeout", "is required and must be positive, as in \"30m\"")
+	}
+	ref(path+".on_timeout", n.OnTimeout)
+}
+
+func validateSplit(path string, n Node, add addFunc, ref func(string, string)) {
+	if len(n.Variants) == 0 {
+		add(path+".variants", "needs at least one variant")
+	}
+	names := map[string]bool{ControlVariant: true}
+	for j, v := range n.Variants {
+		vp := fmt.Sprintf("%s.variants[%d]", path, j)
+		if !nodeIDPattern.MatchString(v.Name) {
+			add(vp+".name", "is required: a short name such as \"a\"")
+		} else if names[v.Name] {
+			add(vp+".name", "%q is taken: names are unique and \"control\" is the control group's", v.Name)
+		}
+		names[v.Name] = true
+		if v.Weight <= 0 {
+			add(vp+".weight", "must be a positive whole number")
+		}
+		ref(vp+".next", v.Next)
+	}
+	if n.Control != nil {
+		if n.Control.Weight <= 0 {
+			add(path+".control.weight", "must be a positive whole number")
+		}
+		ref(path+".control.next", n.Control.Next)
+	}
+}
+
+func validateSend(path string, n Node, add addFunc) {
+	if !slices.Contains(Channels, n.Channel) {
+		add(path+".channel", "must be one of %s", strings.Join(Channels, ", "))
+	}
+	if n.FallbackChannel != "" {
+		if !slices.Contains(Channels, n.FallbackChannel) {
+			add(path+".fallback_channel", "must be one of %s", strings.Join(Channels, ", "))
+		} else if n.FallbackChannel == n.Channel {
+			add(path+".fallback_channel", "must differ from channel")
+		}
+	}
+	validateTemplate(path+".template", n.Template, add)
+}
+
+func validateProfileUpdate(path string, u ProfileUpdate, add addFunc) {
+	if len(u.Set)+len(u.Unset)+len(u.Increment)+len(u.AddTags)+len(u.RemoveTags) == 0 {
+		add(path, "an update_profile node needs at least one of set, unset, increment, add_tags, remove_tags")
+	}
+	for k := range u.Set {
+		if !propertyPattern.MatchString(k) {
+			add(path+".set."+k, "is not a valid trait name")
+		}
+	}
+	for j, k := range u.Unset {
+		if !propertyPattern.MatchString(k) {
+			add(fmt.Sprintf("%s.unset[%d]", path, j), "is not a valid trait name")
+		}
+	}
+	for k := range u.Increment {
+		if !propertyPattern.MatchString(k) {
+			add(path+".increment."+k, "is not a valid trait name")
+		}
+	}
+	for _, tags := range []struct {
+		field string
+		list  []string
+	}{{"add_tags", u.AddTags}, {"remove_tags", u.RemoveTags}} {
+		for j, tag := range tags.list {
+			if strings.TrimSpace(tag) == "" {
+				add(fmt.Sprintf("%s.%s[%d]", path, tags.field, j), "must not be empty")
+			}
+		}
+	}
+}
+
+func validateWebhook(path string, n Node, add addFunc) {
+	u, err := url.Parse(n.URL)
+	if n.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		add(path+".url", "is required: an http or https URL")
+	}
+	validateLiquidJSON(path+".body", n.Body, add)
+	for k := range n.Headers {
+		if k == "" || strings.ContainsAny(k, " :\r\n") {
+			add(path+".headers", "%q is not a valid header name", k)
+		}
+	}
+}
+
+// validateClockField checks an "HH:MM" time of day.
+func validateClockField(field, v string, add addFunc) {
+	if !clockPattern.MatchString(v) {
+		add(field, "must be a time of day as HH:MM, as in \"21:00\"")
+	}
+}
+
+// validateZone checks an IANA time zone name.
+func validateZone(field, zone string, add addFunc) {
+	if zone == "" {
+		return
+	}
+	if _, err := time.LoadLocation(zone); err != nil {
+		add(field, "%q is not an IANA time zone such as \"Asia/Tokyo\"", zone)
+	}
+}

@@ -1,0 +1,128 @@
+package journey
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/osteele/liquid"
+)
+
+func (d *Definition) validateEntry(add addFunc) {
+	e := d.Entry
+	switch {
+	case e.API && e.Event != "":
+		add("entry.event", "an API entry has no event: remove event or api")
+	case e.API:
+		if e.Filter != "" {
+			add("entry.filter", "applies to event entries only")
+		}
+	case !eventNamePattern.MatchString(e.Event):
+		add("entry.event", "is required: the event that brings a customer in, such as \"cart_add\" (or \"api\": true)")
+	}
+	if e.CorrelationKey != "" && !propertyPattern.MatchString(e.CorrelationKey) {
+		add("entry.correlation_key", "must be a path into the entry event, such as \"properties.cart_id\"")
+	}
+}
+
+func (d *Definition) validateRules(add addFunc) {
+	validateZone("timezone", d.Timezone, add)
+	for k := range d.Variables {
+		if !propertyPattern.MatchString(k) || strings.Contains(k, ".") {
+			add("variables."+k, "must be a name of letters, digits and _")
+		}
+	}
+	if r := d.Reentry; r != nil {
+		modes := []string{ReentryOnce, ReentryAfterExit, ReentryCooldown}
+		if !slices.Contains(modes, r.Mode) {
+			add("reentry.mode", "must be one of %s", strings.Join(modes, ", "))
+		}
+		if r.Mode == ReentryCooldown && r.Cooldown <= 0 {
+			add("reentry.cooldown", "is required with mode cooldown and must be positive, as in \"7d\"")
+		}
+		if r.Mode != ReentryCooldown && r.Cooldown != 0 {
+			add("reentry.cooldown", "applies to mode cooldown only")
+		}
+	}
+	if x := d.ExitCriteria; x != nil {
+		if len(x.Events) == 0 && strings.TrimSpace(x.Condition) == "" {
+			add("exit_criteria", "needs events, a condition, or both")
+		}
+		for j, e := range x.Events {
+			if !eventNamePattern.MatchString(e.Event) {
+				add(fmt.Sprintf("exit_criteria.events[%d].event", j), "is required")
+			}
+		}
+	}
+	if g := d.Goal; g != nil {
+		if !eventNamePattern.MatchString(g.Event) {
+			add("goal.event", "is required: the conversion event, such as \"purchase\"")
+		}
+		if g.Window < 0 {
+			add("goal.window", "must be positive, as in \"72h\"")
+		}
+	}
+	if q := d.QuietHours; q != nil {
+		validateClockField("quiet_hours.start", q.Start, add)
+		validateClockField("quiet_hours.end", q.End, add)
+		if q.Start != "" && q.Start == q.End {
+			add("quiet_hours.end", "must differ from start")
+		}
+		validateZone("quiet_hours.timezone", q.Timezone, add)
+		if q.Action != "" && q.Action != QuietWait && q.Action != QuietSkip {
+			add("quiet_hours.action", "must be wait or skip")
+		}
+	}
+}
+
+func validateTemplate(path string, t *Template, add addFunc) {
+	switch {
+	case t == nil:
+		add(path, "is required: {\"subject\", \"body\"} in Liquid, or {\"name\"} of a stored template")
+		return
+	case t.Name != "" && (t.Body != "" || t.Subject != ""):
+		add(path+".name", "a template is either named or inline, not both")
+		return
+	case t.Name != "":
+		return
+	case strings.TrimSpace(t.Body) == "":
+		add(path+".body", "is required")
+		return
+	}
+	engine := liquid.NewEngine()
+	if _, err := engine.ParseString(t.Subject); err != nil {
+		add(path+".subject", "is not valid Liquid: %v", err)
+	}
+	if _, err := engine.ParseString(t.Body); err != nil {
+		add(path+".body", "is not valid Liquid: %v", err)
+	}
+}
+
+// validateLiquidJSON checks that every string in a JSON value is valid Liquid.
+func validateLiquidJSON(path string, v any, add addFunc) {
+	engine := liquid.NewEngine()
+	var walk func(string, any)
+	walk = func(p string, v any) {
+		switch v := v.(type) {
+		case string:
+			if _, err := engine.ParseString(v); err != nil {
+				add(p, "is not valid Liquid: %v", err)
+			}
+		case []any:
+			for i, x := range v {
+				walk(fmt.Sprintf("%s[%d]", p, i), x)
+			}
+		case map[string]any:
+			keys := make([]string, 0, len(v))
+			for k := range v {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				walk(p+"."+k, v[k])
+			}
+		}
+	}
+	walk(path, v)
+}

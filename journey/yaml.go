@@ -1,0 +1,37 @@
+package journey
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ToJSON turns a definition written in YAML into JSON, so that YAML and JSON
+// go through the one strict decoder and errors name the same field paths.
+// JSON is valid YAML, so JSON input comes back unchanged in meaning.
+func ToJSON(raw []byte) ([]byte, error) {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		return raw, nil
+	}
+	var doc any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, ValidationError{{Field: "definition", Message: fmt.Sprintf("malformed YAML: %v", err)}}
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return nil, ValidationError{{Field: "definition", Message: fmt.Sprintf("YAML that has no JSON form: %v", err)}}
+	}
+	return out, nil
+}
+
+// ParseYAML reads a definition written in YAML or JSON and validates it.
+func ParseYAML(raw []byte) (Definition, error) {
+	j, err := ToJSON(raw)
+	if err != nil {
+		return Definition{}, err
+	}
+	return Parse(j)
+}
