@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,23 +16,32 @@ import (
 type Event struct {
 	WorkspaceID string
 	MessageID   string // the sender's id for the call: a second event with the same id is a duplicate
-	Type        string // "track" when empty
-	UserID      string
-	Name        string
+	Type        string // track, identify, page, screen, group or alias; "track" when empty
+	UserID      string // the customer: stored as the canonical id of the profile it was merged into
+	AnonymousID string
+	Name        string          // track: the event; page and screen: the name
 	Properties  json.RawMessage // '{}' when nil
+	Traits      json.RawMessage // identify and group: '{}' when nil
 	Context     json.RawMessage // '{}' when nil
+	GroupID     string          // group only
+	PreviousID  string          // alias only
+	Violations  json.RawMessage // taxonomy findings of an event let in despite them; nil when none
 	Timestamp   time.Time       // when it happened; the receive time when zero
 	ReceivedAt  time.Time       // now() when zero
 	RoutedAt    *time.Time      // nil until the journeys that use it have been signalled
 }
 
-const eventColumns = `workspace_id, message_id, type, user_id, event, properties, context,
-	timestamp, received_at, routed_at`
+const eventColumns = `e.workspace_id, e.message_id, e.type, e.user_id, e.anonymous_id, e.event, e.properties,
+	e.traits, e.context, e.group_id, e.previous_id, e.violations, e.timestamp, e.received_at, i.routed_at`
+
+// eventFrom joins each event to its routing state.
+const eventFrom = `events e JOIN event_ids i
+	ON i.workspace_id = e.workspace_id AND i.message_id = e.message_id AND i.received_at = e.received_at`
 
 func scanEvent(row pgx.Row) (Event, error) {
 	var e Event
-	err := row.Scan(&e.WorkspaceID, &e.MessageID, &e.Type, &e.UserID, &e.Name, &e.Properties, &e.Context,
-		&e.Timestamp, &e.ReceivedAt, &e.RoutedAt)
+	err := row.Scan(&e.WorkspaceID, &e.MessageID, &e.Type, &e.UserID, &e.AnonymousID, &e.Name, &e.Properties,
+		&e.Traits, &e.Context, &e.GroupID, &e.PreviousID, &e.Violations, &e.Timestamp, &e.ReceivedAt, &e.RoutedAt)
 	return e, err
 }
 
@@ -39,51 +49,208 @@ func scanEvent(row pgx.Row) (Event, error) {
 // MessageID. It returns the stored row and true, or for a duplicate the row
 // stored first and false.
 func (s *Store) InsertEvent(ctx context.Context, e Event) (stored Event, inserted bool, err error) {
-	if e.WorkspaceID == "" || e.MessageID == "" {
-		return Event{}, false, errors.New("store: unable to insert event: empty workspace or message id")
-	}
-	var receivedAt, timestamp *time.Time
-	if !e.ReceivedAt.IsZero() {
-		receivedAt = &e.ReceivedAt
-	}
-	if !e.Timestamp.IsZero() {
-		timestamp = &e.Timestamp
-	}
-	stored, err = scanEvent(s.pool.QueryRow(ctx, `
-		INSERT INTO events (workspace_id, message_id, type, user_id, event, properties, context, timestamp, received_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE($8, $9, now()), COALESCE($9, now()))
-		ON CONFLICT (workspace_id, message_id) DO NOTHING
-		RETURNING `+eventColumns,
-		e.WorkspaceID, e.MessageID, cmp.Or(e.Type, "track"), e.UserID, e.Name,
-		jsonObject(e.Properties), jsonObject(e.Context), timestamp, receivedAt))
-	if err == nil {
-		return stored, true, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return Event{}, false, fmt.Errorf("store: unable to insert event: %w", err)
-	}
-	// A duplicate: read it in a statement of its own, which sees it even if
-	// another transaction committed it while the insert waited.
-	stored, err = scanEvent(s.pool.QueryRow(ctx, `
-		SELECT `+eventColumns+` FROM events WHERE workspace_id = $1 AND message_id = $2`,
-		e.WorkspaceID, e.MessageID))
+	out, err := s.InsertEvents(ctx, []Event{e})
 	if err != nil {
-		return Event{}, false, fmt.Errorf("store: unable to insert event: read the stored one: %w", err)
+		return Event{}, false, err
 	}
-	return stored, false, nil
+	stored, err = s.GetEvent(ctx, e.WorkspaceID, e.MessageID)
+	if err != nil {
+		return Event{}, false, fmt.Errorf("store: unable to insert event: read the stored row: %w", err)
+	}
+	return stored, out[0].Inserted, nil
+}
+
+// Inserted is what InsertEvents did with one event.
+type Inserted struct {
+	Event    Event // as stored, with its canonical UserID; for a duplicate, as given
+	Inserted bool  // false for a duplicate messageId, stored before or earlier in the same call
+}
+
+// InsertEvents stores the events whose MessageID their workspace has not
+// seen, in one statement, and answers for each in order. Each event's UserID
+// is replaced by the canonical id of the profile it names, and that profile
+// is created when missing.
+func (s *Store) InsertEvents(ctx context.Context, events []Event) ([]Inserted, error) {
+	if len(events) == 0 {
+		return nil, nil
+	}
+	out := make([]Inserted, len(events))
+	cols := newEventColumns(len(events))
+	seen := make(map[[2]string]bool, len(events))
+	now := time.Now()
+	for i, e := range events {
+		if e.WorkspaceID == "" || e.MessageID == "" {
+			return nil, errors.New("store: unable to insert events: empty workspace or message id")
+		}
+		e.Type = cmp.Or(e.Type, "track")
+		if e.ReceivedAt.IsZero() {
+			e.ReceivedAt = now
+		}
+		if e.Timestamp.IsZero() {
+			e.Timestamp = e.ReceivedAt
+		}
+		e.Properties, e.Traits, e.Context = jsonObject(e.Properties), jsonObject(e.Traits), jsonObject(e.Context)
+		out[i] = Inserted{Event: e}
+		key := [2]string{e.WorkspaceID, e.MessageID}
+		if !seen[key] {
+			seen[key] = true
+			cols.add(e)
+		}
+	}
+	if err := s.insertEventRows(ctx, cols, out); err != nil {
+		return nil, fmt.Errorf("store: unable to insert events: %w", err)
+	}
+	return out, nil
+}
+
+// insertEventRows runs the one statement and marks in out the events it stored.
+func (s *Store) insertEventRows(ctx context.Context, cols *eventColumnSet, out []Inserted) error {
+	rows, err := s.pool.Query(ctx, insertEventsSQL, cols.args()...)
+	if err != nil {
+		return err
+	}
+	stored := map[[2]string]string{}
+	var ws, id, user string
+	_, err = pgx.ForEachRow(rows, []any{&ws, &id, &user}, func() error {
+		stored[[2]string{ws, id}] = user
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i := range out {
+		key := [2]string{out[i].Event.WorkspaceID, out[i].Event.MessageID}
+		if user, ok := stored[key]; ok {
+			out[i].Event.UserID, out[i].Inserted = user, true
+			delete(stored, key) // a second event with the id in this call is a duplicate
+		}
+	}
+	return nil
+}
+
+// insertEventsSQL claims each message id in event_ids and stores the events
+// whose claim succeeded; rows come sorted by id, so that two concurrent
+// batches lock in the same order and cannot deadlock.
+const insertEventsSQL = `
+WITH v AS (
+	SELECT v.*, COALESCE(pi.profile_id, v.user_id) AS customer
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+	            $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[])
+	     AS v(workspace_id, message_id, type, user_id, anonymous_id, event, properties, traits, context,
+	          group_id, previous_id, violations, timestamp, received_at)
+	LEFT JOIN profile_identities pi ON pi.workspace_id = v.workspace_id AND pi.alias_id = v.user_id
+), ids AS (
+	INSERT INTO event_ids (workspace_id, message_id, received_at)
+	SELECT workspace_id, message_id, received_at FROM v ORDER BY workspace_id, message_id
+	ON CONFLICT DO NOTHING
+	RETURNING workspace_id, message_id
+), profiles AS (
+	INSERT INTO profiles (workspace_id, id)
+	SELECT DISTINCT workspace_id, customer FROM v ORDER BY workspace_id, customer
+	ON CONFLICT DO NOTHING
+)
+INSERT INTO events (workspace_id, message_id, type, user_id, anonymous_id, event, properties, traits, context,
+	group_id, previous_id, violations, timestamp, received_at)
+SELECT v.workspace_id, v.message_id, v.type, v.customer, v.anonymous_id, v.event, v.properties::jsonb,
+	v.traits::jsonb, v.context::jsonb, v.group_id, v.previous_id, v.violations::jsonb, v.timestamp, v.received_at
+FROM v JOIN ids USING (workspace_id, message_id)
+RETURNING workspace_id, message_id, user_id`
+
+// eventColumnSet holds events column by column, as insertEventsSQL takes them.
+type eventColumnSet struct {
+	ws, id, typ, user, anon, name, props, traits, ctx, group, prev []string
+	violations                                                     []*string
+	ts, received                                                   []time.Time
+}
+
+func newEventColumns(n int) *eventColumnSet {
+	return &eventColumnSet{ws: make([]string, 0, n)}
+}
+
+func (c *eventColumnSet) add(e Event) {
+	c.ws, c.id, c.typ = append(c.ws, e.WorkspaceID), append(c.id, e.MessageID), append(c.typ, e.Type)
+	c.user, c.anon, c.name = append(c.user, e.UserID), append(c.anon, e.AnonymousID), append(c.name, e.Name)
+	c.props, c.traits = append(c.props, string(e.Properties)), append(c.traits, string(e.Traits))
+	c.ctx, c.group, c.prev = append(c.ctx, string(e.Context)), append(c.group, e.GroupID), append(c.prev, e.PreviousID)
+	var v *string
+	if len(e.Violations) > 0 && string(e.Violations) != "null" {
+		s := string(e.Violations)
+		v = &s
+	}
+	c.violations = append(c.violations, v)
+	c.ts, c.received = append(c.ts, e.Timestamp), append(c.received, e.ReceivedAt)
+}
+
+func (c *eventColumnSet) args() []any {
+	return []any{c.ws, c.id, c.typ, c.user, c.anon, c.name, c.props, c.traits, c.ctx, c.group, c.prev,
+		c.violations, c.ts, c.received}
+}
+
+// GetEvent returns the workspace's event with the message id, or ErrNotFound.
+func (s *Store) GetEvent(ctx context.Context, workspaceID, messageID string) (Event, error) {
+	e, err := scanEvent(s.pool.QueryRow(ctx, `
+		SELECT `+eventColumns+` FROM `+eventFrom+`
+		WHERE i.workspace_id = $1 AND i.message_id = $2`, workspaceID, messageID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Event{}, fmt.Errorf("store: unable to get event %q: %w", messageID, ErrNotFound)
+	}
+	if err != nil {
+		return Event{}, fmt.Errorf("store: unable to get event %q: %w", messageID, err)
+	}
+	return e, nil
 }
 
 // MarkEventRouted records that the event reached every journey run that
 // uses it; the first time counts. It returns ErrNotFound for an unknown event.
 func (s *Store) MarkEventRouted(ctx context.Context, workspaceID, messageID string) error {
-	tag, err := s.pool.Exec(ctx, `
-		UPDATE events SET routed_at = COALESCE(routed_at, now())
-		WHERE workspace_id = $1 AND message_id = $2`, workspaceID, messageID)
+	n, err := s.MarkEventsRouted(ctx, workspaceID, []string{messageID})
 	if err != nil {
-		return fmt.Errorf("store: unable to mark event routed: %w", err)
+		return err
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return fmt.Errorf("store: unable to mark event %q routed: %w", messageID, ErrNotFound)
+	}
+	return nil
+}
+
+// MarkEventsRouted records that the events reached every journey run that
+// uses them, in one statement, and returns how many it found.
+func (s *Store) MarkEventsRouted(ctx context.Context, workspaceID string, messageIDs []string) (int64, error) {
+	ids := slices.Sorted(slices.Values(messageIDs))
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE event_ids SET routed_at = COALESCE(routed_at, now())
+		WHERE workspace_id = $1 AND message_id = ANY($2)`, workspaceID, ids)
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to mark events routed: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// UnroutedEvents returns at most limit events of any workspace received
+// before the given time and not yet routed, oldest first: what a crash
+// between storing and signalling left behind.
+func (s *Store) UnroutedEvents(ctx context.Context, before time.Time, limit int) ([]Event, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+eventColumns+` FROM `+eventFrom+`
+		WHERE i.routed_at IS NULL AND i.received_at < $1
+		ORDER BY i.received_at
+		LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list unrouted events: %w", err)
+	}
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) { return scanEvent(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list unrouted events: %w", err)
+	}
+	return events, nil
+}
+
+// EnsureEventPartitions creates the monthly partitions of events from the
+// month of now to monthsAhead months later, moving rows the default
+// partition caught for them. The API and the worker call it at start and daily.
+func (s *Store) EnsureEventPartitions(ctx context.Context, now time.Time, monthsAhead int) error {
+	if _, err := s.pool.Exec(ctx, `SELECT tabiji_event_partitions($1, $2)`, now, monthsAhead); err != nil {
+		return fmt.Errorf("store: unable to create event partitions: %w", err)
 	}
 	return nil
 }

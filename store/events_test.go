@@ -155,6 +155,6 @@ func routedAt(t *testing.T, b *testBundle, ws, id string) *time.Time {
 	t.Helper()
 	var at *time.Time
 	mustNot(t, b.db.QueryRow(context.Background(),
-		`SELECT routed_at FROM events WHERE workspace_id = $1 AND message_id = $2`, ws, id).Scan(&at))
+		`SELECT routed_at FROM event_ids WHERE workspace_id = $1 AND message_id = $2`, ws, id).Scan(&at))
 	return at
 }

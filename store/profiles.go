@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Profile is one customer of a workspace.
+type Profile struct {
+	WorkspaceID    string
+	ID             string   // canonical customer id: the userId (or the anonymousId while there is none)
+	AnonymousIDs   []string // merged into this profile
+	Traits         map[string]any
+	TraitUpdatedAt map[string]time.Time // per trait: latest wins
+	Tags           []string
+	Email, Phone   string
+	LineUserID     string
+	PushTokens     []string
+	Timezone       string // IANA zone ("Asia/Tokyo"); "" when unknown
+	Locale         string // BCP 47 locale ("ja-JP"); "" when unknown
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// ProfileChange is what a journey's update_profile node (or identify) does to a profile.
+type ProfileChange struct {
+	Set       map[string]any
+	Unset     []string
+	Increment map[string]float64
+	AddTags   []string
+	// RemoveTags are taken away after AddTags.
+	RemoveTags []string
+	// Timezone, Locale and PushToken come from an event's context: set when
+	// not empty, they are overridden by the traits "timezone" and "locale".
+	Timezone, Locale, PushToken string
+}
+
+func (c ProfileChange) empty() bool {
+	return len(c.Set) == 0 && len(c.Unset) == 0 && len(c.Increment) == 0 && len(c.AddTags) == 0 &&
+		len(c.RemoveTags) == 0 && c.Timezone == "" && c.Locale == "" && c.PushToken == ""
+}
+
+const profileColumns = `p.workspace_id, p.id, p.traits, p.trait_updated_at, p.tags, p.email, p.phone,
+	p.line_user_id, p.push_tokens, p.timezone, p.locale, p.created_at, p.updated_at,
+	ARRAY(SELECT alias_id FROM profile_identities i
+	      WHERE i.workspace_id = p.workspace_id AND i.profile_id = p.id ORDER BY i.created_at, i.alias_id)`
+
+// canonicalID is the SQL for the profile id that $2 stands for in workspace $1.
+const canonicalID = `COALESCE((SELECT profile_id FROM profile_identities WHERE workspace_id = $1 AND alias_id = $2), $2)`
+
+func scanProfile(row pgx.Row) (Profile, error) {
+	var p Profile
+	var updated map[string]time.Time
+	err := row.Scan(&p.WorkspaceID, &p.ID, &p.Traits, &updated, &p.Tags, &p.Email, &p.Phone,
+		&p.LineUserID, &p.PushTokens, &p.Timezone, &p.Locale, &p.CreatedAt, &p.UpdatedAt, &p.AnonymousIDs)
+	p.TraitUpdatedAt = updated
+	if p.Traits == nil {
+		p.Traits = map[string]any{}
+	}
+	if p.TraitUpdatedAt == nil {
+		p.TraitUpdatedAt = map[string]time.Time{}
+	}
+	return p, err
+}
+
+// GetProfile returns the profile that id names: its canonical id or an id
+// merged into it. It returns ErrNotFound when there is none.
+func (s *Store) GetProfile(ctx context.Context, workspaceID, id string) (Profile, error) {
+	p, err := scanProfile(s.pool.QueryRow(ctx, `
+		SELECT `+profileColumns+` FROM profiles p
+		WHERE p.workspace_id = $1 AND p.id = `+canonicalID, workspaceID, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Profile{}, fmt.Errorf("store: unable to get profile %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Profile{}, fmt.Errorf("store: unable to get profile %q: %w", id, err)
+	}
+	return p, nil
+}
+
+// ChangeProfile applies c to the profile that id names, creating it when
+// missing, and returns the result. A Set or Unset of a trait whose value is
+// newer than at loses; increments always apply.
+func (s *Store) ChangeProfile(ctx context.Context, workspaceID, id string, c ProfileChange, at time.Time) (Profile, error) {
+	if workspaceID == "" || id == "" {
+		return Profile{}, errors.New("store: unable to change profile: empty workspace or id")
+	}
+	var p Profile
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		p, err = lockProfile(ctx, tx, workspaceID, id)
+		if err != nil {
+			return err
+		}
+		if c.empty() {
+			return nil
+		}
+		p = applyChange(p, c, at)
+		return saveProfile(ctx, tx, &p)
+	})
+	if err != nil {
+		return Profile{}, fmt.Errorf("store: unable to change profile %q: %w", id, err)
+	}
+	return p, nil
+}
+
+// lockProfile reads the profile id names for update, creating it when missing.
+func lockProfile(ctx context.Context, tx pgx.Tx, workspaceID, id string) (Profile, error) {
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO profiles (workspace_id, id) SELECT $1, `+canonicalID+`
+		ON CONFLICT (workspace_id, id) DO NOTHING`, workspaceID, id); err != nil {
+		return Profile{}, fmt.Errorf("create the profile: %w", err)
+	}
+	p, err := scanProfile(tx.QueryRow(ctx, `
+		SELECT `+profileColumns+` FROM profiles p
+		WHERE p.workspace_id = $1 AND p.id = `+canonicalID+` FOR UPDATE OF p`, workspaceID, id))
+	if err != nil {
+		return Profile{}, fmt.Errorf("lock the profile: %w", err)
+	}
+	return p, nil
+}
+
+// applyChange is c applied to p at time at: the rules, without the database.
+func applyChange(p Profile, c ProfileChange, at time.Time) Profile {
+	p.Traits, p.TraitUpdatedAt = maps.Clone(p.Traits), maps.Clone(p.TraitUpdatedAt)
+	newer := func(k string) bool { return !p.TraitUpdatedAt[k].After(at) }
+	for _, k := range slices.Sorted(maps.Keys(c.Set)) {
+		if newer(k) {
+			p.Traits[k], p.TraitUpdatedAt[k] = c.Set[k], at
+		}
+	}
+	for _, k := range c.Unset {
+		if newer(k) {
+			delete(p.Traits, k)
+			p.TraitUpdatedAt[k] = at
+		}
+	}
+	for k, by := range c.Increment {
+		n, _ := p.Traits[k].(float64)
+		p.Traits[k] = n + by
+		if newer(k) {
+			p.TraitUpdatedAt[k] = at
+		}
+	}
+	for _, t := range c.AddTags {
+		if !slices.Contains(p.Tags, t) {
+			p.Tags = append(p.Tags, t)
+		}
+	}
+	p.Tags = slices.DeleteFunc(p.Tags, func(t string) bool { return slices.Contains(c.RemoveTags, t) })
+	if c.PushToken != "" && !slices.Contains(p.PushTokens, c.PushToken) {
+		p.PushTokens = append(p.PushTokens, c.PushToken)
+	}
+	p.Timezone = firstString(p.Traits["timezone"], c.Timezone, p.Timezone)
+	p.Locale = firstString(p.Traits["locale"], c.Locale, p.Locale)
+	p.Email = firstString(p.Traits["email"])
+	p.Phone = firstString(p.Traits["phone"])
+	p.LineUserID = firstString(p.Traits["lineUserId"])
+	return p
+}
+
+// firstString is the first of vs that is a non-empty string, or "".
+func firstString(vs ...any) string {
+	for _, v := range vs {
+		if s, ok := v.(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func saveProfile(ctx context.Context, tx pgx.Tx, p *Profile) error {
+	traits, err := json.Marshal(p.Traits)
+	if err != nil {
+		return fmt.Errorf("encode traits: %w", err)
+	}
+	updated, err := json.Marshal(p.TraitUpdatedAt)
+	if err != nil {
+		return fmt.Errorf("encode trait times: %w", err)
+	}
+	err = tx.QueryRow(ctx, `
+		UPDATE profiles SET traits = $3, trait_updated_at = $4, tags = $5, email = $6, phone = $7,
+			line_user_id = $8, push_tokens = $9, timezone = $10, locale = $11, updated_at = now()
+		WHERE workspace_id = $1 AND id = $2
+		RETURNING updated_at`,
+		p.WorkspaceID, p.ID, traits, updated, nonNil(p.Tags), p.Email, p.Phone, p.LineUserID,
+		nonNil(p.PushTokens), p.Timezone, p.Locale).Scan(&p.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("save the profile: %w", err)
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
