@@ -80,9 +80,24 @@ func TestValidateNamesEveryField(t *testing.T) {
 		{"SendBadLiquid", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"send","channel":"email","template":{"body":"{% if %}"},"next":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].template.body"}},
 		{"Unreachable", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"exit"},{"id":"b","kind":"exit"}]}`, []string{"nodes[1]"}},
 		{"LoopWithoutWait", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"send","channel":"email","template":{"body":"hi"},"next":"a"}]}`, []string{"nodes[0]"}},
-		{"UnknownField", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait","duraton":"1m"}]}`, []string{"duraton"}},
-		{"WrongType", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait","duration":"1m","next":7}]}`, []string{"nodes.next"}},
-		{"BadDuration", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait","duration":"soon","next":"b"}]}`, []string{"definition"}},
+		{"UnknownField", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait","duraton":"1m"}]}`, []string{"nodes[0].duraton"}},
+		{"WrongType", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait","duration":"1m","next":7}]}`, []string{"nodes[0].next"}},
+		{"WaitUntilBadClock", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait_until","at":"9am","weekdays":["monday"],"next":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].at", "nodes[0].weekdays[0]"}},
+		{"WaitUntilOffsetWithoutProperty", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait_until","at":"09:00","offset":"-3d","next":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].property"}},
+		{"BranchIncomplete", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"branch","cases":[{"condition":"","next":"b"}]},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].cases[0].condition", "nodes[0].default"}},
+		{"SplitBad", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"split","variants":[{"name":"control","weight":0,"next":"b"}],"control":{"weight":-1,"next":"c"}},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].variants[0].name", "nodes[0].variants[0].weight", "nodes[0].control.weight", "nodes[0].control.next"}},
+		{"SendFallbackSame", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"send","channel":"email","fallback_channel":"email","template":{"name":"t","body":"x"},"next":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].fallback_channel", "nodes[0].template.name"}},
+		{"UpdateProfileEmpty", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"update_profile","next":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0]"}},
+		{"UpdateProfileBadTrait", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"update_profile","set":{"bad name":1},"unset":["1x"],"next":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].set.bad name", "nodes[0].unset[0]"}},
+		{"WebhookBad", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"webhook","url":"ftp://x","body":{"a":["{% if %}"]},"next":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].url", "nodes[0].body.a[0]"}},
+		{"CELDoesNotCompile", `{"entry":{"event":"x","filter":"event.properties.total >"},"nodes":[{"id":"a","kind":"branch","cases":[{"condition":"profile.tgas.size() > 0","next":"b"}],"default":"b"},{"id":"b","kind":"exit"}]}`, []string{"entry.filter", "nodes[0].cases[0].condition"}},
+		{"CELNotBool", `{"entry":{"event":"x"},"goal":{"event":"p","match":"event.name"},"exit_criteria":{"condition":"now"},"nodes":[{"id":"b","kind":"exit"}]}`, []string{"goal.match", "exit_criteria.condition"}},
+		{"WaitForMatchBadCEL", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait_for","events":[{"event":"o","match":"customer.id == 1","next":"b"}],"timeout":"1d","on_timeout":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].events[0].match"}},
+		{"RulesBad", `{"entry":{"event":"x","correlation_key":"properties cart"},"timezone":"Mars/Base","reentry":{"mode":"cooldown"},"exit_criteria":{},"goal":{"window":"-1h"},"quiet_hours":{"start":"21:00","end":"25:00","action":"drop"},"variables":{"a.b":1},"nodes":[{"id":"b","kind":"exit"}]}`,
+			[]string{"entry.correlation_key", "timezone", "reentry.cooldown", "exit_criteria", "goal.event", "goal.window", "quiet_hours.end", "quiet_hours.action", "variables.a.b"}},
+		{"APIEntryWithEvent", `{"entry":{"api":true,"event":"x"},"nodes":[{"id":"b","kind":"exit"}]}`, []string{"entry.event"}},
+		{"ManyUnknownFields", `{"entry":{"event":"x","filtr":"true"},"nodes":[{"id":"a","kind":"exit","nxt":"b"}],"goal":{"evnt":"p"}}`, []string{"entry.filtr", "nodes[0].nxt", "goal.evnt"}},
+		{"BadDuration", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait","duration":"soon","next":"b"}]}`, []string{"nodes[0].duration"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,6 +122,13 @@ func TestValidateNamesEveryField(t *testing.T) {
 				t.Errorf("Error() = %q", err.Error())
 			}
 		})
+	}
+}
+
+func TestAPIEntryParses(t *testing.T) {
+	d, err := Parse([]byte(`{"entry":{"api":true},"nodes":[{"id":"b","kind":"exit"}]}`))
+	if err != nil || len(d.Events()) != 0 {
+		t.Fatalf("API entry: %v, events %v", err, d.Events())
 	}
 }
 
@@ -147,5 +169,12 @@ func TestParseYAMLEveryKind(t *testing.T) {
 	tag, _ := d.Node("tag")
 	if tag.Increment["reminders"] != 1 || tag.AddTags[0] != "reminded" {
 		t.Errorf("tag = %+v", tag.ProfileUpdate)
+	}
+}
+func TestParseYAMLErrorPaths(t *testing.T) {
+	_, err := ParseYAML([]byte("entry: {event: a}\nnodes:\n  - {id: x, kind: wait, duration: 5m, nxt: y}\n"))
+	var verr ValidationError
+	if !errors.As(err, &verr) || verr[0].Field != "nodes[0].nxt" {
+		t.Fatalf("err = %v, want the unknown field nodes[0].nxt", err)
 	}
 }

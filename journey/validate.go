@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 )
@@ -39,6 +40,9 @@ func Parse(raw []byte) (Definition, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d); err != nil {
+		if found := fieldErrors(raw, reflect.TypeFor[Definition]()); len(found) > 0 {
+			return Definition{}, ValidationError(found)
+		}
 		return Definition{}, ValidationError{decodeError(err)}
 	}
 	if err := d.Validate(); err != nil {
@@ -100,6 +104,9 @@ func (d *Definition) Validate() error {
 		ref("start", d.Start)
 	}
 	d.validateRules(add)
+	if _, err := d.CompileConditions(); err != nil {
+		errs = append(errs, err.(ValidationError)...)
+	}
 	if len(errs) > 0 {
 		return errs
 	}

@@ -1,0 +1,62 @@
+package journey
+
+import "fmt"
+
+// ConditionAt is one CEL condition of a definition and the field it sits at.
+type ConditionAt struct {
+	Field  string
+	Source string
+}
+
+// Conditions lists every CEL condition of the definition with its field
+// path: the entry filter, wait_for matches, branch cases, exit criteria and
+// the goal's match.
+func (d *Definition) Conditions() []ConditionAt {
+	var out []ConditionAt
+	add := func(field, src string) {
+		if src != "" {
+			out = append(out, ConditionAt{Field: field, Source: src})
+		}
+	}
+	add("entry.filter", d.Entry.Filter)
+	for i, n := range d.Nodes {
+		for j, b := range n.Events {
+			add(fmt.Sprintf("nodes[%d].events[%d].match", i, j), b.Match)
+		}
+		for j, c := range n.Cases {
+			add(fmt.Sprintf("nodes[%d].cases[%d].condition", i, j), c.Condition)
+		}
+	}
+	if x := d.ExitCriteria; x != nil {
+		for j, e := range x.Events {
+			add(fmt.Sprintf("exit_criteria.events[%d].match", j), e.Match)
+		}
+		add("exit_criteria.condition", x.Condition)
+	}
+	if d.Goal != nil {
+		add("goal.match", d.Goal.Match)
+	}
+	return out
+}
+
+// CompileConditions compiles every condition of the definition once, keyed
+// by its source text, for a run to evaluate as often as it needs.
+func (d *Definition) CompileConditions() (map[string]*Condition, error) {
+	out := map[string]*Condition{}
+	var errs ValidationError
+	for _, c := range d.Conditions() {
+		if _, done := out[c.Source]; done {
+			continue
+		}
+		prg, err := Compile(c.Source)
+		if err != nil {
+			errs = append(errs, FieldError{Field: c.Field, Message: "is not a valid CEL condition: " + err.Error()})
+			continue
+		}
+		out[c.Source] = prg
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return out, nil
+}
