@@ -1,0 +1,155 @@
+package journeytemplates
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/tabiji/tabiji/journey"
+)
+
+// required gives a value to each parameter a template has no default for.
+func required(t Template) map[string]any {
+	params := map[string]any{}
+	for _, p := range t.Params {
+		if p.Required {
+			params[p.Name] = "https://example.com/" + p.Name
+		}
+	}
+	return params
+}
+
+func TestLibrary(t *testing.T) {
+	t.Run("HoldsTheEightTemplatesTheIssueNames", func(t *testing.T) {
+		var names []string
+		for _, tpl := range List() {
+			names = append(names, tpl.Name)
+		}
+		want := []string{"birthday", "cart-abandonment", "cross-sell", "dormant-reengagement", "lead-score", "post-purchase", "vip-early-access", "welcome"}
+		if !slices.Equal(names, want) {
+			t.Errorf("templates = %v, want %v", names, want)
+		}
+	})
+	t.Run("EveryTemplateRendersAndValidatesWithItsDefaults", func(t *testing.T) {
+		for _, tpl := range List() {
+			d, err := Render(tpl.Name, required(tpl))
+			if err != nil {
+				t.Errorf("%s: %v", tpl.Name, err)
+				continue
+			}
+			if err := d.Validate(); err != nil {
+				t.Errorf("%s: rendered definition does not validate: %v", tpl.Name, err)
+			}
+		}
+	})
+	t.Run("EveryTemplateIsDocumented", func(t *testing.T) {
+		for _, tpl := range List() {
+			if tpl.Title == "" || len(tpl.Doc.Purpose) < 40 || len(tpl.Doc.KPI) < 20 {
+				t.Errorf("%s: doc too thin: %+v", tpl.Name, tpl.Doc)
+			}
+			for _, p := range tpl.Params {
+				if p.Description == "" {
+					t.Errorf("%s: parameter %s has no description", tpl.Name, p.Name)
+				}
+			}
+		}
+	})
+	t.Run("TemplatesFedBySegmentsOrScoresSayWhatTriggersThem", func(t *testing.T) {
+		for _, name := range []string{"dormant-reengagement", "birthday", "vip-early-access", "lead-score"} {
+			tpl, err := Get(name)
+			if err != nil || !strings.Contains(tpl.Doc.Trigger, "segments issue") {
+				t.Errorf("%s: trigger = %q, %v", name, tpl.Doc.Trigger, err)
+			}
+		}
+	})
+	t.Run("UnknownNameIsErrUnknown", func(t *testing.T) {
+		if _, err := Render("nope", nil); !errors.Is(err, ErrUnknown) {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+func TestRenderSubstitutesTypedValues(t *testing.T) {
+	d, err := Render("cart-abandonment", map[string]any{"delay": "2s", "coupon": "TEA10", "cart_event": "basket_add"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Nodes[0].Timeout != journey.Duration(2*time.Second) {
+		t.Errorf("timeout = %v, want 2s", d.Nodes[0].Timeout)
+	}
+	if d.Entry.Event != "basket_add" || d.Variables["coupon"] != "TEA10" {
+		t.Errorf("entry = %+v, variables = %v", d.Entry, d.Variables)
+	}
+	if d.Goal == nil || d.Goal.Window != journey.Duration(72*time.Hour) {
+		t.Errorf("the default goal window was not filled in: %+v", d.Goal)
+	}
+	lead, err := Render("lead-score", map[string]any{"threshold": 55, "sales_webhook_url": "https://crm.test/hook"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lead.Variables["threshold"] != float64(55) || lead.Nodes[0].URL != "https://crm.test/hook" {
+		t.Errorf("variables = %v, url = %q", lead.Variables, lead.Nodes[0].URL)
+	}
+}
+
+func TestRenderNamesTheParameterAtFault(t *testing.T) {
+	cases := []struct {
+		name     string
+		template string
+		params   map[string]any
+		field    string
+		message  string
+	}{
+		{"Unknown", "cart-abandonment", map[string]any{"delai": "2s"}, "params.delai", "unknown parameter"},
+		{"DurationNotAString", "cart-abandonment", map[string]any{"delay": 30}, "params.delay", "duration"},
+		{"DurationUnreadable", "cart-abandonment", map[string]any{"delay": "soon"}, "params.delay", "duration"},
+		{"DurationNotPositive", "cart-abandonment", map[string]any{"delay": "0s"}, "params.delay", "positive"},
+		{"EventBlank", "cart-abandonment", map[string]any{"purchase_event": " "}, "params.purchase_event", "event name"},
+		{"StringNotAString", "cart-abandonment", map[string]any{"coupon": true}, "params.coupon", "string"},
+		{"NumberAsString", "lead-score", map[string]any{"threshold": "80", "sales_webhook_url": "https://crm.test"}, "params.threshold", "number"},
+		{"URLNotAbsolute", "lead-score", map[string]any{"sales_webhook_url": "crm/hook"}, "params.sales_webhook_url", "URL"},
+		{"URLWrongScheme", "lead-score", map[string]any{"sales_webhook_url": "ftp://crm.test/x"}, "params.sales_webhook_url", "URL"},
+		{"RequiredMissing", "lead-score", nil, "params.sales_webhook_url", "is required"},
+		{"ValueThatBreaksTheDefinition", "birthday", map[string]any{"send_at": "9am"}, "definition.nodes[0].at", "HH:MM"},
+		{"ZoneThatDoesNotExist", "birthday", map[string]any{"timezone": "Mars/Olympus"}, "definition.timezone", "IANA"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Render(tc.template, tc.params)
+			var verr journey.ValidationError
+			if !errors.As(err, &verr) {
+				t.Fatalf("err = %v, want a ValidationError", err)
+			}
+			if verr[0].Field != tc.field || !strings.Contains(verr[0].Message, tc.message) {
+				t.Errorf("= %+v, want %s: …%s…", verr, tc.field, tc.message)
+			}
+		})
+	}
+}
+
+func TestLoadRefusesBrokenTemplateFiles(t *testing.T) {
+	head := "title: T\ndoc: {purpose: p, kpi: k}\n"
+	cases := map[string]string{
+		"PlaceholderInsideText": head + "params: [{name: d, type: duration, default: 1m, description: x}]\n" +
+			"definition: {entry: {event: \"${d}\"}, nodes: [{id: a, kind: wait, duration: \"wait ${d}\", next: a}]}",
+		"UnusedParameter": head + "params: [{name: d, type: duration, default: 1m, description: x}]\n" +
+			"definition: {entry: {event: e}}",
+		"UndeclaredPlaceholder": head + "definition: {entry: {event: \"${e}\"}}",
+		"DefaultOfTheWrongType": head + "params: [{name: d, type: duration, default: 7, description: x}]\n" +
+			"definition: {entry: {event: \"${d}\"}}",
+		"UnknownType": head + "params: [{name: d, type: date, default: x, description: x}]\n" +
+			"definition: {entry: {event: \"${d}\"}}",
+		"NoKPI": "title: T\ndoc: {purpose: p}\ndefinition: {entry: {event: e}}",
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := load(fstest.MapFS{"library/broken.yaml": {Data: []byte(body)}})
+			if err == nil {
+				t.Errorf("loaded:\n%s", body)
+			}
+		})
+	}
+}
