@@ -1,0 +1,131 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/journeytemplates"
+	"github.com/tabiji/tabiji/schemas"
+	"github.com/tabiji/tabiji/store"
+)
+
+type templateResponse struct {
+	journeytemplates.Template
+	// Definition is the journey as written, "${param}" marking where each
+	// parameter goes; only the single-template answer carries it.
+	Definition any `json:"definition,omitempty"`
+}
+
+type launchRequest struct {
+	ID     string         `json:"id"`
+	Name   string         `json:"name"`
+	Params map[string]any `json:"params"`
+}
+
+// listJourneyTemplates answers the template library: names, docs and
+// parameters.
+func (s *server) listJourneyTemplates(c *gin.Context) {
+	ts := journeytemplates.List()
+	out := make([]templateResponse, len(ts))
+	for i, t := range ts {
+		out[i] = templateResponse{Template: t}
+	}
+	c.JSON(http.StatusOK, gin.H{"templates": out})
+}
+
+func (s *server) getJourneyTemplate(c *gin.Context) {
+	t, ok := s.template(c)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, templateResponse{Template: t, Definition: t.Definition()})
+}
+
+// launchJourneyTemplate makes a journey from a template and activates it.
+func (s *server) launchJourneyTemplate(c *gin.Context) {
+	t, ok := s.template(c)
+	if !ok {
+		return
+	}
+	var req launchRequest
+	if c.Request.ContentLength != 0 && !decodeJSON(c, 64<<10, &req, true) {
+		return
+	}
+	if req.Name = strings.TrimSpace(req.Name); req.Name == "" {
+		req.Name = t.Title
+	}
+	if req.ID == "" {
+		req.ID = slug(req.Name)
+	}
+	if !journeyIDPattern.MatchString(req.ID) {
+		invalid(c, "id", "must be 1-64 lowercase letters, digits, _ or -, starting with a letter or digit")
+		return
+	}
+	def, err := t.Render(req.Params)
+	var verr journey.ValidationError
+	if errors.As(err, &verr) {
+		errs := make([]FieldError, len(verr))
+		for i, fe := range verr {
+			errs[i] = FieldError{Field: fe.Field, Message: fe.Message}
+		}
+		problem(c, http.StatusUnprocessableEntity, verr.Error(), errs...)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.createAndActivate(c, req.ID, req.Name, def)
+}
+
+// createAndActivate stores a new journey and makes its first version live.
+// Activation is a second step: if it fails the journey stays a draft, which
+// POST /v1/journeys/{id}/activate finishes.
+func (s *server) createAndActivate(c *gin.Context, id, name string, def journey.Definition) {
+	canonical, err := json.Marshal(def)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	if _, err := s.Store.CreateJourney(ctx, workspace(c), id, name, canonical); errors.Is(err, store.ErrConflict) {
+		problem(c, http.StatusConflict, "a journey with id "+id+" already exists: launch with another \"id\"",
+			FieldError{Field: "id", Message: "is taken"})
+		return
+	} else if err != nil {
+		s.fail(c, err)
+		return
+	}
+	j, err := s.Store.ActivateJourney(ctx, workspace(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.journeys.invalidate(workspace(c))
+	c.Header("Location", "/v1/journeys/"+j.ID)
+	c.JSON(http.StatusCreated, toJourneyResponse(j))
+}
+
+func (s *server) template(c *gin.Context) (journeytemplates.Template, bool) {
+	t, err := journeytemplates.Get(c.Param("name"))
+	if err != nil { // the one error Get has: journeytemplates.ErrUnknown
+		names := make([]string, 0, 8)
+		for _, t := range journeytemplates.List() {
+			names = append(names, t.Name)
+		}
+		problem(c, http.StatusNotFound, "no journey template "+c.Param("name")+": the library has "+strings.Join(names, ", "))
+		return t, false
+	}
+	return t, true
+}
+
+// journeySchema serves the JSON Schema of journey definitions, for editors
+// and tools that check a journey file before it is saved.
+func (s *server) journeySchema(c *gin.Context) {
+	c.Data(http.StatusOK, "application/schema+json", schemas.JourneySchema)
+}
