@@ -28,6 +28,8 @@ type Deps struct {
 type server struct {
 	Deps
 	journeys *journeyIndex
+	// taxonomies holds each workspace's compiled taxonomy; ingestion checks every event against it.
+	taxonomies *taxonomyCache
 }
 
 // NewServer returns the API as an http.Handler.
@@ -36,6 +38,7 @@ func NewServer(d Deps) http.Handler {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &server{Deps: d, journeys: newJourneyIndex(d.Store, 5*time.Second)}
+	s.taxonomies = newTaxonomyCache(d.Store, 5*time.Second)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(s.recover)

@@ -1,0 +1,331 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/taxonomy"
+)
+
+// sheetLimit bounds a design sheet upload.
+const sheetLimit = 1 << 20
+
+// getTaxonomy answers the whole sheet: JSON, or with ?format=yaml|csv the
+// file to keep in git.
+func (s *server) getTaxonomy(c *gin.Context) {
+	t, err := s.Store.Taxonomy(c.Request.Context(), workspace(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	switch f := c.DefaultQuery("format", "json"); f {
+	case "json":
+		c.JSON(http.StatusOK, t)
+	case "yaml", "csv":
+		export := t.ExportYAML
+		ctype := "application/yaml"
+		if f == "csv" {
+			export, ctype = t.ExportCSV, "text/csv; charset=utf-8"
+		}
+		body, err := export()
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.Header("Content-Disposition", `attachment; filename="taxonomy.`+f+`"`)
+		c.Data(http.StatusOK, ctype, body)
+	default:
+		invalid(c, "format", "must be json, yaml or csv")
+	}
+}
+
+// putTaxonomy replaces the whole sheet from JSON, YAML (application/yaml)
+// or CSV (text/csv) and answers what changed; with ?dry_run=true it only
+// answers what would change.
+func (s *server) putTaxonomy(c *gin.Context) {
+	dryRun, err := strconv.ParseBool(c.DefaultQuery("dry_run", "false"))
+	if err != nil {
+		invalid(c, "dry_run", "must be true or false")
+		return
+	}
+	next, ok := s.readSheet(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	ws := workspace(c)
+	prev, err := s.Store.Taxonomy(ctx, ws)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	changes := taxonomy.Diff(prev, next)
+	if changes == nil {
+		changes = []taxonomy.Change{}
+	}
+	if !dryRun {
+		if err := s.Store.ReplaceTaxonomy(ctx, ws, next); err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.taxonomies.invalidate(ws)
+	}
+	c.JSON(http.StatusOK, gin.H{"applied": !dryRun, "changes": changes})
+}
+
+// readSheet reads and validates an uploaded sheet in the body's format.
+func (s *server) readSheet(c *gin.Context) (*taxonomy.Taxonomy, bool) {
+	parse := taxonomy.ParseJSON
+	switch ct := c.ContentType(); ct {
+	case "", "application/json":
+	case "application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml":
+		parse = taxonomy.ParseYAML
+	case "text/csv":
+		parse = taxonomy.ParseCSV
+	default:
+		problem(c, http.StatusUnsupportedMediaType, "send the sheet as application/json, application/yaml or text/csv, not "+ct)
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, sheetLimit))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		problem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("the sheet is larger than %d KB", sheetLimit/1024))
+		return nil, false
+	}
+	if err != nil {
+		invalid(c, "body", "could not be read: "+err.Error())
+		return nil, false
+	}
+	t, err := parse(body)
+	if err != nil {
+		sheetProblem(c, "", err)
+		return nil, false
+	}
+	return t, true
+}
+
+// sheetProblem answers a sheet's ValidationError: 400 when the body could
+// not be read as a sheet at all, 422 naming each field otherwise.
+func sheetProblem(c *gin.Context, prefix string, err error) {
+	var verr taxonomy.ValidationError
+	if !errors.As(err, &verr) {
+		invalid(c, "body", err.Error())
+		return
+	}
+	status := http.StatusUnprocessableEntity
+	errs := make([]FieldError, len(verr))
+	for i, fe := range verr {
+		errs[i] = FieldError{Field: prefix + fe.Field, Message: fe.Message}
+		if fe.Field == "sheet" || strings.HasPrefix(fe.Field, "lines[") {
+			status = http.StatusBadRequest
+		}
+	}
+	problem(c, status, verr.Error(), errs...)
+}
+
+func (s *server) listEventDefinitions(c *gin.Context) {
+	t, err := s.Store.Taxonomy(c.Request.Context(), workspace(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"events": t.Events})
+}
+
+func (s *server) getEventDefinition(c *gin.Context) {
+	e, err := s.Store.EventDefinition(c.Request.Context(), workspace(c), c.Param("name"))
+	if s.definitionError(c, "event", err) {
+		return
+	}
+	c.JSON(http.StatusOK, e)
+}
+
+// putEventDefinition creates (POST) or replaces (PUT …/{name}) one event
+// definition with its properties.
+func (s *server) putEventDefinition(c *gin.Context) {
+	var e taxonomy.EventDef
+	if !decodeJSON(c, sheetLimit, &e, true) || !nameMatchesPath(c, &e.Name) {
+		return
+	}
+	if err := taxonomy.ValidateEvent(e); err != nil {
+		sheetProblem(c, "", err)
+		return
+	}
+	create := c.Request.Method == http.MethodPost
+	if s.definitionError(c, "event", s.Store.PutEventDefinition(c.Request.Context(), workspace(c), e, create)) {
+		return
+	}
+	s.taxonomies.invalidate(workspace(c))
+	stored, err := s.Store.EventDefinition(c.Request.Context(), workspace(c), e.Name)
+	if s.definitionError(c, "event", err) {
+		return
+	}
+	status := http.StatusOK
+	if create {
+		status = http.StatusCreated
+		c.Header("Location", "/v1/taxonomy/events/"+e.Name)
+	}
+	c.JSON(status, stored)
+}
+
+func (s *server) deleteEventDefinition(c *gin.Context) {
+	if s.definitionError(c, "event", s.Store.DeleteEventDefinition(c.Request.Context(), workspace(c), c.Param("name"))) {
+		return
+	}
+	s.taxonomies.invalidate(workspace(c))
+	c.Status(http.StatusNoContent)
+}
+
+func (s *server) listUserProperties(c *gin.Context) {
+	t, err := s.Store.Taxonomy(c.Request.Context(), workspace(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"userProperties": t.UserProperties})
+}
+
+func (s *server) getUserProperty(c *gin.Context) {
+	p, err := s.Store.UserProperty(c.Request.Context(), workspace(c), c.Param("name"))
+	if s.definitionError(c, "user property", err) {
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+// putUserProperty creates (POST) or replaces (PUT …/{name}) one user property.
+func (s *server) putUserProperty(c *gin.Context) {
+	var p taxonomy.PropertyDef
+	if !decodeJSON(c, sheetLimit, &p, true) || !nameMatchesPath(c, &p.Name) {
+		return
+	}
+	if err := taxonomy.ValidateUserProperty(p); err != nil {
+		sheetProblem(c, "", err)
+		return
+	}
+	create := c.Request.Method == http.MethodPost
+	if s.definitionError(c, "user property", s.Store.PutUserProperty(c.Request.Context(), workspace(c), p, create)) {
+		return
+	}
+	s.taxonomies.invalidate(workspace(c))
+	status := http.StatusOK
+	if create {
+		status = http.StatusCreated
+		c.Header("Location", "/v1/taxonomy/user-properties/"+p.Name)
+	}
+	if len(p.Enum) == 0 {
+		p.Enum = nil
+	}
+	c.JSON(status, p)
+}
+
+func (s *server) deleteUserProperty(c *gin.Context) {
+	if s.definitionError(c, "user property", s.Store.DeleteUserProperty(c.Request.Context(), workspace(c), c.Param("name"))) {
+		return
+	}
+	s.taxonomies.invalidate(workspace(c))
+	c.Status(http.StatusNoContent)
+}
+
+// nameMatchesPath fills an empty body name from the path of a PUT and
+// refuses a different one.
+func nameMatchesPath(c *gin.Context, name *string) bool {
+	path := c.Param("name")
+	if path == "" {
+		return true
+	}
+	if *name == "" {
+		*name = path
+	}
+	if *name != path {
+		invalid(c, "name", "must be "+path+", as in the path (to rename, delete and create)")
+		return false
+	}
+	return true
+}
+
+func (s *server) definitionError(c *gin.Context, what string, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrNotFound):
+		problem(c, http.StatusNotFound, "no "+what+" "+c.Param("name")+" in this workspace")
+	case errors.Is(err, store.ErrConflict):
+		problem(c, http.StatusConflict, "the "+what+" is already defined: PUT it to replace it", FieldError{Field: "name", Message: "is taken"})
+	default:
+		s.fail(c, err)
+	}
+	return true
+}
+
+type policyBody struct {
+	UnknownEvents taxonomy.Policy `json:"unknownEvents"`
+	InvalidTraits taxonomy.Policy `json:"invalidTraits"`
+}
+
+func (s *server) getTaxonomyPolicy(c *gin.Context) {
+	t, err := s.Store.Taxonomy(c.Request.Context(), workspace(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, policyBody{UnknownEvents: t.UnknownEvents, InvalidTraits: t.InvalidTraits})
+}
+
+// putTaxonomyPolicy sets the workspace's policies; a field left out keeps
+// its value.
+func (s *server) putTaxonomyPolicy(c *gin.Context) {
+	var b policyBody
+	if !decodeJSON(c, 1<<10, &b, true) {
+		return
+	}
+	t, err := s.Store.Taxonomy(c.Request.Context(), workspace(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if b.UnknownEvents != "" {
+		t.UnknownEvents = b.UnknownEvents
+	}
+	if b.InvalidTraits != "" {
+		t.InvalidTraits = b.InvalidTraits
+	}
+	if err := (&taxonomy.Taxonomy{UnknownEvents: t.UnknownEvents, InvalidTraits: t.InvalidTraits}).Validate(); err != nil {
+		sheetProblem(c, "", err)
+		return
+	}
+	if err := s.Store.SetTaxonomyPolicies(c.Request.Context(), workspace(c), t.UnknownEvents, t.InvalidTraits); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.taxonomies.invalidate(workspace(c))
+	c.JSON(http.StatusOK, policyBody{UnknownEvents: t.UnknownEvents, InvalidTraits: t.InvalidTraits})
+}
+
+// droppedEvents lists the counts of dropped events over the last ?days=
+// (1–366, default 30) days.
+func (s *server) droppedEvents(c *gin.Context) {
+	days, err := strconv.Atoi(c.DefaultQuery("days", "30"))
+	if err != nil || days < 1 || days > 366 {
+		invalid(c, "days", "must be a whole number from 1 to 366")
+		return
+	}
+	counts, err := s.Store.DroppedCounts(c.Request.Context(), workspace(c), time.Now().AddDate(0, 0, 1-days))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]gin.H, len(counts))
+	for i, d := range counts {
+		out[i] = gin.H{"day": d.Day.Format(time.DateOnly), "event": d.Event, "reason": d.Reason, "count": d.Count}
+	}
+	c.JSON(http.StatusOK, gin.H{"dropped": out})
+}
