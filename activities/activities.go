@@ -6,6 +6,8 @@ package activities
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"time"
 
 	"github.com/osteele/liquid"
 	"go.temporal.io/sdk/activity"
@@ -19,11 +21,12 @@ import (
 type Activities struct {
 	store  *store.Store
 	liquid *liquid.Engine
+	http   *http.Client // webhooks
 }
 
 // New returns the activities over a store.
 func New(st *store.Store) *Activities {
-	return &Activities{store: st, liquid: liquid.NewEngine()}
+	return &Activities{store: st, liquid: liquid.NewEngine(), http: &http.Client{Timeout: 20 * time.Second}}
 }
 
 // SendInput is one message a journey sends. MessageID is derived from the
@@ -40,6 +43,10 @@ type SendInput struct {
 	Channel     string           `json:"channel"`
 	Template    journey.Template `json:"template"`
 	Entry       journey.Event    `json:"entry"`
+	// Profile and Variables, when given, are seen by the template as
+	// customer.traits, customer.email, … and journey.variables.
+	Profile   *journey.Profile `json:"profile,omitempty"`
+	Variables map[string]any   `json:"variables,omitempty"`
 }
 
 // SendResult says what became of a message.
@@ -86,15 +93,10 @@ func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error)
 // render fills the template with the customer, the entry event, the
 // journey and the message.
 func (a *Activities) render(in SendInput) (subject, body string, err error) {
-	bindings := map[string]any{
-		"customer": map[string]any{"id": in.CustomerID},
-		"event": map[string]any{
-			"name":       in.Entry.Name,
-			"properties": in.Entry.Properties,
-			"timestamp":  in.Entry.Timestamp,
-		},
-		"journey": map[string]any{"id": in.JourneyID, "version": in.Version},
-		"message": map[string]any{"id": in.MessageID},
+	bindings := Bindings(in.CustomerID, in.Profile, in.Entry, in.JourneyID, in.Version, in.Variables)
+	bindings["message"] = map[string]any{"id": in.MessageID}
+	if in.Template.Name != "" {
+		return "", "", fmt.Errorf("template %q of %s: named templates arrive with the channels issue; write the content inline", in.Template.Name, in.NodeID)
 	}
 	subject, serr := a.liquid.ParseAndRenderString(in.Template.Subject, bindings)
 	if serr != nil {
@@ -105,4 +107,25 @@ func (a *Activities) render(in SendInput) (subject, body string, err error) {
 		return "", "", fmt.Errorf("render body of %s: %w", in.NodeID, berr)
 	}
 	return subject, body, nil
+}
+
+// Bindings are what Liquid templates (send content, webhook bodies) see:
+// customer (id, and with a profile its traits, tags, email, phone, timezone,
+// locale), event (the entry event) and journey (id, version, variables).
+func Bindings(customerID string, p *journey.Profile, entry journey.Event, journeyID string, version int, vars map[string]any) map[string]any {
+	customer := map[string]any{"id": customerID}
+	if p != nil {
+		customer["traits"], customer["tags"] = p.Traits, p.Tags
+		customer["email"], customer["phone"] = p.Email, p.Phone
+		customer["timezone"], customer["locale"] = p.Timezone, p.Locale
+	}
+	return map[string]any{
+		"customer": customer,
+		"event": map[string]any{
+			"name":       entry.Name,
+			"properties": entry.Properties,
+			"timestamp":  entry.Timestamp,
+		},
+		"journey": map[string]any{"id": journeyID, "version": version, "variables": vars},
+	}
 }

@@ -3,19 +3,26 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/workflows"
 )
 
-// journeyIndex caches, per workspace, the active journeys and the events
-// each reacts to, so an event reaches Temporal only when some run can use it.
-// Entries live for ttl; this process drops its own on activation.
+// journeyIndex caches, per workspace, the journeys whose runs take events
+// and the events each uses (entry, wait_for, exit criteria, goal, in every
+// version that may still have runs), so an event reaches Temporal only when
+// some run can use it. Entries live for ttl; this process drops its own on
+// every lifecycle change.
 type journeyIndex struct {
 	store *store.Store
 	ttl   time.Duration
@@ -31,7 +38,9 @@ type indexEntry struct {
 type activeJourney struct {
 	id         string
 	version    int
+	enters     bool // active: the entry event enters customers; paused: it does not
 	definition journey.Definition
+	filter     *journey.Condition // the entry filter, compiled; nil when none
 	events     []string
 }
 
@@ -52,17 +61,17 @@ func (x *journeyIndex) active(ctx context.Context, workspaceID string) ([]active
 	if ok && time.Since(e.loaded) < x.ttl {
 		return e.journeys, nil
 	}
-	versions, err := x.store.ActiveJourneys(ctx, workspaceID)
+	routable, err := x.store.RoutableJourneys(ctx, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("load active journeys: %w", err)
 	}
 	e = indexEntry{loaded: time.Now()}
-	for _, v := range versions {
-		var d journey.Definition
-		if err := json.Unmarshal(v.Definition, &d); err != nil {
-			return nil, fmt.Errorf("read journey %s v%d: %w", v.JourneyID, v.Version, err)
+	for _, v := range routable {
+		j, err := indexJourney(v)
+		if err != nil {
+			return nil, err
 		}
-		e.journeys = append(e.journeys, activeJourney{id: v.JourneyID, version: v.Version, definition: d, events: d.Events()})
+		e.journeys = append(e.journeys, j)
 	}
 	x.mu.Lock()
 	x.byWS[workspaceID] = e
@@ -70,9 +79,36 @@ func (x *journeyIndex) active(ctx context.Context, workspaceID string) ([]active
 	return e.journeys, nil
 }
 
-// route hands an event to every journey that uses it: the entry event
-// enters the customer (SignalWithStart), any other event is signalled to the
-// customer's run if one is going. It reports how many runs it reached.
+func indexJourney(v store.RoutableJourney) (activeJourney, error) {
+	var d journey.Definition
+	if err := json.Unmarshal(v.Definition, &d); err != nil {
+		return activeJourney{}, fmt.Errorf("read journey %s v%d: %w", v.JourneyID, v.Version, err)
+	}
+	j := activeJourney{id: v.JourneyID, version: v.Version, enters: v.Status == store.JourneyActive, definition: d, events: d.Events()}
+	for _, raw := range v.Older {
+		var old journey.Definition
+		if json.Unmarshal(raw, &old) == nil {
+			for _, name := range old.Events() {
+				if !slices.Contains(j.events, name) {
+					j.events = append(j.events, name)
+				}
+			}
+		}
+	}
+	if d.Entry.Filter != "" {
+		c, err := journey.Compile(d.Entry.Filter)
+		if err != nil {
+			return activeJourney{}, fmt.Errorf("compile entry filter of journey %s v%d: %w", v.JourneyID, v.Version, err)
+		}
+		j.filter = c
+	}
+	return j, nil
+}
+
+// route hands an event to every journey that uses it: an entry event that
+// passes the journey's filter enters the customer (SignalWithStart; one run
+// per correlation key value), and every event is signalled to the
+// customer's runs that are going. It reports how many runs it reached.
 func (s *server) route(ctx context.Context, workspaceID, customerID string, ev journey.Event) (int, error) {
 	active, err := s.journeys.active(ctx, workspaceID)
 	if err != nil {
@@ -83,24 +119,122 @@ func (s *server) route(ctx context.Context, workspaceID, customerID string, ev j
 		if !slices.Contains(j.events, ev.Name) {
 			continue
 		}
-		if j.definition.Entry.Event == ev.Name {
-			_, err = workflows.EnterJourney(ctx, s.Temporal, s.TaskQueue, workflows.JourneyInput{
-				WorkspaceID: workspaceID, JourneyID: j.id, Version: j.version, CustomerID: customerID,
-				Definition: j.definition, Entry: ev,
-			})
-			if err != nil {
-				return reached, err
-			}
-			reached++
-			continue
-		}
-		ok, err := workflows.SignalEvent(ctx, s.Temporal, workspaceID, j.id, customerID, ev)
+		n, err := s.routeTo(ctx, j, workspaceID, customerID, ev)
+		reached += n
 		if err != nil {
 			return reached, err
 		}
-		if ok {
-			reached++
-		}
 	}
 	return reached, nil
+}
+
+func (s *server) routeTo(ctx context.Context, j activeJourney, workspaceID, customerID string, ev journey.Event) (int, error) {
+	key := correlationValue(j.definition.Entry.CorrelationKey, ev)
+	if j.enters && !j.definition.Entry.API && j.definition.Entry.Event == ev.Name {
+		ok, err := s.passesFilter(ctx, j, workspaceID, customerID, ev)
+		if err != nil || !ok {
+			return 0, err
+		}
+		if j.definition.Entry.CorrelationKey != "" && key == "" {
+			return 0, nil // an entry event without the key cannot name its run
+		}
+		run, err := workflows.EnterJourney(ctx, s.Temporal, s.TaskQueue, workflows.JourneyInput{
+			WorkspaceID: workspaceID, JourneyID: j.id, Version: j.version, CustomerID: customerID,
+			Definition: j.definition, Entry: ev, CorrelationKey: key,
+		})
+		if err != nil || run == nil {
+			return 0, err
+		}
+		return 1, nil
+	}
+	if j.definition.Entry.CorrelationKey == "" || key != "" {
+		ok, err := workflows.SignalEvent(ctx, s.Temporal, workflows.RunWorkflowID(workspaceID, j.id, customerID, key), ev)
+		if !ok || err != nil {
+			return 0, err
+		}
+		return 1, nil
+	}
+	return s.signalAllRuns(ctx, workspaceID, j.id, customerID, ev)
+}
+
+// passesFilter evaluates the entry filter, loading the profile only when
+// the filter reads it.
+func (s *server) passesFilter(ctx context.Context, j activeJourney, workspaceID, customerID string, ev journey.Event) (bool, error) {
+	if j.filter == nil {
+		return true, nil
+	}
+	profile := journey.Profile{ID: customerID}
+	if strings.Contains(j.filter.Source, "profile") {
+		p, err := s.Store.GetProfile(ctx, workspaceID, customerID)
+		switch {
+		case err == nil:
+			profile = activities.ToJourneyProfile(p)
+		case !errors.Is(err, store.ErrNotFound):
+			return false, fmt.Errorf("load profile for the entry filter: %w", err)
+		}
+	}
+	ok, err := j.filter.Eval(journey.Scope{
+		Profile: profile, Event: ev, Entry: ev, Variables: j.definition.Variables, Now: time.Now(),
+	})
+	if err != nil {
+		s.Logger.Warn("entry filter failed; the event enters nobody", "journey", j.id, "error", err)
+		return false, nil
+	}
+	return ok, nil
+}
+
+// signalAllRuns hands an event that lacks the correlation key to every
+// running run of the customer in the journey (say, an unsubscribe that ends
+// the runs of all carts), found through visibility.
+func (s *server) signalAllRuns(ctx context.Context, workspaceID, journeyID, customerID string, ev journey.Event) (int, error) {
+	q := fmt.Sprintf(`%s = %q AND %s = %q AND %s = %q AND ExecutionStatus = "Running"`,
+		workflows.AttrWorkspace.GetName(), workspaceID, workflows.AttrJourney.GetName(), journeyID,
+		workflows.AttrCustomer.GetName(), customerID)
+	resp, err := s.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, PageSize: 100})
+	if err != nil {
+		return 0, fmt.Errorf("list runs of %s in %s: %w", customerID, journeyID, err)
+	}
+	n := 0
+	for _, e := range resp.GetExecutions() {
+		ok, err := workflows.SignalEvent(ctx, s.Temporal, e.GetExecution().GetWorkflowId(), ev)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// correlationValue reads a path such as "properties.cart_id" from an event.
+func correlationValue(path string, ev journey.Event) string {
+	if path == "" {
+		return ""
+	}
+	parts := strings.Split(path, ".")
+	var cur any
+	switch parts[0] {
+	case "properties":
+		cur = ev.Properties
+	case "event", "name":
+		return ev.Name
+	default:
+		cur = ev.Properties
+		parts = append([]string{"properties"}, parts...)
+	}
+	for _, p := range parts[1:] {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return ""
+		}
+		cur = m[p]
+	}
+	switch v := cur.(type) {
+	case string:
+		return v
+	case float64, int, int64, bool:
+		return fmt.Sprint(v)
+	}
+	return ""
 }

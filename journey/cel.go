@@ -21,6 +21,10 @@ type Profile struct {
 	Phone    string         `json:"phone,omitempty"`
 	Timezone string         `json:"timezone,omitempty"`
 	Locale   string         `json:"locale,omitempty"`
+	// LineUserID and PushTokens are addresses: a send on a channel the
+	// customer has no address for goes to its fallback channel.
+	LineUserID string   `json:"lineUserId,omitempty"`
+	PushTokens []string `json:"pushTokens,omitempty"`
 }
 
 // ProfileView is the customer as CEL conditions see it: profile.traits.plan,

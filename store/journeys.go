@@ -150,3 +150,156 @@ func (s *Store) ActiveJourneys(ctx context.Context, workspaceID string) ([]Journ
 	}
 	return versions, nil
 }
+
+// UpdateJourney stores definition as the journey's next version. Runs keep
+// the version they entered with; an active or paused journey enters new
+// customers on the new version from now on. It returns ErrNotFound, and
+// ErrConflict for an archived journey.
+func (s *Store) UpdateJourney(ctx context.Context, workspaceID, id, name string, definition json.RawMessage) (Journey, error) {
+	var j Journey
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var status JourneyStatus
+		var next int
+		err := tx.QueryRow(ctx, `
+			UPDATE journeys
+			SET latest_version = latest_version + 1,
+			    active_version = CASE WHEN status IN ('active', 'paused') THEN latest_version + 1 ELSE active_version END,
+			    name = COALESCE(NULLIF($3, ''), name), updated_at = now()
+			WHERE workspace_id = $1 AND id = $2
+			RETURNING status, latest_version`, workspaceID, id, name).Scan(&status, &next)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if status == JourneyArchived {
+			return ErrConflict
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO journey_versions (workspace_id, journey_id, version, definition)
+			VALUES ($1, $2, $3, $4)`, workspaceID, id, next, definition); err != nil {
+			return err
+		}
+		j, err = s.getJourney(ctx, tx, workspaceID, id)
+		return err
+	})
+	if err != nil {
+		return Journey{}, fmt.Errorf("store: unable to update journey %q: %w", id, err)
+	}
+	return j, nil
+}
+
+func (s *Store) getJourney(ctx context.Context, q pgx.Tx, workspaceID, id string) (Journey, error) {
+	return scanJourney(q.QueryRow(ctx, `
+		SELECT `+journeyColumns+`
+		FROM journeys j
+		JOIN journey_versions v ON v.workspace_id = j.workspace_id AND v.journey_id = j.id AND v.version = j.latest_version
+		WHERE j.workspace_id = $1 AND j.id = $2`, workspaceID, id))
+}
+
+// journeyMoves lists, for each status a journey can be moved to, the
+// statuses it may come from.
+var journeyMoves = map[JourneyStatus][]JourneyStatus{
+	JourneyPaused:   {JourneyActive, JourneyPaused},
+	JourneyActive:   {JourneyPaused, JourneyActive},
+	JourneyArchived: {JourneyDraft, JourneyActive, JourneyPaused, JourneyArchived},
+}
+
+// SetJourneyStatus pauses, resumes (to active) or archives a journey. It
+// returns ErrNotFound, and ErrConflict when the journey's status does not
+// allow the move (only an active journey pauses, only a paused one resumes).
+func (s *Store) SetJourneyStatus(ctx context.Context, workspaceID, id string, to JourneyStatus) (Journey, error) {
+	from, ok := journeyMoves[to]
+	if !ok {
+		return Journey{}, fmt.Errorf("store: unable to set journey status %q: not a target status", to)
+	}
+	fromText := make([]string, len(from))
+	for i, f := range from {
+		fromText[i] = string(f)
+	}
+	var j Journey
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE journeys SET status = $3, updated_at = now()
+			WHERE workspace_id = $1 AND id = $2 AND status = ANY($4)`, workspaceID, id, to, fromText)
+		if err != nil {
+			return err
+		}
+		j, err = s.getJourney(ctx, tx, workspaceID, id)
+		if err == nil && tag.RowsAffected() == 0 {
+			return ErrConflict
+		}
+		return err
+	})
+	if err != nil {
+		return j, fmt.Errorf("store: unable to set journey %q %s: %w", id, to, err)
+	}
+	return j, nil
+}
+
+// JourneyVersionInfo is one version of a journey, for the versions list.
+type JourneyVersionInfo struct {
+	Version    int
+	Definition json.RawMessage
+	CreatedAt  time.Time
+}
+
+// JourneyVersions lists every version of a journey, newest first. It
+// returns ErrNotFound for a journey the workspace does not have.
+func (s *Store) JourneyVersions(ctx context.Context, workspaceID, id string) ([]JourneyVersionInfo, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT version, definition, created_at FROM journey_versions
+		WHERE workspace_id = $1 AND journey_id = $2 ORDER BY version DESC`, workspaceID, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list versions of journey %q: %w", id, err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (JourneyVersionInfo, error) {
+		var v JourneyVersionInfo
+		err := row.Scan(&v.Version, &v.Definition, &v.CreatedAt)
+		return v, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list versions of journey %q: %w", id, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("store: unable to list versions of journey %q: %w", id, ErrNotFound)
+	}
+	return out, nil
+}
+
+// RoutableJourney is a journey whose runs may take events: active (it
+// enters customers) or paused (it does not, but its runs go on).
+type RoutableJourney struct {
+	JourneyVersion
+	Status JourneyStatus
+	// Older are the definitions of its other versions, whose runs may still
+	// wait for events the current version no longer uses.
+	Older []json.RawMessage
+}
+
+// RoutableJourneys returns the active and paused journeys of the workspace
+// with their current version, ordered by journey id (byte order).
+func (s *Store) RoutableJourneys(ctx context.Context, workspaceID string) ([]RoutableJourney, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT j.id, j.active_version, j.status, v.definition,
+		       ARRAY(SELECT o.definition FROM journey_versions o
+		             WHERE o.workspace_id = j.workspace_id AND o.journey_id = j.id AND o.version <> j.active_version
+		             ORDER BY o.version)
+		FROM journeys j
+		JOIN journey_versions v ON v.workspace_id = j.workspace_id AND v.journey_id = j.id AND v.version = j.active_version
+		WHERE j.workspace_id = $1 AND j.status IN ('active', 'paused')
+		ORDER BY j.id COLLATE "C"`, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list routable journeys: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (RoutableJourney, error) {
+		var r RoutableJourney
+		err := row.Scan(&r.JourneyID, &r.Version, &r.Status, &r.Definition, &r.Older)
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list routable journeys: %w", err)
+	}
+	return out, nil
+}

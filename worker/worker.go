@@ -3,6 +3,8 @@
 package worker
 
 import (
+	_ "time/tzdata" // wait_until and quiet hours read IANA zones on any machine
+
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 

@@ -1,13 +1,13 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
 )
 
@@ -15,14 +15,18 @@ import (
 // duplicates: enough for any retry storm, small enough for the state.
 const seenLimit = 500
 
+// stepLimit bounds the steps and path a run keeps in its state (the oldest
+// go first), so a journey that loops for a year stays small.
+const stepLimit = 500
+
 // OutcomeCancelled is the outcome of a run cancelled from outside.
 const OutcomeCancelled = "cancelled"
 
 // Journey interprets a journey definition for one customer: it walks the
 // nodes from the start, waits on timers and events, sends messages through
-// activities, and ends at an exit node.
+// activities, and ends at an exit node, or earlier by a journey rule.
 func Journey(ctx workflow.Context, in JourneyInput) (JourneyResult, error) {
-	r := &journeyRun{in: in}
+	r := &journeyRun{in: in, def: in.Definition}
 	if err := r.setup(ctx); err != nil {
 		return JourneyResult{}, err
 	}
@@ -31,196 +35,172 @@ func Journey(ctx workflow.Context, in JourneyInput) (JourneyResult, error) {
 
 // journeyRun is the state of one run.
 type journeyRun struct {
-	in     JourneyInput
-	state  State
-	events workflow.ReceiveChannel
-	seen   map[string]bool
-	order  []string // seen message IDs, oldest first
-	visits map[string]int
+	in         JourneyInput
+	def        journey.Definition // the version the run is on (a migration changes it)
+	conds      map[string]*journey.Condition
+	state      State
+	profile    journey.Profile
+	enteredAt  time.Time // when the current node was entered
+	signals    signals
+	pending    []journey.Event // events carried over from the previous run
+	seen       map[string]bool
+	order      []string // seen message IDs, oldest first
+	visits     map[string]int
+	historyCap int
 }
 
+// Control-flow outcomes of a step, never returned to Temporal.
+type (
+	// stopRun ends the run with an outcome (exit criteria, goal, archive).
+	stopRun struct{ outcome string }
+	// migrated restarts the current node in the new version.
+	migrated struct{}
+	// continueAsNew hands the run on at the current node.
+	continueAsNew struct{}
+)
+
+func (s stopRun) Error() string     { return "run stops: " + s.outcome }
+func (migrated) Error() string      { return "run migrated" }
+func (continueAsNew) Error() string { return "run continues as new" }
+
 func (r *journeyRun) setup(ctx workflow.Context) error {
-	r.state = State{
-		WorkspaceID: r.in.WorkspaceID, JourneyID: r.in.JourneyID, Version: r.in.Version,
-		CustomerID: r.in.CustomerID, Status: StatusRunning, Entry: r.in.Entry, Steps: []Step{},
+	conds, err := r.def.CompileConditions()
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError("compile conditions: "+err.Error(), "DefinitionError", err)
 	}
-	r.events = workflow.GetSignalChannel(ctx, EventSignal)
-	r.seen = map[string]bool{}
-	r.visits = map[string]int{}
-	r.remember(r.in.Entry.MessageID)
+	r.conds = conds
+	r.historyCap = r.in.HistoryLimit
+	if r.historyCap <= 0 {
+		r.historyCap = DefaultHistoryLimit
+	}
+	r.signals = newSignals(ctx)
+	r.seen, r.visits = map[string]bool{}, map[string]int{}
+	if c := r.in.Carry; c != nil {
+		r.restore(c)
+	} else {
+		r.state = State{
+			WorkspaceID: r.in.WorkspaceID, JourneyID: r.in.JourneyID, Version: r.in.Version,
+			CustomerID: r.in.CustomerID, Status: StatusRunning, Entry: r.in.Entry, Steps: []Step{}, Path: []string{},
+			CorrelationKey: r.in.CorrelationKey, StartedAt: workflow.Now(ctx),
+		}
+		r.remember(r.in.Entry.MessageID)
+	}
 	if err := workflow.SetQueryHandler(ctx, StateQuery, func() (State, error) { return r.state, nil }); err != nil {
 		return fmt.Errorf("set state query: %w", err)
+	}
+	if r.in.Carry == nil {
+		return r.loadProfile(ctx)
 	}
 	return nil
 }
 
+func (r *journeyRun) restore(c *Carry) {
+	r.state, r.enteredAt, r.profile, r.pending = c.State, c.EnteredAt, c.Profile, c.Pending
+	r.def = r.in.Definition
+	for k, v := range c.Visits {
+		r.visits[k] = v
+	}
+	for _, id := range c.Seen {
+		r.remember(id)
+	}
+}
+
 func (r *journeyRun) run(ctx workflow.Context) (JourneyResult, error) {
-	id := r.in.Definition.StartNode()
+	id, resumed := r.def.StartNode(), false
+	if r.in.Carry != nil {
+		id, resumed = r.state.Node, true
+	}
 	for {
-		node, ok := r.in.Definition.Node(id)
+		node, ok := r.def.Node(id)
 		if !ok {
 			return JourneyResult{}, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("journey %s v%d has no node %q", r.in.JourneyID, r.in.Version, id), "DefinitionError", nil)
+				fmt.Sprintf("journey %s v%d has no node %q", r.in.JourneyID, r.state.Version, id), "DefinitionError", nil)
 		}
-		if err := r.enter(ctx, node); err != nil {
-			return JourneyResult{}, err
-		}
-		next, err := r.exec(ctx, node)
-		if temporal.IsCanceledError(err) || ctx.Err() != nil {
-			// Record the outcome, then end as Canceled, as asked.
-			dctx, cancel := workflow.NewDisconnectedContext(ctx)
-			defer cancel()
-			res, ferr := r.finish(dctx, OutcomeCancelled)
-			if ferr != nil {
-				return res, ferr
+		if !resumed {
+			if err := r.enter(ctx, node); err != nil {
+				return JourneyResult{}, err
 			}
-			return res, temporal.NewCanceledError()
 		}
-		if err != nil {
+		next, err := r.step(ctx, node)
+		var stop stopRun
+		switch {
+		case temporal.IsCanceledError(err) || ctx.Err() != nil:
+			return r.cancelled(ctx)
+		case errors.As(err, &stop):
+			return r.finish(ctx, stop.outcome)
+		case errors.As(err, new(migrated)):
+			if err := workflow.UpsertTypedSearchAttributes(ctx, AttrVersion.ValueSet(int64(r.state.Version))); err != nil {
+				return JourneyResult{}, fmt.Errorf("record version: %w", err)
+			}
+			id, resumed = r.state.Node, true
+			continue
+		case errors.As(err, new(continueAsNew)):
+			if err := r.drainControl(); err != nil {
+				return r.finish(ctx, err.(stopRun).outcome)
+			}
+			return JourneyResult{}, r.continueAsNew(ctx)
+		case err != nil:
 			return JourneyResult{}, err
 		}
 		if next == "" {
 			return r.finish(ctx, node.ID)
 		}
-		id = next
+		id, resumed = next, false
 	}
+}
+
+// step checks the rules that hold at every step, then carries out the node.
+func (r *journeyRun) step(ctx workflow.Context, n journey.Node) (string, error) {
+	if r.needsProfile(n) {
+		if err := r.loadProfile(ctx); err != nil {
+			return "", err
+		}
+	}
+	if err := r.checkExitCondition(ctx); err != nil {
+		return "", err
+	}
+	return r.exec(ctx, n)
 }
 
 // enter records that the run reached a node and shows it in the Web UI.
 func (r *journeyRun) enter(ctx workflow.Context, n journey.Node) error {
 	r.visits[n.ID]++
+	r.enteredAt = workflow.Now(ctx)
 	r.state.Node, r.state.Kind = n.ID, n.Kind
 	r.state.WaitingUntil, r.state.WaitingFor = nil, nil
-	r.state.Steps = append(r.state.Steps, Step{Node: n.ID, Kind: n.Kind, EnteredAt: workflow.Now(ctx)})
+	r.state.Steps = appendCapped(r.state.Steps, Step{Node: n.ID, Kind: n.Kind, EnteredAt: r.enteredAt})
+	r.state.Path = appendCapped(r.state.Path, n.ID)
 	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStep.ValueSet(n.ID)); err != nil {
 		return fmt.Errorf("record step %s: %w", n.ID, err)
 	}
 	return nil
 }
 
-// exec carries out one node and returns the next node's ID, or "" at an exit.
-func (r *journeyRun) exec(ctx workflow.Context, n journey.Node) (string, error) {
-	switch n.Kind {
-	case journey.KindWait:
-		_, err := r.wait(ctx, time.Duration(n.Duration), nil)
-		return n.Next, err
-	case journey.KindWaitFor:
-		return r.waitFor(ctx, n)
-	case journey.KindSend:
-		return n.Next, r.send(ctx, n)
-	case journey.KindExit:
-		r.outcome("exit")
-		return "", nil
+func appendCapped[T any](s []T, v T) []T {
+	s = append(s, v)
+	if len(s) > stepLimit {
+		s = s[len(s)-stepLimit:]
 	}
-	return "", temporal.NewNonRetryableApplicationError("unknown node kind "+n.Kind, "DefinitionError", nil)
-}
-
-func (r *journeyRun) waitFor(ctx workflow.Context, n journey.Node) (string, error) {
-	for _, b := range n.Events {
-		r.state.WaitingFor = append(r.state.WaitingFor, b.Event)
-	}
-	ev, err := r.wait(ctx, time.Duration(n.Timeout), func(ev journey.Event) bool {
-		for _, b := range n.Events {
-			if b.Event == ev.Name {
-				return true
-			}
-		}
-		return false
-	})
-	if err != nil {
-		return "", err
-	}
-	if ev == nil {
-		r.outcome("timeout")
-		return n.OnTimeout, nil
-	}
-	for _, b := range n.Events {
-		if b.Event == ev.Name {
-			r.outcome(ev.Name)
-			return b.Next, nil
-		}
-	}
-	return n.OnTimeout, nil
-}
-
-// wait blocks for d, taking in every event that arrives meanwhile. It
-// returns early with the first event that match accepts; with a nil match
-// it always waits the full time. A nil event means the time ran out.
-func (r *journeyRun) wait(ctx workflow.Context, d time.Duration, match func(journey.Event) bool) (*journey.Event, error) {
-	until := workflow.Now(ctx).Add(d)
-	r.state.WaitingUntil = &until
-	timerCtx, cancelTimer := workflow.WithCancel(ctx)
-	defer cancelTimer()
-	timer := workflow.NewTimer(timerCtx, d)
-	for {
-		var (
-			fired    bool
-			timerErr error
-			ev       journey.Event
-			received bool
-		)
-		sel := workflow.NewSelector(ctx)
-		sel.AddFuture(timer, func(f workflow.Future) { fired, timerErr = true, f.Get(ctx, nil) })
-		sel.AddReceive(r.events, func(c workflow.ReceiveChannel, _ bool) { received = c.Receive(ctx, &ev) })
-		sel.Select(ctx)
-		if fired {
-			return nil, timerErr
-		}
-		if received && r.observe(ev) && match != nil && match(ev) {
-			return &ev, nil
-		}
-	}
-}
-
-// observe takes in an event and reports whether it is new to this run.
-func (r *journeyRun) observe(ev journey.Event) bool {
-	if r.seen[ev.MessageID] {
-		return false
-	}
-	r.remember(ev.MessageID)
-	r.state.LastEvent = &ev
-	return true
-}
-
-func (r *journeyRun) remember(messageID string) {
-	r.seen[messageID] = true
-	r.order = append(r.order, messageID)
-	if len(r.order) > seenLimit {
-		delete(r.seen, r.order[0])
-		r.order = r.order[1:]
-	}
-}
-
-func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
-	info := workflow.GetInfo(ctx)
-	in := activities.SendInput{
-		MessageID:   fmt.Sprintf("%s/%s/%s/%d", info.WorkflowExecution.ID, info.FirstRunID, n.ID, r.visits[n.ID]),
-		WorkspaceID: r.in.WorkspaceID, JourneyID: r.in.JourneyID, Version: r.in.Version,
-		CustomerID: r.in.CustomerID, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
-		NodeID: n.ID, Channel: n.Channel, Template: *n.Template, Entry: r.in.Entry,
-	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout:    30 * time.Second,
-		ScheduleToCloseTimeout: 24 * time.Hour, // a provider down for a day fails the step, not the journey
-		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute},
-	})
-	var a *activities.Activities
-	var res activities.SendResult
-	if err := workflow.ExecuteActivity(actx, a.Send, in).Get(actx, &res); err != nil {
-		if ctx.Err() != nil {
-			return temporal.NewCanceledError()
-		}
-		workflow.GetLogger(ctx).Error("send failed", "node", n.ID, "error", err)
-		r.outcome("failed: " + err.Error())
-		return nil
-	}
-	r.outcome("sent " + res.MessageID)
-	return nil
+	return s
 }
 
 // outcome notes how the current step ended.
 func (r *journeyRun) outcome(s string) {
-	r.state.Steps[len(r.state.Steps)-1].Outcome = s
+	if len(r.state.Steps) > 0 {
+		r.state.Steps[len(r.state.Steps)-1].Outcome = s
+	}
+}
+
+// cancelled records the outcome of a run cancelled from outside, then ends
+// it as Canceled, as asked.
+func (r *journeyRun) cancelled(ctx workflow.Context) (JourneyResult, error) {
+	dctx, cancel := workflow.NewDisconnectedContext(ctx)
+	defer cancel()
+	res, err := r.finish(dctx, OutcomeCancelled)
+	if err != nil {
+		return res, err
+	}
+	return res, temporal.NewCanceledError()
 }
 
 func (r *journeyRun) finish(ctx workflow.Context, outcome string) (JourneyResult, error) {
@@ -229,9 +209,17 @@ func (r *journeyRun) finish(ctx workflow.Context, outcome string) (JourneyResult
 	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrOutcome.ValueSet(outcome)); err != nil {
 		return JourneyResult{}, fmt.Errorf("record outcome: %w", err)
 	}
-	path := make([]string, len(r.state.Steps))
-	for i, s := range r.state.Steps {
-		path[i] = s.Node
+	return JourneyResult{Outcome: outcome, Path: r.state.Path}, nil
+}
+
+// continueAsNew hands the run on, at the node it is at, with everything it
+// has seen and decided, and with the signals not yet handled.
+func (r *journeyRun) continueAsNew(ctx workflow.Context) error {
+	next := r.in
+	next.Definition, next.Version = r.def, r.state.Version
+	next.Carry = &Carry{
+		State: r.state, EnteredAt: r.enteredAt, Visits: r.visits, Seen: r.order,
+		Pending: append(r.pending, r.signals.drainEvents()...), Profile: r.profile,
 	}
-	return JourneyResult{Outcome: outcome, Path: path}, nil
+	return workflow.NewContinueAsNewError(ctx, Journey, next)
 }

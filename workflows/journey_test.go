@@ -22,9 +22,13 @@ import (
 
 // bundle is one workflow test environment with the journey registered.
 type bundle struct {
-	env    *testsuite.TestWorkflowEnvironment
-	sends  []activities.SendInput
-	sentAt []time.Time
+	env      *testsuite.TestWorkflowEnvironment
+	sends    []activities.SendInput
+	sentAt   []time.Time
+	profile  journey.Profile // what LoadProfile answers
+	loads    int
+	changes  []activities.ChangeProfileInput
+	webhooks []activities.WebhookInput
 }
 
 func setup(t *testing.T) *bundle {
@@ -35,6 +39,12 @@ func setup(t *testing.T) *bundle {
 	b.env.RegisterWorkflow(Journey)
 	b.env.RegisterActivity(&activities.Activities{})
 	b.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: JourneyWorkflowID("default", "cart_abandonment", "u_1")})
+	b.profile = journey.Profile{ID: "u_1"}
+	b.env.OnActivity("LoadProfile", mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ProfileInput) (activities.ProfileResult, error) {
+			b.loads++
+			return activities.ProfileResult{Profile: b.profile, Found: true}, nil
+		}).Maybe()
 	return b
 }
 

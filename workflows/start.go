@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -16,11 +17,29 @@ import (
 // EnterJourney brings a customer into a journey with SignalWithStart: it
 // starts the run when the customer has none, and otherwise hands the event to
 // the run already going, so a duplicate entry event can never start two runs.
+// The journey's re-entry rule maps to Temporal's workflow ID reuse policy
+// (once: reject duplicate; after_exit and cooldown: allow duplicate, with the
+// cool-down checked against the previous run's close time). It returns a nil
+// run, and no error, when the rule keeps the customer out.
 func EnterJourney(ctx context.Context, c client.Client, taskQueue string, in JourneyInput) (client.WorkflowRun, error) {
-	id := JourneyWorkflowID(in.WorkspaceID, in.JourneyID, in.CustomerID)
+	id := RunWorkflowID(in.WorkspaceID, in.JourneyID, in.CustomerID, in.CorrelationKey)
+	policy := enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+	if r := in.Definition.Reentry; r != nil {
+		switch r.Mode {
+		case journey.ReentryOnce:
+			policy = enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
+		case journey.ReentryCooldown:
+			cooling, err := coolingDown(ctx, c, id, time.Duration(r.Cooldown))
+			if err != nil || cooling {
+				return nil, err
+			}
+		}
+	}
 	opts := client.StartWorkflowOptions{
-		ID:        id,
-		TaskQueue: taskQueue,
+		ID:                       id,
+		TaskQueue:                taskQueue,
+		WorkflowIDReusePolicy:    policy,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			AttrWorkspace.ValueSet(in.WorkspaceID),
 			AttrJourney.ValueSet(in.JourneyID),
@@ -30,22 +49,42 @@ func EnterJourney(ctx context.Context, c client.Client, taskQueue string, in Jou
 		),
 	}
 	run, err := c.SignalWithStartWorkflow(ctx, id, EventSignal, in.Entry, opts, Journey, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil, nil // entered once already, and the journey lets nobody in twice
+	}
 	if err != nil {
 		return nil, fmt.Errorf("enter journey %s for %s: %w", in.JourneyID, in.CustomerID, err)
 	}
 	return run, nil
 }
 
-// SignalEvent hands an event to a customer's run of a journey, if there is
-// one. It reports false when the customer has no running run.
-func SignalEvent(ctx context.Context, c client.Client, workspaceID, journeyID, customerID string, ev journey.Event) (bool, error) {
-	id := JourneyWorkflowID(workspaceID, journeyID, customerID)
-	err := c.SignalWorkflow(ctx, id, "", EventSignal, ev)
+// coolingDown reports whether the latest run with this ID ended less than
+// cooldown ago. A running run is not cooling down: the entry event goes to it.
+func coolingDown(ctx context.Context, c client.Client, id string, cooldown time.Duration) (bool, error) {
+	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
 	if isNotFound(err) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("signal %s to %s: %w", ev.Name, id, err)
+		return false, fmt.Errorf("describe %s: %w", id, err)
+	}
+	info := desc.GetWorkflowExecutionInfo()
+	if info.GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_RUNNING || info.GetCloseTime() == nil {
+		return false, nil
+	}
+	return time.Since(info.GetCloseTime().AsTime()) < cooldown, nil
+}
+
+// SignalEvent hands an event to a run of a journey, if there is one. It
+// reports false when no such run is going.
+func SignalEvent(ctx context.Context, c client.Client, workflowID string, ev journey.Event) (bool, error) {
+	err := c.SignalWorkflow(ctx, workflowID, "", EventSignal, ev)
+	if isNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("signal %s to %s: %w", ev.Name, workflowID, err)
 	}
 	return true, nil
 }

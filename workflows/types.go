@@ -16,8 +16,32 @@ import (
 // TaskQueue is the default task queue of the journey worker.
 const TaskQueue = "tabiji-journeys"
 
-// EventSignal carries a journey.Event to a running journey.
-const EventSignal = "event"
+// Signals a run takes. EventSignal carries a journey.Event; the lifecycle
+// signals carry nothing, but MigrateSignal, which carries a Migration.
+const (
+	EventSignal   = "event"
+	PauseSignal   = "pause"   // hold before the next send until resumed
+	ResumeSignal  = "resume"  // go on sending
+	ArchiveSignal = "archive" // end the run cleanly, outcome "archived"
+	MigrateSignal = "migrate" // go on in a new version, at the node with the same ID
+)
+
+// Migration moves a waiting run to a new version of its journey.
+type Migration struct {
+	Version    int                `json:"version"`
+	Definition journey.Definition `json:"definition"`
+}
+
+// Outcomes of runs that end other than at an exit node.
+const (
+	OutcomeExitCriteria = "exit_criteria"
+	OutcomeGoal         = "goal"
+	OutcomeArchived     = "archived"
+)
+
+// DefaultHistoryLimit is the history length past which a run continues as
+// new: far below Temporal's 51,200-event limit and its 10,000-event warning.
+const DefaultHistoryLimit = 2000
 
 // StateQuery returns a run's State.
 const StateQuery = "state"
@@ -31,6 +55,8 @@ var (
 	AttrVersion   = temporal.NewSearchAttributeKeyInt64("TabijiVersion")
 	AttrStep      = temporal.NewSearchAttributeKeyKeyword("TabijiStep")
 	AttrOutcome   = temporal.NewSearchAttributeKeyKeyword("TabijiOutcome")
+	AttrVariant   = temporal.NewSearchAttributeKeyKeyword("TabijiVariant")
+	AttrConverted = temporal.NewSearchAttributeKeyBool("TabijiConverted")
 )
 
 // SearchAttributes lists the custom search attributes a namespace must have
@@ -43,7 +69,9 @@ func SearchAttributes() map[string]enums.IndexedValueType {
 		AttrCustomer.GetName():  kw,
 		AttrStep.GetName():      kw,
 		AttrOutcome.GetName():   kw,
+		AttrVariant.GetName():   kw,
 		AttrVersion.GetName():   enums.INDEXED_VALUE_TYPE_INT,
+		AttrConverted.GetName(): enums.INDEXED_VALUE_TYPE_BOOL,
 	}
 }
 
@@ -52,6 +80,16 @@ func SearchAttributes() map[string]enums.IndexedValueType {
 // SignalWithStart can never start two runs.
 func JourneyWorkflowID(workspaceID, journeyID, customerID string) string {
 	return fmt.Sprintf("ws_%s/jr_%s/%s", workspaceID, journeyID, customerID)
+}
+
+// RunWorkflowID is JourneyWorkflowID with the correlation key's value, when
+// the journey has one: one run per customer per cart, "ws_acme/jr_cart/u_1/cart_9".
+func RunWorkflowID(workspaceID, journeyID, customerID, key string) string {
+	id := JourneyWorkflowID(workspaceID, journeyID, customerID)
+	if key != "" {
+		id += "/" + key
+	}
+	return id
 }
 
 // JourneyInput starts a journey run. The definition travels with it, so a run
@@ -63,6 +101,25 @@ type JourneyInput struct {
 	CustomerID  string             `json:"customerId"`
 	Definition  journey.Definition `json:"definition"`
 	Entry       journey.Event      `json:"entry"`
+	// CorrelationKey is the value of the definition's correlation key in
+	// the entry event ("cart_9"), part of the workflow ID.
+	CorrelationKey string `json:"correlationKey,omitempty"`
+	// HistoryLimit is the history length past which the run continues as
+	// new; DefaultHistoryLimit when zero.
+	HistoryLimit int `json:"historyLimit,omitempty"`
+	// Carry is the state a run hands to its continuation.
+	Carry *Carry `json:"carry,omitempty"`
+}
+
+// Carry is what a run continued as new picks up: where it was, since when,
+// what it has seen and decided.
+type Carry struct {
+	State     State           `json:"state"`
+	EnteredAt time.Time       `json:"enteredAt"` // when the current node was entered
+	Visits    map[string]int  `json:"visits"`
+	Seen      []string        `json:"seen"`
+	Pending   []journey.Event `json:"pending,omitempty"` // signals not handled yet
+	Profile   journey.Profile `json:"profile"`
 }
 
 // JourneyResult is how a run ended.
@@ -92,6 +149,22 @@ type State struct {
 	Steps        []Step         `json:"steps"`
 	Entry        journey.Event  `json:"entry"`
 	LastEvent    *journey.Event `json:"lastEvent,omitempty"`
+
+	CorrelationKey string            `json:"correlationKey,omitempty"`
+	StartedAt      time.Time         `json:"startedAt"`
+	Path           []string          `json:"path"`               // node IDs entered, in order
+	Variant        string            `json:"variant,omitempty"`  // the latest split's assignment
+	Variants       map[string]string `json:"variants,omitempty"` // split node → variant
+	Goal           *Conversion       `json:"goal,omitempty"`
+	Paused         bool              `json:"paused,omitempty"`
+	Migrations     []string          `json:"migrations,omitempty"` // what became of migrate signals
+}
+
+// Conversion is a goal the run reached.
+type Conversion struct {
+	Event     string    `json:"event"`
+	MessageID string    `json:"messageId"`
+	At        time.Time `json:"at"`
 }
 
 // Step is one node a run has entered.

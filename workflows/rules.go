@@ -1,0 +1,157 @@
+package workflows
+
+import (
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tabiji/tabiji/activities"
+	"github.com/tabiji/tabiji/journey"
+)
+
+// holds evaluates a CEL condition (empty: true) with ev as event. A
+// condition that fails at run time (a missing trait) counts as false.
+func (r *journeyRun) holds(ctx workflow.Context, src string, ev journey.Event) bool {
+	if src == "" {
+		return true
+	}
+	c, ok := r.conds[src]
+	if !ok {
+		return false
+	}
+	ok, err := c.Eval(journey.Scope{
+		Profile: r.profile, Event: ev, Entry: r.in.Entry, Variables: r.def.Variables, Now: workflow.Now(ctx),
+	})
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("condition failed; taken as false", "condition", src, "error", err)
+		return false
+	}
+	return ok
+}
+
+// checkExitCondition ends the run when the exit criteria's condition on the
+// profile holds.
+func (r *journeyRun) checkExitCondition(ctx workflow.Context) error {
+	x := r.def.ExitCriteria
+	if x == nil || x.Condition == "" {
+		return nil
+	}
+	if r.holds(ctx, x.Condition, r.latestEvent()) {
+		r.outcome("exit criteria: " + x.Condition)
+		return stopRun{OutcomeExitCriteria}
+	}
+	return nil
+}
+
+// checkExitEventAt ends the run when ev is one of the exit criteria's events,
+// or when the exit condition holds now that ev arrived.
+func (r *journeyRun) checkExitEventAt(ctx workflow.Context, ev journey.Event) error {
+	x := r.def.ExitCriteria
+	if x == nil {
+		return nil
+	}
+	for _, e := range x.Events {
+		if e.Event == ev.Name && r.holds(ctx, e.Match, ev) {
+			r.outcome("exit criteria: " + ev.Name)
+			return stopRun{OutcomeExitCriteria}
+		}
+	}
+	if x.Condition != "" && r.holds(ctx, x.Condition, ev) {
+		r.outcome("exit criteria: " + x.Condition)
+		return stopRun{OutcomeExitCriteria}
+	}
+	return nil
+}
+
+// checkGoal records a conversion when ev is the goal event within the
+// attribution window, and ends the run if the goal says so.
+func (r *journeyRun) checkGoal(ctx workflow.Context, ev journey.Event) error {
+	g := r.def.Goal
+	if g == nil || r.state.Goal != nil || ev.Name != g.Event || !r.holds(ctx, g.Match, ev) {
+		return nil
+	}
+	now := workflow.Now(ctx)
+	if g.Window > 0 && now.After(r.state.StartedAt.Add(time.Duration(g.Window))) {
+		return nil
+	}
+	r.state.Goal = &Conversion{Event: ev.Name, MessageID: ev.MessageID, At: now}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrConverted.ValueSet(true)); err != nil {
+		return fmt.Errorf("record conversion: %w", err)
+	}
+	if g.ExitOnGoal {
+		r.outcome("goal: " + ev.Name)
+		return stopRun{OutcomeGoal}
+	}
+	return nil
+}
+
+// assignVariant picks a split's variant from a hash of workspace, journey,
+// customer and node: the same customer gets the same variant every time,
+// on every re-entry, with no randomness to record.
+func assignVariant(workspaceID, journeyID, customerID string, n journey.Node) (name, next string) {
+	total := 0
+	for _, v := range n.Variants {
+		total += v.Weight
+	}
+	if n.Control != nil {
+		total += n.Control.Weight
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s", workspaceID, journeyID, customerID, n.ID)
+	pick := int(h.Sum64() % uint64(total))
+	for _, v := range n.Variants {
+		if pick < v.Weight {
+			return v.Name, v.Next
+		}
+		pick -= v.Weight
+	}
+	return journey.ControlVariant, n.Control.Next
+}
+
+// zone is the customer's time zone: the profile's, else the given one
+// (quiet hours'), else the journey's, else UTC.
+func (r *journeyRun) zone(preferred string) *time.Location {
+	for _, name := range []string{r.profile.Timezone, preferred, r.def.Timezone} {
+		if name == "" {
+			continue
+		}
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// needsProfile says whether a node reads the profile, so it is refreshed
+// before the node runs.
+func (r *journeyRun) needsProfile(n journey.Node) bool {
+	if r.def.ExitCriteria != nil && r.def.ExitCriteria.Condition != "" {
+		return true
+	}
+	switch n.Kind {
+	case journey.KindBranch, journey.KindWaitUntil, journey.KindSend, journey.KindWebhook:
+		return true
+	}
+	return false
+}
+
+// loadProfile reads the customer's profile with a local activity: one
+// marker in the history, no task-queue round trip.
+func (r *journeyRun) loadProfile(ctx workflow.Context) error {
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 10 * time.Second, ScheduleToCloseTimeout: 10 * time.Minute,
+	})
+	var res activities.ProfileResult
+	if err := workflow.ExecuteLocalActivity(lctx, "LoadProfile", activities.ProfileInput{WorkspaceID: r.in.WorkspaceID, CustomerID: r.in.CustomerID}).Get(ctx, &res); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		// Postgres down for ten minutes: go on with the profile as last seen.
+		workflow.GetLogger(ctx).Error("profile not refreshed", "error", err)
+		return nil
+	}
+	r.profile = res.Profile
+	return nil
+}

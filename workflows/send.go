@@ -1,0 +1,98 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tabiji/tabiji/activities"
+	"github.com/tabiji/tabiji/journey"
+)
+
+// send delivers a message: after any pause is lifted, outside quiet hours
+// (waiting for their end or skipping, as the journey says), on the first
+// channel the customer has an address for.
+func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
+	if err := r.holdWhilePaused(ctx); err != nil {
+		return err
+	}
+	if skip, err := r.quietHours(ctx); skip || err != nil {
+		return err
+	}
+	if err := r.holdWhilePaused(ctx); err != nil { // paused during quiet hours
+		return err
+	}
+	info := workflow.GetInfo(ctx)
+	p := r.profile
+	in := activities.SendInput{
+		MessageID:   r.stepKey(ctx, n),
+		WorkspaceID: r.in.WorkspaceID, JourneyID: r.in.JourneyID, Version: r.state.Version,
+		CustomerID: r.in.CustomerID, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
+		NodeID: n.ID, Channel: chooseChannel(r.profile, n.Channel, n.FallbackChannel), Template: *n.Template,
+		Entry: r.in.Entry, Profile: &p, Variables: r.def.Variables,
+	}
+	var res activities.SendResult
+	if err := workflow.ExecuteActivity(r.activityCtx(ctx, 24*time.Hour), "Send", in).Get(ctx, &res); err != nil {
+		if ctx.Err() != nil {
+			return temporal.NewCanceledError()
+		}
+		workflow.GetLogger(ctx).Error("send failed", "node", n.ID, "error", err)
+		r.outcome("failed: " + err.Error())
+		return nil
+	}
+	r.outcome("sent " + res.MessageID)
+	return nil
+}
+
+// quietHours holds a send that falls inside the journey's quiet hours until
+// they end, or reports that it is to be skipped.
+func (r *journeyRun) quietHours(ctx workflow.Context) (skip bool, err error) {
+	q := r.def.QuietHours
+	if q == nil {
+		return false, nil
+	}
+	end, inside := quietUntil(workflow.Now(ctx), r.zone(q.Timezone), q.Start, q.End)
+	if !inside {
+		return false, nil
+	}
+	if q.Action == journey.QuietSkip {
+		r.outcome("skipped: quiet hours")
+		return true, nil
+	}
+	_, err = r.await(ctx, waitSpec{until: end})
+	return false, err
+}
+
+// holdWhilePaused blocks while the journey is paused, still taking in
+// events (exit criteria and goals keep applying).
+func (r *journeyRun) holdWhilePaused(ctx workflow.Context) error {
+	if !r.state.Paused {
+		return nil
+	}
+	_, err := r.await(ctx, waitSpec{ready: func() bool { return !r.state.Paused }})
+	return err
+}
+
+// chooseChannel is the channel to send on: the node's, unless the customer
+// has no address there and has one on the fallback. Until providers arrive
+// every channel ends in the development outbox, so a customer with no
+// address at all still gets the node's channel.
+func chooseChannel(p journey.Profile, channel, fallback string) string {
+	if fallback == "" || hasAddress(p, channel) || !hasAddress(p, fallback) {
+		return channel
+	}
+	return fallback
+}
+
+func hasAddress(p journey.Profile, channel string) bool {
+	switch channel {
+	case "email":
+		return p.Email != ""
+	case "line":
+		return p.LineUserID != ""
+	case "push":
+		return len(p.PushTokens) > 0
+	}
+	return true // the outbox needs no address
+}
