@@ -20,10 +20,12 @@ type CLI struct {
 	LogLevel  string `name:"log-level" env:"TABIJI_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn or error."`
 	LogFormat string `name:"log-format" env:"TABIJI_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
 
-	Dev     DevCmd     `cmd:"" help:"Run everything in one process: embedded Temporal and its Web UI, Postgres, the API and the worker."`
-	API     APICmd     `cmd:"" name:"api" help:"Run the HTTP API against an external Temporal and Postgres."`
-	Worker  WorkerCmd  `cmd:"" help:"Run the journey worker against an external Temporal and Postgres."`
-	Migrate MigrateCmd `cmd:"" help:"Apply the database migrations embedded in this binary."`
+	Dev       DevCmd       `cmd:"" help:"Run everything in one process: embedded Temporal and its Web UI, Postgres, the API and the worker."`
+	API       APICmd       `cmd:"" name:"api" help:"Run the HTTP API against an external Temporal and Postgres."`
+	Worker    WorkerCmd    `cmd:"" help:"Run the journey worker against an external Temporal and Postgres."`
+	Migrate   MigrateCmd   `cmd:"" help:"Apply the database migrations embedded in this binary."`
+	Journeys  JourneysCmd  `cmd:"" help:"Manage journeys through the API: apply from a file, list, show, pause, resume, archive, simulate."`
+	Templates TemplatesCmd `cmd:"" help:"List journey templates and launch one as an active journey."`
 }
 
 // runContext is what every command's Run receives.

@@ -1,0 +1,156 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tabiji/tabiji/cli"
+)
+
+// tabiji runs the tabiji command in this process against the stack's API.
+func (s *stack) tabiji(args ...string) (string, error) {
+	s.t.Helper()
+	var out, errOut bytes.Buffer
+	args = append(args, "--api-url", s.url, "--admin-key", s.admin)
+	err := cli.Run(context.Background(), args, &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const cliJourneyYAML = `id: cli_apply
+name: CLI apply
+definition:
+  entry: { event: cart_add }
+  nodes:
+    - { id: pause, kind: wait, duration: %s, next: remind }
+    - id: remind
+      kind: send
+      channel: email
+      template: { subject: "Still there?", body: "Hi {{ customer.id }}" }
+      next: done
+    - { id: done, kind: exit }
+`
+
+func TestCLITemplates(t *testing.T) {
+	s := startStack(t)
+
+	t.Run("ListShowsEveryTemplateAndItsParameters", func(t *testing.T) {
+		out, err := s.tabiji("templates", "list")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"cart-abandonment", "post-purchase", "welcome", "dormant-reengagement", "birthday", "vip-early-access", "lead-score", "cross-sell", "delay=30m", "sales_webhook_url (required)"} {
+			if !strings.Contains(out, name) {
+				t.Errorf("templates list does not show %s:\n%s", name, out)
+			}
+		}
+		out, err = s.tabiji("templates", "list", "-o", "json")
+		var parsed struct{ Templates []map[string]any }
+		if err != nil || json.Unmarshal([]byte(out), &parsed) != nil || len(parsed.Templates) != 8 {
+			t.Errorf("templates list -o json = %v\n%s", err, out)
+		}
+		out, err = s.tabiji("templates", "show", "lead-score")
+		if err != nil || !strings.Contains(out, "KPI:") || !strings.Contains(out, "Trigger:") || !strings.Contains(out, "threshold") {
+			t.Errorf("templates show = %v\n%s", err, out)
+		}
+	})
+
+	t.Run("LaunchTypesParametersFromTheTemplate", func(t *testing.T) {
+		out, err := s.tabiji("templates", "launch", "lead-score", "--param", "threshold=55",
+			"--param", "sales_webhook_url=https://crm.test/hook", "--id", "cli_leads")
+		if err != nil || !strings.Contains(out, "Launched lead-score as journey cli_leads (active, version 1)") {
+			t.Fatalf("launch = %v\n%s", err, out)
+		}
+		var j struct{ Definition struct{ Variables map[string]any } }
+		s.call("GET", "/v1/journeys/cli_leads", "admin", nil, http.StatusOK, &j)
+		if j.Definition.Variables["threshold"] != float64(55) {
+			t.Errorf("threshold = %#v, want the number 55", j.Definition.Variables["threshold"])
+		}
+	})
+
+	t.Run("BadParametersPrintTheFieldPaths", func(t *testing.T) {
+		_, err := s.tabiji("templates", "launch", "cart-abandonment", "--param", "delay=soon", "--param", "cupon=X")
+		if err == nil || !strings.Contains(err.Error(), "422") || !strings.Contains(err.Error(), "params.delay: must be a positive duration") ||
+			!strings.Contains(err.Error(), "params.cupon: unknown parameter") {
+			t.Errorf("err = %v", err)
+		}
+		_, err = s.tabiji("templates", "launch", "lead-score", "--param", "threshold=lots")
+		if err == nil || !strings.Contains(err.Error(), "params.threshold: must be a number") {
+			t.Errorf("err = %v", err)
+		}
+		_, err = s.tabiji("templates", "launch", "nope")
+		if err == nil || !strings.Contains(err.Error(), "404") || !strings.Contains(err.Error(), "cart-abandonment") {
+			t.Errorf("unknown template: err = %v", err)
+		}
+	})
+
+	t.Run("NeedsAKeyAndAnAPI", func(t *testing.T) {
+		t.Setenv("TABIJI_ADMIN_KEY", "")
+		err := cli.Run(context.Background(), []string{"templates", "list", "--api-url", s.url}, &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), "TABIJI_ADMIN_KEY is not set") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("without a key: %v", err)
+		}
+		err = cli.Run(context.Background(), []string{"templates", "list", "--api-url", "http://127.0.0.1:1", "--admin-key", "k"}, &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), "cannot reach the Tabiji API at http://127.0.0.1:1") {
+			t.Errorf("without an API: %v", err)
+		}
+		err = cli.Run(context.Background(), []string{"journeys", "show", "x", "--api-url", s.url, "--admin-key", "tbj_a_wrong"}, &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), "401") {
+			t.Errorf("with a wrong key: %v", err)
+		}
+	})
+}
+
+func TestCLIJourneys(t *testing.T) {
+	s := startStack(t)
+
+	t.Run("ApplyCreatesThenShowShowsTheNodes", func(t *testing.T) {
+		f := writeFile(t, "journey.yaml", strings.Replace(cliJourneyYAML, "%s", "30m", 1))
+		out, err := s.tabiji("journeys", "apply", "-f", f)
+		if err != nil || !strings.Contains(out, "Created journey cli_apply: version 1, draft.") {
+			t.Fatalf("apply = %v\n%s", err, out)
+		}
+		out, err = s.tabiji("journeys", "show", "cli_apply")
+		if err != nil || !strings.Contains(out, "entry: cart_add") || !strings.Contains(out, "pause") || !strings.Contains(out, "wait") {
+			t.Errorf("show = %v\n%s", err, out)
+		}
+		out, err = s.tabiji("journeys", "show", "cli_apply", "-o", "json")
+		var j map[string]any
+		if err != nil || json.Unmarshal([]byte(out), &j) != nil || j["id"] != "cli_apply" {
+			t.Errorf("show -o json = %v\n%s", err, out)
+		}
+	})
+
+	t.Run("ApplyPrintsEveryFieldAtFault", func(t *testing.T) {
+		bad := strings.Replace(strings.Replace(cliJourneyYAML, "%s", "soon", 1), "next: done", "next: nowhere", 1)
+		_, err := s.tabiji("journeys", "apply", "-f", writeFile(t, "bad.yaml", strings.Replace(bad, "cli_apply", "cli_bad", 1)))
+		if err == nil || !strings.Contains(err.Error(), "422") || !strings.Contains(err.Error(), "definition.nodes[0].duration") {
+			t.Errorf("err = %v", err)
+		}
+		_, err = s.tabiji("journeys", "apply", "-f", writeFile(t, "noid.yaml", "name: x\ndefinition: {}\n"))
+		if err == nil || !strings.Contains(err.Error(), "id is required") {
+			t.Errorf("no id: err = %v", err)
+		}
+	})
+
+	t.Run("ShowOfAnUnknownJourneyIs404", func(t *testing.T) {
+		_, err := s.tabiji("journeys", "show", "nope")
+		if err == nil || !strings.Contains(err.Error(), "404 Not Found: no journey nope") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
