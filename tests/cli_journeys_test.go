@@ -75,7 +75,9 @@ func TestCLITemplates(t *testing.T) {
 		if err != nil || !strings.Contains(out, "Launched lead-score as journey cli_leads (active, version 1)") {
 			t.Fatalf("launch = %v\n%s", err, out)
 		}
-		var j struct{ Definition struct{ Variables map[string]any } }
+		var j struct {
+			Definition struct{ Variables map[string]any }
+		}
 		s.call("GET", "/v1/journeys/cli_leads", "admin", nil, http.StatusOK, &j)
 		if j.Definition.Variables["threshold"] != float64(55) {
 			t.Errorf("threshold = %#v, want the number 55", j.Definition.Variables["threshold"])
