@@ -96,7 +96,7 @@ func (r *journeyRun) await(ctx workflow.Context, spec waitSpec) (*journey.Event,
 		if fired || ev != nil || err != nil {
 			return ev, err
 		}
-		if workflow.GetInfo(ctx).GetCurrentHistoryLength() >= r.historyCap {
+		if info := workflow.GetInfo(ctx); info.GetCurrentHistoryLength() >= r.historyCap || info.GetContinueAsNewSuggested() {
 			return nil, continueAsNew{}
 		}
 	}
