@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -106,29 +105,30 @@ func (s *server) readSheet(c *gin.Context) (*taxonomy.Taxonomy, bool) {
 	}
 	t, err := parse(body)
 	if err != nil {
-		sheetProblem(c, "", err)
+		sheetProblem(c, err)
 		return nil, false
 	}
 	return t, true
 }
 
-// sheetProblem answers a sheet's ValidationError: 400 when the body could
-// not be read as a sheet at all, 422 naming each field otherwise.
-func sheetProblem(c *gin.Context, prefix string, err error) {
+// sheetProblem answers a sheet's errors: 400 when the body could not be
+// read as a sheet at all, 422 naming each field it breaks otherwise.
+func sheetProblem(c *gin.Context, err error) {
+	status := http.StatusUnprocessableEntity
 	var verr taxonomy.ValidationError
-	if !errors.As(err, &verr) {
+	var derr taxonomy.DecodeError
+	switch {
+	case errors.As(err, &derr):
+		status, verr = http.StatusBadRequest, taxonomy.ValidationError(derr)
+	case !errors.As(err, &verr):
 		invalid(c, "body", err.Error())
 		return
 	}
-	status := http.StatusUnprocessableEntity
 	errs := make([]FieldError, len(verr))
 	for i, fe := range verr {
-		errs[i] = FieldError{Field: prefix + fe.Field, Message: fe.Message}
-		if fe.Field == "sheet" || strings.HasPrefix(fe.Field, "lines[") {
-			status = http.StatusBadRequest
-		}
+		errs[i] = FieldError{Field: fe.Field, Message: fe.Message}
 	}
-	problem(c, status, verr.Error(), errs...)
+	problem(c, status, err.Error(), errs...)
 }
 
 func (s *server) listEventDefinitions(c *gin.Context) {
@@ -156,7 +156,7 @@ func (s *server) putEventDefinition(c *gin.Context) {
 		return
 	}
 	if err := taxonomy.ValidateEvent(e); err != nil {
-		sheetProblem(c, "", err)
+		sheetProblem(c, err)
 		return
 	}
 	create := c.Request.Method == http.MethodPost
@@ -208,7 +208,7 @@ func (s *server) putUserProperty(c *gin.Context) {
 		return
 	}
 	if err := taxonomy.ValidateUserProperty(p); err != nil {
-		sheetProblem(c, "", err)
+		sheetProblem(c, err)
 		return
 	}
 	create := c.Request.Method == http.MethodPost
@@ -299,7 +299,7 @@ func (s *server) putTaxonomyPolicy(c *gin.Context) {
 		t.InvalidTraits = b.InvalidTraits
 	}
 	if err := (&taxonomy.Taxonomy{UnknownEvents: t.UnknownEvents, InvalidTraits: t.InvalidTraits}).Validate(); err != nil {
-		sheetProblem(c, "", err)
+		sheetProblem(c, err)
 		return
 	}
 	if err := s.Store.SetTaxonomyPolicies(c.Request.Context(), workspace(c), t.UnknownEvents, t.InvalidTraits); err != nil {
@@ -323,9 +323,15 @@ func (s *server) droppedEvents(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := make([]gin.H, len(counts))
+	type dropped struct {
+		Day    string `json:"day"`
+		Event  string `json:"event"`
+		Reason string `json:"reason"`
+		Count  int64  `json:"count"`
+	}
+	out := make([]dropped, len(counts))
 	for i, d := range counts {
-		out[i] = gin.H{"day": d.Day.Format(time.DateOnly), "event": d.Event, "reason": d.Reason, "count": d.Count}
+		out[i] = dropped{Day: d.Day.Format(time.DateOnly), Event: d.Event, Reason: d.Reason, Count: d.Count}
 	}
 	c.JSON(http.StatusOK, gin.H{"dropped": out})
 }

@@ -93,10 +93,10 @@ func ParseCSV(data []byte) (*Taxonomy, error) {
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, ValidationError{{Field: "sheet", Message: "is empty: the first line names the columns"}}
+		return nil, DecodeError{{Field: "sheet", Message: "is empty: the first line names the columns"}}
 	}
 	if err != nil {
-		return nil, ValidationError{{Field: "sheet", Message: "is not valid CSV: " + err.Error()}}
+		return nil, DecodeError{{Field: "sheet", Message: "is not valid CSV: " + err.Error()}}
 	}
 	cols, err := columnIndex(header)
 	if err != nil {
@@ -109,7 +109,7 @@ func ParseCSV(data []byte) (*Taxonomy, error) {
 			break
 		}
 		if err != nil {
-			return nil, ValidationError{{Field: "sheet", Message: "is not valid CSV: " + err.Error()}}
+			return nil, DecodeError{{Field: "sheet", Message: "is not valid CSV: " + err.Error()}}
 		}
 		get := func(c string) string {
 			if i, ok := cols[c]; ok && i < len(rec) {
@@ -120,7 +120,7 @@ func ParseCSV(data []byte) (*Taxonomy, error) {
 		b.add(line, get)
 	}
 	if len(b.errs) > 0 {
-		return nil, b.errs
+		return nil, DecodeError(b.errs)
 	}
 	if err := b.t.Validate(); err != nil {
 		return nil, b.withLines(err.(ValidationError))
@@ -143,7 +143,7 @@ func columnIndex(header []string) (map[string]int, error) {
 		errs = append(errs, FieldError{Field: "lines[1]", Message: "needs the column record"})
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, DecodeError(errs)
 	}
 	return cols, nil
 }

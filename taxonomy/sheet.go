@@ -83,7 +83,7 @@ func ParseYAML(data []byte) (*Taxonomy, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&t); err != nil && !errors.Is(err, io.EOF) {
-		return nil, ValidationError{{Field: "sheet", Message: "is not a valid YAML sheet: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+		return nil, DecodeError{{Field: "sheet", Message: "is not a valid YAML sheet: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
 	}
 	return validated(&t)
 }
@@ -95,7 +95,7 @@ func ParseJSON(data []byte) (*Taxonomy, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&t); err != nil {
-		return nil, ValidationError{jsonError(err)}
+		return nil, DecodeError{jsonError(err)}
 	}
 	return validated(&t)
 }

@@ -13,8 +13,11 @@ import (
 func fieldsOf(t *testing.T, err error) map[string]string {
 	t.Helper()
 	var verr taxonomy.ValidationError
-	if !errors.As(err, &verr) {
-		t.Fatalf("error = %v, want a ValidationError", err)
+	var derr taxonomy.DecodeError
+	if errors.As(err, &derr) {
+		verr = taxonomy.ValidationError(derr)
+	} else if !errors.As(err, &verr) {
+		t.Fatalf("error = %v, want a ValidationError or DecodeError", err)
 	}
 	out := map[string]string{}
 	for _, e := range verr {

@@ -136,6 +136,15 @@ func (v ValidationError) Error() string {
 	return "invalid taxonomy: " + strings.Join(parts, "; ")
 }
 
+// DecodeError is a sheet that could not be read at all (malformed YAML,
+// JSON or CSV, an unknown field, a wrong JSON type), as opposed to a
+// ValidationError of a sheet that was read but breaks a rule.
+type DecodeError ValidationError
+
+func (d DecodeError) Error() string {
+	return "unreadable taxonomy: " + strings.TrimPrefix(ValidationError(d).Error(), "invalid taxonomy: ")
+}
+
 // maxNameLen matches the longest event name ingestion accepts.
 const maxNameLen = 200
 
