@@ -153,3 +153,41 @@ func TestLoadRefusesBrokenTemplateFiles(t *testing.T) {
 		})
 	}
 }
+
+func TestEntryFiltersLetInOnlyTheirCustomers(t *testing.T) {
+	cases := []struct {
+		template string
+		params   map[string]any
+		props    map[string]any
+		enters   bool
+	}{
+		{"dormant-reengagement", nil, map[string]any{"segment": "dormant_21d"}, true},
+		{"dormant-reengagement", nil, map[string]any{"segment": "vip_6m"}, false},
+		{"birthday", map[string]any{"segment": "bday"}, map[string]any{"segment": "bday"}, true},
+		{"lead-score", map[string]any{"threshold": 70}, map[string]any{"score": 70}, true},
+		{"lead-score", map[string]any{"threshold": 70}, map[string]any{"score": 69.5}, false},
+		{"lead-score", nil, map[string]any{}, false},
+		{"cross-sell", nil, map[string]any{"category": "coffee makers"}, true},
+		{"cross-sell", map[string]any{"from_category": "tea"}, map[string]any{"category": "coffee makers"}, false},
+		{"cross-sell", nil, map[string]any{"total": 12}, false},
+	}
+	for _, tc := range cases {
+		tpl, _ := Get(tc.template)
+		params := required(tpl)
+		for k, v := range tc.params {
+			params[k] = v
+		}
+		d, err := tpl.Render(params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := journey.Compile(d.Entry.Filter)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.template, err)
+		}
+		ok, _ := c.Eval(journey.Scope{Event: journey.Event{Name: d.Entry.Event, Properties: tc.props}, Variables: d.Variables, Now: time.Now()})
+		if ok != tc.enters {
+			t.Errorf("%s %v with %v: enters = %v, want %v", tc.template, tc.params, tc.props, ok, tc.enters)
+		}
+	}
+}
