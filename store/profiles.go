@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -203,4 +204,141 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// MergeProfiles merges the profile fromID names into the one intoID names:
+// traits (latest wins per trait), tags, push tokens and merged ids move
+// over, fromID becomes an id of the merged profile, and the events of the
+// old profile are rewritten to the new one. With onlyAnonymous, as identify
+// asks, a fromID already merged into another profile is left there: a
+// device's anonymousId seen under a second userId does not merge two people.
+// It returns whether it merged.
+func (s *Store) MergeProfiles(ctx context.Context, workspaceID, fromID, intoID string, onlyAnonymous bool) (bool, error) {
+	if workspaceID == "" || fromID == "" || intoID == "" {
+		return false, errors.New("store: unable to merge profiles: empty workspace or id")
+	}
+	merged := false
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var from, into string
+		err := tx.QueryRow(ctx, `SELECT `+canonicalID+`, `+strings.ReplaceAll(canonicalID, "$2", "$3"),
+			workspaceID, fromID, intoID).Scan(&from, &into)
+		if err != nil || from == into || (onlyAnonymous && from != fromID) {
+			return err
+		}
+		merged = true
+		return mergeInto(ctx, tx, workspaceID, from, into)
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: unable to merge profile %q into %q: %w", fromID, intoID, err)
+	}
+	return merged, nil
+}
+
+// mergeInto moves the canonical profile from into the canonical profile into.
+func mergeInto(ctx context.Context, tx pgx.Tx, workspaceID, from, into string) error {
+	// Lock in id order, so that two merges of the same pair cannot deadlock.
+	first, second := min(from, into), max(from, into)
+	a, err := lockProfile(ctx, tx, workspaceID, first)
+	if err != nil {
+		return err
+	}
+	b, err := lockProfile(ctx, tx, workspaceID, second)
+	if err != nil {
+		return err
+	}
+	old, p := a, b
+	if first == into {
+		old, p = b, a
+	}
+	p = mergeProfile(p, old)
+	if err := saveProfile(ctx, tx, &p); err != nil {
+		return err
+	}
+	steps := []struct {
+		what, sql string
+		args      []any
+	}{
+		{"move merged ids", `UPDATE profile_identities SET profile_id = $3 WHERE workspace_id = $1 AND profile_id = $2`,
+			[]any{workspaceID, from, into}},
+		{"rewrite events", `UPDATE events SET user_id = $3 WHERE workspace_id = $1 AND user_id = $2`,
+			[]any{workspaceID, from, into}},
+		{"delete the old profile", `DELETE FROM profiles WHERE workspace_id = $1 AND id = $2`, []any{workspaceID, from}},
+		{"record the merged id", `INSERT INTO profile_identities (workspace_id, alias_id, profile_id) VALUES ($1, $2, $3)
+			ON CONFLICT (workspace_id, alias_id) DO UPDATE SET profile_id = excluded.profile_id`, []any{workspaceID, from, into}},
+	}
+	for _, st := range steps {
+		if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
+			return fmt.Errorf("%s: %w", st.what, err)
+		}
+	}
+	return nil
+}
+
+// mergeProfile is p with old's traits, tags, tokens, zone and locale merged in.
+func mergeProfile(p, old Profile) Profile {
+	set := map[string]any{}
+	for k, v := range old.Traits {
+		if !p.TraitUpdatedAt[k].After(old.TraitUpdatedAt[k]) {
+			set[k] = v
+		}
+	}
+	p.Traits, p.TraitUpdatedAt = maps.Clone(p.Traits), maps.Clone(p.TraitUpdatedAt)
+	maps.Copy(p.Traits, set)
+	for k := range set {
+		p.TraitUpdatedAt[k] = old.TraitUpdatedAt[k]
+	}
+	p = applyChange(p, ProfileChange{AddTags: old.Tags, Timezone: p.Timezone, Locale: p.Locale}, time.Time{})
+	p.Timezone, p.Locale = cmpOr(p.Timezone, old.Timezone), cmpOr(p.Locale, old.Locale)
+	for _, t := range old.PushTokens {
+		if !slices.Contains(p.PushTokens, t) {
+			p.PushTokens = append(p.PushTokens, t)
+		}
+	}
+	return p
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// ContextUpdate is what an event's context says about its customer.
+type ContextUpdate struct {
+	ID                          string // the canonical profile id
+	Timezone, Locale, PushToken string
+}
+
+// ApplyContexts records the time zones, locales and push tokens of events'
+// contexts on existing profiles, in one statement: the traits "timezone"
+// and "locale" win over a context. ids must be distinct.
+func (s *Store) ApplyContexts(ctx context.Context, workspaceID string, updates []ContextUpdate) error {
+	if len(updates) == 0 {
+		return nil
+	}
+	slices.SortFunc(updates, func(a, b ContextUpdate) int { return strings.Compare(a.ID, b.ID) })
+	var ids, zones, locales, tokens []string
+	for _, u := range updates {
+		ids, zones, locales, tokens = append(ids, u.ID), append(zones, u.Timezone), append(locales, u.Locale), append(tokens, u.PushToken)
+	}
+	_, err := s.pool.Exec(ctx, `
+		WITH v AS (
+			SELECT v.id,
+				CASE WHEN v.tz = '' OR p.traits ? 'timezone' THEN p.timezone ELSE v.tz END AS tz,
+				CASE WHEN v.locale = '' OR p.traits ? 'locale' THEN p.locale ELSE v.locale END AS locale,
+				CASE WHEN v.token = '' OR v.token = ANY(p.push_tokens) THEN p.push_tokens
+				     ELSE p.push_tokens || v.token END AS tokens
+			FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS v(id, tz, locale, token)
+			JOIN profiles p ON p.workspace_id = $1 AND p.id = v.id
+		)
+		UPDATE profiles p SET timezone = v.tz, locale = v.locale, push_tokens = v.tokens, updated_at = now()
+		FROM v
+		WHERE p.workspace_id = $1 AND p.id = v.id
+		  AND (p.timezone, p.locale, p.push_tokens) IS DISTINCT FROM (v.tz, v.locale, v.tokens)`,
+		workspaceID, ids, zones, locales, tokens)
+	if err != nil {
+		return fmt.Errorf("store: unable to apply event contexts to profiles: %w", err)
+	}
+	return nil
 }

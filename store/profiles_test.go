@@ -64,4 +64,79 @@ func TestProfiles(t *testing.T) {
 			t.Errorf("a newer change lost: %v", p.Traits)
 		}
 	})
+
+	t.Run("MergeMovesTraitsIdsAndEvents", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		_, err := b.store.ChangeProfile(ctx, wsA, "anon_1", store.ProfileChange{
+			Set: map[string]any{"plan": "trial", "color": "red"}, AddTags: []string{"visitor"}, PushToken: "tok_anon"}, t0.Add(time.Hour))
+		mustNot(t, err)
+		_, _, err = b.store.InsertEvent(ctx, store.Event{WorkspaceID: wsA, MessageID: "m_anon", UserID: "anon_1", Name: "view"})
+		mustNot(t, err)
+		_, err = b.store.ChangeProfile(ctx, wsA, "u_1", store.ProfileChange{Set: map[string]any{"plan": "pro", "email": "a@example.jp"}}, t0)
+		mustNot(t, err)
+		merged, err := b.store.MergeProfiles(ctx, wsA, "anon_1", "u_1", true)
+		mustNot(t, err)
+		p, err := b.store.GetProfile(ctx, wsA, "anon_1")
+		mustNot(t, err)
+		if !merged || p.ID != "u_1" || !slices.Equal(p.AnonymousIDs, []string{"anon_1"}) || p.Traits["plan"] != "trial" ||
+			p.Traits["color"] != "red" || p.Email != "a@example.jp" || !slices.Equal(p.Tags, []string{"visitor"}) ||
+			!slices.Equal(p.PushTokens, []string{"tok_anon"}) {
+			t.Errorf("merged profile = %+v (merged %v)", p, merged)
+		}
+		ev, err := b.store.GetEvent(ctx, wsA, "m_anon")
+		mustNot(t, err)
+		if ev.UserID != "u_1" {
+			t.Errorf("the earlier event kept user %q", ev.UserID)
+		}
+		var n int
+		mustNot(t, b.db.QueryRow(ctx, `SELECT count(*) FROM profiles WHERE workspace_id = $1`, wsA).Scan(&n))
+		if n != 1 {
+			t.Errorf("%d profiles after the merge, want 1", n)
+		}
+		// Later events of the anonymous id land on the merged profile.
+		out, err := b.store.InsertEvents(ctx, []store.Event{{WorkspaceID: wsA, MessageID: "m_after", UserID: "anon_1", Name: "view"}})
+		mustNot(t, err)
+		if out[0].Event.UserID != "u_1" {
+			t.Errorf("a later event of the anonymous id went to %q", out[0].Event.UserID)
+		}
+		// The same anonymous id under another user does not merge two people; alias does.
+		if merged, err := b.store.MergeProfiles(ctx, wsA, "anon_1", "u_2", true); err != nil || merged {
+			t.Errorf("identify merged an id that belongs to another user: %v %v", merged, err)
+		}
+		if merged, err := b.store.MergeProfiles(ctx, wsA, "u_1", "u_2", false); err != nil || !merged {
+			t.Errorf("alias did not merge: %v %v", merged, err)
+		}
+		if p, err := b.store.GetProfile(ctx, wsA, "anon_1"); err != nil || p.ID != "u_2" || !slices.Equal(p.AnonymousIDs, []string{"anon_1", "u_1"}) {
+			t.Errorf("after alias = %+v, %v", p, err)
+		}
+	})
+
+	t.Run("ContextsSetZoneLocaleAndTokensUnlessTraitsSay", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		_, err := b.store.ChangeProfile(ctx, wsA, "u_1", store.ProfileChange{}, t0)
+		mustNot(t, err)
+		_, err = b.store.ChangeProfile(ctx, wsA, "u_2", store.ProfileChange{Set: map[string]any{"timezone": "Europe/Paris"}}, t0)
+		mustNot(t, err)
+		mustNot(t, b.store.ApplyContexts(ctx, wsA, []store.ContextUpdate{
+			{ID: "u_2", Timezone: "Asia/Tokyo", Locale: "fr-FR"},
+			{ID: "u_1", Timezone: "Asia/Tokyo", Locale: "ja-JP", PushToken: "fcm_1"},
+			{ID: "u_missing", Timezone: "Asia/Tokyo"},
+		}))
+		mustNot(t, b.store.ApplyContexts(ctx, wsA, []store.ContextUpdate{{ID: "u_1", PushToken: "fcm_1"}}))
+		p1, err := b.store.GetProfile(ctx, wsA, "u_1")
+		mustNot(t, err)
+		p2, err := b.store.GetProfile(ctx, wsA, "u_2")
+		mustNot(t, err)
+		if p1.Timezone != "Asia/Tokyo" || p1.Locale != "ja-JP" || !slices.Equal(p1.PushTokens, []string{"fcm_1"}) {
+			t.Errorf("u_1 = %+v", p1)
+		}
+		if p2.Timezone != "Europe/Paris" || p2.Locale != "fr-FR" {
+			t.Errorf("u_2 = %+v: the trait's zone must win over the context's", p2)
+		}
+		if _, err := b.store.GetProfile(ctx, wsA, "u_missing"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a context created a profile: %v", err)
+		}
+	})
 }
