@@ -90,6 +90,10 @@ func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error)
 	return SendResult{MessageID: msg.ID, Status: msg.Status, Duplicate: !inserted}, nil
 }
 
+// Render fills a message's template as Send would, without sending: the
+// journey preview shows what a customer would get.
+func (a *Activities) Render(in SendInput) (subject, body string, err error) { return a.render(in) }
+
 // render fills the template with the customer, the entry event, the
 // journey and the message.
 func (a *Activities) render(in SendInput) (subject, body string, err error) {

@@ -1,17 +1,23 @@
 package api
 
 import (
+	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/workflows"
 )
 
 var journeyIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
@@ -31,6 +37,7 @@ type journeyResponse struct {
 	Definition    json.RawMessage `json:"definition"`
 	CreatedAt     time.Time       `json:"createdAt"`
 	UpdatedAt     time.Time       `json:"updatedAt"`
+	Warnings      []FieldError    `json:"warnings,omitempty"`
 }
 
 func toJourneyResponse(j store.Journey) journeyResponse {
@@ -62,19 +69,8 @@ func (s *server) createJourney(c *gin.Context) {
 		invalid(c, "definition", "is required: the journey's entry and nodes")
 		return
 	}
-	def, err := journey.Parse(req.Definition)
-	var verr journey.ValidationError
-	if errors.As(err, &verr) {
-		errs := make([]FieldError, len(verr))
-		for i, fe := range verr {
-			errs[i] = FieldError{Field: "definition." + fe.Field, Message: fe.Message}
-		}
-		problem(c, http.StatusUnprocessableEntity, verr.Error(), errs...)
-		return
-	}
-	canonical, err := json.Marshal(def)
-	if err != nil {
-		s.fail(c, err)
+	canonical, warnings, ok := s.parseDefinition(c, req.Definition)
+	if !ok {
 		return
 	}
 	j, err := s.Store.CreateJourney(c.Request.Context(), workspace(c), req.ID, req.Name, canonical)
@@ -87,7 +83,35 @@ func (s *server) createJourney(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/v1/journeys/"+j.ID)
-	c.JSON(http.StatusCreated, toJourneyResponse(j))
+	resp := toJourneyResponse(j)
+	resp.Warnings = warnings
+	c.JSON(http.StatusCreated, resp)
+}
+
+// parseDefinition validates a definition and answers 422 with every error
+// and its path when it is invalid. It returns the definition as stored and
+// the taxonomy's warnings.
+func (s *server) parseDefinition(c *gin.Context, raw json.RawMessage) (json.RawMessage, []FieldError, bool) {
+	def, err := journey.Parse(raw)
+	var verr journey.ValidationError
+	if errors.As(err, &verr) {
+		errs := make([]FieldError, len(verr))
+		for i, fe := range verr {
+			errs[i] = FieldError{Field: "definition." + fe.Field, Message: fe.Message}
+		}
+		problem(c, http.StatusUnprocessableEntity, verr.Error(), errs...)
+		return nil, nil, false
+	}
+	warnings, ok := s.checkCatalog(c, def)
+	if !ok {
+		return nil, nil, false
+	}
+	canonical, err := json.Marshal(def)
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, false
+	}
+	return canonical, warnings, true
 }
 
 func (s *server) getJourney(c *gin.Context) {
@@ -129,4 +153,188 @@ func slug(name string) string {
 		s = strings.TrimRight(s[:64], "_")
 	}
 	return s
+}
+
+type updateJourneyRequest struct {
+	Name       string          `json:"name"`
+	Definition json.RawMessage `json:"definition"`
+}
+
+// updateJourney stores a new version. Runs keep the version they entered
+// with; an active journey enters new customers on the new one.
+func (s *server) updateJourney(c *gin.Context) {
+	var req updateJourneyRequest
+	if !decodeJSON(c, 1<<20, &req, true) {
+		return
+	}
+	if len(req.Definition) == 0 || string(req.Definition) == "null" {
+		invalid(c, "definition", "is required: the journey's entry and nodes")
+		return
+	}
+	canonical, warnings, ok := s.parseDefinition(c, req.Definition)
+	if !ok {
+		return
+	}
+	j, err := s.Store.UpdateJourney(c.Request.Context(), workspace(c), c.Param("id"), strings.TrimSpace(req.Name), canonical)
+	if errors.Is(err, store.ErrConflict) {
+		problem(c, http.StatusConflict, "journey "+c.Param("id")+" is archived: create a new journey instead")
+		return
+	}
+	if s.journeyError(c, err) {
+		return
+	}
+	s.journeys.invalidate(workspace(c))
+	resp := toJourneyResponse(j)
+	resp.Warnings = warnings
+	c.JSON(http.StatusOK, resp)
+}
+
+type lifecycleResponse struct {
+	journeyResponse
+	Signalled int `json:"signalled"` // running runs told about the change
+}
+
+// pauseJourney stops entries; running runs hold before their next send.
+func (s *server) pauseJourney(c *gin.Context) {
+	s.moveJourney(c, store.JourneyPaused, workflows.PauseSignal)
+}
+
+// resumeJourney enters customers again and lets held runs send.
+func (s *server) resumeJourney(c *gin.Context) {
+	s.moveJourney(c, store.JourneyActive, workflows.ResumeSignal)
+}
+
+// archiveJourney stops entries for good and ends every running run cleanly.
+func (s *server) archiveJourney(c *gin.Context) {
+	s.moveJourney(c, store.JourneyArchived, workflows.ArchiveSignal)
+}
+
+func (s *server) moveJourney(c *gin.Context, to store.JourneyStatus, signal string) {
+	ctx := c.Request.Context()
+	j, err := s.Store.SetJourneyStatus(ctx, workspace(c), c.Param("id"), to)
+	if errors.Is(err, store.ErrConflict) {
+		problem(c, http.StatusConflict, "journey "+c.Param("id")+" is "+string(j.Status)+": it cannot become "+string(to),
+			FieldError{Field: "status", Message: "is " + string(j.Status)})
+		return
+	}
+	if s.journeyError(c, err) {
+		return
+	}
+	s.journeys.invalidate(workspace(c))
+	n, err := s.signalRuns(ctx, workspace(c), j.ID, "", signal, nil)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, lifecycleResponse{toJourneyResponse(j), n})
+}
+
+type migrateRequest struct {
+	Version int `json:"version"` // the version to move to; the active one when 0
+}
+
+// migrateJourney moves running runs on older versions to a newer one, at
+// the nodes with the same ID: a signal carries the new definition to each
+// run, found through visibility; a run whose node the new version lacks
+// stays where it is and says so in its state.
+func (s *server) migrateJourney(c *gin.Context) {
+	var req migrateRequest
+	if c.Request.ContentLength != 0 && !decodeJSON(c, 1<<10, &req, true) {
+		return
+	}
+	ctx := c.Request.Context()
+	j, err := s.Store.GetJourney(ctx, workspace(c), c.Param("id"))
+	if s.journeyError(c, err) {
+		return
+	}
+	if req.Version == 0 {
+		req.Version = cmp.Or(j.ActiveVersion, j.LatestVersion)
+	}
+	def, ok := s.journeyVersion(c, j.ID, req.Version)
+	if !ok {
+		return
+	}
+	older := fmt.Sprintf(" AND %s < %d", workflows.AttrVersion.GetName(), req.Version)
+	n, err := s.signalRuns(ctx, workspace(c), j.ID, older, workflows.MigrateSignal, workflows.Migration{Version: req.Version, Definition: def})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"journeyId": j.ID, "version": req.Version, "signalled": n})
+}
+
+// journeyVersion reads one version's definition, answering 422 when the
+// journey has no such version.
+func (s *server) journeyVersion(c *gin.Context, id string, version int) (journey.Definition, bool) {
+	versions, err := s.Store.JourneyVersions(c.Request.Context(), workspace(c), id)
+	if s.journeyError(c, err) {
+		return journey.Definition{}, false
+	}
+	for _, v := range versions {
+		if v.Version == version {
+			var d journey.Definition
+			if err := json.Unmarshal(v.Definition, &d); err != nil {
+				s.fail(c, err)
+				return d, false
+			}
+			return d, true
+		}
+	}
+	invalid(c, "version", fmt.Sprintf("journey %s has no version %d", id, version))
+	return journey.Definition{}, false
+}
+
+type versionResponse struct {
+	Version    int             `json:"version"`
+	Active     bool            `json:"active"`
+	Definition json.RawMessage `json:"definition"`
+	CreatedAt  time.Time       `json:"createdAt"`
+}
+
+// journeyVersions lists every version, newest first.
+func (s *server) journeyVersions(c *gin.Context) {
+	ctx := c.Request.Context()
+	j, err := s.Store.GetJourney(ctx, workspace(c), c.Param("id"))
+	if s.journeyError(c, err) {
+		return
+	}
+	versions, err := s.Store.JourneyVersions(ctx, workspace(c), j.ID)
+	if s.journeyError(c, err) {
+		return
+	}
+	out := make([]versionResponse, len(versions))
+	for i, v := range versions {
+		out[i] = versionResponse{Version: v.Version, Active: v.Version == j.ActiveVersion, Definition: v.Definition, CreatedAt: v.CreatedAt}
+	}
+	c.JSON(http.StatusOK, gin.H{"journeyId": j.ID, "versions": out})
+}
+
+// signalRuns signals every running run of a journey (narrowed by extra, a
+// visibility clause) and reports how many it reached. Runs are found through
+// visibility, page by page; one that ends meanwhile is skipped.
+func (s *server) signalRuns(ctx context.Context, workspaceID, journeyID, extra, signal string, arg any) (int, error) {
+	q := fmt.Sprintf(`%s = %q AND %s = %q AND ExecutionStatus = "Running"%s`,
+		workflows.AttrWorkspace.GetName(), workspaceID, workflows.AttrJourney.GetName(), journeyID, extra)
+	n := 0
+	var token []byte
+	for {
+		resp, err := s.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, PageSize: 500, NextPageToken: token})
+		if err != nil {
+			return n, fmt.Errorf("list runs of journey %s: %w", journeyID, err)
+		}
+		for _, e := range resp.GetExecutions() {
+			err := s.Temporal.SignalWorkflow(ctx, e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId(), signal, arg)
+			var nf *serviceerror.NotFound
+			if errors.As(err, &nf) {
+				continue
+			}
+			if err != nil {
+				return n, fmt.Errorf("signal %s to %s: %w", signal, e.GetExecution().GetWorkflowId(), err)
+			}
+			n++
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			return n, nil
+		}
+	}
 }

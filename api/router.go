@@ -1,15 +1,19 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/tabiji/tabiji/activities"
@@ -237,4 +241,75 @@ func correlationValue(path string, ev journey.Event) string {
 		return fmt.Sprint(v)
 	}
 	return ""
+}
+
+type enterRequest struct {
+	UserID    string         `json:"userId"`
+	MessageID string         `json:"messageId"` // dedupes a retried call; generated when empty
+	Payload   map[string]any `json:"payload"`
+}
+
+// enterJourney enters a customer into a journey whose entry is "api": true,
+// with the payload as the entry event's properties (and its correlation key
+// read from there). Answers 202 with the run's workflow ID, or 200 with
+// "entered": false when the re-entry rule keeps the customer out.
+func (s *server) enterJourney(c *gin.Context) {
+	var req enterRequest
+	if !decodeJSON(c, 32<<10, &req, true) {
+		return
+	}
+	if req.UserID = strings.TrimSpace(req.UserID); req.UserID == "" {
+		invalid(c, "userId", "is required")
+		return
+	}
+	ctx := c.Request.Context()
+	j, err := s.Store.GetJourney(ctx, workspace(c), c.Param("id"))
+	if s.journeyError(c, err) {
+		return
+	}
+	var d journey.Definition
+	if err := json.Unmarshal(j.Definition, &d); err != nil {
+		s.fail(c, err)
+		return
+	}
+	active, ok := s.apiEntry(c, j, d)
+	if !ok {
+		return
+	}
+	ev := journey.Event{MessageID: cmp.Or(req.MessageID, uuid.NewString()), Name: journey.APIEntryEvent, Properties: req.Payload, Timestamp: time.Now().UTC()}
+	in := workflows.JourneyInput{
+		WorkspaceID: workspace(c), JourneyID: j.ID, Version: active.version, CustomerID: req.UserID,
+		Definition: active.definition, Entry: ev, CorrelationKey: correlationValue(active.definition.Entry.CorrelationKey, ev),
+	}
+	run, err := workflows.EnterJourney(ctx, s.Temporal, s.TaskQueue, in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if run == nil {
+		c.JSON(http.StatusOK, gin.H{"entered": false, "reason": "the journey's re-entry rule keeps this customer out"})
+		return
+	}
+	c.JSON(http.StatusAccepted, gin.H{"entered": true, "workflowId": run.GetID(), "messageId": ev.MessageID})
+}
+
+// apiEntry finds the active version of a journey entered by API call,
+// answering 409 when the journey is not active or not entered by API.
+func (s *server) apiEntry(c *gin.Context, j store.Journey, latest journey.Definition) (activeJourney, bool) {
+	if j.Status != store.JourneyActive {
+		problem(c, http.StatusConflict, "journey "+j.ID+" is "+string(j.Status)+": only an active journey takes entries")
+		return activeJourney{}, false
+	}
+	all, err := s.journeys.active(c.Request.Context(), workspace(c))
+	if err != nil {
+		s.fail(c, err)
+		return activeJourney{}, false
+	}
+	for _, a := range all {
+		if a.id == j.ID && a.definition.Entry.API {
+			return a, true
+		}
+	}
+	problem(c, http.StatusConflict, "journey "+j.ID+" is entered by event "+latest.Entry.Event+`, not by API call ("entry": {"api": true})`)
+	return activeJourney{}, false
 }

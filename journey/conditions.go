@@ -60,3 +60,35 @@ func (d *Definition) CompileConditions() (map[string]*Condition, error) {
 	}
 	return out, nil
 }
+
+// EventRef is an event name a definition uses and the field it sits at.
+type EventRef struct {
+	Field string
+	Event string
+}
+
+// EventRefs lists every event name the definition uses, with its field:
+// the entry, wait_for branches, exit criteria and the goal.
+func (d *Definition) EventRefs() []EventRef {
+	var out []EventRef
+	add := func(field, name string) {
+		if name != "" {
+			out = append(out, EventRef{Field: field, Event: name})
+		}
+	}
+	add("entry.event", d.Entry.Event)
+	for i, n := range d.Nodes {
+		for j, b := range n.Events {
+			add(fmt.Sprintf("nodes[%d].events[%d].event", i, j), b.Event)
+		}
+	}
+	if x := d.ExitCriteria; x != nil {
+		for j, e := range x.Events {
+			add(fmt.Sprintf("exit_criteria.events[%d].event", j), e.Event)
+		}
+	}
+	if d.Goal != nil {
+		add("goal.event", d.Goal.Event)
+	}
+	return out
+}
