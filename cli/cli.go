@@ -26,6 +26,9 @@ type CLI struct {
 	Migrate   MigrateCmd   `cmd:"" help:"Apply the database migrations embedded in this binary."`
 	Journeys  JourneysCmd  `cmd:"" help:"Manage journeys through the API: apply from a file, list, show, pause, resume, archive, simulate."`
 	Templates TemplatesCmd `cmd:"" help:"List journey templates and launch one as an active journey."`
+
+	Taxonomy   TaxonomyCmd   `cmd:"" help:"Apply or export a workspace's event taxonomy (the design sheet)."`
+	Quarantine QuarantineCmd `cmd:"" help:"List, replay or drop the events the taxonomy quarantined."`
 }
 
 // runContext is what every command's Run receives.

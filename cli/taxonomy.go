@@ -1,0 +1,258 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/taxonomy"
+)
+
+// TaxonomyDBFlags locate one workspace's data in Postgres, for the taxonomy
+// commands that work on the database directly.
+type TaxonomyDBFlags struct {
+	DatabaseFlags
+	Workspace string `name:"workspace" short:"w" env:"TABIJI_WORKSPACE" default:"default" help:"Workspace whose data to work on."`
+}
+
+func (f TaxonomyDBFlags) open(rc *runContext) (*store.Store, error) {
+	if strings.TrimSpace(f.Workspace) == "" {
+		return nil, errors.New("--workspace is empty: name the workspace (tabiji dev makes \"default\")")
+	}
+	return openStore(rc.ctx, f.DatabaseFlags)
+}
+
+// TaxonomyCmd is `tabiji taxonomy`: the design sheet, applied to and
+// exported from the database directly. A running API sees a change within
+// 5 seconds (its cache).
+type TaxonomyCmd struct {
+	Apply  TaxonomyApplyCmd  `cmd:"" help:"Replace the workspace's taxonomy with a design sheet (YAML, CSV or JSON by file extension), printing the diff."`
+	Export TaxonomyExportCmd `cmd:"" help:"Print the workspace's taxonomy as a design sheet."`
+}
+
+// TaxonomyApplyCmd is `tabiji taxonomy apply`.
+type TaxonomyApplyCmd struct {
+	TaxonomyDBFlags
+	File   string `name:"file" short:"f" required:"" type:"existingfile" help:"The sheet: .yaml/.yml, .csv or .json."`
+	DryRun bool   `name:"dry-run" help:"Print the diff and change nothing."`
+}
+
+// Run validates the sheet, prints what it changes and, unless --dry-run,
+// applies it in one transaction.
+func (c *TaxonomyApplyCmd) Run(rc *runContext) error {
+	data, err := os.ReadFile(c.File)
+	if err != nil {
+		return fmt.Errorf("read the sheet: %w", err)
+	}
+	parse := taxonomy.ParseYAML
+	switch strings.ToLower(filepath.Ext(c.File)) {
+	case ".csv":
+		parse = taxonomy.ParseCSV
+	case ".json":
+		parse = taxonomy.ParseJSON
+	}
+	next, err := parse(data)
+	if err != nil {
+		return sheetError(c.File, err)
+	}
+	st, err := c.open(rc)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	prev, err := st.Taxonomy(rc.ctx, c.Workspace)
+	if err != nil {
+		return err
+	}
+	changes := taxonomy.Diff(prev, next)
+	for _, ch := range changes {
+		fmt.Fprintln(rc.stdout, ch)
+	}
+	if c.DryRun {
+		fmt.Fprintf(rc.stdout, "dry run: %d changes to workspace %s, nothing applied\n", len(changes), c.Workspace)
+		return nil
+	}
+	if err := st.ReplaceTaxonomy(rc.ctx, c.Workspace, next); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no workspace %q in this database", c.Workspace)
+		}
+		return err
+	}
+	fmt.Fprintf(rc.stdout, "applied %d changes to workspace %s\n", len(changes), c.Workspace)
+	return nil
+}
+
+// sheetError lists each field of a bad sheet on a line of its own.
+func sheetError(file string, err error) error {
+	var verr taxonomy.ValidationError
+	var derr taxonomy.DecodeError
+	if errors.As(err, &derr) {
+		verr = taxonomy.ValidationError(derr)
+	} else if !errors.As(err, &verr) {
+		return err
+	}
+	lines := []string{file + " is not a valid taxonomy sheet:"}
+	for _, fe := range verr {
+		lines = append(lines, "  "+fe.Field+": "+fe.Message)
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
+// TaxonomyExportCmd is `tabiji taxonomy export`.
+type TaxonomyExportCmd struct {
+	TaxonomyDBFlags
+	Format string `name:"format" default:"yaml" enum:"yaml,csv" help:"yaml or csv."`
+}
+
+// Run prints the sheet; applying it again changes nothing.
+func (c *TaxonomyExportCmd) Run(rc *runContext) error {
+	st, err := c.open(rc)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	t, err := st.Taxonomy(rc.ctx, c.Workspace)
+	if err != nil {
+		return err
+	}
+	export := t.ExportYAML
+	if c.Format == "csv" {
+		export = t.ExportCSV
+	}
+	out, err := export()
+	if err != nil {
+		return err
+	}
+	_, err = rc.stdout.Write(out)
+	return err
+}
+
+// QuarantineCmd is `tabiji quarantine`: events the quarantine policy kept aside.
+type QuarantineCmd struct {
+	List   QuarantineListCmd   `cmd:"" help:"List quarantined events with their violations, oldest first."`
+	Replay QuarantineReplayCmd `cmd:"" help:"Submit quarantined events again through the API's ingestion, under the current taxonomy."`
+	Drop   QuarantineDropCmd   `cmd:"" help:"Delete quarantined events, counting them as dropped."`
+}
+
+// QuarantineListCmd is `tabiji quarantine list`.
+type QuarantineListCmd struct {
+	TaxonomyDBFlags
+	Event string `name:"event" help:"Only events of this name."`
+	Limit int    `name:"limit" default:"50" help:"At most this many (1-500)."`
+	After string `name:"after" help:"The cursor a previous page printed."`
+}
+
+// Run prints one line per event: id, name, status, received, violations.
+func (c *QuarantineListCmd) Run(rc *runContext) error {
+	if c.Limit < 1 || c.Limit > 500 {
+		return errors.New("--limit must be from 1 to 500")
+	}
+	st, err := c.open(rc)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	list, next, err := st.ListQuarantined(rc.ctx, c.Workspace, store.QuarantineFilter{Event: c.Event, Limit: c.Limit, After: c.After})
+	if errors.Is(err, store.ErrInvalidCursor) {
+		return errors.New("--after is not a cursor this command printed")
+	}
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(rc.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "MESSAGE ID\tEVENT\tSTATUS\tRECEIVED\tVIOLATIONS")
+	for _, q := range list {
+		vs := make([]string, len(q.Violations))
+		for i, v := range q.Violations {
+			vs[i] = v.Field + " " + v.Rule
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", q.MessageID, q.Event.Name, q.Status,
+			q.ReceivedAt.UTC().Format(time.RFC3339), strings.Join(vs, "; "))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if next != "" {
+		fmt.Fprintf(rc.stdout, "more: --after %s\n", next)
+	}
+	return nil
+}
+
+// QuarantineReplayCmd is `tabiji quarantine replay`. It goes through the
+// running API, because a replayed event must be routed to its journeys in
+// Temporal like any event the API receives.
+type QuarantineReplayCmd struct {
+	APIClientFlags
+	IDs []string `arg:"" name:"message-id" help:"Message IDs of the quarantined events."`
+}
+
+// Run replays each event and says what became of it; it fails if any
+// still breaks the taxonomy.
+func (c *QuarantineReplayCmd) Run(rc *runContext) error {
+	client, err := c.client()
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, id := range c.IDs {
+		raw, err := client.call(rc.ctx, http.MethodPost, "/v1/quarantine/"+url.PathEscape(id)+"/replay", nil)
+		if err != nil {
+			failed++
+			fmt.Fprintf(rc.stdout, "%s: %v\n", id, err)
+			continue
+		}
+		var out struct {
+			Action string `json:"action"`
+		}
+		if err := decodeAnswer(raw, &out); err != nil {
+			return err
+		}
+		what := "replayed"
+		if out.Action == "drop" {
+			what = "dropped and counted: the taxonomy blocks this event"
+		}
+		fmt.Fprintf(rc.stdout, "%s: %s\n", id, what)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d events were not replayed", failed, len(c.IDs))
+	}
+	return nil
+}
+
+// QuarantineDropCmd is `tabiji quarantine drop`.
+type QuarantineDropCmd struct {
+	TaxonomyDBFlags
+	IDs []string `arg:"" name:"message-id" help:"Message IDs of the quarantined events."`
+}
+
+// Run drops each event; it fails if any was not in the quarantine.
+func (c *QuarantineDropCmd) Run(rc *runContext) error {
+	st, err := c.open(rc)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var missing []string
+	for _, id := range c.IDs {
+		err := st.DropQuarantined(rc.ctx, c.Workspace, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			missing = append(missing, id)
+		case err != nil:
+			return err
+		default:
+			fmt.Fprintf(rc.stdout, "%s: dropped\n", id)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("not in the quarantine of workspace %s: %s", c.Workspace, strings.Join(missing, ", "))
+	}
+	return nil
+}
