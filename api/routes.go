@@ -8,7 +8,11 @@ func (s *server) routes(r *gin.Engine) {
 	r.GET("/v1/schemas/journey.json", s.journeySchema)
 
 	ingest := r.Group("/v1", s.auth(roleWrite))
-	ingest.POST("/track", s.track)
+	// Segment's HTTP Tracking API (segment.go).
+	for _, typ := range []string{"identify", "track", "page", "screen", "group", "alias"} {
+		ingest.POST("/"+typ, s.segmentCall(typ))
+	}
+	ingest.POST("/batch", s.segmentBatch)
 
 	manage := r.Group("/v1", s.auth(roleAdmin))
 	manage.POST("/journeys", s.createJourney)

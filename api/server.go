@@ -32,13 +32,19 @@ type server struct {
 	taxonomies *taxonomyCache
 }
 
-// NewServer returns the API as an http.Handler.
-func NewServer(d Deps) http.Handler {
+// newServer is the API's state without its routes, for NewServer and NewSweeper.
+func newServer(d Deps) *server {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &server{Deps: d, journeys: newJourneyIndex(d.Store, 5*time.Second)}
 	s.taxonomies = newTaxonomyCache(d.Store, 5*time.Second)
+	return s
+}
+
+// NewServer returns the API as an http.Handler.
+func NewServer(d Deps) http.Handler {
+	s := newServer(d)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(s.recover)

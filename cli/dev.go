@@ -102,9 +102,11 @@ func (d *DevCmd) Run(rc *runContext) error {
 	}
 	stack.stops = append(stack.stops, wk.Stop)
 
-	h := api.NewServer(api.Deps{
+	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,
-	})
+	}
+	h := api.NewServer(deps)
+	stack.stops = append(stack.stops, startSweeper(rc.ctx, deps))
 	err = serveHTTP(rc.ctx, d.HTTPAddr, h, func(addr net.Addr) {
 		pg := dbURL
 		if d.DatabaseURL != "" {

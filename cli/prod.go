@@ -48,9 +48,11 @@ func (a *APICmd) Run(rc *runContext) error {
 		return err
 	}
 	defer closeBoth()
-	h := api.NewServer(api.Deps{
+	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: a.Namespace, TaskQueue: a.TaskQueue, WebUIURL: a.WebUIURL, Logger: rc.log,
-	})
+	}
+	h := api.NewServer(deps)
+	defer startSweeper(rc.ctx, deps)()
 	return serveHTTP(rc.ctx, a.HTTPAddr, h, func(addr net.Addr) {
 		rc.log.Info("API listening", "addr", addr.String())
 	})

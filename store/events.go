@@ -245,6 +245,24 @@ func (s *Store) UnroutedEvents(ctx context.Context, before time.Time, limit int)
 	return events, nil
 }
 
+// UnroutedEventsByID returns those of the workspace's events with the given
+// message ids that are stored but not yet routed, oldest first: what a
+// client's retry of a call that failed to route must route again.
+func (s *Store) UnroutedEventsByID(ctx context.Context, workspaceID string, messageIDs []string) ([]Event, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+eventColumns+` FROM `+eventFrom+`
+		WHERE i.workspace_id = $1 AND i.message_id = ANY($2) AND i.routed_at IS NULL
+		ORDER BY i.received_at, i.message_id`, workspaceID, messageIDs)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read unrouted events: %w", err)
+	}
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) { return scanEvent(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read unrouted events: %w", err)
+	}
+	return events, nil
+}
+
 // EnsureEventPartitions creates the monthly partitions of events from the
 // month of now to monthsAhead months later, moving rows the default
 // partition caught for them. The API and the worker call it at start and daily.

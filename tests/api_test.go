@@ -64,7 +64,7 @@ func TestAPI(t *testing.T) {
 			{"NoUser", `{"event":"cart_add"}`, 400, "userId"},
 			{"NoEvent", `{"userId":"u"}`, 400, "event"},
 			{"PropertiesNotAnObject", `{"userId":"u","event":"e","properties":[1]}`, 400, "properties"},
-			{"UserIDNotAString", `{"userId":7,"event":"e"}`, 400, "userId"},
+			{"UserIDNotAString", `{"userId":true,"event":"e"}`, 400, "userId"},
 			{"BadTimestamp", `{"userId":"u","event":"e","timestamp":"yesterday"}`, 400, "timestamp"},
 			{"ContextNotAnObject", `{"userId":"u","event":"e","context":"web"}`, 400, "context"},
 			{"NotJSON", `{"userId":`, 400, "body"},

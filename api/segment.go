@@ -1,0 +1,149 @@
+package api
+
+import (
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/ingest"
+)
+
+// trackLimit is Segment's limit for one call (quarantine.go's edits use it).
+const trackLimit = ingest.MaxCall
+
+// segmentCall answers POST /v1/<typ>: one call of Segment's HTTP Tracking API.
+func (s *server) segmentCall(typ string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		body, ok := readBody(c, ingest.MaxCall)
+		if !ok {
+			return
+		}
+		m, err := ingest.Decode(typ, body, time.Now().UTC())
+		if err != nil {
+			decodeProblem(c, err)
+			return
+		}
+		res, err := s.ingest(c.Request.Context(), workspace(c), []ingest.Message{m})
+		s.answer(c, res, err, nil, false, 1)
+	}
+}
+
+// segmentBatch answers POST /v1/batch. Like Segment, it stores the valid
+// calls of a batch and refuses only the invalid ones: the answer is then a
+// 400 naming each refused call by its index (batch[3].userId), so the sender
+// learns of them, and a retry of the whole batch stores nothing twice.
+func (s *server) segmentBatch(c *gin.Context) {
+	body, ok := readBody(c, ingest.MaxBatch)
+	if !ok {
+		return
+	}
+	msgs, err := ingest.DecodeBatch(body, time.Now().UTC())
+	var bad ingest.Errors
+	if err != nil && (!errors.As(err, &bad) || len(msgs) == 0) {
+		decodeProblem(c, err)
+		return
+	}
+	res, err := s.ingest(c.Request.Context(), workspace(c), msgs)
+	s.answer(c, res, err, bad, true, len(msgs)+countCalls(bad))
+}
+
+// answer turns the pipeline's result into Segment's {"success": true} or a problem.
+func (s *server) answer(c *gin.Context, res ingestResult, err error, bad ingest.Errors, batch bool, calls int) {
+	switch {
+	case err != nil:
+		s.fail(c, ingestError(err))
+	case res.RouteErr != nil:
+		s.Logger.Error("route events", "workspace", workspace(c), "error", res.RouteErr)
+		problem(c, http.StatusServiceUnavailable, "the events are stored but could not reach their journeys (is Temporal up?): retry with the same messageIds")
+	case len(bad) > 0 || len(res.Rejected) > 0:
+		errs := fieldErrors(bad)
+		for _, r := range res.Rejected {
+			prefix := ""
+			if batch {
+				prefix = "batch[" + strconv.Itoa(r.Index) + "]."
+			}
+			for _, v := range r.Violations {
+				errs = append(errs, FieldError{Field: prefix + v.Field, Message: v.Rule + ": " + v.Message})
+			}
+		}
+		status, detail := http.StatusBadRequest, errs[0].Field+": "+errs[0].Message
+		if len(bad) == 0 {
+			status = http.StatusUnprocessableEntity // valid Segment, but against the workspace's taxonomy
+		}
+		if batch {
+			stored := res.Stored + res.Duplicates + res.Quarantined + res.Dropped
+			detail = fmt.Sprintf("%d of %d calls were accepted; the calls named were refused: fix and send them again", stored, calls)
+		}
+		problem(c, status, detail, errs...)
+	default:
+		c.JSON(http.StatusOK, gin.H{"success": true})
+	}
+}
+
+// readBody reads a JSON body of at most limit bytes (after gzip, which
+// some Segment libraries use), answering a problem when it cannot.
+func readBody(c *gin.Context, limit int64) ([]byte, bool) {
+	if ct := c.ContentType(); ct != "" && ct != "application/json" {
+		problem(c, http.StatusUnsupportedMediaType, "send the body as application/json, not "+ct)
+		return nil, false
+	}
+	var r io.Reader = c.Request.Body
+	if c.GetHeader("Content-Encoding") == "gzip" {
+		gz, err := gzip.NewReader(c.Request.Body)
+		if err != nil {
+			invalid(c, "body", "is not valid gzip: "+err.Error())
+			return nil, false
+		}
+		defer gz.Close()
+		r = gz
+	}
+	body, err := io.ReadAll(io.LimitReader(r, limit+1))
+	switch {
+	case err != nil:
+		invalid(c, "body", "could not be read: "+err.Error())
+		return nil, false
+	case int64(len(body)) > limit:
+		problem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d KB", limit>>10))
+		return nil, false
+	case len(body) == 0:
+		invalid(c, "body", "is empty: send a JSON object")
+		return nil, false
+	}
+	return body, true
+}
+
+// decodeProblem answers 400 naming every field at fault.
+func decodeProblem(c *gin.Context, err error) {
+	var errs ingest.Errors
+	if !errors.As(err, &errs) || len(errs) == 0 {
+		invalid(c, "body", err.Error())
+		return
+	}
+	fe := fieldErrors(errs)
+	problem(c, http.StatusBadRequest, fe[0].Field+": "+fe[0].Message, fe...)
+}
+
+func fieldErrors(errs ingest.Errors) []FieldError {
+	out := make([]FieldError, len(errs))
+	for i, e := range errs {
+		out[i] = FieldError{Field: e.Field, Message: e.Rule}
+	}
+	return out
+}
+
+// countCalls is how many distinct calls of a batch the errors name.
+func countCalls(errs ingest.Errors) int {
+	seen := map[string]bool{}
+	for _, e := range errs {
+		call, _, _ := strings.Cut(e.Field, "]")
+		seen[call] = true
+	}
+	return len(seen)
+}
