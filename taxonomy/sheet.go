@@ -82,7 +82,13 @@ func ParseYAML(data []byte) (*Taxonomy, error) {
 	var t Taxonomy
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&t); err != nil && !errors.Is(err, io.EOF) {
+	err := dec.Decode(&t)
+	if errors.Is(err, io.EOF) {
+		// Applying a sheet replaces the whole taxonomy: an empty file is far
+		// more likely a mistake than a wish to delete everything.
+		return nil, DecodeError{{Field: "sheet", Message: "is empty: to remove every definition, write events: []"}}
+	}
+	if err != nil {
 		return nil, DecodeError{{Field: "sheet", Message: "is not a valid YAML sheet: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
 	}
 	return validated(&t)

@@ -75,6 +75,15 @@ func TestParseRefusesUnknownFields(t *testing.T) {
 	}
 	_, err = taxonomy.ParseJSON([]byte(`{"events":[{"name":"a","properties":[{"name":"x","type":"string","enum":[{}]}]}]}`))
 	fieldsOf(t, err)
+	for _, empty := range []string{"", "\n# nothing yet\n"} {
+		_, err = taxonomy.ParseYAML([]byte(empty))
+		if got := fieldsOf(t, err); !strings.Contains(got["sheet"], "empty") {
+			t.Errorf("empty YAML %q: %v", empty, got)
+		}
+	}
+	if tx, err := taxonomy.ParseYAML([]byte("events: []\n")); err != nil || len(tx.Events) != 0 {
+		t.Errorf("an explicitly empty sheet = %v, %v", tx, err)
+	}
 }
 
 func example(t *testing.T) *taxonomy.Taxonomy {
