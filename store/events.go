@@ -263,6 +263,53 @@ func (s *Store) UnroutedEventsByID(ctx context.Context, workspaceID string, mess
 	return events, nil
 }
 
+// TimelineFilter pages CustomerEvents: at most Limit events (1–500, 50
+// when 0), after the cursor a previous page returned.
+type TimelineFilter struct {
+	Limit int
+	After string
+}
+
+// CustomerEvents returns a page of the customer's events, newest first by
+// (timestamp, message id), and the cursor of the next page ("" after the
+// last). customerID is a canonical profile id: merged events carry it. An
+// After it did not make gives an error wrapping ErrInvalidCursor.
+func (s *Store) CustomerEvents(ctx context.Context, workspaceID, customerID string, f TimelineFilter) ([]Event, string, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 500)
+	where, args := `e.workspace_id = $1 AND e.user_id = $2`, []any{workspaceID, customerID, limit + 1}
+	if f.After != "" {
+		at, id, err := decodeCursor(f.After)
+		if err != nil {
+			return nil, "", fmt.Errorf("store: unable to list the customer's events: %w", err)
+		}
+		where += ` AND (e.timestamp, e.message_id) < ($4::timestamptz, $5)`
+		args = append(args, at, id)
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+eventColumns+` FROM `+eventFrom+`
+		WHERE `+where+`
+		ORDER BY e.timestamp DESC, e.message_id DESC
+		LIMIT $3`, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: unable to list the customer's events: %w", err)
+	}
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) { return scanEvent(r) })
+	if err != nil {
+		return nil, "", fmt.Errorf("store: unable to list the customer's events: %w", err)
+	}
+	next := ""
+	if len(events) > limit {
+		events = events[:limit]
+		last := events[limit-1]
+		next = encodeCursor(last.Timestamp, last.MessageID)
+	}
+	return events, next, nil
+}
+
 // EnsureEventPartitions creates the monthly partitions of events from the
 // month of now to monthsAhead months later, moving rows the default
 // partition caught for them. The API and the worker call it at start and daily.

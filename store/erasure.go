@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Erasure is the audit record of one erased customer: no personal data,
+// only a salted hash of the id asked for, so that whoever knows the id can
+// check it was erased, and nobody can read it from the record.
+type Erasure struct {
+	ID          int64
+	WorkspaceID string
+	SubjectHash string           // hex SHA-256 of Salt followed by the id
+	Salt        []byte           // random, one per record
+	Counts      map[string]int64 // rows removed, per table
+	RunsEnded   int              // journey runs ended
+	ActorKeyID  string           // the API key that asked
+	ErasedAt    time.Time
+}
+
+// erasureSteps delete a customer's rows, $1 the workspace and $2 every id
+// of the customer (canonical and merged); each returns the rows it removed.
+var erasureSteps = []struct{ table, sql string }{
+	{"events", `
+		WITH gone AS (
+			DELETE FROM events
+			WHERE workspace_id = $1 AND (user_id = ANY($2) OR anonymous_id = ANY($2) OR previous_id = ANY($2))
+			RETURNING message_id
+		), ids AS (
+			DELETE FROM event_ids i USING gone WHERE i.workspace_id = $1 AND i.message_id = gone.message_id
+		)
+		SELECT count(*) FROM gone`},
+	{"quarantined_events", `
+		WITH gone AS (
+			DELETE FROM quarantined_events
+			WHERE workspace_id = $1 AND (event->>'userId' = ANY($2) OR event->>'anonymousId' = ANY($2)
+			                             OR event->>'previousId' = ANY($2))
+			RETURNING 1
+		) SELECT count(*) FROM gone`},
+	{"messages", `WITH gone AS (DELETE FROM messages WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
+		SELECT count(*) FROM gone`},
+	{"profile_identities", `WITH gone AS (
+			DELETE FROM profile_identities WHERE workspace_id = $1 AND (alias_id = ANY($2) OR profile_id = ANY($2)) RETURNING 1)
+		SELECT count(*) FROM gone`},
+	{"profiles", `WITH gone AS (DELETE FROM profiles WHERE workspace_id = $1 AND id = ANY($2) RETURNING 1)
+		SELECT count(*) FROM gone`},
+}
+
+// EraseCustomer deletes, in one transaction, every row of the workspace
+// about the customer known by ids (its canonical id and the ids merged into
+// it): events, quarantined events, messages, merged ids and the profile. It
+// records an Erasure for subject, the id the request named, and returns it.
+func (s *Store) EraseCustomer(ctx context.Context, workspaceID, subject string, ids []string, actorKeyID string, runsEnded int) (Erasure, error) {
+	if workspaceID == "" || subject == "" || len(ids) == 0 {
+		return Erasure{}, errors.New("store: unable to erase customer: empty workspace, subject or ids")
+	}
+	salt := make([]byte, 16)
+	rand.Read(salt) // never fails: see crypto/rand.Read
+	sum := sha256.Sum256(append(append([]byte{}, salt...), subject...))
+	e := Erasure{WorkspaceID: workspaceID, SubjectHash: hex.EncodeToString(sum[:]), Salt: salt,
+		Counts: map[string]int64{}, RunsEnded: runsEnded, ActorKeyID: actorKeyID}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, st := range erasureSteps {
+			var n int64
+			if err := tx.QueryRow(ctx, st.sql, workspaceID, ids).Scan(&n); err != nil {
+				return fmt.Errorf("delete from %s: %w", st.table, err)
+			}
+			e.Counts[st.table] = n
+		}
+		return tx.QueryRow(ctx, `
+			INSERT INTO erasures (workspace_id, subject_hash, salt, counts, runs_ended, actor_key_id)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, erased_at`,
+			workspaceID, e.SubjectHash, salt, e.Counts, runsEnded, actorKeyID).Scan(&e.ID, &e.ErasedAt)
+	})
+	if err != nil {
+		return Erasure{}, fmt.Errorf("store: unable to erase customer: %w", err)
+	}
+	return e, nil
+}
+
+// Erased says whether the workspace has an erasure record for id.
+func (s *Store) Erased(ctx context.Context, workspaceID, id string) (bool, error) {
+	var found bool
+	err := s.pool.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM erasures
+		               WHERE workspace_id = $1 AND subject_hash = encode(sha256(salt || convert_to($2, 'UTF8')), 'hex'))`,
+		workspaceID, id).Scan(&found)
+	if err != nil {
+		return false, fmt.Errorf("store: unable to look up erasures: %w", err)
+	}
+	return found, nil
+}
