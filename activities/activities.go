@@ -90,23 +90,25 @@ func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error)
 	return SendResult{MessageID: msg.ID, Status: msg.Status, Duplicate: !inserted}, nil
 }
 
-// Render fills a message's template as Send would, without sending: the
-// journey preview shows what a customer would get.
-func (a *Activities) Render(in SendInput) (subject, body string, err error) { return a.render(in) }
-
 // render fills the template with the customer, the entry event, the
 // journey and the message.
 func (a *Activities) render(in SendInput) (subject, body string, err error) {
+	return RenderMessage(a.liquid, in)
+}
+
+// RenderMessage fills a message's template as Send does, without sending:
+// the journey preview shows what a customer would get.
+func RenderMessage(engine *liquid.Engine, in SendInput) (subject, body string, err error) {
 	bindings := Bindings(in.CustomerID, in.Profile, in.Entry, in.JourneyID, in.Version, in.Variables)
 	bindings["message"] = map[string]any{"id": in.MessageID}
 	if in.Template.Name != "" {
 		return "", "", fmt.Errorf("template %q of %s: named templates arrive with the channels issue; write the content inline", in.Template.Name, in.NodeID)
 	}
-	subject, serr := a.liquid.ParseAndRenderString(in.Template.Subject, bindings)
+	subject, serr := engine.ParseAndRenderString(in.Template.Subject, bindings)
 	if serr != nil {
 		return "", "", fmt.Errorf("render subject of %s: %w", in.NodeID, serr)
 	}
-	body, berr := a.liquid.ParseAndRenderString(in.Template.Body, bindings)
+	body, berr := engine.ParseAndRenderString(in.Template.Body, bindings)
 	if berr != nil {
 		return "", "", fmt.Errorf("render body of %s: %w", in.NodeID, berr)
 	}

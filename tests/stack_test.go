@@ -220,3 +220,25 @@ func runsOf(s *stack, customer string) []map[string]any {
 func workflowIDOf(customer string) string {
 	return workflows.JourneyWorkflowID("default", "cart_abandonment", customer)
 }
+
+// trackProps sends a track call with the given properties.
+func (s *stack) trackProps(user, event, messageID string, props map[string]any) {
+	s.t.Helper()
+	s.call("POST", "/v1/track", "write", map[string]any{
+		"userId": user, "event": event, "messageId": messageID, "properties": props,
+	}, http.StatusOK, nil)
+}
+
+// state asks a run for its state (the workflow's state query).
+func (s *stack) state(workflowID string) workflows.State {
+	s.t.Helper()
+	v, err := s.temporal.QueryWorkflow(context.Background(), workflowID, "", workflows.StateQuery)
+	if err != nil {
+		s.t.Fatalf("query %s: %v", workflowID, err)
+	}
+	var st workflows.State
+	if err := v.Get(&st); err != nil {
+		s.t.Fatal(err)
+	}
+	return st
+}

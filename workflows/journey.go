@@ -88,14 +88,17 @@ func (r *journeyRun) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, StateQuery, func() (State, error) { return r.state, nil }); err != nil {
 		return fmt.Errorf("set state query: %w", err)
 	}
-	if r.in.Carry == nil {
-		return r.loadProfile(ctx)
+	// The profile is read before the first node that needs it, not here: a
+	// journey that starts with a wait has its timer set in the first task.
+	r.profile = journey.Profile{ID: r.in.CustomerID}
+	if c := r.in.Carry; c != nil {
+		r.profile = c.Profile
 	}
 	return nil
 }
 
 func (r *journeyRun) restore(c *Carry) {
-	r.state, r.enteredAt, r.profile, r.pending = c.State, c.EnteredAt, c.Profile, c.Pending
+	r.state, r.enteredAt, r.pending = c.State, c.EnteredAt, c.Pending
 	r.def = r.in.Definition
 	for k, v := range c.Visits {
 		r.visits[k] = v

@@ -125,7 +125,6 @@ func (sa *standIns) result(env *testsuite.TestWorkflowEnvironment) (SimulationRe
 // given, changes applied in memory, messages rendered but not sent.
 type standIns struct {
 	env      *testsuite.TestWorkflowEnvironment
-	render   *activities.Activities
 	liquid   *liquid.Engine
 	mu       sync.Mutex
 	profile  journey.Profile
@@ -135,7 +134,7 @@ type standIns struct {
 }
 
 func newStandIns(env *testsuite.TestWorkflowEnvironment, p journey.Profile) *standIns {
-	return &standIns{env: env, render: activities.New(nil), liquid: liquid.NewEngine(), profile: p,
+	return &standIns{env: env, liquid: liquid.NewEngine(), profile: p,
 		messages: []SimulatedMessage{}, webhooks: []SimulatedWebhook{}, changes: []SimulatedChange{}}
 }
 
@@ -154,7 +153,7 @@ func (sa *standIns) ChangeProfile(_ context.Context, in activities.ChangeProfile
 }
 
 func (sa *standIns) Send(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
-	subject, body, err := sa.render.Render(in)
+	subject, body, err := activities.RenderMessage(sa.liquid, in)
 	if err != nil {
 		return activities.SendResult{}, err
 	}
