@@ -1,7 +1,7 @@
 package api
 
 import (
-	"context"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/taxonomy"
 )
@@ -72,9 +72,10 @@ func (s *server) getQuarantined(c *gin.Context) {
 	c.JSON(http.StatusOK, toQuarantined(q))
 }
 
-// fixQuarantined replaces the stored event with the body (the event as
-// GET shows it, edited) and answers it with the violations that remain
-// under the current taxonomy. The message id and workspace never change.
+// fixQuarantined replaces the stored event with the body (the event object
+// GET shows, edited) and answers it with the violations that remain under
+// the current taxonomy. The body must be a valid Segment call (400 naming
+// the field otherwise); its message id and workspace never change.
 func (s *server) fixQuarantined(c *gin.Context) {
 	var fixed store.EventJSON
 	if !decodeJSON(c, trackLimit, &fixed, true) {
@@ -84,35 +85,12 @@ func (s *server) fixQuarantined(c *gin.Context) {
 		invalid(c, "messageId", "must stay "+c.Param("id"))
 		return
 	}
-	for field, raw := range map[string]json.RawMessage{"properties": fixed.Properties, "traits": fixed.Traits, "context": fixed.Context} {
-		if len(raw) > 0 && string(raw) != "null" && raw[0] != '{' {
-			invalid(c, "event."+field, "must be a JSON object")
-			return
-		}
-	}
-	ctx := c.Request.Context()
-	t, err := s.taxonomies.get(ctx, workspace(c))
+	ctx, ws := c.Request.Context(), workspace(c)
+	ev := fixed.ToEvent(ws)
+	ev.MessageID = c.Param("id")
+	m, err := decodeStored(ev)
 	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ev := fixed.ToEvent(workspace(c))
-	q, err := s.Store.FixQuarantined(ctx, workspace(c), c.Param("id"), ev, verdictFor(t, ev).Violations)
-	if s.quarantineError(c, err) {
-		return
-	}
-	c.JSON(http.StatusOK, toQuarantined(q))
-}
-
-// replayQuarantined submits a quarantined event again under the current
-// taxonomy: let in, it is stored and routed like a new event and leaves the
-// quarantine; blocked, it is dropped and counted; still failing, it stays
-// with its new violations and the answer is 422 naming them.
-func (s *server) replayQuarantined(c *gin.Context) {
-	ctx := c.Request.Context()
-	ws := workspace(c)
-	q, err := s.Store.GetQuarantined(ctx, ws, c.Param("id"))
-	if s.quarantineError(c, err) {
+		decodeProblem(c, err)
 		return
 	}
 	t, err := s.taxonomies.get(ctx, ws)
@@ -120,77 +98,94 @@ func (s *server) replayQuarantined(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	v := verdictFor(t, q.Event)
-	switch v.Action {
-	case taxonomy.ActionDrop:
-		err = s.Store.DropQuarantined(ctx, ws, q.MessageID)
-	case taxonomy.ActionReject, taxonomy.ActionQuarantine:
-		if _, err = s.Store.FixQuarantined(ctx, ws, q.MessageID, q.Event, v.Violations); err == nil {
-			violationProblem(c, "the event still breaks the taxonomy: fix it (PUT) and replay, or drop it", v.Violations)
+	q, err := s.Store.FixQuarantined(ctx, ws, ev.MessageID, toEvent(ws, &m, nil), check(t, &m).Violations)
+	if s.quarantineError(c, err) {
+		return
+	}
+	c.JSON(http.StatusOK, toQuarantined(q))
+}
+
+// replayQuarantined submits a quarantined event again, through the same
+// pipeline as every Segment call (s.ingest), under the current taxonomy:
+// let in, it is stored and routed and leaves the quarantine; blocked, it is
+// dropped and counted; still failing, it stays with its new violations and
+// the answer is 422 naming them.
+func (s *server) replayQuarantined(c *gin.Context) {
+	ctx, ws := c.Request.Context(), workspace(c)
+	q, err := s.Store.GetQuarantined(ctx, ws, c.Param("id"))
+	if s.quarantineError(c, err) {
+		return
+	}
+	m, err := decodeStored(q.Event)
+	if err != nil {
+		decodeProblem(c, err) // only an event stored before a fix validated it
+		return
+	}
+	t, err := s.taxonomies.get(ctx, ws)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := check(t, &m)
+	if v.Action == taxonomy.ActionReject || v.Action == taxonomy.ActionQuarantine {
+		if _, err := s.Store.FixQuarantined(ctx, ws, q.MessageID, q.Event, v.Violations); s.quarantineError(c, err) {
 			return
 		}
-	default:
-		if err = s.replayEvent(ctx, q.Event, v); err == nil {
-			err = s.Store.ReleaseQuarantined(ctx, ws, q.MessageID)
-		}
+		violationProblem(c, "the event still breaks the taxonomy: fix it (PUT) and replay, or drop it", v.Violations)
+		return
 	}
-	if s.quarantineError(c, err) {
+	res, err := s.ingest(ctx, ws, []ingest.Message{m})
+	if err != nil {
+		s.fail(c, ingestError(err))
+		return
+	}
+	if len(res.Rejected) > 0 || res.Quarantined > 0 { // the taxonomy changed under us
+		problem(c, http.StatusConflict, "the taxonomy changed during the replay: replay again")
+		return
+	}
+	if res.RouteErr != nil {
+		// Stored but not yet routed: the sweeper routes it.
+		s.Logger.Warn("route replayed event", "messageId", q.MessageID, "error", res.RouteErr)
+	}
+	if s.quarantineError(c, s.Store.ReleaseQuarantined(ctx, ws, q.MessageID)) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"messageId": q.MessageID, "action": v.Action, "violations": v.Violations})
 }
 
-// replayEvent stores a let-in event, flagged with any violations, and
-// routes it to its journeys.
-//
-// REPLAY-BRIDGE: this is the track path of the first ingestion (insert,
-// route, mark routed). When the Segment pipeline's s.ingest lands, replay
-// goes through it instead, so that identify traits, profiles and batching
-// apply to replays too.
-func (s *server) replayEvent(ctx context.Context, ev store.Event, v taxonomy.Verdict) error {
-	if len(v.Violations) > 0 {
-		flags, err := json.Marshal(v.Violations)
-		if err != nil {
-			return fmt.Errorf("encode violations: %w", err)
+// decodeStored rebuilds the Segment call a stored event came from and
+// decodes it as ingestion decodes calls, received now.
+func decodeStored(ev store.Event) (ingest.Message, error) {
+	typ := cmp.Or(ev.Type, ingest.Track)
+	call := map[string]any{"type": typ, "messageId": ev.MessageID}
+	if ev.UserID != "" && ev.UserID != ev.AnonymousID { // ingestion stores an anonymous caller's id in both
+		call["userId"] = ev.UserID
+	}
+	if ev.AnonymousID != "" {
+		call["anonymousId"] = ev.AnonymousID
+	}
+	nameField := "event"
+	if typ == ingest.Page || typ == ingest.Screen {
+		nameField = "name"
+	}
+	for field, v := range map[string]string{nameField: ev.Name, "groupId": ev.GroupID, "previousId": ev.PreviousID} {
+		if v != "" {
+			call[field] = v
 		}
-		ev.Violations = flags
 	}
-	ev.ReceivedAt = time.Now() // received into the events table now; Timestamp keeps when it happened
-	stored, _, err := s.Store.InsertEvent(ctx, ev)
+	for field, raw := range map[string]json.RawMessage{"properties": ev.Properties, "traits": ev.Traits, "context": ev.Context} {
+		if len(raw) > 0 && string(raw) != "null" {
+			call[field] = raw
+		}
+	}
+	if !ev.Timestamp.IsZero() {
+		call["timestamp"] = ev.Timestamp.Format(time.RFC3339Nano)
+	}
+	body, err := json.Marshal(call)
 	if err != nil {
-		return err
+		return ingest.Message{}, fmt.Errorf("encode the stored call: %w", err)
 	}
-	if stored.RoutedAt != nil || stored.Type != "track" {
-		return nil
-	}
-	var props map[string]any
-	_ = json.Unmarshal(stored.Properties, &props)
-	rctx, cancel := context.WithTimeout(ctx, routeTimeout)
-	defer cancel()
-	if _, err := s.route(rctx, stored.WorkspaceID, stored.UserID, journey.Event{
-		MessageID: stored.MessageID, Name: stored.Name, Properties: props, Timestamp: stored.Timestamp,
-	}); err != nil {
-		// Stored and unrouted: the sweeper routes it.
-		s.Logger.Warn("route replayed event", "messageId", stored.MessageID, "error", err)
-		return nil
-	}
-	return s.Store.MarkEventRouted(ctx, stored.WorkspaceID, stored.MessageID)
-}
-
-// verdictFor checks an event as ingestion does: a track call's name and
-// properties, an identify call's traits; other calls pass.
-func verdictFor(t *taxonomy.Taxonomy, ev store.Event) taxonomy.Verdict {
-	switch ev.Type {
-	case "", "track":
-		var props map[string]any
-		_ = json.Unmarshal(ev.Properties, &props)
-		return t.CheckEvent(ev.Name, props)
-	case "identify":
-		var traits map[string]any
-		_ = json.Unmarshal(ev.Traits, &traits)
-		return t.CheckTraits(traits)
-	}
-	return taxonomy.Verdict{Action: taxonomy.ActionAllow}
+	return ingest.Decode(typ, body, time.Now().UTC())
 }
 
 // violationProblem answers 422 with one error per violation, named by its

@@ -263,6 +263,9 @@ func quarantineAPI(t *testing.T, s *stack) {
 	if status, body = s.send("PUT", "/v1/quarantine/q1", "", "application/json", `{"messageId":"other"}`); status != 400 || problemFields(body)[0] != "messageId" {
 		t.Errorf("fix changing the id = %d %s", status, body)
 	}
+	if status, body = s.send("PUT", "/v1/quarantine/q1", "", "application/json", `{"event":"purchase","properties":{"total":1}}`); status != 400 || problemFields(body)[0] != "userId" {
+		t.Errorf("a fix that is not a valid Segment call = %d %s, want 400 naming userId", status, body)
+	}
 	if status, body = s.send("POST", "/v1/quarantine/q1/replay", "", "", ""); status != 200 {
 		t.Errorf("replay of the fixed event = %d %s", status, body)
 	}
@@ -279,10 +282,31 @@ func quarantineAPI(t *testing.T, s *stack) {
 	if _, err := s.store.GetQuarantined(ctx, "default", "q2"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("dropped event still there: %v", err)
 	}
-	_, body = s.send("GET", "/v1/taxonomy/dropped", "", "", "")
-	if !strings.Contains(string(body), `"event":"purchase","reason":"quarantine_dropped","count":1`) {
-		t.Errorf("dropped counts = %s", body)
+	// Blocked since it was quarantined: the replay drops it, counted as blocked.
+	if status, body := s.send("PUT", "/v1/taxonomy/events/legacy_ping", "", "application/json", `{"status":"blocked"}`); status != 200 {
+		t.Fatalf("block legacy_ping = %d %s", status, body)
 	}
+	legacy := bad("q4")
+	legacy.Name = "legacy_ping"
+	if err := s.store.QuarantineEvent(ctx, legacy, v); err != nil {
+		t.Fatal(err)
+	}
+	if status, body = s.send("POST", "/v1/quarantine/q4/replay", "", "", ""); status != 200 || !strings.Contains(string(body), `"action":"drop"`) {
+		t.Errorf("replay of a blocked event = %d %s", status, body)
+	}
+	if _, err := s.store.GetQuarantined(ctx, "default", "q4"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a dropped replay is still quarantined: %v", err)
+	}
+	if _, err := s.store.GetEvent(ctx, "default", "q4"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a dropped replay was stored: %v", err)
+	}
+	_, body = s.send("GET", "/v1/taxonomy/dropped", "", "", "")
+	for _, want := range []string{`"event":"purchase","reason":"quarantine_dropped","count":1`, `"event":"legacy_ping","reason":"blocked","count":1`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("dropped counts = %s, want %s", body, want)
+		}
+	}
+	s.send("DELETE", "/v1/taxonomy/events/legacy_ping", "", "", "")
 }
 
 // taxonomyIsolation checks every taxonomy and quarantine endpoint with
@@ -307,7 +331,7 @@ func taxonomyIsolation(t *testing.T, s *stack) {
 		{"GET", "/v1/taxonomy/user-properties/email", "", 404},
 		{"DELETE", "/v1/taxonomy/user-properties/email", "", 404},
 		{"GET", "/v1/quarantine/q3", "", 404},
-		{"PUT", "/v1/quarantine/q3", `{"event":"x"}`, 404},
+		{"PUT", "/v1/quarantine/q3", `{"userId":"x","event":"x"}`, 404},
 		{"POST", "/v1/quarantine/q3/replay", "", 404},
 		{"DELETE", "/v1/quarantine/q3", "", 404},
 		{"PUT", "/v1/taxonomy/events/purchase", `{"status":"blocked"}`, 200},
