@@ -46,7 +46,8 @@ func (s *server) getJourneyTemplate(c *gin.Context) {
 	c.JSON(http.StatusOK, templateResponse{Template: t, Definition: t.Definition()})
 }
 
-// launchJourneyTemplate makes a journey from a template and activates it.
+// launchJourneyTemplate makes a journey from a template and activates it,
+// held to the workspace's taxonomy as any saved journey is.
 func (s *server) launchJourneyTemplate(c *gin.Context) {
 	t, ok := s.template(c)
 	if !ok {
@@ -80,13 +81,17 @@ func (s *server) launchJourneyTemplate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.createAndActivate(c, req.ID, req.Name, def)
+	warnings, ok := s.checkCatalog(c, def)
+	if !ok {
+		return
+	}
+	s.createAndActivate(c, req.ID, req.Name, def, warnings)
 }
 
 // createAndActivate stores a new journey and makes its first version live.
 // Activation is a second step: if it fails the journey stays a draft, which
 // POST /v1/journeys/{id}/activate finishes.
-func (s *server) createAndActivate(c *gin.Context, id, name string, def journey.Definition) {
+func (s *server) createAndActivate(c *gin.Context, id, name string, def journey.Definition, warnings []FieldError) {
 	canonical, err := json.Marshal(def)
 	if err != nil {
 		s.fail(c, err)
@@ -108,7 +113,9 @@ func (s *server) createAndActivate(c *gin.Context, id, name string, def journey.
 	}
 	s.journeys.invalidate(workspace(c))
 	c.Header("Location", "/v1/journeys/"+j.ID)
-	c.JSON(http.StatusCreated, toJourneyResponse(j))
+	resp := toJourneyResponse(j)
+	resp.Warnings = warnings
+	c.JSON(http.StatusCreated, resp)
 }
 
 func (s *server) template(c *gin.Context) (journeytemplates.Template, bool) {

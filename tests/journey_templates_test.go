@@ -157,6 +157,35 @@ func TestJourneyTemplates(t *testing.T) {
 		}
 	})
 
+	t.Run("LaunchesAreHeldToTheTaxonomy", func(t *testing.T) {
+		ctx := context.Background()
+		if err := s.store.EnsureWorkspace(ctx, "tpl_tax", "Taxonomy"); err != nil {
+			t.Fatal(err)
+		}
+		key, _, err := s.store.CreateKey(ctx, "tpl_tax", store.RoleAdmin, "tax admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for path, body := range map[string]string{
+			"/v1/taxonomy/policy": `{"unknownEvents":"reject"}`,
+			"/v1/taxonomy/events": `{"name":"purchase","properties":[]}`,
+		} {
+			method := map[string]string{"/v1/taxonomy/policy": "PUT", "/v1/taxonomy/events": "POST"}[path]
+			if status, _, p := s.raw(method, path, bearer(key), body); status/100 != 2 {
+				t.Fatalf("%s %s = %d %v", method, path, status, p)
+			}
+		}
+		// cart_add is not in the taxonomy, which rejects unknown events: the journey could never start.
+		status, _, p := s.raw("POST", "/v1/journey-templates/cart-abandonment/launch", bearer(key), `{}`)
+		if status != http.StatusUnprocessableEntity || problemField(p) != "definition.entry.event" {
+			t.Errorf("launch = %d %v, want 422 naming definition.entry.event", status, p)
+		}
+		status, _, p = s.raw("POST", "/v1/journey-templates/cart-abandonment/launch", bearer(key), `{"params":{"cart_event":"purchase"}}`)
+		if status != http.StatusCreated {
+			t.Errorf("launch with known events = %d %v", status, p)
+		}
+	})
+
 	t.Run("ServesTheJourneySchema", func(t *testing.T) {
 		status, ctype, p := s.raw("GET", "/v1/schemas/journey.json", nil, "")
 		if status != http.StatusOK || ctype != "application/schema+json" || p["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
