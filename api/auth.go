@@ -17,7 +17,10 @@ const (
 	roleAdmin             // management: an admin key as Bearer
 )
 
-const workspaceKey = "tabiji.workspace"
+const (
+	workspaceKey = "tabiji.workspace"
+	keyIDKey     = "tabiji.key" // the id of the request's key, for audit records
+)
 
 // auth checks the request's key and puts its workspace in the context. An
 // admin key may also ingest; a write key may only ingest.
@@ -48,6 +51,7 @@ func (s *server) auth(need role) gin.HandlerFunc {
 			return
 		}
 		c.Set(workspaceKey, key.WorkspaceID)
+		c.Set(keyIDKey, key.ID)
 		c.Next()
 	}
 }
@@ -63,3 +67,6 @@ func credentials(r *http.Request, need role) (string, bool) {
 }
 
 func workspace(c *gin.Context) string { return c.GetString(workspaceKey) }
+
+// keyID is the id of the key that authenticated the request.
+func keyID(c *gin.Context) string { return c.GetString(keyIDKey) }
