@@ -111,20 +111,44 @@ func (s *Store) ReplaceTaxonomy(ctx context.Context, workspaceID string, t *taxo
 				return err
 			}
 		}
-		for _, e := range n.Events {
-			if err := insertEvent(ctx, tx, workspaceID, e); err != nil {
-				return err
-			}
-		}
-		for _, p := range n.UserProperties {
-			if err := upsertUserProperty(ctx, tx, workspaceID, p); err != nil {
-				return err
-			}
-		}
-		return nil
+		return copyDefinitions(ctx, tx, workspaceID, n.Events, n.UserProperties)
 	})
 	return wrapDefinitionError("replace the taxonomy", err)
 }
+
+// copyDefinitions writes events, their properties and user properties in
+// three COPYs, however large the sheet.
+func copyDefinitions(ctx context.Context, tx pgx.Tx, workspaceID string, events []taxonomy.EventDef, users []taxonomy.PropertyDef) error {
+	var evRows, propRows, userRows [][]any
+	for _, e := range events {
+		evRows = append(evRows, []any{workspaceID, e.Name, e.Description, e.Owner, e.Status, e.OnInvalid, e.Strict})
+		for _, p := range e.Properties {
+			propRows = append(propRows, []any{workspaceID, e.Name, p.Name, p.Type, p.Required, enumArray(p.Enum), p.Format, p.PII, p.Description})
+		}
+	}
+	for _, p := range users {
+		userRows = append(userRows, []any{workspaceID, p.Name, p.Type, enumArray(p.Enum), p.Format, p.PII, p.Description})
+	}
+	for _, c := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{
+		{"event_definitions", []string{"workspace_id", "name", "description", "owner", "status", "on_invalid", "strict"}, evRows},
+		{"event_property_definitions", propertyColumns, propRows},
+		{"user_property_definitions", []string{"workspace_id", "name", "type", "enum", "format", "pii", "description"}, userRows},
+	} {
+		if len(c.rows) == 0 {
+			continue
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromRows(c.rows)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var propertyColumns = []string{"workspace_id", "event_name", "name", "type", "required", "enum", "format", "pii", "description"}
 
 func setPolicies(ctx context.Context, tx pgx.Tx, workspaceID string, unknown, traits taxonomy.Policy) error {
 	_, err := tx.Exec(ctx, `
@@ -149,9 +173,7 @@ func insertEvent(ctx context.Context, tx pgx.Tx, workspaceID string, e taxonomy.
 	for i, p := range e.Properties {
 		rows[i] = []any{workspaceID, e.Name, p.Name, p.Type, p.Required, enumArray(p.Enum), p.Format, p.PII, p.Description}
 	}
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"event_property_definitions"},
-		[]string{"workspace_id", "event_name", "name", "type", "required", "enum", "format", "pii", "description"},
-		pgx.CopyFromRows(rows))
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"event_property_definitions"}, propertyColumns, pgx.CopyFromRows(rows))
 	return err
 }
 
