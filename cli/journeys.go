@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/workflows"
 )
 
 // JourneysCmd is `tabiji journeys`: journeys of a running API, managed from
@@ -296,7 +297,51 @@ func (c *JourneysSimulateCmd) Run(rc *runContext) error {
 	return writeSimulation(rc.stdout, out)
 }
 
-// writeSimulation prints a simulation's answer.
+// simulationAnswer is the answer of POST /v1/journeys/{id}/simulate.
+type simulationAnswer struct {
+	JourneyID string `json:"journeyId"`
+	Version   int    `json:"version"`
+	Entered   bool   `json:"entered"`
+	Reason    string `json:"reason"`
+	workflows.SimulationResult
+}
+
+// writeSimulation prints the path with times from entry, then what would
+// be sent and posted.
 func writeSimulation(w io.Writer, raw json.RawMessage) error {
-	return printJSON(w, raw)
+	var a simulationAnswer
+	if err := decodeAnswer(raw, &a); err != nil {
+		return err
+	}
+	if !a.Entered {
+		_, err := fmt.Fprintf(w, "%s v%d: the customer would not enter: %s\n", a.JourneyID, a.Version, a.Reason)
+		return err
+	}
+	fmt.Fprintf(w, "%s v%d: outcome %s\n", a.JourneyID, a.Version, a.Outcome)
+	if a.Error != "" {
+		fmt.Fprintf(w, "the run failed: %s\n", a.Error)
+	}
+	var start time.Time
+	if len(a.Steps) > 0 {
+		start = a.Steps[0].EnteredAt
+	}
+	since := func(t time.Time) string { return "+" + t.Sub(start).String() }
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nAT\tNODE\tKIND\tOUTCOME")
+	for _, st := range a.Steps {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", since(st.EnteredAt), st.Node, st.Kind, st.Outcome)
+	}
+	if len(a.Messages) > 0 {
+		fmt.Fprintln(tw, "\nAT\tNODE\tCHANNEL\tSUBJECT")
+		for _, m := range a.Messages {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", since(m.At), m.Node, m.Channel, m.Subject)
+		}
+	}
+	for _, h := range a.Webhooks {
+		fmt.Fprintf(tw, "%s\twebhook\tPOST\t%s\n", since(h.At), h.URL)
+	}
+	if a.Goal != nil {
+		fmt.Fprintf(tw, "%s\tgoal\t%s\t\n", since(a.Goal.At), a.Goal.Event)
+	}
+	return tw.Flush()
 }

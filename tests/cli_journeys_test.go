@@ -45,6 +45,10 @@ definition:
     - { id: done, kind: exit }
 `
 
+type journeyDefinitionNodes struct {
+	Nodes []struct{ ID, Kind, Duration string }
+}
+
 func TestCLITemplates(t *testing.T) {
 	s := startStack(t)
 
@@ -146,6 +150,58 @@ func TestCLIJourneys(t *testing.T) {
 		_, err = s.tabiji("journeys", "apply", "-f", writeFile(t, "noid.yaml", "name: x\ndefinition: {}\n"))
 		if err == nil || !strings.Contains(err.Error(), "id is required") {
 			t.Errorf("no id: err = %v", err)
+		}
+	})
+
+	t.Run("ApplyAgainSavesANewVersionAndActivates", func(t *testing.T) {
+		f := writeFile(t, "journey.yaml", strings.Replace(cliJourneyYAML, "%s", "1m", 1))
+		out, err := s.tabiji("journeys", "apply", "-f", f, "--activate")
+		if err != nil || !strings.Contains(out, "Updated journey cli_apply: version 2, active.") {
+			t.Fatalf("apply = %v\n%s", err, out)
+		}
+		var j struct{ Definition journeyDefinitionNodes }
+		s.call("GET", "/v1/journeys/cli_apply", "admin", nil, http.StatusOK, &j)
+		if j.Definition.Nodes[0].Duration != "1m0s" && j.Definition.Nodes[0].Duration != "1m" {
+			t.Errorf("version 2 has duration %q", j.Definition.Nodes[0].Duration)
+		}
+	})
+
+	t.Run("PauseResumeArchive", func(t *testing.T) {
+		for _, step := range []struct{ cmd, status string }{{"pause", "paused"}, {"resume", "active"}, {"archive", "archived"}} {
+			out, err := s.tabiji("journeys", step.cmd, "cli_apply")
+			if err != nil || !strings.Contains(out, "Journey cli_apply is "+step.status+".") {
+				t.Errorf("journeys %s = %v\n%s", step.cmd, err, out)
+			}
+		}
+		_, err := s.tabiji("journeys", "pause", "nope")
+		if err == nil || !strings.Contains(err.Error(), "pause journey nope: 404") {
+			t.Errorf("pause of an unknown journey: %v", err)
+		}
+	})
+
+	t.Run("SimulateShowsThePathAndTheMessages", func(t *testing.T) {
+		f := writeFile(t, "sim.yaml", strings.Replace(strings.Replace(cliJourneyYAML, "%s", "30m", 1), "cli_apply", "cli_sim", 1))
+		if _, err := s.tabiji("journeys", "apply", "-f", f); err != nil {
+			t.Fatal(err)
+		}
+		events := writeFile(t, "events.yaml", "userId: aiko\nevents:\n  - { after: 10m, event: page_view }\n")
+		out, err := s.tabiji("journeys", "simulate", "cli_sim", "-f", events)
+		for _, want := range []string{"cli_sim v1: outcome done", "+30m0s", "remind", "Still there?"} {
+			if err != nil || !strings.Contains(out, want) {
+				t.Errorf("simulate = %v, no %q in\n%s", err, want, out)
+			}
+		}
+		out, err = s.tabiji("journeys", "simulate", "cli_sim", "-f", events, "-o", "json")
+		var a struct{ Messages []map[string]any }
+		if err != nil || json.Unmarshal([]byte(out), &a) != nil || len(a.Messages) != 1 {
+			t.Errorf("simulate -o json = %v\n%s", err, out)
+		}
+		if n := len(s.outbox("aiko").Messages); n != 0 {
+			t.Errorf("a simulation sent %d messages", n)
+		}
+		_, err = s.tabiji("journeys", "simulate", "cli_sim", "-f", writeFile(t, "bad.yaml", "events: [{ after: 1m }]\n"))
+		if err == nil || !strings.Contains(err.Error(), "events[0].event") {
+			t.Errorf("bad simulation: %v", err)
 		}
 	})
 
