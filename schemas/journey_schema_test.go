@@ -73,7 +73,7 @@ func TestJourneySchema(t *testing.T) {
 		}
 	})
 	t.Run("EveryExampleAndTestDefinitionValidates", func(t *testing.T) {
-		files := globs(t, "../journey/examples/*.json", "../journey/testdata/*.yaml", "../journey/testdata/*.json", "../examples/*.yaml", "../examples/*.json")
+		files := globs(t, "../journey/examples/*.json", "../journey/examples/*.yaml", "../journey/testdata/*.yaml", "../journey/testdata/*.json")
 		if len(files) == 0 {
 			t.Fatal("found no example journeys")
 		}
