@@ -334,6 +334,8 @@ func taxonomyIsolation(t *testing.T, s *stack) {
 		{"PUT", "/v1/quarantine/q3", `{"userId":"x","event":"x"}`, 404},
 		{"POST", "/v1/quarantine/q3/replay", "", 404},
 		{"DELETE", "/v1/quarantine/q3", "", 404},
+		{"POST", "/v1/taxonomy/events", `{"name":"purchase"}`, 201},
+		{"POST", "/v1/taxonomy/user-properties", `{"name":"email","type":"string"}`, 201},
 		{"PUT", "/v1/taxonomy/events/purchase", `{"status":"blocked"}`, 200},
 		{"PUT", "/v1/taxonomy/user-properties/email", `{"type":"integer"}`, 200},
 		{"PUT", "/v1/taxonomy/policy", `{"unknownEvents":"reject"}`, 200},
@@ -343,7 +345,8 @@ func taxonomyIsolation(t *testing.T, s *stack) {
 			t.Errorf("other workspace %s %s = %d %s, want %d", c.method, c.path, status, body, c.status)
 		}
 	}
-	for _, path := range []string{"/v1/taxonomy/events", "/v1/taxonomy/user-properties", "/v1/quarantine", "/v1/taxonomy/dropped"} {
+	for _, path := range []string{"/v1/taxonomy", "/v1/taxonomy?format=yaml", "/v1/taxonomy?format=csv", "/v1/taxonomy/events",
+		"/v1/taxonomy/user-properties", "/v1/quarantine", "/v1/taxonomy/dropped"} {
 		_, body := s.send("GET", path, other, "", "")
 		if strings.Contains(string(body), "purchase") || strings.Contains(string(body), "q3") || strings.Contains(string(body), `"email"`) {
 			t.Errorf("other workspace GET %s sees ours: %s", path, body)
