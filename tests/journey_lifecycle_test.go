@@ -18,6 +18,14 @@ func (s *stack) createActive(id, definition string) {
 	s.call("POST", "/v1/journeys/"+id+"/activate", "admin", nil, http.StatusOK, nil)
 }
 
+func (s *stack) runID(workflowID string) string {
+	d, err := s.temporal.DescribeWorkflowExecution(s.t.Context(), workflowID, "")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return d.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+}
+
 func (s *stack) exists(workflowID string) bool {
 	_, err := s.temporal.DescribeWorkflowExecution(s.t.Context(), workflowID, "")
 	return err == nil
@@ -123,6 +131,24 @@ func TestJourneyLifecycleOnTheRealStack(t *testing.T) {
 		if n := len(s.outbox("u_once").Messages); n != 1 {
 			t.Errorf("a once-only journey sent %d messages to one customer", n)
 		}
+	})
+
+	t.Run("ReentryAfterACooldown", func(t *testing.T) {
+		s.createActive("cool", `{"entry":{"event":"browse"},"reentry":{"mode":"cooldown","cooldown":"3s"},"nodes":[
+			{"id":"hi","kind":"send","channel":"email","template":{"body":"cool"},"next":"done"},{"id":"done","kind":"exit"}]}`)
+		s.track("u_cool", "browse", "c1")
+		eventually(t, 20*time.Second, "the first run to complete", func() bool {
+			return s.exists(wid("cool", "u_cool")) && s.status(wid("cool", "u_cool")) == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED
+		})
+		firstRun := s.runID(wid("cool", "u_cool"))
+		s.track("u_cool", "browse", "c2") // within the cool-down: kept out (routing is done when track answers)
+		if run := s.runID(wid("cool", "u_cool")); run != firstRun {
+			t.Fatalf("a run started within the cool-down")
+		}
+		eventually(t, 20*time.Second, "re-entry after the cool-down", func() bool {
+			s.track("u_cool", "browse", "c3_"+time.Now().Format("150405.000"))
+			return len(s.outbox("u_cool").Messages) == 2
+		})
 	})
 
 	t.Run("SimulateShowsThePathAndMessagesAndStoresNothing", func(t *testing.T) {
