@@ -178,3 +178,21 @@ func TestParseYAMLErrorPaths(t *testing.T) {
 		t.Fatalf("err = %v, want the unknown field nodes[0].nxt", err)
 	}
 }
+
+// TestREADMEExampleParses keeps the README's definition example true.
+func TestREADMEExampleParses(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	i := strings.Index(doc, "```yaml\nentry:\n")
+	if i < 0 {
+		t.Fatal("the README has no definition example")
+	}
+	body := doc[i+len("```yaml\n"):]
+	body = body[:strings.Index(body, "```")]
+	if _, err := ParseYAML([]byte(body)); err != nil {
+		t.Errorf("the README's example: %v", err)
+	}
+}
