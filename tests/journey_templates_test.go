@@ -2,7 +2,9 @@ package tests
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +76,43 @@ func TestJourneyTemplates(t *testing.T) {
 		id := workflows.JourneyWorkflowID("default", "cart_2s", "mika")
 		if _, err := s.temporal.DescribeWorkflowExecution(context.Background(), id, ""); err != nil {
 			t.Errorf("no run %s: %v", id, err)
+		}
+	})
+
+	t.Run("LeadScoreAlertsSalesOnceTheScoreReachesTheThreshold", func(t *testing.T) {
+		posts := make(chan map[string]any, 4)
+		sales := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var body map[string]any
+			_ = json.NewDecoder(r.Body).Decode(&body)
+			posts <- body
+			w.WriteHeader(http.StatusAccepted)
+		}))
+		defer sales.Close()
+		s.call("POST", "/v1/journey-templates/lead-score/launch", "admin", map[string]any{
+			"id": "leads_e2e", "params": map[string]any{"threshold": 70, "sales_webhook_url": sales.URL},
+		}, http.StatusCreated, nil)
+		score := func(user, id string, v float64) {
+			s.call("POST", "/v1/track", "write", map[string]any{
+				"userId": user, "event": "lead_score_changed", "messageId": id, "properties": map[string]any{"score": v},
+			}, http.StatusOK, nil)
+		}
+		score("cold_lead", "m_score_cold", 40)
+		score("hot_lead", "m_score_hot", 91)
+		select {
+		case body := <-posts:
+			if body["customer_id"] != "hot_lead" || body["score"] != "91" {
+				t.Errorf("sales got %v", body)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("sales got no webhook within 30 s")
+		}
+		eventually(t, 30*time.Second, "the email to the hot lead", func() bool { return len(s.outbox("hot_lead").Messages) == 1 })
+		// Entry is decided when the event is tracked: the cold lead has no run at all.
+		if _, err := s.temporal.DescribeWorkflowExecution(context.Background(), workflows.JourneyWorkflowID("default", "leads_e2e", "cold_lead"), ""); err == nil {
+			t.Error("the cold lead (40 < 70) entered the journey")
+		}
+		if n := len(s.outbox("cold_lead").Messages); n != 0 || len(posts) != 0 {
+			t.Errorf("the cold lead (40 < 70) got %d emails and %d webhooks", n, len(posts))
 		}
 	})
 
