@@ -1,0 +1,294 @@
+package tests
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tabiji/tabiji/devtemporal"
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/pgtest"
+	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/worker"
+	"github.com/tabiji/tabiji/workflows"
+)
+
+// benchStack is the embedded server on a SQLite file (the tabiji dev
+// default), Postgres, the journey worker and a baseline worker, in this
+// process.
+type benchStack struct {
+	store   *store.Store
+	client  client.Client
+	dataDir string
+	started sync.Map // workflow ID → time the start call was made
+	ran     sync.Map // baseline workflow ID → time its activity started
+	done    atomic.Int64
+}
+
+const baselineQueue = "bench-baseline"
+
+func newBenchStack(b *testing.B) *benchStack {
+	b.Helper()
+	s := &benchStack{store: pgtest.Store(b), dataDir: b.TempDir()}
+	ctx := context.Background()
+	srv, err := devtemporal.Start(ctx, devtemporal.Options{DataDir: s.dataDir, FrontendAddress: "127.0.0.1:0",
+		UIAddress: devtemporal.UIOff, SearchAttributes: workflows.SearchAttributes()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(srv.Stop)
+	if s.client, err = client.Dial(client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))}); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.client.Close)
+	if err := s.store.EnsureWorkspace(ctx, "default", "Default"); err != nil {
+		b.Fatal(err)
+	}
+	jw := worker.New(s.client, s.store, taskQueue)
+	bw := sdkworker.New(s.client, baselineQueue, sdkworker.Options{})
+	bw.RegisterWorkflow(baselineWorkflow)
+	bw.RegisterActivityWithOptions(func(ctx context.Context, id string) error {
+		s.ran.Store(id, time.Now())
+		s.done.Add(1)
+		return nil
+	}, activity.RegisterOptions{Name: "Noop"})
+	for _, w := range []sdkworker.Worker{jw, bw} {
+		if err := w.Start(); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(w.Stop)
+	}
+	return s
+}
+
+// baselineWorkflow is the simplest Temporal workflow that runs one activity.
+func baselineWorkflow(ctx workflow.Context, id string) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
+	return workflow.ExecuteActivity(ctx, "Noop", id).Get(ctx, nil)
+}
+
+// startAll calls start for n IDs from conc goroutines and waits for the calls.
+func startAll(b *testing.B, conc, n int, start func(i int) error) {
+	b.Helper()
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for range conc {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				if err := start(i); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func waitFor(b *testing.B, what string, cond func() bool) {
+	b.Helper()
+	deadline := time.Now().Add(15 * time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			b.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// reportLatency reports the p50 and p99 of the latencies in ms.
+func reportLatency(b *testing.B, lat []time.Duration) {
+	slices.Sort(lat)
+	if len(lat) == 0 {
+		return
+	}
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(.50), "p50-ms")
+	b.ReportMetric(pct(.99), "p99-ms")
+}
+
+// BenchmarkEntries compares journey entries (entry → send → exit, entered
+// with SignalWithStart as the API does) with the simplest one-activity
+// workflow started the same way on the same server: in bursts from 16
+// goroutines (throughput, and latency under load) and one at a time
+// (latency with no queue). Run with a fixed count:
+// go test ./tests/ -run '^$' -bench BenchmarkEntries -benchtime 300x
+func BenchmarkEntries(b *testing.B) {
+	s := newBenchStack(b)
+	d := benchJourney(b, `{"entry":{"event":"bench"},"nodes":[
+		{"id":"hello","kind":"send","channel":"outbox","template":{"body":"hi {{ customer.id }}"},"next":"done"},
+		{"id":"done","kind":"exit"}]}`)
+	for _, conc := range []int{16, 1} {
+		b.Run(fmt.Sprintf("Baseline/c%d", conc), func(b *testing.B) { s.baseline(b, conc) })
+		b.Run(fmt.Sprintf("Journey/c%d", conc), func(b *testing.B) { s.journeys(b, conc, d) })
+	}
+}
+
+func (s *benchStack) baseline(b *testing.B, conc int) {
+	run := fmt.Sprintf("b%d_", time.Now().UnixNano())
+	s.done.Store(0)
+	b.ResetTimer()
+	startAll(b, conc, b.N, func(i int) error {
+		id := run + strconv.Itoa(i)
+		s.started.Store(id, time.Now())
+		_, err := s.client.SignalWithStartWorkflow(context.Background(), id, workflows.EventSignal, nil, client.StartWorkflowOptions{
+			ID: id, TaskQueue: baselineQueue, TypedSearchAttributes: benchAttrs(id),
+		}, baselineWorkflow, id)
+		return err
+	})
+	waitFor(b, "the baseline activities", func() bool { return s.done.Load() >= int64(b.N) })
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "starts/s")
+	var lat []time.Duration
+	s.ran.Range(func(k, v any) bool {
+		if t0, ok := s.started.Load(k); ok && strings.HasPrefix(k.(string), run) {
+			lat = append(lat, v.(time.Time).Sub(t0.(time.Time)))
+		}
+		return true
+	})
+	reportLatency(b, lat)
+}
+
+func (s *benchStack) journeys(b *testing.B, conc int, d journey.Definition) {
+	run := fmt.Sprintf("j%d_", time.Now().UnixNano())
+	b.ResetTimer()
+	startAll(b, conc, b.N, func(i int) error {
+		customer := run + strconv.Itoa(i)
+		s.started.Store(customer, time.Now())
+		_, err := workflows.EnterJourney(context.Background(), s.client, taskQueue, workflows.JourneyInput{
+			WorkspaceID: "default", JourneyID: "bench", Version: 1, CustomerID: customer, Definition: d,
+			Entry: journey.Event{MessageID: customer, Name: "bench", Timestamp: time.Now()},
+		})
+		return err
+	})
+	var msgs []store.Message
+	waitFor(b, "the journey sends", func() bool { msgs = s.messages(b, run); return len(msgs) >= b.N })
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+	var lat []time.Duration
+	for _, m := range msgs {
+		if t0, ok := s.started.Load(m.CustomerID); ok {
+			lat = append(lat, m.CreatedAt.Sub(t0.(time.Time)))
+		}
+	}
+	reportLatency(b, lat)
+}
+
+// messages lists the outbox rows of this run's customers.
+func (s *benchStack) messages(b *testing.B, prefix string) []store.Message {
+	var out []store.Message
+	var after string
+	for {
+		page, next, err := s.store.ListMessages(context.Background(), "default", store.MessageFilter{Limit: 500, After: after})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, m := range page {
+			if strings.HasPrefix(m.CustomerID, prefix) {
+				out = append(out, m)
+			}
+		}
+		if next == "" {
+			return out
+		}
+		after = next
+	}
+}
+
+// BenchmarkWaitingRuns measures what runs waiting on a one-day timer cost:
+// the growth of the Temporal data dir and of this process's RSS (server and
+// worker together) per run. Run once with -benchtime 10000x.
+func BenchmarkWaitingRuns(b *testing.B) {
+	s := newBenchStack(b)
+	d := benchJourney(b, `{"entry":{"event":"bench_wait"},"nodes":[
+		{"id":"pause","kind":"wait","duration":"1d","next":"done"},{"id":"done","kind":"exit"}]}`)
+	runtime.GC()
+	disk0, rss0 := dirSize(b, s.dataDir), rssBytes(b)
+	b.ResetTimer()
+	startAll(b, 16, b.N, func(i int) error {
+		_, err := workflows.EnterJourney(context.Background(), s.client, taskQueue, workflows.JourneyInput{
+			WorkspaceID: "default", JourneyID: "wait1d", Version: 1, CustomerID: "w" + strconv.Itoa(i), Definition: d,
+			Entry: journey.Event{MessageID: "w" + strconv.Itoa(i), Name: "bench_wait"},
+		})
+		return err
+	})
+	waitFor(b, "every run to wait on its timer", func() bool {
+		c, err := s.client.CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{
+			Query: `TabijiJourney = "wait1d" AND TabijiStep = "pause"`})
+		return err == nil && c.GetCount() >= int64(b.N)
+	})
+	b.StopTimer()
+	runtime.GC()
+	disk, rss := dirSize(b, s.dataDir)-disk0, rssBytes(b)-rss0
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+	b.ReportMetric(float64(disk)/float64(b.N)/1024, "disk-KB/run")
+	b.ReportMetric(float64(rss)/float64(b.N)/1024, "rss-KB/run")
+	b.ReportMetric(float64(disk)/(1<<20), "disk-MB")
+	b.ReportMetric(float64(rss)/(1<<20), "rss-MB")
+}
+
+func benchJourney(b *testing.B, raw string) journey.Definition {
+	d, err := journey.Parse([]byte(raw))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return d
+}
+
+func benchAttrs(id string) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(workflows.AttrWorkspace.ValueSet("default"), workflows.AttrJourney.ValueSet("baseline"),
+		workflows.AttrCustomer.ValueSet(id), workflows.AttrVersion.ValueSet(1), workflows.AttrStep.ValueSet("entry"))
+}
+
+func dirSize(b *testing.B, dir string) int64 {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil {
+			n += info.Size()
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// rssBytes reads this process's resident set size from /proc.
+func rssBytes(b *testing.B) int64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
+			return kb * 1024
+		}
+	}
+	b.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}
