@@ -79,17 +79,7 @@ func (d *Definition) Validate() error {
 		add("nodes", "needs at least one node")
 		return errs
 	}
-	index := map[string]int{}
-	for i, n := range d.Nodes {
-		path := fmt.Sprintf("nodes[%d]", i)
-		if !nodeIDPattern.MatchString(n.ID) {
-			add(path+".id", "must start with a letter and hold only letters, digits, _ and - (at most 64)")
-		} else if j, dup := index[n.ID]; dup {
-			add(path+".id", "duplicates the ID of nodes[%d]", j)
-		} else {
-			index[n.ID] = i
-		}
-	}
+	index := d.indexNodes(add)
 	ref := func(field, id string) {
 		if id == "" {
 			add(field, "is required")
@@ -117,6 +107,23 @@ func (d *Definition) Validate() error {
 	return nil
 }
 
+// indexNodes maps node IDs to their positions, reporting bad and
+// duplicate IDs.
+func (d *Definition) indexNodes(add addFunc) map[string]int {
+	index := map[string]int{}
+	for i, n := range d.Nodes {
+		path := fmt.Sprintf("nodes[%d]", i)
+		if !nodeIDPattern.MatchString(n.ID) {
+			add(path+".id", "must start with a letter and hold only letters, digits, _ and - (at most 64)")
+		} else if j, dup := index[n.ID]; dup {
+			add(path+".id", "duplicates the ID of nodes[%d]", j)
+		} else {
+			index[n.ID] = i
+		}
+	}
+	return index
+}
+
 // validateGraph reports nodes no run can reach, and cycles through which a
 // run would spin without ever waiting.
 func (d *Definition) validateGraph(index map[string]int, add func(string, string, ...any)) {
@@ -137,7 +144,12 @@ func (d *Definition) validateGraph(index map[string]int, add func(string, string
 			add(fmt.Sprintf("nodes[%d]", i), "node %q cannot be reached from the start", n.ID)
 		}
 	}
-	// A cycle made only of nodes that never wait would loop forever.
+	d.findLoopWithoutWait(index, add)
+}
+
+// findLoopWithoutWait reports a cycle made only of nodes that never wait:
+// a run on it would loop forever.
+func (d *Definition) findLoopWithoutWait(index map[string]int, add addFunc) {
 	state := map[string]int{} // 1 = on the path, 2 = done
 	var visit func(id string) bool
 	visit = func(id string) bool {

@@ -33,17 +33,8 @@ func (d *Definition) validateRules(add addFunc) {
 			add("variables."+k, "must be a name of letters, digits and _")
 		}
 	}
-	if r := d.Reentry; r != nil {
-		modes := []string{ReentryOnce, ReentryAfterExit, ReentryCooldown}
-		if !slices.Contains(modes, r.Mode) {
-			add("reentry.mode", "must be one of %s", strings.Join(modes, ", "))
-		}
-		if r.Mode == ReentryCooldown && r.Cooldown <= 0 {
-			add("reentry.cooldown", "is required with mode cooldown and must be positive, as in \"7d\"")
-		}
-		if r.Mode != ReentryCooldown && r.Cooldown != 0 {
-			add("reentry.cooldown", "applies to mode cooldown only")
-		}
+	if d.Reentry != nil {
+		validateReentry(*d.Reentry, add)
 	}
 	if x := d.ExitCriteria; x != nil {
 		if len(x.Events) == 0 && strings.TrimSpace(x.Condition) == "" {
@@ -63,16 +54,33 @@ func (d *Definition) validateRules(add addFunc) {
 			add("goal.window", "must be positive, as in \"72h\"")
 		}
 	}
-	if q := d.QuietHours; q != nil {
-		validateClockField("quiet_hours.start", q.Start, add)
-		validateClockField("quiet_hours.end", q.End, add)
-		if q.Start != "" && q.Start == q.End {
-			add("quiet_hours.end", "must differ from start")
-		}
-		validateZone("quiet_hours.timezone", q.Timezone, add)
-		if q.Action != "" && q.Action != QuietWait && q.Action != QuietSkip {
-			add("quiet_hours.action", "must be wait or skip")
-		}
+	if d.QuietHours != nil {
+		validateQuietHours(*d.QuietHours, add)
+	}
+}
+
+func validateReentry(r Reentry, add addFunc) {
+	modes := []string{ReentryOnce, ReentryAfterExit, ReentryCooldown}
+	if !slices.Contains(modes, r.Mode) {
+		add("reentry.mode", "must be one of %s", strings.Join(modes, ", "))
+	}
+	if r.Mode == ReentryCooldown && r.Cooldown <= 0 {
+		add("reentry.cooldown", "is required with mode cooldown and must be positive, as in \"7d\"")
+	}
+	if r.Mode != ReentryCooldown && r.Cooldown != 0 {
+		add("reentry.cooldown", "applies to mode cooldown only")
+	}
+}
+
+func validateQuietHours(q QuietHours, add addFunc) {
+	validateClockField("quiet_hours.start", q.Start, add)
+	validateClockField("quiet_hours.end", q.End, add)
+	if q.Start != "" && q.Start == q.End {
+		add("quiet_hours.end", "must differ from start")
+	}
+	validateZone("quiet_hours.timezone", q.Timezone, add)
+	if q.Action != "" && q.Action != QuietWait && q.Action != QuietSkip {
+		add("quiet_hours.action", "must be wait or skip")
 	}
 }
 
