@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -152,4 +153,56 @@ func (s *stack) runState(workflowID string) workflows.State {
 	var st workflows.State
 	_ = v.Get(&st)
 	return st
+}
+
+// TestContinueAsNewOnTheRealServer: a run past its history limit hands on
+// to a new run at the node it waits at, with its path, deadline and seen
+// message IDs, and still ends where it should.
+func TestContinueAsNewOnTheRealServer(t *testing.T) {
+	s := startStack(t)
+	w := s.startWorker()
+	defer w.Stop()
+	d, err := journey.Parse([]byte(`{"entry":{"event":"signup"},"nodes":[
+		{"id":"hello","kind":"send","channel":"email","template":{"body":"hi"},"next":"opened"},
+		{"id":"opened","kind":"wait_for","events":[{"event":"email_open","next":"done"}],"timeout":"1h","on_timeout":"done"},
+		{"id":"done","kind":"exit"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	run, err := workflows.EnterJourney(ctx, s.temporal, taskQueue, workflows.JourneyInput{
+		WorkspaceID: "default", JourneyID: "can", Version: 1, CustomerID: "u_can", Definition: d, HistoryLimit: 40,
+		Entry: journey.Event{MessageID: "entry", Name: "signup"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "the run to wait for the open", func() bool { return s.runState(run.GetID()).Node == "opened" })
+	for i := range 30 {
+		if _, err := workflows.SignalEvent(ctx, s.temporal, run.GetID(), journey.Event{MessageID: fmt.Sprintf("v%d", i), Name: "page_view"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, 20*time.Second, "the run to continue as new", func() bool { return s.runID(run.GetID()) != run.GetRunID() })
+	st := s.state(run.GetID())
+	if st.Node != "opened" || strings.Join(st.Path, ",") != "hello,opened" || len(s.outbox("u_can").Messages) != 1 {
+		t.Fatalf("continued state = %+v", st)
+	}
+	// A repeat of an event the first run saw is dropped; a new open ends the wait.
+	if _, err := workflows.SignalEvent(ctx, s.temporal, run.GetID(), journey.Event{MessageID: "v3", Name: "email_open"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := workflows.SignalEvent(ctx, s.temporal, run.GetID(), journey.Event{MessageID: "open", Name: "email_open"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "the continued run to complete", func() bool {
+		return s.status(run.GetID()) == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	})
+	st = s.state(run.GetID())
+	if st.Outcome != "done" || st.LastEvent == nil || st.LastEvent.MessageID != "open" || len(s.outbox("u_can").Messages) != 1 {
+		t.Errorf("final state = %+v", st)
+	}
+	if *updateHistory {
+		s.writeRunHistory(run.GetID(), run.GetRunID(), "../workflows/testdata/continued_as_new.json")
+	}
 }

@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/devtemporal"
@@ -241,4 +243,26 @@ func (s *stack) state(workflowID string) workflows.State {
 		s.t.Fatal(err)
 	}
 	return st
+}
+
+// writeRunHistory saves one run's history (of a workflow that continued as
+// new, say) for the workflow replay test.
+func (s *stack) writeRunHistory(workflowID, runID, path string) {
+	s.t.Helper()
+	var h historypb.History
+	iter := s.temporal.GetWorkflowHistory(context.Background(), workflowID, runID, false, 0)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		s.t.Fatal(err)
+	}
 }
