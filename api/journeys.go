@@ -50,7 +50,7 @@ func toJourneyResponse(j store.Journey) journeyResponse {
 // createJourney stores a new journey as a draft, version 1.
 func (s *server) createJourney(c *gin.Context) {
 	var req createJourneyRequest
-	if !decodeJSON(c, 1<<20, &req, true) {
+	if !yamlToJSON(c, 1<<20) || !decodeJSON(c, 1<<20, &req, true) {
 		return
 	}
 	req.Name = strings.TrimSpace(req.Name)
@@ -164,7 +164,7 @@ type updateJourneyRequest struct {
 // with; an active journey enters new customers on the new one.
 func (s *server) updateJourney(c *gin.Context) {
 	var req updateJourneyRequest
-	if !decodeJSON(c, 1<<20, &req, true) {
+	if !yamlToJSON(c, 1<<20) || !decodeJSON(c, 1<<20, &req, true) {
 		return
 	}
 	if len(req.Definition) == 0 || string(req.Definition) == "null" {

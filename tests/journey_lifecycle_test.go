@@ -181,6 +181,26 @@ func TestJourneyLifecycleOnTheRealStack(t *testing.T) {
 		}
 	})
 
+	t.Run("AJourneyMayBeSentAsYAML", func(t *testing.T) {
+		hdr := map[string]string{"Authorization": "Bearer " + s.admin, "Content-Type": "application/yaml"}
+		code, body, _ := s.raw("POST", "/v1/journeys", hdr, `
+id: yaml_journey
+name: From YAML
+definition:
+  entry: { event: signup }
+  nodes:
+    - { id: hi, kind: send, channel: email, template: { body: "hi" }, next: done }
+    - { id: done, kind: exit }
+`)
+		if code != http.StatusCreated {
+			t.Fatalf("YAML create = %d %s", code, body)
+		}
+		code, _, p := s.raw("PUT", "/v1/journeys/yaml_journey", hdr, "definition:\n  entry: { event: signup }\n  nodes:\n    - { id: done, kind: exit, nxt: x }\n")
+		if code != http.StatusUnprocessableEntity || problemField(p) != "definition.nodes[0].nxt" {
+			t.Errorf("YAML update with an unknown field = %d %v", code, p)
+		}
+	})
+
 	t.Run("SavingChecksEventsAgainstTheTaxonomy", func(t *testing.T) {
 		hdr := map[string]string{"Authorization": "Bearer " + s.admin, "Content-Type": "application/json"}
 		journeyJSON := `{"id":"tx","name":"tx","definition":{"entry":{"event":"signup"},"nodes":[
