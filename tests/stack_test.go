@@ -38,6 +38,7 @@ const taskQueue = "tabiji-e2e"
 type stack struct {
 	t        *testing.T
 	store    *store.Store
+	dbURL    string // the test database, to look behind the store
 	temporal client.Client
 	server   *devtemporal.Server
 	dataDir  string       // Temporal's, kept across restartTemporal
@@ -50,12 +51,17 @@ type stack struct {
 func startStack(t *testing.T) *stack {
 	t.Helper()
 	ctx := context.Background()
-	s := &stack{t: t, store: pgtest.Store(t), dataDir: t.TempDir()}
+	s := &stack{t: t, dbURL: pgtest.URL(t), dataDir: t.TempDir()}
+	st, err := store.Open(ctx, s.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	s.store = st
 	s.startTemporal()
 	if err := s.store.EnsureWorkspace(ctx, "default", "Default"); err != nil {
 		t.Fatal(err)
 	}
-	var err error
 	if s.admin, _, err = s.store.CreateKey(ctx, "default", store.RoleAdmin, "e2e admin"); err != nil {
 		t.Fatal(err)
 	}
