@@ -277,9 +277,15 @@ func (s *server) enterJourney(c *gin.Context) {
 		return
 	}
 	ev := journey.Event{MessageID: cmp.Or(req.MessageID, uuid.NewString()), Name: journey.APIEntryEvent, Properties: req.Payload, Timestamp: time.Now().UTC()}
+	keyPath := active.definition.Entry.CorrelationKey
+	key := correlationValue(keyPath, ev)
+	if keyPath != "" && key == "" {
+		invalid(c, "payload."+strings.TrimPrefix(keyPath, "properties."), "is required: it is the journey's correlation key")
+		return
+	}
 	in := workflows.JourneyInput{
 		WorkspaceID: workspace(c), JourneyID: j.ID, Version: active.version, CustomerID: req.UserID,
-		Definition: active.definition, Entry: ev, CorrelationKey: correlationValue(active.definition.Entry.CorrelationKey, ev),
+		Definition: active.definition, Entry: ev, CorrelationKey: key,
 	}
 	run, err := workflows.EnterJourney(ctx, s.Temporal, s.TaskQueue, in)
 	if err != nil {

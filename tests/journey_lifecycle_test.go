@@ -116,6 +116,10 @@ func TestJourneyLifecycleOnTheRealStack(t *testing.T) {
 		if code != http.StatusBadRequest || problemField(p) != "userId" {
 			t.Errorf("API entry without userId = %d %v", code, p)
 		}
+		code, _, p = s.raw("POST", "/v1/journeys/orders/enter", map[string]string{"Authorization": "Bearer " + s.admin, "Content-Type": "application/json"}, `{"userId":"u_o","payload":{}}`)
+		if code != http.StatusBadRequest || problemField(p) != "payload.order_id" {
+			t.Errorf("API entry without the correlation key = %d %v", code, p)
+		}
 	})
 
 	t.Run("ReentryOnceKeepsTheCustomerOut", func(t *testing.T) {
