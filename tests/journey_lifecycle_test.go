@@ -108,7 +108,8 @@ func TestJourneyLifecycleOnTheRealStack(t *testing.T) {
 			t.Errorf("runs = %v %v %v", first, again, other)
 		}
 		eventually(t, 20*time.Second, "one thank-you per order", func() bool { return len(s.outbox("u_o").Messages) == 2 })
-		code, _, p := s.raw("POST", "/v1/journeys/drip/enter", map[string]string{"Authorization": "Bearer " + s.admin, "Content-Type": "application/json"}, `{"userId":"u"}`)
+		s.createActive("by_event", `{"entry":{"event":"evj"},"nodes":[{"id":"done","kind":"exit"}]}`)
+		code, _, p := s.raw("POST", "/v1/journeys/by_event/enter", map[string]string{"Authorization": "Bearer " + s.admin, "Content-Type": "application/json"}, `{"userId":"u"}`)
 		if code != http.StatusConflict || !strings.Contains(p["detail"].(string), "not by API call") {
 			t.Errorf("API entry into an event journey = %d %v", code, p)
 		}
