@@ -29,6 +29,9 @@ type CLI struct {
 
 	Taxonomy   TaxonomyCmd   `cmd:"" help:"Apply or export a workspace's event taxonomy (the design sheet)."`
 	Quarantine QuarantineCmd `cmd:"" help:"List, replay or drop the events the taxonomy quarantined."`
+
+	Keys       KeysCmd       `cmd:"" help:"Create, list and revoke API keys (in DATABASE_URL directly)."`
+	Workspaces WorkspacesCmd `cmd:"" help:"Create and list workspaces (in DATABASE_URL directly)."`
 }
 
 // runContext is what every command's Run receives.
