@@ -1,0 +1,146 @@
+package tests
+
+import (
+	"context"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tabiji/tabiji/store"
+)
+
+// TestEveryEndpointStaysInItsWorkspace: with the keys of another workspace,
+// every route of the API — reads, writes, deletes and ingestion, on the ids
+// of our data — neither shows our data nor changes it. Our data carries the
+// word "secret" in its content, never in its ids, so that no answer (even a
+// 404 echoing the path) may contain it.
+func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
+	s := startStack(t)
+	w := s.startWorker()
+	defer w.Stop()
+	ctx := context.Background()
+	if err := s.store.EnsureWorkspace(ctx, "other", "Other"); err != nil {
+		t.Fatal(err)
+	}
+	otherAdmin, _, err := s.store.CreateKey(ctx, "other", store.RoleAdmin, "other admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherWrite, _, err := s.store.CreateKey(ctx, "other", store.RoleWrite, "other write")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Our data: a journey with a waiting run, a profile with events, a taxonomy, a quarantined event.
+	journeyDoc := map[string]any{"id": "iso", "name": "Secret journey", "definition": map[string]any{
+		"entry": map[string]any{"event": "iso_signup"}, "nodes": []any{
+			map[string]any{"id": "w", "kind": "wait", "duration": "24h", "next": "x"}, map[string]any{"id": "x", "kind": "exit"}}}}
+	s.call("POST", "/v1/journeys", "admin", journeyDoc, http.StatusCreated, nil)
+	s.call("POST", "/v1/journeys/iso/activate", "admin", nil, http.StatusOK, nil)
+	s.segment("/v1/identify", `{"userId":"u_iso","messageId":"iso-1","traits":{"email":"secret@iso.example","plan":"secret-plan"}}`)
+	s.segment("/v1/track", `{"userId":"u_iso","event":"iso_signup","messageId":"iso-2","properties":{"note":"secret-note"}}`)
+	if status, body := s.send("PUT", "/v1/taxonomy", "", "application/json",
+		`{"unknownEvents":"allow","events":[{"name":"iso_signup","description":"secret-desc"}],"userProperties":[{"name":"plan","type":"string","description":"secret-desc"}]}`); status != 200 {
+		t.Fatalf("taxonomy = %d %s", status, body)
+	}
+	if err := s.store.QuarantineEvent(ctx, store.Event{WorkspaceID: "default", MessageID: "iso-q", UserID: "u_iso", Name: "iso_bad",
+		Properties: []byte(`{"note":"secret-note"}`)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "our run to wait", func() bool { return len(runsOf(s, "u_iso")) == 1 })
+	ours := snapshot(t, s)
+
+	// Ingestion with the other's write key, on our customer and our messageIds.
+	for _, path := range []string{"/v1/identify", "/v1/track", "/v1/batch"} {
+		body := `{"userId":"u_iso","messageId":"iso-2","event":"iso_signup","traits":{"email":"evil@other.example"}}`
+		if path == "/v1/batch" {
+			body = `{"batch":[{"type":"alias","userId":"u_other","previousId":"u_iso","messageId":"iso-1"}]}`
+		}
+		if status, _, p := s.raw("POST", path, writeKey(otherWrite), body); status != http.StatusOK {
+			t.Errorf("other workspace %s = %d %v", path, status, p)
+		}
+	}
+	admin := map[string]string{"Authorization": "Bearer " + otherAdmin, "Content-Type": "application/json"}
+	calls := []struct{ method, path, body string }{
+		{"GET", "/v1/journeys/iso", ""},
+		{"PUT", "/v1/journeys/iso", `{"definition":{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"exit"}]}}`},
+		{"GET", "/v1/journeys/iso/versions", ""},
+		{"POST", "/v1/journeys/iso/activate", ""},
+		{"POST", "/v1/journeys/iso/pause", ""},
+		{"POST", "/v1/journeys/iso/resume", ""},
+		{"POST", "/v1/journeys/iso/migrate", `{}`},
+		{"POST", "/v1/journeys/iso/enter", `{"userId":"u_iso"}`},
+		{"POST", "/v1/journeys/iso/simulate", `{"userId":"u_iso"}`},
+		{"GET", "/v1/customers/u_iso/journeys", ""},
+		{"GET", "/v1/profiles/u_iso", ""},
+		{"GET", "/v1/profiles/u_iso/events", ""},
+		{"GET", "/v1/outbox?customer=u_iso", ""},
+		{"GET", "/v1/journey-templates", ""},
+		{"GET", "/v1/taxonomy", ""},
+		{"GET", "/v1/taxonomy/policy", ""},
+		{"PUT", "/v1/taxonomy/policy", `{"unknownEvents":"reject"}`},
+		{"GET", "/v1/taxonomy/dropped", ""},
+		{"GET", "/v1/taxonomy/events", ""},
+		{"GET", "/v1/taxonomy/events/iso_signup", ""},
+		{"PUT", "/v1/taxonomy/events/iso_signup", `{"status":"blocked"}`},
+		{"POST", "/v1/taxonomy/events", `{"name":"iso_signup","status":"blocked"}`},
+		{"DELETE", "/v1/taxonomy/events/iso_signup", ""},
+		{"GET", "/v1/taxonomy/user-properties", ""},
+		{"GET", "/v1/taxonomy/user-properties/plan", ""},
+		{"PUT", "/v1/taxonomy/user-properties/plan", `{"type":"number"}`},
+		{"POST", "/v1/taxonomy/user-properties", `{"name":"plan","type":"number"}`},
+		{"DELETE", "/v1/taxonomy/user-properties/plan", ""},
+		{"GET", "/v1/quarantine", ""},
+		{"GET", "/v1/quarantine/iso-q", ""},
+		{"PUT", "/v1/quarantine/iso-q", `{"messageId":"iso-q","type":"track","userId":"u_iso","event":"iso_bad"}`},
+		{"POST", "/v1/quarantine/iso-q/replay", ""},
+		{"DELETE", "/v1/quarantine/iso-q", ""},
+		{"PUT", "/v1/taxonomy", `{"unknownEvents":"reject","events":[]}`},
+		{"POST", "/v1/journeys/iso/archive", ""},
+		{"DELETE", "/v1/profiles/u_iso", ""},
+	}
+	for _, c := range calls {
+		status, _, body := s.raw(c.method, c.path, admin, c.body)
+		if strings.Contains(mustJSON(t, body), "secret") {
+			t.Errorf("other workspace %s %s = %d shows our data: %v", c.method, c.path, status, body)
+		}
+		// (Profiles of u_iso answer 200: the other workspace's ingestion above made its own u_iso.)
+		if strings.HasPrefix(c.path, "/v1/quarantine/") ||
+			(strings.HasPrefix(c.path, "/v1/journeys/iso") && c.method != "PUT") {
+			if status != http.StatusNotFound {
+				t.Errorf("other workspace %s %s = %d, want 404", c.method, c.path, status)
+			}
+		}
+	}
+	if after := snapshot(t, s); !reflect.DeepEqual(after, ours) {
+		for k := range ours {
+			if !reflect.DeepEqual(after[k], ours[k]) {
+				t.Errorf("another workspace's calls changed our %s:\nbefore %v\nafter  %v", k, ours[k], after[k])
+			}
+		}
+	}
+}
+
+// snapshot reads, with our admin key, what the other workspace must not change.
+func snapshot(t *testing.T, s *stack) map[string]any {
+	t.Helper()
+	out := map[string]any{}
+	for _, path := range []string{"/v1/journeys/iso", "/v1/journeys/iso/versions", "/v1/profiles/u_iso/events", "/v1/taxonomy",
+		"/v1/taxonomy/policy", "/v1/quarantine", "/v1/outbox"} {
+		var v any
+		s.call("GET", path, "admin", nil, http.StatusOK, &v)
+		out[path] = v
+	}
+	var p profileBody
+	s.call("GET", "/v1/profiles/u_iso", "admin", nil, http.StatusOK, &p)
+	p.Journeys = nil // their live state moves on its own
+	out["profile"] = p
+	runs := runsOf(s, "u_iso")
+	out["runs"] = len(runs)
+	if len(runs) == 1 {
+		out["run status"] = runs[0]["status"]
+	}
+	return out
+}
