@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -129,17 +130,22 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 // BenchmarkEntries compares journey entries (entry → send → exit, entered
 // with SignalWithStart as the API does) with the simplest one-activity
 // workflow started the same way on the same server: in bursts from 16
-// goroutines (throughput, and latency under load) and one at a time
-// (latency with no queue). Run with a fixed count:
+// goroutines (throughput, and latency under load: "c16") and paced, each
+// entry waiting for the previous one's send (latency with no queue:
+// "paced"). Run with a fixed count:
 // go test ./tests/ -run '^$' -bench BenchmarkEntries -benchtime 300x
 func BenchmarkEntries(b *testing.B) {
 	s := newBenchStack(b)
 	d := benchJourney(b, `{"entry":{"event":"bench"},"nodes":[
 		{"id":"hello","kind":"send","channel":"outbox","template":{"body":"hi {{ customer.id }}"},"next":"done"},
 		{"id":"done","kind":"exit"}]}`)
-	for _, conc := range []int{16, 1} {
-		b.Run(fmt.Sprintf("Baseline/c%d", conc), func(b *testing.B) { s.baseline(b, conc) })
-		b.Run(fmt.Sprintf("Journey/c%d", conc), func(b *testing.B) { s.journeys(b, conc, d) })
+	for _, conc := range []int{16, 0} {
+		name := fmt.Sprintf("c%d", conc)
+		if conc == 0 {
+			name = "paced"
+		}
+		b.Run("Baseline/"+name, func(b *testing.B) { s.baseline(b, conc) })
+		b.Run("Journey/"+name, func(b *testing.B) { s.journeys(b, conc, d) })
 	}
 }
 
@@ -147,12 +153,15 @@ func (s *benchStack) baseline(b *testing.B, conc int) {
 	run := fmt.Sprintf("b%d_", time.Now().UnixNano())
 	s.done.Store(0)
 	b.ResetTimer()
-	startAll(b, conc, b.N, func(i int) error {
+	startAll(b, max(conc, 1), b.N, func(i int) error {
 		id := run + strconv.Itoa(i)
 		s.started.Store(id, time.Now())
 		_, err := s.client.SignalWithStartWorkflow(context.Background(), id, workflows.EventSignal, nil, client.StartWorkflowOptions{
 			ID: id, TaskQueue: baselineQueue, TypedSearchAttributes: benchAttrs(id),
 		}, baselineWorkflow, id)
+		for conc == 0 && err == nil && s.done.Load() <= int64(i) {
+			time.Sleep(time.Millisecond)
+		}
 		return err
 	})
 	waitFor(b, "the baseline activities", func() bool { return s.done.Load() >= int64(b.N) })
@@ -171,13 +180,16 @@ func (s *benchStack) baseline(b *testing.B, conc int) {
 func (s *benchStack) journeys(b *testing.B, conc int, d journey.Definition) {
 	run := fmt.Sprintf("j%d_", time.Now().UnixNano())
 	b.ResetTimer()
-	startAll(b, conc, b.N, func(i int) error {
+	startAll(b, max(conc, 1), b.N, func(i int) error {
 		customer := run + strconv.Itoa(i)
 		s.started.Store(customer, time.Now())
 		_, err := workflows.EnterJourney(context.Background(), s.client, taskQueue, workflows.JourneyInput{
 			WorkspaceID: "default", JourneyID: "bench", Version: 1, CustomerID: customer, Definition: d,
 			Entry: journey.Event{MessageID: customer, Name: "bench", Timestamp: time.Now()},
 		})
+		for conc == 0 && err == nil && !s.sent(b, customer) {
+			time.Sleep(time.Millisecond)
+		}
 		return err
 	})
 	var msgs []store.Message
@@ -191,6 +203,15 @@ func (s *benchStack) journeys(b *testing.B, conc int, d journey.Definition) {
 		}
 	}
 	reportLatency(b, lat)
+}
+
+// sent reports whether the customer's message is in the outbox.
+func (s *benchStack) sent(b *testing.B, customer string) bool {
+	msgs, _, err := s.store.ListMessages(context.Background(), "default", store.MessageFilter{CustomerID: customer})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return len(msgs) > 0
 }
 
 // messages lists the outbox rows of this run's customers.
@@ -214,17 +235,34 @@ func (s *benchStack) messages(b *testing.B, prefix string) []store.Message {
 	}
 }
 
+var waitingRuns = flag.Int("waiting-runs", 10000, "how many runs BenchmarkWaitingRuns leaves waiting")
+
+// waitingCost is what BenchmarkWaitingRuns measured. The testing package
+// calls a benchmark once with b.N = 1 and again with the -benchtime count:
+// the runs are started once, and the second call reports the same numbers.
+var waitingCost map[string]float64
+
 // BenchmarkWaitingRuns measures what runs waiting on a one-day timer cost:
 // the growth of the Temporal data dir and of this process's RSS (server and
-// worker together) per run. Run once with -benchtime 10000x.
+// worker together) per run. It starts -waiting-runs runs whatever b.N is,
+// so one `go test -bench` run measures it beside BenchmarkEntries.
 func BenchmarkWaitingRuns(b *testing.B) {
+	if waitingCost == nil {
+		waitingCost = measureWaitingRuns(b, *waitingRuns)
+	}
+	for unit, v := range waitingCost {
+		b.ReportMetric(v, unit)
+	}
+}
+
+func measureWaitingRuns(b *testing.B, n int) map[string]float64 {
 	s := newBenchStack(b)
 	d := benchJourney(b, `{"entry":{"event":"bench_wait"},"nodes":[
 		{"id":"pause","kind":"wait","duration":"1d","next":"done"},{"id":"done","kind":"exit"}]}`)
 	runtime.GC()
 	disk0, rss0 := dirSize(b, s.dataDir), rssBytes(b)
-	b.ResetTimer()
-	startAll(b, 16, b.N, func(i int) error {
+	start := time.Now()
+	startAll(b, 16, n, func(i int) error {
 		_, err := workflows.EnterJourney(context.Background(), s.client, taskQueue, workflows.JourneyInput{
 			WorkspaceID: "default", JourneyID: "wait1d", Version: 1, CustomerID: "w" + strconv.Itoa(i), Definition: d,
 			Entry: journey.Event{MessageID: "w" + strconv.Itoa(i), Name: "bench_wait"},
@@ -234,16 +272,16 @@ func BenchmarkWaitingRuns(b *testing.B) {
 	waitFor(b, "every run to wait on its timer", func() bool {
 		c, err := s.client.CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{
 			Query: `TabijiJourney = "wait1d" AND TabijiStep = "pause"`})
-		return err == nil && c.GetCount() >= int64(b.N)
+		return err == nil && c.GetCount() >= int64(n)
 	})
-	b.StopTimer()
+	elapsed := time.Since(start)
 	runtime.GC()
 	disk, rss := dirSize(b, s.dataDir)-disk0, rssBytes(b)-rss0
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
-	b.ReportMetric(float64(disk)/float64(b.N)/1024, "disk-KB/run")
-	b.ReportMetric(float64(rss)/float64(b.N)/1024, "rss-KB/run")
-	b.ReportMetric(float64(disk)/(1<<20), "disk-MB")
-	b.ReportMetric(float64(rss)/(1<<20), "rss-MB")
+	return map[string]float64{
+		"runs": float64(n), "entries/s": float64(n) / elapsed.Seconds(),
+		"disk-KB/run": float64(disk) / float64(n) / 1024, "rss-KB/run": float64(rss) / float64(n) / 1024,
+		"disk-MB": float64(disk) / (1 << 20), "rss-MB": float64(rss) / (1 << 20),
+	}
 }
 
 func benchJourney(b *testing.B, raw string) journey.Definition {
