@@ -49,9 +49,17 @@ func (s *server) ingest(ctx context.Context, workspaceID string, msgs []ingest.M
 	if err := s.applyIdentities(ctx, workspaceID, in); err != nil {
 		return res, err
 	}
+	used, err := s.journeyEvents(ctx, workspaceID)
+	if err != nil {
+		return res, err
+	}
 	events := make([]store.Event, len(in))
 	for i, a := range in {
 		events[i] = toEvent(workspaceID, a.msg, a.violations)
+		if events[i].Type != ingest.Track || !used[events[i].Name] {
+			// No journey uses it: routed as it is stored, with no second write.
+			events[i].RoutedAt = &events[i].ReceivedAt
+		}
 	}
 	out, err := s.Store.InsertEvents(ctx, events)
 	if err != nil {

@@ -26,9 +26,10 @@ func (s *server) routeStored(ctx context.Context, workspaceID string, out []stor
 	var events []store.Event
 	var dups []string
 	for _, o := range out {
-		if o.Inserted {
+		switch {
+		case o.Inserted && o.Event.RoutedAt == nil:
 			events = append(events, o.Event)
-		} else {
+		case !o.Inserted:
 			dups = append(dups, o.Event.MessageID)
 		}
 	}
@@ -40,6 +41,22 @@ func (s *server) routeStored(ctx context.Context, workspaceID string, out []stor
 		events = append(events, again...)
 	}
 	return s.routeEvents(ctx, events)
+}
+
+// journeyEvents is the set of event names that some journey of the
+// workspace may take, from the same index routing uses.
+func (s *server) journeyEvents(ctx context.Context, workspaceID string) (map[string]bool, error) {
+	active, err := s.journeys.active(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	for _, j := range active {
+		for _, name := range j.events {
+			used[name] = true
+		}
+	}
+	return used, nil
 }
 
 // routeEvents hands events to the journeys that use them, one customer's in

@@ -28,7 +28,7 @@ type Event struct {
 	Violations  json.RawMessage // taxonomy findings of an event let in despite them; nil when none
 	Timestamp   time.Time       // when it happened; the receive time when zero
 	ReceivedAt  time.Time       // now() when zero
-	RoutedAt    *time.Time      // nil until the journeys that use it have been signalled
+	RoutedAt    *time.Time      // nil until the journeys that use it have been signalled; set on insert when none does
 }
 
 const eventColumns = `e.workspace_id, e.message_id, e.type, e.user_id, e.anonymous_id, e.event, e.properties,
@@ -135,13 +135,13 @@ const insertEventsSQL = `
 WITH v AS (
 	SELECT v.*, COALESCE(pi.profile_id, v.user_id) AS customer
 	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-	            $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[])
+	            $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[])
 	     AS v(workspace_id, message_id, type, user_id, anonymous_id, event, properties, traits, context,
-	          group_id, previous_id, violations, timestamp, received_at)
+	          group_id, previous_id, violations, timestamp, received_at, routed_at)
 	LEFT JOIN profile_identities pi ON pi.workspace_id = v.workspace_id AND pi.alias_id = v.user_id
 ), ids AS (
-	INSERT INTO event_ids (workspace_id, message_id, received_at)
-	SELECT workspace_id, message_id, received_at FROM v ORDER BY workspace_id, message_id
+	INSERT INTO event_ids (workspace_id, message_id, received_at, routed_at)
+	SELECT workspace_id, message_id, received_at, routed_at FROM v ORDER BY workspace_id, message_id
 	ON CONFLICT DO NOTHING
 	RETURNING workspace_id, message_id
 ), profiles AS (
@@ -161,6 +161,7 @@ type eventColumnSet struct {
 	ws, id, typ, user, anon, name, props, traits, ctx, group, prev []string
 	violations                                                     []*string
 	ts, received                                                   []time.Time
+	routed                                                         []*time.Time
 }
 
 func newEventColumns(n int) *eventColumnSet {
@@ -178,12 +179,12 @@ func (c *eventColumnSet) add(e Event) {
 		v = &s
 	}
 	c.violations = append(c.violations, v)
-	c.ts, c.received = append(c.ts, e.Timestamp), append(c.received, e.ReceivedAt)
+	c.ts, c.received, c.routed = append(c.ts, e.Timestamp), append(c.received, e.ReceivedAt), append(c.routed, e.RoutedAt)
 }
 
 func (c *eventColumnSet) args() []any {
 	return []any{c.ws, c.id, c.typ, c.user, c.anon, c.name, c.props, c.traits, c.ctx, c.group, c.prev,
-		c.violations, c.ts, c.received}
+		c.violations, c.ts, c.received, c.routed}
 }
 
 // GetEvent returns the workspace's event with the message id, or ErrNotFound.

@@ -51,6 +51,7 @@ func TestEventBatches(t *testing.T) {
 			{WorkspaceID: wsA, MessageID: "old", UserID: "u", Name: "e", ReceivedAt: old},
 			{WorkspaceID: wsB, MessageID: "old_b", UserID: "u", Name: "e", ReceivedAt: old.Add(time.Second)},
 			{WorkspaceID: wsA, MessageID: "new", UserID: "u", Name: "e"},
+			{WorkspaceID: wsA, MessageID: "no_journey_uses_it", UserID: "u", Name: "e", ReceivedAt: old, RoutedAt: &old},
 		})
 		mustNot(t, err)
 		got, err := b.store.UnroutedEvents(ctx, time.Now().Add(-10*time.Second), 10)

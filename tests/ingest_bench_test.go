@@ -1,0 +1,193 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tabiji/tabiji/api"
+	"github.com/tabiji/tabiji/localpg"
+	"github.com/tabiji/tabiji/store"
+)
+
+// ingestBench is the API on a Postgres cluster with fsync on (not the
+// tests' ephemeral one), a taxonomy that checks every event, and an active
+// journey that the events do not use (so routing looks them up, and no
+// Temporal call is due).
+type ingestBench struct {
+	url, dbURL, write string
+	client            *http.Client
+	seq               atomic.Int64
+}
+
+// taxonomySheet defines the benchmark's event with typed, required,
+// formatted properties, and rejects unknown events.
+const taxonomySheet = `{"unknownEvents":"reject","events":[{"name":"Order Completed","properties":[
+	{"name":"orderId","type":"string","required":true},
+	{"name":"revenue","type":"number","required":true},
+	{"name":"currency","type":"string","format":"currency"},
+	{"name":"coupon","type":"string"},
+	{"name":"products","type":"array"}]}]}`
+
+func newIngestBench(b *testing.B) *ingestBench {
+	b.Helper()
+	ctx := context.Background()
+	cluster, err := localpg.Start(ctx, localpg.Options{DataDir: b.TempDir()}) // fsync on
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cluster.Stop() })
+	if _, err := store.Migrate(ctx, cluster.URL(), &bytes.Buffer{}); err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(ctx, cluster.URL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(st.Close)
+	if err := st.EnsureWorkspace(ctx, "default", "Default"); err != nil {
+		b.Fatal(err)
+	}
+	admin, _, err := st.CreateKey(ctx, "default", store.RoleAdmin, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	write, _, err := st.CreateKey(ctx, "default", store.RoleWrite, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
+	b.Cleanup(srv.Close)
+	e := &ingestBench{url: srv.URL, dbURL: cluster.URL(), write: write,
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+	for _, call := range [][3]string{
+		{"POST", "/v1/journeys", `{"id":"unused","name":"Unused","definition":{"entry":{"event":"never_sent"},"nodes":[{"id":"x","kind":"exit"}]}}`},
+		{"POST", "/v1/journeys/unused/activate", ""},
+		{"PUT", "/v1/taxonomy", taxonomySheet},
+	} {
+		req, _ := http.NewRequest(call[0], srv.URL+call[1], strings.NewReader(call[2]))
+		req.Header.Set("Authorization", "Bearer "+admin)
+		req.Header.Set("Content-Type", "application/json")
+		if resp, err := e.client.Do(req); err != nil || resp.StatusCode >= 300 {
+			b.Fatalf("%s %s: %v %v", call[0], call[1], resp, err)
+		}
+	}
+	return e
+}
+
+// event is one realistic track call of about 450 bytes, for one of 10,000 customers.
+func (e *ingestBench) event() string {
+	n := e.seq.Add(1)
+	return fmt.Sprintf(`{"type":"track","userId":"u_%d","event":"Order Completed","messageId":"bench-%d",`+
+		`"timestamp":"2026-11-23T10:00:00.000Z","sentAt":"2026-11-23T10:00:00.120Z",`+
+		`"properties":{"orderId":"o_%d","revenue":4980,"currency":"JPY","coupon":"FREESHIP",`+
+		`"products":[{"sku":"TEA-01","name":"Sencha","price":2490,"quantity":2}]},`+
+		`"context":{"library":{"name":"analytics-go","version":"3.3.0"},"ip":"203.0.113.7"},"integrations":{"All":true}}`,
+		n%10000, n, n)
+}
+
+func (e *ingestBench) post(b *testing.B, path, body string) {
+	req, _ := http.NewRequest("POST", e.url+path, strings.NewReader(body))
+	req.SetBasicAuth(e.write, "")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := e.client.Do(req)
+	if err != nil {
+		b.Error(err)
+		return
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b.Errorf("POST %s = %d", path, resp.StatusCode)
+	}
+}
+
+func (e *ingestBench) batch(n int) string {
+	calls := make([]string, n)
+	for i := range calls {
+		calls[i] = e.event()
+	}
+	return `{"batch":[` + strings.Join(calls, ",") + `]}`
+}
+
+// BenchmarkIngestion measures /v1/batch (100 events a call) and single
+// /v1/track calls through the real handler into Postgres with the taxonomy
+// on, and COPY of the same rows into the same table. Run it with
+//
+//	go test ./tests/ -run '^$' -bench BenchmarkIngestion -benchtime 3s
+func BenchmarkIngestion(b *testing.B) {
+	e := newIngestBench(b)
+	for _, clients := range []int{1, 4} {
+		b.Run(fmt.Sprintf("Batch100/clients=%d", clients), func(b *testing.B) {
+			bodies := make([]string, b.N)
+			for i := range bodies {
+				bodies[i] = e.batch(100)
+			}
+			var next atomic.Int64
+			b.SetParallelism(clients) // × GOMAXPROCS goroutines
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					e.post(b, "/v1/batch", bodies[next.Add(1)-1])
+				}
+			})
+			b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+	b.Run("Track", func(b *testing.B) {
+		bodies := make([]string, b.N)
+		for i := range bodies {
+			bodies[i] = e.event()
+		}
+		took := make([]time.Duration, b.N)
+		b.ResetTimer()
+		for i := range b.N {
+			start := time.Now()
+			e.post(b, "/v1/track", bodies[i])
+			took[i] = time.Since(start)
+		}
+		slices.Sort(took)
+		b.ReportMetric(float64(took[b.N/2].Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(took[b.N*99/100].Microseconds())/1000, "p99-ms")
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	})
+	b.Run("COPY100", func(b *testing.B) { e.copyBaseline(b, 100) })
+}
+
+// copyBaseline COPYs b.N batches of n rows like those ingestion stores
+// into events, on one connection.
+func (e *ingestBench) copyBaseline(b *testing.B, n int) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, e.dbURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	cols := []string{"workspace_id", "message_id", "type", "user_id", "anonymous_id", "event", "properties", "traits",
+		"context", "group_id", "previous_id", "timestamp", "received_at"}
+	props := `{"orderId":"o_1","revenue":4980,"currency":"JPY","coupon":"FREESHIP","products":[{"sku":"TEA-01","name":"Sencha","price":2490,"quantity":2}]}`
+	evCtx := `{"library":{"name":"analytics-go","version":"3.3.0"},"ip":"203.0.113.7"}`
+	batches := make([][][]any, b.N)
+	for i := range batches {
+		for range n {
+			s := e.seq.Add(1)
+			batches[i] = append(batches[i], []any{"default", fmt.Sprintf("copy-%d", s), "track", fmt.Sprintf("u_%d", s%10000), "",
+				"Order Completed", props, "{}", evCtx, "", "", time.Now(), time.Now()})
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"events"}, cols, pgx.CopyFromRows(batches[i])); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "events/s")
+}
