@@ -205,3 +205,40 @@ func contextUpdates(in []accepted, out []store.Inserted) []store.ContextUpdate {
 
 // ingestError wraps a pipeline failure with the step that failed.
 func ingestError(err error) error { return fmt.Errorf("ingest events: %w", err) }
+
+// ingestEvent submits an event already in store form (a quarantined event
+// being replayed) through the pipeline, as if it had just been received.
+func (s *server) ingestEvent(ctx context.Context, e store.Event) (ingestResult, error) {
+	m := ingest.Message{
+		Type: cmpOr(e.Type, ingest.Track), MessageID: e.MessageID, UserID: e.UserID, AnonymousID: e.AnonymousID,
+		Event: e.Name, GroupID: e.GroupID, PreviousID: e.PreviousID,
+		RawProperties: jsonObject(e.Properties), RawTraits: jsonObject(e.Traits), RawContext: jsonObject(e.Context),
+		Timestamp: e.Timestamp, ReceivedAt: time.Now().UTC(),
+	}
+	for _, part := range []struct {
+		raw []byte
+		to  *map[string]any
+	}{{m.RawProperties, &m.Properties}, {m.RawTraits, &m.Traits}, {m.RawContext, &m.Context}} {
+		if err := json.Unmarshal(part.raw, part.to); err != nil {
+			return ingestResult{}, fmt.Errorf("read event %s: %w", e.MessageID, err)
+		}
+	}
+	if m.Timestamp.IsZero() {
+		m.Timestamp = m.ReceivedAt
+	}
+	return s.ingest(ctx, e.WorkspaceID, []ingest.Message{m})
+}
+
+func jsonObject(raw []byte) []byte {
+	if len(raw) == 0 || string(raw) == "null" {
+		return []byte("{}")
+	}
+	return raw
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
