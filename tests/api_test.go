@@ -200,6 +200,13 @@ func TestAPI(t *testing.T) {
 		if runs, _ := out["runs"].([]any); len(runs) != 0 {
 			t.Errorf("other workspace sees our runs: %v", runs)
 		}
+		// Profiles of our customer (every other route: TestEveryEndpointStaysInItsWorkspace).
+		for _, c := range []struct{ method, path string }{{"GET", "/v1/profiles/u_seg"}, {"GET", "/v1/profiles/u_seg/events"}, {"DELETE", "/v1/profiles/u_seg"}} {
+			if status, _, _ := s.raw(c.method, c.path, bearer(otherAdmin), ""); status != http.StatusNotFound {
+				t.Errorf("other workspace %s %s = %d, want 404", c.method, c.path, status)
+			}
+		}
+		s.call("GET", "/v1/profiles/u_seg", "admin", nil, http.StatusOK, nil)
 	})
 
 	t.Run("OutboxValidatesItsQuery", func(t *testing.T) {
