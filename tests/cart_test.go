@@ -38,6 +38,11 @@ func TestCartAbandonment(t *testing.T) {
 	s.track("u_buyer", "purchase", "m3")
 
 	// The worker dies during the wait; the timers fire with no worker at all.
+	// (It must have begun the wait: a first task in flight when the worker
+	// stops is lost until the task times out, and no worker would take it.)
+	eventually(t, 20*time.Second, "the forgetful customer's wait to begin", func() bool {
+		return s.historyHas(workflowIDOf("u_forgetful"), enums.EVENT_TYPE_TIMER_STARTED)
+	})
 	w1.Stop()
 	eventually(t, 30*time.Second, "the forgetful customer's timer to fire", func() bool {
 		return s.timerFired(workflowIDOf("u_forgetful"))
@@ -92,6 +97,21 @@ func TestCartAbandonment(t *testing.T) {
 		s.writeHistory(workflowIDOf("u_forgetful"), "../workflows/testdata/cart_reminded.json")
 		s.writeHistory(workflowIDOf("u_buyer"), "../workflows/testdata/cart_purchased.json")
 	}
+}
+
+// historyHas reports whether a run's history holds an event of the type.
+func (s *stack) historyHas(workflowID string, typ enums.EventType) bool {
+	iter := s.temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			return false
+		}
+		if ev.GetEventType() == typ {
+			return true
+		}
+	}
+	return false
 }
 
 // writeHistory saves a run's full history for the workflow replay test.
