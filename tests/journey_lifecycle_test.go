@@ -186,6 +186,26 @@ func TestJourneyLifecycleOnTheRealStack(t *testing.T) {
 		}
 	})
 
+	t.Run("TheEntryFilterDecidesWhoEnters", func(t *testing.T) {
+		s.createActive("big_carts", `{"entry":{"event":"cart_big","filter":"event.properties.total >= 100 && !(\"staff\" in profile.tags)"},
+			"nodes":[{"id":"hi","kind":"send","channel":"email","template":{"body":"big"},"next":"done"},{"id":"done","kind":"exit"}]}`)
+		s.trackProps("u_small", "cart_big", "f1", map[string]any{"total": 20})
+		s.trackProps("u_big", "cart_big", "f2", map[string]any{"total": 150})
+		if s.exists(wid("big_carts", "u_small")) || !s.exists(wid("big_carts", "u_big")) {
+			t.Errorf("small cart entered: %v; big cart entered: %v", s.exists(wid("big_carts", "u_small")), s.exists(wid("big_carts", "u_big")))
+		}
+		var out struct {
+			Entered bool
+			Reason  string
+		}
+		s.call("POST", "/v1/journeys/big_carts/simulate", "admin", map[string]any{
+			"profile": map[string]any{"tags": []string{"staff"}}, "entry": map[string]any{"properties": map[string]any{"total": 500}},
+		}, http.StatusOK, &out)
+		if out.Entered || !strings.Contains(out.Reason, "entry filter") {
+			t.Errorf("a staff member's simulation = %+v", out)
+		}
+	})
+
 	t.Run("AJourneyMayBeSentAsYAML", func(t *testing.T) {
 		hdr := map[string]string{"Authorization": "Bearer " + s.admin, "Content-Type": "application/yaml"}
 		code, body, _ := s.raw("POST", "/v1/journeys", hdr, `
