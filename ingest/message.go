@@ -7,6 +7,7 @@ package ingest
 
 import (
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -76,11 +77,20 @@ func (m *Message) Timezone() string {
 	if tz == "" || tz == "Local" || strings.ContainsAny(tz, "\x00") {
 		return ""
 	}
+	if _, ok := knownZones.Load(tz); ok {
+		return tz
+	}
 	if _, err := time.LoadLocation(tz); err != nil {
 		return ""
 	}
+	knownZones.Store(tz, true)
 	return tz
 }
+
+// knownZones remembers the zone names LoadLocation accepted, since it reads
+// the zone database on every call; only valid names are kept, so it holds at
+// most the database's few hundred zones.
+var knownZones sync.Map
 
 // Locale is the context's locale ("ja-JP"), or "".
 func (m *Message) Locale() string {
