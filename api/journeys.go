@@ -114,6 +114,20 @@ func (s *server) parseDefinition(c *gin.Context, raw json.RawMessage) (json.RawM
 	return canonical, warnings, true
 }
 
+// listJourneys lists the workspace's journeys, each with its latest version.
+func (s *server) listJourneys(c *gin.Context) {
+	journeys, err := s.Store.ListJourneys(c.Request.Context(), workspace(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]journeyResponse, len(journeys))
+	for i, j := range journeys {
+		out[i] = toJourneyResponse(j)
+	}
+	c.JSON(http.StatusOK, gin.H{"journeys": out})
+}
+
 func (s *server) getJourney(c *gin.Context) {
 	j, err := s.Store.GetJourney(c.Request.Context(), workspace(c), c.Param("id"))
 	if s.journeyError(c, err) {

@@ -16,6 +16,7 @@ func (s *server) routes(r *gin.Engine) {
 
 	manage := r.Group("/v1", s.auth(roleAdmin))
 	manage.POST("/journeys", s.createJourney)
+	manage.GET("/journeys", s.listJourneys)
 	manage.GET("/journeys/:id", s.getJourney)
 	manage.POST("/journeys/:id/activate", s.activateJourney)
 	manage.PUT("/journeys/:id", s.updateJourney)

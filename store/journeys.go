@@ -303,3 +303,22 @@ func (s *Store) RoutableJourneys(ctx context.Context, workspaceID string) ([]Rou
 	}
 	return out, nil
 }
+
+// ListJourneys returns the workspace's journeys, with their latest
+// version's definition, ordered by id.
+func (s *Store) ListJourneys(ctx context.Context, workspaceID string) ([]Journey, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+journeyColumns+`
+		FROM journeys j
+		JOIN journey_versions v ON v.workspace_id = j.workspace_id AND v.journey_id = j.id AND v.version = j.latest_version
+		WHERE j.workspace_id = $1
+		ORDER BY j.id`, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list journeys: %w", err)
+	}
+	journeys, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Journey, error) { return scanJourney(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list journeys: %w", err)
+	}
+	return journeys, nil
+}

@@ -34,6 +34,25 @@ func TestJourneys(t *testing.T) {
 		}
 	})
 
+	t.Run("ListsTheWorkspacesJourneysOnly", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		_, err := b.store.CreateJourney(ctx, wsA, "jr_b", "B", def)
+		mustNot(t, err)
+		_, err = b.store.CreateJourney(ctx, wsA, "jr_a", "A", def)
+		mustNot(t, err)
+		_, err = b.store.CreateJourney(ctx, wsB, "jr_other", "Other", def)
+		mustNot(t, err)
+		got, err := b.store.ListJourneys(ctx, wsA)
+		mustNot(t, err)
+		if len(got) != 2 || got[0].ID != "jr_a" || got[1].ID != "jr_b" || got[0].LatestVersion != 1 {
+			t.Errorf("ListJourneys = %+v", got)
+		}
+		if got, _ := b.store.ListJourneys(ctx, "ws_empty"); len(got) != 0 {
+			t.Errorf("an empty workspace lists %d journeys", len(got))
+		}
+	})
+
 	t.Run("RefusesAnIdTakenInTheWorkspaceOnly", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -163,6 +164,18 @@ func TestCLIJourneys(t *testing.T) {
 		s.call("GET", "/v1/journeys/cli_apply", "admin", nil, http.StatusOK, &j)
 		if j.Definition.Nodes[0].Duration != "1m0s" && j.Definition.Nodes[0].Duration != "1m" {
 			t.Errorf("version 2 has duration %q", j.Definition.Nodes[0].Duration)
+		}
+	})
+
+	t.Run("ListShowsEveryJourneyWithItsVersions", func(t *testing.T) {
+		out, err := s.tabiji("journeys", "list")
+		if err != nil || !strings.Contains(out, "ID") || !regexp.MustCompile(`(?m)^cli_apply\s+CLI apply\s+active\s+2\s+2\s`).MatchString(out) {
+			t.Errorf("journeys list = %v\n%s", err, out)
+		}
+		out, err = s.tabiji("journeys", "list", "-o", "json")
+		var got struct{ Journeys []map[string]any }
+		if err != nil || json.Unmarshal([]byte(out), &got) != nil || len(got.Journeys) == 0 || got.Journeys[0]["id"] != "cli_apply" {
+			t.Errorf("journeys list -o json = %v\n%s", err, out)
 		}
 	})
 
