@@ -142,28 +142,47 @@ func toEvent(workspaceID string, m *ingest.Message, violations []taxonomy.Violat
 	return e
 }
 
-// applyIdentities merges ids and sets traits, call by call in order, before
-// the events are stored, so that they are stored under the merged id.
+// applyIdentities merges ids (identify, alias) and then sets traits, before
+// the events are stored, so that they are stored under the merged id: one
+// lookup and one transaction for the batch, plus one per id merged.
 func (s *server) applyIdentities(ctx context.Context, workspaceID string, in []accepted) error {
+	var anon []string
+	for _, a := range in {
+		if m := a.msg; m.Type == ingest.Identify && m.UserID != "" && m.AnonymousID != "" && m.UserID != m.AnonymousID {
+			anon = append(anon, m.AnonymousID)
+		}
+	}
+	unmerged := map[string]bool{}
+	if len(anon) > 0 {
+		ids, err := s.Store.UnmergedIDs(ctx, workspaceID, anon)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			unmerged[id] = true
+		}
+	}
+	var updates []store.ProfileUpdate
 	for _, a := range in {
 		m := a.msg
-		switch m.Type {
-		case ingest.Identify:
-			if m.UserID != "" && m.AnonymousID != "" && m.UserID != m.AnonymousID {
-				if _, err := s.Store.MergeProfiles(ctx, workspaceID, m.AnonymousID, m.UserID, true); err != nil {
-					return err
-				}
-			}
-			if _, err := s.Store.ChangeProfile(ctx, workspaceID, m.CustomerID(), traitsChange(m), m.Timestamp); err != nil {
-				return err
-			}
-		case ingest.Alias:
+		switch {
+		case m.Type == ingest.Alias:
 			if _, err := s.Store.MergeProfiles(ctx, workspaceID, m.PreviousID, m.UserID, false); err != nil {
 				return err
 			}
+		case m.Type != ingest.Identify:
+			continue
+		case unmerged[m.AnonymousID] && m.UserID != "" && m.UserID != m.AnonymousID:
+			delete(unmerged, m.AnonymousID)
+			if _, err := s.Store.MergeProfiles(ctx, workspaceID, m.AnonymousID, m.UserID, true); err != nil {
+				return err
+			}
+		}
+		if m.Type == ingest.Identify {
+			updates = append(updates, store.ProfileUpdate{ID: m.CustomerID(), Change: traitsChange(m), At: m.Timestamp})
 		}
 	}
-	return nil
+	return s.Store.ChangeProfiles(ctx, workspaceID, updates)
 }
 
 // traitsChange is what an identify call does to its profile: a trait sent

@@ -139,4 +139,33 @@ func TestProfiles(t *testing.T) {
 			t.Errorf("a context created a profile: %v", err)
 		}
 	})
+
+	t.Run("ChangeProfilesAppliesABatchInOrder", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		_, err := b.store.MergeProfiles(ctx, wsA, "anon_9", "u_9", true)
+		mustNot(t, err)
+		mustNot(t, b.store.ChangeProfiles(ctx, wsA, []store.ProfileUpdate{
+			{ID: "u_9", Change: store.ProfileChange{Set: map[string]any{"plan": "pro", "email": "n@example.jp"}, AddTags: []string{"a"}}, At: t0},
+			{ID: "anon_9", Change: store.ProfileChange{Set: map[string]any{"plan": "free", "city": "Nara"}, PushToken: "t1"}, At: t0.Add(-time.Hour)},
+			{ID: "u_new", Change: store.ProfileChange{Set: map[string]any{"lineUserId": "U9"}, Timezone: "Asia/Tokyo"}, At: t0},
+			{ID: "u_9", Change: store.ProfileChange{Increment: map[string]float64{"visits": 1}, AddTags: []string{"b"}}, At: t0},
+		}))
+		p, err := b.store.GetProfile(ctx, wsA, "anon_9")
+		mustNot(t, err)
+		if p.ID != "u_9" || p.Traits["plan"] != "pro" || p.Traits["city"] != "Nara" || p.Traits["visits"] != 1.0 ||
+			p.Email != "n@example.jp" || !slices.Equal(p.Tags, []string{"a", "b"}) || !slices.Equal(p.PushTokens, []string{"t1"}) {
+			t.Errorf("batched profile = %+v", p)
+		}
+		q, err := b.store.GetProfile(ctx, wsA, "u_new")
+		mustNot(t, err)
+		if q.LineUserID != "U9" || q.Timezone != "Asia/Tokyo" {
+			t.Errorf("created in a batch = %+v", q)
+		}
+		un, err := b.store.UnmergedIDs(ctx, wsA, []string{"anon_9", "u_9", "never_seen"})
+		mustNot(t, err)
+		if !slices.Equal(un, []string{"u_9", "never_seen"}) {
+			t.Errorf("UnmergedIDs = %v", un)
+		}
+	})
 }
