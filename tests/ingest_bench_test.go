@@ -142,6 +142,24 @@ func BenchmarkIngestion(b *testing.B) {
 			b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "events/s")
 		})
 	}
+	b.Run("IdentifyBatch100", func(b *testing.B) {
+		bodies := make([]string, b.N)
+		for i := range bodies {
+			calls := make([]string, 100)
+			for j := range calls {
+				n := e.seq.Add(1)
+				calls[j] = fmt.Sprintf(`{"type":"identify","userId":"u_%d","messageId":"bench-%d",`+
+					`"traits":{"email":"u%d@example.jp","plan":"pro","visits":%d},"context":{"timezone":"Asia/Tokyo","locale":"ja-JP"}}`,
+					n%10000, n, n%10000, n)
+			}
+			bodies[i] = `{"batch":[` + strings.Join(calls, ",") + `]}`
+		}
+		b.ResetTimer()
+		for i := range b.N {
+			e.post(b, "/v1/batch", bodies[i])
+		}
+		b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "events/s")
+	})
 	b.Run("Track", func(b *testing.B) {
 		bodies := make([]string, b.N)
 		for i := range bodies {
