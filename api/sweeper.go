@@ -25,11 +25,17 @@ const routeParallel = 8
 func (s *server) routeStored(ctx context.Context, workspaceID string, out []store.Inserted) error {
 	var events []store.Event
 	var dups []string
+	stored := map[string]bool{}
+	for _, o := range out {
+		if o.Inserted {
+			stored[o.Event.MessageID] = true
+		}
+	}
 	for _, o := range out {
 		switch {
 		case o.Inserted && o.Event.RoutedAt == nil:
 			events = append(events, o.Event)
-		case !o.Inserted:
+		case !o.Inserted && !stored[o.Event.MessageID]: // not a repeat within this call
 			dups = append(dups, o.Event.MessageID)
 		}
 	}
