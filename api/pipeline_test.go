@@ -86,17 +86,6 @@ func TestIngestPipeline(t *testing.T) {
 		t.Errorf("profile = %+v, %v", p, err)
 	}
 
-	t.Run("ReplaysAStoredFormEvent", func(t *testing.T) {
-		props, _ := json.Marshal(map[string]any{"total": 12})
-		res, err := s.ingestEvent(ctx, store.Event{WorkspaceID: "w", MessageID: "r1", UserID: "u", Name: "held_order", Properties: props})
-		if err != nil || res.Stored != 1 {
-			t.Fatalf("ingestEvent = %+v, %v", res, err)
-		}
-		if e, err := st.GetEvent(ctx, "w", "r1"); err != nil || e.Type != "track" || !strings.Contains(string(e.Properties), "12") {
-			t.Errorf("replayed = %+v, %v", e, err)
-		}
-	})
-
 	t.Run("RejectionsNameTheCallAndProperty", func(t *testing.T) {
 		key, _, err := st.CreateKey(ctx, "w", store.RoleWrite, "k")
 		if err != nil {
