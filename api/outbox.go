@@ -1,9 +1,7 @@
 package api
 
 import (
-	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -29,21 +27,13 @@ type messageResponse struct {
 // filterable by customer and channel and paged by cursor.
 func (s *server) outbox(c *gin.Context) {
 	f := store.MessageFilter{CustomerID: c.Query("customer"), Channel: c.Query("channel"), After: c.Query("after")}
-	if l := c.Query("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 500 {
-			invalid(c, "limit", "must be a whole number from 1 to 500")
-			return
-		}
-		f.Limit = n
-	}
-	msgs, next, err := s.Store.ListMessages(c.Request.Context(), workspace(c), f)
-	if errors.Is(err, store.ErrInvalidCursor) {
-		invalid(c, "after", "is not a cursor this API returned")
+	limit, ok := pageLimit(c)
+	if !ok {
 		return
 	}
-	if err != nil {
-		s.fail(c, err)
+	f.Limit = limit
+	msgs, next, err := s.Store.ListMessages(c.Request.Context(), workspace(c), f)
+	if s.pageError(c, err) {
 		return
 	}
 	out := make([]messageResponse, len(msgs))

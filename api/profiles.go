@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -114,26 +113,18 @@ func (s *server) getProfile(c *gin.Context) {
 // profileTimeline answers a page of the customer's events, newest first.
 func (s *server) profileTimeline(c *gin.Context) {
 	f := store.TimelineFilter{After: c.Query("after")}
-	if l := c.Query("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 500 {
-			invalid(c, "limit", "must be a whole number from 1 to 500")
-			return
-		}
-		f.Limit = n
+	limit, ok := pageLimit(c)
+	if !ok {
+		return
 	}
+	f.Limit = limit
 	ctx := c.Request.Context()
 	p, err := s.Store.GetProfile(ctx, workspace(c), c.Param("id"))
 	if s.profileError(c, err) {
 		return
 	}
 	events, next, err := s.Store.CustomerEvents(ctx, workspace(c), p.ID, f)
-	if errors.Is(err, store.ErrInvalidCursor) {
-		invalid(c, "after", "is not a cursor this API returned")
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.pageError(c, err) {
 		return
 	}
 	out := make([]eventResponse, len(events))

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -36,21 +35,13 @@ func toQuarantined(q store.QuarantinedEvent) quarantinedResponse {
 // filterable by ?event= and paged by ?after=.
 func (s *server) listQuarantine(c *gin.Context) {
 	f := store.QuarantineFilter{Event: c.Query("event"), After: c.Query("after")}
-	if l := c.Query("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 500 {
-			invalid(c, "limit", "must be a whole number from 1 to 500")
-			return
-		}
-		f.Limit = n
-	}
-	list, next, err := s.Store.ListQuarantined(c.Request.Context(), workspace(c), f)
-	if errors.Is(err, store.ErrInvalidCursor) {
-		invalid(c, "after", "is not a cursor this API returned")
+	limit, ok := pageLimit(c)
+	if !ok {
 		return
 	}
-	if err != nil {
-		s.fail(c, err)
+	f.Limit = limit
+	list, next, err := s.Store.ListQuarantined(c.Request.Context(), workspace(c), f)
+	if s.pageError(c, err) {
 		return
 	}
 	out := make([]quarantinedResponse, len(list))
