@@ -1,0 +1,66 @@
+// Package channels holds what every delivery channel shares: the rendered
+// Message, the provider's Result, the Sender interface each channel
+// implements, and the error classes that tell the caller whether (and when)
+// a failed send may be retried.
+package channels
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Message is one rendered message to one address.
+type Message struct {
+	ID          string // Tabiji's message ID (deterministic from run and step): the idempotency key
+	WorkspaceID string
+	CustomerID  string
+	WorkflowID  string
+	NodeID      string
+	Channel     string // "email", "line", "push"
+	To          string // email address, LINE user ID, or push token
+	Email       *Email
+	LINE        []json.RawMessage // LINE message objects as the Messaging API defines them (text, image, flex, … with quickReply)
+	Push        *Push
+	Categories  []string // email categories / analytics tags
+}
+
+// Email is the content of an email message.
+type Email struct {
+	From, FromName, ReplyTo, Subject, HTML, Text, UnsubscribeURL string
+	Sandbox                                                      bool
+}
+
+// Push is the content of a push notification.
+type Push struct {
+	Title, Body, ImageURL, DeepLink string
+	Data                            map[string]string
+}
+
+// Result is what the provider answered.
+type Result struct {
+	ProviderID      string
+	AlreadyAccepted bool // e.g. LINE 409 for a retry key already used
+	RemoveAddress   bool // e.g. FCM unregistered token
+}
+
+// Sender sends messages of one channel.
+type Sender interface {
+	Send(ctx context.Context, m Message) (Result, error)
+}
+
+// PermanentError means retrying cannot help (invalid address, 400, 401, 403);
+// Reason is shown on the message.
+type PermanentError struct {
+	Reason string
+	Status int
+}
+
+// RateLimitError means the provider asked to retry after RetryAfter (from
+// Retry-After or X-RateLimit-Reset).
+type RateLimitError struct {
+	RetryAfter time.Duration
+	Status     int
+}
+
+// Any other error is transient (5xx, timeouts): retried with backoff.
