@@ -45,6 +45,25 @@ var erasureSteps = []struct{ table, sql string }{
 			                             OR event->>'previousId' = ANY($2))
 			RETURNING 1
 		) SELECT count(*) FROM gone`},
+	// The message log, consent and suppressions (00005): message events go
+	// before their messages, suppressions of the profile's addresses before
+	// the profile.
+	{"message_events", `WITH gone AS (
+			DELETE FROM message_events e USING messages m
+			WHERE e.workspace_id = $1 AND m.workspace_id = $1 AND m.customer_id = ANY($2) AND e.message_id = m.id
+			RETURNING 1)
+		SELECT count(*) FROM gone`},
+	{"consent", `WITH gone AS (DELETE FROM consent WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
+		SELECT count(*) FROM gone`},
+	{"consent_history", `WITH gone AS (DELETE FROM consent_history WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
+		SELECT count(*) FROM gone`},
+	{"suppressions", `WITH gone AS (
+			DELETE FROM suppressions s USING profiles p
+			WHERE s.workspace_id = $1 AND p.workspace_id = $1 AND p.id = ANY($2)
+			  AND ((s.channel = 'email' AND s.address = p.email) OR (s.channel = 'line' AND s.address = p.line_user_id)
+			       OR (s.channel = 'push' AND s.address = ANY(p.push_tokens)))
+			RETURNING 1)
+		SELECT count(*) FROM gone`},
 	{"messages", `WITH gone AS (DELETE FROM messages WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
 	{"profile_identities", `WITH gone AS (

@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Suppression reasons.
+const (
+	SuppressHardBounce   = "hard_bounce"
+	SuppressSpamReport   = "spam_report"
+	SuppressUnsubscribe  = "unsubscribe"
+	SuppressLineUnfollow = "line_unfollow"
+	SuppressInvalid      = "invalid"
+)
+
+// Suppression is an address not to send to on a channel, whichever
+// customer holds it.
+type Suppression struct {
+	WorkspaceID string
+	Channel     string
+	Address     string // email address, LINE user ID or push token
+	Reason      string
+	CreatedAt   time.Time
+}
+
+// Suppress adds the address to the workspace's suppressions; an address
+// already suppressed keeps its first reason and date.
+func (s *Store) Suppress(ctx context.Context, sp Suppression) error {
+	if sp.WorkspaceID == "" || sp.Channel == "" || sp.Address == "" {
+		return errors.New("store: unable to suppress address: workspace, channel and address are required")
+	}
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO suppressions (workspace_id, channel, address, reason)
+		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+		sp.WorkspaceID, sp.Channel, sp.Address, sp.Reason)
+	if err != nil {
+		return fmt.Errorf("store: unable to suppress address: %w", err)
+	}
+	return nil
+}
+
+// Unsuppress removes the address from the suppressions (a LINE user who
+// follows again, a customer who resubscribes); it says whether it was there.
+func (s *Store) Unsuppress(ctx context.Context, workspaceID, channel, address string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM suppressions WHERE workspace_id = $1 AND channel = $2 AND address = $3`,
+		workspaceID, channel, address)
+	if err != nil {
+		return false, fmt.Errorf("store: unable to unsuppress address: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// Suppressed returns the address's suppression, or ErrNotFound.
+func (s *Store) Suppressed(ctx context.Context, workspaceID, channel, address string) (Suppression, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT workspace_id, channel, address, reason, created_at FROM suppressions
+		WHERE workspace_id = $1 AND channel = $2 AND address = $3`, workspaceID, channel, address)
+	if err != nil {
+		return Suppression{}, fmt.Errorf("store: unable to read suppression: %w", err)
+	}
+	sp, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Suppression])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Suppression{}, ErrNotFound
+	}
+	if err != nil {
+		return Suppression{}, fmt.Errorf("store: unable to read suppression: %w", err)
+	}
+	return sp, nil
+}
