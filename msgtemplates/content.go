@@ -1,0 +1,250 @@
+// Package msgtemplates holds message templates per channel (email, LINE,
+// push): their content, its validation, and its rendering with Liquid into
+// the content of a channels.Message. It does no I/O.
+package msgtemplates
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+
+	"github.com/osteele/liquid"
+)
+
+// Channels a template can be written for.
+const (
+	ChannelEmail = "email"
+	ChannelLINE  = "line"
+	ChannelPush  = "push"
+)
+
+// Channels lists every channel, in the order problems name them.
+var Channels = []string{ChannelEmail, ChannelLINE, ChannelPush}
+
+// Email is the content of an email template. Every string is Liquid.
+type Email struct {
+	Subject  string `json:"subject"`
+	HTML     string `json:"html,omitempty"`
+	Text     string `json:"text,omitempty"` // derived from HTML when empty
+	From     string `json:"from"`           // an address: "news@shop.example"
+	FromName string `json:"fromName,omitempty"`
+	ReplyTo  string `json:"replyTo,omitempty"`
+	// Categories tag the message at SendGrid (at most 10, not Liquid).
+	Categories []string `json:"categories,omitempty"`
+}
+
+// LINE is the content of a LINE template: one to five message objects as
+// the Messaging API defines them (text, image or flex, each with an
+// optional quickReply). Every string inside them is Liquid.
+type LINE struct {
+	Messages []json.RawMessage `json:"messages"`
+}
+
+// Push is the content of a push template. Every string is Liquid.
+type Push struct {
+	Title    string            `json:"title"`
+	Body     string            `json:"body"`
+	ImageURL string            `json:"imageUrl,omitempty"`
+	DeepLink string            `json:"deepLink,omitempty"`
+	Data     map[string]string `json:"data,omitempty"`
+}
+
+// Content is a template's content for its channel: exactly one of Email,
+// LINE and Push is set. It is stored as that one's JSON.
+type Content struct {
+	Channel string
+	Email   *Email
+	LINE    *LINE
+	Push    *Push
+}
+
+// MarshalJSON writes the channel's content.
+func (c Content) MarshalJSON() ([]byte, error) {
+	switch c.Channel {
+	case ChannelEmail:
+		return json.Marshal(c.Email)
+	case ChannelLINE:
+		return json.Marshal(c.LINE)
+	case ChannelPush:
+		return json.Marshal(c.Push)
+	}
+	return nil, fmt.Errorf("msgtemplates: unknown channel %q", c.Channel)
+}
+
+// FieldError is one field at fault, as a path from the content
+// ("content.messages[0].contents.body.contents"), and the rule it broke.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// Errors are every problem found in a template's content.
+type Errors []FieldError
+
+func (e *Errors) add(field, message string) { *e = append(*e, FieldError{field, message}) }
+
+func (e Errors) Error() string {
+	parts := make([]string, len(e))
+	for i, fe := range e {
+		parts[i] = fe.Field + ": " + fe.Message
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Parse reads the content of a template of channel, strictly (an unknown
+// field is an error), and validates it, Liquid included. Its error is an
+// Errors whose fields start with "content".
+func Parse(channel string, raw json.RawMessage) (Content, error) {
+	c := Content{Channel: channel}
+	var target any
+	switch channel {
+	case ChannelEmail:
+		c.Email, target = &Email{}, &c.Email
+	case ChannelLINE:
+		c.LINE, target = &LINE{}, &c.LINE
+	case ChannelPush:
+		c.Push, target = &Push{}, &c.Push
+	default:
+		return Content{}, Errors{{"channel", "must be one of " + strings.Join(Channels, ", ")}}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(target); err != nil {
+		return Content{}, Errors{decodeError(err)}
+	}
+	if errs := c.Validate(); len(errs) > 0 {
+		return Content{}, errs
+	}
+	return c, nil
+}
+
+func decodeError(err error) FieldError {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return FieldError{"content." + typeErr.Field, "must be a " + typeErr.Type.String()}
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return FieldError{"content." + strings.Trim(name, `"`), "unknown field"}
+	}
+	return FieldError{"content", "must be a JSON object: " + err.Error()}
+}
+
+// Validate checks the content before rendering: required fields, addresses,
+// URLs (unless Liquid makes them), LINE objects against the Messaging API
+// description, and that every Liquid string parses.
+func (c Content) Validate() Errors {
+	var errs Errors
+	switch {
+	case c.Email != nil:
+		validateEmail(&errs, c.Email, true)
+	case c.LINE != nil:
+		validateLINE(&errs, c.LINE.Messages, true)
+	case c.Push != nil:
+		validatePush(&errs, c.Push, true)
+	}
+	checkLiquid(&errs, c)
+	return errs
+}
+
+func validateEmail(errs *Errors, e *Email, template bool) {
+	required(errs, "content.subject", e.Subject)
+	if strings.TrimSpace(e.HTML) == "" && strings.TrimSpace(e.Text) == "" {
+		errs.add("content.html", "is required (or text): the body of the email")
+	}
+	if required(errs, "content.from", e.From) {
+		address(errs, "content.from", e.From, template)
+	}
+	if e.ReplyTo != "" {
+		address(errs, "content.replyTo", e.ReplyTo, template)
+	}
+	if len(e.Categories) > 10 {
+		errs.add("content.categories", "has more than 10 categories")
+	}
+	for i, cat := range e.Categories {
+		if strings.TrimSpace(cat) == "" || len(cat) > 255 {
+			errs.add(fmt.Sprintf("content.categories[%d]", i), "must be 1-255 characters")
+		}
+	}
+}
+
+func validatePush(errs *Errors, p *Push, template bool) {
+	required(errs, "content.title", p.Title)
+	required(errs, "content.body", p.Body)
+	if p.ImageURL != "" {
+		httpsURL(errs, "content.imageUrl", p.ImageURL, template)
+	}
+	if p.DeepLink != "" && !(template && hasLiquid(p.DeepLink)) {
+		if u, err := url.Parse(p.DeepLink); err != nil || u.Scheme == "" {
+			errs.add("content.deepLink", "must be a URL with a scheme (https://… or myapp://…)")
+		}
+	}
+	for k := range p.Data {
+		if k == "" || hasLiquid(k) {
+			errs.add("content.data", "keys must be plain, non-empty names")
+		}
+	}
+}
+
+func required(errs *Errors, field, v string) bool {
+	if strings.TrimSpace(v) == "" {
+		errs.add(field, "is required")
+		return false
+	}
+	return true
+}
+
+func address(errs *Errors, field, v string, template bool) {
+	if template && hasLiquid(v) {
+		return
+	}
+	if a, err := mail.ParseAddress(v); err != nil || a.Name != "" {
+		errs.add(field, "must be an email address (name@domain)")
+	}
+}
+
+// httpsURL checks an https URL; a template's URL made by Liquid is checked
+// once rendered, unless its start is literal and already wrong.
+func httpsURL(errs *Errors, field, v string, template bool) {
+	if template && hasLiquid(v) {
+		if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(strings.TrimSpace(v), "{") {
+			errs.add(field, "must be an https URL")
+		}
+		return
+	}
+	if u, err := url.Parse(v); err != nil || u.Scheme != "https" || u.Host == "" {
+		errs.add(field, "must be an https URL")
+	}
+}
+
+// checkLiquid parses every Liquid string of the content, naming the field
+// of the first that fails.
+func checkLiquid(errs *Errors, c Content) {
+	engine := liquid.NewEngine()
+	_, _ = walkStrings(c, func(field, s string) (string, error) {
+		if _, err := engine.ParseString(s); err != nil {
+			errs.add(field, "is not valid Liquid: "+err.Error())
+		} else if unclosedOutput(s) {
+			// osteele/liquid prints an unclosed "{{" as text: never what was meant.
+			errs.add(field, "is not valid Liquid: a {{ is never closed by }}")
+		}
+		return s, nil
+	})
+}
+
+func unclosedOutput(s string) bool {
+	for {
+		open := strings.Index(s, "{{")
+		if open < 0 {
+			return false
+		}
+		end := strings.Index(s[open:], "}}")
+		if end < 0 {
+			return true
+		}
+		s = s[open+end+2:]
+	}
+}

@@ -1,0 +1,169 @@
+package msgtemplates
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+
+	"github.com/osteele/liquid"
+
+	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/journey"
+)
+
+// Data is what a template is rendered with.
+type Data struct {
+	CustomerID string
+	Profile    *journey.Profile // nil: only profile.id is known
+	Entry      journey.Event    // the event that entered the customer into the journey
+	Latest     *journey.Event   // the latest event the run received; nil: the entry event
+	JourneyID  string
+	Version    int
+	Variables  map[string]any
+	MessageID  string
+	// UnsubscribeURL is the customer's signed unsubscribe link.
+	UnsubscribeURL string
+}
+
+// Bindings are the names templates see. They extend activities.Bindings
+// (customer, event, journey) without changing them: profile is the same
+// map as customer (id, traits, tags, email, phone, timezone, locale, and
+// line_user_id); event is the entry event (name, properties, timestamp)
+// and also holds event.entry and event.latest; message holds id and
+// unsubscribe_url.
+func (d Data) Bindings() map[string]any {
+	profile := map[string]any{"id": d.CustomerID}
+	if p := d.Profile; p != nil {
+		profile["traits"], profile["tags"] = p.Traits, p.Tags
+		profile["email"], profile["phone"] = p.Email, p.Phone
+		profile["timezone"], profile["locale"] = p.Timezone, p.Locale
+		profile["line_user_id"] = p.LineUserID
+	}
+	latest := d.Entry
+	if d.Latest != nil {
+		latest = *d.Latest
+	}
+	event := eventBinding(d.Entry)
+	event["entry"], event["latest"] = eventBinding(d.Entry), eventBinding(latest)
+	return map[string]any{
+		"profile":  profile,
+		"customer": profile,
+		"event":    event,
+		"journey":  map[string]any{"id": d.JourneyID, "version": d.Version, "variables": d.Variables},
+		"message":  map[string]any{"id": d.MessageID, "unsubscribe_url": d.UnsubscribeURL},
+	}
+}
+
+func eventBinding(e journey.Event) map[string]any {
+	return map[string]any{"name": e.Name, "properties": e.Properties, "timestamp": e.Timestamp}
+}
+
+// Render fills the content with d into a message of the content's channel:
+// ID, CustomerID, Channel, Categories and one of Email, LINE and Push. The
+// caller sets the address and the run. The rendered content is validated
+// again, strictly (an https URL that Liquid made, a subject Liquid left
+// empty); its error is an Errors naming the field, or a Liquid error
+// naming it.
+func Render(engine *liquid.Engine, c Content, d Data) (channels.Message, error) {
+	bindings := d.Bindings()
+	out, err := walkStrings(c, func(field, s string) (string, error) {
+		if !hasLiquid(s) {
+			return s, nil
+		}
+		r, err := engine.ParseAndRenderString(s, bindings)
+		if err != nil {
+			return "", Errors{{field, "cannot be rendered: " + err.Error()}}
+		}
+		return r, nil
+	})
+	if err != nil {
+		return channels.Message{}, err
+	}
+	var errs Errors
+	m := channels.Message{ID: d.MessageID, CustomerID: d.CustomerID, Channel: c.Channel}
+	switch {
+	case out.Email != nil:
+		e := out.Email
+		if e.Text == "" {
+			e.Text = TextFromHTML(e.HTML)
+		}
+		validateEmail(&errs, e, false)
+		m.Email = &channels.Email{From: e.From, FromName: e.FromName, ReplyTo: e.ReplyTo, Subject: e.Subject,
+			HTML: e.HTML, Text: e.Text, UnsubscribeURL: d.UnsubscribeURL}
+		m.Categories = e.Categories
+	case out.LINE != nil:
+		validateLINE(&errs, out.LINE.Messages, false)
+		m.LINE = out.LINE.Messages
+	case out.Push != nil:
+		p := out.Push
+		validatePush(&errs, p, false)
+		m.Push = &channels.Push{Title: p.Title, Body: p.Body, ImageURL: p.ImageURL, DeepLink: p.DeepLink, Data: p.Data}
+	}
+	if len(errs) > 0 {
+		return channels.Message{}, errs
+	}
+	return m, nil
+}
+
+// walkStrings returns a copy of c with fn applied to every Liquid-bearing
+// string, named by its field path; email categories and data keys are not
+// Liquid.
+func walkStrings(c Content, fn func(field, s string) (string, error)) (Content, error) {
+	out := Content{Channel: c.Channel}
+	var err error
+	apply := func(field string, s *string) {
+		if err == nil && *s != "" {
+			*s, err = fn(field, *s)
+		}
+	}
+	switch {
+	case c.Email != nil:
+		e := *c.Email
+		apply("content.subject", &e.Subject)
+		apply("content.html", &e.HTML)
+		apply("content.text", &e.Text)
+		apply("content.from", &e.From)
+		apply("content.fromName", &e.FromName)
+		apply("content.replyTo", &e.ReplyTo)
+		out.Email = &e
+	case c.Push != nil:
+		p := *c.Push
+		p.Data = maps.Clone(p.Data)
+		apply("content.title", &p.Title)
+		apply("content.body", &p.Body)
+		apply("content.imageUrl", &p.ImageURL)
+		apply("content.deepLink", &p.DeepLink)
+		for _, k := range sortedKeys(p.Data) {
+			v := p.Data[k]
+			apply("content.data."+k, &v)
+			p.Data[k] = v
+		}
+		out.Push = &p
+	case c.LINE != nil:
+		out.LINE = &LINE{}
+		out.LINE.Messages, err = walkLINE(c.LINE.Messages, fn)
+	}
+	return out, err
+}
+
+// walkLINE maps the strings of each LINE message: the output is made by
+// encoding/json from the decoded object, so it is always valid JSON,
+// whatever the Liquid rendered.
+func walkLINE(messages []json.RawMessage, fn func(field, s string) (string, error)) ([]json.RawMessage, error) {
+	out := make([]json.RawMessage, len(messages))
+	for i, raw := range messages {
+		path := fmt.Sprintf("content.messages[%d]", i)
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, Errors{{path, "must be a LINE message object"}}
+		}
+		r, err := mapStrings(path, v, fn)
+		if err != nil {
+			return nil, err
+		}
+		if out[i], err = json.Marshal(r); err != nil {
+			return nil, fmt.Errorf("msgtemplates: unable to encode %s: %w", path, err)
+		}
+	}
+	return out, nil
+}
