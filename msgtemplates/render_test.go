@@ -53,9 +53,9 @@ func TestRender(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := &channels.Email{From: "news@shop.example", FromName: "Shop", ReplyTo: "help@shop.example",
-			Subject: `Hana "H" Sato, your tea set`,
-			HTML:    `<p>Use FREESHIP (cart v3), hana@example.jp.</p><p>Last seen: page_view after cart_add</p><a href="https://t.example/u/abc">Unsubscribe</a> msg_1 Asia/Tokyo`,
-			Text: "Use FREESHIP (cart v3), hana@example.jp.\nLast seen: page_view after cart_add\nUnsubscribe (https://t.example/u/abc) msg_1 Asia/Tokyo",
+			Subject:        `Hana "H" Sato, your tea set`,
+			HTML:           `<p>Use FREESHIP (cart v3), hana@example.jp.</p><p>Last seen: page_view after cart_add</p><a href="https://t.example/u/abc">Unsubscribe</a> msg_1 Asia/Tokyo`,
+			Text:           "Use FREESHIP (cart v3), hana@example.jp.\nLast seen: page_view after cart_add\nUnsubscribe (https://t.example/u/abc) msg_1 Asia/Tokyo",
 			UnsubscribeURL: "https://t.example/u/abc"}
 		if !reflect.DeepEqual(m.Email, want) {
 			t.Errorf("email =\n%+v, want\n%+v", m.Email, want)
