@@ -1,0 +1,99 @@
+package providertest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+)
+
+// LINESpec is the Messaging API description, relative to SpecsDir.
+const LINESpec = "line/messaging-api.yml"
+
+// LINE is a fake LINE Messaging API: push and multicast (checked against
+// the spec, answering 409 with x-line-accepted-request-id when a retry key
+// it already accepted comes again, as LINE does), and the quota endpoints.
+type LINE struct {
+	*Server
+	accepted map[string]string // retry key → request ID that used it
+	sent     int64             // messages × recipients accepted
+	n        int               // requests answered 200
+	Limit    int64             // the monthly quota the fake reports
+}
+
+// NewLINE starts a fake LINE Messaging API.
+func NewLINE(t testing.TB) *LINE {
+	t.Helper()
+	l := &LINE{Server: newServer(t, LINESpec, lineError), accepted: map[string]string{}, Limit: 500}
+	check := func(r *http.Request, body []byte) error {
+		if err := bearer(r); err != nil {
+			return err
+		}
+		return l.validate(r, body)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v2/bot/message/quota", l.serve(check, l.quota))
+	mux.HandleFunc("/v2/bot/message/quota/consumption", l.serve(check, l.consumption))
+	mux.HandleFunc("/", l.serve(check, l.send))
+	l.start(mux)
+	return l
+}
+
+// send answers push and multicast: 200 with a request ID, or 409 for a
+// retry key already accepted.
+func (l *LINE) send(w http.ResponseWriter, r *http.Request, body []byte) int {
+	var req struct {
+		To       json.RawMessage   `json:"to"`
+		Messages []json.RawMessage `json:"messages"`
+	}
+	_ = json.Unmarshal(body, &req)
+	var to []string
+	if json.Unmarshal(req.To, &to) != nil {
+		to = []string{""}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	key := r.Header.Get("X-Line-Retry-Key")
+	if first, ok := l.accepted[key]; ok && key != "" {
+		w.Header().Set("X-Line-Accepted-Request-Id", first)
+		writeJSON(w, http.StatusConflict, lineError(http.StatusConflict, "The retry key is already accepted"))
+		return http.StatusConflict
+	}
+	l.n++
+	id := fmt.Sprintf("line-req-%d", l.n)
+	if key != "" {
+		l.accepted[key] = id
+	}
+	l.sent += int64(len(to) * len(req.Messages))
+	w.Header().Set("X-Line-Request-Id", id)
+	if r.URL.Path == "/v2/bot/message/push" {
+		sent := make([]map[string]string, len(req.Messages))
+		for i := range sent {
+			sent[i] = map[string]string{"id": fmt.Sprintf("%s-%d", id, i), "quoteToken": "q"}
+		}
+		b, _ := json.Marshal(map[string]any{"sentMessages": sent})
+		writeJSON(w, http.StatusOK, b)
+	} else {
+		writeJSON(w, http.StatusOK, []byte("{}"))
+	}
+	return http.StatusOK
+}
+
+func (l *LINE) quota(w http.ResponseWriter, _ *http.Request, _ []byte) int {
+	b, _ := json.Marshal(map[string]any{"type": "limited", "value": l.Limit})
+	writeJSON(w, http.StatusOK, b)
+	return http.StatusOK
+}
+
+func (l *LINE) consumption(w http.ResponseWriter, _ *http.Request, _ []byte) int {
+	l.mu.Lock()
+	b, _ := json.Marshal(map[string]any{"totalUsage": l.sent})
+	l.mu.Unlock()
+	writeJSON(w, http.StatusOK, b)
+	return http.StatusOK
+}
+
+func lineError(status int, msg string) []byte {
+	b, _ := json.Marshal(map[string]any{"message": msg, "details": []map[string]string{{"property": "scripted", "message": fmt.Sprintf("HTTP %d", status)}}})
+	return b
+}

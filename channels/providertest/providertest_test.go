@@ -1,0 +1,137 @@
+package providertest_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tabiji/tabiji/channels/providertest"
+)
+
+// recorder stands in for the test so the fake's t.Errorf can be observed
+// instead of failing this test.
+type recorder struct {
+	testing.TB
+	mu     sync.Mutex
+	errors []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+func post(t *testing.T, url, auth, body string, headers ...string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	return res
+}
+
+const validMail = `{"personalizations":[{"to":[{"email":"a@example.com"}]}],"from":{"email":"b@example.com"},"subject":"s","content":[{"type":"text/plain","value":"v"}]}`
+
+func TestSendGridChecksEveryRequest(t *testing.T) {
+	cases := map[string]struct{ auth, body, want string }{
+		"MissingSubject":    {"Bearer k", `{"personalizations":[{"to":[{"email":"a@example.com"}]}],"from":{"email":"b@example.com"},"content":[{"type":"text/plain","value":"v"}]}`, "subject"},
+		"RecipientNotEmail": {"Bearer k", strings.Replace(validMail, "a@example.com", "not an address", 1), "email"},
+		"CategoriesAsText":  {"Bearer k", strings.Replace(validMail, `"subject"`, `"categories":"promo","subject"`, 1), "categories"},
+		"NoAuthorization":   {"", validMail, "Authorization"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			rec := &recorder{TB: t}
+			fake := providertest.NewSendGrid(rec)
+			res := post(t, fake.URL+"/v3/mail/send", c.auth, c.body)
+			assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+			require.Len(t, rec.errors, 1)
+			assert.Contains(t, rec.errors[0], c.want)
+			assert.Empty(t, fake.Requests(), "an invalid request is not recorded as accepted")
+		})
+	}
+	t.Run("AcceptsAValidRequest", func(t *testing.T) {
+		fake := providertest.NewSendGrid(t)
+		res := post(t, fake.URL+"/v3/mail/send", "Bearer k", validMail)
+		assert.Equal(t, http.StatusAccepted, res.StatusCode)
+		assert.Equal(t, "sg-msg-1", res.Header.Get("X-Message-Id"))
+		require.Len(t, fake.Requests(), 1)
+	})
+	t.Run("ScriptedFaultsComeInOrderThenSuccess", func(t *testing.T) {
+		fake := providertest.NewSendGrid(t)
+		fake.FailNext(http.StatusInternalServerError, nil, 2)
+		fake.FailNext(http.StatusTooManyRequests, map[string]string{"Retry-After": "3"}, 1)
+		var got []int
+		for range 4 {
+			res := post(t, fake.URL+"/v3/mail/send", "Bearer k", validMail)
+			got = append(got, res.StatusCode)
+			if res.StatusCode == 429 {
+				assert.Equal(t, "3", res.Header.Get("Retry-After"))
+			}
+		}
+		assert.Equal(t, []int{500, 500, 429, 202}, got)
+	})
+}
+
+const validPush = `{"to":"U1","messages":[{"type":"text","text":"hi"}]}`
+
+func TestLINEChecksEveryRequest(t *testing.T) {
+	cases := map[string]struct{ path, body, key, want string }{
+		"NoMessages":          {"/v2/bot/message/push", `{"to":"U1","messages":[]}`, "", "messages"},
+		"SixMessages":         {"/v2/bot/message/push", `{"to":"U1","messages":[` + strings.Repeat(`{"type":"text","text":"a"},`, 5) + `{"type":"text","text":"a"}]}`, "", "messages"},
+		"NullRecipient":       {"/v2/bot/message/push", `{"to":null,"messages":[{"type":"text","text":"hi"}]}`, "", "to"},
+		"RetryKeyNotAUUID":    {"/v2/bot/message/push", validPush, "not-a-uuid", "X-Line-Retry-Key"},
+		"MulticastToIsString": {"/v2/bot/message/multicast", `{"to":"U1","messages":[{"type":"text","text":"hi"}]}`, "", "to"},
+		"UnknownPath":         {"/v2/bot/message/pushh", validPush, "", "no matching operation"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			rec := &recorder{TB: t}
+			fake := providertest.NewLINE(rec)
+			var headers []string
+			if c.key != "" {
+				headers = []string{"X-Line-Retry-Key", c.key}
+			}
+			res := post(t, fake.URL+c.path, "Bearer tok", c.body, headers...)
+			assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+			require.Len(t, rec.errors, 1)
+			assert.Contains(t, rec.errors[0], c.want)
+		})
+	}
+	t.Run("AnswersConflictForARetryKeyAlreadyAccepted", func(t *testing.T) {
+		fake := providertest.NewLINE(t)
+		key := "123e4567-e89b-12d3-a456-426614174000"
+		first := post(t, fake.URL+"/v2/bot/message/push", "Bearer tok", validPush, "X-Line-Retry-Key", key)
+		again := post(t, fake.URL+"/v2/bot/message/push", "Bearer tok", validPush, "X-Line-Retry-Key", key)
+		other := post(t, fake.URL+"/v2/bot/message/push", "Bearer tok", validPush, "X-Line-Retry-Key", "123e4567-e89b-12d3-a456-426614174001")
+		assert.Equal(t, []int{200, 409, 200}, []int{first.StatusCode, again.StatusCode, other.StatusCode})
+		assert.Equal(t, first.Header.Get("X-Line-Request-Id"), again.Header.Get("X-Line-Accepted-Request-Id"))
+	})
+	t.Run("AScriptedFailureDoesNotUseUpTheRetryKey", func(t *testing.T) {
+		fake := providertest.NewLINE(t)
+		key := "123e4567-e89b-12d3-a456-426614174000"
+		fake.FailNext(http.StatusInternalServerError, nil, 1)
+		failed := post(t, fake.URL+"/v2/bot/message/push", "Bearer tok", validPush, "X-Line-Retry-Key", key)
+		retried := post(t, fake.URL+"/v2/bot/message/push", "Bearer tok", validPush, "X-Line-Retry-Key", key)
+		assert.Equal(t, []int{500, 200}, []int{failed.StatusCode, retried.StatusCode})
+	})
+}
+
+func TestSpecsDirHonoursTheEnvironment(t *testing.T) {
+	t.Setenv("TABIJI_SPECS_DIR", "/elsewhere")
+	assert.Equal(t, "/elsewhere", providertest.SpecsDir(t))
+}
