@@ -31,6 +31,7 @@ func NewLINE(t testing.TB) *LINE {
 		}
 		return l.validate(r, body)
 	}
+	l.before = l.conflict
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v2/bot/message/quota", l.serve(check, l.quota))
 	mux.HandleFunc("/v2/bot/message/quota/consumption", l.serve(check, l.consumption))
@@ -39,8 +40,8 @@ func NewLINE(t testing.TB) *LINE {
 	return l
 }
 
-// send answers push and multicast: 200 with a request ID, or 409 for a
-// retry key already accepted.
+// send answers push and multicast: 200 with a request ID, remembering the
+// retry key.
 func (l *LINE) send(w http.ResponseWriter, r *http.Request, body []byte) int {
 	var req struct {
 		To       json.RawMessage   `json:"to"`
@@ -54,11 +55,6 @@ func (l *LINE) send(w http.ResponseWriter, r *http.Request, body []byte) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	key := r.Header.Get("X-Line-Retry-Key")
-	if first, ok := l.accepted[key]; ok && key != "" {
-		w.Header().Set("X-Line-Accepted-Request-Id", first)
-		writeJSON(w, http.StatusConflict, lineError(http.StatusConflict, "The retry key is already accepted"))
-		return http.StatusConflict
-	}
 	l.n++
 	id := fmt.Sprintf("line-req-%d", l.n)
 	if key != "" {
@@ -77,6 +73,22 @@ func (l *LINE) send(w http.ResponseWriter, r *http.Request, body []byte) int {
 		writeJSON(w, http.StatusOK, []byte("{}"))
 	}
 	return http.StatusOK
+}
+
+// conflict answers 409 with the first request's ID when the retry key was
+// already accepted. It runs before scripted faults: LINE recognises a
+// repeated key ahead of anything else.
+func (l *LINE) conflict(w http.ResponseWriter, r *http.Request) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	key := r.Header.Get("X-Line-Retry-Key")
+	first, ok := l.accepted[key]
+	if !ok || key == "" {
+		return 0
+	}
+	w.Header().Set("X-Line-Accepted-Request-Id", first)
+	writeJSON(w, http.StatusConflict, lineError(http.StatusConflict, "The retry key is already accepted"))
+	return http.StatusConflict
 }
 
 func (l *LINE) quota(w http.ResponseWriter, _ *http.Request, _ []byte) int {

@@ -54,6 +54,9 @@ type Server struct {
 	router  routers.Router // nil when the fake checks requests by hand
 	formats []openapi3.SchemaValidationOption
 	errBody func(status int, msg string) []byte
+	// before, when set, may answer a valid request ahead of scripted faults
+	// (LINE's 409 for a repeated retry key) and returns its status, or 0.
+	before func(http.ResponseWriter, *http.Request) int
 
 	mu       sync.Mutex
 	requests []Request
@@ -96,6 +99,12 @@ func (s *Server) serve(check func(*http.Request, []byte) error, answer func(http
 			return
 		}
 		rec := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
+		if s.before != nil {
+			if rec.Status = s.before(w, r); rec.Status != 0 {
+				s.record(rec)
+				return
+			}
+		}
 		if f := s.nextFault(); f != nil {
 			for k, v := range f.headers {
 				w.Header().Set(k, v)
