@@ -57,4 +57,16 @@ func (s *server) routes(r *gin.Engine) {
 	manage.PUT("/quarantine/:id", s.fixQuarantined)
 	manage.POST("/quarantine/:id/replay", s.replayQuarantined)
 	manage.DELETE("/quarantine/:id", s.dropQuarantined)
+
+	// The message log (messages.go) and what comes back from channels:
+	// push opens from app SDKs (push.go, write key), provider webhooks
+	// (webhooks_*.go, authenticated by the provider's signature, not a key)
+	// and unsubscribe links (unsubscribe.go, a signed token).
+	manage.GET("/messages", s.listMessages)
+	manage.GET("/messages/:id", s.getMessage)
+	ingest.POST("/push/opened", s.pushOpened)
+	r.POST("/webhooks/sendgrid/:workspace", s.sendgridWebhook)
+	r.POST("/webhooks/line/:workspace", s.lineWebhook)
+	r.GET("/u/:token", s.preferences)
+	r.POST("/u/:token", s.changePreference)
 }

@@ -23,6 +23,14 @@ type Deps struct {
 	// leaves the links out.
 	WebUIURL string
 	Logger   *slog.Logger
+	// SendGridWebhookPublicKey verifies SendGrid's Signed Event Webhook
+	// (base64 DER, as SendGrid shows it); empty turns /webhooks/sendgrid off.
+	SendGridWebhookPublicKey string
+	// LineChannelSecret verifies LINE's webhook signatures; empty turns
+	// /webhooks/line off.
+	LineChannelSecret string
+	// UnsubscribeSecret signs unsubscribe links (/u/{token}); empty turns them off.
+	UnsubscribeSecret string
 }
 
 type server struct {

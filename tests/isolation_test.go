@@ -53,6 +53,12 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		Properties: []byte(`{"note":"secret-note"}`)}, nil); err != nil {
 		t.Fatal(err)
 	}
+	s.call("POST", "/v1/templates", "admin", map[string]any{"id": "iso_tpl", "name": "Secret template", "channel": "email",
+		"content": map[string]any{"subject": "secret subject", "html": "<p>secret</p>", "from": "secret@iso.example"}}, http.StatusCreated, nil)
+	if _, _, err := s.store.RecordMessage(ctx, store.Message{ID: "iso-msg", WorkspaceID: "default", CustomerID: "u_iso", JourneyID: "iso",
+		JourneyVersion: 1, WorkflowID: "iso-wf", NodeID: "send", Channel: "push", Subject: "secret subject"}); err != nil {
+		t.Fatal(err)
+	}
 	eventually(t, 20*time.Second, "our run to wait", func() bool { return len(runsOf(s, "u_iso")) == 1 })
 	ours := snapshot(t, s)
 
@@ -82,6 +88,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/profiles/u_iso", ""},
 		{"GET", "/v1/profiles/u_iso/events", ""},
 		{"GET", "/v1/outbox?customer=u_iso", ""},
+		{"GET", "/v1/messages?customer=u_iso", ""},
+		{"GET", "/v1/messages/iso-msg", ""},
+		{"POST", "/v1/push/opened", `{"messageId":"iso-msg","userId":"u_iso"}`},
 		{"GET", "/v1/journey-templates", ""},
 		{"GET", "/v1/taxonomy", ""},
 		{"GET", "/v1/taxonomy/policy", ""},
@@ -106,9 +115,16 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"POST", "/v1/journeys/iso/archive", ""},
 		{"DELETE", "/v1/profiles/u_iso", ""},
 		{"GET", "/v1/journey-templates/cart-abandonment", ""},
+		{"GET", "/v1/templates", ""},
+		{"GET", "/v1/templates/iso_tpl", ""},
+		{"GET", "/v1/templates/iso_tpl/versions", ""},
+		{"PUT", "/v1/templates/iso_tpl", `{"content":{"subject":"evil","html":"evil","from":"evil@other.example"}}`},
+		{"POST", "/v1/templates/iso_tpl/preview", `{"profileId":"u_iso"}`},
+		{"POST", "/v1/templates/iso_tpl/test-send", `{"profileId":"u_iso","to":"evil@other.example"}`},
 		// Last: the other workspace makes its own journeys, under our journey's id too.
 		{"POST", "/v1/journeys", `{"id":"iso","name":"Other iso","definition":{"entry":{"event":"iso_signup"},"nodes":[{"id":"a","kind":"exit"}]}}`},
 		{"POST", "/v1/journey-templates/cart-abandonment/launch", `{"id":"iso_launch"}`},
+		{"POST", "/v1/templates", `{"id":"iso_tpl","name":"Other iso","channel":"push","content":{"title":"a","body":"b"}}`},
 	}
 	covered := map[string]bool{}
 	for _, c := range calls {
@@ -122,11 +138,15 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		}
 		// (Profiles of u_iso answer 200: the other workspace's ingestion above made its own u_iso.)
 		if strings.HasPrefix(c.path, "/v1/quarantine/") ||
-			(strings.HasPrefix(c.path, "/v1/journeys/iso") && c.method != "PUT") {
+			(strings.HasPrefix(c.path, "/v1/journeys/iso") && c.method != "PUT") ||
+			strings.HasPrefix(c.path, "/v1/templates/iso_tpl") {
 			if status != http.StatusNotFound {
 				t.Errorf("other workspace %s %s = %d, want 404", c.method, c.path, status)
 			}
 		}
+	}
+	if m, history, err := s.store.LoggedMessageByID(ctx, "default", "iso-msg"); err != nil || m.Status != "recorded" || len(history) != 0 {
+		t.Errorf("another workspace's calls changed our message: %+v %+v %v", m, history, err)
 	}
 	if after := snapshot(t, s); !reflect.DeepEqual(after, ours) {
 		for k := range ours {
@@ -143,6 +163,12 @@ var publicRoutes = map[string]bool{
 	"GET /healthz": true, "GET /readyz": true, "GET /v1/schemas/journey.json": true,
 	"POST /v1/identify": true, "POST /v1/track": true, "POST /v1/page": true, "POST /v1/screen": true,
 	"POST /v1/group": true, "POST /v1/alias": true, "POST /v1/batch": true,
+	// Provider webhooks are authenticated by the provider's signature and
+	// unsubscribe links by a signed token, not by a key: api's
+	// TestSendGridWebhook, TestLineWebhook and TestUnsubscribe check that a
+	// signed delivery or link for one workspace cannot touch another's.
+	"POST /webhooks/sendgrid/:workspace": true, "POST /webhooks/line/:workspace": true,
+	"GET /u/:token": true, "POST /u/:token": true,
 }
 
 // everyRouteIsCalled fails when the API has a route the isolation test does
@@ -173,7 +199,7 @@ func snapshot(t *testing.T, s *stack) map[string]any {
 	t.Helper()
 	out := map[string]any{}
 	for _, path := range []string{"/v1/journeys/iso", "/v1/journeys/iso/versions", "/v1/profiles/u_iso/events", "/v1/taxonomy",
-		"/v1/taxonomy/policy", "/v1/quarantine", "/v1/outbox"} {
+		"/v1/taxonomy/policy", "/v1/quarantine", "/v1/outbox", "/v1/templates", "/v1/templates/iso_tpl/versions"} {
 		var v any
 		s.call("GET", path, "admin", nil, http.StatusOK, &v)
 		out[path] = v

@@ -1,0 +1,247 @@
+package api
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/mail"
+	"regexp"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/activities"
+	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/msgtemplates"
+	"github.com/tabiji/tabiji/store"
+)
+
+// Preview and test send of message templates (message_templates.go).
+
+// previewUnsubscribeURL stands for the customer's signed unsubscribe link
+// in previews and test sends, which have no message to sign it for.
+const previewUnsubscribeURL = "https://unsubscribe.invalid/preview"
+
+// MessageTest is the outbox status of a message recorded by
+// POST /v1/templates/{id}/test-send.
+const MessageTest = "test"
+
+// lineUserID is the form of a LINE user ID.
+var lineUserID = regexp.MustCompile(`^U[0-9a-f]{32}$`)
+
+// previewRequest is what a template is rendered with: a stored profile
+// (profileId) or one given inline (profile), the entry event, the latest
+// event, the journey, and for a test send the address.
+type previewRequest struct {
+	Version     int              `json:"version"`
+	ProfileID   string           `json:"profileId"`
+	Profile     *journey.Profile `json:"profile"`
+	Event       *journey.Event   `json:"event"`
+	LatestEvent *journey.Event   `json:"latestEvent"`
+	Journey     *struct {
+		ID        string         `json:"id"`
+		Version   int            `json:"version"`
+		Variables map[string]any `json:"variables"`
+	} `json:"journey"`
+	To string `json:"to"`
+}
+
+type previewResponse struct {
+	TemplateID string          `json:"templateId"`
+	Version    int             `json:"version"`
+	Channel    string          `json:"channel"`
+	CustomerID string          `json:"customerId"`
+	MessageID  string          `json:"messageId"`
+	To         string          `json:"to,omitempty"`
+	Status     string          `json:"status,omitempty"`
+	Content    renderedContent `json:"content"`
+}
+
+// previewTemplate renders a template version for a real stored profile (or
+// an inline one) and an event, and answers the rendered content.
+func (s *server) previewTemplate(c *gin.Context) {
+	var req previewRequest
+	if !decodeJSON(c, 1<<20, &req, true) {
+		return
+	}
+	if req.To != "" {
+		invalid(c, "to", "is for test-send; a preview sends nothing")
+		return
+	}
+	out, _, ok := s.renderTemplate(c, req, "preview")
+	if ok {
+		c.JSON(http.StatusOK, out)
+	}
+}
+
+// testSendTemplate renders a template as a preview does and records the
+// message in the development outbox with status "test". Until the channel
+// senders are wired in, no provider is called.
+func (s *server) testSendTemplate(c *gin.Context) {
+	var req previewRequest
+	if !decodeJSON(c, 1<<20, &req, true) {
+		return
+	}
+	id := newTestMessageID()
+	out, msg, ok := s.renderTemplate(c, req, id)
+	if !ok || !validAddress(c, out.Channel, req.To) {
+		return
+	}
+	subject, body := outboxText(msg)
+	_, _, err := s.Store.RecordMessage(c.Request.Context(), store.Message{
+		ID: id, WorkspaceID: workspace(c), CustomerID: out.CustomerID, NodeID: "template:" + out.TemplateID,
+		JourneyVersion: out.Version, Channel: out.Channel, Subject: subject, Body: body, Status: MessageTest,
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out.To, out.Status = req.To, MessageTest
+	c.JSON(http.StatusAccepted, out)
+}
+
+// renderTemplate loads the template, the profile and renders; it answers
+// the problem itself when it returns false.
+func (s *server) renderTemplate(c *gin.Context, req previewRequest, messageID string) (previewResponse, channels.Message, bool) {
+	if req.Version < 0 {
+		invalid(c, "version", "must be a whole number from 1")
+		return previewResponse{}, channels.Message{}, false
+	}
+	m, err := s.Store.GetMessageTemplate(c.Request.Context(), workspace(c), c.Param("id"), req.Version)
+	if s.templateError(c, err) {
+		return previewResponse{}, channels.Message{}, false
+	}
+	content, err := msgtemplates.Parse(m.Channel, m.Content)
+	if err != nil {
+		s.fail(c, err) // stored content was valid when stored
+		return previewResponse{}, channels.Message{}, false
+	}
+	data, ok := s.previewData(c, req, messageID)
+	if !ok {
+		return previewResponse{}, channels.Message{}, false
+	}
+	msg, err := msgtemplates.Render(newLiquid(), content, data)
+	if err != nil {
+		templateProblem(c, err)
+		return previewResponse{}, channels.Message{}, false
+	}
+	return previewResponse{TemplateID: m.ID, Version: m.Version, Channel: m.Channel, CustomerID: data.CustomerID,
+		MessageID: messageID, Content: toRenderedContent(msg)}, msg, true
+}
+
+// previewData is what the template sees: the profile, read from the store
+// for profileId, and the events and journey of the request.
+func (s *server) previewData(c *gin.Context, req previewRequest, messageID string) (msgtemplates.Data, bool) {
+	d := msgtemplates.Data{CustomerID: "preview", MessageID: messageID, UnsubscribeURL: previewUnsubscribeURL, Latest: req.LatestEvent}
+	switch {
+	case req.ProfileID != "" && req.Profile != nil:
+		invalid(c, "profile", "give profileId or profile, not both")
+		return d, false
+	case req.ProfileID != "":
+		p, err := s.Store.GetProfile(c.Request.Context(), workspace(c), req.ProfileID)
+		if errors.Is(err, store.ErrNotFound) {
+			invalid(c, "profileId", "no profile "+req.ProfileID+" in this workspace")
+			return d, false
+		}
+		if err != nil {
+			s.fail(c, err)
+			return d, false
+		}
+		jp := activities.ToJourneyProfile(p)
+		d.Profile, d.CustomerID = &jp, p.ID
+	case req.Profile != nil:
+		d.Profile = req.Profile
+		if req.Profile.ID != "" {
+			d.CustomerID = req.Profile.ID
+		}
+	}
+	if req.Event != nil {
+		d.Entry = *req.Event
+	}
+	if j := req.Journey; j != nil {
+		d.JourneyID, d.Version, d.Variables = j.ID, j.Version, j.Variables
+	}
+	return d, true
+}
+
+// validAddress checks a test send's address for the channel.
+func validAddress(c *gin.Context, channel, to string) bool {
+	var rule string
+	switch {
+	case strings.TrimSpace(to) == "":
+		rule = "is required: the address to send the test to"
+	case channel == msgtemplates.ChannelEmail:
+		if a, err := mail.ParseAddress(to); err != nil || a.Address != to {
+			rule = "must be an email address (name@domain)"
+		}
+	case channel == msgtemplates.ChannelLINE:
+		if !lineUserID.MatchString(to) {
+			rule = "must be a LINE user ID (U followed by 32 hex digits)"
+		}
+	}
+	if rule != "" {
+		invalid(c, "to", rule)
+		return false
+	}
+	return true
+}
+
+// outboxText is how the development outbox shows a message: the email's
+// subject and HTML (or text), the push title and body, the LINE messages
+// as a JSON array.
+func outboxText(m channels.Message) (subject, body string) {
+	switch {
+	case m.Email != nil:
+		return m.Email.Subject, cmp.Or(m.Email.HTML, m.Email.Text)
+	case m.Push != nil:
+		return m.Push.Title, m.Push.Body
+	default:
+		raw, _ := json.Marshal(m.LINE)
+		return "", string(raw)
+	}
+}
+
+// newTestMessageID names a test send's outbox row: random, as a test send
+// belongs to no run.
+func newTestMessageID() string { return "test_" + strings.ToLower(rand.Text()) }
+
+// renderedContent is a rendered message as the API shows it.
+type renderedContent struct {
+	Email      *renderedEmail    `json:"email,omitempty"`
+	LINE       []json.RawMessage `json:"line,omitempty"`
+	Push       *renderedPush     `json:"push,omitempty"`
+	Categories []string          `json:"categories,omitempty"`
+}
+
+type renderedEmail struct {
+	From           string `json:"from"`
+	FromName       string `json:"fromName,omitempty"`
+	ReplyTo        string `json:"replyTo,omitempty"`
+	Subject        string `json:"subject"`
+	HTML           string `json:"html,omitempty"`
+	Text           string `json:"text"`
+	UnsubscribeURL string `json:"unsubscribeUrl,omitempty"`
+}
+
+type renderedPush struct {
+	Title    string            `json:"title"`
+	Body     string            `json:"body"`
+	ImageURL string            `json:"imageUrl,omitempty"`
+	DeepLink string            `json:"deepLink,omitempty"`
+	Data     map[string]string `json:"data,omitempty"`
+}
+
+func toRenderedContent(m channels.Message) renderedContent {
+	r := renderedContent{LINE: m.LINE, Categories: m.Categories}
+	if e := m.Email; e != nil {
+		r.Email = &renderedEmail{From: e.From, FromName: e.FromName, ReplyTo: e.ReplyTo, Subject: e.Subject,
+			HTML: e.HTML, Text: e.Text, UnsubscribeURL: e.UnsubscribeURL}
+	}
+	if p := m.Push; p != nil {
+		r.Push = &renderedPush{Title: p.Title, Body: p.Body, ImageURL: p.ImageURL, DeepLink: p.DeepLink, Data: p.Data}
+	}
+	return r
+}
