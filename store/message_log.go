@@ -18,7 +18,7 @@ import (
 var statusRank = map[string]int{
 	"recorded": 0, "sent": 1, "processed": 1, "deferred": 2,
 	"delivered": 3, "bounced": 3, "blocked": 3, "dropped": 3, "failed": 3,
-	"opened": 4, "clicked": 5, "spam_reported": 6, "unsubscribed": 6,
+	"opened": 4, "clicked": 5, "spam_reported": 6, "unsubscribed": 6, "resubscribed": 6,
 }
 
 // MessageStatusKnown says whether status is one RecordMessageEvent knows.
@@ -183,4 +183,28 @@ func (s *Store) MessageLog(ctx context.Context, workspaceID string, f LogFilter)
 		next = encodeCursor(last.CreatedAt, last.ID)
 	}
 	return msgs, next, nil
+}
+
+// WebhookSeen says whether the workspace handled the provider's webhook
+// event before (MarkWebhookSeen).
+func (s *Store) WebhookSeen(ctx context.Context, workspaceID, provider, eventID string) (bool, error) {
+	var seen bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_receipts
+		WHERE workspace_id = $1 AND provider = $2 AND event_id = $3)`, workspaceID, provider, eventID).Scan(&seen)
+	if err != nil {
+		return false, fmt.Errorf("store: unable to look up webhook receipt: %w", err)
+	}
+	return seen, nil
+}
+
+// MarkWebhookSeen records that the workspace handled the provider's webhook
+// event; marking it again changes nothing. Mark after handling, so that a
+// failure half-way lets the provider's retry handle it again.
+func (s *Store) MarkWebhookSeen(ctx context.Context, workspaceID, provider, eventID string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO webhook_receipts (workspace_id, provider, event_id)
+		VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, workspaceID, provider, eventID)
+	if err != nil {
+		return fmt.Errorf("store: unable to record webhook receipt: %w", err)
+	}
+	return nil
 }

@@ -135,3 +135,33 @@ func TestSpecsDirHonoursTheEnvironment(t *testing.T) {
 	t.Setenv("TABIJI_SPECS_DIR", "/elsewhere")
 	assert.Equal(t, "/elsewhere", providertest.SpecsDir(t))
 }
+
+func TestFCMChecksEveryRequest(t *testing.T) {
+	send := "/v1/projects/" + providertest.FCMProject + "/messages:send"
+	cases := map[string]struct{ path, auth, body, want string }{
+		"NoTarget":        {send, "Bearer fcm-fake-access-token", `{"message":{"notification":{"title":"t"}}}`, "exactly one"},
+		"TwoTargets":      {send, "Bearer fcm-fake-access-token", `{"message":{"token":"a","topic":"b"}}`, "exactly one"},
+		"DataNotStrings":  {send, "Bearer fcm-fake-access-token", `{"message":{"token":"a","data":{"n":1}}}`, "message.data"},
+		"UnknownMember":   {send, "Bearer fcm-fake-access-token", `{"message":{"token":"a","priority":"high"}}`, "message.priority"},
+		"LegacyTopLevel":  {send, "Bearer fcm-fake-access-token", `{"to":"a","notification":{"title":"t"}}`, "body"},
+		"WrongToken":      {send, "Bearer other", `{"message":{"token":"a"}}`, "Authorization"},
+		"OtherProject":    {"/v1/projects/other/messages:send", "Bearer fcm-fake-access-token", `{"message":{"token":"a"}}`, "want POST"},
+		"NotificationInt": {send, "Bearer fcm-fake-access-token", `{"message":{"token":"a","notification":{"title":1}}}`, "message.notification"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			rec := &recorder{TB: t}
+			fake := providertest.NewFCM(rec)
+			res := post(t, fake.URL+c.path, c.auth, c.body)
+			assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+			require.Len(t, rec.errors, 1)
+			assert.Contains(t, rec.errors[0], c.want)
+		})
+	}
+	t.Run("AcceptsAValidRequest", func(t *testing.T) {
+		fake := providertest.NewFCM(t)
+		res := post(t, fake.URL+send, "Bearer fcm-fake-access-token", `{"message":{"token":"a","notification":{"title":"t","body":"b"},"data":{"k":"v"}}}`)
+		assert.Equal(t, http.StatusOK, res.StatusCode)
+		require.Len(t, fake.Requests(), 1)
+	})
+}

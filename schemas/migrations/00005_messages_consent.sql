@@ -65,8 +65,19 @@ CREATE TABLE suppressions (
     PRIMARY KEY (workspace_id, channel, address)
 );
 
+-- Provider webhook events handled (LINE webhookEventId, SendGrid sg_event_id
+-- of events about no Tabiji message), so a redelivery changes nothing twice.
+CREATE TABLE webhook_receipts (
+    workspace_id text        NOT NULL,
+    provider     text        NOT NULL,
+    event_id     text        NOT NULL,
+    received_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (workspace_id, provider, event_id)
+);
+
 -- +goose Down
 
+DROP TABLE webhook_receipts;
 DROP TABLE suppressions;
 DROP TABLE consent_history;
 DROP TABLE consent;

@@ -1,0 +1,125 @@
+package api
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/unsubscribe"
+)
+
+// preferencePage lists the customer's channels and topics with a button to
+// opt in or out of each; buttons post back to the same link.
+var preferencePage = template.Must(template.New("prefs").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Your message preferences</title></head>
+<body><h1>Your message preferences</h1>
+{{if .Done}}<p role="status">Saved: {{.Done}}.</p>{{end}}
+<table><thead><tr><th>Channel</th><th>Topic</th><th>Status</th><th></th></tr></thead><tbody>
+{{range .Rows}}<tr><td>{{.Channel}}</td><td>{{if .Topic}}{{.Topic}}{{else}}all messages{{end}}</td>
+<td>{{if eq .Status "opted_out"}}unsubscribed{{else}}subscribed{{end}}</td>
+<td><form method="post"><input type="hidden" name="channel" value="{{.Channel}}"><input type="hidden" name="topic" value="{{.Topic}}">
+{{if eq .Status "opted_out"}}<button name="status" value="opted_in">Subscribe</button>
+{{else}}<button name="status" value="opted_out">Unsubscribe</button>{{end}}</form></td></tr>
+{{end}}</tbody></table></body></html>
+`))
+
+type preferenceRow struct{ Channel, Topic, Status string }
+
+// unsubscribeToken reads the link's token, answering 404 when this server
+// did not sign it (a tampered or made-up link).
+func (s *server) unsubscribeToken(c *gin.Context) (unsubscribe.Token, bool) {
+	if s.UnsubscribeSecret == "" {
+		problem(c, http.StatusServiceUnavailable, "unsubscribe links are off: set TABIJI_UNSUBSCRIBE_SECRET")
+		return unsubscribe.Token{}, false
+	}
+	t, err := unsubscribe.Parse(s.UnsubscribeSecret, c.Param("token"))
+	if err != nil {
+		problem(c, http.StatusNotFound, "this unsubscribe link is not valid")
+		return unsubscribe.Token{}, false
+	}
+	return t, true
+}
+
+// preferences is GET /u/:token: the customer's preference page.
+func (s *server) preferences(c *gin.Context) {
+	t, ok := s.unsubscribeToken(c)
+	if !ok {
+		return
+	}
+	s.renderPreferences(c, t, c.Query("done"))
+}
+
+func (s *server) renderPreferences(c *gin.Context, t unsubscribe.Token, done string) {
+	consent, err := s.Store.ListConsent(c.Request.Context(), t.WorkspaceID, t.CustomerID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rows := make([]preferenceRow, 0, len(consent)+1)
+	for _, k := range consent {
+		rows = append(rows, preferenceRow{k.Channel, k.Topic, k.Status})
+	}
+	if !slices.ContainsFunc(rows, func(r preferenceRow) bool { return r.Channel == t.Channel && r.Topic == t.Topic }) {
+		rows = append([]preferenceRow{{t.Channel, t.Topic, store.OptedIn}}, rows...)
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Status(http.StatusOK)
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	if err := preferencePage.Execute(c.Writer, map[string]any{"Rows": rows, "Done": done}); err != nil {
+		s.Logger.Error("render preference page", "error", err)
+	}
+}
+
+// changePreference is POST /u/:token. A mail client's one-click unsubscribe
+// (RFC 8058: List-Unsubscribe=One-Click) or a POST without a choice opts
+// the customer out of the token's channel and topic; the page's buttons
+// post a channel, topic and status, and see the page again.
+func (s *server) changePreference(c *gin.Context) {
+	t, ok := s.unsubscribeToken(c)
+	if !ok {
+		return
+	}
+	status := c.PostForm("status")
+	channel, topic := t.Channel, t.Topic
+	if status != "" {
+		channel, topic = c.PostForm("channel"), c.PostForm("topic")
+	} else {
+		status = store.OptedOut
+	}
+	switch {
+	case status != store.OptedIn && status != store.OptedOut:
+		invalid(c, "status", "must be opted_in or opted_out")
+		return
+	case !slices.Contains([]string{"email", "line", "push"}, channel):
+		invalid(c, "channel", "must be email, line or push")
+		return
+	}
+	ctx := c.Request.Context()
+	source := "preference_page"
+	if c.PostForm("List-Unsubscribe") == "One-Click" {
+		source = "one_click"
+	}
+	if _, err := s.Store.SetConsent(ctx, store.Consent{WorkspaceID: t.WorkspaceID, CustomerID: t.CustomerID,
+		Channel: channel, Topic: topic, Status: status, Source: source}); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if status == store.OptedOut && channel == t.Channel && t.MessageID != "" {
+		_, _, err := s.Store.RecordMessageEvent(ctx, store.MessageEvent{WorkspaceID: t.WorkspaceID,
+			EventID: "unsubscribe:" + t.MessageID, MessageID: t.MessageID, Status: "unsubscribed", ProviderEvent: source})
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.fail(c, err)
+			return
+		}
+	}
+	if source == "one_click" {
+		c.String(http.StatusOK, "unsubscribed")
+		return
+	}
+	s.renderPreferences(c, t, channel+" "+map[string]string{store.OptedIn: "subscribed", store.OptedOut: "unsubscribed"}[status])
+}

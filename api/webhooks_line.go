@@ -1,0 +1,200 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
+
+	"github.com/tabiji/tabiji/ingest"
+	"github.com/tabiji/tabiji/store"
+)
+
+// lineEvent is what Tabiji takes from one LINE webhook event.
+type lineEvent struct {
+	id      string // webhookEventId
+	at      time.Time
+	userID  string
+	name    string // the Tabiji event ingested
+	props   map[string]any
+	consent string // store.OptedIn on follow, store.OptedOut on unfollow
+}
+
+// lineEventOf reads the events Tabiji acts on: follow, unfollow, message
+// and postback from a user.
+func lineEventOf(ev webhook.EventInterface) (lineEvent, bool) {
+	var e lineEvent
+	switch v := ev.(type) {
+	case webhook.FollowEvent:
+		e = lineEvent{id: v.WebhookEventId, at: lineTime(v.Timestamp), userID: lineUser(v.Source), name: "line_followed",
+			props: map[string]any{}, consent: store.OptedIn}
+		if v.Follow != nil {
+			e.props["isUnblocked"] = v.Follow.IsUnblocked
+		}
+	case webhook.UnfollowEvent:
+		e = lineEvent{id: v.WebhookEventId, at: lineTime(v.Timestamp), userID: lineUser(v.Source), name: "line_unfollowed",
+			props: map[string]any{}, consent: store.OptedOut}
+	case webhook.MessageEvent:
+		e = lineEvent{id: v.WebhookEventId, at: lineTime(v.Timestamp), userID: lineUser(v.Source), name: "line_message_received",
+			props: map[string]any{}}
+		if v.Message != nil {
+			e.props["type"] = v.Message.GetType()
+		}
+		if text, ok := v.Message.(webhook.TextMessageContent); ok {
+			e.props["text"], e.props["line_message_id"] = text.Text, text.Id
+		}
+	case webhook.PostbackEvent:
+		e = lineEvent{id: v.WebhookEventId, at: lineTime(v.Timestamp), userID: lineUser(v.Source), name: "line_postback",
+			props: map[string]any{}}
+		if v.Postback != nil {
+			e.props["data"] = v.Postback.Data
+			if len(v.Postback.Params) > 0 {
+				e.props["params"] = v.Postback.Params
+			}
+		}
+	default:
+		return lineEvent{}, false
+	}
+	e.props["channel"] = "line"
+	return e, e.id != "" && e.userID != ""
+}
+
+func lineTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func lineUser(src webhook.SourceInterface) string {
+	if u, ok := src.(webhook.UserSource); ok {
+		return u.UserId
+	}
+	return "" // a group or room without a user: not a customer
+}
+
+// lineWebhook is POST /webhooks/line/:workspace: the LINE Messaging API's
+// webhook. Follow and unfollow set LINE consent (and the unfollow
+// suppression); every event Tabiji knows becomes a Tabiji event of the
+// customer whose profile has that LINE user ID.
+func (s *server) lineWebhook(c *gin.Context) {
+	if s.LineChannelSecret == "" {
+		problem(c, http.StatusServiceUnavailable, "LINE webhooks are off: set LINE_CHANNEL_SECRET")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, webhookBodyLimit))
+	if err != nil {
+		problem(c, http.StatusRequestEntityTooLarge, "the body could not be read: "+err.Error())
+		return
+	}
+	if !webhook.ValidateSignature(s.LineChannelSecret, c.GetHeader("x-line-signature"), body) {
+		problem(c, http.StatusUnauthorized, "x-line-signature is missing or does not match the body")
+		return
+	}
+	var cb webhook.CallbackRequest
+	if err := json.Unmarshal(body, &cb); err != nil {
+		invalid(c, "events", "must be LINE webhook events: "+err.Error())
+		return
+	}
+	ws := c.Param("workspace")
+	var sum webhookSummary
+	for i, ev := range cb.Events {
+		sum.Received++
+		e, ok := lineEventOf(ev)
+		if !ok {
+			sum.Ignored++
+			continue
+		}
+		if err := s.handleLineEvent(c.Request.Context(), ws, e, &sum); err != nil {
+			s.fail(c, fmt.Errorf("line event %d (%s): %w", i, e.id, err))
+			return
+		}
+	}
+	c.JSON(http.StatusOK, sum)
+}
+
+// handleLineEvent applies one event once: redeliveries (LINE's
+// deliveryContext.isRedelivery) and repeats are found by webhookEventId.
+func (s *server) handleLineEvent(ctx context.Context, ws string, e lineEvent, sum *webhookSummary) error {
+	if seen, err := s.Store.WebhookSeen(ctx, ws, "line", e.id); err != nil || seen {
+		sum.Duplicates++
+		return err
+	}
+	customer, err := s.lineCustomer(ctx, ws, e)
+	if err != nil {
+		return err
+	}
+	if err := s.applyLineConsent(ctx, ws, customer, e); err != nil {
+		return err
+	}
+	call, err := lineCall(customer, e)
+	if err != nil {
+		// Not a valid call (a text too long for an event, say): the consent stands.
+		s.Logger.Warn("line event not ingested", "workspace", ws, "event", e.name, "error", err)
+		sum.Ignored++
+		return s.Store.MarkWebhookSeen(ctx, ws, "line", e.id)
+	}
+	res, err := s.ingest(ctx, ws, []ingest.Message{call})
+	if err != nil {
+		return fmt.Errorf("ingest %s: %w", e.name, err)
+	}
+	if res.RouteErr != nil || len(res.Rejected) > 0 {
+		// Stored and left for the sweeper, or refused by the workspace's
+		// taxonomy: either way not LINE's to retry.
+		s.Logger.Warn("line event not routed or refused", "workspace", ws, "event", e.name, "error", res.RouteErr, "rejected", res.Rejected)
+	}
+	sum.Recorded++
+	return s.Store.MarkWebhookSeen(ctx, ws, "line", e.id)
+}
+
+// lineCustomer is the id of the profile with the event's LINE user ID. An
+// unknown LINE user gets a profile of its own, "line:<userId>", made by an
+// identify call carrying the trait lineUserId; the app may later alias it
+// to its own user id.
+func (s *server) lineCustomer(ctx context.Context, ws string, e lineEvent) (string, error) {
+	id, err := s.Store.CustomerByAddress(ctx, ws, "line", e.userID)
+	if err == nil || !errors.Is(err, store.ErrNotFound) {
+		return id, err
+	}
+	id = "line:" + e.userID
+	raw, _ := json.Marshal(map[string]any{"userId": id, "messageId": "line-identify:" + e.userID,
+		"timestamp": e.at, "traits": map[string]any{"lineUserId": e.userID}})
+	m, err := ingest.Decode(ingest.Identify, raw, time.Now().UTC())
+	if err != nil {
+		return "", fmt.Errorf("decode identify of a new LINE user: %w", err)
+	}
+	if _, err := s.ingest(ctx, ws, []ingest.Message{m}); err != nil {
+		return "", fmt.Errorf("identify a new LINE user: %w", err)
+	}
+	return id, nil
+}
+
+// applyLineConsent opts the customer in on follow (and lifts an unfollow's
+// suppression), and out on unfollow (and suppresses the LINE user ID).
+func (s *server) applyLineConsent(ctx context.Context, ws, customer string, e lineEvent) error {
+	if e.consent == "" {
+		return nil
+	}
+	if _, err := s.Store.SetConsent(ctx, store.Consent{WorkspaceID: ws, CustomerID: customer, Channel: "line",
+		Status: e.consent, Source: "line:" + e.name, UpdatedAt: e.at}); err != nil {
+		return err
+	}
+	if e.consent == store.OptedOut {
+		return s.Store.Suppress(ctx, store.Suppression{WorkspaceID: ws, Channel: "line", Address: e.userID, Reason: store.SuppressLineUnfollow})
+	}
+	_, err := s.Store.Unsuppress(ctx, ws, "line", e.userID)
+	return err
+}
+
+// lineCall is the event as a Segment track call; its messageId makes a
+// repeated delivery a duplicate in the events table too.
+func lineCall(customer string, e lineEvent) (ingest.Message, error) {
+	raw, _ := json.Marshal(map[string]any{"userId": customer, "event": e.name, "messageId": "line:" + e.id,
+		"timestamp": e.at, "properties": e.props})
+	m, err := ingest.Decode(ingest.Track, raw, time.Now().UTC())
+	if err != nil {
+		return ingest.Message{}, fmt.Errorf("decode %s as a track call: %w", e.name, err)
+	}
+	return m, nil
+}

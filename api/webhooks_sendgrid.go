@@ -1,0 +1,257 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/sendgrid/sendgrid-go/helpers/eventwebhook"
+
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/workflows"
+)
+
+const (
+	// webhookMaxAge is how old a signed delivery may be: an older one is a replay.
+	webhookMaxAge = 10 * time.Minute
+	// webhookBodyLimit bounds a provider's delivery (SendGrid batches events).
+	webhookBodyLimit = 8 << 20
+)
+
+// sendgridEvent is one event of a SendGrid Event Webhook delivery. The
+// custom_args Tabiji sets on a send (message_id, workspace_id, topic) come
+// back as top-level fields of each event.
+type sendgridEvent struct {
+	Event       string `json:"event"`
+	Email       string `json:"email"`
+	Timestamp   int64  `json:"timestamp"`
+	SGEventID   string `json:"sg_event_id"`
+	SGMessageID string `json:"sg_message_id"`
+	Type        string `json:"type"` // bounce: "bounce" or "blocked"
+	Reason      string `json:"reason"`
+	URL         string `json:"url"`
+	ASMGroupID  int64  `json:"asm_group_id"`
+	MessageID   string `json:"message_id"`
+	WorkspaceID string `json:"workspace_id"`
+	Topic       string `json:"topic"`
+}
+
+// emailEffect is what one SendGrid event does: the message's status, the
+// journey event signalled to its run, and the suppression and consent it sets.
+type emailEffect struct {
+	status, journeyEvent string
+	suppress             string // a store.Suppress… reason, or ""
+	consent              string // store.OptedIn, store.OptedOut or ""
+}
+
+// sendgridEffects maps each event type; bounces and drops are refined by
+// sendgridEffect.
+var sendgridEffects = map[string]emailEffect{
+	"processed":         {status: "processed", journeyEvent: "email_processed"},
+	"delivered":         {status: "delivered", journeyEvent: "email_delivered"},
+	"deferred":          {status: "deferred", journeyEvent: "email_deferred"},
+	"bounce":            {status: "bounced", journeyEvent: "email_bounced", suppress: store.SuppressHardBounce},
+	"dropped":           {status: "dropped", journeyEvent: "email_dropped"},
+	"open":              {status: "opened", journeyEvent: "email_opened"},
+	"click":             {status: "clicked", journeyEvent: "email_clicked"},
+	"spamreport":        {status: "spam_reported", journeyEvent: "email_spam_reported", suppress: store.SuppressSpamReport, consent: store.OptedOut},
+	"unsubscribe":       {status: "unsubscribed", journeyEvent: "email_unsubscribed", suppress: store.SuppressUnsubscribe, consent: store.OptedOut},
+	"group_unsubscribe": {status: "unsubscribed", journeyEvent: "email_unsubscribed", consent: store.OptedOut},
+	"group_resubscribe": {status: "resubscribed", journeyEvent: "email_resubscribed", consent: store.OptedIn},
+}
+
+// droppedReasons suppress the address SendGrid dropped a message for.
+var droppedReasons = map[string]string{
+	"Bounced Address": store.SuppressHardBounce, "Spam Reporting Address": store.SuppressSpamReport,
+	"Unsubscribed Address": store.SuppressUnsubscribe, "Invalid": store.SuppressInvalid,
+}
+
+func sendgridEffect(e sendgridEvent) (emailEffect, bool) {
+	eff, ok := sendgridEffects[e.Event]
+	switch {
+	case e.Event == "bounce" && e.Type == "blocked":
+		// A block is the receiving server refusing for now: not the address's fault.
+		eff = emailEffect{status: "blocked", journeyEvent: "email_blocked"}
+	case e.Event == "dropped":
+		eff.suppress = droppedReasons[e.Reason]
+	}
+	return eff, ok
+}
+
+// sendgridWebhook is POST /webhooks/sendgrid/:workspace: SendGrid's Signed
+// Event Webhook. Each event moves its message's status, signals the run that
+// sent it, and sets suppressions and consent. Answering 2xx only once every
+// event is handled lets SendGrid's retries finish the job after a failure.
+func (s *server) sendgridWebhook(c *gin.Context) {
+	body, ok := s.signedSendGridBody(c)
+	if !ok {
+		return
+	}
+	var events []sendgridEvent
+	if err := json.Unmarshal(body, &events); err != nil {
+		invalid(c, "body", "must be a JSON array of SendGrid events: "+err.Error())
+		return
+	}
+	ws := c.Param("workspace")
+	var sum webhookSummary
+	for i, e := range events {
+		if err := s.handleSendGridEvent(c.Request.Context(), ws, e, &sum); err != nil {
+			s.fail(c, fmt.Errorf("sendgrid event %d (%s): %w", i, e.SGEventID, err))
+			return
+		}
+	}
+	c.JSON(http.StatusOK, sum)
+}
+
+// webhookSummary is the answer to a provider's delivery.
+type webhookSummary struct {
+	Received   int `json:"received"`
+	Recorded   int `json:"recorded"`
+	Duplicates int `json:"duplicates"`
+	Ignored    int `json:"ignored"` // unknown types, or about no message of the workspace
+}
+
+// signedSendGridBody reads the body and checks its signature and age,
+// answering 401 when either fails.
+func (s *server) signedSendGridBody(c *gin.Context) ([]byte, bool) {
+	if s.SendGridWebhookPublicKey == "" {
+		problem(c, http.StatusServiceUnavailable, "SendGrid webhooks are off: set SENDGRID_WEBHOOK_PUBLIC_KEY")
+		return nil, false
+	}
+	key, err := eventwebhook.ConvertPublicKeyBase64ToECDSA(s.SendGridWebhookPublicKey)
+	if err != nil {
+		s.fail(c, fmt.Errorf("read SENDGRID_WEBHOOK_PUBLIC_KEY: %w", err))
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, webhookBodyLimit))
+	if err != nil {
+		problem(c, http.StatusRequestEntityTooLarge, "the body could not be read: "+err.Error())
+		return nil, false
+	}
+	sig, ts := c.GetHeader(eventwebhook.VerificationHTTPHeader), c.GetHeader(eventwebhook.TimestampHTTPHeader)
+	if sig == "" || ts == "" {
+		problem(c, http.StatusUnauthorized, "missing "+eventwebhook.VerificationHTTPHeader+" or "+eventwebhook.TimestampHTTPHeader)
+		return nil, false
+	}
+	if valid, err := eventwebhook.VerifySignature(key, body, sig, ts); err != nil || !valid {
+		problem(c, http.StatusUnauthorized, "the signature does not match the body and timestamp")
+		return nil, false
+	}
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if age := time.Since(time.Unix(secs, 0)); err != nil || age > webhookMaxAge || age < -webhookMaxAge {
+		problem(c, http.StatusUnauthorized, "the timestamp is more than 10 minutes away from now: a replay, or a wrong clock")
+		return nil, false
+	}
+	return body, true
+}
+
+// handleSendGridEvent applies one event in workspace ws, once: the
+// receipt is marked last, so a failure half-way lets SendGrid's retry redo
+// steps that are each idempotent (the run drops a repeated signal).
+func (s *server) handleSendGridEvent(ctx context.Context, ws string, e sendgridEvent, sum *webhookSummary) error {
+	sum.Received++
+	eff, known := sendgridEffect(e)
+	if !known || e.SGEventID == "" || (e.WorkspaceID != "" && e.WorkspaceID != ws) {
+		sum.Ignored++
+		return nil
+	}
+	if seen, err := s.Store.WebhookSeen(ctx, ws, "sendgrid", e.SGEventID); err != nil || seen {
+		sum.Duplicates++
+		return err
+	}
+	at := time.Unix(e.Timestamp, 0)
+	msg, err := s.recordSendGridEvent(ctx, ws, e, eff, at)
+	if err != nil {
+		return err
+	}
+	if msg.ID == "" {
+		sum.Ignored++
+	} else {
+		sum.Recorded++
+	}
+	if err := s.applyEmailAddressEffects(ctx, ws, msg.CustomerID, e, eff, at); err != nil {
+		return err
+	}
+	if err := s.signalRun(ctx, msg.WorkflowID, sendgridJourneyEvent(e, eff, at)); err != nil {
+		return err
+	}
+	return s.Store.MarkWebhookSeen(ctx, ws, "sendgrid", e.SGEventID)
+}
+
+// recordSendGridEvent adds the event to its message's history; the message
+// is empty when the event names none of the workspace's messages.
+func (s *server) recordSendGridEvent(ctx context.Context, ws string, e sendgridEvent, eff emailEffect, at time.Time) (store.LoggedMessage, error) {
+	if e.MessageID == "" {
+		return store.LoggedMessage{}, nil
+	}
+	detail, _ := json.Marshal(e)
+	msg, _, err := s.Store.RecordMessageEvent(ctx, store.MessageEvent{WorkspaceID: ws, EventID: "sendgrid:" + e.SGEventID,
+		MessageID: e.MessageID, Status: eff.status, ProviderEvent: e.Event, At: at, Detail: detail, ProviderID: e.SGMessageID})
+	if errors.Is(err, store.ErrNotFound) {
+		return store.LoggedMessage{}, nil
+	}
+	return msg, err
+}
+
+// applyEmailAddressEffects sets the suppression and consent the event asks
+// for; the customer is the message's, or the profile holding the address.
+func (s *server) applyEmailAddressEffects(ctx context.Context, ws, customer string, e sendgridEvent, eff emailEffect, at time.Time) error {
+	if eff.suppress != "" && e.Email != "" {
+		if err := s.Store.Suppress(ctx, store.Suppression{WorkspaceID: ws, Channel: "email", Address: e.Email, Reason: eff.suppress}); err != nil {
+			return err
+		}
+	}
+	if eff.consent == "" {
+		return nil
+	}
+	if customer == "" {
+		id, err := s.Store.CustomerByAddress(ctx, ws, "email", e.Email)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		customer = id
+	}
+	topic := e.Topic
+	if topic == "" && e.ASMGroupID != 0 && e.Event != "unsubscribe" && e.Event != "spamreport" {
+		topic = "sendgrid_group:" + strconv.FormatInt(e.ASMGroupID, 10)
+	}
+	if e.Event == "unsubscribe" || e.Event == "spamreport" {
+		topic = "" // the whole channel
+	}
+	_, err := s.Store.SetConsent(ctx, store.Consent{WorkspaceID: ws, CustomerID: customer, Channel: "email", Topic: topic,
+		Status: eff.consent, Source: "sendgrid:" + e.Event, UpdatedAt: at})
+	return err
+}
+
+func sendgridJourneyEvent(e sendgridEvent, eff emailEffect, at time.Time) journey.Event {
+	props := map[string]any{"channel": "email", "message_id": e.MessageID, "provider_event": e.Event}
+	for k, v := range map[string]string{"url": e.URL, "reason": e.Reason, "type": e.Type, "topic": e.Topic} {
+		if v != "" {
+			props[k] = v
+		}
+	}
+	return journey.Event{MessageID: "sendgrid:" + e.SGEventID, Name: eff.journeyEvent, Properties: props, Timestamp: at}
+}
+
+// signalRun sends a journey event to the run that sent a message; a run that
+// has ended is fine. The run drops an event whose MessageID it has seen, so
+// a signal repeated after a failure counts once.
+func (s *server) signalRun(ctx context.Context, workflowID string, ev journey.Event) error {
+	if workflowID == "" || s.Temporal == nil {
+		return nil
+	}
+	if _, err := workflows.SignalEvent(ctx, s.Temporal, workflowID, ev); err != nil {
+		return fmt.Errorf("signal the run: %w", err)
+	}
+	return nil
+}
