@@ -36,6 +36,15 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/journey-templates/:name", s.getJourneyTemplate)
 	manage.POST("/journey-templates/:name/launch", s.launchJourneyTemplate)
 
+	// Message templates per channel (message_templates.go, message_template_preview.go).
+	manage.POST("/templates", s.createTemplate)
+	manage.GET("/templates", s.listTemplates)
+	manage.GET("/templates/:id", s.getTemplate)
+	manage.PUT("/templates/:id", s.updateTemplate)
+	manage.GET("/templates/:id/versions", s.templateVersions)
+	manage.POST("/templates/:id/preview", s.previewTemplate)
+	manage.POST("/templates/:id/test-send", s.testSendTemplate)
+
 	// The taxonomy (taxonomy.go) and its quarantine (quarantine.go).
 	manage.GET("/taxonomy", s.getTaxonomy)
 	manage.PUT("/taxonomy", s.putTaxonomy)
