@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/channels/fcm"
+	"github.com/tabiji/tabiji/channels/line"
+	"github.com/tabiji/tabiji/channels/outbox"
+	"github.com/tabiji/tabiji/channels/sendgrid"
+	"github.com/tabiji/tabiji/store"
+)
+
+// ChannelFlags configure the message providers. A channel without
+// credentials delivers to the development outbox. Not yet wired into
+// `tabiji dev` or `tabiji worker`: the Send activity still records every
+// message in the outbox.
+type ChannelFlags struct {
+	SendGridAPIKey           string `name:"sendgrid-api-key" env:"SENDGRID_API_KEY" help:"SendGrid API key (mail send): email goes through SendGrid."`
+	SendGridBaseURL          string `name:"sendgrid-base-url" env:"SENDGRID_BASE_URL" help:"SendGrid API base URL (default https://api.sendgrid.com)."`
+	SendGridWebhookPublicKey string `name:"sendgrid-webhook-public-key" env:"SENDGRID_WEBHOOK_PUBLIC_KEY" help:"Public key (base64) of SendGrid's signed Event Webhook."`
+	SendGridSandbox          bool   `name:"sendgrid-sandbox" env:"SENDGRID_SANDBOX" help:"Send every email in SendGrid's sandbox mode (validated, never delivered)."`
+	LINEChannelAccessToken   string `name:"line-channel-access-token" env:"LINE_CHANNEL_ACCESS_TOKEN" help:"LINE channel access token: LINE messages go through the Messaging API."`
+	LINEChannelSecret        string `name:"line-channel-secret" env:"LINE_CHANNEL_SECRET" help:"LINE channel secret, which signs LINE's webhooks."`
+	LINEAPIBaseURL           string `name:"line-api-base-url" env:"LINE_API_BASE_URL" help:"LINE Messaging API base URL (default https://api.line.me)."`
+	FCMCredentialsFile       string `name:"fcm-credentials-file" env:"FCM_CREDENTIALS_FILE" type:"path" help:"Firebase service account key (JSON): push goes through FCM."`
+	FCMBaseURL               string `name:"fcm-base-url" env:"FCM_BASE_URL" help:"FCM API base URL (default https://fcm.googleapis.com)."`
+}
+
+// Senders returns a sender for each channel ("email", "line", "push"): the
+// provider whose credentials are set, else the development outbox over st.
+func (f ChannelFlags) Senders(ctx context.Context, st *store.Store) (map[string]channels.Sender, error) {
+	box := outbox.NewSender(st)
+	senders := map[string]channels.Sender{"email": box, "line": box, "push": box}
+	if f.SendGridAPIKey != "" {
+		s, err := sendgrid.NewSender(sendgrid.Config{APIKey: f.SendGridAPIKey, BaseURL: f.SendGridBaseURL, Sandbox: f.SendGridSandbox})
+		if err != nil {
+			return nil, fmt.Errorf("configure email: %w", err)
+		}
+		senders["email"] = s
+	}
+	if f.LINEChannelAccessToken != "" {
+		s, err := line.NewSender(line.Config{ChannelAccessToken: f.LINEChannelAccessToken, BaseURL: f.LINEAPIBaseURL})
+		if err != nil {
+			return nil, fmt.Errorf("configure line: %w", err)
+		}
+		senders["line"] = s
+	}
+	if f.FCMCredentialsFile != "" {
+		s, err := fcm.NewSender(ctx, fcm.Config{CredentialsFile: f.FCMCredentialsFile, BaseURL: f.FCMBaseURL})
+		if err != nil {
+			return nil, fmt.Errorf("configure push: %w", err)
+		}
+		senders["push"] = s
+	}
+	return senders, nil
+}
