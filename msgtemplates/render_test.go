@@ -131,6 +131,21 @@ func TestRender(t *testing.T) {
 		}
 	})
 
+	t.Run("LiquidInAnEnumIsCheckedOnceRendered", func(t *testing.T) {
+		t.Parallel()
+		c := mustParse(t, "line", flex(`{"type":"bubble","body":{"type":"box","layout":"{{ event.properties.layout }}","contents":[]}}`))
+		d := data()
+		d.Entry.Properties["layout"] = "vertical"
+		if _, err := msgtemplates.Render(engine, c, d); err != nil {
+			t.Errorf("layout vertical: %v", err)
+		}
+		d.Entry.Properties["layout"] = "diagonal"
+		_, err := msgtemplates.Render(engine, c, d)
+		if got := fields(t, err); !slices.Equal(got, []string{"content.messages[0].contents.body.layout"}) {
+			t.Errorf("layout diagonal: errors name %v (%v)", got, err)
+		}
+	})
+
 	t.Run("ASubjectRenderedEmptyIsAnError", func(t *testing.T) {
 		t.Parallel()
 		c := mustParse(t, "email", `{"subject":"{{ profile.traits.missing }}","html":"x","from":"a@b.example"}`)
