@@ -85,6 +85,9 @@ func TestParse(t *testing.T) {
 			{"type":"action","imageUrl":"https://cdn.example/m.png","action":{"type":"postback","label":"M","data":"size=m"}}]}}]}`, nil},
 		{"LINEQuickReplyWithoutLabel", "line", `{"messages":[{"type":"text","text":"Size?","quickReply":{"items":[{"type":"action","action":{"type":"message","text":"S"}}]}}]}`, []string{"content.messages[0].quickReply.items[0].action.label"}},
 		{"LINEQuickReplyWithAnUnknownAction", "line", `{"messages":[{"type":"text","text":"Size?","quickReply":{"items":[{"type":"action","action":{"type":"teleport","label":"S"}}]}}]}`, []string{"content.messages[0].quickReply.items[0].action.type"}},
+		{"LINEFourteenQuickReplies", "line", `{"messages":[{"type":"text","text":"Size?","quickReply":{"items":[` +
+			strings.TrimSuffix(strings.Repeat(`{"type":"action","action":{"type":"message","label":"S","text":"S"}},`, 14), ",") + `]}}]}`,
+			[]string{"content.messages[0].quickReply.items"}},
 		{"FlexBubble", "line", flex(bubble), nil},
 		{"FlexCarousel", "line", flex(`{"type":"carousel","contents":[` + bubble + `,` + bubble + `]}`), nil},
 		{"FlexWithoutAltText", "line", `{"messages":[{"type":"flex","contents":` + bubble + `}]}`, []string{"content.messages[0].altText"}},
