@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,6 +33,9 @@ type DevCmd struct {
 	TaskQueue    string `name:"task-queue" env:"TABIJI_TASK_QUEUE" default:"tabiji-journeys" help:"Temporal task queue of the journey worker."`
 	AdminKey     string `name:"dev-admin-key" env:"TABIJI_DEV_ADMIN_KEY" help:"Admin key of workspace default (generated on first start when unset)."`
 	WriteKey     string `name:"dev-write-key" env:"TABIJI_DEV_WRITE_KEY" help:"Write key of workspace default (generated on first start when unset)."`
+	// UnsubscribeSecret signs unsubscribe links; generated into the data dir when unset.
+	UnsubscribeSecret string `name:"unsubscribe-secret" env:"TABIJI_UNSUBSCRIBE_SECRET" help:"Secret that signs unsubscribe links (generated into the data dir on first start when unset)."`
+	ChannelFlags
 }
 
 // devStack is what `tabiji dev` started, stopped in reverse order.
@@ -102,8 +106,13 @@ func (d *DevCmd) Run(rc *runContext) error {
 	}
 	stack.stops = append(stack.stops, wk.Stop)
 
+	unsubSecret, err := devSecret(dir, "unsubscribe-secret", d.UnsubscribeSecret)
+	if err != nil {
+		return err
+	}
 	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,
+		SendGridWebhookPublicKey: d.SendGridWebhookPublicKey, LineChannelSecret: d.LINEChannelSecret, UnsubscribeSecret: unsubSecret,
 	}
 	h := api.NewServer(deps)
 	stack.stops = append(stack.stops, startSweeper(rc.ctx, deps))
@@ -194,6 +203,25 @@ func (d *DevCmd) ensureDefaults(ctx context.Context, st *store.Store, dir string
 		return devKeys{}, err
 	}
 	return keys, nil
+}
+
+// devSecret returns given, or the secret kept in the data dir's file name,
+// made of 32 random bytes on first use.
+func devSecret(dir, name, given string) (string, error) {
+	if given != "" {
+		return given, nil
+	}
+	path := filepath.Join(dir, name)
+	if raw, err := os.ReadFile(path); err == nil && len(raw) > 0 {
+		return string(raw), nil
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	secret := rand.Text() + rand.Text()
+	if err := os.WriteFile(path, []byte(secret), 0o600); err != nil {
+		return "", fmt.Errorf("save %s: %w", name, err)
+	}
+	return secret, nil
 }
 
 func or(a, b string) string {

@@ -19,6 +19,9 @@ type APICmd struct {
 	HTTPAddr  string `name:"http-addr" env:"TABIJI_HTTP_ADDR" default:":8080" help:"Address the API listens on."`
 	TaskQueue string `name:"task-queue" env:"TABIJI_TASK_QUEUE" default:"tabiji-journeys" help:"Temporal task queue of the journey worker."`
 	WebUIURL  string `name:"temporal-ui-url" env:"TABIJI_TEMPORAL_UI_URL" help:"Public URL of the Temporal Web UI, for links to runs in API answers."`
+	// UnsubscribeSecret signs unsubscribe links; without it /u/{token} answers 503.
+	UnsubscribeSecret string `name:"unsubscribe-secret" env:"TABIJI_UNSUBSCRIBE_SECRET" help:"Secret that signs unsubscribe links (the worker's senders need the same one)."`
+	ChannelFlags
 }
 
 // connect opens Postgres (refusing a schema that is behind) and Temporal
@@ -50,6 +53,7 @@ func (a *APICmd) Run(rc *runContext) error {
 	defer closeBoth()
 	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: a.Namespace, TaskQueue: a.TaskQueue, WebUIURL: a.WebUIURL, Logger: rc.log,
+		SendGridWebhookPublicKey: a.SendGridWebhookPublicKey, LineChannelSecret: a.LINEChannelSecret, UnsubscribeSecret: a.UnsubscribeSecret,
 	}
 	h := api.NewServer(deps)
 	defer startSweeper(rc.ctx, deps)()
