@@ -189,7 +189,7 @@ func TestMulticast(t *testing.T) {
 
 func TestQuota(t *testing.T) {
 	fake, s := setup(t)
-	fake.Limit = 1000
+	fake.SetQuota(1000)
 	_, err := s.Multicast(context.Background(), []string{"U1", "U2", "U3"}, []json.RawMessage{json.RawMessage(text)}, "k")
 	require.NoError(t, err)
 	q, err := s.Quota(context.Background())

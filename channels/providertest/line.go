@@ -18,13 +18,20 @@ type LINE struct {
 	accepted map[string]string // retry key → request ID that used it
 	sent     int64             // messages × recipients accepted
 	n        int               // requests answered 200
-	Limit    int64             // the monthly quota the fake reports
+	limit    int64             // the monthly quota the fake reports
+}
+
+// SetQuota sets the monthly message quota the fake reports (500 at start).
+func (l *LINE) SetQuota(limit int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.limit = limit
 }
 
 // NewLINE starts a fake LINE Messaging API.
 func NewLINE(t testing.TB) *LINE {
 	t.Helper()
-	l := &LINE{Server: newServer(t, LINESpec, lineError), accepted: map[string]string{}, Limit: 500}
+	l := &LINE{Server: newServer(t, LINESpec, lineError), accepted: map[string]string{}, limit: 500}
 	check := func(r *http.Request, body []byte) error {
 		if err := bearer(r); err != nil {
 			return err
@@ -92,7 +99,9 @@ func (l *LINE) conflict(w http.ResponseWriter, r *http.Request) int {
 }
 
 func (l *LINE) quota(w http.ResponseWriter, _ *http.Request, _ []byte) int {
-	b, _ := json.Marshal(map[string]any{"type": "limited", "value": l.Limit})
+	l.mu.Lock()
+	b, _ := json.Marshal(map[string]any{"type": "limited", "value": l.limit})
+	l.mu.Unlock()
 	writeJSON(w, http.StatusOK, b)
 	return http.StatusOK
 }

@@ -53,6 +53,7 @@ type Server struct {
 	t       testing.TB
 	router  routers.Router // nil when the fake checks requests by hand
 	formats []openapi3.SchemaValidationOption
+	doc     *openapi3.T
 	errBody func(status int, msg string) []byte
 	// before, when set, may answer a valid request ahead of scripted faults
 	// (LINE's 409 for a repeated retry key) and returns its status, or 0.
@@ -149,8 +150,9 @@ func (s *Server) record(r Request) {
 }
 
 // validate checks a request against the OpenAPI description: route,
-// parameters (headers such as X-Line-Retry-Key and their formats) and the
-// JSON body's schema. Top-level null members are dropped from the body
+// parameters (headers such as X-Line-Retry-Key and their formats), the
+// JSON body's schema, and (walker) every discriminated object in the body
+// against the schema its type names. Top-level null members are dropped from the body
 // before the check: the official SDKs send absent optional members as null
 // (line-bot-sdk-go sends "customAggregationUnits": null), which the real
 // APIs accept; a null required member is still reported as missing.
@@ -160,13 +162,18 @@ func (s *Server) validate(r *http.Request, body []byte) error {
 		return err
 	}
 	req := r.Clone(context.Background())
-	req.Body = io.NopCloser(bytes.NewReader(dropNulls(body)))
-	return openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
+	body = dropNulls(body)
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	err = openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
 		Request: req, PathParams: params, Route: route,
 		Options: &openapi3filter.Options{
 			MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, SchemaValidationOptions: s.formats,
 		},
 	})
+	if err != nil {
+		return err
+	}
+	return walker{doc: s.doc, opts: s.formats}.check(route.Operation, body)
 }
 
 func dropNulls(body []byte) []byte {
@@ -202,7 +209,8 @@ func newServer(t testing.TB, specFile string, errBody func(int, string) []byte) 
 	t.Helper()
 	s := &Server{t: t, errBody: errBody}
 	if specFile != "" {
-		s.router, s.formats = loadRouter(t, specFile)
+		s.router, s.doc = loadRouter(t, specFile)
+		s.formats = s.doc.GetSchemaValidationOptions()
 	}
 	return s
 }
@@ -218,7 +226,7 @@ func (s *Server) start(mux http.Handler) {
 // answers on any host) and its security requirements (the fakes check the
 // bearer token themselves: SendGrid's bundled description names a scheme it
 // does not define), and routes requests by it.
-func loadRouter(t testing.TB, specFile string) (routers.Router, []openapi3.SchemaValidationOption) {
+func loadRouter(t testing.TB, specFile string) (routers.Router, *openapi3.T) {
 	t.Helper()
 	path := filepath.Join(SpecsDir(t), specFile)
 	doc, err := openapi3.NewLoader().LoadFromFile(path)
@@ -240,7 +248,7 @@ func loadRouter(t testing.TB, specFile string) (routers.Router, []openapi3.Schem
 	if err != nil {
 		t.Fatalf("providertest: route %s: %v", path, err)
 	}
-	return router, doc.GetSchemaValidationOptions()
+	return router, doc
 }
 
 // SpecsDir returns the shared provider specs directory: $TABIJI_SPECS_DIR

@@ -97,6 +97,11 @@ func TestLINEChecksEveryRequest(t *testing.T) {
 		"RetryKeyNotAUUID":    {"/v2/bot/message/push", validPush, "not-a-uuid", "X-Line-Retry-Key"},
 		"MulticastToIsString": {"/v2/bot/message/multicast", `{"to":"U1","messages":[{"type":"text","text":"hi"}]}`, "", "to"},
 		"UnknownPath":         {"/v2/bot/message/pushh", validPush, "", "no matching operation"},
+		"TextWithoutText":     {"/v2/bot/message/push", `{"to":"U1","messages":[{"type":"text"}]}`, "", "text"},
+		"UnknownMessageType":  {"/v2/bot/message/push", `{"to":"U1","messages":[{"type":"txt","text":"hi"}]}`, "", "txt"},
+		"DeepFlexBadAlign":    {"/v2/bot/message/push", `{"to":"U1","messages":[{"type":"flex","altText":"a","contents":{"type":"bubble","body":{"type":"box","layout":"vertical","contents":[{"type":"box","layout":"horizontal","contents":[{"type":"text","text":"x","align":"middle"}]}]}}}]}`, "", "body.messages[0].contents.body.contents[0].contents[0]"},
+		"QuickReplyBadAction": {"/v2/bot/message/push", `{"to":"U1","messages":[{"type":"text","text":"hi","quickReply":{"items":[{"type":"action","action":{"type":"teleport"}}]}}]}`, "", "teleport"},
+		"FlexWithoutAltText":  {"/v2/bot/message/push", `{"to":"U1","messages":[{"type":"flex","contents":{"type":"bubble"}}]}`, "", "altText"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

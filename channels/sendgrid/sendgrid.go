@@ -53,7 +53,7 @@ func NewSender(cfg Config) (*Sender, error) {
 
 // Send sends one email. The provider ID is SendGrid's X-Message-Id.
 func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Result, error) {
-	if m.Email == nil {
+	if m.Email == nil || (m.Email.HTML == "" && m.Email.Text == "") {
 		return channels.Result{}, &channels.PermanentError{Reason: "sendgrid: message " + m.ID + " has no email content"}
 	}
 	req := sg.GetRequest(s.cfg.APIKey, "/v3/mail/send", strings.TrimRight(s.cfg.BaseURL, "/"))

@@ -165,6 +165,10 @@ func TestSendErrors(t *testing.T) {
 		m.Email = nil
 		_, err := s.Send(ctx, m)
 		assert.True(t, channels.IsPermanent(err))
+		m = message()
+		m.Email.HTML = ""
+		_, err = s.Send(ctx, m)
+		assert.True(t, channels.IsPermanent(err), "an email with neither HTML nor text")
 	})
 }
 
