@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -102,7 +103,8 @@ func (s *Sender) mail(m channels.Message) *mail.SGMailV3 {
 		v.AddContent(mail.NewContent("text/html", e.HTML))
 	}
 	if len(m.Categories) > 0 {
-		v.AddCategories(m.Categories...)
+		// SendGrid refuses a repeated category (uniqueItems).
+		v.AddCategories(slices.Compact(slices.Sorted(slices.Values(m.Categories)))...)
 	}
 	if e.UnsubscribeURL != "" {
 		v.SetHeader("List-Unsubscribe", "<"+e.UnsubscribeURL+">")

@@ -75,20 +75,22 @@ func TestSend(t *testing.T) {
 		assert.Equal(t, "text/plain", b.Content[0].Type, "SendGrid wants text/plain first")
 		assert.Equal(t, "Hi Ann\n\nSee new things (https://shop.example/new).", b.Content[0].Value)
 		assert.Equal(t, "text/html", b.Content[1].Type)
-		assert.Equal(t, []string{"welcome", "onboarding"}, b.Categories)
+		assert.Equal(t, []string{"onboarding", "welcome"}, b.Categories)
 		assert.Equal(t, map[string]string{"message_id": "msg_1", "workflow_id": "journey/ws_1/j/u_1", "node_id": "welcome", "workspace_id": "ws_1"}, b.Personalizations[0].CustomArgs)
 		assert.Equal(t, map[string]string{"List-Unsubscribe": "<https://t.example/u/abc>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}, b.Headers)
 		assert.Nil(t, b.Mail.Sandbox)
 	})
-	t.Run("KeepsAGivenTextPartAndOmitsUnsubscribeHeadersWithoutAURL", func(t *testing.T) {
+	t.Run("KeepsAGivenTextPartSendsEachCategoryOnceAndOmitsUnsubscribeHeadersWithoutAURL", func(t *testing.T) {
 		fake, s := setup(t, false)
 		m := message()
 		m.Email.Text, m.Email.UnsubscribeURL = "Hi Ann, in plain words.", ""
+		m.Categories = []string{"b", "a", "b"}
 		_, err := s.Send(ctx, m)
 		require.NoError(t, err)
 		var b body
 		fake.Requests()[0].JSON(t, &b)
 		assert.Equal(t, "Hi Ann, in plain words.", b.Content[0].Value)
+		assert.Equal(t, []string{"a", "b"}, b.Categories, "sorted, each once")
 		assert.Empty(t, b.Headers)
 	})
 	t.Run("SetsSandboxModeFromTheConfigOrTheMessage", func(t *testing.T) {
