@@ -97,3 +97,15 @@ func TestSend(t *testing.T) {
 		assert.True(t, channels.IsPermanent(err))
 	})
 }
+
+// The SDK itself retries 503 (and network errors) up to four times with
+// exponential backoff before the error reaches the caller.
+func TestTheSDKRetriesUnavailable(t *testing.T) {
+	fake, s := setup(t)
+	fake.FailNext(http.StatusServiceUnavailable, nil, 1)
+	_, err := s.Send(context.Background(), message())
+	require.NoError(t, err)
+	reqs := fake.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, []int{503, 200}, []int{reqs[0].Status, reqs[1].Status})
+}
