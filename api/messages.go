@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -67,11 +68,13 @@ func (s *server) listMessages(c *gin.Context) {
 	c.JSON(http.StatusOK, body)
 }
 
-// getMessage is GET /v1/messages/:id: one message with its status history.
+// getMessage is GET /v1/messages/*id: one message with its status
+// history. The ID is the rest of the path, slashes and all.
 func (s *server) getMessage(c *gin.Context) {
-	m, history, err := s.Store.LoggedMessageByID(c.Request.Context(), workspace(c), c.Param("id"))
+	id := strings.TrimPrefix(c.Param("id"), "/")
+	m, history, err := s.Store.LoggedMessageByID(c.Request.Context(), workspace(c), id)
 	if errors.Is(err, store.ErrNotFound) {
-		problem(c, http.StatusNotFound, "no message "+c.Param("id")+" in this workspace")
+		problem(c, http.StatusNotFound, "no message "+id+" in this workspace")
 		return
 	}
 	if err != nil {

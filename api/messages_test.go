@@ -56,6 +56,12 @@ func TestMessageLogAPI(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `"history":[{"status":"delivered"`) || !strings.Contains(body, `{"status":"opened","providerEvent":"open"`) {
 		t.Errorf("history = %d %s", status, body)
 	}
+	// Message IDs hold slashes: the rest of the path is the ID.
+	b.sendMessage(t, "ws_w/jr_j1/u1/run/send/1", "email")
+	if status, body := b.do(t, "GET", "/v1/messages/ws_w/jr_j1/u1/run/send/1", admin, ""); status != 200 ||
+		!strings.Contains(body, `"id":"ws_w/jr_j1/u1/run/send/1"`) {
+		t.Errorf("a message ID with slashes = %d %s", status, body)
+	}
 	for path, field := range map[string]string{"/v1/messages?status=lost": `"field":"status"`, "/v1/messages?after=junk": `"field":"after"`,
 		"/v1/messages?limit=0": `"field":"limit"`} {
 		if status, body := b.do(t, "GET", path, admin, ""); status != http.StatusBadRequest || !strings.Contains(body, field) {

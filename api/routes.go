@@ -72,7 +72,7 @@ func (s *server) routes(r *gin.Engine) {
 	// (webhooks_*.go, authenticated by the provider's signature, not a key)
 	// and unsubscribe links (unsubscribe.go, a signed token).
 	manage.GET("/messages", s.listMessages)
-	manage.GET("/messages/:id", s.getMessage)
+	manage.GET("/messages/*id", s.getMessage) // message IDs hold slashes (workflows.stepKey)
 	ingest.POST("/push/opened", s.pushOpened)
 	r.POST("/webhooks/sendgrid/:workspace", s.sendgridWebhook)
 	r.POST("/webhooks/line/:workspace", s.lineWebhook)

@@ -183,7 +183,7 @@ func everyRouteIsCalled(t *testing.T, covered map[string]bool) {
 		if publicRoutes[r.Method+" "+r.Path] {
 			continue
 		}
-		pattern := regexp.MustCompile("^" + r.Method + " " + regexp.MustCompile(`:[a-zA-Z]+`).ReplaceAllString(r.Path, `[^/]+`) + "$")
+		pattern := regexp.MustCompile("^" + r.Method + " " + regexp.MustCompile(`[:*][a-zA-Z]+`).ReplaceAllString(r.Path, `[^/]+`) + "$")
 		found := false
 		for c := range covered {
 			found = found || pattern.MatchString(c)
