@@ -173,6 +173,18 @@ func TestErasureLeavesNoTrace(t *testing.T) {
 	if err := s.store.QuarantineEvent(ctx, store.Event{WorkspaceID: "default", MessageID: "e5", UserID: user, Name: "bad"}, nil); err != nil {
 		t.Fatal(err)
 	}
+	// What webhooks and unsubscribe links keep (migration 00005): the sent message's history,
+	// consent with its history, the address's suppression.
+	if _, _, err := s.store.RecordMessageEvent(ctx, store.MessageEvent{WorkspaceID: "default", EventID: "sendgrid:open-1",
+		MessageID: s.outbox(anon).Messages[0].ID, Status: "opened", ProviderEvent: "open"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.SetConsent(ctx, store.Consent{WorkspaceID: "default", CustomerID: user, Channel: "email", Status: store.OptedOut}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.Suppress(ctx, store.Suppression{WorkspaceID: "default", Channel: "email", Address: "erase@example.jp", Reason: store.SuppressHardBounce}); err != nil {
+		t.Fatal(err)
+	}
 	s.segment("/v1/track", `{"userId":"someone_else","event":"signup","messageId":"keep1"}`)
 	var p profileBody
 	eventually(t, 20*time.Second, "a running journey on the profile", func() bool {
@@ -181,7 +193,8 @@ func TestErasureLeavesNoTrace(t *testing.T) {
 	})
 
 	before := leftovers(t, s, user, anon, "erase@example.jp", "kettle")
-	for _, table := range []string{"events", "event_ids", "profiles", "profile_identities", "messages", "quarantined_events"} {
+	for _, table := range []string{"events", "event_ids", "profiles", "profile_identities", "messages", "quarantined_events",
+		"message_events", "consent", "consent_history", "suppressions"} {
 		if _, ok := before[table]; !ok && table != "event_ids" {
 			t.Errorf("before erasure the search finds nothing in %s: it would prove nothing after (found %v)", table, before)
 		}
