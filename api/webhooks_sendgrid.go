@@ -221,16 +221,24 @@ func (s *server) applyEmailAddressEffects(ctx context.Context, ws, customer stri
 		}
 		customer = id
 	}
-	topic := e.Topic
-	if topic == "" && e.ASMGroupID != 0 && e.Event != "unsubscribe" && e.Event != "spamreport" {
-		topic = "sendgrid_group:" + strconv.FormatInt(e.ASMGroupID, 10)
-	}
-	if e.Event == "unsubscribe" || e.Event == "spamreport" {
-		topic = "" // the whole channel
-	}
-	_, err := s.Store.SetConsent(ctx, store.Consent{WorkspaceID: ws, CustomerID: customer, Channel: "email", Topic: topic,
+	_, err := s.Store.SetConsent(ctx, store.Consent{WorkspaceID: ws, CustomerID: customer, Channel: "email", Topic: sendgridTopic(e),
 		Status: eff.consent, Source: "sendgrid:" + e.Event, UpdatedAt: at})
 	return err
+}
+
+// sendgridTopic is the topic an event's consent is about: the whole channel
+// for an unsubscribe or a spam report; for a group (un)subscribe, the topic
+// custom argument the sender set, else the SendGrid unsubscribe group.
+func sendgridTopic(e sendgridEvent) string {
+	switch {
+	case e.Event == "unsubscribe" || e.Event == "spamreport":
+		return ""
+	case e.Topic != "":
+		return e.Topic
+	case e.ASMGroupID != 0:
+		return "sendgrid_group:" + strconv.FormatInt(e.ASMGroupID, 10)
+	}
+	return ""
 }
 
 func sendgridJourneyEvent(e sendgridEvent, eff emailEffect, at time.Time) journey.Event {
