@@ -156,6 +156,27 @@ func TestSendGridWebhook(t *testing.T) {
 		}
 	})
 
+	t.Run("AnEventAboutNoMessageStillSuppressesAndSetsTheAddressesConsent", func(t *testing.T) {
+		t.Parallel()
+		b := setupWebhooks(t)
+		ev := `{"email":"u1@example.jp","timestamp":1700000000,"event":"unsubscribe","sg_event_id":"e-nomsg"}`
+		if status, body := b.sendgrid(t, "w", ev); status != http.StatusOK || !strings.Contains(body, `"ignored":1`) {
+			t.Fatalf("delivery = %d %s", status, body)
+		}
+		if sp, err := b.store.Suppressed(ctx, "w", "email", "u1@example.jp"); err != nil || sp.Reason != store.SuppressUnsubscribe {
+			t.Errorf("suppression = %+v %v", sp, err)
+		}
+		if got, _, _ := b.store.ConsentFor(ctx, "w", "u1", "email", ""); got != store.OptedOut {
+			t.Errorf("consent of the address's customer = %q", got)
+		}
+		if status, body := b.sendgrid(t, "w", ev); status != http.StatusOK || !strings.Contains(body, `"duplicates":1`) {
+			t.Errorf("replay = %d %s", status, body)
+		}
+		if history, _ := b.store.ConsentHistory(ctx, "w", "u1"); len(history) != 1 {
+			t.Errorf("consent history after a replay = %+v", history)
+		}
+	})
+
 	t.Run("MapsEveryEventType", func(t *testing.T) {
 		t.Parallel()
 		b := setupWebhooks(t)
