@@ -31,12 +31,11 @@ type profileResponse struct {
 	Addresses      addressesResponse    `json:"addresses"`
 	Timezone       string               `json:"timezone,omitempty"`
 	Locale         string               `json:"locale,omitempty"`
-	// Consent is per channel; empty until Tabiji records consent.
-	Consent   []any           `json:"consent"`
-	Events    []eventResponse `json:"events"`
-	Journeys  []runResponse   `json:"journeys"`
-	CreatedAt time.Time       `json:"createdAt"`
-	UpdatedAt time.Time       `json:"updatedAt"`
+	Consent        []consentResponse    `json:"consent"`
+	Events         []eventResponse      `json:"events"`
+	Journeys       []runResponse        `json:"journeys"`
+	CreatedAt      time.Time            `json:"createdAt"`
+	UpdatedAt      time.Time            `json:"updatedAt"`
 }
 
 type addressesResponse struct {
@@ -76,6 +75,24 @@ func toEventResponse(e store.Event) eventResponse {
 	return r
 }
 
+// consentResponse is the customer's choice for a channel (and topic; "" is
+// the whole channel), as webhooks and the preference page recorded it.
+type consentResponse struct {
+	Channel   string    `json:"channel"`
+	Topic     string    `json:"topic,omitempty"`
+	Status    string    `json:"status"`
+	Source    string    `json:"source,omitempty"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func toConsent(cs []store.Consent) []consentResponse {
+	out := make([]consentResponse, len(cs))
+	for i, c := range cs {
+		out[i] = consentResponse{Channel: c.Channel, Topic: c.Topic, Status: c.Status, Source: c.Source, UpdatedAt: c.UpdatedAt}
+	}
+	return out
+}
+
 // getProfile answers a customer's profile by its id or a merged id: traits,
 // addresses, consent, latest events and running journeys.
 func (s *server) getProfile(c *gin.Context) {
@@ -94,9 +111,14 @@ func (s *server) getProfile(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	consent, err := s.Store.ListConsent(ctx, workspace(c), p.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	out := profileResponse{
 		ID: p.ID, AnonymousIDs: nonNil(p.AnonymousIDs), Traits: p.Traits, TraitUpdatedAt: p.TraitUpdatedAt,
-		Tags: nonNil(p.Tags), Timezone: p.Timezone, Locale: p.Locale, Consent: []any{},
+		Tags: nonNil(p.Tags), Timezone: p.Timezone, Locale: p.Locale, Consent: toConsent(consent),
 		Addresses: addressesResponse{Email: p.Email, Phone: p.Phone, LineUserID: p.LineUserID, PushTokens: nonNil(p.PushTokens)},
 		Events:    make([]eventResponse, len(events)), Journeys: make([]runResponse, len(runs)),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,

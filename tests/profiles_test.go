@@ -283,3 +283,35 @@ func leftovers(t *testing.T, s *stack, needles ...string) map[string]string {
 	}
 	return found
 }
+
+// TestProfileShowsConsent: the consent a webhook or the preference page
+// recorded is on the profile, per channel and topic.
+func TestProfileShowsConsent(t *testing.T) {
+	s := startStack(t)
+	s.segment("/v1/identify", `{"userId":"u_consent","messageId":"c1","traits":{"email":"c@example.jp"}}`)
+	var p profileBody
+	s.call("GET", "/v1/profiles/u_consent", "admin", nil, http.StatusOK, &p)
+	if p.Consent == nil || len(p.Consent) != 0 {
+		t.Fatalf("consent before any choice = %#v, want []", p.Consent)
+	}
+	ctx := context.Background()
+	for _, c := range []store.Consent{
+		{WorkspaceID: "default", CustomerID: "u_consent", Channel: "email", Topic: "newsletter", Status: store.OptedOut, Source: "preference_page"},
+		{WorkspaceID: "default", CustomerID: "u_consent", Channel: "line", Status: store.OptedIn, Source: "line:follow"},
+	} {
+		if _, err := s.store.SetConsent(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.call("GET", "/v1/profiles/u_consent", "admin", nil, http.StatusOK, &p)
+	got := mustJSON(t, p.Consent)
+	for _, want := range []string{`"channel":"email"`, `"topic":"newsletter"`, `"status":"opted_out"`, `"source":"preference_page"`,
+		`"channel":"line"`, `"status":"opted_in"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("profile consent %s lacks %s", got, want)
+		}
+	}
+	if len(p.Consent) != 2 {
+		t.Errorf("profile consent has %d entries, want 2", len(p.Consent))
+	}
+}
