@@ -45,7 +45,7 @@ var erasureSteps = []struct{ table, sql string }{
 			                             OR event->>'previousId' = ANY($2))
 			RETURNING 1
 		) SELECT count(*) FROM gone`},
-	// The message log, consent and suppressions (00005): message events go
+	// The message log, consent and suppressions (00004): message events go
 	// before their messages, suppressions of the profile's addresses before
 	// the profile.
 	{"message_events", `WITH gone AS (

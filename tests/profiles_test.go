@@ -173,7 +173,7 @@ func TestErasureLeavesNoTrace(t *testing.T) {
 	if err := s.store.QuarantineEvent(ctx, store.Event{WorkspaceID: "default", MessageID: "e5", UserID: user, Name: "bad"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	// What webhooks and unsubscribe links keep (migration 00005): the sent message's history,
+	// What webhooks and unsubscribe links keep (migration 00004): the sent message's history,
 	// consent with its history, the address's suppression.
 	if _, _, err := s.store.RecordMessageEvent(ctx, store.MessageEvent{WorkspaceID: "default", EventID: "sendgrid:open-1",
 		MessageID: s.outbox(anon).Messages[0].ID, Status: "opened", ProviderEvent: "open"}); err != nil {
