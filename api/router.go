@@ -152,13 +152,44 @@ func (s *server) routeTo(ctx context.Context, j activeJourney, workspaceID, cust
 		return 1, nil
 	}
 	if j.definition.Entry.CorrelationKey == "" || key != "" {
-		ok, err := workflows.SignalEvent(ctx, s.Temporal, workflows.RunWorkflowID(workspaceID, j.id, customerID, key), ev)
-		if !ok || err != nil {
-			return 0, err
-		}
-		return 1, nil
+		return s.signalCustomerRun(ctx, workspaceID, j.id, customerID, key, ev)
 	}
 	return s.signalAllRuns(ctx, workspaceID, j.id, customerID, ev)
+}
+
+// signalCustomerRun hands the event to the customer's run of the journey. A run
+// entered while the customer was anonymous keeps the anonymousId in its ID,
+// so when the customer has no run under its own id, the runs of the ids
+// merged into it are tried: a visitor who added to cart before signing in
+// still exits on the purchase made after.
+func (s *server) signalCustomerRun(ctx context.Context, workspaceID, journeyID, customerID, key string, ev journey.Event) (int, error) {
+	ok, err := workflows.SignalEvent(ctx, s.Temporal, workflows.RunWorkflowID(workspaceID, journeyID, customerID, key), ev)
+	if ok || err != nil {
+		return boolCount(ok), err
+	}
+	p, err := s.Store.GetProfile(ctx, workspaceID, customerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("merged ids of %s: %w", customerID, err)
+	}
+	reached := 0
+	for _, id := range p.AnonymousIDs {
+		ok, err := workflows.SignalEvent(ctx, s.Temporal, workflows.RunWorkflowID(workspaceID, journeyID, id, key), ev)
+		if err != nil {
+			return reached, err
+		}
+		reached += boolCount(ok)
+	}
+	return reached, nil
+}
+
+func boolCount(ok bool) int {
+	if ok {
+		return 1
+	}
+	return 0
 }
 
 // passesFilter evaluates the entry filter, loading the profile only when
