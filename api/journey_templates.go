@@ -57,14 +57,7 @@ func (s *server) launchJourneyTemplate(c *gin.Context) {
 	if c.Request.ContentLength != 0 && !decodeJSON(c, 64<<10, &req, true) {
 		return
 	}
-	if req.Name = strings.TrimSpace(req.Name); req.Name == "" {
-		req.Name = t.Title
-	}
-	if req.ID == "" {
-		req.ID = slug(req.Name)
-	}
-	if !journeyIDPattern.MatchString(req.ID) {
-		invalid(c, "id", "must be 1-64 lowercase letters, digits, _ or -, starting with a letter or digit")
+	if !nameAndID(c, &req.Name, &req.ID, t.Title) {
 		return
 	}
 	def, err := t.Render(req.Params)

@@ -53,16 +53,7 @@ func (s *server) createJourney(c *gin.Context) {
 	if !yamlToJSON(c, 1<<20) || !decodeJSON(c, 1<<20, &req, true) {
 		return
 	}
-	req.Name = strings.TrimSpace(req.Name)
-	if req.Name == "" {
-		invalid(c, "name", "is required")
-		return
-	}
-	if req.ID == "" {
-		req.ID = slug(req.Name)
-	}
-	if !journeyIDPattern.MatchString(req.ID) {
-		invalid(c, "id", "must be 1-64 lowercase letters, digits, _ or -, starting with a letter or digit")
+	if !nameAndID(c, &req.Name, &req.ID, "") {
 		return
 	}
 	if len(req.Definition) == 0 || string(req.Definition) == "null" {
@@ -159,6 +150,28 @@ func (s *server) journeyError(c *gin.Context, err error) bool {
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// nameAndID trims a resource's name (fallback when it is blank; a blank
+// name is an error without one), makes its ID from the name when none was
+// given, and checks the ID, answering a problem and returning false when
+// either is wrong. Journeys, journey launches and message templates share it.
+func nameAndID(c *gin.Context, name, id *string, fallback string) bool {
+	if *name = strings.TrimSpace(*name); *name == "" {
+		*name = fallback
+	}
+	if *name == "" {
+		invalid(c, "name", "is required")
+		return false
+	}
+	if *id == "" {
+		*id = slug(*name)
+	}
+	if !journeyIDPattern.MatchString(*id) {
+		invalid(c, "id", "must be 1-64 lowercase letters, digits, _ or -, starting with a letter or digit")
+		return false
+	}
+	return true
+}
 
 // slug makes an ID from a name: "Cart abandonment" → "cart_abandonment".
 func slug(name string) string {

@@ -46,16 +46,7 @@ func (s *server) createTemplate(c *gin.Context) {
 	if !decodeJSON(c, 1<<20, &req, true) {
 		return
 	}
-	req.Name = strings.TrimSpace(req.Name)
-	if req.Name == "" {
-		invalid(c, "name", "is required")
-		return
-	}
-	if req.ID == "" {
-		req.ID = slug(req.Name)
-	}
-	if !journeyIDPattern.MatchString(req.ID) {
-		invalid(c, "id", "must be 1-64 lowercase letters, digits, _ or -, starting with a letter or digit")
+	if !nameAndID(c, &req.Name, &req.ID, "") {
 		return
 	}
 	content, ok := parseTemplateContent(c, req.Channel, req.Content)
