@@ -4,7 +4,10 @@
 package activities
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -13,6 +16,8 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/channels/outbox"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/store"
 )
@@ -22,11 +27,17 @@ type Activities struct {
 	store  *store.Store
 	liquid *liquid.Engine
 	http   *http.Client // webhooks
+	opts   Options
 }
 
-// New returns the activities over a store.
-func New(st *store.Store) *Activities {
-	return &Activities{store: st, liquid: liquid.NewEngine(), http: &http.Client{Timeout: 20 * time.Second}}
+// New returns the activities over a store, delivering as opts say (at most
+// one; none: every channel to the development outbox).
+func New(st *store.Store, opts ...Options) *Activities {
+	a := &Activities{store: st, liquid: liquid.NewEngine(), http: &http.Client{Timeout: 20 * time.Second}}
+	if len(opts) > 0 {
+		a.opts = opts[0]
+	}
+	return a
 }
 
 // SendInput is one message a journey sends. MessageID is derived from the
@@ -54,33 +65,113 @@ type SendResult struct {
 	MessageID string `json:"messageId"`
 	Status    string `json:"status"`
 	Duplicate bool   `json:"duplicate"` // the message had been sent by an earlier attempt
+	// Reason says why a skipped message was not sent.
+	Reason     string `json:"reason,omitempty"`
+	ProviderID string `json:"providerId,omitempty"`
 }
 
 // MessageRecorded is the status of a message the development outbox kept.
 const MessageRecorded = "recorded"
 
-// Send renders a message and delivers it. Until providers are configured,
-// every channel delivers to the development outbox: a row in Postgres.
+// Send is the one delivery path of every message: the customer's address
+// on the channel (the workflow already chose the fallback channel),
+// consent and suppression (a refusal records the message skipped), the
+// content (inline or a stored template), then the outbox row written
+// "sending" before the provider call and moved to "sent" after it. A row
+// found "sent" (or further) is returned without a call; a row found
+// "sending" (an attempt that crashed after the call) is sent again under
+// the same message ID, the idempotency key of providers that take one.
 func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error) {
+	sender, ok := a.opts.Senders[in.Channel]
+	_, isOutbox := sender.(*outbox.Sender)
+	address, err := a.address(ctx, in)
+	if err != nil {
+		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
+	}
+	reason, err := a.refusal(ctx, in, address)
+	if err != nil {
+		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
+	}
+	if reason != "" {
+		return a.skip(ctx, in, reason)
+	}
+	if !ok || isOutbox {
+		return a.record(ctx, in)
+	}
+	if address == "" {
+		return a.skip(ctx, in, "no "+in.Channel+" address")
+	}
+	m, err := a.compose(ctx, in, a.unsubscribeURL(in))
+	if err != nil {
+		return SendResult{}, contentError(err)
+	}
+	m.WorkspaceID, m.WorkflowID, m.NodeID, m.To = in.WorkspaceID, in.WorkflowID, in.NodeID, address
+	return a.deliver(ctx, in, sender, m)
+}
+
+// contentError makes a rendering error non-retryable: a template that
+// cannot render never will.
+func contentError(err error) error {
+	var retry errRetry
+	if errors.As(err, &retry) {
+		return err
+	}
+	return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
+}
+
+// deliver writes the row "sending", calls the provider and records the
+// answer; a row an earlier attempt finished is returned as it is.
+func (a *Activities) deliver(ctx context.Context, in SendInput, sender channels.Sender, m channels.Message) (SendResult, error) {
+	subject, body := preview(m)
+	row, inserted, err := a.store.RecordMessage(ctx, a.row(in, subject, body, MessageSending))
+	if err != nil {
+		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
+	}
+	if !inserted && row.Status != MessageSending {
+		activity.GetLogger(ctx).Info("message already sent", "messageId", in.MessageID, "status", row.Status)
+		return SendResult{MessageID: row.ID, Status: row.Status, Duplicate: true}, nil
+	}
+	res, sendErr := sender.Send(ctx, m)
+	if res.RemoveAddress {
+		if err := a.store.Suppress(ctx, store.Suppression{WorkspaceID: in.WorkspaceID, Channel: in.Channel,
+			Address: m.To, Reason: store.SuppressInvalid}); err != nil {
+			return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
+		}
+	}
+	if sendErr != nil {
+		return SendResult{}, a.providerError(ctx, in, sendErr)
+	}
+	logged, _, err := a.store.RecordMessageEvent(ctx, store.MessageEvent{
+		WorkspaceID: in.WorkspaceID, EventID: "send:" + in.MessageID, MessageID: in.MessageID,
+		Status: MessageSent, ProviderEvent: "send", ProviderID: res.ProviderID,
+	})
+	if err != nil {
+		return SendResult{}, fmt.Errorf("record sending of %s: %w", in.MessageID, err)
+	}
+	return SendResult{MessageID: logged.ID, Status: logged.Status, Duplicate: !inserted, ProviderID: logged.ProviderID}, nil
+}
+
+// preview is the subject and body the message row shows.
+func preview(m channels.Message) (subject, body string) {
+	switch {
+	case m.Email != nil:
+		return m.Email.Subject, cmp.Or(m.Email.HTML, m.Email.Text)
+	case m.Push != nil:
+		return m.Push.Title, m.Push.Body
+	}
+	b, _ := json.Marshal(m.LINE)
+	return "", string(b)
+}
+
+// record writes the message to the development outbox, as Send always did
+// before providers: inline content rendered into subject and body, status
+// "recorded".
+func (a *Activities) record(ctx context.Context, in SendInput) (SendResult, error) {
 	subject, body, err := a.render(in)
 	if err != nil {
-		// A template that cannot render never will: retrying cannot help.
 		return SendResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
 	}
-	msg, inserted, err := a.store.RecordMessage(ctx, store.Message{
-		ID:             in.MessageID,
-		WorkspaceID:    in.WorkspaceID,
-		CustomerID:     in.CustomerID,
-		JourneyID:      in.JourneyID,
-		JourneyVersion: in.Version,
-		WorkflowID:     in.WorkflowID,
-		RunID:          in.RunID,
-		NodeID:         in.NodeID,
-		Channel:        in.Channel,
-		Subject:        subject,
-		Body:           body,
-		Status:         MessageRecorded,
-	})
+	msg, inserted, err := a.store.RecordMessage(ctx, a.row(in, subject, body, MessageRecorded))
 	if err != nil {
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}

@@ -13,10 +13,11 @@ import (
 	"github.com/tabiji/tabiji/workflows"
 )
 
-// New returns a worker, not yet started, that runs journeys on taskQueue.
-func New(c client.Client, st *store.Store, taskQueue string) sdkworker.Worker {
+// New returns a worker, not yet started, that runs journeys on taskQueue
+// and delivers messages as opts say (none: the dev outbox).
+func New(c client.Client, st *store.Store, taskQueue string, opts ...activities.Options) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
 	w.RegisterWorkflow(workflows.Journey)
-	w.RegisterActivity(activities.New(st))
+	w.RegisterActivity(activities.New(st, opts...))
 	return w
 }

@@ -1,0 +1,190 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/msgtemplates"
+	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/unsubscribe"
+)
+
+// Message statuses Send writes (providers' webhooks move them on).
+const (
+	MessageSending = "sending" // written before the provider call
+	MessageSent    = "sent"    // the provider accepted it
+	MessageSkipped = "skipped" // consent, suppression or no address: no provider call
+	MessageFailed  = "failed"  // the provider refused it for good
+)
+
+// Options configure delivery. The zero value delivers every channel to the
+// development outbox, as `tabiji dev` without credentials does.
+type Options struct {
+	// Senders are the providers by channel ("email", "line", "push"); a
+	// channel without one, or with the outbox, records to the outbox.
+	Senders map[string]channels.Sender
+	// UnsubscribeSecret signs the unsubscribe links of messages; without it
+	// messages carry none.
+	UnsubscribeSecret string
+	// PublicURL is the base of unsubscribe links (the API's public URL).
+	PublicURL string
+	// EmailFrom is the sender address of inline (unstored) email content.
+	EmailFrom string
+}
+
+// skip records the message as skipped, Body holding the reason, and calls
+// no provider: an opted-out or suppressed customer is not an error.
+func (a *Activities) skip(ctx context.Context, in SendInput, reason string) (SendResult, error) {
+	row, inserted, err := a.store.RecordMessage(ctx, a.row(in, "", reason, MessageSkipped))
+	if err != nil {
+		return SendResult{}, fmt.Errorf("skip %s: %w", in.MessageID, err)
+	}
+	activity.GetLogger(ctx).Info("message skipped", "messageId", in.MessageID, "reason", reason)
+	return SendResult{MessageID: row.ID, Status: row.Status, Duplicate: !inserted, Reason: reason}, nil
+}
+
+func (a *Activities) row(in SendInput, subject, body, status string) store.Message {
+	return store.Message{
+		ID: in.MessageID, WorkspaceID: in.WorkspaceID, CustomerID: in.CustomerID,
+		JourneyID: in.JourneyID, JourneyVersion: in.Version, WorkflowID: in.WorkflowID, RunID: in.RunID,
+		NodeID: in.NodeID, Channel: in.Channel, Subject: subject, Body: body, Status: status,
+	}
+}
+
+// refusal is why the customer may not be sent this message ("" when they
+// may): an opt-out of the channel, or a suppressed address.
+func (a *Activities) refusal(ctx context.Context, in SendInput, address string) (string, error) {
+	status, found, err := a.store.ConsentFor(ctx, in.WorkspaceID, in.CustomerID, in.Channel, "")
+	if err != nil {
+		return "", fmt.Errorf("check consent: %w", err)
+	}
+	if found && status == "opted_out" {
+		return "opted out of " + in.Channel, nil
+	}
+	if address == "" {
+		return "", nil
+	}
+	sp, err := a.store.Suppressed(ctx, in.WorkspaceID, in.Channel, address)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("check suppression: %w", err)
+	}
+	return "address suppressed: " + sp.Reason, nil
+}
+
+// address is the customer's address on the channel, read from the stored
+// profile (the run's snapshot when the profile is gone): the email, the
+// LINE user ID, or the newest push token.
+func (a *Activities) address(ctx context.Context, in SendInput) (string, error) {
+	p := in.Profile
+	stored, err := a.store.GetProfile(ctx, in.WorkspaceID, in.CustomerID)
+	switch {
+	case err == nil:
+		p = &journey.Profile{Email: stored.Email, LineUserID: stored.LineUserID, PushTokens: stored.PushTokens}
+	case !errors.Is(err, store.ErrNotFound):
+		return "", fmt.Errorf("read profile: %w", err)
+	}
+	if p == nil {
+		return "", nil
+	}
+	switch in.Channel {
+	case "email":
+		return p.Email, nil
+	case "line":
+		return p.LineUserID, nil
+	case "push":
+		if len(p.PushTokens) > 0 {
+			return p.PushTokens[len(p.PushTokens)-1], nil
+		}
+	}
+	return "", nil
+}
+
+// unsubscribeURL is the customer's signed link, "" without a secret.
+func (a *Activities) unsubscribeURL(in SendInput) string {
+	if a.opts.UnsubscribeSecret == "" || a.opts.PublicURL == "" {
+		return ""
+	}
+	return unsubscribe.URL(a.opts.UnsubscribeSecret, a.opts.PublicURL, unsubscribe.Token{
+		WorkspaceID: in.WorkspaceID, CustomerID: in.CustomerID, Channel: in.Channel, MessageID: in.MessageID,
+	})
+}
+
+// compose renders the message: a stored template by name, else the inline
+// subject and body. An error is a content error no retry can fix.
+func (a *Activities) compose(ctx context.Context, in SendInput, unsub string) (channels.Message, error) {
+	if in.Template.Name != "" {
+		return a.composeStored(ctx, in, unsub)
+	}
+	subject, body, err := RenderMessage(a.liquid, in)
+	if err != nil {
+		return channels.Message{}, err
+	}
+	m := channels.Message{ID: in.MessageID, CustomerID: in.CustomerID, Channel: in.Channel}
+	switch in.Channel {
+	case "email":
+		m.Email = &channels.Email{From: a.opts.EmailFrom, Subject: subject, HTML: body,
+			Text: msgtemplates.TextFromHTML(body), UnsubscribeURL: unsub}
+	case "line":
+		text, _ := json.Marshal(map[string]string{"type": "text", "text": body})
+		m.LINE = []json.RawMessage{text}
+	case "push":
+		m.Push = &channels.Push{Title: subject, Body: body}
+	}
+	return m, nil
+}
+
+func (a *Activities) composeStored(ctx context.Context, in SendInput, unsub string) (channels.Message, error) {
+	t, err := a.store.GetMessageTemplate(ctx, in.WorkspaceID, in.Template.Name, 0)
+	if errors.Is(err, store.ErrNotFound) {
+		return channels.Message{}, fmt.Errorf("template %q of %s: no such stored template", in.Template.Name, in.NodeID)
+	}
+	if err != nil {
+		return channels.Message{}, errRetry{err}
+	}
+	if t.Channel != in.Channel {
+		return channels.Message{}, fmt.Errorf("template %q of %s is for %s, not %s", t.ID, in.NodeID, t.Channel, in.Channel)
+	}
+	c, err := msgtemplates.Parse(t.Channel, t.Content)
+	if err != nil {
+		return channels.Message{}, fmt.Errorf("template %q: %w", t.ID, err)
+	}
+	return msgtemplates.Render(a.liquid, c, msgtemplates.Data{
+		CustomerID: in.CustomerID, Profile: in.Profile, Entry: in.Entry, JourneyID: in.JourneyID,
+		Version: in.Version, Variables: in.Variables, MessageID: in.MessageID, UnsubscribeURL: unsub,
+	})
+}
+
+// errRetry marks a compose error that is not the content's fault.
+type errRetry struct{ error }
+
+func (e errRetry) Unwrap() error { return e.error }
+
+// providerError maps a sender's error: permanent → failed, no retry; rate
+// limited → retry after the provider's delay; anything else → retry.
+func (a *Activities) providerError(ctx context.Context, in SendInput, err error) error {
+	if channels.IsPermanent(err) {
+		detail, _ := json.Marshal(map[string]string{"reason": err.Error()})
+		if _, _, rerr := a.store.RecordMessageEvent(ctx, store.MessageEvent{
+			WorkspaceID: in.WorkspaceID, EventID: "send:" + in.MessageID, MessageID: in.MessageID,
+			Status: MessageFailed, ProviderEvent: "send_failed", Detail: detail,
+		}); rerr != nil {
+			return fmt.Errorf("record failure of %s: %w", in.MessageID, rerr)
+		}
+		return temporal.NewNonRetryableApplicationError(err.Error(), "PermanentError", err)
+	}
+	if d, ok := channels.RetryAfter(err); ok {
+		return temporal.NewApplicationErrorWithOptions(err.Error(), "RateLimitError",
+			temporal.ApplicationErrorOptions{NextRetryDelay: d, Cause: err})
+	}
+	return fmt.Errorf("send %s: %w", in.MessageID, err)
+}

@@ -1,0 +1,177 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/pgtest"
+	"github.com/tabiji/tabiji/store"
+)
+
+// fakeSender answers with its script, one answer per call, and keeps the
+// messages it was given.
+type fakeSender struct {
+	script []error
+	result channels.Result
+	got    []channels.Message
+}
+
+func (f *fakeSender) Send(_ context.Context, m channels.Message) (channels.Result, error) {
+	f.got = append(f.got, m)
+	if len(f.script) > 0 {
+		err := f.script[0]
+		f.script = f.script[1:]
+		if err != nil {
+			return f.result, err
+		}
+	}
+	return f.result, nil
+}
+
+func providerSetup(t *testing.T, f *fakeSender) *bundle {
+	t.Helper()
+	st := pgtest.Store(t)
+	if err := st.EnsureWorkspace(context.Background(), "default", "Default"); err != nil {
+		t.Fatal(err)
+	}
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	env.RegisterActivity(New(st, Options{Senders: map[string]channels.Sender{"email": f},
+		UnsubscribeSecret: "s3cret", PublicURL: "https://tabiji.test", EmailFrom: "shop@example.com"}))
+	return &bundle{env: env, store: st}
+}
+
+func emailInput() SendInput {
+	in := sendInput()
+	in.Profile = &journey.Profile{ID: "u_1", Email: "u1@example.com"}
+	return in
+}
+
+func (b *bundle) status(t *testing.T, id string) store.LoggedMessage {
+	t.Helper()
+	m, _, err := b.store.LoggedMessageByID(context.Background(), "default", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestSendThroughAProvider(t *testing.T) {
+	t.Run("SendsOnceAndRecordsTheProviderID", func(t *testing.T) {
+		f := &fakeSender{result: channels.Result{ProviderID: "sg_1"}}
+		b := providerSetup(t, f)
+		res, err := b.send(t, emailInput())
+		if err != nil || res.Status != MessageSent || res.ProviderID != "sg_1" {
+			t.Fatalf("got %+v, %v", res, err)
+		}
+		if len(f.got) != 1 || f.got[0].To != "u1@example.com" || f.got[0].ID != emailInput().MessageID ||
+			f.got[0].Email.UnsubscribeURL == "" || f.got[0].Email.From != "shop@example.com" {
+			t.Fatalf("provider got %+v", f.got)
+		}
+		again, err := b.send(t, emailInput())
+		if err != nil || !again.Duplicate || len(f.got) != 1 {
+			t.Fatalf("second send: %+v, %v, %d calls", again, err, len(f.got))
+		}
+		if m := b.status(t, res.MessageID); m.Status != MessageSent || m.ProviderID != "sg_1" {
+			t.Fatalf("row %+v", m)
+		}
+	})
+	t.Run("ARowLeftSendingIsSentAgainUnderTheSameID", func(t *testing.T) {
+		f := &fakeSender{result: channels.Result{ProviderID: "sg_2"}}
+		b := providerSetup(t, f)
+		in := emailInput()
+		if _, _, err := b.store.RecordMessage(context.Background(), b.row(in)); err != nil {
+			t.Fatal(err)
+		}
+		res, err := b.send(t, in)
+		if err != nil || res.Status != MessageSent || len(f.got) != 1 || f.got[0].ID != in.MessageID {
+			t.Fatalf("got %+v, %v, %d calls", res, err, len(f.got))
+		}
+	})
+	t.Run("PermanentFailsTheMessageWithoutRetry", func(t *testing.T) {
+		f := &fakeSender{script: []error{&channels.PermanentError{Reason: "bad address", Status: 400}}}
+		b := providerSetup(t, f)
+		_, err := b.send(t, emailInput())
+		var app *temporal.ApplicationError
+		if !errors.As(err, &app) || !app.NonRetryable() {
+			t.Fatalf("want a non-retryable error, got %v", err)
+		}
+		if m := b.status(t, emailInput().MessageID); m.Status != MessageFailed {
+			t.Fatalf("row %+v", m)
+		}
+	})
+	t.Run("RateLimitAsksForTheProvidersDelay", func(t *testing.T) {
+		f := &fakeSender{script: []error{&channels.RateLimitError{RetryAfter: 7 * time.Second, Status: 429}}}
+		b := providerSetup(t, f)
+		_, err := b.send(t, emailInput())
+		var app *temporal.ApplicationError
+		if !errors.As(err, &app) || app.NonRetryable() || app.NextRetryDelay() != 7*time.Second {
+			t.Fatalf("want a retry after 7s, got %v", err)
+		}
+		if m := b.status(t, emailInput().MessageID); m.Status != MessageSending {
+			t.Fatalf("row %+v", m)
+		}
+	})
+	t.Run("OptedOutIsSkippedWithoutACall", func(t *testing.T) {
+		f := &fakeSender{}
+		b := providerSetup(t, f)
+		if _, err := b.store.SetConsent(context.Background(), store.Consent{WorkspaceID: "default", CustomerID: "u_1",
+			Channel: "email", Status: "opted_out", Source: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := b.send(t, emailInput())
+		if err != nil || res.Status != MessageSkipped || res.Reason == "" || len(f.got) != 0 {
+			t.Fatalf("got %+v, %v, %d calls", res, err, len(f.got))
+		}
+	})
+	t.Run("SuppressedIsSkippedWithoutACall", func(t *testing.T) {
+		f := &fakeSender{}
+		b := providerSetup(t, f)
+		if err := b.store.Suppress(context.Background(), store.Suppression{WorkspaceID: "default", Channel: "email",
+			Address: "u1@example.com", Reason: store.SuppressHardBounce}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := b.send(t, emailInput())
+		if err != nil || res.Status != MessageSkipped || len(f.got) != 0 {
+			t.Fatalf("got %+v, %v, %d calls", res, err, len(f.got))
+		}
+	})
+	t.Run("AnUnknownStoredTemplateIsNotRetried", func(t *testing.T) {
+		f := &fakeSender{}
+		b := providerSetup(t, f)
+		in := emailInput()
+		in.Template = journey.Template{Name: "no_such_template"}
+		_, err := b.send(t, in)
+		var app *temporal.ApplicationError
+		if !errors.As(err, &app) || !app.NonRetryable() || len(f.got) != 0 {
+			t.Fatalf("want a non-retryable error and no call, got %v, %d calls", err, len(f.got))
+		}
+	})
+	t.Run("AnInvalidPushTokenIsSuppressed", func(t *testing.T) {
+		f := &fakeSender{script: []error{&channels.PermanentError{Reason: "unregistered", Status: 404}},
+			result: channels.Result{RemoveAddress: true}}
+		b := providerSetup(t, f)
+		a := New(b.store, Options{Senders: map[string]channels.Sender{"push": f}})
+		b.env.RegisterActivity(a)
+		in := sendInput()
+		in.Channel, in.Profile = "push", &journey.Profile{ID: "u_1", PushTokens: []string{"tok_1"}}
+		_, _ = b.env.ExecuteActivity(a.Send, in)
+		if _, err := b.store.Suppressed(context.Background(), "default", "push", "tok_1"); err != nil {
+			t.Fatalf("token not suppressed: %v", err)
+		}
+	})
+}
+
+// row is the message row an attempt that crashed after the provider call left.
+func (b *bundle) row(in SendInput) store.Message {
+	return store.Message{ID: in.MessageID, WorkspaceID: in.WorkspaceID, CustomerID: in.CustomerID,
+		JourneyID: in.JourneyID, WorkflowID: in.WorkflowID, RunID: in.RunID, NodeID: in.NodeID,
+		Channel: in.Channel, Status: MessageSending}
+}
