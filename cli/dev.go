@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/devtemporal"
 	"github.com/tabiji/tabiji/localpg"
@@ -36,6 +37,7 @@ type DevCmd struct {
 	// UnsubscribeSecret signs unsubscribe links; generated into the data dir when unset.
 	UnsubscribeSecret string `name:"unsubscribe-secret" env:"TABIJI_UNSUBSCRIBE_SECRET" help:"Secret that signs unsubscribe links (generated into the data dir on first start when unset)."`
 	ChannelFlags
+	SendRateFlags
 }
 
 // devStack is what `tabiji dev` started, stopped in reverse order.
@@ -105,6 +107,11 @@ func (d *DevCmd) Run(rc *runContext) error {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	stack.stops = append(stack.stops, wk.Stop)
+	stopSends, err := startSendWorkers(tc, activities.New(st), d.TaskQueue, d.SendRateFlags)
+	if err != nil {
+		return err
+	}
+	stack.stops = append(stack.stops, stopSends)
 
 	unsubSecret, err := devSecret(dir, "unsubscribe-secret", d.UnsubscribeSecret)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/worker"
@@ -67,6 +68,7 @@ type WorkerCmd struct {
 	DatabaseFlags
 	TemporalFlags
 	TaskQueue string `name:"task-queue" env:"TABIJI_TASK_QUEUE" default:"tabiji-journeys" help:"Temporal task queue to poll."`
+	SendRateFlags
 }
 
 // Run polls the task queue until SIGTERM, then lets running activities end.
@@ -80,8 +82,14 @@ func (w *WorkerCmd) Run(rc *runContext) error {
 	if err := wk.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", w.TaskQueue, err)
 	}
+	stopSends, err := startSendWorkers(tc, activities.New(st), w.TaskQueue, w.SendRateFlags)
+	if err != nil {
+		wk.Stop()
+		return err
+	}
 	rc.log.Info("worker polling", "taskQueue", w.TaskQueue, "namespace", w.Namespace)
 	<-rc.ctx.Done()
+	stopSends()
 	wk.Stop()
 	return nil
 }

@@ -25,6 +25,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/devtemporal"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/pgtest"
@@ -65,6 +66,11 @@ func newBenchStack(b *testing.B) *benchStack {
 		b.Fatal(err)
 	}
 	jw := worker.New(s.client, s.store, taskQueue)
+	sends, err := worker.StartAll(worker.NewSendWorkers(s.client, activities.New(s.store), taskQueue, nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(sends)
 	bw := sdkworker.New(s.client, baselineQueue, sdkworker.Options{})
 	bw.RegisterWorkflow(baselineWorkflow)
 	bw.RegisterActivityWithOptions(func(ctx context.Context, id string) error {

@@ -107,7 +107,7 @@ func (s *stack) startWorker() sdkworker.Worker {
 	if err := w.Start(); err != nil {
 		s.t.Fatalf("start worker: %v", err)
 	}
-	return w
+	return s.withSendWorkers(w, nil)
 }
 
 // call sends a JSON request and decodes the JSON answer into out.

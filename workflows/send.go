@@ -33,7 +33,8 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 		Entry: r.in.Entry, Profile: &p, Variables: r.def.Variables,
 	}
 	var res activities.SendResult
-	if err := workflow.ExecuteActivity(r.activityCtx(ctx, 24*time.Hour), "Send", in).Get(ctx, &res); err != nil {
+	sctx := workflow.WithTaskQueue(r.activityCtx(ctx, 24*time.Hour), SendTaskQueue(info.TaskQueueName, in.Channel))
+	if err := workflow.ExecuteActivity(sctx, "Send", in).Get(ctx, &res); err != nil {
 		if ctx.Err() != nil {
 			return temporal.NewCanceledError()
 		}

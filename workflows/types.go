@@ -174,3 +174,11 @@ type Step struct {
 	EnteredAt time.Time `json:"enteredAt"`
 	Outcome   string    `json:"outcome,omitempty"` // the branch taken, the message sent, or the exit
 }
+
+// SendTaskQueue is the task queue the Send activity of a message on channel
+// is scheduled on: one per channel, so each provider's rate limit is a
+// Temporal task-queue rate limit. It is named after the run's own task
+// queue, so deployments sharing a namespace keep their sends apart.
+func SendTaskQueue(taskQueue, channel string) string {
+	return taskQueue + "-send-" + channel
+}
