@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/taxonomy"
 )
 
@@ -17,8 +19,12 @@ import (
 // unknown one where the workspace rejects or quarantines unknown events,
 // could never reach the journey as sent: that is an error (422). An unknown
 // event where unknown events are allowed, or a deprecated one, is a warning,
-// returned beside the saved journey.
+// returned beside the saved journey. Stored template names are checked
+// first (checkTemplateNames).
 func (s *server) checkCatalog(c *gin.Context, d journey.Definition) ([]FieldError, bool) {
+	if !s.checkTemplateNames(c, d) {
+		return nil, false
+	}
 	t, err := s.taxonomies.get(c.Request.Context(), workspace(c))
 	if err != nil {
 		s.fail(c, err)
@@ -52,6 +58,44 @@ func (s *server) checkCatalog(c *gin.Context, d journey.Definition) ([]FieldErro
 		return nil, false
 	}
 	return warnings, true
+}
+
+// checkTemplateNames checks every send naming a stored template: it must
+// exist in the workspace, on the node's channel or its fallback channel
+// (delivery renders it for whichever the customer is reached on). A wrong
+// name is a 422 naming definition.nodes[i].template.name, at save time
+// rather than as a failed send on the day.
+func (s *server) checkTemplateNames(c *gin.Context, d journey.Definition) bool {
+	var errs []FieldError
+	for i, n := range d.Nodes {
+		if n.Kind != journey.KindSend || n.Template == nil || n.Template.Name == "" {
+			continue
+		}
+		field := fmt.Sprintf("definition.nodes[%d].template.name", i)
+		t, err := s.Store.GetMessageTemplate(c.Request.Context(), workspace(c), n.Template.Name, 0)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			errs = append(errs, FieldError{Field: field, Message: "names no stored message template: " + n.Template.Name})
+		case err != nil:
+			s.fail(c, err)
+			return false
+		case t.Channel != n.Channel && t.Channel != n.FallbackChannel:
+			errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf("names a %s template, but the node sends on %s", t.Channel, sendChannels(n))})
+		}
+	}
+	if len(errs) > 0 {
+		problem(c, http.StatusUnprocessableEntity, "the journey names message templates it cannot send", errs...)
+		return false
+	}
+	return true
+}
+
+// sendChannels names a send node's channel and its fallback, if any.
+func sendChannels(n journey.Node) string {
+	if n.FallbackChannel == "" {
+		return n.Channel
+	}
+	return n.Channel + " or " + n.FallbackChannel
 }
 
 // yamlToJSON lets a journey be sent as YAML (application/yaml, as written by

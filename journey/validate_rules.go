@@ -93,9 +93,8 @@ func validateTemplate(path string, t *Template, add addFunc) {
 		add(path+".name", "a template is either named or inline, not both")
 		return
 	case t.Name != "":
-		// Every name is unknown until stored templates exist (the channels
-		// issue); refusing it here beats a send that fails on the day.
-		add(path+".name", "names stored template %q, but stored templates arrive with the channels issue: write subject and body inline", t.Name)
+		// A stored template: whether it exists, and is of the node's
+		// channel, is checked against the workspace when the journey is saved.
 		return
 	case strings.TrimSpace(t.Body) == "":
 		add(path+".body", "is required")
