@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/channels"
 	"github.com/tabiji/tabiji/channels/fcm"
 	"github.com/tabiji/tabiji/channels/line"
@@ -13,10 +14,11 @@ import (
 )
 
 // ChannelFlags configure the message providers. A channel without
-// credentials delivers to the development outbox. Not yet wired into
-// `tabiji dev` or `tabiji worker`: the Send activity still records every
-// message in the outbox.
+// credentials delivers to the development outbox. `tabiji dev` and
+// `tabiji worker` hand them to the Send activity (see Delivery).
 type ChannelFlags struct {
+	PublicURL                string `name:"public-url" env:"TABIJI_PUBLIC_URL" help:"Public base URL of the API, for unsubscribe links in messages (tabiji dev: its own address)."`
+	EmailFrom                string `name:"email-from" env:"TABIJI_EMAIL_FROM" help:"Sender address of emails whose content is inline in the journey (stored templates name their own)."`
 	SendGridAPIKey           string `name:"sendgrid-api-key" env:"SENDGRID_API_KEY" help:"SendGrid API key (mail send): email goes through SendGrid."`
 	SendGridBaseURL          string `name:"sendgrid-base-url" env:"SENDGRID_BASE_URL" help:"SendGrid API base URL (default https://api.sendgrid.com)."`
 	SendGridWebhookPublicKey string `name:"sendgrid-webhook-public-key" env:"SENDGRID_WEBHOOK_PUBLIC_KEY" help:"Public key (base64) of SendGrid's signed Event Webhook."`
@@ -26,6 +28,17 @@ type ChannelFlags struct {
 	LINEAPIBaseURL           string `name:"line-api-base-url" env:"LINE_API_BASE_URL" help:"LINE Messaging API base URL (default https://api.line.me)."`
 	FCMCredentialsFile       string `name:"fcm-credentials-file" env:"FCM_CREDENTIALS_FILE" type:"path" help:"Firebase service account key (JSON): push goes through FCM."`
 	FCMBaseURL               string `name:"fcm-base-url" env:"FCM_BASE_URL" help:"FCM API base URL (default https://fcm.googleapis.com)."`
+}
+
+// Delivery returns the Send activity's options: the senders, and what
+// signs and roots the unsubscribe links.
+func (f ChannelFlags) Delivery(ctx context.Context, st *store.Store, unsubscribeSecret string) (activities.Options, error) {
+	senders, err := f.Senders(ctx, st)
+	if err != nil {
+		return activities.Options{}, err
+	}
+	return activities.Options{Senders: senders, UnsubscribeSecret: unsubscribeSecret,
+		PublicURL: f.PublicURL, EmailFrom: f.EmailFrom}, nil
 }
 
 // Senders returns a sender for each channel ("email", "line", "push"): the

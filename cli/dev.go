@@ -37,7 +37,6 @@ type DevCmd struct {
 	// UnsubscribeSecret signs unsubscribe links; generated into the data dir when unset.
 	UnsubscribeSecret string `name:"unsubscribe-secret" env:"TABIJI_UNSUBSCRIBE_SECRET" help:"Secret that signs unsubscribe links (generated into the data dir on first start when unset)."`
 	ChannelFlags
-	SendRateFlags
 }
 
 // devStack is what `tabiji dev` started, stopped in reverse order.
@@ -102,21 +101,20 @@ func (d *DevCmd) Run(rc *runContext) error {
 	}
 	stack.stops = append(stack.stops, tc.Close)
 
-	wk := worker.New(tc, st, d.TaskQueue)
-	if err := wk.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
-	}
-	stack.stops = append(stack.stops, wk.Stop)
-	stopSends, err := startSendWorkers(tc, activities.New(st), d.TaskQueue, d.SendRateFlags)
-	if err != nil {
-		return err
-	}
-	stack.stops = append(stack.stops, stopSends)
-
 	unsubSecret, err := devSecret(dir, "unsubscribe-secret", d.UnsubscribeSecret)
 	if err != nil {
 		return err
 	}
+	delivery, err := d.devDelivery(rc.ctx, st, unsubSecret)
+	if err != nil {
+		return err
+	}
+	wk := worker.New(tc, st, d.TaskQueue, delivery)
+	if err := wk.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	stack.stops = append(stack.stops, wk.Stop)
+
 	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,
 		SendGridWebhookPublicKey: d.SendGridWebhookPublicKey, LineChannelSecret: d.LINEChannelSecret, UnsubscribeSecret: unsubSecret,
@@ -135,6 +133,16 @@ func (d *DevCmd) Run(rc *runContext) error {
 	stack.stops = nil
 	fmt.Fprintln(out, "stopped; everything is kept in "+dir)
 	return err
+}
+
+// devDelivery is the Send activity's options; unsubscribe links point at
+// the dev API unless TABIJI_PUBLIC_URL says otherwise.
+func (d *DevCmd) devDelivery(ctx context.Context, st *store.Store, unsubSecret string) (activities.Options, error) {
+	flags := d.ChannelFlags
+	if flags.PublicURL == "" {
+		flags.PublicURL = "http://" + d.HTTPAddr
+	}
+	return flags.Delivery(ctx, st, unsubSecret)
 }
 
 // postgres returns DATABASE_URL, or starts the private cluster.

@@ -6,7 +6,6 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/worker"
@@ -68,7 +67,9 @@ type WorkerCmd struct {
 	DatabaseFlags
 	TemporalFlags
 	TaskQueue string `name:"task-queue" env:"TABIJI_TASK_QUEUE" default:"tabiji-journeys" help:"Temporal task queue to poll."`
-	SendRateFlags
+	// UnsubscribeSecret signs the unsubscribe links of sent messages; the API needs the same one.
+	UnsubscribeSecret string `name:"unsubscribe-secret" env:"TABIJI_UNSUBSCRIBE_SECRET" help:"Secret that signs unsubscribe links in messages (the same as the API's)."`
+	ChannelFlags
 }
 
 // Run polls the task queue until SIGTERM, then lets running activities end.
@@ -78,18 +79,16 @@ func (w *WorkerCmd) Run(rc *runContext) error {
 		return err
 	}
 	defer closeBoth()
-	wk := worker.New(tc, st, w.TaskQueue)
+	delivery, err := w.Delivery(rc.ctx, st, w.UnsubscribeSecret)
+	if err != nil {
+		return err
+	}
+	wk := worker.New(tc, st, w.TaskQueue, delivery)
 	if err := wk.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", w.TaskQueue, err)
 	}
-	stopSends, err := startSendWorkers(tc, activities.New(st), w.TaskQueue, w.SendRateFlags)
-	if err != nil {
-		wk.Stop()
-		return err
-	}
 	rc.log.Info("worker polling", "taskQueue", w.TaskQueue, "namespace", w.Namespace)
 	<-rc.ctx.Done()
-	stopSends()
 	wk.Stop()
 	return nil
 }
