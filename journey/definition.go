@@ -97,6 +97,9 @@ type Node struct {
 	Channel         string    `json:"channel,omitempty"`          // send
 	Template        *Template `json:"template,omitempty"`         // send
 	FallbackChannel string    `json:"fallback_channel,omitempty"` // send: when the first has no address
+	// Transactional marks a send (a receipt, a password reset) that frequency
+	// caps do not hold back; consent and suppression still apply.
+	Transactional bool `json:"transactional,omitempty"` // send
 
 	ProfileUpdate // update_profile: set, unset, increment, add_tags, remove_tags
 

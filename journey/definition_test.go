@@ -95,6 +95,7 @@ func TestValidateNamesEveryField(t *testing.T) {
 		{"WaitForMatchBadCEL", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait_for","events":[{"event":"o","match":"customer.id == 1","next":"b"}],"timeout":"1d","on_timeout":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].events[0].match"}},
 		{"RulesBad", `{"entry":{"event":"x","correlation_key":"properties cart"},"timezone":"Mars/Base","reentry":{"mode":"cooldown"},"exit_criteria":{},"goal":{"window":"-1h"},"quiet_hours":{"start":"21:00","end":"25:00","action":"drop"},"variables":{"a.b":1},"nodes":[{"id":"b","kind":"exit"}]}`,
 			[]string{"entry.correlation_key", "timezone", "reentry.cooldown", "exit_criteria", "goal.event", "goal.window", "quiet_hours.end", "quiet_hours.action", "variables.a.b"}},
+		{"TransactionalNotSend", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait","duration":"1h","transactional":true,"next":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].transactional"}},
 		{"StoredTemplateWithInline", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"send","channel":"email","template":{"name":"welcome-1","subject":"hi"},"next":"b"},{"id":"b","kind":"exit"}]}`, []string{"nodes[0].template.name"}},
 		{"APIEntryWithEvent", `{"entry":{"api":true,"event":"x"},"nodes":[{"id":"b","kind":"exit"}]}`, []string{"entry.event"}},
 		{"ManyUnknownFields", `{"entry":{"event":"x","filtr":"true"},"nodes":[{"id":"a","kind":"exit","nxt":"b"}],"goal":{"evnt":"p"}}`, []string{"entry.filtr", "nodes[0].nxt", "goal.evnt"}},
@@ -204,5 +205,13 @@ func TestStoredTemplateNameParses(t *testing.T) {
 	d, err := Parse([]byte(`{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"send","channel":"email","template":{"name":"welcome-1"},"next":"b"},{"id":"b","kind":"exit"}]}`))
 	if err != nil || d.Nodes[0].Template.Name != "welcome-1" {
 		t.Fatalf("named template: %v, %+v", err, d.Nodes)
+	}
+}
+
+// TestTransactionalSendParses: a send may be transactional.
+func TestTransactionalSendParses(t *testing.T) {
+	d, err := Parse([]byte(`{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"send","channel":"email","transactional":true,"template":{"body":"receipt"},"next":"b"},{"id":"b","kind":"exit"}]}`))
+	if err != nil || !d.Nodes[0].Transactional {
+		t.Fatalf("transactional send: %v, %+v", err, d.Nodes)
 	}
 }

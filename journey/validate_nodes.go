@@ -20,6 +20,9 @@ var (
 type addFunc func(field, format string, args ...any)
 
 func (d *Definition) validateNode(path string, n Node, add addFunc, ref func(string, string)) {
+	if n.Transactional && n.Kind != KindSend {
+		add(path+".transactional", "applies to send nodes only")
+	}
 	switch n.Kind {
 	case KindWait:
 		if n.Duration <= 0 {
