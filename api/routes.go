@@ -44,6 +44,9 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/templates/:id/versions", s.templateVersions)
 	manage.POST("/templates/:id/preview", s.previewTemplate)
 	manage.POST("/templates/:id/test-send", s.testSendTemplate)
+	// Frequency caps per channel (frequency_caps.go).
+	manage.GET("/frequency-caps", s.getFrequencyCaps)
+	manage.PUT("/frequency-caps", s.putFrequencyCaps)
 
 	// The taxonomy (taxonomy.go) and its quarantine (quarantine.go).
 	manage.GET("/taxonomy", s.getTaxonomy)

@@ -53,6 +53,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		Properties: []byte(`{"note":"secret-note"}`)}, nil); err != nil {
 		t.Fatal(err)
 	}
+	s.call("PUT", "/v1/frequency-caps", "admin", map[string]any{"caps": map[string]any{"email": []map[string]any{{"max": 3, "window": "1d"}}}}, http.StatusOK, nil)
 	s.call("POST", "/v1/templates", "admin", map[string]any{"id": "iso_tpl", "name": "Secret template", "channel": "email",
 		"content": map[string]any{"subject": "secret subject", "html": "<p>secret</p>", "from": "secret@iso.example"}}, http.StatusCreated, nil)
 	if _, _, err := s.store.RecordMessage(ctx, store.Message{ID: "iso-msg", WorkspaceID: "default", CustomerID: "u_iso", JourneyID: "iso",
@@ -121,6 +122,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"PUT", "/v1/templates/iso_tpl", `{"content":{"subject":"evil","html":"evil","from":"evil@other.example"}}`},
 		{"POST", "/v1/templates/iso_tpl/preview", `{"profileId":"u_iso"}`},
 		{"POST", "/v1/templates/iso_tpl/test-send", `{"profileId":"u_iso","to":"evil@other.example"}`},
+		{"GET", "/v1/frequency-caps", ""},
+		{"PUT", "/v1/frequency-caps", `{"caps":{"email":[{"max":1,"window":"1h"}]}}`},
 		// Last: the other workspace makes its own journeys, under our journey's id too.
 		{"POST", "/v1/journeys", `{"id":"iso","name":"Other iso","definition":{"entry":{"event":"iso_signup"},"nodes":[{"id":"a","kind":"exit"}]}}`},
 		{"POST", "/v1/journey-templates/cart-abandonment/launch", `{"id":"iso_launch"}`},
@@ -199,7 +202,7 @@ func snapshot(t *testing.T, s *stack) map[string]any {
 	t.Helper()
 	out := map[string]any{}
 	for _, path := range []string{"/v1/journeys/iso", "/v1/journeys/iso/versions", "/v1/profiles/u_iso/events", "/v1/taxonomy",
-		"/v1/taxonomy/policy", "/v1/quarantine", "/v1/outbox", "/v1/templates", "/v1/templates/iso_tpl/versions"} {
+		"/v1/taxonomy/policy", "/v1/quarantine", "/v1/outbox", "/v1/templates", "/v1/templates/iso_tpl/versions", "/v1/frequency-caps"} {
 		var v any
 		s.call("GET", path, "admin", nil, http.StatusOK, &v)
 		out[path] = v
