@@ -37,6 +37,7 @@ type DevCmd struct {
 	// UnsubscribeSecret signs unsubscribe links; generated into the data dir when unset.
 	UnsubscribeSecret string `name:"unsubscribe-secret" env:"TABIJI_UNSUBSCRIBE_SECRET" help:"Secret that signs unsubscribe links (generated into the data dir on first start when unset)."`
 	ChannelFlags
+	SendRateFlags
 }
 
 // devStack is what `tabiji dev` started, stopped in reverse order.
@@ -114,6 +115,11 @@ func (d *DevCmd) Run(rc *runContext) error {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	stack.stops = append(stack.stops, wk.Stop)
+	stopSends, err := startSendWorkers(tc, activities.New(st, delivery), d.TaskQueue, d.SendRateFlags)
+	if err != nil {
+		return err
+	}
+	stack.stops = append(stack.stops, stopSends)
 
 	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,

@@ -6,6 +6,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/worker"
@@ -70,6 +71,7 @@ type WorkerCmd struct {
 	// UnsubscribeSecret signs the unsubscribe links of sent messages; the API needs the same one.
 	UnsubscribeSecret string `name:"unsubscribe-secret" env:"TABIJI_UNSUBSCRIBE_SECRET" help:"Secret that signs unsubscribe links in messages (the same as the API's)."`
 	ChannelFlags
+	SendRateFlags
 }
 
 // Run polls the task queue until SIGTERM, then lets running activities end.
@@ -87,8 +89,14 @@ func (w *WorkerCmd) Run(rc *runContext) error {
 	if err := wk.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", w.TaskQueue, err)
 	}
+	stopSends, err := startSendWorkers(tc, activities.New(st, delivery), w.TaskQueue, w.SendRateFlags)
+	if err != nil {
+		wk.Stop()
+		return err
+	}
 	rc.log.Info("worker polling", "taskQueue", w.TaskQueue, "namespace", w.Namespace)
 	<-rc.ctx.Done()
+	stopSends()
 	wk.Stop()
 	return nil
 }
