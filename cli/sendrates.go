@@ -26,10 +26,23 @@ func (f SendRateFlags) Rates() worker.Rates {
 	return worker.Rates{"email": f.SendRateEmail, "line": f.SendRateLINE, "push": f.SendRatePush}
 }
 
+// check refuses a negative rate, which Temporal would not take as a limit.
+func (f SendRateFlags) check() error {
+	for ch, r := range f.Rates() {
+		if r < 0 {
+			return fmt.Errorf("--send-rate-%s is %v: it must be 0 (unlimited) or more", ch, r)
+		}
+	}
+	return nil
+}
+
 // startSendWorkers starts one send worker per channel beside the journey
 // worker on taskQueue, running acts (delivering as the journey worker's
 // do); the returned function stops them.
 func startSendWorkers(tc client.Client, acts *activities.Activities, taskQueue string, f SendRateFlags) (func(), error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	stop, err := worker.StartAll(worker.NewSendWorkers(tc, acts, taskQueue, f.Rates()))
 	if err != nil {
 		return nil, fmt.Errorf("start send workers: %w", err)
