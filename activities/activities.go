@@ -164,12 +164,17 @@ func preview(m channels.Message) (subject, body string) {
 }
 
 // record writes the message to the development outbox, as Send always did
-// before providers: inline content rendered into subject and body, status
-// "recorded".
+// before providers: content rendered into subject and body (a stored
+// template's as preview shows it), status "recorded".
 func (a *Activities) record(ctx context.Context, in SendInput) (SendResult, error) {
 	subject, body, err := a.render(in)
+	if in.Template.Name != "" {
+		var m channels.Message
+		m, err = a.composeStored(ctx, in, a.unsubscribeURL(in))
+		subject, body = preview(m)
+	}
 	if err != nil {
-		return SendResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
+		return SendResult{}, contentError(err)
 	}
 	msg, inserted, err := a.store.RecordMessage(ctx, a.row(in, subject, body, MessageRecorded))
 	if err != nil {

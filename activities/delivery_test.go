@@ -175,3 +175,20 @@ func (b *bundle) row(in SendInput) store.Message {
 		JourneyID: in.JourneyID, WorkflowID: in.WorkflowID, RunID: in.RunID, NodeID: in.NodeID,
 		Channel: in.Channel, Status: MessageSending}
 }
+
+func TestOutboxSendsAStoredTemplate(t *testing.T) {
+	b := setup(t)
+	if _, err := b.store.CreateMessageTemplate(context.Background(), "default", "cart-reminder", "email", "Cart reminder",
+		[]byte(`{"subject":"Hi {{ customer.id }}","html":"<p>Your {{ event.properties.product }}</p>","from":"shop@example.com"}`)); err != nil {
+		t.Fatal(err)
+	}
+	in := sendInput()
+	in.Template = journey.Template{Name: "cart-reminder"}
+	res, err := b.send(t, in)
+	if err != nil || res.Status != MessageRecorded {
+		t.Fatalf("got %+v, %v", res, err)
+	}
+	if m := b.status(t, in.MessageID); m.Subject != "Hi u_1" || m.Body != "<p>Your tea set</p>" {
+		t.Fatalf("row %q / %q", m.Subject, m.Body)
+	}
+}
