@@ -58,6 +58,8 @@ type SendInput struct {
 	// customer.traits, customer.email, … and journey.variables.
 	Profile   *journey.Profile `json:"profile,omitempty"`
 	Variables map[string]any   `json:"variables,omitempty"`
+	// Transactional sends (a receipt, a password reset) pass the frequency caps.
+	Transactional bool `json:"transactional,omitempty"`
 }
 
 // SendResult says what became of a message.
@@ -89,6 +91,9 @@ func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error)
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}
 	reason, err := a.refusal(ctx, in, address)
+	if err == nil && reason == "" {
+		reason, err = a.capped(ctx, in)
+	}
 	if err != nil {
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/frequency"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/msgtemplates"
 	"github.com/tabiji/tabiji/store"
@@ -79,6 +81,31 @@ func (a *Activities) refusal(ctx context.Context, in SendInput, address string) 
 		return "", fmt.Errorf("check suppression: %w", err)
 	}
 	return "address suppressed: " + sp.Reason, nil
+}
+
+// capped is why the workspace's frequency caps hold this message back (""
+// when they do not). A transactional send passes; so does a message an
+// earlier attempt already wrote, which would otherwise count itself.
+func (a *Activities) capped(ctx context.Context, in SendInput) (string, error) {
+	if in.Transactional {
+		return "", nil
+	}
+	_, _, err := a.store.LoggedMessageByID(ctx, in.WorkspaceID, in.MessageID)
+	if err == nil {
+		return "", nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("check frequency caps: %w", err)
+	}
+	timezone := ""
+	if in.Profile != nil {
+		timezone = in.Profile.Timezone
+	}
+	ok, reason, err := frequency.Check(ctx, a.store, in.WorkspaceID, in.CustomerID, in.Channel, timezone, time.Now())
+	if err != nil || ok {
+		return "", err
+	}
+	return reason, nil
 }
 
 // address is the customer's address on the channel, read from the stored

@@ -2,7 +2,9 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,5 +192,38 @@ func TestOutboxSendsAStoredTemplate(t *testing.T) {
 	}
 	if m := b.status(t, in.MessageID); m.Subject != "Hi u_1" || m.Body != "<p>Your tea set</p>" {
 		t.Fatalf("row %q / %q", m.Subject, m.Body)
+	}
+}
+
+// TestFrequencyCapsHoldBackMessages: with a cap of one email a day, the
+// second marketing email of the day is skipped with the cap as its reason,
+// a transactional one still goes out, and a retry of the first is not
+// counted against itself.
+func TestFrequencyCapsHoldBackMessages(t *testing.T) {
+	f := &fakeSender{}
+	b := providerSetup(t, f)
+	if err := b.store.PutFrequencyCaps(context.Background(), "default", json.RawMessage(`{"email":[{"max":1,"window":"1d"}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	first := emailInput()
+	if res, err := b.send(t, first); err != nil || res.Status != "sent" {
+		t.Fatalf("first email = %+v, %v", res, err)
+	}
+	if res, err := b.send(t, first); err != nil || !res.Duplicate {
+		t.Errorf("a retry of the first email = %+v, %v; want the duplicate, not a cap", res, err)
+	}
+	second := emailInput()
+	second.MessageID, second.NodeID = first.MessageID+"-2", "second"
+	res, err := b.send(t, second)
+	if err != nil || res.Status != "skipped" || !strings.Contains(res.Reason, "cap") {
+		t.Errorf("second email of the day = %+v, %v; want skipped by the cap", res, err)
+	}
+	receipt := emailInput()
+	receipt.MessageID, receipt.NodeID, receipt.Transactional = first.MessageID+"-receipt", "receipt", true
+	if res, err := b.send(t, receipt); err != nil || res.Status != "sent" {
+		t.Errorf("transactional email = %+v, %v; want sent past the cap", res, err)
+	}
+	if len(f.got) != 2 {
+		t.Errorf("the provider got %d emails, want 2 (the first and the receipt)", len(f.got))
 	}
 }

@@ -30,7 +30,7 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 		WorkspaceID: r.in.WorkspaceID, JourneyID: r.in.JourneyID, Version: r.state.Version,
 		CustomerID: r.in.CustomerID, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
 		NodeID: n.ID, Channel: chooseChannel(r.profile, n.Channel, n.FallbackChannel), Template: *n.Template,
-		Entry: r.in.Entry, Profile: &p, Variables: r.def.Variables,
+		Entry: r.in.Entry, Profile: &p, Variables: r.def.Variables, Transactional: n.Transactional,
 	}
 	var res activities.SendResult
 	sctx := workflow.WithTaskQueue(r.activityCtx(ctx, 24*time.Hour), SendTaskQueue(info.TaskQueueName, in.Channel))
