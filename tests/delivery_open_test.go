@@ -4,15 +4,12 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -71,23 +68,7 @@ nodes:
 
 	body := fmt.Sprintf(`[{"email":"open@example.com","timestamp":%d,"event":"open","sg_event_id":"sg-open-9",
 		"sg_message_id":"sg.9","message_id":%q,"workspace_id":"default"}]`, time.Now().Unix(), msgID)
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	sum := sha256.Sum256([]byte(ts + body))
-	sig, err := ecdsa.SignASN1(rand.Reader, key, sum[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, _ := http.NewRequest("POST", hooks.URL+"/webhooks/sendgrid/default", strings.NewReader(body))
-	req.Header.Set("X-Twilio-Email-Event-Webhook-Signature", base64.StdEncoding.EncodeToString(sig))
-	req.Header.Set("X-Twilio-Email-Event-Webhook-Timestamp", ts)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("webhook = %d", resp.StatusCode)
-	}
+	postSignedSendGrid(t, key, hooks.URL, body)
 	eventually(t, 30*time.Second, "the follow-up after the open", func() bool {
 		m := s.messagesOf("u_open")
 		return len(m) == 2 && accepted(sg.Requests()) == 2

@@ -60,27 +60,7 @@ nodes:
 
 	body := fmt.Sprintf(`[{"email":"u@example.jp","timestamp":%d,"event":"open","sg_event_id":"sg-open-1","sg_message_id":"sg.1",
 		"message_id":%q,"workspace_id":"default"}]`, time.Now().Unix(), msgID)
-	deliver := func() string {
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		sum := sha256.Sum256([]byte(ts + body))
-		sig, err := ecdsa.SignASN1(rand.Reader, key, sum[:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		req, _ := http.NewRequest("POST", hooks.URL+"/webhooks/sendgrid/default", strings.NewReader(body))
-		req.Header.Set("X-Twilio-Email-Event-Webhook-Signature", base64.StdEncoding.EncodeToString(sig))
-		req.Header.Set("X-Twilio-Email-Event-Webhook-Timestamp", ts)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("delivery = %d %s", resp.StatusCode, out)
-		}
-		return string(out)
-	}
+	deliver := func() string { return postSignedSendGrid(t, key, hooks.URL, body) }
 	deliver()
 	eventually(t, 20*time.Second, "the follow-up after the open", func() bool { return len(s.outbox("u_opener").Messages) == 2 })
 	if got := deliver(); !strings.Contains(got, `"duplicates":1`) {
@@ -97,4 +77,30 @@ nodes:
 	if n := len(s.outbox("u_opener").Messages); n != 2 {
 		t.Errorf("after the replay the outbox has %d messages, want 2", n)
 	}
+}
+
+// postSignedSendGrid delivers a SendGrid event webhook body to Tabiji,
+// signed as SendGrid signs it (ECDSA P-256 over timestamp + body), and
+// returns the answer; anything but 200 fails the test.
+func postSignedSendGrid(t *testing.T, key *ecdsa.PrivateKey, baseURL, body string) string {
+	t.Helper()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	sum := sha256.Sum256([]byte(ts + body))
+	sig, err := ecdsa.SignASN1(rand.Reader, key, sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", baseURL+"/webhooks/sendgrid/default", strings.NewReader(body))
+	req.Header.Set("X-Twilio-Email-Event-Webhook-Signature", base64.StdEncoding.EncodeToString(sig))
+	req.Header.Set("X-Twilio-Email-Event-Webhook-Timestamp", ts)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("delivery = %d %s", resp.StatusCode, out)
+	}
+	return string(out)
 }
