@@ -60,6 +60,9 @@ type SendInput struct {
 	Variables map[string]any   `json:"variables,omitempty"`
 	// Transactional sends (a receipt, a password reset) pass the frequency caps.
 	Transactional bool `json:"transactional,omitempty"`
+	// Holdout marks a customer in the journey's holdout: the message is
+	// recorded skipped with reason "holdout", and nothing is sent.
+	Holdout bool `json:"holdout,omitempty"`
 }
 
 // SendResult says what became of a message.
@@ -84,6 +87,12 @@ const MessageRecorded = "recorded"
 // "sending" (an attempt that crashed after the call) is sent again under
 // the same message ID, the idempotency key of providers that take one.
 func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error) {
+	if reason, err := a.excluded(ctx, in); err != nil || reason != "" {
+		if err != nil {
+			return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
+		}
+		return a.skip(ctx, in, reason)
+	}
 	sender, ok := a.opts.Senders[in.Channel]
 	_, isOutbox := sender.(*outbox.Sender)
 	address, err := a.address(ctx, in)

@@ -47,6 +47,9 @@ func (s *server) routes(r *gin.Engine) {
 	// Frequency caps per channel (frequency_caps.go).
 	manage.GET("/frequency-caps", s.getFrequencyCaps)
 	manage.PUT("/frequency-caps", s.putFrequencyCaps)
+	// The workspace's global control group (global_control.go).
+	manage.GET("/global-control", s.getGlobalControl)
+	manage.PUT("/global-control", s.putGlobalControl)
 
 	// The taxonomy (taxonomy.go) and its quarantine (quarantine.go).
 	manage.GET("/taxonomy", s.getTaxonomy)

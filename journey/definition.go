@@ -48,6 +48,9 @@ type Definition struct {
 	ExitCriteria *ExitCriteria  `json:"exit_criteria,omitempty"`
 	Goal         *Goal          `json:"goal,omitempty"`
 	QuietHours   *QuietHours    `json:"quiet_hours,omitempty"`
+	// Holdout keeps a share of entrants from every send of the journey, to
+	// measure its incremental effect.
+	Holdout *Holdout `json:"holdout,omitempty"`
 }
 
 // Entry says what brings a customer into the journey: an event, or an API

@@ -100,6 +100,8 @@ func TestValidateNamesEveryField(t *testing.T) {
 		{"APIEntryWithEvent", `{"entry":{"api":true,"event":"x"},"nodes":[{"id":"b","kind":"exit"}]}`, []string{"entry.event"}},
 		{"ManyUnknownFields", `{"entry":{"event":"x","filtr":"true"},"nodes":[{"id":"a","kind":"exit","nxt":"b"}],"goal":{"evnt":"p"}}`, []string{"entry.filtr", "nodes[0].nxt", "goal.evnt"}},
 		{"BadDuration", `{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"wait","duration":"soon","next":"b"}]}`, []string{"nodes[0].duration"}},
+		{"HoldoutAll", `{"entry":{"event":"x"},"holdout":{"percent":100},"nodes":[{"id":"b","kind":"exit"}]}`, []string{"holdout.percent"}},
+		{"HoldoutNone", `{"entry":{"event":"x"},"holdout":{},"nodes":[{"id":"b","kind":"exit"}]}`, []string{"holdout.percent"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -53,3 +53,14 @@ type QuietHours struct {
 	Timezone string `json:"timezone,omitempty"` // when the profile has no zone; then the journey's, then UTC
 	Action   string `json:"action,omitempty"`   // wait or skip
 }
+
+// Holdout is a journey's holdout group: a fixed share of the customers who
+// enter walk the journey as everyone does (waits, branches, goals) but are
+// sent nothing, their sends skipped with the reason "holdout". Comparing
+// their conversion with the others' measures what the journey's messages
+// add. Who is held out is a hash of the workspace, journey and customer
+// (experiment.InHoldout): the same customer is held out on every entry
+// while the percent is unchanged.
+type Holdout struct {
+	Percent float64 `json:"percent"` // 0 < percent < 100, to the hundredth
+}

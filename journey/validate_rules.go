@@ -57,6 +57,9 @@ func (d *Definition) validateRules(add addFunc) {
 	if d.QuietHours != nil {
 		validateQuietHours(*d.QuietHours, add)
 	}
+	if h := d.Holdout; h != nil && (h.Percent <= 0 || h.Percent >= 100) {
+		add("holdout.percent", "must be above 0 and below 100, as in 10")
+	}
 }
 
 func validateReentry(r Reentry, add addFunc) {

@@ -122,7 +122,7 @@ func TestJourneySchema(t *testing.T) {
 			"node": reflect.TypeFor[journey.Node](), "reentry": reflect.TypeFor[journey.Reentry](),
 			"exitCriteria": reflect.TypeFor[journey.ExitCriteria](), "goal": reflect.TypeFor[journey.Goal](),
 			"quietHours": reflect.TypeFor[journey.QuietHours](), "template": reflect.TypeFor[journey.Template](),
-			"eventMatch": reflect.TypeFor[journey.EventMatch](),
+			"eventMatch": reflect.TypeFor[journey.EventMatch](), "holdout": reflect.TypeFor[journey.Holdout](),
 		} {
 			def := root
 			if name != "definition" {
@@ -144,6 +144,7 @@ func TestJourneySchema(t *testing.T) {
 			"NoNodes":           `{"entry":{"event":"e"},"nodes":[]}`,
 			"SendWithoutBody":   `{"entry":{"event":"e"},"nodes":[{"id":"a","kind":"send","channel":"email","template":{"subject":"s"},"next":"b"},{"id":"b","kind":"exit"}]}`,
 			"CooldownWithoutIt": `{"entry":{"event":"e"},"reentry":{"mode":"cooldown"},"nodes":[{"id":"a","kind":"exit"}]}`,
+			"HoldoutOfAll":      `{"entry":{"event":"e"},"holdout":{"percent":100},"nodes":[{"id":"a","kind":"exit"}]}`,
 		} {
 			if _, err := journey.Parse([]byte(doc)); err == nil {
 				t.Errorf("%s: the Go parser accepts it; the case is wrong", name)

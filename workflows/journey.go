@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/tabiji/tabiji/experiment"
 	"github.com/tabiji/tabiji/journey"
 )
 
@@ -82,6 +83,7 @@ func (r *journeyRun) setup(ctx workflow.Context) error {
 			WorkspaceID: r.in.WorkspaceID, JourneyID: r.in.JourneyID, Version: r.in.Version,
 			CustomerID: r.in.CustomerID, Status: StatusRunning, Entry: r.in.Entry, Steps: []Step{}, Path: []string{},
 			CorrelationKey: r.in.CorrelationKey, StartedAt: workflow.Now(ctx),
+			Holdout: r.def.Holdout != nil && experiment.InHoldout(r.def.Holdout.Percent, r.in.WorkspaceID, r.in.JourneyID, r.in.CustomerID),
 		}
 		r.remember(r.in.Entry.MessageID)
 	}

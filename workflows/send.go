@@ -31,6 +31,7 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 		CustomerID: r.in.CustomerID, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
 		NodeID: n.ID, Channel: chooseChannel(r.profile, n.Channel, n.FallbackChannel), Template: *n.Template,
 		Entry: r.in.Entry, Profile: &p, Variables: r.def.Variables, Transactional: n.Transactional,
+		Holdout: r.state.Holdout,
 	}
 	var res activities.SendResult
 	sctx := workflow.WithTaskQueue(r.activityCtx(ctx, 24*time.Hour), SendTaskQueue(info.TaskQueueName, in.Channel))
@@ -40,6 +41,10 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 		}
 		workflow.GetLogger(ctx).Error("send failed", "node", n.ID, "error", err)
 		r.outcome("failed: " + err.Error())
+		return nil
+	}
+	if res.Status == activities.MessageSkipped {
+		r.outcome("skipped: " + res.Reason)
 		return nil
 	}
 	r.outcome("sent " + res.MessageID)

@@ -157,6 +157,9 @@ type State struct {
 	Variants       map[string]string `json:"variants,omitempty"` // split node → variant
 	Goal           *Conversion       `json:"goal,omitempty"`
 	Paused         bool              `json:"paused,omitempty"`
+	// Holdout is true for a customer in the journey's holdout: the run
+	// walks the journey, but every send is skipped with reason "holdout".
+	Holdout bool `json:"holdout,omitempty"`
 	Migrations     []string          `json:"migrations,omitempty"` // what became of migrate signals
 }
 

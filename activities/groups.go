@@ -1,0 +1,37 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tabiji/tabiji/experiment"
+)
+
+// Reasons a message is skipped because its customer is in a control group.
+const (
+	ReasonHoldout       = "holdout"        // the journey's holdout
+	ReasonGlobalControl = "global_control" // the workspace's global control group
+)
+
+// excluded is why a control group keeps this message from the customer (""
+// when none does): the journey's holdout, which the run decided at entry,
+// or the workspace's global control group, read at every send so that a
+// changed share applies at once. Transactional messages (a receipt, a
+// password reset) pass both: a control group measures marketing, it must
+// not break the product.
+func (a *Activities) excluded(ctx context.Context, in SendInput) (string, error) {
+	if in.Transactional {
+		return "", nil
+	}
+	if in.Holdout {
+		return ReasonHoldout, nil
+	}
+	percent, err := a.store.GlobalControl(ctx, in.WorkspaceID)
+	if err != nil {
+		return "", fmt.Errorf("check the global control group: %w", err)
+	}
+	if experiment.InGlobalControl(percent, in.WorkspaceID, in.CustomerID) {
+		return ReasonGlobalControl, nil
+	}
+	return "", nil
+}
