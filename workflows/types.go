@@ -159,8 +159,8 @@ type State struct {
 	Paused         bool              `json:"paused,omitempty"`
 	// Holdout is true for a customer in the journey's holdout: the run
 	// walks the journey, but every send is skipped with reason "holdout".
-	Holdout bool `json:"holdout,omitempty"`
-	Migrations     []string          `json:"migrations,omitempty"` // what became of migrate signals
+	Holdout    bool     `json:"holdout,omitempty"`
+	Migrations []string `json:"migrations,omitempty"` // what became of migrate signals
 }
 
 // Conversion is a goal the run reached.
