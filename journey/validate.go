@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+
+	"github.com/tabiji/tabiji/jsonfields"
 )
 
 // FieldError is one thing wrong with a definition, at a JSON path such as
@@ -40,8 +42,12 @@ func Parse(raw []byte) (Definition, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d); err != nil {
-		if found := fieldErrors(raw, reflect.TypeFor[Definition]()); len(found) > 0 {
-			return Definition{}, ValidationError(found)
+		if found := jsonfields.Check(raw, reflect.TypeFor[Definition]()); len(found) > 0 {
+			errs := make(ValidationError, len(found))
+			for i, f := range found {
+				errs[i] = FieldError{Field: f.Field, Message: f.Message}
+			}
+			return Definition{}, errs
 		}
 		return Definition{}, ValidationError{decodeError(err)}
 	}

@@ -1,4 +1,7 @@
-package journey
+// Package jsonfields lists every field of a JSON document that the Go type
+// it decodes into lacks or cannot hold, each with its full path
+// ("nodes[2].nxt"): encoding/json names only the first, and without its path.
+package jsonfields
 
 import (
 	"encoding/json"
@@ -9,11 +12,16 @@ import (
 	"strings"
 )
 
-// fieldErrors walks a JSON document beside the Go type it decodes into and
-// lists every field the type lacks or cannot hold, with its full path
-// ("nodes[2].nxt", "nodes[0].duration"):
-// encoding/json names only the first, and without its path.
-func fieldErrors(raw []byte, t reflect.Type) []FieldError {
+// FieldError is one field at fault, at a path such as "nodes[0].duration".
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// Check walks a JSON document beside the Go type t it decodes into and
+// lists every field t lacks or cannot hold. It returns nil for a document
+// that is not JSON at all.
+func Check(raw []byte, t reflect.Type) []FieldError {
 	var doc any
 	if json.Unmarshal(raw, &doc) != nil {
 		return nil
