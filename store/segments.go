@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tabiji/tabiji/segments"
+)
+
+// ErrInUse is returned when a row cannot go because others refer to it.
+var ErrInUse = errors.New("store: in use")
+
+// Segment is a stored segment definition.
+type Segment struct {
+	WorkspaceID string
+	ID          string
+	Name        string
+	Description string
+	Definition  json.RawMessage // segments.Definition
+	// TimeDependent is true when time alone can change who is in the
+	// segment (segments.TimeDependentWith, references followed).
+	TimeDependent bool
+	Version       int // 1, then one more on every update
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+const segmentColumns = `workspace_id, id, name, description, definition, version, created_at, updated_at`
+
+func scanSegment(row pgx.Row) (Segment, error) {
+	var g Segment
+	err := row.Scan(&g.WorkspaceID, &g.ID, &g.Name, &g.Description, &g.Definition, &g.Version, &g.CreatedAt, &g.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Segment{}, ErrNotFound
+	}
+	return g, err
+}
+
+// CreateSegment stores a new segment at version 1. It returns ErrConflict
+// when the workspace has a segment with this id.
+func (s *Store) CreateSegment(ctx context.Context, workspaceID string, g Segment) (Segment, error) {
+	out, err := scanSegment(s.pool.QueryRow(ctx, `
+		INSERT INTO segments (workspace_id, id, name, description, definition)
+		VALUES ($1, $2, $3, $4, $5) RETURNING `+segmentColumns,
+		workspaceID, g.ID, g.Name, g.Description, g.Definition))
+	switch pgCode(err) {
+	case uniqueViolation:
+		return Segment{}, fmt.Errorf("store: unable to create segment %q: %w", g.ID, ErrConflict)
+	case foreignKeyViolation:
+		return Segment{}, fmt.Errorf("store: unable to create segment: workspace %q: %w", workspaceID, ErrNotFound)
+	}
+	if err != nil {
+		return Segment{}, fmt.Errorf("store: unable to create segment %q: %w", g.ID, err)
+	}
+	return s.withTimeDependence(ctx, workspaceID, out)
+}
+
+// UpdateSegment replaces a segment's name, description and definition and
+// moves it to its next version. It returns ErrNotFound.
+func (s *Store) UpdateSegment(ctx context.Context, workspaceID string, g Segment) (Segment, error) {
+	out, err := scanSegment(s.pool.QueryRow(ctx, `
+		UPDATE segments SET name = $3, description = $4, definition = $5, version = version + 1, updated_at = now()
+		WHERE workspace_id = $1 AND id = $2 RETURNING `+segmentColumns,
+		workspaceID, g.ID, g.Name, g.Description, g.Definition))
+	if err != nil {
+		return Segment{}, fmt.Errorf("store: unable to update segment %q: %w", g.ID, err)
+	}
+	return s.withTimeDependence(ctx, workspaceID, out)
+}
+
+// DeleteSegment removes a segment. It returns ErrNotFound, or ErrInUse
+// (naming them) when other segments reference it.
+func (s *Store) DeleteSegment(ctx context.Context, workspaceID, id string) error {
+	all, err := s.ListSegments(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	var users []string
+	for _, g := range all {
+		if d, err := segments.Parse(g.Definition); err == nil && slices.Contains(d.References(), id) {
+			users = append(users, g.ID)
+		}
+	}
+	if len(users) > 0 {
+		return fmt.Errorf("store: unable to delete segment %q: segments %v reference it: %w", id, users, ErrInUse)
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM segments WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
+	if err != nil {
+		return fmt.Errorf("store: unable to delete segment %q: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("store: unable to delete segment %q: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// GetSegment returns one segment, or ErrNotFound.
+func (s *Store) GetSegment(ctx context.Context, workspaceID, id string) (Segment, error) {
+	g, err := scanSegment(s.pool.QueryRow(ctx, `SELECT `+segmentColumns+` FROM segments
+		WHERE workspace_id = $1 AND id = $2`, workspaceID, id))
+	if err != nil {
+		return Segment{}, fmt.Errorf("store: unable to get segment %q: %w", id, err)
+	}
+	return s.withTimeDependence(ctx, workspaceID, g)
+}
+
+// ListSegments returns the workspace's segments ordered by id.
+func (s *Store) ListSegments(ctx context.Context, workspaceID string) ([]Segment, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+segmentColumns+` FROM segments
+		WHERE workspace_id = $1 ORDER BY id COLLATE "C"`, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list segments: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Segment, error) { return scanSegment(r) })
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list segments: %w", err)
+	}
+	resolve := resolverOf(out)
+	for i := range out {
+		if d, err := segments.Parse(out[i].Definition); err == nil {
+			out[i].TimeDependent = segments.TimeDependentWith(d, resolve)
+		}
+	}
+	return out, nil
+}
+
+// SegmentResolver finds the workspace's segment definitions by id, as
+// segments.Validate and segments.Compile need them.
+func (s *Store) SegmentResolver(ctx context.Context, workspaceID string) (segments.Resolver, error) {
+	all, err := s.ListSegments(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	return resolverOf(all), nil
+}
+
+func resolverOf(list []Segment) segments.Resolver {
+	defs := make(map[string]segments.Definition, len(list))
+	for _, g := range list {
+		if d, err := segments.Parse(g.Definition); err == nil {
+			defs[g.ID] = d
+		}
+	}
+	return func(id string) (segments.Definition, bool) {
+		d, ok := defs[id]
+		return d, ok
+	}
+}
+
+func (s *Store) withTimeDependence(ctx context.Context, workspaceID string, g Segment) (Segment, error) {
+	d, err := segments.Parse(g.Definition)
+	if err != nil {
+		return Segment{}, fmt.Errorf("store: segment %q has a definition that does not parse: %w", g.ID, err)
+	}
+	if len(d.References()) == 0 {
+		g.TimeDependent = segments.TimeDependent(d)
+		return g, nil
+	}
+	resolve, err := s.SegmentResolver(ctx, workspaceID)
+	if err != nil {
+		return Segment{}, err
+	}
+	g.TimeDependent = segments.TimeDependentWith(d, resolve)
+	return g, nil
+}
