@@ -38,29 +38,44 @@ const maxStateQueries = 20
 // visibility, by the same search attributes the Web UI filters on.
 func (s *server) customerJourneys(c *gin.Context) {
 	customer := c.Param("id")
+	runs, webURL, err := s.listCustomerRuns(c.Request.Context(), workspace(c), customer, maxStateQueries, false)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := gin.H{"customerId": customer, "runs": runs}
+	if webURL != "" {
+		out["webUrl"] = webURL
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// listCustomerRuns lists a customer's runs, with the live state of the first
+// queries of them (running ones only, unless closed too), and the Web UI
+// address of the list ("" without a Web UI).
+func (s *server) listCustomerRuns(ctx context.Context, ws, customer string, queries int, closed bool) ([]runResponse, string, error) {
 	query := fmt.Sprintf("%s = %s AND %s = %s",
-		workflows.AttrWorkspace.GetName(), quote(workspace(c)), workflows.AttrCustomer.GetName(), quote(customer))
-	ctx := c.Request.Context()
+		workflows.AttrWorkspace.GetName(), quote(ws), workflows.AttrCustomer.GetName(), quote(customer))
 	resp, err := s.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
 		Namespace: s.Namespace, Query: query, PageSize: 100,
 	})
 	if err != nil {
-		s.fail(c, fmt.Errorf("list runs of %s: %w", customer, err))
-		return
+		return nil, "", fmt.Errorf("list runs of %s: %w", customer, err)
 	}
 	runs := make([]runResponse, 0, len(resp.Executions))
-	for i, e := range resp.Executions {
+	for _, e := range resp.Executions {
 		r := s.toRun(e)
-		if r.Status == "running" && i < maxStateQueries {
+		if (closed || r.Status == "running") && queries > 0 {
 			r.State = s.queryState(ctx, r.WorkflowID, r.RunID)
+			queries--
 		}
 		runs = append(runs, r)
 	}
-	out := gin.H{"customerId": customer, "runs": runs}
+	webURL := ""
 	if s.WebUIURL != "" {
-		out["webUrl"] = fmt.Sprintf("%s/namespaces/%s/workflows?query=%s", s.WebUIURL, url.PathEscape(s.Namespace), url.QueryEscape(query))
+		webURL = fmt.Sprintf("%s/namespaces/%s/workflows?query=%s", s.WebUIURL, url.PathEscape(s.Namespace), url.QueryEscape(query))
 	}
-	c.JSON(http.StatusOK, out)
+	return runs, webURL, nil
 }
 
 func (s *server) toRun(e *workflow.WorkflowExecutionInfo) runResponse {

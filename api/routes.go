@@ -1,6 +1,12 @@
 package api
 
-import "github.com/gin-gonic/gin"
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/report"
+)
 
 func (s *server) routes(r *gin.Engine) {
 	r.GET("/healthz", s.healthz)
@@ -83,5 +89,17 @@ func (s *server) routes(r *gin.Engine) {
 	r.POST("/webhooks/sendgrid/:workspace", s.sendgridWebhook)
 	r.POST("/webhooks/line/:workspace", s.lineWebhook)
 	r.GET("/u/:token", s.preferences)
+
+	// The report pages (ui.go, ui_journey.go, ui_customer.go): a login form
+	// exchanges an admin key for a session cookie.
+	ui := r.Group("/ui", uiHeaders)
+	ui.GET("/login", s.uiLoginForm)
+	ui.POST("/login", s.uiLogin)
+	ui.POST("/logout", s.uiLogout)
+	ui.StaticFS("/assets", http.FS(report.Assets()))
+	pages := ui.Group("", s.uiSession)
+	pages.GET("/", s.uiIndex)
+	pages.GET("/customers/:id", s.uiCustomer)
+	r.GET("/ui", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/ui/") })
 	r.POST("/u/:token", s.changePreference)
 }

@@ -1,0 +1,149 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"html"
+	"net/url"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/report"
+	"github.com/tabiji/tabiji/store"
+)
+
+// The report pages (/ui) are for people in a browser: an admin key is typed
+// into a login form once and exchanged for a session cookie, so no key ever
+// sits in a URL, a bookmark or the browser's storage.
+const (
+	sessionCookie = "tabiji_session"
+	sessionTTL    = 12 * time.Hour
+	// uiCSP lets the pages load only their own files: no inline script, no
+	// CDN, no framing.
+	uiCSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+
+// uiHeaders sets the headers every page and asset answers with.
+func uiHeaders(c *gin.Context) {
+	c.Header("Content-Security-Policy", uiCSP)
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Referrer-Policy", "same-origin")
+	c.Next()
+}
+
+// uiSession lets a request with a live session cookie through, with its
+// workspace set as auth does; any other goes to the login form, which
+// brings the reader back here afterwards.
+func (s *server) uiSession(c *gin.Context) {
+	if token, err := c.Cookie(sessionCookie); err == nil && token != "" {
+		key, err := s.Store.SessionKey(c.Request.Context(), token)
+		switch {
+		case err == nil && key.Role == store.RoleAdmin:
+			c.Set(workspaceKey, key.WorkspaceID)
+			c.Set(keyIDKey, key.ID)
+			c.Next()
+			return
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			s.fail(c, err)
+			return
+		}
+	}
+	c.Redirect(http.StatusSeeOther, "/ui/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+	c.Abort()
+}
+
+// safeNext keeps a post-login redirect on the report pages.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/ui/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return "/ui/"
+	}
+	return next
+}
+
+func (s *server) uiLoginForm(c *gin.Context) {
+	s.renderLogin(c, http.StatusOK, safeNext(c.Query("next")), "")
+}
+
+func (s *server) renderLogin(c *gin.Context, status int, next, msg string) {
+	var buf bytes.Buffer
+	if err := report.Login(&buf, next, msg); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// uiLogin exchanges an admin key for a session cookie: HttpOnly (no script
+// reads it), SameSite=Strict (no other site's page sends it), Secure when
+// the request came over TLS.
+func (s *server) uiLogin(c *gin.Context) {
+	next := safeNext(c.PostForm("next"))
+	secret := strings.TrimSpace(c.PostForm("key"))
+	key, err := s.Store.Authenticate(c.Request.Context(), secret)
+	switch {
+	case secret == "" || errors.Is(err, store.ErrNotFound):
+		s.renderLogin(c, http.StatusUnauthorized, next, "That key is unknown or revoked. Paste an admin key (tbj_a_…).")
+		return
+	case err != nil:
+		s.fail(c, err)
+		return
+	case key.Role != store.RoleAdmin:
+		s.renderLogin(c, http.StatusForbidden, next, "That is a write key, which may only send events: use an admin key (tbj_a_…).")
+		return
+	}
+	token, err := s.Store.OpenSession(c.Request.Context(), key, sessionTTL)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: token, Path: "/ui/", MaxAge: int(sessionTTL.Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil})
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+// uiLogout ends the session and forgets the cookie.
+func (s *server) uiLogout(c *gin.Context) {
+	if token, err := c.Cookie(sessionCookie); err == nil && token != "" {
+		if err := s.Store.CloseSession(c.Request.Context(), token); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/ui/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil})
+	c.Redirect(http.StatusSeeOther, "/ui/login")
+}
+
+// uiIndex lists the workspace's journeys.
+func (s *server) uiIndex(c *gin.Context) {
+	journeys, err := s.Store.ListJourneys(c.Request.Context(), workspace(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	links := make([]report.JourneyLink, len(journeys))
+	for i, j := range journeys {
+		links[i] = report.JourneyLink{ID: j.ID, Name: j.Name, Status: string(j.Status), Version: j.LatestVersion}
+	}
+	s.renderPage(c, func(buf *bytes.Buffer) error { return report.Index(buf, links) })
+}
+
+// renderPage writes a rendered page, or a 500 when rendering fails.
+func (s *server) renderPage(c *gin.Context, render func(*bytes.Buffer) error) {
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// uiNotFound answers a missing journey or customer as a small page.
+func uiNotFound(c *gin.Context, what string) {
+	c.Data(http.StatusNotFound, "text/html; charset=utf-8",
+		[]byte("<!doctype html><title>Not found</title><p>"+html.EscapeString(what)+" does not exist in this workspace. <a href=\"/ui/\">Back</a></p>"))
+}

@@ -1,0 +1,109 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/report"
+	"github.com/tabiji/tabiji/store"
+)
+
+// uiTimelineLimit bounds each source of a customer's timeline (events,
+// messages): the page shows the newest.
+const uiTimelineLimit = 200
+
+// uiCustomer renders one customer's timeline: their events, the messages
+// sent to them with their statuses, and the steps of their journey runs,
+// newest first, with links into the Temporal Web UI.
+func (s *server) uiCustomer(c *gin.Context) {
+	ctx, ws, id := c.Request.Context(), workspace(c), c.Param("id")
+	page := report.CustomerPage{ID: id}
+	p, err := s.Store.GetProfile(ctx, ws, id)
+	noProfile := errors.Is(err, store.ErrNotFound)
+	switch {
+	case err == nil:
+		page.ID, page.Email = p.ID, p.Email
+	case !errors.Is(err, store.ErrNotFound):
+		s.fail(c, err)
+		return
+	}
+	events, _, err := s.Store.CustomerEvents(ctx, ws, page.ID, store.TimelineFilter{Limit: uiTimelineLimit})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	msgs, _, err := s.Store.MessageLog(ctx, ws, store.LogFilter{CustomerID: page.ID, Limit: uiTimelineLimit})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page.Timeline = append(eventEntries(events), messageEntries(msgs)...)
+	s.addRuns(ctx, ws, &page)
+	if noProfile && len(page.Timeline) == 0 && len(page.Runs) == 0 {
+		uiNotFound(c, "Customer "+id)
+		return
+	}
+	sort.SliceStable(page.Timeline, func(i, j int) bool { return page.Timeline[i].At.After(page.Timeline[j].At) })
+	s.renderPage(c, func(buf *bytes.Buffer) error { return report.Customer(buf, page) })
+}
+
+// addRuns adds the customer's runs and their steps. Temporal being out of
+// reach is said on the page rather than failing it: the events and messages
+// come from Postgres.
+func (s *server) addRuns(ctx context.Context, ws string, page *report.CustomerPage) {
+	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	runs, webURL, err := s.listCustomerRuns(qctx, ws, page.ID, maxStateQueries, true)
+	if err != nil {
+		s.Logger.Warn("report: runs of customer", "customer", page.ID, "error", err)
+		page.TemporalErr = "The journey runs could not be listed from Temporal: " + err.Error()
+		return
+	}
+	page.RunsWebURL = webURL
+	for _, r := range runs {
+		page.Runs = append(page.Runs, report.Run{JourneyID: r.JourneyID, WorkflowID: r.WorkflowID, Status: r.Status,
+			Step: r.Step, Outcome: r.Outcome, StartedAt: r.StartedAt, WebURL: r.WebURL})
+		if r.State == nil {
+			continue
+		}
+		for _, st := range r.State.Steps {
+			page.Timeline = append(page.Timeline, report.Entry{At: st.EnteredAt, Kind: "step",
+				Title: fmt.Sprintf("%s → %s (%s)", r.JourneyID, st.Node, st.Kind), Detail: st.Outcome, Link: r.WebURL})
+		}
+	}
+}
+
+func eventEntries(events []store.Event) []report.Entry {
+	out := make([]report.Entry, 0, len(events))
+	for _, e := range events {
+		title := e.Type
+		if e.Name != "" {
+			title += " " + e.Name
+		}
+		detail := ""
+		if len(e.Properties) > 0 && string(e.Properties) != "{}" {
+			detail = string(e.Properties)
+		}
+		out = append(out, report.Entry{At: e.Timestamp, Kind: "event", Title: title, Detail: detail})
+	}
+	return out
+}
+
+func messageEntries(msgs []store.LoggedMessage) []report.Entry {
+	out := make([]report.Entry, 0, len(msgs))
+	for _, m := range msgs {
+		detail := m.Subject
+		if m.Status == "skipped" {
+			detail = m.Body // the reason
+		}
+		out = append(out, report.Entry{At: m.CreatedAt, Kind: "message",
+			Title: fmt.Sprintf("%s message from %s/%s", m.Channel, m.JourneyID, m.NodeID), Detail: detail, Status: m.Status})
+	}
+	return out
+}

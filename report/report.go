@@ -1,0 +1,163 @@
+// Package report renders Tabiji's report pages: a journey drawn as a graph
+// with its counts, funnel, daily series and experiments, and one customer's
+// timeline. It turns data the API has already read into HTML (html/template)
+// and SVG; the one script it serves draws the daily chart with uPlot, which
+// is vendored in assets/ so that nothing is fetched from elsewhere.
+package report
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"math"
+	"time"
+
+	"github.com/tabiji/tabiji/experiment"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed assets
+var assetFS embed.FS
+
+// Assets are the files the pages load from /ui/assets/: the stylesheet,
+// the chart script and uPlot (with its licence).
+func Assets() fs.FS {
+	sub, err := fs.Sub(assetFS, "assets")
+	if err != nil {
+		panic(err) // the embedded tree always has assets/
+	}
+	return sub
+}
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"pct":     pct,
+	"num":     num,
+	"fixed":   func(x float64) string { return fmt.Sprintf("%.4f", x) },
+	"when":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") + " UTC" },
+	"half":    func(x float64) float64 { return x / 2 },
+	"barW":    barWidth,
+	"barY":    func(i int) int { return i * 34 },
+	"labelX":  func(n, of int64) float64 { return 118 + barWidth(n, of) },
+	"funnelH": func(n int) int { return n*34 + 4 },
+	"ratio":   func(n, of int64) float64 { return float64(n) / float64(of) },
+}).ParseFS(templateFS, "templates/*.html"))
+
+// pct writes a rate in [0, 1] as a percentage with two decimals.
+func pct(x float64) string {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f%%", x*100)
+}
+
+// num writes a count.
+func num(n int64) string { return fmt.Sprintf("%d", n) }
+
+// barWidth is a funnel bar's width in a 600-unit drawing: its share of
+// the entered customers (messages can outnumber them: capped at the full width).
+func barWidth(n, of int64) float64 {
+	if of <= 0 {
+		return 0
+	}
+	return 600 * math.Min(1, float64(n)/float64(of))
+}
+
+// Login renders the login form, with an error message when a key was refused.
+func Login(w io.Writer, next, errMsg string) error {
+	return pages.ExecuteTemplate(w, "login.html", map[string]string{"Next": next, "Error": errMsg})
+}
+
+// FunnelStep is one bar of the funnel.
+type FunnelStep struct {
+	Label string
+	Count int64
+}
+
+// Day is one day of the daily series.
+type Day struct {
+	Day       string  `json:"day"` // 2026-11-23
+	Entered   int64   `json:"entered"`
+	Sent      int64   `json:"sent"`
+	Opened    int64   `json:"opened"`
+	Converted int64   `json:"converted"`
+	Revenue   float64 `json:"revenue"`
+}
+
+// Experiment is one experiment's table: a split node's variants against
+// its control, or the journey's holdout against the customers it messaged.
+type Experiment struct {
+	Title  string
+	Kind   string // split, holdout, global_control
+	Node   string
+	Result experiment.Result
+}
+
+// JourneyPage is what /ui/journeys/{id} shows.
+type JourneyPage struct {
+	ID, Name, Status string
+	Version          int
+	Timezone         string
+	Graph            Graph
+	Funnel           []FunnelStep
+	Entered          int64
+	InProgress       int64
+	Converted        int64
+	Revenue          float64
+	CVR              float64
+	Daily            []Day
+	Experiments      []Experiment
+	StatsURL         string // the API answering the same numbers
+	ExperimentsURL   string
+}
+
+// Journey renders a journey's report page.
+func Journey(w io.Writer, p JourneyPage) error {
+	return pages.ExecuteTemplate(w, "journey.html", p)
+}
+
+// Run is one journey run of a customer.
+type Run struct {
+	JourneyID, WorkflowID, Status, Step, Outcome string
+	StartedAt                                    time.Time
+	WebURL                                       string
+}
+
+// Entry is one line of a customer's timeline: an event they sent, a message
+// sent to them, or a journey step they took.
+type Entry struct {
+	At     time.Time
+	Kind   string // event, message, step
+	Title  string
+	Detail string
+	Status string
+	Link   string // into the Temporal Web UI, for steps
+}
+
+// CustomerPage is what /ui/customers/{id} shows.
+type CustomerPage struct {
+	ID, Email   string
+	Runs        []Run
+	Timeline    []Entry
+	RunsWebURL  string // every run of the customer in the Web UI
+	TemporalErr string // why runs could not be listed, when they could not
+}
+
+// Customer renders a customer's timeline page.
+func Customer(w io.Writer, p CustomerPage) error {
+	return pages.ExecuteTemplate(w, "customer.html", p)
+}
+
+// JourneyLink is a journey in the index.
+type JourneyLink struct {
+	ID, Name, Status string
+	Version          int
+}
+
+// Index renders the list of journeys.
+func Index(w io.Writer, journeys []JourneyLink) error {
+	return pages.ExecuteTemplate(w, "index.html", journeys)
+}

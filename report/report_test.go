@@ -1,0 +1,71 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/tabiji/tabiji/experiment"
+	"github.com/tabiji/tabiji/journey"
+)
+
+func cartDefinition() journey.Definition {
+	return journey.Definition{Entry: journey.Entry{Event: "cart_add"}, Nodes: []journey.Node{
+		{ID: "wait", Kind: journey.KindWaitFor, Events: []journey.EventBranch{{Event: "purchase", Next: "bought"}}, OnTimeout: "ab"},
+		{ID: "ab", Kind: journey.KindSplit, Variants: []journey.Variant{{Name: "a", Weight: 1, Next: "mail"}}, Control: &journey.Control{Weight: 1, Next: "bought"}},
+		{ID: "mail", Kind: journey.KindSend, Next: "wait"}, // a loop back to the start
+		{ID: "bought", Kind: journey.KindExit},
+	}}
+}
+
+func TestLayout(t *testing.T) {
+	nodes, edges := DefinitionGraph(cartDefinition())
+	if len(edges) != 5 {
+		t.Fatalf("edges = %+v, want 5", edges)
+	}
+	g := Layout(nodes, edges, "wait")
+	y := map[string]float64{}
+	for _, b := range g.Boxes {
+		y[b.ID] = b.Y
+		if b.X < 0 || b.X+b.W > g.Width || b.Y+b.H > g.Height {
+			t.Errorf("%s lies outside the drawing", b.ID)
+		}
+	}
+	// Layers by distance from the start: wait; ab and bought; mail.
+	if !(y["wait"] < y["ab"] && y["ab"] == y["bought"] && y["bought"] < y["mail"]) {
+		t.Errorf("layers %v", y)
+	}
+	for _, a := range g.Arrows {
+		if !strings.HasPrefix(a.Path, "M ") || a.LX <= 0 || a.LY <= 0 {
+			t.Errorf("arrow %s→%s: path %q label at %v,%v", a.From, a.To, a.Path, a.LX, a.LY)
+		}
+		if a.From == "mail" && a.To == "wait" && a.LX <= g.Boxes[0].X+g.Boxes[0].W {
+			t.Errorf("the loop back is not drawn round the right: label x %v", a.LX)
+		}
+	}
+}
+
+func TestJourneyPageShowsTheNumbers(t *testing.T) {
+	nodes, edges := DefinitionGraph(cartDefinition())
+	nodes[0].Entered, edges[0].Count = 1234, 56
+	res := experiment.Analyze(experiment.Arm{Name: "control", Entered: 400, Converted: 40},
+		[]experiment.Arm{{Name: "a", Entered: 410, Converted: 61}}, experiment.Options{})
+	var buf bytes.Buffer
+	err := Journey(&buf, JourneyPage{ID: "cart", Version: 2, Entered: 1234, Converted: 101, CVR: 101.0 / 1234,
+		Graph: Layout(nodes, edges, "wait"), Funnel: []FunnelStep{{"Entered", 1234}, {"Sent", 800}, {"Converted", 101}},
+		Daily:       []Day{{Day: "2026-11-22", Entered: 1000, Sent: 700, Converted: 90}, {Day: "2026-11-23", Entered: 234}},
+		Experiments: []Experiment{{Title: "Split ab", Kind: "split", Node: "ab", Result: res}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	for _, want := range []string{
+		`data-node="wait" data-entered="1234"`, `data-from="wait" data-to="bought" data-count="56"`, `purchase: 56`,
+		`id="kpi-cvr">8.18%<`, `data-step="Sent" data-count="800"`, `"day":"2026-11-22","entered":1000`,
+		`data-arm="a"`, `class="n entered">410<`, `class="sample">`, res.Test,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+}
