@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"html"
-	"net/url"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
