@@ -57,6 +57,16 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/global-control", s.getGlobalControl)
 	manage.PUT("/global-control", s.putGlobalControl)
 
+	// Segments (segments.go).
+	manage.POST("/segments", s.createSegment)
+	manage.GET("/segments", s.listSegments)
+	manage.GET("/segments/:id", s.getSegment)
+	manage.PUT("/segments/:id", s.updateSegment)
+	manage.DELETE("/segments/:id", s.deleteSegment)
+	manage.GET("/segments/:id/count", s.countSegment)
+	manage.GET("/segments/:id/members", s.segmentMembers)
+	manage.GET("/profiles/:id/segments", s.profileSegments)
+
 	// The taxonomy (taxonomy.go) and its quarantine (quarantine.go).
 	manage.GET("/taxonomy", s.getTaxonomy)
 	manage.PUT("/taxonomy", s.putTaxonomy)

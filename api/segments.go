@@ -1,0 +1,241 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/segments"
+	"github.com/tabiji/tabiji/store"
+)
+
+// Segments (package segments): audiences as JSON conditions, counted and
+// listed exactly at query time.
+
+type segmentRequest struct {
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Definition  json.RawMessage `json:"definition"`
+}
+
+type segmentResponse struct {
+	ID            string          `json:"id"`
+	Name          string          `json:"name"`
+	Description   string          `json:"description"`
+	Definition    json.RawMessage `json:"definition"`
+	TimeDependent bool            `json:"timeDependent"`
+	Version       int             `json:"version"`
+	CreatedAt     time.Time       `json:"createdAt"`
+	UpdatedAt     time.Time       `json:"updatedAt"`
+}
+
+func toSegmentResponse(g store.Segment) segmentResponse {
+	return segmentResponse{ID: g.ID, Name: g.Name, Description: g.Description, Definition: g.Definition,
+		TimeDependent: g.TimeDependent, Version: g.Version, CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
+}
+
+// createSegment validates and stores a segment at version 1.
+func (s *server) createSegment(c *gin.Context) {
+	var req segmentRequest
+	if !decodeJSON(c, 1<<20, &req, true) || !nameAndID(c, &req.Name, &req.ID, "") {
+		return
+	}
+	def, ok := s.segmentDefinition(c, req.ID, req.Definition)
+	if !ok {
+		return
+	}
+	g, err := s.Store.CreateSegment(c.Request.Context(), workspace(c), store.Segment{ID: req.ID, Name: req.Name, Description: req.Description, Definition: def})
+	if errors.Is(err, store.ErrConflict) {
+		problem(c, http.StatusConflict, "a segment with id "+req.ID+" already exists", FieldError{Field: "id", Message: "is taken"})
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Location", "/v1/segments/"+g.ID)
+	c.JSON(http.StatusCreated, toSegmentResponse(g))
+}
+
+// segmentDefinition parses and validates a definition against the
+// workspace's taxonomy and segments, answering 400 or 422 naming each
+// field at fault; it returns the definition as stored.
+func (s *server) segmentDefinition(c *gin.Context, id string, raw json.RawMessage) (json.RawMessage, bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		invalid(c, "definition", `is required: {"condition": {...}}`)
+		return nil, false
+	}
+	d, err := segments.Parse(raw)
+	var errs segments.Errors
+	if errors.As(err, &errs) {
+		for i := range errs {
+			if f := errs[i].Field; f != "" && f != "definition" {
+				errs[i].Field = "definition." + f
+			} else {
+				errs[i].Field = "definition"
+			}
+		}
+		segmentProblem(c, errs)
+		return nil, false
+	}
+	ctx := c.Request.Context()
+	tax, err := s.Store.Taxonomy(ctx, workspace(c))
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	resolve, err := s.Store.SegmentResolver(ctx, workspace(c))
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	if errs := segments.Validate(d, segments.Env{Taxonomy: tax, Segments: resolve, Self: id}); len(errs) > 0 {
+		segmentProblem(c, errs)
+		return nil, false
+	}
+	canonical, err := json.Marshal(d)
+	if err != nil {
+		s.fail(c, err)
+		return nil, false
+	}
+	return canonical, true
+}
+
+func segmentProblem(c *gin.Context, errs segments.Errors) {
+	out := make([]FieldError, len(errs))
+	for i, fe := range errs {
+		out[i] = FieldError{Field: fe.Field, Message: fe.Message}
+	}
+	problem(c, http.StatusUnprocessableEntity, errs.Error(), out...)
+}
+
+// listSegments lists the workspace's segments by id.
+func (s *server) listSegments(c *gin.Context) {
+	list, err := s.Store.ListSegments(c.Request.Context(), workspace(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]segmentResponse, len(list))
+	for i, g := range list {
+		out[i] = toSegmentResponse(g)
+	}
+	c.JSON(http.StatusOK, gin.H{"segments": out})
+}
+
+func (s *server) getSegment(c *gin.Context) {
+	g, err := s.Store.GetSegment(c.Request.Context(), workspace(c), c.Param("id"))
+	if s.segmentError(c, err) {
+		return
+	}
+	c.JSON(http.StatusOK, toSegmentResponse(g))
+}
+
+// segmentError answers a store error about the segment of the path,
+// reporting whether there was one.
+func (s *server) segmentError(c *gin.Context, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrNotFound):
+		problem(c, http.StatusNotFound, "no segment "+c.Param("id")+" in this workspace")
+	case errors.Is(err, store.ErrInUse):
+		problem(c, http.StatusConflict, err.Error()+": remove those references first")
+	default:
+		s.fail(c, err)
+	}
+	return true
+}
+
+// updateSegment replaces the definition (and name or description, when
+// given) as the segment's next version.
+func (s *server) updateSegment(c *gin.Context) {
+	var req segmentRequest
+	if !decodeJSON(c, 1<<20, &req, true) {
+		return
+	}
+	if req.ID != "" && req.ID != c.Param("id") {
+		invalid(c, "id", "differs from the id in the path")
+		return
+	}
+	current, err := s.Store.GetSegment(c.Request.Context(), workspace(c), c.Param("id"))
+	if s.segmentError(c, err) {
+		return
+	}
+	def, ok := s.segmentDefinition(c, current.ID, req.Definition)
+	if !ok {
+		return
+	}
+	current.Definition = def
+	if req.Name != "" {
+		current.Name = req.Name
+	}
+	if req.Description != "" {
+		current.Description = req.Description
+	}
+	g, err := s.Store.UpdateSegment(c.Request.Context(), workspace(c), current)
+	if s.segmentError(c, err) {
+		return
+	}
+	c.JSON(http.StatusOK, toSegmentResponse(g))
+}
+
+func (s *server) deleteSegment(c *gin.Context) {
+	if s.segmentError(c, s.Store.DeleteSegment(c.Request.Context(), workspace(c), c.Param("id"))) {
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *server) countSegment(c *gin.Context) {
+	n, err := s.Store.CountSegment(c.Request.Context(), workspace(c), c.Param("id"))
+	if s.segmentError(c, err) {
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"segment": c.Param("id"), "count": n})
+}
+
+// segmentMembers answers a page of member ids in id order; next, when
+// present, is the after= of the following page.
+func (s *server) segmentMembers(c *gin.Context) {
+	limit, ok := pageLimit(c)
+	if !ok {
+		return
+	}
+	if limit == 0 {
+		limit = store.DefaultSegmentPage
+	}
+	ids, err := s.Store.SegmentMembers(c.Request.Context(), workspace(c), c.Param("id"), c.Query("after"), limit)
+	if s.segmentError(c, err) {
+		return
+	}
+	resp := gin.H{"segment": c.Param("id"), "members": ids}
+	if len(ids) == limit {
+		resp["next"] = ids[len(ids)-1]
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// profileSegments lists the segments a customer is in now.
+func (s *server) profileSegments(c *gin.Context) {
+	ctx := c.Request.Context()
+	p, err := s.Store.GetProfile(ctx, workspace(c), c.Param("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		problem(c, http.StatusNotFound, "no profile "+c.Param("id")+" in this workspace")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	in, err := s.Store.ProfileSegments(ctx, workspace(c), p.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"profile": p.ID, "segments": in})
+}
