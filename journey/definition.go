@@ -66,6 +66,15 @@ type Entry struct {
 	CorrelationKey string `json:"correlation_key,omitempty"`
 	// API makes the journey entered by API call only, never by an event.
 	API bool `json:"api,omitempty"`
+	// Segment enters customers when they join the segment with this ID
+	// (Tabiji emits segment_entered); Event and Filter are filled in from it.
+	Segment string `json:"segment,omitempty"`
+	// ExitOnLeave ends a segment-entered run when the customer leaves the
+	// segment (on segment_exited).
+	ExitOnLeave bool `json:"exit_on_leave,omitempty"`
+	// Date enters customers when a date trait is reached (Tabiji emits
+	// date_reached); Event and Filter are filled in from it.
+	Date *DateTrigger `json:"date,omitempty"`
 }
 
 // APIEntryEvent is the name of the entry event of a run entered by API call.

@@ -51,6 +51,7 @@ func Parse(raw []byte) (Definition, error) {
 		}
 		return Definition{}, ValidationError{decodeError(err)}
 	}
+	d.expandTriggers()
 	if err := d.Validate(); err != nil {
 		return Definition{}, err
 	}
@@ -81,6 +82,7 @@ func (d *Definition) Validate() error {
 		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
 	d.validateEntry(add)
+	d.validateTriggers(add)
 	if len(d.Nodes) == 0 {
 		add("nodes", "needs at least one node")
 		return errs

@@ -123,6 +123,7 @@ func TestJourneySchema(t *testing.T) {
 			"exitCriteria": reflect.TypeFor[journey.ExitCriteria](), "goal": reflect.TypeFor[journey.Goal](),
 			"quietHours": reflect.TypeFor[journey.QuietHours](), "template": reflect.TypeFor[journey.Template](),
 			"eventMatch": reflect.TypeFor[journey.EventMatch](), "holdout": reflect.TypeFor[journey.Holdout](),
+			"dateTrigger": reflect.TypeFor[journey.DateTrigger](),
 		} {
 			def := root
 			if name != "definition" {

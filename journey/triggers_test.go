@@ -1,0 +1,74 @@
+package journey
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSegmentAndDateEntries(t *testing.T) {
+	nodes := `"nodes":[{"id":"done","kind":"exit"}]`
+	t.Run("ASegmentEntryEntersOnSegmentEnteredForThatSegment", func(t *testing.T) {
+		d, err := Parse([]byte(`{"entry":{"segment":"dormant_21d","exit_on_leave":true,"filter":"has(profile.traits.email)"},` + nodes + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Entry.Event != SegmentEnteredEvent {
+			t.Errorf("entry event = %q", d.Entry.Event)
+		}
+		if want := `event.properties.segment == "dormant_21d" && (has(profile.traits.email))`; d.Entry.Filter != want {
+			t.Errorf("filter = %q, want %q", d.Entry.Filter, want)
+		}
+		leave := EventMatch{Event: SegmentExitedEvent, Match: `event.properties.segment == "dormant_21d"`}
+		if d.ExitCriteria == nil || !slices.Equal(d.ExitCriteria.Events, []EventMatch{leave}) {
+			t.Errorf("exit criteria = %+v, want the segment's exit", d.ExitCriteria)
+		}
+		if ev := d.Events(); !slices.Contains(ev, SegmentEnteredEvent) || !slices.Contains(ev, SegmentExitedEvent) {
+			t.Errorf("events = %v", ev)
+		}
+	})
+	t.Run("TheStoredFormParsesToItself", func(t *testing.T) {
+		d, err := Parse([]byte(`{"entry":{"segment":"vip","exit_on_leave":true,"filter":"true"},` + nodes + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := json.Marshal(d)
+		again, err := Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw2, _ := json.Marshal(again)
+		if string(raw) != string(raw2) {
+			t.Errorf("parsing the stored form changed it:\n%s\n%s", raw, raw2)
+		}
+	})
+	t.Run("ADateEntryEntersOnItsTrigger", func(t *testing.T) {
+		d, err := Parse([]byte(`{"entry":{"date":{"property":"birthday","at":"09:00","yearly":true}},` + nodes + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Entry.Event != DateReachedEvent || d.Entry.Filter != `event.properties.trigger == "birthday@09:00/yearly"` {
+			t.Errorf("entry = %+v", d.Entry)
+		}
+		if m := d.Entry.Date.Minutes(); m != 9*60 {
+			t.Errorf("minutes = %d", m)
+		}
+	})
+	t.Run("BadTriggersNameTheirField", func(t *testing.T) {
+		for doc, field := range map[string]string{
+			`{"entry":{"segment":"a","date":{"property":"birthday"}},`: "entry.date",
+			`{"entry":{"segment":"a","event":"purchase"},`:             "entry.event",
+			`{"entry":{"segment":"no spaces"},`:                        "entry.segment",
+			`{"entry":{"event":"x","exit_on_leave":true},`:             "entry.exit_on_leave",
+			`{"entry":{"date":{"property":""}},`:                       "entry.date.property",
+			`{"entry":{"date":{"property":"birthday","at":"9am"}},`:    "entry.date.at",
+			`{"entry":{"api":true,"segment":"a"},`:                     "entry.api",
+		} {
+			_, err := Parse([]byte(doc + nodes + `}`))
+			if err == nil || !strings.Contains(err.Error(), field) {
+				t.Errorf("%s: error %v, want one naming %s", doc, err, field)
+			}
+		}
+	})
+}
