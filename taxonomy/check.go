@@ -99,7 +99,13 @@ func (t *Taxonomy) build() *index {
 		invalidTraits: Action(cmp.Or(t.InvalidTraits, DefaultInvalidTraits)),
 	}
 	x.designed = len(t.Events) > 0 || x.unknownEvents != ActionAllow
-	for _, e := range t.Events {
+	events := t.Events
+	for _, b := range Builtin {
+		if x.designed && !slices.ContainsFunc(t.Events, func(e EventDef) bool { return e.Name == b.Name }) {
+			events = append(slices.Clip(events), b)
+		}
+	}
+	for _, e := range events {
 		ce := &compiledEvent{
 			name: e.Name, status: cmp.Or(e.Status, Active), onInvalid: Action(cmp.Or(e.OnInvalid, DefaultOnInvalid)),
 			strict: e.Strict, props: make(map[string]*compiledProp, len(e.Properties)),

@@ -142,6 +142,23 @@ func TestCheckEventPolicies(t *testing.T) {
 			}
 		}
 	})
+	t.Run("TabijisOwnEventsPassATaxonomyThatRejectsUnknownEvents", func(t *testing.T) {
+		tx := shop()
+		tx.UnknownEvents = taxonomy.Reject
+		tx.Compile()
+		for name, props := range map[string]map[string]any{
+			"segment_entered": {"segment": "dormant_21d"},
+			"segment_exited":  {"segment": "dormant_21d"},
+			"date_reached":    {"trigger": "birthday@09:00/yearly", "property": "birthday", "date": "2026-11-23"},
+		} {
+			if v := tx.CheckEvent(name, props); v.Action != taxonomy.ActionAllow || len(v.Violations) > 0 {
+				t.Errorf("%s: verdict = %+v", name, v)
+			}
+		}
+		if v := tx.CheckEvent("segment_entered", nil); !one(v, "properties.segment", "required") {
+			t.Errorf("segment_entered without its segment: verdict = %+v", v)
+		}
+	})
 	t.Run("InvalidEventsFollowTheirOwnPolicy", func(t *testing.T) {
 		want := map[string]taxonomy.Action{"purchase": "reject", "cart_add": "quarantine", "app_open": "allow"}
 		for name, action := range want {
