@@ -134,6 +134,7 @@ func (s *server) activateJourney(c *gin.Context) {
 		return
 	}
 	s.journeys.invalidate(workspace(c))
+	s.syncTriggersAfter(c.Request.Context(), workspace(c))
 	c.JSON(http.StatusOK, toJourneyResponse(j))
 }
 
@@ -248,6 +249,7 @@ func (s *server) moveJourney(c *gin.Context, to store.JourneyStatus, signal stri
 		return
 	}
 	s.journeys.invalidate(workspace(c))
+	s.syncTriggersAfter(ctx, workspace(c))
 	n, err := s.signalRuns(ctx, workspace(c), j.ID, "", signal, nil)
 	if err != nil {
 		s.fail(c, err)

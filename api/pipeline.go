@@ -76,6 +76,7 @@ func (s *server) ingest(ctx context.Context, workspaceID string, msgs []ingest.M
 		return res, err
 	}
 	res.RouteErr = s.routeStored(ctx, workspaceID, out)
+	s.evaluateSegments(ctx, workspaceID, customersToEvaluate(out))
 	return res, nil
 }
 

@@ -123,7 +123,9 @@ func (s *server) routeOne(ctx context.Context, e store.Event) error {
 }
 
 // Sweeper routes again what a crash, or Temporal being down, left stored
-// but unrouted, and keeps the monthly partitions of events made ahead.
+// but unrouted (and the events that segment and date sweeps store), keeps
+// the monthly partitions of events made ahead, and keeps the trigger
+// schedules in step with the journeys.
 // `tabiji api` and `tabiji dev` run one.
 type Sweeper struct {
 	s *server
@@ -148,16 +150,21 @@ func NewSweeper(d Deps) *Sweeper {
 // checks the partitions daily) until ctx ends.
 func (w *Sweeper) Run(ctx context.Context) {
 	w.partitions(ctx)
+	w.schedules(ctx)
 	sweep := time.NewTicker(w.Every)
 	defer sweep.Stop()
 	daily := time.NewTicker(24 * time.Hour)
 	defer daily.Stop()
+	schedules := time.NewTicker(scheduleSyncEvery)
+	defer schedules.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-daily.C:
 			w.partitions(ctx)
+		case <-schedules.C:
+			w.schedules(ctx)
 		case <-sweep.C:
 			if n, err := w.Sweep(ctx); err != nil && ctx.Err() == nil {
 				w.s.Logger.Warn("sweep unrouted events", "routed", n, "error", err)
@@ -171,6 +178,15 @@ func (w *Sweeper) Run(ctx context.Context) {
 func (w *Sweeper) partitions(ctx context.Context) {
 	if err := w.s.Store.EnsureEventPartitions(ctx, time.Now(), partitionsAhead); err != nil && ctx.Err() == nil {
 		w.s.Logger.Error("create event partitions ahead", "error", err)
+	}
+}
+
+// schedules makes every workspace's trigger schedules (segment sweeps,
+// date triggers) match its active journeys: at start, so that a restart
+// repairs what a failed lifecycle call left, and every scheduleSyncEvery.
+func (w *Sweeper) schedules(ctx context.Context) {
+	if err := w.s.syncAllTriggers(ctx); err != nil && ctx.Err() == nil {
+		w.s.Logger.Warn("sync trigger schedules", "error", err)
 	}
 }
 

@@ -18,6 +18,8 @@ import (
 func New(c client.Client, st *store.Store, taskQueue string, opts ...activities.Options) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
 	w.RegisterWorkflow(workflows.Journey)
+	w.RegisterWorkflow(workflows.SegmentSweep)
+	w.RegisterWorkflow(workflows.DateTriggerSweep)
 	w.RegisterActivity(activities.New(st, opts...))
 	return w
 }

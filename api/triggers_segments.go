@@ -1,0 +1,60 @@
+//go:build segpending
+
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/tabiji/tabiji/activities"
+	"github.com/tabiji/tabiji/segments"
+)
+
+// segmentTimeDependent says whether time alone can change the segment's
+// members (no purchase for 21 days), which makes its sweep hourly.
+func (s *server) segmentTimeDependent(ctx context.Context, workspaceID, segmentID string) (bool, error) {
+	seg, err := s.Store.GetSegment(ctx, workspaceID, segmentID)
+	if err != nil {
+		return false, err
+	}
+	return segments.TimeDependent(seg.Definition), nil
+}
+
+// evaluateSegments re-evaluates, for the customers whose events were just
+// stored, the tracked segments, and emits segment_entered and
+// segment_exited for those whose membership changed: stored and routed like
+// the events that caused them, then recorded. One query per segment for the
+// whole call. A failure is logged: the segment's next sweep catches up.
+func (s *server) evaluateSegments(ctx context.Context, workspaceID string, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	segs, err := s.trackedSegments(ctx, workspaceID)
+	if err != nil {
+		s.Logger.Warn("segments not evaluated; their sweeps catch up", "workspace", workspaceID, "error", err)
+		return
+	}
+	now := time.Now()
+	for _, seg := range segs {
+		if err := s.evaluateSegment(ctx, workspaceID, seg, ids, now); err != nil {
+			s.Logger.Warn("segment not evaluated; its sweep catches up", "workspace", workspaceID, "segment", seg, "error", err)
+		}
+	}
+}
+
+func (s *server) evaluateSegment(ctx context.Context, workspaceID, seg string, ids []string, now time.Time) error {
+	entered, exited, err := activities.SegmentChanges(ctx, s.Store, workspaceID, seg, ids)
+	if err != nil || len(entered)+len(exited) == 0 {
+		return err
+	}
+	out, err := s.Store.InsertEvents(ctx, segmentEvents(workspaceID, seg, entered, exited, now))
+	if err != nil {
+		return err
+	}
+	// Stored events get routed (now, or by the sweeper), so the change is
+	// recorded before routing: a routing failure must not emit it again.
+	if err := s.Store.RecordSegmentChanges(ctx, workspaceID, seg, entered, exited, now); err != nil {
+		return err
+	}
+	return s.routeStored(ctx, workspaceID, out)
+}
