@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -20,6 +21,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 type bundle struct {
 	env   *testsuite.TestActivityEnvironment
 	store *store.Store
+	mark  time.Time // date trigger tests: events stored before it are old
 }
 
 func setup(t *testing.T) *bundle {
