@@ -33,6 +33,10 @@ func (s *server) routes(r *gin.Engine) {
 	manage.POST("/journeys/:id/migrate", s.migrateJourney)
 	manage.POST("/journeys/:id/enter", s.enterJourney)
 	manage.POST("/journeys/:id/simulate", s.simulateJourney)
+	// Journey statistics and the zone their days are cut in (journey_stats.go).
+	manage.GET("/journeys/:id/stats", s.journeyStats)
+	manage.GET("/workspace/timezone", s.getWorkspaceTimezone)
+	manage.PUT("/workspace/timezone", s.putWorkspaceTimezone)
 	manage.GET("/customers/:id/journeys", s.customerJourneys)
 	manage.GET("/profiles/:id", s.getProfile)
 	manage.GET("/profiles/:id/events", s.profileTimeline)

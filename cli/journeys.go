@@ -25,6 +25,7 @@ type JourneysCmd struct {
 	Resume   JourneysResumeCmd   `cmd:"" help:"Resume a paused journey."`
 	Archive  JourneysArchiveCmd  `cmd:"" help:"Archive a journey: nobody enters, its runs exit cleanly."`
 	Simulate JourneysSimulateCmd `cmd:"" help:"Show the path a customer would take, and the messages, without sending or storing anything."`
+	Stats    JourneysStatsCmd    `cmd:"" help:"Show a journey's statistics: entered, sent, opened, clicked, converted, revenue, per node, variant, channel and day."`
 }
 
 // journeySummary is what the CLI shows of a journey.

@@ -48,6 +48,7 @@ type journeyRun struct {
 	order      []string // seen message IDs, oldest first
 	visits     map[string]int
 	historyCap int
+	stats      runStats
 }
 
 // Control-flow outcomes of a step, never returned to Temporal.
@@ -87,6 +88,7 @@ func (r *journeyRun) setup(ctx workflow.Context) error {
 		}
 		r.remember(r.in.Entry.MessageID)
 	}
+	r.stats.init(ctx, r)
 	if err := workflow.SetQueryHandler(ctx, StateQuery, func() (State, error) { return r.state, nil }); err != nil {
 		return fmt.Errorf("set state query: %w", err)
 	}
@@ -150,6 +152,7 @@ func (r *journeyRun) run(ctx workflow.Context) (JourneyResult, error) {
 		if next == "" {
 			return r.finish(ctx, node.ID)
 		}
+		r.stats.left(next)
 		id, resumed = next, false
 	}
 }
@@ -175,6 +178,7 @@ func (r *journeyRun) enter(ctx workflow.Context, n journey.Node) error {
 	r.state.WaitingUntil, r.state.WaitingFor = nil, nil
 	r.state.Steps = appendCapped(r.state.Steps, Step{Node: n.ID, Kind: n.Kind, EnteredAt: r.enteredAt})
 	r.state.Path = appendCapped(r.state.Path, n.ID)
+	r.stats.entered(n, r.enteredAt)
 	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStep.ValueSet(n.ID)); err != nil {
 		return fmt.Errorf("record step %s: %w", n.ID, err)
 	}
@@ -214,17 +218,22 @@ func (r *journeyRun) finish(ctx workflow.Context, outcome string) (JourneyResult
 	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrOutcome.ValueSet(outcome)); err != nil {
 		return JourneyResult{}, fmt.Errorf("record outcome: %w", err)
 	}
+	r.stats.left("")
+	r.stats.exited(outcome, workflow.Now(ctx))
+	r.stats.flush(ctx, true)
 	return JourneyResult{Outcome: outcome, Path: r.state.Path}, nil
 }
 
 // continueAsNew hands the run on, at the node it is at, with everything it
 // has seen and decided, and with the signals not yet handled.
 func (r *journeyRun) continueAsNew(ctx workflow.Context) error {
+	r.stats.flush(ctx, true)
 	next := r.in
 	next.Definition, next.Version = r.def, r.state.Version
 	next.Carry = &Carry{
 		State: r.state, EnteredAt: r.enteredAt, Visits: r.visits, Seen: r.order,
 		Pending: append(r.pending, r.signals.drainEvents()...), Profile: r.profile,
+		StatsSeq: r.stats.seq, EntryVersion: r.stats.pending.Version,
 	}
 	return workflow.NewContinueAsNewError(ctx, Journey, next)
 }

@@ -29,6 +29,7 @@ type bundle struct {
 	loads    int
 	changes  []activities.ChangeProfileInput
 	webhooks []activities.WebhookInput
+	reports  []activities.RecordRunInput // what RecordRun was sent
 }
 
 func setup(t *testing.T) *bundle {
@@ -44,6 +45,11 @@ func setup(t *testing.T) *bundle {
 		func(_ context.Context, in activities.ProfileInput) (activities.ProfileResult, error) {
 			b.loads++
 			return activities.ProfileResult{Profile: b.profile, Found: true}, nil
+		}).Maybe()
+	b.env.OnActivity("RecordRun", mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RecordRunInput) (activities.RecordRunResult, error) {
+			b.reports = append(b.reports, in)
+			return activities.RecordRunResult{}, nil
 		}).Maybe()
 	return b
 }

@@ -109,6 +109,7 @@ func (r *journeyRun) split(ctx workflow.Context, n journey.Node) (string, error)
 		r.state.Variants = map[string]string{}
 	}
 	r.state.Variants[n.ID], r.state.Variant = name, name
+	r.stats.variant(name)
 	r.outcome("variant " + name)
 	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrVariant.ValueSet(name)); err != nil {
 		return "", fmt.Errorf("record variant: %w", err)

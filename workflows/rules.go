@@ -69,11 +69,15 @@ func (r *journeyRun) checkExitEventAt(ctx workflow.Context, ev journey.Event) er
 // attribution window, and ends the run if the goal says so.
 func (r *journeyRun) checkGoal(ctx workflow.Context, ev journey.Event) error {
 	g := r.def.Goal
-	if g == nil || r.state.Goal != nil || ev.Name != g.Event || !r.holds(ctx, g.Match, ev) {
+	if g == nil || (r.state.Goal != nil && !r.stats.on) || ev.Name != g.Event || !r.holds(ctx, g.Match, ev) {
 		return nil
 	}
 	now := workflow.Now(ctx)
 	if g.Window > 0 && now.After(r.state.StartedAt.Add(time.Duration(g.Window))) {
+		return nil
+	}
+	r.stats.converted(ev, now)
+	if r.state.Goal != nil { // a repeat purchase: counted, and nothing else changes
 		return nil
 	}
 	r.state.Goal = &Conversion{Event: ev.Name, MessageID: ev.MessageID, At: now}

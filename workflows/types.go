@@ -120,6 +120,10 @@ type Carry struct {
 	Seen      []string        `json:"seen"`
 	Pending   []journey.Event `json:"pending,omitempty"` // signals not handled yet
 	Profile   journey.Profile `json:"profile"`
+	// StatsSeq is the number of the current step in the run's statistics,
+	// EntryVersion the version the run entered with.
+	StatsSeq     int `json:"statsSeq,omitempty"`
+	EntryVersion int `json:"entryVersion,omitempty"`
 }
 
 // JourneyResult is how a run ended.

@@ -92,6 +92,7 @@ func (r *journeyRun) await(ctx workflow.Context, spec waitSpec) (*journey.Event,
 			}
 			continue
 		}
+		r.stats.flush(ctx, false)
 		fired, ev, err := r.selectOnce(ctx, timer, spec.match)
 		if fired || ev != nil || err != nil {
 			return ev, err

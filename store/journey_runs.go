@@ -1,0 +1,266 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// RunReport is what a journey run tells the store about itself since its
+// last report: its entry (sent every time; stored once), the steps it
+// entered and left, its conversions, and its exit. Every part is keyed by
+// the run and the step or goal event, so a report sent twice (a retried
+// activity, a replay) counts once.
+type RunReport struct {
+	WorkspaceID string    `json:"workspaceId"`
+	RunKey      string    `json:"runKey"` // workflow ID + "/" + first run ID
+	JourneyID   string    `json:"journeyId"`
+	Version     int       `json:"version"` // the version the run entered with
+	CustomerID  string    `json:"customerId"`
+	WorkflowID  string    `json:"workflowId"`
+	EnteredAt   time.Time `json:"enteredAt"`
+	Holdout     bool      `json:"holdout,omitempty"`
+
+	Steps       []RunStep       `json:"steps,omitempty"`
+	Leaves      []RunLeave      `json:"leaves,omitempty"`
+	Conversions []RunConversion `json:"conversions,omitempty"`
+	Exit        *RunExit        `json:"exit,omitempty"`
+}
+
+// RunStep is a node the run entered.
+type RunStep struct {
+	Seq       int       `json:"seq"` // the run's steps counted from 1
+	Node      string    `json:"node"`
+	Kind      string    `json:"kind"`
+	EnteredAt time.Time `json:"enteredAt"`
+	Variant   string    `json:"variant,omitempty"` // the variant a split assigned
+}
+
+// RunLeave is the run going on from step Seq to node Next ("" when the run
+// ended at the step).
+type RunLeave struct {
+	Seq  int    `json:"seq"`
+	Next string `json:"next"`
+}
+
+// RunConversion is one goal event within the attribution window.
+type RunConversion struct {
+	MessageID string    `json:"messageId"` // the goal event's
+	At        time.Time `json:"at"`
+	Revenue   float64   `json:"revenue"`
+}
+
+// RunExit is how and when the run ended.
+type RunExit struct {
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"` // the exit node, or goal, exit_criteria, archived, cancelled
+}
+
+// counter is one increment of journey_stat_counters.
+type counter struct {
+	metric, node, key string
+	at                time.Time
+	amount            float64
+}
+
+// RecordRun stores a run's report and moves the journey's counters, in one
+// transaction.
+func (s *Store) RecordRun(ctx context.Context, r RunReport) error {
+	if r.WorkspaceID == "" || r.RunKey == "" || r.JourneyID == "" || r.EnteredAt.IsZero() {
+		return errors.New("store: unable to record run: workspace, run key, journey and entry time are required")
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var bumps []counter
+		add := func(c []counter, err error) error {
+			bumps = append(bumps, c...)
+			return err
+		}
+		if err := add(recordEntry(ctx, tx, r)); err != nil {
+			return err
+		}
+		if err := add(recordSteps(ctx, tx, r)); err != nil {
+			return err
+		}
+		if err := add(recordConversions(ctx, tx, r)); err != nil {
+			return err
+		}
+		if err := add(recordExit(ctx, tx, r)); err != nil {
+			return err
+		}
+		return bump(ctx, tx, r, bumps)
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to record run %s: %w", r.RunKey, err)
+	}
+	return nil
+}
+
+func recordEntry(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO journey_runs (workspace_id, run_key, journey_id, version, customer_id, workflow_id, entered_at, holdout)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+		r.WorkspaceID, r.RunKey, r.JourneyID, r.Version, r.CustomerID, r.WorkflowID, r.EnteredAt, r.Holdout)
+	if err != nil || tag.RowsAffected() == 0 {
+		return nil, wrapIf("insert run", err)
+	}
+	c := []counter{{metric: "entered", at: r.EnteredAt}}
+	if r.Holdout {
+		c = append(c, counter{metric: "holdout", at: r.EnteredAt})
+	}
+	return c, nil
+}
+
+func recordSteps(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
+	var out []counter
+	for _, st := range r.Steps {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO journey_run_steps (workspace_id, run_key, seq, node_id, kind, entered_at, variant)
+			VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, '')) ON CONFLICT DO NOTHING`,
+			r.WorkspaceID, r.RunKey, st.Seq, st.Node, st.Kind, st.EnteredAt, st.Variant)
+		if err != nil {
+			return nil, fmt.Errorf("insert step %d: %w", st.Seq, err)
+		}
+		if tag.RowsAffected() == 1 {
+			out = append(out, counter{metric: "node", node: st.Node, key: st.Kind, at: st.EnteredAt})
+			if st.Variant != "" {
+				out = append(out, counter{metric: "variant", node: st.Node, key: st.Variant, at: st.EnteredAt})
+			}
+		}
+	}
+	for _, l := range r.Leaves {
+		var node string
+		var at time.Time
+		err := tx.QueryRow(ctx, `
+			UPDATE journey_run_steps SET next_node = $4
+			WHERE workspace_id = $1 AND run_key = $2 AND seq = $3 AND next_node IS NULL
+			RETURNING node_id, entered_at`, r.WorkspaceID, r.RunKey, l.Seq, l.Next).Scan(&node, &at)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue // left before: a repeated report
+		}
+		if err != nil {
+			return nil, fmt.Errorf("leave step %d: %w", l.Seq, err)
+		}
+		if l.Next != "" {
+			out = append(out, counter{metric: "edge", node: node, key: l.Next, at: at})
+		}
+	}
+	return out, nil
+}
+
+func recordConversions(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
+	var out []counter
+	for _, cv := range r.Conversions {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO journey_conversions (workspace_id, run_key, message_id, journey_id, customer_id, converted_at, revenue)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+			r.WorkspaceID, r.RunKey, cv.MessageID, r.JourneyID, r.CustomerID, cv.At, cv.Revenue)
+		if err != nil {
+			return nil, fmt.Errorf("insert conversion %s: %w", cv.MessageID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			continue
+		}
+		variants, err := runVariants(ctx, tx, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, counter{metric: "conversions", at: cv.At, amount: cv.Revenue})
+		for _, v := range variants {
+			out = append(out, counter{metric: "variant_conversions", node: v[0], key: v[1], at: cv.At, amount: cv.Revenue})
+		}
+		first, err := firstConversion(ctx, tx, r, cv.At)
+		if err != nil || !first {
+			return out, err
+		}
+		out = append(out, counter{metric: "converted", at: cv.At})
+		for _, v := range variants {
+			out = append(out, counter{metric: "variant_converted", node: v[0], key: v[1], at: cv.At})
+		}
+		chans, err := runChannels(ctx, tx, r, cv.At)
+		if err != nil {
+			return nil, err
+		}
+		for _, ch := range chans {
+			out = append(out, counter{metric: "channel_converted", key: ch, at: cv.At})
+		}
+	}
+	return out, nil
+}
+
+// firstConversion marks the run converted and says whether it was not before.
+func firstConversion(ctx context.Context, tx pgx.Tx, r RunReport, at time.Time) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE journey_runs SET converted_at = $3
+		WHERE workspace_id = $1 AND run_key = $2 AND converted_at IS NULL`, r.WorkspaceID, r.RunKey, at)
+	if err != nil {
+		return false, fmt.Errorf("mark converted: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// runVariants lists the (split node, variant) pairs the run was assigned.
+func runVariants(ctx context.Context, tx pgx.Tx, r RunReport) ([][2]string, error) {
+	rows, err := tx.Query(ctx, `SELECT DISTINCT node_id, variant FROM journey_run_steps
+		WHERE workspace_id = $1 AND run_key = $2 AND variant IS NOT NULL ORDER BY 1, 2`, r.WorkspaceID, r.RunKey)
+	if err != nil {
+		return nil, fmt.Errorf("read variants: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) ([2]string, error) {
+		var v [2]string
+		return v, row.Scan(&v[0], &v[1])
+	})
+	return out, wrapIf("read variants", err)
+}
+
+// runChannels lists the channels the run was sent a message on before at:
+// a conversion counts for each of them.
+func runChannels(ctx context.Context, tx pgx.Tx, r RunReport, at time.Time) ([]string, error) {
+	rows, err := tx.Query(ctx, `SELECT DISTINCT channel FROM messages
+		WHERE workspace_id = $1 AND customer_id = $2 AND workflow_id = $3 AND journey_id = $4
+		  AND created_at <= $5 AND status <> ALL($6) ORDER BY 1`,
+		r.WorkspaceID, r.CustomerID, r.WorkflowID, r.JourneyID, at, []string{"sending", "skipped", "failed"})
+	if err != nil {
+		return nil, fmt.Errorf("read channels: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return out, wrapIf("read channels", err)
+}
+
+func recordExit(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
+	if r.Exit == nil {
+		return nil, nil
+	}
+	tag, err := tx.Exec(ctx, `UPDATE journey_runs SET exited_at = $3, exit_reason = $4
+		WHERE workspace_id = $1 AND run_key = $2 AND exited_at IS NULL`, r.WorkspaceID, r.RunKey, r.Exit.At, r.Exit.Reason)
+	if err != nil || tag.RowsAffected() == 0 {
+		return nil, wrapIf("record exit", err)
+	}
+	return []counter{{metric: "exited", key: r.Exit.Reason, at: r.Exit.At}}, nil
+}
+
+// bump adds the increments to the counters in a fixed order, so two
+// reports of one journey never wait on each other's rows in a cycle.
+func bump(ctx context.Context, tx pgx.Tx, r RunReport, cs []counter) error {
+	slices.SortFunc(cs, func(a, b counter) int {
+		return cmp.Or(strings.Compare(a.metric, b.metric), strings.Compare(a.node, b.node),
+			strings.Compare(a.key, b.key), a.at.Compare(b.at))
+	})
+	b := &pgx.Batch{}
+	for _, c := range cs {
+		b.Queue(`SELECT journey_stat_bump($1, $2, $3, $4, $5, $6, $7, $8)`,
+			r.WorkspaceID, r.JourneyID, c.metric, c.node, c.key, r.Version, c.at, c.amount)
+	}
+	return wrapIf("count", tx.SendBatch(ctx, b).Close())
+}
+
+func wrapIf(step string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", step, err)
+}
