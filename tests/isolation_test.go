@@ -61,6 +61,12 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, 20*time.Second, "our run to wait", func() bool { return len(runsOf(s, "u_iso")) == 1 })
+	s.call("PUT", "/v1/workspace/timezone", "admin", map[string]string{"timezone": "Asia/Tokyo"}, http.StatusOK, nil)
+	eventually(t, 20*time.Second, "our run's statistics", func() bool {
+		var st store.JourneyStats
+		s.call("GET", "/v1/journeys/iso/stats", "admin", nil, http.StatusOK, &st)
+		return st.Totals.Entered == 1 && len(st.Nodes) > 0 && st.Nodes[0].Entered == 1
+	})
 	ours := snapshot(t, s)
 
 	// Ingestion with the other's write key, on our customer and our messageIds.
@@ -85,6 +91,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"POST", "/v1/journeys/iso/migrate", `{}`},
 		{"POST", "/v1/journeys/iso/enter", `{"userId":"u_iso"}`},
 		{"POST", "/v1/journeys/iso/simulate", `{"userId":"u_iso"}`},
+		{"GET", "/v1/journeys/iso/stats", ""},
+		{"GET", "/v1/workspace/timezone", ""},
+		{"PUT", "/v1/workspace/timezone", `{"timezone":"Pacific/Kiritimati"}`},
 		{"GET", "/v1/customers/u_iso/journeys", ""},
 		{"GET", "/v1/profiles/u_iso", ""},
 		{"GET", "/v1/profiles/u_iso/events", ""},
@@ -202,7 +211,8 @@ func snapshot(t *testing.T, s *stack) map[string]any {
 	t.Helper()
 	out := map[string]any{}
 	for _, path := range []string{"/v1/journeys/iso", "/v1/journeys/iso/versions", "/v1/profiles/u_iso/events", "/v1/taxonomy",
-		"/v1/taxonomy/policy", "/v1/quarantine", "/v1/outbox", "/v1/templates", "/v1/templates/iso_tpl/versions", "/v1/frequency-caps"} {
+		"/v1/taxonomy/policy", "/v1/quarantine", "/v1/outbox", "/v1/templates", "/v1/templates/iso_tpl/versions", "/v1/frequency-caps",
+		"/v1/journeys/iso/stats", "/v1/workspace/timezone"} {
 		var v any
 		s.call("GET", path, "admin", nil, http.StatusOK, &v)
 		out[path] = v

@@ -1,0 +1,81 @@
+package tests
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/tabiji/tabiji/store"
+)
+
+// TestJourneyStatsOnTheRealStack: runs on the embedded Temporal report
+// their steps, messages and conversions, and GET /v1/journeys/{id}/stats
+// answers what happened — a repeat purchase is one converted customer with
+// two conversions, and a customer still waiting is in progress.
+func TestJourneyStatsOnTheRealStack(t *testing.T) {
+	s := startStack(t)
+	w := s.startWorker()
+	defer w.Stop()
+	doc := map[string]any{"id": "stats_e2e", "name": "Stats", "definition": map[string]any{
+		"entry": map[string]any{"event": "signup"},
+		"goal":  map[string]any{"event": "purchase", "window": "1h"},
+		"nodes": []any{
+			map[string]any{"id": "hello", "kind": "send", "channel": "email",
+				"template": map[string]any{"subject": "Hello", "body": "Welcome"}, "next": "w"},
+			map[string]any{"id": "w", "kind": "wait_for", "timeout": "1h", "on_timeout": "end",
+				"events": []any{map[string]any{"event": "done_shopping", "next": "end"}}},
+			map[string]any{"id": "end", "kind": "exit"},
+		}}}
+	s.call("POST", "/v1/journeys", "admin", doc, http.StatusCreated, nil)
+	s.call("POST", "/v1/journeys/stats_e2e/activate", "admin", nil, http.StatusOK, nil)
+
+	s.trackProps("u_a", "signup", "s-a", nil)
+	s.trackProps("u_b", "signup", "s-b", nil)
+	s.trackProps("u_a", "purchase", "p-1", map[string]any{"revenue": 100})
+	s.trackProps("u_a", "purchase", "p-2", map[string]any{"total": "50"})
+	var st store.JourneyStats
+	eventually(t, 30*time.Second, "both runs to wait and two conversions to count", func() bool {
+		st = store.JourneyStats{}
+		s.call("GET", "/v1/journeys/stats_e2e/stats", "admin", nil, http.StatusOK, &st)
+		return st.Totals.Conversions == 2 && len(st.Nodes) == 3 && st.Nodes[1].Entered == 2
+	})
+	s.trackProps("u_a", "done_shopping", "d-a", nil)
+	eventually(t, 30*time.Second, "u_a's run to end", func() bool {
+		st = store.JourneyStats{}
+		s.call("GET", "/v1/journeys/stats_e2e/stats", "admin", nil, http.StatusOK, &st)
+		return st.Totals.Exited == 1
+	})
+	tt := st.Totals
+	if tt.Entered != 2 || tt.InProgress != 1 || tt.Sent != 2 || tt.Converted != 1 || tt.Conversions != 2 || tt.Revenue != 150 || tt.CVR != 0.5 {
+		t.Errorf("totals = %+v", tt)
+	}
+	if len(st.Exited) != 1 || st.Exited[0] != (store.ExitStats{Reason: "end", Count: 1}) {
+		t.Errorf("exited = %+v, want end 1", st.Exited)
+	}
+	edges := map[string][]store.EdgeStats{}
+	for _, n := range st.Nodes {
+		edges[n.ID] = n.Edges
+	}
+	if len(edges["hello"]) != 1 || edges["hello"][0] != (store.EdgeStats{To: "w", Count: 2}) ||
+		len(edges["w"]) != 1 || edges["w"][0] != (store.EdgeStats{To: "end", Count: 1}) {
+		t.Errorf("edges = %+v", edges)
+	}
+	if len(st.Channels) != 1 || st.Channels[0].Channel != "email" || st.Channels[0].Sent != 2 || st.Channels[0].Converted != 1 {
+		t.Errorf("channels = %+v", st.Channels)
+	}
+	if len(st.Daily) != 1 || st.Daily[0].Entered != 2 || st.Daily[0].Revenue != 150 {
+		t.Errorf("daily = %+v", st.Daily)
+	}
+
+	t.Run("NamesTheBadParameter", func(t *testing.T) {
+		for q, field := range map[string]string{"version=0": "version", "from=yesterday": "from", "tz=Mars/Olympus": "tz",
+			"from=2026-11-02&to=2026-11-01": "to"} {
+			status, _, p := s.raw("GET", "/v1/journeys/stats_e2e/stats?"+q, map[string]string{"Authorization": "Bearer " + s.admin}, "")
+			if status != http.StatusBadRequest || problemField(p) != field {
+				t.Errorf("?%s = %d %v, want 400 naming %s", q, status, p, field)
+			}
+		}
+		s.call("GET", "/v1/journeys/nope/stats", "admin", nil, http.StatusNotFound, nil)
+		s.call("GET", "/v1/journeys/stats_e2e/stats?version=9", "admin", nil, http.StatusNotFound, nil)
+	})
+}
