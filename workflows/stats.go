@@ -31,7 +31,7 @@ func (s *runStats) init(ctx workflow.Context, r *journeyRun) {
 	s.pending = activities.RecordRunInput{
 		WorkspaceID: r.in.WorkspaceID, RunKey: info.WorkflowExecution.ID + "/" + info.FirstRunID,
 		JourneyID: r.in.JourneyID, Version: r.state.Version, CustomerID: r.in.CustomerID,
-		WorkflowID: info.WorkflowExecution.ID, EnteredAt: r.state.StartedAt,
+		WorkflowID: info.WorkflowExecution.ID, EnteredAt: r.state.StartedAt, Holdout: r.state.Holdout,
 	}
 	if r.in.Carry != nil {
 		s.seq = r.in.Carry.StatsSeq
