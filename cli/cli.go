@@ -28,6 +28,7 @@ type CLI struct {
 	Templates TemplatesCmd `cmd:"" help:"List journey templates and launch one as an active journey."`
 
 	Taxonomy   TaxonomyCmd   `cmd:"" help:"Apply or export a workspace's event taxonomy (the design sheet)."`
+	Segments   SegmentsCmd   `cmd:"" help:"Apply, list, count and list the members of segments (audiences defined by conditions)."`
 	Quarantine QuarantineCmd `cmd:"" help:"List, replay or drop the events the taxonomy quarantined."`
 
 	Keys       KeysCmd       `cmd:"" help:"Create, list and revoke API keys (in DATABASE_URL directly)."`
