@@ -74,24 +74,8 @@ func parseDate(s string, loc *time.Location) (time.Time, error) {
 }
 
 // quietUntil reports whether now falls inside the daily quiet window
-// [start, end) in loc, and when that window ends. A window whose start is
-// after its end spans midnight.
+// [start, end) in loc, and when that window ends (journey.QuietUntil,
+// shared with broadcasts).
 func quietUntil(now time.Time, loc *time.Location, start, end string) (time.Time, bool) {
-	local := now.In(loc)
-	sh, sm := clock(start)
-	eh, em := clock(end)
-	at := func(dayOffset, h, m int) time.Time {
-		return time.Date(local.Year(), local.Month(), local.Day()+dayOffset, h, m, 0, 0, loc)
-	}
-	for _, d := range []int{-1, 0} {
-		s := at(d, sh, sm)
-		e := at(d, eh, em)
-		if !e.After(s) {
-			e = at(d+1, eh, em)
-		}
-		if !now.Before(s) && now.Before(e) {
-			return e, true
-		}
-	}
-	return time.Time{}, false
+	return journey.QuietUntil(now, loc, start, end)
 }
