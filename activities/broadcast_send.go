@@ -1,0 +1,268 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/channels/line"
+	"github.com/tabiji/tabiji/channels/outbox"
+	"github.com/tabiji/tabiji/channels/sendgrid"
+	"github.com/tabiji/tabiji/msgtemplates"
+	"github.com/tabiji/tabiji/store"
+)
+
+// SendGrid substitution tags an email broadcast is rendered with once per
+// customer, so customers whose email differs only by these share one
+// Mail Send request; each personalization carries their values.
+const (
+	tagMessageID   = "-tabiji_message_id-"
+	tagUnsubscribe = "-tabiji_unsubscribe_url-"
+)
+
+// rendered is a recipient's message, ready for its provider.
+type rendered struct {
+	r     *recipient
+	m     channels.Message
+	unsub string
+}
+
+// senderFor is the channel's provider, nil for the development outbox.
+func (a *Activities) senderFor(channel string) channels.Sender {
+	s, ok := a.opts.Senders[channel]
+	if _, isOutbox := s.(*outbox.Sender); !ok || isOutbox {
+		return nil
+	}
+	return s
+}
+
+// sendBatch renders the deliverable recipients, writes every row of the
+// batch (skipped ones with their reason; the rest "sending", or "recorded"
+// for the outbox) in one statement, then calls the provider in batches.
+func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, deliverable []*recipient, skipped map[*recipient]string, res BroadcastBatchResult) (BroadcastBatchResult, error) {
+	sp := in.Spec
+	var rows []store.Message
+	for r, reason := range skipped {
+		rows = append(rows, broadcastRow(in, r, "", reason, MessageSkipped))
+		res.Skipped[reason]++
+	}
+	sender := a.senderFor(sp.Channel)
+	var out []rendered
+	if len(deliverable) > 0 {
+		c, err := a.broadcastContent(ctx, sp)
+		if err != nil {
+			return res, err
+		}
+		for _, r := range deliverable {
+			one, err := a.renderFor(in, c, r, sender != nil)
+			if err != nil {
+				rows = append(rows, broadcastRow(in, r, "", "content: "+err.Error(), MessageFailed))
+				res.Failed++
+				continue
+			}
+			subject, body := preview(one.m)
+			if sender == nil {
+				rows = append(rows, broadcastRow(in, r, subject, body, MessageRecorded))
+				res.Sent++
+				continue
+			}
+			fill := strings.NewReplacer(tagMessageID, r.messageID, tagUnsubscribe, one.unsub)
+			rows = append(rows, broadcastRow(in, r, fill.Replace(subject), fill.Replace(body), MessageSending))
+			out = append(out, one)
+		}
+	}
+	if _, err := a.store.RecordBroadcastMessages(ctx, sp.BroadcastID, rows); err != nil {
+		return res, fmt.Errorf("broadcast %s: %w", sp.BroadcastID, err)
+	}
+	if len(out) == 0 {
+		return res, nil
+	}
+	return res, a.deliverBatch(ctx, in, sender, out, &res)
+}
+
+// renderFor renders the content for one recipient. For a batched email it
+// leaves the message ID and unsubscribe link as substitution tags.
+func (a *Activities) renderFor(in BroadcastBatchInput, c msgtemplates.Content, r *recipient, provider bool) (rendered, error) {
+	sp := in.Spec
+	unsub := a.unsubscribeURL(SendInput{WorkspaceID: sp.WorkspaceID, CustomerID: r.customerID, Channel: sp.Channel, MessageID: r.messageID})
+	p := ToJourneyProfile(*r.profile)
+	d := msgtemplates.Data{CustomerID: r.customerID, Profile: &p, MessageID: r.messageID, UnsubscribeURL: unsub}
+	if provider && sp.Channel == "email" {
+		d.MessageID, d.UnsubscribeURL = tagMessageID, tagUnsubscribe
+	}
+	m, err := msgtemplates.Render(a.liquid, c, d)
+	if err != nil {
+		return rendered{}, err
+	}
+	m.ID, m.To, m.WorkspaceID, m.WorkflowID, m.NodeID = r.messageID, r.address, sp.WorkspaceID, in.WorkflowID, "broadcast"
+	if m.Email != nil {
+		m.Email.UnsubscribeURL = unsub
+	}
+	return rendered{r: r, m: m, unsub: unsub}, nil
+}
+
+func broadcastRow(in BroadcastBatchInput, r *recipient, subject, body, status string) store.Message {
+	return store.Message{ID: r.messageID, WorkspaceID: in.Spec.WorkspaceID, CustomerID: r.customerID,
+		WorkflowID: in.WorkflowID, RunID: in.RunID, Channel: in.Spec.Channel, Subject: subject, Body: body, Status: status}
+}
+
+// deliverBatch calls the provider: SendGrid one request per 1,000
+// recipients of the same email, LINE one multicast per 500 recipients of
+// the same messages, anything else (push, and LINE messages that differ
+// per customer) one call per message.
+func (a *Activities) deliverBatch(ctx context.Context, in BroadcastBatchInput, sender channels.Sender, out []rendered, res *BroadcastBatchResult) error {
+	switch s := sender.(type) {
+	case *sendgrid.Sender:
+		for _, group := range groupBy(out, emailKey) {
+			for chunk := range slices.Chunk(group, sendgrid.BatchLimit) {
+				if err := a.sendEmails(ctx, in, s, chunk, res); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	case *line.Sender:
+		for _, group := range groupBy(out, lineKey) {
+			if len(group) == 1 {
+				if err := a.sendOne(ctx, in, s, group[0], res); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := a.multicast(ctx, in, s, group, res); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, one := range out {
+		if err := a.sendOne(ctx, in, sender, one, res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *Activities) sendEmails(ctx context.Context, in BroadcastBatchInput, s *sendgrid.Sender, chunk []rendered, res *BroadcastBatchResult) error {
+	base := chunk[0].m
+	email := *base.Email
+	email.UnsubscribeURL = "" // each personalization carries its own
+	base.Email = &email
+	ps := make([]sendgrid.Personalization, len(chunk))
+	for i, one := range chunk {
+		ps[i] = sendgrid.Personalization{MessageID: one.m.ID, To: one.m.To, Subject: one.m.Email.Subject, UnsubscribeURL: one.unsub,
+			Substitutions: map[string]string{tagMessageID: one.m.ID, tagUnsubscribe: one.unsub}}
+	}
+	r, err := s.SendBatch(ctx, base, ps)
+	activity.RecordHeartbeat(ctx)
+	return a.settle(ctx, in, ids(chunk), r, err, res)
+}
+
+func (a *Activities) multicast(ctx context.Context, in BroadcastBatchInput, s *line.Sender, group []rendered, res *BroadcastBatchResult) error {
+	to, msgIDs := make([]string, len(group)), ids(group)
+	for i, one := range group {
+		to[i] = one.m.To
+	}
+	// The same recipients with the same messages give the same retry keys,
+	// so a retried batch resends nothing LINE accepted.
+	sum := sha256.Sum256([]byte(strings.Join(msgIDs, "\n") + "\n" + lineKey(group[0])))
+	results, err := s.Multicast(ctx, to, group[0].m.LINE, in.Spec.BroadcastID+"/"+hex.EncodeToString(sum[:12]))
+	activity.RecordHeartbeat(ctx)
+	for i, r := range results {
+		chunk := msgIDs[i*line.MulticastLimit : min(len(msgIDs), (i+1)*line.MulticastLimit)]
+		if err := a.settle(ctx, in, chunk, r, nil, res); err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		rest := msgIDs[min(len(msgIDs), len(results)*line.MulticastLimit):]
+		return a.settle(ctx, in, rest, channels.Result{}, err, res)
+	}
+	return nil
+}
+
+func (a *Activities) sendOne(ctx context.Context, in BroadcastBatchInput, s channels.Sender, one rendered, res *BroadcastBatchResult) error {
+	r, err := s.Send(ctx, one.m)
+	if r.RemoveAddress {
+		if serr := a.store.Suppress(ctx, store.Suppression{WorkspaceID: in.Spec.WorkspaceID, Channel: in.Spec.Channel,
+			Address: one.m.To, Reason: store.SuppressInvalid}); serr != nil {
+			return fmt.Errorf("broadcast %s: %w", in.Spec.BroadcastID, serr)
+		}
+	}
+	return a.settle(ctx, in, []string{one.m.ID}, r, err, res)
+}
+
+// settle records a provider's answer for the messages of one call: sent,
+// or failed for good; any other error is returned for Temporal to retry
+// the batch (after the provider's Retry-After when it gave one), and the
+// messages stay "sending" to be sent again under the same IDs.
+func (a *Activities) settle(ctx context.Context, in BroadcastBatchInput, msgIDs []string, r channels.Result, sendErr error, res *BroadcastBatchResult) error {
+	ws := in.Spec.WorkspaceID
+	switch {
+	case sendErr == nil:
+		if err := a.store.MarkMessages(ctx, ws, msgIDs, MessageSent, "send", r.ProviderID, nil); err != nil {
+			return err
+		}
+		res.Sent += len(msgIDs)
+		return nil
+	case channels.IsPermanent(sendErr):
+		detail, _ := json.Marshal(map[string]string{"reason": sendErr.Error()})
+		if err := a.store.MarkMessages(ctx, ws, msgIDs, MessageFailed, "send_failed", "", detail); err != nil {
+			return err
+		}
+		res.Failed += len(msgIDs)
+		return nil
+	}
+	if d, ok := channels.RetryAfter(sendErr); ok {
+		return temporal.NewApplicationErrorWithOptions(sendErr.Error(), "RateLimitError",
+			temporal.ApplicationErrorOptions{NextRetryDelay: d, Cause: sendErr})
+	}
+	return fmt.Errorf("broadcast %s: %w", in.Spec.BroadcastID, sendErr)
+}
+
+func ids(rs []rendered) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.m.ID
+	}
+	return out
+}
+
+// groupBy splits messages by key, keeping first-seen order.
+func groupBy(out []rendered, key func(rendered) string) [][]rendered {
+	index := map[string]int{}
+	var groups [][]rendered
+	for _, one := range out {
+		k := key(one)
+		i, ok := index[k]
+		if !ok {
+			i = len(groups)
+			index[k] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], one)
+	}
+	return groups
+}
+
+// emailKey is what must be equal for emails to share one Mail Send
+// request (the subject may differ: each personalization has its own).
+func emailKey(r rendered) string {
+	e := r.m.Email
+	b, _ := json.Marshal([]any{e.From, e.FromName, e.ReplyTo, e.HTML, e.Text, e.Sandbox, r.m.Categories})
+	return string(b)
+}
+
+// lineKey is the LINE messages as sent: equal keys can share a multicast.
+func lineKey(r rendered) string {
+	b, _ := json.Marshal(r.m.LINE)
+	return string(b)
+}
