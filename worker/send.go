@@ -24,6 +24,9 @@ func NewSendWorkers(c client.Client, acts *activities.Activities, taskQueue stri
 	for _, ch := range journey.Channels {
 		w := sdkworker.New(c, workflows.SendTaskQueue(taskQueue, ch), sendOptions(rates[ch]))
 		w.RegisterActivityWithOptions(acts.Send, activity.RegisterOptions{Name: "Send"})
+		// A broadcast batch is one provider call per 1,000 (email) or 500
+		// (LINE) recipients: the queue's rate limits those calls too.
+		w.RegisterActivityWithOptions(acts.BroadcastBatch, activity.RegisterOptions{Name: "BroadcastBatch"})
 		ws = append(ws, w)
 	}
 	return ws

@@ -20,6 +20,7 @@ func New(c client.Client, st *store.Store, taskQueue string, opts ...activities.
 	w.RegisterWorkflow(workflows.Journey)
 	w.RegisterWorkflow(workflows.SegmentSweep)
 	w.RegisterWorkflow(workflows.DateTriggerSweep)
+	w.RegisterWorkflow(workflows.Broadcast)
 	w.RegisterActivity(activities.New(st, opts...))
 	return w
 }

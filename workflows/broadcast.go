@@ -1,0 +1,384 @@
+package workflows
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tabiji/tabiji/activities"
+	"github.com/tabiji/tabiji/store"
+)
+
+// Signal and query of a broadcast.
+const (
+	// BroadcastControlSignal carries a BroadcastControl: pause, resume,
+	// cancel, or reschedule (a new send_at while the broadcast waits).
+	BroadcastControlSignal = "broadcast-control"
+	// BroadcastProgressQuery returns the run's BroadcastProgress.
+	BroadcastProgressQuery = "broadcast-progress"
+)
+
+// Broadcast control actions.
+const (
+	BroadcastPause      = "pause"
+	BroadcastResume     = "resume"
+	BroadcastCancel     = "cancel"
+	BroadcastReschedule = "reschedule"
+)
+
+// BroadcastControl is one control signal.
+type BroadcastControl struct {
+	Action string    `json:"action"`
+	SendAt time.Time `json:"sendAt,omitzero"` // reschedule only
+}
+
+// Defaults of BroadcastInput.
+const (
+	DefaultBroadcastBatch = 1000 // SendGrid's personalizations per request
+	// DefaultBroadcastRunBatches bounds one run's history: a batch is two
+	// activities (about 12 events), so 400 batches stay far below
+	// Temporal's 51,200-event limit before continue-as-new.
+	DefaultBroadcastRunBatches = 400
+)
+
+// BroadcastInput starts a broadcast's workflow; State carries its progress
+// across continue-as-new.
+type BroadcastInput struct {
+	Spec       activities.BroadcastSpec `json:"spec"`
+	SendAt     time.Time                `json:"sendAt,omitzero"`     // now when zero
+	BatchSize  int                      `json:"batchSize,omitempty"` // DefaultBroadcastBatch when zero
+	RunBatches int                      `json:"runBatches,omitempty"`
+	State      *BroadcastState          `json:"state,omitempty"`
+}
+
+// BroadcastState is where a broadcast is: its phase (waiting, segment,
+// deferred), the last customer ID paged, the quiet-hours ends still to
+// come and the one last handled, and its progress.
+type BroadcastState struct {
+	Phase    string            `json:"phase"`
+	After    string            `json:"after,omitempty"`
+	DueTimes []time.Time       `json:"dueTimes,omitempty"`
+	DoneDue  time.Time         `json:"doneDue,omitzero"`
+	Paused   bool              `json:"paused,omitempty"`
+	Progress BroadcastProgress `json:"progress"`
+}
+
+// BroadcastProgress is what a broadcast has done, as its workflow counts.
+type BroadcastProgress struct {
+	Status    string         `json:"status"`
+	Audience  int            `json:"audience"`
+	Sent      int            `json:"sent"`
+	Failed    int            `json:"failed"`
+	Skipped   map[string]int `json:"skipped"`
+	Deferred  int            `json:"deferred"` // held for quiet hours, not yet sent
+	Remaining int            `json:"remaining"`
+	Batches   int            `json:"batches"`
+}
+
+const (
+	phaseWaiting  = "waiting"
+	phaseSegment  = "segment"
+	phaseDeferred = "deferred"
+)
+
+// BroadcastWorkflowID is the ID of a broadcast's workflow.
+func BroadcastWorkflowID(workspaceID, broadcastID string) string {
+	return "ws_" + workspaceID + "/bc_" + broadcastID
+}
+
+// errBroadcastCancelled ends a run by a cancel signal.
+var errBroadcastCancelled = errors.New("broadcast cancelled")
+
+type broadcastRun struct {
+	in       BroadcastInput
+	st       *BroadcastState
+	controls workflow.ReceiveChannel
+	sendAt   time.Time
+	batches  int // in this run
+}
+
+// Broadcast sends one message to a segment: it waits for send_at, pages
+// the segment and delivers each page as one batch activity, holds
+// customers in their quiet hours until the window ends, pauses and
+// cancels between batches, and continues as new before its history grows
+// large. It returns its final progress.
+func Broadcast(ctx workflow.Context, in BroadcastInput) (BroadcastProgress, error) {
+	b := &broadcastRun{in: in, st: in.State, sendAt: in.SendAt}
+	if b.st == nil {
+		b.st = &BroadcastState{Phase: phaseWaiting, Progress: BroadcastProgress{Status: store.BroadcastScheduled, Skipped: map[string]int{}}}
+	}
+	if b.in.BatchSize <= 0 {
+		b.in.BatchSize = DefaultBroadcastBatch
+	}
+	if b.in.RunBatches <= 0 {
+		b.in.RunBatches = DefaultBroadcastRunBatches
+	}
+	if err := workflow.SetQueryHandler(ctx, BroadcastProgressQuery, func() (BroadcastProgress, error) {
+		return b.st.Progress, nil
+	}); err != nil {
+		return BroadcastProgress{}, err
+	}
+	b.controls = workflow.GetSignalChannel(ctx, BroadcastControlSignal)
+	err := b.run(ctx)
+	switch {
+	case errors.Is(err, errBroadcastCancelled):
+		return b.finish(ctx, store.BroadcastCancelled, "")
+	case err != nil && !workflow.IsContinueAsNewError(err) && temporal.IsApplicationError(err):
+		return b.finish(ctx, store.BroadcastFailed, err.Error())
+	}
+	return b.st.Progress, err
+}
+
+func (b *broadcastRun) run(ctx workflow.Context) error {
+	if b.st.Phase == phaseWaiting {
+		if err := b.wait(ctx); err != nil {
+			return err
+		}
+		if err := b.setStatus(ctx, store.BroadcastSending); err != nil {
+			return err
+		}
+		b.st.Phase = phaseSegment
+	}
+	if b.st.Phase == phaseSegment {
+		if err := b.pages(ctx, time.Time{}, time.Time{}); err != nil {
+			return err
+		}
+		b.st.Phase, b.st.After = phaseDeferred, ""
+	}
+	for len(b.st.DueTimes) > 0 {
+		due := b.st.DueTimes[0]
+		if err := b.waitUntil(ctx, due, false); err != nil {
+			return err
+		}
+		if err := b.pages(ctx, b.st.DoneDue, due); err != nil {
+			return err
+		}
+		b.st.DueTimes, b.st.DoneDue, b.st.After = b.st.DueTimes[1:], due, ""
+	}
+	_, err := b.finish(ctx, store.BroadcastCompleted, "")
+	return err
+}
+
+// wait holds the broadcast until send_at, which a reschedule moves.
+func (b *broadcastRun) wait(ctx workflow.Context) error {
+	for {
+		if err := b.waitUntil(ctx, b.sendAt, true); err != nil {
+			return err
+		}
+		if !workflow.Now(ctx).Before(b.sendAt) {
+			return nil
+		}
+	}
+}
+
+// waitUntil waits for t (returning early, when t is send_at, if a
+// reschedule moves it), taking control signals meanwhile; a pause holds it
+// after t until resumed.
+func (b *broadcastRun) waitUntil(ctx workflow.Context, t time.Time, isSendAt bool) error {
+	for {
+		d := t.Sub(workflow.Now(ctx))
+		if d <= 0 {
+			return b.holdWhilePaused(ctx)
+		}
+		tctx, cancel := workflow.WithCancel(ctx)
+		fired := false
+		sel := workflow.NewSelector(ctx)
+		sel.AddFuture(workflow.NewTimer(tctx, d), func(workflow.Future) { fired = true })
+		sel.AddReceive(b.controls, func(workflow.ReceiveChannel, bool) {})
+		sel.Select(ctx)
+		cancel()
+		if fired {
+			continue
+		}
+		if err := b.control(ctx, b.receive(ctx)); err != nil {
+			return err
+		}
+		if isSendAt && !b.sendAt.Equal(t) {
+			return nil // rescheduled: wait for the new time
+		}
+	}
+}
+
+func (b *broadcastRun) receive(ctx workflow.Context) BroadcastControl {
+	var c BroadcastControl
+	b.controls.Receive(ctx, &c)
+	return c
+}
+
+// control applies one signal.
+func (b *broadcastRun) control(ctx workflow.Context, c BroadcastControl) error {
+	switch c.Action {
+	case BroadcastCancel:
+		return errBroadcastCancelled
+	case BroadcastPause:
+		b.st.Paused = true
+	case BroadcastResume:
+		b.st.Paused = false
+	case BroadcastReschedule:
+		if b.st.Phase == phaseWaiting && !c.SendAt.IsZero() {
+			b.sendAt = c.SendAt
+		}
+	default:
+		workflow.GetLogger(ctx).Warn("unknown broadcast control", "action", c.Action)
+	}
+	return nil
+}
+
+// between takes the signals that arrived during a batch, then holds while
+// paused: a pause stops the broadcast between batches.
+func (b *broadcastRun) between(ctx workflow.Context) error {
+	for {
+		var c BroadcastControl
+		if !b.controls.ReceiveAsync(&c) {
+			break
+		}
+		if err := b.control(ctx, c); err != nil {
+			return err
+		}
+	}
+	return b.holdWhilePaused(ctx)
+}
+
+// holdWhilePaused marks the broadcast paused and waits for resume (or
+// cancel), then marks it sending again.
+func (b *broadcastRun) holdWhilePaused(ctx workflow.Context) error {
+	if !b.st.Paused {
+		return nil
+	}
+	if err := b.setStatus(ctx, store.BroadcastPaused); err != nil {
+		return err
+	}
+	for b.st.Paused {
+		if err := b.control(ctx, b.receive(ctx)); err != nil {
+			return err
+		}
+	}
+	return b.setStatus(ctx, store.BroadcastSending)
+}
+
+// pages sends every page of the audience: segment members, or with due
+// set the customers held until a time in (from, due].
+func (b *broadcastRun) pages(ctx workflow.Context, from, due time.Time) error {
+	for {
+		if err := b.between(ctx); err != nil {
+			return err
+		}
+		if b.batches >= b.in.RunBatches {
+			return workflow.NewContinueAsNewError(ctx, Broadcast, b.next())
+		}
+		var page activities.BroadcastPageResult
+		err := workflow.ExecuteActivity(b.actx(ctx, ""), "BroadcastPage", activities.BroadcastPageInput{
+			Spec: b.in.Spec, After: b.st.After, Limit: b.in.BatchSize, DueAfter: from, DueBy: due,
+		}).Get(ctx, &page)
+		if err != nil {
+			return err
+		}
+		if n := len(page.CustomerIDs); n > 0 {
+			if err := b.batch(ctx, page.CustomerIDs, !due.IsZero()); err != nil {
+				return err
+			}
+			b.st.After = page.CustomerIDs[n-1]
+		}
+		if len(page.CustomerIDs) < b.in.BatchSize {
+			return nil
+		}
+	}
+}
+
+// batch delivers one page and adds its result to the progress.
+func (b *broadcastRun) batch(ctx workflow.Context, customers []string, deferredPass bool) error {
+	info := workflow.GetInfo(ctx)
+	var res activities.BroadcastBatchResult
+	err := workflow.ExecuteActivity(b.actx(ctx, SendTaskQueue(info.TaskQueueName, b.in.Spec.Channel)), "BroadcastBatch",
+		activities.BroadcastBatchInput{Spec: b.in.Spec, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
+			CustomerIDs: customers, Now: workflow.Now(ctx)}).Get(ctx, &res)
+	if err != nil {
+		return err
+	}
+	b.batches++
+	p := &b.st.Progress
+	p.Batches++
+	p.Sent += res.Sent
+	p.Failed += res.Failed
+	for reason, n := range res.Skipped {
+		p.Skipped[reason] += n
+	}
+	if deferredPass {
+		p.Deferred -= len(customers) - res.Deferred
+	} else {
+		p.Deferred += res.Deferred
+	}
+	for _, t := range res.DeferredUntil {
+		if !slices.ContainsFunc(b.st.DueTimes, t.Equal) {
+			b.st.DueTimes = append(b.st.DueTimes, t)
+		}
+	}
+	slices.SortFunc(b.st.DueTimes, time.Time.Compare)
+	b.remaining()
+	return nil
+}
+
+func (b *broadcastRun) remaining() {
+	p := &b.st.Progress
+	done := p.Sent + p.Failed
+	for _, n := range p.Skipped {
+		done += n
+	}
+	p.Remaining = max(0, p.Audience-done)
+}
+
+// setStatus records the status in Postgres; moving to sending the first
+// time, it takes the audience counted then.
+func (b *broadcastRun) setStatus(ctx workflow.Context, status string) error {
+	var res activities.BroadcastStatusResult
+	err := workflow.ExecuteActivity(b.actx(ctx, ""), "BroadcastStatus",
+		activities.BroadcastStatusInput{Spec: b.in.Spec, Status: status}).Get(ctx, &res)
+	if err != nil {
+		return err
+	}
+	if status == store.BroadcastSending && b.st.Progress.Audience == 0 {
+		b.st.Progress.Audience = res.Audience
+	}
+	b.st.Progress.Status = status
+	b.remaining()
+	return nil
+}
+
+// finish records the broadcast's end (with a disconnected context, so a
+// cancelled run still records it) and returns the final progress.
+func (b *broadcastRun) finish(ctx workflow.Context, status, errText string) (BroadcastProgress, error) {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	err := workflow.ExecuteActivity(b.actx(dctx, ""), "BroadcastStatus",
+		activities.BroadcastStatusInput{Spec: b.in.Spec, Status: status, Error: errText}).Get(dctx, nil)
+	b.st.Progress.Status = status
+	if status == store.BroadcastCompleted {
+		b.st.Progress.Remaining = 0
+	}
+	return b.st.Progress, err
+}
+
+// next is the input of the run that continues this one.
+func (b *broadcastRun) next() BroadcastInput {
+	st := *b.st
+	st.Progress.Skipped = maps.Clone(st.Progress.Skipped)
+	n := b.in
+	n.SendAt, n.State = b.sendAt, &st
+	return n
+}
+
+// actx gives activities a 10-minute attempt (a batch of 1,000) retried
+// with backoff up to a minute apart; taskQueue "" is the workflow's.
+func (b *broadcastRun) actx(ctx workflow.Context, taskQueue string) workflow.Context {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	})
+	if taskQueue != "" {
+		ctx = workflow.WithTaskQueue(ctx, taskQueue)
+	}
+	return ctx
+}
