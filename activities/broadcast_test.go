@@ -224,4 +224,3 @@ func TestBroadcastBatch(t *testing.T) {
 		}
 	})
 }
-

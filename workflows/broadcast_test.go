@@ -1,0 +1,192 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tabiji/tabiji/activities"
+	"github.com/tabiji/tabiji/store"
+)
+
+// broadcastBundle runs the Broadcast workflow on the test clock with its
+// activities mocked: a segment of n customers (c0000…), each batch taking
+// a minute of workflow time; customers in quiet are held for three hours.
+type broadcastBundle struct {
+	env      *testsuite.TestWorkflowEnvironment
+	members  []string
+	quiet    map[string]bool
+	statuses []string
+	batches  [][]string
+	batchAt  []time.Time
+	start    time.Time
+}
+
+func broadcastSetup(t *testing.T, n int) *broadcastBundle {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	b := &broadcastBundle{env: s.NewTestWorkflowEnvironment(), quiet: map[string]bool{}}
+	for i := range n {
+		b.members = append(b.members, fmt.Sprintf("c%04d", i))
+	}
+	b.start = b.env.Now()
+	b.env.RegisterWorkflow(Broadcast)
+	b.env.RegisterActivity(&activities.Activities{})
+	var a *activities.Activities
+	b.env.OnActivity(a.BroadcastStatus, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.BroadcastStatusInput) (activities.BroadcastStatusResult, error) {
+			b.statuses = append(b.statuses, in.Status)
+			return activities.BroadcastStatusResult{Audience: len(b.members)}, nil
+		}).Maybe()
+	b.env.OnActivity(a.BroadcastPage, mock.Anything, mock.Anything).Return(b.page).Maybe()
+	b.env.OnActivity(a.BroadcastBatch, mock.Anything, mock.Anything).Return(b.batch).After(time.Minute).Maybe()
+	return b
+}
+
+func (b *broadcastBundle) page(_ context.Context, in activities.BroadcastPageInput) (activities.BroadcastPageResult, error) {
+	var ids []string
+	for _, id := range b.members {
+		if id <= in.After {
+			continue
+		}
+		if !in.DueBy.IsZero() && !b.quiet[id] {
+			continue
+		}
+		if ids = append(ids, id); len(ids) == in.Limit {
+			break
+		}
+	}
+	return activities.BroadcastPageResult{CustomerIDs: ids}, nil
+}
+
+func (b *broadcastBundle) batch(_ context.Context, in activities.BroadcastBatchInput) (activities.BroadcastBatchResult, error) {
+	b.batches = append(b.batches, in.CustomerIDs)
+	b.batchAt = append(b.batchAt, in.Now)
+	res := activities.BroadcastBatchResult{Skipped: map[string]int{}}
+	for _, id := range in.CustomerIDs {
+		if b.quiet[id] && in.Now.Before(b.start.Add(3*time.Hour)) {
+			res.Deferred++
+			res.DeferredUntil = []time.Time{b.start.Add(3 * time.Hour)}
+		} else {
+			res.Sent++
+		}
+	}
+	return res, nil
+}
+
+func (b *broadcastBundle) run(in BroadcastInput) BroadcastProgress {
+	in.Spec = activities.BroadcastSpec{WorkspaceID: "default", BroadcastID: "winter", SegmentID: "all", Channel: "email"}
+	b.env.ExecuteWorkflow(Broadcast, in)
+	var p BroadcastProgress
+	if b.env.IsWorkflowCompleted() && b.env.GetWorkflowError() == nil {
+		_ = b.env.GetWorkflowResult(&p)
+	}
+	return p
+}
+
+func (b *broadcastBundle) signal(after time.Duration, c BroadcastControl) {
+	b.env.RegisterDelayedCallback(func() { b.env.SignalWorkflow(BroadcastControlSignal, c) }, after)
+}
+
+func (b *broadcastBundle) query(t *testing.T) BroadcastProgress {
+	t.Helper()
+	v, err := b.env.QueryWorkflow(BroadcastProgressQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p BroadcastProgress
+	if err := v.Get(&p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBroadcast(t *testing.T) {
+	t.Run("SendsTheSegmentInBatchesAndTheQuietOnesWhenTheirWindowEnds", func(t *testing.T) {
+		b := broadcastSetup(t, 2500)
+		b.quiet["c0007"], b.quiet["c2001"] = true, true
+		p := b.run(BroadcastInput{})
+		if err := b.env.GetWorkflowError(); err != nil {
+			t.Fatal(err)
+		}
+		if len(b.batches) != 4 || len(b.batches[0]) != 1000 || len(b.batches[2]) != 500 || !slices.Equal(b.batches[3], []string{"c0007", "c2001"}) {
+			t.Fatalf("batches of %v; want 1000, 1000, 500, then the two quiet customers", lens(b.batches))
+		}
+		if at := b.batchAt[3]; at.Before(b.start.Add(3 * time.Hour)) {
+			t.Errorf("the quiet customers were sent at %v, before their window ended at %v", at, b.start.Add(3*time.Hour))
+		}
+		if p.Status != store.BroadcastCompleted || p.Sent != 2500 || p.Deferred != 0 || p.Remaining != 0 || p.Audience != 2500 {
+			t.Errorf("progress = %+v", p)
+		}
+		if !slices.Equal(b.statuses, []string{"sending", "completed"}) {
+			t.Errorf("statuses %v", b.statuses)
+		}
+	})
+	t.Run("WaitsForSendAtAndARescheduleMovesIt", func(t *testing.T) {
+		b := broadcastSetup(t, 10)
+		b.signal(time.Hour, BroadcastControl{Action: BroadcastReschedule, SendAt: b.start.Add(5 * time.Hour)})
+		b.run(BroadcastInput{SendAt: b.start.Add(2 * time.Hour)})
+		if len(b.batchAt) != 1 || b.batchAt[0].Before(b.start.Add(5*time.Hour)) {
+			t.Fatalf("batches at %v; want one at %v", b.batchAt, b.start.Add(5*time.Hour))
+		}
+	})
+	t.Run("PausesBetweenBatchesUntilResumed", func(t *testing.T) {
+		b := broadcastSetup(t, 3000)
+		b.signal(90*time.Second, BroadcastControl{Action: BroadcastPause})
+		var paused BroadcastProgress
+		b.env.RegisterDelayedCallback(func() { paused = b.query(t) }, 30*time.Minute)
+		b.signal(time.Hour, BroadcastControl{Action: BroadcastResume})
+		p := b.run(BroadcastInput{})
+		if len(b.batchAt) != 3 || b.batchAt[2].Before(b.start.Add(time.Hour)) {
+			t.Fatalf("batches at %v; want the third after the resume at %v", b.batchAt, b.start.Add(time.Hour))
+		}
+		if paused.Status != store.BroadcastPaused || paused.Sent != 2000 || paused.Remaining != 1000 {
+			t.Errorf("progress while paused = %+v", paused)
+		}
+		if !slices.Equal(b.statuses, []string{"sending", "paused", "sending", "completed"}) || p.Sent != 3000 {
+			t.Errorf("statuses %v, progress %+v", b.statuses, p)
+		}
+	})
+	t.Run("CancelStopsBetweenBatches", func(t *testing.T) {
+		b := broadcastSetup(t, 5000)
+		b.signal(90*time.Second, BroadcastControl{Action: BroadcastCancel})
+		p := b.run(BroadcastInput{})
+		if len(b.batches) != 2 || p.Status != store.BroadcastCancelled || p.Sent != 2000 || p.Remaining != 3000 {
+			t.Fatalf("%d batches, progress %+v; want 2 and cancelled", len(b.batches), p)
+		}
+		if !slices.Equal(b.statuses, []string{"sending", "cancelled"}) {
+			t.Errorf("statuses %v", b.statuses)
+		}
+	})
+	t.Run("ContinuesAsNewWithItsProgress", func(t *testing.T) {
+		b := broadcastSetup(t, 5000)
+		b.run(BroadcastInput{BatchSize: 1000, RunBatches: 2})
+		var can *workflow.ContinueAsNewError
+		if err := b.env.GetWorkflowError(); !errors.As(err, &can) {
+			t.Fatalf("want continue-as-new after 2 batches, got %v", err)
+		}
+		var next BroadcastInput
+		if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+			t.Fatal(err)
+		}
+		if next.State == nil || next.State.After != "c1999" || next.State.Progress.Sent != 2000 || next.State.Phase != phaseSegment {
+			t.Fatalf("next run's state = %+v", next.State)
+		}
+	})
+}
+
+func lens(batches [][]string) []int {
+	out := make([]int, len(batches))
+	for i, b := range batches {
+		out[i] = len(b)
+	}
+	return out
+}
