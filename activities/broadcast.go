@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tabiji/tabiji/experiment"
 	"github.com/tabiji/tabiji/frequency"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/msgtemplates"
@@ -218,12 +219,17 @@ func (a *Activities) screen(ctx context.Context, in BroadcastBatchInput, todo []
 	if err != nil {
 		return nil, nil, err
 	}
+	control, err := a.store.GlobalControl(ctx, sp.WorkspaceID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("check the global control group: %w", err)
+	}
+	rules := batchRules{optedOut: optedOut, suppressed: suppressed, capped: len(caps[sp.Channel]) > 0, control: control}
 	skipped, deferred := map[*recipient]string{}, map[*recipient]time.Time{}
 	for _, r := range todo {
 		if r.resend {
 			continue
 		}
-		reason, err := a.refuse(ctx, in, r, optedOut[r.customerID], suppressed, len(caps[sp.Channel]) > 0)
+		reason, err := a.refuse(ctx, in, r, rules)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -236,19 +242,30 @@ func (a *Activities) screen(ctx context.Context, in BroadcastBatchInput, todo []
 	return skipped, deferred, nil
 }
 
+// batchRules are what a batch read once for all its customers.
+type batchRules struct {
+	optedOut   map[string]bool   // by customer
+	suppressed map[string]string // reason by address
+	capped     bool              // the channel has frequency caps
+	control    float64           // the workspace's global control share
+}
+
 // refuse is why r may not be sent the broadcast, "" when it may: Send's
-// reasons, in Send's order.
-func (a *Activities) refuse(ctx context.Context, in BroadcastBatchInput, r *recipient, optedOut bool, suppressed map[string]string, capped bool) (string, error) {
+// reasons, in Send's order (a broadcast is marketing: the global control
+// group holds it back).
+func (a *Activities) refuse(ctx context.Context, in BroadcastBatchInput, r *recipient, rules batchRules) (string, error) {
 	ch := in.Spec.Channel
 	switch {
+	case experiment.InGlobalControl(rules.control, in.Spec.WorkspaceID, r.customerID):
+		return ReasonGlobalControl, nil
 	case r.profile == nil:
 		return "no profile", nil
-	case optedOut:
+	case rules.optedOut[r.customerID]:
 		return "opted out of " + ch + topicSuffix(in.Spec.Topic), nil
-	case r.address != "" && suppressed[r.address] != "":
-		return "address suppressed: " + suppressed[r.address], nil
+	case r.address != "" && rules.suppressed[r.address] != "":
+		return "address suppressed: " + rules.suppressed[r.address], nil
 	}
-	if capped {
+	if rules.capped {
 		ok, reason, err := frequency.Check(ctx, a.store, in.Spec.WorkspaceID, r.customerID, ch, r.profile.Timezone, in.Now)
 		if err != nil || !ok {
 			return reason, err

@@ -15,6 +15,7 @@ import (
 	"github.com/tabiji/tabiji/channels/line"
 	"github.com/tabiji/tabiji/channels/providertest"
 	"github.com/tabiji/tabiji/channels/sendgrid"
+	"github.com/tabiji/tabiji/experiment"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/pgtest"
 	"github.com/tabiji/tabiji/store"
@@ -201,6 +202,30 @@ func TestBroadcastBatch(t *testing.T) {
 		p, err := b.store.BroadcastProgress(context.Background(), "default", "winter")
 		if err != nil || p.Sent != 3 || p.Deferred != 0 {
 			t.Errorf("progress = %+v, %v", p, err)
+		}
+	})
+	t.Run("TheGlobalControlGroupGetsNothing", func(t *testing.T) {
+		b := broadcastSetup(t)
+		must(t, b.store.PutGlobalControl(context.Background(), "default", 60))
+		in := emailBroadcast()
+		var control []string
+		for _, c := range in.CustomerIDs {
+			if experiment.InGlobalControl(60, "default", c) {
+				control = append(control, c)
+			}
+		}
+		if len(control) == 0 {
+			t.Fatal("pick a share that puts someone of the seven in the control group")
+		}
+		res, err := b.batch(t, in)
+		if err != nil || res.Skipped[ReasonGlobalControl] != len(control) {
+			t.Fatalf("result = %+v, %v; want %v skipped as global_control", res, err, control)
+		}
+		for _, c := range control {
+			m, _, err := b.store.LoggedMessageByID(context.Background(), "default", "bc/default/winter/"+c)
+			if err != nil || m.Status != MessageSkipped || m.Body != ReasonGlobalControl {
+				t.Errorf("%s: %+v, %v", c, m, err)
+			}
 		}
 	})
 	t.Run("MulticastsLINEToTheCustomersWithTheSameMessage", func(t *testing.T) {
