@@ -79,6 +79,24 @@ func TestConsentAndSuppressions(t *testing.T) {
 		}
 	})
 
+	t.Run("MatchesEmailSuppressionsWhateverTheCase", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t).store
+		mustNot(t, s.Suppress(ctx, store.Suppression{WorkspaceID: wsA, Channel: "email", Address: " Aiko@Example.COM", Reason: store.SuppressHardBounce}))
+		for _, addr := range []string{"aiko@example.com", "AIKO@EXAMPLE.COM"} {
+			if sp, err := s.Suppressed(ctx, wsA, "email", addr); err != nil || sp.Address != "aiko@example.com" {
+				t.Errorf("Suppressed(%q) = %+v %v; want the lowercased suppression", addr, sp, err)
+			}
+		}
+		mustNot(t, s.Suppress(ctx, store.Suppression{WorkspaceID: wsA, Channel: "line", Address: "Uabc", Reason: store.SuppressLineUnfollow}))
+		if _, err := s.Suppressed(ctx, wsA, "line", "uabc"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a LINE user ID matched in another case: %v", err)
+		}
+		if removed, err := s.Unsuppress(ctx, wsA, "email", "AIKO@example.com"); err != nil || !removed {
+			t.Errorf("Unsuppress in another case = %v %v", removed, err)
+		}
+	})
+
 	t.Run("ErasureRemovesTheCustomersLogConsentAndSuppressions", func(t *testing.T) {
 		t.Parallel()
 		s := setup(t).store

@@ -140,6 +140,31 @@ func TestProfiles(t *testing.T) {
 		}
 	})
 
+	t.Run("RemovesAnUnregisteredPushTokenFromEveryProfile", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		for _, id := range []string{"u_1", "u_2"} {
+			_, err := b.store.ChangeProfile(ctx, wsA, id, store.ProfileChange{}, t0)
+			mustNot(t, err)
+		}
+		mustNot(t, b.store.ApplyContexts(ctx, wsA, []store.ContextUpdate{{ID: "u_1", PushToken: "dead"}, {ID: "u_2", PushToken: "dead"}}))
+		mustNot(t, b.store.ApplyContexts(ctx, wsA, []store.ContextUpdate{{ID: "u_1", PushToken: "live"}}))
+		n, err := b.store.RemovePushToken(ctx, wsA, "dead")
+		if err != nil || n != 2 {
+			t.Fatalf("RemovePushToken = %d, %v; want 2 profiles", n, err)
+		}
+		p1, err := b.store.GetProfile(ctx, wsA, "u_1")
+		mustNot(t, err)
+		p2, err := b.store.GetProfile(ctx, wsA, "u_2")
+		mustNot(t, err)
+		if !slices.Equal(p1.PushTokens, []string{"live"}) || len(p2.PushTokens) != 0 {
+			t.Errorf("tokens after removal: u_1 %v, u_2 %v", p1.PushTokens, p2.PushTokens)
+		}
+		if n, err := b.store.RemovePushToken(ctx, wsA, "dead"); err != nil || n != 0 {
+			t.Errorf("removing it again = %d, %v", n, err)
+		}
+	})
+
 	t.Run("ChangeProfilesAppliesABatchInOrder", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
