@@ -23,6 +23,7 @@ type Message struct {
 	LINE        []json.RawMessage // LINE message objects as the Messaging API defines them (text, image, flex, … with quickReply)
 	Push        *Push
 	Categories  []string // email categories / analytics tags
+	Topic       string   // the consent topic ("promotions"), "" for the channel as a whole
 }
 
 // Email is the content of an email message.
@@ -63,4 +64,27 @@ type RateLimitError struct {
 	Status     int
 }
 
-// Any other error is transient (5xx, timeouts): retried with backoff.
+// TransientError means the provider answered without accepting the message
+// (a 5xx): retried with backoff, and sending it again cannot duplicate it.
+type TransientError struct {
+	Reason string
+	Status int
+}
+
+// Any other error (a timeout, a connection lost mid-request) leaves it
+// unknown whether the provider accepted the message: retried, but a sender
+// that is not a Deduplicator is not called again for it (see activities.Send).
+
+// Deduplicator is implemented by a sender whose provider drops a repeat of
+// a message it already accepted, keyed by Message.ID (LINE's
+// X-Line-Retry-Key): after an attempt whose outcome is unknown, such a
+// sender may simply be called again.
+type Deduplicator interface {
+	Deduplicates() bool
+}
+
+// Deduplicates reports whether s is a Deduplicator that says it deduplicates.
+func Deduplicates(s Sender) bool {
+	d, ok := s.(Deduplicator)
+	return ok && d.Deduplicates()
+}

@@ -3,6 +3,7 @@ package channels
 import (
 	"errors"
 	"fmt"
+	"net"
 	"time"
 )
 
@@ -34,4 +35,29 @@ func RetryAfter(err error) (time.Duration, bool) {
 		return r.RetryAfter, true
 	}
 	return 0, false
+}
+
+// Error implements error.
+func (e *TransientError) Error() string {
+	return fmt.Sprintf("provider unavailable (HTTP %d): %s", e.Status, e.Reason)
+}
+
+// NotAccepted reports whether err says for certain that the provider did not
+// take the message: it answered with a refusal (*PermanentError,
+// *RateLimitError, *TransientError), or the connection was never made. Any
+// other error leaves the outcome unknown.
+func NotAccepted(err error) bool {
+	var (
+		p  *PermanentError
+		r  *RateLimitError
+		tr *TransientError
+		op *net.OpError
+	)
+	switch {
+	case errors.As(err, &p), errors.As(err, &r), errors.As(err, &tr):
+		return true
+	case errors.As(err, &op):
+		return op.Op == "dial"
+	}
+	return false
 }

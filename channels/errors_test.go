@@ -1,8 +1,10 @@
 package channels_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"testing"
 	"time"
 
@@ -31,4 +33,25 @@ func TestErrorClasses(t *testing.T) {
 
 	assert.Equal(t, "send msg_1: permanent failure (HTTP 400): invalid address", perm.Error())
 	assert.Equal(t, "send msg_1: rate limited (HTTP 429): retry after 3s", limit.Error())
+}
+
+// NotAccepted separates a refusal (sending again cannot duplicate) from an
+// unknown outcome (the provider may have taken the message).
+func TestNotAccepted(t *testing.T) {
+	_, dialErr := net.Dial("tcp", "127.0.0.1:1")
+	for name, tc := range map[string]struct {
+		err  error
+		want bool
+	}{
+		"Permanent": {fmt.Errorf("x: %w", &channels.PermanentError{Status: 400}), true},
+		"RateLimit": {&channels.RateLimitError{Status: 429}, true},
+		"5xx":       {fmt.Errorf("x: %w", &channels.TransientError{Status: 502}), true},
+		"NoConnect": {fmt.Errorf("x: %w", dialErr), true},
+		"Timeout":   {fmt.Errorf("x: %w", context.DeadlineExceeded), false},
+		"Reset":     {&net.OpError{Op: "read", Err: errors.New("connection reset by peer")}, false},
+	} {
+		if got := channels.NotAccepted(tc.err); got != tc.want {
+			t.Errorf("%s: NotAccepted(%v) = %v, want %v", name, tc.err, got, tc.want)
+		}
+	}
 }

@@ -35,6 +35,9 @@ type Email struct {
 	ReplyTo  string `json:"replyTo,omitempty"`
 	// Categories tag the message at SendGrid (at most 10, not Liquid).
 	Categories []string `json:"categories,omitempty"`
+	// Topic is the consent topic of messages from this template (not
+	// Liquid); a send node's own topic wins over it.
+	Topic string `json:"topic,omitempty"`
 }
 
 // LINE is the content of a LINE template: one to five message objects as
@@ -42,6 +45,7 @@ type Email struct {
 // optional quickReply). Every string inside them is Liquid.
 type LINE struct {
 	Messages []json.RawMessage `json:"messages"`
+	Topic    string            `json:"topic,omitempty"` // as Email.Topic
 }
 
 // Push is the content of a push template. Every string is Liquid.
@@ -51,6 +55,7 @@ type Push struct {
 	ImageURL string            `json:"imageUrl,omitempty"`
 	DeepLink string            `json:"deepLink,omitempty"`
 	Data     map[string]string `json:"data,omitempty"`
+	Topic    string            `json:"topic,omitempty"` // as Email.Topic
 }
 
 // Content is a template's content for its channel: exactly one of Email,
@@ -60,6 +65,19 @@ type Content struct {
 	Email   *Email
 	LINE    *LINE
 	Push    *Push
+}
+
+// Topic is the consent topic the content names, "" for none.
+func (c Content) Topic() string {
+	switch {
+	case c.Email != nil:
+		return c.Email.Topic
+	case c.LINE != nil:
+		return c.LINE.Topic
+	case c.Push != nil:
+		return c.Push.Topic
+	}
+	return ""
 }
 
 // MarshalJSON writes the channel's content.

@@ -80,7 +80,7 @@ func Render(engine *liquid.Engine, c Content, d Data) (channels.Message, error) 
 		return channels.Message{}, err
 	}
 	var errs Errors
-	m := channels.Message{ID: d.MessageID, CustomerID: d.CustomerID, Channel: c.Channel}
+	m := channels.Message{ID: d.MessageID, CustomerID: d.CustomerID, Channel: c.Channel, Topic: c.Topic()}
 	switch {
 	case out.Email != nil:
 		e := out.Email

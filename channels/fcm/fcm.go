@@ -107,6 +107,8 @@ func classify(id string, err error) (channels.Result, error) {
 	case messaging.IsInvalidArgument(err), messaging.IsThirdPartyAuthError(err),
 		errorutils.IsUnauthenticated(err), errorutils.IsPermissionDenied(err):
 		return channels.Result{}, &channels.PermanentError{Reason: err.Error(), Status: status}
+	case status >= 500: // FCM answered without accepting (after the SDK's own retries)
+		return channels.Result{}, fmt.Errorf("fcm: send %s: %w", id, &channels.TransientError{Status: status, Reason: err.Error()})
 	default:
 		return channels.Result{}, fmt.Errorf("fcm: send %s: %w", id, err)
 	}

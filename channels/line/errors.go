@@ -63,8 +63,8 @@ func result(step string, res *http.Response, err error) (channels.Result, error)
 		return channels.Result{}, &channels.RateLimitError{Status: code, RetryAfter: retryAfter(res.Header)}
 	case code == 400 || code == 401 || code == 403:
 		return channels.Result{}, &channels.PermanentError{Status: code, Reason: reason(res)}
-	default:
-		return channels.Result{}, fmt.Errorf("line: %s: %w", step, err)
+	default: // LINE answered without accepting: sending again cannot duplicate
+		return channels.Result{}, fmt.Errorf("line: %s: %w", step, &channels.TransientError{Status: code, Reason: reason(res)})
 	}
 }
 

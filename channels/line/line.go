@@ -72,6 +72,11 @@ func (s *Sender) api(ctx context.Context) *messaging_api.MessagingApiAPI {
 	return c.WithContext(ctx)
 }
 
+// Deduplicates says LINE drops a repeat of an accepted push: every push
+// carries the X-Line-Retry-Key of its message ID, and a repeat is answered
+// 409 (taken as accepted), so a send whose outcome is unknown is sent again.
+func (s *Sender) Deduplicates() bool { return true }
+
 // Send pushes m.LINE to the user m.To with the message's retry key. The
 // provider ID is LINE's request ID (x-line-request-id, or on a 409 the
 // x-line-accepted-request-id of the request that was accepted first).

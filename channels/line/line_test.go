@@ -87,6 +87,8 @@ func TestSend(t *testing.T) {
 		assert.False(t, channels.IsPermanent(err))
 		_, limited := channels.RetryAfter(err)
 		assert.False(t, limited)
+		assert.True(t, channels.NotAccepted(err), "a 500 says LINE did not take the message: %v", err)
+		assert.True(t, channels.Deduplicates(s), "LINE's retry key makes a repeat safe")
 		res, err := s.Send(ctx, message())
 		require.NoError(t, err)
 		assert.False(t, res.AlreadyAccepted)

@@ -87,7 +87,8 @@ func (s *Sender) mail(m channels.Message) *mail.SGMailV3 {
 	v.Subject = e.Subject
 	p := mail.NewPersonalization()
 	p.AddTos(mail.NewEmail("", m.To))
-	for k, val := range map[string]string{"message_id": m.ID, "workflow_id": m.WorkflowID, "node_id": m.NodeID, "workspace_id": m.WorkspaceID} {
+	for k, val := range map[string]string{"message_id": m.ID, "workflow_id": m.WorkflowID, "node_id": m.NodeID,
+		"workspace_id": m.WorkspaceID, "topic": m.Topic} {
 		if val != "" {
 			p.SetCustomArg(k, val)
 		}
@@ -123,8 +124,8 @@ func classify(id string, res *rest.Response, now time.Time) error {
 		return &channels.RateLimitError{Status: code, RetryAfter: retryAfter(res.Headers, now)}
 	case code == 400 || code == 401 || code == 403 || code == 413:
 		return &channels.PermanentError{Status: code, Reason: reason(res.Body)}
-	default:
-		return fmt.Errorf("sendgrid: send %s: HTTP %d: %s", id, code, strings.TrimSpace(res.Body))
+	default: // an answer that is not 2xx: SendGrid did not take the message
+		return fmt.Errorf("sendgrid: send %s: %w", id, &channels.TransientError{Status: code, Reason: strings.TrimSpace(res.Body)})
 	}
 }
 

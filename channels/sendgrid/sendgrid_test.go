@@ -80,6 +80,16 @@ func TestSend(t *testing.T) {
 		assert.Equal(t, map[string]string{"List-Unsubscribe": "<https://t.example/u/abc>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}, b.Headers)
 		assert.Nil(t, b.Mail.Sandbox)
 	})
+	t.Run("CarriesTheConsentTopicInCustomArgs", func(t *testing.T) {
+		fake, s := setup(t, false)
+		m := message()
+		m.Topic = "promotions"
+		_, err := s.Send(ctx, m)
+		require.NoError(t, err)
+		var b body
+		fake.Requests()[0].JSON(t, &b)
+		assert.Equal(t, "promotions", b.Personalizations[0].CustomArgs["topic"], "the webhook's group (un)subscribe reads the topic back")
+	})
 	t.Run("KeepsAGivenTextPartSendsEachCategoryOnceAndOmitsUnsubscribeHeadersWithoutAURL", func(t *testing.T) {
 		fake, s := setup(t, false)
 		m := message()
@@ -122,6 +132,7 @@ func TestSendErrors(t *testing.T) {
 		assert.False(t, channels.IsPermanent(err))
 		_, limited := channels.RetryAfter(err)
 		assert.False(t, limited)
+		assert.True(t, channels.NotAccepted(err), "a 500 says SendGrid did not take the message: %v", err)
 		res, err := s.Send(ctx, message())
 		require.NoError(t, err, "the retry succeeds")
 		assert.NotEmpty(t, res.ProviderID)
@@ -160,6 +171,7 @@ func TestSendErrors(t *testing.T) {
 		_, err := s.Send(ctx, message())
 		require.Error(t, err)
 		assert.False(t, channels.IsPermanent(err))
+		assert.True(t, channels.NotAccepted(err), "no connection was made: %v", err)
 	})
 	t.Run("MessageWithoutEmailIsPermanent", func(t *testing.T) {
 		_, s := setup(t, false)
