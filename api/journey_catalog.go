@@ -60,27 +60,37 @@ func (s *server) checkCatalog(c *gin.Context, d journey.Definition) ([]FieldErro
 	return warnings, true
 }
 
-// checkTemplateNames checks every send naming a stored template: it must
-// exist in the workspace, on the node's channel or its fallback channel
-// (delivery renders it for whichever the customer is reached on). A wrong
-// name is a 422 naming definition.nodes[i].template.name, at save time
-// rather than as a failed send on the day.
+// checkTemplateNames checks every stored template a send names: its
+// template must exist in the workspace on the node's channel, its
+// fallback_template on the fallback channel (a stored template holds one
+// channel's content; journey validation already asks for fallback content
+// when the template is named). A wrong name is a 422 naming
+// definition.nodes[i].template.name (or fallback_template.name), at save
+// time rather than as a failed send on the day.
 func (s *server) checkTemplateNames(c *gin.Context, d journey.Definition) bool {
 	var errs []FieldError
 	for i, n := range d.Nodes {
-		if n.Kind != journey.KindSend || n.Template == nil || n.Template.Name == "" {
+		if n.Kind != journey.KindSend {
 			continue
 		}
-		field := fmt.Sprintf("definition.nodes[%d].template.name", i)
-		t, err := s.Store.GetMessageTemplate(c.Request.Context(), workspace(c), n.Template.Name, 0)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			errs = append(errs, FieldError{Field: field, Message: "names no stored message template: " + n.Template.Name})
-		case err != nil:
-			s.fail(c, err)
-			return false
-		case t.Channel != n.Channel && t.Channel != n.FallbackChannel:
-			errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf("names a %s template, but the node sends on %s", t.Channel, sendChannels(n))})
+		for _, use := range []struct {
+			field, channel string
+			t              *journey.Template
+		}{{"template", n.Channel, n.Template}, {"fallback_template", n.FallbackChannel, n.FallbackTemplate}} {
+			if use.t == nil || use.t.Name == "" {
+				continue
+			}
+			field := fmt.Sprintf("definition.nodes[%d].%s.name", i, use.field)
+			t, err := s.Store.GetMessageTemplate(c.Request.Context(), workspace(c), use.t.Name, 0)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				errs = append(errs, FieldError{Field: field, Message: "names no stored message template: " + use.t.Name})
+			case err != nil:
+				s.fail(c, err)
+				return false
+			case t.Channel != use.channel:
+				errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf("names a %s template, but it is sent on %s", t.Channel, use.channel)})
+			}
 		}
 	}
 	if len(errs) > 0 {
@@ -88,14 +98,6 @@ func (s *server) checkTemplateNames(c *gin.Context, d journey.Definition) bool {
 		return false
 	}
 	return true
-}
-
-// sendChannels names a send node's channel and its fallback, if any.
-func sendChannels(n journey.Node) string {
-	if n.FallbackChannel == "" {
-		return n.Channel
-	}
-	return n.Channel + " or " + n.FallbackChannel
 }
 
 // yamlToJSON lets a journey be sent as YAML (application/yaml, as written by

@@ -107,8 +107,14 @@ type Node struct {
 	Control  *Control  `json:"control,omitempty"`  // split: the hold-out group
 
 	Channel         string    `json:"channel,omitempty"`          // send
-	Template        *Template `json:"template,omitempty"`         // send
+	Template        *Template `json:"template,omitempty"`         // send: the content on Channel (inline content serves the fallback too)
 	FallbackChannel string    `json:"fallback_channel,omitempty"` // send: when the first has no address
+	// FallbackTemplate is the content on FallbackChannel; required when
+	// Template names a stored template, which holds one channel's content.
+	FallbackTemplate *Template `json:"fallback_template,omitempty"` // send
+	// Topic is the consent topic of the message ("promotions"): a customer
+	// who opted out of it, or of the whole channel, is not sent it.
+	Topic string `json:"topic,omitempty"` // send
 	// Transactional marks a send (a receipt, a password reset) that frequency
 	// caps do not hold back; consent and suppression still apply.
 	Transactional bool `json:"transactional,omitempty"` // send
@@ -169,6 +175,19 @@ type Template struct {
 	Name    string `json:"name,omitempty"`
 	Subject string `json:"subject,omitempty"`
 	Body    string `json:"body,omitempty"`
+}
+
+// TemplateFor is the content a send node sends on channel: the fallback
+// template when the message goes out on the fallback channel and the node
+// has one, else the node's template.
+func (n Node) TemplateFor(channel string) Template {
+	if channel == n.FallbackChannel && channel != "" && n.FallbackTemplate != nil {
+		return *n.FallbackTemplate
+	}
+	if n.Template == nil {
+		return Template{}
+	}
+	return *n.Template
 }
 
 // Duration is a time.Duration written as text: Go's units ("90s", "30m",

@@ -15,6 +15,7 @@ var Weekdays = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 var (
 	clockPattern    = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 	propertyPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+	topicPattern    = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
 )
 
 type addFunc func(field, format string, args ...any)
@@ -22,6 +23,9 @@ type addFunc func(field, format string, args ...any)
 func (d *Definition) validateNode(path string, n Node, add addFunc, ref func(string, string)) {
 	if n.Transactional && n.Kind != KindSend {
 		add(path+".transactional", "applies to send nodes only")
+	}
+	if n.Kind != KindSend && (n.Topic != "" || n.FallbackTemplate != nil) {
+		add(path, "topic and fallback_template apply to send nodes only")
 	}
 	switch n.Kind {
 	case KindWait:
@@ -144,6 +148,18 @@ func validateSend(path string, n Node, add addFunc) {
 		}
 	}
 	validateTemplate(path+".template", n.Template, add)
+	switch {
+	case n.FallbackTemplate != nil && n.FallbackChannel == "":
+		add(path+".fallback_template", "needs a fallback_channel to send on")
+	case n.FallbackTemplate != nil:
+		validateTemplate(path+".fallback_template", n.FallbackTemplate, add)
+	case n.FallbackChannel != "" && n.Template != nil && n.Template.Name != "":
+		add(path+".fallback_template", "is required: a stored template is one channel's content, so the %s fallback needs its own, inline or stored",
+			n.FallbackChannel)
+	}
+	if n.Topic != "" && !topicPattern.MatchString(n.Topic) {
+		add(path+".topic", "must be 1 to 64 letters, digits, '_', '.', ':' or '-', as in \"promotions\"")
+	}
 }
 
 func validateProfileUpdate(path string, u ProfileUpdate, add addFunc) {
