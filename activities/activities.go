@@ -63,6 +63,10 @@ type SendInput struct {
 	// Holdout marks a customer in the journey's holdout: the message is
 	// recorded skipped with reason "holdout", and nothing is sent.
 	Holdout bool `json:"holdout,omitempty"`
+	// Topic is the consent topic of the message ("promotions"): an opt-out
+	// of it, or of the whole channel, holds the message back. When empty,
+	// a stored template's topic applies.
+	Topic string `json:"topic,omitempty"`
 }
 
 // SendResult says what became of a message.
@@ -80,12 +84,11 @@ const MessageRecorded = "recorded"
 
 // Send is the one delivery path of every message: the customer's address
 // on the channel (the workflow already chose the fallback channel),
-// consent and suppression (a refusal records the message skipped), the
-// content (inline or a stored template), then the outbox row written
-// "sending" before the provider call and moved to "sent" after it. A row
-// found "sent" (or further) is returned without a call; a row found
-// "sending" (an attempt that crashed after the call) is sent again under
-// the same message ID, the idempotency key of providers that take one.
+// consent for the channel and the message's topic, suppression (a refusal
+// records the message skipped), frequency caps, the content (inline or a
+// stored template), then the provider call guarded by the message row (see
+// deliver): a retried or replayed attempt never sends twice, and an attempt
+// that died during the call is reconciled, not sent again blindly.
 func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error) {
 	if reason, err := a.excluded(ctx, in); err != nil || reason != "" {
 		if err != nil {
@@ -97,6 +100,9 @@ func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error)
 	_, isOutbox := sender.(*outbox.Sender)
 	address, err := a.address(ctx, in)
 	if err != nil {
+		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
+	}
+	if in.Topic, err = a.topic(ctx, in); err != nil {
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}
 	reason, err := a.refusal(ctx, in, address)
@@ -119,7 +125,7 @@ func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error)
 	if err != nil {
 		return SendResult{}, contentError(err)
 	}
-	m.WorkspaceID, m.WorkflowID, m.NodeID, m.To = in.WorkspaceID, in.WorkflowID, in.NodeID, address
+	m.WorkspaceID, m.WorkflowID, m.NodeID, m.To, m.Topic = in.WorkspaceID, in.WorkflowID, in.NodeID, address, in.Topic
 	return a.deliver(ctx, in, sender, m)
 }
 
@@ -131,38 +137,6 @@ func contentError(err error) error {
 		return err
 	}
 	return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
-}
-
-// deliver writes the row "sending", calls the provider and records the
-// answer; a row an earlier attempt finished is returned as it is.
-func (a *Activities) deliver(ctx context.Context, in SendInput, sender channels.Sender, m channels.Message) (SendResult, error) {
-	subject, body := preview(m)
-	row, inserted, err := a.store.RecordMessage(ctx, a.row(in, subject, body, MessageSending))
-	if err != nil {
-		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
-	}
-	if !inserted && row.Status != MessageSending {
-		activity.GetLogger(ctx).Info("message already sent", "messageId", in.MessageID, "status", row.Status)
-		return SendResult{MessageID: row.ID, Status: row.Status, Duplicate: true}, nil
-	}
-	res, sendErr := sender.Send(ctx, m)
-	if res.RemoveAddress {
-		if err := a.store.Suppress(ctx, store.Suppression{WorkspaceID: in.WorkspaceID, Channel: in.Channel,
-			Address: m.To, Reason: store.SuppressInvalid}); err != nil {
-			return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
-		}
-	}
-	if sendErr != nil {
-		return SendResult{}, a.providerError(ctx, in, sendErr)
-	}
-	logged, _, err := a.store.RecordMessageEvent(ctx, store.MessageEvent{
-		WorkspaceID: in.WorkspaceID, EventID: "send:" + in.MessageID, MessageID: in.MessageID,
-		Status: MessageSent, ProviderEvent: "send", ProviderID: res.ProviderID,
-	})
-	if err != nil {
-		return SendResult{}, fmt.Errorf("record sending of %s: %w", in.MessageID, err)
-	}
-	return SendResult{MessageID: logged.ID, Status: logged.Status, Duplicate: !inserted, ProviderID: logged.ProviderID}, nil
 }
 
 // preview is the subject and body the message row shows.

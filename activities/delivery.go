@@ -20,10 +20,12 @@ import (
 
 // Message statuses Send writes (providers' webhooks move them on).
 const (
-	MessageSending = "sending" // written before the provider call
-	MessageSent    = "sent"    // the provider accepted it
-	MessageSkipped = "skipped" // consent, suppression or no address: no provider call
-	MessageFailed  = "failed"  // the provider refused it for good
+	MessagePending     = store.MessagePending // written, no provider call in flight
+	MessageSending     = store.MessageSending // a provider call began; its answer is not recorded
+	MessageSent        = "sent"               // the provider accepted it
+	MessageUnconfirmed = "unconfirmed"        // a call's answer was lost and nothing confirmed it: never sent again
+	MessageSkipped     = "skipped"            // consent, suppression, a cap or no address: no provider call
+	MessageFailed      = "failed"             // the provider refused it for good
 )
 
 // Options configure delivery. The zero value delivers every channel to the
@@ -39,6 +41,14 @@ type Options struct {
 	PublicURL string
 	// EmailFrom is the sender address of inline (unstored) email content.
 	EmailFrom string
+	// ConfirmWithin is, per channel, how long Send waits for the provider's
+	// webhook to confirm a message whose provider call was left unanswered
+	// (the worker died during it, the connection broke): SendGrid's
+	// processed, delivered or dropped event names the message and moves its
+	// row. A channel without a window (no webhook) settles such a message
+	// "unconfirmed" at once. Either way a provider that is not a
+	// channels.Deduplicator is not called again for it.
+	ConfirmWithin map[string]time.Duration
 }
 
 // skip records the message as skipped, Body holding the reason, and calls
@@ -63,12 +73,12 @@ func (a *Activities) row(in SendInput, subject, body, status string) store.Messa
 // refusal is why the customer may not be sent this message ("" when they
 // may): an opt-out of the channel, or a suppressed address.
 func (a *Activities) refusal(ctx context.Context, in SendInput, address string) (string, error) {
-	status, found, err := a.store.ConsentFor(ctx, in.WorkspaceID, in.CustomerID, in.Channel, "")
+	status, found, err := a.store.ConsentFor(ctx, in.WorkspaceID, in.CustomerID, in.Channel, in.Topic)
 	if err != nil {
 		return "", fmt.Errorf("check consent: %w", err)
 	}
-	if found && status == "opted_out" {
-		return "opted out of " + in.Channel, nil
+	if found && status == store.OptedOut {
+		return a.optOutReason(ctx, in)
 	}
 	if address == "" {
 		return "", nil
@@ -81,6 +91,42 @@ func (a *Activities) refusal(ctx context.Context, in SendInput, address string) 
 		return "", fmt.Errorf("check suppression: %w", err)
 	}
 	return "address suppressed: " + sp.Reason, nil
+}
+
+// optOutReason names what the customer opted out of: the channel, or only
+// the message's topic.
+func (a *Activities) optOutReason(ctx context.Context, in SendInput) (string, error) {
+	if in.Topic == "" {
+		return "opted out of " + in.Channel, nil
+	}
+	status, found, err := a.store.ConsentFor(ctx, in.WorkspaceID, in.CustomerID, in.Channel, "")
+	if err != nil {
+		return "", fmt.Errorf("check consent: %w", err)
+	}
+	if found && status == store.OptedOut {
+		return "opted out of " + in.Channel, nil
+	}
+	return "opted out of " + in.Topic + " on " + in.Channel, nil
+}
+
+// topic is the message's consent topic: the send's own, else the stored
+// template's (an unknown template is left for compose to report).
+func (a *Activities) topic(ctx context.Context, in SendInput) (string, error) {
+	if in.Topic != "" || in.Template.Name == "" {
+		return in.Topic, nil
+	}
+	t, err := a.store.GetMessageTemplate(ctx, in.WorkspaceID, in.Template.Name, 0)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the topic of template %q: %w", in.Template.Name, err)
+	}
+	c, err := msgtemplates.Parse(t.Channel, t.Content)
+	if err != nil {
+		return "", nil
+	}
+	return c.Topic(), nil
 }
 
 // capped is why the workspace's frequency caps hold this message back (""
@@ -142,7 +188,7 @@ func (a *Activities) unsubscribeURL(in SendInput) string {
 		return ""
 	}
 	return unsubscribe.URL(a.opts.UnsubscribeSecret, a.opts.PublicURL, unsubscribe.Token{
-		WorkspaceID: in.WorkspaceID, CustomerID: in.CustomerID, Channel: in.Channel, MessageID: in.MessageID,
+		WorkspaceID: in.WorkspaceID, CustomerID: in.CustomerID, Channel: in.Channel, Topic: in.Topic, MessageID: in.MessageID,
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/pgtest"
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/unsubscribe"
 )
 
 // fakeSender answers with its script, one answer per call, and keeps the
@@ -23,7 +24,10 @@ type fakeSender struct {
 	script []error
 	result channels.Result
 	got    []channels.Message
+	dedupe bool // the provider drops repeats by message ID (as LINE)
 }
+
+func (f *fakeSender) Deduplicates() bool { return f.dedupe }
 
 func (f *fakeSender) Send(_ context.Context, m channels.Message) (channels.Result, error) {
 	f.got = append(f.got, m)
@@ -39,14 +43,19 @@ func (f *fakeSender) Send(_ context.Context, m channels.Message) (channels.Resul
 
 func providerSetup(t *testing.T, f *fakeSender) *bundle {
 	t.Helper()
+	return providerSetupWith(t, Options{Senders: map[string]channels.Sender{"email": f},
+		UnsubscribeSecret: "s3cret", PublicURL: "https://tabiji.test", EmailFrom: "shop@example.com"})
+}
+
+func providerSetupWith(t *testing.T, opts Options) *bundle {
+	t.Helper()
 	st := pgtest.Store(t)
 	if err := st.EnsureWorkspace(context.Background(), "default", "Default"); err != nil {
 		t.Fatal(err)
 	}
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
-	env.RegisterActivity(New(st, Options{Senders: map[string]channels.Sender{"email": f},
-		UnsubscribeSecret: "s3cret", PublicURL: "https://tabiji.test", EmailFrom: "shop@example.com"}))
+	env.RegisterActivity(New(st, opts))
 	return &bundle{env: env, store: st}
 }
 
@@ -85,8 +94,47 @@ func TestSendThroughAProvider(t *testing.T) {
 			t.Fatalf("row %+v", m)
 		}
 	})
-	t.Run("ARowLeftSendingIsSentAgainUnderTheSameID", func(t *testing.T) {
+	t.Run("ARowLeftSendingIsNotSentAgainButSettledUnconfirmed", func(t *testing.T) {
 		f := &fakeSender{result: channels.Result{ProviderID: "sg_2"}}
+		b := providerSetup(t, f)
+		in := emailInput()
+		if _, _, err := b.store.RecordMessage(context.Background(), b.row(in)); err != nil {
+			t.Fatal(err)
+		}
+		res, err := b.send(t, in)
+		if err != nil || res.Status != MessageUnconfirmed || len(f.got) != 0 {
+			t.Fatalf("got %+v, %v, %d calls; want unconfirmed and no call", res, err, len(f.got))
+		}
+		if again, err := b.send(t, in); err != nil || again.Status != MessageUnconfirmed || len(f.got) != 0 {
+			t.Fatalf("next attempt: %+v, %v, %d calls", again, err, len(f.got))
+		}
+	})
+	t.Run("ARowLeftSendingWaitsForTheWebhookWithinTheWindow", func(t *testing.T) {
+		f := &fakeSender{}
+		b := providerSetupWith(t, Options{Senders: map[string]channels.Sender{"email": f},
+			ConfirmWithin: map[string]time.Duration{"email": time.Hour}})
+		in := emailInput()
+		if _, _, err := b.store.RecordMessage(context.Background(), b.row(in)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := b.send(t, in)
+		var app *temporal.ApplicationError
+		if !errors.As(err, &app) || app.NonRetryable() || app.Type() != "AwaitingConfirmation" ||
+			app.NextRetryDelay() <= 0 || app.NextRetryDelay() > confirmPoll || len(f.got) != 0 {
+			t.Fatalf("want a retryable AwaitingConfirmation within %s and no call, got %v, %d calls", confirmPoll, err, len(f.got))
+		}
+		// SendGrid's processed event names the message: the next attempt finds it.
+		if _, _, err := b.store.RecordMessageEvent(context.Background(), store.MessageEvent{WorkspaceID: "default",
+			EventID: "sg-1", MessageID: in.MessageID, Status: "processed", ProviderEvent: "processed", ProviderID: "sg.1"}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := b.send(t, in)
+		if err != nil || res.Status != "processed" || !res.Duplicate || res.ProviderID != "sg.1" || len(f.got) != 0 {
+			t.Fatalf("after the webhook: %+v, %v, %d calls", res, err, len(f.got))
+		}
+	})
+	t.Run("ARowLeftSendingIsSentAgainByADeduplicatingProvider", func(t *testing.T) {
+		f := &fakeSender{result: channels.Result{ProviderID: "line_2", AlreadyAccepted: true}, dedupe: true}
 		b := providerSetup(t, f)
 		in := emailInput()
 		if _, _, err := b.store.RecordMessage(context.Background(), b.row(in)); err != nil {
@@ -95,6 +143,32 @@ func TestSendThroughAProvider(t *testing.T) {
 		res, err := b.send(t, in)
 		if err != nil || res.Status != MessageSent || len(f.got) != 1 || f.got[0].ID != in.MessageID {
 			t.Fatalf("got %+v, %v, %d calls", res, err, len(f.got))
+		}
+	})
+	t.Run("AServerErrorReleasesTheRowForTheNextAttempt", func(t *testing.T) {
+		f := &fakeSender{script: []error{&channels.TransientError{Status: 503, Reason: "busy"}}}
+		b := providerSetup(t, f)
+		if _, err := b.send(t, emailInput()); err == nil {
+			t.Fatal("want the 503 to fail the attempt")
+		}
+		if m := b.status(t, emailInput().MessageID); m.Status != MessagePending {
+			t.Fatalf("row after a 503 = %q, want pending", m.Status)
+		}
+		if res, err := b.send(t, emailInput()); err != nil || res.Status != MessageSent || len(f.got) != 2 {
+			t.Fatalf("retry: %+v, %v, %d calls", res, err, len(f.got))
+		}
+	})
+	t.Run("AnUnansweredCallLeavesTheRowSending", func(t *testing.T) {
+		f := &fakeSender{script: []error{context.DeadlineExceeded}}
+		b := providerSetup(t, f)
+		if _, err := b.send(t, emailInput()); err == nil {
+			t.Fatal("want the timeout to fail the attempt")
+		}
+		if m := b.status(t, emailInput().MessageID); m.Status != MessageSending {
+			t.Fatalf("row after a timeout = %q, want sending", m.Status)
+		}
+		if res, err := b.send(t, emailInput()); err != nil || res.Status != MessageUnconfirmed || len(f.got) != 1 {
+			t.Fatalf("retry: %+v, %v, %d calls; want unconfirmed, no second call", res, err, len(f.got))
 		}
 	})
 	t.Run("PermanentFailsTheMessageWithoutRetry", func(t *testing.T) {
@@ -117,7 +191,7 @@ func TestSendThroughAProvider(t *testing.T) {
 		if !errors.As(err, &app) || app.NonRetryable() || app.NextRetryDelay() != 7*time.Second {
 			t.Fatalf("want a retry after 7s, got %v", err)
 		}
-		if m := b.status(t, emailInput().MessageID); m.Status != MessageSending {
+		if m := b.status(t, emailInput().MessageID); m.Status != MessagePending {
 			t.Fatalf("row %+v", m)
 		}
 	})
@@ -167,6 +241,9 @@ func TestSendThroughAProvider(t *testing.T) {
 		_, _ = b.env.ExecuteActivity(a.Send, in)
 		if _, err := b.store.Suppressed(context.Background(), "default", "push", "tok_1"); err != nil {
 			t.Fatalf("token not suppressed: %v", err)
+		}
+		if res, err := b.send(t, in); err != nil || res.Status != MessageFailed || len(f.got) != 1 {
+			t.Fatalf("a retry = %+v, %v, %d calls; want the failed row, no second call", res, err, len(f.got))
 		}
 	})
 }
@@ -225,5 +302,60 @@ func TestFrequencyCapsHoldBackMessages(t *testing.T) {
 	}
 	if len(f.got) != 2 {
 		t.Errorf("the provider got %d emails, want 2 (the first and the receipt)", len(f.got))
+	}
+}
+
+// TestConsentTopics: an opt-out of a topic holds back that topic's messages
+// only; an opt-out of the whole channel holds back every topic; a stored
+// template's topic applies when the send names none; the unsubscribe link
+// and the provider see the topic.
+func TestConsentTopics(t *testing.T) {
+	ctx := context.Background()
+	f := &fakeSender{}
+	b := providerSetup(t, f)
+	optOut := func(topic string) {
+		t.Helper()
+		if _, err := b.store.SetConsent(ctx, store.Consent{WorkspaceID: "default", CustomerID: "u_1",
+			Channel: "email", Topic: topic, Status: store.OptedOut, Source: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send := func(id, topic, template string) SendResult {
+		t.Helper()
+		in := emailInput()
+		in.MessageID, in.NodeID, in.Topic = in.MessageID+"-"+id, id, topic
+		if template != "" {
+			in.Template = journey.Template{Name: template}
+		}
+		res, err := b.send(t, in)
+		if err != nil {
+			t.Fatalf("send %s: %v", id, err)
+		}
+		return res
+	}
+	if _, err := b.store.CreateMessageTemplate(ctx, "default", "sale", "email", "Sale",
+		[]byte(`{"subject":"Sale","html":"<p>20% off</p>","from":"shop@example.com","topic":"promotions"}`)); err != nil {
+		t.Fatal(err)
+	}
+	optOut("promotions")
+	if res := send("promo", "promotions", ""); res.Status != MessageSkipped || res.Reason != "opted out of promotions on email" {
+		t.Errorf("promotions after its opt-out = %+v", res)
+	}
+	if res := send("stored", "", "sale"); res.Status != MessageSkipped {
+		t.Errorf("the stored promotions template after the opt-out = %+v", res)
+	}
+	if res := send("news", "news", ""); res.Status != MessageSent {
+		t.Errorf("news after a promotions opt-out = %+v", res)
+	}
+	if len(f.got) != 1 || f.got[0].Topic != "news" || !strings.Contains(f.got[0].Email.UnsubscribeURL, "https://tabiji.test/") {
+		t.Fatalf("provider got %+v", f.got)
+	}
+	tok, err := unsubscribe.Parse("s3cret", f.got[0].Email.UnsubscribeURL[strings.LastIndex(f.got[0].Email.UnsubscribeURL, "/")+1:])
+	if err != nil || tok.Topic != "news" {
+		t.Errorf("the unsubscribe link's token = %+v, %v; want topic news", tok, err)
+	}
+	optOut("")
+	if res := send("news2", "news", ""); res.Status != MessageSkipped || res.Reason != "opted out of email" {
+		t.Errorf("news after a channel opt-out = %+v", res)
 	}
 }

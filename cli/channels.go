@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/channels"
@@ -28,6 +29,8 @@ type ChannelFlags struct {
 	LINEAPIBaseURL           string `name:"line-api-base-url" env:"LINE_API_BASE_URL" help:"LINE Messaging API base URL (default https://api.line.me)."`
 	FCMCredentialsFile       string `name:"fcm-credentials-file" env:"FCM_CREDENTIALS_FILE" type:"path" help:"Firebase service account key (JSON): push goes through FCM."`
 	FCMBaseURL               string `name:"fcm-base-url" env:"FCM_BASE_URL" help:"FCM API base URL (default https://fcm.googleapis.com)."`
+	// EmailConfirmWindow: see activities.Options.ConfirmWithin.
+	EmailConfirmWindow time.Duration `name:"email-confirm-window" env:"TABIJI_EMAIL_CONFIRM_WINDOW" default:"15m" help:"How long a retried email send waits for SendGrid's webhook to confirm an earlier attempt whose answer was lost, before settling it 'unconfirmed' (never sent twice); 0 without a webhook."`
 }
 
 // Delivery returns the Send activity's options: the senders, and what
@@ -38,7 +41,8 @@ func (f ChannelFlags) Delivery(ctx context.Context, st *store.Store, unsubscribe
 		return activities.Options{}, err
 	}
 	return activities.Options{Senders: senders, UnsubscribeSecret: unsubscribeSecret,
-		PublicURL: f.PublicURL, EmailFrom: f.EmailFrom}, nil
+		PublicURL: f.PublicURL, EmailFrom: f.EmailFrom,
+		ConfirmWithin: map[string]time.Duration{"email": f.EmailConfirmWindow}}, nil
 }
 
 // Senders returns a sender for each channel ("email", "line", "push"): the

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/alecthomas/kong"
 
@@ -69,7 +70,7 @@ func TestChannelSenders(t *testing.T) {
 		t.Setenv("FCM_CREDENTIALS_FILE", push.CredentialsFile(t))
 		t.Setenv("FCM_BASE_URL", push.URL)
 		f := channelFlags(t)
-		if f.SendGridWebhookPublicKey != "pk" || f.LINEChannelSecret != "secret" || !f.SendGridSandbox {
+		if f.SendGridWebhookPublicKey != "pk" || f.LINEChannelSecret != "secret" || !f.SendGridSandbox || f.EmailConfirmWindow != 15*time.Minute {
 			t.Errorf("flags = %+v", f)
 		}
 		senders, err := f.Senders(ctx, nil)

@@ -16,7 +16,7 @@ import (
 // status of equal or higher rank, so events arriving out of order (a
 // "delivered" after its "open") do not move a message back.
 var statusRank = map[string]int{
-	"recorded": 0, "sent": 1, "processed": 1, "deferred": 2,
+	"recorded": 0, "pending": 0, "sending": 0, "sent": 1, "unconfirmed": 1, "processed": 1, "deferred": 2,
 	"delivered": 3, "bounced": 3, "blocked": 3, "dropped": 3, "failed": 3,
 	"opened": 4, "clicked": 5, "spam_reported": 6, "unsubscribed": 6, "resubscribed": 6,
 }

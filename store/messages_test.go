@@ -39,6 +39,35 @@ func TestMessages(t *testing.T) {
 		}
 	})
 
+	t.Run("ClaimsAPendingMessageOnceAndReleasesItAfterARefusal", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		m := message(wsA, "msg_c", "u_1", "email")
+		m.Status = store.MessagePending
+		_, _, err := b.store.RecordMessage(ctx, m)
+		mustNot(t, err)
+		got, claimed, err := b.store.ClaimMessage(ctx, wsA, "msg_c")
+		if err != nil || !claimed || got.Status != store.MessageSending {
+			t.Fatalf("first claim = %+v, %v, %v", got.Status, claimed, err)
+		}
+		if got, claimed, err := b.store.ClaimMessage(ctx, wsA, "msg_c"); err != nil || claimed || got.Status != store.MessageSending {
+			t.Errorf("second claim = %q, %v, %v; want the sending row, unclaimed", got.Status, claimed, err)
+		}
+		mustNot(t, b.store.ReleaseMessage(ctx, wsA, "msg_c"))
+		if _, claimed, err := b.store.ClaimMessage(ctx, wsA, "msg_c"); err != nil || !claimed {
+			t.Errorf("claim after release = %v, %v", claimed, err)
+		}
+		_, _, err = b.store.RecordMessageEvent(ctx, store.MessageEvent{WorkspaceID: wsA, EventID: "e1", MessageID: "msg_c", Status: "processed", ProviderEvent: "processed"})
+		mustNot(t, err)
+		mustNot(t, b.store.ReleaseMessage(ctx, wsA, "msg_c"))
+		if got, claimed, err := b.store.ClaimMessage(ctx, wsA, "msg_c"); err != nil || claimed || got.Status != "processed" {
+			t.Errorf("claim of a processed message = %q, %v, %v; want it left alone", got.Status, claimed, err)
+		}
+		if _, _, err := b.store.ClaimMessage(ctx, wsB, "msg_c"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("claim in another workspace: %v", err)
+		}
+	})
+
 	t.Run("RefusesAnIdTakenInAnotherWorkspace", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)

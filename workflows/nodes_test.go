@@ -306,6 +306,57 @@ nodes:
 	}
 }
 
+// TestFallbackSendsTheFallbackTemplate: a send naming a stored template for
+// email and another for LINE sends the LINE one, with the node's topic,
+// when the customer is reached on LINE.
+func TestFallbackSendsTheFallbackTemplate(t *testing.T) {
+	d := def(t, `
+entry: { event: signup }
+nodes:
+  - { id: hello, kind: send, channel: email, fallback_channel: line, topic: promotions,
+      template: { name: hello_email }, fallback_template: { name: hello_line }, next: done }
+  - { id: done, kind: exit }`)
+	for _, tc := range []struct {
+		profile           journey.Profile
+		channel, template string
+	}{
+		{journey.Profile{ID: "u_1", Email: "a@b.c"}, "email", "hello_email"},
+		{journey.Profile{ID: "u_1", LineUserID: "U1"}, "line", "hello_line"},
+	} {
+		b := setup(t)
+		b.sendSucceeds()
+		b.profile = tc.profile
+		b.run(t, d, saturdayNight)
+		if got := b.sends[0]; got.Channel != tc.channel || got.Template.Name != tc.template || got.Topic != "promotions" {
+			t.Errorf("profile %+v: sent %s / %q / topic %q, want %s / %q / promotions", tc.profile, got.Channel, got.Template.Name, got.Topic, tc.channel, tc.template)
+		}
+	}
+}
+
+// TestASkippedSendIsRecordedAsSkipped: the step of a send that consent held
+// back says so, with the reason, not "sent".
+func TestASkippedSendIsRecordedAsSkipped(t *testing.T) {
+	for _, tc := range []struct {
+		res  activities.SendResult
+		want string
+	}{
+		{activities.SendResult{MessageID: "m1", Status: activities.MessageSkipped, Reason: "opted out of email"}, "skipped: opted out of email"},
+		{activities.SendResult{MessageID: "m1", Status: activities.MessageUnconfirmed}, "unconfirmed m1"},
+		{activities.SendResult{MessageID: "m1", Status: activities.MessageFailed, Duplicate: true}, "failed: m1"},
+		{activities.SendResult{MessageID: "m1", Status: activities.MessageSent}, "sent m1"},
+		{activities.SendResult{MessageID: "m1", Status: "delivered", Duplicate: true}, "sent m1"},
+	} {
+		b := setup(t)
+		var a *activities.Activities
+		b.env.OnActivity(a.Send, mock.Anything, mock.Anything).Return(tc.res, nil)
+		b.env.ExecuteWorkflow(Journey, input(cartDefinition(t)))
+		b.result(t)
+		if o := b.state(t).Steps[1].Outcome; o != tc.want {
+			t.Errorf("status %s: step outcome %q, want %q", tc.res.Status, o, tc.want)
+		}
+	}
+}
+
 func TestContinueAsNewCarriesTheRun(t *testing.T) {
 	d := def(t, waitForOpen)
 	b := setup(t)

@@ -25,11 +25,12 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 	}
 	info := workflow.GetInfo(ctx)
 	p := r.profile
+	channel := chooseChannel(r.profile, n.Channel, n.FallbackChannel)
 	in := activities.SendInput{
 		MessageID:   r.stepKey(ctx, n),
 		WorkspaceID: r.in.WorkspaceID, JourneyID: r.in.JourneyID, Version: r.state.Version,
 		CustomerID: r.in.CustomerID, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
-		NodeID: n.ID, Channel: chooseChannel(r.profile, n.Channel, n.FallbackChannel), Template: *n.Template,
+		NodeID: n.ID, Channel: channel, Template: n.TemplateFor(channel), Topic: n.Topic,
 		Entry: r.in.Entry, Profile: &p, Variables: r.def.Variables, Transactional: n.Transactional,
 		Holdout: r.state.Holdout,
 	}
@@ -43,12 +44,27 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 		r.outcome("failed: " + err.Error())
 		return nil
 	}
-	if res.Status == activities.MessageSkipped {
-		r.outcome("skipped: " + res.Reason)
-		return nil
-	}
-	r.outcome("sent " + res.MessageID)
+	r.outcome(sendOutcome(res))
 	return nil
+}
+
+// sendOutcome is what the step records of a send: "sent <message ID>" when
+// the provider took it (or the development outbox kept it), "skipped:
+// <reason>" when consent, a suppression, a cap or a missing address held it
+// back (as "skipped: quiet hours"), "failed: <message ID>" for a message an
+// earlier run of the step saw refused, "unconfirmed <message ID>" when an
+// attempt's call was left unanswered and nothing confirmed it (it is not
+// sent again).
+func sendOutcome(res activities.SendResult) string {
+	switch res.Status {
+	case activities.MessageSkipped:
+		return "skipped: " + res.Reason
+	case activities.MessageFailed:
+		return "failed: " + res.MessageID
+	case activities.MessageUnconfirmed:
+		return "unconfirmed " + res.MessageID
+	}
+	return "sent " + res.MessageID
 }
 
 // quietHours holds a send that falls inside the journey's quiet hours until
