@@ -76,6 +76,9 @@ func (s *server) ingest(ctx context.Context, workspaceID string, msgs []ingest.M
 		return res, err
 	}
 	res.RouteErr = s.routeStored(ctx, workspaceID, out)
+	if err := s.score(ctx, workspaceID, in, out, &res); err != nil {
+		return res, fmt.Errorf("score: %w", err)
+	}
 	s.evaluateSegments(ctx, workspaceID, customersToEvaluate(out))
 	return res, nil
 }

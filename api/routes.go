@@ -60,6 +60,10 @@ func (s *server) routes(r *gin.Engine) {
 	// The workspace's global control group (global_control.go).
 	manage.GET("/global-control", s.getGlobalControl)
 	manage.PUT("/global-control", s.putGlobalControl)
+	// Lead scoring (scoring.go; ingestion scores in scoring_pipeline.go).
+	manage.GET("/scoring", s.getScoring)
+	manage.PUT("/scoring", s.putScoring)
+	manage.GET("/profiles/:id/score", s.getProfileScore)
 
 	// Segments (segments.go).
 	manage.POST("/segments", s.createSegment)

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -38,6 +39,8 @@ type server struct {
 	journeys *journeyIndex
 	// taxonomies holds each workspace's compiled taxonomy; ingestion checks every event against it.
 	taxonomies *taxonomyCache
+	// scoring holds each workspace's compiled lead-scoring rules.
+	scoring *workspaceCache[*scoring.Compiled]
 }
 
 // newServer is the API's state without its routes, for NewServer and NewSweeper.
@@ -47,6 +50,7 @@ func newServer(d Deps) *server {
 	}
 	s := &server{Deps: d, journeys: newJourneyIndex(d.Store, 5*time.Second)}
 	s.taxonomies = newTaxonomyCache(d.Store, 5*time.Second)
+	s.scoring = newScoringCache(d.Store, 5*time.Second)
 	return s
 }
 

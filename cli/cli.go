@@ -26,6 +26,7 @@ type CLI struct {
 	Migrate   MigrateCmd   `cmd:"" help:"Apply the database migrations embedded in this binary."`
 	Journeys  JourneysCmd  `cmd:"" help:"Manage journeys through the API: apply from a file, list, show, pause, resume, archive, simulate."`
 	Templates TemplatesCmd `cmd:"" help:"List journey templates and launch one as an active journey."`
+	Scoring   ScoringCmd   `cmd:"" help:"Lead scoring through the API: show or apply the rules, show a customer's score."`
 
 	Taxonomy   TaxonomyCmd   `cmd:"" help:"Apply or export a workspace's event taxonomy (the design sheet)."`
 	Segments   SegmentsCmd   `cmd:"" help:"Apply, list, count and list the members of segments (audiences defined by conditions)."`

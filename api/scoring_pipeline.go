@@ -1,0 +1,123 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/tabiji/tabiji/ingest"
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/scoring"
+	"github.com/tabiji/tabiji/store"
+)
+
+// score gives the points that the accepted calls earn under the
+// workspace's scoring rules (track events by their rules; identify calls
+// by the trait rules the profile now matches) and tracks
+// scoring.ChangedEvent for every change, through ingest, with a messageId
+// derived from the scored call. Duplicates are scored too: the store gives
+// each (call, rule) once, and answers a retry with the change it made, so
+// a retry after a crash emits what the crash lost, and never twice.
+func (s *server) score(ctx context.Context, workspaceID string, in []accepted, out []store.Inserted, res *ingestResult) error {
+	rules, err := s.scoring.get(ctx, workspaceID)
+	if err != nil || rules == nil {
+		return err
+	}
+	var awards []store.ScoreAward
+	for i, a := range in {
+		m := a.msg
+		if m.Type != ingest.Track || !rules.Scores(m.Event) {
+			continue
+		}
+		e := journey.Event{MessageID: m.MessageID, Name: m.Event, Properties: m.Properties, Timestamp: m.Timestamp}
+		for _, aw := range rules.EventAwards(e) {
+			awards = append(awards, store.ScoreAward{ID: out[i].Event.UserID, Source: m.MessageID, RuleID: aw.RuleID, Points: aw.Points, At: m.Timestamp})
+		}
+	}
+	traitAwards, err := s.traitAwards(ctx, workspaceID, rules, in)
+	if err != nil {
+		return err
+	}
+	changes, err := s.Store.AwardScores(ctx, workspaceID, rules.HalfLife, append(awards, traitAwards...))
+	if err != nil || len(changes) == 0 {
+		return err
+	}
+	return s.trackScoreChanges(ctx, workspaceID, changes, res)
+}
+
+// traitAwards are the trait rules the identified profiles match.
+func (s *server) traitAwards(ctx context.Context, workspaceID string, rules *scoring.Compiled, in []accepted) ([]store.ScoreAward, error) {
+	if !rules.HasTraitRules() {
+		return nil, nil
+	}
+	var awards []store.ScoreAward
+	for _, a := range in {
+		m := a.msg
+		if m.Type != ingest.Identify {
+			continue
+		}
+		p, err := s.Store.GetProfile(ctx, workspaceID, m.CustomerID())
+		if err != nil {
+			return nil, fmt.Errorf("read profile for trait rules: %w", err)
+		}
+		jp := journey.Profile{ID: p.ID, Traits: p.Traits, Tags: p.Tags, Email: p.Email, Phone: p.Phone, Timezone: p.Timezone, Locale: p.Locale}
+		for _, aw := range rules.TraitAwards(jp, time.Now()) {
+			awards = append(awards, store.ScoreAward{ID: p.ID, Source: m.MessageID, RuleID: aw.RuleID, Points: aw.Points,
+				At: m.Timestamp, OncePerProfile: true})
+		}
+	}
+	return awards, nil
+}
+
+// trackScoreChanges ingests one scoring.ChangedEvent per change.
+func (s *server) trackScoreChanges(ctx context.Context, workspaceID string, changes []store.ScoreChange, res *ingestResult) error {
+	now := time.Now().UTC()
+	msgs := make([]ingest.Message, 0, len(changes))
+	for i, c := range changes {
+		body, err := json.Marshal(map[string]any{
+			"userId": c.ProfileID, "event": scoring.ChangedEvent, "messageId": changedMessageID(c.Source),
+			"timestamp":  c.At.UTC().Format(time.RFC3339Nano),
+			"properties": map[string]any{"score": hundredths(c.Score), "previous": hundredths(c.Previous), "rules": c.Rules},
+		})
+		if err != nil {
+			return fmt.Errorf("encode %s: %w", scoring.ChangedEvent, err)
+		}
+		m, err := ingest.Decode(ingest.Track, body, now)
+		if err != nil {
+			return fmt.Errorf("decode %s: %w", scoring.ChangedEvent, err)
+		}
+		m.Index = i
+		msgs = append(msgs, m)
+	}
+	r, err := s.ingest(ctx, workspaceID, msgs)
+	if err != nil {
+		return fmt.Errorf("track %s: %w", scoring.ChangedEvent, err)
+	}
+	if len(r.Rejected) > 0 {
+		s.Logger.Warn("the taxonomy rejected a score change: define the event to let it in",
+			"workspace", workspaceID, "event", scoring.ChangedEvent, "violation", r.Rejected[0].Violations[0].Message)
+	}
+	if r.RouteErr != nil {
+		res.RouteErr = errors.Join(res.RouteErr, r.RouteErr)
+	}
+	return nil
+}
+
+// changedMessageID is the messageId of the score change a call caused: the
+// same for every retry of the call.
+func changedMessageID(source string) string {
+	const prefix = "lead_score:"
+	if len(prefix)+len(source) <= 200 {
+		return prefix + source
+	}
+	sum := sha256.Sum256([]byte(source))
+	return prefix + hex.EncodeToString(sum[:])
+}
+
+// hundredths rounds a score for people and templates.
+func hundredths(v float64) float64 { return math.Round(v*100) / 100 }
