@@ -58,9 +58,10 @@ func TestLibrary(t *testing.T) {
 		}
 	})
 	t.Run("TemplatesFedBySegmentsOrScoresSayWhatTriggersThem", func(t *testing.T) {
-		for _, name := range []string{"dormant-reengagement", "birthday", "vip-early-access", "lead-score"} {
+		for name, source := range map[string]string{"dormant-reengagement": "segments issue", "birthday": "segments issue",
+			"vip-early-access": "segments issue", "lead-score": "PUT /v1/scoring"} {
 			tpl, err := Get(name)
-			if err != nil || !strings.Contains(tpl.Doc.Trigger, "segments issue") {
+			if err != nil || !strings.Contains(tpl.Doc.Trigger, source) {
 				t.Errorf("%s: trigger = %q, %v", name, tpl.Doc.Trigger, err)
 			}
 		}
