@@ -43,6 +43,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 			map[string]any{"id": "w", "kind": "wait", "duration": "24h", "next": "x"}, map[string]any{"id": "x", "kind": "exit"}}}}
 	s.call("POST", "/v1/journeys", "admin", journeyDoc, http.StatusCreated, nil)
 	s.call("POST", "/v1/journeys/iso/activate", "admin", nil, http.StatusOK, nil)
+	s.call("PUT", "/v1/scoring", "admin", map[string]any{"events": []map[string]any{
+		{"id": "secret_rule", "event": "iso_signup", "filter": `event.properties.note == "secret-note"`, "points": 7}}}, http.StatusOK, nil)
 	s.segment("/v1/identify", `{"userId":"u_iso","messageId":"iso-1","traits":{"email":"secret@iso.example","plan":"secret-plan"}}`)
 	s.segment("/v1/track", `{"userId":"u_iso","event":"iso_signup","messageId":"iso-2","properties":{"note":"secret-note"}}`)
 	if status, body := s.send("PUT", "/v1/taxonomy", "", "application/json",
@@ -133,6 +135,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"POST", "/v1/templates/iso_tpl/test-send", `{"profileId":"u_iso","to":"evil@other.example"}`},
 		{"GET", "/v1/frequency-caps", ""},
 		{"PUT", "/v1/frequency-caps", `{"caps":{"email":[{"max":1,"window":"1h"}]}}`},
+		{"GET", "/v1/scoring", ""},
+		{"PUT", "/v1/scoring", `{"events":[{"id":"evil","event":"iso_signup","points":1000}]}`},
+		{"GET", "/v1/profiles/u_iso/score", ""},
 		// Last: the other workspace makes its own journeys, under our journey's id too.
 		{"POST", "/v1/journeys", `{"id":"iso","name":"Other iso","definition":{"entry":{"event":"iso_signup"},"nodes":[{"id":"a","kind":"exit"}]}}`},
 		{"POST", "/v1/journey-templates/cart-abandonment/launch", `{"id":"iso_launch"}`},
@@ -212,7 +217,8 @@ func snapshot(t *testing.T, s *stack) map[string]any {
 	out := map[string]any{}
 	for _, path := range []string{"/v1/journeys/iso", "/v1/journeys/iso/versions", "/v1/profiles/u_iso/events", "/v1/taxonomy",
 		"/v1/taxonomy/policy", "/v1/quarantine", "/v1/outbox", "/v1/templates", "/v1/templates/iso_tpl/versions", "/v1/frequency-caps",
-		"/v1/journeys/iso/stats", "/v1/workspace/timezone"} {
+		"/v1/journeys/iso/stats", "/v1/workspace/timezone",
+		"/v1/scoring", "/v1/profiles/u_iso/score"} {
 		var v any
 		s.call("GET", path, "admin", nil, http.StatusOK, &v)
 		out[path] = v
