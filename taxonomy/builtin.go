@@ -1,8 +1,8 @@
 package taxonomy
 
 // Builtin lists the events Tabiji itself emits through ingestion, for
-// journeys that enter on a segment or a date trait (journey.SegmentEnteredEvent
-// and the rest). Every taxonomy accepts them, even one that rejects unknown
+// journeys that enter on a segment, a date trait or a lead score
+// (journey.SegmentEnteredEvent, scoring.ChangedEvent and the rest). Every taxonomy accepts them, even one that rejects unknown
 // events, unless it defines an event of the same name itself.
 var Builtin = []EventDef{
 	{Name: "segment_entered", Description: "Tabiji: the customer joined a segment that a journey enters on.",
@@ -18,5 +18,11 @@ var Builtin = []EventDef{
 			{Name: "trigger", Type: String, Required: true, Description: "The trigger, as in birthday@09:00/yearly."},
 			{Name: "property", Type: String, Required: true, Description: "The date trait."},
 			{Name: "date", Type: Timestamp, Required: true, Description: "The customer's local date that was reached."},
+		}},
+	{Name: "lead_score_changed", Description: "Tabiji: lead scoring changed the customer's score.",
+		Properties: []PropertyDef{
+			{Name: "score", Type: Number, Required: true, Description: "The score after the change, rounded to hundredths."},
+			{Name: "previous", Type: Number, Description: "The score just before, decayed to the event's time."},
+			{Name: "rules", Type: Array, Description: "The IDs of the rules that gave the points."},
 		}},
 }

@@ -147,9 +147,10 @@ func TestCheckEventPolicies(t *testing.T) {
 		tx.UnknownEvents = taxonomy.Reject
 		tx.Compile()
 		for name, props := range map[string]map[string]any{
-			"segment_entered": {"segment": "dormant_21d"},
-			"segment_exited":  {"segment": "dormant_21d"},
-			"date_reached":    {"trigger": "birthday@09:00/yearly", "property": "birthday", "date": "2026-11-23"},
+			"segment_entered":    {"segment": "dormant_21d"},
+			"segment_exited":     {"segment": "dormant_21d"},
+			"date_reached":       {"trigger": "birthday@09:00/yearly", "property": "birthday", "date": "2026-11-23"},
+			"lead_score_changed": {"score": 55.5, "previous": 5, "rules": []any{"demo"}},
 		} {
 			if v := tx.CheckEvent(name, props); v.Action != taxonomy.ActionAllow || len(v.Violations) > 0 {
 				t.Errorf("%s: verdict = %+v", name, v)
