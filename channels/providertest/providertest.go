@@ -62,7 +62,64 @@ type Server struct {
 	mu       sync.Mutex
 	requests []Request
 	faults   []*fault
+	holds    []*Hold
 	invalid  []string
+}
+
+// Hold is a request the fake took as the provider would (recorded with the
+// status it answers) but does not answer yet: the client sees a provider
+// that accepted the message and then went silent, as when the worker dies
+// between the provider's acceptance and its answer.
+type Hold struct {
+	arrived, release chan struct{}
+	once             sync.Once
+}
+
+// HoldNext makes the next valid request a Hold. Holds queue like faults
+// and come before them.
+func (s *Server) HoldNext() *Hold {
+	h := &Hold{arrived: make(chan struct{}), release: make(chan struct{})}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.holds = append(s.holds, h)
+	return h
+}
+
+// Arrived is closed when the held request has been taken and recorded.
+func (h *Hold) Arrived() <-chan struct{} { return h.arrived }
+
+// Release lets the held answer go to the client (if it still waits).
+func (h *Hold) Release() { h.once.Do(func() { close(h.release) }) }
+
+func (s *Server) nextHold() *Hold {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.holds) == 0 {
+		return nil
+	}
+	h := s.holds[0]
+	s.holds = s.holds[1:]
+	return h
+}
+
+// hold answers a held request into a buffer, records it, and writes the
+// answer once released, or drops it when the client has gone.
+func (s *Server) hold(h *Hold, w http.ResponseWriter, r *http.Request, rec Request, body []byte,
+	answer func(http.ResponseWriter, *http.Request, []byte) int) {
+	buf := httptest.NewRecorder()
+	rec.Status = answer(buf, r, body)
+	s.record(rec)
+	close(h.arrived)
+	select {
+	case <-h.release:
+	case <-r.Context().Done():
+		return
+	}
+	for k, v := range buf.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(buf.Code)
+	_, _ = w.Write(buf.Body.Bytes())
 }
 
 // FailNext makes the next n valid requests answer status with the given
@@ -105,6 +162,10 @@ func (s *Server) serve(check func(*http.Request, []byte) error, answer func(http
 				s.record(rec)
 				return
 			}
+		}
+		if h := s.nextHold(); h != nil {
+			s.hold(h, w, r, rec, body, answer)
+			return
 		}
 		if f := s.nextFault(); f != nil {
 			for k, v := range f.headers {

@@ -1,6 +1,7 @@
 package providertest_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -84,6 +85,45 @@ func TestSendGridChecksEveryRequest(t *testing.T) {
 			}
 		}
 		assert.Equal(t, []int{500, 500, 429, 202}, got)
+	})
+	t.Run("AHeldRequestIsTakenAndAnsweredOnlyOnRelease", func(t *testing.T) {
+		fake := providertest.NewSendGrid(t)
+		held := fake.HoldNext()
+		answered := make(chan int, 1)
+		go func() { answered <- post(t, fake.URL+"/v3/mail/send", "Bearer k", validMail).StatusCode }()
+		<-held.Arrived()
+		require.Len(t, fake.Requests(), 1)
+		assert.Equal(t, http.StatusAccepted, fake.Requests()[0].Status, "recorded as taken before any answer")
+		select {
+		case code := <-answered:
+			t.Fatalf("answered %d before the release", code)
+		default:
+		}
+		held.Release()
+		assert.Equal(t, http.StatusAccepted, <-answered)
+		assert.Equal(t, http.StatusAccepted, post(t, fake.URL+"/v3/mail/send", "Bearer k", validMail).StatusCode, "the next is not held")
+	})
+	t.Run("AHeldRequestWhoseClientLeftIsStillRecorded", func(t *testing.T) {
+		fake := providertest.NewSendGrid(t)
+		held := fake.HoldNext()
+		ctx, cancel := context.WithCancel(context.Background())
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, fake.URL+"/v3/mail/send", strings.NewReader(validMail))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer k")
+		done := make(chan error, 1)
+		go func() {
+			res, err := http.DefaultClient.Do(req)
+			if err == nil {
+				res.Body.Close()
+			}
+			done <- err
+		}()
+		<-held.Arrived()
+		cancel()
+		require.Error(t, <-done, "the client gave up without an answer")
+		held.Release()
+		require.Len(t, fake.Requests(), 1)
 	})
 }
 
