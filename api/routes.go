@@ -37,6 +37,11 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/journeys/:id/stats", s.journeyStats)
 	manage.GET("/workspace/timezone", s.getWorkspaceTimezone)
 	manage.PUT("/workspace/timezone", s.putWorkspaceTimezone)
+	// Business KPIs across journeys (kpis.go).
+	manage.GET("/kpis/channels", s.kpiChannels)
+	manage.GET("/kpis/repeat-purchase", s.kpiRepeatPurchase)
+	manage.GET("/kpis/ltv", s.kpiLTV)
+	manage.GET("/kpis/journey-revenue", s.kpiJourneyRevenue)
 	manage.GET("/customers/:id/journeys", s.customerJourneys)
 	manage.GET("/profiles/:id", s.getProfile)
 	manage.GET("/profiles/:id/events", s.profileTimeline)

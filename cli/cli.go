@@ -27,6 +27,7 @@ type CLI struct {
 	Journeys  JourneysCmd  `cmd:"" help:"Manage journeys through the API: apply from a file, list, show, pause, resume, archive, simulate."`
 	Templates TemplatesCmd `cmd:"" help:"List journey templates and launch one as an active journey."`
 	Scoring   ScoringCmd   `cmd:"" help:"Lead scoring through the API: show or apply the rules, show a customer's score."`
+	KPIs      KPIsCmd      `cmd:"" name:"kpis" help:"Business KPIs through the API: channels compared, repeat-purchase rate, LTV by cohort, revenue per journey."`
 
 	Taxonomy   TaxonomyCmd   `cmd:"" help:"Apply or export a workspace's event taxonomy (the design sheet)."`
 	Segments   SegmentsCmd   `cmd:"" help:"Apply, list, count and list the members of segments (audiences defined by conditions)."`

@@ -105,7 +105,7 @@ func TestJourneyStats(t *testing.T) {
 			Totals: store.StatsTotals{Entered: 3, InProgress: 1, Exited: 2,
 				MessageCounts: store.MessageCounts{Sent: 2, Delivered: 1, Opened: 1, Clicked: 1},
 				Converted:     2, Conversions: 3, Revenue: 180.5,
-				Rates:         store.Rates{OpenRate: 0.5, CTR: 0.5, CVR: 2.0 / 3}},
+				Rates: store.Rates{OpenRate: 0.5, CTR: 0.5, CVR: 2.0 / 3}},
 			Exited: []store.ExitStats{{Reason: "done", Count: 2}},
 			Nodes: []store.NodeStats{
 				{ID: "ab", Kind: "split", Entered: 3, Edges: []store.EdgeStats{{To: "hold", Count: 1}, {To: "line_b", Count: 1}, {To: "mail_a", Count: 1}}},

@@ -96,6 +96,10 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/journeys/iso/stats", ""},
 		{"GET", "/v1/workspace/timezone", ""},
 		{"PUT", "/v1/workspace/timezone", `{"timezone":"Pacific/Kiritimati"}`},
+		{"GET", "/v1/kpis/channels", ""},
+		{"GET", "/v1/kpis/repeat-purchase", ""},
+		{"GET", "/v1/kpis/ltv", ""},
+		{"GET", "/v1/kpis/journey-revenue", ""},
 		{"GET", "/v1/customers/u_iso/journeys", ""},
 		{"GET", "/v1/profiles/u_iso", ""},
 		{"GET", "/v1/profiles/u_iso/events", ""},
@@ -217,7 +221,7 @@ func snapshot(t *testing.T, s *stack) map[string]any {
 	out := map[string]any{}
 	for _, path := range []string{"/v1/journeys/iso", "/v1/journeys/iso/versions", "/v1/profiles/u_iso/events", "/v1/taxonomy",
 		"/v1/taxonomy/policy", "/v1/quarantine", "/v1/outbox", "/v1/templates", "/v1/templates/iso_tpl/versions", "/v1/frequency-caps",
-		"/v1/journeys/iso/stats", "/v1/workspace/timezone",
+		"/v1/journeys/iso/stats", "/v1/workspace/timezone", "/v1/kpis/channels", "/v1/kpis/journey-revenue",
 		"/v1/scoring", "/v1/profiles/u_iso/score"} {
 		var v any
 		s.call("GET", path, "admin", nil, http.StatusOK, &v)

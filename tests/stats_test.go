@@ -1,7 +1,10 @@
 package tests
 
 import (
+	"encoding/json"
 	"net/http"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,6 +69,55 @@ func TestJourneyStatsOnTheRealStack(t *testing.T) {
 	if len(st.Daily) != 1 || st.Daily[0].Entered != 2 || st.Daily[0].Revenue != 150 {
 		t.Errorf("daily = %+v", st.Daily)
 	}
+
+	t.Run("TheCLIPrintsTheSameNumbers", func(t *testing.T) {
+		out, err := s.tabiji("journeys", "stats", "stats_e2e")
+		if err != nil {
+			t.Fatalf("tabiji journeys stats: %v\n%s", err, out)
+		}
+		for _, want := range []string{`entered 2 \(holdout 0\), in progress 1, exited 1`, `converted 1 \(CVR 50\.0%\), conversions 2, revenue 150\.00`,
+			`hello\s+send\s+2\s+2\s+0\s+0\s+w 2`, `w\s+wait_for\s+2\s+0\s+0\s+0\s+end 1`, `email\s+2\s+0\s+0\.0%\s+0\.0%\s+1\s+50\.0%`} {
+			if !regexp.MustCompile(want).MatchString(out) {
+				t.Errorf("table lacks %s:\n%s", want, out)
+			}
+		}
+		out, err = s.tabiji("journeys", "stats", "stats_e2e", "--json")
+		var viaCLI store.JourneyStats
+		if err != nil || json.Unmarshal([]byte(out), &viaCLI) != nil || viaCLI.Totals != st.Totals {
+			t.Errorf("--json = %v %s", err, out)
+		}
+	})
+
+	t.Run("KPIsCountTheJourney", func(t *testing.T) {
+		var rev struct{ Journeys []store.JourneyRevenue }
+		s.call("GET", "/v1/kpis/journey-revenue", "admin", nil, http.StatusOK, &rev)
+		if len(rev.Journeys) != 1 || rev.Journeys[0].Revenue != 150 || rev.Journeys[0].Converted != 1 {
+			t.Errorf("journey revenue = %+v", rev.Journeys)
+		}
+		var ch struct{ Channels []store.ChannelStats }
+		s.call("GET", "/v1/kpis/channels", "admin", nil, http.StatusOK, &ch)
+		if len(ch.Channels) != 1 || ch.Channels[0].Sent != 2 || ch.Channels[0].Converted != 1 {
+			t.Errorf("channels = %+v", ch.Channels)
+		}
+		var rp struct{ RepeatPurchase store.RepeatPurchase }
+		s.call("GET", "/v1/kpis/repeat-purchase", "admin", nil, http.StatusOK, &rp)
+		if rp.RepeatPurchase.Buyers != 1 || rp.RepeatPurchase.Repeaters != 1 {
+			t.Errorf("repeat purchase = %+v", rp.RepeatPurchase)
+		}
+		var ltv struct{ Cohorts []store.Cohort }
+		s.call("GET", "/v1/kpis/ltv", "admin", nil, http.StatusOK, &ltv)
+		if len(ltv.Cohorts) != 1 || ltv.Cohorts[0].Revenue != 150 || ltv.Cohorts[0].Customers != 1 {
+			t.Errorf("ltv = %+v", ltv.Cohorts)
+		}
+		out, err := s.tabiji("kpis", "ltv")
+		if err != nil || !strings.Contains(out, "150.00") {
+			t.Errorf("tabiji kpis ltv: %v\n%s", err, out)
+		}
+		status, _, p := s.raw("GET", "/v1/kpis/ltv?to=soon", map[string]string{"Authorization": "Bearer " + s.admin}, "")
+		if status != http.StatusBadRequest || problemField(p) != "to" {
+			t.Errorf("?to=soon = %d %v", status, p)
+		}
+	})
 
 	t.Run("NamesTheBadParameter", func(t *testing.T) {
 		for q, field := range map[string]string{"version=0": "version", "from=yesterday": "from", "tz=Mars/Olympus": "tz",
