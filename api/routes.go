@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/report"
+	"github.com/tabiji/tabiji/workflows"
 )
 
 func (s *server) routes(r *gin.Engine) {
@@ -59,6 +60,14 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/templates/:id/versions", s.templateVersions)
 	manage.POST("/templates/:id/preview", s.previewTemplate)
 	manage.POST("/templates/:id/test-send", s.testSendTemplate)
+	// Broadcasts: one message to a segment (broadcasts.go, broadcast_control.go).
+	manage.POST("/broadcasts", s.createBroadcast)
+	manage.GET("/broadcasts", s.listBroadcasts)
+	manage.GET("/broadcasts/:id", s.getBroadcast)
+	manage.POST("/broadcasts/:id/schedule", s.scheduleBroadcast)
+	manage.POST("/broadcasts/:id/pause", s.controlBroadcast(workflows.BroadcastPause))
+	manage.POST("/broadcasts/:id/resume", s.controlBroadcast(workflows.BroadcastResume))
+	manage.POST("/broadcasts/:id/cancel", s.controlBroadcast(workflows.BroadcastCancel))
 	// Frequency caps per channel (frequency_caps.go).
 	manage.GET("/frequency-caps", s.getFrequencyCaps)
 	manage.PUT("/frequency-caps", s.putFrequencyCaps)

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/tabiji/tabiji/activities"
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/workflows"
+)
+
+type scheduleRequest struct {
+	SendAt *time.Time `json:"sendAt"` // now when absent or past
+}
+
+// scheduleBroadcast starts the broadcast's workflow, which sends at
+// sendAt, or moves the sendAt of one still waiting. SignalWithStart makes
+// both one call: the reschedule signal starts the workflow or reaches it.
+func (s *server) scheduleBroadcast(c *gin.Context) {
+	var req scheduleRequest
+	if c.Request.ContentLength != 0 && !decodeJSON(c, 1<<10, &req, true) {
+		return
+	}
+	b, ok := s.broadcast(c)
+	if !ok {
+		return
+	}
+	if b.Status != store.BroadcastDraft && b.Status != store.BroadcastScheduled {
+		problem(c, http.StatusConflict, "broadcast "+b.ID+" is "+b.Status+": only a draft or a scheduled broadcast can be scheduled")
+		return
+	}
+	sendAt := time.Now().UTC()
+	if req.SendAt != nil && req.SendAt.After(sendAt) {
+		sendAt = req.SendAt.UTC()
+	}
+	spec, err := s.broadcastSpec(c, b)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx, id := c.Request.Context(), workflows.BroadcastWorkflowID(b.WorkspaceID, b.ID)
+	_, err = s.Temporal.SignalWithStartWorkflow(ctx, id, workflows.BroadcastControlSignal,
+		workflows.BroadcastControl{Action: workflows.BroadcastReschedule, SendAt: sendAt},
+		client.StartWorkflowOptions{ID: id, TaskQueue: s.TaskQueue, WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE},
+		workflows.Broadcast, workflows.BroadcastInput{Spec: spec, SendAt: sendAt})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	b, err = s.Store.ScheduleBroadcast(ctx, spec.WorkspaceID, spec.BroadcastID, sendAt)
+	if errors.Is(err, store.ErrConflict) {
+		problem(c, http.StatusConflict, "broadcast "+spec.BroadcastID+" began sending meanwhile: its send time stays")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, toBroadcastResponse(b))
+}
+
+// broadcastSpec is what the workflow sends, the template's version pinned
+// now so that editing the template does not change a broadcast under way.
+func (s *server) broadcastSpec(c *gin.Context, b store.Broadcast) (activities.BroadcastSpec, error) {
+	spec := activities.BroadcastSpec{WorkspaceID: b.WorkspaceID, BroadcastID: b.ID, SegmentID: b.SegmentID, Channel: b.Channel,
+		TemplateID: b.TemplateID, Content: b.Content, Topic: b.Topic}
+	if len(b.QuietHours) > 0 {
+		spec.QuietHours = &journey.QuietHours{}
+		if err := json.Unmarshal(b.QuietHours, spec.QuietHours); err != nil {
+			return spec, err
+		}
+	}
+	if b.TemplateID != "" {
+		t, err := s.Store.GetMessageTemplate(c.Request.Context(), b.WorkspaceID, b.TemplateID, 0)
+		if err != nil {
+			return spec, err
+		}
+		spec.TemplateVersion = t.Version
+	}
+	return spec, nil
+}
+
+// controlBroadcast signals pause, resume or cancel to the broadcast's
+// workflow: a pause takes effect between batches. A draft has no workflow:
+// it can only be cancelled, which the store records at once.
+func (s *server) controlBroadcast(action string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		b, ok := s.broadcast(c)
+		if !ok {
+			return
+		}
+		ctx := c.Request.Context()
+		switch {
+		case b.FinishedAt != nil:
+			problem(c, http.StatusConflict, "broadcast "+b.ID+" has ended ("+b.Status+")")
+			return
+		case b.Status == store.BroadcastDraft && action == workflows.BroadcastCancel:
+			if err := s.Store.SetBroadcastStatus(ctx, b.WorkspaceID, b.ID, store.BroadcastCancelled, 0, ""); err != nil {
+				s.fail(c, err)
+				return
+			}
+			b.Status = store.BroadcastCancelled
+			c.JSON(http.StatusOK, toBroadcastResponse(b))
+			return
+		case b.Status == store.BroadcastDraft:
+			problem(c, http.StatusConflict, "broadcast "+b.ID+" is a draft: schedule it first (POST /v1/broadcasts/"+b.ID+"/schedule)")
+			return
+		}
+		id := workflows.BroadcastWorkflowID(b.WorkspaceID, b.ID)
+		if err := s.Temporal.SignalWorkflow(ctx, id, "", workflows.BroadcastControlSignal, workflows.BroadcastControl{Action: action}); err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusAccepted, toBroadcastResponse(b))
+	}
+}

@@ -1,0 +1,242 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/workflows"
+)
+
+// Broadcasts: one message to a segment on a channel, now or at send_at,
+// sent by one Temporal workflow per broadcast (workflows.Broadcast).
+
+type broadcastRequest struct {
+	ID         string              `json:"id"`
+	Name       string              `json:"name"`
+	Segment    string              `json:"segment"`
+	Channel    string              `json:"channel"`
+	Template   string              `json:"template"` // a stored message template's ID, or
+	Content    json.RawMessage     `json:"content"`  // inline content in the template format
+	Topic      string              `json:"topic"`
+	QuietHours *journey.QuietHours `json:"quietHours"`
+}
+
+type broadcastResponse struct {
+	ID         string          `json:"id"`
+	Name       string          `json:"name"`
+	Segment    string          `json:"segment"`
+	Channel    string          `json:"channel"`
+	Template   string          `json:"template,omitempty"`
+	Content    json.RawMessage `json:"content,omitempty"`
+	Topic      string          `json:"topic,omitempty"`
+	QuietHours json.RawMessage `json:"quietHours,omitempty"`
+	Status     string          `json:"status"`
+	SendAt     *time.Time      `json:"sendAt,omitempty"`
+	Error      string          `json:"error,omitempty"`
+	WorkflowID string          `json:"workflowId"`
+	CreatedAt  time.Time       `json:"createdAt"`
+	StartedAt  *time.Time      `json:"startedAt,omitempty"`
+	FinishedAt *time.Time      `json:"finishedAt,omitempty"`
+	Progress   *progressBody   `json:"progress,omitempty"`
+	// Live is the running workflow's own count (its progress query).
+	Live *workflows.BroadcastProgress `json:"live,omitempty"`
+}
+
+// progressBody is a broadcast's progress as its messages in Postgres say.
+type progressBody struct {
+	Audience  int            `json:"audience"`
+	Sent      int            `json:"sent"`
+	Sending   int            `json:"sending"`
+	Failed    int            `json:"failed"`
+	Skipped   map[string]int `json:"skipped"`
+	Deferred  int            `json:"deferred"`
+	Remaining int            `json:"remaining"`
+}
+
+func toBroadcastResponse(b store.Broadcast) broadcastResponse {
+	return broadcastResponse{ID: b.ID, Name: b.Name, Segment: b.SegmentID, Channel: b.Channel, Template: b.TemplateID,
+		Content: b.Content, Topic: b.Topic, QuietHours: b.QuietHours, Status: b.Status, SendAt: b.SendAt, Error: b.Error,
+		WorkflowID: workflows.BroadcastWorkflowID(b.WorkspaceID, b.ID), CreatedAt: b.CreatedAt, StartedAt: b.StartedAt, FinishedAt: b.FinishedAt}
+}
+
+// createBroadcast stores a draft broadcast; POST /v1/broadcasts/{id}/schedule sends it.
+func (s *server) createBroadcast(c *gin.Context) {
+	var req broadcastRequest
+	if !decodeJSON(c, 1<<20, &req, true) || !nameAndID(c, &req.Name, &req.ID, "") || !s.validBroadcast(c, req) {
+		return
+	}
+	b := store.Broadcast{WorkspaceID: workspace(c), ID: req.ID, Name: req.Name, SegmentID: req.Segment, Channel: req.Channel,
+		TemplateID: req.Template, Topic: req.Topic}
+	if req.Template == "" {
+		content, ok := parseTemplateContent(c, req.Channel, req.Content)
+		if !ok {
+			return
+		}
+		b.Content = content
+	}
+	if req.QuietHours != nil {
+		b.QuietHours, _ = json.Marshal(req.QuietHours)
+	}
+	b, err := s.Store.CreateBroadcast(c.Request.Context(), b)
+	if errors.Is(err, store.ErrConflict) {
+		problem(c, http.StatusConflict, "a broadcast with id "+req.ID+" already exists", FieldError{Field: "id", Message: "is taken"})
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Location", "/v1/broadcasts/"+b.ID)
+	c.JSON(http.StatusCreated, toBroadcastResponse(b))
+}
+
+// validBroadcast checks the segment, channel, content source and quiet
+// hours, answering a problem naming the field when one is wrong.
+func (s *server) validBroadcast(c *gin.Context, req broadcastRequest) bool {
+	ctx, ws := c.Request.Context(), workspace(c)
+	if req.Segment == "" {
+		invalid(c, "segment", "is required: the ID of the segment to send to")
+		return false
+	}
+	if _, err := s.Store.GetSegment(ctx, ws, req.Segment); errors.Is(err, store.ErrNotFound) {
+		problem(c, http.StatusUnprocessableEntity, "no segment "+req.Segment, FieldError{Field: "segment", Message: "no such segment"})
+		return false
+	} else if err != nil {
+		s.fail(c, err)
+		return false
+	}
+	switch req.Channel {
+	case "email", "line", "push":
+	default:
+		invalid(c, "channel", "must be email, line or push")
+		return false
+	}
+	if (req.Template == "") == (len(req.Content) == 0) {
+		invalid(c, "template", "give either template (a stored message template's ID) or content, not both or neither")
+		return false
+	}
+	if req.Template != "" {
+		t, err := s.Store.GetMessageTemplate(ctx, ws, req.Template, 0)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && t.Channel != req.Channel) {
+			problem(c, http.StatusUnprocessableEntity, "no "+req.Channel+" template "+req.Template,
+				FieldError{Field: "template", Message: "no such template on channel " + req.Channel})
+			return false
+		} else if err != nil {
+			s.fail(c, err)
+			return false
+		}
+	}
+	return validQuietHours(c, req.QuietHours)
+}
+
+// validQuietHours checks "HH:MM" times that differ and an IANA zone; a
+// broadcast always holds (never skips) a message in quiet hours.
+func validQuietHours(c *gin.Context, q *journey.QuietHours) bool {
+	if q == nil {
+		return true
+	}
+	for field, v := range map[string]string{"quietHours.start": q.Start, "quietHours.end": q.End} {
+		if _, err := time.Parse("15:04", v); err != nil {
+			invalid(c, field, "must be a time of day such as 21:00")
+			return false
+		}
+	}
+	if q.Start == q.End {
+		invalid(c, "quietHours.end", "must differ from start")
+		return false
+	}
+	if _, err := time.LoadLocation(q.Timezone); err != nil {
+		invalid(c, "quietHours.timezone", "must be an IANA time zone such as Asia/Tokyo")
+		return false
+	}
+	if q.Action != "" && q.Action != journey.QuietWait {
+		invalid(c, "quietHours.action", "must be wait (a broadcast holds messages until quiet hours end)")
+		return false
+	}
+	return true
+}
+
+// getBroadcast answers the broadcast with its progress, and the running
+// workflow's own count when it answers within two seconds.
+func (s *server) getBroadcast(c *gin.Context) {
+	ctx := c.Request.Context()
+	b, ok := s.broadcast(c)
+	if !ok {
+		return
+	}
+	resp, err := s.withProgress(ctx, b)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if b.Status != store.BroadcastDraft && b.FinishedAt == nil {
+		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		if v, err := s.Temporal.QueryWorkflow(qctx, resp.WorkflowID, "", workflows.BroadcastProgressQuery); err == nil {
+			var live workflows.BroadcastProgress
+			if v.Get(&live) == nil {
+				resp.Live = &live
+			}
+		}
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+func (s *server) withProgress(ctx context.Context, b store.Broadcast) (broadcastResponse, error) {
+	resp := toBroadcastResponse(b)
+	p, err := s.Store.BroadcastProgress(ctx, b.WorkspaceID, b.ID)
+	if err != nil {
+		return resp, err
+	}
+	remaining := max(0, b.Audience-p.Processed)
+	if b.FinishedAt != nil {
+		remaining = 0
+	}
+	resp.Progress = &progressBody{Audience: b.Audience, Sent: p.Sent, Sending: p.Sending, Failed: p.Failed,
+		Skipped: p.Skipped, Deferred: p.Deferred, Remaining: remaining}
+	return resp, nil
+}
+
+// broadcast reads the :id broadcast, answering 404 when there is none.
+func (s *server) broadcast(c *gin.Context) (store.Broadcast, bool) {
+	b, err := s.Store.GetBroadcast(c.Request.Context(), workspace(c), c.Param("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		problem(c, http.StatusNotFound, "no broadcast "+c.Param("id"))
+		return b, false
+	}
+	if err != nil {
+		s.fail(c, err)
+		return b, false
+	}
+	return b, true
+}
+
+// listBroadcasts pages the workspace's broadcasts, oldest first, each with
+// its progress.
+func (s *server) listBroadcasts(c *gin.Context) {
+	limit, ok := pageLimit(c)
+	if !ok {
+		return
+	}
+	list, next, err := s.Store.ListBroadcasts(c.Request.Context(), workspace(c), limit, c.Query("after"))
+	if s.pageError(c, err) {
+		return
+	}
+	out := make([]broadcastResponse, 0, len(list))
+	for _, b := range list {
+		resp, err := s.withProgress(c.Request.Context(), b)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		out = append(out, resp)
+	}
+	c.JSON(http.StatusOK, gin.H{"broadcasts": out, "next": next})
+}
