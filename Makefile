@@ -1,16 +1,17 @@
 # The two commands a newcomer needs:
 #   make run    the whole stack on this machine (embedded Temporal, its Web UI, Postgres, API, worker)
 #   make test   every test, against real Postgres and a real Temporal server
-# Both install PostgreSQL's server binaries from apt when the machine lacks them.
+# Both install PostgreSQL's server binaries from apt when the machine lacks them;
+# make test also installs Chromium, for the report pages' browser test.
 
 GO ?= go
 
-.PHONY: run test build postgres
+.PHONY: run test build postgres chromium
 
 run: postgres
 	$(GO) run . dev
 
-test: postgres
+test: postgres chromium
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 45m ./...
 
@@ -19,3 +20,6 @@ build:
 
 postgres:
 	@bash deploy/install-postgres.sh
+
+chromium:
+	@bash deploy/install-chromium.sh

@@ -34,6 +34,7 @@ func (s *server) routes(r *gin.Engine) {
 	manage.POST("/journeys/:id/migrate", s.migrateJourney)
 	manage.POST("/journeys/:id/enter", s.enterJourney)
 	manage.POST("/journeys/:id/simulate", s.simulateJourney)
+	manage.GET("/journeys/:id/experiments", s.journeyExperiments) // experiments.go
 	// Journey statistics and the zone their days are cut in (journey_stats.go).
 	manage.GET("/journeys/:id/stats", s.journeyStats)
 	manage.GET("/workspace/timezone", s.getWorkspaceTimezone)

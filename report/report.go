@@ -90,10 +90,10 @@ type Day struct {
 // Experiment is one experiment's table: a split node's variants against
 // its control, or the journey's holdout against the customers it messaged.
 type Experiment struct {
-	Title  string
-	Kind   string // split, holdout, global_control
-	Node   string
-	Result experiment.Result
+	Kind   string            `json:"kind"`           // split, holdout, global_control
+	Node   string            `json:"node,omitempty"` // the split node
+	Title  string            `json:"title"`
+	Result experiment.Result `json:"result"`
 }
 
 // JourneyPage is what /ui/journeys/{id} shows.

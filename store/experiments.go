@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tabiji/tabiji/experiment"
+)
+
+// ArmCounts are the customers (runs) in one arm of an experiment and how
+// many of them converted.
+type ArmCounts struct {
+	Entered   int64 `json:"entered"`
+	Converted int64 `json:"converted"`
+}
+
+// ExperimentCounts are what a journey's experiments compare. Messaged are
+// the runs the journey could message: neither in its holdout nor in the
+// workspace's global control group. Variants are those runs per split node
+// and variant, a run counting as converted when a goal event came at or
+// after the split assigned it; holdout and global-control customers are left
+// out of them, since they were sent nothing whatever the variant.
+type ExperimentCounts struct {
+	Holdout       ArmCounts                       `json:"holdout"`
+	GlobalControl ArmCounts                       `json:"globalControl"` // not in the holdout
+	Messaged      ArmCounts                       `json:"messaged"`
+	Variants      map[string]map[string]ArmCounts `json:"variants"` // split node → variant → counts
+}
+
+// globalControlSQL is true for a run whose customer is in the workspace's
+// global control group of $4 buckets (experiment.InGlobalControl in SQL).
+var globalControlSQL = experiment.BucketSQL("'" + experiment.SaltGlobalControl + ":' || r.workspace_id || ':' || r.customer_id") + " < $4"
+
+// ExperimentCounts counts a journey's runs (of one version, or all when
+// version is nil) by control group, and per split variant, with the global
+// control group of globalPercent (the workspace's current share).
+func (s *Store) ExperimentCounts(ctx context.Context, workspaceID, journeyID string, version *int, globalPercent float64) (ExperimentCounts, error) {
+	out := ExperimentCounts{Variants: map[string]map[string]ArmCounts{}}
+	threshold := experiment.Threshold(globalPercent)
+	rows, err := s.pool.Query(ctx, `
+		SELECT r.holdout, `+globalControlSQL+` AS gc, count(*), count(r.converted_at)
+		FROM journey_runs r
+		WHERE r.workspace_id = $1 AND r.journey_id = $2 AND ($3::int IS NULL OR r.version = $3)
+		GROUP BY 1, 2`, workspaceID, journeyID, version, threshold)
+	if err != nil {
+		return out, fmt.Errorf("store: unable to count the control groups of %s: %w", journeyID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var holdout, gc bool
+		var c ArmCounts
+		if err := rows.Scan(&holdout, &gc, &c.Entered, &c.Converted); err != nil {
+			return out, fmt.Errorf("store: unable to count the control groups of %s: %w", journeyID, err)
+		}
+		arm := &out.Messaged
+		switch {
+		case holdout:
+			arm = &out.Holdout
+		case gc:
+			arm = &out.GlobalControl
+		}
+		arm.Entered += c.Entered
+		arm.Converted += c.Converted
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("store: unable to count the control groups of %s: %w", journeyID, err)
+	}
+	return out, s.variantCounts(ctx, workspaceID, journeyID, version, threshold, &out)
+}
+
+// variantCounts fills the per-variant counts: each run once per split node
+// (its first visit), converted when a conversion came at or after it.
+func (s *Store) variantCounts(ctx context.Context, workspaceID, journeyID string, version *int, threshold int, out *ExperimentCounts) error {
+	rows, err := s.pool.Query(ctx, `
+		WITH assigned AS (
+			SELECT st.run_key, st.node_id, min(st.variant) AS variant, min(st.entered_at) AS at
+			FROM journey_runs r
+			JOIN journey_run_steps st ON st.workspace_id = r.workspace_id AND st.run_key = r.run_key
+			WHERE r.workspace_id = $1 AND r.journey_id = $2 AND ($3::int IS NULL OR r.version = $3)
+			  AND NOT r.holdout AND NOT (`+globalControlSQL+`)
+			  AND st.variant IS NOT NULL AND st.variant <> ''
+			GROUP BY st.run_key, st.node_id)
+		SELECT a.node_id, a.variant, count(*),
+		       count(*) FILTER (WHERE EXISTS (
+		           SELECT 1 FROM journey_conversions c
+		           WHERE c.workspace_id = $1 AND c.run_key = a.run_key AND c.converted_at >= a.at))
+		FROM assigned a
+		GROUP BY 1, 2`, workspaceID, journeyID, version, threshold)
+	if err != nil {
+		return fmt.Errorf("store: unable to count the variants of %s: %w", journeyID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var node, variant string
+		var c ArmCounts
+		if err := rows.Scan(&node, &variant, &c.Entered, &c.Converted); err != nil {
+			return fmt.Errorf("store: unable to count the variants of %s: %w", journeyID, err)
+		}
+		if out.Variants[node] == nil {
+			out.Variants[node] = map[string]ArmCounts{}
+		}
+		out.Variants[node][variant] = c
+	}
+	return rows.Err()
+}
