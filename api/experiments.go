@@ -39,14 +39,9 @@ func (s *server) journeyExperiments(c *gin.Context) {
 		}
 		version = &n
 	}
-	opts := experiment.Options{}
-	if v := c.Query("mde"); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f <= 0 || f > 10 {
-			invalid(c, "mde", "must be a relative lift above 0 and at most 10, as in 0.1 for 10%")
-			return
-		}
-		opts.MDE = f
+	opts, ok := experimentOptions(c)
+	if !ok {
+		return
 	}
 	j, err := s.Store.GetJourney(c.Request.Context(), workspace(c), c.Param("id"))
 	if s.journeyError(c, err) {
@@ -58,6 +53,20 @@ func (s *server) journeyExperiments(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// experimentOptions reads mde, answering a 400 naming it when it is bad.
+func experimentOptions(c *gin.Context) (experiment.Options, bool) {
+	var opts experiment.Options
+	if v := c.Query("mde"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f > 10 {
+			invalid(c, "mde", "must be a relative lift above 0 and at most 10, as in 0.1 for 10%")
+			return opts, false
+		}
+		opts.MDE = f
+	}
+	return opts, true
 }
 
 // experiments computes a journey's experiments from its latest definition

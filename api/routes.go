@@ -132,6 +132,7 @@ func (s *server) routes(r *gin.Engine) {
 	ui.StaticFS("/assets", http.FS(report.Assets()))
 	pages := ui.Group("", s.uiSession)
 	pages.GET("/", s.uiIndex)
+	pages.GET("/journeys/:id", s.uiJourney)
 	pages.GET("/customers/:id", s.uiCustomer)
 	r.GET("/ui", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/ui/") })
 	r.POST("/u/:token", s.changePreference)
