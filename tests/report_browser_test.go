@@ -297,7 +297,7 @@ func (b *browser) screenshot(t *testing.T, name string) {
 		return
 	}
 	var png []byte
-	b.run(t, chromedp.FullScreenshot(&png, 90))
+	b.run(t, chromedp.FullScreenshot(&png, 100))
 	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
