@@ -25,7 +25,12 @@ const (
 	wsB = "ws_b"
 )
 
-func setup(t *testing.T) *testBundle {
+func setup(t *testing.T) *testBundle { return setupTB(t) }
+
+// setupB is setup for benchmarks.
+func setupB(b *testing.B) *testBundle { return setupTB(b) }
+
+func setupTB(t testing.TB) *testBundle {
 	t.Helper()
 	url := pgtest.URL(t)
 	s, err := store.Open(context.Background(), url)
