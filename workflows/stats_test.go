@@ -82,4 +82,17 @@ nodes:
 			t.Errorf("conversions = %+v, want only the one at 72h", convs)
 		}
 	})
+
+	t.Run("ReportsAHoldoutEntrant", func(t *testing.T) {
+		b := setup(t)
+		b.run(t, def(t, shop+"\nholdout: { percent: 99.99 }"), saturdayNight)
+		if len(b.reports) == 0 || !b.reports[0].Holdout {
+			t.Errorf("reports %+v; want the entry reported as holdout", b.reports)
+		}
+		b = setup(t)
+		b.run(t, def(t, shop), saturdayNight)
+		if len(b.reports) == 0 || b.reports[0].Holdout {
+			t.Errorf("reports %+v; want no holdout without one", b.reports)
+		}
+	})
 }
