@@ -19,6 +19,9 @@ type Options struct {
 	// these profiles only, so event subqueries can skip everyone else.
 	// It is then bind parameter $2, for the caller's query to use too.
 	Only []string
+	// NoRollups reads every event condition from the events table, never
+	// from event_rollups: the two must agree, which tests check.
+	NoRollups bool
 }
 
 // Query is a compiled segment: Where is a boolean SQL expression over the
@@ -154,9 +157,9 @@ func (c *compiler) segment(id string) (string, error) {
 }
 
 // zoneOf is the time zone of the profile row alias: its own when Postgres
-// knows it, else the definition's.
+// knows it (table time_zones, migration 00012), else the definition's.
 func (c *compiler) zoneOf(alias string) string {
-	return fmt.Sprintf("(CASE WHEN %[1]s.timezone IN (SELECT name FROM pg_timezone_names) THEN %[1]s.timezone ELSE %[2]s::text END)", alias, c.zone())
+	return fmt.Sprintf("(CASE WHEN %[1]s.timezone IN (SELECT name FROM time_zones) THEN %[1]s.timezone ELSE %[2]s::text END)", alias, c.zone())
 }
 
 // compare is the SQL of one comparison of the property key of the jsonb

@@ -20,6 +20,11 @@ type eventQuery struct {
 // query, so a segment costs a pass over the events concerned, never a
 // lookup per profile.
 func (c *compiler) event(e EventCondition) string {
+	if !c.opt.NoRollups {
+		if sql, ok := c.rollup(e); ok {
+			return sql
+		}
+	}
 	q := eventQuery{from: "events e", where: []string{"e.workspace_id = $1", "e.event = " + c.arg(e.Name)}}
 	if e.needsZone() {
 		q.from += " JOIN profiles ep ON ep.workspace_id = e.workspace_id AND ep.id = e.user_id"

@@ -150,3 +150,31 @@ func TestCompileBindsEveryValue(t *testing.T) {
 		t.Errorf("args = %v", q.Args)
 	}
 }
+
+func TestCompileReadsRollupsWhereTheyAreExact(t *testing.T) {
+	cases := map[string]bool{
+		`{"condition":{"event":{"name":"purchase","count":{"op":"eq","value":1}}}}`:                                             true,
+		`{"condition":{"event":{"name":"purchase","sum":{"property":"total","top_percent":10}}}}`:                               true,
+		`{"condition":{"event":{"name":"purchase","last":{"older_than_days":90}}}}`:                                             true,
+		`{"condition":{"event":{"name":"purchase","first":{"calendar_months":1}}}}`:                                             true,
+		`{"condition":{"event":{"name":"purchase","performed":false,"window":{"last_days":90}}}}`:                               true,
+		`{"condition":{"event":{"name":"purchase","window":{"before":"2026-01-01T00:00:00Z"}}}}`:                                true,
+		`{"condition":{"event":{"name":"purchase","window":{"after":"2025-01-01T00:00:00Z","before":"2026-01-01T00:00:00Z"}}}}`: false,
+		`{"condition":{"event":{"name":"purchase","count":{"op":"gt","value":1},"window":{"last_days":30}}}}`:                   false,
+		`{"condition":{"event":{"name":"purchase","where":[{"property":"total","op":"gt","value":1}]}}}`:                        false,
+		`{"condition":{"event":{"name":"purchase","each_month":{"months":6}}}}`:                                                 false,
+	}
+	for src, rollup := range cases {
+		q, err := segments.Compile(parse(t, src), segments.Options{Workspace: "w"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(q.Where, "event_rollups"); got != rollup || got == strings.Contains(q.Where, "FROM events") {
+			t.Errorf("%s: reads rollups = %v, want %v: %s", src, got, rollup, q.Where)
+		}
+		raw, err := segments.Compile(parse(t, src), segments.Options{Workspace: "w", NoRollups: true})
+		if err != nil || strings.Contains(raw.Where, "event_rollups") {
+			t.Errorf("%s with NoRollups: %v %s", src, err, raw.Where)
+		}
+	}
+}

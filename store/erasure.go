@@ -38,6 +38,8 @@ var erasureSteps = []struct{ table, sql string }{
 			DELETE FROM event_ids i USING gone WHERE i.workspace_id = $1 AND i.message_id = gone.message_id
 		)
 		SELECT count(*) FROM gone`},
+	{"event_rollups", `WITH gone AS (DELETE FROM event_rollups WHERE workspace_id = $1 AND user_id = ANY($2) RETURNING 1)
+		SELECT count(*) FROM gone`},
 	{"quarantined_events", `
 		WITH gone AS (
 			DELETE FROM quarantined_events

@@ -148,13 +148,41 @@ WITH v AS (
 	INSERT INTO profiles (workspace_id, id)
 	SELECT DISTINCT workspace_id, customer FROM v ORDER BY workspace_id, customer
 	ON CONFLICT DO NOTHING
-)
-INSERT INTO events (workspace_id, message_id, type, user_id, anonymous_id, event, properties, traits, context,
-	group_id, previous_id, violations, timestamp, received_at)
-SELECT v.workspace_id, v.message_id, v.type, v.customer, v.anonymous_id, v.event, v.properties::jsonb,
-	v.traits::jsonb, v.context::jsonb, v.group_id, v.previous_id, v.violations::jsonb, v.timestamp, v.received_at
-FROM v JOIN ids USING (workspace_id, message_id)
-RETURNING workspace_id, message_id, user_id`
+), stored AS (
+	INSERT INTO events (workspace_id, message_id, type, user_id, anonymous_id, event, properties, traits, context,
+		group_id, previous_id, violations, timestamp, received_at)
+	SELECT v.workspace_id, v.message_id, v.type, v.customer, v.anonymous_id, v.event, v.properties::jsonb,
+		v.traits::jsonb, v.context::jsonb, v.group_id, v.previous_id, v.violations::jsonb, v.timestamp, v.received_at
+	FROM v JOIN ids USING (workspace_id, message_id)
+	RETURNING workspace_id, message_id, user_id, event, properties, timestamp
+), rollups AS (` + rollupEventsSQL + `)
+SELECT workspace_id, message_id, user_id FROM stored`
+
+// rollupEventsSQL adds the events just stored to their customers'
+// event_rollups (00012), one upsert per (workspace, customer, event) in
+// key order, so concurrent batches lock rows in the same order.
+const rollupEventsSQL = `
+	WITH num AS (
+		SELECT s.workspace_id, s.user_id, s.event, kv.key, sum(kv.value::numeric) AS total, count(*) AS n
+		FROM stored s CROSS JOIN LATERAL jsonb_each(s.properties) kv
+		WHERE s.event <> '' AND jsonb_typeof(kv.value) = 'number'
+		GROUP BY 1, 2, 3, 4
+	), agg AS (
+		SELECT workspace_id, user_id, event, jsonb_object_agg(key, total) AS sums, jsonb_object_agg(key, n) AS nums
+		FROM num GROUP BY 1, 2, 3
+	)
+	INSERT INTO event_rollups AS r (workspace_id, user_id, event, count, first_at, last_at, sums, nums)
+	SELECT s.workspace_id, s.user_id, s.event, count(*), min(s.timestamp), max(s.timestamp),
+		COALESCE(min(a.sums::text)::jsonb, '{}'), COALESCE(min(a.nums::text)::jsonb, '{}')
+	FROM stored s LEFT JOIN agg a USING (workspace_id, user_id, event)
+	WHERE s.event <> ''
+	GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+	ON CONFLICT (workspace_id, user_id, event) DO UPDATE SET
+		count = r.count + excluded.count,
+		first_at = LEAST(r.first_at, excluded.first_at),
+		last_at = GREATEST(r.last_at, excluded.last_at),
+		sums = tabiji_add_numbers(r.sums, excluded.sums),
+		nums = tabiji_add_numbers(r.nums, excluded.nums)`
 
 // eventColumnSet holds events column by column, as insertEventsSQL takes them.
 type eventColumnSet struct {

@@ -262,6 +262,14 @@ func mergeInto(ctx context.Context, tx pgx.Tx, workspaceID, from, into string) e
 			[]any{workspaceID, from, into}},
 		{"rewrite events", `UPDATE events SET user_id = $3 WHERE workspace_id = $1 AND user_id = $2`,
 			[]any{workspaceID, from, into}},
+		{"move event rollups", `WITH gone AS (DELETE FROM event_rollups WHERE workspace_id = $1 AND user_id = $2 RETURNING *)
+			INSERT INTO event_rollups AS r (workspace_id, user_id, event, count, first_at, last_at, sums, nums)
+			SELECT workspace_id, $3, event, count, first_at, last_at, sums, nums FROM gone ORDER BY event
+			ON CONFLICT (workspace_id, user_id, event) DO UPDATE SET
+				count = r.count + excluded.count, first_at = LEAST(r.first_at, excluded.first_at),
+				last_at = GREATEST(r.last_at, excluded.last_at),
+				sums = tabiji_add_numbers(r.sums, excluded.sums), nums = tabiji_add_numbers(r.nums, excluded.nums)`,
+			[]any{workspaceID, from, into}},
 		{"delete the old profile", `DELETE FROM profiles WHERE workspace_id = $1 AND id = $2`, []any{workspaceID, from}},
 		{"record the merged id", `INSERT INTO profile_identities (workspace_id, alias_id, profile_id) VALUES ($1, $2, $3)
 			ON CONFLICT (workspace_id, alias_id) DO UPDATE SET profile_id = excluded.profile_id`, []any{workspaceID, from, into}},

@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tabiji/tabiji/segments"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -65,11 +69,36 @@ func purchase(t *testing.T, b *testBundle, ws, user, at string, total float64) {
 	event(t, b, ws, user, "purchase", at, string(props))
 }
 
+// event stores an event as ingestion does, which keeps the event rollups.
 func event(t *testing.T, b *testBundle, ws, user, name, at, props string) {
 	t.Helper()
-	_, err := b.db.Exec(context.Background(), `INSERT INTO events (workspace_id, message_id, user_id, event, properties, timestamp)
-		VALUES ($1, gen_random_uuid()::text, $2, $3, $4, $5)`, ws, user, name, props, at)
+	ts, err := time.Parse(time.RFC3339, at)
 	mustNot(t, err)
+	msgID := fmt.Sprintf("%s-%s-%s", user, name, at)
+	_, err = b.store.InsertEvents(context.Background(), []store.Event{{WorkspaceID: ws, MessageID: msgID, UserID: user, Name: name,
+		Properties: json.RawMessage(props), Timestamp: ts}})
+	mustNot(t, err)
+}
+
+// membersFromEvents is the segment's members computed from the events
+// table alone, never the rollups: both ways must agree.
+func membersFromEvents(t *testing.T, b *testBundle, ws, definition string) []string {
+	t.Helper()
+	ctx := context.Background()
+	d, err := segments.Parse([]byte(definition))
+	mustNot(t, err)
+	q, err := segments.Compile(d, segments.Options{Workspace: ws, Now: segmentNow, NoRollups: true})
+	mustNot(t, err)
+	tx, err := b.db.Begin(ctx)
+	mustNot(t, err)
+	defer tx.Rollback(ctx)
+	_, err = tx.Exec(ctx, `SET LOCAL work_mem = '64MB'`)
+	mustNot(t, err)
+	rows, err := tx.Query(ctx, `SELECT p.id FROM profiles p WHERE p.workspace_id = $1 AND (`+q.Where+`) ORDER BY p.id`, q.Args...)
+	mustNot(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	mustNot(t, err)
+	return ids
 }
 
 // segmentCases are conditions and their members on the data set at segmentNow.
@@ -126,6 +155,9 @@ func TestSegmentConditions(t *testing.T) {
 			mustNot(t, err)
 			if !slices.Equal(got, c.want) {
 				t.Errorf("members = %v, want %v", got, c.want)
+			}
+			if raw := membersFromEvents(t, b, wsA, `{"condition":`+c.condition+`}`); !slices.Equal(raw, c.want) && len(raw)+len(c.want) > 0 {
+				t.Errorf("members from the events table alone = %v, want %v", raw, c.want)
 			}
 			n, err := b.store.CountSegmentAt(ctx, wsA, g.ID, segmentNow)
 			mustNot(t, err)

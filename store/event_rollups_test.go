@@ -1,0 +1,81 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tabiji/tabiji/store"
+)
+
+// rollupRows reads a workspace's event rollups as comparable text.
+func rollupRows(t *testing.T, b *testBundle, ws string) []string {
+	t.Helper()
+	rows, err := b.db.Query(context.Background(), `SELECT user_id, event, count, first_at, last_at, sums::text, nums::text
+		FROM event_rollups WHERE workspace_id = $1 ORDER BY user_id, event`, ws)
+	mustNot(t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var user, event, sums, nums string
+		var count int64
+		var first, last time.Time
+		mustNot(t, rows.Scan(&user, &event, &count, &first, &last, &sums, &nums))
+		out = append(out, fmt.Sprintf("%s %s %d %s %s %s %s", user, event, count, first.UTC().Format(time.RFC3339), last.UTC().Format(time.RFC3339), sums, nums))
+	}
+	mustNot(t, rows.Err())
+	return out
+}
+
+// TestEventRollupsStayExact: what ingestion, duplicates, identity merges
+// and erasure leave in event_rollups is what recomputing them from the
+// events gives.
+func TestEventRollupsStayExact(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ev := func(id, user, name, props string, day int) store.Event {
+		return store.Event{WorkspaceID: wsA, MessageID: id, UserID: user, Name: name, Properties: json.RawMessage(props), Timestamp: base.AddDate(0, 0, day)}
+	}
+	batches := [][]store.Event{
+		{ev("m1", "anon-1", "purchase", `{"total":100,"items":2}`, 3), ev("m2", "anon-1", "purchase", `{"total":50.5,"note":"x"}`, 1),
+			ev("m3", "u1", "purchase", `{"total":"ten"}`, 5), ev("m1", "anon-1", "purchase", `{"total":999}`, 9)}, // m1 twice: a duplicate
+		{ev("m4", "u1", "page_view", `{}`, 2), ev("m2", "anon-1", "purchase", `{"total":999}`, 9), // m2 again, in a later batch
+			ev("m5", "u2", "purchase", `{"total":7}`, 4), ev("m6", "u2", "purchase", `{"total":3}`, 8)},
+	}
+	for _, batch := range batches {
+		_, err := b.store.InsertEvents(ctx, batch)
+		mustNot(t, err)
+	}
+	check := func(when string) {
+		t.Helper()
+		kept := rollupRows(t, b, wsA)
+		_, err := b.db.Exec(ctx, `SELECT tabiji_rebuild_event_rollups($1)`, wsA)
+		mustNot(t, err)
+		if rebuilt := rollupRows(t, b, wsA); fmt.Sprint(kept) != fmt.Sprint(rebuilt) {
+			t.Errorf("%s: kept rollups\n%v\nrecomputed\n%v", when, kept, rebuilt)
+		}
+	}
+	check("after ingestion")
+	if got := rollupRows(t, b, wsA); len(got) != 4 || got[0] != `anon-1 purchase 2 2026-01-02T00:00:00Z 2026-01-04T00:00:00Z {"items": 2, "total": 150.5} {"items": 1, "total": 2}` {
+		t.Errorf("rollups = %q", got)
+	}
+	merged, err := b.store.MergeProfiles(ctx, wsA, "anon-1", "u1", false)
+	mustNot(t, err)
+	if !merged {
+		t.Fatal("anon-1 was not merged into u1")
+	}
+	check("after merging anon-1 into u1")
+	if got := rollupRows(t, b, wsA); len(got) != 3 || got[1] != `u1 purchase 3 2026-01-02T00:00:00Z 2026-01-06T00:00:00Z {"items": 2, "total": 150.5} {"items": 1, "total": 2}` {
+		t.Errorf("rollups after merge = %q", got)
+	}
+	_, err = b.store.EraseCustomer(ctx, wsA, "u2", []string{"u2"}, "key_test", 0)
+	mustNot(t, err)
+	check("after erasing u2")
+	if got := rollupRows(t, b, wsA); len(got) != 2 {
+		t.Errorf("rollups after erasure = %q", got)
+	}
+}
