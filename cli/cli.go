@@ -32,6 +32,7 @@ type CLI struct {
 	Taxonomy   TaxonomyCmd   `cmd:"" help:"Apply or export a workspace's event taxonomy (the design sheet)."`
 	Segments   SegmentsCmd   `cmd:"" help:"Apply, list, count and list the members of segments (audiences defined by conditions)."`
 	Broadcasts BroadcastsCmd `cmd:"" help:"Create, schedule, watch, pause, resume and cancel broadcasts (one message to a segment)."`
+	Bench      BenchCmd      `cmd:"" hidden:"" help:"Development benchmarks (see BENCHMARKS.md)."`
 	Quarantine QuarantineCmd `cmd:"" help:"List, replay or drop the events the taxonomy quarantined."`
 
 	Keys       KeysCmd       `cmd:"" help:"Create, list and revoke API keys (in DATABASE_URL directly)."`
