@@ -157,7 +157,7 @@ func (c *compiler) segment(id string) (string, error) {
 }
 
 // zoneOf is the time zone of the profile row alias: its own when Postgres
-// knows it (table time_zones, migration 00012), else the definition's.
+// knows it (table time_zones, migration 00015), else the definition's.
 func (c *compiler) zoneOf(alias string) string {
 	return fmt.Sprintf("(CASE WHEN %[1]s.timezone IN (SELECT name FROM time_zones) THEN %[1]s.timezone ELSE %[2]s::text END)", alias, c.zone())
 }

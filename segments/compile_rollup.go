@@ -2,7 +2,7 @@ package segments
 
 import "strings"
 
-// rollup compiles an event condition over event_rollups (migration 00012:
+// rollup compiles an event condition over event_rollups (migration 00015:
 // per customer and event, the count, first and last time, and the sum and
 // number of each numeric property over all time), reporting false when
 // the condition needs the events themselves: property filters, a measure

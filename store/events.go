@@ -159,7 +159,7 @@ WITH v AS (
 SELECT workspace_id, message_id, user_id FROM stored`
 
 // rollupEventsSQL adds the events just stored to their customers'
-// event_rollups (00012), one upsert per (workspace, customer, event) in
+// event_rollups (00015), one upsert per (workspace, customer, event) in
 // key order, so concurrent batches lock rows in the same order.
 const rollupEventsSQL = `
 	WITH num AS (
