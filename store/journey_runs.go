@@ -166,29 +166,19 @@ func recordConversions(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, 
 		if tag.RowsAffected() == 0 {
 			continue
 		}
-		variants, err := runVariants(ctx, tx, r)
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, counter{metric: "conversions", at: cv.At, amount: cv.Revenue})
-		for _, v := range variants {
-			out = append(out, counter{metric: "variant_conversions", node: v[0], key: v[1], at: cv.At, amount: cv.Revenue})
-		}
 		first, err := firstConversion(ctx, tx, r, cv.At)
-		if err != nil || !first {
-			return out, err
-		}
-		out = append(out, counter{metric: "converted", at: cv.At})
-		for _, v := range variants {
-			out = append(out, counter{metric: "variant_converted", node: v[0], key: v[1], at: cv.At})
-		}
-		chans, err := runChannels(ctx, tx, r, cv.At)
 		if err != nil {
 			return nil, err
 		}
-		for _, ch := range chans {
-			out = append(out, counter{metric: "channel_converted", key: ch, at: cv.At})
+		if first {
+			out = append(out, counter{metric: "converted", at: cv.At})
 		}
+		credits, err := conversionCredits(ctx, tx, r, cv)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, credits...)
 	}
 	return out, nil
 }
@@ -203,32 +193,54 @@ func firstConversion(ctx context.Context, tx pgx.Tx, r RunReport, at time.Time) 
 	return tag.RowsAffected() == 1, nil
 }
 
-// runVariants lists the (split node, variant) pairs the run was assigned.
-func runVariants(ctx context.Context, tx pgx.Tx, r RunReport) ([][2]string, error) {
-	rows, err := tx.Query(ctx, `SELECT DISTINCT node_id, variant FROM journey_run_steps
-		WHERE workspace_id = $1 AND run_key = $2 AND variant IS NOT NULL ORDER BY 1, 2`, r.WorkspaceID, r.RunKey)
+// conversionCredits credits a conversion to the split variants the run was
+// assigned before it, and to the channels it was sent a message on before
+// it: conversions and revenue every time, "converted" the first time the
+// run converts after that variant or channel reached it.
+func conversionCredits(ctx context.Context, tx pgx.Tx, r RunReport, cv RunConversion) ([]counter, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT 'variant', node_id, variant, min(entered_at) FROM journey_run_steps
+		WHERE workspace_id = $1 AND run_key = $2 AND variant IS NOT NULL AND entered_at <= $3 GROUP BY node_id, variant
+		UNION ALL
+		SELECT 'channel', '', channel, min(created_at) FROM messages
+		WHERE workspace_id = $1 AND customer_id = $4 AND workflow_id = $5 AND journey_id = $6
+		  AND created_at <= $3 AND status <> ALL($7) GROUP BY channel
+		ORDER BY 1, 2, 3`,
+		r.WorkspaceID, r.RunKey, cv.At, r.CustomerID, r.WorkflowID, r.JourneyID, []string{"sending", "skipped", "failed"})
 	if err != nil {
-		return nil, fmt.Errorf("read variants: %w", err)
+		return nil, fmt.Errorf("read what reached the run: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) ([2]string, error) {
-		var v [2]string
-		return v, row.Scan(&v[0], &v[1])
+	type reach struct {
+		kind, node, key string
+		since           time.Time
+	}
+	reached, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (reach, error) {
+		var x reach
+		return x, row.Scan(&x.kind, &x.node, &x.key, &x.since)
 	})
-	return out, wrapIf("read variants", err)
-}
-
-// runChannels lists the channels the run was sent a message on before at:
-// a conversion counts for each of them.
-func runChannels(ctx context.Context, tx pgx.Tx, r RunReport, at time.Time) ([]string, error) {
-	rows, err := tx.Query(ctx, `SELECT DISTINCT channel FROM messages
-		WHERE workspace_id = $1 AND customer_id = $2 AND workflow_id = $3 AND journey_id = $4
-		  AND created_at <= $5 AND status <> ALL($6) ORDER BY 1`,
-		r.WorkspaceID, r.CustomerID, r.WorkflowID, r.JourneyID, at, []string{"sending", "skipped", "failed"})
 	if err != nil {
-		return nil, fmt.Errorf("read channels: %w", err)
+		return nil, fmt.Errorf("read what reached the run: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	return out, wrapIf("read channels", err)
+	var out []counter
+	for _, x := range reached {
+		if x.kind == "variant" {
+			out = append(out, counter{metric: "variant_conversions", node: x.node, key: x.key, at: cv.At, amount: cv.Revenue})
+		}
+		var before bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM journey_conversions
+			WHERE workspace_id = $1 AND run_key = $2 AND message_id <> $3 AND converted_at >= $4 AND converted_at <= $5)`,
+			r.WorkspaceID, r.RunKey, cv.MessageID, x.since, cv.At).Scan(&before); err != nil {
+			return nil, fmt.Errorf("read earlier conversions: %w", err)
+		}
+		switch {
+		case before:
+		case x.kind == "variant":
+			out = append(out, counter{metric: "variant_converted", node: x.node, key: x.key, at: cv.At})
+		default:
+			out = append(out, counter{metric: "channel_converted", key: x.key, at: cv.At})
+		}
+	}
+	return out, nil
 }
 
 func recordExit(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {

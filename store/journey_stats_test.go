@@ -195,6 +195,29 @@ func TestJourneyStats(t *testing.T) {
 		}
 	})
 
+	t.Run("CreditsAVariantAndAChannelOnlyWithConversionsAfterThem", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		_, err := b.store.CreateJourney(ctx, wsA, "promo", "Promo", json.RawMessage(promoDefinition))
+		mustNot(t, err)
+		r := store.RunReport{WorkspaceID: wsA, RunKey: "r1", JourneyID: "promo", Version: 1, CustomerID: "c1", WorkflowID: "wf_c1", EnteredAt: t0,
+			Steps:       []store.RunStep{{Seq: 1, Node: "ab", Kind: "split", EnteredAt: t0.Add(time.Hour), Variant: "a"}},
+			Conversions: []store.RunConversion{{MessageID: "p0", At: t0.Add(30 * time.Minute), Revenue: 7}}}
+		mustNot(t, b.store.RecordRun(ctx, r))
+		message(t, b.store, "m1", "c1", "mail_a", "email", "recorded", t0.Add(90*time.Minute))
+		r.Steps, r.Conversions = nil, []store.RunConversion{{MessageID: "p1", At: t0.Add(2 * time.Hour), Revenue: 10}}
+		mustNot(t, b.store.RecordRun(ctx, r))
+		got, err := b.store.JourneyStats(ctx, wsA, "promo", store.StatsQuery{TZ: "UTC"})
+		mustNot(t, err)
+		wantV := []store.VariantStats{{Node: "ab", Variant: "a", Entered: 1, Converted: 1, Conversions: 1, Revenue: 10, CVR: 1}}
+		if !reflect.DeepEqual(got.Variants, wantV) || got.Totals.Converted != 1 || got.Totals.Conversions != 2 || got.Totals.Revenue != 17 {
+			t.Errorf("variants %+v, totals %+v; the purchase before the split counts for the journey only", got.Variants, got.Totals)
+		}
+		if len(got.Channels) != 1 || got.Channels[0].Converted != 1 {
+			t.Errorf("channels = %+v, want email converted 1 (the purchase after the email)", got.Channels)
+		}
+	})
+
 	t.Run("KeepsWorkspacesApart", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
