@@ -47,12 +47,12 @@ const (
 	boxW, boxH       = 170.0, 58.0
 	colGap, rowGap   = 40.0, 70.0
 	margin, loopSide = 30.0, 60.0
+	skipSwing        = 150.0 // how far left an edge past a layer swings
 )
 
-// Layout places the nodes in layers by their distance from start (breadth
-// first; nodes no path reaches go last), each layer a row, and draws every
-// edge: downward edges as curves from the bottom of one box to the top of
-// the next, edges back up or across (loops) as curves round the right.
+// Layout places the nodes in layers (layerOf), each layer a row, and draws
+// every edge: downward edges as curves from the bottom of one box to the top
+// of the next, edges back up (loops) as curves round the right.
 func Layout(nodes []GraphNode, edges []GraphEdge, start string) Graph {
 	layers := layerOf(nodes, edges, start)
 	rows := map[int][]GraphNode{}
@@ -63,13 +63,13 @@ func Layout(nodes []GraphNode, edges []GraphEdge, start string) Graph {
 		maxLayer = max(maxLayer, l)
 		widest = max(widest, len(rows[l]))
 	}
-	g := Graph{Width: 2*margin + float64(widest)*boxW + float64(widest-1)*colGap + loopSide,
+	g := Graph{Width: 2*margin + skipSwing + float64(widest)*boxW + float64(widest-1)*colGap + loopSide,
 		Height: 2*margin + float64(maxLayer+1)*boxH + float64(maxLayer)*rowGap}
 	at := map[string]Box{}
 	for l := 0; l <= maxLayer; l++ {
 		row := rows[l]
 		rowW := float64(len(row))*boxW + float64(len(row)-1)*colGap
-		x0 := margin + (g.Width-loopSide-2*margin-rowW)/2
+		x0 := margin + skipSwing + (g.Width-loopSide-skipSwing-2*margin-rowW)/2
 		for i, n := range row {
 			b := Box{GraphNode: n, X: x0 + float64(i)*(boxW+colGap), Y: margin + float64(l)*(boxH+rowGap), W: boxW, H: boxH}
 			g.Boxes = append(g.Boxes, b)
@@ -88,39 +88,66 @@ func Layout(nodes []GraphNode, edges []GraphEdge, start string) Graph {
 
 func arrow(e GraphEdge, from, to Box, layers map[string]int) Arrow {
 	a := Arrow{GraphEdge: e}
-	if layers[e.To] > layers[e.From] {
+	if span := layers[e.To] - layers[e.From]; span > 0 {
 		x1, y1, x2, y2 := from.CX(), from.Y+from.H, to.CX(), to.Y
-		mid := (y1 + y2) / 2
-		a.Path = fmt.Sprintf("M %.1f %.1f C %.1f %.1f, %.1f %.1f, %.1f %.1f", x1, y1, x1, mid, x2, mid, x2, y2)
-		// a cubic with these controls passes (x1+x2)/2, mid at t = 0.5
-		a.LX, a.LY = (x1+x2)/2, mid
+		// An edge past a layer swings left of the boxes between.
+		off := 0.0
+		if span > 1 {
+			off = skipSwing
+		}
+		p1y, p2y := y1+(y2-y1)/4, y2-(y2-y1)/4
+		a.Path = fmt.Sprintf("M %.1f %.1f C %.1f %.1f, %.1f %.1f, %.1f %.1f", x1, y1, x1-off, p1y, x2-off, p2y, x2, y2)
+		// the cubic's point at t = 0.5
+		a.LX, a.LY = (x1+x2)/2-0.75*off, (y1+y2)/2
 		return a
 	}
 	x1, y1 := from.X+from.W, from.Y+from.H/2
 	x2, y2 := to.X+to.W, to.Y+to.H/2
 	bulge := math.Max(x1, x2) + loopSide
 	a.Path = fmt.Sprintf("M %.1f %.1f C %.1f %.1f, %.1f %.1f, %.1f %.1f", x1, y1, bulge, y1, bulge, y2, x2, y2)
-	a.LX, a.LY = 0.125*x1+0.375*bulge+0.375*bulge+0.125*x2, (y1+y2)/2
+	a.LX, a.LY = 0.125*x1+0.75*bulge+0.125*x2, (y1+y2)/2
 	return a
 }
 
-// layerOf is each node's breadth-first distance from start; unreached
-// nodes get one layer past the deepest.
+// layerOf is each node's layer: the longest path to it from start over
+// the edges that do not close a loop (a depth-first search from start marks
+// the edges back to a node still on its path), so every forward edge points
+// down; nodes no path reaches go one layer past the deepest.
 func layerOf(nodes []GraphNode, edges []GraphEdge, start string) map[string]int {
 	next := map[string][]string{}
 	for _, e := range edges {
 		next[e.From] = append(next[e.From], e.To)
 	}
-	layer := map[string]int{start: 0}
-	queue, deepest := []string{start}, 0
-	for len(queue) > 0 {
-		id := queue[0]
-		queue = queue[1:]
+	const (
+		unseen = iota
+		onPath
+		done
+	)
+	state := map[string]int{}
+	var order []string // reverse postorder: a topological order of the forward edges
+	back := map[[2]string]bool{}
+	var visit func(string)
+	visit = func(id string) {
+		state[id] = onPath
 		for _, to := range next[id] {
-			if _, seen := layer[to]; !seen {
+			switch state[to] {
+			case onPath:
+				back[[2]string{id, to}] = true
+			case unseen:
+				visit(to)
+			}
+		}
+		state[id] = done
+		order = append(order, id)
+	}
+	visit(start)
+	layer, deepest := map[string]int{start: 0}, 0
+	for i := len(order) - 1; i >= 0; i-- {
+		id := order[i]
+		for _, to := range next[id] {
+			if !back[[2]string{id, to}] && layer[id]+1 > layer[to] {
 				layer[to] = layer[id] + 1
 				deepest = max(deepest, layer[to])
-				queue = append(queue, to)
 			}
 		}
 	}

@@ -16,6 +16,9 @@
     width: Math.max(320, Math.min(1100, el.clientWidth || 900)),
     height: 260,
     tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); },
+    // a fixed range, half a day either side: uPlot stretches a single day
+    // over years when it ranges the axis itself
+    scales: { x: { time: true, auto: false, range: [x[0] - 43200, x[x.length - 1] + 43200] } },
     series: [
       {},
       { label: "Entered", stroke: "#2f6fde", width: 2 },
