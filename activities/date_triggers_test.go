@@ -34,6 +34,7 @@ func (b *bundle) sweepDates(t *testing.T, tr journey.DateTrigger, zone string, a
 		if err != nil {
 			t.Fatal(err)
 		}
+		page = PageResult{}
 		if err := v.Get(&page); err != nil {
 			t.Fatal(err)
 		}

@@ -1,5 +1,3 @@
-//go:build segpending
-
 package activities
 
 import (
@@ -23,7 +21,7 @@ func (a *Activities) SegmentPage(ctx context.Context, in SegmentPageInput) (Page
 	if in.Phase == PhaseExit {
 		ids, err = a.store.TrackedMembersPage(ctx, in.WorkspaceID, in.SegmentID, in.After, in.Limit)
 	} else {
-		ids, err = a.store.SegmentMembers(ctx, in.WorkspaceID, in.SegmentID, in.After, in.Limit)
+		ids, err = a.store.SegmentMembersAt(ctx, in.WorkspaceID, in.SegmentID, in.After, in.Limit, in.At)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return PageResult{}, temporal.NewNonRetryableApplicationError(
@@ -61,7 +59,7 @@ func (a *Activities) SegmentPage(ctx context.Context, in SegmentPageInput) (Page
 // or left (phase exit: tracked customers who are no longer members).
 func (a *Activities) pageChanges(ctx context.Context, in SegmentPageInput, ids []string) (entered, exited []string, err error) {
 	if in.Phase == PhaseExit {
-		now, err := a.store.SegmentContains(ctx, in.WorkspaceID, in.SegmentID, ids)
+		now, err := a.store.SegmentContainsAt(ctx, in.WorkspaceID, in.SegmentID, ids, in.At)
 		if err != nil {
 			return nil, nil, fmt.Errorf("segment %s members: %w", in.SegmentID, err)
 		}
@@ -106,4 +104,3 @@ func SegmentChanges(ctx context.Context, st *store.Store, workspaceID, segmentID
 	}
 	return entered, exited, nil
 }
-

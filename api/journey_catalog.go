@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -22,7 +23,7 @@ import (
 // returned beside the saved journey. Stored template names are checked
 // first (checkTemplateNames).
 func (s *server) checkCatalog(c *gin.Context, d journey.Definition) ([]FieldError, bool) {
-	if !s.checkTemplateNames(c, d) {
+	if !s.checkTemplateNames(c, d) || !s.checkSegment(c, d) {
 		return nil, false
 	}
 	t, err := s.taxonomies.get(c.Request.Context(), workspace(c))
@@ -34,7 +35,7 @@ func (s *server) checkCatalog(c *gin.Context, d journey.Definition) ([]FieldErro
 		return nil, true
 	}
 	defs := map[string]taxonomy.EventDef{}
-	for _, e := range t.Events {
+	for _, e := range append(slices.Clip(taxonomy.Builtin), t.Events...) {
 		defs[e.Name] = e
 	}
 	unknownIsError := t.UnknownEvents == taxonomy.Reject || t.UnknownEvents == taxonomy.Quarantine
@@ -95,6 +96,26 @@ func (s *server) checkTemplateNames(c *gin.Context, d journey.Definition) bool {
 	}
 	if len(errs) > 0 {
 		problem(c, http.StatusUnprocessableEntity, "the journey names message templates it cannot send", errs...)
+		return false
+	}
+	return true
+}
+
+// checkSegment checks that the segment a journey enters on exists: a
+// 422 naming definition.entry.segment at save time, rather than a sweep
+// that fails every hour.
+func (s *server) checkSegment(c *gin.Context, d journey.Definition) bool {
+	if d.Entry.Segment == "" {
+		return true
+	}
+	_, err := s.Store.GetSegment(c.Request.Context(), workspace(c), d.Entry.Segment)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		problem(c, http.StatusUnprocessableEntity, "the journey enters on a segment that does not exist",
+			FieldError{Field: "definition.entry.segment", Message: "names no segment: " + d.Entry.Segment + " (create it first: POST /v1/segments)"})
+		return false
+	case err != nil:
+		s.fail(c, err)
 		return false
 	}
 	return true

@@ -3,6 +3,7 @@ package api
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -36,6 +37,11 @@ func (s *server) triggerSchedules(ctx context.Context, workspaceID string) ([]wo
 		case !j.enters:
 		case e.Segment != "":
 			timed, err := s.segmentTimeDependent(ctx, workspaceID, e.Segment)
+			if errors.Is(err, store.ErrNotFound) {
+				// Deleted since the journey was saved: no sweep, nothing to track.
+				s.Logger.Warn("journey enters on a missing segment", "workspace", workspaceID, "journey", j.id, "segment", e.Segment)
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}

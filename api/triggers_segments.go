@@ -1,5 +1,3 @@
-//go:build segpending
-
 package api
 
 import (
@@ -7,7 +5,6 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/activities"
-	"github.com/tabiji/tabiji/segments"
 )
 
 // segmentTimeDependent says whether time alone can change the segment's
@@ -17,7 +14,7 @@ func (s *server) segmentTimeDependent(ctx context.Context, workspaceID, segmentI
 	if err != nil {
 		return false, err
 	}
-	return segments.TimeDependent(seg.Definition), nil
+	return seg.TimeDependent, nil
 }
 
 // evaluateSegments re-evaluates, for the customers whose events were just

@@ -64,16 +64,17 @@ func DateTriggerSweep(ctx workflow.Context, in DateSweepInput) (SweepResult, err
 	at := workflow.Now(ctx)
 	actx := sweepActivity(ctx)
 	var res SweepResult
-	page := activities.PageResult{}
-	for !page.Done {
+	for next, done := "", false; !done; {
+		var page activities.PageResult // fresh: decoding leaves absent fields as they were
 		err := workflow.ExecuteActivity(actx, "DateTriggerPage", activities.DatePageInput{
 			WorkspaceID: in.WorkspaceID, Trigger: in.Trigger, Timezone: in.Timezone,
-			At: at, After: page.Next, Limit: pageSize(in.PageSize),
+			At: at, After: next, Limit: pageSize(in.PageSize),
 		}).Get(ctx, &page)
 		if err != nil {
 			return res, err
 		}
 		res.add(page)
+		next, done = page.Next, page.Done
 	}
 	return res, nil
 }
@@ -95,16 +96,17 @@ func SegmentSweep(ctx workflow.Context, in SegmentSweepInput) (SweepResult, erro
 	}
 	var res SweepResult
 	for _, phase := range []string{activities.PhaseEnter, activities.PhaseExit} {
-		page := activities.PageResult{}
-		for !page.Done {
+		for next, done := "", false; !done; {
+			var page activities.PageResult
 			err := workflow.ExecuteActivity(actx, "SegmentPage", activities.SegmentPageInput{
 				WorkspaceID: in.WorkspaceID, SegmentID: in.SegmentID, At: at, Phase: phase,
-				Baseline: start.Baseline, After: page.Next, Limit: pageSize(in.PageSize),
+				Baseline: start.Baseline, After: next, Limit: pageSize(in.PageSize),
 			}).Get(ctx, &page)
 			if err != nil {
 				return res, err
 			}
 			res.add(page)
+			next, done = page.Next, page.Done
 		}
 	}
 	if !start.Baseline {
