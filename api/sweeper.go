@@ -197,5 +197,11 @@ func (w *Sweeper) Sweep(ctx context.Context) (int, error) {
 	if err != nil || len(events) == 0 {
 		return 0, err
 	}
+	// A journey activated in another process a moment ago may be the one
+	// these events are for (a trigger's first sweep runs at activation):
+	// read the journeys afresh rather than from a cache up to ttl old.
+	for _, e := range events {
+		w.s.journeys.invalidate(e.WorkspaceID)
+	}
 	return len(events), w.s.routeEvents(ctx, events)
 }

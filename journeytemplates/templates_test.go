@@ -57,9 +57,25 @@ func TestLibrary(t *testing.T) {
 			}
 		}
 	})
-	t.Run("TemplatesFedBySegmentsOrScoresSayWhatTriggersThem", func(t *testing.T) {
-		for name, source := range map[string]string{"dormant-reengagement": "segments issue", "birthday": "segments issue",
-			"vip-early-access": "segments issue", "lead-score": "PUT /v1/scoring"} {
+	t.Run("SegmentAndDateTemplatesUseTheirTriggers", func(t *testing.T) {
+		for name, want := range map[string]string{"dormant-reengagement": "dormant_21d", "vip-early-access": "vip_6m", "birthday": ""} {
+			d, err := Render(name, required(mustGet(t, name)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tpl := mustGet(t, name)
+			switch {
+			case want != "" && (d.Entry.Segment != want || d.Entry.Event != journey.SegmentEnteredEvent):
+				t.Errorf("%s: entry = %+v, want segment %s", name, d.Entry, want)
+			case want == "" && (d.Entry.Date == nil || d.Entry.Date.Key() != "birthday@09:00/yearly"):
+				t.Errorf("%s: entry = %+v, want the birthday date trigger", name, d.Entry)
+			case !strings.Contains(tpl.Doc.Trigger, "Temporal Schedule"):
+				t.Errorf("%s: the trigger doc does not say what sweeps it: %q", name, tpl.Doc.Trigger)
+			}
+		}
+	})
+	t.Run("TemplatesFedByScoresSayWhatTriggersThem", func(t *testing.T) {
+		for name, source := range map[string]string{"lead-score": "PUT /v1/scoring"} {
 			tpl, err := Get(name)
 			if err != nil || !strings.Contains(tpl.Doc.Trigger, source) {
 				t.Errorf("%s: trigger = %q, %v", name, tpl.Doc.Trigger, err)
@@ -114,7 +130,7 @@ func TestRenderNamesTheParameterAtFault(t *testing.T) {
 		{"URLNotAbsolute", "lead-score", map[string]any{"sales_webhook_url": "crm/hook"}, "params.sales_webhook_url", "URL"},
 		{"URLWrongScheme", "lead-score", map[string]any{"sales_webhook_url": "ftp://crm.test/x"}, "params.sales_webhook_url", "URL"},
 		{"RequiredMissing", "lead-score", nil, "params.sales_webhook_url", "is required"},
-		{"ValueThatBreaksTheDefinition", "birthday", map[string]any{"send_at": "9am"}, "definition.nodes[0].at", "HH:MM"},
+		{"ValueThatBreaksTheDefinition", "birthday", map[string]any{"send_at": "9am"}, "definition.entry.date.at", "HH:MM"},
 		{"ZoneThatDoesNotExist", "birthday", map[string]any{"timezone": "Mars/Olympus"}, "definition.timezone", "IANA"},
 	}
 	for _, tc := range cases {
@@ -164,7 +180,10 @@ func TestEntryFiltersLetInOnlyTheirCustomers(t *testing.T) {
 	}{
 		{"dormant-reengagement", nil, map[string]any{"segment": "dormant_21d"}, true},
 		{"dormant-reengagement", nil, map[string]any{"segment": "vip_6m"}, false},
-		{"birthday", map[string]any{"segment": "bday"}, map[string]any{"segment": "bday"}, true},
+		{"birthday", nil, map[string]any{"trigger": "birthday@09:00/yearly"}, true},
+		{"birthday", map[string]any{"send_at": "10:00"}, map[string]any{"trigger": "birthday@09:00/yearly"}, false},
+		{"vip-early-access", nil, map[string]any{"segment": "vip_6m"}, true},
+		{"vip-early-access", nil, map[string]any{"segment": "dormant_21d"}, false},
 		{"lead-score", map[string]any{"threshold": 70}, map[string]any{"score": 70}, true},
 		{"lead-score", map[string]any{"threshold": 70}, map[string]any{"score": 69.5}, false},
 		{"lead-score", nil, map[string]any{}, false},
@@ -194,4 +213,13 @@ func TestEntryFiltersLetInOnlyTheirCustomers(t *testing.T) {
 			t.Errorf("%s %v with %v: enters = %v, want %v", tc.template, tc.params, tc.props, ok, tc.enters)
 		}
 	}
+}
+
+func mustGet(t *testing.T, name string) Template {
+	t.Helper()
+	tpl, err := Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
 }

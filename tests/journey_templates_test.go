@@ -136,7 +136,7 @@ func TestJourneyTemplates(t *testing.T) {
 			{"Unknown", "cart-abandonment", `{"id":"bad2","params":{"dealy":"2s"}}`, "params.dealy"},
 			{"Missing", "lead-score", `{"id":"bad3"}`, "params.sales_webhook_url"},
 			{"NotAURL", "lead-score", `{"id":"bad4","params":{"sales_webhook_url":"crm"}}`, "params.sales_webhook_url"},
-			{"BreaksTheDefinition", "birthday", `{"id":"bad5","params":{"send_at":"9am"}}`, "definition.nodes[0].at"},
+			{"BreaksTheDefinition", "birthday", `{"id":"bad5","params":{"send_at":"9am"}}`, "definition.entry.date.at"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
