@@ -158,24 +158,30 @@ func TestTemplateBirthday(t *testing.T) {
 	b := setup(t)
 	b.profile = journey.Profile{ID: "u_1", Email: "u1@example.com", Timezone: "Asia/Tokyo", Traits: map[string]any{"birthday": "1990-04-12"}}
 	b.sendSucceeds()
-	// 09:00 in Tokyo on 12 April is 00:00 UTC: once in 2027, once in 2028.
-	b.env.RegisterDelayedCallback(func() { b.env.CancelWorkflow() }, time.Date(2028, 6, 1, 0, 0, 0, 0, time.UTC).Sub(saturdayNight))
-	b.env.SetStartTime(saturdayNight)
+	// The date trigger's sweep enters the customer at 09:00 in Tokyo on
+	// 12 April (00:00 UTC): the greeting goes at once, and the run ends a
+	// week later, after the goal window, so next year's entry starts anew.
+	birthday := time.Date(2027, 4, 12, 0, 0, 0, 0, time.UTC)
+	b.env.SetStartTime(birthday)
 	in := input(d)
-	in.Entry = journey.Event{MessageID: "m_seg", Name: "segment_entered", Properties: map[string]any{"segment": "has_birthday"}}
+	in.Entry = journey.Event{MessageID: "date:birthday@09:00/yearly:u_1:2027-04-12", Name: journey.DateReachedEvent,
+		Properties: map[string]any{"trigger": "birthday@09:00/yearly", "property": "birthday", "date": "2027-04-12"}}
 	b.env.ExecuteWorkflow(Journey, in)
-	var got []string
-	for _, at := range b.sentAt {
-		got = append(got, at.UTC().Format(time.RFC3339))
+	var res JourneyResult
+	if err := b.env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
 	}
-	if strings.Join(got, ",") != "2027-04-12T00:00:00Z,2028-04-12T00:00:00Z" {
-		t.Errorf("greetings sent at %v, want 09:00 Tokyo on each birthday", got)
+	if res.Outcome != "done" || b.sent(birthday) != "send_greeting@0s" {
+		t.Errorf("outcome %q, sent %s, want the greeting at entry", res.Outcome, b.sent(birthday))
+	}
+	if ended := b.env.Now().Sub(birthday); ended != 7*day {
+		t.Errorf("the run ended %v after entry, want 7 days", ended)
 	}
 }
 
 func TestTemplateVIPEarlyAccess(t *testing.T) {
 	d := template(t, "vip-early-access", map[string]any{"early_access_url": "https://shop.test/early"})
-	entry := journey.Event{MessageID: "m_api", Name: journey.APIEntryEvent}
+	entry := journey.Event{MessageID: "seg:vip_6m:u_1:in:2026-11-21", Name: journey.SegmentEnteredEvent, Properties: map[string]any{"segment": "vip_6m"}}
 	t.Run("InvitesThenRemindsThoseWhoHaveNotBought", func(t *testing.T) {
 		b := setup(t)
 		b.sendSucceeds()
