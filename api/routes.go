@@ -45,6 +45,8 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/kpis/ltv", s.kpiLTV)
 	manage.GET("/kpis/journey-revenue", s.kpiJourneyRevenue)
 	manage.GET("/customers/:id/journeys", s.customerJourneys)
+	manage.POST("/profiles/import", s.importProfiles) // profile_import.go
+	manage.GET("/profiles/export", s.exportProfiles)  // profile_export.go
 	manage.GET("/profiles/:id", s.getProfile)
 	manage.GET("/profiles/:id/events", s.profileTimeline)
 	manage.DELETE("/profiles/:id", s.eraseProfile)

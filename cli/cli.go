@@ -28,6 +28,7 @@ type CLI struct {
 	Templates TemplatesCmd `cmd:"" help:"List journey templates and launch one as an active journey."`
 	Scoring   ScoringCmd   `cmd:"" help:"Lead scoring through the API: show or apply the rules, show a customer's score."`
 	KPIs      KPIsCmd      `cmd:"" name:"kpis" help:"Business KPIs through the API: channels compared, repeat-purchase rate, LTV by cohort, revenue per journey."`
+	Profiles  ProfilesCmd  `cmd:"" help:"Import customers from CSV or JSONL, and export a segment's, through the API."`
 
 	Taxonomy   TaxonomyCmd   `cmd:"" help:"Apply or export a workspace's event taxonomy (the design sheet)."`
 	Segments   SegmentsCmd   `cmd:"" help:"Apply, list, count and list the members of segments (audiences defined by conditions)."`
@@ -43,6 +44,7 @@ type CLI struct {
 type runContext struct {
 	ctx    context.Context
 	stdout io.Writer
+	stderr io.Writer // progress bars and notes, kept off stdout (which may carry an export)
 	log    *slog.Logger
 	// sdkLog is for the Temporal SDK, whose routine Info lines ("Started
 	// Worker") would bury ours: Warn and above unless debugging.
@@ -103,7 +105,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		sdkLevel = c.LogLevel
 	}
 	return kctx.Run(&runContext{
-		ctx: ctx, stdout: stdout,
+		ctx: ctx, stdout: stdout, stderr: stderr,
 		log:    newLogger(stderr, c.LogLevel, c.LogFormat),
 		sdkLog: newLogger(stderr, sdkLevel, c.LogFormat).With("component", "temporal"),
 	})

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -142,6 +143,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/scoring", ""},
 		{"PUT", "/v1/scoring", `{"events":[{"id":"evil","event":"iso_signup","points":1000}]}`},
 		{"GET", "/v1/profiles/u_iso/score", ""},
+		{"POST", "/v1/profiles/import", `{"rows":[{"line":2,"id":"u_iso","traits":{"plan":"evil-plan","email":"evil@other.example"}}]}`},
+		{"GET", "/v1/profiles/export?format=csv&fields=plan,email", ""},
 		// Last: the other workspace makes its own journeys, under our journey's id too.
 		{"POST", "/v1/journeys", `{"id":"iso","name":"Other iso","definition":{"entry":{"event":"iso_signup"},"nodes":[{"id":"a","kind":"exit"}]}}`},
 		{"POST", "/v1/journey-templates/cart-abandonment/launch", `{"id":"iso_launch"}`},
@@ -164,6 +167,19 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 			if status != http.StatusNotFound {
 				t.Errorf("other workspace %s %s = %d, want 404", c.method, c.path, status)
 			}
+		}
+	}
+	for _, format := range []string{"jsonl", "csv"} {
+		req, _ := http.NewRequest("GET", s.url+"/v1/profiles/export?format="+format, nil)
+		req.Header.Set("Authorization", admin["Authorization"])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || strings.Contains(string(text), "secret") {
+			t.Errorf("the other workspace's %s export = %d %s: it must hold only its own customers", format, resp.StatusCode, text)
 		}
 	}
 	if m, history, err := s.store.LoggedMessageByID(ctx, "default", "iso-msg"); err != nil || m.Status != "recorded" || len(history) != 0 {
