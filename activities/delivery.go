@@ -53,10 +53,28 @@ type Options struct {
 
 // skip records the message as skipped, Body holding the reason, and calls
 // no provider: an opted-out or suppressed customer is not an error.
+//
+// A row an earlier attempt wrote is not simply returned: "pending" (no
+// call in flight) becomes skipped; "sending" (a call that may have been
+// taken) is reconciled as any unanswered call is, without calling again.
 func (a *Activities) skip(ctx context.Context, in SendInput, reason string) (SendResult, error) {
 	row, inserted, err := a.store.RecordMessage(ctx, a.row(in, "", reason, MessageSkipped))
 	if err != nil {
 		return SendResult{}, fmt.Errorf("skip %s: %w", in.MessageID, err)
+	}
+	switch {
+	case !inserted && row.Status == MessagePending:
+		logged, _, err := a.store.SkipPendingMessage(ctx, in.WorkspaceID, in.MessageID, reason)
+		if err != nil {
+			return SendResult{}, fmt.Errorf("skip %s: %w", in.MessageID, err)
+		}
+		row = logged.Message
+	case !inserted && row.Status == MessageSending:
+		logged, _, err := a.store.LoggedMessageByID(ctx, in.WorkspaceID, in.MessageID)
+		if err != nil {
+			return SendResult{}, fmt.Errorf("skip %s: %w", in.MessageID, err)
+		}
+		return a.reconcile(ctx, in, nil, channels.Message{}, logged)
 	}
 	activity.GetLogger(ctx).Info("message skipped", "messageId", in.MessageID, "reason", reason)
 	return SendResult{MessageID: row.ID, Status: row.Status, Duplicate: !inserted, Reason: reason}, nil

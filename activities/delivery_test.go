@@ -145,6 +145,30 @@ func TestSendThroughAProvider(t *testing.T) {
 			t.Fatalf("got %+v, %v, %d calls", res, err, len(f.got))
 		}
 	})
+	t.Run("AnOptOutBetweenAttemptsSkipsAPendingRowButReconcilesASendingOne", func(t *testing.T) {
+		f := &fakeSender{script: []error{&channels.TransientError{Status: 503}, context.DeadlineExceeded}}
+		b := providerSetup(t, f)
+		pending, sending := emailInput(), emailInput()
+		sending.MessageID, sending.NodeID = pending.MessageID+"-2", "second"
+		for _, in := range []SendInput{pending, sending} {
+			if _, err := b.send(t, in); err == nil {
+				t.Fatal("want the first attempt to fail")
+			}
+		}
+		if _, err := b.store.SetConsent(context.Background(), store.Consent{WorkspaceID: "default", CustomerID: "u_1",
+			Channel: "email", Status: store.OptedOut, Source: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := b.send(t, pending); err != nil || res.Status != MessageSkipped || b.status(t, pending.MessageID).Status != MessageSkipped {
+			t.Errorf("the released message after the opt-out = %+v, %v; want skipped", res, err)
+		}
+		if res, err := b.send(t, sending); err != nil || res.Status != MessageUnconfirmed {
+			t.Errorf("the unanswered message after the opt-out = %+v, %v; want unconfirmed (it may have gone)", res, err)
+		}
+		if len(f.got) != 2 {
+			t.Errorf("the provider got %d calls, want the 2 first attempts only", len(f.got))
+		}
+	})
 	t.Run("AServerErrorReleasesTheRowForTheNextAttempt", func(t *testing.T) {
 		f := &fakeSender{script: []error{&channels.TransientError{Status: 503, Reason: "busy"}}}
 		b := providerSetup(t, f)

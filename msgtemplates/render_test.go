@@ -186,3 +186,22 @@ func TestTextFromHTML(t *testing.T) {
 		})
 	}
 }
+
+// TestTopicTravelsWithTheContent: a template's consent topic is read from
+// any channel's content and carried by the rendered message.
+func TestTopicTravelsWithTheContent(t *testing.T) {
+	for channel, raw := range map[string]string{
+		msgtemplates.ChannelEmail: `{"subject":"Sale","html":"<p>20% off</p>","from":"shop@example.com","topic":"promotions"}`,
+		msgtemplates.ChannelLINE:  `{"messages":[{"type":"text","text":"Sale"}],"topic":"promotions"}`,
+		msgtemplates.ChannelPush:  `{"title":"Sale","body":"20% off","topic":"promotions"}`,
+	} {
+		c, err := msgtemplates.Parse(channel, json.RawMessage(raw))
+		if err != nil || c.Topic() != "promotions" {
+			t.Fatalf("%s: Parse = topic %q, %v", channel, c.Topic(), err)
+		}
+		m, err := msgtemplates.Render(liquid.NewEngine(), c, data())
+		if err != nil || m.Topic != "promotions" {
+			t.Errorf("%s: Render = topic %q, %v", channel, m.Topic, err)
+		}
+	}
+}

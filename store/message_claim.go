@@ -47,3 +47,24 @@ func (s *Store) ReleaseMessage(ctx context.Context, workspaceID, id string) erro
 	}
 	return nil
 }
+
+// SkipPendingMessage moves a "pending" message (no provider call in
+// flight) to "skipped" with the reason as its body, when a later attempt
+// finds the customer may no longer be sent it (an opt-out meanwhile); it
+// returns the message as it is after, and whether it moved it.
+func (s *Store) SkipPendingMessage(ctx context.Context, workspaceID, id, reason string) (LoggedMessage, bool, error) {
+	m, err := scanLogged(s.pool.QueryRow(ctx, `UPDATE messages SET status = 'skipped', body = $3, updated_at = now()
+		WHERE workspace_id = $1 AND id = $2 AND status = $4
+		RETURNING `+loggedColumns, workspaceID, id, reason, MessagePending))
+	if err == nil {
+		return m, true, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return LoggedMessage{}, false, fmt.Errorf("store: unable to skip message %q: %w", id, err)
+	}
+	m, _, err = s.LoggedMessageByID(ctx, workspaceID, id)
+	if err != nil {
+		return LoggedMessage{}, false, fmt.Errorf("store: unable to skip message %q: %w", id, err)
+	}
+	return m, false, nil
+}
