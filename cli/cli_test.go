@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -70,5 +71,43 @@ func TestTemporalTLSFlagsGoTogether(t *testing.T) {
 	}
 	if cfg, _ := (TemporalFlags{Address: "x:7233"}).tlsConfig(); cfg != nil {
 		t.Errorf("plain address got TLS")
+	}
+}
+
+func TestScoringAndProfilesCommandsHaveHelp(t *testing.T) {
+	for args, want := range map[string]string{
+		"scoring apply":   "--file",
+		"scoring show":    "--admin-key",
+		"scoring score":   "<customer>",
+		"profiles import": "--map",
+		"profiles export": "--segment",
+	} {
+		out, _, err := run(t, append(strings.Fields(args), "--help")...)
+		if err != nil || !strings.Contains(out, "Usage: tabiji "+args) || !strings.Contains(out, want) {
+			t.Errorf("tabiji %s --help = %v:\n%s", args, err, out)
+		}
+	}
+}
+
+func TestProfilesImportSaysWhatIsWrongWithItsFlags(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/c.txt"
+	if err := os.WriteFile(path, []byte("id\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{path}, "--format csv or --format jsonl"},
+		{[]string{path, "--format", "csv", "--map", "email"}, "write it as trait=Column"},
+		{[]string{path, "--format", "csv", "--batch-size", "5000"}, "--batch-size 5000"},
+		{[]string{path, "--format", "csv"}, "TABIJI_ADMIN_KEY is not set"},
+	} {
+		t.Setenv("TABIJI_ADMIN_KEY", "")
+		_, _, err := run(t, append([]string{"profiles", "import"}, c.args...)...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("tabiji profiles import %v = %v, want %q", c.args, err, c.want)
+		}
 	}
 }
