@@ -24,6 +24,9 @@ type Config struct {
 	// CredentialsFile is a Firebase service account key (JSON); the project
 	// ID comes from it.
 	CredentialsFile string
+	// CredentialsJSON is the key itself, as a workspace's stored settings
+	// hold it; it wins over CredentialsFile.
+	CredentialsJSON []byte
 	// BaseURL replaces https://fcm.googleapis.com (the SDK's endpoint is
 	// BaseURL + "/v1"); empty for the real service.
 	BaseURL string
@@ -38,10 +41,15 @@ type Sender struct {
 // option.WithEndpoint, which is how BaseURL reaches it; OAuth tokens come
 // from the service account's token_uri.
 func NewSender(ctx context.Context, cfg Config) (*Sender, error) {
-	if cfg.CredentialsFile == "" {
-		return nil, errors.New("fcm: a credentials file is required")
+	var opts []option.ClientOption
+	switch {
+	case len(cfg.CredentialsJSON) > 0:
+		opts = append(opts, option.WithAuthCredentialsJSON(option.ServiceAccount, cfg.CredentialsJSON))
+	case cfg.CredentialsFile != "":
+		opts = append(opts, option.WithAuthCredentialsFile(option.ServiceAccount, cfg.CredentialsFile))
+	default:
+		return nil, errors.New("fcm: a service account key (file or JSON) is required")
 	}
-	opts := []option.ClientOption{option.WithAuthCredentialsFile(option.ServiceAccount, cfg.CredentialsFile)}
 	if cfg.BaseURL != "" {
 		opts = append(opts, option.WithEndpoint(strings.TrimRight(cfg.BaseURL, "/")+"/v1"))
 	}

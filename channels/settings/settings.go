@@ -1,0 +1,170 @@
+// Package settings holds each workspace's provider settings per channel
+// (SendGrid for email, the LINE Messaging API, FCM for push): which fields
+// each channel has, how a value is checked before it is stored, how secrets
+// are sealed at rest, and the Resolver that turns the settings in effect —
+// the workspace's, else the process environment's — into a channel sender.
+package settings
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/sendgrid/sendgrid-go/helpers/eventwebhook"
+)
+
+// Channels are the channels that have provider settings.
+var Channels = []string{"email", "line", "push"}
+
+// Field names.
+const (
+	APIKey             = "apiKey"             // email: SendGrid API key (secret)
+	WebhookPublicKey   = "webhookPublicKey"   // email: SendGrid Signed Event Webhook public key (base64)
+	ChannelAccessToken = "channelAccessToken" // line: channel access token (secret)
+	ChannelSecret      = "channelSecret"      // line: channel secret, which signs webhooks (secret)
+	ServiceAccount     = "serviceAccount"     // push: Firebase service account key, JSON (secret)
+	BaseURL            = "baseUrl"            // every channel: the provider API's base URL
+)
+
+// Field is one setting of a channel.
+type Field struct {
+	Name   string
+	Secret bool // write-only: never shown, only whether it is set and a fingerprint
+	check  func(string) string
+}
+
+// Fields lists each channel's settings.
+var Fields = map[string][]Field{
+	"email": {{APIKey, true, token}, {WebhookPublicKey, false, sendgridPublicKey}, {BaseURL, false, httpURL}},
+	"line":  {{ChannelAccessToken, true, token}, {ChannelSecret, true, token}, {BaseURL, false, httpURL}},
+	"push":  {{ServiceAccount, true, serviceAccount}, {BaseURL, false, httpURL}},
+}
+
+// Values are settings by field name.
+type Values map[string]string
+
+// FieldError is a value that cannot be stored, and why.
+type FieldError struct {
+	Field, Message string
+}
+
+// KnownChannel says whether channel has settings.
+func KnownChannel(channel string) bool { return slices.Contains(Channels, channel) }
+
+// field returns the channel's field named name.
+func field(channel, name string) (Field, bool) {
+	for _, f := range Fields[channel] {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Validate checks values for channel: every field must be one of the
+// channel's and hold a value its provider accepts. Errors come sorted by
+// field name.
+func Validate(channel string, v Values) []FieldError {
+	var errs []FieldError
+	for _, name := range sortedKeys(v) {
+		f, ok := field(channel, name)
+		if !ok {
+			errs = append(errs, FieldError{name, "is not a " + channel + " setting; the settings are " + names(channel)})
+			continue
+		}
+		if v[name] == "" && !f.Secret {
+			continue // clears the workspace's value: the environment's applies
+		}
+		if msg := f.check(v[name]); msg != "" {
+			errs = append(errs, FieldError{name, msg})
+		}
+	}
+	return errs
+}
+
+func names(channel string) string {
+	out := make([]string, len(Fields[channel]))
+	for i, f := range Fields[channel] {
+		out[i] = f.Name
+	}
+	return strings.Join(out, ", ")
+}
+
+func sortedKeys(v Values) []string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// token checks an API key, access token or secret: it goes into a header
+// or an HMAC, so it must be one non-empty run of printable characters.
+func token(s string) string {
+	switch {
+	case strings.TrimSpace(s) == "":
+		return "must not be empty (DELETE the channel's settings to clear them)"
+	case strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+		return "must not contain spaces, line breaks or control characters"
+	}
+	return ""
+}
+
+func httpURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "must be an http:// or https:// URL with a host, as https://api.sendgrid.com"
+	}
+	return ""
+}
+
+func sendgridPublicKey(s string) string {
+	if _, err := eventwebhook.ConvertPublicKeyBase64ToECDSA(s); err != nil {
+		return "must be the base64 ECDSA public key SendGrid shows for the Signed Event Webhook: " + err.Error()
+	}
+	return ""
+}
+
+// serviceAccount checks a Firebase service account key as the Google
+// console downloads it: type service_account, a project, a client email
+// and a PEM private key.
+func serviceAccount(s string) string {
+	var key struct {
+		Type        string `json:"type"`
+		ProjectID   string `json:"project_id"`
+		ClientEmail string `json:"client_email"`
+		PrivateKey  string `json:"private_key"`
+	}
+	if err := json.Unmarshal([]byte(s), &key); err != nil {
+		return "must be a service account key (JSON): " + err.Error()
+	}
+	var missing []string
+	for name, v := range map[string]string{"project_id": key.ProjectID, "client_email": key.ClientEmail, "private_key": key.PrivateKey} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	slices.Sort(missing)
+	switch {
+	case key.Type != "service_account":
+		return `must be a service account key: "type" is "` + key.Type + `", not "service_account"`
+	case len(missing) > 0:
+		return "must be a service account key: it has no " + strings.Join(missing, ", ")
+	}
+	if block, _ := pem.Decode([]byte(key.PrivateKey)); block == nil {
+		return "must be a service account key: private_key is not a PEM key"
+	}
+	return ""
+}
+
+// Fingerprint is what is shown of a secret: the first 8 hex digits of its
+// SHA-256, enough to tell two keys apart and useless to recover one.
+func Fingerprint(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return "sha256:" + hex.EncodeToString(sum[:4])
+}
