@@ -96,7 +96,10 @@ func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error)
 		}
 		return a.skip(ctx, in, reason)
 	}
-	sender, ok := a.opts.Senders[in.Channel]
+	sender, err := a.sender(ctx, in)
+	if err != nil {
+		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
+	}
 	_, isOutbox := sender.(*outbox.Sender)
 	address, err := a.address(ctx, in)
 	if err != nil {
@@ -115,7 +118,7 @@ func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error)
 	if reason != "" {
 		return a.skip(ctx, in, reason)
 	}
-	if !ok || isOutbox {
+	if sender == nil || isOutbox {
 		return a.record(ctx, in)
 	}
 	if address == "" {

@@ -34,6 +34,10 @@ type Options struct {
 	// Senders are the providers by channel ("email", "line", "push"); a
 	// channel without one, or with the outbox, records to the outbox.
 	Senders map[string]channels.Sender
+	// SenderFor, when set, picks the sender per workspace and channel (the
+	// workspace's provider settings, else the environment's, else the
+	// outbox) and Senders is not used. An error is retried.
+	SenderFor func(ctx context.Context, workspaceID, channel string) (channels.Sender, error)
 	// UnsubscribeSecret signs the unsubscribe links of messages; without it
 	// messages carry none.
 	UnsubscribeSecret string
@@ -49,6 +53,18 @@ type Options struct {
 	// "unconfirmed" at once. Either way a provider that is not a
 	// channels.Deduplicator is not called again for it.
 	ConfirmWithin map[string]time.Duration
+}
+
+// sender is the channel's sender for the workspace, nil for none.
+func (a *Activities) sender(ctx context.Context, in SendInput) (channels.Sender, error) {
+	if a.opts.SenderFor == nil {
+		return a.opts.Senders[in.Channel], nil
+	}
+	s, err := a.opts.SenderFor(ctx, in.WorkspaceID, in.Channel)
+	if err != nil {
+		return nil, fmt.Errorf("sender of %s: %w", in.Channel, err)
+	}
+	return s, nil
 }
 
 // skip records the message as skipped, Body holding the reason, and calls

@@ -1,20 +1,18 @@
 package cli
 
 import (
-	"context"
 	"fmt"
+	"maps"
+	"os"
 	"time"
 
 	"github.com/tabiji/tabiji/activities"
-	"github.com/tabiji/tabiji/channels"
-	"github.com/tabiji/tabiji/channels/fcm"
-	"github.com/tabiji/tabiji/channels/line"
-	"github.com/tabiji/tabiji/channels/outbox"
-	"github.com/tabiji/tabiji/channels/sendgrid"
+	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/store"
 )
 
-// ChannelFlags configure the message providers. A channel without
+// ChannelFlags configure the message providers: the defaults of every
+// workspace, which may store its own (tabiji channels). A channel without
 // credentials delivers to the development outbox. `tabiji dev` and
 // `tabiji worker` hand them to the Send activity (see Delivery).
 type ChannelFlags struct {
@@ -31,45 +29,82 @@ type ChannelFlags struct {
 	FCMBaseURL               string `name:"fcm-base-url" env:"FCM_BASE_URL" help:"FCM API base URL (default https://fcm.googleapis.com)."`
 	// EmailConfirmWindow: see activities.Options.ConfirmWithin.
 	EmailConfirmWindow time.Duration `name:"email-confirm-window" env:"TABIJI_EMAIL_CONFIRM_WINDOW" default:"15m" help:"How long a retried email send waits for SendGrid's webhook to confirm an earlier attempt whose answer was lost, before settling it 'unconfirmed' (never sent twice); 0 without a webhook."`
+	// The settings above are defaults: a workspace's own (tabiji channels set) win field by field.
+	SecretsKey         string        `name:"secrets-key" env:"TABIJI_SECRETS_KEY" help:"Key (at least 32 characters) sealing the provider secrets workspaces store with tabiji channels set; the same on the API and every worker (tabiji dev: generated into the data dir when unset)."`
+	ChannelSettingsTTL time.Duration `name:"channel-settings-ttl" env:"TABIJI_CHANNEL_SETTINGS_TTL" default:"10s" help:"How long a process uses what it read of a workspace's channel settings before reading them again: a change made through the API reaches the workers within it."`
 }
 
-// Delivery returns the Send activity's options: the senders, and what
-// signs and roots the unsubscribe links.
-func (f ChannelFlags) Delivery(ctx context.Context, st *store.Store, unsubscribeSecret string) (activities.Options, error) {
-	senders, err := f.Senders(ctx, st)
+// Delivery returns the Send activity's options: the senders per workspace
+// (the Resolver), and what signs and roots the unsubscribe links.
+func (f ChannelFlags) Delivery(st *store.Store, unsubscribeSecret string) (activities.Options, *settings.Resolver, error) {
+	r, err := f.Resolver(st)
 	if err != nil {
-		return activities.Options{}, err
+		return activities.Options{}, nil, err
 	}
-	return activities.Options{Senders: senders, UnsubscribeSecret: unsubscribeSecret,
+	return activities.Options{SenderFor: r.Sender, UnsubscribeSecret: unsubscribeSecret,
 		PublicURL: f.PublicURL, EmailFrom: f.EmailFrom,
-		ConfirmWithin: map[string]time.Duration{"email": f.EmailConfirmWindow}}, nil
+		ConfirmWithin: map[string]time.Duration{"email": f.EmailConfirmWindow}}, r, nil
 }
 
-// Senders returns a sender for each channel ("email", "line", "push"): the
-// provider whose credentials are set, else the development outbox over st.
-func (f ChannelFlags) Senders(ctx context.Context, st *store.Store) (map[string]channels.Sender, error) {
-	box := outbox.NewSender(st)
-	senders := map[string]channels.Sender{"email": box, "line": box, "push": box}
-	if f.SendGridAPIKey != "" {
-		s, err := sendgrid.NewSender(sendgrid.Config{APIKey: f.SendGridAPIKey, BaseURL: f.SendGridBaseURL, Sandbox: f.SendGridSandbox})
-		if err != nil {
-			return nil, fmt.Errorf("configure email: %w", err)
-		}
-		senders["email"] = s
+// Resolver returns what picks each workspace's sender and webhook secrets:
+// its stored settings field by field, else these flags, else the outbox.
+// A flag whose value its provider cannot take (a webhook public key that
+// does not parse, a base URL that is not http(s), an unreadable or
+// malformed FCM key) is an error naming the variable, so the process stops
+// at start rather than failing every request.
+func (f ChannelFlags) Resolver(st *store.Store) (*settings.Resolver, error) {
+	defaults, err := f.defaults()
+	if err != nil {
+		return nil, err
 	}
-	if f.LINEChannelAccessToken != "" {
-		s, err := line.NewSender(line.Config{ChannelAccessToken: f.LINEChannelAccessToken, BaseURL: f.LINEAPIBaseURL})
-		if err != nil {
-			return nil, fmt.Errorf("configure line: %w", err)
+	var keys *settings.Keyring
+	if f.SecretsKey != "" {
+		if keys, err = settings.NewKeyring(f.SecretsKey); err != nil {
+			return nil, fmt.Errorf("TABIJI_SECRETS_KEY: %w", err)
 		}
-		senders["line"] = s
+	}
+	return settings.NewResolver(st, settings.Options{Keyring: keys, Defaults: defaults,
+		Sandbox: f.SendGridSandbox, TTL: f.ChannelSettingsTTL}), nil
+}
+
+// check refuses, before anything starts, a flag whose value its provider
+// cannot take; the error names the variable.
+func (f ChannelFlags) check() error {
+	_, err := f.defaults()
+	if err == nil && f.SecretsKey != "" {
+		if _, err = settings.NewKeyring(f.SecretsKey); err != nil {
+			err = fmt.Errorf("TABIJI_SECRETS_KEY: %w", err)
+		}
+	}
+	return err
+}
+
+// channelEnv names the variable behind each default setting.
+var channelEnv = map[string]map[string]string{
+	"email": {settings.APIKey: "SENDGRID_API_KEY", settings.BaseURL: "SENDGRID_BASE_URL", settings.WebhookPublicKey: "SENDGRID_WEBHOOK_PUBLIC_KEY"},
+	"line":  {settings.ChannelAccessToken: "LINE_CHANNEL_ACCESS_TOKEN", settings.ChannelSecret: "LINE_CHANNEL_SECRET", settings.BaseURL: "LINE_API_BASE_URL"},
+	"push":  {settings.ServiceAccount: "FCM_CREDENTIALS_FILE", settings.BaseURL: "FCM_BASE_URL"},
+}
+
+// defaults are the flags as settings by channel, checked.
+func (f ChannelFlags) defaults() (map[string]settings.Values, error) {
+	d := map[string]settings.Values{
+		"email": {settings.APIKey: f.SendGridAPIKey, settings.BaseURL: f.SendGridBaseURL, settings.WebhookPublicKey: f.SendGridWebhookPublicKey},
+		"line":  {settings.ChannelAccessToken: f.LINEChannelAccessToken, settings.ChannelSecret: f.LINEChannelSecret, settings.BaseURL: f.LINEAPIBaseURL},
+		"push":  {settings.BaseURL: f.FCMBaseURL},
 	}
 	if f.FCMCredentialsFile != "" {
-		s, err := fcm.NewSender(ctx, fcm.Config{CredentialsFile: f.FCMCredentialsFile, BaseURL: f.FCMBaseURL})
+		raw, err := os.ReadFile(f.FCMCredentialsFile)
 		if err != nil {
-			return nil, fmt.Errorf("configure push: %w", err)
+			return nil, fmt.Errorf("FCM_CREDENTIALS_FILE: %w", err)
 		}
-		senders["push"] = s
+		d["push"][settings.ServiceAccount] = string(raw)
 	}
-	return senders, nil
+	for _, ch := range settings.Channels {
+		maps.DeleteFunc(d[ch], func(_, v string) bool { return v == "" })
+		if errs := settings.Validate(ch, d[ch]); len(errs) > 0 {
+			return nil, fmt.Errorf("%s: %s", channelEnv[ch][errs[0].Field], errs[0].Message)
+		}
+	}
+	return d, nil
 }

@@ -2,9 +2,16 @@ package cli
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +23,7 @@ import (
 	"github.com/tabiji/tabiji/channels/outbox"
 	"github.com/tabiji/tabiji/channels/providertest"
 	"github.com/tabiji/tabiji/channels/sendgrid"
+	"github.com/tabiji/tabiji/pgtest"
 )
 
 // channelFlags parses ChannelFlags from the environment, as kong does for
@@ -37,45 +45,70 @@ func channelFlags(t *testing.T) ChannelFlags {
 
 func clearChannelEnv(t *testing.T) {
 	for _, env := range []string{"SENDGRID_API_KEY", "SENDGRID_BASE_URL", "SENDGRID_WEBHOOK_PUBLIC_KEY", "SENDGRID_SANDBOX",
-		"LINE_CHANNEL_ACCESS_TOKEN", "LINE_CHANNEL_SECRET", "LINE_API_BASE_URL", "FCM_CREDENTIALS_FILE", "FCM_BASE_URL"} {
+		"LINE_CHANNEL_ACCESS_TOKEN", "LINE_CHANNEL_SECRET", "LINE_API_BASE_URL", "FCM_CREDENTIALS_FILE", "FCM_BASE_URL", "TABIJI_SECRETS_KEY"} {
 		t.Setenv(env, "") // restored when the test ends
 		os.Unsetenv(env)
 	}
+}
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// publicKey returns a SendGrid webhook public key: base64 DER of an ECDSA P-256 key.
+func publicKey(t *testing.T) string {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(der)
 }
 
 func TestChannelSenders(t *testing.T) {
 	ctx := context.Background()
 	t.Run("WithoutCredentialsEveryChannelGoesToTheOutbox", func(t *testing.T) {
 		clearChannelEnv(t)
-		senders, err := channelFlags(t).Senders(ctx, nil)
+		r, err := channelFlags(t).Resolver(pgtest.Store(t))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, ch := range []string{"email", "line", "push"} {
-			if _, ok := senders[ch].(*outbox.Sender); !ok {
-				t.Errorf("%s sender = %T, want the outbox", ch, senders[ch])
+			if s, err := r.Sender(ctx, "ws", ch); err != nil {
+				t.Error(err)
+			} else if _, ok := s.(*outbox.Sender); !ok {
+				t.Errorf("%s sender = %T, want the outbox", ch, s)
 			}
 		}
 	})
 	t.Run("CredentialsInTheEnvironmentChooseTheProviders", func(t *testing.T) {
 		clearChannelEnv(t)
 		sg, ln, push := providertest.NewSendGrid(t), providertest.NewLINE(t), providertest.NewFCM(t)
+		pk := publicKey(t)
 		t.Setenv("SENDGRID_API_KEY", "SG.k")
 		t.Setenv("SENDGRID_BASE_URL", sg.URL)
 		t.Setenv("SENDGRID_SANDBOX", "true")
-		t.Setenv("SENDGRID_WEBHOOK_PUBLIC_KEY", "pk")
+		t.Setenv("SENDGRID_WEBHOOK_PUBLIC_KEY", pk)
 		t.Setenv("LINE_CHANNEL_ACCESS_TOKEN", "tok")
 		t.Setenv("LINE_CHANNEL_SECRET", "secret")
 		t.Setenv("LINE_API_BASE_URL", ln.URL)
 		t.Setenv("FCM_CREDENTIALS_FILE", push.CredentialsFile(t))
 		t.Setenv("FCM_BASE_URL", push.URL)
 		f := channelFlags(t)
-		if f.SendGridWebhookPublicKey != "pk" || f.LINEChannelSecret != "secret" || !f.SendGridSandbox || f.EmailConfirmWindow != 15*time.Minute {
+		if f.SendGridWebhookPublicKey != pk || f.LINEChannelSecret != "secret" || !f.SendGridSandbox || f.EmailConfirmWindow != 15*time.Minute {
 			t.Errorf("flags = %+v", f)
 		}
-		senders, err := f.Senders(ctx, nil)
+		r, err := f.Resolver(pgtest.Store(t))
 		if err != nil {
 			t.Fatal(err)
+		}
+		senders := map[string]channels.Sender{}
+		for _, ch := range []string{"email", "line", "push"} {
+			if senders[ch], err = r.Sender(ctx, "ws", ch); err != nil {
+				t.Fatal(err)
+			}
 		}
 		_, isSG := senders["email"].(*sendgrid.Sender)
 		_, isLINE := senders["line"].(*line.Sender)
@@ -99,14 +132,42 @@ func TestChannelSenders(t *testing.T) {
 		if len(ln.Requests()) != 1 || len(push.Requests()) != 1 {
 			t.Errorf("LINE got %d requests, FCM %d", len(ln.Requests()), len(push.Requests()))
 		}
+		if v, err := r.Settings(ctx, "ws", "line"); err != nil || v["channelSecret"] != "secret" {
+			t.Errorf("line settings = %v, %v: want the secret from LINE_CHANNEL_SECRET", v, err)
+		}
 	})
 	t.Run("AnUnreadableCredentialsFileIsAnError", func(t *testing.T) {
 		clearChannelEnv(t)
 		t.Setenv("FCM_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "missing.json"))
-		if _, err := channelFlags(t).Senders(ctx, nil); err == nil {
-			t.Error("Senders with a missing FCM credentials file succeeded")
+		if err := channelFlags(t).check(); err == nil || !strings.Contains(err.Error(), "FCM_CREDENTIALS_FILE") {
+			t.Errorf("check with a missing FCM credentials file: %v", err)
 		}
 	})
+}
+
+// TestBadChannelSettingsStopTheStart: a provider setting from the
+// environment that its provider cannot take stops tabiji api, worker and
+// dev at start, with one line naming the variable — before they connect to
+// anything — instead of failing every request later.
+func TestBadChannelSettingsStopTheStart(t *testing.T) {
+	cases := map[string]struct{ env, value, want string }{
+		"WebhookPublicKey": {"SENDGRID_WEBHOOK_PUBLIC_KEY", "not-a-key", "SENDGRID_WEBHOOK_PUBLIC_KEY: must be the base64 ECDSA public key"},
+		"BaseURL":          {"LINE_API_BASE_URL", "ftp://line.example", "LINE_API_BASE_URL: must be an http:// or https:// URL"},
+		"ShortSecretsKey":  {"TABIJI_SECRETS_KEY", "short", "TABIJI_SECRETS_KEY: settings: the secrets key must be at least 32 characters"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			clearChannelEnv(t)
+			t.Setenv(tc.env, tc.value)
+			t.Setenv("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none") // never reached
+			for _, cmd := range []string{"api", "worker", "dev"} {
+				err := Run(context.Background(), []string{cmd}, io.Discard, io.Discard)
+				if err == nil || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+					t.Errorf("tabiji %s with %s=%q: %v, want one line starting %q", cmd, tc.env, tc.value, err, tc.want)
+				}
+			}
+		})
+	}
 }
 
 func send(t *testing.T, s channels.Sender, m channels.Message) {

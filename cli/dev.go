@@ -14,6 +14,7 @@ import (
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/api"
+	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/devtemporal"
 	"github.com/tabiji/tabiji/localpg"
 	"github.com/tabiji/tabiji/store"
@@ -53,6 +54,9 @@ func (s *devStack) stop() {
 
 // Run starts the whole stack, prints where it is, and runs until Ctrl+C.
 func (d *DevCmd) Run(rc *runContext) error {
+	if err := d.ChannelFlags.check(); err != nil {
+		return err
+	}
 	dir, err := filepath.Abs(d.DataDir)
 	if err != nil {
 		return fmt.Errorf("data dir: %w", err)
@@ -106,7 +110,7 @@ func (d *DevCmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
-	delivery, err := d.devDelivery(rc.ctx, st, unsubSecret)
+	delivery, resolver, err := d.devDelivery(st, dir, unsubSecret)
 	if err != nil {
 		return err
 	}
@@ -123,7 +127,7 @@ func (d *DevCmd) Run(rc *runContext) error {
 
 	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,
-		SendGridWebhookPublicKey: d.SendGridWebhookPublicKey, LineChannelSecret: d.LINEChannelSecret, UnsubscribeSecret: unsubSecret,
+		Channels: resolver, UnsubscribeSecret: unsubSecret,
 	}
 	h := api.NewServer(deps)
 	stack.stops = append(stack.stops, startSweeper(rc.ctx, deps))
@@ -141,14 +145,21 @@ func (d *DevCmd) Run(rc *runContext) error {
 	return err
 }
 
-// devDelivery is the Send activity's options; unsubscribe links point at
-// the dev API unless TABIJI_PUBLIC_URL says otherwise.
-func (d *DevCmd) devDelivery(ctx context.Context, st *store.Store, unsubSecret string) (activities.Options, error) {
+// devDelivery is the Send activity's options and the settings resolver the
+// API shares (so a change through the API reaches the worker at once);
+// unsubscribe links point at the dev API unless TABIJI_PUBLIC_URL says
+// otherwise, and the secrets key is generated into the data dir when unset.
+func (d *DevCmd) devDelivery(st *store.Store, dir, unsubSecret string) (activities.Options, *settings.Resolver, error) {
 	flags := d.ChannelFlags
 	if flags.PublicURL == "" {
 		flags.PublicURL = "http://" + d.HTTPAddr
 	}
-	return flags.Delivery(ctx, st, unsubSecret)
+	key, err := devSecret(dir, "secrets-key", flags.SecretsKey)
+	if err != nil {
+		return activities.Options{}, nil, err
+	}
+	flags.SecretsKey = key
+	return flags.Delivery(st, unsubSecret)
 }
 
 // postgres returns DATABASE_URL, or starts the private cluster.

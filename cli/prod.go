@@ -47,14 +47,21 @@ func connect(rc *runContext, db DatabaseFlags, tf TemporalFlags) (*store.Store, 
 
 // Run serves the API until SIGTERM.
 func (a *APICmd) Run(rc *runContext) error {
+	if err := a.check(); err != nil {
+		return err
+	}
 	st, tc, closeBoth, err := connect(rc, a.DatabaseFlags, a.TemporalFlags)
 	if err != nil {
 		return err
 	}
 	defer closeBoth()
+	resolver, err := a.Resolver(st)
+	if err != nil {
+		return err
+	}
 	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: a.Namespace, TaskQueue: a.TaskQueue, WebUIURL: a.WebUIURL, Logger: rc.log,
-		SendGridWebhookPublicKey: a.SendGridWebhookPublicKey, LineChannelSecret: a.LINEChannelSecret, UnsubscribeSecret: a.UnsubscribeSecret,
+		Channels: resolver, UnsubscribeSecret: a.UnsubscribeSecret,
 	}
 	h := api.NewServer(deps)
 	defer startSweeper(rc.ctx, deps)()
@@ -76,12 +83,15 @@ type WorkerCmd struct {
 
 // Run polls the task queue until SIGTERM, then lets running activities end.
 func (w *WorkerCmd) Run(rc *runContext) error {
+	if err := w.ChannelFlags.check(); err != nil {
+		return err
+	}
 	st, tc, closeBoth, err := connect(rc, w.DatabaseFlags, w.TemporalFlags)
 	if err != nil {
 		return err
 	}
 	defer closeBoth()
-	delivery, err := w.Delivery(rc.ctx, st, w.UnsubscribeSecret)
+	delivery, _, err := w.Delivery(st, w.UnsubscribeSecret)
 	if err != nil {
 		return err
 	}
