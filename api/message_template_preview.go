@@ -14,6 +14,7 @@ import (
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/channels/outbox"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/msgtemplates"
 	"github.com/tabiji/tabiji/store"
@@ -50,14 +51,17 @@ type previewRequest struct {
 }
 
 type previewResponse struct {
-	TemplateID string          `json:"templateId"`
-	Version    int             `json:"version"`
-	Channel    string          `json:"channel"`
-	CustomerID string          `json:"customerId"`
-	MessageID  string          `json:"messageId"`
-	To         string          `json:"to,omitempty"`
-	Status     string          `json:"status,omitempty"`
-	Content    renderedContent `json:"content"`
+	TemplateID string `json:"templateId"`
+	Version    int    `json:"version"`
+	Channel    string `json:"channel"`
+	CustomerID string `json:"customerId"`
+	MessageID  string `json:"messageId"`
+	To         string `json:"to,omitempty"`
+	Status     string `json:"status,omitempty"`
+	// SentThrough is the provider a test send went through, or "outbox".
+	SentThrough string          `json:"sentThrough,omitempty"`
+	ProviderID  string          `json:"providerId,omitempty"`
+	Content     renderedContent `json:"content"`
 }
 
 // previewTemplate renders a template version for a real stored profile (or
@@ -77,9 +81,12 @@ func (s *server) previewTemplate(c *gin.Context) {
 	}
 }
 
-// testSendTemplate renders a template as a preview does and records the
-// message in the development outbox with status "test". Until the channel
-// senders are wired in, no provider is called.
+// testSendTemplate renders a template as a preview does and sends it to
+// the address given through the channel's sender for the workspace (its
+// provider settings, else the environment's; the development outbox when
+// neither has credentials). The message log keeps it with status "test",
+// which no provider event moves and neither frequency caps nor KPIs count;
+// caps do not hold it back, but a suppressed address is refused.
 func (s *server) testSendTemplate(c *gin.Context) {
 	var req previewRequest
 	if !decodeJSON(c, 1<<20, &req, true) {
@@ -87,20 +94,78 @@ func (s *server) testSendTemplate(c *gin.Context) {
 	}
 	id := newTestMessageID()
 	out, msg, ok := s.renderTemplate(c, req, id)
-	if !ok || !validAddress(c, out.Channel, req.To) {
+	if !ok || !validAddress(c, out.Channel, req.To) || !s.notSuppressed(c, out.Channel, req.To) {
 		return
 	}
-	subject, body := outboxText(msg)
-	_, _, err := s.Store.RecordMessage(c.Request.Context(), store.Message{
-		ID: id, WorkspaceID: workspace(c), CustomerID: out.CustomerID, NodeID: "template:" + out.TemplateID,
-		JourneyVersion: out.Version, Channel: out.Channel, Subject: subject, Body: body, Status: MessageTest,
-	})
+	ctx, ws := c.Request.Context(), workspace(c)
+	sender, err := s.Channels.Sender(ctx, ws, out.Channel)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	out.To, out.Status = req.To, MessageTest
+	subject, body := outboxText(msg)
+	if _, _, err := s.Store.RecordMessage(ctx, store.Message{
+		ID: id, WorkspaceID: ws, CustomerID: out.CustomerID, NodeID: "template:" + out.TemplateID,
+		JourneyVersion: out.Version, Channel: out.Channel, Subject: subject, Body: body, Status: MessageTest,
+	}); err != nil {
+		s.fail(c, err)
+		return
+	}
+	out.To, out.Status, out.SentThrough = req.To, MessageTest, "outbox"
+	if _, isOutbox := sender.(*outbox.Sender); !isOutbox {
+		msg.WorkspaceID, msg.CustomerID, msg.NodeID, msg.To = ws, out.CustomerID, "template:"+out.TemplateID, req.To
+		if out.ProviderID, ok = s.sendTest(c, sender, msg); !ok {
+			return
+		}
+		out.SentThrough = providerOf(out.Channel)
+	}
 	c.JSON(http.StatusAccepted, out)
+}
+
+// notSuppressed refuses a test send to an address the workspace
+// suppressed (a bounce, a spam report, an unsubscribe, a LINE unfollow).
+func (s *server) notSuppressed(c *gin.Context, channel, to string) bool {
+	sp, err := s.Store.Suppressed(c.Request.Context(), workspace(c), channel, to)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return true
+	case err != nil:
+		s.fail(c, err)
+	default:
+		problem(c, http.StatusUnprocessableEntity, "to: the address is suppressed ("+sp.Reason+"); a test send respects suppression",
+			FieldError{Field: "to", Message: "is suppressed: " + sp.Reason})
+	}
+	return false
+}
+
+// sendTest calls the provider and logs its answer on the test message; a
+// refusal or an outage is a 502 saying which.
+func (s *server) sendTest(c *gin.Context, sender channels.Sender, msg channels.Message) (string, bool) {
+	ctx := c.Request.Context()
+	res, sendErr := sender.Send(ctx, msg)
+	ev := store.MessageEvent{WorkspaceID: msg.WorkspaceID, EventID: "send:" + msg.ID, MessageID: msg.ID,
+		Status: MessageTest, ProviderEvent: "test_sent", ProviderID: res.ProviderID}
+	if sendErr != nil {
+		ev.Status, ev.ProviderEvent = "failed", "send_failed"
+		ev.Detail, _ = json.Marshal(map[string]string{"reason": sendErr.Error()})
+	}
+	if _, _, err := s.Store.RecordMessageEvent(ctx, ev); err != nil {
+		s.fail(c, err)
+		return "", false
+	}
+	switch {
+	case sendErr == nil:
+		return res.ProviderID, true
+	case channels.IsPermanent(sendErr):
+		problem(c, http.StatusBadGateway, providerOf(msg.Channel)+" refused the test message: "+sendErr.Error())
+	default:
+		problem(c, http.StatusBadGateway, providerOf(msg.Channel)+" did not take the test message (try again): "+sendErr.Error())
+	}
+	return "", false
+}
+
+func providerOf(channel string) string {
+	return map[string]string{"email": "sendgrid", "line": "line", "push": "fcm"}[channel]
 }
 
 // renderTemplate loads the template, the profile and renders; it answers

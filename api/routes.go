@@ -91,6 +91,11 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/segments/:id/count", s.countSegment)
 	manage.GET("/segments/:id/members", s.segmentMembers)
 	manage.GET("/profiles/:id/segments", s.profileSegments)
+	// Provider settings per channel, secrets write-only (channel_settings.go).
+	manage.GET("/channels", s.listChannelSettings)
+	manage.GET("/channels/:channel", s.getChannelSettings)
+	manage.PUT("/channels/:channel", s.putChannelSettings)
+	manage.DELETE("/channels/:channel", s.deleteChannelSettings)
 
 	// The taxonomy (taxonomy.go) and its quarantine (quarantine.go).
 	manage.GET("/taxonomy", s.getTaxonomy)

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/store"
 )
@@ -24,12 +25,16 @@ type Deps struct {
 	// leaves the links out.
 	WebUIURL string
 	Logger   *slog.Logger
-	// SendGridWebhookPublicKey verifies SendGrid's Signed Event Webhook
-	// (base64 DER, as SendGrid shows it); empty turns /webhooks/sendgrid off.
+	// Channels holds each workspace's provider settings (environment as
+	// defaults): the webhooks verify with them, test sends go through their
+	// senders, and /v1/channels manages them.
+	Channels *settings.Resolver
+	// SendGridWebhookPublicKey and LineChannelSecret are the webhook
+	// secrets of every workspace when Channels is nil (tests): then no
+	// workspace has settings of its own and every channel sends to the
+	// outbox. Empty turns the provider's webhook off.
 	SendGridWebhookPublicKey string
-	// LineChannelSecret verifies LINE's webhook signatures; empty turns
-	// /webhooks/line off.
-	LineChannelSecret string
+	LineChannelSecret        string
 	// UnsubscribeSecret signs unsubscribe links (/u/{token}); empty turns them off.
 	UnsubscribeSecret string
 }
@@ -47,6 +52,12 @@ type server struct {
 func newServer(d Deps) *server {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Channels == nil {
+		d.Channels = settings.NewResolver(d.Store, settings.Options{Defaults: map[string]settings.Values{
+			"email": {settings.WebhookPublicKey: d.SendGridWebhookPublicKey},
+			"line":  {settings.ChannelSecret: d.LineChannelSecret},
+		}})
 	}
 	s := &server{Deps: d, journeys: newJourneyIndex(d.Store, 5*time.Second)}
 	s.taxonomies = newTaxonomyCache(d.Store, 5*time.Second)

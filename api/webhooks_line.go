@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
+	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/store"
 )
@@ -79,8 +80,13 @@ func lineUser(src webhook.SourceInterface) string {
 // suppression); every event Tabiji knows becomes a Tabiji event of the
 // customer whose profile has that LINE user ID.
 func (s *server) lineWebhook(c *gin.Context) {
-	if s.LineChannelSecret == "" {
-		problem(c, http.StatusServiceUnavailable, "LINE webhooks are off: set LINE_CHANNEL_SECRET")
+	ws := c.Param("workspace")
+	secret, ok := s.webhookSetting(c, ws, "line", settings.ChannelSecret)
+	if !ok {
+		return
+	}
+	if secret == "" {
+		problem(c, http.StatusServiceUnavailable, "LINE webhooks of workspace "+ws+" are off: set its channelSecret (tabiji channels set line) or LINE_CHANNEL_SECRET")
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, webhookBodyLimit))
@@ -88,7 +94,7 @@ func (s *server) lineWebhook(c *gin.Context) {
 		problem(c, http.StatusRequestEntityTooLarge, "the body could not be read: "+err.Error())
 		return
 	}
-	if !webhook.ValidateSignature(s.LineChannelSecret, c.GetHeader("x-line-signature"), body) {
+	if !webhook.ValidateSignature(secret, c.GetHeader("x-line-signature"), body) {
 		problem(c, http.StatusUnauthorized, "x-line-signature is missing or does not match the body")
 		return
 	}
@@ -97,7 +103,6 @@ func (s *server) lineWebhook(c *gin.Context) {
 		invalid(c, "events", "must be LINE webhook events: "+err.Error())
 		return
 	}
-	ws := c.Param("workspace")
 	var sum webhookSummary
 	for i, ev := range cb.Events {
 		sum.Received++

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/sendgrid/sendgrid-go/helpers/eventwebhook"
 
+	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/workflows"
@@ -121,13 +122,18 @@ type webhookSummary struct {
 // signedSendGridBody reads the body and checks its signature and age,
 // answering 401 when either fails.
 func (s *server) signedSendGridBody(c *gin.Context) ([]byte, bool) {
-	if s.SendGridWebhookPublicKey == "" {
-		problem(c, http.StatusServiceUnavailable, "SendGrid webhooks are off: set SENDGRID_WEBHOOK_PUBLIC_KEY")
+	ws := c.Param("workspace")
+	pub, ok := s.webhookSetting(c, ws, "email", settings.WebhookPublicKey)
+	if !ok {
 		return nil, false
 	}
-	key, err := eventwebhook.ConvertPublicKeyBase64ToECDSA(s.SendGridWebhookPublicKey)
-	if err != nil {
-		s.fail(c, fmt.Errorf("read SENDGRID_WEBHOOK_PUBLIC_KEY: %w", err))
+	if pub == "" {
+		problem(c, http.StatusServiceUnavailable, "SendGrid webhooks of workspace "+ws+" are off: set its webhookPublicKey (tabiji channels set email) or SENDGRID_WEBHOOK_PUBLIC_KEY")
+		return nil, false
+	}
+	key, err := eventwebhook.ConvertPublicKeyBase64ToECDSA(pub)
+	if err != nil { // checked when stored and at start: only Deps without Channels get here
+		s.fail(c, fmt.Errorf("read the SendGrid webhook public key of %s: %w", ws, err))
 		return nil, false
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, webhookBodyLimit))
@@ -150,6 +156,18 @@ func (s *server) signedSendGridBody(c *gin.Context) ([]byte, bool) {
 		return nil, false
 	}
 	return body, true
+}
+
+// webhookSetting is the workspace's setting of a channel in effect (the
+// environment's when it has none), answering a 500 itself when it cannot
+// be read.
+func (s *server) webhookSetting(c *gin.Context, ws, channel, name string) (string, bool) {
+	v, err := s.Channels.Settings(c.Request.Context(), ws, channel)
+	if err != nil {
+		s.fail(c, fmt.Errorf("webhook settings of %s: %w", ws, err))
+		return "", false
+	}
+	return v[name], true
 }
 
 // handleSendGridEvent applies one event in workspace ws, once: the

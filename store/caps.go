@@ -12,8 +12,8 @@ import (
 
 // UncountedStatuses are the message statuses a frequency cap does not
 // count: the customer never received the message (skipped before the
-// provider, refused by it, or dropped or blocked on the way).
-var UncountedStatuses = []string{"skipped", "failed", "dropped", "blocked"}
+// provider, refused by it, or dropped or blocked on the way), and test sends.
+var UncountedStatuses = []string{"skipped", "failed", "dropped", "blocked", "test"}
 
 // FrequencyCaps returns a workspace's stored frequency caps (JSON, as the
 // frequency package writes them), or ErrNotFound when it has none.

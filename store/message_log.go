@@ -19,6 +19,10 @@ var statusRank = map[string]int{
 	"recorded": 0, "pending": 0, "sending": 0, "sent": 1, "unconfirmed": 1, "processed": 1, "deferred": 2,
 	"delivered": 3, "bounced": 3, "blocked": 3, "dropped": 3, "failed": 3,
 	"opened": 4, "clicked": 5, "spam_reported": 6, "unsubscribed": 6, "resubscribed": 6,
+	// A test send (POST /v1/templates/{id}/test-send) stays "test" whatever
+	// its provider reports (the events are still logged), so caps and KPIs
+	// never count it.
+	"test": 100,
 }
 
 // MessageStatusKnown says whether status is one RecordMessageEvent knows.
