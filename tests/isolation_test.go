@@ -57,6 +57,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.call("PUT", "/v1/frequency-caps", "admin", map[string]any{"caps": map[string]any{"email": []map[string]any{{"max": 3, "window": "1d"}}}}, http.StatusOK, nil)
+	s.call("PUT", "/v1/channels/email", "admin", map[string]any{"baseUrl": "https://secret-sendgrid.example"}, http.StatusOK, nil)
 	s.call("POST", "/v1/templates", "admin", map[string]any{"id": "iso_tpl", "name": "Secret template", "channel": "email",
 		"content": map[string]any{"subject": "secret subject", "html": "<p>secret</p>", "from": "secret@iso.example"}}, http.StatusCreated, nil)
 	if _, _, err := s.store.RecordMessage(ctx, store.Message{ID: "iso-msg", WorkspaceID: "default", CustomerID: "u_iso", JourneyID: "iso",
@@ -145,6 +146,10 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/profiles/u_iso/score", ""},
 		{"POST", "/v1/profiles/import", `{"rows":[{"line":2,"id":"u_iso","traits":{"plan":"evil-plan","email":"evil@other.example"}}]}`},
 		{"GET", "/v1/profiles/export?format=csv&fields=plan,email", ""},
+		{"GET", "/v1/channels", ""},
+		{"GET", "/v1/channels/email", ""},
+		{"PUT", "/v1/channels/email", `{"baseUrl":"https://evil.example"}`},
+		{"DELETE", "/v1/channels/email", ""},
 		// Last: the other workspace makes its own journeys, under our journey's id too.
 		{"POST", "/v1/journeys", `{"id":"iso","name":"Other iso","definition":{"entry":{"event":"iso_signup"},"nodes":[{"id":"a","kind":"exit"}]}}`},
 		{"POST", "/v1/journey-templates/cart-abandonment/launch", `{"id":"iso_launch"}`},
@@ -238,7 +243,7 @@ func snapshot(t *testing.T, s *stack) map[string]any {
 	for _, path := range []string{"/v1/journeys/iso", "/v1/journeys/iso/versions", "/v1/profiles/u_iso/events", "/v1/taxonomy",
 		"/v1/taxonomy/policy", "/v1/quarantine", "/v1/outbox", "/v1/templates", "/v1/templates/iso_tpl/versions", "/v1/frequency-caps",
 		"/v1/journeys/iso/stats", "/v1/workspace/timezone", "/v1/kpis/channels", "/v1/kpis/journey-revenue",
-		"/v1/scoring", "/v1/profiles/u_iso/score"} {
+		"/v1/scoring", "/v1/profiles/u_iso/score", "/v1/channels"} {
 		var v any
 		s.call("GET", path, "admin", nil, http.StatusOK, &v)
 		out[path] = v
