@@ -29,6 +29,7 @@ type CLI struct {
 	Scoring   ScoringCmd   `cmd:"" help:"Lead scoring through the API: show or apply the rules, show a customer's score."`
 	KPIs      KPIsCmd      `cmd:"" name:"kpis" help:"Business KPIs through the API: channels compared, repeat-purchase rate, LTV by cohort, revenue per journey."`
 	Profiles  ProfilesCmd  `cmd:"" help:"Import customers from CSV or JSONL, and export a segment's, through the API."`
+	Channels  ChannelsCmd  `cmd:"" help:"Show and set the workspace's provider settings per channel (SendGrid, LINE, FCM); secrets are write-only."`
 
 	Taxonomy   TaxonomyCmd   `cmd:"" help:"Apply or export a workspace's event taxonomy (the design sheet)."`
 	Segments   SegmentsCmd   `cmd:"" help:"Apply, list, count and list the members of segments (audiences defined by conditions)."`
