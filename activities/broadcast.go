@@ -271,8 +271,14 @@ func (a *Activities) refuse(ctx context.Context, in BroadcastBatchInput, r *reci
 			return reason, err
 		}
 	}
-	if r.address == "" && a.senderFor(ch) != nil {
-		return "no " + ch + " address", nil
+	if r.address == "" {
+		s, err := a.senderFor(ctx, in.Spec.WorkspaceID, ch)
+		if err != nil {
+			return "", err
+		}
+		if s != nil {
+			return "no " + ch + " address", nil
+		}
 	}
 	return "", nil
 }

@@ -35,13 +35,14 @@ type rendered struct {
 	unsub string
 }
 
-// senderFor is the channel's provider, nil for the development outbox.
-func (a *Activities) senderFor(channel string) channels.Sender {
-	s, ok := a.opts.Senders[channel]
-	if _, isOutbox := s.(*outbox.Sender); !ok || isOutbox {
-		return nil
+// senderFor is the workspace's provider of channel, nil for the
+// development outbox.
+func (a *Activities) senderFor(ctx context.Context, workspaceID, channel string) (channels.Sender, error) {
+	s, err := a.channelSender(ctx, workspaceID, channel)
+	if _, isOutbox := s.(*outbox.Sender); err != nil || s == nil || isOutbox {
+		return nil, err
 	}
-	return s
+	return s, nil
 }
 
 // sendBatch renders the deliverable recipients, writes every row of the
@@ -54,7 +55,10 @@ func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, deli
 		rows = append(rows, broadcastRow(in, r, "", reason, MessageSkipped))
 		res.Skipped[reason]++
 	}
-	sender := a.senderFor(sp.Channel)
+	sender, err := a.senderFor(ctx, sp.WorkspaceID, sp.Channel)
+	if err != nil {
+		return res, err
+	}
 	var out []rendered
 	if len(deliverable) > 0 {
 		c, err := a.broadcastContent(ctx, sp)

@@ -57,12 +57,18 @@ type Options struct {
 
 // sender is the channel's sender for the workspace, nil for none.
 func (a *Activities) sender(ctx context.Context, in SendInput) (channels.Sender, error) {
+	return a.channelSender(ctx, in.WorkspaceID, in.Channel)
+}
+
+// channelSender is the workspace's sender of channel: Options.SenderFor's
+// when set, else Senders'; nil for none.
+func (a *Activities) channelSender(ctx context.Context, workspaceID, channel string) (channels.Sender, error) {
 	if a.opts.SenderFor == nil {
-		return a.opts.Senders[in.Channel], nil
+		return a.opts.Senders[channel], nil
 	}
-	s, err := a.opts.SenderFor(ctx, in.WorkspaceID, in.Channel)
+	s, err := a.opts.SenderFor(ctx, workspaceID, channel)
 	if err != nil {
-		return nil, fmt.Errorf("sender of %s: %w", in.Channel, err)
+		return nil, fmt.Errorf("sender of %s: %w", channel, err)
 	}
 	return s, nil
 }
