@@ -57,3 +57,31 @@ func TestSendWithEachWorkspaceSettings(t *testing.T) {
 		t.Errorf("statuses = %v, want sent, sent, recorded (ws_c has no key: the outbox)", statuses)
 	}
 }
+
+// TestBroadcastWithTheWorkspaceSettings: a broadcast batch takes the
+// workspace's sender from Options.SenderFor as Send does, so it goes
+// through SendGrid with the workspace's key rather than to the outbox.
+func TestBroadcastWithTheWorkspaceSettings(t *testing.T) {
+	ctx := context.Background()
+	b := broadcastSetup(t) // its activities use Options.Senders; ours below use SenderFor
+	keys, err := settings.NewKeyring("activities-test-secrets-key-0123456789")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := settings.NewResolver(b.store, settings.Options{Keyring: keys,
+		Defaults: map[string]settings.Values{"email": {settings.BaseURL: b.fake.URL}}})
+	if _, err := r.Put(ctx, "default", "email", settings.Values{settings.APIKey: "SG.key-of-default"}); err != nil {
+		t.Fatal(err)
+	}
+	var s testsuite.WorkflowTestSuite
+	b.env = s.NewTestActivityEnvironment()
+	b.env.RegisterActivity(New(b.store, Options{SenderFor: r.Sender, UnsubscribeSecret: "s3cret", PublicURL: "https://tabiji.test"}))
+	res, err := b.batch(t, emailBroadcast())
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := b.fake.Requests()
+	if res.Sent != 2 || res.Skipped["no email address"] != 1 || len(reqs) != 1 || reqs[0].Header.Get("Authorization") != "Bearer SG.key-of-default" {
+		t.Errorf("result %+v; SendGrid requests %d (want 1 with the workspace's key)", res, len(reqs))
+	}
+}
