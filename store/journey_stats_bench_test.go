@@ -150,3 +150,38 @@ func BenchmarkJourneyStats(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkRecordRun measures the write side of the counters: one run of
+// a split → send → exit journey reported as the workflow reports it (at its
+// wait, with the entry and two steps; at its end, with two more steps, a
+// conversion and the exit), one report at a time on one connection.
+//
+//	go test ./store/ -run '^$' -bench RecordRun -benchtime 5000x
+func BenchmarkRecordRun(b *testing.B) {
+	tb := setupB(b)
+	ctx := context.Background()
+	if _, err := tb.store.CreateJourney(ctx, wsA, "big", "Big", json.RawMessage(benchDefinition)); err != nil {
+		b.Fatal(err)
+	}
+	t := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	i := 0
+	for b.Loop() {
+		i++
+		at := t.Add(time.Duration(i) * time.Second)
+		r := store.RunReport{WorkspaceID: wsA, RunKey: "r" + strconv.Itoa(i), JourneyID: "big", Version: 1,
+			CustomerID: "c" + strconv.Itoa(i), WorkflowID: "wf" + strconv.Itoa(i), EnteredAt: at,
+			Steps: []store.RunStep{{Seq: 1, Node: "ab", Kind: "split", EnteredAt: at, Variant: "a"},
+				{Seq: 2, Node: "m_email", Kind: "send", EnteredAt: at}},
+			Leaves: []store.RunLeave{{Seq: 1, Next: "m_email"}}}
+		if err := tb.store.RecordRun(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+		r.Steps = []store.RunStep{{Seq: 3, Node: "done", Kind: "exit", EnteredAt: at.Add(time.Hour)}}
+		r.Leaves = []store.RunLeave{{Seq: 2, Next: "done"}, {Seq: 3}}
+		r.Conversions = []store.RunConversion{{MessageID: "p" + strconv.Itoa(i), At: at.Add(time.Hour), Revenue: 10}}
+		r.Exit = &store.RunExit{At: at.Add(time.Hour), Reason: "done"}
+		if err := tb.store.RecordRun(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
