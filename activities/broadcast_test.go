@@ -56,7 +56,7 @@ func broadcastSetup(t *testing.T) *broadcastBundle {
 	for id, traits := range map[string]map[string]any{
 		"ann": {"name": "Ann", "email": "ann@example.com", "timezone": "Asia/Tokyo", "lineUserId": "U" + strings.Repeat("a", 32)},
 		"bob": {"name": "Bob", "email": "bob@example.com", "lineUserId": "U" + strings.Repeat("b", 32)},
-		"cat": {"name": "Cat", "email": "cat@example.com"},
+		"cat": {"name": "Cat", "email": "Cat@Example.com"},
 		"dan": {"name": "Dan", "email": "dan@example.com"},
 		"eve": {"name": "Eve", "email": "eve@example.com", "timezone": "America/New_York"},
 		"fay": {"name": "Fay", "email": "fay@example.com"},

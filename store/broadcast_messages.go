@@ -53,16 +53,31 @@ func (s *Store) OptedOut(ctx context.Context, workspaceID, channel, topic string
 }
 
 // SuppressedAddresses returns the reason each suppressed address among
-// addresses is suppressed on the channel.
+// addresses is suppressed on the channel (looked up as SuppressionAddress
+// keeps them), by the address as given.
 func (s *Store) SuppressedAddresses(ctx context.Context, workspaceID, channel string, addresses []string) (map[string]string, error) {
+	byKey := make(map[string][]string, len(addresses))
+	keys := make([]string, 0, len(addresses))
+	for _, a := range addresses {
+		k := SuppressionAddress(channel, a)
+		if byKey[k] == nil {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], a)
+	}
 	rows, err := s.pool.Query(ctx, `SELECT address, reason FROM suppressions
-		WHERE workspace_id = $1 AND channel = $2 AND address = ANY($3)`, workspaceID, channel, addresses)
+		WHERE workspace_id = $1 AND channel = $2 AND address = ANY($3)`, workspaceID, channel, keys)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read suppressions: %w", err)
 	}
 	out := map[string]string{}
-	var addr, reason string
-	_, err = pgx.ForEachRow(rows, []any{&addr, &reason}, func() error { out[addr] = reason; return nil })
+	var key, reason string
+	_, err = pgx.ForEachRow(rows, []any{&key, &reason}, func() error {
+		for _, a := range byKey[key] {
+			out[a] = reason
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read suppressions: %w", err)
 	}
