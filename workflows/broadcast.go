@@ -43,6 +43,9 @@ const (
 	// activities (about 12 events), so 400 batches stay far below
 	// Temporal's 51,200-event limit before continue-as-new.
 	DefaultBroadcastRunBatches = 400
+	// DefaultBroadcastInFlight batches run at once: the next page is read
+	// and the provider called while the last batch writes its rows.
+	DefaultBroadcastInFlight = 2
 )
 
 // BroadcastInput starts a broadcast's workflow; State carries its progress
@@ -52,6 +55,7 @@ type BroadcastInput struct {
 	SendAt     time.Time                `json:"sendAt,omitzero"`     // now when zero
 	BatchSize  int                      `json:"batchSize,omitempty"` // DefaultBroadcastBatch when zero
 	RunBatches int                      `json:"runBatches,omitempty"`
+	InFlight   int                      `json:"inFlight,omitempty"` // DefaultBroadcastInFlight when zero
 	State      *BroadcastState          `json:"state,omitempty"`
 }
 
@@ -98,7 +102,7 @@ type broadcastRun struct {
 	st       *BroadcastState
 	controls workflow.ReceiveChannel
 	sendAt   time.Time
-	batches  int // in this run
+	batches  int // started in this run
 }
 
 // Broadcast sends one message to a segment: it waits for send_at, pages
@@ -116,6 +120,9 @@ func Broadcast(ctx workflow.Context, in BroadcastInput) (BroadcastProgress, erro
 	}
 	if b.in.RunBatches <= 0 {
 		b.in.RunBatches = DefaultBroadcastRunBatches
+	}
+	if b.in.InFlight <= 0 {
+		b.in.InFlight = DefaultBroadcastInFlight
 	}
 	if err := workflow.SetQueryHandler(ctx, BroadcastProgressQuery, func() (BroadcastProgress, error) {
 		return b.st.Progress, nil
@@ -228,21 +235,6 @@ func (b *broadcastRun) control(ctx workflow.Context, c BroadcastControl) error {
 	return nil
 }
 
-// between takes the signals that arrived during a batch, then holds while
-// paused: a pause stops the broadcast between batches.
-func (b *broadcastRun) between(ctx workflow.Context) error {
-	for {
-		var c BroadcastControl
-		if !b.controls.ReceiveAsync(&c) {
-			break
-		}
-		if err := b.control(ctx, c); err != nil {
-			return err
-		}
-	}
-	return b.holdWhilePaused(ctx)
-}
-
 // holdWhilePaused marks the broadcast paused and waits for resume (or
 // cancel), then marks it sending again.
 func (b *broadcastRun) holdWhilePaused(ctx workflow.Context) error {
@@ -261,45 +253,87 @@ func (b *broadcastRun) holdWhilePaused(ctx workflow.Context) error {
 }
 
 // pages sends every page of the audience: segment members, or with due
-// set the customers held until a time in (from, due].
+// set the customers held until a time in (from, due]. Up to InFlight
+// batches run at once while the next page is read; a pause or cancel
+// waits for the batches under way, so it takes effect between batches.
 func (b *broadcastRun) pages(ctx workflow.Context, from, due time.Time) error {
+	var inflight []workflow.Future
+	settle := func(keep int) error {
+		for len(inflight) > keep {
+			f := inflight[0]
+			inflight = inflight[1:]
+			if err := b.batchDone(ctx, f, !due.IsZero()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for {
-		if err := b.between(ctx); err != nil {
+		stopping, err := b.takeSignals(ctx)
+		if err != nil || stopping || b.batches >= b.in.RunBatches {
+			if serr := settle(0); serr != nil {
+				return serr
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if err := b.holdWhilePaused(ctx); err != nil {
 			return err
 		}
 		if b.batches >= b.in.RunBatches {
 			return workflow.NewContinueAsNewError(ctx, Broadcast, b.next())
 		}
 		var page activities.BroadcastPageResult
-		err := workflow.ExecuteActivity(b.actx(ctx, ""), "BroadcastPage", activities.BroadcastPageInput{
+		err = workflow.ExecuteActivity(b.actx(ctx, ""), "BroadcastPage", activities.BroadcastPageInput{
 			Spec: b.in.Spec, After: b.st.After, Limit: b.in.BatchSize, DueAfter: from, DueBy: due,
 		}).Get(ctx, &page)
 		if err != nil {
 			return err
 		}
 		if n := len(page.CustomerIDs); n > 0 {
-			if err := b.batch(ctx, page.CustomerIDs, !due.IsZero()); err != nil {
-				return err
-			}
+			inflight = append(inflight, b.startBatch(ctx, page.CustomerIDs))
+			b.batches++
 			b.st.After = page.CustomerIDs[n-1]
 		}
 		if len(page.CustomerIDs) < b.in.BatchSize {
-			return nil
+			return settle(0)
+		}
+		if err := settle(b.in.InFlight - 1); err != nil {
+			return err
 		}
 	}
 }
 
-// batch delivers one page and adds its result to the progress.
-func (b *broadcastRun) batch(ctx workflow.Context, customers []string, deferredPass bool) error {
+// takeSignals applies the signals that arrived; stopping is true when the
+// broadcast is to pause, and the error errBroadcastCancelled on cancel.
+func (b *broadcastRun) takeSignals(ctx workflow.Context) (stopping bool, err error) {
+	for {
+		var c BroadcastControl
+		if !b.controls.ReceiveAsync(&c) {
+			return b.st.Paused, nil
+		}
+		if err := b.control(ctx, c); err != nil {
+			return true, err
+		}
+	}
+}
+
+// startBatch starts one page's batch on the channel's send queue.
+func (b *broadcastRun) startBatch(ctx workflow.Context, customers []string) workflow.Future {
 	info := workflow.GetInfo(ctx)
-	var res activities.BroadcastBatchResult
-	err := workflow.ExecuteActivity(b.actx(ctx, SendTaskQueue(info.TaskQueueName, b.in.Spec.Channel)), "BroadcastBatch",
+	return workflow.ExecuteActivity(b.actx(ctx, SendTaskQueue(info.TaskQueueName, b.in.Spec.Channel)), "BroadcastBatch",
 		activities.BroadcastBatchInput{Spec: b.in.Spec, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
-			CustomerIDs: customers, Now: workflow.Now(ctx)}).Get(ctx, &res)
-	if err != nil {
+			CustomerIDs: customers, Now: workflow.Now(ctx)})
+}
+
+// batchDone waits for a batch and adds its result to the progress. In the
+// deferred pass, customers not held again leave the deferred count.
+func (b *broadcastRun) batchDone(ctx workflow.Context, f workflow.Future, deferredPass bool) error {
+	var res activities.BroadcastBatchResult
+	if err := f.Get(ctx, &res); err != nil {
 		return err
 	}
-	b.batches++
 	p := &b.st.Progress
 	p.Batches++
 	p.Sent += res.Sent
@@ -308,7 +342,7 @@ func (b *broadcastRun) batch(ctx workflow.Context, customers []string, deferredP
 		p.Skipped[reason] += n
 	}
 	if deferredPass {
-		p.Deferred -= len(customers) - res.Deferred
+		p.Deferred -= res.Sent + res.Failed + sum(res.Skipped)
 	} else {
 		p.Deferred += res.Deferred
 	}
@@ -322,13 +356,17 @@ func (b *broadcastRun) batch(ctx workflow.Context, customers []string, deferredP
 	return nil
 }
 
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
 func (b *broadcastRun) remaining() {
 	p := &b.st.Progress
-	done := p.Sent + p.Failed
-	for _, n := range p.Skipped {
-		done += n
-	}
-	p.Remaining = max(0, p.Audience-done)
+	p.Remaining = max(0, p.Audience-p.Sent-p.Failed-sum(p.Skipped))
 }
 
 // setStatus records the status in Postgres; moving to sending the first

@@ -144,7 +144,7 @@ func TestBroadcast(t *testing.T) {
 		var paused BroadcastProgress
 		b.env.RegisterDelayedCallback(func() { paused = b.query(t) }, 30*time.Minute)
 		b.signal(time.Hour, BroadcastControl{Action: BroadcastResume})
-		p := b.run(BroadcastInput{})
+		p := b.run(BroadcastInput{InFlight: 1})
 		if len(b.batchAt) != 3 || b.batchAt[2].Before(b.start.Add(time.Hour)) {
 			t.Fatalf("batches at %v; want the third after the resume at %v", b.batchAt, b.start.Add(time.Hour))
 		}
@@ -158,12 +158,22 @@ func TestBroadcast(t *testing.T) {
 	t.Run("CancelStopsBetweenBatches", func(t *testing.T) {
 		b := broadcastSetup(t, 5000)
 		b.signal(90*time.Second, BroadcastControl{Action: BroadcastCancel})
-		p := b.run(BroadcastInput{})
+		p := b.run(BroadcastInput{InFlight: 1})
 		if len(b.batches) != 2 || p.Status != store.BroadcastCancelled || p.Sent != 2000 || p.Remaining != 3000 {
 			t.Fatalf("%d batches, progress %+v; want 2 and cancelled", len(b.batches), p)
 		}
 		if !slices.Equal(b.statuses, []string{"sending", "cancelled"}) {
 			t.Errorf("statuses %v", b.statuses)
+		}
+	})
+	t.Run("RunsTwoBatchesAtOnceByDefault", func(t *testing.T) {
+		b := broadcastSetup(t, 4000)
+		p := b.run(BroadcastInput{})
+		if len(b.batchAt) != 4 || !b.batchAt[0].Equal(b.batchAt[1]) || !b.batchAt[2].Equal(b.batchAt[3]) || !b.batchAt[2].After(b.batchAt[0]) {
+			t.Fatalf("batches at %v; want two, then two a minute later", b.batchAt)
+		}
+		if p.Sent != 4000 || p.Batches != 4 || p.Status != store.BroadcastCompleted {
+			t.Errorf("progress %+v", p)
 		}
 	})
 	t.Run("ContinuesAsNewWithItsProgress", func(t *testing.T) {
