@@ -159,6 +159,12 @@ func (a *Activities) BroadcastBatch(ctx context.Context, in BroadcastBatchInput)
 	if len(todo) == 0 {
 		return res, nil
 	}
+	c, err := a.broadcastContent(ctx, sp)
+	if err != nil {
+		return res, err
+	}
+	// A broadcast's own topic wins over its template's, as a send node's does.
+	in.Spec.Topic = cmp.Or(sp.Topic, c.Topic())
 	skipped, deferred, err := a.screen(ctx, in, todo)
 	if err != nil {
 		return res, fmt.Errorf("broadcast %s: %w", sp.BroadcastID, err)
@@ -171,7 +177,7 @@ func (a *Activities) BroadcastBatch(ctx context.Context, in BroadcastBatchInput)
 		_, d := deferred[r]
 		return s || d
 	})
-	return a.sendBatch(ctx, in, deliverable, skipped, res)
+	return a.sendBatch(ctx, in, c, deliverable, skipped, res)
 }
 
 // count adds one finished message to the result by its status.

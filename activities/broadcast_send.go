@@ -48,7 +48,7 @@ func (a *Activities) senderFor(ctx context.Context, workspaceID, channel string)
 // sendBatch renders the deliverable recipients, writes every row of the
 // batch (skipped ones with their reason; the rest "sending", or "recorded"
 // for the outbox) in one statement, then calls the provider in batches.
-func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, deliverable []*recipient, skipped map[*recipient]string, res BroadcastBatchResult) (BroadcastBatchResult, error) {
+func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, c msgtemplates.Content, deliverable []*recipient, skipped map[*recipient]string, res BroadcastBatchResult) (BroadcastBatchResult, error) {
 	sp := in.Spec
 	var rows []store.Message
 	for r, reason := range skipped {
@@ -61,10 +61,6 @@ func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, deli
 	}
 	var out []rendered
 	if len(deliverable) > 0 {
-		c, err := a.broadcastContent(ctx, sp)
-		if err != nil {
-			return res, err
-		}
 		for _, r := range deliverable {
 			one, err := a.renderFor(in, c, r, sender != nil)
 			if err != nil {
@@ -96,7 +92,7 @@ func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, deli
 // leaves the message ID and unsubscribe link as substitution tags.
 func (a *Activities) renderFor(in BroadcastBatchInput, c msgtemplates.Content, r *recipient, provider bool) (rendered, error) {
 	sp := in.Spec
-	unsub := a.unsubscribeURL(SendInput{WorkspaceID: sp.WorkspaceID, CustomerID: r.customerID, Channel: sp.Channel, MessageID: r.messageID})
+	unsub := a.unsubscribeURL(SendInput{WorkspaceID: sp.WorkspaceID, CustomerID: r.customerID, Channel: sp.Channel, Topic: sp.Topic, MessageID: r.messageID})
 	p := ToJourneyProfile(*r.profile)
 	d := msgtemplates.Data{CustomerID: r.customerID, Profile: &p, MessageID: r.messageID, UnsubscribeURL: unsub}
 	if provider && sp.Channel == "email" {
@@ -106,7 +102,7 @@ func (a *Activities) renderFor(in BroadcastBatchInput, c msgtemplates.Content, r
 	if err != nil {
 		return rendered{}, err
 	}
-	m.ID, m.To, m.WorkspaceID, m.WorkflowID, m.NodeID = r.messageID, r.address, sp.WorkspaceID, in.WorkflowID, "broadcast"
+	m.ID, m.To, m.WorkspaceID, m.WorkflowID, m.NodeID, m.Topic = r.messageID, r.address, sp.WorkspaceID, in.WorkflowID, "broadcast", sp.Topic
 	if m.Email != nil {
 		m.Email.UnsubscribeURL = unsub
 	}

@@ -204,6 +204,24 @@ func TestBroadcastBatch(t *testing.T) {
 			t.Errorf("progress = %+v, %v", p, err)
 		}
 	})
+	t.Run("TheContentsTopicDecidesConsent", func(t *testing.T) {
+		b := broadcastSetup(t)
+		_, err := b.store.SetConsent(context.Background(), store.Consent{WorkspaceID: "default", CustomerID: "bob", Channel: "email",
+			Topic: "promotions", Status: store.OptedOut, Source: "test"})
+		must(t, err)
+		in := emailBroadcast()
+		in.Spec.Content = json.RawMessage(`{"subject": "Sale", "from": "shop@example.com", "html": "<p>Sale</p>", "topic": "promotions"}`)
+		in.CustomerIDs = []string{"ann", "bob"}
+		res, err := b.batch(t, in)
+		if err != nil || res.Sent != 1 || res.Skipped["opted out of email (promotions)"] != 1 {
+			t.Fatalf("result = %+v, %v; want ann sent and bob skipped for the topic", res, err)
+		}
+		var body struct{ Personalizations []personalization }
+		b.fake.Requests()[0].JSON(t, &body)
+		if p := body.Personalizations[0]; p.CustomArgs["topic"] != "promotions" {
+			t.Errorf("custom_args = %v, want the topic", p.CustomArgs)
+		}
+	})
 	t.Run("TheGlobalControlGroupGetsNothing", func(t *testing.T) {
 		b := broadcastSetup(t)
 		must(t, b.store.PutGlobalControl(context.Background(), "default", 60))

@@ -31,7 +31,8 @@ type Personalization struct {
 // SendBatch sends the content of base to every recipient in one Mail Send
 // request of up to BatchLimit personalizations. base.To and base.ID are
 // ignored; base's workspace, workflow and node go into every
-// personalization's custom_args beside its message ID. The provider ID is
+// personalization's custom_args beside its message ID, with base's
+// consent topic (webhooks apply an unsubscribe to it). The provider ID is
 // SendGrid's X-Message-Id of the request.
 func (s *Sender) SendBatch(ctx context.Context, base channels.Message, recipients []Personalization) (channels.Result, error) {
 	if base.Email == nil || (base.Email.HTML == "" && base.Email.Text == "") {
@@ -64,7 +65,8 @@ func personalization(base channels.Message, r Personalization) *mail.Personaliza
 	p := mail.NewPersonalization()
 	p.AddTos(mail.NewEmail("", r.To))
 	p.Subject = r.Subject
-	for k, v := range map[string]string{"message_id": r.MessageID, "workflow_id": base.WorkflowID, "node_id": base.NodeID, "workspace_id": base.WorkspaceID} {
+	for k, v := range map[string]string{"message_id": r.MessageID, "workflow_id": base.WorkflowID, "node_id": base.NodeID,
+		"workspace_id": base.WorkspaceID, "topic": base.Topic} {
 		if v != "" {
 			p.SetCustomArg(k, v)
 		}
