@@ -71,6 +71,9 @@ var erasureSteps = []struct{ table, sql string }{
 	{"profile_identities", `WITH gone AS (
 			DELETE FROM profile_identities WHERE workspace_id = $1 AND (alias_id = ANY($2) OR profile_id = ANY($2)) RETURNING 1)
 		SELECT count(*) FROM gone`},
+	{"tracked_segment_members", `WITH gone AS (
+			DELETE FROM tracked_segment_members WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
+		SELECT count(*) FROM gone`},
 	{"profiles", `WITH gone AS (DELETE FROM profiles WHERE workspace_id = $1 AND id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
 }
