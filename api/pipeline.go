@@ -79,7 +79,7 @@ func (s *server) ingest(ctx context.Context, workspaceID string, msgs []ingest.M
 	if err := s.score(ctx, workspaceID, in, out, &res); err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	s.evaluateSegments(ctx, workspaceID, customersToEvaluate(out))
+	s.evaluateSegments(ctx, workspaceID, out)
 	return res, nil
 }
 

@@ -46,6 +46,8 @@ type server struct {
 	taxonomies *taxonomyCache
 	// scoring holds each workspace's compiled lead-scoring rules.
 	scoring *workspaceCache[*scoring.Compiled]
+	// segmentCache holds each workspace's tracked segments and what moves them.
+	segmentCache *workspaceCache[[]trackedSegment]
 }
 
 // newServer is the API's state without its routes, for NewServer and NewSweeper.
@@ -61,6 +63,7 @@ func newServer(d Deps) *server {
 	}
 	s := &server{Deps: d, journeys: newJourneyIndex(d.Store, 5*time.Second)}
 	s.taxonomies = newTaxonomyCache(d.Store, 5*time.Second)
+	s.segmentCache = newWorkspaceCache(5*time.Second, s.loadMovers)
 	s.scoring = newScoringCache(d.Store, 5*time.Second)
 	return s
 }

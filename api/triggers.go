@@ -56,6 +56,9 @@ func (s *server) triggerSchedules(ctx context.Context, workspaceID string) ([]wo
 // syncTriggers makes the workspace's trigger schedules match its active
 // journeys, and stops tracking the segments no journey enters on any more.
 func (s *server) syncTriggers(ctx context.Context, workspaceID string) error {
+	if s.Temporal == nil {
+		return nil // an API built without Temporal (the ingestion benchmark) runs no journeys
+	}
 	want, err := s.triggerSchedules(ctx, workspaceID)
 	if err != nil {
 		return fmt.Errorf("trigger schedules of %s: %w", workspaceID, err)
@@ -78,6 +81,7 @@ func (s *server) syncTriggers(ctx context.Context, workspaceID string) error {
 // logged, not answered, since the journey's change is made; the sweeper
 // syncs again within scheduleSyncEvery.
 func (s *server) syncTriggersAfter(ctx context.Context, workspaceID string) {
+	s.segmentCache.invalidate(workspaceID)
 	if err := s.syncTriggers(ctx, workspaceID); err != nil {
 		s.Logger.Warn("trigger schedules not synced; the sweeper retries", "workspace", workspaceID, "error", err)
 	}
@@ -133,18 +137,6 @@ func isTriggerEvent(e store.Event) bool {
 		return true
 	}
 	return false
-}
-
-// customersToEvaluate are the customers whose stored events (or identify
-// calls) may have changed their segments.
-func customersToEvaluate(out []store.Inserted) []string {
-	var ids []string
-	for _, o := range out {
-		if o.Inserted && !isTriggerEvent(o.Event) && o.Event.UserID != "" && !slices.Contains(ids, o.Event.UserID) {
-			ids = append(ids, o.Event.UserID)
-		}
-	}
-	return ids
 }
 
 // segmentEvents builds the events for who entered and who left a segment.

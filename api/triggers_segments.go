@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/activities"
+	"github.com/tabiji/tabiji/store"
 )
 
 // segmentTimeDependent says whether time alone can change the segment's
@@ -17,22 +18,24 @@ func (s *server) segmentTimeDependent(ctx context.Context, workspaceID, segmentI
 	return seg.TimeDependent, nil
 }
 
-// evaluateSegments re-evaluates, for the customers whose events were just
-// stored, the tracked segments, and emits segment_entered and
-// segment_exited for those whose membership changed: stored and routed like
-// the events that caused them, then recorded. One query per segment for the
-// whole call. A failure is logged: the segment's next sweep catches up.
-func (s *server) evaluateSegments(ctx context.Context, workspaceID string, ids []string) {
-	if len(ids) == 0 {
-		return
-	}
-	segs, err := s.trackedSegments(ctx, workspaceID)
+// evaluateSegments re-evaluates the tracked segments for the customers
+// whose calls just stored may have moved them (an event a segment reads, or
+// traits), and emits segment_entered and segment_exited for those whose
+// membership changed: stored and routed like the calls that caused them,
+// then recorded. One membership query per segment moved, for the whole
+// call; none when the call touches no tracked segment. A failure is
+// logged: the segment's next sweep catches up.
+func (s *server) evaluateSegments(ctx context.Context, workspaceID string, out []store.Inserted) {
+	segs, err := s.segmentCache.get(ctx, workspaceID)
 	if err != nil {
 		s.Logger.Warn("segments not evaluated; their sweeps catch up", "workspace", workspaceID, "error", err)
 		return
 	}
+	if len(segs) == 0 {
+		return
+	}
 	now := time.Now()
-	for _, seg := range segs {
+	for seg, ids := range segmentsMoved(segs, out) {
 		if err := s.evaluateSegment(ctx, workspaceID, seg, ids, now); err != nil {
 			s.Logger.Warn("segment not evaluated; its sweep catches up", "workspace", workspaceID, "segment", seg, "error", err)
 		}

@@ -24,9 +24,9 @@ import (
 // journey that the events do not use (so routing looks them up, and no
 // Temporal call is due).
 type ingestBench struct {
-	url, dbURL, write string
-	client            *http.Client
-	seq               atomic.Int64
+	url, dbURL, write, adminKey string
+	client                      *http.Client
+	seq                         atomic.Int64
 }
 
 // taxonomySheet defines the benchmark's event with typed, required,
@@ -67,7 +67,7 @@ func newIngestBench(b *testing.B) *ingestBench {
 	}
 	srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
 	b.Cleanup(srv.Close)
-	e := &ingestBench{url: srv.URL, dbURL: cluster.URL(), write: write,
+	e := &ingestBench{url: srv.URL, dbURL: cluster.URL(), write: write, adminKey: admin,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	for _, call := range [][3]string{
 		{"POST", "/v1/journeys", `{"id":"unused","name":"Unused","definition":{"entry":{"event":"never_sent"},"nodes":[{"id":"x","kind":"exit"}]}}`},
@@ -208,4 +208,61 @@ func (e *ingestBench) copyBaseline(b *testing.B, n int) {
 		}
 	}
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkIngestionSegmentJourney measures what segment-triggered
+// journeys cost ingestion: /v1/batch of 100 track events with no such
+// journey; with one on a trait segment (the events cannot move it: no
+// query at all); and with one more on a segment over the very events sent
+// (every call re-evaluates it for its customers: one membership query and
+// one tracked-members query). Nobody joins, so no Temporal call is due.
+// Run it with
+//
+//	go test ./tests/ -run '^$' -bench BenchmarkIngestionSegmentJourney -benchtime 3s
+func BenchmarkIngestionSegmentJourney(b *testing.B) {
+	e := newIngestBench(b)
+	st, err := store.Open(context.Background(), e.dbURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	batch100 := func(b *testing.B) {
+		bodies := make([]string, b.N)
+		for i := range bodies {
+			bodies[i] = e.batch(100)
+		}
+		var next atomic.Int64
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				e.post(b, "/v1/batch", bodies[next.Add(1)-1])
+			}
+		})
+		b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "events/s")
+	}
+	segmentJourney := func(id, condition string) {
+		e.admin(b, "POST", "/v1/segments", `{"id":"`+id+`","name":"`+id+`","definition":{"condition":`+condition+`}}`)
+		e.admin(b, "POST", "/v1/journeys", `{"id":"`+id+`","name":"`+id+`","definition":{"entry":{"segment":"`+id+`"},"nodes":[{"id":"x","kind":"exit"}]}}`)
+		if err := st.MarkSegmentBaselined(context.Background(), "default", id, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+		e.admin(b, "POST", "/v1/journeys/"+id+"/activate", "") // drops the API's caches
+	}
+	b.Run("Batch100/NoSegmentJourney", batch100)
+	segmentJourney("gold", `{"trait":{"name":"plan","op":"eq","value":"gold"}}`)
+	b.Run("Batch100/SegmentNotMovedByTheEvents", batch100)
+	segmentJourney("big_spender", `{"event":{"name":"Order Completed","sum":{"property":"revenue","op":"gte","value":1e12}}}`)
+	b.Run("Batch100/SegmentMovedByTheEvents", batch100)
+}
+
+func (e *ingestBench) admin(b *testing.B, method, path, body string) {
+	b.Helper()
+	req, _ := http.NewRequest(method, e.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+e.adminKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := e.client.Do(req)
+	if err != nil || resp.StatusCode >= 300 {
+		b.Fatalf("%s %s: %v %v", method, path, resp, err)
+	}
+	resp.Body.Close()
 }

@@ -142,6 +142,7 @@ func TestSegmentTriggeredJourneys(t *testing.T) {
 		}
 		// Two days pass: chie's purchase is now 22 days old.
 		s.exec(`UPDATE events SET timestamp = timestamp - interval '2 days' WHERE user_id = 'chie'`)
+		s.exec(`UPDATE event_rollups SET first_at = first_at - interval '2 days', last_at = last_at - interval '2 days' WHERE user_id = 'chie'`)
 		s.triggerSweep(dormantSchedule)
 		if res := s.sweepsDone(dormantSchedule, 2); res.Entered != 1 || res.Emitted != 1 {
 			t.Fatalf("sweep = %+v, want chie entered", res)
