@@ -33,12 +33,12 @@ func (c *BenchSegmentsCmd) Run(rc *runContext) error {
 		return err
 	}
 	defer st.Close()
+	pool, err := pgxpool.New(rc.ctx, c.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer pool.Close()
 	if c.Generate {
-		pool, err := pgxpool.New(rc.ctx, c.DatabaseURL)
-		if err != nil {
-			return fmt.Errorf("connect: %w", err)
-		}
-		defer pool.Close()
 		var n int
 		if err := pool.QueryRow(rc.ctx, `SELECT count(*) FROM (SELECT 1 FROM profiles WHERE workspace_id = $1 LIMIT 1) x`, c.Workspace).Scan(&n); err != nil {
 			return err
@@ -52,6 +52,6 @@ func (c *BenchSegmentsCmd) Run(rc *runContext) error {
 			return fmt.Errorf("generate: %w", err)
 		}
 	}
-	_, err = segmentbench.CountExamples(rc.ctx, st, c.Workspace, c.Dir, max(c.Runs, 1), rc.stdout)
+	_, err = segmentbench.CountExamples(rc.ctx, st, pool, c.Workspace, c.Dir, max(c.Runs, 1), rc.stdout)
 	return err
 }

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -18,6 +20,7 @@ type Result struct {
 	ID      string
 	Members int64
 	Runs    []time.Duration
+	CPU     []time.Duration // Postgres CPU time per run, when the server is local
 }
 
 // Median is the middle run.
@@ -30,7 +33,8 @@ func (r Result) Median() time.Duration {
 // CountExamples saves every segment file of dir ({id, name, description,
 // definition}, as in examples/segments) in the workspace and counts each
 // runs times, printing a line per segment to w.
-func CountExamples(ctx context.Context, st *store.Store, workspace, dir string, runs int, w io.Writer) ([]Result, error) {
+func CountExamples(ctx context.Context, st *store.Store, pool *pgxpool.Pool, workspace, dir string, runs int, w io.Writer) ([]Result, error) {
+	cpu, haveCPU := newServerCPU(ctx, pool)
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(files) == 0 {
 		return nil, fmt.Errorf("no segment files (*.json) in %s", dir)
@@ -57,14 +61,22 @@ func CountExamples(ctx context.Context, st *store.Store, workspace, dir string, 
 		}
 		r := Result{ID: file.ID}
 		for range runs {
+			before := cpu.used()
 			start := time.Now()
 			n, err := st.CountSegment(ctx, workspace, file.ID)
 			if err != nil {
 				return nil, err
 			}
 			r.Runs, r.Members = append(r.Runs, time.Since(start)), n
+			if haveCPU {
+				r.CPU = append(r.CPU, cpu.used()-before)
+			}
 		}
-		fmt.Fprintf(w, "%-28s %9d members  median %7s  runs %v\n", r.ID, r.Members, r.Median().Round(time.Millisecond), rounded(r.Runs))
+		fmt.Fprintf(w, "%-28s %9d members  median %7s  runs %v", r.ID, r.Members, r.Median().Round(time.Millisecond), rounded(r.Runs))
+		if haveCPU {
+			fmt.Fprintf(w, "  postgres cpu %v", rounded(r.CPU))
+		}
+		fmt.Fprintln(w)
 		out = append(out, r)
 	}
 	return out, nil

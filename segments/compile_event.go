@@ -63,7 +63,7 @@ func (c *compiler) event(e EventCondition) string {
 
 func (e EventCondition) needsZone() bool {
 	calendar := func(w *Window) bool { return w != nil && w.CalendarMonths > 0 }
-	return e.EachMonth != nil || calendar(e.Window) || calendar(e.First) || calendar(e.Last)
+	return calendar(e.Window) || calendar(e.First) || calendar(e.Last)
 }
 
 // grouped is the condition that having holds over the customer's events.
@@ -145,15 +145,28 @@ func (c *compiler) monthStart(zone string, back int) string {
 	return "(date_trunc('month', " + c.now() + "::timestamptz AT TIME ZONE " + zone + ") - make_interval(months => " + c.arg(back) + "::int))"
 }
 
-// eachMonth holds when the customer has an event in each month of the span.
+// eachMonth holds when the customer has an event in each month of the
+// span, in their zone. Joining every event to its profile for the zone
+// would cost a pass over all profiles, so it runs in steps: per customer
+// and UTC month, the first and last event (a zone moves an event into the
+// month before or after, never further, and keeps the order of times, so
+// the local months of a UTC month's events are those of its first and
+// last); the customers with at least half as many UTC months as asked (two
+// local months can share a UTC month, three cannot); then, for those few,
+// the local months exactly.
 func (c *compiler) eachMonth(q eventQuery, m EachMonth) string {
-	local := "(e.timestamp AT TIME ZONE " + q.zone + ")"
+	q.where = append(q.where, "e.timestamp >= "+c.arg(c.opt.Now.AddDate(0, -m.Months-1, -2).UTC()))
+	zone := c.zoneOf("ep")
+	local := "(t.at AT TIME ZONE " + zone + ")"
 	lo, hi := m.Months, 0
 	if m.IncludeCurrent {
 		lo, hi = m.Months-1, -1
 	}
-	q.where = append(q.where, "e.timestamp >= "+c.arg(c.opt.Now.AddDate(0, -m.Months-1, -2).UTC()),
-		local+" >= "+c.monthStart(q.zone, lo), local+" < "+c.monthStart(q.zone, hi))
-	return "(p.id IN (SELECT e.user_id FROM " + q.from + " WHERE " + strings.Join(q.where, " AND ") +
-		" GROUP BY e.user_id HAVING count(DISTINCT date_trunc('month', " + local + ")) = " + c.arg(m.Months) + "))"
+	return "(p.id IN (WITH m AS MATERIALIZED (SELECT e.user_id, min(e.timestamp) AS first_at, max(e.timestamp) AS last_at FROM " +
+		q.from + " WHERE " + strings.Join(q.where, " AND ") + " GROUP BY e.user_id, date_trunc('month', e.timestamp AT TIME ZONE 'UTC')), " +
+		"c AS (SELECT m.user_id FROM m GROUP BY m.user_id HAVING count(*) >= " + c.arg((m.Months+1)/2) + "::int) " +
+		"SELECT m.user_id FROM m JOIN c ON c.user_id = m.user_id JOIN profiles ep ON ep.workspace_id = $1 AND ep.id = m.user_id " +
+		"CROSS JOIN LATERAL (VALUES (m.first_at), (m.last_at)) AS t(at) " +
+		"WHERE " + local + " >= " + c.monthStart(zone, lo) + " AND " + local + " < " + c.monthStart(zone, hi) +
+		" GROUP BY m.user_id, ep.timezone HAVING count(DISTINCT date_trunc('month', " + local + ")) = " + c.arg(m.Months) + "::int))"
 }

@@ -162,7 +162,9 @@ func (s *Store) inSegment(ctx context.Context, workspaceID, id string, now time.
 
 func (s *Store) readSegments(ctx context.Context, f func(pgx.Tx) error) error {
 	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '`+segmentWorkMem+`'`); err != nil {
+		// JIT compiling a segment's expressions took longer (1.5 s on a
+		// million customers) than running them.
+		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '`+segmentWorkMem+`'; SET LOCAL jit = off`); err != nil {
 			return err
 		}
 		return f(tx)
