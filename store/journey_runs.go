@@ -206,7 +206,7 @@ func conversionCredits(ctx context.Context, tx pgx.Tx, r RunReport, cv RunConver
 		WHERE workspace_id = $1 AND customer_id = $4 AND workflow_id = $5 AND journey_id = $6
 		  AND created_at <= $3 AND status <> ALL($7) GROUP BY channel
 		ORDER BY 1, 2, 3`,
-		r.WorkspaceID, r.RunKey, cv.At, r.CustomerID, r.WorkflowID, r.JourneyID, []string{"sending", "skipped", "failed"})
+		r.WorkspaceID, r.RunKey, cv.At, r.CustomerID, r.WorkflowID, r.JourneyID, []string{"pending", "sending", "skipped", "failed"})
 	if err != nil {
 		return nil, fmt.Errorf("read what reached the run: %w", err)
 	}

@@ -218,6 +218,30 @@ func TestJourneyStats(t *testing.T) {
 		}
 	})
 
+	t.Run("CreditsNoChannelWithAMessageNotYetHandedToItsProvider", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		_, err := b.store.CreateJourney(ctx, wsA, "promo", "Promo", json.RawMessage(promoDefinition))
+		mustNot(t, err)
+		r := store.RunReport{WorkspaceID: wsA, RunKey: "r1", JourneyID: "promo", Version: 1, CustomerID: "c1", WorkflowID: "wf_c1", EnteredAt: t0}
+		mustNot(t, b.store.RecordRun(ctx, r))
+		for i, status := range []string{store.MessagePending, store.MessageSending} { // a 5xx released it; a call in flight
+			message(t, b.store, "m"+string(rune('1'+i)), "c1", "mail_a", []string{"email", "line"}[i], status, t0.Add(time.Minute))
+		}
+		r.Conversions = []store.RunConversion{{MessageID: "p1", At: t0.Add(time.Hour), Revenue: 10}}
+		mustNot(t, b.store.RecordRun(ctx, r))
+		got, err := b.store.JourneyStats(ctx, wsA, "promo", store.StatsQuery{TZ: "UTC"})
+		mustNot(t, err)
+		for _, c := range got.Channels {
+			if c.Converted != 0 {
+				t.Errorf("channel %s credited with %d conversions by a message its provider never took", c.Channel, c.Converted)
+			}
+		}
+		if got.Totals.Conversions != 1 {
+			t.Errorf("totals %+v, want the conversion counted for the journey", got.Totals)
+		}
+	})
+
 	t.Run("KeepsWorkspacesApart", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
