@@ -32,7 +32,8 @@ func newProgress(ctx context.Context, w io.Writer, name string, total int64, uni
 		pr.w = io.Discard
 		return pr
 	}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	// A terminal of no width (a pty nobody sized) would show nothing: lines then.
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) && termWidth(f) > 0 {
 		pr.p = mpb.NewWithContext(ctx, mpb.WithOutput(w), mpb.WithWidth(40))
 		counter := decor.Counters(0, "%d / %d")
 		if unit == "bytes" {
@@ -78,4 +79,12 @@ func (pr *progress) done() {
 		return
 	}
 	pr.line()
+}
+
+func termWidth(f *os.File) int {
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
 }
