@@ -28,8 +28,9 @@ type ExperimentCounts struct {
 }
 
 // globalControlSQL is true for a run whose customer is in the workspace's
-// global control group of $4 buckets (experiment.InGlobalControl in SQL).
-var globalControlSQL = experiment.BucketSQL("'" + experiment.SaltGlobalControl + ":' || r.workspace_id || ':' || r.customer_id") + " < $4"
+// global control group of $4 buckets (experiment.InGlobalControl): the
+// bucket is a generated column of journey_runs (migration 00016).
+const globalControlSQL = "r.global_control_bucket < $4"
 
 // ExperimentCounts counts a journey's runs (of one version, or all when
 // version is nil) by control group, and per split variant, with the global
@@ -69,7 +70,8 @@ func (s *Store) ExperimentCounts(ctx context.Context, workspaceID, journeyID str
 }
 
 // variantCounts fills the per-variant counts: each run once per split node
-// (its first visit), converted when a conversion came at or after it.
+// (its first visit), converted when its last conversion came at or after
+// it (so some conversion did).
 func (s *Store) variantCounts(ctx context.Context, workspaceID, journeyID string, version *int, threshold int, out *ExperimentCounts) error {
 	rows, err := s.pool.Query(ctx, `
 		WITH assigned AS (
@@ -78,13 +80,16 @@ func (s *Store) variantCounts(ctx context.Context, workspaceID, journeyID string
 			JOIN journey_run_steps st ON st.workspace_id = r.workspace_id AND st.run_key = r.run_key
 			WHERE r.workspace_id = $1 AND r.journey_id = $2 AND ($3::int IS NULL OR r.version = $3)
 			  AND NOT r.holdout AND NOT (`+globalControlSQL+`)
-			  AND st.variant IS NOT NULL AND st.variant <> ''
-			GROUP BY st.run_key, st.node_id)
-		SELECT a.node_id, a.variant, count(*),
-		       count(*) FILTER (WHERE EXISTS (
-		           SELECT 1 FROM journey_conversions c
-		           WHERE c.workspace_id = $1 AND c.run_key = a.run_key AND c.converted_at >= a.at))
-		FROM assigned a
+			  AND st.variant IS NOT NULL
+			GROUP BY st.run_key, st.node_id),
+		last_conversion AS (
+			SELECT run_key, max(converted_at) AS at
+			FROM journey_conversions
+			WHERE workspace_id = $1 AND journey_id = $2
+			GROUP BY run_key)
+		SELECT a.node_id, a.variant, count(*), count(*) FILTER (WHERE c.at >= a.at)
+		FROM assigned a LEFT JOIN last_conversion c ON c.run_key = a.run_key
+		WHERE a.variant <> ''
 		GROUP BY 1, 2`, workspaceID, journeyID, version, threshold)
 	if err != nil {
 		return fmt.Errorf("store: unable to count the variants of %s: %w", journeyID, err)
