@@ -18,14 +18,15 @@ import (
 // JourneysCmd is `tabiji journeys`: journeys of a running API, managed from
 // files.
 type JourneysCmd struct {
-	Apply    JourneysApplyCmd    `cmd:"" help:"Create a journey from a YAML or JSON file, or save the file as its new version."`
-	List     JourneysListCmd     `cmd:"" help:"List the workspace's journeys."`
-	Show     JourneysShowCmd     `cmd:"" help:"Show a journey: status, versions and nodes."`
-	Pause    JourneysPauseCmd    `cmd:"" help:"Pause a journey: nobody enters, runs hold before their next send."`
-	Resume   JourneysResumeCmd   `cmd:"" help:"Resume a paused journey."`
-	Archive  JourneysArchiveCmd  `cmd:"" help:"Archive a journey: nobody enters, its runs exit cleanly."`
-	Simulate JourneysSimulateCmd `cmd:"" help:"Show the path a customer would take, and the messages, without sending or storing anything."`
-	Stats    JourneysStatsCmd    `cmd:"" help:"Show a journey's statistics: entered, sent, opened, clicked, converted, revenue, per node, variant, channel and day."`
+	Apply       JourneysApplyCmd       `cmd:"" help:"Create a journey from a YAML or JSON file, or save the file as its new version."`
+	List        JourneysListCmd        `cmd:"" help:"List the workspace's journeys."`
+	Show        JourneysShowCmd        `cmd:"" help:"Show a journey: status, versions and nodes."`
+	Pause       JourneysPauseCmd       `cmd:"" help:"Pause a journey: nobody enters, runs hold before their next send."`
+	Resume      JourneysResumeCmd      `cmd:"" help:"Resume a paused journey."`
+	Archive     JourneysArchiveCmd     `cmd:"" help:"Archive a journey: nobody enters, its runs exit cleanly."`
+	Simulate    JourneysSimulateCmd    `cmd:"" help:"Show the path a customer would take, and the messages, without sending or storing anything."`
+	Stats       JourneysStatsCmd       `cmd:"" help:"Show a journey's statistics: entered, sent, opened, clicked, converted, revenue, per node, variant, channel and day."`
+	Experiments JourneysExperimentsCmd `cmd:"" help:"Show a journey's experiments: each split, the holdout and the global control group, with uplifts, 95% intervals, p-values and the winner."`
 }
 
 // journeySummary is what the CLI shows of a journey.

@@ -228,7 +228,7 @@ func TestCLIJourneys(t *testing.T) {
 
 func TestCLIJourneyCommandsHaveHelp(t *testing.T) {
 	for _, cmd := range []string{"journeys apply", "journeys list", "journeys show", "journeys pause", "journeys resume",
-		"journeys archive", "journeys simulate", "templates list", "templates show", "templates launch"} {
+		"journeys archive", "journeys simulate", "journeys experiments", "templates list", "templates show", "templates launch"} {
 		var out bytes.Buffer
 		err := cli.Run(context.Background(), append(strings.Fields(cmd), "--help"), &out, &bytes.Buffer{})
 		for _, want := range []string{"Usage: tabiji " + cmd, "$TABIJI_API_URL", "$TABIJI_ADMIN_KEY", "$TABIJI_OUTPUT"} {

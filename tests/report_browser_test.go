@@ -103,6 +103,19 @@ func TestReportPagesInChromium(t *testing.T) {
 		t.Fatalf("experiments = %+v, want the split and the holdout", exps)
 	}
 
+	t.Run("TheCommandPrintsTheSameArms", func(t *testing.T) {
+		out, err := s.tabiji("journeys", "experiments", "promo")
+		if err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		for _, e := range exps.Experiments {
+			row := fmt.Sprintf("%s (baseline)  %d", e.Result.Control.Name, e.Result.Control.Entered)
+			if !strings.Contains(strings.Join(strings.Fields(out), "  "), strings.Join(strings.Fields(row), "  ")) {
+				t.Errorf("no %q in\n%s", row, out)
+			}
+		}
+	})
+
 	b := newBrowser(t)
 	b.run(t, chromedp.Navigate(s.url+"/ui/journeys/promo"),
 		chromedp.WaitVisible("#key", chromedp.ByID),
