@@ -29,7 +29,7 @@ type ExperimentCounts struct {
 
 // globalControlSQL is true for a run whose customer is in the workspace's
 // global control group of $4 buckets (experiment.InGlobalControl): the
-// bucket is a generated column of journey_runs (migration 00017).
+// bucket is a generated column of journey_runs (migration 00018).
 const globalControlSQL = "r.global_control_bucket < $4"
 
 // ExperimentCounts counts a journey's runs (of one version, or all when
