@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -181,7 +182,7 @@ func (c *JourneysShowCmd) Run(rc *runContext) error {
 	if err := json.Unmarshal(j.Definition, &d); err != nil {
 		return fmt.Errorf("decode the definition of %s: %w", c.ID, err)
 	}
-	entry := d.Entry.Event
+	entry := cmp.Or(d.Entry.TriggerSummary(), d.Entry.Event)
 	if d.Entry.API {
 		entry = "API call"
 	}

@@ -139,8 +139,9 @@ func (d *Definition) validateTriggers(add addFunc) {
 	}
 }
 
-// TriggerSummary describes a segment or date entry for people:
-// "segment dormant_21d", "date birthday@09:00/yearly"; empty otherwise.
+// TriggerSummary describes a segment or date entry for people (tabiji
+// journeys show): "segment dormant_21d", "date birthday@09:00/yearly";
+// empty otherwise.
 func (e Entry) TriggerSummary() string {
 	switch {
 	case e.Segment != "":

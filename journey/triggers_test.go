@@ -24,6 +24,9 @@ func TestSegmentAndDateEntries(t *testing.T) {
 		if d.ExitCriteria == nil || !slices.Equal(d.ExitCriteria.Events, []EventMatch{leave}) {
 			t.Errorf("exit criteria = %+v, want the segment's exit", d.ExitCriteria)
 		}
+		if got := d.Entry.TriggerSummary(); got != "segment dormant_21d" {
+			t.Errorf("summary = %q", got)
+		}
 		if ev := d.Events(); !slices.Contains(ev, SegmentEnteredEvent) || !slices.Contains(ev, SegmentExitedEvent) {
 			t.Errorf("events = %v", ev)
 		}
@@ -53,6 +56,9 @@ func TestSegmentAndDateEntries(t *testing.T) {
 		}
 		if m := d.Entry.Date.Minutes(); m != 9*60 {
 			t.Errorf("minutes = %d", m)
+		}
+		if got := d.Entry.TriggerSummary(); got != "date birthday@09:00/yearly" {
+			t.Errorf("summary = %q", got)
 		}
 	})
 	t.Run("BadTriggersNameTheirField", func(t *testing.T) {
