@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/workflows"
 )
 
 // TestJourneyStatsOnTheRealStack: runs on the embedded Temporal report
@@ -48,6 +49,9 @@ func TestJourneyStatsOnTheRealStack(t *testing.T) {
 		s.call("GET", "/v1/journeys/stats_e2e/stats", "admin", nil, http.StatusOK, &st)
 		return st.Totals.Exited == 1
 	})
+	if *updateHistory {
+		s.writeHistory(workflows.JourneyWorkflowID("default", "stats_e2e", "u_a"), "../workflows/testdata/stats_converted.json")
+	}
 	tt := st.Totals
 	if tt.Entered != 2 || tt.InProgress != 1 || tt.Sent != 2 || tt.Converted != 1 || tt.Conversions != 2 || tt.Revenue != 150 || tt.CVR != 0.5 {
 		t.Errorf("totals = %+v", tt)
