@@ -74,6 +74,9 @@ var erasureSteps = []struct{ table, sql string }{
 	{"tracked_segment_members", `WITH gone AS (
 			DELETE FROM tracked_segment_members WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
+	{"lead_score_history", `WITH gone AS (
+			DELETE FROM lead_score_history WHERE workspace_id = $1 AND profile_id = ANY($2) RETURNING 1)
+		SELECT count(*) FROM gone`},
 	{"profiles", `WITH gone AS (DELETE FROM profiles WHERE workspace_id = $1 AND id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
 }

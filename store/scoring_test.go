@@ -105,6 +105,20 @@ func TestAwardScores(t *testing.T) {
 		}
 	})
 
+	t.Run("ErasureRemovesTheHistory", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		_, err := b.store.AwardScores(ctx, wsA, 0, []store.ScoreAward{{ID: "gone", Source: "m1", RuleID: "a", Points: 3, At: day(0)}})
+		mustNot(t, err)
+		e, err := b.store.EraseCustomer(ctx, wsA, "gone", []string{"gone"}, "k", 0)
+		mustNot(t, err)
+		var left int
+		mustNot(t, b.db.QueryRow(ctx, `SELECT count(*) FROM lead_score_history WHERE profile_id = 'gone'`).Scan(&left))
+		if e.Counts["lead_score_history"] != 1 || left != 0 {
+			t.Errorf("erasure removed %v, and %d history rows are left", e.Counts, left)
+		}
+	})
+
 	t.Run("RulesAreStoredPerWorkspace", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
