@@ -49,3 +49,30 @@ func TestProfileImportAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestProfileExportAPI(t *testing.T) {
+	t.Parallel()
+	b := setupWebhooks(t)
+	admin, _ := b.keys(t, "w")
+	body := `{"as_of":"2026-11-01T00:00:00Z","rows":[{"line":1,"id":"b","traits":{"age":7,"tags":["x"]}},{"line":2,"id":"a","traits":{"name":"A, Jr."}}]}`
+	admin["Content-Type"] = "application/json"
+	if status, out := b.do(t, "POST", "/v1/profiles/import", admin, body); status != 200 {
+		t.Fatalf("import = %d %s", status, out)
+	}
+	for path, want := range map[string]string{
+		"/v1/profiles/export?format=xml":                  `"field":"format"`,
+		"/v1/profiles/export?format=csv&fields=id,age":    `"field":"fields"`,
+		"/v1/profiles/export?segment=nope":                `"field":"segment"`,
+		"/v1/profiles/export?format=csv&fields=name,tags": "id,name,tags\na,\"A, Jr.\",\nb,,\"[\"\"x\"\"]\"\nu1,,\n",
+	} {
+		status, out := b.do(t, "GET", path, admin, "")
+		if !strings.Contains(out, want) || (strings.Contains(want, "field") && status/100 != 4) {
+			t.Errorf("GET %s = %d %s, want %s", path, status, out, want)
+		}
+	}
+	status, out := b.do(t, "GET", "/v1/profiles/export", admin, "")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if status != 200 || len(lines) != 3 || !strings.HasPrefix(lines[0], `{"id":"a","traits":{"name":"A, Jr."}`) {
+		t.Errorf("JSONL export = %d %s", status, out)
+	}
+}
