@@ -75,8 +75,12 @@ func printExperiments(w io.Writer, ans experimentsAnswer) error {
 			if a.RelativeUplift != nil && a.RelativeUpliftInterval != nil {
 				rel = fmt.Sprintf("%s (%s to %s)", pct(*a.RelativeUplift), pct(a.RelativeUpliftInterval.Low), pct(a.RelativeUpliftInterval.High))
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s (%s to %s)\t%s\t%.4f\t%.4f\t%v\n", a.Name, a.Entered, a.Converted, pct(a.Rate),
-				pct(a.Uplift), pct(a.UpliftInterval.Low), pct(a.UpliftInterval.High), rel, a.PValue, a.AdjustedPValue, a.Significant)
+			uplift := pct(a.Uplift)
+			if iv := a.UpliftInterval; iv != nil {
+				uplift += fmt.Sprintf(" (%s to %s)", pct(iv.Low), pct(iv.High))
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%.4f\t%.4f\t%v\n", a.Name, a.Entered, a.Converted, pct(a.Rate),
+				uplift, rel, a.PValue, a.AdjustedPValue, a.Significant)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

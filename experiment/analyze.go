@@ -38,8 +38,9 @@ type Comparison struct {
 	Rate float64 `json:"rate"`
 	// Uplift is the arm's rate minus the control's, in rate units (0.012 =
 	// 1.2 points), with its interval.
-	Uplift         float64  `json:"uplift"`
-	UpliftInterval Interval `json:"upliftInterval"`
+	// The interval is nil while either arm is empty.
+	Uplift         float64   `json:"uplift"`
+	UpliftInterval *Interval `json:"upliftInterval"`
 	// RelativeUplift is Uplift over the control's rate (0.25 = +25%), with
 	// its interval; nil when either arm has no conversion.
 	RelativeUplift         *float64  `json:"relativeUplift"`
@@ -95,7 +96,10 @@ func Analyze(control Arm, arms []Arm, o Options) Result {
 }
 
 func compare(control, a Arm, alpha float64) Comparison {
-	c := Comparison{Arm: a, Rate: a.Rate(), Uplift: a.Rate() - control.Rate(), UpliftInterval: DiffInterval(control, a, alpha)}
+	c := Comparison{Arm: a, Rate: a.Rate(), Uplift: a.Rate() - control.Rate()}
+	if iv, ok := DiffInterval(control, a, alpha); ok {
+		c.UpliftInterval = &iv
+	}
 	c.Z, c.PValue = ZTest(control, a)
 	if rr, iv, ok := RatioInterval(control, a, alpha); ok {
 		rel := rr - 1

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -44,6 +45,12 @@ func TestAnalyze(t *testing.T) {
 		r := Analyze(Arm{Name: "control", Entered: 1000, Converted: 200}, []Arm{{Name: "a", Entered: 1000, Converted: 120}}, Options{MDE: 0.5})
 		if r.Winner != "control" {
 			t.Errorf("winner = %q (%s), want control", r.Winner, r.Verdict)
+		}
+	})
+	t.Run("EmptyArmsEncodeAsJSON", func(t *testing.T) {
+		r := Analyze(Arm{Name: "control"}, []Arm{{Name: "a"}}, Options{})
+		if _, err := json.Marshal(r); err != nil || r.Arms[0].UpliftInterval != nil {
+			t.Errorf("an experiment nobody entered: %v, interval %v", err, r.Arms[0].UpliftInterval)
 		}
 	})
 	t.Run("NoBaselineNoSample", func(t *testing.T) {

@@ -68,16 +68,17 @@ func ZTest(control, treatment Arm) (z, p float64) {
 }
 
 // DiffInterval is the Wald interval of treatment's rate minus control's,
-// with the unpooled standard error, at confidence 1-alpha.
-func DiffInterval(control, treatment Arm, alpha float64) Interval {
+// with the unpooled standard error, at confidence 1-alpha. It is undefined
+// (ok false) while either arm is empty.
+func DiffInterval(control, treatment Arm, alpha float64) (iv Interval, ok bool) {
 	p1, p2 := control.Rate(), treatment.Rate()
 	d := p2 - p1
 	if control.Entered == 0 || treatment.Entered == 0 {
-		return Interval{Low: math.Inf(-1), High: math.Inf(1)}
+		return Interval{}, false
 	}
 	se := math.Sqrt(p1*(1-p1)/float64(control.Entered) + p2*(1-p2)/float64(treatment.Entered))
 	m := zCritical(alpha) * se
-	return Interval{Low: d - m, High: d + m}
+	return Interval{Low: d - m, High: d + m}, true
 }
 
 // RatioInterval is the interval of the risk ratio treatment/control by the

@@ -24,7 +24,7 @@ func near(t *testing.T, what string, got, want float64, decimals int) {
 func TestDiffIntervalOpenIntroCPR(t *testing.T) {
 	control := Arm{Entered: 50, Converted: 11}
 	treatment := Arm{Entered: 40, Converted: 14}
-	iv := DiffInterval(control, treatment, 0.05)
+	iv, _ := DiffInterval(control, treatment, 0.05)
 	near(t, "low", iv.Low, -0.06, 2)
 	near(t, "high", iv.High, 0.32, 2)
 }
@@ -37,7 +37,7 @@ func TestPhysiciansHealthStudy(t *testing.T) {
 	aspirin := Arm{Entered: 11037, Converted: 104}
 	placebo := Arm{Entered: 11034, Converted: 189}
 	near(t, "difference", placebo.Rate()-aspirin.Rate(), 0.0077, 4)
-	iv := DiffInterval(aspirin, placebo, 0.05)
+	iv, _ := DiffInterval(aspirin, placebo, 0.05)
 	near(t, "difference low", iv.Low, 0.005, 3)
 	near(t, "difference high", iv.High, 0.011, 3)
 	rr, riv, ok := RatioInterval(aspirin, placebo, 0.05)

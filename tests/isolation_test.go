@@ -58,6 +58,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	}
 	s.call("PUT", "/v1/frequency-caps", "admin", map[string]any{"caps": map[string]any{"email": []map[string]any{{"max": 3, "window": "1d"}}}}, http.StatusOK, nil)
 	s.call("PUT", "/v1/channels/email", "admin", map[string]any{"baseUrl": "https://secret-sendgrid.example"}, http.StatusOK, nil)
+	s.call("PUT", "/v1/global-control", "admin", map[string]any{"percent": 7.5}, http.StatusOK, nil)
 	s.call("POST", "/v1/templates", "admin", map[string]any{"id": "iso_tpl", "name": "Secret template", "channel": "email",
 		"content": map[string]any{"subject": "secret subject", "html": "<p>secret</p>", "from": "secret@iso.example"}}, http.StatusCreated, nil)
 	if _, _, err := s.store.RecordMessage(ctx, store.Message{ID: "iso-msg", WorkspaceID: "default", CustomerID: "u_iso", JourneyID: "iso",
@@ -96,6 +97,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"POST", "/v1/journeys/iso/enter", `{"userId":"u_iso"}`},
 		{"POST", "/v1/journeys/iso/simulate", `{"userId":"u_iso"}`},
 		{"GET", "/v1/journeys/iso/stats", ""},
+		{"GET", "/v1/journeys/iso/experiments", ""},
+		{"GET", "/v1/global-control", ""},
+		{"PUT", "/v1/global-control", `{"percent":50}`},
 		{"GET", "/v1/workspace/timezone", ""},
 		{"PUT", "/v1/workspace/timezone", `{"timezone":"Pacific/Kiritimati"}`},
 		{"GET", "/v1/kpis/channels", ""},
@@ -159,6 +163,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	for _, c := range calls {
 		covered[c.method+" "+strings.SplitN(c.path, "?", 2)[0]] = true
 	}
+	for _, c := range otherReportPages(t, s, otherAdmin) {
+		covered[c] = true
+	}
 	everyRouteIsCalled(t, covered)
 	for _, c := range calls {
 		status, _, body := s.raw(c.method, c.path, admin, c.body)
@@ -211,6 +218,42 @@ var publicRoutes = map[string]bool{
 	// signed delivery or link for one workspace cannot touch another's.
 	"POST /webhooks/sendgrid/:workspace": true, "POST /webhooks/line/:workspace": true,
 	"GET /u/:token": true, "POST /u/:token": true,
+	// The report pages' login form and their static files hold no data.
+	"GET /ui": true, "GET /ui/login": true, "POST /ui/login": true,
+	"GET /ui/assets/*filepath": true, "HEAD /ui/assets/*filepath": true,
+}
+
+// otherReportPages opens the report pages with a session of the other
+// workspace's admin key: our journey is not found, and no page shows our
+// data. It returns the routes it called.
+func otherReportPages(t *testing.T, s *stack, otherAdmin string) []string {
+	t.Helper()
+	key, err := s.store.Authenticate(context.Background(), otherAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := s.store.OpenSession(context.Background(), key, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	pages := []struct{ method, path string }{{"GET", "/ui/"}, {"GET", "/ui/journeys/iso"}, {"GET", "/ui/customers/u_iso"}, {"POST", "/ui/logout"}}
+	var called []string
+	for _, p := range pages {
+		req, _ := http.NewRequest(p.method, s.url+p.path, nil)
+		req.AddCookie(&http.Cookie{Name: "tabiji_session", Value: token})
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), "secret") || (p.path == "/ui/journeys/iso" && resp.StatusCode != http.StatusNotFound) {
+			t.Errorf("the other workspace's report page %s = %d shows our data or journey: %s", p.path, resp.StatusCode, body)
+		}
+		called = append(called, p.method+" "+p.path)
+	}
+	return called
 }
 
 // everyRouteIsCalled fails when the API has a route the isolation test does
@@ -242,7 +285,7 @@ func snapshot(t *testing.T, s *stack) map[string]any {
 	out := map[string]any{}
 	for _, path := range []string{"/v1/journeys/iso", "/v1/journeys/iso/versions", "/v1/profiles/u_iso/events", "/v1/taxonomy",
 		"/v1/taxonomy/policy", "/v1/quarantine", "/v1/outbox", "/v1/templates", "/v1/templates/iso_tpl/versions", "/v1/frequency-caps",
-		"/v1/journeys/iso/stats", "/v1/workspace/timezone", "/v1/kpis/channels", "/v1/kpis/journey-revenue",
+		"/v1/journeys/iso/stats", "/v1/journeys/iso/experiments", "/v1/global-control", "/v1/workspace/timezone", "/v1/kpis/channels", "/v1/kpis/journey-revenue",
 		"/v1/scoring", "/v1/profiles/u_iso/score", "/v1/channels"} {
 		var v any
 		s.call("GET", path, "admin", nil, http.StatusOK, &v)
