@@ -99,6 +99,10 @@ func (s *server) importProfiles(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if err := s.scoreImported(c.Request.Context(), workspace(c), updates, asOf); err != nil {
+		s.fail(c, err)
+		return
+	}
 	res.Imported, res.Changed = len(updates), changed
 	res.Unchanged = len(updates) - changed
 	c.JSON(http.StatusOK, res)

@@ -121,3 +121,42 @@ func changedMessageID(source string) string {
 
 // hundredths rounds a score for people and templates.
 func hundredths(v float64) float64 { return math.Round(v*100) / 100 }
+
+// scoreImported gives the trait rules' points to the imported customers
+// who now match them (once per customer, as after an identify), under a
+// source named by the import's time and the customer, so that a repeat of
+// the import scores nothing twice.
+func (s *server) scoreImported(ctx context.Context, workspaceID string, updates []store.ProfileUpdate, asOf time.Time) error {
+	rules, err := s.scoring.get(ctx, workspaceID)
+	if err != nil || !rules.HasTraitRules() || len(updates) == 0 {
+		return err
+	}
+	ids := make([]string, len(updates))
+	for i, u := range updates {
+		ids[i] = u.ID
+	}
+	profiles, err := s.Store.GetProfiles(ctx, workspaceID, ids) // merged ids are not scored here
+	if err != nil {
+		return err
+	}
+	var awards []store.ScoreAward
+	for _, p := range profiles {
+		jp := journey.Profile{ID: p.ID, Traits: p.Traits, Tags: p.Tags, Email: p.Email, Phone: p.Phone, Timezone: p.Timezone, Locale: p.Locale}
+		for _, aw := range rules.TraitAwards(jp, time.Now()) {
+			awards = append(awards, store.ScoreAward{ID: p.ID, Source: "import:" + asOf.UTC().Format(time.RFC3339Nano) + ":" + p.ID,
+				RuleID: aw.RuleID, Points: aw.Points, At: asOf, OncePerProfile: true})
+		}
+	}
+	changes, err := s.Store.AwardScores(ctx, workspaceID, rules.HalfLife, awards)
+	if err != nil || len(changes) == 0 {
+		return err
+	}
+	var res ingestResult
+	if err := s.trackScoreChanges(ctx, workspaceID, changes, &res); err != nil {
+		return err
+	}
+	if res.RouteErr != nil { // stored unrouted: the sweeper routes them
+		s.Logger.Warn("route score changes of an import", "workspace", workspaceID, "error", res.RouteErr)
+	}
+	return nil
+}

@@ -59,7 +59,7 @@ func TestScoringAPI(t *testing.T) {
 		}
 		var props map[string]any
 		_ = json.Unmarshal(e.Properties, &props)
-		if e.Name != scoring.ChangedEvent || e.UserID != "lead" {
+		if e.Name != scoring.ChangedEvent || (e.UserID != "lead" && e.UserID != "imported_cto") {
 			t.Errorf("%s = %+v", id, e)
 		}
 		return props
@@ -90,6 +90,23 @@ func TestScoringAPI(t *testing.T) {
 			t.Errorf("attempt %d: score = %+v", attempt, sc)
 		}
 	}
+	t.Run("AnImportRunsTheTraitRulesOnce", func(t *testing.T) {
+		body := `{"as_of":"2026-11-01T00:00:00Z","rows":[{"line":2,"id":"imported_cto","traits":{"title":"CTO"}}]}`
+		for range 2 {
+			if status, out := b.do(t, "POST", "/v1/profiles/import", admin, body); status != 200 {
+				t.Fatalf("import = %d %s", status, out)
+			}
+		}
+		p := changed("lead_score:import:2026-11-01T00:00:00Z:imported_cto")
+		if p["score"] != 20.0 || p["previous"] != 0.0 {
+			t.Errorf("the import's score change = %v, want 0 → 20", p)
+		}
+		var sc scoreResponse
+		_, out := b.do(t, "GET", "/v1/profiles/imported_cto/score", admin, "")
+		if err := json.Unmarshal([]byte(out), &sc); err != nil || sc.Stored != 20 || len(sc.History) != 1 {
+			t.Errorf("score after two imports = %s, want 20 from one award", out)
+		}
+	})
 	if status, body := b.do(t, "GET", "/v1/profiles/nobody/score", admin, ""); status != 404 {
 		t.Errorf("score of nobody = %d %s", status, body)
 	}
