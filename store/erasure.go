@@ -66,6 +66,23 @@ var erasureSteps = []struct{ table, sql string }{
 			       OR (s.channel = 'push' AND s.address = ANY(p.push_tokens)))
 			RETURNING 1)
 		SELECT count(*) FROM gone`},
+	// Journey statistics (00011): the customer's runs, steps, conversions
+	// and which of its messages were counted; the counters hold no customer.
+	{"message_stat_flags", `WITH gone AS (
+			DELETE FROM message_stat_flags f USING messages m
+			WHERE f.workspace_id = $1 AND m.workspace_id = $1 AND m.customer_id = ANY($2) AND f.message_id = m.id
+			RETURNING 1)
+		SELECT count(*) FROM gone`},
+	{"journey_run_steps", `WITH gone AS (
+			DELETE FROM journey_run_steps s USING journey_runs r
+			WHERE s.workspace_id = $1 AND r.workspace_id = $1 AND r.customer_id = ANY($2) AND s.run_key = r.run_key
+			RETURNING 1)
+		SELECT count(*) FROM gone`},
+	{"journey_conversions", `WITH gone AS (
+			DELETE FROM journey_conversions WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
+		SELECT count(*) FROM gone`},
+	{"journey_runs", `WITH gone AS (DELETE FROM journey_runs WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
+		SELECT count(*) FROM gone`},
 	{"messages", `WITH gone AS (DELETE FROM messages WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
 	{"profile_identities", `WITH gone AS (

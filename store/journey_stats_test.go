@@ -242,6 +242,24 @@ func TestJourneyStats(t *testing.T) {
 		}
 	})
 
+	t.Run("ErasureRemovesTheCustomersRunsButNotTheCounts", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		promoFixture(t, b)
+		e, err := b.store.EraseCustomer(ctx, wsA, "c1", []string{"c1"}, "k", 0)
+		mustNot(t, err)
+		for table, n := range map[string]int64{"journey_runs": 1, "journey_run_steps": 3, "journey_conversions": 2, "message_stat_flags": 4} {
+			if e.Counts[table] != n {
+				t.Errorf("erased %d rows of %s, want %d (%v)", e.Counts[table], table, n, e.Counts)
+			}
+		}
+		got, err := b.store.JourneyStats(ctx, wsA, "promo", store.StatsQuery{TZ: "UTC"})
+		mustNot(t, err)
+		if got.Totals.Entered != 3 || got.Totals.Revenue != 180.5 || got.Totals.InProgress != 1 {
+			t.Errorf("totals after erasure = %+v; the counters hold no customer and stay", got.Totals)
+		}
+	})
+
 	t.Run("KeepsWorkspacesApart", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
