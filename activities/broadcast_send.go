@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -60,12 +61,16 @@ func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, c ms
 		return res, err
 	}
 	var out []rendered
+	var unsendable []*recipient // rows an earlier attempt wrote "sending" that can no longer be sent
 	if len(deliverable) > 0 {
 		for _, r := range deliverable {
 			one, err := a.renderFor(in, c, r, sender != nil)
 			if err != nil {
 				rows = append(rows, broadcastRow(in, r, "", "content: "+err.Error(), MessageFailed))
 				res.Failed++
+				if r.resend {
+					unsendable = append(unsendable, r)
+				}
 				continue
 			}
 			subject, body := preview(one.m)
@@ -82,6 +87,12 @@ func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, c ms
 	if _, err := a.store.RecordBroadcastMessages(ctx, sp.BroadcastID, rows); err != nil {
 		return res, fmt.Errorf("broadcast %s: %w", sp.BroadcastID, err)
 	}
+	for _, r := range unsendable { // their rows exist: move them from "sending" to failed
+		if err := a.store.MarkMessages(ctx, sp.WorkspaceID, []string{r.messageID}, MessageFailed, "send_failed", "",
+			json.RawMessage(`{"reason":"the message can no longer be rendered"}`)); err != nil {
+			return res, err
+		}
+	}
 	if len(out) == 0 {
 		return res, nil
 	}
@@ -92,6 +103,9 @@ func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, c ms
 // leaves the message ID and unsubscribe link as substitution tags.
 func (a *Activities) renderFor(in BroadcastBatchInput, c msgtemplates.Content, r *recipient, provider bool) (rendered, error) {
 	sp := in.Spec
+	if r.profile == nil {
+		return rendered{}, errors.New("the customer's profile is gone")
+	}
 	unsub := a.unsubscribeURL(SendInput{WorkspaceID: sp.WorkspaceID, CustomerID: r.customerID, Channel: sp.Channel, Topic: sp.Topic, MessageID: r.messageID})
 	p := ToJourneyProfile(*r.profile)
 	d := msgtemplates.Data{CustomerID: r.customerID, Profile: &p, MessageID: r.messageID, UnsubscribeURL: unsub}

@@ -222,6 +222,22 @@ func TestBroadcastBatch(t *testing.T) {
 			t.Errorf("custom_args = %v, want the topic", p.CustomArgs)
 		}
 	})
+	t.Run("ARowLeftSendingForACustomerWhoseProfileIsGoneFails", func(t *testing.T) {
+		b := broadcastSetup(t)
+		in := emailBroadcast()
+		_, err := b.store.RecordBroadcastMessages(context.Background(), "winter", []store.Message{{ID: "bc/default/winter/zed",
+			WorkspaceID: "default", CustomerID: "zed", WorkflowID: in.WorkflowID, RunID: "run0", Channel: "email", Status: MessageSending}})
+		must(t, err)
+		in.CustomerIDs = []string{"zed"}
+		res, err := b.batch(t, in)
+		if err != nil || res.Failed != 1 || len(b.fake.Requests()) != 0 {
+			t.Fatalf("result = %+v, %v; want zed failed and no request", res, err)
+		}
+		m, _, err := b.store.LoggedMessageByID(context.Background(), "default", "bc/default/winter/zed")
+		if err != nil || m.Status != MessageFailed {
+			t.Errorf("zed's message = %+v, %v; want failed", m, err)
+		}
+	})
 	t.Run("TheGlobalControlGroupGetsNothing", func(t *testing.T) {
 		b := broadcastSetup(t)
 		must(t, b.store.PutGlobalControl(context.Background(), "default", 60))

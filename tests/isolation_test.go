@@ -65,6 +65,12 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		JourneyVersion: 1, WorkflowID: "iso-wf", NodeID: "send", Channel: "push", Subject: "secret subject"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.store.CreateSegment(ctx, "default", store.Segment{ID: "iso_seg", Name: "Secret segment",
+		Definition: []byte(`{"condition":{"tag":"secret-tag"}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	s.call("POST", "/v1/broadcasts", "admin", map[string]any{"id": "iso_bc", "name": "Secret broadcast", "segment": "iso_seg", "channel": "email",
+		"template": "iso_tpl"}, http.StatusCreated, nil)
 	eventually(t, 20*time.Second, "our run to wait", func() bool { return len(runsOf(s, "u_iso")) == 1 })
 	s.call("PUT", "/v1/workspace/timezone", "admin", map[string]string{"timezone": "Asia/Tokyo"}, http.StatusOK, nil)
 	eventually(t, 20*time.Second, "our run's statistics", func() bool {
@@ -150,6 +156,13 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/profiles/u_iso/score", ""},
 		{"POST", "/v1/profiles/import", `{"rows":[{"line":2,"id":"u_iso","traits":{"plan":"evil-plan","email":"evil@other.example"}}]}`},
 		{"GET", "/v1/profiles/export?format=csv&fields=plan,email", ""},
+		{"GET", "/v1/broadcasts", ""},
+		{"GET", "/v1/broadcasts/iso_bc", ""},
+		{"POST", "/v1/broadcasts/iso_bc/schedule", ""},
+		{"POST", "/v1/broadcasts/iso_bc/pause", ""},
+		{"POST", "/v1/broadcasts/iso_bc/resume", ""},
+		{"POST", "/v1/broadcasts/iso_bc/cancel", ""},
+		{"POST", "/v1/broadcasts", `{"id":"iso_bc","name":"Other iso","segment":"iso_seg","channel":"email","template":"iso_tpl"}`},
 		{"GET", "/v1/channels", ""},
 		{"GET", "/v1/channels/email", ""},
 		{"PUT", "/v1/channels/email", `{"baseUrl":"https://evil.example"}`},
@@ -175,7 +188,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		// (Profiles of u_iso answer 200: the other workspace's ingestion above made its own u_iso.)
 		if strings.HasPrefix(c.path, "/v1/quarantine/") ||
 			(strings.HasPrefix(c.path, "/v1/journeys/iso") && c.method != "PUT") ||
-			strings.HasPrefix(c.path, "/v1/templates/iso_tpl") {
+			strings.HasPrefix(c.path, "/v1/templates/iso_tpl") || strings.HasPrefix(c.path, "/v1/broadcasts/iso_bc") {
 			if status != http.StatusNotFound {
 				t.Errorf("other workspace %s %s = %d, want 404", c.method, c.path, status)
 			}
@@ -196,6 +209,12 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	}
 	if m, history, err := s.store.LoggedMessageByID(ctx, "default", "iso-msg"); err != nil || m.Status != "recorded" || len(history) != 0 {
 		t.Errorf("another workspace's calls changed our message: %+v %+v %v", m, history, err)
+	}
+	if b, err := s.store.GetBroadcast(ctx, "default", "iso_bc"); err != nil || b.Status != store.BroadcastDraft || b.Name != "Secret broadcast" {
+		t.Errorf("another workspace's calls changed our broadcast: %+v %v", b, err)
+	}
+	if _, err := s.store.GetBroadcast(ctx, "other", "iso_bc"); err == nil {
+		t.Error("the other workspace made a broadcast of our segment and template")
 	}
 	if after := snapshot(t, s); !reflect.DeepEqual(after, ours) {
 		for k := range ours {
