@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/tabiji/tabiji/experiment"
 )
 
@@ -37,21 +39,40 @@ const globalControlSQL = "r.global_control_bucket < $4"
 // control group of globalPercent (the workspace's current share).
 func (s *Store) ExperimentCounts(ctx context.Context, workspaceID, journeyID string, version *int, globalPercent float64) (ExperimentCounts, error) {
 	out := ExperimentCounts{Variants: map[string]map[string]ArmCounts{}}
-	threshold := experiment.Threshold(globalPercent)
-	rows, err := s.pool.Query(ctx, `
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		// A million runs group and join in memory rather than on disk, and
+		// JIT compiling these plans costs more than it saves.
+		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'; SET LOCAL jit = off`); err != nil {
+			return err
+		}
+		threshold := experiment.Threshold(globalPercent)
+		if err := groupCounts(ctx, tx, workspaceID, journeyID, version, threshold, &out); err != nil {
+			return err
+		}
+		return variantCounts(ctx, tx, workspaceID, journeyID, version, threshold, &out)
+	})
+	if err != nil {
+		return out, fmt.Errorf("store: unable to count the experiments of %s: %w", journeyID, err)
+	}
+	return out, nil
+}
+
+// groupCounts fills the holdout, global control and messaged arms.
+func groupCounts(ctx context.Context, tx pgx.Tx, workspaceID, journeyID string, version *int, threshold int, out *ExperimentCounts) error {
+	rows, err := tx.Query(ctx, `
 		SELECT r.holdout, `+globalControlSQL+` AS gc, count(*), count(r.converted_at)
 		FROM journey_runs r
 		WHERE r.workspace_id = $1 AND r.journey_id = $2 AND ($3::int IS NULL OR r.version = $3)
 		GROUP BY 1, 2`, workspaceID, journeyID, version, threshold)
 	if err != nil {
-		return out, fmt.Errorf("store: unable to count the control groups of %s: %w", journeyID, err)
+		return fmt.Errorf("count the control groups: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var holdout, gc bool
 		var c ArmCounts
 		if err := rows.Scan(&holdout, &gc, &c.Entered, &c.Converted); err != nil {
-			return out, fmt.Errorf("store: unable to count the control groups of %s: %w", journeyID, err)
+			return fmt.Errorf("count the control groups: %w", err)
 		}
 		arm := &out.Messaged
 		switch {
@@ -63,17 +84,14 @@ func (s *Store) ExperimentCounts(ctx context.Context, workspaceID, journeyID str
 		arm.Entered += c.Entered
 		arm.Converted += c.Converted
 	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("store: unable to count the control groups of %s: %w", journeyID, err)
-	}
-	return out, s.variantCounts(ctx, workspaceID, journeyID, version, threshold, &out)
+	return rows.Err()
 }
 
 // variantCounts fills the per-variant counts: each run once per split node
 // (its first visit), converted when its last conversion came at or after
 // it (so some conversion did).
-func (s *Store) variantCounts(ctx context.Context, workspaceID, journeyID string, version *int, threshold int, out *ExperimentCounts) error {
-	rows, err := s.pool.Query(ctx, `
+func variantCounts(ctx context.Context, tx pgx.Tx, workspaceID, journeyID string, version *int, threshold int, out *ExperimentCounts) error {
+	rows, err := tx.Query(ctx, `
 		WITH assigned AS (
 			SELECT st.run_key, st.node_id, min(st.variant) AS variant, min(st.entered_at) AS at
 			FROM journey_runs r
@@ -92,14 +110,14 @@ func (s *Store) variantCounts(ctx context.Context, workspaceID, journeyID string
 		WHERE a.variant <> ''
 		GROUP BY 1, 2`, workspaceID, journeyID, version, threshold)
 	if err != nil {
-		return fmt.Errorf("store: unable to count the variants of %s: %w", journeyID, err)
+		return fmt.Errorf("count the variants: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var node, variant string
 		var c ArmCounts
 		if err := rows.Scan(&node, &variant, &c.Entered, &c.Converted); err != nil {
-			return fmt.Errorf("store: unable to count the variants of %s: %w", journeyID, err)
+			return fmt.Errorf("count the variants: %w", err)
 		}
 		if out.Variants[node] == nil {
 			out.Variants[node] = map[string]ArmCounts{}
