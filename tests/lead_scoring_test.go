@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,5 +69,26 @@ func TestLeadScoringEntersTheLeadScoreJourneyOnce(t *testing.T) {
 	s.call("GET", "/v1/profiles/warm_lead/score", "admin", nil, http.StatusOK, &score)
 	if len(score.History) != 3 || score.Score < 89.99 || score.Score > 90 {
 		t.Errorf("warm lead's score = %+v, want 90 (less a few ms of decay) from 3 awards", score)
+	}
+}
+
+// TestScoringCommands: tabiji scoring apply, show and score against the API.
+func TestScoringCommands(t *testing.T) {
+	s := startStack(t)
+	bad := writeFile(t, "bad.yaml", "half_life: 10m\nevents:\n  - { id: demo, event: demo_request, points: 0 }\n")
+	if out, err := s.tabiji("scoring", "apply", "-f", bad); err == nil || !strings.Contains(err.Error(), "half_life") || !strings.Contains(err.Error(), "events[0].points") {
+		t.Errorf("apply of bad rules = %v\n%s", err, out)
+	}
+	good := writeFile(t, "good.yaml", "half_life: 14d\nevents:\n  - { id: demo, event: demo_request, points: 30 }\n"+
+		"traits:\n  - { id: cto, condition: 'has(profile.traits.title) && profile.traits.title == \"CTO\"', points: 20 }\n")
+	if out, err := s.tabiji("scoring", "apply", "-f", good); err != nil || !strings.Contains(out, "Applied 1 event rules and 1 trait rules") {
+		t.Fatalf("apply = %v\n%s", err, out)
+	}
+	if out, err := s.tabiji("scoring", "show"); err != nil || !strings.Contains(out, "half-life 14d") || !strings.Contains(out, "demo") || !strings.Contains(out, "once, when has(profile.traits.title)") {
+		t.Errorf("show = %v\n%s", err, out)
+	}
+	s.track("ken", "demo_request", "m_ken_1")
+	if out, err := s.tabiji("scoring", "score", "ken"); err != nil || !strings.Contains(out, "ken: 30.00 now") || !strings.Contains(out, "m_ken_1") {
+		t.Errorf("score = %v\n%s", err, out)
 	}
 }
