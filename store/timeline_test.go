@@ -148,10 +148,11 @@ func TestEraseCustomer(t *testing.T) {
 	mustNot(t, err)
 	_, _, err = b.store.RecordMessage(ctx, store.Message{ID: "msg1", WorkspaceID: wsA, CustomerID: "u", Channel: "email"})
 	mustNot(t, err)
+	mustNot(t, b.store.DeferBroadcast(ctx, wsA, "bc1", map[string]time.Time{"u": time.Now().Add(time.Hour)}))
 	e, err := b.store.EraseCustomer(ctx, wsA, "u", []string{"u", "anon"}, "key_1", 2)
 	mustNot(t, err)
 	if e.Counts["events"] != 1 || e.Counts["profiles"] != 1 || e.Counts["profile_identities"] != 1 || e.Counts["messages"] != 1 ||
-		e.RunsEnded != 2 || e.ActorKeyID != "key_1" || len(e.SubjectHash) != 64 {
+		e.Counts["broadcast_deferrals"] != 1 || e.RunsEnded != 2 || e.ActorKeyID != "key_1" || len(e.SubjectHash) != 64 {
 		t.Errorf("erasure = %+v", e)
 	}
 	for _, q := range []string{
