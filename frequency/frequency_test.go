@@ -102,7 +102,7 @@ func TestCheck(t *testing.T) {
 	send("u1", "email", "sent", midnight.Add(5*time.Hour))
 	check("Asia/Tokyo", false) // 3 today
 	check("UTC", true)         // the UTC day began at 09:00 in Tokyo: 1 today
-	for d := 1; d <= 5; d++ { // one a day on the five days before today
+	for d := 1; d <= 5; d++ {  // one a day on the five days before today
 		send("u3", "email", "sent", midnight.AddDate(0, 0, -d).Add(time.Hour))
 	}
 	if ok, reason, err := Check(ctx, st, "ws", "u3", "email", "Asia/Tokyo", now); ok || err != nil || reason != "frequency cap: 5 email per 7d reached" {

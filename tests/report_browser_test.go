@@ -52,7 +52,7 @@ type statsView struct {
 		}
 	}
 	Daily []struct {
-		Day                       string
+		Day                      string
 		Entered, Sent, Converted int64
 	}
 }

@@ -31,7 +31,7 @@ type View struct {
 // FieldView is one setting as a View shows it.
 type FieldView struct {
 	Set         bool   `json:"set"`
-	Secret      bool   `json:"writeOnly,omitempty"` // a secret: never shown
+	Secret      bool   `json:"writeOnly,omitempty"`   // a secret: never shown
 	Value       string `json:"value,omitempty"`       // non-secret settings only
 	Fingerprint string `json:"fingerprint,omitempty"` // secret settings only
 	Source      string `json:"source,omitempty"`      // FromWorkspace or FromEnvironment
