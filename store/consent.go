@@ -119,9 +119,12 @@ func (s *Store) ConsentFor(ctx context.Context, workspaceID, customerID, channel
 }
 
 // CustomerByAddress returns the id of the workspace's profile holding the
-// address on the channel ("email", "line", "push"), or ErrNotFound.
+// address on the channel ("email", "line", "push"), or ErrNotFound. Emails
+// match whatever their case and surrounding spaces, as suppressions do
+// (SuppressionAddress), through the index of migration 00019.
 func (s *Store) CustomerByAddress(ctx context.Context, workspaceID, channel, address string) (string, error) {
-	column := map[string]string{"email": "email = $2", "line": "line_user_id = $2", "push": "$2 = ANY(push_tokens)"}[channel]
+	column := map[string]string{"email": "email <> '' AND lower(trim(email)) = lower(trim($2))",
+		"line": "line_user_id = $2", "push": "$2 = ANY(push_tokens)"}[channel]
 	if column == "" || address == "" {
 		return "", ErrNotFound
 	}

@@ -97,6 +97,30 @@ func TestConsentAndSuppressions(t *testing.T) {
 		}
 	})
 
+	t.Run("FindsTheCustomerByEmailWhateverTheCase", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t).store
+		_, err := s.ChangeProfile(ctx, wsA, "u1", store.ProfileChange{Set: map[string]any{"email": "Aiko@Example.COM"}}, time.Now())
+		mustNot(t, err)
+		_, err = s.ChangeProfile(ctx, wsB, "u2", store.ProfileChange{Set: map[string]any{"email": "aiko@example.com"}}, time.Now())
+		mustNot(t, err)
+		for _, addr := range []string{"aiko@example.com", " AIKO@EXAMPLE.COM ", "Aiko@Example.COM"} {
+			if id, err := s.CustomerByAddress(ctx, wsA, "email", addr); err != nil || id != "u1" {
+				t.Errorf("CustomerByAddress(%q) = %q %v, want u1", addr, id, err)
+			}
+		}
+		if _, err := s.CustomerByAddress(ctx, wsA, "email", "aiko@example.org"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("another address found a customer: %v", err)
+		}
+		// Erasure finds the lowercased suppression of a mixed-case email too.
+		mustNot(t, s.Suppress(ctx, store.Suppression{WorkspaceID: wsA, Channel: "email", Address: "Aiko@Example.COM", Reason: store.SuppressHardBounce}))
+		e, err := s.EraseCustomer(ctx, wsA, "u1", []string{"u1"}, "k", 0)
+		mustNot(t, err)
+		if e.Counts["suppressions"] != 1 {
+			t.Errorf("erasure removed %d suppressions of the customer's mixed-case email, want 1", e.Counts["suppressions"])
+		}
+	})
+
 	t.Run("ErasureRemovesTheCustomersLogConsentAndSuppressions", func(t *testing.T) {
 		t.Parallel()
 		s := setup(t).store
