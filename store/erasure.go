@@ -62,26 +62,39 @@ var erasureSteps = []struct{ table, sql string }{
 	{"suppressions", `WITH gone AS (
 			DELETE FROM suppressions s USING profiles p
 			WHERE s.workspace_id = $1 AND p.workspace_id = $1 AND p.id = ANY($2)
-			  AND ((s.channel = 'email' AND s.address = p.email) OR (s.channel = 'line' AND s.address = p.line_user_id)
+			  AND ((s.channel = 'email' AND s.address = lower(trim(p.email))) OR (s.channel = 'line' AND s.address = p.line_user_id)
 			       OR (s.channel = 'push' AND s.address = ANY(p.push_tokens)))
 			RETURNING 1)
 		SELECT count(*) FROM gone`},
-	// Journey statistics (00011): the customer's runs, steps, conversions
-	// and which of its messages were counted; the counters hold no customer.
+	// Journey statistics (00011): the facts name the customer (customer_id,
+	// run_key holds the workflow ID, message ids hold the customer), so they
+	// go; the counters are aggregates without a customer and stay. A run
+	// still open counts as exited for the reason "erased", so entered stays
+	// the sum of exited and in progress.
 	{"message_stat_flags", `WITH gone AS (
 			DELETE FROM message_stat_flags f USING messages m
 			WHERE f.workspace_id = $1 AND m.workspace_id = $1 AND m.customer_id = ANY($2) AND f.message_id = m.id
 			RETURNING 1)
+		SELECT count(*) FROM gone`},
+	{"journey_conversions", `WITH gone AS (
+			DELETE FROM journey_conversions WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
 	{"journey_run_steps", `WITH gone AS (
 			DELETE FROM journey_run_steps s USING journey_runs r
 			WHERE s.workspace_id = $1 AND r.workspace_id = $1 AND r.customer_id = ANY($2) AND s.run_key = r.run_key
 			RETURNING 1)
 		SELECT count(*) FROM gone`},
-	{"journey_conversions", `WITH gone AS (
-			DELETE FROM journey_conversions WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
-		SELECT count(*) FROM gone`},
-	{"journey_runs", `WITH gone AS (DELETE FROM journey_runs WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
+	{"journey_runs", `WITH gone AS (
+			DELETE FROM journey_runs WHERE workspace_id = $1 AND customer_id = ANY($2)
+			RETURNING journey_id, version, exited_at
+		), open AS (
+			SELECT journey_stat_bump($1, journey_id, 'exited', '', 'erased', version, now(), 0)
+			FROM gone WHERE exited_at IS NULL
+		) SELECT count(*) FROM gone WHERE (SELECT count(*) FROM open) >= 0`}, // reading open runs its bumps
+	// Broadcasts (00012): the customers a broadcast holds back for quiet
+	// hours; its messages are the customer's messages, erased below.
+	{"broadcast_deferrals", `WITH gone AS (
+			DELETE FROM broadcast_deferrals WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
 	{"broadcast_deferrals", `WITH gone AS (
 			DELETE FROM broadcast_deferrals WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
