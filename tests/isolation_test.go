@@ -73,6 +73,10 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		"template": "iso_tpl"}, http.StatusCreated, nil)
 	eventually(t, 20*time.Second, "our run to wait", func() bool { return len(runsOf(s, "u_iso")) == 1 })
 	s.call("PUT", "/v1/workspace/timezone", "admin", map[string]string{"timezone": "Asia/Tokyo"}, http.StatusOK, nil)
+	// A segment our customer is in.
+	s.call("POST", "/v1/segments", "admin", map[string]any{"id": "iso_members", "name": "Secret members",
+		"definition": map[string]any{"condition": map[string]any{"trait": map[string]any{"name": "plan", "op": "eq", "value": "secret-plan"}}}},
+		http.StatusCreated, nil)
 	eventually(t, 20*time.Second, "our run's statistics", func() bool {
 		var st store.JourneyStats
 		s.call("GET", "/v1/journeys/iso/stats", "admin", nil, http.StatusOK, &st)
@@ -167,10 +171,18 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/channels/email", ""},
 		{"PUT", "/v1/channels/email", `{"baseUrl":"https://evil.example"}`},
 		{"DELETE", "/v1/channels/email", ""},
+		{"GET", "/v1/segments", ""},
+		{"GET", "/v1/segments/iso_members", ""},
+		{"PUT", "/v1/segments/iso_members", `{"name":"evil","definition":{"condition":{"trait":{"name":"plan","op":"exists"}}}}`},
+		{"GET", "/v1/segments/iso_members/count", ""},
+		{"GET", "/v1/segments/iso_members/members", ""},
+		{"GET", "/v1/profiles/u_iso/segments", ""},
+		{"DELETE", "/v1/segments/iso_members", ""},
 		// Last: the other workspace makes its own journeys, under our journey's id too.
 		{"POST", "/v1/journeys", `{"id":"iso","name":"Other iso","definition":{"entry":{"event":"iso_signup"},"nodes":[{"id":"a","kind":"exit"}]}}`},
 		{"POST", "/v1/journey-templates/cart-abandonment/launch", `{"id":"iso_launch"}`},
 		{"POST", "/v1/templates", `{"id":"iso_tpl","name":"Other iso","channel":"push","content":{"title":"a","body":"b"}}`},
+		{"POST", "/v1/segments", `{"id":"iso_members","name":"Other iso","definition":{"condition":{"trait":{"name":"plan","op":"exists"}}}}`},
 	}
 	covered := map[string]bool{}
 	for _, c := range calls {
@@ -188,7 +200,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		// (Profiles of u_iso answer 200: the other workspace's ingestion above made its own u_iso.)
 		if strings.HasPrefix(c.path, "/v1/quarantine/") ||
 			(strings.HasPrefix(c.path, "/v1/journeys/iso") && c.method != "PUT") ||
-			strings.HasPrefix(c.path, "/v1/templates/iso_tpl") || strings.HasPrefix(c.path, "/v1/broadcasts/iso_bc") {
+			strings.HasPrefix(c.path, "/v1/templates/iso_tpl") || strings.HasPrefix(c.path, "/v1/broadcasts/iso_bc") ||
+			strings.HasPrefix(c.path, "/v1/segments/iso_members") {
 			if status != http.StatusNotFound {
 				t.Errorf("other workspace %s %s = %d, want 404", c.method, c.path, status)
 			}
@@ -305,7 +318,8 @@ func snapshot(t *testing.T, s *stack) map[string]any {
 	for _, path := range []string{"/v1/journeys/iso", "/v1/journeys/iso/versions", "/v1/profiles/u_iso/events", "/v1/taxonomy",
 		"/v1/taxonomy/policy", "/v1/quarantine", "/v1/outbox", "/v1/templates", "/v1/templates/iso_tpl/versions", "/v1/frequency-caps",
 		"/v1/journeys/iso/stats", "/v1/journeys/iso/experiments", "/v1/global-control", "/v1/workspace/timezone", "/v1/kpis/channels", "/v1/kpis/journey-revenue",
-		"/v1/scoring", "/v1/profiles/u_iso/score", "/v1/channels"} {
+		"/v1/scoring", "/v1/profiles/u_iso/score", "/v1/channels", "/v1/segments", "/v1/segments/iso_members",
+		"/v1/segments/iso_members/count", "/v1/profiles/u_iso/segments"} {
 		var v any
 		s.call("GET", path, "admin", nil, http.StatusOK, &v)
 		out[path] = v
