@@ -96,9 +96,6 @@ var erasureSteps = []struct{ table, sql string }{
 	{"broadcast_deferrals", `WITH gone AS (
 			DELETE FROM broadcast_deferrals WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
-	{"broadcast_deferrals", `WITH gone AS (
-			DELETE FROM broadcast_deferrals WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
-		SELECT count(*) FROM gone`},
 	{"messages", `WITH gone AS (DELETE FROM messages WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
 	{"profile_identities", `WITH gone AS (
