@@ -3,13 +3,18 @@ package workflows
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"os"
+	"reflect"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
@@ -30,23 +35,45 @@ func sweepStore(t *testing.T) *store.Store {
 }
 
 // runSweep runs a sweep workflow, with the real activities over st, as if
-// its schedule started it at at: time is driven, never waited for.
+// its schedule started it at at: time is driven, never waited for. A run
+// that continues as new is followed to the end.
 func runSweep(t *testing.T, st *store.Store, at time.Time, wf, in any) SweepResult {
-	t.Helper()
-	var s testsuite.WorkflowTestSuite
-	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
-	env := s.NewTestWorkflowEnvironment()
-	env.RegisterActivity(activities.New(st))
-	env.SetStartTime(at)
-	env.ExecuteWorkflow(wf, in)
-	if err := env.GetWorkflowError(); err != nil {
-		t.Fatal(err)
-	}
-	var res SweepResult
-	if err := env.GetWorkflowResult(&res); err != nil {
-		t.Fatal(err)
-	}
+	res, _ := runSweepRuns(t, st, at, wf, in)
 	return res
+}
+
+// runSweepRuns is runSweep that also says how many runs the sweep took.
+func runSweepRuns(t *testing.T, st *store.Store, at time.Time, wf, in any) (SweepResult, int) {
+	t.Helper()
+	for runs := 1; ; runs++ {
+		var s testsuite.WorkflowTestSuite
+		s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
+		env := s.NewTestWorkflowEnvironment()
+		env.RegisterActivity(activities.New(st))
+		// Real activities on a busy machine: the default 1 s deadlock check
+		// would take a slow scheduler for a stuck workflow.
+		env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
+		env.SetStartTime(at.Add(time.Duration(runs-1) * time.Minute)) // a continued run starts later; it sweeps as of at
+		env.ExecuteWorkflow(wf, in)
+		err := env.GetWorkflowError()
+		var cont *workflow.ContinueAsNewError
+		if errors.As(err, &cont) {
+			next := reflect.New(reflect.TypeOf(in))
+			if err := converter.GetDefaultDataConverter().FromPayloads(cont.Input, next.Interface()); err != nil {
+				t.Fatal(err)
+			}
+			in = next.Elem().Interface()
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res SweepResult
+		if err := env.GetWorkflowResult(&res); err != nil {
+			t.Fatal(err)
+		}
+		return res, runs
+	}
 }
 
 func purchase(t *testing.T, st *store.Store, id, customer string, at time.Time) {
@@ -136,8 +163,20 @@ func TestSegmentSweep(t *testing.T) {
 			t.Errorf("chie's events = %+v", evs)
 		}
 	})
+	t.Run("ALongSweepContinuesAsNewWhereItWas", func(t *testing.T) {
+		purchase(t, st, "p_fumi", "fumi", now.Add(-30*24*time.Hour))
+		// fumi has been dormant since the baseline, unseen: entered now.
+		long := SegmentSweepInput{WorkspaceID: "default", SegmentID: "dormant", PageSize: 1, MaxPages: 2}
+		res, runs := runSweepRuns(t, st, at.Add(4*time.Hour), SegmentSweep, long)
+		if res.Entered != 1 || res.Emitted != 1 || res.Pages != 6 || runs != 3 {
+			t.Errorf("sweep = %+v over %d runs, want fumi entered, 6 pages in 3 runs", res, runs)
+		}
+		if evs := triggerEvents(t, st, "fumi"); len(evs) != 1 || !evs[0].Timestamp.Equal(at.Add(4*time.Hour)) {
+			t.Errorf("fumi's events = %+v, want one as of the sweep's time", evs)
+		}
+	})
 	t.Run("OneActivityPerPageNotPerCustomer", func(t *testing.T) {
-		res := runSweep(t, st, at.Add(4*time.Hour), SegmentSweep, SegmentSweepInput{WorkspaceID: "default", SegmentID: "dormant", PageSize: 1000})
+		res := runSweep(t, st, at.Add(5*time.Hour), SegmentSweep, SegmentSweepInput{WorkspaceID: "default", SegmentID: "dormant", PageSize: 1000})
 		if res.Pages != 2 { // one page of members, one of tracked members
 			t.Errorf("pages = %d", res.Pages)
 		}
@@ -160,5 +199,10 @@ func TestDateTriggerSweep(t *testing.T) {
 	res = runSweep(t, st, time.Date(2026, 11, 24, 14, 30, 0, 0, time.UTC), DateTriggerSweep, in)
 	if res.Emitted != 1 {
 		t.Errorf("09:30 in New York: %+v, want new_york only", res)
+	}
+	in.MaxPages = 1
+	res, runs := runSweepRuns(t, st, time.Date(2027, 11, 24, 0, 30, 0, 0, time.UTC), DateTriggerSweep, in)
+	if res.Emitted != 2 || res.Pages != 4 || runs != 4 {
+		t.Errorf("next year, a page per run: %+v over %d runs, want osaka and tokyo over four", res, runs)
 	}
 }
