@@ -124,13 +124,17 @@ type BroadcastBatchResult struct {
 type recipient struct {
 	customerID, messageID, address string
 	profile                        *store.Profile
-	resend                         bool // an earlier attempt wrote the row "sending"
+	resend                         bool // an earlier attempt wrote the row ("pending" or "sending")
+	// unanswered: the row is "sending", an earlier attempt's provider call
+	// has no recorded answer (since: when it was claimed).
+	unanswered bool
+	since      time.Time
 }
 
 // BroadcastBatch delivers one batch through the same rules as Send, for
 // many customers at once: the row of a message an earlier attempt wrote
-// decides (finished: counted, not sent again; "sending": sent again under
-// the same ID), then consent for the channel and topic, suppression,
+// decides (finished: counted, not sent again; "pending": sent; "sending":
+// reconciled as Send does, see sendBatch), then consent for the channel and topic, suppression,
 // frequency caps, the address, quiet hours in the customer's zone (held
 // back, not dropped), rendering, the rows written before the provider
 // calls, and batched provider calls.
@@ -149,12 +153,13 @@ func (a *Activities) BroadcastBatch(ctx context.Context, in BroadcastBatchInput)
 	var todo []*recipient
 	for i, c := range in.CustomerIDs {
 		m, found := existing[ids[i]]
-		if found && m.Status != MessageSending {
+		if found && m.Status != MessagePending && m.Status != MessageSending {
 			res.Duplicates++
 			res.count(m.Status, m.Body)
 			continue
 		}
-		todo = append(todo, &recipient{customerID: c, messageID: ids[i], resend: found})
+		todo = append(todo, &recipient{customerID: c, messageID: ids[i], resend: found,
+			unanswered: found && m.Status == MessageSending, since: m.UpdatedAt})
 	}
 	if len(todo) == 0 {
 		return res, nil

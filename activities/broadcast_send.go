@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -47,8 +48,17 @@ func (a *Activities) senderFor(ctx context.Context, workspaceID, channel string)
 }
 
 // sendBatch renders the deliverable recipients, writes every row of the
-// batch (skipped ones with their reason; the rest "sending", or "recorded"
-// for the outbox) in one statement, then calls the provider in batches.
+// batch (skipped ones with their reason; the rest "pending", or "recorded"
+// for the outbox) in one statement, then calls the provider in batches,
+// each call's rows claimed "sending" just before it (deliverBatch).
+//
+// Rows an earlier attempt left "sending" (its call may have been taken,
+// its answer is lost) are reconciled first, as Send's are: a provider that
+// drops repeats (LINE, by retry key) is called again with the same keys;
+// any other is not — within the channel's ConfirmWithin window the batch
+// ends with a retryable AwaitingConfirmation error, after sending the
+// rest, so the webhook can move the rows meanwhile; past it they are
+// settled "unconfirmed".
 func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, c msgtemplates.Content, deliverable []*recipient, skipped map[*recipient]string, res BroadcastBatchResult) (BroadcastBatchResult, error) {
 	sp := in.Spec
 	var rows []store.Message
@@ -80,7 +90,7 @@ func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, c ms
 				continue
 			}
 			fill := strings.NewReplacer(tagMessageID, r.messageID, tagUnsubscribe, one.unsub)
-			rows = append(rows, broadcastRow(in, r, fill.Replace(subject), fill.Replace(body), MessageSending))
+			rows = append(rows, broadcastRow(in, r, fill.Replace(subject), fill.Replace(body), MessagePending))
 			out = append(out, one)
 		}
 	}
@@ -96,7 +106,64 @@ func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, c ms
 	if len(out) == 0 {
 		return res, nil
 	}
-	return res, a.deliverBatch(ctx, in, sender, out, &res)
+	unanswered := slices.DeleteFunc(slices.Clone(out), func(one rendered) bool { return !one.r.unanswered })
+	out = slices.DeleteFunc(out, func(one rendered) bool { return one.r.unanswered })
+	waiting, err := a.reconcileBatch(ctx, in, sender, unanswered, &res)
+	if err != nil {
+		return res, err
+	}
+	if err := a.deliverBatch(ctx, in, sender, out, &res); err != nil {
+		return res, err
+	}
+	return res, waiting
+}
+
+// reconcileBatch settles rows an earlier attempt left "sending" (see
+// sendBatch). It returns a retryable AwaitingConfirmation error when some
+// are still within the channel's confirmation window.
+func (a *Activities) reconcileBatch(ctx context.Context, in BroadcastBatchInput, sender channels.Sender, unanswered []rendered, res *BroadcastBatchResult) (waiting, err error) {
+	if len(unanswered) == 0 {
+		return nil, nil
+	}
+	if channels.Deduplicates(sender) {
+		activity.GetLogger(ctx).Info("resending under the same retry keys", "broadcast", in.Spec.BroadcastID, "messages", len(unanswered))
+		return nil, a.deliverBatch(ctx, in, sender, unanswered, res)
+	}
+	var settle []string
+	var left time.Duration
+	for _, one := range unanswered {
+		if l := a.opts.ConfirmWithin[in.Spec.Channel] - time.Since(one.r.since); l > 0 {
+			left = max(left, l)
+			continue
+		}
+		settle = append(settle, one.m.ID)
+	}
+	detail, _ := json.Marshal(map[string]string{"reason": "the provider call of an earlier attempt has no answer and no webhook confirmed it; not sent again"})
+	if err := a.store.MarkMessages(ctx, in.Spec.WorkspaceID, settle, MessageUnconfirmed, "unconfirmed", "", detail); err != nil {
+		return nil, fmt.Errorf("broadcast %s: %w", in.Spec.BroadcastID, err)
+	}
+	res.Sent += len(settle) // as Duplicates count them on a later attempt
+	if left == 0 {
+		return nil, nil
+	}
+	return temporal.NewApplicationErrorWithOptions(
+		fmt.Sprintf("broadcast %s: %d messages of an earlier attempt's call to the %s provider have no answer; waiting for its webhook to confirm them (%s left)",
+			in.Spec.BroadcastID, len(unanswered)-len(settle), in.Spec.Channel, left.Round(time.Second)),
+		"AwaitingConfirmation", temporal.ApplicationErrorOptions{NextRetryDelay: min(left, confirmPoll)}), nil
+}
+
+// claim moves the rows of one provider call from "pending" to "sending"
+// and returns those it moved (all of them for rows being reconciled,
+// which are "sending" already).
+func (a *Activities) claim(ctx context.Context, in BroadcastBatchInput, rs []rendered) ([]rendered, error) {
+	if len(rs) == 0 || rs[0].r.unanswered {
+		return rs, nil
+	}
+	claimed, err := a.store.ClaimMessages(ctx, in.Spec.WorkspaceID, ids(rs))
+	if err != nil {
+		return nil, fmt.Errorf("broadcast %s: %w", in.Spec.BroadcastID, err)
+	}
+	return slices.DeleteFunc(rs, func(one rendered) bool { return !slices.Contains(claimed, one.m.ID) }), nil
 }
 
 // renderFor renders the content for one recipient. For a batched email it
@@ -144,15 +211,20 @@ func (a *Activities) deliverBatch(ctx context.Context, in BroadcastBatchInput, s
 		}
 		return nil
 	case *line.Sender:
+		// Chunked here, not by Multicast, so that each chunk's retry key
+		// depends only on its own messages: the chunk an attempt left
+		// "sending" is sent again alone under the same key.
 		for _, group := range groupBy(out, lineKey) {
-			if len(group) == 1 {
-				if err := a.sendOne(ctx, in, s, group[0], res); err != nil {
+			for chunk := range slices.Chunk(group, line.MulticastLimit) {
+				if len(chunk) == 1 {
+					if err := a.sendOne(ctx, in, s, chunk[0], res); err != nil {
+						return err
+					}
+					continue
+				}
+				if err := a.multicast(ctx, in, s, chunk, res); err != nil {
 					return err
 				}
-				continue
-			}
-			if err := a.multicast(ctx, in, s, group, res); err != nil {
-				return err
 			}
 		}
 		return nil
@@ -166,6 +238,10 @@ func (a *Activities) deliverBatch(ctx context.Context, in BroadcastBatchInput, s
 }
 
 func (a *Activities) sendEmails(ctx context.Context, in BroadcastBatchInput, s *sendgrid.Sender, chunk []rendered, res *BroadcastBatchResult) error {
+	chunk, err := a.claim(ctx, in, chunk)
+	if err != nil || len(chunk) == 0 {
+		return err
+	}
 	base := chunk[0].m
 	email := *base.Email
 	email.UnsubscribeURL = "" // each personalization carries its own
@@ -181,6 +257,10 @@ func (a *Activities) sendEmails(ctx context.Context, in BroadcastBatchInput, s *
 }
 
 func (a *Activities) multicast(ctx context.Context, in BroadcastBatchInput, s *line.Sender, group []rendered, res *BroadcastBatchResult) error {
+	group, err := a.claim(ctx, in, group)
+	if err != nil || len(group) == 0 {
+		return err
+	}
 	to, msgIDs := make([]string, len(group)), ids(group)
 	for i, one := range group {
 		to[i] = one.m.To
@@ -204,6 +284,9 @@ func (a *Activities) multicast(ctx context.Context, in BroadcastBatchInput, s *l
 }
 
 func (a *Activities) sendOne(ctx context.Context, in BroadcastBatchInput, s channels.Sender, one rendered, res *BroadcastBatchResult) error {
+	if claimed, err := a.claim(ctx, in, []rendered{one}); err != nil || len(claimed) == 0 {
+		return err
+	}
 	r, err := s.Send(ctx, one.m)
 	if r.RemoveAddress {
 		if serr := a.store.Suppress(ctx, store.Suppression{WorkspaceID: in.Spec.WorkspaceID, Channel: in.Spec.Channel,
@@ -216,8 +299,9 @@ func (a *Activities) sendOne(ctx context.Context, in BroadcastBatchInput, s chan
 
 // settle records a provider's answer for the messages of one call: sent,
 // or failed for good; any other error is returned for Temporal to retry
-// the batch (after the provider's Retry-After when it gave one), and the
-// messages stay "sending" to be sent again under the same IDs.
+// the batch (after the provider's Retry-After when it gave one): messages
+// the provider answered without taking go back to "pending" to be sent
+// again; any other (no answer) stay "sending" to be reconciled.
 func (a *Activities) settle(ctx context.Context, in BroadcastBatchInput, msgIDs []string, r channels.Result, sendErr error, res *BroadcastBatchResult) error {
 	ws := in.Spec.WorkspaceID
 	switch {
@@ -234,6 +318,11 @@ func (a *Activities) settle(ctx context.Context, in BroadcastBatchInput, msgIDs 
 		}
 		res.Failed += len(msgIDs)
 		return nil
+	}
+	if channels.NotAccepted(sendErr) { // the provider answered without taking them: the next attempt calls again
+		if err := a.store.ReleaseMessages(ctx, ws, msgIDs); err != nil {
+			return fmt.Errorf("broadcast %s: %w (after %v)", in.Spec.BroadcastID, err, sendErr)
+		}
 	}
 	if d, ok := channels.RetryAfter(sendErr); ok {
 		return temporal.NewApplicationErrorWithOptions(sendErr.Error(), "RateLimitError",

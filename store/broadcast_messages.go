@@ -128,10 +128,39 @@ func (s *Store) RecordBroadcastMessages(ctx context.Context, broadcastID string,
 	return int(tag.RowsAffected()), nil
 }
 
+// ClaimMessages moves the workspace's messages among ids that are
+// "pending" to "sending", just before their provider call, and returns the
+// IDs it moved: a message another attempt claimed or finished is not
+// called again.
+func (s *Store) ClaimMessages(ctx context.Context, workspaceID string, ids []string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `UPDATE messages SET status = $3, updated_at = now()
+		WHERE workspace_id = $1 AND id = ANY($2) AND status = $4 RETURNING id`, workspaceID, ids, MessageSending, MessagePending)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to claim %d messages: %w", len(ids), err)
+	}
+	claimed, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to claim %d messages: %w", len(ids), err)
+	}
+	return claimed, nil
+}
+
+// ReleaseMessages moves "sending" messages back to "pending" when their
+// provider answered without taking them (a 5xx, a 429), so the next
+// attempt calls again, as ReleaseMessage does for one.
+func (s *Store) ReleaseMessages(ctx context.Context, workspaceID string, ids []string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE messages SET status = $3, updated_at = now()
+		WHERE workspace_id = $1 AND id = ANY($2) AND status = $4`, workspaceID, ids, MessagePending, MessageSending)
+	if err != nil {
+		return fmt.Errorf("store: unable to release %d messages: %w", len(ids), err)
+	}
+	return nil
+}
+
 // MarkMessages records one provider answer for many messages at once: a
 // message event each (event ID "send:" + message ID, so marking again
 // changes nothing) and the new status and provider ID on every message
-// still "sending".
+// still "pending" or "sending" (no answer recorded yet).
 func (s *Store) MarkMessages(ctx context.Context, workspaceID string, ids []string, status, providerEvent, providerID string, detail json.RawMessage) error {
 	if len(ids) == 0 {
 		return nil
@@ -146,7 +175,7 @@ func (s *Store) MarkMessages(ctx context.Context, workspaceID string, ids []stri
 			return err
 		}
 		_, err := tx.Exec(ctx, `UPDATE messages SET status = $3, provider_id = $4, updated_at = now()
-			WHERE workspace_id = $1 AND id = ANY($2) AND status = 'sending'`, workspaceID, ids, status, providerID)
+			WHERE workspace_id = $1 AND id = ANY($2) AND status IN ('pending', 'sending')`, workspaceID, ids, status, providerID)
 		return err
 	})
 	if err != nil {

@@ -189,7 +189,7 @@ func (s *Store) BroadcastProgress(ctx context.Context, workspaceID, id string) (
 		switch status {
 		case "skipped":
 			p.Skipped[reason] += n
-		case "sending":
+		case "sending", "pending": // written, no answer from the provider yet
 			p.Sending += n
 		case "failed", "dropped", "blocked", "bounced":
 			p.Failed += n
