@@ -185,6 +185,18 @@ func TestErasureLeavesNoTrace(t *testing.T) {
 	if err := s.store.Suppress(ctx, store.Suppression{WorkspaceID: "default", Channel: "email", Address: "erase@example.jp", Reason: store.SuppressHardBounce}); err != nil {
 		t.Fatal(err)
 	}
+	// What broadcasts and segment triggers keep (00010, 00012): a broadcast's message, a customer held
+	// for quiet hours, a tracked segment membership.
+	if _, err := s.store.RecordBroadcastMessages(ctx, "bc_erase", []store.Message{{ID: store.BroadcastMessagePrefix("default", "bc_erase") + user,
+		WorkspaceID: "default", CustomerID: user, WorkflowID: "bc-wf", RunID: "bc-run", Channel: "email", Status: "sent"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.DeferBroadcast(ctx, "default", "bc_later", map[string]time.Time{user: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.RecordSegmentChanges(ctx, "default", "seg_erase", []string{user}, nil, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	s.segment("/v1/track", `{"userId":"someone_else","event":"signup","messageId":"keep1"}`)
 	var p profileBody
 	eventually(t, 20*time.Second, "a running journey on the profile", func() bool {
@@ -194,7 +206,7 @@ func TestErasureLeavesNoTrace(t *testing.T) {
 
 	before := leftovers(t, s, user, anon, "erase@example.jp", "kettle")
 	for _, table := range []string{"events", "event_ids", "profiles", "profile_identities", "messages", "quarantined_events",
-		"message_events", "consent", "consent_history", "suppressions"} {
+		"message_events", "consent", "consent_history", "suppressions", "broadcast_deferrals", "tracked_segment_members"} {
 		if _, ok := before[table]; !ok && table != "event_ids" {
 			t.Errorf("before erasure the search finds nothing in %s: it would prove nothing after (found %v)", table, before)
 		}
@@ -205,7 +217,7 @@ func TestErasureLeavesNoTrace(t *testing.T) {
 		RunsEnded int              `json:"runsEnded"`
 	}
 	s.call("DELETE", "/v1/profiles/"+user, "admin", nil, http.StatusOK, &out)
-	if !out.Erased || out.Counts["events"] != 4 || out.Counts["messages"] != 1 || out.Counts["quarantined_events"] != 1 || out.RunsEnded < 1 {
+	if !out.Erased || out.Counts["events"] != 4 || out.Counts["messages"] != 2 || out.Counts["quarantined_events"] != 1 || out.RunsEnded < 1 {
 		t.Errorf("erasure = %+v", out)
 	}
 	for table, where := range leftovers(t, s, user, anon, "erase@example.jp", "kettle") {
