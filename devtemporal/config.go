@@ -208,6 +208,11 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// ...which reads the database more often, so raise the persistence limits.
 		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 10000,
 		dynamicconfig.HistoryPersistenceMaxQPS.Key():  45000,
+		// One partition per task queue: one process serves them all, and a task queue's
+		// rate limit (the per-channel send queues) is split among its partitions, so
+		// with the default four a send queue ran at about half its configured rate.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 		// Mutable-state cache of 8k workflows instead of 128k bounds memory.
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key(): 8096,
 		// Standalone-activity operator commands and batch operations, as in the CLI.
