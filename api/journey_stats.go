@@ -52,22 +52,32 @@ func (s *server) statsQuery(c *gin.Context) (store.StatsQuery, bool) {
 		}
 		q.Version = &n
 	}
-	loc, ok := s.statsZone(c)
-	if !ok {
-		return q, false
-	}
-	q.TZ = loc.String()
-	if q.From, ok = statsTime(c, "from", loc); !ok {
-		return q, false
-	}
-	if q.To, ok = statsTime(c, "to", loc); !ok {
-		return q, false
-	}
-	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
-		invalid(c, "to", "must be after from")
+	var ok bool
+	if q.TZ, q.From, q.To, ok = s.statsRange(c); !ok {
 		return q, false
 	}
 	return q, true
+}
+
+// statsRange reads tz, from and to, shared by the stats and the KPIs:
+// the zone (the parameter's, else the workspace's) and the instants,
+// answering a 400 naming the parameter at fault.
+func (s *server) statsRange(c *gin.Context) (tz string, from, to time.Time, ok bool) {
+	loc, ok := s.statsZone(c)
+	if !ok {
+		return "", from, to, false
+	}
+	if from, ok = statsTime(c, "from", loc); !ok {
+		return "", from, to, false
+	}
+	if to, ok = statsTime(c, "to", loc); !ok {
+		return "", from, to, false
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		invalid(c, "to", "must be after from")
+		return "", from, to, false
+	}
+	return loc.String(), from, to, true
 }
 
 // statsZone is the tz parameter's zone, else the workspace's.

@@ -16,19 +16,8 @@ var eventNamePattern = regexp.MustCompile(`^[^\x00-\x1f]{1,200}$`)
 // parameter at fault.
 func (s *server) kpiQuery(c *gin.Context) (store.KPIQuery, bool) {
 	var q store.KPIQuery
-	loc, ok := s.statsZone(c)
-	if !ok {
-		return q, false
-	}
-	q.TZ = loc.String()
-	if q.From, ok = statsTime(c, "from", loc); !ok {
-		return q, false
-	}
-	if q.To, ok = statsTime(c, "to", loc); !ok {
-		return q, false
-	}
-	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
-		invalid(c, "to", "must be after from")
+	var ok bool
+	if q.TZ, q.From, q.To, ok = s.statsRange(c); !ok {
 		return q, false
 	}
 	if q.PurchaseEvent = c.Query("event"); q.PurchaseEvent != "" && !eventNamePattern.MatchString(q.PurchaseEvent) {
