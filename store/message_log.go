@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -149,42 +147,13 @@ func (s *Store) LoggedMessageByID(ctx context.Context, workspaceID, id string) (
 // MessageLog returns a page of the workspace's messages with their current
 // status, oldest first by (created_at, id), and the cursor of the next page,
 // "" after the last one. An After it did not make wraps ErrInvalidCursor.
-func (s *Store) MessageLog(ctx context.Context, workspaceID string, f LogFilter) (msgs []LoggedMessage, next string, err error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultMessageLimit
-	}
-	limit = min(limit, maxMessageLimit)
-	where, args := []string{"workspace_id = $1"}, []any{workspaceID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	for col, v := range map[string]string{"customer_id": f.CustomerID, "journey_id": f.JourneyID, "status": f.Status} {
-		if v != "" {
-			where = append(where, col+" = "+arg(v))
-		}
-	}
-	if f.After != "" {
-		at, id, err := decodeCursor(f.After)
-		if err != nil {
-			return nil, "", fmt.Errorf("store: unable to list the message log: %w", err)
-		}
-		where = append(where, "(created_at, id) > ("+arg(at)+"::timestamptz, "+arg(id)+")")
-	}
-	rows, err := s.pool.Query(ctx, `SELECT `+loggedColumns+` FROM messages
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY created_at, id LIMIT `+arg(limit+1), args...)
+func (s *Store) MessageLog(ctx context.Context, workspaceID string, f LogFilter) ([]LoggedMessage, string, error) {
+	msgs, next, err := messagePage(ctx, s, workspaceID, pageOf{
+		Equal: map[string]string{"customer_id": f.CustomerID, "journey_id": f.JourneyID, "status": f.Status},
+		Limit: f.Limit, After: f.After,
+	}, loggedColumns, func(row pgx.CollectableRow) (LoggedMessage, error) { return scanLogged(row) })
 	if err != nil {
 		return nil, "", fmt.Errorf("store: unable to list the message log: %w", err)
-	}
-	msgs, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (LoggedMessage, error) { return scanLogged(row) })
-	if err != nil {
-		return nil, "", fmt.Errorf("store: unable to list the message log: %w", err)
-	}
-	if len(msgs) > limit {
-		msgs = msgs[:limit]
-		last := msgs[limit-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
 	}
 	return msgs, next, nil
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -96,51 +98,66 @@ func (s *Store) RecordMessage(ctx context.Context, m Message) (stored Message, i
 // ListMessages returns a page of the workspace's messages, oldest first by
 // (created_at, id), and the cursor of the next page, "" after the last one.
 // An After it did not make gives an error wrapping ErrInvalidCursor.
-func (s *Store) ListMessages(ctx context.Context, workspaceID string, f MessageFilter) (msgs []Message, next string, err error) {
-	limit := f.Limit
+func (s *Store) ListMessages(ctx context.Context, workspaceID string, f MessageFilter) ([]Message, string, error) {
+	msgs, next, err := messagePage(ctx, s, workspaceID, pageOf{
+		Equal: map[string]string{"customer_id": f.CustomerID, "channel": f.Channel}, Limit: f.Limit, After: f.After,
+	}, messageColumns, func(row pgx.CollectableRow) (Message, error) { return scanMessage(row) })
+	if err != nil {
+		return nil, "", fmt.Errorf("store: unable to list messages: %w", err)
+	}
+	return msgs, next, nil
+}
+
+// pageOf selects one page of a workspace's messages: those whose columns
+// equal the non-empty values of Equal, after the cursor After.
+type pageOf struct {
+	Equal map[string]string
+	Limit int // default 50, at most 500
+	After string
+}
+
+// messagePage reads the page p of the workspace's messages, oldest first
+// by (created_at, id), as cols scanned by scan, and the cursor of the next
+// page, "" after the last one.
+func messagePage[T interface{ cursor() (time.Time, string) }](ctx context.Context, s *Store, workspaceID string, p pageOf, cols string, scan func(pgx.CollectableRow) (T, error)) (page []T, next string, err error) {
+	limit := p.Limit
 	if limit <= 0 {
 		limit = defaultMessageLimit
 	}
 	limit = min(limit, maxMessageLimit)
-
 	where, args := []string{"workspace_id = $1"}, []any{workspaceID}
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if f.CustomerID != "" {
-		where = append(where, "customer_id = "+arg(f.CustomerID))
+	for _, col := range slices.Sorted(maps.Keys(p.Equal)) {
+		if v := p.Equal[col]; v != "" {
+			where = append(where, col+" = "+arg(v))
+		}
 	}
-	if f.Channel != "" {
-		where = append(where, "channel = "+arg(f.Channel))
-	}
-	if f.After != "" {
-		at, id, err := decodeCursor(f.After)
+	if p.After != "" {
+		at, id, err := decodeCursor(p.After)
 		if err != nil {
-			return nil, "", fmt.Errorf("store: unable to list messages: %w", err)
+			return nil, "", err
 		}
 		where = append(where, "(created_at, id) > ("+arg(at)+"::timestamptz, "+arg(id)+")")
 	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT `+messageColumns+`
-		FROM messages
-		WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY created_at, id
-		LIMIT `+arg(limit+1), args...)
+	rows, err := s.pool.Query(ctx, `SELECT `+cols+` FROM messages WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY created_at, id LIMIT `+arg(limit+1), args...)
 	if err != nil {
-		return nil, "", fmt.Errorf("store: unable to list messages: %w", err)
+		return nil, "", err
 	}
-	msgs, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Message, error) { return scanMessage(row) })
-	if err != nil {
-		return nil, "", fmt.Errorf("store: unable to list messages: %w", err)
+	if page, err = pgx.CollectRows(rows, scan); err != nil {
+		return nil, "", err
 	}
-	if len(msgs) > limit {
-		msgs = msgs[:limit]
-		last := msgs[limit-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
+	if len(page) > limit {
+		page = page[:limit]
+		next = encodeCursor(page[limit-1].cursor())
 	}
-	return msgs, next, nil
+	return page, next, nil
 }
+
+func (m Message) cursor() (time.Time, string) { return m.CreatedAt, m.ID }
 
 // A cursor is the position of the last message of a page: its created_at
 // (microseconds, Postgres' precision) and id, base64url-encoded so callers
