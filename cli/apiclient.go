@@ -115,6 +115,34 @@ func (c *apiClient) get(ctx context.Context, path string, out any) error {
 	return decodeAnswer(raw, out)
 }
 
+// report calls GET path with the non-empty values of query and either
+// prints the JSON answer (asJSON or --output json) or decodes it into out
+// and returns true, for the caller to print a table; what names the
+// request in errors.
+func (f APIClientFlags) report(rc *runContext, what, path string, query map[string]string, asJSON bool, out any) (table bool, err error) {
+	api, err := f.client()
+	if err != nil {
+		return false, err
+	}
+	q := url.Values{}
+	for k, v := range query {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	raw, err := api.call(rc.ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", what, err)
+	}
+	if asJSON || api.output == "json" {
+		return false, printJSON(rc.stdout, raw)
+	}
+	return true, decodeAnswer(raw, out)
+}
+
 func decodeAnswer(raw json.RawMessage, out any) error {
 	if err := json.Unmarshal(raw, out); err != nil {
 		return fmt.Errorf("decode the API's answer: %w", err)

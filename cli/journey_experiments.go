@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"strconv"
 	"text/tabwriter"
@@ -29,30 +28,13 @@ type experimentsAnswer struct {
 
 // Run prints each experiment's arms, uplifts, p-values and verdict.
 func (c *JourneysExperimentsCmd) Run(rc *runContext) error {
-	api, err := c.client()
-	if err != nil {
-		return err
-	}
-	q := url.Values{}
-	if c.Version > 0 {
-		q.Set("version", strconv.Itoa(c.Version))
-	}
-	if c.MDE != 0 {
-		q.Set("mde", strconv.FormatFloat(c.MDE, 'f', -1, 64))
-	}
-	path := "/v1/journeys/" + url.PathEscape(c.ID) + "/experiments"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
-	raw, err := api.call(rc.ctx, http.MethodGet, path, nil)
-	if err != nil {
-		return fmt.Errorf("experiments of journey %s: %w", c.ID, err)
-	}
-	if c.JSON || api.output == "json" {
-		return printJSON(rc.stdout, raw)
-	}
 	var ans experimentsAnswer
-	if err := decodeAnswer(raw, &ans); err != nil {
+	q := map[string]string{"version": versionParam(c.Version)}
+	if c.MDE != 0 {
+		q["mde"] = strconv.FormatFloat(c.MDE, 'f', -1, 64)
+	}
+	table, err := c.report(rc, "experiments of journey "+c.ID, "/v1/journeys/"+url.PathEscape(c.ID)+"/experiments", q, c.JSON, &ans)
+	if !table || err != nil {
 		return err
 	}
 	return printExperiments(rc.stdout, ans)

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"strconv"
 	"text/tabwriter"
@@ -24,35 +23,21 @@ type JourneysStatsCmd struct {
 
 // Run prints the journey's totals, nodes, variants, channels, exits and days.
 func (c *JourneysStatsCmd) Run(rc *runContext) error {
-	api, err := c.client()
-	if err != nil {
-		return err
-	}
-	q := url.Values{}
-	if c.Version > 0 {
-		q.Set("version", strconv.Itoa(c.Version))
-	}
-	for k, v := range map[string]string{"from": c.From, "to": c.To, "tz": c.TZ} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	path := "/v1/journeys/" + url.PathEscape(c.ID) + "/stats"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
-	raw, err := api.call(rc.ctx, http.MethodGet, path, nil)
-	if err != nil {
-		return fmt.Errorf("stats of journey %s: %w", c.ID, err)
-	}
-	if c.JSON || api.output == "json" {
-		return printJSON(rc.stdout, raw)
-	}
 	var st store.JourneyStats
-	if err := decodeAnswer(raw, &st); err != nil {
+	q := map[string]string{"version": versionParam(c.Version), "from": c.From, "to": c.To, "tz": c.TZ}
+	table, err := c.report(rc, "stats of journey "+c.ID, "/v1/journeys/"+url.PathEscape(c.ID)+"/stats", q, c.JSON, &st)
+	if !table || err != nil {
 		return err
 	}
 	return printJourneyStats(rc.stdout, st)
+}
+
+// versionParam is a --version flag as a query value, "" (all versions) for 0.
+func versionParam(v int) string {
+	if v <= 0 {
+		return ""
+	}
+	return strconv.Itoa(v)
 }
 
 func printJourneyStats(w io.Writer, st store.JourneyStats) error {

@@ -3,8 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
+	"maps"
 	"text/tabwriter"
 
 	"github.com/tabiji/tabiji/store"
@@ -29,32 +28,10 @@ type kpiFlags struct {
 
 // fetch calls GET /v1/kpis/name and prints the JSON, or decodes it into out
 // and returns true for the caller to print a table.
-func (f kpiFlags) fetch(rc *runContext, name string, extra url.Values, out any) (bool, error) {
-	api, err := f.client()
-	if err != nil {
-		return false, err
-	}
-	q := url.Values{}
-	for k, v := range map[string]string{"from": f.From, "to": f.To, "tz": f.TZ} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	for k, v := range extra {
-		q[k] = v
-	}
-	path := "/v1/kpis/" + name
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
-	raw, err := api.call(rc.ctx, http.MethodGet, path, nil)
-	if err != nil {
-		return false, fmt.Errorf("kpis %s: %w", name, err)
-	}
-	if f.JSON || api.output == "json" {
-		return false, printJSON(rc.stdout, raw)
-	}
-	return true, decodeAnswer(raw, out)
+func (f kpiFlags) fetch(rc *runContext, name string, extra map[string]string, out any) (bool, error) {
+	q := map[string]string{"from": f.From, "to": f.To, "tz": f.TZ}
+	maps.Copy(q, extra)
+	return f.report(rc, "kpis "+name, "/v1/kpis/"+name, q, f.JSON, out)
 }
 
 // KPIChannelsCmd is `tabiji kpis channels`.
@@ -84,7 +61,7 @@ type KPIRepeatPurchaseCmd struct {
 // Run prints buyers, repeat buyers and the rate.
 func (c *KPIRepeatPurchaseCmd) Run(rc *runContext) error {
 	var out struct{ RepeatPurchase store.RepeatPurchase }
-	if table, err := c.fetch(rc, "repeat-purchase", url.Values{"event": {c.Event}}, &out); !table || err != nil {
+	if table, err := c.fetch(rc, "repeat-purchase", map[string]string{"event": c.Event}, &out); !table || err != nil {
 		return err
 	}
 	r := out.RepeatPurchase
@@ -105,7 +82,7 @@ func (c *KPILTVCmd) Run(rc *runContext) error {
 		Cohorts  []store.Cohort
 		Timezone string
 	}
-	if table, err := c.fetch(rc, "ltv", url.Values{"event": {c.Event}}, &out); !table || err != nil {
+	if table, err := c.fetch(rc, "ltv", map[string]string{"event": c.Event}, &out); !table || err != nil {
 		return err
 	}
 	return printCohorts(rc.stdout, out.Cohorts, out.Timezone)
