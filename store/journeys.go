@@ -248,22 +248,30 @@ type JourneyVersionInfo struct {
 // JourneyVersions lists every version of a journey, newest first. It
 // returns ErrNotFound for a journey the workspace does not have.
 func (s *Store) JourneyVersions(ctx context.Context, workspaceID, id string) ([]JourneyVersionInfo, error) {
-	rows, err := s.pool.Query(ctx, `
+	return listVersions(ctx, s, "journey", `
 		SELECT version, definition, created_at FROM journey_versions
-		WHERE workspace_id = $1 AND journey_id = $2 ORDER BY version DESC`, workspaceID, id)
+		WHERE workspace_id = $1 AND journey_id = $2 ORDER BY version DESC`, workspaceID, id,
+		func(v *JourneyVersionInfo) []any { return []any{&v.Version, &v.Definition, &v.CreatedAt} })
+}
+
+// listVersions reads the versions of the workspace's journey or template
+// id with query, each scanned into the fields cols names; none is
+// ErrNotFound.
+func listVersions[T any](ctx context.Context, s *Store, what, query, workspaceID, id string, cols func(*T) []any) ([]T, error) {
+	rows, err := s.pool.Query(ctx, query, workspaceID, id)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to list versions of journey %q: %w", id, err)
+		return nil, fmt.Errorf("store: unable to list versions of %s %q: %w", what, id, err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (JourneyVersionInfo, error) {
-		var v JourneyVersionInfo
-		err := row.Scan(&v.Version, &v.Definition, &v.CreatedAt)
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) {
+		var v T
+		err := row.Scan(cols(&v)...)
 		return v, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list versions of journey %q: %w", id, err)
+	if err == nil && len(out) == 0 {
+		err = ErrNotFound
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("store: unable to list versions of journey %q: %w", id, ErrNotFound)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list versions of %s %q: %w", what, id, err)
 	}
 	return out, nil
 }

@@ -151,22 +151,8 @@ func (s *Store) ListMessageTemplates(ctx context.Context, workspaceID, channel s
 // MessageTemplateVersions returns every version of a template, newest
 // first, or ErrNotFound.
 func (s *Store) MessageTemplateVersions(ctx context.Context, workspaceID, id string) ([]MessageTemplateVersion, error) {
-	rows, err := s.pool.Query(ctx, `
+	return listVersions(ctx, s, "message template", `
 		SELECT version, content, created_at FROM message_template_versions
-		WHERE workspace_id = $1 AND template_id = $2 ORDER BY version DESC`, workspaceID, id)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list versions of message template %q: %w", id, err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (MessageTemplateVersion, error) {
-		var v MessageTemplateVersion
-		err := row.Scan(&v.Version, &v.Content, &v.CreatedAt)
-		return v, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list versions of message template %q: %w", id, err)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("store: unable to list versions of message template %q: %w", id, ErrNotFound)
-	}
-	return out, nil
+		WHERE workspace_id = $1 AND template_id = $2 ORDER BY version DESC`, workspaceID, id,
+		func(v *MessageTemplateVersion) []any { return []any{&v.Version, &v.Content, &v.CreatedAt} })
 }
