@@ -82,7 +82,7 @@ func (s *server) experiments(ctx context.Context, j store.Journey, version *int,
 		return out, err
 	}
 	out.GlobalControlPercent = gc
-	counts, err := s.Store.ExperimentCounts(ctx, j.WorkspaceID, j.ID, version, gc)
+	counts, err := s.Store.ExperimentCounts(ctx, j.WorkspaceID, j.ID, version)
 	if err != nil {
 		return out, err
 	}

@@ -47,7 +47,7 @@ func TestExperimentCounts(t *testing.T) {
 
 	t.Run("ByHandWithoutAGlobalControlGroup", func(t *testing.T) {
 		v1 := 1
-		got, err := b.store.ExperimentCounts(ctx, wsA, "j", &v1, 0)
+		got, err := b.store.ExperimentCounts(ctx, wsA, "j", &v1)
 		mustNot(t, err)
 		want := store.ExperimentCounts{
 			Holdout: store.ArmCounts{Entered: 2, Converted: 1}, Messaged: store.ArmCounts{Entered: 8, Converted: 4},
@@ -56,37 +56,54 @@ func TestExperimentCounts(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("got  %+v\nwant %+v", got, want)
 		}
-		all, err := b.store.ExperimentCounts(ctx, wsA, "j", nil, 0)
+		all, err := b.store.ExperimentCounts(ctx, wsA, "j", nil)
 		mustNot(t, err)
 		if a := all.Variants["ab"]["a"]; a.Entered != 5 || a.Converted != 3 || all.Messaged.Entered != 9 {
 			t.Errorf("all versions: a = %+v, messaged %+v", a, all.Messaged)
 		}
 	})
-	t.Run("TheGlobalControlGroupIsWhoSendSkips", func(t *testing.T) {
-		got, err := b.store.ExperimentCounts(ctx, wsA, "j", nil, 50)
-		mustNot(t, err)
+	t.Run("TheGlobalControlGroupIsWhoWasInItAtEntry", func(t *testing.T) {
+		// Journey g: the share is 50% while r2…r10 enter, then 0 while
+		// s2…s10 enter, then 50% again: runs keep the arm they entered in.
+		mustNot(t, b.store.PutGlobalControl(ctx, wsA, 50))
 		var gc, messaged store.ArmCounts
-		converted := map[string]bool{"r2": true, "r3": true, "r4": true, "r6": true, "r10": true}
 		for i := 2; i <= 10; i++ {
 			id := fmt.Sprintf("r%d", i)
+			var convs []store.RunConversion
+			if i%2 == 0 {
+				convs = []store.RunConversion{{MessageID: id + "-buy", At: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}}
+			}
+			mustNot(t, b.store.RecordRun(ctx, store.RunReport{WorkspaceID: wsA, RunKey: "g/" + id, JourneyID: "g", Version: 1,
+				CustomerID: id, WorkflowID: "g/" + id, EnteredAt: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), Conversions: convs}))
 			arm := &messaged
 			if experiment.InGlobalControl(50, wsA, id) {
 				arm = &gc
 			}
 			arm.Entered++
-			if converted[id] {
-				arm.Converted++
-			}
+			arm.Converted += int64(len(convs))
 		}
-		if got.GlobalControl != gc || got.Messaged != messaged || gc.Entered == 0 || messaged.Entered == 0 {
+		mustNot(t, b.store.PutGlobalControl(ctx, wsA, 0))
+		for i := 2; i <= 10; i++ {
+			id := fmt.Sprintf("s%d", i)
+			mustNot(t, b.store.RecordRun(ctx, store.RunReport{WorkspaceID: wsA, RunKey: "g/" + id, JourneyID: "g", Version: 1,
+				CustomerID: id, WorkflowID: "g/" + id, EnteredAt: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}))
+			messaged.Entered++
+		}
+		mustNot(t, b.store.PutGlobalControl(ctx, wsA, 50))
+		t.Cleanup(func() { mustNot(t, b.store.PutGlobalControl(ctx, wsA, 0)) })
+		got, err := b.store.ExperimentCounts(ctx, wsA, "g", nil)
+		mustNot(t, err)
+		if got.GlobalControl != gc || got.Messaged != messaged || gc.Entered == 0 || gc.Converted == 0 || messaged.Entered <= 9 {
 			t.Errorf("global control %+v messaged %+v; want %+v and %+v", got.GlobalControl, got.Messaged, gc, messaged)
 		}
-		if got.Holdout.Entered != 2 {
-			t.Errorf("holdout %+v: holdout runs stay in the holdout whatever their bucket", got.Holdout)
+		j, err := b.store.ExperimentCounts(ctx, wsA, "j", nil)
+		mustNot(t, err)
+		if j.GlobalControl.Entered != 0 || j.Messaged.Entered != 9 || j.Holdout.Entered != 2 {
+			t.Errorf("journey j, entered without a global control group, now counts %+v", j)
 		}
 	})
 	t.Run("AnotherWorkspaceSeesNothing", func(t *testing.T) {
-		got, err := b.store.ExperimentCounts(ctx, wsB, "j", nil, 0)
+		got, err := b.store.ExperimentCounts(ctx, wsB, "j", nil)
 		mustNot(t, err)
 		if got.Messaged.Entered != 0 || len(got.Variants) != 0 {
 			t.Errorf("workspace b sees %+v", got)

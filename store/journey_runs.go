@@ -69,8 +69,10 @@ type counter struct {
 	amount            float64
 }
 
-// RecordRun stores a run's report and moves the journey's counters, in one
-// transaction.
+// RecordRun stores a run's report and moves the journey's counters (the
+// statistics' and the experiments'), in one transaction. A run entering
+// stores whether its customer is in the workspace's global control group
+// then: its experiment arm.
 func (s *Store) RecordRun(ctx context.Context, r RunReport) error {
 	if r.WorkspaceID == "" || r.RunKey == "" || r.JourneyID == "" || r.EnteredAt.IsZero() {
 		return errors.New("store: unable to record run: workspace, run key, journey and entry time are required")
@@ -84,6 +86,24 @@ func (s *Store) RecordRun(ctx context.Context, r RunReport) error {
 		if err := add(recordEntry(ctx, tx, r)); err != nil {
 			return err
 		}
+		entered := len(bumps) > 0
+		// The experiment counters move when the run enters, is assigned a
+		// variant or converts: by what it adds after this report less what
+		// it added before (nothing when it just entered).
+		experiments := entered || len(r.Conversions) > 0 ||
+			slices.ContainsFunc(r.Steps, func(st RunStep) bool { return st.Variant != "" })
+		var before runShare
+		if experiments {
+			if err := lockRun(ctx, tx, r.WorkspaceID, r.RunKey); err != nil {
+				return err
+			}
+		}
+		if experiments && !entered {
+			var err error
+			if before, err = readRunShare(ctx, tx, r.WorkspaceID, r.RunKey); err != nil {
+				return err
+			}
+		}
 		if err := add(recordSteps(ctx, tx, r)); err != nil {
 			return err
 		}
@@ -93,7 +113,14 @@ func (s *Store) RecordRun(ctx context.Context, r RunReport) error {
 		if err := add(recordExit(ctx, tx, r)); err != nil {
 			return err
 		}
-		return bump(ctx, tx, r, bumps)
+		if err := bump(ctx, tx, r, bumps); err != nil || !experiments {
+			return err
+		}
+		after, err := readRunShare(ctx, tx, r.WorkspaceID, r.RunKey)
+		if err != nil {
+			return err
+		}
+		return moveExperimentCounters(ctx, tx, r.WorkspaceID, after, shareDeltas(before, after))
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to record run %s: %w", r.RunKey, err)
@@ -103,8 +130,8 @@ func (s *Store) RecordRun(ctx context.Context, r RunReport) error {
 
 func recordEntry(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
 	tag, err := tx.Exec(ctx, `
-		INSERT INTO journey_runs (workspace_id, run_key, journey_id, version, customer_id, workflow_id, entered_at, holdout)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+		INSERT INTO journey_runs (workspace_id, run_key, journey_id, version, customer_id, workflow_id, entered_at, holdout, global_control)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, `+globalControlAtEntrySQL+`) ON CONFLICT DO NOTHING`,
 		r.WorkspaceID, r.RunKey, r.JourneyID, r.Version, r.CustomerID, r.WorkflowID, r.EnteredAt, r.Holdout)
 	if err != nil || tag.RowsAffected() == 0 {
 		return nil, wrapIf("insert run", err)
