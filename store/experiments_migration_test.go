@@ -20,9 +20,14 @@ import (
 )
 
 // beforeExperimentCounters is a database migrated up to the migration
-// before the one that creates the experiment counters, with two
-// workspaces, and a pool on it.
+// before the one that creates the experiment counters, a pool on it, and
+// that version.
 func beforeExperimentCounters(tb testing.TB) (string, *pgxpool.Pool) {
+	url, db, _ := beforeExperimentCountersAt(tb)
+	return url, db
+}
+
+func beforeExperimentCountersAt(tb testing.TB) (string, *pgxpool.Pool, int64) {
 	tb.Helper()
 	ctx := context.Background()
 	names, err := fs.Glob(schemas.Migrations, "migrations/*_experiment_counters.sql")
@@ -56,7 +61,7 @@ func beforeExperimentCounters(tb testing.TB) (string, *pgxpool.Pool) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(db.Close)
-	return url, db
+	return url, db, version - 1
 }
 
 // TestExperimentCountersMigrationBackFills: runs stored before the counters
@@ -64,7 +69,7 @@ func beforeExperimentCounters(tb testing.TB) (string, *pgxpool.Pool) {
 // the global control group by the share at migration time.
 func TestExperimentCountersMigrationBackFills(t *testing.T) {
 	ctx := context.Background()
-	url, db := beforeExperimentCounters(t)
+	url, db, before := beforeExperimentCountersAt(t)
 	for _, q := range []string{
 		`INSERT INTO workspaces (id, name) VALUES ('ws_a', 'A'), ('ws_b', 'B')`,
 		`INSERT INTO global_control (workspace_id, percent) VALUES ('ws_a', 30)`,
@@ -137,5 +142,25 @@ func TestExperimentCountersMigrationBackFills(t *testing.T) {
 	}
 	if b, err := s.ExperimentCounts(ctx, "ws_b", "j", nil); err != nil || b.Messaged.Entered != 1 || b.Holdout.Entered != 0 {
 		t.Errorf("ws_b = %+v, %v", b, err)
+	}
+
+	// And down again: the counters and the column go, the runs stay.
+	cfg, err := pgx.ParseConfig(url)
+	mustNot(t, err)
+	sqlDB := stdlib.OpenDB(*cfg)
+	defer sqlDB.Close()
+	migrations, err := fs.Sub(schemas.Migrations, "migrations")
+	mustNot(t, err)
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations, goose.WithDisableGlobalRegistry(true))
+	mustNot(t, err)
+	_, err = p.DownTo(ctx, before)
+	mustNot(t, err)
+	var runs int
+	var left bool
+	mustNot(t, db.QueryRow(ctx, `SELECT count(*), to_regclass('journey_experiment_arms') IS NOT NULL OR EXISTS (
+		SELECT 1 FROM information_schema.columns WHERE table_name = 'journey_runs' AND column_name = 'global_control')
+		FROM journey_runs`).Scan(&runs, &left))
+	if runs != 61 || left {
+		t.Errorf("after down: %d runs, counters or column left: %v", runs, left)
 	}
 }

@@ -110,3 +110,26 @@ func TestExperimentCounts(t *testing.T) {
 		}
 	})
 }
+
+// TestExperimentCountsKeepErasedCustomers: erasing a customer deletes its
+// runs but not what they added to the counters, which name no customer
+// (as the statistics' counters).
+func TestExperimentCountsKeepErasedCustomers(t *testing.T) {
+	ctx := context.Background()
+	b := setup(t)
+	experimentRun(t, b, "keep", 1, false, "a", false, 5)
+	experimentRun(t, b, "gone", 1, false, "a", false, 5)
+	before, err := b.store.ExperimentCounts(ctx, wsA, "j", nil)
+	mustNot(t, err)
+	_, err = b.store.EraseCustomer(ctx, wsA, "gone", []string{"gone"}, "key", 0)
+	mustNot(t, err)
+	after, err := b.store.ExperimentCounts(ctx, wsA, "j", nil)
+	mustNot(t, err)
+	want := store.ArmCounts{Entered: 2, Converted: 2}
+	if after.Messaged != want || after.Variants["ab"]["a"] != want || fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("after erasure %+v, before %+v", after, before)
+	}
+	if left := recountExperiments(t, b.db, wsA, "j", nil); left.Messaged.Entered != 1 {
+		t.Errorf("the erased run is still stored: %+v", left)
+	}
+}
