@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/tabiji/tabiji/experiment"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -141,12 +142,29 @@ func TestExperimentCountersEqualARecount(t *testing.T) {
 	ctx := context.Background()
 	b := setup(t)
 	rng := rand.New(rand.NewPCG(7, 11))
+	share := map[string]float64{} // customer → the share when their run entered
+	var current float64
 	for i := range 400 {
 		if i%100 == 0 {
-			mustNot(t, b.store.PutGlobalControl(ctx, wsA, float64(i/10))) // 0, 10, 20, 30%
+			current = []float64{0, 12.34, 20, 30.55}[i/100]
+			mustNot(t, b.store.PutGlobalControl(ctx, wsA, current))
 		}
 		for _, r := range generatedRun(rng, i) {
 			mustNot(t, b.store.RecordRun(ctx, r))
+			share[r.CustomerID] = current
+		}
+	}
+	// Each run is in the group Send would have put its customer in at entry.
+	rows, err := b.db.Query(ctx, `SELECT customer_id, global_control FROM journey_runs WHERE journey_id = 'gen'`)
+	mustNot(t, err)
+	stored, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct {
+		Customer string
+		GC       bool
+	}])
+	mustNot(t, err)
+	for _, r := range stored {
+		if want := experiment.InGlobalControl(share[r.Customer], wsA, r.Customer); r.GC != want {
+			t.Errorf("%s entered with a share of %g: global control %v, want %v", r.Customer, share[r.Customer], r.GC, want)
 		}
 	}
 	mustNot(t, b.store.PutGlobalControl(ctx, wsA, 50)) // re-files nothing
