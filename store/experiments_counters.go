@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,6 +43,33 @@ var globalControlAtEntrySQL = `COALESCE((SELECT ` +
 	experiment.BucketSQL(`'`+experiment.SaltGlobalControl+`:' || $1::text || ':' || $5::text`) +
 	` < round(percent * 100) FROM global_control WHERE workspace_id = $1), false)`
 
+// experimentsBefore says whether report r can move the experiment counters
+// (the run enters, is assigned a variant or converts) and, when it can,
+// locks the run and reads what it added to them before this report:
+// nothing when it has just entered.
+func experimentsBefore(ctx context.Context, tx pgx.Tx, r RunReport, entered bool) (runShare, bool, error) {
+	moves := entered || len(r.Conversions) > 0 ||
+		slices.ContainsFunc(r.Steps, func(st RunStep) bool { return st.Variant != "" })
+	if !moves {
+		return runShare{}, false, nil
+	}
+	if err := lockRun(ctx, tx, r.WorkspaceID, r.RunKey); err != nil || entered {
+		return runShare{}, true, err
+	}
+	before, err := readRunShare(ctx, tx, r.WorkspaceID, r.RunKey)
+	return before, true, err
+}
+
+// moveExperiments moves the experiment counters by what the run adds now
+// less what it added before.
+func moveExperiments(ctx context.Context, tx pgx.Tx, r RunReport, before runShare) error {
+	after, err := readRunShare(ctx, tx, r.WorkspaceID, r.RunKey)
+	if err != nil {
+		return err
+	}
+	return moveExperimentCounters(ctx, tx, r.WorkspaceID, after, shareDeltas(before, after))
+}
+
 // lockRun keeps a concurrent report of the same run (a local activity
 // retried while its first attempt still runs) from reading the run between
 // this report's writes: the second waits, then reads what the first wrote.
@@ -57,7 +85,7 @@ func readRunShare(ctx context.Context, tx pgx.Tx, workspaceID, runKey string) (r
 	err := tx.QueryRow(ctx, `SELECT journey_id, version, holdout, global_control, converted_at IS NOT NULL
 		FROM journey_runs WHERE workspace_id = $1 AND run_key = $2`, workspaceID, runKey).
 		Scan(&s.journey, &s.version, &holdout, &gc, &s.converted)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return s, nil
 	}
 	if err != nil {

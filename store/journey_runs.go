@@ -86,23 +86,9 @@ func (s *Store) RecordRun(ctx context.Context, r RunReport) error {
 		if err := add(recordEntry(ctx, tx, r)); err != nil {
 			return err
 		}
-		entered := len(bumps) > 0
-		// The experiment counters move when the run enters, is assigned a
-		// variant or converts: by what it adds after this report less what
-		// it added before (nothing when it just entered).
-		experiments := entered || len(r.Conversions) > 0 ||
-			slices.ContainsFunc(r.Steps, func(st RunStep) bool { return st.Variant != "" })
-		var before runShare
-		if experiments {
-			if err := lockRun(ctx, tx, r.WorkspaceID, r.RunKey); err != nil {
-				return err
-			}
-		}
-		if experiments && !entered {
-			var err error
-			if before, err = readRunShare(ctx, tx, r.WorkspaceID, r.RunKey); err != nil {
-				return err
-			}
+		before, moves, err := experimentsBefore(ctx, tx, r, len(bumps) > 0)
+		if err != nil {
+			return err
 		}
 		if err := add(recordSteps(ctx, tx, r)); err != nil {
 			return err
@@ -113,14 +99,10 @@ func (s *Store) RecordRun(ctx context.Context, r RunReport) error {
 		if err := add(recordExit(ctx, tx, r)); err != nil {
 			return err
 		}
-		if err := bump(ctx, tx, r, bumps); err != nil || !experiments {
+		if err := bump(ctx, tx, r, bumps); err != nil || !moves {
 			return err
 		}
-		after, err := readRunShare(ctx, tx, r.WorkspaceID, r.RunKey)
-		if err != nil {
-			return err
-		}
-		return moveExperimentCounters(ctx, tx, r.WorkspaceID, after, shareDeltas(before, after))
+		return moveExperiments(ctx, tx, r, before)
 	})
 	if err != nil {
 		return fmt.Errorf("store: unable to record run %s: %w", r.RunKey, err)
