@@ -13,7 +13,9 @@ func TestAnalyze(t *testing.T) {
 		if !r.Arms[0].Significant {
 			t.Fatalf("30/100 vs 10/100 must be significant: p = %v", r.Arms[0].PValue)
 		}
-		// 10% → 11% at α 0.05, power 0.8 needs 14,752 per arm (SampleSize, rounded up).
+		// 10% → 11% at α 0.05, power 0.8 needs 14,750.8 → 14,751 per arm
+		// (SampleSize rounded up; SampleSize is checked against R's
+		// power.prop.test in stats_test.go).
 		if r.SampleNeeded == nil || *r.SampleNeeded != 14751 || r.SampleReached {
 			t.Fatalf("sample needed = %v reached %v, want 14751 not reached", r.SampleNeeded, r.SampleReached)
 		}
@@ -22,7 +24,7 @@ func TestAnalyze(t *testing.T) {
 		}
 	})
 	t.Run("WinnerWhenSignificantAndSampleReached", func(t *testing.T) {
-		// With MDE 50%: 10% → 15% needs 686 per arm.
+		// With MDE 50%: 10% → 15% needs 686 per arm (SampleSize rounded up).
 		r := Analyze(Arm{Name: "control", Entered: 1000, Converted: 100},
 			[]Arm{{Name: "a", Entered: 1000, Converted: 105}, {Name: "b", Entered: 1000, Converted: 160}}, Options{MDE: 0.5})
 		if r.SampleNeeded == nil || *r.SampleNeeded != 686 || !r.SampleReached {

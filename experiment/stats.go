@@ -97,9 +97,10 @@ func RatioInterval(control, treatment Arm, alpha float64) (rr float64, iv Interv
 
 // SampleSize is the customers needed in each of two equal arms for a
 // two-sided z-test at level alpha to detect rates p1 against p2 with the
-// given power (Fleiss, Levin & Paik, "Statistical Methods for Rates and
-// Proportions", eq. 4.14, without the continuity correction, matching the
-// uncorrected test above):
+// given power — the normal-approximation formula without the continuity
+// correction (Fleiss, Levin & Paik, "Statistical Methods for Rates and
+// Proportions"), matching the uncorrected test above, and the n that R's
+// power.prop.test (strict = FALSE) solves for:
 //
 //	n = (z_{1-α/2}·sqrt(2·p̄·q̄) + z_{1-β}·sqrt(p1·q1 + p2·q2))² / (p1-p2)²
 //
