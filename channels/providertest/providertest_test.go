@@ -49,10 +49,13 @@ const validMail = `{"personalizations":[{"to":[{"email":"a@example.com"}]}],"fro
 
 func TestSendGridChecksEveryRequest(t *testing.T) {
 	cases := map[string]struct{ auth, body, want string }{
-		"MissingSubject":    {"Bearer k", `{"personalizations":[{"to":[{"email":"a@example.com"}]}],"from":{"email":"b@example.com"},"content":[{"type":"text/plain","value":"v"}]}`, "subject"},
-		"RecipientNotEmail": {"Bearer k", strings.Replace(validMail, "a@example.com", "not an address", 1), "email"},
-		"CategoriesAsText":  {"Bearer k", strings.Replace(validMail, `"subject"`, `"categories":"promo","subject"`, 1), "categories"},
-		"NoAuthorization":   {"", validMail, "Authorization"},
+		"MissingSubject":         {"Bearer k", `{"personalizations":[{"to":[{"email":"a@example.com"}]}],"from":{"email":"b@example.com"},"content":[{"type":"text/plain","value":"v"}]}`, "subject"},
+		"RecipientNotEmail":      {"Bearer k", strings.Replace(validMail, "a@example.com", "not an address", 1), "email"},
+		"CategoriesAsText":       {"Bearer k", strings.Replace(validMail, `"subject"`, `"categories":"promo","subject"`, 1), "categories"},
+		"NoAuthorization":        {"", validMail, "Authorization"},
+		"SubstitutionNotAString": {"Bearer k", strings.Replace(validMail, `"to":`, `"substitutions":{"-a-":1},"to":`, 1), "must be a string"},
+		"SubstitutionsOverTheLimit": {"Bearer k", strings.Replace(validMail, `"to":`,
+			`"substitutions":{"-a-":"`+strings.Repeat("x", providertest.SubstitutionLimit-3)+`","-b-":"y"},"to":`, 1), "over the 10000"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -71,6 +74,16 @@ func TestSendGridChecksEveryRequest(t *testing.T) {
 		assert.Equal(t, http.StatusAccepted, res.StatusCode)
 		assert.Equal(t, "sg-msg-1", res.Header.Get("X-Message-Id"))
 		require.Len(t, fake.Requests(), 1)
+	})
+	t.Run("AcceptsSubstitutionsUpToTheLimitAndAppliesThem", func(t *testing.T) {
+		fake := providertest.NewSendGrid(t)
+		body := strings.Replace(strings.Replace(validMail, `"value":"v"`, `"value":"-a- and -b-"`, 1), `"to":`,
+			`"substitutions":{"-a-":"`+strings.Repeat("x", providertest.SubstitutionLimit-7)+`","-b-":"y"},"to":`, 1)
+		assert.Equal(t, http.StatusAccepted, post(t, fake.URL+"/v3/mail/send", "Bearer k", body).StatusCode)
+		mails := providertest.Mails(t, fake.Requests()[0])
+		require.Len(t, mails, 1)
+		assert.Equal(t, strings.Repeat("x", providertest.SubstitutionLimit-7)+" and y", mails[0].Content["text/plain"])
+		assert.Equal(t, "a@example.com", mails[0].To)
 	})
 	t.Run("ScriptedFaultsComeInOrderThenSuccess", func(t *testing.T) {
 		fake := providertest.NewSendGrid(t)
