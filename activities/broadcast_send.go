@@ -22,19 +22,15 @@ import (
 	"github.com/tabiji/tabiji/store"
 )
 
-// SendGrid substitution tags an email broadcast is rendered with once per
-// customer, so customers whose email differs only by these share one
-// Mail Send request; each personalization carries their values.
-const (
-	tagMessageID   = "-tabiji_message_id-"
-	tagUnsubscribe = "-tabiji_unsubscribe_url-"
-)
-
-// rendered is a recipient's message, ready for its provider.
+// rendered is a recipient's message, ready for its provider. A batched
+// email also has its skeleton (msgtemplates.RenderSkeleton): customers
+// whose skeletons are equal share one Mail Send request, each
+// personalization carrying its values as substitutions.
 type rendered struct {
 	r     *recipient
-	m     channels.Message
+	m     channels.Message // the full render: what the customer receives
 	unsub string
+	skel  *msgtemplates.Skeleton // nil unless a batched email
 }
 
 // senderFor is the workspace's provider of channel, nil for the
@@ -89,8 +85,7 @@ func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, c ms
 				res.Sent++
 				continue
 			}
-			fill := strings.NewReplacer(tagMessageID, r.messageID, tagUnsubscribe, one.unsub)
-			rows = append(rows, broadcastRow(in, r, fill.Replace(subject), fill.Replace(body), MessagePending))
+			rows = append(rows, broadcastRow(in, r, subject, body, MessagePending))
 			out = append(out, one)
 		}
 	}
@@ -166,8 +161,8 @@ func (a *Activities) claim(ctx context.Context, in BroadcastBatchInput, rs []ren
 	return slices.DeleteFunc(rs, func(one rendered) bool { return !slices.Contains(claimed, one.m.ID) }), nil
 }
 
-// renderFor renders the content for one recipient. For a batched email it
-// leaves the message ID and unsubscribe link as substitution tags.
+// renderFor renders the content for one recipient. A batched email is also
+// rendered as a skeleton, so that personalised emails share requests.
 func (a *Activities) renderFor(in BroadcastBatchInput, c msgtemplates.Content, r *recipient, provider bool) (rendered, error) {
 	sp := in.Spec
 	if r.profile == nil {
@@ -176,10 +171,16 @@ func (a *Activities) renderFor(in BroadcastBatchInput, c msgtemplates.Content, r
 	unsub := a.unsubscribeURL(SendInput{WorkspaceID: sp.WorkspaceID, CustomerID: r.customerID, Channel: sp.Channel, Topic: sp.Topic, MessageID: r.messageID})
 	p := ToJourneyProfile(*r.profile)
 	d := msgtemplates.Data{CustomerID: r.customerID, Profile: &p, MessageID: r.messageID, UnsubscribeURL: unsub}
-	if provider && sp.Channel == "email" {
-		d.MessageID, d.UnsubscribeURL = tagMessageID, tagUnsubscribe
+	var skel *msgtemplates.Skeleton
+	var m channels.Message
+	var err error
+	if provider && c.Email != nil {
+		var sk msgtemplates.Skeleton
+		sk, err = msgtemplates.RenderSkeleton(a.liquid, c, d)
+		m, skel = sk.Message, &sk
+	} else {
+		m, err = msgtemplates.Render(a.liquid, c, d)
 	}
-	m, err := msgtemplates.Render(a.liquid, c, d)
 	if err != nil {
 		return rendered{}, err
 	}
@@ -187,7 +188,7 @@ func (a *Activities) renderFor(in BroadcastBatchInput, c msgtemplates.Content, r
 	if m.Email != nil {
 		m.Email.UnsubscribeURL = unsub
 	}
-	return rendered{r: r, m: m, unsub: unsub}, nil
+	return rendered{r: r, m: m, unsub: unsub, skel: skel}, nil
 }
 
 func broadcastRow(in BroadcastBatchInput, r *recipient, subject, body, status string) store.Message {
@@ -196,7 +197,7 @@ func broadcastRow(in BroadcastBatchInput, r *recipient, subject, body, status st
 }
 
 // deliverBatch calls the provider: SendGrid one request per 1,000
-// recipients of the same email, LINE one multicast per 500 recipients of
+// recipients of the same email skeleton, LINE one multicast per 500 recipients of
 // the same messages, anything else (push, and LINE messages that differ
 // per customer) one call per message.
 func (a *Activities) deliverBatch(ctx context.Context, in BroadcastBatchInput, sender channels.Sender, out []rendered, res *BroadcastBatchResult) error {
@@ -245,11 +246,12 @@ func (a *Activities) sendEmails(ctx context.Context, in BroadcastBatchInput, s *
 	base := chunk[0].m
 	email := *base.Email
 	email.UnsubscribeURL = "" // each personalization carries its own
+	email.HTML, email.Text = chunk[0].skel.HTML, chunk[0].skel.Text
 	base.Email = &email
 	ps := make([]sendgrid.Personalization, len(chunk))
 	for i, one := range chunk {
 		ps[i] = sendgrid.Personalization{MessageID: one.m.ID, To: one.m.To, Subject: one.m.Email.Subject, UnsubscribeURL: one.unsub,
-			Substitutions: map[string]string{tagMessageID: one.m.ID, tagUnsubscribe: one.unsub}}
+			Substitutions: one.skel.Values}
 	}
 	r, err := s.SendBatch(ctx, base, ps)
 	activity.RecordHeartbeat(ctx)
@@ -357,10 +359,12 @@ func groupBy(out []rendered, key func(rendered) string) [][]rendered {
 }
 
 // emailKey is what must be equal for emails to share one Mail Send
-// request (the subject may differ: each personalization has its own).
+// request: the skeleton, and whether it is one (a full render that falls
+// back is grouped only with others that have no substitutions); the
+// subject may differ: each personalization has its own.
 func emailKey(r rendered) string {
 	e := r.m.Email
-	b, _ := json.Marshal([]any{e.From, e.FromName, e.ReplyTo, e.HTML, e.Text, e.Sandbox, r.m.Categories})
+	b, _ := json.Marshal([]any{e.From, e.FromName, e.ReplyTo, r.skel.HTML, r.skel.Text, r.skel.Values == nil, e.Sandbox, r.m.Categories})
 	return string(b)
 }
 
