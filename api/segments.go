@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -144,7 +145,8 @@ func (s *server) segmentError(c *gin.Context, err error) bool {
 	case errors.Is(err, store.ErrNotFound):
 		problem(c, http.StatusNotFound, "no segment "+c.Param("id")+" in this workspace")
 	case errors.Is(err, store.ErrInUse):
-		problem(c, http.StatusConflict, err.Error()+": remove those references first")
+		// "unable to delete segment "x": journeys j1 enter on it (archive them first)"
+		problem(c, http.StatusConflict, strings.TrimSuffix(strings.TrimPrefix(err.Error(), "store: "), ": "+store.ErrInUse.Error()))
 	default:
 		s.fail(c, err)
 	}

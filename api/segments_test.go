@@ -82,7 +82,7 @@ func TestSegmentsAPI(t *testing.T) {
 			t.Errorf("update = %d %s", status, body)
 		}
 		status, body = b.do(t, "DELETE", "/v1/segments/has_ltv", admin, "")
-		if status != http.StatusConflict || !strings.Contains(body, "vip_ltv") {
+		if status != http.StatusConflict || !strings.Contains(body, "segments vip_ltv reference it") || strings.Contains(body, "store: in use") {
 			t.Errorf("delete of a referenced segment = %d %s", status, body)
 		}
 		for _, id := range []string{"vip_ltv", "has_ltv"} {

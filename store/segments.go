@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -74,8 +75,11 @@ func (s *Store) UpdateSegment(ctx context.Context, workspaceID string, g Segment
 	return s.withTimeDependence(ctx, workspaceID, out)
 }
 
-// DeleteSegment removes a segment. It returns ErrNotFound, or ErrInUse
-// (naming them) when other segments reference it.
+// DeleteSegment removes a segment. It returns ErrNotFound, or ErrInUse,
+// naming every user, while other segments reference it, an active or
+// paused journey enters on it (entry.segment of the version customers
+// enter), or a broadcast that has not ended (scheduled, sending or paused)
+// sends to it: deleting it would stop their sweeps or fail their sends.
 func (s *Store) DeleteSegment(ctx context.Context, workspaceID, id string) error {
 	all, err := s.ListSegments(ctx, workspaceID)
 	if err != nil {
@@ -87,8 +91,22 @@ func (s *Store) DeleteSegment(ctx context.Context, workspaceID, id string) error
 			users = append(users, g.ID)
 		}
 	}
+	journeys, broadcasts, err := s.segmentSenders(ctx, workspaceID, id)
+	if err != nil {
+		return fmt.Errorf("store: unable to delete segment %q: %w", id, err)
+	}
+	var uses []string
 	if len(users) > 0 {
-		return fmt.Errorf("store: unable to delete segment %q: segments %v reference it: %w", id, users, ErrInUse)
+		uses = append(uses, fmt.Sprintf("segments %s reference it (change their definitions)", strings.Join(users, ", ")))
+	}
+	if len(journeys) > 0 {
+		uses = append(uses, fmt.Sprintf("journeys %s enter on it (archive them first)", strings.Join(journeys, ", ")))
+	}
+	if len(broadcasts) > 0 {
+		uses = append(uses, fmt.Sprintf("broadcasts %s send to it (cancel them or let them finish)", strings.Join(broadcasts, ", ")))
+	}
+	if len(uses) > 0 {
+		return fmt.Errorf("store: unable to delete segment %q: %s: %w", id, strings.Join(uses, "; "), ErrInUse)
 	}
 	tag, err := s.pool.Exec(ctx, `DELETE FROM segments WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
 	if err != nil {
@@ -98,6 +116,31 @@ func (s *Store) DeleteSegment(ctx context.Context, workspaceID, id string) error
 		return fmt.Errorf("store: unable to delete segment %q: %w", id, ErrNotFound)
 	}
 	return nil
+}
+
+// segmentSenders lists, by id, the active or paused journeys whose entered
+// version enters on the segment and the broadcasts not yet ended that send
+// to it.
+func (s *Store) segmentSenders(ctx context.Context, workspaceID, id string) (journeys, broadcasts []string, err error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT j.id FROM journeys j
+		JOIN journey_versions v ON v.workspace_id = j.workspace_id AND v.journey_id = j.id AND v.version = j.active_version
+		WHERE j.workspace_id = $1 AND j.status IN ('active', 'paused') AND v.definition->'entry'->>'segment' = $2
+		ORDER BY j.id COLLATE "C"`, workspaceID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if journeys, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return nil, nil, err
+	}
+	rows, err = s.pool.Query(ctx, `SELECT id FROM broadcasts
+		WHERE workspace_id = $1 AND segment_id = $2 AND status IN ('scheduled', 'sending', 'paused')
+		ORDER BY id COLLATE "C"`, workspaceID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	broadcasts, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	return journeys, broadcasts, err
 }
 
 // GetSegment returns one segment, or ErrNotFound.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -234,6 +235,57 @@ func TestSegmentStore(t *testing.T) {
 		if !slices.Equal(in, []string{"gold"}) {
 			t.Errorf("chie is in %v, want [gold]", in)
 		}
+	})
+
+	t.Run("RefusesDeletingASegmentAJourneyOrABroadcastSendsTo", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		_, err := b.store.CreateSegment(ctx, wsA, store.Segment{ID: "dormant", Name: "Dormant",
+			Definition: json.RawMessage(`{"condition":{"tag":"dormant"}}`)})
+		mustNot(t, err)
+		enters := json.RawMessage(`{"entry":{"segment":"dormant"},"nodes":[]}`)
+		for _, id := range []string{"jr_winback", "jr_draft"} {
+			_, err := b.store.CreateJourney(ctx, wsA, id, id, enters)
+			mustNot(t, err)
+		}
+		// Another workspace's journey on a segment of the same id is no use of this one.
+		_, err = b.store.CreateJourney(ctx, wsB, "jr_other", "Other", enters)
+		mustNot(t, err)
+		_, err = b.store.ActivateJourney(ctx, wsB, "jr_other")
+		mustNot(t, err)
+		for _, id := range []string{"bc_sale", "bc_draft"} {
+			_, err := b.store.CreateBroadcast(ctx, store.Broadcast{WorkspaceID: wsA, ID: id, Name: id, SegmentID: "dormant", Channel: "email", TemplateID: "t"})
+			mustNot(t, err)
+		}
+		refused := func(want ...string) {
+			t.Helper()
+			err := b.store.DeleteSegment(ctx, wsA, "dormant")
+			if !errors.Is(err, store.ErrInUse) {
+				t.Fatalf("delete = %v, want ErrInUse naming %v", err, want)
+			}
+			for _, id := range want {
+				if !strings.Contains(err.Error(), id) {
+					t.Errorf("delete = %v, want it to name %s", err, id)
+				}
+			}
+			for _, id := range []string{"jr_draft", "bc_draft", "jr_other"} {
+				if strings.Contains(err.Error(), id) {
+					t.Errorf("delete = %v names %s, which does not use the segment", err, id)
+				}
+			}
+		}
+		_, err = b.store.ActivateJourney(ctx, wsA, "jr_winback")
+		mustNot(t, err)
+		refused("journeys jr_winback")
+		_, err = b.store.SetJourneyStatus(ctx, wsA, "jr_winback", store.JourneyPaused)
+		mustNot(t, err)
+		mustNot(t, b.store.SetBroadcastStatus(ctx, wsA, "bc_sale", store.BroadcastSending, 3, ""))
+		refused("journeys jr_winback", "broadcasts bc_sale")
+		_, err = b.store.SetJourneyStatus(ctx, wsA, "jr_winback", store.JourneyArchived)
+		mustNot(t, err)
+		refused("broadcasts bc_sale")
+		mustNot(t, b.store.SetBroadcastStatus(ctx, wsA, "bc_sale", store.BroadcastCompleted, 0, ""))
+		mustNot(t, b.store.DeleteSegment(ctx, wsA, "dormant"))
 	})
 
 	t.Run("UpdatesVersionsAndRefusesDeletingAReferencedSegment", func(t *testing.T) {
