@@ -185,7 +185,9 @@ func (s *Store) MarkMessages(ctx context.Context, workspaceID string, ids []stri
 }
 
 // DeferBroadcast holds customers of a broadcast back until the given
-// times; a customer held before is held until the later time.
+// times; a customer held before is held until the later time. A broadcast
+// that has ended holds nobody (SetBroadcastStatus dropped its deferrals),
+// so a late batch cannot leave rows behind it.
 func (s *Store) DeferBroadcast(ctx context.Context, workspaceID, broadcastID string, until map[string]time.Time) error {
 	if len(until) == 0 {
 		return nil
@@ -196,6 +198,7 @@ func (s *Store) DeferBroadcast(ctx context.Context, workspaceID, broadcastID str
 	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO broadcast_deferrals (workspace_id, broadcast_id, customer_id, until)
 		SELECT $1, $2, * FROM unnest($3::text[], $4::timestamptz[])
+		WHERE NOT EXISTS (SELECT 1 FROM broadcasts WHERE workspace_id = $1 AND id = $2 AND finished_at IS NOT NULL)
 		ON CONFLICT (workspace_id, broadcast_id, customer_id) DO UPDATE SET until = GREATEST(broadcast_deferrals.until, EXCLUDED.until)`,
 		workspaceID, broadcastID, ids, times)
 	if err != nil {

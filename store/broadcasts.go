@@ -144,18 +144,26 @@ func (s *Store) ScheduleBroadcast(ctx context.Context, workspaceID, id string, s
 // SetBroadcastStatus records a broadcast's status as its workflow moves it:
 // sending (with the audience counted then), paused, and the ends
 // (completed, cancelled, failed with errText). A broadcast that has ended
-// keeps its end.
+// keeps its end, and ending drops its quiet-hours deferrals in the same
+// statement: nobody is held for a broadcast that will send no more.
 func (s *Store) SetBroadcastStatus(ctx context.Context, workspaceID, id, status string, audience int, errText string) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE broadcasts SET status = $3, error = $5, updated_at = now(),
-			audience = CASE WHEN $3 = 'sending' AND started_at IS NULL THEN $4 ELSE audience END,
-			started_at = CASE WHEN $3 = 'sending' THEN COALESCE(started_at, now()) ELSE started_at END,
-			finished_at = CASE WHEN $3 IN ('completed', 'cancelled', 'failed') THEN now() ELSE finished_at END
-		WHERE workspace_id = $1 AND id = $2 AND status NOT IN ('completed', 'cancelled', 'failed')`,
-		workspaceID, id, status, audience, errText)
+	var moved int
+	err := s.pool.QueryRow(ctx, `WITH moved AS (
+			UPDATE broadcasts SET status = $3, error = $5, updated_at = now(),
+				audience = CASE WHEN $3 = 'sending' AND started_at IS NULL THEN $4 ELSE audience END,
+				started_at = CASE WHEN $3 = 'sending' THEN COALESCE(started_at, now()) ELSE started_at END,
+				finished_at = CASE WHEN $3 IN ('completed', 'cancelled', 'failed') THEN now() ELSE finished_at END
+			WHERE workspace_id = $1 AND id = $2 AND status NOT IN ('completed', 'cancelled', 'failed')
+			RETURNING finished_at),
+		pruned AS (
+			DELETE FROM broadcast_deferrals
+			WHERE workspace_id = $1 AND broadcast_id = $2 AND EXISTS (SELECT 1 FROM moved WHERE finished_at IS NOT NULL))
+		SELECT count(*) FROM moved`,
+		workspaceID, id, status, audience, errText).Scan(&moved)
 	if err != nil {
 		return fmt.Errorf("store: unable to set broadcast %q %s: %w", id, status, err)
 	}
-	if tag.RowsAffected() == 0 {
+	if moved == 0 {
 		if _, err := s.GetBroadcast(ctx, workspaceID, id); err != nil {
 			return err
 		}
