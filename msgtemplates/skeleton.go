@@ -97,7 +97,7 @@ func skeletonOf(e *Email, d Data, full *channels.Email) (html, text string, valu
 	values = make(map[string]string, len(rec.values))
 	size := 0
 	for i, v := range rec.values {
-		if strings.Contains(v, "-tv") {
+		if tagStart.MatchString(v) {
 			return "", "", nil, "a value holds a string like a substitution tag"
 		}
 		k := tagName(i)

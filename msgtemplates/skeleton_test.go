@@ -96,6 +96,8 @@ func TestRenderSkeletonFallsBack(t *testing.T) {
 	}{
 		"AValueLikeATag": {`{"subject":"s","from":"a@shop.example","html":"<p>{{ profile.traits.n }}</p>"}`,
 			map[string]any{"n": "x-tv0-y"}, "like a substitution tag"},
+		"AValueThatStartsATag": {`{"subject":"s","from":"a@shop.example","html":"<p>{{ profile.traits.n }}</p>"}`,
+			map[string]any{"n": "a-tv9"}, "like a substitution tag"},
 		"AValueThatCompletesATag": {`{"subject":"s","from":"a@shop.example","html":"<p>{{ profile.traits.n }}{{ profile.traits.m }}</p>"}`,
 			map[string]any{"n": "a-tv", "m": "1-"}, "like a substitution tag"},
 		"TemplateTextBeforeAnOutputReadsAsATag": {`{"subject":"s","from":"a@shop.example","html":"<p>-tv7{{ profile.traits.n }}</p>"}`,
@@ -130,6 +132,16 @@ func TestRenderSkeletonFallsBack(t *testing.T) {
 			}
 		})
 	}
+	t.Run("AValueWithDashTVAndNoDigitStillBatches", func(t *testing.T) {
+		t.Parallel()
+		c := mustParse(t, "email", `{"subject":"s","from":"a@shop.example","html":"<a href=\"{{ message.unsubscribe_url }}\">x</a>"}`)
+		d := customer("zed", nil)
+		d.UnsubscribeURL = "https://t.example/u/IUPu4phB-tvfW_gUDdwsawrdn" // a signed token can hold "-tv"
+		sk, err := msgtemplates.RenderSkeleton(engine, c, d)
+		if err != nil || sk.Values == nil {
+			t.Errorf("values %v, fallback %q, %v; want a skeleton", sk.Values, sk.Fallback, err)
+		}
+	})
 	t.Run("JustUnderTheLimitStillBatches", func(t *testing.T) {
 		t.Parallel()
 		c := mustParse(t, "email", `{"subject":"s","from":"a@shop.example","html":"<p>{{ profile.traits.n }}</p>","text":"t"}`)
