@@ -181,3 +181,30 @@ func TestRenderSkeletonConcurrently(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// BenchmarkRenderSkeleton is the cost per customer of the skeleton beside
+// the full render it includes (BenchmarkRenderFull), on the broadcast
+// bench's personalised email.
+func BenchmarkRenderSkeleton(b *testing.B) {
+	engine := liquid.NewEngine()
+	c, err := msgtemplates.Parse("email", []byte(`{"subject": "{{ profile.traits.first_name }}, winter sale", "from": "shop@example.com",
+		"html": "<p>Hi {{ profile.traits.first_name | default: \"there\" }},</p>{% if profile.traits.vip %}<p>As a VIP you get 30% off.</p>{% else %}<p>20% off everything.</p>{% endif %}<p><a href=\"{{ message.unsubscribe_url }}\">Unsubscribe</a></p>"}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := customer("ann", map[string]any{"first_name": "Ann", "vip": true})
+	b.Run("Full", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := msgtemplates.Render(engine, c, d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Skeleton", func(b *testing.B) {
+		for b.Loop() {
+			if sk, err := msgtemplates.RenderSkeleton(engine, c, d); err != nil || sk.Values == nil {
+				b.Fatal(err, sk.Fallback)
+			}
+		}
+	})
+}
