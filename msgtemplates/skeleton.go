@@ -218,14 +218,13 @@ var skeletons = sync.OnceValue(newSkeletonEngine)
 type skeletonEngine struct {
 	engine *liquid.Engine
 	plain  *liquid.Template // "{{ v }}": writes a value exactly as an output does
-	exprs  sync.Map         // expression source → expressions.Expression
-	parsed sync.Map         // template source → *liquid.Template
-	n      int              // entries in parsed (under mu)
-	mu     sync.Mutex
+	exprs  *cache[expressions.Expression]
+	parsed *cache[*liquid.Template] // by the template's own source
 }
 
 func newSkeletonEngine() *skeletonEngine {
-	s := &skeletonEngine{engine: liquid.NewEngine()}
+	s := &skeletonEngine{engine: liquid.NewEngine(), exprs: newCache[expressions.Expression](4096),
+		parsed: newCache[*liquid.Template](256)}
 	plain, err := liquid.NewEngine().ParseString("{{ v }}")
 	if err != nil {
 		panic(err)
@@ -236,19 +235,45 @@ func newSkeletonEngine() *skeletonEngine {
 	return s
 }
 
+// cache is a map that empties itself when full: enough for the few
+// templates a worker renders at a time, bounded over its life.
+type cache[V any] struct {
+	mu  sync.Mutex
+	max int
+	m   map[string]V
+}
+
+func newCache[V any](max int) *cache[V] { return &cache[V]{max: max, m: map[string]V{}} }
+
+// get is key's value, made by fn and kept when it is not yet there.
+func (c *cache[V]) get(key string, fn func(string) (V, error)) (V, error) {
+	c.mu.Lock()
+	v, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := fn(key)
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	c.m[key] = v
+	c.mu.Unlock()
+	return v, nil
+}
+
 // output evaluates the expression of one {{ … }}, writes it as Liquid
 // would, and, outside a capture, records it and writes its tag instead.
 func (s *skeletonEngine) output(ctx render.Context) (string, error) {
-	src := ctx.TagArgs()
-	e, ok := s.exprs.Load(src)
-	if !ok {
-		parsed, err := expressions.Parse(src)
-		if err != nil {
-			return "", err
-		}
-		e, _ = s.exprs.LoadOrStore(src, parsed)
+	e, err := s.exprs.get(ctx.TagArgs(), expressions.Parse)
+	if err != nil {
+		return "", err
 	}
-	v, err := ctx.Evaluate(e.(expressions.Expression))
+	v, err := ctx.Evaluate(e)
 	if err != nil {
 		return "", err
 	}
@@ -278,31 +303,23 @@ func capture(ctx render.Context) (string, error) {
 	return "", nil
 }
 
-// maxParsed bounds the parsed-template cache; it is emptied when full.
-const maxParsed = 256
-
 // renderTagged renders src with every output written as a tag.
 func renderTagged(src string, bindings map[string]any) (string, error) {
 	if src == "" || !hasLiquid(src) {
 		return src, nil
 	}
 	s := skeletons()
-	t, ok := s.parsed.Load(src)
-	if !ok {
-		parsed, err := s.engine.ParseString(rewriteOutputs(src))
+	t, err := s.parsed.get(src, func(src string) (*liquid.Template, error) {
+		t, err := s.engine.ParseString(rewriteOutputs(src))
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		s.mu.Lock()
-		if s.n >= maxParsed {
-			s.parsed.Clear()
-			s.n = 0
-		}
-		s.n++
-		s.mu.Unlock()
-		t, _ = s.parsed.LoadOrStore(src, parsed)
+		return t, nil
+	})
+	if err != nil {
+		return "", err
 	}
-	return t.(*liquid.Template).RenderString(bindings)
+	return t.RenderString(bindings)
 }
 
 // rewriteOutputs turns every {{ expr }} of src, outside raw blocks, into
