@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tabiji/tabiji/ingest"
@@ -46,7 +47,8 @@ func (s *server) ingest(ctx context.Context, workspaceID string, msgs []ingest.M
 	if err != nil || len(in) == 0 {
 		return res, err
 	}
-	if err := s.applyIdentities(ctx, workspaceID, in); err != nil {
+	merged, err := s.applyIdentities(ctx, workspaceID, in)
+	if err != nil {
 		return res, err
 	}
 	used, err := s.journeyEvents(ctx, workspaceID)
@@ -79,7 +81,7 @@ func (s *server) ingest(ctx context.Context, workspaceID string, msgs []ingest.M
 	if err := s.score(ctx, workspaceID, in, out, &res); err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	s.evaluateSegments(ctx, workspaceID, out)
+	s.evaluateSegments(ctx, workspaceID, out, mergedCustomers(out, merged))
 	return res, nil
 }
 
@@ -148,8 +150,9 @@ func toEvent(workspaceID string, m *ingest.Message, violations []taxonomy.Violat
 
 // applyIdentities merges ids (identify, alias) and then sets traits, before
 // the events are stored, so that they are stored under the merged id: one
-// lookup and one transaction for the batch, plus one per id merged.
-func (s *server) applyIdentities(ctx context.Context, workspaceID string, in []accepted) error {
+// lookup and one transaction for the batch, plus one per id merged. It
+// returns the indexes in in of the calls that merged two profiles.
+func (s *server) applyIdentities(ctx context.Context, workspaceID string, in []accepted) ([]int, error) {
 	var anon []string
 	for _, a := range in {
 		if m := a.msg; m.Type == ingest.Identify && m.UserID != "" && m.AnonymousID != "" && m.UserID != m.AnonymousID {
@@ -160,33 +163,54 @@ func (s *server) applyIdentities(ctx context.Context, workspaceID string, in []a
 	if len(anon) > 0 {
 		ids, err := s.Store.UnmergedIDs(ctx, workspaceID, anon)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, id := range ids {
 			unmerged[id] = true
 		}
 	}
 	var updates []store.ProfileUpdate
-	for _, a := range in {
+	var merged []int
+	for i, a := range in {
 		m := a.msg
 		switch {
 		case m.Type == ingest.Alias:
-			if _, err := s.Store.MergeProfiles(ctx, workspaceID, m.PreviousID, m.UserID, false); err != nil {
-				return err
+			did, err := s.Store.MergeProfiles(ctx, workspaceID, m.PreviousID, m.UserID, false)
+			if err != nil {
+				return nil, err
+			}
+			if did {
+				merged = append(merged, i)
 			}
 		case m.Type != ingest.Identify:
 			continue
 		case unmerged[m.AnonymousID] && m.UserID != "" && m.UserID != m.AnonymousID:
 			delete(unmerged, m.AnonymousID)
-			if _, err := s.Store.MergeProfiles(ctx, workspaceID, m.AnonymousID, m.UserID, true); err != nil {
-				return err
+			did, err := s.Store.MergeProfiles(ctx, workspaceID, m.AnonymousID, m.UserID, true)
+			if err != nil {
+				return nil, err
+			}
+			if did {
+				merged = append(merged, i)
 			}
 		}
 		if m.Type == ingest.Identify {
 			updates = append(updates, store.ProfileUpdate{ID: m.CustomerID(), Change: traitsChange(m), At: m.Timestamp})
 		}
 	}
-	return s.Store.ChangeProfiles(ctx, workspaceID, updates)
+	return merged, s.Store.ChangeProfiles(ctx, workspaceID, updates)
+}
+
+// mergedCustomers is the profile each merging call was stored under (the
+// merged one), once each.
+func mergedCustomers(out []store.Inserted, merged []int) []string {
+	var ids []string
+	for _, i := range merged {
+		if id := out[i].Event.UserID; id != "" && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // traitsChange is what an identify call does to its profile: a trait sent

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/tabiji/tabiji/ingest"
@@ -78,8 +79,13 @@ func describeSegment(id string, d segments.Definition, resolve segments.Resolver
 
 // segmentsMoved pairs each tracked segment with the customers whose stored
 // calls (not Tabiji's own trigger events) may have moved them.
-func segmentsMoved(segs []trackedSegment, out []store.Inserted) map[string][]string {
+// Merged customers (their profile just absorbed another) may have moved in
+// every one of them.
+func segmentsMoved(segs []trackedSegment, out []store.Inserted, merged []string) map[string][]string {
 	moved := map[string][]string{}
+	for _, g := range segs {
+		moved[g.id] = append(moved[g.id], merged...)
+	}
 	for _, o := range out {
 		e := o.Event
 		if !o.Inserted || isTriggerEvent(e) || e.UserID == "" {
@@ -91,5 +97,6 @@ func segmentsMoved(segs []trackedSegment, out []store.Inserted) map[string][]str
 			}
 		}
 	}
+	maps.DeleteFunc(moved, func(_ string, ids []string) bool { return len(ids) == 0 })
 	return moved
 }

@@ -38,7 +38,7 @@ func TestOnlyCallsThatCanMoveASegmentEvaluateIt(t *testing.T) {
 	moved := segmentsMoved(segs, []store.Inserted{
 		ev("a", "track", "Order Completed"), ev("b", "track", "purchase"), ev("c", "identify", ""),
 		ev("d", "track", "segment_entered"), {Inserted: false, Event: store.Event{UserID: "e", Type: "track", Name: "purchase"}},
-	})
+	}, nil)
 	want := map[string][]string{"dormant": {"b"}, "gold": {"c"}, "gold_dormant": {"b", "c"}}
 	if len(moved) != len(want) {
 		t.Fatalf("moved = %v, want %v", moved, want)
@@ -47,5 +47,17 @@ func TestOnlyCallsThatCanMoveASegmentEvaluateIt(t *testing.T) {
 		if !slices.Equal(moved[k], v) {
 			t.Errorf("moved[%s] = %v, want %v", k, moved[k], v)
 		}
+	}
+	// A customer whose profile just absorbed another (identify with an
+	// anonymousId, alias) may have moved in every segment, whatever the call.
+	moved = segmentsMoved(segs, []store.Inserted{ev("c", "identify", ""), ev("m", "alias", "")}, []string{"m", "c"})
+	want = map[string][]string{"dormant": {"m", "c"}, "gold": {"m", "c"}, "gold_dormant": {"m", "c"}}
+	for k, v := range want {
+		if !slices.Equal(moved[k], v) {
+			t.Errorf("with merges, moved[%s] = %v, want %v", k, moved[k], v)
+		}
+	}
+	if moved := segmentsMoved(segs, nil, nil); len(moved) != 0 {
+		t.Errorf("no calls moved %v", moved)
 	}
 }

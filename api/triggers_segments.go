@@ -24,8 +24,12 @@ func (s *server) segmentTimeDependent(ctx context.Context, workspaceID, segmentI
 // membership changed: stored and routed like the calls that caused them,
 // then recorded. One membership query per segment moved, for the whole
 // call; none when the call touches no tracked segment. A failure is
-// logged: the segment's next sweep catches up.
-func (s *server) evaluateSegments(ctx context.Context, workspaceID string, out []store.Inserted) {
+// logged: the segment's next sweep catches up. Merged are customers whose
+// profile an identify or alias of the call just merged with another: their
+// events and traits changed together, and the memberships of the profile
+// merged away moved to them (store.MergeProfiles), so they are evaluated in
+// every tracked segment.
+func (s *server) evaluateSegments(ctx context.Context, workspaceID string, out []store.Inserted, merged []string) {
 	segs, err := s.segmentCache.get(ctx, workspaceID)
 	if err != nil {
 		s.Logger.Warn("segments not evaluated; their sweeps catch up", "workspace", workspaceID, "error", err)
@@ -35,7 +39,7 @@ func (s *server) evaluateSegments(ctx context.Context, workspaceID string, out [
 		return
 	}
 	now := time.Now()
-	for seg, ids := range segmentsMoved(segs, out) {
+	for seg, ids := range segmentsMoved(segs, out, merged) {
 		if err := s.evaluateSegment(ctx, workspaceID, seg, ids, now); err != nil {
 			s.Logger.Warn("segment not evaluated; its sweep catches up", "workspace", workspaceID, "segment", seg, "error", err)
 		}

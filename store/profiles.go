@@ -207,9 +207,9 @@ func nonNil(s []string) []string {
 }
 
 // MergeProfiles merges the profile fromID names into the one intoID names:
-// traits (latest wins per trait), tags, push tokens and merged ids move
-// over, fromID becomes an id of the merged profile, and the events of the
-// old profile are rewritten to the new one. With onlyAnonymous, as identify
+// traits (latest wins per trait), tags, push tokens, merged ids and tracked
+// segment memberships move over, fromID becomes an id of the merged
+// profile, and the events of the old profile are rewritten to the new one. With onlyAnonymous, as identify
 // asks, a fromID already merged into another profile is left there: a
 // device's anonymousId seen under a second userId does not merge two people.
 // It returns whether it merged.
@@ -269,6 +269,16 @@ func mergeInto(ctx context.Context, tx pgx.Tx, workspaceID, from, into string) e
 				count = r.count + excluded.count, first_at = LEAST(r.first_at, excluded.first_at),
 				last_at = GREATEST(r.last_at, excluded.last_at),
 				sums = tabiji_add_numbers(r.sums, excluded.sums), nums = tabiji_add_numbers(r.nums, excluded.nums)`,
+			[]any{workspaceID, from, into}},
+		// The tracked memberships of segments that journeys enter on move
+		// too: the merged customer is the same person, who entered once (the
+		// earlier entry stays). Whether the merged profile is still in is for
+		// the caller to re-evaluate (ingestion does, for every tracked segment).
+		{"move tracked segment memberships", `WITH gone AS (
+				DELETE FROM tracked_segment_members WHERE workspace_id = $1 AND customer_id = $2 RETURNING segment_id, entered_at)
+			INSERT INTO tracked_segment_members AS m (workspace_id, segment_id, customer_id, entered_at)
+			SELECT $1, segment_id, $3, entered_at FROM gone ORDER BY segment_id
+			ON CONFLICT (workspace_id, segment_id, customer_id) DO UPDATE SET entered_at = LEAST(m.entered_at, excluded.entered_at)`,
 			[]any{workspaceID, from, into}},
 		{"delete the old profile", `DELETE FROM profiles WHERE workspace_id = $1 AND id = $2`, []any{workspaceID, from}},
 		{"record the merged id", `INSERT INTO profile_identities (workspace_id, alias_id, profile_id) VALUES ($1, $2, $3)

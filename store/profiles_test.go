@@ -112,6 +112,37 @@ func TestProfiles(t *testing.T) {
 		}
 	})
 
+	t.Run("MergeMovesTrackedSegmentMemberships", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		for _, id := range []string{"anon_1", "u_1", "u_2"} {
+			_, err := b.store.ChangeProfile(ctx, wsA, id, store.ProfileChange{}, t0)
+			mustNot(t, err)
+		}
+		// anon_1 entered "browsers" (and "vip", later than u_1 did); u_1 is in "vip" only.
+		mustNot(t, b.store.RecordSegmentChanges(ctx, wsA, "browsers", []string{"anon_1"}, nil, t0))
+		mustNot(t, b.store.RecordSegmentChanges(ctx, wsA, "vip", []string{"u_1"}, nil, t0))
+		mustNot(t, b.store.RecordSegmentChanges(ctx, wsA, "vip", []string{"anon_1", "u_2"}, nil, t0.Add(time.Hour)))
+		merged, err := b.store.MergeProfiles(ctx, wsA, "anon_1", "u_1", true)
+		mustNot(t, err)
+		if !merged {
+			t.Fatal("not merged")
+		}
+		for seg, want := range map[string][]string{"browsers": {"u_1"}, "vip": {"u_1", "u_2"}} {
+			page, err := b.store.TrackedMembersPage(ctx, wsA, seg, "", 10)
+			mustNot(t, err)
+			if !slices.Equal(page, want) {
+				t.Errorf("tracked members of %s = %v, want %v", seg, page, want)
+			}
+		}
+		var entered time.Time
+		mustNot(t, b.db.QueryRow(ctx, `SELECT entered_at FROM tracked_segment_members
+			WHERE workspace_id = $1 AND segment_id = 'vip' AND customer_id = 'u_1'`, wsA).Scan(&entered))
+		if !entered.Equal(t0) {
+			t.Errorf("u_1 entered vip at %v, want the earlier entry %v", entered, t0)
+		}
+	})
+
 	t.Run("ContextsSetZoneLocaleAndTokensUnlessTraitsSay", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)

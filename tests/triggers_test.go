@@ -123,6 +123,41 @@ func TestSegmentTriggeredJourneys(t *testing.T) {
 		})
 	})
 
+	t.Run("AMergedCustomerKeepsTheAnonymousMembershipAndIsReEvaluated", func(t *testing.T) {
+		gold := func(ids ...string) map[string]bool {
+			t.Helper()
+			in, err := s.store.TrackedMembers(ctx, "default", "gold", ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return in
+		}
+		// An anonymous visitor on the gold plan enters; signing up (identify
+		// with the anonymousId) is the same person, who does not enter again.
+		s.segment("/v1/identify", `{"anonymousId":"anon_dan","traits":{"plan":"gold"}}`)
+		eventually(t, 20*time.Second, "anon_dan to enter gold", func() bool { return gold("anon_dan")["anon_dan"] })
+		s.segment("/v1/identify", `{"userId":"dan","anonymousId":"anon_dan","traits":{"name":"Dan"}}`)
+		eventually(t, 20*time.Second, "dan to hold anon_dan's membership", func() bool {
+			in := gold("dan", "anon_dan")
+			return in["dan"] && !in["anon_dan"]
+		})
+		if n := s.countEvents(`user_id = 'dan' AND event = 'segment_entered'`); n != 1 {
+			t.Errorf("dan has %d segment_entered events, want only the one he had as anon_dan", n)
+		}
+		// An alias merges a gold visitor into a customer whose own, later
+		// plan is silver: the merged customer has left gold.
+		s.segment("/v1/identify", `{"anonymousId":"anon_eve","traits":{"plan":"gold"}}`)
+		eventually(t, 20*time.Second, "anon_eve to enter gold", func() bool { return gold("anon_eve")["anon_eve"] })
+		s.segment("/v1/identify", `{"userId":"eve","traits":{"plan":"silver"}}`)
+		s.segment("/v1/alias", `{"previousId":"anon_eve","userId":"eve"}`)
+		eventually(t, 20*time.Second, "eve to leave gold", func() bool {
+			return s.countEvents(`user_id = 'eve' AND event = 'segment_exited'`) == 1
+		})
+		if in := gold("eve", "anon_eve"); len(in) != 0 {
+			t.Errorf("gold still tracks %v after eve left", in)
+		}
+	})
+
 	t.Run("TimePassingEntersTheCustomerAtTheSweep", func(t *testing.T) {
 		s.call("POST", "/v1/segments", "admin", map[string]any{"id": "dormant", "name": "Dormant 21 days",
 			"definition": map[string]any{"condition": map[string]any{"and": []any{
