@@ -79,3 +79,33 @@ func TestEventRollupsStayExact(t *testing.T) {
 		t.Errorf("rollups after erasure = %q", got)
 	}
 }
+
+// TestAddNumbersMatchesSumByKey: tabiji_add_numbers (plpgsql since 00022)
+// gives what summing both objects' numbers key by key gives, the rule the
+// rollups were defined by (00015), scale and all.
+func TestAddNumbersMatchesSumByKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	cases := [][2]string{
+		{`{}`, `{}`},
+		{`{"total": 1}`, `{}`},
+		{`{}`, `{"total": 1.50}`},
+		{`{"total": 100, "items": 2}`, `{"total": 50.5}`},
+		{`{"total": 1.50, "b": 2}`, `{"total": 2, "c": 0.1}`},
+		{`{"a": -3}`, `{"a": 3.000, "b": 1e3, "c": -0.25}`},
+		{`{"x y": 1, "é": 2}`, `{"x y": 2, "\"q\"": 7}`},
+		{`{"big": 123456789012345678901234567890}`, `{"big": 0.000000000000000000001}`},
+	}
+	for _, c := range cases {
+		var got, want string
+		mustNot(t, b.db.QueryRow(ctx, `SELECT tabiji_add_numbers($1::jsonb, $2::jsonb)::text`, c[0], c[1]).Scan(&got))
+		mustNot(t, b.db.QueryRow(ctx, `SELECT COALESCE(jsonb_object_agg(key, total), '{}')::text FROM (
+			SELECT key, sum(value::numeric) AS total
+			FROM (SELECT * FROM jsonb_each($1::jsonb) UNION ALL SELECT * FROM jsonb_each($2::jsonb)) kv GROUP BY key) s`,
+			c[0], c[1]).Scan(&want))
+		if got != want {
+			t.Errorf("tabiji_add_numbers(%s, %s) = %s, want %s", c[0], c[1], got, want)
+		}
+	}
+}
