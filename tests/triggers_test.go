@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,9 +198,16 @@ func TestSegmentTriggeredJourneys(t *testing.T) {
 	})
 
 	t.Run("ArchivingRemovesTheScheduleAndTheTracking", func(t *testing.T) {
+		// While a journey enters on it, a segment cannot be deleted.
+		var p struct{ Detail string }
+		s.call("DELETE", "/v1/segments/gold", "admin", nil, http.StatusConflict, &p)
+		if !strings.Contains(p.Detail, "journeys gold_welcome enter on it (archive them first)") {
+			t.Errorf("delete of gold = %q, want it to name gold_welcome", p.Detail)
+		}
 		for _, id := range []string{"gold_welcome", "winback"} {
 			s.call("POST", "/v1/journeys/"+id+"/archive", "admin", nil, http.StatusOK, nil)
 		}
+		s.call("DELETE", "/v1/segments/gold", "admin", nil, http.StatusNoContent, nil)
 		for _, id := range []string{goldSchedule, "ws_default/trigger/segment/dormant"} {
 			if s.scheduleExists(id) {
 				t.Errorf("schedule %s is still there", id)
