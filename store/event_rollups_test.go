@@ -109,3 +109,43 @@ func TestAddNumbersMatchesSumByKey(t *testing.T) {
 		}
 	}
 }
+
+// TestEventRollupsReadNumbersAsPostgres: the numbers ingestion finds in
+// properties (in Go, store.eventNumbers) are those recomputing from the
+// stored jsonb finds — exponents, scales, repeated and escaped keys, nested
+// and non-numeric values, several events of a customer in one batch.
+func TestEventRollupsReadNumbersAsPostgres(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	props := []string{
+		`{"total": 1.50e+2, "n": -3, "note": "x", "nested": {"total": 9}}`,
+		`{"total": 0.10, "total": "replaced"}`,
+		`{"total": "first", "total": 7}`,
+		`{"\u00e9t\"e": 12345678901234567890.5, "list": [1, 2], "flag": true, "none": null}`,
+		`{}`,
+		`{"total": 1E-3, "n": 2}`,
+	}
+	var batch []store.Event
+	for i, p := range props {
+		for _, user := range []string{"u1", "u2"} {
+			batch = append(batch, store.Event{WorkspaceID: wsA, MessageID: fmt.Sprintf("%s-%d", user, i), UserID: user,
+				Name: "purchase", Properties: json.RawMessage(p), Timestamp: base.AddDate(0, 0, i)})
+		}
+	}
+	_, err := b.store.InsertEvents(ctx, batch[:7])
+	mustNot(t, err)
+	_, err = b.store.InsertEvents(ctx, batch[5:]) // two duplicates, and rollups that exist already
+	mustNot(t, err)
+	kept := rollupRows(t, b, wsA)
+	_, err = b.db.Exec(ctx, `SELECT tabiji_rebuild_event_rollups($1)`, wsA)
+	mustNot(t, err)
+	if rebuilt := rollupRows(t, b, wsA); fmt.Sprint(kept) != fmt.Sprint(rebuilt) {
+		t.Errorf("kept rollups\n%v\nrecomputed\n%v", kept, rebuilt)
+	}
+	want := `u1 purchase 6 2026-03-01T00:00:00Z 2026-03-06T00:00:00Z {"n": -1, "total": 157.001, "ét\"e": 12345678901234567890.5} {"n": 2, "total": 3, "ét\"e": 1}`
+	if len(kept) != 2 || kept[0] != want {
+		t.Errorf("rollups = %q, want u1's %q", kept, want)
+	}
+}

@@ -135,9 +135,10 @@ const insertEventsSQL = `
 WITH v AS (
 	SELECT v.*, COALESCE(pi.profile_id, v.user_id) AS customer
 	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-	            $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[])
+	            $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[],
+	            $16::text[], $17::text[])
 	     AS v(workspace_id, message_id, type, user_id, anonymous_id, event, properties, traits, context,
-	          group_id, previous_id, violations, timestamp, received_at, routed_at)
+	          group_id, previous_id, violations, timestamp, received_at, routed_at, sums, nums)
 	LEFT JOIN profile_identities pi ON pi.workspace_id = v.workspace_id AND pi.alias_id = v.user_id
 ), ids AS (
 	INSERT INTO event_ids (workspace_id, message_id, received_at, routed_at)
@@ -154,28 +155,21 @@ WITH v AS (
 	SELECT v.workspace_id, v.message_id, v.type, v.customer, v.anonymous_id, v.event, v.properties::jsonb,
 		v.traits::jsonb, v.context::jsonb, v.group_id, v.previous_id, v.violations::jsonb, v.timestamp, v.received_at
 	FROM v JOIN ids USING (workspace_id, message_id)
-	RETURNING workspace_id, message_id, user_id, event, properties, timestamp
+	RETURNING workspace_id, message_id, user_id
 ), rollups AS (` + rollupEventsSQL + `)
 SELECT workspace_id, message_id, user_id FROM stored`
 
-// rollupEventsSQL adds the events just stored to their customers'
-// event_rollups (00015), one upsert per (workspace, customer, event) in
-// key order, so concurrent batches lock rows in the same order.
+// rollupEventsSQL adds the events just stored (those whose message id
+// was claimed) to their customers' event_rollups (00015), one upsert per
+// (workspace, customer, event) in key order, so concurrent batches lock rows
+// in the same order. Each event's numeric properties come in v.sums and
+// v.nums (eventNumbers), summed per key by tabiji_sum_numbers (00023).
 const rollupEventsSQL = `
-	WITH num AS (
-		SELECT s.workspace_id, s.user_id, s.event, kv.key, sum(kv.value::numeric) AS total, count(*) AS n
-		FROM stored s CROSS JOIN LATERAL jsonb_each(s.properties) kv
-		WHERE s.event <> '' AND jsonb_typeof(kv.value) = 'number'
-		GROUP BY 1, 2, 3, 4
-	), agg AS (
-		SELECT workspace_id, user_id, event, jsonb_object_agg(key, total) AS sums, jsonb_object_agg(key, n) AS nums
-		FROM num GROUP BY 1, 2, 3
-	)
 	INSERT INTO event_rollups AS r (workspace_id, user_id, event, count, first_at, last_at, sums, nums)
-	SELECT s.workspace_id, s.user_id, s.event, count(*), min(s.timestamp), max(s.timestamp),
-		COALESCE(min(a.sums::text)::jsonb, '{}'), COALESCE(min(a.nums::text)::jsonb, '{}')
-	FROM stored s LEFT JOIN agg a USING (workspace_id, user_id, event)
-	WHERE s.event <> ''
+	SELECT v.workspace_id, v.customer, v.event, count(*), min(v.timestamp), max(v.timestamp),
+		tabiji_sum_numbers(v.sums::jsonb), tabiji_sum_numbers(v.nums::jsonb)
+	FROM v JOIN ids USING (workspace_id, message_id)
+	WHERE v.event <> ''
 	GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
 	ON CONFLICT (workspace_id, user_id, event) DO UPDATE SET
 		count = r.count + excluded.count,
@@ -187,6 +181,7 @@ const rollupEventsSQL = `
 // eventColumnSet holds events column by column, as insertEventsSQL takes them.
 type eventColumnSet struct {
 	ws, id, typ, user, anon, name, props, traits, ctx, group, prev []string
+	sums, nums                                                     []string // eventNumbers of each, "{}" for an unnamed event
 	violations                                                     []*string
 	ts, received                                                   []time.Time
 	routed                                                         []*time.Time
@@ -208,11 +203,16 @@ func (c *eventColumnSet) add(e Event) {
 	}
 	c.violations = append(c.violations, v)
 	c.ts, c.received, c.routed = append(c.ts, e.Timestamp), append(c.received, e.ReceivedAt), append(c.routed, e.RoutedAt)
+	sums, nums := "{}", "{}"
+	if e.Name != "" {
+		sums, nums = eventNumbers(e.Properties)
+	}
+	c.sums, c.nums = append(c.sums, sums), append(c.nums, nums)
 }
 
 func (c *eventColumnSet) args() []any {
 	return []any{c.ws, c.id, c.typ, c.user, c.anon, c.name, c.props, c.traits, c.ctx, c.group, c.prev,
-		c.violations, c.ts, c.received, c.routed}
+		c.violations, c.ts, c.received, c.routed, c.sums, c.nums}
 }
 
 // GetEvent returns the workspace's event with the message id, or ErrNotFound.
