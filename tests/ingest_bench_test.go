@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -120,7 +121,8 @@ func (e *ingestBench) batch(n int) string {
 
 // BenchmarkIngestion measures /v1/batch (100 events a call) and single
 // /v1/track calls through the real handler into Postgres with the taxonomy
-// on, and COPY of the same rows into the same table. Run it with
+// on, and COPY of the same rows into the same table, apart and then in
+// alternation (Batch100VersusCOPY100: the ratio to quote). Run it with
 //
 //	go test ./tests/ -run '^$' -bench BenchmarkIngestion -benchtime 3s
 func BenchmarkIngestion(b *testing.B) {
@@ -178,6 +180,7 @@ func BenchmarkIngestion(b *testing.B) {
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	})
 	b.Run("COPY100", func(b *testing.B) { e.copyBaseline(b, 100) })
+	b.Run("Batch100VersusCOPY100", e.versusCOPY)
 }
 
 // copyBaseline COPYs b.N batches of n rows like those ingestion stores
@@ -189,25 +192,87 @@ func (e *ingestBench) copyBaseline(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	cols := []string{"workspace_id", "message_id", "type", "user_id", "anonymous_id", "event", "properties", "traits",
-		"context", "group_id", "previous_id", "timestamp", "received_at"}
-	props := `{"orderId":"o_1","revenue":4980,"currency":"JPY","coupon":"FREESHIP","products":[{"sku":"TEA-01","name":"Sencha","price":2490,"quantity":2}]}`
-	evCtx := `{"library":{"name":"analytics-go","version":"3.3.0"},"ip":"203.0.113.7"}`
 	batches := make([][][]any, b.N)
 	for i := range batches {
-		for range n {
-			s := e.seq.Add(1)
-			batches[i] = append(batches[i], []any{"default", fmt.Sprintf("copy-%d", s), "track", fmt.Sprintf("u_%d", s%10000), "",
-				"Order Completed", props, "{}", evCtx, "", "", time.Now(), time.Now()})
-		}
+		batches[i] = e.copyRows(n)
 	}
 	b.ResetTimer()
 	for i := range b.N {
-		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"events"}, cols, pgx.CopyFromRows(batches[i])); err != nil {
-			b.Fatal(err)
-		}
+		e.copy(b, conn, batches[i])
 	}
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "events/s")
+}
+
+var copyColumns = []string{"workspace_id", "message_id", "type", "user_id", "anonymous_id", "event", "properties", "traits",
+	"context", "group_id", "previous_id", "timestamp", "received_at"}
+
+// copyRows makes n rows like those ingestion stores, for COPY.
+func (e *ingestBench) copyRows(n int) [][]any {
+	props := `{"orderId":"o_1","revenue":4980,"currency":"JPY","coupon":"FREESHIP","products":[{"sku":"TEA-01","name":"Sencha","price":2490,"quantity":2}]}`
+	evCtx := `{"library":{"name":"analytics-go","version":"3.3.0"},"ip":"203.0.113.7"}`
+	rows := make([][]any, 0, n)
+	for range n {
+		s := e.seq.Add(1)
+		rows = append(rows, []any{"default", fmt.Sprintf("copy-%d", s), "track", fmt.Sprintf("u_%d", s%10000), "",
+			"Order Completed", props, "{}", evCtx, "", "", time.Now(), time.Now()})
+	}
+	return rows
+}
+
+func (e *ingestBench) copy(b *testing.B, conn *pgx.Conn, rows [][]any) {
+	if _, err := conn.CopyFrom(context.Background(), pgx.Identifier{"events"}, copyColumns, pgx.CopyFromRows(rows)); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// versusCOPY measures /v1/batch and COPY in alternation, so that the
+// load of other work on the machine weighs on both alike. Each b.N round
+// posts 20 batches of 100 track events from two goroutines (as
+// Batch100/clients=1 does with GOMAXPROCS 2), then COPYs 20 batches of 100
+// rows on one connection. It reports both rates and batch's share of COPY's.
+func (e *ingestBench) versusCOPY(b *testing.B) {
+	const perRound = 20
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, e.dbURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	type round struct {
+		bodies []string
+		rows   [][][]any
+	}
+	rounds := make([]round, b.N)
+	for i := range rounds {
+		for range perRound {
+			rounds[i].bodies = append(rounds[i].bodies, e.batch(100))
+			rounds[i].rows = append(rounds[i].rows, e.copyRows(100))
+		}
+	}
+	var batchTook, copyTook time.Duration
+	b.ResetTimer()
+	for _, r := range rounds {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for g := range 2 {
+			wg.Go(func() {
+				for i := g; i < perRound; i += 2 {
+					e.post(b, "/v1/batch", r.bodies[i])
+				}
+			})
+		}
+		wg.Wait()
+		batchTook += time.Since(start)
+		start = time.Now()
+		for _, rows := range r.rows {
+			e.copy(b, conn, rows)
+		}
+		copyTook += time.Since(start)
+	}
+	events := float64(b.N * perRound * 100)
+	b.ReportMetric(events/batchTook.Seconds(), "batch-events/s")
+	b.ReportMetric(events/copyTook.Seconds(), "copy-events/s")
+	b.ReportMetric(copyTook.Seconds()/batchTook.Seconds(), "batch/copy")
 }
 
 // BenchmarkIngestionSegmentJourney measures what segment-triggered
