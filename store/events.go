@@ -163,14 +163,27 @@ SELECT workspace_id, message_id, user_id FROM stored`
 // was claimed) to their customers' event_rollups (00015), one upsert per
 // (workspace, customer, event) in key order, so concurrent batches lock rows
 // in the same order. Each event's numeric properties come in v.sums and
-// v.nums (eventNumbers), summed per key by tabiji_sum_numbers (00023).
+// v.nums (eventNumbers): a customer's only event of the name in the batch
+// (the usual case) gives them as they are; several are summed per key by
+// tabiji_sum_numbers (00023), which the CASE calls only for those groups.
 const rollupEventsSQL = `
+	WITH claimed AS (
+		SELECT v.workspace_id, v.customer, v.event, v.timestamp, v.sums, v.nums
+		FROM v JOIN ids USING (workspace_id, message_id)
+		WHERE v.event <> ''
+	), grouped AS (
+		SELECT workspace_id, customer, event, count(*) AS n, min(timestamp) AS first_at, max(timestamp) AS last_at,
+			min(sums) AS sums, min(nums) AS nums
+		FROM claimed GROUP BY 1, 2, 3
+	)
 	INSERT INTO event_rollups AS r (workspace_id, user_id, event, count, first_at, last_at, sums, nums)
-	SELECT v.workspace_id, v.customer, v.event, count(*), min(v.timestamp), max(v.timestamp),
-		tabiji_sum_numbers(v.sums::jsonb), tabiji_sum_numbers(v.nums::jsonb)
-	FROM v JOIN ids USING (workspace_id, message_id)
-	WHERE v.event <> ''
-	GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+	SELECT g.workspace_id, g.customer, g.event, g.n, g.first_at, g.last_at,
+		CASE WHEN g.n = 1 THEN g.sums::jsonb ELSE (SELECT tabiji_sum_numbers(c.sums::jsonb) FROM claimed c
+			WHERE c.workspace_id = g.workspace_id AND c.customer = g.customer AND c.event = g.event) END,
+		CASE WHEN g.n = 1 THEN g.nums::jsonb ELSE (SELECT tabiji_sum_numbers(c.nums::jsonb) FROM claimed c
+			WHERE c.workspace_id = g.workspace_id AND c.customer = g.customer AND c.event = g.event) END
+	FROM grouped g
+	ORDER BY 1, 2, 3
 	ON CONFLICT (workspace_id, user_id, event) DO UPDATE SET
 		count = r.count + excluded.count,
 		first_at = LEAST(r.first_at, excluded.first_at),
