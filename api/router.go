@@ -46,6 +46,9 @@ type activeJourney struct {
 	definition journey.Definition
 	filter     *journey.Condition // the entry filter, compiled; nil when none
 	events     []string
+	// goalWindows holds, per goal event of any of its versions, the widest
+	// attribution window: how far back an ended run may be credited.
+	goalWindows map[string]time.Duration
 }
 
 func newJourneyIndex(st *store.Store, ttl time.Duration) *journeyIndex {
@@ -89,9 +92,11 @@ func indexJourney(v store.RoutableJourney) (activeJourney, error) {
 		return activeJourney{}, fmt.Errorf("read journey %s v%d: %w", v.JourneyID, v.Version, err)
 	}
 	j := activeJourney{id: v.JourneyID, version: v.Version, enters: v.Status == store.JourneyActive, definition: d, events: d.Events()}
+	j.addGoal(d.Goal)
 	for _, raw := range v.Older {
 		var old journey.Definition
 		if json.Unmarshal(raw, &old) == nil {
+			j.addGoal(old.Goal)
 			for _, name := range old.Events() {
 				if !slices.Contains(j.events, name) {
 					j.events = append(j.events, name)
@@ -112,7 +117,9 @@ func indexJourney(v store.RoutableJourney) (activeJourney, error) {
 // route hands an event to every journey that uses it: an entry event that
 // passes the journey's filter enters the customer (SignalWithStart; one run
 // per correlation key value), and every event is signalled to the
-// customer's runs that are going. It reports how many runs it reached.
+// customer's runs that are going; a goal event is also credited to the
+// customer's runs that have ended, within the goal's window
+// (attributeEnded). It reports how many running runs it reached.
 func (s *server) route(ctx context.Context, workspaceID, customerID string, ev journey.Event) (int, error) {
 	active, err := s.journeys.active(ctx, workspaceID)
 	if err != nil {
@@ -129,7 +136,9 @@ func (s *server) route(ctx context.Context, workspaceID, customerID string, ev j
 			return reached, err
 		}
 	}
-	return reached, nil
+	// After the signals: a run that ended while this event was on its way
+	// has recorded its exit by now, so it is credited here if not there.
+	return reached, s.attributeEnded(ctx, active, workspaceID, customerID, ev)
 }
 
 func (s *server) routeTo(ctx context.Context, j activeJourney, workspaceID, customerID string, ev journey.Event) (int, error) {

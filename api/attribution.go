@@ -1,0 +1,140 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tabiji/tabiji/activities"
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/store"
+)
+
+// A goal event is a conversion of every run of the customer whose goal
+// window (from entry, the end included) holds the event's time, whether the
+// run is still going or has ended. A run that is going credits it itself
+// (the workflow's checkGoal); attributeEnded credits the ended ones, through
+// the same store.RecordRun, keyed by run and goal event: a run that ends
+// while the event is on its way, or an event routed twice (the sweeper),
+// counts once.
+
+// addGoal notes a version's goal event and window in the index entry. A
+// goal without a window is credited only while the run is going: an
+// unlimited window would credit every later purchase to every run the
+// customer ever finished.
+func (j *activeJourney) addGoal(g *journey.Goal) {
+	if g == nil || g.Event == "" || g.Window <= 0 {
+		return
+	}
+	if j.goalWindows == nil {
+		j.goalWindows = map[string]time.Duration{}
+	}
+	j.goalWindows[g.Event] = max(j.goalWindows[g.Event], time.Duration(g.Window))
+}
+
+// attributeEnded records ev as a conversion of each ended run of the
+// customer, in the routable journeys whose goal it is, whose window holds
+// ev's time and whose goal match holds. One query reads the candidate runs
+// of all those journeys.
+func (s *server) attributeEnded(ctx context.Context, active []activeJourney, workspaceID, customerID string, ev journey.Event) error {
+	if ev.Timestamp.IsZero() || ev.MessageID == "" {
+		return nil
+	}
+	var ids []string
+	var widest time.Duration
+	for _, j := range active {
+		if w, ok := j.goalWindows[ev.Name]; ok {
+			ids = append(ids, j.id)
+			widest = max(widest, w)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	runs, err := s.Store.EndedRuns(ctx, workspaceID, customerID, ids, ev.Timestamp.Add(-widest), ev.Timestamp)
+	if err != nil || len(runs) == 0 {
+		return err
+	}
+	var profile *journey.Profile
+	for _, r := range runs {
+		var g journey.Goal
+		if err := json.Unmarshal(r.Goal, &g); err != nil || g.Event != ev.Name || g.Window <= 0 ||
+			ev.Timestamp.Before(r.EnteredAt) || ev.Timestamp.After(r.EnteredAt.Add(time.Duration(g.Window))) {
+			continue
+		}
+		if g.Match != "" {
+			if profile == nil && strings.Contains(g.Match, "profile") {
+				p, err := s.goalProfile(ctx, workspaceID, customerID)
+				if err != nil {
+					return err
+				}
+				profile = &p
+			}
+			if !s.goalHolds(r, g.Match, profile, customerID, ev) {
+				continue
+			}
+		}
+		err := s.Store.RecordRun(ctx, store.RunReport{
+			WorkspaceID: workspaceID, RunKey: r.RunKey, JourneyID: r.JourneyID, Version: r.Version,
+			CustomerID: r.CustomerID, WorkflowID: r.WorkflowID, EnteredAt: r.EnteredAt, Holdout: r.Holdout,
+			Conversions: []store.RunConversion{{MessageID: ev.MessageID, At: ev.Timestamp, Revenue: journey.Revenue(ev.Properties)}},
+		})
+		if err != nil {
+			return fmt.Errorf("attribute %s to ended run %s: %w", ev.MessageID, r.RunKey, err)
+		}
+	}
+	return nil
+}
+
+// goalProfile loads the profile a goal match reads (empty when there is none).
+func (s *server) goalProfile(ctx context.Context, workspaceID, customerID string) (journey.Profile, error) {
+	p, err := s.Store.GetProfile(ctx, workspaceID, customerID)
+	switch {
+	case err == nil:
+		return activities.ToJourneyProfile(p), nil
+	case errors.Is(err, store.ErrNotFound):
+		return journey.Profile{ID: customerID}, nil
+	}
+	return journey.Profile{}, fmt.Errorf("load profile for a goal match: %w", err)
+}
+
+// goalMatches caches compiled goal matches by source (compiling costs
+// milliseconds; a workspace has few goals).
+var goalMatches sync.Map // source → *journey.Condition, or nil when it does not compile
+
+// goalHolds evaluates a goal match as the run's workflow does (journeyRun.holds):
+// a condition that fails counts as false. The ended run's entry event is not
+// kept outside Temporal, so a match that reads entry is not credited after
+// the run ended.
+func (s *server) goalHolds(r store.EndedRun, src string, profile *journey.Profile, customerID string, ev journey.Event) bool {
+	if strings.Contains(src, "entry") {
+		return false
+	}
+	c, ok := goalMatches.Load(src)
+	if !ok {
+		compiled, err := journey.Compile(src)
+		if err != nil {
+			compiled = nil
+		}
+		c, _ = goalMatches.LoadOrStore(src, compiled)
+	}
+	cond, _ := c.(*journey.Condition)
+	if cond == nil {
+		return false
+	}
+	scope := journey.Scope{Profile: journey.Profile{ID: customerID}, Event: ev, Now: ev.Timestamp}
+	_ = json.Unmarshal(r.Variables, &scope.Variables) // stored from a valid definition
+	if profile != nil {
+		scope.Profile = *profile
+	}
+	ok, err := cond.Eval(scope)
+	if err != nil {
+		s.Logger.Warn("goal match failed; taken as false", "journey", r.JourneyID, "run", r.RunKey, "error", err)
+		return false
+	}
+	return ok
+}

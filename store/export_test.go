@@ -1,0 +1,4 @@
+package store
+
+// EndedRunsSQL is the query of EndedRuns, for the test that explains it.
+const EndedRunsSQL = endedRunsSQL
