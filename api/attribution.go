@@ -9,9 +9,14 @@ import (
 	"sync"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/converter"
+
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/workflows"
 )
 
 // A goal event is a conversion of every run of the customer whose goal
@@ -74,7 +79,17 @@ func (s *server) attributeEnded(ctx context.Context, active []activeJourney, wor
 				}
 				profile = &p
 			}
-			if !s.goalHolds(r, g.Match, profile, customerID, ev) {
+			var entry journey.Event
+			if strings.Contains(g.Match, "entry") {
+				var found bool
+				if entry, found, err = s.entryEvent(ctx, r); err != nil {
+					return err
+				} else if !found {
+					s.Logger.Info("the ended run's entry event is gone from Temporal; its goal match is not evaluated", "run", r.RunKey)
+					continue
+				}
+			}
+			if !s.goalHolds(r, g.Match, profile, entry, customerID, ev) {
 				continue
 			}
 		}
@@ -107,13 +122,8 @@ func (s *server) goalProfile(ctx context.Context, workspaceID, customerID string
 var goalMatches sync.Map // source → *journey.Condition, or nil when it does not compile
 
 // goalHolds evaluates a goal match as the run's workflow does (journeyRun.holds):
-// a condition that fails counts as false. The ended run's entry event is not
-// kept outside Temporal, so a match that reads entry is not credited after
-// the run ended.
-func (s *server) goalHolds(r store.EndedRun, src string, profile *journey.Profile, customerID string, ev journey.Event) bool {
-	if strings.Contains(src, "entry") {
-		return false
-	}
+// a condition that fails counts as false.
+func (s *server) goalHolds(r store.EndedRun, src string, profile *journey.Profile, entry journey.Event, customerID string, ev journey.Event) bool {
 	c, ok := goalMatches.Load(src)
 	if !ok {
 		compiled, err := journey.Compile(src)
@@ -126,7 +136,7 @@ func (s *server) goalHolds(r store.EndedRun, src string, profile *journey.Profil
 	if cond == nil {
 		return false
 	}
-	scope := journey.Scope{Profile: journey.Profile{ID: customerID}, Event: ev, Now: ev.Timestamp}
+	scope := journey.Scope{Profile: journey.Profile{ID: customerID}, Event: ev, Entry: entry, Now: ev.Timestamp}
 	_ = json.Unmarshal(r.Variables, &scope.Variables) // stored from a valid definition
 	if profile != nil {
 		scope.Profile = *profile
@@ -137,4 +147,30 @@ func (s *server) goalHolds(r store.EndedRun, src string, profile *journey.Profil
 		return false
 	}
 	return ok
+}
+
+// entryEvent reads an ended run's entry event, which only Temporal keeps:
+// the input of the run's first execution (run key = workflow ID + "/" +
+// first run ID). It reports false when Temporal no longer has the run
+// (past the namespace's retention).
+func (s *server) entryEvent(ctx context.Context, r store.EndedRun) (journey.Event, bool, error) {
+	runID := strings.TrimPrefix(r.RunKey, r.WorkflowID+"/")
+	it := s.Temporal.GetWorkflowHistory(ctx, r.WorkflowID, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	if !it.HasNext() {
+		return journey.Event{}, false, nil
+	}
+	first, err := it.Next()
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return journey.Event{}, false, nil
+	}
+	if err != nil {
+		return journey.Event{}, false, fmt.Errorf("read the entry of run %s: %w", r.RunKey, err)
+	}
+	var in workflows.JourneyInput
+	started := first.GetWorkflowExecutionStartedEventAttributes()
+	if started == nil || converter.GetDefaultDataConverter().FromPayloads(started.GetInput(), &in) != nil {
+		return journey.Event{}, false, nil
+	}
+	return in.Entry, true, nil
 }
