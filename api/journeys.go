@@ -128,7 +128,17 @@ func (s *server) getJourney(c *gin.Context) {
 }
 
 // activateJourney makes the latest version the one new entrants get.
+// A version saved while its entry segment existed is checked again: the
+// segment may have been deleted since (deleting is refused only while an
+// active or paused journey enters on it).
 func (s *server) activateJourney(c *gin.Context) {
+	latest, err := s.Store.GetJourney(c.Request.Context(), workspace(c), c.Param("id"))
+	if s.journeyError(c, err) {
+		return
+	}
+	if def, err := journey.Parse(latest.Definition); err == nil && !s.checkSegment(c, def) {
+		return
+	}
 	j, err := s.Store.ActivateJourney(c.Request.Context(), workspace(c), c.Param("id"))
 	if s.journeyError(c, err) {
 		return

@@ -217,6 +217,26 @@ func TestSegmentTriggeredJourneys(t *testing.T) {
 			t.Errorf("tracked segments = %v, %v", tracked, err)
 		}
 	})
+
+	t.Run("ADraftWhoseSegmentWasDeletedIsNotActivated", func(t *testing.T) {
+		// A draft does not hold its segment, so activating it checks again.
+		s.call("POST", "/v1/segments", "admin", map[string]any{"id": "silver", "name": "Silver plan",
+			"definition": map[string]any{"condition": map[string]any{"trait": map[string]any{"name": "plan", "op": "eq", "value": "silver"}}}},
+			http.StatusCreated, nil)
+		def := map[string]any{"entry": map[string]any{"segment": "silver"}, "nodes": []any{map[string]any{"id": "done", "kind": "exit"}}}
+		s.call("POST", "/v1/journeys", "admin", map[string]any{"id": "silver_welcome", "name": "Silver welcome", "definition": def}, http.StatusCreated, nil)
+		s.call("DELETE", "/v1/segments/silver", "admin", nil, http.StatusNoContent, nil)
+		var p struct {
+			Errors []struct{ Field, Message string }
+		}
+		s.call("POST", "/v1/journeys/silver_welcome/activate", "admin", nil, http.StatusUnprocessableEntity, &p)
+		if len(p.Errors) != 1 || p.Errors[0].Field != "definition.entry.segment" {
+			t.Errorf("activate = %+v, want a 422 naming definition.entry.segment", p)
+		}
+		if s.scheduleExists("ws_default/trigger/segment/silver") {
+			t.Error("the refused activation made a schedule")
+		}
+	})
 }
 
 // TestBirthdayJourney: a date trigger's schedule is made when the journey
