@@ -76,7 +76,7 @@ func (c *BroadcastsCreateCmd) Run(rc *runContext) error {
 		return fmt.Errorf("read %s: %w", c.File, err)
 	}
 	if !json.Valid(raw) {
-		return fmt.Errorf("%s is not JSON: write the broadcast as a JSON object (see README, Broadcasts)", c.File)
+		return fmt.Errorf("%s is not JSON: write the broadcast as a JSON object (see docs/broadcasts.md)", c.File)
 	}
 	out, err := api.call(rc.ctx, http.MethodPost, "/v1/broadcasts", json.RawMessage(raw))
 	if err != nil {

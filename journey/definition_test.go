@@ -187,21 +187,21 @@ func TestParseYAMLErrorPaths(t *testing.T) {
 	}
 }
 
-// TestREADMEExampleParses keeps the README's definition example true.
-func TestREADMEExampleParses(t *testing.T) {
-	raw, err := os.ReadFile("../README.md")
+// TestDocsExampleParses keeps the definition example of docs/journeys.md true.
+func TestDocsExampleParses(t *testing.T) {
+	raw, err := os.ReadFile("../docs/journeys.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc := string(raw)
 	i := strings.Index(doc, "```yaml\nentry:\n")
 	if i < 0 {
-		t.Fatal("the README has no definition example")
+		t.Fatal("docs/journeys.md has no definition example")
 	}
 	body := doc[i+len("```yaml\n"):]
 	body = body[:strings.Index(body, "```")]
 	if _, err := ParseYAML([]byte(body)); err != nil {
-		t.Errorf("the README's example: %v", err)
+		t.Errorf("the example of docs/journeys.md: %v", err)
 	}
 }
 
