@@ -12,28 +12,27 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/osteele/liquid"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/tabiji/tabiji/channels"
 	"github.com/tabiji/tabiji/channels/outbox"
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/msgtemplates"
 	"github.com/tabiji/tabiji/store"
 )
 
 // Activities are the journey worker's activities.
 type Activities struct {
-	store  *store.Store
-	liquid *liquid.Engine
-	http   *http.Client // webhooks
-	opts   Options
+	store *store.Store
+	http  *http.Client // webhooks
+	opts  Options
 }
 
 // New returns the activities over a store, delivering as opts say (at most
 // one; none: every channel to the development outbox).
 func New(st *store.Store, opts ...Options) *Activities {
-	a := &Activities{store: st, liquid: liquid.NewEngine(), http: &http.Client{Timeout: 20 * time.Second}}
+	a := &Activities{store: st, http: &http.Client{Timeout: 20 * time.Second}}
 	if len(opts) > 0 {
 		a.opts = opts[0]
 	}
@@ -126,18 +125,22 @@ func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error)
 	}
 	m, err := a.compose(ctx, in, a.unsubscribeURL(in))
 	if err != nil {
-		return SendResult{}, contentError(err)
+		return SendResult{}, contentError(ctx, err)
 	}
 	m.WorkspaceID, m.WorkflowID, m.NodeID, m.To, m.Topic = in.WorkspaceID, in.WorkflowID, in.NodeID, address, in.Topic
 	return a.deliver(ctx, in, sender, m)
 }
 
 // contentError makes a rendering error non-retryable: a template that
-// cannot render never will.
-func contentError(err error) error {
+// cannot render never will. A render stopped because the activity's
+// context ended is not the template's fault.
+func contentError(ctx context.Context, err error) error {
 	var retry errRetry
 	if errors.As(err, &retry) {
 		return err
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("render: %w", ctx.Err())
 	}
 	return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
 }
@@ -158,14 +161,17 @@ func preview(m channels.Message) (subject, body string) {
 // before providers: content rendered into subject and body (a stored
 // template's as preview shows it), status "recorded".
 func (a *Activities) record(ctx context.Context, in SendInput) (SendResult, error) {
-	subject, body, err := a.render(in)
-	if in.Template.Name != "" {
+	var subject, body string
+	var err error
+	if in.Template.Name == "" {
+		subject, body, err = a.render(ctx, in)
+	} else {
 		var m channels.Message
 		m, err = a.composeStored(ctx, in, a.unsubscribeURL(in))
 		subject, body = preview(m)
 	}
 	if err != nil {
-		return SendResult{}, contentError(err)
+		return SendResult{}, contentError(ctx, err)
 	}
 	msg, inserted, err := a.store.RecordMessage(ctx, a.row(in, subject, body, MessageRecorded))
 	if err != nil {
@@ -177,48 +183,17 @@ func (a *Activities) record(ctx context.Context, in SendInput) (SendResult, erro
 	return SendResult{MessageID: msg.ID, Status: msg.Status, Duplicate: !inserted}, nil
 }
 
-// render fills the template with the customer, the entry event, the
-// journey and the message.
-func (a *Activities) render(in SendInput) (subject, body string, err error) {
-	return RenderMessage(a.liquid, in)
+// render fills the inline template with the customer, the entry event,
+// the journey and the message.
+func (a *Activities) render(ctx context.Context, in SendInput) (subject, body string, err error) {
+	return msgtemplates.RenderMessage(ctx, in.NodeID, in.Channel, in.Template, in.TemplateData(""))
 }
 
-// RenderMessage fills a message's template as Send does, without sending:
-// the journey preview shows what a customer would get.
-func RenderMessage(engine *liquid.Engine, in SendInput) (subject, body string, err error) {
-	bindings := Bindings(in.CustomerID, in.Profile, in.Entry, in.JourneyID, in.Version, in.Variables)
-	bindings["message"] = map[string]any{"id": in.MessageID}
-	if in.Template.Name != "" {
-		return "", "", fmt.Errorf("template %q of %s: named templates arrive with the channels issue; write the content inline", in.Template.Name, in.NodeID)
-	}
-	subject, serr := engine.ParseAndRenderString(in.Template.Subject, bindings)
-	if serr != nil {
-		return "", "", fmt.Errorf("render subject of %s: %w", in.NodeID, serr)
-	}
-	body, berr := engine.ParseAndRenderString(in.Template.Body, bindings)
-	if berr != nil {
-		return "", "", fmt.Errorf("render body of %s: %w", in.NodeID, berr)
-	}
-	return subject, body, nil
-}
-
-// Bindings are what Liquid templates (send content, webhook bodies) see:
-// customer (id, and with a profile its traits, tags, email, phone, timezone,
-// locale), event (the entry event) and journey (id, version, variables).
-func Bindings(customerID string, p *journey.Profile, entry journey.Event, journeyID string, version int, vars map[string]any) map[string]any {
-	customer := map[string]any{"id": customerID}
-	if p != nil {
-		customer["traits"], customer["tags"] = p.Traits, p.Tags
-		customer["email"], customer["phone"] = p.Email, p.Phone
-		customer["timezone"], customer["locale"] = p.Timezone, p.Locale
-	}
-	return map[string]any{
-		"customer": customer,
-		"event": map[string]any{
-			"name":       entry.Name,
-			"properties": entry.Properties,
-			"timestamp":  entry.Timestamp,
-		},
-		"journey": map[string]any{"id": journeyID, "version": version, "variables": vars},
+// TemplateData is what the message's template is rendered with; unsub is
+// the customer's unsubscribe link ("" for none).
+func (in SendInput) TemplateData(unsub string) msgtemplates.Data {
+	return msgtemplates.Data{
+		CustomerID: in.CustomerID, Profile: in.Profile, Entry: in.Entry, JourneyID: in.JourneyID,
+		Version: in.Version, Variables: in.Variables, MessageID: in.MessageID, UnsubscribeURL: unsub,
 	}
 }

@@ -353,7 +353,7 @@ func (a *Activities) broadcastContent(ctx context.Context, sp BroadcastSpec) (ms
 	if sp.TemplateID != "" {
 		t, err := a.store.GetMessageTemplate(ctx, sp.WorkspaceID, sp.TemplateID, sp.TemplateVersion)
 		if errors.Is(err, store.ErrNotFound) {
-			return msgtemplates.Content{}, contentError(fmt.Errorf("template %q version %d: no such stored template", sp.TemplateID, sp.TemplateVersion))
+			return msgtemplates.Content{}, contentError(ctx, fmt.Errorf("template %q version %d: no such stored template", sp.TemplateID, sp.TemplateVersion))
 		}
 		if err != nil {
 			return msgtemplates.Content{}, fmt.Errorf("read template %q: %w", sp.TemplateID, err)
@@ -362,7 +362,7 @@ func (a *Activities) broadcastContent(ctx context.Context, sp BroadcastSpec) (ms
 	}
 	c, err := msgtemplates.Parse(sp.Channel, raw)
 	if err != nil {
-		return msgtemplates.Content{}, contentError(fmt.Errorf("content of broadcast %s: %w", sp.BroadcastID, err))
+		return msgtemplates.Content{}, contentError(ctx, fmt.Errorf("content of broadcast %s: %w", sp.BroadcastID, err))
 	}
 	return c, nil
 }

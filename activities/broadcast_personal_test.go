@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/osteele/liquid"
-
 	"github.com/tabiji/tabiji/channels/providertest"
 	"github.com/tabiji/tabiji/msgtemplates"
 	"github.com/tabiji/tabiji/store"
@@ -60,7 +58,7 @@ func TestBroadcastBatchSharesRequestsForPersonalisedEmails(t *testing.T) {
 	for _, p := range profiles {
 		byEmail[p.Email] = p
 	}
-	engine, seen, alone := liquid.NewEngine(), map[string]bool{}, 0
+	seen, alone := map[string]bool{}, 0
 	for _, r := range reqs {
 		mails := providertest.Mails(t, r)
 		if len(mails) > 1000 {
@@ -76,7 +74,7 @@ func TestBroadcastBatchSharesRequestsForPersonalisedEmails(t *testing.T) {
 			}
 			seen[p.ID] = true
 			jp := ToJourneyProfile(p)
-			full, err := msgtemplates.Render(engine, c, msgtemplates.Data{CustomerID: p.ID, Profile: &jp, MessageID: mail.CustomArgs["message_id"],
+			full, err := msgtemplates.Render(context.Background(), c, msgtemplates.Data{CustomerID: p.ID, Profile: &jp, MessageID: mail.CustomArgs["message_id"],
 				UnsubscribeURL: strings.Trim(mail.Headers["List-Unsubscribe"], "<>")})
 			must(t, err)
 			if mail.Content["text/html"] != full.Email.HTML || mail.Content["text/plain"] != full.Email.Text || mail.Subject != full.Email.Subject {

@@ -70,7 +70,10 @@ func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, c ms
 	var unsendable []*recipient // rows an earlier attempt wrote "sending" that can no longer be sent
 	if len(deliverable) > 0 {
 		for _, r := range deliverable {
-			one, err := a.renderFor(in, c, r, sender != nil)
+			one, err := a.renderFor(ctx, in, c, r, sender != nil)
+			if err != nil && ctx.Err() != nil {
+				return res, fmt.Errorf("broadcast %s: render: %w", sp.BroadcastID, ctx.Err())
+			}
 			if err != nil {
 				rows = append(rows, broadcastRow(in, r, "", "content: "+err.Error(), MessageFailed))
 				res.Failed++
@@ -163,7 +166,7 @@ func (a *Activities) claim(ctx context.Context, in BroadcastBatchInput, rs []ren
 
 // renderFor renders the content for one recipient. A batched email is also
 // rendered as a skeleton, so that personalised emails share requests.
-func (a *Activities) renderFor(in BroadcastBatchInput, c msgtemplates.Content, r *recipient, provider bool) (rendered, error) {
+func (a *Activities) renderFor(ctx context.Context, in BroadcastBatchInput, c msgtemplates.Content, r *recipient, provider bool) (rendered, error) {
 	sp := in.Spec
 	if r.profile == nil {
 		return rendered{}, errors.New("the customer's profile is gone")
@@ -176,10 +179,10 @@ func (a *Activities) renderFor(in BroadcastBatchInput, c msgtemplates.Content, r
 	var err error
 	if provider && c.Email != nil {
 		var sk msgtemplates.Skeleton
-		sk, err = msgtemplates.RenderSkeleton(a.liquid, c, d)
+		sk, err = msgtemplates.RenderSkeleton(ctx, c, d)
 		m, skel = sk.Message, &sk
 	} else {
-		m, err = msgtemplates.Render(a.liquid, c, d)
+		m, err = msgtemplates.Render(ctx, c, d)
 	}
 	if err != nil {
 		return rendered{}, err

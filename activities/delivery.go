@@ -238,7 +238,7 @@ func (a *Activities) compose(ctx context.Context, in SendInput, unsub string) (c
 	if in.Template.Name != "" {
 		return a.composeStored(ctx, in, unsub)
 	}
-	subject, body, err := RenderMessage(a.liquid, in)
+	subject, body, err := a.render(ctx, in)
 	if err != nil {
 		return channels.Message{}, err
 	}
@@ -271,10 +271,7 @@ func (a *Activities) composeStored(ctx context.Context, in SendInput, unsub stri
 	if err != nil {
 		return channels.Message{}, fmt.Errorf("template %q: %w", t.ID, err)
 	}
-	return msgtemplates.Render(a.liquid, c, msgtemplates.Data{
-		CustomerID: in.CustomerID, Profile: in.Profile, Entry: in.Entry, JourneyID: in.JourneyID,
-		Version: in.Version, Variables: in.Variables, MessageID: in.MessageID, UnsubscribeURL: unsub,
-	})
+	return msgtemplates.Render(ctx, c, in.TemplateData(unsub))
 }
 
 // errRetry marks a compose error that is not the content's fault.

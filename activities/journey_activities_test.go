@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/msgtemplates"
 )
 
 func TestWebhook(t *testing.T) {
@@ -31,7 +32,7 @@ func TestWebhook(t *testing.T) {
 	in := WebhookInput{
 		URL: srv.URL, Headers: map[string]string{"X-Team": "sales"}, IdempotencyKey: "run/alert/1",
 		Body:     map[string]any{"who": "{{ customer.id }}", "score": 7.0, "tags": []any{"{{ journey.id }}"}},
-		Bindings: Bindings("u_1", &journey.Profile{ID: "u_1"}, journey.Event{Name: "lead"}, "leads", 1, nil),
+		Bindings: msgtemplates.Bindings("u_1", &journey.Profile{ID: "u_1"}, journey.Event{Name: "lead"}, "leads", 1, nil),
 	}
 	b := setup(t)
 	var a *Activities

@@ -10,8 +10,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/osteele/liquid"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/tabiji/tabiji/msgtemplates"
 )
 
 // WebhookInput is one POST a webhook node makes. Body is JSON whose strings
@@ -40,7 +41,7 @@ var retryableStatus = []int{http.StatusRequestTimeout, http.StatusTooManyRequest
 // change the answer; 5xx, 408, 429 and network errors are retried by
 // Temporal with backoff.
 func (a *Activities) Webhook(ctx context.Context, in WebhookInput) (WebhookResult, error) {
-	body, err := RenderJSON(a.liquid, in.Body, in.Bindings)
+	body, err := msgtemplates.RenderJSON(ctx, in.Body, in.Bindings)
 	if err != nil {
 		return WebhookResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
 	}
@@ -77,37 +78,4 @@ func (a *Activities) Webhook(ctx context.Context, in WebhookInput) (WebhookResul
 	default:
 		return WebhookResult{Status: resp.StatusCode}, fmt.Errorf("webhook to %s answered %s", req.URL.Host, resp.Status)
 	}
-}
-
-// RenderJSON renders every string of a JSON value as a Liquid template.
-func RenderJSON(engine *liquid.Engine, v any, bindings map[string]any) (any, error) {
-	switch v := v.(type) {
-	case string:
-		out, err := engine.ParseAndRenderString(v, bindings)
-		if err != nil {
-			return nil, fmt.Errorf("render %q: %w", v, err)
-		}
-		return out, nil
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			r, err := RenderJSON(engine, x, bindings)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = r
-		}
-		return out, nil
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			r, err := RenderJSON(engine, x, bindings)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = r
-		}
-		return out, nil
-	}
-	return v, nil
 }

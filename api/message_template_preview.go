@@ -181,14 +181,16 @@ func (s *server) renderTemplate(c *gin.Context, req previewRequest, messageID st
 	}
 	content, err := msgtemplates.Parse(m.Channel, m.Content)
 	if err != nil {
-		s.fail(c, err) // stored content was valid when stored
+		// Stored content was valid when stored; the sandbox may refuse it
+		// since (an include, a budget).
+		templateProblem(c, err)
 		return previewResponse{}, channels.Message{}, false
 	}
 	data, ok := s.previewData(c, req, messageID)
 	if !ok {
 		return previewResponse{}, channels.Message{}, false
 	}
-	msg, err := msgtemplates.Render(newLiquid(), content, data)
+	msg, err := msgtemplates.Render(c.Request.Context(), content, data)
 	if err != nil {
 		templateProblem(c, err)
 		return previewResponse{}, channels.Message{}, false

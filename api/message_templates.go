@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/osteele/liquid"
 
 	"github.com/tabiji/tabiji/msgtemplates"
 	"github.com/tabiji/tabiji/store"
@@ -222,6 +221,3 @@ func (s *server) templateVersions(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"versions": out})
 }
-
-// newLiquid is the engine templates render with, as activities.New makes it.
-func newLiquid() *liquid.Engine { return liquid.NewEngine() }

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/osteele/liquid"
+	"github.com/tabiji/tabiji/msgtemplates/liquid"
 )
 
 func (d *Definition) validateEntry(add addFunc) {
@@ -103,23 +103,21 @@ func validateTemplate(path string, t *Template, add addFunc) {
 		add(path+".body", "is required")
 		return
 	}
-	engine := liquid.NewEngine()
-	if _, err := engine.ParseString(t.Subject); err != nil {
+	if err := liquid.Default().Check(t.Subject); err != nil {
 		add(path+".subject", "is not valid Liquid: %v", err)
 	}
-	if _, err := engine.ParseString(t.Body); err != nil {
+	if err := liquid.Default().Check(t.Body); err != nil {
 		add(path+".body", "is not valid Liquid: %v", err)
 	}
 }
 
 // validateLiquidJSON checks that every string in a JSON value is valid Liquid.
 func validateLiquidJSON(path string, v any, add addFunc) {
-	engine := liquid.NewEngine()
 	var walk func(string, any)
 	walk = func(p string, v any) {
 		switch v := v.(type) {
 		case string:
-			if _, err := engine.ParseString(v); err != nil {
+			if err := liquid.Default().Check(v); err != nil {
 				add(p, "is not valid Liquid: %v", err)
 			}
 		case []any:

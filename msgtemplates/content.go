@@ -12,7 +12,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/osteele/liquid"
+	"github.com/tabiji/tabiji/msgtemplates/liquid"
 )
 
 // Channels a template can be written for.
@@ -238,12 +238,12 @@ func httpsURL(errs *Errors, field, v string, template bool) {
 	}
 }
 
-// checkLiquid parses every Liquid string of the content, naming the field
-// of the first that fails.
+// checkLiquid checks every Liquid string of the content in the sandbox
+// (parsed, no include, within the budgets whatever the data), naming each
+// field that fails.
 func checkLiquid(errs *Errors, c Content) {
-	engine := liquid.NewEngine()
 	_, _ = walkStrings(c, func(field, s string) (string, error) {
-		if _, err := engine.ParseString(s); err != nil {
+		if err := liquid.Default().Check(s); err != nil {
 			errs.add(field, "is not valid Liquid: "+err.Error())
 		} else if unclosedOutput(s) {
 			// osteele/liquid prints an unclosed "{{" as text: never what was meant.

@@ -1,14 +1,14 @@
 package msgtemplates
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
 
-	"github.com/osteele/liquid"
-
 	"github.com/tabiji/tabiji/channels"
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/msgtemplates/liquid"
 )
 
 // Data is what a template is rendered with.
@@ -25,7 +25,7 @@ type Data struct {
 	UnsubscribeURL string
 }
 
-// Bindings are the names templates see. They extend activities.Bindings
+// Bindings are the names templates see. They extend Bindings
 // (customer, event, journey) without changing them: profile is the same
 // map as customer (id, traits, tags, email, phone, timezone, locale, and
 // line_user_id); event is the entry event (name, properties, timestamp)
@@ -54,6 +54,14 @@ func (d Data) Bindings() map[string]any {
 	}
 }
 
+// htmlField is the one field rendered as HTML.
+const htmlField = "content.html"
+
+// oneLineFields become email headers: no CR or LF may reach them.
+var oneLineFields = map[string]bool{
+	"content.subject": true, "content.from": true, "content.fromName": true, "content.replyTo": true,
+}
+
 func eventBinding(e journey.Event) map[string]any {
 	return map[string]any{"name": e.Name, "properties": e.Properties, "timestamp": e.Timestamp}
 }
@@ -63,16 +71,21 @@ func eventBinding(e journey.Event) map[string]any {
 // caller sets the address and the run. The rendered content is validated
 // again, strictly (an https URL that Liquid made, a subject Liquid left
 // empty); its error is an Errors naming the field, or a Liquid error
-// naming it.
-func Render(engine *liquid.Engine, c Content, d Data) (channels.Message, error) {
+// naming it. Rendering is sandboxed (see package liquid): outputs in
+// content.html are HTML-escaped unless raw, and the subject and the
+// sender's fields are one line (CR and LF become spaces).
+func Render(ctx context.Context, c Content, d Data) (channels.Message, error) {
 	bindings := d.Bindings()
 	out, err := walkStrings(c, func(field, s string) (string, error) {
-		if !hasLiquid(s) {
-			return s, nil
+		r := s
+		if hasLiquid(s) {
+			var err error
+			if r, err = liquid.Default().RenderWith(ctx, s, bindings, liquid.Options{HTML: field == htmlField}); err != nil {
+				return "", Errors{{field, "cannot be rendered: " + err.Error()}}
+			}
 		}
-		r, err := engine.ParseAndRenderString(s, bindings)
-		if err != nil {
-			return "", Errors{{field, "cannot be rendered: " + err.Error()}}
+		if oneLineFields[field] {
+			r = OneLine(r)
 		}
 		return r, nil
 	})

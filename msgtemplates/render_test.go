@@ -1,13 +1,12 @@
 package msgtemplates_test
 
 import (
+	"context"
 	"encoding/json"
 	"reflect"
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/osteele/liquid"
 
 	"github.com/tabiji/tabiji/channels"
 	"github.com/tabiji/tabiji/journey"
@@ -41,14 +40,13 @@ func mustParse(t *testing.T, channel, content string) msgtemplates.Content {
 
 func TestRender(t *testing.T) {
 	t.Parallel()
-	engine := liquid.NewEngine()
 
 	t.Run("EmailSeesProfileEventJourneyAndMessage", func(t *testing.T) {
 		t.Parallel()
 		c := mustParse(t, "email", `{"subject":"{{ profile.traits.name }}, your {{ event.properties.product }}",
 			"html":"<p>Use {{ journey.variables.coupon }} ({{ journey.id }} v{{ journey.version }}), {{ profile.email }}.</p><p>Last seen: {{ event.latest.name }} after {{ event.entry.name }}</p><a href=\"{{ message.unsubscribe_url }}\">Unsubscribe</a> {{ message.id }} {{ customer.timezone }}",
 			"from":"news@shop.example","fromName":"Shop","replyTo":"help@shop.example","categories":["cart"]}`)
-		m, err := msgtemplates.Render(engine, c, data())
+		m, err := msgtemplates.Render(context.Background(), c, data())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +66,7 @@ func TestRender(t *testing.T) {
 	t.Run("EmailKeepsAGivenText", func(t *testing.T) {
 		t.Parallel()
 		c := mustParse(t, "email", `{"subject":"s","html":"<p>a</p>","text":"Hi {{ profile.id }}","from":"a@b.example"}`)
-		m, err := msgtemplates.Render(engine, c, data())
+		m, err := msgtemplates.Render(context.Background(), c, data())
 		if err != nil || m.Email.Text != "Hi u_1" {
 			t.Errorf("text = %q, %v", m.Email.Text, err)
 		}
@@ -79,7 +77,7 @@ func TestRender(t *testing.T) {
 		d := data()
 		d.Latest = nil
 		c := mustParse(t, "push", `{"title":"{{ event.name }}","body":"{{ event.latest.name }} {{ event.latest.properties.sku }}"}`)
-		m, err := msgtemplates.Render(engine, c, d)
+		m, err := msgtemplates.Render(context.Background(), c, d)
 		if err != nil || m.Push.Title != "cart_add" || m.Push.Body != "cart_add tea-1" {
 			t.Errorf("push = %+v, %v", m.Push, err)
 		}
@@ -90,7 +88,7 @@ func TestRender(t *testing.T) {
 		c := mustParse(t, "push", `{"title":"{{ profile.traits.name }}","body":"{{ event.properties.product }}",
 			"imageUrl":"https://cdn.example/{{ event.properties.sku }}.png","deepLink":"shop://p/{{ event.properties.sku }}",
 			"data":{"message":"{{ message.id }}"}}`)
-		m, err := msgtemplates.Render(engine, c, data())
+		m, err := msgtemplates.Render(context.Background(), c, data())
 		want := &channels.Push{Title: `Hana "H" Sato`, Body: "tea set", ImageURL: "https://cdn.example/tea-1.png",
 			DeepLink: "shop://p/tea-1", Data: map[string]string{"message": "msg_1"}}
 		if err != nil || !reflect.DeepEqual(m.Push, want) {
@@ -103,7 +101,7 @@ func TestRender(t *testing.T) {
 		d := data()
 		d.Profile.Traits["name"] = "Hana \"}\n\\ <b>"
 		c := mustParse(t, "line", flex(bubble))
-		m, err := msgtemplates.Render(engine, c, d)
+		m, err := msgtemplates.Render(context.Background(), c, d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +123,7 @@ func TestRender(t *testing.T) {
 		d := data()
 		d.Entry.Properties["image"] = "http://cdn.example/a.jpg"
 		c := mustParse(t, "line", `{"messages":[{"type":"image","originalContentUrl":"{{ event.properties.image }}","previewImageUrl":"https://cdn.example/p.jpg"}]}`)
-		_, err := msgtemplates.Render(engine, c, d)
+		_, err := msgtemplates.Render(context.Background(), c, d)
 		if got := fields(t, err); !slices.Equal(got, []string{"content.messages[0].originalContentUrl"}) {
 			t.Errorf("errors name %v (%v)", got, err)
 		}
@@ -136,11 +134,11 @@ func TestRender(t *testing.T) {
 		c := mustParse(t, "line", flex(`{"type":"bubble","body":{"type":"box","layout":"{{ event.properties.layout }}","contents":[]}}`))
 		d := data()
 		d.Entry.Properties["layout"] = "vertical"
-		if _, err := msgtemplates.Render(engine, c, d); err != nil {
+		if _, err := msgtemplates.Render(context.Background(), c, d); err != nil {
 			t.Errorf("layout vertical: %v", err)
 		}
 		d.Entry.Properties["layout"] = "diagonal"
-		_, err := msgtemplates.Render(engine, c, d)
+		_, err := msgtemplates.Render(context.Background(), c, d)
 		if got := fields(t, err); !slices.Equal(got, []string{"content.messages[0].contents.body.layout"}) {
 			t.Errorf("layout diagonal: errors name %v (%v)", got, err)
 		}
@@ -149,7 +147,7 @@ func TestRender(t *testing.T) {
 	t.Run("ASubjectRenderedEmptyIsAnError", func(t *testing.T) {
 		t.Parallel()
 		c := mustParse(t, "email", `{"subject":"{{ profile.traits.missing }}","html":"x","from":"a@b.example"}`)
-		_, err := msgtemplates.Render(engine, c, data())
+		_, err := msgtemplates.Render(context.Background(), c, data())
 		if got := fields(t, err); !slices.Equal(got, []string{"content.subject"}) {
 			t.Errorf("errors name %v (%v)", got, err)
 		}
@@ -158,7 +156,7 @@ func TestRender(t *testing.T) {
 	t.Run("ALiquidErrorAtRenderNamesTheField", func(t *testing.T) {
 		t.Parallel()
 		c := mustParse(t, "push", `{"title":"t","body":"{{ profile.traits.name | divided_by: 0 }}"}`)
-		_, err := msgtemplates.Render(engine, c, data())
+		_, err := msgtemplates.Render(context.Background(), c, data())
 		if got := fields(t, err); !slices.Equal(got, []string{"content.body"}) {
 			t.Errorf("errors name %v (%v)", got, err)
 		}
@@ -199,7 +197,7 @@ func TestTopicTravelsWithTheContent(t *testing.T) {
 		if err != nil || c.Topic() != "promotions" {
 			t.Fatalf("%s: Parse = topic %q, %v", channel, c.Topic(), err)
 		}
-		m, err := msgtemplates.Render(liquid.NewEngine(), c, data())
+		m, err := msgtemplates.Render(context.Background(), c, data())
 		if err != nil || m.Topic != "promotions" {
 			t.Errorf("%s: Render = topic %q, %v", channel, m.Topic, err)
 		}

@@ -1,18 +1,14 @@
 package msgtemplates
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
-
-	"github.com/osteele/liquid"
-	"github.com/osteele/liquid/expressions"
-	"github.com/osteele/liquid/parser"
-	"github.com/osteele/liquid/render"
 
 	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/msgtemplates/liquid"
 )
 
 // SubstitutionLimit is the most bytes (tags and values together) the
@@ -51,8 +47,8 @@ var tagStart = regexp.MustCompile(`-tv[0-9]`)
 // RenderSkeleton renders an email content for one customer as Render does
 // and as a Skeleton. An error is Render's; when the skeleton cannot stand
 // for the customer's email, Values is nil and Fallback says why.
-func RenderSkeleton(engine *liquid.Engine, c Content, d Data) (Skeleton, error) {
-	m, err := Render(engine, c, d)
+func RenderSkeleton(ctx context.Context, c Content, d Data) (Skeleton, error) {
+	m, err := Render(ctx, c, d)
 	if err != nil {
 		return Skeleton{}, err
 	}
@@ -60,7 +56,7 @@ func RenderSkeleton(engine *liquid.Engine, c Content, d Data) (Skeleton, error) 
 		return Skeleton{}, errors.New("msgtemplates: a skeleton is made of email content only")
 	}
 	sk := Skeleton{Message: m, HTML: m.Email.HTML, Text: m.Email.Text}
-	html, text, values, why := skeletonOf(c.Email, d, m.Email)
+	html, text, values, why := skeletonOf(ctx, c.Email, d, m.Email)
 	if why != "" {
 		sk.Fallback = why
 		return sk, nil
@@ -73,7 +69,7 @@ func RenderSkeleton(engine *liquid.Engine, c Content, d Data) (Skeleton, error) 
 
 // skeletonOf renders e's HTML and text with tags and checks that filling
 // them gives the full render, and that no tag can be confused with text.
-func skeletonOf(e *Email, d Data, full *channels.Email) (html, text string, values map[string]string, why string) {
+func skeletonOf(ctx context.Context, e *Email, d Data, full *channels.Email) (html, text string, values map[string]string, why string) {
 	for _, s := range []string{full.HTML, full.Text, full.Subject, full.From, full.FromName, full.ReplyTo} {
 		if tagStart.MatchString(s) {
 			return "", "", nil, "the email holds a string like a substitution tag"
@@ -81,9 +77,8 @@ func skeletonOf(e *Email, d Data, full *channels.Email) (html, text string, valu
 	}
 	rec := &recorder{}
 	bindings := d.Bindings()
-	bindings[recorderBinding] = rec
 	var err error
-	if html, err = renderTagged(e.HTML, bindings); err != nil {
+	if html, err = renderTagged(ctx, e.HTML, bindings, true, rec); err != nil {
 		return "", "", nil, "the skeleton cannot be rendered: " + err.Error()
 	}
 	if e.Text == "" {
@@ -91,7 +86,7 @@ func skeletonOf(e *Email, d Data, full *channels.Email) (html, text string, valu
 		if text, ok = textLines(TextFromHTML(html), full.Text, rec); !ok {
 			return "", "", nil, "the text part made from the HTML does not line up with the full render's"
 		}
-	} else if text, err = renderTagged(e.Text, bindings); err != nil {
+	} else if text, err = renderTagged(ctx, e.Text, bindings, false, rec); err != nil {
 		return "", "", nil, "the skeleton cannot be rendered: " + err.Error()
 	}
 	values = make(map[string]string, len(rec.values))
@@ -176,15 +171,9 @@ func Fill(s string, values map[string]string) string {
 
 func tagName(i int) string { return fmt.Sprintf("-tv%d-", i) }
 
-// recorderBinding is the binding through which the output tag finds the
-// render's recorder: state lives in each render's bindings, never in the
-// engine, so concurrent renders share nothing.
-const recorderBinding = "__tabiji_skeleton"
-
 // recorder collects the values of one render's outputs in order.
 type recorder struct {
 	values []string
-	plain  int // > 0 inside a capture: outputs are written as they are
 }
 
 func (r *recorder) tag(v string) string {
@@ -203,153 +192,11 @@ func (r *recorder) emitted(html, text string) int {
 	return n
 }
 
-// outputTag is the tag every {{ … }} of a template becomes in a skeleton
-// render, captureTag the block every capture becomes (Liquid's own
-// cannot be redefined).
-const (
-	outputTag  = "tabiji_output"
-	captureTag = "tabiji_capture"
-)
-
-var skeletons = sync.OnceValue(newSkeletonEngine)
-
-// skeletonEngine renders templates whose outputs were rewritten into
-// outputTag. It is a separate engine so that Render's is untouched.
-type skeletonEngine struct {
-	engine *liquid.Engine
-	plain  *liquid.Template // "{{ v }}": writes a value exactly as an output does
-	exprs  *cache[expressions.Expression]
-	parsed *cache[*liquid.Template] // by the template's own source
-}
-
-func newSkeletonEngine() *skeletonEngine {
-	s := &skeletonEngine{engine: liquid.NewEngine(), exprs: newCache[expressions.Expression](4096),
-		parsed: newCache[*liquid.Template](256)}
-	plain, err := liquid.NewEngine().ParseString("{{ v }}")
-	if err != nil {
-		panic(err)
-	}
-	s.plain = plain
-	s.engine.RegisterTag(outputTag, s.output)
-	s.engine.RegisterBlock(captureTag, capture)
-	return s
-}
-
-// cache is a map that empties itself when full: enough for the few
-// templates a worker renders at a time, bounded over its life.
-type cache[V any] struct {
-	mu  sync.Mutex
-	max int
-	m   map[string]V
-}
-
-func newCache[V any](max int) *cache[V] { return &cache[V]{max: max, m: map[string]V{}} }
-
-// get is key's value, made by fn and kept when it is not yet there.
-func (c *cache[V]) get(key string, fn func(string) (V, error)) (V, error) {
-	c.mu.Lock()
-	v, ok := c.m[key]
-	c.mu.Unlock()
-	if ok {
-		return v, nil
-	}
-	v, err := fn(key)
-	if err != nil {
-		return v, err
-	}
-	c.mu.Lock()
-	if len(c.m) >= c.max {
-		clear(c.m)
-	}
-	c.m[key] = v
-	c.mu.Unlock()
-	return v, nil
-}
-
-// output evaluates the expression of one {{ … }}, writes it as Liquid
-// would, and, outside a capture, records it and writes its tag instead.
-func (s *skeletonEngine) output(ctx render.Context) (string, error) {
-	e, err := s.exprs.get(ctx.TagArgs(), expressions.Parse)
-	if err != nil {
-		return "", err
-	}
-	v, err := ctx.Evaluate(e)
-	if err != nil {
-		return "", err
-	}
-	out, err := s.plain.RenderString(map[string]any{"v": v})
-	if err != nil {
-		return "", err
-	}
-	rec, _ := ctx.Get(recorderBinding).(*recorder)
-	if rec == nil || rec.plain > 0 {
-		return out, nil
-	}
-	return rec.tag(out), nil
-}
-
-// capture is Liquid's capture block with its outputs written as they
-// are, so a captured variable holds what the full render gives it.
-func capture(ctx render.Context) (string, error) {
-	if rec, _ := ctx.Get(recorderBinding).(*recorder); rec != nil {
-		rec.plain++
-		defer func() { rec.plain-- }()
-	}
-	s, err := ctx.InnerString()
-	if err != nil {
-		return "", err
-	}
-	ctx.Set(ctx.TagArgs(), s)
-	return "", nil
-}
-
-// renderTagged renders src with every output written as a tag.
-func renderTagged(src string, bindings map[string]any) (string, error) {
+// renderTagged renders src with every output outside a capture written
+// as a tag, recorded by rec.
+func renderTagged(ctx context.Context, src string, bindings map[string]any, html bool, rec *recorder) (string, error) {
 	if src == "" || !hasLiquid(src) {
 		return src, nil
 	}
-	s := skeletons()
-	t, err := s.parsed.get(src, func(src string) (*liquid.Template, error) {
-		t, err := s.engine.ParseString(rewriteOutputs(src))
-		if err != nil {
-			return nil, err
-		}
-		return t, nil
-	})
-	if err != nil {
-		return "", err
-	}
-	return t.RenderString(bindings)
-}
-
-// rewriteOutputs turns every {{ expr }} of src, outside raw blocks, into
-// {% tabiji_output expr %}, keeping its whitespace control, and every
-// capture into a tabiji_capture.
-func rewriteOutputs(src string) string {
-	var b strings.Builder
-	raw := false
-	for _, tok := range parser.Scan(src, parser.SourceLoc{}, nil) {
-		switch {
-		case tok.Type == parser.TagTokenType && tok.Name == "raw":
-			raw = true
-		case tok.Type == parser.TagTokenType && tok.Name == "endraw":
-			raw = false
-		case tok.Type == parser.TagTokenType && !raw && (tok.Name == "capture" || tok.Name == "endcapture"):
-			i := strings.Index(tok.Source, tok.Name)
-			b.WriteString(tok.Source[:i] + strings.Replace(tok.Name, "capture", captureTag, 1) + tok.Source[i+len(tok.Name):])
-			continue
-		case tok.Type == parser.ObjTokenType && !raw:
-			left, right := "", ""
-			if tok.Source[2] == '-' {
-				left = "-"
-			}
-			if tok.Source[len(tok.Source)-3] == '-' {
-				right = "-"
-			}
-			b.WriteString("{%" + left + " " + outputTag + " " + tok.Args + " " + right + "%}")
-			continue
-		}
-		b.WriteString(tok.Source)
-	}
-	return b.String()
+	return liquid.Default().RenderWith(ctx, src, bindings, liquid.Options{HTML: html, Record: rec.tag})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/msgtemplates"
 )
 
 // exec carries out one node and returns the next node's ID, or "" at an exit.
@@ -142,7 +143,7 @@ func (r *journeyRun) webhook(ctx workflow.Context, n journey.Node) error {
 	p := r.profile
 	in := activities.WebhookInput{
 		URL: n.URL, Headers: n.Headers, Body: n.Body, IdempotencyKey: r.stepKey(ctx, n),
-		Bindings: activities.Bindings(r.in.CustomerID, &p, r.in.Entry, r.in.JourneyID, r.state.Version, r.def.Variables),
+		Bindings: msgtemplates.Bindings(r.in.CustomerID, &p, r.in.Entry, r.in.JourneyID, r.state.Version, r.def.Variables),
 	}
 	var res activities.WebhookResult
 	err := workflow.ExecuteActivity(r.activityCtx(ctx, 24*time.Hour), "Webhook", in).Get(ctx, &res)

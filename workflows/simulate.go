@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/osteele/liquid"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/msgtemplates"
 )
 
 // Simulation is a preview of one customer's run: the same Journey workflow
@@ -125,7 +125,6 @@ func (sa *standIns) result(env *testsuite.TestWorkflowEnvironment) (SimulationRe
 // given, changes applied in memory, messages rendered but not sent.
 type standIns struct {
 	env      *testsuite.TestWorkflowEnvironment
-	liquid   *liquid.Engine
 	mu       sync.Mutex
 	profile  journey.Profile
 	messages []SimulatedMessage
@@ -134,7 +133,7 @@ type standIns struct {
 }
 
 func newStandIns(env *testsuite.TestWorkflowEnvironment, p journey.Profile) *standIns {
-	return &standIns{env: env, liquid: liquid.NewEngine(), profile: p,
+	return &standIns{env: env, profile: p,
 		messages: []SimulatedMessage{}, webhooks: []SimulatedWebhook{}, changes: []SimulatedChange{}}
 }
 
@@ -152,8 +151,11 @@ func (sa *standIns) ChangeProfile(_ context.Context, in activities.ChangeProfile
 	return activities.ProfileResult{Profile: sa.profile, Found: true}, nil
 }
 
-func (sa *standIns) Send(_ context.Context, in activities.SendInput) (activities.SendResult, error) {
-	subject, body, err := activities.RenderMessage(sa.liquid, in)
+func (sa *standIns) Send(ctx context.Context, in activities.SendInput) (activities.SendResult, error) {
+	if in.Template.Name != "" {
+		return activities.SendResult{}, fmt.Errorf("template %q of %s: a simulation renders inline content only", in.Template.Name, in.NodeID)
+	}
+	subject, body, err := msgtemplates.RenderMessage(ctx, in.NodeID, in.Channel, in.Template, in.TemplateData(""))
 	if err != nil {
 		return activities.SendResult{}, err
 	}
@@ -163,8 +165,8 @@ func (sa *standIns) Send(_ context.Context, in activities.SendInput) (activities
 	return activities.SendResult{MessageID: in.MessageID, Status: "simulated"}, nil
 }
 
-func (sa *standIns) Webhook(_ context.Context, in activities.WebhookInput) (activities.WebhookResult, error) {
-	body, err := activities.RenderJSON(sa.liquid, in.Body, in.Bindings)
+func (sa *standIns) Webhook(ctx context.Context, in activities.WebhookInput) (activities.WebhookResult, error) {
+	body, err := msgtemplates.RenderJSON(ctx, in.Body, in.Bindings)
 	if err != nil {
 		return activities.WebhookResult{}, err
 	}

@@ -1,4 +1,4 @@
-package msgtemplates
+package liquid
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 )
 
 func TestCacheKeepsValuesUpToItsSizeThenEmpties(t *testing.T) {
-	c := newCache[int](3)
+	c := newCache[int](3) // three one-byte keys
 	made := 0
 	mk := func(k string) (int, error) {
 		made++

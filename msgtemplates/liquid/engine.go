@@ -1,0 +1,253 @@
+// Package liquid is the one Liquid engine of Tabiji: every template that
+// is rendered (message templates, inline journey content, webhook bodies,
+// broadcasts, previews, simulations) and every template that is validated
+// at save goes through New. It is osteele/liquid with a sandbox around it:
+//
+//   - no tag reads a file: include is refused when a template is parsed
+//     (the library has no other file-reading tag);
+//   - budgets per render: MaxOutput bytes of output (and of any capture or
+//     filter result), MaxIterations loop iterations across all loops, and
+//     time: the context's deadline, and at most MaxTime;
+//   - in HTML, every {{ output }} is HTML-escaped unless its value went
+//     through the raw filter (or escape, which already escaped it).
+//
+// It lives apart from msgtemplates because journey validates Liquid too,
+// and msgtemplates imports journey.
+package liquid
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/osteele/liquid/filters"
+	"github.com/osteele/liquid/parser"
+	"github.com/osteele/liquid/render"
+	"github.com/osteele/liquid/tags"
+)
+
+// Budgets of one render.
+const (
+	// MaxOutput is the most bytes a rendered string, a capture or a
+	// filter's result may hold.
+	MaxOutput = 512 << 10
+	// MaxSource is the most bytes a template's source may hold.
+	MaxSource = 512 << 10
+	// MaxIterations is the most loop iterations of one render, all loops
+	// (nested or not) counted together.
+	MaxIterations = 10_000
+	// MaxItems is the most items an array made by a filter may hold.
+	MaxItems = 100_000
+	// MaxTime is the longest one render may take, whatever the context's
+	// deadline.
+	MaxTime = time.Second
+)
+
+// cacheBytes bounds the sources the parse cache keeps.
+const cacheBytes = 16 << 20
+
+// ErrBudget is wrapped by every error of a render stopped by a budget.
+var ErrBudget = errors.New("over the rendering budget")
+
+// ErrFileTag is wrapped by the error of a template that uses a tag that
+// reads files.
+var ErrFileTag = errors.New("templates cannot include files")
+
+// Engine parses and renders templates in the sandbox. It is safe for
+// concurrent use; parsed templates are cached by source.
+type Engine struct {
+	cfg    render.Config
+	plain  *formatter
+	parsed *cache[*Template]
+}
+
+// Template is a parsed template.
+type Template struct {
+	root render.Node
+	cfg  render.Config
+}
+
+var shared = sync.OnceValue(New)
+
+// Default is the engine the whole process shares (and its parse cache).
+func Default() *Engine { return shared() }
+
+// New returns an engine with Liquid's standard tags and filters, the
+// sandbox's own tags, and the raw filter.
+func New() *Engine {
+	e := &Engine{cfg: render.NewConfig(), plain: newFormatter(), parsed: newCache[*Template](cacheBytes)}
+	addFilters(&e.cfg, e.plain)
+	tags.AddStandardTags(e.cfg)
+	e.cfg.AddTag("include", refuseFileTag)
+	e.cfg.AddTag(outputTag, e.outputTag)
+	e.cfg.AddTag(tickTag, tick)
+	e.cfg.AddBlock(captureTag).Compiler(capture)
+	return e
+}
+
+// Parse compiles src, or answers why it cannot: a syntax error, a tag
+// that reads files (ErrFileTag), a source over MaxSource.
+func (e *Engine) Parse(src string) (*Template, error) {
+	if len(src) > MaxSource {
+		return nil, fmt.Errorf("the template is %d KB, over the %d KB limit: %w", len(src)>>10, MaxSource>>10, ErrBudget)
+	}
+	return e.parsed.get(src, func(src string) (*Template, error) {
+		root, err := e.cfg.Compile(rewrite(src), parser.SourceLoc{LineNo: 1})
+		if err != nil {
+			return nil, cleanError(err)
+		}
+		return &Template{root: root, cfg: e.cfg}, nil
+	})
+}
+
+// Check parses src and renders it once with no data, so that a template
+// that would exceed a budget whatever the data (a loop over
+// (1..1000000000)) is refused when it is saved. Errors that depend on the
+// data are not Check's business.
+func (e *Engine) Check(src string) error {
+	if !hasMarkup(src) {
+		return nil
+	}
+	t, err := e.Parse(src)
+	if err != nil {
+		return err
+	}
+	if _, err := t.Render(context.Background(), nil, Options{}); errors.Is(err, ErrBudget) {
+		return err
+	}
+	return nil
+}
+
+// Options say how one render writes its outputs.
+type Options struct {
+	// HTML escapes every output whose value is not marked raw.
+	HTML bool
+	// Record, when set, is given each output written outside a capture
+	// and returns what to write in its place (msgtemplates' skeletons).
+	Record func(out string) string
+}
+
+// Render renders the template with bindings under the budgets. The
+// bindings are not changed.
+func (t *Template) Render(ctx context.Context, bindings map[string]any, opts Options) (string, error) {
+	st := newState(ctx, opts)
+	vars := make(map[string]any, len(bindings)+1)
+	maps.Copy(vars, bindings)
+	vars[stateBinding] = st
+	if err := render.Render(t.root, st.out, vars, t.cfg); err != nil {
+		return "", cleanError(err)
+	}
+	if st.overflow {
+		return "", st.overOutput()
+	}
+	return st.out.String(), nil
+}
+
+// Render parses (or finds in the cache) src and renders it as text.
+func (e *Engine) Render(ctx context.Context, src string, bindings map[string]any) (string, error) {
+	return e.RenderWith(ctx, src, bindings, Options{})
+}
+
+// RenderHTML parses src and renders it as HTML: outputs escaped.
+func (e *Engine) RenderHTML(ctx context.Context, src string, bindings map[string]any) (string, error) {
+	return e.RenderWith(ctx, src, bindings, Options{HTML: true})
+}
+
+// RenderWith parses src and renders it with opts.
+func (e *Engine) RenderWith(ctx context.Context, src string, bindings map[string]any, opts Options) (string, error) {
+	if !hasMarkup(src) {
+		return src, nil
+	}
+	t, err := e.Parse(src)
+	if err != nil {
+		return "", err
+	}
+	return t.Render(ctx, bindings, opts)
+}
+
+// hasMarkup says whether src holds anything Liquid would read.
+func hasMarkup(src string) bool { return strings.Contains(src, "{{") || strings.Contains(src, "{%") }
+
+// cleanError keeps the library's message and location but speaks of the
+// template's own {{ … }}, not of the tag the sandbox rewrote it into; a
+// budget or file-tag error keeps its sentinel for errors.Is.
+func cleanError(err error) error {
+	msg := rewrittenOutput.ReplaceAllString(err.Error(), "{{$1 $2 $3}}")
+	msg = strings.ReplaceAll(msg, captureTag, "capture")
+	msg = strings.ReplaceAll(msg, "{% "+tickTag+" %}", "")
+	for _, sentinel := range []error{ErrBudget, ErrFileTag} {
+		if isCause(err, sentinel) || strings.Contains(msg, sentinel.Error()) {
+			return &sandboxError{msg: msg, sentinel: sentinel}
+		}
+	}
+	return errors.New(msg)
+}
+
+// rewrittenOutput matches an output as rewrite wrote it.
+var rewrittenOutput = regexp.MustCompile(`\{%(-?) ` + outputTag + ` (?s:(.*?))\s*(-?)%\}`)
+
+// isCause follows the library's Cause chain (its errors do not Unwrap).
+func isCause(err, target error) bool {
+	for err != nil {
+		if errors.Is(err, target) {
+			return true
+		}
+		c, ok := err.(interface{ Cause() error })
+		if !ok {
+			return false
+		}
+		err = c.Cause()
+	}
+	return false
+}
+
+type sandboxError struct {
+	msg      string
+	sentinel error
+}
+
+func (e *sandboxError) Error() string { return e.msg }
+func (e *sandboxError) Unwrap() error { return e.sentinel }
+
+// cache is a map that empties itself when its keys hold more than max
+// bytes: enough for the templates a process renders at a time, bounded
+// over its life.
+type cache[V any] struct {
+	mu   sync.Mutex
+	max  int
+	size int
+	m    map[string]V
+}
+
+func newCache[V any](max int) *cache[V] { return &cache[V]{max: max, m: map[string]V{}} }
+
+// get is key's value, made by fn and kept when it is not yet there.
+func (c *cache[V]) get(key string, fn func(string) (V, error)) (V, error) {
+	c.mu.Lock()
+	v, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := fn(key)
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	if c.size+len(key) > c.max {
+		clear(c.m)
+		c.size = 0
+	}
+	c.m[key] = v
+	c.size += len(key)
+	c.mu.Unlock()
+	return v, nil
+}
+
+// standardFilters is a seam for tests: the library's own filters.
+var standardFilters = filters.AddStandardFilters

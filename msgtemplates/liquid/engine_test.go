@@ -1,0 +1,117 @@
+package liquid
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	osteele "github.com/osteele/liquid"
+)
+
+// TestRendersAsLiquid checks that the sandbox renders what the stock
+// engine renders, whitespace control and captures included.
+func TestRendersAsLiquid(t *testing.T) {
+	bindings := map[string]any{
+		"name": "Ada", "n": 3, "items": []any{"a", "b", "c"}, "none": nil, "empty": "",
+		"when": time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), "list": []any{1, []any{2, 3}},
+	}
+	for _, src := range []string{
+		"Hello {{ name }}!",
+		"{{ name | upcase | append: '!' }}",
+		"{% for i in items %}[{{ i }}{% if forloop.last %}.{% endif %}]{% else %}none{% endfor %}",
+		"{% for i in none %}x{% else %}none{% endfor %}",
+		"a  {{- name -}}  b",
+		"a {{ none -}}  b",
+		"x {%- for i in items -%}  {{ i }}  {%- endfor -%}  y",
+		"{% capture c %}<{{ name }}>{% endcapture %}{{ c }}{{ c | size }}",
+		"{{ empty }}|{{ none }}|{{ when }}|{{ list }}|{{ n | times: 2 }}",
+		"{% raw %}{{ name }}{% endraw %} {{ name }}",
+		"{% assign x = items | join: '-' %}{{ x }}",
+		"{% tablerow i in items cols:2 %}{{ i }}{% endtablerow %}",
+		"{% comment %}{{ name }}{% for i in items %}{% endcomment %}ok",
+		"{{\n name \n}}\n{{ name }}",
+		"{% for i in (1..3) %}{% for j in (1..2) %}{{ i }}{{ j }}{% endfor %}{% endfor %}",
+	} {
+		want, err := osteele.NewEngine().ParseAndRenderString(src, bindings)
+		if err != nil {
+			t.Fatalf("stock engine on %q: %v", src, err)
+		}
+		got, gerr := Default().Render(context.Background(), src, bindings)
+		if gerr != nil {
+			t.Fatalf("sandbox on %q: %v", src, gerr)
+		}
+		if got != want {
+			t.Errorf("%q: sandbox %q, stock %q", src, got, want)
+		}
+	}
+}
+
+func TestRefusesInclude(t *testing.T) {
+	for _, src := range []string{
+		`{% include "../../../../../../proc/self/environ" %}`,
+		`{%- include 'x.html' -%}`,
+		`{% if true %}{% include p %}{% endif %}`,
+	} {
+		err := Default().Check(src)
+		if !errors.Is(err, ErrFileTag) {
+			t.Errorf("%q: Check = %v, want ErrFileTag", src, err)
+		}
+		if _, err := Default().Render(context.Background(), src, map[string]any{"p": "/etc/passwd"}); !errors.Is(err, ErrFileTag) {
+			t.Errorf("%q: Render = %v, want ErrFileTag", src, err)
+		}
+	}
+}
+
+func TestBudgets(t *testing.T) {
+	for name, src := range map[string]string{
+		"a long loop":       "{% for i in (1..1000000000) %}{% endfor %}",
+		"nested loops":      "{% for i in (1..200) %}{% for j in (1..200) %}{% endfor %}{% endfor %}",
+		"a long tablerow":   "{% tablerow i in (1..1000000000) %}{% endtablerow %}",
+		"doubling assigns":  "{% assign a = 'xxxxxxxxxxxxxxxx' %}" + strings.Repeat("{% assign a = a | append: a %}", 40),
+		"doubling captures": "{% assign a = 'xxxxxxxxxxxxxxxx' %}" + strings.Repeat("{% capture a %}{{ a }}{{ a }}{% endcapture %}", 40),
+		"doubling arrays":   "{% assign a = 'x,y' | split: ',' %}" + strings.Repeat("{% assign a = a | concat: a %}", 40),
+		"long output":       "{% assign a = 'xxxxxxxxxxxxxxxx' %}" + strings.Repeat("{% assign a = a | append: a %}", 14) + "{% for i in (1..100) %}{{ a }}{% endfor %}",
+	} {
+		start := time.Now()
+		err := Default().Check(src)
+		if !errors.Is(err, ErrBudget) {
+			t.Errorf("%s: Check = %v, want ErrBudget", name, err)
+		}
+		if d := time.Since(start); d > 500*time.Millisecond {
+			t.Errorf("%s: took %s", name, d)
+		}
+	}
+}
+
+func TestHonoursTheContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Default().Render(ctx, "{% for i in (1..10) %}{{ i }}{% endfor %}", nil)
+	if !errors.Is(err, ErrBudget) || !errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), "canceled") {
+		t.Fatalf("Render with a canceled context = %v", err)
+	}
+}
+
+func TestEscapesHTML(t *testing.T) {
+	b := map[string]any{"n": `<a href="https://evil.example">reset</a> & co`, "html": "<b>hi</b>"}
+	for src, want := range map[string]string{
+		"<p>{{ n }}</p>":                                         `<p>&lt;a href=&#34;https://evil.example&#34;&gt;reset&lt;/a&gt; &amp; co</p>`,
+		"{{ html | raw }}":                                       "<b>hi</b>",
+		"{{ html | escape }}":                                    "&lt;b&gt;hi&lt;/b&gt;",
+		"{% assign h = html | raw %}{{ h }}":                     "<b>hi</b>",
+		"{{ html | raw | upcase }}":                              "&lt;B&gt;HI&lt;/B&gt;",
+		"{% capture c %}{{ html }}{% endcapture %}{{ c | raw }}": "&lt;b&gt;hi&lt;/b&gt;",
+		"<i>{% raw %}{{ html }}{% endraw %}</i>":                 "<i>{{ html }}</i>",
+	} {
+		got, err := Default().RenderHTML(context.Background(), src, b)
+		if err != nil || got != want {
+			t.Errorf("%q: %q, %v; want %q", src, got, err, want)
+		}
+	}
+	got, err := Default().Render(context.Background(), "{{ html }}", b)
+	if err != nil || got != "<b>hi</b>" {
+		t.Errorf("text: %q, %v", got, err)
+	}
+}

@@ -1,0 +1,83 @@
+package liquid
+
+import (
+	"fmt"
+	"html"
+	"reflect"
+
+	"github.com/osteele/liquid/render"
+)
+
+// addFilters adds Liquid's standard filters, each bounded (a string over
+// MaxOutput or an array over MaxItems is an error, so that doubling a
+// value in a chain of assigns stops early), and the sandbox's own: raw
+// marks a value as HTML to write as it is; escape and escape_once mark
+// what they escaped, so that it is not escaped twice.
+func addFilters(cfg *render.Config, f *formatter) {
+	standardFilters(boundedFilters{cfg})
+	cfg.AddFilter("raw", func(v any) (rawHTML, error) {
+		s, err := f.format(v, false)
+		return rawHTML{s}, err
+	})
+	cfg.AddFilter("escape", func(s string) rawHTML { return rawHTML{html.EscapeString(s)} })
+	cfg.AddFilter("escape_once", func(s string) rawHTML {
+		return rawHTML{html.EscapeString(html.UnescapeString(s))}
+	})
+}
+
+// boundedFilters adds each filter wrapped by bound.
+type boundedFilters struct{ cfg *render.Config }
+
+func (b boundedFilters) AddFilter(name string, fn any) { b.cfg.AddFilter(name, bound(name, fn)) }
+
+var errorType = reflect.TypeFor[error]()
+
+// bound wraps a filter function into one of the same inputs that returns
+// (result, error), the error set when the result is over a budget. The
+// library calls filters by reflection and accepts both shapes.
+func bound(name string, fn any) any {
+	fv := reflect.ValueOf(fn)
+	ft := fv.Type()
+	in := make([]reflect.Type, ft.NumIn())
+	for i := range in {
+		in[i] = ft.In(i)
+	}
+	wt := reflect.FuncOf(in, []reflect.Type{ft.Out(0), errorType}, ft.IsVariadic())
+	return reflect.MakeFunc(wt, func(args []reflect.Value) []reflect.Value {
+		var out []reflect.Value
+		if ft.IsVariadic() {
+			out = fv.CallSlice(args)
+		} else {
+			out = fv.Call(args)
+		}
+		errv := reflect.Zero(errorType)
+		if len(out) == 2 && !out[1].IsNil() {
+			errv = out[1]
+		} else if err := overBudget(name, out[0]); err != nil {
+			errv = reflect.ValueOf(&err).Elem()
+		}
+		return []reflect.Value{out[0], errv}
+	}).Interface()
+}
+
+// overBudget says whether a filter's result is too large to keep.
+func overBudget(name string, v reflect.Value) error {
+	for v.Kind() == reflect.Interface && !v.IsNil() {
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if v.Len() > MaxOutput {
+			return fmt.Errorf("%s made a string longer than %d KB: %w", name, MaxOutput>>10, ErrBudget)
+		}
+	case reflect.Slice, reflect.Array:
+		limit := MaxItems
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			limit = MaxOutput
+		}
+		if v.Len() > limit {
+			return fmt.Errorf("%s made an array of more than %d items: %w", name, limit, ErrBudget)
+		}
+	}
+	return nil
+}
