@@ -16,6 +16,7 @@ require (
 	github.com/line/line-bot-sdk-go/v8 v8.14.0
 	github.com/osteele/liquid v1.6.0
 	github.com/pressly/goose/v3 v3.27.0
+	github.com/rs/cors v1.11.1
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/sendgrid/rest v2.6.9+incompatible
 	github.com/sendgrid/sendgrid-go v3.16.1+incompatible

@@ -19,11 +19,14 @@ const (
 
 const (
 	workspaceKey = "tabiji.workspace"
-	keyIDKey     = "tabiji.key" // the id of the request's key, for audit records
+	keyIDKey     = "tabiji.key"      // the id of the request's key, for audit records
+	keyRoleKey   = "tabiji.key.role" // the store.Role of the request's key
 )
 
-// auth checks the request's key and puts its workspace in the context. An
-// admin key may also ingest; a write key may only ingest.
+// auth checks the request's key and puts its workspace, id and role in the
+// context. An admin key may also ingest; a write key may only ingest; a
+// client key may only ingest, and the ingestion handlers hold its calls to
+// identity verification (client_keys.go).
 func (s *server) auth(need role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		secret, ok := credentials(c.Request, need)
@@ -47,11 +50,12 @@ func (s *server) auth(need role) gin.HandlerFunc {
 			return
 		}
 		if need == roleAdmin && key.Role != store.RoleAdmin {
-			problem(c, http.StatusForbidden, "this is a write key, which may only send events: use an admin key")
+			problem(c, http.StatusForbidden, "this is a "+string(key.Role)+" key, which may only send events: use an admin key")
 			return
 		}
 		c.Set(workspaceKey, key.WorkspaceID)
 		c.Set(keyIDKey, key.ID)
+		c.Set(keyRoleKey, key.Role)
 		c.Next()
 	}
 }
@@ -70,3 +74,10 @@ func workspace(c *gin.Context) string { return c.GetString(workspaceKey) }
 
 // keyID is the id of the key that authenticated the request.
 func keyID(c *gin.Context) string { return c.GetString(keyIDKey) }
+
+// clientKey says whether the request came with a client key (a browser's
+// or an app's), whose calls need identity verification to change a person.
+func clientKey(c *gin.Context) bool {
+	r, _ := c.Get(keyRoleKey)
+	return r == store.RoleClient
+}

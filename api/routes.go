@@ -14,12 +14,18 @@ func (s *server) routes(r *gin.Engine) {
 	r.GET("/readyz", s.readyz)
 	r.GET("/v1/schemas/journey.json", s.journeySchema)
 
-	ingest := r.Group("/v1", s.auth(roleWrite))
+	// Ingestion takes write, admin and client keys; web pages may call it
+	// from any origin (cors.go), and client keys' calls are held to identity
+	// verification (client_keys.go).
+	corsIngest := ingestCORS()
+	ingest := r.Group("/v1", corsIngest, s.auth(roleWrite))
 	// Segment's HTTP Tracking API (segment.go).
 	for _, typ := range []string{"identify", "track", "page", "screen", "group", "alias"} {
 		ingest.POST("/"+typ, s.segmentCall(typ))
+		r.OPTIONS("/v1/"+typ, corsIngest)
 	}
 	ingest.POST("/batch", s.segmentBatch)
+	r.OPTIONS("/v1/batch", corsIngest)
 
 	manage := r.Group("/v1", s.auth(roleAdmin))
 	manage.POST("/journeys", s.createJourney)
@@ -39,6 +45,9 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/journeys/:id/stats", s.journeyStats)
 	manage.GET("/workspace/timezone", s.getWorkspaceTimezone)
 	manage.PUT("/workspace/timezone", s.putWorkspaceTimezone)
+	// Identity verification for client keys (identity_verification.go, client_keys.go).
+	manage.GET("/workspace/identity-verification", s.getIdentitySecret)
+	manage.POST("/workspace/identity-verification/rotate", s.rotateIdentitySecret)
 	// Business KPIs across journeys (kpis.go).
 	manage.GET("/kpis/channels", s.kpiChannels)
 	manage.GET("/kpis/repeat-purchase", s.kpiRepeatPurchase)
@@ -126,6 +135,7 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/messages", s.listMessages)
 	manage.GET("/messages/*id", s.getMessage) // message IDs hold slashes (workflows.stepKey)
 	ingest.POST("/push/opened", s.pushOpened)
+	r.OPTIONS("/v1/push/opened", corsIngest)
 	r.POST("/webhooks/sendgrid/:workspace", s.sendgridWebhook)
 	r.POST("/webhooks/line/:workspace", s.lineWebhook)
 	r.GET("/u/:token", s.preferences)

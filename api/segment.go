@@ -30,7 +30,20 @@ func (s *server) segmentCall(typ string) gin.HandlerFunc {
 			decodeProblem(c, err)
 			return
 		}
-		res, err := s.ingest(c.Request.Context(), workspace(c), []ingest.Message{m})
+		msgs := []ingest.Message{m}
+		if clientKey(c) {
+			var refused ingest.Errors
+			if msgs, refused, err = s.verifyClientCalls(c.Request.Context(), workspace(c), msgs, false); err != nil {
+				s.fail(c, err)
+				return
+			}
+			if len(refused) > 0 {
+				fe := fieldErrors(refused)
+				problem(c, http.StatusForbidden, fe[0].Field+": "+fe[0].Message, fe...)
+				return
+			}
+		}
+		res, err := s.ingest(c.Request.Context(), workspace(c), msgs)
 		s.answer(c, res, err, nil, false, 1)
 	}
 }
@@ -38,7 +51,9 @@ func (s *server) segmentCall(typ string) gin.HandlerFunc {
 // segmentBatch answers POST /v1/batch. Like Segment, it stores the valid
 // calls of a batch and refuses only the invalid ones: the answer is then a
 // 400 naming each refused call by its index (batch[3].userId), so the sender
-// learns of them, and a retry of the whole batch stores nothing twice.
+// learns of them, and a retry of the whole batch stores nothing twice. A
+// client key's calls that lack identity verification are refused the same
+// way (batch[3].context.userHash).
 func (s *server) segmentBatch(c *gin.Context) {
 	body, ok := readBody(c, ingest.MaxBatch)
 	if !ok {
@@ -50,8 +65,17 @@ func (s *server) segmentBatch(c *gin.Context) {
 		decodeProblem(c, err)
 		return
 	}
+	calls := len(msgs) + countCalls(bad)
+	if clientKey(c) {
+		var refused ingest.Errors
+		if msgs, refused, err = s.verifyClientCalls(c.Request.Context(), workspace(c), msgs, true); err != nil {
+			s.fail(c, err)
+			return
+		}
+		bad = append(bad, refused...)
+	}
 	res, err := s.ingest(c.Request.Context(), workspace(c), msgs)
-	s.answer(c, res, err, bad, true, len(msgs)+countCalls(bad))
+	s.answer(c, res, err, bad, true, calls)
 }
 
 // answer turns the pipeline's result into Segment's {"success": true} or a problem.

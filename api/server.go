@@ -48,6 +48,8 @@ type server struct {
 	scoring *workspaceCache[*scoring.Compiled]
 	// segmentCache holds each workspace's tracked segments and what moves them.
 	segmentCache *workspaceCache[[]trackedSegment]
+	// identitySecrets holds each workspace's identity-verification secret, opened.
+	identitySecrets *workspaceCache[[]byte]
 }
 
 // newServer is the API's state without its routes, for NewServer and NewSweeper.
@@ -65,6 +67,7 @@ func newServer(d Deps) *server {
 	s.taxonomies = newTaxonomyCache(d.Store, 5*time.Second)
 	s.segmentCache = newWorkspaceCache(5*time.Second, s.loadMovers)
 	s.scoring = newScoringCache(d.Store, 5*time.Second)
+	s.identitySecrets = newWorkspaceCache(5*time.Second, s.loadIdentitySecret)
 	return s
 }
 

@@ -91,7 +91,7 @@ func (s *server) uiLogin(c *gin.Context) {
 		s.fail(c, err)
 		return
 	case key.Role != store.RoleAdmin:
-		s.renderLogin(c, http.StatusForbidden, next, "That is a write key, which may only send events: use an admin key (tbj_a_…).")
+		s.renderLogin(c, http.StatusForbidden, next, "That is a "+string(key.Role)+" key, which may only send events: use an admin key (tbj_a_…).")
 		return
 	}
 	token, err := s.Store.OpenSession(c.Request.Context(), key, sessionTTL)

@@ -18,13 +18,15 @@ type KeysCmd struct {
 	Create KeysCreateCmd `cmd:"" help:"Create an API key (and its workspace when missing); prints the secret once."`
 	List   KeysListCmd   `cmd:"" help:"List API keys, never their secrets."`
 	Revoke KeysRevokeCmd `cmd:"" help:"Revoke an API key by its id: its secret stops working at once."`
+	// VerificationSecret talks to a running API, which holds the secrets key.
+	VerificationSecret KeysVerificationSecretCmd `cmd:"" name:"verification-secret" help:"Show (or --rotate) the workspace's identity-verification secret, with which your backend signs user ids for client keys (through the running API)."`
 }
 
 // KeysCreateCmd is `tabiji keys create`.
 type KeysCreateCmd struct {
 	DatabaseFlags
 	Workspace string `name:"workspace" required:"" help:"Workspace of the key: 1-64 lowercase letters, digits, _ or -."`
-	Role      string `name:"role" required:"" enum:"write,admin" help:"write (send events only: the key for your services) or admin (manage everything in the workspace)."`
+	Role      string `name:"role" required:"" enum:"write,admin,client" help:"write (send events only: the key for your services), client (send events from web pages and apps; identify and address changes need identity verification) or admin (manage everything in the workspace)."`
 	Name      string `name:"name" help:"What the key is for, e.g. \"checkout service\"."`
 }
 

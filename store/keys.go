@@ -16,9 +16,12 @@ type Role string
 const (
 	RoleWrite Role = "write" // send events only: the key that lives in customers' services
 	RoleAdmin Role = "admin" // everything in its workspace
+	// RoleClient is the key that ships inside web pages and apps: events
+	// only, and traits or addresses only with identity verification.
+	RoleClient Role = "client"
 )
 
-func (r Role) valid() bool { return r == RoleWrite || r == RoleAdmin }
+func (r Role) valid() bool { return r == RoleWrite || r == RoleAdmin || r == RoleClient }
 
 // Key is an API key, without its secret: only the secret's SHA-256 is stored.
 type Key struct {
