@@ -1,14 +1,16 @@
 package journey
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"sync"
 	"time"
 
-	"github.com/google/cel-go/cel"
-	"github.com/google/cel-go/ext"
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/ext"
 	"google.golang.org/protobuf/types/known/structpb"
 )
 
@@ -82,37 +84,60 @@ type Condition struct {
 	prg    cel.Program
 }
 
-// Compile parses and type-checks a CEL condition; it must yield a bool.
+// Compile parses and type-checks a CEL condition, which must yield a bool,
+// into a program that runs under the cost limit. It is what a run or the
+// router uses on a stored condition; saving one goes through
+// CheckCondition, which also refuses what is too long or too costly.
 func Compile(src string) (*Condition, error) {
-	env, err := celEnv()
+	env, ast, err := compileAST(src)
 	if err != nil {
-		return nil, fmt.Errorf("build CEL environment: %w", err)
+		return nil, err
 	}
-	ast, iss := env.Compile(src)
-	if iss.Err() != nil {
-		return nil, iss.Err()
-	}
-	if t := ast.OutputType(); !t.IsExactType(cel.BoolType) && !t.IsExactType(cel.DynType) {
-		return nil, fmt.Errorf("yields %s, not a bool", t)
-	}
-	prg, err := env.Program(ast)
+	prg, err := env.Program(ast, programOptions()...)
 	if err != nil {
 		return nil, fmt.Errorf("plan CEL program: %w", err)
 	}
 	return &Condition{Source: src, prg: prg}, nil
 }
 
-// Eval evaluates the condition over the scope. A condition that fails at
-// run time (a trait the customer lacks, say) is an error; callers treat it
-// as false.
+// compileAST parses and type-checks a condition in the one environment.
+func compileAST(src string) (*cel.Env, *cel.Ast, error) {
+	env, err := celEnv()
+	if err != nil {
+		return nil, nil, fmt.Errorf("build CEL environment: %w", err)
+	}
+	ast, iss := env.Compile(src)
+	if iss.Err() != nil {
+		return nil, nil, iss.Err()
+	}
+	if t := ast.OutputType(); !t.IsExactType(cel.BoolType) && !t.IsExactType(cel.DynType) {
+		return nil, nil, fmt.Errorf("yields %s, not a bool", t)
+	}
+	return env, ast, nil
+}
+
+// Eval evaluates the condition over the scope, deterministically (a run's
+// workflow code calls it): it stops with ErrCostLimit past CostLimit. A
+// condition that fails at run time (a trait the customer lacks, say) is an
+// error; callers treat it as false.
 func (c *Condition) Eval(s Scope) (bool, error) {
+	return c.eval(c.prg.Eval, s)
+}
+
+// EvalContext is Eval that also stops, with ErrInterrupted, when ctx ends:
+// for evaluations outside workflow code.
+func (c *Condition) EvalContext(ctx context.Context, s Scope) (bool, error) {
+	return c.eval(func(vars any) (ref.Val, *cel.EvalDetails, error) { return c.prg.ContextEval(ctx, vars) }, s)
+}
+
+func (c *Condition) eval(run func(any) (ref.Val, *cel.EvalDetails, error), s Scope) (bool, error) {
 	vars := map[string]any{
 		"profile": toProfileView(s.Profile), "event": toEventView(s.Event), "entry": toEventView(s.Entry),
 		"journey": toStruct(s.Variables), "now": s.Now,
 	}
-	out, _, err := c.prg.Eval(vars)
+	out, _, err := run(vars)
 	if err != nil {
-		return false, fmt.Errorf("evaluate %q: %w", c.Source, err)
+		return false, fmt.Errorf("evaluate %q: %w", c.Source, evalError(err))
 	}
 	b, ok := out.Value().(bool)
 	if !ok {

@@ -39,8 +39,29 @@ func (d *Definition) Conditions() []ConditionAt {
 	return out
 }
 
+// CheckConditions is the save-time check of every condition of the
+// definition (CheckCondition: length, syntax and types, estimated cost),
+// each error with its field.
+func (d *Definition) CheckConditions() ValidationError {
+	var errs ValidationError
+	checked := map[string]error{}
+	for _, c := range d.Conditions() {
+		err, done := checked[c.Source]
+		if !done {
+			err = CheckCondition(c.Source)
+			checked[c.Source] = err
+		}
+		if err != nil {
+			errs = append(errs, FieldError{Field: c.Field, Message: err.Error()})
+		}
+	}
+	return errs
+}
+
 // CompileConditions compiles every condition of the definition once, keyed
-// by its source text, for a run to evaluate as often as it needs.
+// by its source text, for a run to evaluate as often as it needs. It does
+// not refuse what CheckConditions would: a run goes on with the definition
+// it was started with, and the cost limit holds at evaluation.
 func (d *Definition) CompileConditions() (map[string]*Condition, error) {
 	out := map[string]*Condition{}
 	var errs ValidationError

@@ -102,9 +102,7 @@ func (d *Definition) Validate() error {
 		ref("start", d.Start)
 	}
 	d.validateRules(add)
-	if _, err := d.CompileConditions(); err != nil {
-		errs = append(errs, err.(ValidationError)...)
-	}
+	errs = append(errs, d.CheckConditions()...)
 	if len(errs) > 0 {
 		return errs
 	}

@@ -99,8 +99,8 @@ func Validate(r Rules) []FieldError {
 			add(path+".event", "%s is tracked by scoring itself: a rule on it would score its own changes", ChangedEvent)
 		}
 		if e.Filter != "" {
-			if _, err := journey.Compile(e.Filter); err != nil {
-				add(path+".filter", "is not a valid CEL condition: %v", err)
+			if err := journey.CheckCondition(e.Filter); err != nil {
+				add(path+".filter", "%v", err)
 			}
 		}
 		checkPoints(add, path, e.Points)
@@ -110,8 +110,8 @@ func Validate(r Rules) []FieldError {
 		checkID(path, t.ID)
 		if t.Condition == "" {
 			add(path+".condition", "is required: a CEL condition over profile, such as profile.traits.plan == \"pro\"")
-		} else if _, err := journey.Compile(t.Condition); err != nil {
-			add(path+".condition", "is not a valid CEL condition: %v", err)
+		} else if err := journey.CheckCondition(t.Condition); err != nil {
+			add(path+".condition", "%v", err)
 		}
 		checkPoints(add, path, t.Points)
 	}

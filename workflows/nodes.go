@@ -23,7 +23,7 @@ func (r *journeyRun) exec(ctx workflow.Context, n journey.Node) (string, error) 
 	case journey.KindWaitFor:
 		return r.waitFor(ctx, n)
 	case journey.KindBranch:
-		return r.branch(ctx, n), nil
+		return r.branch(ctx, n)
 	case journey.KindSplit:
 		return r.split(ctx, n)
 	case journey.KindSend:
@@ -44,14 +44,21 @@ func (r *journeyRun) waitFor(ctx workflow.Context, n journey.Node) (string, erro
 		r.state.WaitingFor = append(r.state.WaitingFor, b.Event)
 	}
 	var branch *journey.EventBranch
-	match := func(ev journey.Event) bool {
+	match := func(ev journey.Event) (bool, error) {
 		for i, b := range n.Events {
-			if b.Event == ev.Name && r.holds(ctx, b.Match, ev) {
+			if b.Event != ev.Name {
+				continue
+			}
+			ok, err := r.holds(ctx, b.Match, ev)
+			if err != nil {
+				return false, err
+			}
+			if ok {
 				branch = &n.Events[i]
-				return true
+				return true, nil
 			}
 		}
-		return false
+		return false, nil
 	}
 	_, err := r.await(ctx, waitSpec{until: r.enteredAt.Add(time.Duration(n.Timeout)), match: match})
 	if err != nil {
@@ -89,19 +96,23 @@ func (r *journeyRun) waitUntil(ctx workflow.Context, n journey.Node) error {
 	return err
 }
 
-func (r *journeyRun) branch(ctx workflow.Context, n journey.Node) string {
+func (r *journeyRun) branch(ctx workflow.Context, n journey.Node) (string, error) {
 	for i, c := range n.Cases {
-		if r.holds(ctx, c.Condition, r.latestEvent()) {
+		ok, err := r.holds(ctx, c.Condition, r.latestEvent())
+		if err != nil {
+			return "", err
+		}
+		if ok {
 			name := c.Name
 			if name == "" {
 				name = fmt.Sprintf("case %d", i)
 			}
 			r.outcome(name)
-			return c.Next
+			return c.Next, nil
 		}
 	}
 	r.outcome("default")
-	return n.Default
+	return n.Default, nil
 }
 
 func (r *journeyRun) split(ctx workflow.Context, n journey.Node) (string, error) {

@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"time"
@@ -12,23 +14,50 @@ import (
 )
 
 // holds evaluates a CEL condition (empty: true) with ev as event. A
-// condition that fails at run time (a missing trait) counts as false.
-func (r *journeyRun) holds(ctx workflow.Context, src string, ev journey.Event) bool {
+// condition that fails at run time (a missing trait) counts as false. One
+// stopped for costing more than the CEL cost limit ends the run (a stopRun
+// with OutcomeCostLimit, the field in the step's outcome): the limit is
+// counted, not timed, so a replay stops at the same place.
+func (r *journeyRun) holds(ctx workflow.Context, src string, ev journey.Event) (bool, error) {
 	if src == "" {
-		return true
+		return true, nil
 	}
 	c, ok := r.conds[src]
 	if !ok {
-		return false
+		return false, nil
 	}
 	ok, err := c.Eval(journey.Scope{
 		Profile: r.profile, Event: ev, Entry: r.in.Entry, Variables: r.def.Variables, Now: workflow.Now(ctx),
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, journey.ErrCostLimit):
+		field := r.conditionField(src)
+		workflow.GetLogger(ctx).Error("condition over the CEL cost limit; the run ends", "field", field)
+		r.outcome(fmt.Sprintf("failed: %s costs more than the CEL cost limit (%d)", field, journey.CostLimit))
+		return false, stopRun{OutcomeCostLimit}
+	case err != nil:
 		workflow.GetLogger(ctx).Warn("condition failed; taken as false", "condition", src, "error", err)
-		return false
+		return false, nil
 	}
-	return ok
+	return ok, nil
+}
+
+// outcomeUnless notes the step's outcome unless err, whose outcome holds
+// noted already.
+func (r *journeyRun) outcomeUnless(err error, s string) {
+	if err == nil {
+		r.outcome(s)
+	}
+}
+
+// conditionField is the field of the definition a condition sits at.
+func (r *journeyRun) conditionField(src string) string {
+	for _, c := range r.def.Conditions() {
+		if c.Source == src {
+			return c.Field
+		}
+	}
+	return "a condition"
 }
 
 // checkExitCondition ends the run when the exit criteria's condition on the
@@ -38,9 +67,9 @@ func (r *journeyRun) checkExitCondition(ctx workflow.Context) error {
 	if x == nil || x.Condition == "" {
 		return nil
 	}
-	if r.holds(ctx, x.Condition, r.latestEvent()) {
-		r.outcome("exit criteria: " + x.Condition)
-		return stopRun{OutcomeExitCriteria}
+	if ok, err := r.holds(ctx, x.Condition, r.latestEvent()); ok || err != nil {
+		r.outcomeUnless(err, "exit criteria: "+x.Condition)
+		return cmp.Or(err, error(stopRun{OutcomeExitCriteria}))
 	}
 	return nil
 }
@@ -53,14 +82,20 @@ func (r *journeyRun) checkExitEventAt(ctx workflow.Context, ev journey.Event) er
 		return nil
 	}
 	for _, e := range x.Events {
-		if e.Event == ev.Name && r.holds(ctx, e.Match, ev) {
-			r.outcome("exit criteria: " + ev.Name)
-			return stopRun{OutcomeExitCriteria}
+		if e.Event != ev.Name {
+			continue
+		}
+		if ok, err := r.holds(ctx, e.Match, ev); ok || err != nil {
+			r.outcomeUnless(err, "exit criteria: "+ev.Name)
+			return cmp.Or(err, error(stopRun{OutcomeExitCriteria}))
 		}
 	}
-	if x.Condition != "" && r.holds(ctx, x.Condition, ev) {
-		r.outcome("exit criteria: " + x.Condition)
-		return stopRun{OutcomeExitCriteria}
+	if x.Condition == "" {
+		return nil
+	}
+	if ok, err := r.holds(ctx, x.Condition, ev); ok || err != nil {
+		r.outcomeUnless(err, "exit criteria: "+x.Condition)
+		return cmp.Or(err, error(stopRun{OutcomeExitCriteria}))
 	}
 	return nil
 }
@@ -69,8 +104,11 @@ func (r *journeyRun) checkExitEventAt(ctx workflow.Context, ev journey.Event) er
 // attribution window, and ends the run if the goal says so.
 func (r *journeyRun) checkGoal(ctx workflow.Context, ev journey.Event) error {
 	g := r.def.Goal
-	if g == nil || (r.state.Goal != nil && !r.stats.on) || ev.Name != g.Event || !r.holds(ctx, g.Match, ev) {
+	if g == nil || (r.state.Goal != nil && !r.stats.on) || ev.Name != g.Event {
 		return nil
+	}
+	if ok, err := r.holds(ctx, g.Match, ev); !ok || err != nil {
+		return err
 	}
 	now := workflow.Now(ctx)
 	if g.Window > 0 && now.After(r.state.StartedAt.Add(time.Duration(g.Window))) {

@@ -37,6 +37,9 @@ const (
 	OutcomeExitCriteria = "exit_criteria"
 	OutcomeGoal         = "goal"
 	OutcomeArchived     = "archived"
+	// OutcomeCostLimit ends a run whose condition was stopped by the CEL
+	// cost limit; the step's outcome names the condition's field.
+	OutcomeCostLimit = "cel_cost_limit"
 )
 
 // DefaultHistoryLimit is the history length past which a run continues as

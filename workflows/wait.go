@@ -60,7 +60,7 @@ func (r *journeyRun) drainControl() error {
 // match accepts (nil: none), or ready becoming true (nil: never).
 type waitSpec struct {
 	until time.Time
-	match func(journey.Event) bool
+	match func(journey.Event) (bool, error)
 	ready func() bool
 }
 
@@ -104,7 +104,7 @@ func (r *journeyRun) await(ctx workflow.Context, spec waitSpec) (*journey.Event,
 }
 
 // selectOnce waits for the timer or one signal and handles it.
-func (r *journeyRun) selectOnce(ctx workflow.Context, timer workflow.Future, match func(journey.Event) bool) (bool, *journey.Event, error) {
+func (r *journeyRun) selectOnce(ctx workflow.Context, timer workflow.Future, match func(journey.Event) (bool, error)) (bool, *journey.Event, error) {
 	var (
 		fired  bool
 		result *journey.Event
@@ -149,7 +149,7 @@ func (r *journeyRun) nextPending() (journey.Event, bool) {
 // takeEvent handles one event: a duplicate is dropped; a new one may end the
 // run (exit criteria, a goal with exit_on_goal) and reports whether match
 // accepts it.
-func (r *journeyRun) takeEvent(ctx workflow.Context, ev journey.Event, match func(journey.Event) bool) (bool, error) {
+func (r *journeyRun) takeEvent(ctx workflow.Context, ev journey.Event, match func(journey.Event) (bool, error)) (bool, error) {
 	if !r.observe(ev) {
 		return false, nil
 	}
@@ -159,7 +159,10 @@ func (r *journeyRun) takeEvent(ctx workflow.Context, ev journey.Event, match fun
 	if err := r.checkGoal(ctx, ev); err != nil {
 		return false, err
 	}
-	return match != nil && match(ev), nil
+	if match == nil {
+		return false, nil
+	}
+	return match(ev)
 }
 
 // observe takes in an event and reports whether it is new to this run.

@@ -1,0 +1,128 @@
+package journey
+
+import (
+	"errors"
+	"fmt"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/checker"
+	"cel.dev/cel-go/interpreter"
+)
+
+// The limits every CEL condition lives under, wherever it is evaluated
+// (entry filters during ingestion, branch, wait and exit conditions and goal
+// matches in runs, scoring rules). A workspace admin writes conditions, so a
+// condition is hostile input: it is refused at save when it is too long or
+// its worst case is too costly, and stopped at run time when it costs more
+// than CostLimit on the data at hand.
+const (
+	// MaxConditionBytes is the longest condition accepted at save.
+	MaxConditionBytes = 4 << 10
+	// CostLimit is the most one evaluation may cost, in cel-go cost units
+	// (about one per operation, strings and lists by size; tens of
+	// nanoseconds each): well under Temporal's one-second deadlock detector.
+	CostLimit = 300_000
+	// EstimatedCostLimit is the most a condition's estimated worst case may
+	// cost to be accepted at save. The estimate takes every value of an
+	// event or profile at the largest an ingestion call allows, so it is far
+	// above what real data costs; as in Kubernetes' CEL rules it is ten times
+	// the run-time limit, which stops what the estimate lets through.
+	EstimatedCostLimit = 10 * CostLimit
+	// MaxValueSize is the largest size (characters, list items, map
+	// entries) the estimate assumes for any value a condition reads: no
+	// value of one ingestion call (ingest.MaxCall, 32 KB) is larger.
+	MaxValueSize = 32 << 10
+	// RegexProgramLimit caps the compiled size of a regular expression that
+	// matches() uses, constant or read from data.
+	RegexProgramLimit = 1000
+	// interruptEvery is how many comprehension iterations run between two
+	// looks at the context of EvalContext.
+	interruptEvery = 100
+)
+
+// ErrCostLimit says an evaluation was stopped for costing more than
+// CostLimit.
+var ErrCostLimit = errors.New("stopped: the condition costs more than the CEL cost limit")
+
+// ErrInterrupted says an evaluation was stopped because its context ended.
+var ErrInterrupted = errors.New("stopped: the evaluation was interrupted")
+
+// programOptions are the options of every condition's program.
+func programOptions() []cel.ProgramOption {
+	return []cel.ProgramOption{
+		cel.CostLimit(CostLimit),
+		cel.InterruptCheckFrequency(interruptEvery),
+		cel.CostTracking(runtimeCosts{}),
+		cel.Functions(guardedFunctions()...),
+	}
+}
+
+// evalError turns a cancelled evaluation into ErrCostLimit or ErrInterrupted.
+func evalError(err error) error {
+	var cancelled interpreter.EvalCancelledError
+	if errors.As(err, &cancelled) {
+		if cancelled.Cause == interpreter.CostLimitExceeded {
+			return ErrCostLimit
+		}
+		return ErrInterrupted
+	}
+	if errors.Is(err, interpreter.InterruptError{}) {
+		return ErrInterrupted
+	}
+	return err
+}
+
+// CheckCondition is the save-time check of a condition: its length, its
+// syntax and types (as Compile), and its estimated worst-case cost.
+func CheckCondition(src string) error {
+	if len(src) > MaxConditionBytes {
+		return fmt.Errorf("is %d bytes long; a condition may hold at most %d", len(src), MaxConditionBytes)
+	}
+	env, ast, err := compileAST(src)
+	if err != nil {
+		return fmt.Errorf("is not a valid CEL condition: %w", err)
+	}
+	if usesFormat(ast) {
+		return errors.New("uses format(), which is not available in conditions")
+	}
+	est, err := env.EstimateCost(ast, sizeHints{})
+	if err != nil {
+		return fmt.Errorf("is not a valid CEL condition: estimate its cost: %w", err)
+	}
+	if est.Max > EstimatedCostLimit {
+		return fmt.Errorf("is too costly: its worst case is estimated at %s CEL cost units (values of up to %d items or characters), more than the budget of %d; iterate over fewer or smaller values, or nest fewer comprehensions",
+			costString(est.Max), MaxValueSize, EstimatedCostLimit)
+	}
+	return nil
+}
+
+// usesFormat says whether the checked condition calls format().
+func usesFormat(ast *cel.Ast) bool {
+	for _, r := range ast.NativeRep().ReferenceMap() {
+		for _, id := range r.OverloadIDs {
+			if id == "string_format" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func costString(c uint64) string {
+	if c == ^uint64(0) {
+		return "unbounded"
+	}
+	return fmt.Sprintf("%d", c)
+}
+
+// sizeHints bounds, for the estimate, every value whose size the
+// expression does not show by the largest value an ingestion call carries.
+type sizeHints struct{}
+
+func (sizeHints) EstimateSize(checker.AstNode) *checker.SizeEstimate {
+	return &checker.SizeEstimate{Min: 0, Max: MaxValueSize}
+}
+
+func (sizeHints) EstimateCallCost(string, string, *checker.AstNode, []checker.AstNode) *checker.CallEstimate {
+	return nil
+}
