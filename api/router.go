@@ -217,14 +217,32 @@ func (s *server) passesFilter(ctx context.Context, j activeJourney, workspaceID,
 			return false, fmt.Errorf("load profile for the entry filter: %w", err)
 		}
 	}
-	ok, err := j.filter.Eval(journey.Scope{
+	ok, err := j.filter.EvalContext(ctx, journey.Scope{
 		Profile: profile, Event: ev, Entry: ev, Variables: j.definition.Variables, Now: time.Now(),
 	})
-	if err != nil {
-		s.Logger.Warn("entry filter failed; the event enters nobody", "journey", j.id, "error", err)
+	return s.filterVerdict(ctx, j, workspaceID, ok, err)
+}
+
+// filterVerdict turns an entry filter's result into entry or not. A filter
+// that fails (a trait the customer lacks) enters nobody; one stopped by the
+// CEL cost limit enters nobody and is counted in the journey's stats
+// (entryErrors). A filter interrupted because the request ended is an error:
+// the event stays unrouted, and the sweeper routes it again.
+func (s *server) filterVerdict(ctx context.Context, j activeJourney, workspaceID string, ok bool, err error) (bool, error) {
+	switch {
+	case err == nil:
+		return ok, nil
+	case errors.Is(err, journey.ErrInterrupted):
+		return false, fmt.Errorf("entry filter of journey %s: %w", j.id, cmp.Or(ctx.Err(), err))
+	case errors.Is(err, journey.ErrCostLimit):
+		s.Logger.Warn("entry filter over the CEL cost limit; the event enters nobody", "workspace", workspaceID, "journey", j.id)
+		if err := s.Store.CountEntryError(ctx, workspaceID, j.id, j.version, workflows.OutcomeCostLimit, time.Now()); err != nil {
+			return false, err
+		}
 		return false, nil
 	}
-	return ok, nil
+	s.Logger.Warn("entry filter failed; the event enters nobody", "journey", j.id, "error", err)
+	return false, nil
 }
 
 // signalAllRuns hands an event that lacks the correlation key to every

@@ -130,6 +130,11 @@ type JourneyStats struct {
 	Variants  []VariantStats `json:"variants"`
 	Channels  []ChannelStats `json:"channels"`
 	Daily     []DayStats     `json:"daily"`
+
+	// EntryErrors counts entry events that entered nobody because the entry
+	// filter failed to evaluate (cel_cost_limit: it cost more than the CEL
+	// cost limit), by reason; absent when there are none.
+	EntryErrors []ExitStats `json:"entryErrors,omitempty"`
 }
 
 // counterRow is one summed counter.
@@ -320,6 +325,8 @@ func (st *JourneyStats) fill(def []definitionNode, rows []counterRow) {
 		case "exited":
 			t.Exited += r.n
 			st.Exited = append(st.Exited, ExitStats{Reason: r.key, Count: r.n})
+		case metricEntryError:
+			st.EntryErrors = append(st.EntryErrors, ExitStats{Reason: r.key, Count: r.n})
 		case "converted":
 			t.Converted = r.n
 		case "conversions":
