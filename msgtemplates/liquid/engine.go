@@ -43,6 +43,9 @@ const (
 	MaxIterations = 10_000
 	// MaxItems is the most items an array made by a filter may hold.
 	MaxItems = 100_000
+	// MaxFiltered is the most bytes (strings) and items (arrays) all the
+	// filters of one render may make together.
+	MaxFiltered = 32 << 20
 	// MaxTime is the longest one render may take, whatever the context's
 	// deadline.
 	MaxTime = time.Second
@@ -61,15 +64,24 @@ var ErrFileTag = errors.New("templates cannot include files")
 // Engine parses and renders templates in the sandbox. It is safe for
 // concurrent use; parsed templates are cached by source.
 type Engine struct {
-	cfg    render.Config
-	plain  *formatter
-	parsed *cache[*Template]
+	cfg     render.Config // compiles; its filters see no render
+	plain   *formatter
+	parsed  *cache[*Template]
+	configs sync.Pool // of *renderConfig: renders in progress use one each
 }
 
 // Template is a parsed template.
 type Template struct {
 	root render.Node
-	cfg  render.Config
+	e    *Engine
+}
+
+// renderConfig is a configuration a render runs with: the library looks
+// tags and filters up in it when it renders, so its filters know the
+// render's state (budgets, time) through st.
+type renderConfig struct {
+	cfg render.Config
+	st  *state // nil between renders
 }
 
 var shared = sync.OnceValue(New)
@@ -80,14 +92,27 @@ func Default() *Engine { return shared() }
 // New returns an engine with Liquid's standard tags and filters, the
 // sandbox's own tags, and the raw filter.
 func New() *Engine {
-	e := &Engine{cfg: render.NewConfig(), plain: newFormatter(), parsed: newCache[*Template](cacheBytes)}
-	addFilters(&e.cfg, e.plain)
-	tags.AddStandardTags(e.cfg)
-	e.cfg.AddTag("include", refuseFileTag)
-	e.cfg.AddTag(outputTag, e.outputTag)
-	e.cfg.AddTag(tickTag, tick)
-	e.cfg.AddBlock(captureTag).Compiler(capture)
+	e := &Engine{plain: newFormatter(), parsed: newCache[*Template](cacheBytes)}
+	e.cfg = e.newConfig(&renderConfig{})
+	e.configs.New = func() any {
+		rc := &renderConfig{}
+		rc.cfg = e.newConfig(rc)
+		return rc
+	}
 	return e
+}
+
+// newConfig is Liquid's standard tags and filters, the sandbox's tags,
+// include refused, and filters bounded with rc's render state.
+func (e *Engine) newConfig(rc *renderConfig) render.Config {
+	cfg := render.NewConfig()
+	addFilters(&cfg, e.plain, rc)
+	tags.AddStandardTags(cfg)
+	cfg.AddTag("include", refuseFileTag)
+	cfg.AddTag(outputTag, e.outputTag)
+	cfg.AddTag(tickTag, tick)
+	cfg.AddBlock(captureTag).Compiler(capture)
+	return cfg
 }
 
 // Parse compiles src, or answers why it cannot: a syntax error, a tag
@@ -101,7 +126,7 @@ func (e *Engine) Parse(src string) (*Template, error) {
 		if err != nil {
 			return nil, cleanError(err)
 		}
-		return &Template{root: root, cfg: e.cfg}, nil
+		return &Template{root: root, e: e}, nil
 	})
 }
 
@@ -139,7 +164,12 @@ func (t *Template) Render(ctx context.Context, bindings map[string]any, opts Opt
 	vars := make(map[string]any, len(bindings)+1)
 	maps.Copy(vars, bindings)
 	vars[stateBinding] = st
-	if err := render.Render(t.root, st.out, vars, t.cfg); err != nil {
+	rc := t.e.configs.Get().(*renderConfig)
+	rc.st = st
+	err := render.Render(t.root, st.out, vars, rc.cfg)
+	rc.st = nil
+	t.e.configs.Put(rc)
+	if err != nil {
 		return "", cleanError(err)
 	}
 	if st.overflow {

@@ -73,6 +73,8 @@ func TestBudgets(t *testing.T) {
 		"doubling captures": "{% assign a = 'xxxxxxxxxxxxxxxx' %}" + strings.Repeat("{% capture a %}{{ a }}{{ a }}{% endcapture %}", 40),
 		"doubling arrays":   "{% assign a = 'x,y' | split: ',' %}" + strings.Repeat("{% assign a = a | concat: a %}", 40),
 		"long output":       "{% assign a = 'xxxxxxxxxxxxxxxx' %}" + strings.Repeat("{% assign a = a | append: a %}", 14) + "{% for i in (1..100) %}{{ a }}{% endfor %}",
+		"copies of a large value": "{% assign a = 'xxxxxxxxxxxxxxxx' %}" + strings.Repeat("{% assign a = a | append: a %}", 14) +
+			strings.Repeat("{% assign b = a | append: '' %}", 1000),
 	} {
 		start := time.Now()
 		err := Default().Check(src)

@@ -34,6 +34,7 @@ type state struct {
 	ctx        context.Context
 	deadline   time.Time
 	iterations int
+	filtered   int // bytes and items the filters made
 	opts       Options
 	captures   int  // > 0 inside a capture: outputs are not recorded
 	overflow   bool // a writer went over MaxOutput
