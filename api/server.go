@@ -76,7 +76,7 @@ func NewServer(d Deps) http.Handler {
 	s := newServer(d)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(s.recover)
+	r.Use(s.recover, validParams)
 	r.NoRoute(func(c *gin.Context) {
 		problem(c, http.StatusNotFound, "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path)
 	})
