@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tabiji/tabiji/csvcell"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -104,7 +104,7 @@ func (s *server) exportWriter(c *gin.Context, format string, first []store.Profi
 	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Status(http.StatusOK)
-	w := csv.NewWriter(c.Writer)
+	w := csvcell.NewWriter(c.Writer) // ids and traits are customers' text: no formulas
 	if err := w.Write(append([]string{"id"}, fields...)); err != nil {
 		return nil, false
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -17,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tabiji/tabiji/csvcell"
 	"github.com/tabiji/tabiji/journey"
 )
 
@@ -326,7 +326,7 @@ func (r *rejectsFile) write(recs [][3]string) (int, error) {
 		return 0, nil
 	}
 	var b strings.Builder
-	w := csv.NewWriter(&b)
+	w := csvcell.NewWriter(&b) // reasons quote the file's values: no formulas
 	for _, rec := range recs {
 		_ = w.Write(rec[:]) // a strings.Builder does not fail
 	}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tabiji/tabiji/csvcell"
 )
 
 // CSVColumns are the columns of the CSV form of a sheet, one row per
@@ -33,7 +35,7 @@ func (t *Taxonomy) ExportCSV() ([]byte, error) {
 	n := t.Clone()
 	n.Normalize()
 	var b bytes.Buffer
-	w := csv.NewWriter(&b)
+	w := csvcell.NewWriter(&b) // descriptions are workspace text: no formulas
 	rows := [][]string{CSVColumns,
 		row(map[string]string{"record": "setting", "property": "unknownEvents", "value": string(n.UnknownEvents)}),
 		row(map[string]string{"record": "setting", "property": "invalidTraits", "value": string(n.InvalidTraits)}),
@@ -113,7 +115,7 @@ func ParseCSV(data []byte) (*Taxonomy, error) {
 		}
 		get := func(c string) string {
 			if i, ok := cols[c]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
+				return strings.TrimSpace(csvcell.Restore(rec[i]))
 			}
 			return ""
 		}
