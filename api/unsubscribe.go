@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"net/http"
@@ -54,11 +55,13 @@ func (s *server) preferences(c *gin.Context) {
 	s.renderPreferences(c, t, c.Query("done"))
 }
 
-func (s *server) renderPreferences(c *gin.Context, t unsubscribe.Token, done string) {
-	consent, err := s.Store.ListConsent(c.Request.Context(), t.WorkspaceID, t.CustomerID)
+// preferenceRows are what the link's page shows and what its buttons may
+// change: the link's own channel and topic, and the customer's consent
+// recorded so far.
+func (s *server) preferenceRows(ctx context.Context, t unsubscribe.Token) ([]preferenceRow, error) {
+	consent, err := s.Store.ListConsent(ctx, t.WorkspaceID, t.CustomerID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return nil, err
 	}
 	rows := make([]preferenceRow, 0, len(consent)+1)
 	for _, k := range consent {
@@ -66,6 +69,15 @@ func (s *server) renderPreferences(c *gin.Context, t unsubscribe.Token, done str
 	}
 	if !slices.ContainsFunc(rows, func(r preferenceRow) bool { return r.Channel == t.Channel && r.Topic == t.Topic }) {
 		rows = append([]preferenceRow{{t.Channel, t.Topic, store.OptedIn}}, rows...)
+	}
+	return rows, nil
+}
+
+func (s *server) renderPreferences(c *gin.Context, t unsubscribe.Token, done string) {
+	rows, err := s.preferenceRows(c.Request.Context(), t)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
@@ -100,6 +112,9 @@ func (s *server) changePreference(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
+	if !s.coveredByLink(c, t, channel, topic) {
+		return
+	}
 	source := "preference_page"
 	if c.PostForm("List-Unsubscribe") == "One-Click" {
 		source = "one_click"
@@ -122,4 +137,26 @@ func (s *server) changePreference(c *gin.Context) {
 		return
 	}
 	s.renderPreferences(c, t, channel+" "+map[string]string{store.OptedIn: "subscribed", store.OptedOut: "unsubscribed"}[status])
+}
+
+// coveredByLink answers 403 unless the page of link t offers the channel
+// and topic: a form field forged to another channel or topic changes
+// nothing (the link is a capability for what it shows, not for the
+// customer's every consent).
+func (s *server) coveredByLink(c *gin.Context, t unsubscribe.Token, channel, topic string) bool {
+	rows, err := s.preferenceRows(c.Request.Context(), t)
+	if err != nil {
+		s.fail(c, err)
+		return false
+	}
+	if slices.ContainsFunc(rows, func(r preferenceRow) bool { return r.Channel == channel && r.Topic == topic }) {
+		return true
+	}
+	field := "topic"
+	if !slices.ContainsFunc(rows, func(r preferenceRow) bool { return r.Channel == channel }) {
+		field = "channel"
+	}
+	problem(c, http.StatusForbidden, "this link does not cover "+channel+" messages on this topic",
+		FieldError{Field: field, Message: "is not on this link's preference page"})
+	return false
 }
