@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/tabiji/tabiji/activities"
@@ -68,8 +70,12 @@ func (f ChannelFlags) Resolver(st *store.Store) (*settings.Resolver, error) {
 }
 
 // check refuses, before anything starts, a flag whose value its provider
-// cannot take; the error names the variable.
+// cannot take, and a SendGrid key without a sender for inline emails
+// (SendGrid refuses a mail without from); the error names the variable.
 func (f ChannelFlags) check() error {
+	if f.SendGridAPIKey != "" && strings.TrimSpace(f.EmailFrom) == "" {
+		return errors.New("TABIJI_EMAIL_FROM: must be set when SENDGRID_API_KEY is: it is the sender of emails whose content is inline in a journey")
+	}
 	_, err := f.defaults()
 	if err == nil && f.SecretsKey != "" {
 		if _, err = settings.NewKeyring(f.SecretsKey); err != nil {

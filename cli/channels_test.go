@@ -45,7 +45,7 @@ func channelFlags(t *testing.T) ChannelFlags {
 
 func clearChannelEnv(t *testing.T) {
 	for _, env := range []string{"SENDGRID_API_KEY", "SENDGRID_BASE_URL", "SENDGRID_WEBHOOK_PUBLIC_KEY", "SENDGRID_SANDBOX",
-		"LINE_CHANNEL_ACCESS_TOKEN", "LINE_CHANNEL_SECRET", "LINE_API_BASE_URL", "FCM_CREDENTIALS_FILE", "FCM_BASE_URL", "TABIJI_SECRETS_KEY"} {
+		"LINE_CHANNEL_ACCESS_TOKEN", "LINE_CHANNEL_SECRET", "LINE_API_BASE_URL", "FCM_CREDENTIALS_FILE", "FCM_BASE_URL", "TABIJI_SECRETS_KEY", "TABIJI_EMAIL_FROM"} {
 		t.Setenv(env, "") // restored when the test ends
 		os.Unsetenv(env)
 	}
@@ -154,6 +154,8 @@ func TestBadChannelSettingsStopTheStart(t *testing.T) {
 		"WebhookPublicKey": {"SENDGRID_WEBHOOK_PUBLIC_KEY", "not-a-key", "SENDGRID_WEBHOOK_PUBLIC_KEY: must be the base64 ECDSA public key"},
 		"BaseURL":          {"LINE_API_BASE_URL", "ftp://line.example", "LINE_API_BASE_URL: must be an http:// or https:// URL"},
 		"ShortSecretsKey":  {"TABIJI_SECRETS_KEY", "short", "TABIJI_SECRETS_KEY: settings: the secrets key must be at least 32 characters"},
+		// Without a sender every inline email would reach SendGrid without from, and fail there.
+		"SendGridWithoutSender": {"SENDGRID_API_KEY", "SG.key", "TABIJI_EMAIL_FROM: must be set when SENDGRID_API_KEY is"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
