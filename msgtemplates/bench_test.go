@@ -26,8 +26,8 @@ func BenchmarkRenderTypicalEmail(b *testing.B) {
 		}
 	}
 	d := msgtemplates.Data{CustomerID: "u_1", MessageID: "m1", JourneyID: "cart", Version: 1, Variables: def.Variables,
-		Profile: &journey.Profile{ID: "u_1", Email: "hana@example.jp", Traits: map[string]any{"first_name": "Hana"}, Timezone: "Asia/Tokyo"},
-		Entry:   journey.Event{Name: "cart_add", Properties: map[string]any{"product": "tea set", "price": 3200}, Timestamp: time.Now()},
+		Profile:        &journey.Profile{ID: "u_1", Email: "hana@example.jp", Traits: map[string]any{"first_name": "Hana"}, Timezone: "Asia/Tokyo"},
+		Entry:          journey.Event{Name: "cart_add", Properties: map[string]any{"product": "tea set", "price": 3200}, Timestamp: time.Now()},
 		UnsubscribeURL: "https://t.example/u/abc"}
 	ctx := context.Background()
 	b.Run("CartReminder", func(b *testing.B) {

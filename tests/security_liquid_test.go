@@ -107,7 +107,7 @@ func TestSecurityLiquidLoopBudget(t *testing.T) {
 		t.Errorf("another workspace's GET /v1/templates = %d %s, %v after %s; want 200 promptly", status, body, err, time.Since(start))
 	}
 	a := <-preview
-	if a.err != nil || a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "more than 10000 iterations") {
+	if a.err != nil || a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "over the rendering budget") {
 		t.Errorf("preview of a data-driven endless loop = %d %s, %v; want 422 over the iteration budget", a.status, a.body, a.err)
 	}
 	if a.took > time.Second {

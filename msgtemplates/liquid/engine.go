@@ -68,6 +68,7 @@ type Engine struct {
 	plain   *formatter
 	parsed  *cache[*Template]
 	configs sync.Pool // of *renderConfig: renders in progress use one each
+	maxTime time.Duration
 }
 
 // Template is a parsed template.
@@ -91,8 +92,10 @@ func Default() *Engine { return shared() }
 
 // New returns an engine with Liquid's standard tags and filters, the
 // sandbox's own tags, and the raw filter.
-func New() *Engine {
-	e := &Engine{plain: newFormatter(), parsed: newCache[*Template](cacheBytes)}
+func New() *Engine { return newEngine(MaxTime) }
+
+func newEngine(maxTime time.Duration) *Engine {
+	e := &Engine{plain: newFormatter(), parsed: newCache[*Template](cacheBytes), maxTime: maxTime}
 	e.cfg = e.newConfig(&renderConfig{})
 	e.configs.New = func() any {
 		rc := &renderConfig{}
@@ -160,7 +163,7 @@ type Options struct {
 // Render renders the template with bindings under the budgets. The
 // bindings are not changed.
 func (t *Template) Render(ctx context.Context, bindings map[string]any, opts Options) (string, error) {
-	st := newState(ctx, opts)
+	st := newState(ctx, t.e.maxTime, opts)
 	vars := make(map[string]any, len(bindings)+1)
 	maps.Copy(vars, bindings)
 	vars[stateBinding] = st

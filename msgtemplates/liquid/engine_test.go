@@ -10,6 +10,10 @@ import (
 	osteele "github.com/osteele/liquid"
 )
 
+// testEngine has a time cap of a minute, so that a loaded machine cannot
+// make a test's render stop on time (TestTimeCap tests the cap).
+var testEngine = newEngine(time.Minute)
+
 // TestRendersAsLiquid checks that the sandbox renders what the stock
 // engine renders, whitespace control and captures included.
 func TestRendersAsLiquid(t *testing.T) {
@@ -38,7 +42,7 @@ func TestRendersAsLiquid(t *testing.T) {
 		if err != nil {
 			t.Fatalf("stock engine on %q: %v", src, err)
 		}
-		got, gerr := Default().Render(context.Background(), src, bindings)
+		got, gerr := testEngine.Render(context.Background(), src, bindings)
 		if gerr != nil {
 			t.Fatalf("sandbox on %q: %v", src, gerr)
 		}
@@ -54,43 +58,51 @@ func TestRefusesInclude(t *testing.T) {
 		`{%- include 'x.html' -%}`,
 		`{% if true %}{% include p %}{% endif %}`,
 	} {
-		err := Default().Check(src)
+		err := testEngine.Check(src)
 		if !errors.Is(err, ErrFileTag) {
 			t.Errorf("%q: Check = %v, want ErrFileTag", src, err)
 		}
-		if _, err := Default().Render(context.Background(), src, map[string]any{"p": "/etc/passwd"}); !errors.Is(err, ErrFileTag) {
+		if _, err := testEngine.Render(context.Background(), src, map[string]any{"p": "/etc/passwd"}); !errors.Is(err, ErrFileTag) {
 			t.Errorf("%q: Render = %v, want ErrFileTag", src, err)
 		}
 	}
 }
 
+// TestBudgets: each budget stops the template that would exceed it. The
+// engine's time cap is a minute here, so that a loaded machine cannot
+// make the time cap stop a template before the budget under test does.
 func TestBudgets(t *testing.T) {
-	for name, src := range map[string]string{
-		"a long loop":       "{% for i in (1..1000000000) %}{% endfor %}",
-		"nested loops":      "{% for i in (1..200) %}{% for j in (1..200) %}{% endfor %}{% endfor %}",
-		"a long tablerow":   "{% tablerow i in (1..1000000000) %}{% endtablerow %}",
-		"doubling assigns":  "{% assign a = 'xxxxxxxxxxxxxxxx' %}" + strings.Repeat("{% assign a = a | append: a %}", 40),
-		"doubling captures": "{% assign a = 'xxxxxxxxxxxxxxxx' %}" + strings.Repeat("{% capture a %}{{ a }}{{ a }}{% endcapture %}", 40),
-		"doubling arrays":   "{% assign a = 'x,y' | split: ',' %}" + strings.Repeat("{% assign a = a | concat: a %}", 40),
-		"long output":       "{% assign a = 'xxxxxxxxxxxxxxxx' %}" + strings.Repeat("{% assign a = a | append: a %}", 14) + "{% for i in (1..100) %}{{ a }}{% endfor %}",
-		"copies of a large value": "{% assign a = 'xxxxxxxxxxxxxxxx' %}" + strings.Repeat("{% assign a = a | append: a %}", 14) +
-			strings.Repeat("{% assign b = a | append: '' %}", 1000),
+	e := newEngine(time.Minute)
+	double := "{% assign a = 'xxxxxxxxxxxxxxxx' %}" + strings.Repeat("{% assign a = a | append: a %}", 14) // 256 KB
+	for name, tc := range map[string]struct{ src, says string }{
+		"a long loop":             {"{% for i in (1..1000000000) %}{% endfor %}", "more than 10000 iterations"},
+		"nested loops":            {"{% for i in (1..200) %}{% for j in (1..200) %}{% endfor %}{% endfor %}", "more than 10000 iterations"},
+		"a long tablerow":         {"{% tablerow i in (1..1000000000) %}{% endtablerow %}", "more than 10000 iterations"},
+		"doubling assigns":        {double + strings.Repeat("{% assign a = a | append: a %}", 30), "append made a string longer than 512 KB"},
+		"doubling captures":       {double + strings.Repeat("{% capture a %}{{ a }}{{ a }}{% endcapture %}", 30), "longer than 512 KB"},
+		"doubling arrays":         {"{% assign a = 'x,y' | split: ',' %}" + strings.Repeat("{% assign a = a | concat: a %}", 40), "more than 100000 items"},
+		"long output":             {double + "{% for i in (1..100) %}{{ a }}{% endfor %}", "output is longer than 512 KB"},
+		"copies of a large value": {double + strings.Repeat("{% assign b = a | append: '' %}", 1000), "filters made more than 32 MB"},
 	} {
-		start := time.Now()
-		err := Default().Check(src)
-		if !errors.Is(err, ErrBudget) {
-			t.Errorf("%s: Check = %v, want ErrBudget", name, err)
+		err := e.Check(tc.src)
+		if !errors.Is(err, ErrBudget) || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%s: Check = %v, want a budget error saying %q", name, err, tc.says)
 		}
-		if d := time.Since(start); d > 500*time.Millisecond {
-			t.Errorf("%s: took %s", name, d)
-		}
+	}
+}
+
+// TestTimeCap: a render stops at the engine's time cap.
+func TestTimeCap(t *testing.T) {
+	_, err := newEngine(time.Nanosecond).Render(context.Background(), "{% for i in (1..10) %}{{ i }}{% endfor %}", nil)
+	if !errors.Is(err, ErrBudget) || !strings.Contains(err.Error(), "took longer than 1ns") {
+		t.Errorf("Render with a 1 ns cap = %v", err)
 	}
 }
 
 func TestHonoursTheContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := Default().Render(ctx, "{% for i in (1..10) %}{{ i }}{% endfor %}", nil)
+	_, err := testEngine.Render(ctx, "{% for i in (1..10) %}{{ i }}{% endfor %}", nil)
 	if !errors.Is(err, ErrBudget) || !errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), "canceled") {
 		t.Fatalf("Render with a canceled context = %v", err)
 	}
@@ -107,12 +119,12 @@ func TestEscapesHTML(t *testing.T) {
 		"{% capture c %}{{ html }}{% endcapture %}{{ c | raw }}": "&lt;b&gt;hi&lt;/b&gt;",
 		"<i>{% raw %}{{ html }}{% endraw %}</i>":                 "<i>{{ html }}</i>",
 	} {
-		got, err := Default().RenderHTML(context.Background(), src, b)
+		got, err := testEngine.RenderHTML(context.Background(), src, b)
 		if err != nil || got != want {
 			t.Errorf("%q: %q, %v; want %q", src, got, err, want)
 		}
 	}
-	got, err := Default().Render(context.Background(), "{{ html }}", b)
+	got, err := testEngine.Render(context.Background(), "{{ html }}", b)
 	if err != nil || got != "<b>hi</b>" {
 		t.Errorf("text: %q, %v", got, err)
 	}

@@ -32,6 +32,7 @@ const stateBinding = "\x00tabiji"
 // state is one render's budgets and options.
 type state struct {
 	ctx        context.Context
+	maxTime    time.Duration
 	deadline   time.Time
 	iterations int
 	filtered   int // bytes and items the filters made
@@ -41,8 +42,8 @@ type state struct {
 	out        *limitWriter
 }
 
-func newState(ctx context.Context, opts Options) *state {
-	st := &state{ctx: ctx, deadline: time.Now().Add(MaxTime), opts: opts}
+func newState(ctx context.Context, maxTime time.Duration, opts Options) *state {
+	st := &state{ctx: ctx, maxTime: maxTime, deadline: time.Now().Add(maxTime), opts: opts}
 	if d, ok := ctx.Deadline(); ok && d.Before(st.deadline) {
 		st.deadline = d
 	}
@@ -68,7 +69,7 @@ func (st *state) check() error {
 		return fmt.Errorf("rendering stopped: %w (%w)", err, ErrBudget)
 	}
 	if time.Now().After(st.deadline) {
-		return fmt.Errorf("rendering took longer than %s: %w", MaxTime, ErrBudget)
+		return fmt.Errorf("rendering took longer than %s: %w", st.maxTime, ErrBudget)
 	}
 	return nil
 }
