@@ -11,7 +11,6 @@ import (
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/converter"
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
@@ -169,7 +168,7 @@ func (s *server) entryEvent(ctx context.Context, r store.EndedRun) (journey.Even
 	}
 	var in workflows.JourneyInput
 	started := first.GetWorkflowExecutionStartedEventAttributes()
-	if started == nil || converter.GetDefaultDataConverter().FromPayloads(started.GetInput(), &in) != nil {
+	if started == nil || s.historyConverter().FromPayloads(started.GetInput(), &in) != nil {
 		return journey.Event{}, false, nil
 	}
 	return in.Entry, true, nil

@@ -151,6 +151,8 @@ func (s *server) routes(r *gin.Engine) {
 	pages.GET("/", s.uiIndex)
 	pages.GET("/journeys/:id", s.uiJourney)
 	pages.GET("/customers/:id", s.uiCustomer)
+	// The Temporal codec server for the Web UI (codec.go).
+	s.codecRoutes(r)
 	r.GET("/ui", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/ui/") })
 	r.POST("/u/:token", s.changePreference)
 }

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tabiji/tabiji/channels/settings"
+	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/store"
 )
@@ -37,6 +38,13 @@ type Deps struct {
 	LineChannelSecret        string
 	// UnsubscribeSecret signs unsubscribe links (/u/{token}); empty turns them off.
 	UnsubscribeSecret string
+	// PayloadCodec encrypts Temporal payloads (payloadcodec): the API reads
+	// histories through it and serves it at /ui/codec (codec.go). Nil: the
+	// payloads are in clear.
+	PayloadCodec *payloadcodec.Codec
+	// CodecOrigins are the browser origins (the Temporal Web UI's) that may
+	// call /ui/codec with credentials.
+	CodecOrigins []string
 }
 
 type server struct {

@@ -45,6 +45,7 @@ func TestUnknownCommandIsAUsageError(t *testing.T) {
 func TestProductionCommandsNameWhatIsMissing(t *testing.T) {
 	t.Setenv("DATABASE_URL", "")
 	t.Setenv("TEMPORAL_ADDRESS", "")
+	t.Setenv("TABIJI_SECRETS_KEY", "tabiji-cli-test-secrets-key-0123456789")
 	for _, cmd := range []string{"api", "worker", "migrate"} {
 		_, _, err := run(t, cmd)
 		if err == nil || !strings.HasPrefix(err.Error(), "DATABASE_URL is not set") {

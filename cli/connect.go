@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -80,8 +81,9 @@ func (t TemporalFlags) tlsConfig() (*tls.Config, error) {
 	return cfg, nil
 }
 
-// dialTemporal connects to Temporal and checks that it answers.
-func dialTemporal(ctx context.Context, t TemporalFlags, log *slog.Logger) (client.Client, error) {
+// dialTemporal connects to Temporal and checks that it answers; every
+// payload goes through codec (workers made from the client inherit it).
+func dialTemporal(ctx context.Context, t TemporalFlags, log *slog.Logger, codec *payloadcodec.Codec) (client.Client, error) {
 	if t.Address == "" {
 		return nil, errors.New("TEMPORAL_ADDRESS is not set: set it (or --temporal-address) to your Temporal frontend, e.g. localhost:7233")
 	}
@@ -95,6 +97,7 @@ func dialTemporal(ctx context.Context, t TemporalFlags, log *slog.Logger) (clien
 		Logger:            sdklog.NewStructuredLogger(log),
 		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg},
 	}
+	codec.Configure(&opts)
 	if t.APIKey != "" {
 		opts.Credentials = client.NewAPIKeyStaticCredentials(t.APIKey)
 	}

@@ -39,6 +39,7 @@ type DevCmd struct {
 	UnsubscribeSecret string `name:"unsubscribe-secret" env:"TABIJI_UNSUBSCRIBE_SECRET" help:"Secret that signs unsubscribe links (generated into the data dir on first start when unset)."`
 	ChannelFlags
 	SendRateFlags
+	PayloadKeyFlags
 }
 
 // devStack is what `tabiji dev` started, stopped in reverse order.
@@ -89,18 +90,27 @@ func (d *DevCmd) Run(rc *runContext) error {
 		return err
 	}
 
+	codec, err := d.devPayloadCodec(dir)
+	if err != nil {
+		return err
+	}
+	httpAddr, apiDial, err := devHTTPAddr(d.HTTPAddr)
+	if err != nil {
+		return err
+	}
 	var tsrv *devtemporal.Server
 	if err := step(out, "starting Temporal (SQLite in "+filepath.Join(dir, "temporal.db")+")", func() error {
 		tsrv, err = devtemporal.Start(rc.ctx, devtemporal.Options{
 			DataDir: dir, FrontendAddress: d.TemporalAddr, UIAddress: d.UIAddr, Namespace: "default",
 			SearchAttributes: workflows.SearchAttributes(), Logger: rc.log.With("component", "temporal-server"),
+			CodecEndpoint: "http://" + apiDial + "/ui/codec",
 		})
 		return err
 	}); err != nil {
 		return err
 	}
 	stack.stops = append(stack.stops, tsrv.Stop)
-	tc, err := dialTemporal(rc.ctx, TemporalFlags{Address: tsrv.FrontendAddress(), Namespace: tsrv.Namespace()}, rc.sdkLog)
+	tc, err := dialTemporal(rc.ctx, TemporalFlags{Address: tsrv.FrontendAddress(), Namespace: tsrv.Namespace()}, rc.sdkLog, codec)
 	if err != nil {
 		return err
 	}
@@ -127,11 +137,11 @@ func (d *DevCmd) Run(rc *runContext) error {
 
 	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,
-		Channels: resolver, UnsubscribeSecret: unsubSecret,
+		Channels: resolver, UnsubscribeSecret: unsubSecret, PayloadCodec: codec, CodecOrigins: []string{origin(tsrv.UIURL())},
 	}
 	h := api.NewServer(deps)
 	stack.stops = append(stack.stops, startSweeper(rc.ctx, deps))
-	err = serveHTTP(rc.ctx, d.HTTPAddr, h, func(addr net.Addr) {
+	err = serveHTTP(rc.ctx, httpAddr, h, func(addr net.Addr) {
 		pg := dbURL
 		if d.DatabaseURL != "" {
 			pg = "from DATABASE_URL"

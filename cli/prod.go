@@ -8,6 +8,7 @@ import (
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/api"
+	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/worker"
 	"github.com/tabiji/tabiji/workflows"
@@ -23,16 +24,18 @@ type APICmd struct {
 	// UnsubscribeSecret signs unsubscribe links; without it /u/{token} answers 503.
 	UnsubscribeSecret string `name:"unsubscribe-secret" env:"TABIJI_UNSUBSCRIBE_SECRET" help:"Secret that signs unsubscribe links (the worker's senders need the same one)."`
 	ChannelFlags
+	PayloadKeyFlags
+	CodecOrigins []string `name:"codec-origins" env:"TABIJI_CODEC_ORIGINS" sep:"," help:"Browser origins, comma-separated (the Temporal Web UI's, e.g. https://temporal.example.com), that may call the codec endpoint /ui/codec with a console session."`
 }
 
 // connect opens Postgres (refusing a schema that is behind) and Temporal
 // (adding the journey search attributes), as api and worker both need.
-func connect(rc *runContext, db DatabaseFlags, tf TemporalFlags) (*store.Store, client.Client, func(), error) {
+func connect(rc *runContext, db DatabaseFlags, tf TemporalFlags, codec *payloadcodec.Codec) (*store.Store, client.Client, func(), error) {
 	st, err := openStore(rc.ctx, db)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	tc, err := dialTemporal(rc.ctx, tf, rc.sdkLog)
+	tc, err := dialTemporal(rc.ctx, tf, rc.sdkLog, codec)
 	if err != nil {
 		st.Close()
 		return nil, nil, nil, err
@@ -50,7 +53,11 @@ func (a *APICmd) Run(rc *runContext) error {
 	if err := a.check(); err != nil {
 		return err
 	}
-	st, tc, closeBoth, err := connect(rc, a.DatabaseFlags, a.TemporalFlags)
+	codec, err := newPayloadCodec(a.SecretsKey, a.PayloadKeyFlags)
+	if err != nil {
+		return err
+	}
+	st, tc, closeBoth, err := connect(rc, a.DatabaseFlags, a.TemporalFlags, codec)
 	if err != nil {
 		return err
 	}
@@ -61,7 +68,7 @@ func (a *APICmd) Run(rc *runContext) error {
 	}
 	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: a.Namespace, TaskQueue: a.TaskQueue, WebUIURL: a.WebUIURL, Logger: rc.log,
-		Channels: resolver, UnsubscribeSecret: a.UnsubscribeSecret,
+		Channels: resolver, UnsubscribeSecret: a.UnsubscribeSecret, PayloadCodec: codec, CodecOrigins: a.CodecOrigins,
 	}
 	h := api.NewServer(deps)
 	defer startSweeper(rc.ctx, deps)()
@@ -79,6 +86,7 @@ type WorkerCmd struct {
 	UnsubscribeSecret string `name:"unsubscribe-secret" env:"TABIJI_UNSUBSCRIBE_SECRET" help:"Secret that signs unsubscribe links in messages (the same as the API's)."`
 	ChannelFlags
 	SendRateFlags
+	PayloadKeyFlags
 }
 
 // Run polls the task queue until SIGTERM, then lets running activities end.
@@ -86,7 +94,11 @@ func (w *WorkerCmd) Run(rc *runContext) error {
 	if err := w.ChannelFlags.check(); err != nil {
 		return err
 	}
-	st, tc, closeBoth, err := connect(rc, w.DatabaseFlags, w.TemporalFlags)
+	codec, err := newPayloadCodec(w.SecretsKey, w.PayloadKeyFlags)
+	if err != nil {
+		return err
+	}
+	st, tc, closeBoth, err := connect(rc, w.DatabaseFlags, w.TemporalFlags, codec)
 	if err != nil {
 		return err
 	}

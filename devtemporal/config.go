@@ -33,6 +33,7 @@ type startPlan struct {
 	unlock           func() // releases the data dir
 	logLevel         *slog.LevelVar
 	logger           *slog.Logger // restricted to logLevel
+	codecEndpoint    string
 }
 
 // plan resolves o into a startPlan. It checks the ports before the database, so a second
@@ -43,6 +44,7 @@ func plan(o Options) (*startPlan, error) {
 		searchAttributes: maps.Clone(o.SearchAttributes),
 		logLevel:         new(slog.LevelVar),
 		internal:         map[primitives.ServiceName]int{},
+		codecEndpoint:    o.CodecEndpoint,
 	}
 	p.logLevel.Set(levelStarting)
 	p.logger = quietLogger(o.Logger, p.logLevel)

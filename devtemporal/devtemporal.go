@@ -40,6 +40,9 @@ type Options struct {
 	// Logger receives the server's logs at Warn and above (it is very chatty below); nil
 	// discards them.
 	Logger *slog.Logger
+	// CodecEndpoint is a codec server (the Temporal codec server protocol) the Web UI decodes
+	// payloads through, sending the browser's cookies with each call; "" shows them encoded.
+	CodecEndpoint string
 }
 
 // Server is a running Temporal server, with its Web UI unless that was turned off.

@@ -29,6 +29,9 @@ func (s *Server) launchUI(p *startPlan) {
 		CORS:             uiconfig.CORS{CookieInsecure: true},
 		HideLogs:         true,
 		DisableNewsFetch: true,
+		// The codec server answers people logged in to its console: the browser sends
+		// their session cookie (PassAccessToken needs https and the UI's own login).
+		Codec: uiconfig.Codec{Endpoint: p.codecEndpoint, IncludeCredentials: p.codecEndpoint != ""},
 	}))
 	s.ui = ui
 	s.uiDone = make(chan struct{})

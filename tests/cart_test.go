@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
-	"google.golang.org/protobuf/encoding/protojson"
 )
 
 var updateHistory = flag.Bool("update-history", false, "rewrite the histories in workflows/testdata from this run")
@@ -126,11 +124,5 @@ func (s *stack) writeHistory(workflowID, path string) {
 		}
 		h.Events = append(h.Events, ev)
 	}
-	raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
-		s.t.Fatal(err)
-	}
+	s.writeClearHistory(&h, path)
 }

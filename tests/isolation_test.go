@@ -178,6 +178,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/segments/iso_members/members", ""},
 		{"GET", "/v1/profiles/u_iso/segments", ""},
 		{"DELETE", "/v1/segments/iso_members", ""},
+		// The codec endpoint; TestSecurityCodecEndpoint checks that our payloads stay encrypted for the other workspace.
+		{"POST", "/ui/codec/decode", `{"payloads":[]}`},
+		{"POST", "/ui/codec/encode", `{"payloads":[]}`},
 		// Last: the other workspace makes its own journeys, under our journey's id too.
 		{"POST", "/v1/journeys", `{"id":"iso","name":"Other iso","definition":{"entry":{"event":"iso_signup"},"nodes":[{"id":"a","kind":"exit"}]}}`},
 		{"POST", "/v1/journey-templates/cart-abandonment/launch", `{"id":"iso_launch"}`},
@@ -253,6 +256,8 @@ var publicRoutes = map[string]bool{
 	// The report pages' login form and their static files hold no data.
 	"GET /ui": true, "GET /ui/login": true, "POST /ui/login": true,
 	"GET /ui/assets/*filepath": true, "HEAD /ui/assets/*filepath": true,
+	// CORS preflights of the codec endpoint carry no credentials and no data.
+	"OPTIONS /ui/codec/decode": true, "OPTIONS /ui/codec/encode": true,
 }
 
 // otherReportPages opens the report pages with a session of the other

@@ -91,7 +91,7 @@ func freeAddr(t *testing.T) string {
 }
 
 func clearProdEnv(env []string) []string {
-	for _, k := range []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_API_KEY", "TABIJI_HTTP_ADDR"} {
+	for _, k := range []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_API_KEY", "TABIJI_HTTP_ADDR", "TABIJI_SECRETS_KEY", "TABIJI_SECRETS_KEY_PREVIOUS"} {
 		env = append(env, k+"=")
 	}
 	return env
@@ -108,7 +108,8 @@ func TestProductionProcesses(t *testing.T) {
 	}
 	defer srv.Stop()
 	dbURL := pgtest.EmptyURL(t)
-	env := append(clearProdEnv(nil), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+srv.FrontendAddress(), "TABIJI_TASK_QUEUE=tabiji-prod")
+	secretsKey := "TABIJI_SECRETS_KEY=" + e2eSecretsKey
+	env := append(clearProdEnv(nil), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+srv.FrontendAddress(), "TABIJI_TASK_QUEUE=tabiji-prod", secretsKey)
 
 	t.Run("FailWithOneLineWhenConfigurationIsMissingOrWrong", func(t *testing.T) {
 		cases := []struct {
@@ -117,7 +118,8 @@ func TestProductionProcesses(t *testing.T) {
 			args []string
 			want string
 		}{
-			{"NoDatabase", clearProdEnv(nil), []string{"worker"}, "DATABASE_URL is not set"},
+			{"NoDatabase", append(clearProdEnv(nil), secretsKey), []string{"worker"}, "DATABASE_URL is not set"},
+			{"NoSecretsKey", append(env, "TABIJI_SECRETS_KEY="), []string{"api"}, "TABIJI_SECRETS_KEY is not set"},
 			{"SchemaBehind", env, []string{"api"}, "run `tabiji migrate`"},
 		}
 		for _, tc := range cases {

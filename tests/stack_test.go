@@ -15,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/proxy"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -24,6 +26,7 @@ import (
 
 	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/devtemporal"
+	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/pgtest"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/worker"
@@ -46,12 +49,26 @@ type stack struct {
 	url      string       // the API's base URL
 	admin    string
 	write    string
+	codec    *payloadcodec.Codec // encrypts the payloads, as TABIJI_SECRETS_KEY does in production
+}
+
+// e2eSecretsKey is the e2e stack's TABIJI_SECRETS_KEY.
+const e2eSecretsKey = "tabiji-e2e-secrets-key-0123456789abcdef"
+
+// e2eCodec is the payload codec of every Temporal client the e2e stack makes.
+func e2eCodec(t testing.TB) *payloadcodec.Codec {
+	t.Helper()
+	c, err := payloadcodec.New(e2eSecretsKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func startStack(t *testing.T) *stack {
 	t.Helper()
 	ctx := context.Background()
-	s := &stack{t: t, dbURL: pgtest.URL(t), dataDir: t.TempDir()}
+	s := &stack{t: t, dbURL: pgtest.URL(t), dataDir: t.TempDir(), codec: e2eCodec(t)}
 	st, err := store.Open(ctx, s.dbURL)
 	if err != nil {
 		t.Fatal(err)
@@ -91,13 +108,16 @@ func (s *stack) startTemporal() {
 	}
 	s.t.Cleanup(srv.Stop)
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	tc, err := client.Dial(client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(quiet)})
+	opts := client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(quiet)}
+	s.codec.Configure(&opts)
+	tc, err := client.Dial(opts)
 	if err != nil {
 		s.t.Fatalf("dial Temporal: %v", err)
 	}
 	s.t.Cleanup(tc.Close)
 	s.server, s.temporal = srv, tc
-	s.handler.Store(api.NewServer(api.Deps{Store: s.store, Temporal: tc, Namespace: srv.Namespace(), TaskQueue: taskQueue, WebUIURL: "http://ui.test"}))
+	s.handler.Store(api.NewServer(api.Deps{Store: s.store, Temporal: tc, Namespace: srv.Namespace(), TaskQueue: taskQueue, WebUIURL: "http://ui.test",
+		PayloadCodec: s.codec, CodecOrigins: []string{"http://ui.test"}}))
 }
 
 // startWorker starts a journey worker; the test stops it when it likes.
@@ -264,7 +284,22 @@ func (s *stack) writeRunHistory(workflowID, runID, path string) {
 		}
 		h.Events = append(h.Events, ev)
 	}
-	raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
+	s.writeClearHistory(&h, path)
+}
+
+// writeClearHistory saves a history with its payloads decrypted, so the
+// replay tests read it without the e2e key.
+func (s *stack) writeClearHistory(h *historypb.History, path string) {
+	s.t.Helper()
+	err := proxy.VisitPayloads(context.Background(), h, proxy.VisitPayloadsOptions{
+		Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
+			return s.codec.Decode(p)
+		},
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
 	if err != nil {
 		s.t.Fatal(err)
 	}

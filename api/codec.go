@@ -1,0 +1,134 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/rs/cors"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/tabiji/tabiji/store"
+)
+
+// codecBodyLimit caps a codec request: Temporal refuses payloads over 2 MB,
+// and the Web UI sends one event's payloads at a time.
+const codecBodyLimit = 8 << 20
+
+// codecRoutes serves the Temporal codec server protocol (POST
+// /ui/codec/encode and /ui/codec/decode, a JSON commonpb.Payloads each way)
+// for the Temporal Web UI and CLI, to an admin key or an admin console
+// session. It lives under /ui/ because the session cookie's path is /ui/.
+// Browsers call it from the Web UI's origin, so it answers CORS for the
+// origins in Deps.CodecOrigins, with credentials.
+func (s *server) codecRoutes(r *gin.Engine) {
+	chain := []gin.HandlerFunc{s.codecCORS(), s.codecAuth, s.codec()}
+	for _, op := range []string{"encode", "decode"} {
+		r.POST("/ui/codec/"+op, chain...)
+		r.OPTIONS("/ui/codec/"+op, chain[0])
+	}
+}
+
+// codecCORS answers preflights and sets the CORS headers of actual requests
+// (errors included, so the Web UI can read them) for the allowed origins
+// only: never a wildcard, as the answers carry decrypted data.
+func (s *server) codecCORS() gin.HandlerFunc {
+	origins := s.CodecOrigins
+	c := cors.New(cors.Options{
+		AllowOriginFunc:  func(origin string) bool { return slices.Contains(origins, origin) },
+		AllowCredentials: true,
+		AllowedMethods:   []string{http.MethodPost},
+		AllowedHeaders:   []string{"Content-Type", "X-Namespace", "Authorization", "Authorization-Extras"},
+		MaxAge:           600,
+	})
+	return func(ctx *gin.Context) {
+		c.HandlerFunc(ctx.Writer, ctx.Request)
+		if ctx.Request.Method == http.MethodOptions {
+			if !ctx.Writer.Written() {
+				ctx.Status(http.StatusNoContent)
+			}
+			ctx.Abort()
+		}
+	}
+}
+
+// codecAuth lets through an admin console session (the cookie the Web UI
+// sends with credentials included) or else whatever auth(roleAdmin) lets
+// through: no credentials 401, a write key 403.
+func (s *server) codecAuth(c *gin.Context) {
+	if token, err := c.Cookie(sessionCookie); err == nil && token != "" {
+		key, err := s.Store.SessionKey(c.Request.Context(), token)
+		switch {
+		case err == nil && key.Role == store.RoleAdmin:
+			c.Set(workspaceKey, key.WorkspaceID)
+			c.Set(keyIDKey, key.ID)
+			c.Next()
+			return
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			s.fail(c, err)
+			return
+		}
+	}
+	s.auth(roleAdmin)(c)
+}
+
+// codec runs the SDK's codec handler for the caller's workspace, its
+// plain-text errors turned into problem details naming the payloads.
+func (s *server) codec() gin.HandlerFunc {
+	if s.PayloadCodec == nil {
+		return func(c *gin.Context) {
+			problem(c, http.StatusNotFound, "this server encrypts no Temporal payloads (no TABIJI_SECRETS_KEY)")
+		}
+	}
+	return func(c *gin.Context) {
+		// An admin decodes the payloads of their own workspace only.
+		h := converter.NewPayloadCodecHTTPHandler(s.PayloadCodec.ForWorkspace(workspace(c)))
+		if c.Request.ContentLength > codecBodyLimit {
+			problem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d MB", codecBodyLimit>>20))
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, codecBodyLimit)
+		w := &codecWriter{ResponseWriter: c.Writer}
+		h.ServeHTTP(w, c.Request)
+		if w.status >= http.StatusBadRequest {
+			c.Writer.Header().Del("X-Content-Type-Options")
+			msg := strings.TrimSpace(w.errBody.String())
+			invalid(c, "payloads", msg)
+		}
+	}
+}
+
+// codecWriter passes a success through and holds back an error's status
+// and text.
+type codecWriter struct {
+	http.ResponseWriter
+	status  int
+	errBody bytes.Buffer
+}
+
+func (w *codecWriter) WriteHeader(code int) {
+	w.status = code
+	if code < http.StatusBadRequest {
+		w.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (w *codecWriter) Write(b []byte) (int, error) {
+	if w.status >= http.StatusBadRequest {
+		return w.errBody.Write(b)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// historyConverter reads the payloads of histories fetched from Temporal:
+// through the codec when there is one (payloads recorded before it pass).
+func (s *server) historyConverter() converter.DataConverter {
+	if s.PayloadCodec == nil {
+		return converter.GetDefaultDataConverter()
+	}
+	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), s.PayloadCodec)
+}
