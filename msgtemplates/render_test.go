@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -201,5 +202,45 @@ func TestTopicTravelsWithTheContent(t *testing.T) {
 		if err != nil || m.Topic != "promotions" {
 			t.Errorf("%s: Render = topic %q, %v", channel, m.Topic, err)
 		}
+	}
+}
+
+// TestRenderEscapesHTMLAndKeepsHeadersOnOneLine: a profile value reaches
+// the HTML as text (unless | raw) and the text part as it is; CR and LF
+// leave the subject and the sender's name as spaces.
+func TestRenderEscapesHTMLAndKeepsHeadersOnOneLine(t *testing.T) {
+	c := mustParse(t, "email", `{"subject":"Hi {{ profile.traits.name }}","from":"a@shop.example",
+		"fromName":"{{ profile.traits.name }} at Shop",
+		"html":"<p>{{ profile.traits.name }}</p><div>{{ profile.traits.banner | raw }}</div>"}`)
+	d := data()
+	d.Profile.Traits = map[string]any{"name": "<a href=https://evil.example>reset</a>\r\nBcc: x@evil.example", "banner": "<b>Sale</b>"}
+	m, err := msgtemplates.Render(context.Background(), c, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := m.Email
+	if want := "<p>&lt;a href=https://evil.example&gt;reset&lt;/a&gt;\r\nBcc: x@evil.example</p><div><b>Sale</b></div>"; e.HTML != want {
+		t.Errorf("HTML = %q, want %q", e.HTML, want)
+	}
+	if !strings.Contains(e.Text, "<a href=https://evil.example>reset</a>") {
+		t.Errorf("text = %q, want the name as it is", e.Text)
+	}
+	if e.Subject != "Hi <a href=https://evil.example>reset</a> Bcc: x@evil.example" || strings.ContainsAny(e.FromName, "\r\n") {
+		t.Errorf("subject %q, from name %q: want one line each", e.Subject, e.FromName)
+	}
+}
+
+// TestRenderMessageEscapesEmailBodiesOnly: an inline email body is HTML,
+// a LINE body is text.
+func TestRenderMessageEscapesEmailBodiesOnly(t *testing.T) {
+	tpl := journey.Template{Subject: "{{ customer.traits.name }}", Body: "Hi {{ customer.traits.name }}"}
+	d := data()
+	d.Profile.Traits = map[string]any{"name": "<b>\nBo</b>"}
+	subject, body, err := msgtemplates.RenderMessage(context.Background(), "n1", "email", tpl, d)
+	if err != nil || subject != "<b> Bo</b>" || body != "Hi &lt;b&gt;\nBo&lt;/b&gt;" {
+		t.Errorf("email: %q, %q, %v", subject, body, err)
+	}
+	if _, body, err := msgtemplates.RenderMessage(context.Background(), "n1", "line", tpl, d); err != nil || body != "Hi <b>\nBo</b>" {
+		t.Errorf("line: %q, %v", body, err)
 	}
 }
