@@ -77,6 +77,12 @@ func printJourneyStats(w io.Writer, st store.JourneyStats) error {
 			fmt.Fprintf(tw, "%s\t%d\n", e.Reason, e.Count)
 		}
 	}
+	if len(st.EntryErrors) > 0 {
+		fmt.Fprintln(tw, "\nENTRY FILTER FAILED\tEVENTS")
+		for _, e := range st.EntryErrors {
+			fmt.Fprintf(tw, "%s\t%d\n", e.Reason, e.Count)
+		}
+	}
 	if len(st.Daily) > 0 {
 		fmt.Fprintln(tw, "\nDAY\tENTERED\tSENT\tOPENED\tCLICKED\tCONVERTED\tREVENUE")
 		for _, d := range st.Daily {
