@@ -57,8 +57,10 @@ func TestCheckCondition(t *testing.T) {
 			`event.properties.items.exists(i, i.name.contains("gift"))`:                  "too costly",
 			`event.properties.s.matches(event.properties.pattern)`:                       "too costly",
 			ten + `.exists(a, ` + ten + `.exists(b, ` + ten + `.exists(c, ` + ten + `.exists(d, ` + ten + `.exists(e, ` + ten + `.exists(f, ` + ten + `.exists(g, g < 0)))))))`: "too costly",
-			`"%s".format([event.name]) == "x"`: "format()",
-			`event.name ==`:                    "not a valid CEL condition",
+			`"%s".format([event.name]) == "x"`:            "format()",
+			`event.name.matches("[a-z]{1000}[0-9]{500}")`: "regex of 1502 instructions",
+			`matches(event.name, "(")`:                    "missing closing )",
+			`event.name ==`:                               "not a valid CEL condition",
 		} {
 			if err := CheckCondition(src); err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("CheckCondition(%.60s) = %v; want an error with %q", src, err, want)

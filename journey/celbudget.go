@@ -6,6 +6,9 @@ import (
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/checker"
+	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/overloads"
+	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/interpreter"
 )
 
@@ -85,6 +88,9 @@ func CheckCondition(src string) error {
 	if usesFormat(ast) {
 		return errors.New("uses format(), which is not available in conditions")
 	}
+	if err := checkRegexes(ast); err != nil {
+		return err
+	}
 	est, err := env.EstimateCost(ast, sizeHints{})
 	if err != nil {
 		return fmt.Errorf("is not a valid CEL condition: estimate its cost: %w", err)
@@ -106,6 +112,27 @@ func usesFormat(ast *cel.Ast) bool {
 		}
 	}
 	return false
+}
+
+// checkRegexes refuses a constant regex that matches() would refuse at
+// run time: one that does not compile, or compiles to more than
+// RegexProgramLimit instructions.
+func checkRegexes(a *cel.Ast) error {
+	for _, call := range celast.MatchDescendants(celast.NavigateAST(a.NativeRep()), celast.FunctionMatcher(overloads.Matches)) {
+		args := call.AsCall().Args()
+		pattern, ok := args[len(args)-1].AsLiteral().(types.String)
+		if !ok {
+			continue
+		}
+		n, err := regexProgramSize(string(pattern))
+		switch {
+		case err != nil:
+			return fmt.Errorf("is not a valid CEL condition: %w", err)
+		case n > RegexProgramLimit:
+			return fmt.Errorf("uses a regex of %d instructions; at most %d are allowed", n, RegexProgramLimit)
+		}
+	}
+	return nil
 }
 
 func costString(c uint64) string {
