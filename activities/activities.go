@@ -9,8 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -19,22 +17,27 @@ import (
 	"github.com/tabiji/tabiji/channels/outbox"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/msgtemplates"
+	"github.com/tabiji/tabiji/outbound"
 	"github.com/tabiji/tabiji/store"
 )
 
 // Activities are the journey worker's activities.
 type Activities struct {
-	store *store.Store
-	http  *http.Client // webhooks
-	opts  Options
+	store    *store.Store
+	outbound *outbound.Client // webhooks: public addresses only, unless the operator allows more
+	opts     Options
 }
 
 // New returns the activities over a store, delivering as opts say (at most
 // one; none: every channel to the development outbox).
 func New(st *store.Store, opts ...Options) *Activities {
-	a := &Activities{store: st, http: &http.Client{Timeout: 20 * time.Second}}
+	a := &Activities{store: st}
 	if len(opts) > 0 {
 		a.opts = opts[0]
+	}
+	a.outbound = a.opts.Outbound
+	if a.outbound == nil {
+		a.outbound = outbound.New(outbound.Options{})
 	}
 	return a
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/tabiji/tabiji/frequency"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/msgtemplates"
+	"github.com/tabiji/tabiji/outbound"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/unsubscribe"
 )
@@ -53,6 +54,9 @@ type Options struct {
 	// "unconfirmed" at once. Either way a provider that is not a
 	// channels.Deduplicator is not called again for it.
 	ConfirmWithin map[string]time.Duration
+	// Outbound makes the webhook nodes' calls; nil: a client that dials
+	// public addresses only (no allowlist).
+	Outbound *outbound.Client
 }
 
 // sender is the channel's sender for the workspace, nil for none.

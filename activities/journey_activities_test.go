@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/msgtemplates"
+	"github.com/tabiji/tabiji/outbound"
 )
 
 func TestWebhook(t *testing.T) {
@@ -35,6 +38,8 @@ func TestWebhook(t *testing.T) {
 		Bindings: msgtemplates.Bindings("u_1", &journey.Profile{ID: "u_1"}, journey.Event{Name: "lead"}, "leads", 1, nil),
 	}
 	b := setup(t)
+	// The receiver is on loopback: the operator's allowlist opens it.
+	b.env.RegisterActivity(New(b.store, Options{Outbound: outbound.New(outbound.Options{Allow: outbound.MustParseAllowlist("127.0.0.1")})}))
 	var a *Activities
 	post := func() error {
 		_, err := b.env.ExecuteActivity(a.Webhook, in)
@@ -58,6 +63,31 @@ func TestWebhook(t *testing.T) {
 		if err == nil || !errors.As(err, &appErr) || appErr.NonRetryable() == retryable {
 			t.Errorf("answer %d: err %v, want retryable=%v", code, err, retryable)
 		}
+	}
+}
+
+func TestWebhookRefusesPrivateTargets(t *testing.T) {
+	var hits atomic.Int32
+	open := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	t.Cleanup(open.Close)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	b := setup(t) // no allowlist
+	var a *Activities
+	post := func(url string) error {
+		_, err := b.env.ExecuteActivity(a.Webhook, WebhookInput{URL: url, Body: map[string]any{"a": "b"}, IdempotencyKey: "k"})
+		return err
+	}
+	errOpen, errClosed := post(open.URL+"/terminate"), post(closed.URL+"/terminate")
+	var appErr *temporal.ApplicationError
+	if !errors.As(errOpen, &appErr) || !appErr.NonRetryable() || !strings.Contains(errOpen.Error(), "127.0.0.1 is not a public address") {
+		t.Errorf("webhook to loopback: %v, want a non-retryable refusal", errOpen)
+	}
+	if errClosed == nil || errOpen.Error() != errClosed.Error() {
+		t.Errorf("a listening port and a closed one answer differently:\n%v\n%v", errOpen, errClosed)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the loopback listener got %d requests", hits.Load())
 	}
 }
 

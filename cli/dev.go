@@ -38,6 +38,7 @@ type DevCmd struct {
 	// UnsubscribeSecret signs unsubscribe links; generated into the data dir when unset.
 	UnsubscribeSecret string `name:"unsubscribe-secret" env:"TABIJI_UNSUBSCRIBE_SECRET" help:"Secret that signs unsubscribe links (generated into the data dir on first start when unset)."`
 	ChannelFlags
+	OutboundFlags
 	SendRateFlags
 	PayloadKeyFlags
 }
@@ -56,6 +57,9 @@ func (s *devStack) stop() {
 // Run starts the whole stack, prints where it is, and runs until Ctrl+C.
 func (d *DevCmd) Run(rc *runContext) error {
 	if err := d.ChannelFlags.check(); err != nil {
+		return err
+	}
+	if _, err := d.OutboundFlags.client(); err != nil {
 		return err
 	}
 	dir, err := filepath.Abs(d.DataDir)
@@ -169,7 +173,12 @@ func (d *DevCmd) devDelivery(st *store.Store, dir, unsubSecret string) (activiti
 		return activities.Options{}, nil, err
 	}
 	flags.SecretsKey = key
-	return flags.Delivery(st, unsubSecret)
+	opts, r, err := flags.Delivery(st, unsubSecret)
+	if err != nil {
+		return opts, nil, err
+	}
+	opts, err = d.withOutbound(opts)
+	return opts, r, err
 }
 
 // postgres returns DATABASE_URL, or starts the private cluster.

@@ -85,6 +85,7 @@ type WorkerCmd struct {
 	// UnsubscribeSecret signs the unsubscribe links of sent messages; the API needs the same one.
 	UnsubscribeSecret string `name:"unsubscribe-secret" env:"TABIJI_UNSUBSCRIBE_SECRET" help:"Secret that signs unsubscribe links in messages (the same as the API's)."`
 	ChannelFlags
+	OutboundFlags
 	SendRateFlags
 	PayloadKeyFlags
 }
@@ -92,6 +93,9 @@ type WorkerCmd struct {
 // Run polls the task queue until SIGTERM, then lets running activities end.
 func (w *WorkerCmd) Run(rc *runContext) error {
 	if err := w.ChannelFlags.check(); err != nil {
+		return err
+	}
+	if _, err := w.OutboundFlags.client(); err != nil {
 		return err
 	}
 	codec, err := newPayloadCodec(w.SecretsKey, w.PayloadKeyFlags)
@@ -104,6 +108,9 @@ func (w *WorkerCmd) Run(rc *runContext) error {
 	}
 	defer closeBoth()
 	delivery, _, err := w.Delivery(st, w.UnsubscribeSecret)
+	if err == nil {
+		delivery, err = w.withOutbound(delivery)
+	}
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ type templateBody struct {
 
 func TestJourneyTemplates(t *testing.T) {
 	s := startStack(t)
-	w := s.startWorker()
+	w := s.startWorkerAllowing("127.0.0.1") // the sales receiver is a local server
 	defer w.Stop()
 	bearer := func(key string) map[string]string {
 		return map[string]string{"Authorization": "Bearer " + key, "Content-Type": "application/json"}

@@ -20,7 +20,7 @@ import (
 // again for a retried event, nor when the score climbs further.
 func TestLeadScoringEntersTheLeadScoreJourneyOnce(t *testing.T) {
 	s := startStack(t)
-	w := s.startWorker()
+	w := s.startWorkerAllowing("127.0.0.1") // the sales receiver is a local server
 	defer w.Stop()
 	posts := make(chan map[string]any, 8)
 	sales := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,91 @@
+package tests
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/tabiji/tabiji/activities"
+	"github.com/tabiji/tabiji/outbound"
+	"github.com/tabiji/tabiji/worker"
+	"github.com/tabiji/tabiji/workflows"
+)
+
+// startWorkerAllowing starts a journey worker whose webhooks may also call
+// the private targets allow lists (TABIJI_OUTBOUND_ALLOW), as an operator
+// opens an on-premises CRM.
+func (s *stack) startWorkerAllowing(allow string) sdkworker.Worker {
+	s.t.Helper()
+	opts := activities.Options{Outbound: outbound.New(outbound.Options{Allow: outbound.MustParseAllowlist(allow)})}
+	w := worker.New(s.temporal, s.store, taskQueue, opts)
+	if err := w.Start(); err != nil {
+		s.t.Fatalf("start worker: %v", err)
+	}
+	return s.withSendWorkers(w, nil)
+}
+
+// TestSecurityOutboundWebhookCannotReachTheTemporalUI is the attack of
+// issue 12: a journey's webhook node POSTs to the Temporal UI server on
+// loopback to terminate another customer's run. A local listener stands
+// in for the UI and records every request. Without the operator's
+// allowlist the run's step fails with a clear refusal and the listener is
+// never reached; with 127.0.0.1 allowed on purpose the same call goes
+// through (so the listener does record what reaches it).
+func TestSecurityOutboundWebhookCannotReachTheTemporalUI(t *testing.T) {
+	s := startStack(t)
+	var hits atomic.Int32
+	ui := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer ui.Close()
+	victim := workflows.JourneyWorkflowID("default", "cart_abandonment", "someone_else")
+	s.createActive("exfil", `{"entry":{"event":"lead"},"nodes":[
+		{"id":"hook","kind":"webhook","url":"`+ui.URL+`/api/v1/namespaces/default/workflows/`+victim+`/terminate",
+		 "headers":{"Authorization":"Bearer stolen"},"body":{"reason":"{{ customer.id }}"},"next":"done"},
+		{"id":"done","kind":"exit"}]}`)
+	hookOutcome := func(customer string) string {
+		wid := workflows.JourneyWorkflowID("default", "exfil", customer)
+		eventually(t, 30*time.Second, "the run of "+customer+" to end", func() bool {
+			return s.exists(wid) && s.status(wid) == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED
+		})
+		for _, step := range s.state(wid).Steps {
+			if step.Node == "hook" {
+				return step.Outcome
+			}
+		}
+		t.Fatalf("run %s has no hook step", wid)
+		return ""
+	}
+
+	t.Run("RefusedWithoutTheAllowlist", func(t *testing.T) {
+		w := s.startWorker()
+		defer w.Stop()
+		s.track("attacker", "lead", "m_exfil_1")
+		got := hookOutcome("attacker")
+		if !strings.HasPrefix(got, "failed: ") || !strings.Contains(got, "webhook refused: 127.0.0.1 is not a public address") {
+			t.Errorf("hook outcome = %q, want a refusal naming 127.0.0.1", got)
+		}
+		if n := hits.Load(); n != 0 {
+			t.Errorf("the Temporal UI stand-in got %d requests, want none", n)
+		}
+	})
+
+	t.Run("OpenedOnPurposeByTheOperator", func(t *testing.T) {
+		w := s.startWorkerAllowing("127.0.0.1")
+		defer w.Stop()
+		s.track("onprem", "lead", "m_exfil_2")
+		if got := hookOutcome("onprem"); got != "posted: 200" {
+			t.Errorf("hook outcome = %q, want posted: 200", got)
+		}
+		if n := hits.Load(); n != 1 {
+			t.Errorf("the listener got %d requests, want 1", n)
+		}
+	})
+}
