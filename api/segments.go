@@ -139,11 +139,15 @@ func (s *server) getSegment(c *gin.Context) {
 // segmentError answers a store error about the segment of the path,
 // reporting whether there was one.
 func (s *server) segmentError(c *gin.Context, err error) bool {
+	var tooLarge *segments.TooLargeError
 	switch {
 	case err == nil:
 		return false
 	case errors.Is(err, store.ErrNotFound):
 		problem(c, http.StatusNotFound, "no segment "+c.Param("id")+" in this workspace")
+	case errors.As(err, &tooLarge):
+		msg := strings.TrimPrefix(tooLarge.Error(), "segments: ")
+		problem(c, http.StatusUnprocessableEntity, msg, FieldError{Field: "definition.condition", Message: msg})
 	case errors.Is(err, store.ErrInUse):
 		// "unable to delete segment "x": journeys j1 enter on it (archive them first)"
 		problem(c, http.StatusConflict, strings.TrimSuffix(strings.TrimPrefix(err.Error(), "store: "), ": "+store.ErrInUse.Error()))
@@ -235,8 +239,7 @@ func (s *server) profileSegments(c *gin.Context) {
 		return
 	}
 	in, err := s.Store.ProfileSegments(ctx, workspace(c), p.ID)
-	if err != nil {
-		s.fail(c, err)
+	if s.segmentError(c, err) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"profile": p.ID, "segments": in})

@@ -101,15 +101,21 @@ func NewServer(d Deps) http.Handler {
 func (s *server) recover(c *gin.Context) {
 	defer func() {
 		if v := recover(); v != nil {
-			s.Logger.Error("panic in handler", "path", c.Request.URL.Path, "panic", v)
+			s.Logger.Error("panic in handler", "path", logPath(c), "panic", v)
 			problem(c, http.StatusInternalServerError, "internal error: the server logged it")
 		}
 	}()
 	c.Next()
 }
 
-// fail answers an unexpected error: logged, and a 500 without internals.
+// fail answers an unexpected error: logged, and a 500 without internals;
+// a statement the database cancelled at its statement timeout is a 503.
 func (s *server) fail(c *gin.Context, err error) {
-	s.Logger.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err)
+	s.Logger.Error("request failed", "method", c.Request.Method, "path", logPath(c), "error", err)
+	if store.StatementTimedOut(err) {
+		c.Header("Retry-After", "5")
+		problem(c, http.StatusServiceUnavailable, statementTimeoutDetail)
+		return
+	}
 	problem(c, http.StatusInternalServerError, "internal error: the server logged it")
 }

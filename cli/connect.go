@@ -38,10 +38,15 @@ type TemporalFlags struct {
 
 // openStore connects to Postgres and refuses a schema that is behind.
 func openStore(ctx context.Context, d DatabaseFlags) (*store.Store, error) {
+	return openStoreWith(ctx, d, store.Options{})
+}
+
+// openStoreWith is openStore with the pool tuned by opts.
+func openStoreWith(ctx context.Context, d DatabaseFlags, opts store.Options) (*store.Store, error) {
 	if d.DatabaseURL == "" {
 		return nil, errors.New("DATABASE_URL is not set: set it (or --database-url) to your Postgres, e.g. postgres://tabiji:secret@localhost:5432/tabiji")
 	}
-	st, err := store.Open(ctx, d.DatabaseURL)
+	st, err := store.OpenWith(ctx, d.DatabaseURL, opts)
 	if err != nil {
 		return nil, err
 	}

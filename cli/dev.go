@@ -41,6 +41,7 @@ type DevCmd struct {
 	OutboundFlags
 	SendRateFlags
 	PayloadKeyFlags
+	QueryFlags
 }
 
 // devStack is what `tabiji dev` started, stopped in reverse order.
@@ -139,8 +140,13 @@ func (d *DevCmd) Run(rc *runContext) error {
 	}
 	stack.stops = append(stack.stops, stopSends)
 
+	apiStore, err := d.apiStore(rc, dbURL)
+	if err != nil {
+		return err
+	}
+	stack.stops = append(stack.stops, apiStore.Close)
 	deps := api.Deps{
-		Store: st, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,
+		Store: apiStore, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,
 		Channels: resolver, UnsubscribeSecret: unsubSecret, PayloadCodec: codec, CodecOrigins: []string{origin(tsrv.UIURL())},
 	}
 	h := api.NewServer(deps)
@@ -157,6 +163,17 @@ func (d *DevCmd) Run(rc *runContext) error {
 	stack.stops = nil
 	fmt.Fprintln(out, "stopped; everything is kept in "+dir)
 	return err
+}
+
+// apiStore is the API's own connection pool, its statements bounded by
+// the query flags (the worker's pool has none: activities have Temporal's
+// timeouts).
+func (d *DevCmd) apiStore(rc *runContext, dbURL string) (*store.Store, error) {
+	opts, err := d.QueryFlags.options()
+	if err != nil {
+		return nil, err
+	}
+	return store.OpenWith(rc.ctx, dbURL, opts)
 }
 
 // devDelivery is the Send activity's options and the settings resolver the

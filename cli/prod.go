@@ -26,12 +26,14 @@ type APICmd struct {
 	ChannelFlags
 	PayloadKeyFlags
 	CodecOrigins []string `name:"codec-origins" env:"TABIJI_CODEC_ORIGINS" sep:"," help:"Browser origins, comma-separated (the Temporal Web UI's, e.g. https://temporal.example.com), that may call the codec endpoint /ui/codec with a console session."`
+	QueryFlags
 }
 
-// connect opens Postgres (refusing a schema that is behind) and Temporal
-// (adding the journey search attributes), as api and worker both need.
-func connect(rc *runContext, db DatabaseFlags, tf TemporalFlags, codec *payloadcodec.Codec) (*store.Store, client.Client, func(), error) {
-	st, err := openStore(rc.ctx, db)
+// connect opens Postgres (refusing a schema that is behind) with the pool
+// options, and Temporal (adding the journey search attributes), as api and
+// worker both need.
+func connect(rc *runContext, db DatabaseFlags, tf TemporalFlags, codec *payloadcodec.Codec, opts store.Options) (*store.Store, client.Client, func(), error) {
+	st, err := openStoreWith(rc.ctx, db, opts)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -57,7 +59,11 @@ func (a *APICmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
-	st, tc, closeBoth, err := connect(rc, a.DatabaseFlags, a.TemporalFlags, codec)
+	opts, err := a.QueryFlags.options()
+	if err != nil {
+		return err
+	}
+	st, tc, closeBoth, err := connect(rc, a.DatabaseFlags, a.TemporalFlags, codec, opts)
 	if err != nil {
 		return err
 	}
@@ -102,7 +108,7 @@ func (w *WorkerCmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
-	st, tc, closeBoth, err := connect(rc, w.DatabaseFlags, w.TemporalFlags, codec)
+	st, tc, closeBoth, err := connect(rc, w.DatabaseFlags, w.TemporalFlags, codec, store.Options{})
 	if err != nil {
 		return err
 	}

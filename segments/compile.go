@@ -48,7 +48,7 @@ func Compile(d Definition, opt Options) (Query, error) {
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
-	c := &compiler{opt: opt, args: []any{opt.Workspace}, visiting: map[string]bool{}}
+	c := &compiler{opt: opt, args: []any{opt.Workspace}, visiting: map[string]bool{}, left: MaxExpandedConditions}
 	if opt.Only != nil {
 		c.only = c.arg(opt.Only)
 	}
@@ -67,6 +67,8 @@ type compiler struct {
 	tz       string // the current definition's default zone
 	tzArg    string // its placeholder, once used
 	visiting map[string]bool
+	chain    []string // the references being expanded, outermost first
+	left     int      // conditions still allowed (MaxExpandedConditions)
 }
 
 // now is the placeholder of Options.Now. Parameters are added when first
@@ -103,6 +105,9 @@ func (c *compiler) definition(d Definition) (string, error) {
 }
 
 func (c *compiler) condition(x Condition) (string, error) {
+	if c.left--; c.left < 0 {
+		return "", &TooLargeError{Chain: append([]string(nil), c.chain...)}
+	}
 	switch {
 	case x.And != nil:
 		return c.join(x.And, " AND ")
@@ -151,7 +156,11 @@ func (c *compiler) segment(id string) (string, error) {
 		return "", fmt.Errorf("segments: no segment %q", id)
 	}
 	c.visiting[id] = true
-	defer delete(c.visiting, id)
+	c.chain = append(c.chain, id)
+	defer func() {
+		delete(c.visiting, id)
+		c.chain = c.chain[:len(c.chain)-1]
+	}()
 	where, err := c.definition(ref)
 	return "(" + where + ")", err
 }

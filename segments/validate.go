@@ -40,7 +40,25 @@ func Validate(d Definition, env Env) []FieldError {
 		}
 	}
 	v.condition("definition.condition", d.Condition, 0)
+	v.expansion(d)
 	return v.errs
+}
+
+// expansion refuses a definition whose references expand past
+// MaxExpandedConditions, naming the chain of references that does.
+func (v *validator) expansion(d Definition) {
+	if len(d.References()) == 0 {
+		return
+	}
+	x := &expansion{resolve: v.env.Segments, left: MaxExpandedConditions, visiting: map[string]bool{}}
+	if v.env.Self != "" {
+		x.chain, x.visiting[v.env.Self] = []string{v.env.Self}, true
+	}
+	if x.condition(d.Condition) {
+		return
+	}
+	v.add("definition.condition", "%s expands to more than %d conditions with its references: %s",
+		chainText(x.over), MaxExpandedConditions, tooLargeAdvice)
 }
 
 type validator struct {

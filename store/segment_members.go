@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -120,6 +121,7 @@ func (s *Store) ProfileSegments(ctx context.Context, workspaceID, profileID stri
 			d, _ := resolve(g.ID)
 			q, err := segments.Compile(d, segments.Options{Workspace: workspaceID, Now: now, Segments: resolve, Only: []string{profileID}})
 			if err != nil {
+				err = chainFrom(g.ID, err)
 				return fmt.Errorf("segment %q: %w", g.ID, err)
 			}
 			found := map[string]bool{}
@@ -155,9 +157,19 @@ func (s *Store) inSegment(ctx context.Context, workspaceID, id string, now time.
 	}
 	q, err := segments.Compile(d, segments.Options{Workspace: workspaceID, Now: now, Segments: resolve, Only: only})
 	if err != nil {
-		return err
+		return chainFrom(id, err)
 	}
 	return s.readSegments(ctx, func(tx pgx.Tx) error { return f(tx, q) })
+}
+
+// chainFrom puts segment id at the head of the reference chain of a
+// segments.TooLargeError, which starts at the first reference.
+func chainFrom(id string, err error) error {
+	var tooLarge *segments.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return &segments.TooLargeError{Chain: append([]string{id}, tooLarge.Chain...)}
+	}
+	return err
 }
 
 func (s *Store) readSegments(ctx context.Context, f func(pgx.Tx) error) error {
@@ -165,6 +177,9 @@ func (s *Store) readSegments(ctx context.Context, f func(pgx.Tx) error) error {
 		// JIT compiling a segment's expressions took longer (1.5 s on a
 		// million customers) than running them.
 		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '`+segmentWorkMem+`'; SET LOCAL jit = off`); err != nil {
+			return err
+		}
+		if err := s.segmentTimeout(ctx, tx); err != nil {
 			return err
 		}
 		return f(tx)

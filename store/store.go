@@ -31,15 +31,22 @@ const pingTimeout = 15 * time.Second
 // Store is Tabiji's Postgres database, through a connection pool.
 type Store struct {
 	pool *pgxpool.Pool
+	opts Options
 }
 
 // Open connects to databaseURL and checks that the server answers. Its error
 // is one line naming host:port/database (never the password) and the cause.
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	return OpenWith(ctx, databaseURL, Options{})
+}
+
+// OpenWith is Open with the pool tuned by opts (statement timeouts).
+func OpenWith(ctx context.Context, databaseURL string, opts Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("store: cannot parse the database URL: %w", rootCause(err))
 	}
+	opts.runtimeParams(cfg.ConnConfig.RuntimeParams)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to create the connection pool: %w", err)
@@ -50,7 +57,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		pool.Close()
 		return nil, unreachable(cfg.ConnConfig.Config, err)
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: pool, opts: opts}, nil
 }
 
 // Close closes every connection of the pool.
