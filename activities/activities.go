@@ -90,8 +90,13 @@ const MessageRecorded = "recorded"
 // records the message skipped), frequency caps, the content (inline or a
 // stored template), then the provider call guarded by the message row (see
 // deliver): a retried or replayed attempt never sends twice, and an attempt
-// that died during the call is reconciled, not sent again blindly.
+// that died during the call is reconciled, not sent again blindly. A
+// customer erased meanwhile is sent nothing (see skipErased).
 func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error) {
+	return a.skipErased(ctx, in)(a.send(ctx, in))
+}
+
+func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error) {
 	if reason, err := a.excluded(ctx, in); err != nil || reason != "" {
 		if err != nil {
 			return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)

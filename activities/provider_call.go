@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -31,6 +32,9 @@ func (a *Activities) deliver(ctx context.Context, in SendInput, sender channels.
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}
 	row, claimed, err := a.store.ClaimMessage(ctx, in.WorkspaceID, in.MessageID)
+	if errors.Is(err, store.ErrNotFound) {
+		err = store.ErrErased // the row just written is gone: only an erasure deletes it
+	}
 	if err != nil {
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}

@@ -43,6 +43,11 @@ type accepted struct {
 // The quarantine's replay submits events through it too.
 func (s *server) ingest(ctx context.Context, workspaceID string, msgs []ingest.Message) (ingestResult, error) {
 	var res ingestResult
+	msgs, erased, err := s.dropErased(ctx, workspaceID, msgs)
+	if err != nil {
+		return res, err
+	}
+	res.Duplicates += erased
 	in, err := s.screen(ctx, workspaceID, msgs, &res)
 	if err != nil || len(in) == 0 {
 		return res, err

@@ -66,7 +66,8 @@ func (s *Store) SuppressedAddresses(ctx context.Context, workspaceID, channel st
 		byKey[k] = append(byKey[k], a)
 	}
 	rows, err := s.pool.Query(ctx, `SELECT address, reason FROM suppressions
-		WHERE workspace_id = $1 AND channel = $2 AND address = ANY($3)`, workspaceID, channel, keys)
+		WHERE workspace_id = $1 AND channel = $2 AND address = ANY($3)
+		UNION ALL `+erasedSuppressionsOf, workspaceID, channel, keys)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read suppressions: %w", err)
 	}
@@ -103,8 +104,8 @@ func (s *Store) MessagesByID(ctx context.Context, workspaceID string, ids []stri
 }
 
 // RecordBroadcastMessages writes the broadcast's messages in one statement,
-// leaving alone any whose ID exists (an earlier attempt wrote it), and
-// returns how many it wrote.
+// leaving alone any whose ID exists (an earlier attempt wrote it) and any
+// of a customer that was erased, and returns how many it wrote.
 func (s *Store) RecordBroadcastMessages(ctx context.Context, broadcastID string, msgs []Message) (int, error) {
 	if len(msgs) == 0 {
 		return 0, nil
@@ -115,17 +116,30 @@ func (s *Store) RecordBroadcastMessages(ctx context.Context, broadcastID string,
 			cols[i] = append(cols[i], v)
 		}
 	}
-	tag, err := s.pool.Exec(ctx, `
-		INSERT INTO messages (id, workspace_id, customer_id, workflow_id, run_id, channel, subject, body, status,
-			journey_id, journey_version, node_id, broadcast_id)
-		SELECT *, '', 0, 'broadcast', $10 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-			$6::text[], $7::text[], $8::text[], $9::text[])
-		ON CONFLICT (id) DO NOTHING`,
-		cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], broadcastID)
+	var n int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// As RecordMessage (lockCustomer): a customer erased meanwhile gets no row.
+		if _, err := tx.Exec(ctx, `SELECT count(pg_advisory_xact_lock_shared(k)) FROM (
+				SELECT DISTINCT hashtextextended(w || '/' || c, 0) AS k FROM unnest($1::text[], $2::text[]) AS v(w, c) ORDER BY k) AS keys`,
+			cols[1], cols[2]); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO messages (id, workspace_id, customer_id, workflow_id, run_id, channel, subject, body, status,
+				journey_id, journey_version, node_id, broadcast_id)
+			SELECT v.*, '', 0, 'broadcast', $10 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+				$6::text[], $7::text[], $8::text[], $9::text[]) AS v(id, ws, customer, wf, run, channel, subject, body, status)
+			WHERE NOT EXISTS (SELECT 1 FROM erased_ids x JOIN erasure_salts s USING (workspace_id)
+			                  WHERE x.workspace_id = v.ws AND x.hash = tabiji_erased_hash(s.salt, 'customer', v.customer))
+			ON CONFLICT (id) DO NOTHING`,
+			cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], broadcastID)
+		n = tag.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to record broadcast messages: %w", err)
 	}
-	return int(tag.RowsAffected()), nil
+	return int(n), nil
 }
 
 // ClaimMessages moves the workspace's messages among ids that are
@@ -133,8 +147,11 @@ func (s *Store) RecordBroadcastMessages(ctx context.Context, broadcastID string,
 // IDs it moved: a message another attempt claimed or finished is not
 // called again.
 func (s *Store) ClaimMessages(ctx context.Context, workspaceID string, ids []string) ([]string, error) {
-	rows, err := s.pool.Query(ctx, `UPDATE messages SET status = $3, updated_at = now()
-		WHERE workspace_id = $1 AND id = ANY($2) AND status = $4 RETURNING id`, workspaceID, ids, MessageSending, MessagePending)
+	rows, err := s.pool.Query(ctx, `UPDATE messages m SET status = $3, updated_at = now()
+		WHERE m.workspace_id = $1 AND m.id = ANY($2) AND m.status = $4
+		  AND NOT EXISTS (SELECT 1 FROM erased_ids x JOIN erasure_salts s USING (workspace_id)
+		                  WHERE x.workspace_id = $1 AND x.hash = tabiji_erased_hash(s.salt, 'customer', m.customer_id))
+		RETURNING m.id`, workspaceID, ids, MessageSending, MessagePending)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to claim %d messages: %w", len(ids), err)
 	}

@@ -125,6 +125,9 @@ func (s *Store) EraseCustomer(ctx context.Context, workspaceID, subject string, 
 	e := Erasure{WorkspaceID: workspaceID, SubjectHash: hex.EncodeToString(sum[:]), Salt: salt,
 		Counts: map[string]int64{}, RunsEnded: runsEnded, ActorKeyID: actorKeyID}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := keepErased(ctx, tx, workspaceID, ids); err != nil {
+			return err
+		}
 		for _, st := range erasureSteps {
 			var n int64
 			if err := tx.QueryRow(ctx, st.sql, workspaceID, ids).Scan(&n); err != nil {

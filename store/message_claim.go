@@ -19,9 +19,17 @@ const (
 // in any other status (an earlier attempt's call unanswered, or a status
 // the answer or a webhook set) is returned as it is, with false. It returns
 // ErrNotFound when there is no such message.
+//
+// The claim re-checks, in its statement, that the message's customer was
+// not erased: a pending row of an erased customer is never claimed
+// (ErrErased). An erasure deletes the customer's rows, so a claim after it
+// finds none (ErrNotFound). A claimed message's call is in flight: an
+// erasure after it cannot call it back.
 func (s *Store) ClaimMessage(ctx context.Context, workspaceID, id string) (LoggedMessage, bool, error) {
-	m, err := scanLogged(s.pool.QueryRow(ctx, `UPDATE messages SET status = $3, updated_at = now()
-		WHERE workspace_id = $1 AND id = $2 AND status = $4
+	m, err := scanLogged(s.pool.QueryRow(ctx, `UPDATE messages m SET status = $3, updated_at = now()
+		WHERE m.workspace_id = $1 AND m.id = $2 AND m.status = $4
+		  AND NOT EXISTS (SELECT 1 FROM erased_ids x JOIN erasure_salts s USING (workspace_id)
+		                  WHERE x.workspace_id = $1 AND x.hash = tabiji_erased_hash(s.salt, 'customer', m.customer_id))
 		RETURNING `+loggedColumns, workspaceID, id, MessageSending, MessagePending))
 	if err == nil {
 		return m, true, nil
@@ -30,6 +38,9 @@ func (s *Store) ClaimMessage(ctx context.Context, workspaceID, id string) (Logge
 		return LoggedMessage{}, false, fmt.Errorf("store: unable to claim message %q: %w", id, err)
 	}
 	m, _, err = s.LoggedMessageByID(ctx, workspaceID, id)
+	if err == nil && m.Status == MessagePending {
+		return LoggedMessage{}, false, fmt.Errorf("store: unable to claim message %q: %w", id, ErrErased)
+	}
 	if err != nil {
 		return LoggedMessage{}, false, fmt.Errorf("store: unable to claim message %q: %w", id, err)
 	}

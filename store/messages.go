@@ -60,7 +60,9 @@ func scanMessage(row pgx.Row) (Message, error) {
 
 // RecordMessage stores the message unless one with its ID exists: then it
 // changes nothing and returns the row stored first, and false. It returns
-// ErrConflict if that ID belongs to another workspace.
+// ErrConflict if that ID belongs to another workspace, and ErrErased,
+// writing nothing, when the customer was erased (an erasure in progress
+// is waited for: see lockCustomer).
 func (s *Store) RecordMessage(ctx context.Context, m Message) (stored Message, inserted bool, err error) {
 	if m.ID == "" || m.WorkspaceID == "" || m.CustomerID == "" || m.Channel == "" {
 		return Message{}, false, errors.New("store: unable to record message: id, workspace, customer and channel are required")
@@ -69,14 +71,27 @@ func (s *Store) RecordMessage(ctx context.Context, m Message) (stored Message, i
 	if !m.CreatedAt.IsZero() {
 		createdAt = &m.CreatedAt
 	}
-	stored, err = scanMessage(s.pool.QueryRow(ctx, `
-		INSERT INTO messages (id, workspace_id, customer_id, journey_id, journey_version, workflow_id,
-			run_id, node_id, channel, subject, body, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()))
-		ON CONFLICT (id) DO NOTHING
-		RETURNING `+messageColumns,
-		m.ID, m.WorkspaceID, m.CustomerID, m.JourneyID, m.JourneyVersion, m.WorkflowID,
-		m.RunID, m.NodeID, m.Channel, m.Subject, m.Body, cmp.Or(m.Status, "recorded"), createdAt))
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		erased, err := lockCustomer(ctx, tx, m.WorkspaceID, m.CustomerID)
+		if err != nil {
+			return err
+		}
+		if erased {
+			return ErrErased
+		}
+		stored, err = scanMessage(tx.QueryRow(ctx, `
+			INSERT INTO messages (id, workspace_id, customer_id, journey_id, journey_version, workflow_id,
+				run_id, node_id, channel, subject, body, status, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()))
+			ON CONFLICT (id) DO NOTHING
+			RETURNING `+messageColumns,
+			m.ID, m.WorkspaceID, m.CustomerID, m.JourneyID, m.JourneyVersion, m.WorkflowID,
+			m.RunID, m.NodeID, m.Channel, m.Subject, m.Body, cmp.Or(m.Status, "recorded"), createdAt))
+		return err
+	})
+	if errors.Is(err, ErrErased) {
+		return Message{}, false, fmt.Errorf("store: unable to record message %q: %w", m.ID, err)
+	}
 	if err == nil {
 		return stored, true, nil
 	}

@@ -59,21 +59,41 @@ func (s *Store) Suppress(ctx context.Context, sp Suppression) error {
 }
 
 // Unsuppress removes the address from the suppressions (a LINE user who
-// follows again, a customer who resubscribes); it says whether it was there.
+// follows again, a customer who resubscribes), the hashed one an erased
+// customer left too; it says whether it was there.
 func (s *Store) Unsuppress(ctx context.Context, workspaceID, channel, address string) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM suppressions WHERE workspace_id = $1 AND channel = $2 AND address = $3`,
-		workspaceID, channel, SuppressionAddress(channel, address))
+	var n int
+	err := s.pool.QueryRow(ctx, `WITH clear AS (
+			DELETE FROM suppressions WHERE workspace_id = $1 AND channel = $2 AND address = $3 RETURNING 1
+		), hashed AS (
+			DELETE FROM erased_suppressions e USING erasure_salts s
+			WHERE s.workspace_id = $1 AND e.workspace_id = $1 AND e.channel = $2 AND e.hash = tabiji_erased_hash(s.salt, $2, $3)
+			RETURNING 1
+		) SELECT (SELECT count(*) FROM clear) + (SELECT count(*) FROM hashed)`,
+		workspaceID, channel, SuppressionAddress(channel, address)).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: unable to unsuppress address: %w", err)
 	}
-	return tag.RowsAffected() == 1, nil
+	return n > 0, nil
 }
 
-// Suppressed returns the address's suppression, or ErrNotFound.
+// erasedSuppressionsOf finds, among addresses $3 (as SuppressionAddress
+// keeps them) of channel $2 in workspace $1, those an erased customer left
+// suppressed as salted hashes (store/erased.go), with the reason.
+const erasedSuppressionsOf = `SELECT l.a, e.reason FROM unnest($3::text[]) AS l(a)
+	JOIN erasure_salts s ON s.workspace_id = $1
+	JOIN erased_suppressions e ON e.workspace_id = $1 AND e.channel = $2 AND e.hash = tabiji_erased_hash(s.salt, $2, l.a)`
+
+// Suppressed returns the address's suppression, or ErrNotFound: a
+// suppression an erased customer left (kept as a salted hash) counts.
 func (s *Store) Suppressed(ctx context.Context, workspaceID, channel, address string) (Suppression, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT workspace_id, channel, address, reason, created_at FROM suppressions
-		WHERE workspace_id = $1 AND channel = $2 AND address = $3`, workspaceID, channel, SuppressionAddress(channel, address))
+		WHERE workspace_id = $1 AND channel = $2 AND address = $3
+		UNION ALL
+		SELECT e.workspace_id, e.channel, $3, e.reason, e.created_at FROM erased_suppressions e JOIN erasure_salts s USING (workspace_id)
+		WHERE e.workspace_id = $1 AND e.channel = $2 AND e.hash = tabiji_erased_hash(s.salt, $2, $3)
+		LIMIT 1`, workspaceID, channel, SuppressionAddress(channel, address))
 	if err != nil {
 		return Suppression{}, fmt.Errorf("store: unable to read suppression: %w", err)
 	}
