@@ -145,7 +145,7 @@ func (e *Engine) Check(src string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.Render(context.Background(), nil, Options{}); errors.Is(err, ErrBudget) {
+	if _, err := t.Render(context.Background(), nil, Options{}); errors.Is(err, ErrBudget) || errors.Is(err, ErrBroken) {
 		return err
 	}
 	return nil
@@ -162,23 +162,41 @@ type Options struct {
 
 // Render renders the template with bindings under the budgets. The
 // bindings are not changed.
-func (t *Template) Render(ctx context.Context, bindings map[string]any, opts Options) (string, error) {
+func (t *Template) Render(ctx context.Context, bindings map[string]any, opts Options) (out string, err error) {
 	st := newState(ctx, t.e.maxTime, opts)
 	vars := make(map[string]any, len(bindings)+1)
 	maps.Copy(vars, bindings)
 	vars[stateBinding] = st
 	rc := t.e.configs.Get().(*renderConfig)
 	rc.st = st
-	err := render.Render(t.root, st.out, vars, rc.cfg)
-	rc.st = nil
-	t.e.configs.Put(rc)
-	if err != nil {
+	defer func() {
+		rc.st = nil
+		t.e.configs.Put(rc)
+		if r := recover(); r != nil {
+			out, err = "", panicError(r)
+		}
+	}()
+	if err := render.Render(t.root, st.out, vars, rc.cfg); err != nil {
 		return "", cleanError(err)
 	}
 	if st.overflow {
 		return "", st.overOutput()
 	}
 	return st.out.String(), nil
+}
+
+// ErrBroken is wrapped by the error of a template the library could not
+// render at all: it panicked (for instance the cycle tag after
+// {% assign forloop = "x" %}). The sandbox recovers, so a template cannot
+// bring a process down.
+var ErrBroken = errors.New("the template breaks the Liquid engine")
+
+func panicError(r any) error {
+	msg, _, _ := strings.Cut(fmt.Sprint(r), "\n")
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	return fmt.Errorf("%w: %s", ErrBroken, msg)
 }
 
 // Render parses (or finds in the cache) src and renders it as text.

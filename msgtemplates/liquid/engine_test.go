@@ -99,6 +99,21 @@ func TestTimeCap(t *testing.T) {
 	}
 }
 
+// TestRecoversWhatPanics: a template that makes the library panic is an
+// error (refused at save when it panics with no data), not a crash.
+func TestRecoversWhatPanics(t *testing.T) {
+	src := `{% assign forloop = "x" %}{% cycle "a", "b" %}`
+	if _, err := testEngine.Render(context.Background(), src, nil); !errors.Is(err, ErrBroken) {
+		t.Errorf("Render = %v, want ErrBroken", err)
+	}
+	if err := testEngine.Check(src); !errors.Is(err, ErrBroken) {
+		t.Errorf("Check = %v, want ErrBroken", err)
+	}
+	if out, err := testEngine.Render(context.Background(), "{{ 1 }}", nil); out != "1" || err != nil {
+		t.Errorf("the engine after a panic renders %q, %v", out, err)
+	}
+}
+
 func TestHonoursTheContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -111,13 +126,16 @@ func TestHonoursTheContext(t *testing.T) {
 func TestEscapesHTML(t *testing.T) {
 	b := map[string]any{"n": `<a href="https://evil.example">reset</a> & co`, "html": "<b>hi</b>"}
 	for src, want := range map[string]string{
-		"<p>{{ n }}</p>":                                         `<p>&lt;a href=&#34;https://evil.example&#34;&gt;reset&lt;/a&gt; &amp; co</p>`,
-		"{{ html | raw }}":                                       "<b>hi</b>",
-		"{{ html | escape }}":                                    "&lt;b&gt;hi&lt;/b&gt;",
-		"{% assign h = html | raw %}{{ h }}":                     "<b>hi</b>",
-		"{{ html | raw | upcase }}":                              "&lt;B&gt;HI&lt;/B&gt;",
-		"{% capture c %}{{ html }}{% endcapture %}{{ c | raw }}": "&lt;b&gt;hi&lt;/b&gt;",
-		"<i>{% raw %}{{ html }}{% endraw %}</i>":                 "<i>{{ html }}</i>",
+		"<p>{{ n }}</p>":                     `<p>&lt;a href=&#34;https://evil.example&#34;&gt;reset&lt;/a&gt; &amp; co</p>`,
+		"{{ html | raw }}":                   "<b>hi</b>",
+		"{{ html | escape }}":                "&lt;b&gt;hi&lt;/b&gt;",
+		"{% assign h = html | raw %}{{ h }}": "<b>hi</b>",
+		"{{ html | raw | upcase }}":          "&lt;B&gt;HI&lt;/B&gt;",
+		"{% capture c %}<i>{{ html }}</i>{% endcapture %}{{ c }}":                                    "<i>&lt;b&gt;hi&lt;/b&gt;</i>",
+		"{% capture c %}<i>{{ html }}</i>{% endcapture %}{% assign d = c %}{{ d }}":                  "<i>&lt;b&gt;hi&lt;/b&gt;</i>",
+		"{% capture c %}<i>{{ html }}</i>{% endcapture %}{{ c | upcase }}":                           "&lt;I&gt;&amp;LT;B&amp;GT;HI&amp;LT;/B&amp;GT;&lt;/I&gt;",
+		"{% capture c %}{{ html }}{% endcapture %}{% if c contains 'hi' %}{{ c | size }}{% endif %}": "21",
+		"<i>{% raw %}{{ html }}{% endraw %}</i>":                                                     "<i>{{ html }}</i>",
 	} {
 		got, err := testEngine.RenderHTML(context.Background(), src, b)
 		if err != nil || got != want {

@@ -37,8 +37,9 @@ type state struct {
 	iterations int
 	filtered   int // bytes and items the filters made
 	opts       Options
-	captures   int  // > 0 inside a capture: outputs are not recorded
-	overflow   bool // a writer went over MaxOutput
+	captures   int               // > 0 inside a capture: outputs are not recorded
+	overflow   bool              // a writer went over MaxOutput
+	captured   map[string]string // in HTML, each capture's value, escaped where it had to be
 	out        *limitWriter
 }
 
@@ -72,6 +73,23 @@ func (st *state) check() error {
 		return fmt.Errorf("rendering took longer than %s: %w", st.maxTime, ErrBudget)
 	}
 	return nil
+}
+
+// isCaptured says whether v is the value of a capture of this render:
+// its outputs were escaped when it was captured, so it is not escaped
+// again. Only the template's own capture can make such a string (a
+// value equal to it writes what the capture would), so data gains nothing.
+func (st *state) isCaptured(v any) bool {
+	s, ok := v.(string)
+	if !ok || st.captured == nil {
+		return false
+	}
+	for _, c := range st.captured {
+		if c == s {
+			return true
+		}
+	}
+	return false
 }
 
 func (st *state) overOutput() error {
@@ -126,6 +144,12 @@ func capture(node render.BlockNode) (func(io.Writer, render.Context) error, erro
 		if st.overflow {
 			return st.overOutput()
 		}
+		if st.opts.HTML {
+			if st.captured == nil {
+				st.captured = map[string]string{}
+			}
+			st.captured[name] = w.String()
+		}
 		ctx.Set(name, w.String())
 		return nil
 	}, nil
@@ -159,7 +183,7 @@ func (e *Engine) outputTag(args string) (func(io.Writer, render.Context) error, 
 		if values.ToLiquid(v) == nil && !record {
 			return nil // nil writes nothing, as Liquid's own output
 		}
-		out, err := e.plain.format(v, st.opts.HTML)
+		out, err := e.plain.format(v, st.opts.HTML && !st.isCaptured(v))
 		if err != nil {
 			return err
 		}
