@@ -124,7 +124,12 @@ func (e *Engine) Parse(src string) (*Template, error) {
 	if len(src) > MaxSource {
 		return nil, fmt.Errorf("the template is %d KB, over the %d KB limit: %w", len(src)>>10, MaxSource>>10, ErrBudget)
 	}
-	return e.parsed.get(src, func(src string) (*Template, error) {
+	return e.parsed.get(src, func(src string) (t *Template, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				t, err = nil, panicError(r)
+			}
+		}()
 		root, err := e.cfg.Compile(rewrite(src), parser.SourceLoc{LineNo: 1})
 		if err != nil {
 			return nil, cleanError(err)
