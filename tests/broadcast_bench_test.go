@@ -136,7 +136,9 @@ func benchTemporal(b *testing.B) client.Client {
 	}
 	b.Cleanup(srv.Stop)
 	quiet := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
-	tc, err := client.Dial(client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: quiet})
+	opts := client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: quiet}
+	e2eCodec(b).Configure(&opts) // as in production
+	tc, err := client.Dial(opts)
 	if err != nil {
 		b.Fatal(err)
 	}

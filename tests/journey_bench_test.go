@@ -39,7 +39,8 @@ import (
 // process.
 type benchStack struct {
 	store   *store.Store
-	client  client.Client
+	client  client.Client // Tabiji's: payloads encrypted, as in production
+	bare    client.Client // the baseline's: a plain Temporal client
 	dataDir string
 	started sync.Map // workflow ID → time the start call was made
 	ran     sync.Map // baseline workflow ID → time its activity started
@@ -58,7 +59,13 @@ func newBenchStack(b *testing.B) *benchStack {
 		b.Fatal(err)
 	}
 	b.Cleanup(srv.Stop)
-	if s.client, err = client.Dial(client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))}); err != nil {
+	opts := client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))}
+	if s.bare, err = client.Dial(opts); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.bare.Close)
+	e2eCodec(b).Configure(&opts)
+	if s.client, err = client.Dial(opts); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(s.client.Close)
@@ -71,7 +78,7 @@ func newBenchStack(b *testing.B) *benchStack {
 		b.Fatal(err)
 	}
 	b.Cleanup(sends)
-	bw := sdkworker.New(s.client, baselineQueue, sdkworker.Options{})
+	bw := sdkworker.New(s.bare, baselineQueue, sdkworker.Options{})
 	bw.RegisterWorkflow(baselineWorkflow)
 	bw.RegisterActivityWithOptions(func(ctx context.Context, id string) error {
 		s.ran.Store(id, time.Now())
@@ -162,7 +169,7 @@ func (s *benchStack) baseline(b *testing.B, conc int) {
 	startAll(b, max(conc, 1), b.N, func(i int) error {
 		id := run + strconv.Itoa(i)
 		s.started.Store(id, time.Now())
-		_, err := s.client.SignalWithStartWorkflow(context.Background(), id, workflows.EventSignal, nil, client.StartWorkflowOptions{
+		_, err := s.bare.SignalWithStartWorkflow(context.Background(), id, workflows.EventSignal, nil, client.StartWorkflowOptions{
 			ID: id, TaskQueue: baselineQueue, TypedSearchAttributes: benchAttrs(id),
 		}, baselineWorkflow, id)
 		for conc == 0 && err == nil && s.done.Load() <= int64(i) {
