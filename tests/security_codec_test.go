@@ -292,6 +292,18 @@ func TestSecurityCodecEndpoint(t *testing.T) {
 			t.Errorf("malformed body = %d %v", r2.StatusCode, p)
 		}
 	})
+	t.Run("RefusesABodyOver8MB", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, s.url+"/ui/codec/decode", bytes.NewReader(make([]byte, 9<<20)))
+		req.Header.Set("Authorization", "Bearer "+s.admin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("9 MB body = %d, want 413", resp.StatusCode)
+		}
+	})
 	t.Run("EncodesForTheCallersWorkspace", func(t *testing.T) {
 		plain, _ := converter.GetDefaultDataConverter().ToPayload(codecTrait)
 		admin := map[string]string{"Authorization": "Bearer " + s.admin}
