@@ -121,29 +121,41 @@ func compileAST(src string) (*cel.Env, *cel.Ast, error) {
 // condition that fails at run time (a trait the customer lacks, say) is an
 // error; callers treat it as false.
 func (c *Condition) Eval(s Scope) (bool, error) {
+	ok, _, err := c.EvalCost(s)
+	return ok, err
+}
+
+// EvalCost is Eval that also reports what the evaluation cost, in cel-go
+// cost units (CostLimit when it was stopped for costing more).
+func (c *Condition) EvalCost(s Scope) (bool, uint64, error) {
 	return c.eval(c.prg.Eval, s)
 }
 
 // EvalContext is Eval that also stops, with ErrInterrupted, when ctx ends:
 // for evaluations outside workflow code.
 func (c *Condition) EvalContext(ctx context.Context, s Scope) (bool, error) {
-	return c.eval(func(vars any) (ref.Val, *cel.EvalDetails, error) { return c.prg.ContextEval(ctx, vars) }, s)
+	ok, _, err := c.eval(func(vars any) (ref.Val, *cel.EvalDetails, error) { return c.prg.ContextEval(ctx, vars) }, s)
+	return ok, err
 }
 
-func (c *Condition) eval(run func(any) (ref.Val, *cel.EvalDetails, error), s Scope) (bool, error) {
+func (c *Condition) eval(run func(any) (ref.Val, *cel.EvalDetails, error), s Scope) (bool, uint64, error) {
 	vars := map[string]any{
 		"profile": toProfileView(s.Profile), "event": toEventView(s.Event), "entry": toEventView(s.Entry),
 		"journey": toStruct(s.Variables), "now": s.Now,
 	}
-	out, _, err := run(vars)
+	out, det, err := run(vars)
+	cost := uint64(CostLimit)
+	if det != nil && det.ActualCost() != nil {
+		cost = *det.ActualCost()
+	}
 	if err != nil {
-		return false, fmt.Errorf("evaluate %q: %w", c.Source, evalError(err))
+		return false, cost, fmt.Errorf("evaluate %q: %w", c.Source, evalError(err))
 	}
 	b, ok := out.Value().(bool)
 	if !ok {
-		return false, fmt.Errorf("evaluate %q: yields %v, not a bool", c.Source, out.Type())
+		return false, cost, fmt.Errorf("evaluate %q: yields %v, not a bool", c.Source, out.Type())
 	}
-	return b, nil
+	return b, cost, nil
 }
 
 func toEventView(e Event) EventView {

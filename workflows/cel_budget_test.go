@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,33 @@ nodes:
 		res := b.run(t, def(t, strings.Replace(waitForOpen, `'event.properties.campaign == "welcome"'`, "'"+doublingMatch+"'", 1)), saturdayNight)
 		if res.Outcome != OutcomeCostLimit || path(res) != "opened" {
 			t.Fatalf("result %+v; want outcome %s at opened", res, OutcomeCostLimit)
+		}
+	})
+	t.Run("ManyCostlyEventsInOneTaskDoNotTripTheDeadlockDetector", func(t *testing.T) {
+		// 14^4 iterations: about 275,000 units, under the limit, and accepted
+		// at save; 120 events carried over as pending are handled in one go.
+		l := "[" + strings.TrimSuffix(strings.Repeat("0,", 14), ",") + "]"
+		match := l + ".exists(a, " + l + ".exists(b, " + l + ".exists(c, " + l + ".exists(d, d < 0))))"
+		if err := journey.CheckCondition(match); err != nil {
+			t.Fatalf("CheckCondition: %v", err)
+		}
+		d := def(t, strings.Replace(waitForOpen, `'event.properties.campaign == "welcome"'`, "'"+match+"'", 1))
+		in := input(d)
+		in.Entry.Name = "signup"
+		in.Carry = &Carry{
+			State: State{WorkspaceID: in.WorkspaceID, JourneyID: in.JourneyID, Version: 1, CustomerID: in.CustomerID,
+				Status: StatusRunning, Node: "opened", Kind: journey.KindWaitFor, StartedAt: saturdayNight,
+				Steps: []Step{{Node: "opened", Kind: journey.KindWaitFor, EnteredAt: saturdayNight}}, Path: []string{"opened"}},
+			EnteredAt: saturdayNight, Visits: map[string]int{"opened": 1},
+		}
+		for i := range 120 {
+			in.Carry.Pending = append(in.Carry.Pending, journey.Event{MessageID: fmt.Sprintf("o%d", i), Name: "email_open"})
+		}
+		b := setup(t)
+		b.env.SetStartTime(saturdayNight.Add(time.Hour))
+		b.env.ExecuteWorkflow(Journey, in)
+		if res := b.result(t); res.Outcome != "nudge" {
+			t.Fatalf("result %+v; want the timeout (no event matches)", res)
 		}
 	})
 	t.Run("AConditionWithinTheLimitStillMatches", func(t *testing.T) {

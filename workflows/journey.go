@@ -49,6 +49,7 @@ type journeyRun struct {
 	visits     map[string]int
 	historyCap int
 	stats      runStats
+	spent      uint64 // CEL cost units spent since the run last yielded (spend)
 }
 
 // Control-flow outcomes of a step, never returned to Temporal.

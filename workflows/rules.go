@@ -26,9 +26,10 @@ func (r *journeyRun) holds(ctx workflow.Context, src string, ev journey.Event) (
 	if !ok {
 		return false, nil
 	}
-	ok, err := c.Eval(journey.Scope{
+	ok, cost, err := c.EvalCost(journey.Scope{
 		Profile: r.profile, Event: ev, Entry: r.in.Entry, Variables: r.def.Variables, Now: workflow.Now(ctx),
 	})
+	r.spend(ctx, cost)
 	switch {
 	case errors.Is(err, journey.ErrCostLimit):
 		field := r.conditionField(src)
@@ -40,6 +41,26 @@ func (r *journeyRun) holds(ctx workflow.Context, src string, ev journey.Event) (
 		return false, nil
 	}
 	return ok, nil
+}
+
+// yieldAfter is how many CEL cost units a run spends on conditions before
+// it yields: one workflow task may take many pending events, each checked
+// against several conditions, and Temporal's deadlock detector fails a task
+// whose code runs a second without yielding.
+const yieldAfter = journey.CostLimit / 2
+
+// spend counts what a condition cost and, past yieldAfter since the last
+// yield, yields to a coroutine of its own: that restarts the deadlock
+// detector's clock without a command in the history, so replays are
+// unchanged (and cheap conditions never get there).
+func (r *journeyRun) spend(ctx workflow.Context, cost uint64) {
+	if r.spent += cost; r.spent < yieldAfter {
+		return
+	}
+	r.spent = 0
+	done := workflow.NewChannel(ctx)
+	workflow.Go(ctx, func(ctx workflow.Context) { done.Send(ctx, true) })
+	done.Receive(ctx, nil)
 }
 
 // outcomeUnless notes the step's outcome unless err, whose outcome holds
