@@ -23,6 +23,11 @@ type scheduleRequest struct {
 // scheduleBroadcast starts the broadcast's workflow, which sends at
 // sendAt, or moves the sendAt of one still waiting. SignalWithStart makes
 // both one call: the reschedule signal starts the workflow or reaches it.
+// The row is marked scheduled first: a workflow started first can mark it
+// sending before the row is written, and a "now" broadcast would then be
+// refused as begun meanwhile although it is this call that began it. If
+// Temporal then fails, the row stays scheduled with no run, and scheduling
+// again (allowed while scheduled) starts it.
 func (s *server) scheduleBroadcast(c *gin.Context) {
 	var req scheduleRequest
 	if c.Request.ContentLength != 0 && !decodeJSON(c, 1<<10, &req, true) {
@@ -46,19 +51,19 @@ func (s *server) scheduleBroadcast(c *gin.Context) {
 		return
 	}
 	ctx, id := c.Request.Context(), workflows.BroadcastWorkflowID(b.WorkspaceID, b.ID)
-	_, err = s.Temporal.SignalWithStartWorkflow(ctx, id, workflows.BroadcastControlSignal,
-		workflows.BroadcastControl{Action: workflows.BroadcastReschedule, SendAt: sendAt},
-		client.StartWorkflowOptions{ID: id, TaskQueue: s.TaskQueue, WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE},
-		workflows.Broadcast, workflows.BroadcastInput{Spec: spec, SendAt: sendAt})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	b, err = s.Store.ScheduleBroadcast(ctx, spec.WorkspaceID, spec.BroadcastID, sendAt)
 	if errors.Is(err, store.ErrConflict) {
 		problem(c, http.StatusConflict, "broadcast "+spec.BroadcastID+" began sending meanwhile: its send time stays")
 		return
 	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	_, err = s.Temporal.SignalWithStartWorkflow(ctx, id, workflows.BroadcastControlSignal,
+		workflows.BroadcastControl{Action: workflows.BroadcastReschedule, SendAt: sendAt},
+		client.StartWorkflowOptions{ID: id, TaskQueue: s.TaskQueue, WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE},
+		workflows.Broadcast, workflows.BroadcastInput{Spec: spec, SendAt: sendAt})
 	if err != nil {
 		s.fail(c, err)
 		return
