@@ -9,6 +9,8 @@ import (
 	"slices"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+
 	"github.com/tabiji/tabiji/experiment"
 	"github.com/tabiji/tabiji/frequency"
 	"github.com/tabiji/tabiji/journey"
@@ -240,6 +242,7 @@ func (a *Activities) screen(ctx context.Context, in BroadcastBatchInput, todo []
 		if r.resend {
 			continue
 		}
+		activity.RecordHeartbeat(ctx) // the workflow's heartbeat timeout: see workflows.broadcastHeartbeat
 		reason, err := a.refuse(ctx, in, r, rules)
 		if err != nil {
 			return nil, nil, err

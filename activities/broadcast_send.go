@@ -70,6 +70,7 @@ func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, c ms
 	var unsendable []*recipient // rows an earlier attempt wrote "sending" that can no longer be sent
 	if len(deliverable) > 0 {
 		for _, r := range deliverable {
+			activity.RecordHeartbeat(ctx)
 			one, err := a.renderFor(ctx, in, c, r, sender != nil)
 			if err != nil && ctx.Err() != nil {
 				return res, fmt.Errorf("broadcast %s: render: %w", sp.BroadcastID, ctx.Err())
@@ -292,6 +293,7 @@ func (a *Activities) sendOne(ctx context.Context, in BroadcastBatchInput, s chan
 	if claimed, err := a.claim(ctx, in, []rendered{one}); err != nil || len(claimed) == 0 {
 		return err
 	}
+	activity.RecordHeartbeat(ctx)
 	r, err := s.Send(ctx, one.m)
 	if r.RemoveAddress {
 		if serr := a.store.Suppress(ctx, store.Suppression{WorkspaceID: in.Spec.WorkspaceID, Channel: in.Spec.Channel,

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/channels/providertest"
 )
 
 // routeParam matches a path parameter of a Gin route: ":id" or "*id".
@@ -77,4 +80,33 @@ func (s *stack) badRequest(client *http.Client, method, path, body string) (int,
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(raw)
+}
+
+// TestSecurityHolesBroadcastThatKeepsFailingEndsFailed: a provider that
+// refuses every call (429, retry after a second) used to keep a broadcast
+// "sending" and its batch retrying forever; now the batch gives up after
+// its bounded attempts and GET /v1/broadcasts/{id} says failed, and why.
+func TestSecurityHolesBroadcastThatKeepsFailingEndsFailed(t *testing.T) {
+	s := startStack(t)
+	sg, ln := providertest.NewSendGrid(t), providertest.NewLINE(t)
+	sg.FailNext(http.StatusTooManyRequests, map[string]string{"Retry-After": "1"}, 1000)
+	s.startDeliveryWorkers(sg, ln)
+	s.call("POST", "/v1/identify", "write", map[string]any{"userId": "f_ann", "messageId": "id-f_ann",
+		"traits": map[string]any{"email": "ann@example.com", "plan": "pro"}}, http.StatusOK, nil)
+	s.call("POST", "/v1/segments", "admin", map[string]any{"id": "pro", "name": "Pro",
+		"definition": map[string]any{"condition": map[string]any{"trait": map[string]any{"name": "plan", "op": "eq", "value": "pro"}}}}, http.StatusCreated, nil)
+	s.call("POST", "/v1/broadcasts", "admin", json.RawMessage(`{"id": "doomed", "name": "Doomed", "segment": "pro",
+		"channel": "email", "content": {"subject": "Hi", "from": "shop@example.com", "html": "<p>Hi</p>"}}`), http.StatusCreated, nil)
+	s.call("POST", "/v1/broadcasts/doomed/schedule", "admin", nil, http.StatusAccepted, nil)
+	var b struct{ Status, Error string }
+	eventually(t, 2*time.Minute, "the broadcast to end", func() bool {
+		s.call("GET", "/v1/broadcasts/doomed", "admin", nil, http.StatusOK, &b)
+		return b.Status != "scheduled" && b.Status != "sending"
+	})
+	if b.Status != "failed" || !strings.Contains(b.Error, "BroadcastBatch") || !strings.Contains(b.Error, "429") {
+		t.Errorf("broadcast = %+v, want failed naming the batch and the provider's 429", b)
+	}
+	if n := len(sg.Requests()); n < 2 || n > 40 {
+		t.Errorf("SendGrid saw %d calls: want a bounded retry", n)
+	}
 }

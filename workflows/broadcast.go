@@ -132,12 +132,15 @@ func Broadcast(ctx workflow.Context, in BroadcastInput) (BroadcastProgress, erro
 	b.controls = workflow.GetSignalChannel(ctx, BroadcastControlSignal)
 	err := b.run(ctx)
 	switch {
-	case errors.Is(err, errBroadcastCancelled):
+	case err == nil || workflow.IsContinueAsNewError(err):
+		return b.st.Progress, err
+	case errors.Is(err, errBroadcastCancelled), temporal.IsCanceledError(err):
 		return b.finish(ctx, store.BroadcastCancelled, "")
-	case err != nil && !workflow.IsContinueAsNewError(err) && temporal.IsApplicationError(err):
-		return b.finish(ctx, store.BroadcastFailed, err.Error())
 	}
-	return b.st.Progress, err
+	// An activity out of attempts (or a heartbeat lost each time): the
+	// broadcast ends failed with the reason, rather than retrying forever
+	// behind a row that says sending.
+	return b.finish(ctx, store.BroadcastFailed, failureReason(err))
 }
 
 func (b *broadcastRun) run(ctx workflow.Context) error {
@@ -285,7 +288,7 @@ func (b *broadcastRun) pages(ctx workflow.Context, from, due time.Time) error {
 			return workflow.NewContinueAsNewError(ctx, Broadcast, b.next())
 		}
 		var page activities.BroadcastPageResult
-		err = workflow.ExecuteActivity(b.actx(ctx, ""), "BroadcastPage", activities.BroadcastPageInput{
+		err = workflow.ExecuteActivity(b.actx(ctx), "BroadcastPage", activities.BroadcastPageInput{
 			Spec: b.in.Spec, After: b.st.After, Limit: b.in.BatchSize, DueAfter: from, DueBy: due,
 		}).Get(ctx, &page)
 		if err != nil {
@@ -322,7 +325,7 @@ func (b *broadcastRun) takeSignals(ctx workflow.Context) (stopping bool, err err
 // startBatch starts one page's batch on the channel's send queue.
 func (b *broadcastRun) startBatch(ctx workflow.Context, customers []string) workflow.Future {
 	info := workflow.GetInfo(ctx)
-	return workflow.ExecuteActivity(b.actx(ctx, SendTaskQueue(info.TaskQueueName, b.in.Spec.Channel)), "BroadcastBatch",
+	return workflow.ExecuteActivity(b.batchCtx(ctx, SendTaskQueue(info.TaskQueueName, b.in.Spec.Channel)), "BroadcastBatch",
 		activities.BroadcastBatchInput{Spec: b.in.Spec, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
 			CustomerIDs: customers, Now: workflow.Now(ctx)})
 }
@@ -373,7 +376,7 @@ func (b *broadcastRun) remaining() {
 // time, it takes the audience counted then.
 func (b *broadcastRun) setStatus(ctx workflow.Context, status string) error {
 	var res activities.BroadcastStatusResult
-	err := workflow.ExecuteActivity(b.actx(ctx, ""), "BroadcastStatus",
+	err := workflow.ExecuteActivity(b.actx(ctx), "BroadcastStatus",
 		activities.BroadcastStatusInput{Spec: b.in.Spec, Status: status}).Get(ctx, &res)
 	if err != nil {
 		return err
@@ -390,7 +393,7 @@ func (b *broadcastRun) setStatus(ctx workflow.Context, status string) error {
 // cancelled run still records it) and returns the final progress.
 func (b *broadcastRun) finish(ctx workflow.Context, status, errText string) (BroadcastProgress, error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	err := workflow.ExecuteActivity(b.actx(dctx, ""), "BroadcastStatus",
+	err := workflow.ExecuteActivity(b.actx(dctx), "BroadcastStatus",
 		activities.BroadcastStatusInput{Spec: b.in.Spec, Status: status, Error: errText}).Get(dctx, nil)
 	b.st.Progress.Status = status
 	if status == store.BroadcastCompleted {
@@ -406,17 +409,4 @@ func (b *broadcastRun) next() BroadcastInput {
 	n := b.in
 	n.SendAt, n.State = b.sendAt, &st
 	return n
-}
-
-// actx gives activities a 10-minute attempt (a batch of 1,000) retried
-// with backoff up to a minute apart; taskQueue "" is the workflow's.
-func (b *broadcastRun) actx(ctx workflow.Context, taskQueue string) workflow.Context {
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
-	if taskQueue != "" {
-		ctx = workflow.WithTaskQueue(ctx, taskQueue)
-	}
-	return ctx
 }
