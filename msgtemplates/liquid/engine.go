@@ -1,15 +1,19 @@
 // Package liquid is the one Liquid engine of Tabiji: every template that
 // is rendered (message templates, inline journey content, webhook bodies,
 // broadcasts, previews, simulations) and every template that is validated
-// at save goes through New. It is osteele/liquid with a sandbox around it:
+// at save goes through Default (made by New). It is osteele/liquid with a
+// sandbox around it:
 //
 //   - no tag reads a file: include is refused when a template is parsed
 //     (the library has no other file-reading tag);
 //   - budgets per render: MaxOutput bytes of output (and of any capture or
-//     filter result), MaxIterations loop iterations across all loops, and
-//     time: the context's deadline, and at most MaxTime;
+//     filter result), MaxIterations loop iterations across all loops,
+//     MaxFiltered bytes made by filters, and time: the context's deadline,
+//     and at most MaxTime;
 //   - in HTML, every {{ output }} is HTML-escaped unless its value went
-//     through the raw filter (or escape, which already escaped it).
+//     through the raw filter (or escape, which already escaped it, or is a
+//     capture, whose outputs were escaped inside it);
+//   - a panic of the library is an error (ErrBroken), not a crash.
 //
 // It lives apart from msgtemplates because journey validates Liquid too,
 // and msgtemplates imports journey.
