@@ -60,7 +60,7 @@ func (s *server) codecCORS() gin.HandlerFunc {
 // sends with credentials included) or else whatever auth(roleAdmin) lets
 // through: no credentials 401, a write key 403.
 func (s *server) codecAuth(c *gin.Context) {
-	if token, err := c.Cookie(sessionCookie); err == nil && token != "" {
+	if token := s.sessionToken(c); token != "" {
 		key, err := s.Store.SessionKey(c.Request.Context(), token)
 		switch {
 		case err == nil && key.Role == store.RoleAdmin:

@@ -18,7 +18,7 @@ func (s *server) routes(r *gin.Engine) {
 	// from any origin (cors.go), and client keys' calls are held to identity
 	// verification (client_keys.go).
 	corsIngest := ingestCORS()
-	ingest := r.Group("/v1", corsIngest, s.auth(roleWrite))
+	ingest := r.Group("/v1", corsIngest, s.auth(roleWrite), limitByKey(s.ingestLimit, "ingestion"))
 	// Segment's HTTP Tracking API (segment.go).
 	for _, typ := range []string{"identify", "track", "page", "screen", "group", "alias"} {
 		ingest.POST("/"+typ, s.segmentCall(typ))
@@ -27,7 +27,7 @@ func (s *server) routes(r *gin.Engine) {
 	ingest.POST("/batch", s.segmentBatch)
 	r.OPTIONS("/v1/batch", corsIngest)
 
-	manage := r.Group("/v1", s.auth(roleAdmin))
+	manage := r.Group("/v1", s.auth(roleAdmin), limitByKey(s.manageLimit, "management"))
 	manage.POST("/journeys", s.createJourney)
 	manage.GET("/journeys", s.listJourneys)
 	manage.GET("/journeys/:id", s.getJourney)
@@ -54,8 +54,9 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/kpis/ltv", s.kpiLTV)
 	manage.GET("/kpis/journey-revenue", s.kpiJourneyRevenue)
 	manage.GET("/customers/:id/journeys", s.customerJourneys)
-	manage.POST("/profiles/import", s.importProfiles) // profile_import.go
-	manage.GET("/profiles/export", s.exportProfiles)  // profile_export.go
+	// Imports and exports stream: longer than the server's timeouts (longRequest).
+	manage.POST("/profiles/import", longRequest, s.importProfiles) // profile_import.go
+	manage.GET("/profiles/export", longRequest, s.exportProfiles)  // profile_export.go
 	manage.GET("/profiles/:id", s.getProfile)
 	manage.GET("/profiles/:id/events", s.profileTimeline)
 	manage.DELETE("/profiles/:id", s.eraseProfile)
@@ -147,7 +148,7 @@ func (s *server) routes(r *gin.Engine) {
 	ui.POST("/login", s.uiLogin)
 	ui.POST("/logout", s.uiLogout)
 	ui.StaticFS("/assets", http.FS(report.Assets()))
-	pages := ui.Group("", s.uiSession)
+	pages := ui.Group("", s.uiSession, limitByKey(s.manageLimit, "management"))
 	pages.GET("/", s.uiIndex)
 	pages.GET("/journeys/:id", s.uiJourney)
 	pages.GET("/customers/:id", s.uiCustomer)

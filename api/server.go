@@ -5,6 +5,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -45,6 +46,17 @@ type Deps struct {
 	// CodecOrigins are the browser origins (the Temporal Web UI's) that may
 	// call /ui/codec with credentials.
 	CodecOrigins []string
+	// PublicURL is the API's public base URL (TABIJI_PUBLIC_URL). When it is
+	// https the console's session cookie is Secure and __Host- prefixed,
+	// even when a TLS-terminating proxy forwards plain HTTP.
+	PublicURL string
+	// Limits are the per-key request rates and the login throttle; the zero
+	// value limits nothing.
+	Limits Limits
+	// TrustedProxies are the addresses (IPs or CIDRs) of proxies whose
+	// X-Forwarded-For is believed, for the login throttle's remote address;
+	// none by default, so the address is the connection's.
+	TrustedProxies []string
 }
 
 type server struct {
@@ -58,6 +70,10 @@ type server struct {
 	segmentCache *workspaceCache[[]trackedSegment]
 	// identitySecrets holds each workspace's identity-verification secret, opened.
 	identitySecrets *workspaceCache[[]byte]
+	// The abuse limits (ratelimit.go); nil limits nothing.
+	ingestLimit, manageLimit, loginByAddr, loginByKey *keyedLimiter
+	// securePublic: the public URL is https (ui_cookie.go).
+	securePublic bool
 }
 
 // newServer is the API's state without its routes, for NewServer and NewSweeper.
@@ -76,6 +92,9 @@ func newServer(d Deps) *server {
 	s.segmentCache = newWorkspaceCache(5*time.Second, s.loadMovers)
 	s.scoring = newScoringCache(d.Store, 5*time.Second)
 	s.identitySecrets = newWorkspaceCache(5*time.Second, s.loadIdentitySecret)
+	s.ingestLimit, s.manageLimit = newKeyedLimiter(d.Limits.Ingest), newKeyedLimiter(d.Limits.Manage)
+	s.loginByAddr, s.loginByKey = newKeyedLimiter(d.Limits.Login), newKeyedLimiter(d.Limits.Login)
+	s.securePublic = strings.HasPrefix(strings.ToLower(d.PublicURL), "https://")
 	return s
 }
 
@@ -84,6 +103,10 @@ func NewServer(d Deps) http.Handler {
 	s := newServer(d)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		s.Logger.Error("trusted proxies ignored: the remote address is the connection's", "error", err)
+		_ = r.SetTrustedProxies(nil) // nil always parses
+	}
 	r.Use(s.recover, validParams)
 	r.NoRoute(func(c *gin.Context) {
 		problem(c, http.StatusNotFound, "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path)

@@ -38,7 +38,7 @@ func uiHeaders(c *gin.Context) {
 // workspace set as auth does; any other goes to the login form, which
 // brings the reader back here afterwards.
 func (s *server) uiSession(c *gin.Context) {
-	if token, err := c.Cookie(sessionCookie); err == nil && token != "" {
+	if token := s.sessionToken(c); token != "" {
 		key, err := s.Store.SessionKey(c.Request.Context(), token)
 		switch {
 		case err == nil && key.Role == store.RoleAdmin:
@@ -76,12 +76,16 @@ func (s *server) renderLogin(c *gin.Context, status int, next, msg string) {
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// uiLogin exchanges an admin key for a session cookie: HttpOnly (no script
-// reads it), SameSite=Strict (no other site's page sends it), Secure when
-// the request came over TLS.
+// uiLogin exchanges an admin key for a session cookie (ui_cookie.go).
+// Attempts are throttled per remote address and per key tried.
 func (s *server) uiLogin(c *gin.Context) {
 	next := safeNext(c.PostForm("next"))
 	secret := strings.TrimSpace(c.PostForm("key"))
+	if ok, wait := s.loginAllowed(c, secret); !ok {
+		c.Header("Retry-After", retryAfter(wait))
+		s.renderLogin(c, http.StatusTooManyRequests, next, "Too many login attempts: try again in "+retryAfter(wait)+" seconds.")
+		return
+	}
 	key, err := s.Store.Authenticate(c.Request.Context(), secret)
 	switch {
 	case secret == "" || errors.Is(err, store.ErrNotFound):
@@ -99,21 +103,19 @@ func (s *server) uiLogin(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: token, Path: "/ui/", MaxAge: int(sessionTTL.Seconds()),
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil})
+	s.setSessionCookie(c, token, int(sessionTTL.Seconds()))
 	c.Redirect(http.StatusSeeOther, next)
 }
 
 // uiLogout ends the session and forgets the cookie.
 func (s *server) uiLogout(c *gin.Context) {
-	if token, err := c.Cookie(sessionCookie); err == nil && token != "" {
+	if token := s.sessionToken(c); token != "" {
 		if err := s.Store.CloseSession(c.Request.Context(), token); err != nil {
 			s.fail(c, err)
 			return
 		}
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/ui/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil})
+	s.setSessionCookie(c, "", -1)
 	c.Redirect(http.StatusSeeOther, "/ui/login")
 }
 

@@ -125,7 +125,7 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, ready func(net.
 	if ready != nil {
 		ready(ln.Addr())
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(h, defaultTimeouts())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -139,4 +139,22 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, ready func(net.
 		return fmt.Errorf("shut down HTTP: %w", err)
 	}
 	return nil
+}
+
+// httpTimeouts bound what a slow or idle client can hold: a connection that
+// sends its headers or body slowly, reads its answer slowly, or sits idle.
+// The streaming routes (profile import and export) lift the read and write
+// deadlines for themselves (api.LongRequestTimeout).
+type httpTimeouts struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}
+
+// defaultTimeouts are generous for any request but a stream, short for a
+// client that holds a connection without using it.
+func defaultTimeouts() httpTimeouts {
+	return httpTimeouts{ReadHeader: 10 * time.Second, Read: time.Minute, Write: 2 * time.Minute, Idle: 2 * time.Minute}
+}
+
+func newHTTPServer(h http.Handler, t httpTimeouts) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, WriteTimeout: t.Write, IdleTimeout: t.Idle}
 }

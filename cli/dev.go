@@ -42,6 +42,7 @@ type DevCmd struct {
 	SendRateFlags
 	PayloadKeyFlags
 	QueryFlags
+	LimitFlags
 }
 
 // devStack is what `tabiji dev` started, stopped in reverse order.
@@ -61,6 +62,10 @@ func (d *DevCmd) Run(rc *runContext) error {
 		return err
 	}
 	if _, err := d.OutboundFlags.client(); err != nil {
+		return err
+	}
+	limits, err := d.limits()
+	if err != nil {
 		return err
 	}
 	dir, err := filepath.Abs(d.DataDir)
@@ -148,6 +153,7 @@ func (d *DevCmd) Run(rc *runContext) error {
 	deps := api.Deps{
 		Store: apiStore, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,
 		Channels: resolver, UnsubscribeSecret: unsubSecret, PayloadCodec: codec, CodecOrigins: []string{origin(tsrv.UIURL())},
+		PublicURL: d.PublicURL, Limits: limits, TrustedProxies: d.TrustedProxies,
 	}
 	h := api.NewServer(deps)
 	stack.stops = append(stack.stops, startSweeper(rc.ctx, deps))

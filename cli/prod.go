@@ -27,6 +27,7 @@ type APICmd struct {
 	PayloadKeyFlags
 	CodecOrigins []string `name:"codec-origins" env:"TABIJI_CODEC_ORIGINS" sep:"," help:"Browser origins, comma-separated (the Temporal Web UI's, e.g. https://temporal.example.com), that may call the codec endpoint /ui/codec with a console session."`
 	QueryFlags
+	LimitFlags
 }
 
 // connect opens Postgres (refusing a schema that is behind) with the pool
@@ -55,6 +56,10 @@ func (a *APICmd) Run(rc *runContext) error {
 	if err := a.check(); err != nil {
 		return err
 	}
+	limits, err := a.limits()
+	if err != nil {
+		return err
+	}
 	codec, err := newPayloadCodec(a.SecretsKey, a.PayloadKeyFlags)
 	if err != nil {
 		return err
@@ -75,6 +80,7 @@ func (a *APICmd) Run(rc *runContext) error {
 	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: a.Namespace, TaskQueue: a.TaskQueue, WebUIURL: a.WebUIURL, Logger: rc.log,
 		Channels: resolver, UnsubscribeSecret: a.UnsubscribeSecret, PayloadCodec: codec, CodecOrigins: a.CodecOrigins,
+		PublicURL: a.PublicURL, Limits: limits, TrustedProxies: a.TrustedProxies,
 	}
 	h := api.NewServer(deps)
 	defer startSweeper(rc.ctx, deps)()
