@@ -129,8 +129,9 @@ func (s *Store) RecordBroadcastMessages(ctx context.Context, broadcastID string,
 				journey_id, journey_version, node_id, broadcast_id)
 			SELECT v.*, '', 0, 'broadcast', $10 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
 				$6::text[], $7::text[], $8::text[], $9::text[]) AS v(id, ws, customer, wf, run, channel, subject, body, status)
-			WHERE NOT EXISTS (SELECT 1 FROM erased_ids x JOIN erasure_salts s USING (workspace_id)
-			                  WHERE x.workspace_id = v.ws AND x.hash = tabiji_erased_hash(s.salt, 'customer', v.customer))
+			WHERE NOT EXISTS (SELECT 1 FROM erased_ids x, erasure_salts s
+			                  WHERE s.workspace_id = v.ws AND x.workspace_id = v.ws
+			                    AND x.hash = (SELECT `+hashSQL("s.salt", "'customer'", "v.customer")+`))
 			ON CONFLICT (id) DO NOTHING`,
 			cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], broadcastID)
 		n = tag.RowsAffected()
@@ -149,8 +150,7 @@ func (s *Store) RecordBroadcastMessages(ctx context.Context, broadcastID string,
 func (s *Store) ClaimMessages(ctx context.Context, workspaceID string, ids []string) ([]string, error) {
 	rows, err := s.pool.Query(ctx, `UPDATE messages m SET status = $3, updated_at = now()
 		WHERE m.workspace_id = $1 AND m.id = ANY($2) AND m.status = $4
-		  AND NOT EXISTS (SELECT 1 FROM erased_ids x JOIN erasure_salts s USING (workspace_id)
-		                  WHERE x.workspace_id = $1 AND x.hash = tabiji_erased_hash(s.salt, 'customer', m.customer_id))
+		  AND NOT EXISTS (SELECT 1 FROM erased_ids x WHERE x.workspace_id = $1 AND x.hash = `+erasedCustomerHash("m.customer_id")+`)
 		RETURNING m.id`, workspaceID, ids, MessageSending, MessagePending)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to claim %d messages: %w", len(ids), err)

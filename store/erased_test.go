@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -128,4 +129,47 @@ func TestErasureStaysErased(t *testing.T) {
 			t.Errorf("after Unsuppress: %v", err)
 		}
 	})
+}
+
+// BenchmarkErasedMessageIDs is what ingestion adds to a batch of 100 calls:
+// one lookup, in a workspace with erasures (1,000 erased messageIds) and
+// in one without.
+func BenchmarkErasedMessageIDs(b *testing.B) {
+	ctx := context.Background()
+	tb := setupB(b)
+	events := make([]store.Event, 1000)
+	for i := range events {
+		events[i] = store.Event{WorkspaceID: wsA, MessageID: "old-" + strconv.Itoa(i), UserID: "gone", Name: "Order Completed"}
+	}
+	if _, err := tb.store.InsertEvents(ctx, events); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := tb.store.EraseCustomer(ctx, wsA, "gone", []string{"gone"}, "k", 0); err != nil {
+		b.Fatal(err)
+	}
+	batch := make([]string, 100)
+	for i := range batch {
+		batch[i] = "new-" + strconv.Itoa(i)
+	}
+	for _, ws := range []string{wsA, wsB} {
+		b.Run(ws, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := tb.store.ErasedMessageIDs(ctx, ws, batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestErasedHashSQL: the hash the queries write out is the one migration
+// 00026 defines as tabiji_erased_hash.
+func TestErasedHashSQL(t *testing.T) {
+	b := setup(t)
+	var same bool
+	mustNot(t, b.db.QueryRow(context.Background(), `SELECT `+store.HashSQLForTest("$1::bytea", "$2::text", "$3::text")+
+		` = tabiji_erased_hash($1, $2, $3)`, []byte{1, 2, 3}, "message", "m-1").Scan(&same))
+	if !same {
+		t.Error("hashSQL differs from tabiji_erased_hash")
+	}
 }

@@ -28,8 +28,7 @@ const (
 func (s *Store) ClaimMessage(ctx context.Context, workspaceID, id string) (LoggedMessage, bool, error) {
 	m, err := scanLogged(s.pool.QueryRow(ctx, `UPDATE messages m SET status = $3, updated_at = now()
 		WHERE m.workspace_id = $1 AND m.id = $2 AND m.status = $4
-		  AND NOT EXISTS (SELECT 1 FROM erased_ids x JOIN erasure_salts s USING (workspace_id)
-		                  WHERE x.workspace_id = $1 AND x.hash = tabiji_erased_hash(s.salt, 'customer', m.customer_id))
+		  AND NOT EXISTS (SELECT 1 FROM erased_ids x WHERE x.workspace_id = $1 AND x.hash = `+erasedCustomerHash("m.customer_id")+`)
 		RETURNING `+loggedColumns, workspaceID, id, MessageSending, MessagePending))
 	if err == nil {
 		return m, true, nil

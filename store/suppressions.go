@@ -67,7 +67,7 @@ func (s *Store) Unsuppress(ctx context.Context, workspaceID, channel, address st
 			DELETE FROM suppressions WHERE workspace_id = $1 AND channel = $2 AND address = $3 RETURNING 1
 		), hashed AS (
 			DELETE FROM erased_suppressions e USING erasure_salts s
-			WHERE s.workspace_id = $1 AND e.workspace_id = $1 AND e.channel = $2 AND e.hash = tabiji_erased_hash(s.salt, $2, $3)
+			WHERE s.workspace_id = $1 AND e.workspace_id = $1 AND e.channel = $2 AND e.hash = `+hashSQL("s.salt", "$2", "$3")+`
 			RETURNING 1
 		) SELECT (SELECT count(*) FROM clear) + (SELECT count(*) FROM hashed)`,
 		workspaceID, channel, SuppressionAddress(channel, address)).Scan(&n)
@@ -80,9 +80,10 @@ func (s *Store) Unsuppress(ctx context.Context, workspaceID, channel, address st
 // erasedSuppressionsOf finds, among addresses $3 (as SuppressionAddress
 // keeps them) of channel $2 in workspace $1, those an erased customer left
 // suppressed as salted hashes (store/erased.go), with the reason.
-const erasedSuppressionsOf = `SELECT l.a, e.reason FROM unnest($3::text[]) AS l(a)
-	JOIN erasure_salts s ON s.workspace_id = $1
-	JOIN erased_suppressions e ON e.workspace_id = $1 AND e.channel = $2 AND e.hash = tabiji_erased_hash(s.salt, $2, l.a)`
+var erasedSuppressionsOf = `SELECT l.a, e.reason FROM erasure_salts s CROSS JOIN LATERAL unnest($3::text[]) AS l(a)
+	JOIN LATERAL (SELECT reason FROM erased_suppressions
+		WHERE workspace_id = $1 AND channel = $2 AND hash = `+hashSQL("s.salt", "$2", "l.a")+` LIMIT 1) AS e ON true
+	WHERE s.workspace_id = $1`
 
 // Suppressed returns the address's suppression, or ErrNotFound: a
 // suppression an erased customer left (kept as a salted hash) counts.
@@ -91,8 +92,9 @@ func (s *Store) Suppressed(ctx context.Context, workspaceID, channel, address st
 		SELECT workspace_id, channel, address, reason, created_at FROM suppressions
 		WHERE workspace_id = $1 AND channel = $2 AND address = $3
 		UNION ALL
-		SELECT e.workspace_id, e.channel, $3, e.reason, e.created_at FROM erased_suppressions e JOIN erasure_salts s USING (workspace_id)
-		WHERE e.workspace_id = $1 AND e.channel = $2 AND e.hash = tabiji_erased_hash(s.salt, $2, $3)
+		SELECT workspace_id, channel, $3, reason, created_at FROM erased_suppressions
+		WHERE workspace_id = $1 AND channel = $2
+		  AND hash = (SELECT `+hashSQL("salt", "$2", "$3")+` FROM erasure_salts WHERE workspace_id = $1)
 		LIMIT 1`, workspaceID, channel, SuppressionAddress(channel, address))
 	if err != nil {
 		return Suppression{}, fmt.Errorf("store: unable to read suppression: %w", err)
