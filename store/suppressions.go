@@ -82,7 +82,7 @@ func (s *Store) Unsuppress(ctx context.Context, workspaceID, channel, address st
 // suppressed as salted hashes (store/erased.go), with the reason.
 var erasedSuppressionsOf = `SELECT l.a, e.reason FROM erasure_salts s CROSS JOIN LATERAL unnest($3::text[]) AS l(a)
 	JOIN LATERAL (SELECT reason FROM erased_suppressions
-		WHERE workspace_id = $1 AND channel = $2 AND hash = `+hashSQL("s.salt", "$2", "l.a")+` LIMIT 1) AS e ON true
+		WHERE workspace_id = $1 AND channel = $2 AND hash = ` + hashSQL("s.salt", "$2", "l.a") + ` LIMIT 1) AS e ON true
 	WHERE s.workspace_id = $1`
 
 // Suppressed returns the address's suppression, or ErrNotFound: a
