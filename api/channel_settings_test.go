@@ -86,7 +86,8 @@ func TestChannelSettingsAPI(t *testing.T) {
 		}{
 			{"EmptyAPIKey", "email", `{"apiKey": ""}`, 422, "apiKey"},
 			{"PublicKeyThatDoesNotParse", "email", `{"webhookPublicKey": "MFkwEwYHKoZIzj0CAQYIKoZI"}`, 422, "webhookPublicKey"},
-			{"BaseURLNotHTTP", "email", `{"baseUrl": "smtp://mail.example"}`, 422, "baseUrl"},
+			{"BaseURLIsTheOperators", "email", `{"apiKey": "SG.own", "baseUrl": "https://elsewhere.example/x?"}`, 422, "baseUrl"},
+			{"LINEBaseURLIsTheOperators", "line", `{"baseUrl": "https://elsewhere.example"}`, 422, "baseUrl"},
 			{"EmptyLINEToken", "line", `{"channelAccessToken": "  "}`, 422, "channelAccessToken"},
 			{"NotAServiceAccount", "push", `{"serviceAccount": {"type": "authorized_user", "client_id": "1"}}`, 422, "serviceAccount"},
 			{"ServiceAccountFileName", "push", `{"serviceAccount": "/etc/key.json"}`, 422, "serviceAccount"},

@@ -78,7 +78,6 @@ type ChannelsSetCmd struct {
 	ChannelAccessToken string `name:"channel-access-token" help:"line: channel access token (secret; - reads it from stdin)."`
 	ChannelSecret      string `name:"channel-secret" help:"line: channel secret, which signs LINE's webhooks (secret; - reads it from stdin)."`
 	ServiceAccountFile string `name:"service-account-file" type:"existingfile" help:"push: Firebase service account key file (JSON)."`
-	BaseURL            string `name:"base-url" help:"The provider API's base URL, as https://api.sendgrid.com (unset: keep the current one)."`
 }
 
 // Run sends the settings given.
@@ -104,7 +103,7 @@ func (c *ChannelsSetCmd) values(stdin io.Reader) (map[string]string, error) {
 	v := map[string]string{}
 	for name, val := range map[string]string{
 		settings.APIKey: c.APIKey, settings.WebhookPublicKey: c.WebhookPublicKey, settings.ChannelAccessToken: c.ChannelAccessToken,
-		settings.ChannelSecret: c.ChannelSecret, settings.BaseURL: c.BaseURL,
+		settings.ChannelSecret: c.ChannelSecret,
 	} {
 		if val != "" {
 			v[name] = val
@@ -187,6 +186,9 @@ func printSettings(w io.Writer, views ...settings.View) error {
 				shown, f.Source = "-", "-"
 			case f.Secret:
 				shown = "set (" + f.Fingerprint + ")"
+			}
+			if f.Ignored != "" {
+				f.Source += " (a workspace value is stored and ignored: operator configuration)"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.Channel, v.SendsThrough, name, shown, f.Source)
 		}

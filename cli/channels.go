@@ -108,7 +108,7 @@ func (f ChannelFlags) defaults() (map[string]settings.Values, error) {
 	}
 	for _, ch := range settings.Channels {
 		maps.DeleteFunc(d[ch], func(_, v string) bool { return v == "" })
-		if errs := settings.Validate(ch, d[ch]); len(errs) > 0 {
+		if errs := settings.ValidateDefaults(ch, d[ch]); len(errs) > 0 {
 			return nil, fmt.Errorf("%s: %s", channelEnv[ch][errs[0].Field], errs[0].Message)
 		}
 	}

@@ -35,6 +35,10 @@ type FieldView struct {
 	Value       string `json:"value,omitempty"`       // non-secret settings only
 	Fingerprint string `json:"fingerprint,omitempty"` // secret settings only
 	Source      string `json:"source,omitempty"`      // FromWorkspace or FromEnvironment
+	// Ignored says that the workspace stored a value of an operator setting
+	// (a base URL, before endpoints became operator configuration) and that
+	// it is not used.
+	Ignored string `json:"ignored,omitempty"`
 }
 
 var providers = map[string]string{"email": "sendgrid", "line": "line", "push": "fcm"}
@@ -85,26 +89,37 @@ func (r *Resolver) view(channel string, cs store.ChannelSettings) (View, error) 
 		v.UpdatedAt = &cs.UpdatedAt
 	}
 	for _, f := range Fields[channel] {
-		fv := FieldView{Secret: f.Secret}
-		switch fp, val, def := cs.Fingerprints[f.Name], stored[f.Name], r.opts.Defaults[channel][f.Name]; {
-		case f.Secret && fp != "":
-			fv.Set, fv.Fingerprint, fv.Source = true, fp, FromWorkspace
-		case !f.Secret && val != "":
-			fv.Set, fv.Value, fv.Source = true, val, FromWorkspace
-		case def != "":
-			fv.Set, fv.Source = true, FromEnvironment
-			if f.Secret {
-				fv.Fingerprint = Fingerprint(def)
-			} else {
-				fv.Value = def
-			}
-		}
-		v.Settings[f.Name] = fv
+		v.Settings[f.Name] = r.fieldView(channel, f, cs.Fingerprints[f.Name], stored[f.Name])
 	}
 	if v.Settings[credentials[channel]].Set {
 		v.SendsThrough = v.Provider
 	}
 	return v, nil
+}
+
+// fieldView shows one setting: the workspace's (its fingerprint fp for a
+// secret, val otherwise), else the environment's.
+func (r *Resolver) fieldView(channel string, f Field, fp, val string) FieldView {
+	fv := FieldView{Secret: f.Secret}
+	if f.Operator && val != "" {
+		fv.Ignored = "the workspace's value " + val + " is ignored: the endpoint is operator configuration (" +
+			BaseURLEnv[channel] + "); PUT \"" + f.Name + "\": \"\" clears it"
+		val = ""
+	}
+	switch def := r.opts.Defaults[channel][f.Name]; {
+	case f.Secret && fp != "":
+		fv.Set, fv.Fingerprint, fv.Source = true, fp, FromWorkspace
+	case !f.Secret && val != "":
+		fv.Set, fv.Value, fv.Source = true, val, FromWorkspace
+	case def != "":
+		fv.Set, fv.Source = true, FromEnvironment
+		if f.Secret {
+			fv.Fingerprint = Fingerprint(def)
+		} else {
+			fv.Value = def
+		}
+	}
+	return fv
 }
 
 // Put stores values as the workspace's settings for the channel, field by

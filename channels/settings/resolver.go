@@ -139,7 +139,8 @@ func (r *Resolver) entry(ctx context.Context, workspaceID, channel string) (*ent
 	return e, nil
 }
 
-// load reads the workspace's settings and lays them over the defaults.
+// load reads the workspace's settings and lays them over the defaults;
+// operator settings are the defaults' alone.
 func (r *Resolver) load(ctx context.Context, workspaceID, channel string) (Values, error) {
 	v := maps.Clone(r.opts.Defaults[channel])
 	if v == nil {
@@ -156,8 +157,20 @@ func (r *Resolver) load(ctx context.Context, workspaceID, channel string) (Value
 	if err != nil {
 		return nil, err
 	}
+	dropOperatorSettings(channel, stored)
 	maps.Copy(v, stored)
 	return v, nil
+}
+
+// dropOperatorSettings removes from a workspace's stored values what only
+// the operator may set (a base URL stored before that rule): the
+// environment's value, or the provider's default, applies.
+func dropOperatorSettings(channel string, v Values) {
+	for _, f := range Fields[channel] {
+		if f.Operator {
+			delete(v, f.Name)
+		}
+	}
 }
 
 // open returns the stored row's values, secrets opened.

@@ -27,21 +27,29 @@ const (
 	ChannelAccessToken = "channelAccessToken" // line: channel access token (secret)
 	ChannelSecret      = "channelSecret"      // line: channel secret, which signs webhooks (secret)
 	ServiceAccount     = "serviceAccount"     // push: Firebase service account key, JSON (secret)
-	BaseURL            = "baseUrl"            // every channel: the provider API's base URL
+	BaseURL            = "baseUrl"            // every channel: the provider API's base URL (operator only)
 )
+
+// BaseURLEnv names, per channel, the environment variable that sets the
+// provider's base URL: an endpoint is operator configuration, so the
+// operator's credentials never go to a host a workspace chose.
+var BaseURLEnv = map[string]string{"email": "SENDGRID_BASE_URL", "line": "LINE_API_BASE_URL", "push": "FCM_BASE_URL"}
 
 // Field is one setting of a channel.
 type Field struct {
 	Name   string
 	Secret bool // write-only: never shown, only whether it is set and a fingerprint
-	check  func(string) string
+	// Operator settings come from the environment only: a workspace cannot
+	// set them, and a value stored before that rule is ignored.
+	Operator bool
+	check    func(string) string
 }
 
 // Fields lists each channel's settings.
 var Fields = map[string][]Field{
-	"email": {{APIKey, true, token}, {WebhookPublicKey, false, sendgridPublicKey}, {BaseURL, false, httpURL}},
-	"line":  {{ChannelAccessToken, true, token}, {ChannelSecret, true, token}, {BaseURL, false, httpURL}},
-	"push":  {{ServiceAccount, true, serviceAccount}, {BaseURL, false, httpURL}},
+	"email": {{APIKey, true, false, token}, {WebhookPublicKey, false, false, sendgridPublicKey}, {BaseURL, false, true, httpURL}},
+	"line":  {{ChannelAccessToken, true, false, token}, {ChannelSecret, true, false, token}, {BaseURL, false, true, httpURL}},
+	"push":  {{ServiceAccount, true, false, serviceAccount}, {BaseURL, false, true, httpURL}},
 }
 
 // Values are settings by field name.
@@ -65,10 +73,27 @@ func field(channel, name string) (Field, bool) {
 	return Field{}, false
 }
 
-// Validate checks values for channel: every field must be one of the
-// channel's and hold a value its provider accepts. Errors come sorted by
-// field name.
+// Validate checks values a workspace gives for channel: every field must
+// be one of the channel's, not an operator setting (an empty value, which
+// clears what a workspace stored before, excepted), and hold a value its
+// provider accepts. Errors come sorted by field name.
 func Validate(channel string, v Values) []FieldError {
+	var errs []FieldError
+	for _, name := range sortedKeys(v) {
+		if f, ok := field(channel, name); ok && f.Operator && v[name] != "" {
+			errs = append(errs, FieldError{name, "is operator configuration: the provider's endpoint is set by " +
+				BaseURLEnv[channel] + " in the environment of the API and the workers, so the operator's credentials never go to an endpoint a workspace chose"})
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return ValidateDefaults(channel, v)
+}
+
+// ValidateDefaults checks the operator's values for channel (from the
+// environment), operator settings included.
+func ValidateDefaults(channel string, v Values) []FieldError {
 	var errs []FieldError
 	for _, name := range sortedKeys(v) {
 		f, ok := field(channel, name)

@@ -85,11 +85,11 @@ func TestValidate(t *testing.T) {
 		values        settings.Values
 		field, want   string // "" when valid
 	}{
-		{"GoodEmail", "email", settings.Values{"apiKey": "SG.k", "baseUrl": "https://api.sendgrid.com", "webhookPublicKey": pk}, "", ""},
+		{"GoodEmail", "email", settings.Values{"apiKey": "SG.k", "webhookPublicKey": pk}, "", ""},
+		{"BaseURLIsOperatorConfiguration", "email", settings.Values{"baseUrl": "https://api.sendgrid.com"}, "baseUrl", "operator configuration: the provider's endpoint is set by SENDGRID_BASE_URL"},
+		{"LINEBaseURLIsOperatorConfiguration", "line", settings.Values{"channelAccessToken": "t", "baseUrl": "https://elsewhere.example/x?"}, "baseUrl", "LINE_API_BASE_URL"},
 		{"EmptyAPIKey", "email", settings.Values{"apiKey": " "}, "apiKey", "must not be empty"},
 		{"APIKeyWithALineBreak", "email", settings.Values{"apiKey": "SG.k\nX-Evil: 1"}, "apiKey", "must not contain spaces"},
-		{"BaseURLNotHTTP", "email", settings.Values{"baseUrl": "ftp://sendgrid.example"}, "baseUrl", "http:// or https://"},
-		{"BaseURLWithoutHost", "line", settings.Values{"baseUrl": "https://"}, "baseUrl", "http:// or https://"},
 		{"EmptyBaseURLClears", "line", settings.Values{"baseUrl": ""}, "", ""},
 		{"PublicKeyThatDoesNotParse", "email", settings.Values{"webhookPublicKey": "bm90IGEga2V5"}, "webhookPublicKey", "base64 ECDSA public key"},
 		{"EmptyChannelSecret", "line", settings.Values{"channelAccessToken": "t", "channelSecret": ""}, "channelSecret", "must not be empty"},
@@ -109,6 +109,15 @@ func TestValidate(t *testing.T) {
 				t.Errorf("errors %+v, want one on %s containing %q", errs, tc.field, tc.want)
 			}
 		})
+	}
+	// The operator's base URLs (from the environment) are checked as URLs.
+	for _, v := range []settings.Values{{"baseUrl": "ftp://sendgrid.example"}, {"baseUrl": "https://"}} {
+		if errs := settings.ValidateDefaults("email", v); len(errs) != 1 || !strings.Contains(errs[0].Message, "http:// or https://") {
+			t.Errorf("operator's %v: %+v, want an error on baseUrl", v, errs)
+		}
+	}
+	if errs := settings.ValidateDefaults("line", settings.Values{"baseUrl": "https://line.internal"}); len(errs) != 0 {
+		t.Errorf("operator's base URL refused: %+v", errs)
 	}
 }
 
@@ -143,7 +152,7 @@ func TestKeyring(t *testing.T) {
 		if _, err := r3.Put(ctx, "ws_c", "email", settings.Values{"apiKey": "SG.k"}); !errors.Is(err, settings.ErrNoKey) {
 			t.Errorf("put without a key: %v, want ErrNoKey", err)
 		}
-		if _, err := r3.Put(ctx, "ws_c", "email", settings.Values{"baseUrl": "https://sg.example"}); err != nil {
+		if _, err := r3.Put(ctx, "ws_c", "email", settings.Values{"webhookPublicKey": publicKey(t)}); err != nil {
 			t.Errorf("a non-secret setting needs no key: %v", err)
 		}
 	})
@@ -191,15 +200,27 @@ func TestStoredSettings(t *testing.T) {
 	}
 
 	// A put of another field keeps the secret; the settings in effect mix both sources.
-	if _, err := r.Put(ctx, "ws", "email", settings.Values{"baseUrl": "https://ws.example"}); err != nil {
+	if _, err := r.Put(ctx, "ws", "email", settings.Values{"webhookPublicKey": ""}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := r.Settings(ctx, "ws", "email")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got["apiKey"] != wsKey || got["baseUrl"] != "https://ws.example" {
+	if got["apiKey"] != wsKey || got["baseUrl"] != "https://env.example" {
 		t.Errorf("settings in effect = %v", got)
+	}
+	// A base URL stored before endpoints became operator configuration (Put
+	// does not check; the API does) is ignored, and the view says so.
+	if _, err := r.Put(ctx, "ws", "email", settings.Values{"baseUrl": "https://ws.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := r.Settings(ctx, "ws", "email"); got["baseUrl"] != "https://env.example" {
+		t.Errorf("a stored workspace base URL is in effect: %v", got)
+	}
+	view, _ = r.View(ctx, "ws", "email")
+	if f := view.Settings["baseUrl"]; f.Value != "https://env.example" || f.Source != settings.FromEnvironment || !strings.Contains(f.Ignored, "https://ws.example is ignored") {
+		t.Errorf("baseUrl view with a stored workspace value = %+v", f)
 	}
 	if other, _ := r.Settings(ctx, "other", "email"); other["apiKey"] != envKey {
 		t.Errorf("another workspace got %v, want the environment's key", other)
@@ -228,7 +249,7 @@ func TestSenders(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 	sg, ln, push := providertest.NewSendGrid(t), providertest.NewLINE(t), providertest.NewFCM(t)
-	r := b.resolver(map[string]settings.Values{"email": {"baseUrl": sg.URL}})
+	r := b.resolver(map[string]settings.Values{"email": {"baseUrl": sg.URL}, "line": {"baseUrl": ln.URL}, "push": {"baseUrl": push.URL}})
 	for ws, key := range map[string]string{"ws_a": "SG.key-of-a", "ws_b": "SG.key-of-b"} {
 		if _, err := r.Put(ctx, ws, "email", settings.Values{"apiKey": key}); err != nil {
 			t.Fatal(err)
@@ -259,10 +280,10 @@ func TestSenders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Put(ctx, "ws_a", "line", settings.Values{"channelAccessToken": "line-token-a", "baseUrl": ln.URL}); err != nil {
+	if _, err := r.Put(ctx, "ws_a", "line", settings.Values{"channelAccessToken": "line-token-a"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Put(ctx, "ws_a", "push", settings.Values{"serviceAccount": string(account), "baseUrl": push.URL}); err != nil {
+	if _, err := r.Put(ctx, "ws_a", "push", settings.Values{"serviceAccount": string(account)}); err != nil {
 		t.Fatal(err)
 	}
 	ls, _ := r.Sender(ctx, "ws_a", "line")
