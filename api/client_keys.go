@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/tabiji/tabiji/channels/settings"
@@ -35,30 +36,64 @@ const (
 // verifyClientCalls returns the calls a client key may make as they are,
 // and an error per refused call, named as ingestion names fields (prefix
 // "batch[i]." in a batch). Unverified calls that are let in lose the zone
-// and locale of their context.
+// and locale of their context; a verified call may merge only an anonymous
+// visitor's profile into its user (mergeSource).
 func (s *server) verifyClientCalls(ctx context.Context, workspaceID string, msgs []ingest.Message, batch bool) ([]ingest.Message, ingest.Errors, error) {
 	kept := msgs[:0:0]
 	var refused ingest.Errors
+	refuse := func(m *ingest.Message, field, rule string) {
+		if batch {
+			field = "batch[" + strconv.Itoa(m.Index) + "]." + field
+		}
+		refused = append(refused, ingest.FieldError{Field: field, Rule: rule})
+	}
+	var sources []string
 	for i := range msgs {
 		m := msgs[i]
 		ok, err := s.userVerified(ctx, workspaceID, &m)
 		if err != nil {
 			return nil, nil, err
 		}
-		field, rule := clientRefusal(&m, ok)
-		if field == "" {
-			if !ok {
-				unverifiedContext(&m)
-			}
-			kept = append(kept, m)
+		if field, rule := clientRefusal(&m, ok); field != "" {
+			refuse(&m, field, rule)
 			continue
 		}
-		if batch {
-			field = "batch[" + strconv.Itoa(m.Index) + "]." + field
+		if !ok {
+			unverifiedContext(&m)
 		}
-		refused = append(refused, ingest.FieldError{Field: field, Rule: rule})
+		if _, src := mergeSource(&m); src != "" {
+			sources = append(sources, src)
+		}
+		kept = append(kept, m)
 	}
-	return kept, refused, nil
+	if len(sources) == 0 {
+		return kept, refused, nil
+	}
+	known, err := s.Store.KnownIDs(ctx, workspaceID, sources)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := kept[:0]
+	for i := range kept {
+		if field, src := mergeSource(&kept[i]); src != "" && slices.Contains(known, src) {
+			refuse(&kept[i], field, "a client key may merge only an anonymous visitor into the verified user: "+src+" is a known customer")
+			continue
+		}
+		out = append(out, kept[i])
+	}
+	return out, refused, nil
+}
+
+// mergeSource is the id a call would merge into its user (identify's
+// anonymousId, alias's previousId) and the field that holds it.
+func mergeSource(m *ingest.Message) (field, id string) {
+	switch {
+	case m.Type == ingest.Identify && m.AnonymousID != "" && m.AnonymousID != m.UserID:
+		return "anonymousId", m.AnonymousID
+	case m.Type == ingest.Alias && m.PreviousID != "" && m.PreviousID != m.UserID:
+		return "previousId", m.PreviousID
+	}
+	return "", ""
 }
 
 // clientRefusal names the field that keeps an unverified client call out,

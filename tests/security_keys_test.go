@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -191,6 +192,35 @@ func TestSecurityKeysClientKeyNeedsIdentityVerification(t *testing.T) {
 		}
 		if b.email("u_b1") != "" || b.email("u_b3") != "b3@example.com" {
 			t.Errorf("emails after the batch: u_b1 %q, u_b3 %q", b.email("u_b1"), b.email("u_b3"))
+		}
+	})
+	t.Run("MergesOnlyAnonymousVisitors", func(t *testing.T) {
+		secret := b.secret()
+		before := b.email("u_victim")
+		own := map[string]any{"userHash": hashOf(secret, "u_attacker")}
+		takeovers := map[string]map[string]any{
+			"identify": {"userId": "u_attacker", "anonymousId": "u_victim", "context": own},
+			"alias":    {"userId": "u_attacker", "previousId": "u_victim", "context": own},
+		}
+		for typ, call := range takeovers {
+			status, body := b.do("POST", "/v1/"+typ, b.client, call)
+			if status != http.StatusForbidden || !strings.Contains(body, "known customer") {
+				t.Errorf("%s merging the victim into the attacker's verified profile = %d %s, want 403", typ, status, body)
+			}
+		}
+		if got := b.email("u_victim"); got != before {
+			t.Errorf("the victim's email moved: %q, want %q", got, before)
+		}
+		if status, body := b.do("POST", "/v1/track", b.client, map[string]any{"anonymousId": "a_visitor", "event": "Viewed"}); status != http.StatusOK {
+			t.Fatalf("visitor track = %d %s", status, body)
+		}
+		login := map[string]any{"userId": "u_new", "anonymousId": "a_visitor", "context": map[string]any{"userHash": hashOf(secret, "u_new")}}
+		if status, body := b.do("POST", "/v1/identify", b.client, login); status != http.StatusOK {
+			t.Fatalf("a verified login merging its own visitor = %d %s", status, body)
+		}
+		p, err := b.st.GetProfile(context.Background(), "acme", "u_new")
+		if err != nil || !slices.Contains(p.AnonymousIDs, "a_visitor") {
+			t.Errorf("u_new = %+v, %v; want a_visitor merged in", p, err)
 		}
 	})
 	t.Run("RotationRetiresOldHashes", func(t *testing.T) {
