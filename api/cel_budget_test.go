@@ -71,6 +71,40 @@ func TestCELBudget(t *testing.T) {
 			t.Errorf("stats = %s; want one cel_cost_limit entry error and no entry", out)
 		}
 	})
+
+	t.Run("AnIngestionCallSpendsAtMostItsBudgetOnFilters", func(t *testing.T) {
+		// In workspace "other": the API caches each workspace's journeys,
+		// and these are activated through the store.
+		admin, write := b.keys(t, "other")
+		admin["Content-Type"] = "application/json"
+		// About 275,000 units an event, under the limit: without a budget a
+		// batch of 40 spends eleven million.
+		l := "[" + strings.TrimSuffix(strings.Repeat("0,", 14), ",") + "]"
+		loops := l + ".exists(a, " + l + ".exists(b, " + l + ".exists(c, " + l + ".exists(d, d < 0))))"
+		body := fmt.Sprintf(`{"id":"loops","name":"x","definition":{"entry":{"event":"loop","filter":%q},"nodes":[{"id":"a","kind":"exit"}]}}`, loops)
+		if status, out := b.do(t, "POST", "/v1/journeys", admin, body); status != 201 {
+			t.Fatalf("POST = %d %s", status, out)
+		}
+		if _, err := b.store.ActivateJourney(context.Background(), "other", "loops"); err != nil {
+			t.Fatal(err)
+		}
+		var batch []string
+		for i := range 40 {
+			batch = append(batch, fmt.Sprintf(`{"type":"track","userId":"u1","event":"loop","messageId":"m_loop_%d"}`, i))
+		}
+		if status, out := b.do(t, "POST", "/v1/batch", write, `{"batch":[`+strings.Join(batch, ",")+`]}`); status != 200 {
+			t.Fatalf("batch = %d %s", status, out)
+		}
+		st, err := b.store.JourneyStats(context.Background(), "other", "loops", store.StatsQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 3,000,000 units: ten filters spend 2,748,170 and the eleventh
+		// takes the budget past zero; the other 29 are not evaluated.
+		if len(st.EntryErrors) != 1 || st.EntryErrors[0].Reason != "cel_request_budget" || st.EntryErrors[0].Count != 29 {
+			t.Errorf("entryErrors = %+v; want 29 cel_request_budget", st.EntryErrors)
+		}
+	})
 }
 
 // TestEntryFilterInterruptedIsARoutingError checks that a filter stopped

@@ -43,6 +43,7 @@ type accepted struct {
 // The quarantine's replay submits events through it too.
 func (s *server) ingest(ctx context.Context, workspaceID string, msgs []ingest.Message) (ingestResult, error) {
 	var res ingestResult
+	ctx = withCELBudget(ctx)
 	msgs, erased, err := s.dropErased(ctx, workspaceID, msgs)
 	if err != nil {
 		return res, err

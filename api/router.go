@@ -217,9 +217,13 @@ func (s *server) passesFilter(ctx context.Context, j activeJourney, workspaceID,
 			return false, fmt.Errorf("load profile for the entry filter: %w", err)
 		}
 	}
-	ok, err := j.filter.EvalContext(ctx, journey.Scope{
+	if !celBudgetLeft(ctx) {
+		return false, s.countEntryError(ctx, j, workspaceID, reasonRequestBudget)
+	}
+	ok, cost, err := j.filter.EvalContext(ctx, journey.Scope{
 		Profile: profile, Event: ev, Entry: ev, Variables: j.definition.Variables, Now: time.Now(),
 	})
+	spendCEL(ctx, cost)
 	return s.filterVerdict(ctx, j, workspaceID, ok, err)
 }
 
@@ -235,14 +239,17 @@ func (s *server) filterVerdict(ctx context.Context, j activeJourney, workspaceID
 	case errors.Is(err, journey.ErrInterrupted):
 		return false, fmt.Errorf("entry filter of journey %s: %w", j.id, cmp.Or(ctx.Err(), err))
 	case errors.Is(err, journey.ErrCostLimit):
-		s.Logger.Warn("entry filter over the CEL cost limit; the event enters nobody", "workspace", workspaceID, "journey", j.id)
-		if err := s.Store.CountEntryError(ctx, workspaceID, j.id, j.version, workflows.OutcomeCostLimit, time.Now()); err != nil {
-			return false, err
-		}
-		return false, nil
+		return false, s.countEntryError(ctx, j, workspaceID, workflows.OutcomeCostLimit)
 	}
 	s.Logger.Warn("entry filter failed; the event enters nobody", "journey", j.id, "error", err)
 	return false, nil
+}
+
+// countEntryError counts an event that enters nobody because the journey's
+// entry filter could not be evaluated, for reason.
+func (s *server) countEntryError(ctx context.Context, j activeJourney, workspaceID, reason string) error {
+	s.Logger.Warn("entry filter not evaluated to the end; the event enters nobody", "workspace", workspaceID, "journey", j.id, "reason", reason)
+	return s.Store.CountEntryError(ctx, workspaceID, j.id, j.version, reason, time.Now())
 }
 
 // signalAllRuns hands an event that lacks the correlation key to every

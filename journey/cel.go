@@ -131,11 +131,10 @@ func (c *Condition) EvalCost(s Scope) (bool, uint64, error) {
 	return c.eval(c.prg.Eval, s)
 }
 
-// EvalContext is Eval that also stops, with ErrInterrupted, when ctx ends:
-// for evaluations outside workflow code.
-func (c *Condition) EvalContext(ctx context.Context, s Scope) (bool, error) {
-	ok, _, err := c.eval(func(vars any) (ref.Val, *cel.EvalDetails, error) { return c.prg.ContextEval(ctx, vars) }, s)
-	return ok, err
+// EvalContext is EvalCost that also stops, with ErrInterrupted, when ctx
+// ends: for evaluations outside workflow code.
+func (c *Condition) EvalContext(ctx context.Context, s Scope) (bool, uint64, error) {
+	return c.eval(func(vars any) (ref.Val, *cel.EvalDetails, error) { return c.prg.ContextEval(ctx, vars) }, s)
 }
 
 func (c *Condition) eval(run func(any) (ref.Val, *cel.EvalDetails, error), s Scope) (bool, uint64, error) {

@@ -163,10 +163,10 @@ func TestEvalContextStopsWhenTheContextEnds(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := c.EvalContext(ctx, bigEvent()); !errors.Is(err, ErrInterrupted) {
+	if _, _, err := c.EvalContext(ctx, bigEvent()); !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("EvalContext = %v; want ErrInterrupted", err)
 	}
-	if ok, err := c.EvalContext(context.Background(), bigEvent()); ok || err != nil {
+	if ok, _, err := c.EvalContext(context.Background(), bigEvent()); ok || err != nil {
 		t.Fatalf("EvalContext = %v, %v; want false", ok, err)
 	}
 }
