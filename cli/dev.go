@@ -43,6 +43,7 @@ type DevCmd struct {
 	PayloadKeyFlags
 	QueryFlags
 	LimitFlags
+	CodecOrigins []string `name:"codec-origins" env:"TABIJI_CODEC_ORIGINS" sep:"," help:"More browser origins, comma-separated, that may call the codec endpoint /ui/codec with a console session (the embedded Web UI's is always allowed)."`
 }
 
 // devStack is what `tabiji dev` started, stopped in reverse order.
@@ -152,7 +153,7 @@ func (d *DevCmd) Run(rc *runContext) error {
 	stack.stops = append(stack.stops, apiStore.Close)
 	deps := api.Deps{
 		Store: apiStore, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,
-		Channels: resolver, UnsubscribeSecret: unsubSecret, PayloadCodec: codec, CodecOrigins: []string{origin(tsrv.UIURL())},
+		Channels: resolver, UnsubscribeSecret: unsubSecret, PayloadCodec: codec, CodecOrigins: append([]string{origin(tsrv.UIURL())}, d.CodecOrigins...),
 		PublicURL: d.PublicURL, Limits: limits, TrustedProxies: d.TrustedProxies,
 	}
 	h := api.NewServer(deps)
