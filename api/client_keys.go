@@ -66,12 +66,19 @@ func (s *server) verifyClientCalls(ctx context.Context, workspaceID string, msgs
 		}
 		kept = append(kept, m)
 	}
+	kept, err := s.dropKnownMerges(ctx, workspaceID, kept, sources, refuse)
+	return kept, refused, err
+}
+
+// dropKnownMerges refuses the calls whose merge source is a known customer.
+func (s *server) dropKnownMerges(ctx context.Context, workspaceID string, kept []ingest.Message, sources []string,
+	refuse func(*ingest.Message, string, string)) ([]ingest.Message, error) {
 	if len(sources) == 0 {
-		return kept, refused, nil
+		return kept, nil
 	}
 	known, err := s.Store.KnownIDs(ctx, workspaceID, sources)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	out := kept[:0]
 	for i := range kept {
@@ -81,7 +88,7 @@ func (s *server) verifyClientCalls(ctx context.Context, workspaceID string, msgs
 		}
 		out = append(out, kept[i])
 	}
-	return out, refused, nil
+	return out, nil
 }
 
 // mergeSource is the id a call would merge into its user (identify's
