@@ -10,7 +10,7 @@ import (
 // QueryFlags bound the database work done on behalf of one API request.
 type QueryFlags struct {
 	StatementTimeout        time.Duration `name:"statement-timeout" env:"TABIJI_STATEMENT_TIMEOUT" default:"5s" help:"Longest a database statement of an API request may run before Postgres cancels it and the request answers 503 (Postgres statement_timeout on the API's connections; 0 turns it off)."`
-	SegmentStatementTimeout time.Duration `name:"segment-statement-timeout" env:"TABIJI_SEGMENT_STATEMENT_TIMEOUT" default:"30s" help:"Longest a segment count, member page or membership check may run, instead of --statement-timeout (0 keeps --statement-timeout)."`
+	SegmentStatementTimeout time.Duration `name:"segment-statement-timeout" env:"TABIJI_SEGMENT_STATEMENT_TIMEOUT" default:"30s" help:"Longest a statement of a segment count, member page, membership check or erasure may run, instead of --statement-timeout (0 keeps --statement-timeout)."`
 }
 
 // options are the store options of the API's connection pool.

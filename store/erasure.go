@@ -125,6 +125,11 @@ func (s *Store) EraseCustomer(ctx context.Context, workspaceID, subject string, 
 	e := Erasure{WorkspaceID: workspaceID, SubjectHash: hex.EncodeToString(sum[:]), Salt: salt,
 		Counts: map[string]int64{}, RunsEnded: runsEnded, ActorKeyID: actorKeyID}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// A customer with many events takes long to erase: the longer
+		// timeout, so that an erasure cannot fail at every retry.
+		if err := s.segmentTimeout(ctx, tx); err != nil {
+			return err
+		}
 		if err := keepErased(ctx, tx, workspaceID, ids); err != nil {
 			return err
 		}

@@ -19,7 +19,9 @@ type Options struct {
 	StatementTimeout time.Duration
 	// SegmentStatementTimeout bounds the statements of segment counts,
 	// member pages and membership checks instead (SET LOCAL in their
-	// read-only transaction); 0 keeps StatementTimeout.
+	// read-only transaction), and those of an erasure (EraseCustomer), which
+	// must not fail at every retry for a customer with many events; 0 keeps
+	// StatementTimeout.
 	SegmentStatementTimeout time.Duration
 }
 

@@ -70,4 +70,14 @@ func TestStatementTimeouts(t *testing.T) {
 			t.Fatalf("err = %v, want the count cancelled at the segment timeout", err)
 		}
 	})
+	t.Run("ErasuresHaveTheSegmentTimeout", func(t *testing.T) {
+		s := openWith(t, url, store.Options{SegmentStatementTimeout: 200 * time.Millisecond})
+		lockProfiles(t, db)
+		wait, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		_, err := s.EraseCustomer(wait, wsA, "u1", []string{"u1"}, "k", 0)
+		if !store.StatementTimedOut(err) {
+			t.Fatalf("err = %v, want the erasure cancelled at the segment timeout", err)
+		}
+	})
 }
