@@ -98,12 +98,37 @@ func (s *server) segmentDefinition(c *gin.Context, id string, raw json.RawMessag
 		segmentProblem(c, errs)
 		return nil, false
 	}
+	if !s.referrersFit(c, id, d, resolve) {
+		return nil, false
+	}
 	canonical, err := json.Marshal(d)
 	if err != nil {
 		s.fail(c, err)
 		return nil, false
 	}
 	return canonical, true
+}
+
+// referrersFit refuses, with a 422 naming the chain, a definition of
+// segment id that would make a segment referencing it expand past
+// segments.MaxExpandedConditions.
+func (s *server) referrersFit(c *gin.Context, id string, d segments.Definition, resolve segments.Resolver) bool {
+	all, err := s.Store.ListSegments(c.Request.Context(), workspace(c))
+	if err != nil {
+		s.fail(c, err)
+		return false
+	}
+	ids := make([]string, len(all))
+	for i, g := range all {
+		ids[i] = g.ID
+	}
+	err = segments.CheckReferrers(id, d, ids, resolve)
+	if err == nil {
+		return true
+	}
+	msg := "with this definition, " + strings.TrimPrefix(err.Error(), "segments: ")
+	problem(c, http.StatusUnprocessableEntity, msg, FieldError{Field: "definition.condition", Message: msg})
+	return false
 }
 
 func segmentProblem(c *gin.Context, errs segments.Errors) {

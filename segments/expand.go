@@ -84,3 +84,28 @@ func (x *expansion) condition(c Condition) bool {
 	}
 	return true
 }
+
+// CheckReferrers refuses d as the new definition of segment self when a
+// segment that references self, directly or through others, would then
+// expand past MaxExpandedConditions: it returns a *TooLargeError whose
+// chain starts at that segment, or nil. ids are the workspace's segments
+// and resolve finds their stored definitions.
+func CheckReferrers(self string, d Definition, ids []string, resolve Resolver) error {
+	with := func(id string) (Definition, bool) {
+		if id == self {
+			return d, true
+		}
+		return resolve(id)
+	}
+	for _, id := range ids {
+		ref, ok := resolve(id)
+		if id == self || !ok || !reaches(ref, self, resolve, map[string]bool{id: true}) {
+			continue
+		}
+		x := &expansion{resolve: with, left: MaxExpandedConditions, chain: []string{id}, visiting: map[string]bool{id: true}}
+		if !x.condition(ref.Condition) {
+			return &TooLargeError{Chain: x.over}
+		}
+	}
+	return nil
+}

@@ -49,6 +49,19 @@ func TestReferencesExpandToABoundedNumberOfConditions(t *testing.T) {
 			t.Fatalf("err = %v, want a TooLargeError with chain b → c", err)
 		}
 	})
+	t.Run("ARedefinitionIsCheckedForItsReferrers", func(t *testing.T) {
+		defs["a"] = fanOut("small", 10) // fits: 471
+		defer delete(defs, "a")
+		ids := []string{"a", "b", "c", "small"}
+		var tooLarge *segments.TooLargeError
+		err := segments.CheckReferrers("small", fanOut("c", 10), ids, resolve)
+		if !errors.As(err, &tooLarge) || !slices.Equal(tooLarge.Chain, []string{"a", "small", "c"}) {
+			t.Fatalf("err = %v, want the chain a → small → c", err)
+		}
+		if err := segments.CheckReferrers("small", fanOut("c", 3), ids, resolve); err != nil {
+			t.Fatalf("a redefinition that fits: %v", err)
+		}
+	})
 	t.Run("AcceptsWhatFits", func(t *testing.T) {
 		d := fanOut("small", 10) // 1 + 10 × (1 + 1 + 2 × (1 + 21)) = 471
 		if errs := segments.Validate(d, segments.Env{Segments: resolve, Self: "a"}); len(errs) > 0 {

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -48,11 +49,27 @@ func TestSecurityQueriesSegmentReferencesAreBounded(t *testing.T) {
 			t.Fatalf("problem = %+v", p)
 		}
 	})
-	t.Run("RefusedAtCountNamingTheChain", func(t *testing.T) {
-		// Saved while b was small; b grows after.
+	t.Run("ARedefinitionIsRefusedForItsReferrers", func(t *testing.T) {
 		s.call("PUT", "/v1/segments/b", "admin", fanOutSegment("b", "c", 2), http.StatusOK, nil)
 		s.call("POST", "/v1/segments", "admin", fanOutSegment("a", "b", 10), http.StatusCreated, nil)
-		s.call("PUT", "/v1/segments/b", "admin", fanOutSegment("b", "c", 10), http.StatusOK, nil)
+		var p api.Problem
+		s.call("PUT", "/v1/segments/b", "admin", fanOutSegment("b", "c", 10), http.StatusUnprocessableEntity, &p)
+		if len(p.Errors) != 1 || p.Errors[0].Field != "definition.condition" ||
+			!strings.Contains(p.Errors[0].Message, "segment a → b → c expands to more than 1000 conditions") {
+			t.Fatalf("problem = %+v", p)
+		}
+	})
+	t.Run("RefusedAtCountNamingTheChain", func(t *testing.T) {
+		// A definition stored before the cap (written behind the API).
+		conn, err := pgx.Connect(context.Background(), s.dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		big, _ := json.Marshal(fanOutSegment("b", "c", 10)["definition"])
+		if _, err := conn.Exec(context.Background(), `UPDATE segments SET definition = $1 WHERE id = 'b'`, big); err != nil {
+			t.Fatal(err)
+		}
 		for _, path := range []string{"/v1/segments/a/count", "/v1/segments/a/members"} {
 			var p api.Problem
 			s.call("GET", path, "admin", nil, http.StatusUnprocessableEntity, &p)
