@@ -288,7 +288,7 @@ func (b *broadcastRun) pages(ctx workflow.Context, from, due time.Time) error {
 			return workflow.NewContinueAsNewError(ctx, Broadcast, b.next())
 		}
 		var page activities.BroadcastPageResult
-		err = workflow.ExecuteActivity(b.actx(ctx), "BroadcastPage", activities.BroadcastPageInput{
+		err = workflow.ExecuteActivity(b.actx(ctx), acts.BroadcastPage, activities.BroadcastPageInput{
 			Spec: b.in.Spec, After: b.st.After, Limit: b.in.BatchSize, DueAfter: from, DueBy: due,
 		}).Get(ctx, &page)
 		if err != nil {
@@ -325,7 +325,7 @@ func (b *broadcastRun) takeSignals(ctx workflow.Context) (stopping bool, err err
 // startBatch starts one page's batch on the channel's send queue.
 func (b *broadcastRun) startBatch(ctx workflow.Context, customers []string) workflow.Future {
 	info := workflow.GetInfo(ctx)
-	return workflow.ExecuteActivity(b.batchCtx(ctx, SendTaskQueue(info.TaskQueueName, b.in.Spec.Channel)), "BroadcastBatch",
+	return workflow.ExecuteActivity(b.batchCtx(ctx, SendTaskQueue(info.TaskQueueName, b.in.Spec.Channel)), acts.BroadcastBatch,
 		activities.BroadcastBatchInput{Spec: b.in.Spec, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
 			CustomerIDs: customers, Now: workflow.Now(ctx)})
 }
@@ -376,7 +376,7 @@ func (b *broadcastRun) remaining() {
 // time, it takes the audience counted then.
 func (b *broadcastRun) setStatus(ctx workflow.Context, status string) error {
 	var res activities.BroadcastStatusResult
-	err := workflow.ExecuteActivity(b.actx(ctx), "BroadcastStatus",
+	err := workflow.ExecuteActivity(b.actx(ctx), acts.BroadcastStatus,
 		activities.BroadcastStatusInput{Spec: b.in.Spec, Status: status}).Get(ctx, &res)
 	if err != nil {
 		return err
@@ -393,7 +393,7 @@ func (b *broadcastRun) setStatus(ctx workflow.Context, status string) error {
 // cancelled run still records it) and returns the final progress.
 func (b *broadcastRun) finish(ctx workflow.Context, status, errText string) (BroadcastProgress, error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	err := workflow.ExecuteActivity(b.actx(dctx), "BroadcastStatus",
+	err := workflow.ExecuteActivity(b.actx(dctx), acts.BroadcastStatus,
 		activities.BroadcastStatusInput{Spec: b.in.Spec, Status: status, Error: errText}).Get(dctx, nil)
 	b.st.Progress.Status = status
 	if status == store.BroadcastCompleted {

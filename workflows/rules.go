@@ -207,7 +207,7 @@ func (r *journeyRun) loadProfile(ctx workflow.Context) error {
 		StartToCloseTimeout: 10 * time.Second, ScheduleToCloseTimeout: 10 * time.Minute,
 	})
 	var res activities.ProfileResult
-	if err := workflow.ExecuteLocalActivity(lctx, "LoadProfile", activities.ProfileInput{WorkspaceID: r.in.WorkspaceID, CustomerID: r.in.CustomerID}).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteLocalActivity(lctx, acts.LoadProfile, activities.ProfileInput{WorkspaceID: r.in.WorkspaceID, CustomerID: r.in.CustomerID}).Get(ctx, &res); err != nil {
 		if ctx.Err() != nil {
 			return err
 		}

@@ -36,7 +36,7 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 	}
 	var res activities.SendResult
 	sctx := workflow.WithTaskQueue(r.activityCtx(ctx, 24*time.Hour), SendTaskQueue(info.TaskQueueName, in.Channel))
-	if err := workflow.ExecuteActivity(sctx, "Send", in).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(sctx, acts.Send, in).Get(ctx, &res); err != nil {
 		if ctx.Err() != nil {
 			return temporal.NewCanceledError()
 		}

@@ -96,7 +96,7 @@ func (s *runStats) flush(ctx workflow.Context, final bool) {
 		StartToCloseTimeout: 10 * time.Second, ScheduleToCloseTimeout: limit,
 	})
 	var res activities.RecordRunResult
-	if err := workflow.ExecuteLocalActivity(lctx, "RecordRun", s.pending).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteLocalActivity(lctx, acts.RecordRun, s.pending).Get(ctx, &res); err != nil {
 		workflow.GetLogger(ctx).Error("run statistics not recorded yet", "error", err)
 		return
 	}

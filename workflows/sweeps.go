@@ -90,7 +90,7 @@ func DateTriggerSweep(ctx workflow.Context, in DateSweepInput) (SweepResult, err
 			return cur.Sofar, workflow.NewContinueAsNewError(ctx, DateTriggerSweep, in)
 		}
 		var page activities.PageResult // fresh: decoding leaves absent fields as they were
-		err := workflow.ExecuteActivity(actx, "DateTriggerPage", activities.DatePageInput{
+		err := workflow.ExecuteActivity(actx, acts.DateTriggerPage, activities.DatePageInput{
 			WorkspaceID: in.WorkspaceID, Trigger: in.Trigger, Timezone: in.Timezone,
 			At: cur.At, After: cur.After, Limit: pageSize(in.PageSize),
 		}).Get(ctx, &page)
@@ -113,7 +113,7 @@ func SegmentSweep(ctx workflow.Context, in SegmentSweepInput) (SweepResult, erro
 	actx := sweepActivity(ctx)
 	if in.Resume == nil {
 		var start activities.SegmentSweepStart
-		err := workflow.ExecuteActivity(actx, "StartSegmentSweep", activities.SegmentPageInput{
+		err := workflow.ExecuteActivity(actx, acts.StartSegmentSweep, activities.SegmentPageInput{
 			WorkspaceID: in.WorkspaceID, SegmentID: in.SegmentID, At: cur.At,
 		}).Get(ctx, &start)
 		if err != nil {
@@ -128,7 +128,7 @@ func SegmentSweep(ctx workflow.Context, in SegmentSweepInput) (SweepResult, erro
 			return cur.Sofar, workflow.NewContinueAsNewError(ctx, SegmentSweep, in)
 		}
 		var page activities.PageResult
-		err := workflow.ExecuteActivity(actx, "SegmentPage", activities.SegmentPageInput{
+		err := workflow.ExecuteActivity(actx, acts.SegmentPage, activities.SegmentPageInput{
 			WorkspaceID: in.WorkspaceID, SegmentID: in.SegmentID, At: cur.At, Phase: cur.Phase,
 			Baseline: cur.Baseline, After: cur.After, Limit: pageSize(in.PageSize),
 		}).Get(ctx, &page)
@@ -145,7 +145,7 @@ func SegmentSweep(ctx workflow.Context, in SegmentSweepInput) (SweepResult, erro
 	if !cur.Baseline {
 		return cur.Sofar, nil
 	}
-	err := workflow.ExecuteActivity(actx, "FinishSegmentBaseline", activities.SegmentPageInput{
+	err := workflow.ExecuteActivity(actx, acts.FinishSegmentBaseline, activities.SegmentPageInput{
 		WorkspaceID: in.WorkspaceID, SegmentID: in.SegmentID, At: cur.At,
 	}).Get(ctx, nil)
 	return cur.Sofar, err
