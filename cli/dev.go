@@ -114,7 +114,7 @@ func (d *DevCmd) Run(rc *runContext) error {
 		tsrv, err = devtemporal.Start(rc.ctx, devtemporal.Options{
 			DataDir: dir, FrontendAddress: d.TemporalAddr, UIAddress: d.UIAddr, Namespace: "default",
 			SearchAttributes: workflows.SearchAttributes(), Logger: rc.log.With("component", "temporal-server"),
-			CodecEndpoint: "http://" + apiDial + "/ui/codec",
+			CodecEndpoint: "http://" + apiDial + "/ui/codec", CodecLogin: "http://" + apiDial + "/ui/login",
 		})
 		return err
 	}); err != nil {

@@ -34,6 +34,7 @@ type startPlan struct {
 	logLevel         *slog.LevelVar
 	logger           *slog.Logger // restricted to logLevel
 	codecEndpoint    string
+	codecLogin       string
 }
 
 // plan resolves o into a startPlan. It checks the ports before the database, so a second
@@ -45,6 +46,7 @@ func plan(o Options) (*startPlan, error) {
 		logLevel:         new(slog.LevelVar),
 		internal:         map[primitives.ServiceName]int{},
 		codecEndpoint:    o.CodecEndpoint,
+		codecLogin:       o.CodecLogin,
 	}
 	p.logLevel.Set(levelStarting)
 	p.logger = quietLogger(o.Logger, p.logLevel)

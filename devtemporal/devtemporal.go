@@ -43,6 +43,9 @@ type Options struct {
 	// CodecEndpoint is a codec server (the Temporal codec server protocol) the Web UI decodes
 	// payloads through, sending the browser's cookies with each call; "" shows them encoded.
 	CodecEndpoint string
+	// CodecLogin is where a person logs in so that the codec server answers them: the Web UI
+	// links to it when decoding fails.
+	CodecLogin string
 }
 
 // Server is a running Temporal server, with its Web UI unless that was turned off.

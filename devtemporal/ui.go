@@ -31,7 +31,8 @@ func (s *Server) launchUI(p *startPlan) {
 		DisableNewsFetch: true,
 		// The codec server answers people logged in to its console: the browser sends
 		// their session cookie (PassAccessToken needs https and the UI's own login).
-		Codec: uiconfig.Codec{Endpoint: p.codecEndpoint, IncludeCredentials: p.codecEndpoint != ""},
+		Codec: uiconfig.Codec{Endpoint: p.codecEndpoint, IncludeCredentials: p.codecEndpoint != "",
+			DefaultErrorMessage: codecErrorMessage(p.codecLogin), DefaultErrorLink: p.codecLogin},
 	}))
 	s.ui = ui
 	s.uiDone = make(chan struct{})
@@ -39,6 +40,14 @@ func (s *Server) launchUI(p *startPlan) {
 		defer close(s.uiDone)
 		_ = ui.Start() // returns nil once Stop closes it
 	}()
+}
+
+// codecErrorMessage is what the Web UI says when the codec server refuses to decode.
+func codecErrorMessage(login string) string {
+	if login == "" {
+		return ""
+	}
+	return "Payloads are encrypted: log in to the Tabiji console to see them decoded"
 }
 
 func (s *Server) waitUI(ctx context.Context) error {

@@ -350,13 +350,14 @@ func TestSecurityCodecDevWiresTheWebUI(t *testing.T) {
 	}
 	var settings struct {
 		Codec struct {
-			Endpoint                            string
+			Endpoint, DefaultErrorLink          string
 			IncludeCredentials, PassAccessToken bool
 		}
 	}
 	err = json.NewDecoder(resp.Body).Decode(&settings)
 	resp.Body.Close()
-	if err != nil || settings.Codec.Endpoint != s.url+"/ui/codec" || !settings.Codec.IncludeCredentials {
+	if err != nil || settings.Codec.Endpoint != s.url+"/ui/codec" || !settings.Codec.IncludeCredentials ||
+		settings.Codec.PassAccessToken || settings.Codec.DefaultErrorLink != s.url+"/ui/login" {
 		t.Fatalf("Web UI codec settings = %+v, %v; want endpoint %s/ui/codec with credentials", settings.Codec, err, s.url)
 	}
 
