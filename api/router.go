@@ -217,13 +217,13 @@ func (s *server) passesFilter(ctx context.Context, j activeJourney, workspaceID,
 			return false, fmt.Errorf("load profile for the entry filter: %w", err)
 		}
 	}
-	if !celBudgetLeft(ctx) {
+	if !celBudget(ctx).Left() {
 		return false, s.countEntryError(ctx, j, workspaceID, reasonRequestBudget)
 	}
 	ok, cost, err := j.filter.EvalContext(ctx, journey.Scope{
 		Profile: profile, Event: ev, Entry: ev, Variables: j.definition.Variables, Now: time.Now(),
 	})
-	spendCEL(ctx, cost)
+	celBudget(ctx).Spend(cost)
 	return s.filterVerdict(ctx, j, workspaceID, ok, err)
 }
 

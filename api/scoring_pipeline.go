@@ -35,7 +35,7 @@ func (s *server) score(ctx context.Context, workspaceID string, in []accepted, o
 			continue
 		}
 		e := journey.Event{MessageID: m.MessageID, Name: m.Event, Properties: m.Properties, Timestamp: m.Timestamp}
-		for _, aw := range rules.EventAwards(e) {
+		for _, aw := range rules.EventAwardsWithin(e, celBudget(ctx)) {
 			awards = append(awards, store.ScoreAward{ID: out[i].Event.UserID, Source: m.MessageID, RuleID: aw.RuleID, Points: aw.Points, At: m.Timestamp})
 		}
 	}
@@ -66,7 +66,7 @@ func (s *server) traitAwards(ctx context.Context, workspaceID string, rules *sco
 			return nil, fmt.Errorf("read profile for trait rules: %w", err)
 		}
 		jp := journey.Profile{ID: p.ID, Traits: p.Traits, Tags: p.Tags, Email: p.Email, Phone: p.Phone, Timezone: p.Timezone, Locale: p.Locale}
-		for _, aw := range rules.TraitAwards(jp, time.Now()) {
+		for _, aw := range rules.TraitAwardsWithin(jp, time.Now(), celBudget(ctx)) {
 			awards = append(awards, store.ScoreAward{ID: p.ID, Source: m.MessageID, RuleID: aw.RuleID, Points: aw.Points,
 				At: m.Timestamp, OncePerProfile: true})
 		}

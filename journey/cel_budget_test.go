@@ -170,3 +170,20 @@ func TestEvalContextStopsWhenTheContextEnds(t *testing.T) {
 		t.Fatalf("EvalContext = %v, %v; want false", ok, err)
 	}
 }
+
+func TestBudget(t *testing.T) {
+	var unlimited *Budget
+	unlimited.Spend(CostLimit)
+	if !unlimited.Left() {
+		t.Error("a nil budget ran out")
+	}
+	b := NewBudget(10)
+	b.Spend(9)
+	if !b.Left() {
+		t.Error("a budget with 1 left ran out")
+	}
+	b.Spend(1)
+	if b.Left() {
+		t.Error("a spent budget has some left")
+	}
+}

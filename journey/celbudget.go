@@ -3,6 +3,8 @@ package journey
 import (
 	"errors"
 	"fmt"
+	"math"
+	"sync/atomic"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/checker"
@@ -42,6 +44,27 @@ const (
 	// looks at the context of EvalContext.
 	interruptEvery = 100
 )
+
+// Budget is a number of CEL cost units that several evaluations share:
+// those one ingestion call makes, say. A nil Budget is unlimited.
+type Budget struct{ left atomic.Int64 }
+
+// NewBudget returns a budget of units.
+func NewBudget(units int64) *Budget {
+	b := &Budget{}
+	b.left.Store(units)
+	return b
+}
+
+// Left reports whether another evaluation may start.
+func (b *Budget) Left() bool { return b == nil || b.left.Load() > 0 }
+
+// Spend takes an evaluation's cost from the budget.
+func (b *Budget) Spend(cost uint64) {
+	if b != nil {
+		b.left.Add(-int64(min(cost, math.MaxInt32)))
+	}
+}
 
 // ErrCostLimit says an evaluation was stopped for costing more than
 // CostLimit.

@@ -70,16 +70,18 @@ func (c *Compiled) HasTraitRules() bool { return c != nil && len(c.traits) > 0 }
 
 // EventAwards are the points the event earns, one per rule it passes. A
 // filter that fails at run time (a property the event lacks) is false.
-func (c *Compiled) EventAwards(e journey.Event) []Award {
+func (c *Compiled) EventAwards(e journey.Event) []Award { return c.EventAwardsWithin(e, nil) }
+
+// EventAwardsWithin is EventAwards with the filters' costs taken from b: a
+// filter that cannot start because b is spent is false.
+func (c *Compiled) EventAwardsWithin(e journey.Event, b *journey.Budget) []Award {
 	if c == nil || e.Name == ChangedEvent {
 		return nil
 	}
 	var out []Award
 	for _, r := range c.events[e.Name] {
-		if r.filter != nil {
-			if ok, err := r.filter.Eval(journey.Scope{Event: e, Now: e.Timestamp}); err != nil || !ok {
-				continue
-			}
+		if r.filter != nil && !holds(r.filter, journey.Scope{Event: e, Now: e.Timestamp}, b) {
+			continue
 		}
 		out = append(out, Award{RuleID: r.rule.ID, Points: r.rule.Points})
 	}
@@ -89,14 +91,30 @@ func (c *Compiled) EventAwards(e journey.Event) []Award {
 // TraitAwards are the trait rules the profile matches now; the store gives
 // each at most once per profile.
 func (c *Compiled) TraitAwards(p journey.Profile, now time.Time) []Award {
+	return c.TraitAwardsWithin(p, now, nil)
+}
+
+// TraitAwardsWithin is TraitAwards with the conditions' costs taken from b.
+func (c *Compiled) TraitAwardsWithin(p journey.Profile, now time.Time, b *journey.Budget) []Award {
 	if c == nil {
 		return nil
 	}
 	var out []Award
 	for _, r := range c.traits {
-		if ok, err := r.condition.Eval(journey.Scope{Profile: p, Now: now}); err == nil && ok {
+		if holds(r.condition, journey.Scope{Profile: p, Now: now}, b) {
 			out = append(out, Award{RuleID: r.rule.ID, Points: r.rule.Points})
 		}
 	}
 	return out
+}
+
+// holds evaluates a condition within b; failing, or not started because b
+// is spent, it is false.
+func holds(c *journey.Condition, s journey.Scope, b *journey.Budget) bool {
+	if !b.Left() {
+		return false
+	}
+	ok, cost, err := c.EvalCost(s)
+	b.Spend(cost)
+	return err == nil && ok
 }

@@ -155,4 +155,17 @@ func TestAwards(t *testing.T) {
 	if got := c.TraitAwards(journey.Profile{}, time.Now()); len(got) != 0 {
 		t.Errorf("a profile without title earns %+v", got)
 	}
+	// A spent budget (an ingestion call's) evaluates no more conditions;
+	// rules without one still award.
+	spent := journey.NewBudget(0)
+	if got := rules(c.EventAwardsWithin(ev("page_viewed", map[string]any{"path": "/pricing"}), spent)); got != "any_page" {
+		t.Errorf("with the budget spent, the pricing page earns %q", got)
+	}
+	if got := c.TraitAwardsWithin(journey.Profile{Traits: map[string]any{"title": "CTO"}}, time.Now(), spent); len(got) != 0 {
+		t.Errorf("with the budget spent, a CTO earns %+v", got)
+	}
+	some := journey.NewBudget(1000)
+	if got := rules(c.EventAwardsWithin(ev("page_viewed", map[string]any{"path": "/pricing"}), some)); got != "pricing any_page" || !some.Left() {
+		t.Errorf("within the budget, the pricing page earns %q", got)
+	}
 }
