@@ -259,21 +259,28 @@ func (s *server) signalAllRuns(ctx context.Context, workspaceID, journeyID, cust
 	q := fmt.Sprintf(`%s = %q AND %s = %q AND %s = %q AND ExecutionStatus = "Running"`,
 		workflows.AttrWorkspace.GetName(), workspaceID, workflows.AttrJourney.GetName(), journeyID,
 		workflows.AttrCustomer.GetName(), customerID)
-	resp, err := s.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, PageSize: 100})
-	if err != nil {
-		return 0, fmt.Errorf("list runs of %s in %s: %w", customerID, journeyID, err)
-	}
 	n := 0
-	for _, e := range resp.GetExecutions() {
-		ok, err := workflows.SignalEvent(ctx, s.Temporal, e.GetExecution().GetWorkflowId(), ev)
+	var token []byte
+	for {
+		// Every page, not the first: a customer may have more open carts
+		// than a page holds, and each run must hear the event.
+		resp, err := s.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, PageSize: 100, NextPageToken: token})
 		if err != nil {
-			return n, err
+			return n, fmt.Errorf("list runs of %s in %s: %w", customerID, journeyID, err)
 		}
-		if ok {
-			n++
+		for _, e := range resp.GetExecutions() {
+			ok, err := workflows.SignalEvent(ctx, s.Temporal, e.GetExecution().GetWorkflowId(), ev)
+			if err != nil {
+				return n, err
+			}
+			if ok {
+				n++
+			}
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			return n, nil
 		}
 	}
-	return n, nil
 }
 
 // correlationValue reads a path such as "properties.cart_id" from an event.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -12,8 +13,11 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/channels/providertest"
+	"github.com/tabiji/tabiji/workflows"
 )
 
 // routeParam matches a path parameter of a Gin route: ":id" or "*id".
@@ -109,4 +113,52 @@ func TestSecurityHolesBroadcastThatKeepsFailingEndsFailed(t *testing.T) {
 	if n := len(sg.Requests()); n < 2 || n > 40 {
 		t.Errorf("SendGrid saw %d calls: want a bounded retry", n)
 	}
+}
+
+// TestSecurityHolesAnEventWithoutItsKeyReachesEveryRun: an event without
+// the journey's correlation key goes to every running run of the customer,
+// found through visibility a page of 100 at a time. Only the first page
+// was signalled, so a customer with 101 open carts kept one waiting.
+func TestSecurityHolesAnEventWithoutItsKeyReachesEveryRun(t *testing.T) {
+	s := startStack(t)
+	w := s.startWorker()
+	defer w.Stop()
+	s.createActive("carts", `{"entry":{"event":"cart_add","correlation_key":"properties.cart_id"},"nodes":[
+		{"id":"wait","kind":"wait_for","events":[{"event":"purchase","next":"done"}],"timeout":"1h","on_timeout":"done"},
+		{"id":"done","kind":"exit"}]}`)
+	const carts = 101
+	for first := 0; first < carts; first += 20 {
+		var batch []map[string]any
+		for i := first; i < min(first+20, carts); i++ {
+			batch = append(batch, map[string]any{"type": "track", "userId": "u_many", "event": "cart_add",
+				"messageId": fmt.Sprintf("add-%d", i), "properties": map[string]any{"cart_id": fmt.Sprintf("c%03d", i)}})
+		}
+		s.call("POST", "/v1/batch", "write", map[string]any{"batch": batch}, http.StatusOK, nil)
+	}
+	q := fmt.Sprintf(`%s = "default" AND %s = "carts" AND %s = "u_many" AND ExecutionStatus = "Running"`,
+		workflows.AttrWorkspace.GetName(), workflows.AttrJourney.GetName(), workflows.AttrCustomer.GetName())
+	running := func() int64 {
+		resp, err := s.temporal.CountWorkflow(t.Context(), &workflowservice.CountWorkflowExecutionsRequest{Query: q})
+		if err != nil {
+			t.Fatalf("count runs: %v", err)
+		}
+		return resp.GetCount()
+	}
+	// An entry that routing cut short is left for the sweeper: sweep until
+	// every cart has its run.
+	sweeper := api.NewSweeper(api.Deps{Store: s.store, Temporal: s.temporal, Namespace: s.server.Namespace(), TaskQueue: taskQueue})
+	sweeper.MinAge = 0
+	eventually(t, 60*time.Second, "a run per cart", func() bool {
+		if _, err := sweeper.Sweep(t.Context()); err != nil {
+			t.Logf("sweep: %v", err)
+		}
+		return running() == carts
+	})
+	s.track("u_many", "purchase", "bought-everything") // no cart_id: every run's
+	eventually(t, 60*time.Second, "every run to hear the purchase", func() bool {
+		if _, err := sweeper.Sweep(t.Context()); err != nil {
+			t.Logf("sweep: %v", err)
+		}
+		return running() == 0
+	})
 }
