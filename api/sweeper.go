@@ -166,6 +166,7 @@ func (w *Sweeper) Run(ctx context.Context) {
 		case <-schedules.C:
 			w.schedules(ctx)
 		case <-sweep.C:
+			w.pruneReceipts(ctx)
 			if n, err := w.Sweep(ctx); err != nil && ctx.Err() == nil {
 				w.s.Logger.Warn("sweep unrouted events", "routed", n, "error", err)
 			} else if n > 0 {

@@ -122,6 +122,10 @@ func (s *server) lineWebhook(c *gin.Context) {
 // handleLineEvent applies one event once: redeliveries (LINE's
 // deliveryContext.isRedelivery) and repeats are found by webhookEventId.
 func (s *server) handleLineEvent(ctx context.Context, ws string, e lineEvent, sum *webhookSummary) error {
+	if staleWebhookEvent(e.at) { // its receipt may be pruned: never applied twice
+		sum.Ignored++
+		return nil
+	}
 	if seen, err := s.Store.WebhookSeen(ctx, ws, "line", e.id); err != nil || seen {
 		sum.Duplicates++
 		return err

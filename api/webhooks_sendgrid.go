@@ -180,11 +180,15 @@ func (s *server) handleSendGridEvent(ctx context.Context, ws string, e sendgridE
 		sum.Ignored++
 		return nil
 	}
+	at := time.Unix(e.Timestamp, 0)
+	if staleWebhookEvent(at) { // its receipt may be pruned: never applied twice
+		sum.Ignored++
+		return nil
+	}
 	if seen, err := s.Store.WebhookSeen(ctx, ws, "sendgrid", e.SGEventID); err != nil || seen {
 		sum.Duplicates++
 		return err
 	}
-	at := time.Unix(e.Timestamp, 0)
 	msg, err := s.recordSendGridEvent(ctx, ws, e, eff, at)
 	if err != nil {
 		return err

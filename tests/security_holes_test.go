@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/tabiji/tabiji/api"
@@ -161,4 +162,39 @@ func TestSecurityHolesAnEventWithoutItsKeyReachesEveryRun(t *testing.T) {
 		}
 		return running() == 0
 	})
+}
+
+// TestSecurityHolesWebhookReceiptsArePrunedPastTheWindow: webhook receipts
+// (one per provider event handled) grew forever; the sweeper now deletes
+// those older than the webhook window, in bounded batches, and keeps the
+// recent ones that still dedupe retries.
+func TestSecurityHolesWebhookReceiptsArePrunedPastTheWindow(t *testing.T) {
+	s := startStack(t)
+	ctx := t.Context()
+	for i := range 1500 {
+		if err := s.store.MarkWebhookSeen(ctx, "default", "line", fmt.Sprintf("old-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{"recent-1", "recent-2"} {
+		if err := s.store.MarkWebhookSeen(ctx, "default", "sendgrid", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := pgx.Connect(ctx, s.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	if _, err := db.Exec(ctx, `UPDATE webhook_receipts SET received_at = now() - interval '73 hours' WHERE event_id LIKE 'old-%'`); err != nil {
+		t.Fatal(err)
+	}
+	sweeper := api.NewSweeper(api.Deps{Store: s.store, Temporal: s.temporal, Namespace: s.server.Namespace(), TaskQueue: taskQueue})
+	if n, err := sweeper.PruneWebhookReceipts(ctx); err != nil || n != 1500 {
+		t.Fatalf("pruned %d, %v: want the 1,500 past the window", n, err)
+	}
+	var left int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM webhook_receipts`).Scan(&left); err != nil || left != 2 {
+		t.Errorf("receipts left = %d, %v: want the 2 recent ones", left, err)
+	}
 }
