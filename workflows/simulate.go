@@ -87,7 +87,7 @@ func Simulate(sim Simulation) (SimulationResult, error) {
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: RunWorkflowID(sim.Input.WorkspaceID, sim.Input.JourneyID, sim.Input.CustomerID, sim.Input.CorrelationKey)})
 	sa := newStandIns(env, sim.Profile)
 	env.RegisterWorkflow(Journey)
-	for name, fn := range map[string]any{"LoadProfile": sa.LoadProfile, "ChangeProfile": sa.ChangeProfile, "Send": sa.Send, "Webhook": sa.Webhook} {
+	for name, fn := range map[string]any{"LoadProfile": sa.LoadProfile, "ChangeProfile": sa.ChangeProfile, "Send": sa.Send, "Webhook": sa.Webhook, "RecordRun": sa.RecordRun} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
 	for _, e := range sim.Events {
@@ -141,6 +141,13 @@ func (sa *standIns) LoadProfile(context.Context, activities.ProfileInput) (activ
 	sa.mu.Lock()
 	defer sa.mu.Unlock()
 	return activities.ProfileResult{Profile: sa.profile, Found: true}, nil
+}
+
+// RecordRun keeps no statistics: a simulated run is not a run. Without
+// it the SDK would call the nil *activities.Activities that names the
+// local activity (see acts), which panics and is retried.
+func (sa *standIns) RecordRun(context.Context, activities.RecordRunInput) (activities.RecordRunResult, error) {
+	return activities.RecordRunResult{}, nil
 }
 
 func (sa *standIns) ChangeProfile(_ context.Context, in activities.ChangeProfileInput) (activities.ProfileResult, error) {
