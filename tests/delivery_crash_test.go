@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/api"
@@ -78,12 +79,16 @@ func (s *stack) signedSendGridHooks() (string, *ecdsa.PrivateKey) {
 }
 
 // pendingSendFailure is the last failure of the run's pending activity, "".
+// Its message is encrypted like every payload: the codec's failure
+// converter reads it.
 func (s *stack) pendingSendFailure(workflowID string) string {
 	d, err := s.temporal.DescribeWorkflowExecution(context.Background(), workflowID, "")
 	if err != nil || len(d.PendingActivities) == 0 || d.PendingActivities[0].LastFailure == nil {
 		return ""
 	}
-	return d.PendingActivities[0].LastFailure.Message
+	var opts client.Options
+	s.codec.Configure(&opts)
+	return opts.FailureConverter.FailureToError(d.PendingActivities[0].LastFailure).Error()
 }
 
 // TestWorkerKilledAfterTheProviderAcceptedSendsOnce: SendGrid takes the
