@@ -15,6 +15,7 @@ import (
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/msgtemplates"
 	"github.com/tabiji/tabiji/outbound"
+	"github.com/tabiji/tabiji/secrets"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/unsubscribe"
 )
@@ -57,6 +58,9 @@ type Options struct {
 	// Outbound makes the webhook nodes' calls; nil: a client that dials
 	// public addresses only (no allowlist).
 	Outbound *outbound.Client
+	// Secrets opens the workspace secrets webhook nodes refer to; nil: a
+	// reference fails its step (no TABIJI_SECRETS_KEY).
+	Secrets *secrets.Vault
 }
 
 // sender is the channel's sender for the workspace, nil for none.

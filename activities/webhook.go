@@ -7,13 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/tabiji/tabiji/msgtemplates"
 	"github.com/tabiji/tabiji/outbound"
+	"github.com/tabiji/tabiji/secrets"
 )
 
 // WebhookInput is one POST a webhook node makes. Body is JSON whose strings
@@ -21,6 +24,10 @@ import (
 // from the run and the step and sent as the Idempotency-Key header, so a
 // receiver can drop the duplicates that retries may cause.
 type WebhookInput struct {
+	// WorkspaceID is whose secrets {{ secrets.NAME }} in URL, Headers and
+	// Body refer to; they stay references here, so neither the journey nor
+	// the run's history holds a value.
+	WorkspaceID    string            `json:"workspaceId,omitempty"`
 	URL            string            `json:"url"`
 	Headers        map[string]string `json:"headers,omitempty"`
 	Body           any               `json:"body,omitempty"`
@@ -44,27 +51,13 @@ var retryableStatus = []int{http.StatusRequestTimeout, http.StatusTooManyRequest
 // request again cannot change the answer; 5xx, 408, 429 and network errors
 // are retried by Temporal with backoff.
 func (a *Activities) Webhook(ctx context.Context, in WebhookInput) (WebhookResult, error) {
-	body, err := msgtemplates.RenderJSON(ctx, in.Body, in.Bindings)
+	req, vals, err := a.webhookRequest(ctx, in)
 	if err != nil {
-		return WebhookResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
-	}
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return WebhookResult{}, temporal.NewNonRetryableApplicationError("encode webhook body: "+err.Error(), "TemplateError", err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, in.URL, bytes.NewReader(raw))
-	if err != nil {
-		return WebhookResult{}, temporal.NewNonRetryableApplicationError("build webhook request: "+err.Error(), "WebhookError", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "tabiji-webhook")
-	req.Header.Set("Idempotency-Key", in.IdempotencyKey)
-	for k, v := range in.Headers {
-		req.Header.Set(k, v)
+		return WebhookResult{}, err
 	}
 	resp, err := a.outbound.Do(req)
 	if err != nil {
-		return WebhookResult{}, webhookCallError(req, err)
+		return WebhookResult{}, webhookCallError(req, err, vals)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body) // up to the client's cap, so the connection is reused
@@ -85,11 +78,75 @@ func (a *Activities) Webhook(ctx context.Context, in WebhookInput) (WebhookResul
 // webhookCallError is a call that got no answer. A refusal by the outbound
 // policy fails for good, with the same words whichever port was asked (the
 // run's outcome must not tell which ports answer inside the network);
-// network errors are retried.
-func webhookCallError(req *http.Request, err error) error {
+// network errors are retried. The URL (which may hold a secret) is left
+// out, and any secret value redacted.
+func webhookCallError(req *http.Request, err error, vals map[string]string) error {
 	var refused *outbound.RefusedError
 	if errors.As(err, &refused) {
 		return temporal.NewNonRetryableApplicationError("webhook refused: "+refused.Error(), "WebhookRefused", nil)
 	}
-	return fmt.Errorf("post webhook to %s: %w", req.URL.Host, err)
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	return errors.New(secrets.Redact(fmt.Sprintf("post webhook to %s: %v", req.URL.Host, err), vals))
+}
+
+// webhookRequest builds the POST. The workspace secrets the node refers to
+// as {{ secrets.NAME }} are opened here, at send time only: filled into the
+// URL and headers, and seen by the body's Liquid as secrets.NAME. Errors
+// that could quote them are redacted and carry no cause.
+func (a *Activities) webhookRequest(ctx context.Context, in WebhookInput) (*http.Request, map[string]string, error) {
+	vals, err := a.webhookSecrets(ctx, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	bindings := in.Bindings
+	if len(vals) > 0 {
+		bindings = maps.Clone(in.Bindings)
+		seen := make(map[string]any, len(vals))
+		for k, v := range vals {
+			seen[k] = v
+		}
+		bindings["secrets"] = seen
+	}
+	body, err := msgtemplates.RenderJSON(ctx, in.Body, bindings)
+	if err != nil {
+		return nil, nil, temporal.NewNonRetryableApplicationError(secrets.Redact(err.Error(), vals), "TemplateError", nil)
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, nil, temporal.NewNonRetryableApplicationError("encode webhook body: "+err.Error(), "TemplateError", nil)
+	}
+	target, _ := secrets.Expand(in.URL, vals) // every reference was opened
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(raw))
+	if err != nil {
+		return nil, nil, temporal.NewNonRetryableApplicationError("build webhook request: "+secrets.Redact(err.Error(), vals), "WebhookError", nil)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "tabiji-webhook")
+	req.Header.Set("Idempotency-Key", in.IdempotencyKey)
+	for k, v := range in.Headers {
+		v, _ = secrets.Expand(v, vals)
+		req.Header.Set(k, v)
+	}
+	return req, vals, nil
+}
+
+// webhookSecrets opens the secrets the node refers to. One the workspace
+// no longer has (deleted since the journey was saved), or a worker without
+// TABIJI_SECRETS_KEY, fails the step for good with a clear error.
+func (a *Activities) webhookSecrets(ctx context.Context, in WebhookInput) (map[string]string, error) {
+	names := secrets.ReferencesIn(in.URL, in.Headers, in.Body)
+	if len(names) == 0 {
+		return nil, nil
+	}
+	vals, err := a.opts.Secrets.Open(ctx, in.WorkspaceID, names)
+	switch {
+	case errors.Is(err, secrets.ErrUnknown) || errors.Is(err, secrets.ErrNoKey):
+		return nil, temporal.NewNonRetryableApplicationError("webhook: "+err.Error(), "SecretError", nil)
+	case err != nil:
+		return nil, fmt.Errorf("webhook: open secrets: %w", err)
+	}
+	return vals, nil
 }

@@ -94,7 +94,7 @@ func (s *server) parseDefinition(c *gin.Context, raw json.RawMessage) (json.RawM
 		return nil, nil, false
 	}
 	warnings, ok := s.checkCatalog(c, def)
-	if !ok {
+	if !ok || !s.checkSecretRefs(c, def) {
 		return nil, nil, false
 	}
 	canonical, err := json.Marshal(def)

@@ -106,6 +106,10 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/channels/:channel", s.getChannelSettings)
 	manage.PUT("/channels/:channel", s.putChannelSettings)
 	manage.DELETE("/channels/:channel", s.deleteChannelSettings)
+	// Named secrets journeys reference as {{ secrets.NAME }}, values write-only (secrets.go).
+	manage.GET("/secrets", s.listSecrets)
+	manage.PUT("/secrets/:name", s.putSecret)
+	manage.DELETE("/secrets/:name", s.deleteSecret)
 
 	// The taxonomy (taxonomy.go) and its quarantine (quarantine.go).
 	manage.GET("/taxonomy", s.getTaxonomy)

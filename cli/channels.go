@@ -10,6 +10,7 @@ import (
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/channels/settings"
+	"github.com/tabiji/tabiji/secrets"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -36,8 +37,9 @@ type ChannelFlags struct {
 	ChannelSettingsTTL time.Duration `name:"channel-settings-ttl" env:"TABIJI_CHANNEL_SETTINGS_TTL" default:"10s" help:"How long a process uses what it read of a workspace's channel settings before reading them again: a change made through the API reaches the workers within it."`
 }
 
-// Delivery returns the Send activity's options: the senders per workspace
-// (the Resolver), and what signs and roots the unsubscribe links.
+// Delivery returns the activities' options: the senders per workspace
+// (the Resolver), what signs and roots the unsubscribe links, and the
+// workspace secrets webhooks refer to (sealed with the same key).
 func (f ChannelFlags) Delivery(st *store.Store, unsubscribeSecret string) (activities.Options, *settings.Resolver, error) {
 	r, err := f.Resolver(st)
 	if err != nil {
@@ -45,7 +47,8 @@ func (f ChannelFlags) Delivery(st *store.Store, unsubscribeSecret string) (activ
 	}
 	return activities.Options{SenderFor: r.Sender, UnsubscribeSecret: unsubscribeSecret,
 		PublicURL: f.PublicURL, EmailFrom: f.EmailFrom,
-		ConfirmWithin: map[string]time.Duration{"email": f.EmailConfirmWindow}}, r, nil
+		ConfirmWithin: map[string]time.Duration{"email": f.EmailConfirmWindow},
+		Secrets:       secrets.NewVault(st, r.Keyring())}, r, nil
 }
 
 // Resolver returns what picks each workspace's sender and webhook secrets:

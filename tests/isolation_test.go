@@ -57,6 +57,11 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.call("PUT", "/v1/frequency-caps", "admin", map[string]any{"caps": map[string]any{"email": []map[string]any{{"max": 3, "window": "1d"}}}}, http.StatusOK, nil)
+	// A named secret (journeys' {{ secrets.iso_token }}); its fingerprint holds the word secret.
+	if _, err := s.store.PutWorkspaceSecret(ctx, store.WorkspaceSecret{WorkspaceID: "default", Name: "iso_token",
+		Sealed: []byte("sealed"), Fingerprint: "sha256:secret00"}); err != nil {
+		t.Fatal(err)
+	}
 	// A base URL stored before endpoints became operator configuration: the
 	// view shows it as ignored, to this workspace only.
 	if _, err := s.store.UpdateChannelSettings(ctx, "default", "email", func(old store.ChannelSettings, _ bool) (store.ChannelSettings, error) {
@@ -178,6 +183,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/channels/email", ""},
 		{"PUT", "/v1/channels/email", `{"baseUrl":""}`},
 		{"DELETE", "/v1/channels/email", ""},
+		{"GET", "/v1/secrets", ""},
+		{"PUT", "/v1/secrets/iso_token", `{"value":"evil"}`},
+		{"DELETE", "/v1/secrets/iso_token", ""},
 		{"GET", "/v1/segments", ""},
 		{"GET", "/v1/segments/iso_members", ""},
 		{"PUT", "/v1/segments/iso_members", `{"name":"evil","definition":{"condition":{"trait":{"name":"plan","op":"exists"}}}}`},
@@ -204,7 +212,11 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	everyRouteIsCalled(t, covered)
 	for _, c := range calls {
 		status, _, body := s.raw(c.method, c.path, admin, c.body)
-		if strings.Contains(mustJSON(t, body), "secret") {
+		marker := "secret"
+		if strings.HasPrefix(c.path, "/v1/secrets") { // the resource's own name: look for our fingerprint
+			marker = "secret00"
+		}
+		if strings.Contains(mustJSON(t, body), marker) {
 			t.Errorf("other workspace %s %s = %d shows our data: %v", c.method, c.path, status, body)
 		}
 		// (Profiles of u_iso answer 200: the other workspace's ingestion above made its own u_iso.)
@@ -232,6 +244,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	}
 	if m, history, err := s.store.LoggedMessageByID(ctx, "default", "iso-msg"); err != nil || m.Status != "recorded" || len(history) != 0 {
 		t.Errorf("another workspace's calls changed our message: %+v %+v %v", m, history, err)
+	}
+	if got, err := s.store.WorkspaceSecrets(ctx, "default", []string{"iso_token"}); err != nil || len(got) != 1 || string(got[0].Sealed) != "sealed" {
+		t.Errorf("another workspace's calls changed our secret: %+v %v", got, err)
 	}
 	if b, err := s.store.GetBroadcast(ctx, "default", "iso_bc"); err != nil || b.Status != store.BroadcastDraft || b.Name != "Secret broadcast" {
 		t.Errorf("another workspace's calls changed our broadcast: %+v %v", b, err)

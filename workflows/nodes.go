@@ -153,7 +153,7 @@ func (r *journeyRun) webhook(ctx workflow.Context, n journey.Node) error {
 	}
 	p := r.profile
 	in := activities.WebhookInput{
-		URL: n.URL, Headers: n.Headers, Body: n.Body, IdempotencyKey: r.stepKey(ctx, n),
+		WorkspaceID: r.in.WorkspaceID, URL: n.URL, Headers: n.Headers, Body: n.Body, IdempotencyKey: r.stepKey(ctx, n),
 		Bindings: msgtemplates.Bindings(r.in.CustomerID, &p, r.in.Entry, r.in.JourneyID, r.state.Version, r.def.Variables),
 	}
 	var res activities.WebhookResult
