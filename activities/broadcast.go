@@ -83,15 +83,19 @@ type BroadcastStatusResult struct {
 // BroadcastStatus records the broadcast's status; moving to sending, it
 // counts the segment's members as the broadcast's audience.
 func (a *Activities) BroadcastStatus(ctx context.Context, in BroadcastStatusInput) (BroadcastStatusResult, error) {
+	status, err := storeBroadcastStatus(in.Status)
+	if err != nil {
+		return BroadcastStatusResult{}, err
+	}
 	var res BroadcastStatusResult
-	if in.Status == store.BroadcastSending {
+	if status == store.BroadcastSending {
 		n, err := a.store.CountSegment(ctx, in.Spec.WorkspaceID, in.Spec.SegmentID)
 		if err != nil {
 			return res, fmt.Errorf("count audience of broadcast %s: %w", in.Spec.BroadcastID, err)
 		}
 		res.Audience = int(n)
 	}
-	err := a.store.SetBroadcastStatus(ctx, in.Spec.WorkspaceID, in.Spec.BroadcastID, in.Status, res.Audience, in.Error)
+	err = a.store.SetBroadcastStatus(ctx, in.Spec.WorkspaceID, in.Spec.BroadcastID, status, res.Audience, in.Error)
 	if err != nil {
 		return res, fmt.Errorf("broadcast %s: %w", in.Spec.BroadcastID, err)
 	}

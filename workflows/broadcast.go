@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tabiji/tabiji/activities"
-	"github.com/tabiji/tabiji/store"
 )
 
 // Signal and query of a broadcast.
@@ -113,7 +112,7 @@ type broadcastRun struct {
 func Broadcast(ctx workflow.Context, in BroadcastInput) (BroadcastProgress, error) {
 	b := &broadcastRun{in: in, st: in.State, sendAt: in.SendAt}
 	if b.st == nil {
-		b.st = &BroadcastState{Phase: phaseWaiting, Progress: BroadcastProgress{Status: store.BroadcastScheduled, Skipped: map[string]int{}}}
+		b.st = &BroadcastState{Phase: phaseWaiting, Progress: BroadcastProgress{Status: activities.BroadcastScheduled, Skipped: map[string]int{}}}
 	}
 	if b.in.BatchSize <= 0 {
 		b.in.BatchSize = DefaultBroadcastBatch
@@ -135,12 +134,12 @@ func Broadcast(ctx workflow.Context, in BroadcastInput) (BroadcastProgress, erro
 	case err == nil || workflow.IsContinueAsNewError(err):
 		return b.st.Progress, err
 	case errors.Is(err, errBroadcastCancelled), temporal.IsCanceledError(err):
-		return b.finish(ctx, store.BroadcastCancelled, "")
+		return b.finish(ctx, activities.BroadcastCancelled, "")
 	}
 	// An activity out of attempts (or a heartbeat lost each time): the
 	// broadcast ends failed with the reason, rather than retrying forever
 	// behind a row that says sending.
-	return b.finish(ctx, store.BroadcastFailed, failureReason(err))
+	return b.finish(ctx, activities.BroadcastFailed, failureReason(err))
 }
 
 func (b *broadcastRun) run(ctx workflow.Context) error {
@@ -148,7 +147,7 @@ func (b *broadcastRun) run(ctx workflow.Context) error {
 		if err := b.wait(ctx); err != nil {
 			return err
 		}
-		if err := b.setStatus(ctx, store.BroadcastSending); err != nil {
+		if err := b.setStatus(ctx, activities.BroadcastSending); err != nil {
 			return err
 		}
 		b.st.Phase = phaseSegment
@@ -169,7 +168,7 @@ func (b *broadcastRun) run(ctx workflow.Context) error {
 		}
 		b.st.DueTimes, b.st.DoneDue, b.st.After = b.st.DueTimes[1:], due, ""
 	}
-	_, err := b.finish(ctx, store.BroadcastCompleted, "")
+	_, err := b.finish(ctx, activities.BroadcastCompleted, "")
 	return err
 }
 
@@ -244,7 +243,7 @@ func (b *broadcastRun) holdWhilePaused(ctx workflow.Context) error {
 	if !b.st.Paused {
 		return nil
 	}
-	if err := b.setStatus(ctx, store.BroadcastPaused); err != nil {
+	if err := b.setStatus(ctx, activities.BroadcastPaused); err != nil {
 		return err
 	}
 	for b.st.Paused {
@@ -252,7 +251,7 @@ func (b *broadcastRun) holdWhilePaused(ctx workflow.Context) error {
 			return err
 		}
 	}
-	return b.setStatus(ctx, store.BroadcastSending)
+	return b.setStatus(ctx, activities.BroadcastSending)
 }
 
 // pages sends every page of the audience: segment members, or with due
@@ -381,7 +380,7 @@ func (b *broadcastRun) setStatus(ctx workflow.Context, status string) error {
 	if err != nil {
 		return err
 	}
-	if status == store.BroadcastSending && b.st.Progress.Audience == 0 {
+	if status == activities.BroadcastSending && b.st.Progress.Audience == 0 {
 		b.st.Progress.Audience = res.Audience
 	}
 	b.st.Progress.Status = status
@@ -396,7 +395,7 @@ func (b *broadcastRun) finish(ctx workflow.Context, status, errText string) (Bro
 	err := workflow.ExecuteActivity(b.actx(dctx), acts.BroadcastStatus,
 		activities.BroadcastStatusInput{Spec: b.in.Spec, Status: status, Error: errText}).Get(dctx, nil)
 	b.st.Progress.Status = status
-	if status == store.BroadcastCompleted {
+	if status == activities.BroadcastCompleted {
 		b.st.Progress.Remaining = 0
 	}
 	return b.st.Progress, err

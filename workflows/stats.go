@@ -7,7 +7,6 @@ import (
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
-	"github.com/tabiji/tabiji/store"
 )
 
 // statsChange names the workflow change that made runs report their
@@ -46,7 +45,7 @@ func (s *runStats) init(ctx workflow.Context, r *journeyRun) {
 // entered notes that the run entered node n at at.
 func (s *runStats) entered(n journey.Node, at time.Time) {
 	s.seq++
-	s.pending.Steps = append(s.pending.Steps, store.RunStep{Seq: s.seq, Node: n.ID, Kind: n.Kind, EnteredAt: at})
+	s.pending.Steps = append(s.pending.Steps, activities.RunStep{Seq: s.seq, Node: n.ID, Kind: n.Kind, EnteredAt: at})
 	s.dirty = true
 }
 
@@ -61,7 +60,7 @@ func (s *runStats) variant(name string) {
 
 // left notes that the run went on from the current step to next ("": it ended there).
 func (s *runStats) left(next string) {
-	s.pending.Leaves = append(s.pending.Leaves, store.RunLeave{Seq: s.seq, Next: next})
+	s.pending.Leaves = append(s.pending.Leaves, activities.RunLeave{Seq: s.seq, Next: next})
 	s.dirty = true
 }
 
@@ -69,14 +68,14 @@ func (s *runStats) converted(ev journey.Event, at time.Time) {
 	if !s.on {
 		return
 	}
-	s.pending.Conversions = append(s.pending.Conversions, store.RunConversion{
+	s.pending.Conversions = append(s.pending.Conversions, activities.RunConversion{
 		MessageID: ev.MessageID, At: at, Revenue: journey.Revenue(ev.Properties),
 	})
 	s.dirty = true
 }
 
 func (s *runStats) exited(reason string, at time.Time) {
-	s.pending.Exit = &store.RunExit{At: at, Reason: reason}
+	s.pending.Exit = &activities.RunExit{At: at, Reason: reason}
 	s.dirty = true
 }
 

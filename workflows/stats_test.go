@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
-	"github.com/tabiji/tabiji/store"
 )
 
 // reported merges what a run reported over all its RecordRun calls.
-func (b *bundle) reported() (steps []store.RunStep, leaves []store.RunLeave, convs []store.RunConversion, exit *store.RunExit) {
+func (b *bundle) reported() (steps []activities.RunStep, leaves []activities.RunLeave, convs []activities.RunConversion, exit *activities.RunExit) {
 	for _, r := range b.reports {
 		steps, leaves, convs = append(steps, r.Steps...), append(leaves, r.Leaves...), append(convs, r.Conversions...)
 		if r.Exit != nil {
@@ -36,12 +36,12 @@ nodes:
 		b := setup(t)
 		b.run(t, def(t, shop), saturdayNight)
 		steps, leaves, _, exit := b.reported()
-		wantSteps := []store.RunStep{
+		wantSteps := []activities.RunStep{
 			{Seq: 1, Node: "ab", Kind: "split", EnteredAt: saturdayNight, Variant: "a"},
 			{Seq: 2, Node: "pause", Kind: "wait", EnteredAt: saturdayNight},
 			{Seq: 3, Node: "done", Kind: "exit", EnteredAt: saturdayNight.Add(96 * time.Hour)},
 		}
-		wantLeaves := []store.RunLeave{{Seq: 1, Next: "pause"}, {Seq: 2, Next: "done"}, {Seq: 3, Next: ""}}
+		wantLeaves := []activities.RunLeave{{Seq: 1, Next: "pause"}, {Seq: 2, Next: "done"}, {Seq: 3, Next: ""}}
 		if !reflect.DeepEqual(steps, wantSteps) || !reflect.DeepEqual(leaves, wantLeaves) {
 			t.Errorf("steps %+v\nleaves %+v", steps, leaves)
 		}
@@ -62,7 +62,7 @@ nodes:
 		b.signal(4*time.Hour, buy("p3", map[string]any{"currency": "JPY"}))
 		b.run(t, def(t, shop), saturdayNight)
 		_, _, convs, _ := b.reported()
-		want := []store.RunConversion{
+		want := []activities.RunConversion{
 			{MessageID: "p1", At: saturdayNight.Add(time.Hour), Revenue: 100},
 			{MessageID: "p2", At: saturdayNight.Add(2 * time.Hour), Revenue: 50},
 			{MessageID: "p3", At: saturdayNight.Add(4 * time.Hour), Revenue: 0},
