@@ -62,6 +62,10 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		Sealed: []byte("sealed"), Fingerprint: "sha256:secret00"}); err != nil {
 		t.Fatal(err)
 	}
+	// Our identity-verification secret: the other workspace must neither read nor rotate it.
+	if _, err := s.store.EnsureIdentitySecret(ctx, "default", []byte("sealed-identity")); err != nil {
+		t.Fatal(err)
+	}
 	// A base URL stored before endpoints became operator configuration: the
 	// view shows it as ignored, to this workspace only.
 	if _, err := s.store.UpdateChannelSettings(ctx, "default", "email", func(old store.ChannelSettings, _ bool) (store.ChannelSettings, error) {
@@ -186,6 +190,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/secrets", ""},
 		{"PUT", "/v1/secrets/iso_token", `{"value":"evil"}`},
 		{"DELETE", "/v1/secrets/iso_token", ""},
+		{"GET", "/v1/workspace/identity-verification", ""},
+		{"POST", "/v1/workspace/identity-verification/rotate", ""},
 		{"GET", "/v1/segments", ""},
 		{"GET", "/v1/segments/iso_members", ""},
 		{"PUT", "/v1/segments/iso_members", `{"name":"evil","definition":{"condition":{"trait":{"name":"plan","op":"exists"}}}}`},
@@ -215,6 +221,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		marker := "secret"
 		if strings.HasPrefix(c.path, "/v1/secrets") { // the resource's own name: look for our fingerprint
 			marker = "secret00"
+		}
+		if strings.HasPrefix(c.path, "/v1/workspace/identity-verification") { // its words name the secret: look for ours
+			marker = "sealed-identity"
 		}
 		if strings.Contains(mustJSON(t, body), marker) {
 			t.Errorf("other workspace %s %s = %d shows our data: %v", c.method, c.path, status, body)
@@ -248,6 +257,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	if got, err := s.store.WorkspaceSecrets(ctx, "default", []string{"iso_token"}); err != nil || len(got) != 1 || string(got[0].Sealed) != "sealed" {
 		t.Errorf("another workspace's calls changed our secret: %+v %v", got, err)
 	}
+	if sec, err := s.store.IdentitySecret(ctx, "default"); err != nil || string(sec.Sealed) != "sealed-identity" {
+		t.Errorf("another workspace's calls changed our identity-verification secret: %+v %v", sec, err)
+	}
 	if b, err := s.store.GetBroadcast(ctx, "default", "iso_bc"); err != nil || b.Status != store.BroadcastDraft || b.Name != "Secret broadcast" {
 		t.Errorf("another workspace's calls changed our broadcast: %+v %v", b, err)
 	}
@@ -280,6 +292,9 @@ var publicRoutes = map[string]bool{
 	"GET /ui/assets/*filepath": true, "HEAD /ui/assets/*filepath": true,
 	// CORS preflights of the codec endpoint carry no credentials and no data.
 	"OPTIONS /ui/codec/decode": true, "OPTIONS /ui/codec/encode": true,
+	// CORS preflights of the ingestion routes (client keys in web pages) likewise.
+	"OPTIONS /v1/identify": true, "OPTIONS /v1/track": true, "OPTIONS /v1/page": true, "OPTIONS /v1/screen": true,
+	"OPTIONS /v1/group": true, "OPTIONS /v1/alias": true, "OPTIONS /v1/batch": true, "OPTIONS /v1/push/opened": true,
 }
 
 // otherReportPages opens the report pages with a session of the other
