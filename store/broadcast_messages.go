@@ -118,7 +118,7 @@ func (s *Store) RecordBroadcastMessages(ctx context.Context, broadcastID string,
 	}
 	var n int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// As RecordMessage (lockCustomer): a customer erased meanwhile gets no row.
+		// As RecordMessage (lockCustomerSQL): a customer erased meanwhile gets no row.
 		if _, err := tx.Exec(ctx, `SELECT count(pg_advisory_xact_lock_shared(k)) FROM (
 				SELECT DISTINCT hashtextextended(w || '/' || c, 0) AS k FROM unnest($1::text[], $2::text[]) AS v(w, c) ORDER BY k) AS keys`,
 			cols[1], cols[2]); err != nil {

@@ -59,7 +59,7 @@ var erasureKeeps = []string{
 }
 
 // keepErased locks the customer's ids against sends in flight (see
-// lockCustomer), makes the workspace's salt on its first erasure, and keeps
+// lockCustomerSQL), makes the workspace's salt on its first erasure, and keeps
 // erasureKeeps' hashes, in the erasure's transaction.
 func keepErased(ctx context.Context, tx pgx.Tx, workspaceID string, ids []string) error {
 	if _, err := tx.Exec(ctx, `SELECT count(pg_advisory_xact_lock(k)) FROM (
@@ -81,21 +81,14 @@ func keepErased(ctx context.Context, tx pgx.Tx, workspaceID string, ids []string
 	return nil
 }
 
-// lockCustomer waits, in tx, for an erasure of the customer in progress to
-// end, and holds one off until tx ends; it then says whether the customer
-// was erased. A message written under it is either erased with the
-// customer or never written.
-func lockCustomer(ctx context.Context, tx pgx.Tx, workspaceID, customerID string) (erased bool, err error) {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared(hashtextextended($1 || '/' || $2, 0))`,
-		workspaceID, customerID); err != nil {
-		return false, err
-	}
-	// A statement of its own: it sees an erasure that committed while
-	// the lock waited.
-	err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM erased_ids WHERE workspace_id = $1 AND hash = `+erasedCustomerHash("$2")+`)`,
-		workspaceID, customerID).Scan(&erased)
-	return erased, err
-}
+// lockCustomerSQL takes the shared lock on customer $2 of workspace $1 that
+// keepErased takes exclusively, until the transaction ends: a message
+// written under it (RecordMessage, RecordBroadcastMessages) is either
+// erased with the customer or, checked after the lock, never written.
+const lockCustomerSQL = `SELECT pg_advisory_xact_lock_shared(hashtextextended($1 || '/' || $2, 0))`
+
+// erasedCustomerSQL says whether customer $2 of workspace $1 was erased.
+var erasedCustomerSQL = `SELECT EXISTS (SELECT 1 FROM erased_ids WHERE workspace_id = $1 AND hash = ` + erasedCustomerHash("$2::text") + `)`
 
 // hashSQL is tabiji_erased_hash (00026) written out in a query, so that
 // Postgres evaluates the expression in place rather than calling a SQL

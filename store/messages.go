@@ -62,7 +62,7 @@ func scanMessage(row pgx.Row) (Message, error) {
 // changes nothing and returns the row stored first, and false. It returns
 // ErrConflict if that ID belongs to another workspace, and ErrErased,
 // writing nothing, when the customer was erased (an erasure in progress
-// is waited for: see lockCustomer).
+// is waited for: see lockCustomerSQL).
 func (s *Store) RecordMessage(ctx context.Context, m Message) (stored Message, inserted bool, err error) {
 	if m.ID == "" || m.WorkspaceID == "" || m.CustomerID == "" || m.Channel == "" {
 		return Message{}, false, errors.New("store: unable to record message: id, workspace, customer and channel are required")
@@ -71,24 +71,11 @@ func (s *Store) RecordMessage(ctx context.Context, m Message) (stored Message, i
 	if !m.CreatedAt.IsZero() {
 		createdAt = &m.CreatedAt
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		erased, err := lockCustomer(ctx, tx, m.WorkspaceID, m.CustomerID)
-		if err != nil {
-			return err
-		}
-		if erased {
-			return ErrErased
-		}
-		stored, err = scanMessage(tx.QueryRow(ctx, `
-			INSERT INTO messages (id, workspace_id, customer_id, journey_id, journey_version, workflow_id,
-				run_id, node_id, channel, subject, body, status, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()))
-			ON CONFLICT (id) DO NOTHING
-			RETURNING `+messageColumns,
-			m.ID, m.WorkspaceID, m.CustomerID, m.JourneyID, m.JourneyVersion, m.WorkflowID,
-			m.RunID, m.NodeID, m.Channel, m.Subject, m.Body, cmp.Or(m.Status, "recorded"), createdAt))
-		return err
-	})
+	var erased bool
+	stored, erased, err = s.insertMessage(ctx, m, createdAt)
+	if err == nil && erased {
+		err = ErrErased
+	}
 	if errors.Is(err, ErrErased) {
 		return Message{}, false, fmt.Errorf("store: unable to record message %q: %w", m.ID, err)
 	}
@@ -108,6 +95,37 @@ func (s *Store) RecordMessage(ctx context.Context, m Message) (stored Message, i
 		return Message{}, false, fmt.Errorf("store: unable to record message %q: its id is taken in another workspace: %w", m.ID, ErrConflict)
 	}
 	return stored, false, nil
+}
+
+// insertMessage inserts m unless its customer was erased, in one round
+// trip: a batch runs as one implicit transaction, so the advisory lock
+// (lockCustomerSQL) holds until the insert is done, and each statement
+// after it sees an erasure that committed while the lock waited. A
+// duplicate id is pgx.ErrNoRows.
+func (s *Store) insertMessage(ctx context.Context, m Message, createdAt *time.Time) (stored Message, erased bool, err error) {
+	b := &pgx.Batch{}
+	b.Queue(lockCustomerSQL, m.WorkspaceID, m.CustomerID)
+	b.Queue(erasedCustomerSQL, m.WorkspaceID, m.CustomerID)
+	b.Queue(`
+		INSERT INTO messages (id, workspace_id, customer_id, journey_id, journey_version, workflow_id,
+			run_id, node_id, channel, subject, body, status, created_at)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now())
+		WHERE NOT EXISTS (SELECT 1 FROM erased_ids WHERE workspace_id = $2 AND hash =
+			(SELECT `+hashSQL("salt", "'customer'", "$3::text")+` FROM erasure_salts WHERE workspace_id = $2))
+		ON CONFLICT (id) DO NOTHING
+		RETURNING `+messageColumns,
+		m.ID, m.WorkspaceID, m.CustomerID, m.JourneyID, m.JourneyVersion, m.WorkflowID,
+		m.RunID, m.NodeID, m.Channel, m.Subject, m.Body, cmp.Or(m.Status, "recorded"), createdAt)
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return Message{}, false, err
+	}
+	if err := br.QueryRow().Scan(&erased); err != nil || erased {
+		return Message{}, erased, err
+	}
+	stored, err = scanMessage(br.QueryRow())
+	return stored, false, err
 }
 
 // ListMessages returns a page of the workspace's messages, oldest first by
