@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -117,21 +118,38 @@ func (s *server) goalProfile(ctx context.Context, workspaceID, customerID string
 }
 
 // goalMatches caches compiled goal matches by source (compiling costs
-// milliseconds; a workspace has few goals).
-var goalMatches sync.Map // source → *journey.Condition, or nil when it does not compile
+// milliseconds; a workspace has few goals), up to goalMatchesCap of them:
+// the sources are every workspace's, so past the cap a match is compiled
+// each time rather than the cache growing without end.
+var (
+	goalMatches     sync.Map // source → *journey.Condition, or nil when it does not compile
+	goalMatchesSize atomic.Int64
+)
+
+const goalMatchesCap = 1024
+
+// goalMatch is the compiled goal match, nil when it does not compile.
+func goalMatch(src string) *journey.Condition {
+	if c, ok := goalMatches.Load(src); ok {
+		cond, _ := c.(*journey.Condition)
+		return cond
+	}
+	compiled, err := journey.Compile(src)
+	if err != nil {
+		compiled = nil
+	}
+	if goalMatchesSize.Load() < goalMatchesCap {
+		if _, loaded := goalMatches.LoadOrStore(src, compiled); !loaded {
+			goalMatchesSize.Add(1)
+		}
+	}
+	return compiled
+}
 
 // goalHolds evaluates a goal match as the run's workflow does (journeyRun.holds):
 // a condition that fails counts as false.
 func (s *server) goalHolds(r store.EndedRun, src string, profile *journey.Profile, entry journey.Event, customerID string, ev journey.Event) bool {
-	c, ok := goalMatches.Load(src)
-	if !ok {
-		compiled, err := journey.Compile(src)
-		if err != nil {
-			compiled = nil
-		}
-		c, _ = goalMatches.LoadOrStore(src, compiled)
-	}
-	cond, _ := c.(*journey.Condition)
+	cond := goalMatch(src)
 	if cond == nil {
 		return false
 	}

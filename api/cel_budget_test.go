@@ -132,3 +132,19 @@ func TestEntryFilterInterruptedIsARoutingError(t *testing.T) {
 		t.Errorf("passesFilter = %v, %v; want false", ok, err)
 	}
 }
+
+// TestGoalMatchCacheIsBounded: goal matches come from every workspace, so
+// the cache of compiled ones stops growing at its cap.
+func TestGoalMatchCacheIsBounded(t *testing.T) {
+	for i := range goalMatchesCap + 100 {
+		if goalMatch(fmt.Sprintf(`event.properties.n == %d`, i)) == nil {
+			t.Fatalf("match %d did not compile", i)
+		}
+	}
+	if n := goalMatchesSize.Load(); n > goalMatchesCap {
+		t.Errorf("the cache holds %d matches; the cap is %d", n, goalMatchesCap)
+	}
+	if goalMatch(`event.name ==`) != nil {
+		t.Error("a match that does not compile compiled")
+	}
+}
