@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,11 +46,18 @@ func decodeJSON(c *gin.Context, limit int64, v any, strict bool) bool {
 		problem(c, http.StatusUnsupportedMediaType, "send the body as application/json, not "+ct)
 		return false
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	if err == nil && bytes.Contains(raw, []byte(`\u0000`)) { // as ingestion refuses it (ingest.checkRaw)
+		invalid(c, "body", `must not contain \u0000 (NUL), which Postgres cannot store`)
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	if strict {
 		dec.DisallowUnknownFields()
 	}
-	err := dec.Decode(v)
+	if err == nil {
+		err = dec.Decode(v)
+	}
 	var tooBig *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
