@@ -22,7 +22,8 @@ const codecBodyLimit = 8 << 20
 // codecRoutes serves the Temporal codec server protocol (POST
 // /ui/codec/encode and /ui/codec/decode, a JSON commonpb.Payloads each way)
 // for the Temporal Web UI and CLI, to an admin key or an admin console
-// session. It lives under /ui/ because the session cookie's path is /ui/.
+// session. It lives under /ui/ because that is where the session cookie
+// goes (its path is /ui/ unless the public URL is https).
 // Browsers call it from the Web UI's origin, so it answers CORS for the
 // origins in Deps.CodecOrigins, with credentials.
 func (s *server) codecRoutes(r *gin.Engine) {
@@ -95,7 +96,6 @@ func (s *server) codec() gin.HandlerFunc {
 		w := &codecWriter{ResponseWriter: c.Writer}
 		h.ServeHTTP(w, c.Request)
 		if w.status >= http.StatusBadRequest {
-			c.Writer.Header().Del("X-Content-Type-Options")
 			msg := strings.TrimSpace(w.errBody.String())
 			invalid(c, "payloads", msg)
 		}
