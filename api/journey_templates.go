@@ -75,7 +75,7 @@ func (s *server) launchJourneyTemplate(c *gin.Context) {
 		return
 	}
 	warnings, ok := s.checkCatalog(c, def)
-	if !ok {
+	if !ok || !s.checkSecretRefs(c, def) {
 		return
 	}
 	s.createAndActivate(c, req.ID, req.Name, def, warnings)
