@@ -48,6 +48,8 @@ func (s *server) routes(r *gin.Engine) {
 	// Identity verification for client keys (identity_verification.go, client_keys.go).
 	manage.GET("/workspace/identity-verification", s.getIdentitySecret)
 	manage.POST("/workspace/identity-verification/rotate", s.rotateIdentitySecret)
+	// The workspace the key acts on (workspace.go).
+	manage.GET("/workspace", s.getWorkspace)
 	// Business KPIs across journeys (kpis.go).
 	manage.GET("/kpis/channels", s.kpiChannels)
 	manage.GET("/kpis/repeat-purchase", s.kpiRepeatPurchase)

@@ -14,7 +14,8 @@ import (
 )
 
 // APIClientFlags are the flags of the commands that talk to a running
-// Tabiji API (journeys, templates) rather than to Postgres and Temporal.
+// Tabiji API (journeys, templates, segments, the taxonomy) rather than to
+// Postgres and Temporal.
 type APIClientFlags struct {
 	APIURL   string `name:"api-url" env:"TABIJI_API_URL" default:"http://127.0.0.1:8080" help:"Base URL of the Tabiji API."`
 	AdminKey string `name:"admin-key" env:"TABIJI_ADMIN_KEY" help:"An admin key of the workspace (tabiji dev prints one)."`
@@ -71,13 +72,22 @@ func (e *apiError) Error() string {
 // call sends body as JSON and returns the answer's body; an answer that is
 // not 2xx becomes an *apiError.
 func (c *apiClient) call(ctx context.Context, method, path string, body any) (json.RawMessage, error) {
+	if body == nil {
+		return c.send(ctx, method, path, "", nil)
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("encode request: %w", err)
+	}
+	return c.send(ctx, method, path, "application/json", raw)
+}
+
+// send sends body as contentType (no body when nil) and returns the
+// answer's body; an answer that is not 2xx becomes an *apiError.
+func (c *apiClient) send(ctx context.Context, method, path, contentType string, body []byte) (json.RawMessage, error) {
 	var rd io.Reader
 	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			return nil, fmt.Errorf("encode request: %w", err)
-		}
-		rd = bytes.NewReader(raw)
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
@@ -85,7 +95,7 @@ func (c *apiClient) call(ctx context.Context, method, path string, body any) (js
 	}
 	req.Header.Set("Authorization", "Bearer "+c.key)
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

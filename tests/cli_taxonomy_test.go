@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -18,8 +19,9 @@ import (
 )
 
 // TestTaxonomyCLI runs tabiji taxonomy and tabiji quarantine in this
-// process against a fresh database (and, for replay, an API on it; no
-// journey is active, so replay needs no Temporal).
+// process against a fresh database: taxonomy apply|export and quarantine
+// replay through an API on it (no journey is active, so it needs no
+// Temporal), quarantine list|drop on the database.
 func TestTaxonomyCLI(t *testing.T) {
 	ctx := context.Background()
 	dbURL := pgtest.URL(t)
@@ -31,11 +33,21 @@ func TestTaxonomyCLI(t *testing.T) {
 	if err := st.EnsureWorkspace(ctx, "shop", "Shop"); err != nil {
 		t.Fatal(err)
 	}
-	run := func(args ...string) (string, error) {
+	admin, _, err := st.CreateKey(ctx, "shop", store.RoleAdmin, "cli test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
+	t.Cleanup(srv.Close)
+	cliRun := func(args ...string) (string, error) {
 		var out, errOut bytes.Buffer
-		err := cli.Run(ctx, append(args, "--database-url", dbURL), &out, &errOut)
+		err := cli.Run(ctx, args, &out, &errOut)
 		return out.String() + errOut.String(), err
 	}
+	run := func(args ...string) (string, error) {
+		return cliRun(append(args, "--api-url", srv.URL, "--admin-key", admin)...)
+	}
+	runDB := func(args ...string) (string, error) { return cliRun(append(args, "--database-url", dbURL)...) }
 	sheet := "../examples/taxonomy.example.yaml"
 
 	t.Run("ApplyPrintsTheDiffAndDryRunChangesNothing", func(t *testing.T) {
@@ -80,6 +92,47 @@ func TestTaxonomyCLI(t *testing.T) {
 		}
 	})
 
+	t.Run("AnAppliedSheetHoldsAtTheAPIAtOnce", func(t *testing.T) {
+		// The API caches each workspace's taxonomy for 5 s: a sheet written
+		// to the database behind its back would let unknown events in until
+		// then; applied through the API, the next event meets it.
+		if err := st.EnsureWorkspace(ctx, "mall", "Mall"); err != nil {
+			t.Fatal(err)
+		}
+		mallAdmin, _, err := st.CreateKey(ctx, "mall", store.RoleAdmin, "cli test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		write, _, err := st.CreateKey(ctx, "mall", store.RoleWrite, "cli test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		track := func(event, id string) {
+			body := `{"userId":"ann","event":"` + event + `","messageId":"` + id + `"}`
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/v1/track", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+write)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode/100 != 2 {
+				t.Fatalf("track %s: %d", event, resp.StatusCode)
+			}
+		}
+		track("made_up", "mall-1") // no taxonomy yet: allowed, and now cached
+		out, err := cliRun("taxonomy", "apply", "-f", sheet, "--api-url", srv.URL, "--admin-key", mallAdmin)
+		if err != nil || !strings.Contains(out, "applied 11 changes to workspace mall") {
+			t.Fatalf("apply = %v\n%s", err, out)
+		}
+		track("made_up", "mall-2") // unknownEvents: quarantine
+		q, _, err := st.ListQuarantined(ctx, "mall", store.QuarantineFilter{Limit: 10})
+		if err != nil || len(q) != 1 || q[0].MessageID != "mall-2" {
+			t.Errorf("quarantined = %+v, %v; want mall-2 alone", q, err)
+		}
+	})
+
 	t.Run("QuarantineListReplayDrop", func(t *testing.T) {
 		v := []taxonomy.Violation{{Field: "properties.total", Rule: "required", Message: "is required"}}
 		for _, id := range []string{"cli-1", "cli-2"} {
@@ -89,24 +142,18 @@ func TestTaxonomyCLI(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		out, err := run("quarantine", "list", "--workspace", "shop", "--limit", "1")
+		out, err := runDB("quarantine", "list", "--workspace", "shop", "--limit", "1")
 		if err != nil || !strings.Contains(out, "cli-1") || strings.Contains(out, "cli-2") || !strings.Contains(out, "properties.total required") || !strings.Contains(out, "more: --after ") {
 			t.Errorf("list = %v\n%s", err, out)
 		}
-		out, err = run("quarantine", "drop", "cli-2", "--workspace", "shop")
+		out, err = runDB("quarantine", "drop", "cli-2", "--workspace", "shop")
 		if err != nil || !strings.Contains(out, "cli-2: dropped") {
 			t.Errorf("drop = %v\n%s", err, out)
 		}
-		if _, err := run("quarantine", "drop", "cli-2", "--workspace", "shop"); err == nil {
+		if _, err := runDB("quarantine", "drop", "cli-2", "--workspace", "shop"); err == nil {
 			t.Error("dropping a missing event succeeded")
 		}
 
-		admin, _, err := st.CreateKey(ctx, "shop", store.RoleAdmin, "cli test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
-		defer srv.Close()
 		replay := func() (string, error) {
 			var out bytes.Buffer
 			err := cli.Run(ctx, []string{"quarantine", "replay", "cli-1", "--api-url", srv.URL, "--admin-key", admin}, &out, &out)

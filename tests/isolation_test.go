@@ -128,6 +128,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"PUT", "/v1/global-control", `{"percent":50}`},
 		{"GET", "/v1/workspace/timezone", ""},
 		{"PUT", "/v1/workspace/timezone", `{"timezone":"Pacific/Kiritimati"}`},
+		{"GET", "/v1/workspace", ""},
 		{"GET", "/v1/kpis/channels", ""},
 		{"GET", "/v1/kpis/repeat-purchase", ""},
 		{"GET", "/v1/kpis/ltv", ""},
