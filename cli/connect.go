@@ -17,6 +17,7 @@ import (
 
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/temporalheaders"
 )
 
 // DatabaseFlags locate Postgres.
@@ -103,6 +104,7 @@ func dialTemporal(ctx context.Context, t TemporalFlags, log *slog.Logger, codec 
 		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg},
 	}
 	codec.Configure(&opts)
+	temporalheaders.Configure(&opts) // customer ids that are not ASCII
 	if t.APIKey != "" {
 		opts.Credentials = client.NewAPIKeyStaticCredentials(t.APIKey)
 	}

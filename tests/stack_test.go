@@ -29,6 +29,7 @@ import (
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/pgtest"
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/temporalheaders"
 	"github.com/tabiji/tabiji/worker"
 	"github.com/tabiji/tabiji/workflows"
 )
@@ -110,6 +111,7 @@ func (s *stack) startTemporal() {
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(quiet)}
 	s.codec.Configure(&opts)
+	temporalheaders.Configure(&opts) // as cli's dialTemporal
 	tc, err := client.Dial(opts)
 	if err != nil {
 		s.t.Fatalf("dial Temporal: %v", err)
