@@ -19,9 +19,8 @@ import (
 )
 
 // TestTaxonomyCLI runs tabiji taxonomy and tabiji quarantine in this
-// process against a fresh database: taxonomy apply|export and quarantine
-// replay through an API on it (no journey is active, so it needs no
-// Temporal), quarantine list|drop on the database.
+// process through an API on a fresh database (no journey is active, so
+// replay needs no Temporal).
 func TestTaxonomyCLI(t *testing.T) {
 	ctx := context.Background()
 	dbURL := pgtest.URL(t)
@@ -47,7 +46,6 @@ func TestTaxonomyCLI(t *testing.T) {
 	run := func(args ...string) (string, error) {
 		return cliRun(append(args, "--api-url", srv.URL, "--admin-key", admin)...)
 	}
-	runDB := func(args ...string) (string, error) { return cliRun(append(args, "--database-url", dbURL)...) }
 	sheet := "../examples/taxonomy.example.yaml"
 
 	t.Run("ApplyPrintsTheDiffAndDryRunChangesNothing", func(t *testing.T) {
@@ -142,15 +140,18 @@ func TestTaxonomyCLI(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		out, err := runDB("quarantine", "list", "--workspace", "shop", "--limit", "1")
+		out, err := run("quarantine", "list", "--workspace", "shop", "--limit", "1")
 		if err != nil || !strings.Contains(out, "cli-1") || strings.Contains(out, "cli-2") || !strings.Contains(out, "properties.total required") || !strings.Contains(out, "more: --after ") {
 			t.Errorf("list = %v\n%s", err, out)
 		}
-		out, err = runDB("quarantine", "drop", "cli-2", "--workspace", "shop")
+		if _, err := run("quarantine", "list", "--after", "bogus"); err == nil || !strings.Contains(err.Error(), "--after is not a cursor this command printed") {
+			t.Errorf("list after a bad cursor = %v", err)
+		}
+		out, err = run("quarantine", "drop", "cli-2", "--workspace", "shop")
 		if err != nil || !strings.Contains(out, "cli-2: dropped") {
 			t.Errorf("drop = %v\n%s", err, out)
 		}
-		if _, err := runDB("quarantine", "drop", "cli-2", "--workspace", "shop"); err == nil {
+		if _, err := run("quarantine", "drop", "cli-2", "--workspace", "shop"); err == nil {
 			t.Error("dropping a missing event succeeded")
 		}
 
