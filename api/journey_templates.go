@@ -104,7 +104,7 @@ func (s *server) createAndActivate(c *gin.Context, id, name string, def journey.
 		s.fail(c, err)
 		return
 	}
-	s.journeys.invalidate(workspace(c))
+	s.router.Invalidate(workspace(c))
 	c.Header("Location", "/v1/journeys/"+j.ID)
 	resp := toJourneyResponse(j)
 	resp.Warnings = warnings

@@ -143,7 +143,7 @@ func (s *server) activateJourney(c *gin.Context) {
 	if s.journeyError(c, err) {
 		return
 	}
-	s.journeys.invalidate(workspace(c))
+	s.router.Invalidate(workspace(c))
 	s.syncTriggersAfter(c.Request.Context(), workspace(c))
 	c.JSON(http.StatusOK, toJourneyResponse(j))
 }
@@ -221,7 +221,7 @@ func (s *server) updateJourney(c *gin.Context) {
 	if s.journeyError(c, err) {
 		return
 	}
-	s.journeys.invalidate(workspace(c))
+	s.router.Invalidate(workspace(c))
 	resp := toJourneyResponse(j)
 	resp.Warnings = warnings
 	c.JSON(http.StatusOK, resp)
@@ -258,7 +258,7 @@ func (s *server) moveJourney(c *gin.Context, to store.JourneyStatus, signal stri
 	if s.journeyError(c, err) {
 		return
 	}
-	s.journeys.invalidate(workspace(c))
+	s.router.Invalidate(workspace(c))
 	s.syncTriggersAfter(ctx, workspace(c))
 	n, err := s.signalRuns(ctx, workspace(c), j.ID, "", signal, nil)
 	if err != nil {
@@ -375,5 +375,15 @@ func (s *server) signalRuns(ctx context.Context, workspaceID, journeyID, extra, 
 		if token = resp.GetNextPageToken(); len(token) == 0 {
 			return n, nil
 		}
+	}
+}
+
+// syncTriggersAfter syncs the workspace's trigger schedules after a
+// lifecycle call: a failure is logged, not answered, since the journey's
+// change is made; the sweeper syncs again within minutes.
+func (s *server) syncTriggersAfter(ctx context.Context, workspaceID string) {
+	s.segmentCache.invalidate(workspaceID)
+	if err := s.router.SyncTriggers(ctx, workspaceID); err != nil {
+		s.Logger.Warn("trigger schedules not synced; the sweeper retries", "workspace", workspaceID, "error", err)
 	}
 }

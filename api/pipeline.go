@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/ingest"
+	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/taxonomy"
 )
@@ -43,7 +44,7 @@ type accepted struct {
 // The quarantine's replay submits events through it too.
 func (s *server) ingest(ctx context.Context, workspaceID string, msgs []ingest.Message) (ingestResult, error) {
 	var res ingestResult
-	ctx = withCELBudget(ctx)
+	ctx = routing.WithBudget(ctx)
 	msgs, erased, err := s.dropErased(ctx, workspaceID, msgs)
 	if err != nil {
 		return res, err
@@ -57,7 +58,7 @@ func (s *server) ingest(ctx context.Context, workspaceID string, msgs []ingest.M
 	if err != nil {
 		return res, err
 	}
-	used, err := s.journeyEvents(ctx, workspaceID)
+	used, err := s.router.UsedEvents(ctx, workspaceID)
 	if err != nil {
 		return res, err
 	}
@@ -83,7 +84,7 @@ func (s *server) ingest(ctx context.Context, workspaceID string, msgs []ingest.M
 	if err := s.Store.ApplyContexts(ctx, workspaceID, contextUpdates(in, out)); err != nil {
 		return res, err
 	}
-	res.RouteErr = s.routeStored(ctx, workspaceID, out)
+	res.RouteErr = s.router.RouteStored(ctx, workspaceID, out)
 	if err := s.score(ctx, workspaceID, in, out, &res); err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/store"
 )
@@ -35,7 +36,7 @@ func (s *server) score(ctx context.Context, workspaceID string, in []accepted, o
 			continue
 		}
 		e := journey.Event{MessageID: m.MessageID, Name: m.Event, Properties: m.Properties, Timestamp: m.Timestamp}
-		for _, aw := range rules.EventAwardsWithin(e, celBudget(ctx)) {
+		for _, aw := range rules.EventAwardsWithin(e, routing.Budget(ctx)) {
 			awards = append(awards, store.ScoreAward{ID: out[i].Event.UserID, Source: m.MessageID, RuleID: aw.RuleID, Points: aw.Points, At: m.Timestamp})
 		}
 	}
@@ -66,7 +67,7 @@ func (s *server) traitAwards(ctx context.Context, workspaceID string, rules *sco
 			return nil, fmt.Errorf("read profile for trait rules: %w", err)
 		}
 		jp := journey.Profile{ID: p.ID, Traits: p.Traits, Tags: p.Tags, Email: p.Email, Phone: p.Phone, Timezone: p.Timezone, Locale: p.Locale}
-		for _, aw := range rules.TraitAwardsWithin(jp, time.Now(), celBudget(ctx)) {
+		for _, aw := range rules.TraitAwardsWithin(jp, time.Now(), routing.Budget(ctx)) {
 			awards = append(awards, store.ScoreAward{ID: p.ID, Source: m.MessageID, RuleID: aw.RuleID, Points: aw.Points,
 				At: m.Timestamp, OncePerProfile: true})
 		}

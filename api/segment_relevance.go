@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/tabiji/tabiji/ingest"
+	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/segments"
 	"github.com/tabiji/tabiji/store"
 )
@@ -32,7 +33,7 @@ func (g trackedSegment) movedBy(e store.Event) bool {
 // loadMovers reads the workspace's tracked segments and what moves them,
 // for the segment cache.
 func (s *server) loadMovers(ctx context.Context, workspaceID string) ([]trackedSegment, error) {
-	ids, err := s.trackedSegments(ctx, workspaceID)
+	ids, err := s.router.TrackedSegments(ctx, workspaceID)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -88,7 +89,7 @@ func segmentsMoved(segs []trackedSegment, out []store.Inserted, merged []string)
 	}
 	for _, o := range out {
 		e := o.Event
-		if !o.Inserted || isTriggerEvent(e) || e.UserID == "" {
+		if !o.Inserted || routing.IsTriggerEvent(e) || e.UserID == "" {
 			continue
 		}
 		for _, g := range segs {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/payloadcodec"
+	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/store"
 )
@@ -61,7 +62,8 @@ type Deps struct {
 
 type server struct {
 	Deps
-	journeys *journeyIndex
+	// router hands stored events to the journey runs that use them.
+	router *routing.Router
 	// taxonomies holds each workspace's compiled taxonomy; ingestion checks every event against it.
 	taxonomies *taxonomyCache
 	// scoring holds each workspace's compiled lead-scoring rules.
@@ -76,7 +78,7 @@ type server struct {
 	securePublic bool
 }
 
-// newServer is the API's state without its routes, for NewServer and NewSweeper.
+// newServer is the API's state without its routes.
 func newServer(d Deps) *server {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -87,7 +89,9 @@ func newServer(d Deps) *server {
 			"line":  {settings.ChannelSecret: d.LineChannelSecret},
 		}})
 	}
-	s := &server{Deps: d, journeys: newJourneyIndex(d.Store, 5*time.Second)}
+	s := &server{Deps: d, router: routing.New(routing.Deps{
+		Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Logger: d.Logger, PayloadCodec: d.PayloadCodec,
+	})}
 	s.taxonomies = newTaxonomyCache(d.Store, 5*time.Second)
 	s.segmentCache = newWorkspaceCache(5*time.Second, s.loadMovers)
 	s.scoring = newScoringCache(d.Store, 5*time.Second)

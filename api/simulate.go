@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/workflows"
 )
 
@@ -89,7 +90,7 @@ func simulation(c *gin.Context, req simulateRequest, d journey.Definition) (work
 	sim := workflows.Simulation{
 		Input: workflows.JourneyInput{
 			CustomerID: customer, Definition: d, Entry: entry,
-			CorrelationKey: correlationValue(d.Entry.CorrelationKey, entry),
+			CorrelationKey: routing.CorrelationValue(d.Entry.CorrelationKey, entry),
 		},
 		Profile: req.Profile, Start: start, Horizon: time.Duration(req.Horizon),
 	}

@@ -5,18 +5,9 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/activities"
+	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/store"
 )
-
-// segmentTimeDependent says whether time alone can change the segment's
-// members (no purchase for 21 days), which makes its sweep hourly.
-func (s *server) segmentTimeDependent(ctx context.Context, workspaceID, segmentID string) (bool, error) {
-	seg, err := s.Store.GetSegment(ctx, workspaceID, segmentID)
-	if err != nil {
-		return false, err
-	}
-	return seg.TimeDependent, nil
-}
 
 // evaluateSegments re-evaluates the tracked segments for the customers
 // whose calls just stored may have moved them (an event a segment reads, or
@@ -51,7 +42,7 @@ func (s *server) evaluateSegment(ctx context.Context, workspaceID, seg string, i
 	if err != nil || len(entered)+len(exited) == 0 {
 		return err
 	}
-	out, err := s.Store.InsertEvents(ctx, segmentEvents(workspaceID, seg, entered, exited, now))
+	out, err := s.Store.InsertEvents(ctx, routing.SegmentEvents(workspaceID, seg, entered, exited, now))
 	if err != nil {
 		return err
 	}
@@ -60,5 +51,5 @@ func (s *server) evaluateSegment(ctx context.Context, workspaceID, seg string, i
 	if err := s.Store.RecordSegmentChanges(ctx, workspaceID, seg, entered, exited, now); err != nil {
 		return err
 	}
-	return s.routeStored(ctx, workspaceID, out)
+	return s.router.RouteStored(ctx, workspaceID, out)
 }

@@ -4,16 +4,21 @@ import (
 	"context"
 
 	"github.com/tabiji/tabiji/api"
+	"github.com/tabiji/tabiji/routing"
 )
 
-// startSweeper runs the API's sweeper (unrouted events, event partitions
-// ahead) until the returned stop is called or ctx ends; stop waits for it.
+// startSweeper runs the routing sweeper (unrouted events, event partitions
+// ahead, trigger schedules, webhook receipts) over the API's dependencies
+// until the returned stop is called or ctx ends; stop waits for it.
 func startSweeper(ctx context.Context, d api.Deps) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	sw := routing.NewSweeper(routing.Deps{
+		Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Logger: d.Logger, PayloadCodec: d.PayloadCodec,
+	})
 	go func() {
 		defer close(done)
-		api.NewSweeper(d).Run(ctx)
+		sw.Run(ctx)
 	}()
 	return func() { cancel(); <-done }
 }

@@ -1,4 +1,4 @@
-package api
+package routing
 
 import (
 	"context"
@@ -45,7 +45,7 @@ func (j *activeJourney) addGoal(g *journey.Goal) {
 // customer, in the routable journeys whose goal it is, whose window holds
 // ev's time and whose goal match holds. One query reads the candidate runs
 // of all those journeys.
-func (s *server) attributeEnded(ctx context.Context, active []activeJourney, workspaceID, customerID string, ev journey.Event) error {
+func (r *Router) attributeEnded(ctx context.Context, active []activeJourney, workspaceID, customerID string, ev journey.Event) error {
 	if ev.Timestamp.IsZero() || ev.MessageID == "" {
 		return nil
 	}
@@ -60,20 +60,20 @@ func (s *server) attributeEnded(ctx context.Context, active []activeJourney, wor
 	if len(ids) == 0 {
 		return nil
 	}
-	runs, err := s.Store.EndedRuns(ctx, workspaceID, customerID, ids, ev.Timestamp.Add(-widest), ev.Timestamp)
+	runs, err := r.Store.EndedRuns(ctx, workspaceID, customerID, ids, ev.Timestamp.Add(-widest), ev.Timestamp)
 	if err != nil || len(runs) == 0 {
 		return err
 	}
 	var profile *journey.Profile
-	for _, r := range runs {
+	for _, run := range runs {
 		var g journey.Goal
-		if err := json.Unmarshal(r.Goal, &g); err != nil || g.Event != ev.Name || g.Window <= 0 ||
-			ev.Timestamp.Before(r.EnteredAt) || ev.Timestamp.After(r.EnteredAt.Add(time.Duration(g.Window))) {
+		if err := json.Unmarshal(run.Goal, &g); err != nil || g.Event != ev.Name || g.Window <= 0 ||
+			ev.Timestamp.Before(run.EnteredAt) || ev.Timestamp.After(run.EnteredAt.Add(time.Duration(g.Window))) {
 			continue
 		}
 		if g.Match != "" {
 			if profile == nil && strings.Contains(g.Match, "profile") {
-				p, err := s.goalProfile(ctx, workspaceID, customerID)
+				p, err := r.goalProfile(ctx, workspaceID, customerID)
 				if err != nil {
 					return err
 				}
@@ -82,32 +82,32 @@ func (s *server) attributeEnded(ctx context.Context, active []activeJourney, wor
 			var entry journey.Event
 			if strings.Contains(g.Match, "entry") {
 				var found bool
-				if entry, found, err = s.entryEvent(ctx, r); err != nil {
+				if entry, found, err = r.entryEvent(ctx, run); err != nil {
 					return err
 				} else if !found {
-					s.Logger.Info("the ended run's entry event is gone from Temporal; its goal match is not evaluated", "run", r.RunKey)
+					r.Logger.Info("the ended run's entry event is gone from Temporal; its goal match is not evaluated", "run", run.RunKey)
 					continue
 				}
 			}
-			if !s.goalHolds(r, g.Match, profile, entry, customerID, ev) {
+			if !r.goalHolds(run, g.Match, profile, entry, customerID, ev) {
 				continue
 			}
 		}
-		err := s.Store.RecordRun(ctx, store.RunReport{
-			WorkspaceID: workspaceID, RunKey: r.RunKey, JourneyID: r.JourneyID, Version: r.Version,
-			CustomerID: r.CustomerID, WorkflowID: r.WorkflowID, EnteredAt: r.EnteredAt, Holdout: r.Holdout,
+		err := r.Store.RecordRun(ctx, store.RunReport{
+			WorkspaceID: workspaceID, RunKey: run.RunKey, JourneyID: run.JourneyID, Version: run.Version,
+			CustomerID: run.CustomerID, WorkflowID: run.WorkflowID, EnteredAt: run.EnteredAt, Holdout: run.Holdout,
 			Conversions: []store.RunConversion{{MessageID: ev.MessageID, At: ev.Timestamp, Revenue: journey.Revenue(ev.Properties)}},
 		})
 		if err != nil {
-			return fmt.Errorf("attribute %s to ended run %s: %w", ev.MessageID, r.RunKey, err)
+			return fmt.Errorf("attribute %s to ended run %s: %w", ev.MessageID, run.RunKey, err)
 		}
 	}
 	return nil
 }
 
 // goalProfile loads the profile a goal match reads (empty when there is none).
-func (s *server) goalProfile(ctx context.Context, workspaceID, customerID string) (journey.Profile, error) {
-	p, err := s.Store.GetProfile(ctx, workspaceID, customerID)
+func (r *Router) goalProfile(ctx context.Context, workspaceID, customerID string) (journey.Profile, error) {
+	p, err := r.Store.GetProfile(ctx, workspaceID, customerID)
 	switch {
 	case err == nil:
 		return activities.ToJourneyProfile(p), nil
@@ -148,19 +148,19 @@ func goalMatch(src string) *journey.Condition {
 
 // goalHolds evaluates a goal match as the run's workflow does (journeyRun.holds):
 // a condition that fails counts as false.
-func (s *server) goalHolds(r store.EndedRun, src string, profile *journey.Profile, entry journey.Event, customerID string, ev journey.Event) bool {
+func (r *Router) goalHolds(run store.EndedRun, src string, profile *journey.Profile, entry journey.Event, customerID string, ev journey.Event) bool {
 	cond := goalMatch(src)
 	if cond == nil {
 		return false
 	}
 	scope := journey.Scope{Profile: journey.Profile{ID: customerID}, Event: ev, Entry: entry, Now: ev.Timestamp}
-	_ = json.Unmarshal(r.Variables, &scope.Variables) // stored from a valid definition
+	_ = json.Unmarshal(run.Variables, &scope.Variables) // stored from a valid definition
 	if profile != nil {
 		scope.Profile = *profile
 	}
 	ok, err := cond.Eval(scope)
 	if err != nil {
-		s.Logger.Warn("goal match failed; taken as false", "journey", r.JourneyID, "run", r.RunKey, "error", err)
+		r.Logger.Warn("goal match failed; taken as false", "journey", run.JourneyID, "run", run.RunKey, "error", err)
 		return false
 	}
 	return ok
@@ -170,9 +170,9 @@ func (s *server) goalHolds(r store.EndedRun, src string, profile *journey.Profil
 // the input of the run's first execution (run key = workflow ID + "/" +
 // first run ID). It reports false when Temporal no longer has the run
 // (past the namespace's retention).
-func (s *server) entryEvent(ctx context.Context, r store.EndedRun) (journey.Event, bool, error) {
-	runID := strings.TrimPrefix(r.RunKey, r.WorkflowID+"/")
-	it := s.Temporal.GetWorkflowHistory(ctx, r.WorkflowID, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+func (r *Router) entryEvent(ctx context.Context, run store.EndedRun) (journey.Event, bool, error) {
+	runID := strings.TrimPrefix(run.RunKey, run.WorkflowID+"/")
+	it := r.Temporal.GetWorkflowHistory(ctx, run.WorkflowID, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	if !it.HasNext() {
 		return journey.Event{}, false, nil
 	}
@@ -182,11 +182,11 @@ func (s *server) entryEvent(ctx context.Context, r store.EndedRun) (journey.Even
 		return journey.Event{}, false, nil
 	}
 	if err != nil {
-		return journey.Event{}, false, fmt.Errorf("read the entry of run %s: %w", r.RunKey, err)
+		return journey.Event{}, false, fmt.Errorf("read the entry of run %s: %w", run.RunKey, err)
 	}
 	var in workflows.JourneyInput
 	started := first.GetWorkflowExecutionStartedEventAttributes()
-	if started == nil || s.historyConverter().FromPayloads(started.GetInput(), &in) != nil {
+	if started == nil || r.historyConverter().FromPayloads(started.GetInput(), &in) != nil {
 		return journey.Event{}, false, nil
 	}
 	return in.Entry, true, nil

@@ -1,4 +1,4 @@
-package api
+package routing
 
 import (
 	"context"
@@ -40,7 +40,7 @@ func TestGoalAfterTheRunEnded(t *testing.T) {
 	if _, err := st.ChangeProfile(ctx, "w", "u1", store.ProfileChange{Set: map[string]any{"plan": "vip"}}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	s := newServer(Deps{Store: st, Temporal: &signalRecorder{}})
+	s := New(Deps{Store: st, Temporal: &signalRecorder{}})
 	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	run := func(journeyID, key, customer string, exited bool) store.RunReport {
 		r := store.RunReport{WorkspaceID: "w", RunKey: key, JourneyID: journeyID, Version: 1, CustomerID: customer,
@@ -63,7 +63,7 @@ func TestGoalAfterTheRunEnded(t *testing.T) {
 	buy := func(customer, id string, at time.Time, total float64) {
 		t.Helper()
 		ev := journey.Event{MessageID: id, Name: "purchase", Timestamp: at, Properties: map[string]any{"total": total}}
-		if _, err := s.route(ctx, "w", customer, ev); err != nil {
+		if _, err := s.Route(ctx, "w", customer, ev); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package api
+package routing
 
 import (
 	"context"
@@ -21,14 +21,14 @@ const reasonRequestBudget = "cel_request_budget"
 
 type celBudgetKey struct{}
 
-// withCELBudget gives an ingestion call its budget.
-func withCELBudget(ctx context.Context) context.Context {
+// WithBudget gives an ingestion call its budget.
+func WithBudget(ctx context.Context) context.Context {
 	return context.WithValue(ctx, celBudgetKey{}, journey.NewBudget(requestCELBudget))
 }
 
-// celBudget is the ingestion call's budget; nil (unlimited) outside one,
+// Budget is the ingestion call's budget; nil (unlimited) outside one,
 // in the sweeper.
-func celBudget(ctx context.Context) *journey.Budget {
+func Budget(ctx context.Context) *journey.Budget {
 	b, _ := ctx.Value(celBudgetKey{}).(*journey.Budget)
 	return b
 }

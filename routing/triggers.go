@@ -1,4 +1,4 @@
-package api
+package routing
 
 import (
 	"cmp"
@@ -20,8 +20,8 @@ const scheduleSyncEvery = 10 * time.Minute
 
 // triggerSchedules are the Temporal Schedules the workspace's active
 // journeys need: one per segment they enter on, one per date trigger.
-func (s *server) triggerSchedules(ctx context.Context, workspaceID string) ([]workflows.TriggerSchedule, error) {
-	active, err := s.journeys.active(ctx, workspaceID)
+func (r *Router) triggerSchedules(ctx context.Context, workspaceID string) ([]workflows.TriggerSchedule, error) {
+	active, err := r.journeys.active(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
@@ -36,10 +36,10 @@ func (s *server) triggerSchedules(ctx context.Context, workspaceID string) ([]wo
 		switch {
 		case !j.enters:
 		case e.Segment != "":
-			timed, err := s.segmentTimeDependent(ctx, workspaceID, e.Segment)
+			timed, err := r.segmentTimeDependent(ctx, workspaceID, e.Segment)
 			if errors.Is(err, store.ErrNotFound) {
 				// Deleted since the journey was saved: no sweep, nothing to track.
-				s.Logger.Warn("journey enters on a missing segment", "workspace", workspaceID, "journey", j.id, "segment", e.Segment)
+				r.Logger.Warn("journey enters on a missing segment", "workspace", workspaceID, "journey", j.id, "segment", e.Segment)
 				continue
 			}
 			if err != nil {
@@ -53,20 +53,20 @@ func (s *server) triggerSchedules(ctx context.Context, workspaceID string) ([]wo
 	return want, nil
 }
 
-// syncTriggers makes the workspace's trigger schedules match its active
+// SyncTriggers makes the workspace's trigger schedules match its active
 // journeys, and stops tracking the segments no journey enters on any more.
-func (s *server) syncTriggers(ctx context.Context, workspaceID string) error {
-	if s.Temporal == nil {
+func (r *Router) SyncTriggers(ctx context.Context, workspaceID string) error {
+	if r.Temporal == nil {
 		return nil // an API built without Temporal (the ingestion benchmark) runs no journeys
 	}
-	want, err := s.triggerSchedules(ctx, workspaceID)
+	want, err := r.triggerSchedules(ctx, workspaceID)
 	if err != nil {
 		return fmt.Errorf("trigger schedules of %s: %w", workspaceID, err)
 	}
-	removed, err := workflows.SyncSchedules(ctx, s.Temporal, s.TaskQueue, workspaceID, want)
+	removed, err := workflows.SyncSchedules(ctx, r.Temporal, r.TaskQueue, workspaceID, want)
 	for _, id := range removed {
 		if seg := workflows.SegmentOfSchedule(workspaceID, id); seg != "" {
-			if ferr := s.Store.ForgetSegment(ctx, workspaceID, seg); ferr != nil {
+			if ferr := r.Store.ForgetSegment(ctx, workspaceID, seg); ferr != nil {
 				return ferr
 			}
 		}
@@ -77,25 +77,15 @@ func (s *server) syncTriggers(ctx context.Context, workspaceID string) error {
 	return nil
 }
 
-// syncTriggersAfter is syncTriggers after a lifecycle call: a failure is
-// logged, not answered, since the journey's change is made; the sweeper
-// syncs again within scheduleSyncEvery.
-func (s *server) syncTriggersAfter(ctx context.Context, workspaceID string) {
-	s.segmentCache.invalidate(workspaceID)
-	if err := s.syncTriggers(ctx, workspaceID); err != nil {
-		s.Logger.Warn("trigger schedules not synced; the sweeper retries", "workspace", workspaceID, "error", err)
-	}
-}
-
-// syncAllTriggers syncs every workspace's trigger schedules.
-func (s *server) syncAllTriggers(ctx context.Context) error {
-	wss, err := s.Store.ListWorkspaces(ctx)
+// SyncAllTriggers syncs every workspace's trigger schedules.
+func (r *Router) SyncAllTriggers(ctx context.Context) error {
+	wss, err := r.Store.ListWorkspaces(ctx)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, ws := range wss {
-		if err := s.syncTriggers(ctx, ws.ID); err != nil {
+		if err := r.SyncTriggers(ctx, ws.ID); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -105,11 +95,11 @@ func (s *server) syncAllTriggers(ctx context.Context) error {
 	return nil
 }
 
-// trackedSegments are the segments that active journeys of the workspace
+// TrackedSegments are the segments that active journeys of the workspace
 // enter on and whose baseline is recorded: the ones whose changes a
 // customer's own events turn into segment_entered and segment_exited.
-func (s *server) trackedSegments(ctx context.Context, workspaceID string) ([]string, error) {
-	active, err := s.journeys.active(ctx, workspaceID)
+func (r *Router) TrackedSegments(ctx context.Context, workspaceID string) ([]string, error) {
+	active, err := r.journeys.active(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
@@ -122,16 +112,16 @@ func (s *server) trackedSegments(ctx context.Context, workspaceID string) ([]str
 	if len(segs) == 0 {
 		return nil, nil
 	}
-	baselined, err := s.Store.BaselinedSegments(ctx, workspaceID)
+	baselined, err := r.Store.BaselinedSegments(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
 	return slices.DeleteFunc(segs, func(seg string) bool { return !baselined[seg] }), nil
 }
 
-// isTriggerEvent says whether an event is one Tabiji emits for triggers;
+// IsTriggerEvent says whether an event is one Tabiji emits for triggers;
 // such events never re-evaluate segments, so emitting cannot loop.
-func isTriggerEvent(e store.Event) bool {
+func IsTriggerEvent(e store.Event) bool {
 	switch e.Name {
 	case journey.SegmentEnteredEvent, journey.SegmentExitedEvent, journey.DateReachedEvent:
 		return true
@@ -139,8 +129,8 @@ func isTriggerEvent(e store.Event) bool {
 	return false
 }
 
-// segmentEvents builds the events for who entered and who left a segment.
-func segmentEvents(workspaceID, segmentID string, entered, exited []string, at time.Time) []store.Event {
+// SegmentEvents builds the events for who entered and who left a segment.
+func SegmentEvents(workspaceID, segmentID string, entered, exited []string, at time.Time) []store.Event {
 	var events []store.Event
 	for _, id := range entered {
 		events = append(events, activities.SegmentEvent(workspaceID, segmentID, id, true, at))
@@ -149,4 +139,14 @@ func segmentEvents(workspaceID, segmentID string, entered, exited []string, at t
 		events = append(events, activities.SegmentEvent(workspaceID, segmentID, id, false, at))
 	}
 	return events
+}
+
+// segmentTimeDependent says whether time alone can change the segment's
+// members (no purchase for 21 days), which makes its sweep hourly.
+func (r *Router) segmentTimeDependent(ctx context.Context, workspaceID, segmentID string) (bool, error) {
+	seg, err := r.Store.GetSegment(ctx, workspaceID, segmentID)
+	if err != nil {
+		return false, err
+	}
+	return seg.TimeDependent, nil
 }

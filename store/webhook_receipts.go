@@ -6,6 +6,15 @@ import (
 	"time"
 )
 
+// WebhookReceiptWindow is how long a provider webhook event counts: its
+// receipt (MarkWebhookSeen) dedupes the provider's retries and
+// redeliveries for this long, and an event older than this, by the time
+// the provider signed into it, is ignored rather than applied. So a
+// receipt pruned past the window can never let an event be applied twice,
+// whether SendGrid retries (for up to 72 hours) or a captured LINE request
+// (signed, but without a timestamp header) is replayed.
+const WebhookReceiptWindow = 72 * time.Hour
+
 // PruneWebhookReceipts deletes up to limit webhook receipts received
 // before cutoff (MarkWebhookSeen), and says how many it deleted.
 func (s *Store) PruneWebhookReceipts(ctx context.Context, cutoff time.Time, limit int) (int64, error) {

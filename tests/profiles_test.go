@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/api/enums/v1"
 
-	"github.com/tabiji/tabiji/api"
+	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -131,7 +131,7 @@ func TestSweeperRoutesWhatWasNeverSignalled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sw := api.NewSweeper(api.Deps{Store: s.store, Temporal: s.temporal, Namespace: s.server.Namespace(), TaskQueue: taskQueue})
+	sw := routing.NewSweeper(routing.Deps{Store: s.store, Temporal: s.temporal, TaskQueue: taskQueue})
 	sw.Every, sw.MinAge = 100*time.Millisecond, 10*time.Second
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})

@@ -16,8 +16,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/api/workflowservice/v1"
 
-	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/channels/providertest"
+	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/workflows"
 )
 
@@ -147,7 +147,7 @@ func TestSecurityHolesAnEventWithoutItsKeyReachesEveryRun(t *testing.T) {
 	}
 	// An entry that routing cut short is left for the sweeper: sweep until
 	// every cart has its run.
-	sweeper := api.NewSweeper(api.Deps{Store: s.store, Temporal: s.temporal, Namespace: s.server.Namespace(), TaskQueue: taskQueue})
+	sweeper := routing.NewSweeper(routing.Deps{Store: s.store, Temporal: s.temporal, TaskQueue: taskQueue})
 	sweeper.MinAge = 0
 	eventually(t, 60*time.Second, "a run per cart", func() bool {
 		if _, err := sweeper.Sweep(t.Context()); err != nil {
@@ -189,7 +189,7 @@ func TestSecurityHolesWebhookReceiptsArePrunedPastTheWindow(t *testing.T) {
 	if _, err := db.Exec(ctx, `UPDATE webhook_receipts SET received_at = now() - interval '73 hours' WHERE event_id LIKE 'old-%'`); err != nil {
 		t.Fatal(err)
 	}
-	sweeper := api.NewSweeper(api.Deps{Store: s.store, Temporal: s.temporal, Namespace: s.server.Namespace(), TaskQueue: taskQueue})
+	sweeper := routing.NewSweeper(routing.Deps{Store: s.store, Temporal: s.temporal, TaskQueue: taskQueue})
 	if n, err := sweeper.PruneWebhookReceipts(ctx); err != nil || n != 1500 {
 		t.Fatalf("pruned %d, %v: want the 1,500 past the window", n, err)
 	}

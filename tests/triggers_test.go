@@ -12,7 +12,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/tabiji/tabiji/api"
+	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/workflows"
 )
 
@@ -20,7 +20,7 @@ import (
 // and date sweeps store, until the test ends.
 func (s *stack) runSweeper() {
 	s.t.Helper()
-	sw := api.NewSweeper(api.Deps{Store: s.store, Temporal: s.temporal, Namespace: s.server.Namespace(), TaskQueue: taskQueue})
+	sw := routing.NewSweeper(routing.Deps{Store: s.store, Temporal: s.temporal, TaskQueue: taskQueue})
 	sw.Every, sw.MinAge = 100*time.Millisecond, 200*time.Millisecond
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -1,0 +1,126 @@
+package routing
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/store"
+)
+
+// journeyIndex caches, per workspace, the journeys whose runs take events
+// and the events each uses (entry, wait_for, exit criteria, goal, in every
+// version that may still have runs), so an event reaches Temporal only when
+// some run can use it. Entries live for ttl; this process drops its own on
+// every lifecycle change.
+type journeyIndex struct {
+	store *store.Store
+	ttl   time.Duration
+	mu    sync.Mutex
+	byWS  map[string]indexEntry
+}
+
+type indexEntry struct {
+	loaded   time.Time
+	journeys []activeJourney
+}
+
+type activeJourney struct {
+	id         string
+	version    int
+	enters     bool // active: the entry event enters customers; paused: it does not
+	definition journey.Definition
+	filter     *journey.Condition // the entry filter, compiled; nil when none
+	events     []string
+	// goalWindows holds, per goal event of any of its versions, the widest
+	// attribution window: how far back an ended run may be credited.
+	goalWindows map[string]time.Duration
+}
+
+func newJourneyIndex(st *store.Store, ttl time.Duration) *journeyIndex {
+	return &journeyIndex{store: st, ttl: ttl, byWS: map[string]indexEntry{}}
+}
+
+func (x *journeyIndex) invalidate(workspaceID string) {
+	x.mu.Lock()
+	delete(x.byWS, workspaceID)
+	x.mu.Unlock()
+}
+
+func (x *journeyIndex) active(ctx context.Context, workspaceID string) ([]activeJourney, error) {
+	x.mu.Lock()
+	e, ok := x.byWS[workspaceID]
+	x.mu.Unlock()
+	if ok && time.Since(e.loaded) < x.ttl {
+		return e.journeys, nil
+	}
+	routable, err := x.store.RoutableJourneys(ctx, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("load active journeys: %w", err)
+	}
+	e = indexEntry{loaded: time.Now()}
+	for _, v := range routable {
+		j, err := indexJourney(v)
+		if err != nil {
+			return nil, err
+		}
+		e.journeys = append(e.journeys, j)
+	}
+	x.mu.Lock()
+	x.byWS[workspaceID] = e
+	x.mu.Unlock()
+	return e.journeys, nil
+}
+
+func indexJourney(v store.RoutableJourney) (activeJourney, error) {
+	var d journey.Definition
+	if err := json.Unmarshal(v.Definition, &d); err != nil {
+		return activeJourney{}, fmt.Errorf("read journey %s v%d: %w", v.JourneyID, v.Version, err)
+	}
+	j := activeJourney{id: v.JourneyID, version: v.Version, enters: v.Status == store.JourneyActive, definition: d, events: d.Events()}
+	j.addGoal(d.Goal)
+	for _, raw := range v.Older {
+		var old journey.Definition
+		if json.Unmarshal(raw, &old) == nil {
+			j.addGoal(old.Goal)
+			for _, name := range old.Events() {
+				if !slices.Contains(j.events, name) {
+					j.events = append(j.events, name)
+				}
+			}
+		}
+	}
+	if d.Entry.Filter != "" {
+		c, err := journey.Compile(d.Entry.Filter)
+		if err != nil {
+			return activeJourney{}, fmt.Errorf("compile entry filter of journey %s v%d: %w", v.JourneyID, v.Version, err)
+		}
+		j.filter = c
+	}
+	return j, nil
+}
+
+// APIEntry is the routable version of a journey entered by API call.
+type APIEntry struct {
+	Version    int
+	Definition journey.Definition
+}
+
+// APIEntry finds the version of journeyID that takes API entries; false
+// when no routable version of it is entered by API call.
+func (r *Router) APIEntry(ctx context.Context, workspaceID, journeyID string) (APIEntry, bool, error) {
+	all, err := r.journeys.active(ctx, workspaceID)
+	if err != nil {
+		return APIEntry{}, false, err
+	}
+	for _, a := range all {
+		if a.id == journeyID && a.definition.Entry.API {
+			return APIEntry{Version: a.version, Definition: a.definition}, true, nil
+		}
+	}
+	return APIEntry{}, false, nil
+}
