@@ -121,7 +121,7 @@ func dateEvent(workspaceID string, tr journey.DateTrigger, customerID string, at
 }
 
 // emit stores events Tabiji makes (segment and date triggers) unrouted:
-// the API's sweeper routes them to the journeys that enter on them, as it
+// the sweeper (routing.Sweeper) routes them to the journeys that enter on them, as it
 // routes any event a crash left unrouted. It returns how many were new.
 func (a *Activities) emit(ctx context.Context, events []store.Event) (int, error) {
 	out, err := a.store.InsertEvents(ctx, events)

@@ -103,4 +103,3 @@ func TestCELBudget(t *testing.T) {
 		}
 	})
 }
-

@@ -147,7 +147,7 @@ func (s *server) userVerified(ctx context.Context, workspaceID string, m *ingest
 	if err != nil || len(got) != sha256.Size {
 		return false, nil
 	}
-	secret, err := s.identitySecrets.get(ctx, workspaceID)
+	secret, err := s.identitySecrets.Get(ctx, workspaceID)
 	if err != nil || secret == nil {
 		return false, err
 	}

@@ -59,7 +59,7 @@ func (s *server) rotateIdentitySecret(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.identitySecrets.invalidate(ws)
+	s.identitySecrets.Invalidate(ws)
 	s.answerIdentitySecret(c, ws, sec)
 }
 

@@ -26,7 +26,7 @@ func (s *server) checkCatalog(c *gin.Context, d journey.Definition) ([]FieldErro
 	if !s.checkTemplateNames(c, d) || !s.checkSegment(c, d) {
 		return nil, false
 	}
-	t, err := s.taxonomies.get(c.Request.Context(), workspace(c))
+	t, err := s.taxonomies.Get(c.Request.Context(), workspace(c))
 	if err != nil {
 		s.fail(c, err)
 		return nil, false

@@ -382,7 +382,7 @@ func (s *server) signalRuns(ctx context.Context, workspaceID, journeyID, extra, 
 // lifecycle call: a failure is logged, not answered, since the journey's
 // change is made; the sweeper syncs again within minutes.
 func (s *server) syncTriggersAfter(ctx context.Context, workspaceID string) {
-	s.segmentCache.invalidate(workspaceID)
+	s.pipeline.JourneysChanged(workspaceID)
 	if err := s.router.SyncTriggers(ctx, workspaceID); err != nil {
 		s.Logger.Warn("trigger schedules not synced; the sweeper retries", "workspace", workspaceID, "error", err)
 	}

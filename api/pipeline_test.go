@@ -15,7 +15,7 @@ import (
 	"github.com/tabiji/tabiji/taxonomy"
 )
 
-// TestIngestPipeline runs decoded calls through s.ingest on real Postgres,
+// TestIngestPipeline runs decoded calls through the ingestion pipeline (ingest.Pipeline.Submit) on real Postgres,
 // under a taxonomy with every policy (no journey is active, so no Temporal).
 func TestIngestPipeline(t *testing.T) {
 	ctx := context.Background()
@@ -55,7 +55,7 @@ func TestIngestPipeline(t *testing.T) {
 		decode(6, "track", `{"userId":"u","event":"strict_order","messageId":"m6","properties":{"total":10},"context":{"timezone":"Asia/Tokyo","locale":"ja-JP"}}`),
 		decode(7, "identify", `{"userId":"u","messageId":"m7","traits":{"age":30,"email":"u@example.jp"}}`),
 	}
-	res, err := s.ingest(ctx, "w", msgs)
+	res, err := s.pipeline.Submit(ctx, "w", msgs)
 	if err != nil || res.RouteErr != nil {
 		t.Fatalf("ingest = %+v, %v", res, err)
 	}

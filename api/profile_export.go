@@ -134,7 +134,7 @@ func (s *server) exportFields(c *gin.Context, first []store.Profile) ([]string, 
 		}
 		return fields, true
 	}
-	t, err := s.taxonomies.get(c.Request.Context(), workspace(c))
+	t, err := s.taxonomies.Get(c.Request.Context(), workspace(c))
 	if err != nil {
 		s.fail(c, err)
 		return nil, false

@@ -78,7 +78,7 @@ func (s *server) importProfiles(c *gin.Context) {
 		}
 		asOf = t
 	}
-	t, err := s.taxonomies.get(c.Request.Context(), workspace(c))
+	t, err := s.taxonomies.Get(c.Request.Context(), workspace(c))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -99,7 +99,7 @@ func (s *server) importProfiles(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if err := s.scoreImported(c.Request.Context(), workspace(c), updates, asOf); err != nil {
+	if err := s.pipeline.ScoreImported(c.Request.Context(), workspace(c), updates, asOf); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -84,12 +84,12 @@ func (s *server) fixQuarantined(c *gin.Context) {
 		decodeProblem(c, err)
 		return
 	}
-	t, err := s.taxonomies.get(ctx, ws)
+	t, err := s.taxonomies.Get(ctx, ws)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	q, err := s.Store.FixQuarantined(ctx, ws, ev.MessageID, toEvent(ws, &m, nil), check(t, &m).Violations)
+	q, err := s.Store.FixQuarantined(ctx, ws, ev.MessageID, ingest.ToEvent(ws, &m, nil), ingest.Check(t, &m).Violations)
 	if s.quarantineError(c, err) {
 		return
 	}
@@ -97,7 +97,7 @@ func (s *server) fixQuarantined(c *gin.Context) {
 }
 
 // replayQuarantined submits a quarantined event again, through the same
-// pipeline as every Segment call (s.ingest), under the current taxonomy:
+// pipeline as every Segment call (ingest.Pipeline.Submit), under the current taxonomy:
 // let in, it is stored and routed and leaves the quarantine; blocked, it is
 // dropped and counted; still failing, it stays with its new violations and
 // the answer is 422 naming them.
@@ -112,12 +112,12 @@ func (s *server) replayQuarantined(c *gin.Context) {
 		decodeProblem(c, err) // only an event stored before a fix validated it
 		return
 	}
-	t, err := s.taxonomies.get(ctx, ws)
+	t, err := s.taxonomies.Get(ctx, ws)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	v := check(t, &m)
+	v := ingest.Check(t, &m)
 	if v.Action == taxonomy.ActionReject || v.Action == taxonomy.ActionQuarantine {
 		if _, err := s.Store.FixQuarantined(ctx, ws, q.MessageID, q.Event, v.Violations); s.quarantineError(c, err) {
 			return
@@ -125,7 +125,7 @@ func (s *server) replayQuarantined(c *gin.Context) {
 		violationProblem(c, "the event still breaks the taxonomy: fix it (PUT) and replay, or drop it", v.Violations)
 		return
 	}
-	res, err := s.ingest(ctx, ws, []ingest.Message{m})
+	res, err := s.pipeline.Submit(ctx, ws, []ingest.Message{m})
 	if err != nil {
 		s.fail(c, ingestError(err))
 		return

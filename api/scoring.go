@@ -13,6 +13,7 @@ import (
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/wscache"
 )
 
 // scoreHistoryLimit is how many awards GET /v1/profiles/{id}/score shows.
@@ -20,8 +21,8 @@ const scoreHistoryLimit = 50
 
 // newScoringCache holds each workspace's compiled scoring rules (nil when
 // it has none), so that ingestion checks them without a query.
-func newScoringCache(st *store.Store, ttl time.Duration) *workspaceCache[*scoring.Compiled] {
-	return newWorkspaceCache(ttl, func(ctx context.Context, workspaceID string) (*scoring.Compiled, error) {
+func newScoringCache(st *store.Store, ttl time.Duration) *wscache.Cache[*scoring.Compiled] {
+	return wscache.New(ttl, func(ctx context.Context, workspaceID string) (*scoring.Compiled, error) {
 		r, err := loadScoringRules(ctx, st, workspaceID)
 		if err != nil || (len(r.Events) == 0 && len(r.Traits) == 0) {
 			return nil, err
@@ -85,7 +86,7 @@ func (s *server) putScoring(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.scoring.invalidate(workspace(c))
+	s.scoring.Invalidate(workspace(c))
 	c.JSON(http.StatusOK, r)
 }
 
@@ -108,7 +109,7 @@ func (s *server) getProfileScore(c *gin.Context) {
 	if s.profileError(c, err) {
 		return
 	}
-	rules, err := s.scoring.get(ctx, workspace(c))
+	rules, err := s.scoring.Get(ctx, workspace(c))
 	if err != nil {
 		s.fail(c, err)
 		return

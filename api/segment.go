@@ -43,7 +43,7 @@ func (s *server) segmentCall(typ string) gin.HandlerFunc {
 				return
 			}
 		}
-		res, err := s.ingest(c.Request.Context(), workspace(c), msgs)
+		res, err := s.pipeline.Submit(c.Request.Context(), workspace(c), msgs)
 		s.answer(c, res, err, nil, false, 1)
 	}
 }
@@ -74,12 +74,12 @@ func (s *server) segmentBatch(c *gin.Context) {
 		}
 		bad = append(bad, refused...)
 	}
-	res, err := s.ingest(c.Request.Context(), workspace(c), msgs)
+	res, err := s.pipeline.Submit(c.Request.Context(), workspace(c), msgs)
 	s.answer(c, res, err, bad, true, calls)
 }
 
 // answer turns the pipeline's result into Segment's {"success": true} or a problem.
-func (s *server) answer(c *gin.Context, res ingestResult, err error, bad ingest.Errors, batch bool, calls int) {
+func (s *server) answer(c *gin.Context, res ingest.Result, err error, bad ingest.Errors, batch bool, calls int) {
 	switch {
 	case err != nil:
 		s.fail(c, ingestError(err))
@@ -171,3 +171,6 @@ func countCalls(errs ingest.Errors) int {
 	}
 	return len(seen)
 }
+
+// ingestError wraps a pipeline failure with the step that failed.
+func ingestError(err error) error { return fmt.Errorf("ingest events: %w", err) }

@@ -12,10 +12,12 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tabiji/tabiji/channels/settings"
+	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/wscache"
 )
 
 // Deps is what the API needs.
@@ -67,11 +69,11 @@ type server struct {
 	// taxonomies holds each workspace's compiled taxonomy; ingestion checks every event against it.
 	taxonomies *taxonomyCache
 	// scoring holds each workspace's compiled lead-scoring rules.
-	scoring *workspaceCache[*scoring.Compiled]
-	// segmentCache holds each workspace's tracked segments and what moves them.
-	segmentCache *workspaceCache[[]trackedSegment]
+	scoring *wscache.Cache[*scoring.Compiled]
+	// pipeline takes the decoded calls of every ingestion endpoint to the journeys.
+	pipeline *ingest.Pipeline
 	// identitySecrets holds each workspace's identity-verification secret, opened.
-	identitySecrets *workspaceCache[[]byte]
+	identitySecrets *wscache.Cache[[]byte]
 	// The abuse limits (ratelimit.go); nil limits nothing.
 	ingestLimit, manageLimit, loginByAddr, loginByKey *keyedLimiter
 	// securePublic: the public URL is https (ui_cookie.go).
@@ -93,9 +95,11 @@ func newServer(d Deps) *server {
 		Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Logger: d.Logger, PayloadCodec: d.PayloadCodec,
 	})}
 	s.taxonomies = newTaxonomyCache(d.Store, 5*time.Second)
-	s.segmentCache = newWorkspaceCache(5*time.Second, s.loadMovers)
 	s.scoring = newScoringCache(d.Store, 5*time.Second)
-	s.identitySecrets = newWorkspaceCache(5*time.Second, s.loadIdentitySecret)
+	s.pipeline = ingest.NewPipeline(ingest.Deps{
+		Store: d.Store, Router: s.router, Logger: d.Logger, Taxonomies: s.taxonomies, Scoring: s.scoring,
+	})
+	s.identitySecrets = wscache.New(5*time.Second, s.loadIdentitySecret)
 	s.ingestLimit, s.manageLimit = newKeyedLimiter(d.Limits.Ingest), newKeyedLimiter(d.Limits.Manage)
 	s.loginByAddr, s.loginByKey = newKeyedLimiter(d.Limits.Login), newKeyedLimiter(d.Limits.Login)
 	s.securePublic = strings.HasPrefix(strings.ToLower(d.PublicURL), "https://")

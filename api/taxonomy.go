@@ -75,7 +75,7 @@ func (s *server) putTaxonomy(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		s.taxonomies.invalidate(ws)
+		s.taxonomies.Invalidate(ws)
 	}
 	c.JSON(http.StatusOK, gin.H{"applied": !dryRun, "changes": changes})
 }
@@ -163,7 +163,7 @@ func (s *server) putEventDefinition(c *gin.Context) {
 	if s.definitionError(c, "event", s.Store.PutEventDefinition(c.Request.Context(), workspace(c), e, create)) {
 		return
 	}
-	s.taxonomies.invalidate(workspace(c))
+	s.taxonomies.Invalidate(workspace(c))
 	stored, err := s.Store.EventDefinition(c.Request.Context(), workspace(c), e.Name)
 	if s.definitionError(c, "event", err) {
 		return
@@ -180,7 +180,7 @@ func (s *server) deleteEventDefinition(c *gin.Context) {
 	if s.definitionError(c, "event", s.Store.DeleteEventDefinition(c.Request.Context(), workspace(c), c.Param("name"))) {
 		return
 	}
-	s.taxonomies.invalidate(workspace(c))
+	s.taxonomies.Invalidate(workspace(c))
 	c.Status(http.StatusNoContent)
 }
 
@@ -215,7 +215,7 @@ func (s *server) putUserProperty(c *gin.Context) {
 	if s.definitionError(c, "user property", s.Store.PutUserProperty(c.Request.Context(), workspace(c), p, create)) {
 		return
 	}
-	s.taxonomies.invalidate(workspace(c))
+	s.taxonomies.Invalidate(workspace(c))
 	status := http.StatusOK
 	if create {
 		status = http.StatusCreated
@@ -231,7 +231,7 @@ func (s *server) deleteUserProperty(c *gin.Context) {
 	if s.definitionError(c, "user property", s.Store.DeleteUserProperty(c.Request.Context(), workspace(c), c.Param("name"))) {
 		return
 	}
-	s.taxonomies.invalidate(workspace(c))
+	s.taxonomies.Invalidate(workspace(c))
 	c.Status(http.StatusNoContent)
 }
 
@@ -306,7 +306,7 @@ func (s *server) putTaxonomyPolicy(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.taxonomies.invalidate(workspace(c))
+	s.taxonomies.Invalidate(workspace(c))
 	c.JSON(http.StatusOK, policyBody{UnknownEvents: t.UnknownEvents, InvalidTraits: t.InvalidTraits})
 }
 

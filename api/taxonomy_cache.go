@@ -7,14 +7,15 @@ import (
 
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/taxonomy"
+	"github.com/tabiji/tabiji/wscache"
 )
 
 // taxonomyCache holds each workspace's compiled taxonomy: checking an event
 // costs map lookups, not a query.
-type taxonomyCache = workspaceCache[*taxonomy.Taxonomy]
+type taxonomyCache = wscache.Cache[*taxonomy.Taxonomy]
 
 func newTaxonomyCache(st *store.Store, ttl time.Duration) *taxonomyCache {
-	return newWorkspaceCache(ttl, func(ctx context.Context, workspaceID string) (*taxonomy.Taxonomy, error) {
+	return wscache.New(ttl, func(ctx context.Context, workspaceID string) (*taxonomy.Taxonomy, error) {
 		t, err := st.Taxonomy(ctx, workspaceID)
 		if err != nil {
 			return nil, fmt.Errorf("load taxonomy: %w", err)

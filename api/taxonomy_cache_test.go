@@ -30,7 +30,7 @@ func TestTaxonomyCache(t *testing.T) {
 	}
 	known := func(c *taxonomyCache, ws, event string) bool {
 		t.Helper()
-		tx, err := c.get(ctx, ws)
+		tx, err := c.Get(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,18 +41,18 @@ func TestTaxonomyCache(t *testing.T) {
 		c := newTaxonomyCache(st, time.Hour)
 		apply("a", "cart_add")
 		apply("b", "purchase")
-		first, err := c.get(ctx, "a")
+		first, err := c.Get(ctx, "a")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if again, _ := c.get(ctx, "a"); again != first {
+		if again, _ := c.Get(ctx, "a"); again != first {
 			t.Error("a second get loaded the taxonomy again")
 		}
 		apply("a", "cart_add", "sign_up")
 		if known(c, "a", "sign_up") {
 			t.Error("the cache reloaded before its time without an invalidate")
 		}
-		c.invalidate("a")
+		c.Invalidate("a")
 		if !known(c, "a", "sign_up") {
 			t.Error("invalidate did not reload the workspace")
 		}
@@ -81,9 +81,9 @@ func TestTaxonomyCache(t *testing.T) {
 			wg.Go(func() {
 				for range 50 {
 					if i%4 == 0 {
-						c.invalidate("a")
+						c.Invalidate("a")
 					}
-					tx, err := c.get(ctx, "a")
+					tx, err := c.Get(ctx, "a")
 					if err != nil {
 						t.Error(err)
 						return

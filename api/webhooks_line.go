@@ -144,7 +144,7 @@ func (s *server) handleLineEvent(ctx context.Context, ws string, e lineEvent, su
 		sum.Ignored++
 		return s.Store.MarkWebhookSeen(ctx, ws, "line", e.id)
 	}
-	res, err := s.ingest(ctx, ws, []ingest.Message{call})
+	res, err := s.pipeline.Submit(ctx, ws, []ingest.Message{call})
 	if err != nil {
 		return fmt.Errorf("ingest %s: %w", e.name, err)
 	}
@@ -173,7 +173,7 @@ func (s *server) lineCustomer(ctx context.Context, ws string, e lineEvent) (stri
 	if err != nil {
 		return "", fmt.Errorf("decode identify of a new LINE user: %w", err)
 	}
-	if _, err := s.ingest(ctx, ws, []ingest.Message{m}); err != nil {
+	if _, err := s.pipeline.Submit(ctx, ws, []ingest.Message{m}); err != nil {
 		return "", fmt.Errorf("identify a new LINE user: %w", err)
 	}
 	return id, nil

@@ -1,9 +1,7 @@
-package api
+package ingest
 
 import (
 	"context"
-
-	"github.com/tabiji/tabiji/ingest"
 )
 
 // dropErased leaves out the calls whose messageId was an event of a
@@ -11,16 +9,16 @@ import (
 // erasure (as Segment's libraries do) re-creates no profile, event or run.
 // They count as duplicates, as the first delivery of the call was stored
 // once. One indexed lookup for the batch (store.ErasedMessageIDs).
-func (s *server) dropErased(ctx context.Context, workspaceID string, msgs []ingest.Message) ([]ingest.Message, int, error) {
+func (p *Pipeline) dropErased(ctx context.Context, workspaceID string, msgs []Message) ([]Message, int, error) {
 	ids := make([]string, len(msgs))
 	for i := range msgs {
 		ids[i] = msgs[i].MessageID
 	}
-	erased, err := s.Store.ErasedMessageIDs(ctx, workspaceID, ids)
+	erased, err := p.Store.ErasedMessageIDs(ctx, workspaceID, ids)
 	if err != nil || len(erased) == 0 {
 		return msgs, 0, err
 	}
-	kept := make([]ingest.Message, 0, len(msgs)-len(erased))
+	kept := make([]Message, 0, len(msgs)-len(erased))
 	for _, m := range msgs {
 		if !erased[m.MessageID] {
 			kept = append(kept, m)

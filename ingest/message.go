@@ -1,8 +1,13 @@
 // Package ingest decodes and validates calls of Segment's HTTP Tracking API
 // (identify, track, page, screen, group, alias and batch) into Messages:
 // field names and rules as Segment documents them, timestamps corrected for
-// the sender's clock skew, and every error naming its field. It does no I/O,
-// so it can be fuzzed and benchmarked on its own.
+// the sender's clock skew, and every error naming its field. The decoder
+// does no I/O, so it can be fuzzed and benchmarked on its own.
+//
+// Pipeline (pipeline.go) then takes decoded calls to the journeys: the
+// workspace's taxonomy, identify and alias on profiles, storage, routing
+// (package routing), scoring on ingest (scoring.go) and the segments the
+// calls may move (segments.go, segments_eval.go).
 package ingest
 
 import (

@@ -1,32 +1,74 @@
-package api
+package ingest
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
-	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/routing"
+	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/taxonomy"
+	"github.com/tabiji/tabiji/wscache"
 )
 
-// ingestResult is what the pipeline did with a set of calls.
-type ingestResult struct {
+// Deps is what a Pipeline needs. The caches are the API's too: it
+// invalidates them when a taxonomy or scoring rules change.
+type Deps struct {
+	Store  *store.Store
+	Router *routing.Router
+	Logger *slog.Logger
+	// Taxonomies holds each workspace's compiled taxonomy; every call is
+	// checked against it.
+	Taxonomies *wscache.Cache[*taxonomy.Taxonomy]
+	// Scoring holds each workspace's compiled lead-scoring rules (nil when
+	// it has none).
+	Scoring *wscache.Cache[*scoring.Compiled]
+}
+
+// Pipeline takes decoded calls from the HTTP handlers to storage and on to
+// the journeys: taxonomy, profiles, storage, routing, scoring and segment
+// relevance (segment triggers).
+type Pipeline struct {
+	Deps
+	// segments holds each workspace's tracked segments and what moves them.
+	segments *wscache.Cache[[]trackedSegment]
+}
+
+// cacheTTL is how long the pipeline's own caches keep a workspace's value.
+const cacheTTL = 5 * time.Second
+
+// NewPipeline returns a Pipeline over d.
+func NewPipeline(d Deps) *Pipeline {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	p := &Pipeline{Deps: d}
+	p.segments = wscache.New(cacheTTL, p.loadMovers)
+	return p
+}
+
+// JourneysChanged drops the workspace's tracked segments, after a journey
+// lifecycle change or a segment change made through this process.
+func (p *Pipeline) JourneysChanged(workspaceID string) { p.segments.Invalidate(workspaceID) }
+
+// Result is what the pipeline did with a set of calls.
+type Result struct {
 	Stored      int // new events stored
 	Duplicates  int // calls whose messageId was stored before
 	Quarantined int
 	Dropped     int
-	Rejected    []rejection
+	Rejected    []Rejection
 	// RouteErr says some stored events did not reach their journeys yet:
 	// they stay unrouted, and the sweeper (or the client's retry) routes them.
 	RouteErr error
 }
 
-// rejection is a call the taxonomy refused, by its index in the batch.
-type rejection struct {
+// Rejection is a call the taxonomy refused, by its index in the batch.
+type Rejection struct {
 	Index      int
 	Violations []taxonomy.Violation
 }
@@ -34,43 +76,45 @@ type rejection struct {
 // accepted is a call let in, with the taxonomy's findings when it was let
 // in despite them.
 type accepted struct {
-	msg        *ingest.Message
+	msg        *Message
 	violations []taxonomy.Violation
 }
 
-// ingest runs decoded calls through the workspace's taxonomy, applies
+// Submit runs decoded calls through the workspace's taxonomy, applies
 // identify and alias to profiles, stores the events (one statement for
-// the lot), applies their contexts to profiles and routes them to journeys.
-// The quarantine's replay submits events through it too.
-func (s *server) ingest(ctx context.Context, workspaceID string, msgs []ingest.Message) (ingestResult, error) {
-	var res ingestResult
+// the lot), applies their contexts to profiles, routes them to journeys
+// (routing.Router.RouteStored), scores them and re-evaluates the segments
+// they may move. The quarantine's replay and the LINE webhook submit events
+// through it too.
+func (p *Pipeline) Submit(ctx context.Context, workspaceID string, msgs []Message) (Result, error) {
+	var res Result
 	ctx = routing.WithBudget(ctx)
-	msgs, erased, err := s.dropErased(ctx, workspaceID, msgs)
+	msgs, erased, err := p.dropErased(ctx, workspaceID, msgs)
 	if err != nil {
 		return res, err
 	}
 	res.Duplicates += erased
-	in, err := s.screen(ctx, workspaceID, msgs, &res)
+	in, err := p.screen(ctx, workspaceID, msgs, &res)
 	if err != nil || len(in) == 0 {
 		return res, err
 	}
-	merged, err := s.applyIdentities(ctx, workspaceID, in)
+	merged, err := p.applyIdentities(ctx, workspaceID, in)
 	if err != nil {
 		return res, err
 	}
-	used, err := s.router.UsedEvents(ctx, workspaceID)
+	used, err := p.Router.UsedEvents(ctx, workspaceID)
 	if err != nil {
 		return res, err
 	}
 	events := make([]store.Event, len(in))
 	for i, a := range in {
-		events[i] = toEvent(workspaceID, a.msg, a.violations)
-		if events[i].Type != ingest.Track || !used[events[i].Name] {
+		events[i] = ToEvent(workspaceID, a.msg, a.violations)
+		if events[i].Type != Track || !used[events[i].Name] {
 			// No journey uses it: routed as it is stored, with no second write.
 			events[i].RoutedAt = &events[i].ReceivedAt
 		}
 	}
-	out, err := s.Store.InsertEvents(ctx, events)
+	out, err := p.Store.InsertEvents(ctx, events)
 	if err != nil {
 		return res, err
 	}
@@ -81,20 +125,20 @@ func (s *server) ingest(ctx context.Context, workspaceID string, msgs []ingest.M
 			res.Duplicates++
 		}
 	}
-	if err := s.Store.ApplyContexts(ctx, workspaceID, contextUpdates(in, out)); err != nil {
+	if err := p.Store.ApplyContexts(ctx, workspaceID, contextUpdates(in, out)); err != nil {
 		return res, err
 	}
-	res.RouteErr = s.router.RouteStored(ctx, workspaceID, out)
-	if err := s.score(ctx, workspaceID, in, out, &res); err != nil {
+	res.RouteErr = p.Router.RouteStored(ctx, workspaceID, out)
+	if err := p.score(ctx, workspaceID, in, out, &res); err != nil {
 		return res, fmt.Errorf("score: %w", err)
 	}
-	s.evaluateSegments(ctx, workspaceID, out, mergedCustomers(out, merged))
+	p.evaluateSegments(ctx, workspaceID, out, mergedCustomers(out, merged))
 	return res, nil
 }
 
 // screen applies the taxonomy's verdict to each call and returns those let in.
-func (s *server) screen(ctx context.Context, workspaceID string, msgs []ingest.Message, res *ingestResult) ([]accepted, error) {
-	t, err := s.taxonomies.get(ctx, workspaceID)
+func (p *Pipeline) screen(ctx context.Context, workspaceID string, msgs []Message, res *Result) ([]accepted, error) {
+	t, err := p.Taxonomies.Get(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
@@ -102,12 +146,12 @@ func (s *server) screen(ctx context.Context, workspaceID string, msgs []ingest.M
 	dropped := map[[2]string]int{}
 	for i := range msgs {
 		m := &msgs[i]
-		v := check(t, m)
+		v := Check(t, m)
 		switch v.Action {
 		case taxonomy.ActionReject:
-			res.Rejected = append(res.Rejected, rejection{Index: m.Index, Violations: v.Violations})
+			res.Rejected = append(res.Rejected, Rejection{Index: m.Index, Violations: v.Violations})
 		case taxonomy.ActionQuarantine:
-			if err := s.Store.QuarantineEvent(ctx, toEvent(workspaceID, m, nil), v.Violations); err != nil {
+			if err := p.Store.QuarantineEvent(ctx, ToEvent(workspaceID, m, nil), v.Violations); err != nil {
 				return nil, err
 			}
 			res.Quarantined++
@@ -123,27 +167,29 @@ func (s *server) screen(ctx context.Context, workspaceID string, msgs []ingest.M
 		}
 	}
 	for k, n := range dropped {
-		if err := s.Store.CountDropped(ctx, workspaceID, k[0], k[1], n); err != nil {
+		if err := p.Store.CountDropped(ctx, workspaceID, k[0], k[1], n); err != nil {
 			return nil, err
 		}
 	}
 	return in, nil
 }
 
-// check is the taxonomy's verdict on a call: a track call's name and
+// Check is the taxonomy's verdict on a call: a track call's name and
 // properties, an identify call's traits; no taxonomy allows everything.
-func check(t *taxonomy.Taxonomy, m *ingest.Message) taxonomy.Verdict {
+func Check(t *taxonomy.Taxonomy, m *Message) taxonomy.Verdict {
 	switch {
 	case t == nil:
-	case m.Type == ingest.Track:
+	case m.Type == Track:
 		return t.CheckEvent(m.Event, m.Properties)
-	case m.Type == ingest.Identify:
+	case m.Type == Identify:
 		return t.CheckTraits(m.Traits)
 	}
 	return taxonomy.Verdict{Action: taxonomy.ActionAllow}
 }
 
-func toEvent(workspaceID string, m *ingest.Message, violations []taxonomy.Violation) store.Event {
+// ToEvent is the stored form of a call, flagged with the taxonomy's
+// violations when it was let in despite them.
+func ToEvent(workspaceID string, m *Message, violations []taxonomy.Violation) store.Event {
 	e := store.Event{
 		WorkspaceID: workspaceID, MessageID: m.MessageID, Type: m.Type, UserID: m.CustomerID(), AnonymousID: m.AnonymousID,
 		Name: m.Event, Properties: m.RawProperties, Traits: m.RawTraits, Context: m.RawContext,
@@ -159,16 +205,16 @@ func toEvent(workspaceID string, m *ingest.Message, violations []taxonomy.Violat
 // the events are stored, so that they are stored under the merged id: one
 // lookup and one transaction for the batch, plus one per id merged. It
 // returns the indexes in in of the calls that merged two profiles.
-func (s *server) applyIdentities(ctx context.Context, workspaceID string, in []accepted) ([]int, error) {
+func (p *Pipeline) applyIdentities(ctx context.Context, workspaceID string, in []accepted) ([]int, error) {
 	var anon []string
 	for _, a := range in {
-		if m := a.msg; m.Type == ingest.Identify && m.UserID != "" && m.AnonymousID != "" && m.UserID != m.AnonymousID {
+		if m := a.msg; m.Type == Identify && m.UserID != "" && m.AnonymousID != "" && m.UserID != m.AnonymousID {
 			anon = append(anon, m.AnonymousID)
 		}
 	}
 	unmerged := map[string]bool{}
 	if len(anon) > 0 {
-		ids, err := s.Store.UnmergedIDs(ctx, workspaceID, anon)
+		ids, err := p.Store.UnmergedIDs(ctx, workspaceID, anon)
 		if err != nil {
 			return nil, err
 		}
@@ -181,19 +227,19 @@ func (s *server) applyIdentities(ctx context.Context, workspaceID string, in []a
 	for i, a := range in {
 		m := a.msg
 		switch {
-		case m.Type == ingest.Alias:
-			did, err := s.Store.MergeProfiles(ctx, workspaceID, m.PreviousID, m.UserID, false)
+		case m.Type == Alias:
+			did, err := p.Store.MergeProfiles(ctx, workspaceID, m.PreviousID, m.UserID, false)
 			if err != nil {
 				return nil, err
 			}
 			if did {
 				merged = append(merged, i)
 			}
-		case m.Type != ingest.Identify:
+		case m.Type != Identify:
 			continue
 		case unmerged[m.AnonymousID] && m.UserID != "" && m.UserID != m.AnonymousID:
 			delete(unmerged, m.AnonymousID)
-			did, err := s.Store.MergeProfiles(ctx, workspaceID, m.AnonymousID, m.UserID, true)
+			did, err := p.Store.MergeProfiles(ctx, workspaceID, m.AnonymousID, m.UserID, true)
 			if err != nil {
 				return nil, err
 			}
@@ -201,11 +247,11 @@ func (s *server) applyIdentities(ctx context.Context, workspaceID string, in []a
 				merged = append(merged, i)
 			}
 		}
-		if m.Type == ingest.Identify {
+		if m.Type == Identify {
 			updates = append(updates, store.ProfileUpdate{ID: m.CustomerID(), Change: traitsChange(m), At: m.Timestamp})
 		}
 	}
-	return merged, s.Store.ChangeProfiles(ctx, workspaceID, updates)
+	return merged, p.Store.ChangeProfiles(ctx, workspaceID, updates)
 }
 
 // mergedCustomers is the profile each merging call was stored under (the
@@ -222,7 +268,7 @@ func mergedCustomers(out []store.Inserted, merged []int) []string {
 
 // traitsChange is what an identify call does to its profile: a trait sent
 // as null is removed.
-func traitsChange(m *ingest.Message) store.ProfileChange {
+func traitsChange(m *Message) store.ProfileChange {
 	c := store.ProfileChange{Set: map[string]any{}, Timezone: m.Timezone(), Locale: m.Locale(), PushToken: m.PushToken()}
 	for k, v := range m.Traits {
 		if v == nil {
@@ -242,7 +288,7 @@ func contextUpdates(in []accepted, out []store.Inserted) []store.ContextUpdate {
 	for i, a := range in {
 		m := a.msg
 		u := store.ContextUpdate{ID: out[i].Event.UserID, Timezone: m.Timezone(), Locale: m.Locale(), PushToken: m.PushToken()}
-		if m.Type == ingest.Identify || (u.Timezone == "" && u.Locale == "" && u.PushToken == "") {
+		if m.Type == Identify || (u.Timezone == "" && u.Locale == "" && u.PushToken == "") {
 			continue
 		}
 		if t, ok := latest[u.ID]; ok && t.After(m.Timestamp) {
@@ -256,6 +302,3 @@ func contextUpdates(in []accepted, out []store.Inserted) []store.ContextUpdate {
 	}
 	return updates
 }
-
-// ingestError wraps a pipeline failure with the step that failed.
-func ingestError(err error) error { return fmt.Errorf("ingest events: %w", err) }

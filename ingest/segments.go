@@ -1,4 +1,4 @@
-package api
+package ingest
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/segments"
 	"github.com/tabiji/tabiji/store"
@@ -24,20 +23,20 @@ type trackedSegment struct {
 }
 
 func (g trackedSegment) movedBy(e store.Event) bool {
-	if e.Type == ingest.Identify {
+	if e.Type == Identify {
 		return g.traits
 	}
-	return e.Type == ingest.Track && slices.Contains(g.events, e.Name)
+	return e.Type == Track && slices.Contains(g.events, e.Name)
 }
 
 // loadMovers reads the workspace's tracked segments and what moves them,
 // for the segment cache.
-func (s *server) loadMovers(ctx context.Context, workspaceID string) ([]trackedSegment, error) {
-	ids, err := s.router.TrackedSegments(ctx, workspaceID)
+func (p *Pipeline) loadMovers(ctx context.Context, workspaceID string) ([]trackedSegment, error) {
+	ids, err := p.Router.TrackedSegments(ctx, workspaceID)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	resolve, err := s.Store.SegmentResolver(ctx, workspaceID)
+	resolve, err := p.Store.SegmentResolver(ctx, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("segments of %s: %w", workspaceID, err)
 	}

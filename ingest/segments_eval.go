@@ -1,4 +1,4 @@
-package api
+package ingest
 
 import (
 	"context"
@@ -20,10 +20,10 @@ import (
 // events and traits changed together, and the memberships of the profile
 // merged away moved to them (store.MergeProfiles), so they are evaluated in
 // every tracked segment.
-func (s *server) evaluateSegments(ctx context.Context, workspaceID string, out []store.Inserted, merged []string) {
-	segs, err := s.segmentCache.get(ctx, workspaceID)
+func (p *Pipeline) evaluateSegments(ctx context.Context, workspaceID string, out []store.Inserted, merged []string) {
+	segs, err := p.segments.Get(ctx, workspaceID)
 	if err != nil {
-		s.Logger.Warn("segments not evaluated; their sweeps catch up", "workspace", workspaceID, "error", err)
+		p.Logger.Warn("segments not evaluated; their sweeps catch up", "workspace", workspaceID, "error", err)
 		return
 	}
 	if len(segs) == 0 {
@@ -31,25 +31,25 @@ func (s *server) evaluateSegments(ctx context.Context, workspaceID string, out [
 	}
 	now := time.Now()
 	for seg, ids := range segmentsMoved(segs, out, merged) {
-		if err := s.evaluateSegment(ctx, workspaceID, seg, ids, now); err != nil {
-			s.Logger.Warn("segment not evaluated; its sweep catches up", "workspace", workspaceID, "segment", seg, "error", err)
+		if err := p.evaluateSegment(ctx, workspaceID, seg, ids, now); err != nil {
+			p.Logger.Warn("segment not evaluated; its sweep catches up", "workspace", workspaceID, "segment", seg, "error", err)
 		}
 	}
 }
 
-func (s *server) evaluateSegment(ctx context.Context, workspaceID, seg string, ids []string, now time.Time) error {
-	entered, exited, err := activities.SegmentChanges(ctx, s.Store, workspaceID, seg, ids)
+func (p *Pipeline) evaluateSegment(ctx context.Context, workspaceID, seg string, ids []string, now time.Time) error {
+	entered, exited, err := activities.SegmentChanges(ctx, p.Store, workspaceID, seg, ids)
 	if err != nil || len(entered)+len(exited) == 0 {
 		return err
 	}
-	out, err := s.Store.InsertEvents(ctx, routing.SegmentEvents(workspaceID, seg, entered, exited, now))
+	out, err := p.Store.InsertEvents(ctx, routing.SegmentEvents(workspaceID, seg, entered, exited, now))
 	if err != nil {
 		return err
 	}
 	// Stored events get routed (now, or by the sweeper), so the change is
 	// recorded before routing: a routing failure must not emit it again.
-	if err := s.Store.RecordSegmentChanges(ctx, workspaceID, seg, entered, exited, now); err != nil {
+	if err := p.Store.RecordSegmentChanges(ctx, workspaceID, seg, entered, exited, now); err != nil {
 		return err
 	}
-	return s.router.RouteStored(ctx, workspaceID, out)
+	return p.Router.RouteStored(ctx, workspaceID, out)
 }

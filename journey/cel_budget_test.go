@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/tabiji/tabiji/ingest"
 )
 
 // bigEvent is the largest kind of event one ingestion call can carry: a
@@ -65,11 +63,6 @@ func TestCheckCondition(t *testing.T) {
 			if err := CheckCondition(src); err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("CheckCondition(%.60s) = %v; want an error with %q", src, err, want)
 			}
-		}
-	})
-	t.Run("AssumesTheLargestIngestedValue", func(t *testing.T) {
-		if MaxValueSize != ingest.MaxCall {
-			t.Errorf("MaxValueSize = %d; ingest.MaxCall = %d", MaxValueSize, ingest.MaxCall)
 		}
 	})
 }

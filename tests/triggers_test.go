@@ -16,7 +16,7 @@ import (
 	"github.com/tabiji/tabiji/workflows"
 )
 
-// runSweeper runs the API's sweeper, which routes the events that segment
+// runSweeper runs the sweeper (routing.Sweeper), which routes the events that segment
 // and date sweeps store, until the test ends.
 func (s *stack) runSweeper() {
 	s.t.Helper()

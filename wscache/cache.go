@@ -1,4 +1,7 @@
-package api
+// Package wscache keeps a value per workspace (a compiled taxonomy,
+// compiled scoring rules, an opened secret) for a while, so that using it
+// costs a map lookup, not a query.
+package wscache
 
 import (
 	"context"
@@ -9,20 +12,20 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// workspaceCache keeps a value per workspace (a compiled taxonomy, compiled
+// Cache keeps a value per workspace (a compiled taxonomy, compiled
 // scoring rules) for ttl, so that using it costs a map lookup, not a query.
-// Every change through this API invalidates the workspace's entry; changes
+// Every change through the API invalidates the workspace's entry; changes
 // made elsewhere (the CLI, another API process) show within ttl. Concurrent
 // misses share one load (singleflight), so an expiry under load makes one
 // query, not one per request.
-type workspaceCache[T any] struct {
+type Cache[T any] struct {
 	load  func(ctx context.Context, workspaceID string) (T, error)
 	ttl   time.Duration
 	loads singleflight.Group
 
 	mu   sync.Mutex
 	byWS map[string]cacheEntry[T]
-	gen  map[string]uint64 // bumped by invalidate, so a load begun before it is not kept
+	gen  map[string]uint64 // bumped by Invalidate, so a load begun before it is not kept
 }
 
 type cacheEntry[T any] struct {
@@ -30,12 +33,14 @@ type cacheEntry[T any] struct {
 	v      T
 }
 
-func newWorkspaceCache[T any](ttl time.Duration, load func(ctx context.Context, workspaceID string) (T, error)) *workspaceCache[T] {
-	return &workspaceCache[T]{load: load, ttl: ttl, byWS: map[string]cacheEntry[T]{}, gen: map[string]uint64{}}
+// New returns a cache that loads a workspace's value with load and keeps
+// it for ttl.
+func New[T any](ttl time.Duration, load func(ctx context.Context, workspaceID string) (T, error)) *Cache[T] {
+	return &Cache[T]{load: load, ttl: ttl, byWS: map[string]cacheEntry[T]{}, gen: map[string]uint64{}}
 }
 
-// get returns the workspace's value. Callers must not change it.
-func (c *workspaceCache[T]) get(ctx context.Context, workspaceID string) (T, error) {
+// Get returns the workspace's value. Callers must not change it.
+func (c *Cache[T]) Get(ctx context.Context, workspaceID string) (T, error) {
 	c.mu.Lock()
 	e, ok := c.byWS[workspaceID]
 	gen := c.gen[workspaceID]
@@ -63,8 +68,8 @@ func (c *workspaceCache[T]) get(ctx context.Context, workspaceID string) (T, err
 	return v.(T), nil
 }
 
-// invalidate drops the workspace's entry: the next get loads it afresh.
-func (c *workspaceCache[T]) invalidate(workspaceID string) {
+// Invalidate drops the workspace's entry: the next Get loads it afresh.
+func (c *Cache[T]) Invalidate(workspaceID string) {
 	c.mu.Lock()
 	delete(c.byWS, workspaceID)
 	c.gen[workspaceID]++
