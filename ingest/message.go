@@ -7,7 +7,7 @@
 // Pipeline (pipeline.go) then takes decoded calls to the journeys: the
 // workspace's taxonomy, identify and alias on profiles, storage, routing
 // (package routing), scoring on ingest (scoring.go) and the segments the
-// calls may move (segments.go, segments_eval.go).
+// calls may move (segment_relevance.go, segment_triggers.go).
 package ingest
 
 import (
