@@ -45,7 +45,7 @@ func (s *server) verifyClientCalls(ctx context.Context, workspaceID string, msgs
 		if batch {
 			field = "batch[" + strconv.Itoa(m.Index) + "]." + field
 		}
-		refused = append(refused, ingest.FieldError{Field: field, Rule: rule})
+		refused.Add(field, rule)
 	}
 	var sources []string
 	for i := range msgs {

@@ -67,7 +67,7 @@ func (s *server) launchJourneyTemplate(c *gin.Context) {
 		for i, fe := range verr {
 			errs[i] = FieldError{Field: fe.Field, Message: fe.Message}
 		}
-		problem(c, http.StatusUnprocessableEntity, verr.Error(), errs...)
+		problem(c, http.StatusUnprocessableEntity, err.Error(), errs...)
 		return
 	}
 	if err != nil {

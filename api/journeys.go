@@ -90,7 +90,7 @@ func (s *server) parseDefinition(c *gin.Context, raw json.RawMessage) (json.RawM
 		for i, fe := range verr {
 			errs[i] = FieldError{Field: "definition." + fe.Field, Message: fe.Message}
 		}
-		problem(c, http.StatusUnprocessableEntity, verr.Error(), errs...)
+		problem(c, http.StatusUnprocessableEntity, err.Error(), errs...)
 		return nil, nil, false
 	}
 	warnings, ok := s.checkCatalog(c, def)

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/jsonfields"
 )
 
 // Problem is an RFC 9457 problem details body. Errors names each field at
@@ -23,10 +25,7 @@ type Problem struct {
 }
 
 // FieldError is one field at fault and the rule it broke.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
+type FieldError = jsonfields.Error
 
 func problem(c *gin.Context, status int, detail string, errs ...FieldError) {
 	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Errors: errs}

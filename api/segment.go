@@ -157,7 +157,7 @@ func decodeProblem(c *gin.Context, err error) {
 func fieldErrors(errs ingest.Errors) []FieldError {
 	out := make([]FieldError, len(errs))
 	for i, e := range errs {
-		out[i] = FieldError{Field: e.Field, Message: e.Rule}
+		out[i] = FieldError{Field: e.Field, Message: e.Message}
 	}
 	return out
 }

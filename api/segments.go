@@ -136,7 +136,7 @@ func segmentProblem(c *gin.Context, errs segments.Errors) {
 	for i, fe := range errs {
 		out[i] = FieldError{Field: fe.Field, Message: fe.Message}
 	}
-	problem(c, http.StatusUnprocessableEntity, errs.Error(), out...)
+	problem(c, http.StatusUnprocessableEntity, segments.Invalid(errs).Error(), out...)
 }
 
 // listSegments lists the workspace's segments by id.

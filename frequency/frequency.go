@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -30,28 +31,25 @@ type Rule struct {
 // Caps are the rules by channel ("email", "line", "push").
 type Caps map[string][]Rule
 
-// FieldError names a field of a Caps document and what is wrong with it.
-type FieldError struct{ Field, Message string }
-
 // Validate lists what is wrong with caps, field by field (channel.i.max).
-func Validate(c Caps) []FieldError {
-	var errs []FieldError
+func Validate(c Caps) jsonfields.Errors {
+	var errs jsonfields.Errors
 	for ch, rules := range c {
 		if !slices.Contains(journey.Channels, ch) || ch == "outbox" {
-			errs = append(errs, FieldError{ch, "is not a channel: email, line or push"})
+			errs.Add(ch, "is not a channel: email, line or push")
 			continue
 		}
 		for i, r := range rules {
 			f := fmt.Sprintf("%s[%d]", ch, i)
 			if r.Max < 1 {
-				errs = append(errs, FieldError{f + ".max", "must be at least 1"})
+				errs.Add(f+".max", "must be at least 1")
 			}
 			if w := time.Duration(r.Window); w < time.Hour || w > 90*day {
-				errs = append(errs, FieldError{f + ".window", "must be from 1h to 90d"})
+				errs.Add(f+".window", "must be from 1h to 90d")
 			}
 		}
 	}
-	slices.SortFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	slices.SortFunc(errs, func(a, b jsonfields.Error) int { return strings.Compare(a.Field, b.Field) })
 	return errs
 }
 

@@ -43,6 +43,11 @@ type batchWire struct {
 // Decode reads the body of a single call to /v1/<typ>; the path gives the
 // type, whatever the body's type says. Its error is Errors.
 func Decode(typ string, body []byte, receivedAt time.Time) (Message, error) {
+	m, errs := decodeOne(typ, body, receivedAt)
+	return m, invalid(errs)
+}
+
+func decodeOne(typ string, body []byte, receivedAt time.Time) (Message, Errors) {
 	if !slices.Contains(Types, typ) {
 		return Message{}, fieldErr("type", "must be one of %s", strings.Join(Types, ", "))
 	}
@@ -57,6 +62,11 @@ func Decode(typ string, body []byte, receivedAt time.Time) (Message, error) {
 // its Index) and, as Errors, the faults of the others, named "batch[i].field";
 // a body that is not a batch at all is one error and no calls.
 func DecodeBatch(body []byte, receivedAt time.Time) ([]Message, error) {
+	ms, errs := decodeBatch(body, receivedAt)
+	return ms, invalid(errs)
+}
+
+func decodeBatch(body []byte, receivedAt time.Time) ([]Message, Errors) {
 	if errs := checkRaw(body); errs != nil {
 		return nil, errs
 	}
@@ -77,16 +87,13 @@ func DecodeBatch(body []byte, receivedAt time.Time) ([]Message, error) {
 	for i, raw := range items {
 		m, errs := decodeCall(raw, "", bctx.decoded, b.SentAt, receivedAt)
 		if errs != nil {
-			all = append(all, errs.prefixed("batch["+strconv.Itoa(i)+"]")...)
+			all = append(all, prefixed(errs, "batch["+strconv.Itoa(i)+"]")...)
 			continue
 		}
 		m.Index = i
 		out = append(out, m)
 	}
-	if all != nil {
-		return out, all
-	}
-	return out, nil
+	return out, all
 }
 
 func batchItems(raw json.RawMessage) ([]json.RawMessage, Errors) {

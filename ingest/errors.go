@@ -2,41 +2,36 @@ package ingest
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/tabiji/tabiji/jsonfields"
 )
 
-// FieldError is one field of a call at fault and the rule it broke. Field is
-// a path into the request body: "userId", "properties", "batch[3].timestamp".
-type FieldError struct {
-	Field string
-	Rule  string
-}
+// Errors is every fault found in a call or batch, each at a path into the
+// request body ("userId", "properties", "batch[3].timestamp"). Decode and DecodeBatch
+// return it wrapped with "ingest: "; errors.As finds it.
+type Errors = jsonfields.Errors
 
-// Errors is every fault found in a call or batch; it is the error Decode
-// and DecodeBatch return.
-type Errors []FieldError
-
-func (e Errors) Error() string {
-	parts := make([]string, len(e))
-	for i, fe := range e {
-		parts[i] = fe.Field + ": " + fe.Rule
+// invalid is errs as the error of Decode and DecodeBatch, nil when empty.
+func invalid(errs Errors) error {
+	if len(errs) == 0 {
+		return nil
 	}
-	return "ingest: " + strings.Join(parts, "; ")
+	return fmt.Errorf("ingest: %w", errs)
 }
 
 // prefixed returns the errors with their fields under prefix, as batch[i].
-func (e Errors) prefixed(prefix string) Errors {
+func prefixed(e Errors, prefix string) Errors {
 	out := make(Errors, len(e))
 	for i, fe := range e {
 		field := prefix
 		if fe.Field != "" && fe.Field != "body" {
 			field += "." + fe.Field
 		}
-		out[i] = FieldError{Field: field, Rule: fe.Rule}
+		out[i] = jsonfields.Error{Field: field, Message: fe.Message}
 	}
 	return out
 }
 
 func fieldErr(field, format string, args ...any) Errors {
-	return Errors{{Field: field, Rule: fmt.Sprintf(format, args...)}}
+	return Errors{{Field: field, Message: fmt.Sprintf(format, args...)}}
 }

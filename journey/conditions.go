@@ -1,6 +1,10 @@
 package journey
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tabiji/tabiji/jsonfields"
+)
 
 // ConditionAt is one CEL condition of a definition and the field it sits at.
 type ConditionAt struct {
@@ -42,8 +46,8 @@ func (d *Definition) Conditions() []ConditionAt {
 // CheckConditions is the save-time check of every condition of the
 // definition (CheckCondition: length, syntax and types, estimated cost),
 // each error with its field.
-func (d *Definition) CheckConditions() ValidationError {
-	var errs ValidationError
+func (d *Definition) CheckConditions() jsonfields.Errors {
+	var errs jsonfields.Errors
 	checked := map[string]error{}
 	for _, c := range d.Conditions() {
 		err, done := checked[c.Source]
@@ -52,7 +56,7 @@ func (d *Definition) CheckConditions() ValidationError {
 			checked[c.Source] = err
 		}
 		if err != nil {
-			errs = append(errs, FieldError{Field: c.Field, Message: err.Error()})
+			errs.Add(c.Field, err.Error())
 		}
 	}
 	return errs
@@ -64,20 +68,20 @@ func (d *Definition) CheckConditions() ValidationError {
 // it was started with, and the cost limit holds at evaluation.
 func (d *Definition) CompileConditions() (map[string]*Condition, error) {
 	out := map[string]*Condition{}
-	var errs ValidationError
+	var errs jsonfields.Errors
 	for _, c := range d.Conditions() {
 		if _, done := out[c.Source]; done {
 			continue
 		}
 		prg, err := Compile(c.Source)
 		if err != nil {
-			errs = append(errs, FieldError{Field: c.Field, Message: "is not a valid CEL condition: " + err.Error()})
+			errs.Add(c.Field, "is not a valid CEL condition: "+err.Error())
 			continue
 		}
 		out[c.Source] = prg
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, Invalid(errs)
 	}
 	return out, nil
 }

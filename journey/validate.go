@@ -12,22 +12,18 @@ import (
 	"github.com/tabiji/tabiji/jsonfields"
 )
 
-// FieldError is one thing wrong with a definition, at a JSON path such as
-// "nodes[2].next".
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
+// ValidationError lists everything wrong with a definition, each at a JSON
+// path such as "nodes[2].next". The errors of this package wrap it with
+// "invalid journey definition: " (see Invalid); errors.As finds it.
+type ValidationError = jsonfields.Errors
 
-// ValidationError lists everything wrong with a definition.
-type ValidationError []FieldError
-
-func (v ValidationError) Error() string {
-	parts := make([]string, len(v))
-	for i, e := range v {
-		parts[i] = e.Field + ": " + e.Message
+// Invalid is errs as the error of an invalid definition, nil when errs is
+// empty.
+func Invalid(errs jsonfields.Errors) error {
+	if len(errs) == 0 {
+		return nil
 	}
-	return "invalid journey definition: " + strings.Join(parts, "; ")
+	return fmt.Errorf("invalid journey definition: %w", errs)
 }
 
 var (
@@ -43,13 +39,9 @@ func Parse(raw []byte) (Definition, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d); err != nil {
 		if found := jsonfields.Check(raw, reflect.TypeFor[Definition]()); len(found) > 0 {
-			errs := make(ValidationError, len(found))
-			for i, f := range found {
-				errs[i] = FieldError{Field: f.Field, Message: f.Message}
-			}
-			return Definition{}, errs
+			return Definition{}, Invalid(found)
 		}
-		return Definition{}, ValidationError{decodeError(err)}
+		return Definition{}, Invalid(jsonfields.Errors{decodeError(err)})
 	}
 	d.expandTriggers()
 	if err := d.Validate(); err != nil {
@@ -58,18 +50,18 @@ func Parse(raw []byte) (Definition, error) {
 	return d, nil
 }
 
-func decodeError(err error) FieldError {
+func decodeError(err error) jsonfields.Error {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		return FieldError{Field: typeErr.Field, Message: fmt.Sprintf("must be a %s", typeErr.Type)}
+		return jsonfields.Error{Field: typeErr.Field, Message: fmt.Sprintf("must be a %s", typeErr.Type)}
 	case errors.As(err, &syntaxErr):
-		return FieldError{Field: "definition", Message: fmt.Sprintf("malformed JSON at byte %d: %v", syntaxErr.Offset, err)}
+		return jsonfields.Error{Field: "definition", Message: fmt.Sprintf("malformed JSON at byte %d: %v", syntaxErr.Offset, err)}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return FieldError{Field: strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), Message: "unknown field"}
+		return jsonfields.Error{Field: strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), Message: "unknown field"}
 	default:
-		return FieldError{Field: "definition", Message: err.Error()}
+		return jsonfields.Error{Field: "definition", Message: err.Error()}
 	}
 }
 
@@ -77,15 +69,15 @@ func decodeError(err error) FieldError {
 // the start, every reference resolving, every kind complete, no cycle that
 // never waits.
 func (d *Definition) Validate() error {
-	var errs ValidationError
+	var errs jsonfields.Errors
 	add := func(field, format string, args ...any) {
-		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+		errs.Add(field, fmt.Sprintf(format, args...))
 	}
 	d.validateEntry(add)
 	d.validateTriggers(add)
 	if len(d.Nodes) == 0 {
 		add("nodes", "needs at least one node")
-		return errs
+		return Invalid(errs)
 	}
 	index := d.indexNodes(add)
 	ref := func(field, id string) {
@@ -104,11 +96,11 @@ func (d *Definition) Validate() error {
 	d.validateRules(add)
 	errs = append(errs, d.CheckConditions()...)
 	if len(errs) > 0 {
-		return errs
+		return Invalid(errs)
 	}
 	d.validateGraph(index, add)
 	if len(errs) > 0 {
-		return errs
+		return Invalid(errs)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/tabiji/tabiji/jsonfields"
 	"gopkg.in/yaml.v3"
 )
 
@@ -18,11 +19,11 @@ func ToJSON(raw []byte) ([]byte, error) {
 	}
 	var doc any
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, ValidationError{{Field: "definition", Message: fmt.Sprintf("malformed YAML: %v", err)}}
+		return nil, Invalid(jsonfields.Errors{{Field: "definition", Message: fmt.Sprintf("malformed YAML: %v", err)}})
 	}
 	out, err := json.Marshal(doc)
 	if err != nil {
-		return nil, ValidationError{{Field: "definition", Message: fmt.Sprintf("YAML that has no JSON form: %v", err)}}
+		return nil, Invalid(jsonfields.Errors{{Field: "definition", Message: fmt.Sprintf("YAML that has no JSON form: %v", err)}})
 	}
 	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/jsonfields"
 )
 
 // ParamType is the type of a template parameter; it decides which values are
@@ -41,15 +42,14 @@ type Param struct {
 // returns the value of every parameter, defaults filled in, in the form the
 // definition takes. Every error names its parameter as "params.<name>".
 func resolve(params []Param, given map[string]any) (map[string]any, error) {
-	var errs journey.ValidationError
+	var errs jsonfields.Errors
 	declared := make([]string, len(params))
 	for i, p := range params {
 		declared[i] = p.Name
 	}
 	for _, name := range sortedKeys(given) {
 		if !slices.Contains(declared, name) {
-			errs = append(errs, journey.FieldError{Field: "params." + name,
-				Message: "unknown parameter: this template takes " + strings.Join(declared, ", ")})
+			errs.Add("params."+name, "unknown parameter: this template takes "+strings.Join(declared, ", "))
 		}
 	}
 	values := make(map[string]any, len(params))
@@ -57,20 +57,20 @@ func resolve(params []Param, given map[string]any) (map[string]any, error) {
 		v, ok := given[p.Name]
 		if !ok || v == nil {
 			if p.Default == nil {
-				errs = append(errs, journey.FieldError{Field: "params." + p.Name, Message: "is required: " + p.Description})
+				errs.Add("params."+p.Name, "is required: "+p.Description)
 				continue
 			}
 			v = p.Default
 		}
 		canonical, err := p.Type.check(v)
 		if err != nil {
-			errs = append(errs, journey.FieldError{Field: "params." + p.Name, Message: err.Error()})
+			errs.Add("params."+p.Name, err.Error())
 			continue
 		}
 		values[p.Name] = canonical
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, journey.Invalid(errs)
 	}
 	return values, nil
 }

@@ -108,7 +108,7 @@ func (t Template) Render(params map[string]any) (journey.Definition, error) {
 		for i := range verr {
 			verr[i].Field = "definition." + verr[i].Field
 		}
-		return journey.Definition{}, verr
+		return journey.Definition{}, journey.Invalid(verr)
 	}
 	return d, err
 }

@@ -12,26 +12,20 @@ import (
 	"strings"
 )
 
-// FieldError is one field at fault, at a path such as "nodes[0].duration".
-type FieldError struct {
-	Field   string
-	Message string
-}
-
 // Check walks a JSON document beside the Go type t it decodes into and
 // lists every field t lacks or cannot hold. It returns nil for a document
 // that is not JSON at all.
-func Check(raw []byte, t reflect.Type) []FieldError {
+func Check(raw []byte, t reflect.Type) Errors {
 	var doc any
 	if json.Unmarshal(raw, &doc) != nil {
 		return nil
 	}
-	var errs []FieldError
+	var errs Errors
 	walkFields("", doc, t, &errs)
 	return errs
 }
 
-func walkFields(path string, v any, t reflect.Type, errs *[]FieldError) {
+func walkFields(path string, v any, t reflect.Type, errs *Errors) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -53,7 +47,7 @@ var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
 // checkLeaf decodes one value on its own into its field's type, so a wrong
 // type or a bad duration is reported at its own path.
-func checkLeaf(path string, v any, t reflect.Type, errs *[]FieldError) {
+func checkLeaf(path string, v any, t reflect.Type, errs *Errors) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return
@@ -64,7 +58,7 @@ func checkLeaf(path string, v any, t reflect.Type, errs *[]FieldError) {
 		if errors.As(err, &typeErr) {
 			msg = fmt.Sprintf("must be a %s", describeType(typeErr.Type))
 		}
-		*errs = append(*errs, FieldError{Field: path, Message: msg})
+		*errs = append(*errs, Error{Field: path, Message: msg})
 	}
 }
 
@@ -82,7 +76,7 @@ func describeType(t reflect.Type) string {
 	return t.Kind().String()
 }
 
-func walkObject(path string, v map[string]any, t reflect.Type, errs *[]FieldError) {
+func walkObject(path string, v map[string]any, t reflect.Type, errs *Errors) {
 	{
 		fields := jsonFields(t)
 		keys := make([]string, 0, len(v))
@@ -94,7 +88,7 @@ func walkObject(path string, v map[string]any, t reflect.Type, errs *[]FieldErro
 			p := strings.TrimPrefix(path+"."+k, ".")
 			ft, ok := fields[k]
 			if !ok {
-				*errs = append(*errs, FieldError{Field: p, Message: "unknown field"})
+				*errs = append(*errs, Error{Field: p, Message: "unknown field"})
 				continue
 			}
 			walkFields(p, v[k], ft, errs)

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/msgtemplates/liquid"
 )
 
@@ -93,25 +94,9 @@ func (c Content) MarshalJSON() ([]byte, error) {
 	return nil, fmt.Errorf("msgtemplates: unknown channel %q", c.Channel)
 }
 
-// FieldError is one field at fault, as a path from the content
-// ("content.messages[0].contents.body.contents"), and the rule it broke.
-type FieldError struct {
-	Field   string
-	Message string
-}
-
-// Errors are every problem found in a template's content.
-type Errors []FieldError
-
-func (e *Errors) add(field, message string) { *e = append(*e, FieldError{field, message}) }
-
-func (e Errors) Error() string {
-	parts := make([]string, len(e))
-	for i, fe := range e {
-		parts[i] = fe.Field + ": " + fe.Message
-	}
-	return strings.Join(parts, "; ")
-}
+// Errors are every problem found in a template's content, each at a path
+// from the content ("content.messages[0].contents.body.contents").
+type Errors = jsonfields.Errors
 
 // Parse reads the content of a template of channel, strictly (an unknown
 // field is an error), and validates it, Liquid included. Its error is an
@@ -127,7 +112,7 @@ func Parse(channel string, raw json.RawMessage) (Content, error) {
 	case ChannelPush:
 		c.Push, target = &Push{}, &c.Push
 	default:
-		return Content{}, Errors{{"channel", "must be one of " + strings.Join(Channels, ", ")}}
+		return Content{}, Errors{{Field: "channel", Message: "must be one of " + strings.Join(Channels, ", ")}}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -140,15 +125,15 @@ func Parse(channel string, raw json.RawMessage) (Content, error) {
 	return c, nil
 }
 
-func decodeError(err error) FieldError {
+func decodeError(err error) jsonfields.Error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		return FieldError{"content." + typeErr.Field, "must be a " + typeErr.Type.String()}
+		return jsonfields.Error{Field: "content." + typeErr.Field, Message: "must be a " + typeErr.Type.String()}
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return FieldError{"content." + strings.Trim(name, `"`), "unknown field"}
+		return jsonfields.Error{Field: "content." + strings.Trim(name, `"`), Message: "unknown field"}
 	}
-	return FieldError{"content", "must be a JSON object: " + err.Error()}
+	return jsonfields.Error{Field: "content", Message: "must be a JSON object: " + err.Error()}
 }
 
 // Validate checks the content before rendering: required fields, addresses,
@@ -171,7 +156,7 @@ func (c Content) Validate() Errors {
 func validateEmail(errs *Errors, e *Email, template bool) {
 	required(errs, "content.subject", e.Subject)
 	if strings.TrimSpace(e.HTML) == "" && strings.TrimSpace(e.Text) == "" {
-		errs.add("content.html", "is required (or text): the body of the email")
+		errs.Add("content.html", "is required (or text): the body of the email")
 	}
 	if required(errs, "content.from", e.From) {
 		address(errs, "content.from", e.From, template)
@@ -180,11 +165,11 @@ func validateEmail(errs *Errors, e *Email, template bool) {
 		address(errs, "content.replyTo", e.ReplyTo, template)
 	}
 	if len(e.Categories) > 10 {
-		errs.add("content.categories", "has more than 10 categories")
+		errs.Add("content.categories", "has more than 10 categories")
 	}
 	for i, cat := range e.Categories {
 		if strings.TrimSpace(cat) == "" || len(cat) > 255 {
-			errs.add(fmt.Sprintf("content.categories[%d]", i), "must be 1-255 characters")
+			errs.Add(fmt.Sprintf("content.categories[%d]", i), "must be 1-255 characters")
 		}
 	}
 }
@@ -197,19 +182,19 @@ func validatePush(errs *Errors, p *Push, template bool) {
 	}
 	if p.DeepLink != "" && !(template && hasLiquid(p.DeepLink)) {
 		if u, err := url.Parse(p.DeepLink); err != nil || u.Scheme == "" {
-			errs.add("content.deepLink", "must be a URL with a scheme (https://… or myapp://…)")
+			errs.Add("content.deepLink", "must be a URL with a scheme (https://… or myapp://…)")
 		}
 	}
 	for k := range p.Data {
 		if k == "" || hasLiquid(k) {
-			errs.add("content.data", "keys must be plain, non-empty names")
+			errs.Add("content.data", "keys must be plain, non-empty names")
 		}
 	}
 }
 
 func required(errs *Errors, field, v string) bool {
 	if strings.TrimSpace(v) == "" {
-		errs.add(field, "is required")
+		errs.Add(field, "is required")
 		return false
 	}
 	return true
@@ -220,7 +205,7 @@ func address(errs *Errors, field, v string, template bool) {
 		return
 	}
 	if a, err := mail.ParseAddress(v); err != nil || a.Name != "" {
-		errs.add(field, "must be an email address (name@domain)")
+		errs.Add(field, "must be an email address (name@domain)")
 	}
 }
 
@@ -229,12 +214,12 @@ func address(errs *Errors, field, v string, template bool) {
 func httpsURL(errs *Errors, field, v string, template bool) {
 	if template && hasLiquid(v) {
 		if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(strings.TrimSpace(v), "{") {
-			errs.add(field, "must be an https URL")
+			errs.Add(field, "must be an https URL")
 		}
 		return
 	}
 	if u, err := url.Parse(v); err != nil || u.Scheme != "https" || u.Host == "" {
-		errs.add(field, "must be an https URL")
+		errs.Add(field, "must be an https URL")
 	}
 }
 
@@ -244,10 +229,10 @@ func httpsURL(errs *Errors, field, v string, template bool) {
 func checkLiquid(errs *Errors, c Content) {
 	_, _ = walkStrings(c, func(field, s string) (string, error) {
 		if err := liquid.Default().Check(s); err != nil {
-			errs.add(field, "is not valid Liquid: "+err.Error())
+			errs.Add(field, "is not valid Liquid: "+err.Error())
 		} else if unclosedOutput(s) {
 			// osteele/liquid prints an unclosed "{{" as text: never what was meant.
-			errs.add(field, "is not valid Liquid: a {{ is never closed by }}")
+			errs.Add(field, "is not valid Liquid: a {{ is never closed by }}")
 		}
 		return s, nil
 	})

@@ -23,12 +23,12 @@ var lineURLFields = []string{"originalContentUrl", "previewImageUrl", "url", "pr
 // checks; the rendered message is checked again without it.
 func validateLINE(errs *Errors, messages []json.RawMessage, template bool) {
 	if len(messages) == 0 || len(messages) > 5 {
-		errs.add("content.messages", "must hold 1 to 5 LINE messages")
+		errs.Add("content.messages", "must hold 1 to 5 LINE messages")
 		return
 	}
 	schemas, err := lineSchemas()
 	if err != nil {
-		errs.add("content.messages", err.Error())
+		errs.Add("content.messages", err.Error())
 		return
 	}
 	checker := specChecker{schemas: schemas, liquid: template, errs: errs}
@@ -36,12 +36,12 @@ func validateLINE(errs *Errors, messages []json.RawMessage, template bool) {
 		path := fmt.Sprintf("content.messages[%d]", i)
 		var msg map[string]any
 		if err := json.Unmarshal(raw, &msg); err != nil || msg == nil {
-			errs.add(path, "must be a LINE message object")
+			errs.Add(path, "must be a LINE message object")
 			continue
 		}
 		typ, _ := msg["type"].(string)
 		if !slices.Contains(lineTypes, typ) {
-			errs.add(path+".type", "must be one of "+strings.Join(lineTypes, ", "))
+			errs.Add(path+".type", "must be one of "+strings.Join(lineTypes, ", "))
 			continue
 		}
 		checker.check(path, msg, &schema{Ref: "#/components/schemas/Message"}, false)
@@ -56,15 +56,15 @@ func checkLINERules(errs *Errors, path string, msg map[string]any, template bool
 	switch msg["type"] {
 	case "text":
 		if s, _ := msg["text"].(string); strings.TrimSpace(s) == "" && msg["text"] != nil {
-			errs.add(path+".text", "must not be empty")
+			errs.Add(path+".text", "must not be empty")
 		}
 	case "flex":
 		if s, _ := msg["altText"].(string); strings.TrimSpace(s) == "" && msg["altText"] != nil {
-			errs.add(path+".altText", "must not be empty")
+			errs.Add(path+".altText", "must not be empty")
 		}
 	}
 	if bubbles, _ := dig(msg, "contents", "contents").([]any); dig(msg, "contents", "type") == "carousel" && len(bubbles) > 12 {
-		errs.add(path+".contents.contents", fmt.Sprintf("has %d bubbles, a carousel holds at most 12", len(bubbles)))
+		errs.Add(path+".contents.contents", fmt.Sprintf("has %d bubbles, a carousel holds at most 12", len(bubbles)))
 	}
 	walkJSON(path, msg, func(field, key string, v any) {
 		if s, ok := v.(string); ok && slices.Contains(lineURLFields, key) {
@@ -77,11 +77,11 @@ func checkLINERules(errs *Errors, path string, msg map[string]any, template bool
 		obj, _ := item.(map[string]any)
 		action, _ := obj["action"].(map[string]any)
 		if action == nil {
-			errs.add(field+".action", "is required")
+			errs.Add(field+".action", "is required")
 			continue
 		}
 		if label, _ := action["label"].(string); strings.TrimSpace(label) == "" || len([]rune(label)) > 20 {
-			errs.add(field+".action.label", "is required in a quick reply: 1-20 characters")
+			errs.Add(field+".action.label", "is required in a quick reply: 1-20 characters")
 		}
 	}
 }

@@ -76,7 +76,7 @@ func (c specChecker) check(path string, v any, s *schema, dispatched bool) {
 		tag, _ := obj[s.Discriminator.PropertyName].(string)
 		ref, known := s.Discriminator.Mapping[tag]
 		if !known {
-			c.errs.add(path+"."+s.Discriminator.PropertyName, "must be one of "+strings.Join(sortedKeys(s.Discriminator.Mapping), ", "))
+			c.errs.Add(path+"."+s.Discriminator.PropertyName, "must be one of "+strings.Join(sortedKeys(s.Discriminator.Mapping), ", "))
 			return
 		}
 		c.check(path, v, &schema{Ref: ref}, true)
@@ -116,7 +116,7 @@ func (c specChecker) checkType(path string, v any, s *schema) bool {
 		ok = true
 	}
 	if !ok {
-		c.errs.add(path, "must be "+article(s.Type))
+		c.errs.Add(path, "must be "+article(s.Type))
 	}
 	return ok
 }
@@ -127,13 +127,13 @@ func (c specChecker) checkObject(path string, obj map[string]any, s *schema) {
 	props, required := c.flatten(s)
 	for _, name := range required {
 		if _, ok := obj[name]; !ok {
-			c.errs.add(path+"."+name, "is required")
+			c.errs.Add(path+"."+name, "is required")
 		}
 	}
 	for _, name := range sortedKeys(obj) {
 		ps, known := props[name]
 		if !known {
-			c.errs.add(path+"."+name, "is not a field of this LINE object")
+			c.errs.Add(path+"."+name, "is not a field of this LINE object")
 			continue
 		}
 		c.check(path+"."+name, obj[name], ps, false)
@@ -158,10 +158,10 @@ func (c specChecker) flatten(s *schema) (map[string]*schema, []string) {
 
 func (c specChecker) checkArray(path string, arr []any, s *schema) {
 	if s.MaxItems != nil && len(arr) > *s.MaxItems {
-		c.errs.add(path, fmt.Sprintf("has %d items, at most %d allowed", len(arr), *s.MaxItems))
+		c.errs.Add(path, fmt.Sprintf("has %d items, at most %d allowed", len(arr), *s.MaxItems))
 	}
 	if s.MinItems != nil && len(arr) < *s.MinItems {
-		c.errs.add(path, fmt.Sprintf("needs at least %d items", *s.MinItems))
+		c.errs.Add(path, fmt.Sprintf("needs at least %d items", *s.MinItems))
 	}
 	for i, item := range arr {
 		c.check(fmt.Sprintf("%s[%d]", path, i), item, s.Items, false)
@@ -173,14 +173,14 @@ func (c specChecker) checkString(path, v string, s *schema) {
 		return
 	}
 	if s.MaxLength != nil && len([]rune(v)) > *s.MaxLength {
-		c.errs.add(path, fmt.Sprintf("is longer than %d characters", *s.MaxLength))
+		c.errs.Add(path, fmt.Sprintf("is longer than %d characters", *s.MaxLength))
 	}
 	if len(s.Enum) > 0 && !slices.ContainsFunc(s.Enum, func(e any) bool { return fmt.Sprint(e) == v }) {
 		names := make([]string, len(s.Enum))
 		for i, e := range s.Enum {
 			names[i] = fmt.Sprint(e)
 		}
-		c.errs.add(path, "must be one of "+strings.Join(names, ", "))
+		c.errs.Add(path, "must be one of "+strings.Join(names, ", "))
 	}
 }
 

@@ -81,7 +81,7 @@ func Render(ctx context.Context, c Content, d Data) (channels.Message, error) {
 		if hasLiquid(s) {
 			var err error
 			if r, err = liquid.Default().RenderWith(ctx, s, bindings, liquid.Options{HTML: field == htmlField}); err != nil {
-				return "", Errors{{field, "cannot be rendered: " + err.Error()}}
+				return "", Errors{{Field: field, Message: "cannot be rendered: " + err.Error()}}
 			}
 		}
 		if oneLineFields[field] {
@@ -168,7 +168,7 @@ func walkLINE(messages []json.RawMessage, fn func(field, s string) (string, erro
 		path := fmt.Sprintf("content.messages[%d]", i)
 		var v any
 		if err := json.Unmarshal(raw, &v); err != nil {
-			return nil, Errors{{path, "must be a LINE message object"}}
+			return nil, Errors{{Field: path, Message: "must be a LINE message object"}}
 		}
 		r, err := mapStrings(path, v, fn)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/jsonfields"
 )
 
 // ChangedEvent is the event Tabiji tracks when a profile's score changes,
@@ -54,19 +55,13 @@ type TraitRule struct {
 	Points    float64 `json:"points"`
 }
 
-// FieldError is one thing wrong with the rules, at a path such as "events[2].filter".
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
 // Validate lists everything wrong with r; nil when it can be saved.
-func Validate(r Rules) []FieldError {
-	var errs []FieldError
+func Validate(r Rules) jsonfields.Errors {
+	var errs jsonfields.Errors
 	add := func(field, format string, args ...any) {
-		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+		errs.Add(field, fmt.Sprintf(format, args...))
 	}
 	if r.HalfLife != "" {
 		if d, err := journey.ParseDuration(r.HalfLife); err != nil {

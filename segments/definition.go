@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/tabiji/tabiji/jsonfields"
@@ -119,20 +118,20 @@ type EachMonth struct {
 
 // FieldError is one thing wrong with a definition, at a JSON path such as
 // "condition.and[1].event.name".
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
+type FieldError = jsonfields.Error
 
-// Errors lists everything wrong with a definition.
-type Errors []FieldError
+// Errors lists everything wrong with a definition. This package's errors
+// wrap it with "invalid segment definition: " (see Invalid); errors.As
+// finds it.
+type Errors = jsonfields.Errors
 
-func (e Errors) Error() string {
-	parts := make([]string, len(e))
-	for i, fe := range e {
-		parts[i] = fe.Field + ": " + fe.Message
+// Invalid is errs as the error of an invalid definition, nil when errs is
+// empty.
+func Invalid(errs jsonfields.Errors) error {
+	if len(errs) == 0 {
+		return nil
 	}
-	return "invalid segment definition: " + strings.Join(parts, "; ")
+	return fmt.Errorf("invalid segment definition: %w", errs)
 }
 
 // Parse reads a definition from JSON. Unknown fields and wrong types are
@@ -146,17 +145,13 @@ func Parse(raw []byte) (Definition, error) {
 		return d, nil
 	}
 	if found := jsonfields.Check(raw, reflect.TypeFor[Definition]()); len(found) > 0 {
-		errs := make(Errors, len(found))
-		for i, f := range found {
-			errs[i] = FieldError{Field: f.Field, Message: f.Message}
-		}
-		return Definition{}, errs
+		return Definition{}, Invalid(found)
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) {
-		return Definition{}, Errors{{Field: "definition", Message: fmt.Sprintf("malformed JSON at byte %d: %v", syntaxErr.Offset, err)}}
+		return Definition{}, Invalid(jsonfields.Errors{{Field: "definition", Message: fmt.Sprintf("malformed JSON at byte %d: %v", syntaxErr.Offset, err)}})
 	}
-	return Definition{}, Errors{{Field: "definition", Message: err.Error()}}
+	return Definition{}, Invalid(jsonfields.Errors{{Field: "definition", Message: err.Error()}})
 }
 
 // References lists the ids of the segments the definition names directly.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/taxonomy"
 )
 
@@ -31,7 +32,7 @@ type Env struct {
 
 // Validate lists everything wrong with d, each at its JSON path under
 // "definition", or nil.
-func Validate(d Definition, env Env) []FieldError {
+func Validate(d Definition, env Env) jsonfields.Errors {
 	v := &validator{env: env}
 	v.index()
 	if d.Timezone != "" {
@@ -63,14 +64,14 @@ func (v *validator) expansion(d Definition) {
 
 type validator struct {
 	env    Env
-	errs   []FieldError
+	errs   jsonfields.Errors
 	count  int
 	events map[string]taxonomy.EventDef
 	traits map[string]taxonomy.Type
 }
 
 func (v *validator) add(field, format string, args ...any) {
-	v.errs = append(v.errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	v.errs.Add(field, fmt.Sprintf(format, args...))
 }
 
 func (v *validator) index() {

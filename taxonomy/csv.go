@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/tabiji/tabiji/csvcell"
+	"github.com/tabiji/tabiji/jsonfields"
 )
 
 // CSVColumns are the columns of the CSV form of a sheet, one row per
@@ -125,7 +126,11 @@ func ParseCSV(data []byte) (*Taxonomy, error) {
 		return nil, DecodeError(b.errs)
 	}
 	if err := b.t.Validate(); err != nil {
-		return nil, b.withLines(err.(ValidationError))
+		var verr ValidationError
+		if errors.As(err, &verr) {
+			b.withLines(verr)
+		}
+		return nil, err
 	}
 	b.t.Normalize()
 	return &b.t, nil
@@ -137,12 +142,12 @@ func columnIndex(header []string) (map[string]int, error) {
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		if !slices.Contains(CSVColumns, h) {
-			errs = append(errs, FieldError{Field: "lines[1]." + h, Message: "is not a column: use " + strings.Join(CSVColumns, ",")})
+			errs = append(errs, jsonfields.Error{Field: "lines[1]." + h, Message: "is not a column: use " + strings.Join(CSVColumns, ",")})
 		}
 		cols[h] = i
 	}
 	if _, ok := cols["record"]; !ok {
-		errs = append(errs, FieldError{Field: "lines[1]", Message: "needs the column record"})
+		errs = append(errs, jsonfields.Error{Field: "lines[1]", Message: "needs the column record"})
 	}
 	if len(errs) > 0 {
 		return nil, DecodeError(errs)
@@ -159,7 +164,7 @@ type csvBuilder struct {
 }
 
 func (b *csvBuilder) fail(line int, col, format string, args ...any) {
-	b.errs = append(b.errs, FieldError{Field: fmt.Sprintf("lines[%d].%s", line, col), Message: fmt.Sprintf(format, args...)})
+	b.errs = append(b.errs, jsonfields.Error{Field: fmt.Sprintf("lines[%d].%s", line, col), Message: fmt.Sprintf(format, args...)})
 }
 
 func (b *csvBuilder) add(line int, get func(string) string) {
@@ -247,7 +252,7 @@ func parseBool(s string) (bool, error) {
 }
 
 // withLines adds the CSV line of each error's definition to its message.
-func (b *csvBuilder) withLines(errs ValidationError) ValidationError {
+func (b *csvBuilder) withLines(errs ValidationError) {
 	for i, e := range errs {
 		best := ""
 		for path := range b.lines {
@@ -259,5 +264,4 @@ func (b *csvBuilder) withLines(errs ValidationError) ValidationError {
 			errs[i].Message = fmt.Sprintf("%s (line %d)", e.Message, b.lines[best])
 		}
 	}
-	return errs
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tabiji/tabiji/jsonfields"
 	"gopkg.in/yaml.v3"
 )
 
@@ -114,18 +115,18 @@ func validated(t *Taxonomy) (*Taxonomy, error) {
 	return t, nil
 }
 
-func jsonError(err error) FieldError {
+func jsonError(err error) jsonfields.Error {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		return FieldError{Field: cmp.Or(typeErr.Field, "sheet"), Message: "has the wrong JSON type: " + typeErr.Value}
+		return jsonfields.Error{Field: cmp.Or(typeErr.Field, "sheet"), Message: "has the wrong JSON type: " + typeErr.Value}
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return FieldError{Field: "sheet", Message: "is not valid JSON: " + err.Error()}
+		return jsonfields.Error{Field: "sheet", Message: "is not valid JSON: " + err.Error()}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return FieldError{Field: strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), Message: "unknown field"}
+		return jsonfields.Error{Field: strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), Message: "unknown field"}
 	default:
-		return FieldError{Field: "sheet", Message: err.Error()}
+		return jsonfields.Error{Field: "sheet", Message: err.Error()}
 	}
 }
 

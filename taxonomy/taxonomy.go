@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/tabiji/tabiji/jsonfields"
 )
 
 // Policy says what happens to an event that is unknown or invalid.
@@ -118,31 +120,26 @@ type PropertyDef struct {
 	Description string `json:"description,omitempty" yaml:"description,omitempty"`
 }
 
-// FieldError is one thing wrong with a sheet, at a path such as
-// "events[2].properties[0].type".
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
+// ValidationError lists everything wrong with a sheet, each at a path such
+// as "events[2].properties[0].type". This package's errors wrap it with
+// "invalid taxonomy: " (see Invalid); errors.As finds it.
+type ValidationError = jsonfields.Errors
 
-// ValidationError lists everything wrong with a sheet.
-type ValidationError []FieldError
-
-func (v ValidationError) Error() string {
-	parts := make([]string, len(v))
-	for i, e := range v {
-		parts[i] = e.Field + ": " + e.Message
+// Invalid is errs as the error of an invalid sheet, nil when errs is empty.
+func Invalid(errs jsonfields.Errors) error {
+	if len(errs) == 0 {
+		return nil
 	}
-	return "invalid taxonomy: " + strings.Join(parts, "; ")
+	return fmt.Errorf("invalid taxonomy: %w", errs)
 }
 
 // DecodeError is a sheet that could not be read at all (malformed YAML,
 // JSON or CSV, an unknown field, a wrong JSON type), as opposed to a
 // ValidationError of a sheet that was read but breaks a rule.
-type DecodeError ValidationError
+type DecodeError jsonfields.Errors
 
 func (d DecodeError) Error() string {
-	return "unreadable taxonomy: " + strings.TrimPrefix(ValidationError(d).Error(), "invalid taxonomy: ")
+	return "unreadable taxonomy: " + jsonfields.Errors(d).Error()
 }
 
 // maxNameLen matches the longest event name ingestion accepts.
@@ -152,7 +149,7 @@ const maxNameLen = 200
 func (t *Taxonomy) Validate() error {
 	var errs ValidationError
 	add := func(field, format string, args ...any) {
-		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+		errs.Add(field, fmt.Sprintf(format, args...))
 	}
 	checkPolicy(add, "unknownEvents", t.UnknownEvents)
 	checkPolicy(add, "invalidTraits", t.InvalidTraits)
@@ -166,10 +163,7 @@ func (t *Taxonomy) Validate() error {
 		seen[e.Name] = i
 	}
 	validateProperties(add, "userProperties", t.UserProperties, true)
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
+	return Invalid(errs)
 }
 
 // ValidateEvent reports every rule one event definition breaks, with paths
@@ -177,24 +171,18 @@ func (t *Taxonomy) Validate() error {
 func ValidateEvent(e EventDef) error {
 	var errs ValidationError
 	validateEvent(func(field, format string, args ...any) {
-		errs = append(errs, FieldError{Field: strings.TrimPrefix(field, "."), Message: fmt.Sprintf(format, args...)})
+		errs.Add(strings.TrimPrefix(field, "."), fmt.Sprintf(format, args...))
 	}, "", e)
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
+	return Invalid(errs)
 }
 
 // ValidateUserProperty reports every rule one user property breaks.
 func ValidateUserProperty(p PropertyDef) error {
 	var errs ValidationError
 	validateProperty(func(field, format string, args ...any) {
-		errs = append(errs, FieldError{Field: strings.TrimPrefix(field, "."), Message: fmt.Sprintf(format, args...)})
+		errs.Add(strings.TrimPrefix(field, "."), fmt.Sprintf(format, args...))
 	}, "", p, true)
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
+	return Invalid(errs)
 }
 
 type addFunc func(field, format string, args ...any)

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tabiji/tabiji/jsonfields"
+
 	"github.com/sendgrid/sendgrid-go/helpers/eventwebhook"
 )
 
@@ -55,11 +57,6 @@ var Fields = map[string][]Field{
 // Values are settings by field name.
 type Values map[string]string
 
-// FieldError is a value that cannot be stored, and why.
-type FieldError struct {
-	Field, Message string
-}
-
 // KnownChannel says whether channel has settings.
 func KnownChannel(channel string) bool { return slices.Contains(Channels, channel) }
 
@@ -77,12 +74,12 @@ func field(channel, name string) (Field, bool) {
 // be one of the channel's, not an operator setting (an empty value, which
 // clears what a workspace stored before, excepted), and hold a value its
 // provider accepts. Errors come sorted by field name.
-func Validate(channel string, v Values) []FieldError {
-	var errs []FieldError
+func Validate(channel string, v Values) jsonfields.Errors {
+	var errs jsonfields.Errors
 	for _, name := range sortedKeys(v) {
 		if f, ok := field(channel, name); ok && f.Operator && v[name] != "" {
-			errs = append(errs, FieldError{name, "is operator configuration: the provider's endpoint is set by " +
-				BaseURLEnv[channel] + " in the environment of the API and the workers, so the operator's credentials never go to an endpoint a workspace chose"})
+			errs.Add(name, "is operator configuration: the provider's endpoint is set by "+
+				BaseURLEnv[channel]+" in the environment of the API and the workers, so the operator's credentials never go to an endpoint a workspace chose")
 		}
 	}
 	if len(errs) > 0 {
@@ -93,19 +90,19 @@ func Validate(channel string, v Values) []FieldError {
 
 // ValidateDefaults checks the operator's values for channel (from the
 // environment), operator settings included.
-func ValidateDefaults(channel string, v Values) []FieldError {
-	var errs []FieldError
+func ValidateDefaults(channel string, v Values) jsonfields.Errors {
+	var errs jsonfields.Errors
 	for _, name := range sortedKeys(v) {
 		f, ok := field(channel, name)
 		if !ok {
-			errs = append(errs, FieldError{name, "is not a " + channel + " setting; the settings are " + names(channel)})
+			errs.Add(name, "is not a "+channel+" setting; the settings are "+names(channel))
 			continue
 		}
 		if v[name] == "" && !f.Secret {
 			continue // clears the workspace's value: the environment's applies
 		}
 		if msg := f.check(v[name]); msg != "" {
-			errs = append(errs, FieldError{name, msg})
+			errs.Add(name, msg)
 		}
 	}
 	return errs
