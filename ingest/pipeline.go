@@ -51,8 +51,9 @@ func NewPipeline(d Deps) *Pipeline {
 	return p
 }
 
-// JourneysChanged drops the workspace's tracked segments, after a journey
-// lifecycle change or a segment change made through this process.
+// JourneysChanged drops the workspace's tracked segments (the segments its
+// active journeys enter on), after a journey lifecycle change made through
+// this process; changes made elsewhere show within cacheTTL.
 func (p *Pipeline) JourneysChanged(workspaceID string) { p.segments.Invalidate(workspaceID) }
 
 // Result is what the pipeline did with a set of calls.
