@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -41,12 +40,7 @@ func (s *server) auth(need role) gin.HandlerFunc {
 			return
 		}
 		key, err := s.Store.Authenticate(c.Request.Context(), secret)
-		if errors.Is(err, store.ErrNotFound) {
-			problem(c, http.StatusUnauthorized, "the key is unknown or revoked")
-			return
-		}
-		if err != nil {
-			s.fail(c, err)
+		if s.answered(c, err, outcome{kind: store.ErrNotFound, status: http.StatusUnauthorized, detail: "the key is unknown or revoked"}) {
 			return
 		}
 		if need == roleAdmin && key.Role != store.RoleAdmin {

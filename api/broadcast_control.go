@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"time"
 
@@ -52,12 +51,7 @@ func (s *server) scheduleBroadcast(c *gin.Context) {
 	}
 	ctx, id := c.Request.Context(), workflows.BroadcastWorkflowID(b.WorkspaceID, b.ID)
 	b, err = s.Store.ScheduleBroadcast(ctx, spec.WorkspaceID, spec.BroadcastID, sendAt)
-	if errors.Is(err, store.ErrConflict) {
-		problem(c, http.StatusConflict, "broadcast "+spec.BroadcastID+" began sending meanwhile: its send time stays")
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, conflict("broadcast "+spec.BroadcastID+" began sending meanwhile: its send time stays")) {
 		return
 	}
 	_, err = s.Temporal.SignalWithStartWorkflow(ctx, id, workflows.BroadcastControlSignal,

@@ -75,7 +75,7 @@ func (s *server) createBroadcast(c *gin.Context) {
 	b := store.Broadcast{WorkspaceID: workspace(c), ID: req.ID, Name: req.Name, SegmentID: req.Segment, Channel: req.Channel,
 		TemplateID: req.Template, Topic: req.Topic}
 	if req.Template == "" {
-		content, ok := parseTemplateContent(c, req.Channel, req.Content)
+		content, ok := s.parseTemplateContent(c, req.Channel, req.Content)
 		if !ok {
 			return
 		}
@@ -85,12 +85,7 @@ func (s *server) createBroadcast(c *gin.Context) {
 		b.QuietHours, _ = json.Marshal(req.QuietHours)
 	}
 	b, err := s.Store.CreateBroadcast(c.Request.Context(), b)
-	if errors.Is(err, store.ErrConflict) {
-		problem(c, http.StatusConflict, "a broadcast with id "+req.ID+" already exists", FieldError{Field: "id", Message: "is taken"})
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, conflict("a broadcast with id "+req.ID+" already exists", taken("id"))) {
 		return
 	}
 	c.Header("Location", "/v1/broadcasts/"+b.ID)
@@ -105,11 +100,9 @@ func (s *server) validBroadcast(c *gin.Context, req broadcastRequest) bool {
 		invalid(c, "segment", "is required: the ID of the segment to send to")
 		return false
 	}
-	if _, err := s.Store.GetSegment(ctx, ws, req.Segment); errors.Is(err, store.ErrNotFound) {
-		problem(c, http.StatusUnprocessableEntity, "no segment "+req.Segment, FieldError{Field: "segment", Message: "no such segment"})
-		return false
-	} else if err != nil {
-		s.fail(c, err)
+	_, err := s.Store.GetSegment(ctx, ws, req.Segment)
+	if s.answered(c, err, on(store.ErrNotFound, http.StatusUnprocessableEntity, "no segment "+req.Segment,
+		FieldError{Field: "segment", Message: "no such segment"})) {
 		return false
 	}
 	switch req.Channel {
@@ -207,12 +200,7 @@ func (s *server) withProgress(ctx context.Context, b store.Broadcast) (broadcast
 // broadcast reads the :id broadcast, answering 404 when there is none.
 func (s *server) broadcast(c *gin.Context) (store.Broadcast, bool) {
 	b, err := s.Store.GetBroadcast(c.Request.Context(), workspace(c), c.Param("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		problem(c, http.StatusNotFound, "no broadcast "+c.Param("id"))
-		return b, false
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, notFound("no broadcast "+c.Param("id"))) {
 		return b, false
 	}
 	return b, true
@@ -226,7 +214,7 @@ func (s *server) listBroadcasts(c *gin.Context) {
 		return
 	}
 	list, next, err := s.Store.ListBroadcasts(c.Request.Context(), workspace(c), limit, c.Query("after"))
-	if s.pageError(c, err) {
+	if s.answered(c, err) {
 		return
 	}
 	out := make([]broadcastResponse, 0, len(list))

@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/channels/settings"
-	"github.com/tabiji/tabiji/store"
 )
 
 // The workspace's provider settings per channel (channels/settings):
@@ -83,12 +82,7 @@ func (s *server) deleteChannelSettings(c *gin.Context) {
 		return
 	}
 	err := s.Channels.Delete(c.Request.Context(), workspace(c), channel)
-	if errors.Is(err, store.ErrNotFound) {
-		problem(c, http.StatusNotFound, "workspace has no "+channel+" settings of its own")
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, notFound("workspace has no "+channel+" settings of its own")) {
 		return
 	}
 	c.Status(http.StatusNoContent)

@@ -44,7 +44,7 @@ func (s *server) journeyExperiments(c *gin.Context) {
 		return
 	}
 	j, err := s.Store.GetJourney(c.Request.Context(), workspace(c), c.Param("id"))
-	if s.journeyError(c, err) {
+	if s.answered(c, err, noJourney(c)) {
 		return
 	}
 	out, err := s.experiments(c.Request.Context(), j, version, opts)

@@ -109,16 +109,8 @@ func (s *server) checkSegment(c *gin.Context, d journey.Definition) bool {
 		return true
 	}
 	_, err := s.Store.GetSegment(c.Request.Context(), workspace(c), d.Entry.Segment)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		problem(c, http.StatusUnprocessableEntity, "the journey enters on a segment that does not exist",
-			FieldError{Field: "definition.entry.segment", Message: "names no segment: " + d.Entry.Segment + " (create it first: POST /v1/segments)"})
-		return false
-	case err != nil:
-		s.fail(c, err)
-		return false
-	}
-	return true
+	return !s.answered(c, err, on(store.ErrNotFound, http.StatusUnprocessableEntity, "the journey enters on a segment that does not exist",
+		FieldError{Field: "definition.entry.segment", Message: "names no segment: " + d.Entry.Segment + " (create it first: POST /v1/segments)"}))
 }
 
 // yamlToJSON lets a journey be sent as YAML (application/yaml, as written by

@@ -37,7 +37,7 @@ func (s *server) enterJourney(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	j, err := s.Store.GetJourney(ctx, workspace(c), c.Param("id"))
-	if s.journeyError(c, err) {
+	if s.answered(c, err, noJourney(c)) {
 		return
 	}
 	var d journey.Definition

@@ -22,12 +22,7 @@ func (s *server) journeyStats(c *gin.Context) {
 		return
 	}
 	st, err := s.Store.JourneyStats(ctx, ws, c.Param("id"), q)
-	if errors.Is(err, store.ErrNotFound) {
-		problem(c, http.StatusNotFound, "no journey "+c.Param("id")+(versionText(q.Version)))
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, notFound("no journey "+c.Param("id")+(versionText(q.Version)))) {
 		return
 	}
 	c.JSON(http.StatusOK, st)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/journeytemplates"
 	"github.com/tabiji/tabiji/schemas"
-	"github.com/tabiji/tabiji/store"
 )
 
 type templateResponse struct {
@@ -61,17 +59,7 @@ func (s *server) launchJourneyTemplate(c *gin.Context) {
 		return
 	}
 	def, err := t.Render(req.Params)
-	var verr journey.ValidationError
-	if errors.As(err, &verr) {
-		errs := make([]FieldError, len(verr))
-		for i, fe := range verr {
-			errs[i] = FieldError{Field: fe.Field, Message: fe.Message}
-		}
-		problem(c, http.StatusUnprocessableEntity, err.Error(), errs...)
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err) {
 		return
 	}
 	warnings, ok := s.checkCatalog(c, def)
@@ -91,12 +79,8 @@ func (s *server) createAndActivate(c *gin.Context, id, name string, def journey.
 		return
 	}
 	ctx := c.Request.Context()
-	if _, err := s.Store.CreateJourney(ctx, workspace(c), id, name, canonical); errors.Is(err, store.ErrConflict) {
-		problem(c, http.StatusConflict, "a journey with id "+id+" already exists: launch with another \"id\"",
-			FieldError{Field: "id", Message: "is taken"})
-		return
-	} else if err != nil {
-		s.fail(c, err)
+	_, err = s.Store.CreateJourney(ctx, workspace(c), id, name, canonical)
+	if s.answered(c, err, conflict("a journey with id "+id+" already exists: launch with another \"id\"", taken("id"))) {
 		return
 	}
 	j, err := s.Store.ActivateJourney(ctx, workspace(c), id)

@@ -65,12 +65,7 @@ func (s *server) createJourney(c *gin.Context) {
 		return
 	}
 	j, err := s.Store.CreateJourney(c.Request.Context(), workspace(c), req.ID, req.Name, canonical)
-	if errors.Is(err, store.ErrConflict) {
-		problem(c, http.StatusConflict, "a journey with id "+req.ID+" already exists", FieldError{Field: "id", Message: "is taken"})
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, conflict("a journey with id "+req.ID+" already exists", taken("id"))) {
 		return
 	}
 	c.Header("Location", "/v1/journeys/"+j.ID)
@@ -121,7 +116,7 @@ func (s *server) listJourneys(c *gin.Context) {
 
 func (s *server) getJourney(c *gin.Context) {
 	j, err := s.Store.GetJourney(c.Request.Context(), workspace(c), c.Param("id"))
-	if s.journeyError(c, err) {
+	if s.answered(c, err, noJourney(c)) {
 		return
 	}
 	c.JSON(http.StatusOK, toJourneyResponse(j))
@@ -133,14 +128,14 @@ func (s *server) getJourney(c *gin.Context) {
 // active or paused journey enters on it).
 func (s *server) activateJourney(c *gin.Context) {
 	latest, err := s.Store.GetJourney(c.Request.Context(), workspace(c), c.Param("id"))
-	if s.journeyError(c, err) {
+	if s.answered(c, err, noJourney(c)) {
 		return
 	}
 	if def, err := journey.Parse(latest.Definition); err == nil && !s.checkSegment(c, def) {
 		return
 	}
 	j, err := s.Store.ActivateJourney(c.Request.Context(), workspace(c), c.Param("id"))
-	if s.journeyError(c, err) {
+	if s.answered(c, err, noJourney(c)) {
 		return
 	}
 	s.router.Invalidate(workspace(c))
@@ -148,16 +143,9 @@ func (s *server) activateJourney(c *gin.Context) {
 	c.JSON(http.StatusOK, toJourneyResponse(j))
 }
 
-func (s *server) journeyError(c *gin.Context, err error) bool {
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, store.ErrNotFound):
-		problem(c, http.StatusNotFound, "no journey "+c.Param("id")+" in this workspace")
-	default:
-		s.fail(c, err)
-	}
-	return true
+// noJourney is the 404 of a path naming a journey the workspace lacks.
+func noJourney(c *gin.Context) outcome {
+	return notFound("no journey " + c.Param("id") + " in this workspace")
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
@@ -214,11 +202,7 @@ func (s *server) updateJourney(c *gin.Context) {
 		return
 	}
 	j, err := s.Store.UpdateJourney(c.Request.Context(), workspace(c), c.Param("id"), strings.TrimSpace(req.Name), canonical)
-	if errors.Is(err, store.ErrConflict) {
-		problem(c, http.StatusConflict, "journey "+c.Param("id")+" is archived: create a new journey instead")
-		return
-	}
-	if s.journeyError(c, err) {
+	if s.answered(c, err, conflict("journey "+c.Param("id")+" is archived: create a new journey instead"), noJourney(c)) {
 		return
 	}
 	s.router.Invalidate(workspace(c))
@@ -250,12 +234,7 @@ func (s *server) archiveJourney(c *gin.Context) {
 func (s *server) moveJourney(c *gin.Context, to store.JourneyStatus, signal string) {
 	ctx := c.Request.Context()
 	j, err := s.Store.SetJourneyStatus(ctx, workspace(c), c.Param("id"), to)
-	if errors.Is(err, store.ErrConflict) {
-		problem(c, http.StatusConflict, "journey "+c.Param("id")+" is "+string(j.Status)+": it cannot become "+string(to),
-			FieldError{Field: "status", Message: "is " + string(j.Status)})
-		return
-	}
-	if s.journeyError(c, err) {
+	if s.answered(c, err, conflict("journey "+c.Param("id")+" is "+string(j.Status)+": it cannot become "+string(to), FieldError{Field: "status", Message: "is " + string(j.Status)}), noJourney(c)) {
 		return
 	}
 	s.router.Invalidate(workspace(c))
@@ -283,7 +262,7 @@ func (s *server) migrateJourney(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	j, err := s.Store.GetJourney(ctx, workspace(c), c.Param("id"))
-	if s.journeyError(c, err) {
+	if s.answered(c, err, noJourney(c)) {
 		return
 	}
 	if req.Version == 0 {
@@ -306,7 +285,7 @@ func (s *server) migrateJourney(c *gin.Context) {
 // journey has no such version.
 func (s *server) journeyVersion(c *gin.Context, id string, version int) (journey.Definition, bool) {
 	versions, err := s.Store.JourneyVersions(c.Request.Context(), workspace(c), id)
-	if s.journeyError(c, err) {
+	if s.answered(c, err, noJourney(c)) {
 		return journey.Definition{}, false
 	}
 	for _, v := range versions {
@@ -334,11 +313,11 @@ type versionResponse struct {
 func (s *server) journeyVersions(c *gin.Context) {
 	ctx := c.Request.Context()
 	j, err := s.Store.GetJourney(ctx, workspace(c), c.Param("id"))
-	if s.journeyError(c, err) {
+	if s.answered(c, err, noJourney(c)) {
 		return
 	}
 	versions, err := s.Store.JourneyVersions(ctx, workspace(c), j.ID)
-	if s.journeyError(c, err) {
+	if s.answered(c, err, noJourney(c)) {
 		return
 	}
 	out := make([]versionResponse, len(versions))

@@ -176,14 +176,14 @@ func (s *server) renderTemplate(c *gin.Context, req previewRequest, messageID st
 		return previewResponse{}, channels.Message{}, false
 	}
 	m, err := s.Store.GetMessageTemplate(c.Request.Context(), workspace(c), c.Param("id"), req.Version)
-	if s.templateError(c, err) {
+	if s.answered(c, err, noTemplate(c)) {
 		return previewResponse{}, channels.Message{}, false
 	}
 	content, err := msgtemplates.Parse(m.Channel, m.Content)
 	if err != nil {
 		// Stored content was valid when stored; the sandbox may refuse it
 		// since (an include, a budget).
-		templateProblem(c, err)
+		s.templateProblem(c, err)
 		return previewResponse{}, channels.Message{}, false
 	}
 	data, ok := s.previewData(c, req, messageID)
@@ -192,7 +192,7 @@ func (s *server) renderTemplate(c *gin.Context, req previewRequest, messageID st
 	}
 	msg, err := msgtemplates.Render(c.Request.Context(), content, data)
 	if err != nil {
-		templateProblem(c, err)
+		s.templateProblem(c, err)
 		return previewResponse{}, channels.Message{}, false
 	}
 	return previewResponse{TemplateID: m.ID, Version: m.Version, Channel: m.Channel, CustomerID: data.CustomerID,
@@ -209,12 +209,8 @@ func (s *server) previewData(c *gin.Context, req previewRequest, messageID strin
 		return d, false
 	case req.ProfileID != "":
 		p, err := s.Store.GetProfile(c.Request.Context(), workspace(c), req.ProfileID)
-		if errors.Is(err, store.ErrNotFound) {
-			invalid(c, "profileId", "no profile "+req.ProfileID+" in this workspace")
-			return d, false
-		}
-		if err != nil {
-			s.fail(c, err)
+		if s.answered(c, err, on(store.ErrNotFound, http.StatusBadRequest, "profileId: no profile "+req.ProfileID+" in this workspace",
+			FieldError{Field: "profileId", Message: "no profile " + req.ProfileID + " in this workspace"})) {
 			return d, false
 		}
 		jp := activities.ToJourneyProfile(p)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -48,17 +47,12 @@ func (s *server) createTemplate(c *gin.Context) {
 	if !nameAndID(c, &req.Name, &req.ID, "") {
 		return
 	}
-	content, ok := parseTemplateContent(c, req.Channel, req.Content)
+	content, ok := s.parseTemplateContent(c, req.Channel, req.Content)
 	if !ok {
 		return
 	}
 	m, err := s.Store.CreateMessageTemplate(c.Request.Context(), workspace(c), req.ID, req.Channel, req.Name, content)
-	if errors.Is(err, store.ErrConflict) {
-		problem(c, http.StatusConflict, "a template with id "+req.ID+" already exists", FieldError{Field: "id", Message: "is taken"})
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, conflict("a template with id "+req.ID+" already exists", taken("id"))) {
 		return
 	}
 	c.Header("Location", "/v1/templates/"+m.ID)
@@ -68,7 +62,7 @@ func (s *server) createTemplate(c *gin.Context) {
 // parseTemplateContent validates content for channel and returns it as
 // stored; it answers 400 for a missing channel or content and 422 naming
 // every field at fault.
-func parseTemplateContent(c *gin.Context, channel string, raw json.RawMessage) (json.RawMessage, bool) {
+func (s *server) parseTemplateContent(c *gin.Context, channel string, raw json.RawMessage) (json.RawMessage, bool) {
 	if channel == "" {
 		invalid(c, "channel", "is required: one of "+strings.Join(msgtemplates.Channels, ", "))
 		return nil, false
@@ -79,29 +73,25 @@ func parseTemplateContent(c *gin.Context, channel string, raw json.RawMessage) (
 	}
 	content, err := msgtemplates.Parse(channel, raw)
 	if err != nil {
-		templateProblem(c, err)
+		s.templateProblem(c, err)
 		return nil, false
 	}
 	canonical, err := json.Marshal(content)
 	if err != nil {
-		templateProblem(c, err)
+		s.templateProblem(c, err)
 		return nil, false
 	}
 	return canonical, true
 }
 
-// templateProblem answers a template's validation or rendering errors.
-func templateProblem(c *gin.Context, err error) {
-	var errs msgtemplates.Errors
-	if !errors.As(err, &errs) {
+// templateProblem answers a template's validation or rendering errors (see
+// answered), and an error that names no field as a 400 on the content.
+func (s *server) templateProblem(c *gin.Context, err error) {
+	if !namesFields(err) {
 		invalid(c, "content", err.Error())
 		return
 	}
-	out := make([]FieldError, len(errs))
-	for i, fe := range errs {
-		out[i] = FieldError{Field: fe.Field, Message: fe.Message}
-	}
-	problem(c, http.StatusUnprocessableEntity, errs.Error(), out...)
+	s.answered(c, err)
 }
 
 // listTemplates lists the workspace's templates with their latest content,
@@ -156,22 +146,15 @@ func (s *server) loadTemplate(c *gin.Context, version string) (store.MessageTemp
 		v = n
 	}
 	m, err := s.Store.GetMessageTemplate(c.Request.Context(), workspace(c), c.Param("id"), v)
-	if s.templateError(c, err) {
+	if s.answered(c, err, noTemplate(c)) {
 		return store.MessageTemplate{}, false
 	}
 	return m, true
 }
 
-func (s *server) templateError(c *gin.Context, err error) bool {
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, store.ErrNotFound):
-		problem(c, http.StatusNotFound, "no template "+c.Param("id")+" (or no such version of it) in this workspace")
-	default:
-		s.fail(c, err)
-	}
-	return true
+// noTemplate is the 404 of a path naming a template the workspace lacks.
+func noTemplate(c *gin.Context) outcome {
+	return notFound("no template " + c.Param("id") + " (or no such version of it) in this workspace")
 }
 
 // updateTemplate stores new content as the template's next version. The
@@ -186,19 +169,19 @@ func (s *server) updateTemplate(c *gin.Context) {
 		return
 	}
 	current, err := s.Store.GetMessageTemplate(c.Request.Context(), workspace(c), c.Param("id"), 0)
-	if s.templateError(c, err) {
+	if s.answered(c, err, noTemplate(c)) {
 		return
 	}
 	if req.Channel != "" && req.Channel != current.Channel {
 		invalid(c, "channel", "cannot change: this is a "+current.Channel+" template (make a new one)")
 		return
 	}
-	content, ok := parseTemplateContent(c, current.Channel, req.Content)
+	content, ok := s.parseTemplateContent(c, current.Channel, req.Content)
 	if !ok {
 		return
 	}
 	m, err := s.Store.NewMessageTemplateVersion(c.Request.Context(), workspace(c), current.ID, strings.TrimSpace(req.Name), content)
-	if s.templateError(c, err) {
+	if s.answered(c, err, noTemplate(c)) {
 		return
 	}
 	c.JSON(http.StatusOK, toMessageTemplateResponse(m))
@@ -207,7 +190,7 @@ func (s *server) updateTemplate(c *gin.Context) {
 // templateVersions lists every version of a template, newest first.
 func (s *server) templateVersions(c *gin.Context) {
 	versions, err := s.Store.MessageTemplateVersions(c.Request.Context(), workspace(c), c.Param("id"))
-	if s.templateError(c, err) {
+	if s.answered(c, err, noTemplate(c)) {
 		return
 	}
 	type versionResponse struct {

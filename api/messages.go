@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -54,7 +53,7 @@ func (s *server) listMessages(c *gin.Context) {
 	}
 	f.Limit = limit
 	msgs, next, err := s.Store.MessageLog(c.Request.Context(), workspace(c), f)
-	if s.pageError(c, err) {
+	if s.answered(c, err) {
 		return
 	}
 	out := make([]loggedMessageResponse, len(msgs))
@@ -73,12 +72,7 @@ func (s *server) listMessages(c *gin.Context) {
 func (s *server) getMessage(c *gin.Context) {
 	id := strings.TrimPrefix(c.Param("id"), "/")
 	m, history, err := s.Store.LoggedMessageByID(c.Request.Context(), workspace(c), id)
-	if errors.Is(err, store.ErrNotFound) {
-		problem(c, http.StatusNotFound, "no message "+id+" in this workspace")
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, notFound("no message "+id+" in this workspace")) {
 		return
 	}
 	events := make([]messageEventResponse, len(history))

@@ -33,7 +33,7 @@ func (s *server) outbox(c *gin.Context) {
 	}
 	f.Limit = limit
 	msgs, next, err := s.Store.ListMessages(c.Request.Context(), workspace(c), f)
-	if s.pageError(c, err) {
+	if s.answered(c, err) {
 		return
 	}
 	out := make([]messageResponse, len(msgs))

@@ -1,12 +1,9 @@
 package api
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/tabiji/tabiji/store"
 )
 
 // pageLimit reads ?limit= (0 when absent, so the store's default applies).
@@ -22,17 +19,4 @@ func pageLimit(c *gin.Context) (int, bool) {
 		return 0, false
 	}
 	return n, true
-}
-
-// pageError answers the error of a paged listing, reporting whether it did.
-func (s *server) pageError(c *gin.Context, err error) bool {
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, store.ErrInvalidCursor):
-		invalid(c, "after", "is not a cursor this API returned")
-	default:
-		s.fail(c, err)
-	}
-	return true
 }

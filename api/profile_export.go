@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"maps"
 	"net/http"
 	"slices"
@@ -57,12 +56,7 @@ func (s *server) exportProfiles(c *gin.Context) {
 		return s.Store.GetProfiles(ctx, ws, ids)
 	}
 	first, err := page("")
-	if errors.Is(err, store.ErrNotFound) {
-		problem(c, http.StatusNotFound, "no segment "+seg+" in this workspace", FieldError{Field: "segment", Message: "no such segment"})
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, notFound("no segment "+seg+" in this workspace", FieldError{Field: "segment", Message: "no such segment"})) {
 		return
 	}
 	write, ok := s.exportWriter(c, format, first)

@@ -98,7 +98,7 @@ func toConsent(cs []store.Consent) []consentResponse {
 func (s *server) getProfile(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, err := s.Store.GetProfile(ctx, workspace(c), c.Param("id"))
-	if s.profileError(c, err) {
+	if s.answered(c, err, noCustomer(c)) {
 		return
 	}
 	events, _, err := s.Store.CustomerEvents(ctx, workspace(c), p.ID, store.TimelineFilter{Limit: profileEvents})
@@ -142,11 +142,11 @@ func (s *server) profileTimeline(c *gin.Context) {
 	f.Limit = limit
 	ctx := c.Request.Context()
 	p, err := s.Store.GetProfile(ctx, workspace(c), c.Param("id"))
-	if s.profileError(c, err) {
+	if s.answered(c, err, noCustomer(c)) {
 		return
 	}
 	events, next, err := s.Store.CustomerEvents(ctx, workspace(c), p.ID, f)
-	if s.pageError(c, err) {
+	if s.answered(c, err) {
 		return
 	}
 	out := make([]eventResponse, len(events))
@@ -181,7 +181,7 @@ func (s *server) eraseProfile(c *gin.Context) {
 		return
 	}
 	if profileErr != nil && len(runs) == 0 {
-		s.profileError(c, profileErr)
+		s.answered(c, profileErr, noCustomer(c))
 		return
 	}
 	ended, err := s.endRuns(ctx, runs)
@@ -247,16 +247,9 @@ func (s *server) customerRuns(ctx context.Context, workspaceID string, ids []str
 	}
 }
 
-func (s *server) profileError(c *gin.Context, err error) bool {
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, store.ErrNotFound):
-		problem(c, http.StatusNotFound, "no customer "+c.Param("id")+" in this workspace")
-	default:
-		s.fail(c, err)
-	}
-	return true
+// noCustomer is the 404 of a path naming a customer the workspace lacks.
+func noCustomer(c *gin.Context) outcome {
+	return notFound("no customer " + c.Param("id") + " in this workspace")
 }
 
 func nonNil[T any](s []T) []T {

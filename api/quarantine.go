@@ -3,7 +3,6 @@ package api
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -41,7 +40,7 @@ func (s *server) listQuarantine(c *gin.Context) {
 	}
 	f.Limit = limit
 	list, next, err := s.Store.ListQuarantined(c.Request.Context(), workspace(c), f)
-	if s.pageError(c, err) {
+	if s.answered(c, err) {
 		return
 	}
 	out := make([]quarantinedResponse, len(list))
@@ -57,7 +56,7 @@ func (s *server) listQuarantine(c *gin.Context) {
 
 func (s *server) getQuarantined(c *gin.Context) {
 	q, err := s.Store.GetQuarantined(c.Request.Context(), workspace(c), c.Param("id"))
-	if s.quarantineError(c, err) {
+	if s.answered(c, err, noQuarantined(c)) {
 		return
 	}
 	c.JSON(http.StatusOK, toQuarantined(q))
@@ -90,7 +89,7 @@ func (s *server) fixQuarantined(c *gin.Context) {
 		return
 	}
 	q, err := s.Store.FixQuarantined(ctx, ws, ev.MessageID, ingest.ToEvent(ws, &m, nil), ingest.Check(t, &m).Violations)
-	if s.quarantineError(c, err) {
+	if s.answered(c, err, noQuarantined(c)) {
 		return
 	}
 	c.JSON(http.StatusOK, toQuarantined(q))
@@ -104,7 +103,7 @@ func (s *server) fixQuarantined(c *gin.Context) {
 func (s *server) replayQuarantined(c *gin.Context) {
 	ctx, ws := c.Request.Context(), workspace(c)
 	q, err := s.Store.GetQuarantined(ctx, ws, c.Param("id"))
-	if s.quarantineError(c, err) {
+	if s.answered(c, err, noQuarantined(c)) {
 		return
 	}
 	m, err := decodeStored(q.Event)
@@ -119,7 +118,7 @@ func (s *server) replayQuarantined(c *gin.Context) {
 	}
 	v := ingest.Check(t, &m)
 	if v.Action == taxonomy.ActionReject || v.Action == taxonomy.ActionQuarantine {
-		if _, err := s.Store.FixQuarantined(ctx, ws, q.MessageID, q.Event, v.Violations); s.quarantineError(c, err) {
+		if _, err := s.Store.FixQuarantined(ctx, ws, q.MessageID, q.Event, v.Violations); s.answered(c, err, noQuarantined(c)) {
 			return
 		}
 		violationProblem(c, "the event still breaks the taxonomy: fix it (PUT) and replay, or drop it", v.Violations)
@@ -138,7 +137,7 @@ func (s *server) replayQuarantined(c *gin.Context) {
 		// Stored but not yet routed: the sweeper routes it.
 		s.Logger.Warn("route replayed event", "messageId", q.MessageID, "error", res.RouteErr)
 	}
-	if s.quarantineError(c, s.Store.ReleaseQuarantined(ctx, ws, q.MessageID)) {
+	if s.answered(c, s.Store.ReleaseQuarantined(ctx, ws, q.MessageID), noQuarantined(c)) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"messageId": q.MessageID, "action": v.Action, "violations": v.Violations})
@@ -191,20 +190,13 @@ func violationProblem(c *gin.Context, detail string, vs []taxonomy.Violation) {
 
 // dropQuarantined deletes a quarantined event, counting it as dropped.
 func (s *server) dropQuarantined(c *gin.Context) {
-	if s.quarantineError(c, s.Store.DropQuarantined(c.Request.Context(), workspace(c), c.Param("id"))) {
+	if s.answered(c, s.Store.DropQuarantined(c.Request.Context(), workspace(c), c.Param("id")), noQuarantined(c)) {
 		return
 	}
 	c.Status(http.StatusNoContent)
 }
 
-func (s *server) quarantineError(c *gin.Context, err error) bool {
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, store.ErrNotFound):
-		problem(c, http.StatusNotFound, "no quarantined event "+c.Param("id")+" in this workspace")
-	default:
-		s.fail(c, err)
-	}
-	return true
+// noQuarantined is the 404 of a path naming an event not in quarantine.
+func noQuarantined(c *gin.Context) outcome {
+	return notFound("no quarantined event " + c.Param("id") + " in this workspace")
 }

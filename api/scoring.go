@@ -106,7 +106,7 @@ type scoreResponse struct {
 func (s *server) getProfileScore(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, err := s.Store.GetProfile(ctx, workspace(c), c.Param("id"))
-	if s.profileError(c, err) {
+	if s.answered(c, err, noCustomer(c)) {
 		return
 	}
 	rules, err := s.scoring.Get(ctx, workspace(c))

@@ -11,7 +11,6 @@ import (
 	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/secrets"
-	"github.com/tabiji/tabiji/store"
 )
 
 // The workspace's named secrets (secrets/): GET /v1/secrets lists names
@@ -76,12 +75,7 @@ func (s *server) putSecret(c *gin.Context) {
 // that webhook step with a clear error.
 func (s *server) deleteSecret(c *gin.Context) {
 	err := s.vault().Delete(c.Request.Context(), workspace(c), c.Param("name"))
-	if errors.Is(err, store.ErrNotFound) {
-		problem(c, http.StatusNotFound, "workspace has no secret "+c.Param("name"))
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, notFound("workspace has no secret "+c.Param("name"))) {
 		return
 	}
 	c.Status(http.StatusNoContent)

@@ -50,12 +50,7 @@ func (s *server) createSegment(c *gin.Context) {
 		return
 	}
 	g, err := s.Store.CreateSegment(c.Request.Context(), workspace(c), store.Segment{ID: req.ID, Name: req.Name, Description: req.Description, Definition: def})
-	if errors.Is(err, store.ErrConflict) {
-		problem(c, http.StatusConflict, "a segment with id "+req.ID+" already exists", FieldError{Field: "id", Message: "is taken"})
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, conflict("a segment with id "+req.ID+" already exists", taken("id"))) {
 		return
 	}
 	c.Header("Location", "/v1/segments/"+g.ID)
@@ -80,7 +75,7 @@ func (s *server) segmentDefinition(c *gin.Context, id string, raw json.RawMessag
 				errs[i].Field = "definition"
 			}
 		}
-		segmentProblem(c, errs)
+		s.answered(c, segments.Invalid(errs))
 		return nil, false
 	}
 	ctx := c.Request.Context()
@@ -95,7 +90,7 @@ func (s *server) segmentDefinition(c *gin.Context, id string, raw json.RawMessag
 		return nil, false
 	}
 	if errs := segments.Validate(d, segments.Env{Taxonomy: tax, Segments: resolve, Self: id}); len(errs) > 0 {
-		segmentProblem(c, errs)
+		s.answered(c, segments.Invalid(errs))
 		return nil, false
 	}
 	if !s.referrersFit(c, id, d, resolve) {
@@ -131,14 +126,6 @@ func (s *server) referrersFit(c *gin.Context, id string, d segments.Definition, 
 	return false
 }
 
-func segmentProblem(c *gin.Context, errs segments.Errors) {
-	out := make([]FieldError, len(errs))
-	for i, fe := range errs {
-		out[i] = FieldError{Field: fe.Field, Message: fe.Message}
-	}
-	problem(c, http.StatusUnprocessableEntity, segments.Invalid(errs).Error(), out...)
-}
-
 // listSegments lists the workspace's segments by id.
 func (s *server) listSegments(c *gin.Context) {
 	list, err := s.Store.ListSegments(c.Request.Context(), workspace(c))
@@ -155,31 +142,15 @@ func (s *server) listSegments(c *gin.Context) {
 
 func (s *server) getSegment(c *gin.Context) {
 	g, err := s.Store.GetSegment(c.Request.Context(), workspace(c), c.Param("id"))
-	if s.segmentError(c, err) {
+	if s.answered(c, err, noSegment(c)) {
 		return
 	}
 	c.JSON(http.StatusOK, toSegmentResponse(g))
 }
 
-// segmentError answers a store error about the segment of the path,
-// reporting whether there was one.
-func (s *server) segmentError(c *gin.Context, err error) bool {
-	var tooLarge *segments.TooLargeError
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, store.ErrNotFound):
-		problem(c, http.StatusNotFound, "no segment "+c.Param("id")+" in this workspace")
-	case errors.As(err, &tooLarge):
-		msg := strings.TrimPrefix(tooLarge.Error(), "segments: ")
-		problem(c, http.StatusUnprocessableEntity, msg, FieldError{Field: "definition.condition", Message: msg})
-	case errors.Is(err, store.ErrInUse):
-		// "unable to delete segment "x": journeys j1 enter on it (archive them first)"
-		problem(c, http.StatusConflict, strings.TrimSuffix(strings.TrimPrefix(err.Error(), "store: "), ": "+store.ErrInUse.Error()))
-	default:
-		s.fail(c, err)
-	}
-	return true
+// noSegment is the 404 of a path naming a segment the workspace lacks.
+func noSegment(c *gin.Context) outcome {
+	return notFound("no segment " + c.Param("id") + " in this workspace")
 }
 
 // updateSegment replaces the definition (and name or description, when
@@ -194,7 +165,7 @@ func (s *server) updateSegment(c *gin.Context) {
 		return
 	}
 	current, err := s.Store.GetSegment(c.Request.Context(), workspace(c), c.Param("id"))
-	if s.segmentError(c, err) {
+	if s.answered(c, err, noSegment(c)) {
 		return
 	}
 	def, ok := s.segmentDefinition(c, current.ID, req.Definition)
@@ -209,14 +180,14 @@ func (s *server) updateSegment(c *gin.Context) {
 		current.Description = req.Description
 	}
 	g, err := s.Store.UpdateSegment(c.Request.Context(), workspace(c), current)
-	if s.segmentError(c, err) {
+	if s.answered(c, err, noSegment(c)) {
 		return
 	}
 	c.JSON(http.StatusOK, toSegmentResponse(g))
 }
 
 func (s *server) deleteSegment(c *gin.Context) {
-	if s.segmentError(c, s.Store.DeleteSegment(c.Request.Context(), workspace(c), c.Param("id"))) {
+	if s.answered(c, s.Store.DeleteSegment(c.Request.Context(), workspace(c), c.Param("id")), noSegment(c)) {
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -224,7 +195,7 @@ func (s *server) deleteSegment(c *gin.Context) {
 
 func (s *server) countSegment(c *gin.Context) {
 	n, err := s.Store.CountSegment(c.Request.Context(), workspace(c), c.Param("id"))
-	if s.segmentError(c, err) {
+	if s.answered(c, err, noSegment(c)) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"segment": c.Param("id"), "count": n})
@@ -241,7 +212,7 @@ func (s *server) segmentMembers(c *gin.Context) {
 		limit = store.DefaultSegmentPage
 	}
 	ids, err := s.Store.SegmentMembers(c.Request.Context(), workspace(c), c.Param("id"), c.Query("after"), limit)
-	if s.segmentError(c, err) {
+	if s.answered(c, err, noSegment(c)) {
 		return
 	}
 	resp := gin.H{"segment": c.Param("id"), "members": ids}
@@ -255,16 +226,11 @@ func (s *server) segmentMembers(c *gin.Context) {
 func (s *server) profileSegments(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, err := s.Store.GetProfile(ctx, workspace(c), c.Param("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		problem(c, http.StatusNotFound, "no profile "+c.Param("id")+" in this workspace")
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, notFound("no profile "+c.Param("id")+" in this workspace")) {
 		return
 	}
 	in, err := s.Store.ProfileSegments(ctx, workspace(c), p.ID)
-	if s.segmentError(c, err) {
+	if s.answered(c, err, noSegment(c)) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"profile": p.ID, "segments": in})

@@ -49,7 +49,7 @@ func (s *server) simulateJourney(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	j, err := s.Store.GetJourney(ctx, workspace(c), c.Param("id"))
-	if s.journeyError(c, err) {
+	if s.answered(c, err, noJourney(c)) {
 		return
 	}
 	version := cmp.Or(req.Version, j.LatestVersion)

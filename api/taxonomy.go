@@ -10,7 +10,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/taxonomy"
 )
 
@@ -105,30 +104,21 @@ func (s *server) readSheet(c *gin.Context) (*taxonomy.Taxonomy, bool) {
 	}
 	t, err := parse(body)
 	if err != nil {
-		sheetProblem(c, err)
+		s.sheetProblem(c, err)
 		return nil, false
 	}
 	return t, true
 }
 
-// sheetProblem answers a sheet's errors: 400 when the body could not be
-// read as a sheet at all, 422 naming each field it breaks otherwise.
-func sheetProblem(c *gin.Context, err error) {
-	status := http.StatusUnprocessableEntity
-	var verr taxonomy.ValidationError
-	var derr taxonomy.DecodeError
-	switch {
-	case errors.As(err, &derr):
-		status, verr = http.StatusBadRequest, taxonomy.ValidationError(derr)
-	case !errors.As(err, &verr):
+// sheetProblem answers a sheet's errors (see answered): 400 when the body
+// could not be read as a sheet at all, 422 naming each field it breaks
+// otherwise, and 400 on the body for an error that names no field.
+func (s *server) sheetProblem(c *gin.Context, err error) {
+	if !namesFields(err) {
 		invalid(c, "body", err.Error())
 		return
 	}
-	errs := make([]FieldError, len(verr))
-	for i, fe := range verr {
-		errs[i] = FieldError{Field: fe.Field, Message: fe.Message}
-	}
-	problem(c, status, err.Error(), errs...)
+	s.answered(c, err)
 }
 
 func (s *server) listEventDefinitions(c *gin.Context) {
@@ -142,7 +132,7 @@ func (s *server) listEventDefinitions(c *gin.Context) {
 
 func (s *server) getEventDefinition(c *gin.Context) {
 	e, err := s.Store.EventDefinition(c.Request.Context(), workspace(c), c.Param("name"))
-	if s.definitionError(c, "event", err) {
+	if s.answered(c, err, aboutDefinition(c, "event")...) {
 		return
 	}
 	c.JSON(http.StatusOK, e)
@@ -156,16 +146,16 @@ func (s *server) putEventDefinition(c *gin.Context) {
 		return
 	}
 	if err := taxonomy.ValidateEvent(e); err != nil {
-		sheetProblem(c, err)
+		s.sheetProblem(c, err)
 		return
 	}
 	create := c.Request.Method == http.MethodPost
-	if s.definitionError(c, "event", s.Store.PutEventDefinition(c.Request.Context(), workspace(c), e, create)) {
+	if s.answered(c, s.Store.PutEventDefinition(c.Request.Context(), workspace(c), e, create), aboutDefinition(c, "event")...) {
 		return
 	}
 	s.taxonomies.Invalidate(workspace(c))
 	stored, err := s.Store.EventDefinition(c.Request.Context(), workspace(c), e.Name)
-	if s.definitionError(c, "event", err) {
+	if s.answered(c, err, aboutDefinition(c, "event")...) {
 		return
 	}
 	status := http.StatusOK
@@ -177,7 +167,7 @@ func (s *server) putEventDefinition(c *gin.Context) {
 }
 
 func (s *server) deleteEventDefinition(c *gin.Context) {
-	if s.definitionError(c, "event", s.Store.DeleteEventDefinition(c.Request.Context(), workspace(c), c.Param("name"))) {
+	if s.answered(c, s.Store.DeleteEventDefinition(c.Request.Context(), workspace(c), c.Param("name")), aboutDefinition(c, "event")...) {
 		return
 	}
 	s.taxonomies.Invalidate(workspace(c))
@@ -195,7 +185,7 @@ func (s *server) listUserProperties(c *gin.Context) {
 
 func (s *server) getUserProperty(c *gin.Context) {
 	p, err := s.Store.UserProperty(c.Request.Context(), workspace(c), c.Param("name"))
-	if s.definitionError(c, "user property", err) {
+	if s.answered(c, err, aboutDefinition(c, "user property")...) {
 		return
 	}
 	c.JSON(http.StatusOK, p)
@@ -208,11 +198,11 @@ func (s *server) putUserProperty(c *gin.Context) {
 		return
 	}
 	if err := taxonomy.ValidateUserProperty(p); err != nil {
-		sheetProblem(c, err)
+		s.sheetProblem(c, err)
 		return
 	}
 	create := c.Request.Method == http.MethodPost
-	if s.definitionError(c, "user property", s.Store.PutUserProperty(c.Request.Context(), workspace(c), p, create)) {
+	if s.answered(c, s.Store.PutUserProperty(c.Request.Context(), workspace(c), p, create), aboutDefinition(c, "user property")...) {
 		return
 	}
 	s.taxonomies.Invalidate(workspace(c))
@@ -228,7 +218,7 @@ func (s *server) putUserProperty(c *gin.Context) {
 }
 
 func (s *server) deleteUserProperty(c *gin.Context) {
-	if s.definitionError(c, "user property", s.Store.DeleteUserProperty(c.Request.Context(), workspace(c), c.Param("name"))) {
+	if s.answered(c, s.Store.DeleteUserProperty(c.Request.Context(), workspace(c), c.Param("name")), aboutDefinition(c, "user property")...) {
 		return
 	}
 	s.taxonomies.Invalidate(workspace(c))
@@ -252,18 +242,13 @@ func nameMatchesPath(c *gin.Context, name *string) bool {
 	return true
 }
 
-func (s *server) definitionError(c *gin.Context, what string, err error) bool {
-	switch {
-	case err == nil:
-		return false
-	case errors.Is(err, store.ErrNotFound):
-		problem(c, http.StatusNotFound, "no "+what+" "+c.Param("name")+" in this workspace")
-	case errors.Is(err, store.ErrConflict):
-		problem(c, http.StatusConflict, "the "+what+" is already defined: PUT it to replace it", FieldError{Field: "name", Message: "is taken"})
-	default:
-		s.fail(c, err)
+// aboutDefinition is what a path naming an event definition or user
+// property (what) answers when it is missing or already defined.
+func aboutDefinition(c *gin.Context, what string) []outcome {
+	return []outcome{
+		notFound("no " + what + " " + c.Param("name") + " in this workspace"),
+		conflict("the "+what+" is already defined: PUT it to replace it", taken("name")),
 	}
-	return true
 }
 
 type policyBody struct {
@@ -299,7 +284,7 @@ func (s *server) putTaxonomyPolicy(c *gin.Context) {
 		t.InvalidTraits = b.InvalidTraits
 	}
 	if err := (&taxonomy.Taxonomy{UnknownEvents: t.UnknownEvents, InvalidTraits: t.InvalidTraits}).Validate(); err != nil {
-		sheetProblem(c, err)
+		s.sheetProblem(c, err)
 		return
 	}
 	if err := s.Store.SetTaxonomyPolicies(c.Request.Context(), workspace(c), t.UnknownEvents, t.InvalidTraits); err != nil {
