@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/workflows"
 )
@@ -102,7 +103,7 @@ func (s *server) validBroadcast(c *gin.Context, req broadcastRequest) bool {
 	}
 	_, err := s.Store.GetSegment(ctx, ws, req.Segment)
 	if s.answered(c, err, on(store.ErrNotFound, http.StatusUnprocessableEntity, "no segment "+req.Segment,
-		FieldError{Field: "segment", Message: "no such segment"})) {
+		jsonfields.Error{Field: "segment", Message: "no such segment"})) {
 		return false
 	}
 	switch req.Channel {
@@ -119,7 +120,7 @@ func (s *server) validBroadcast(c *gin.Context, req broadcastRequest) bool {
 		t, err := s.Store.GetMessageTemplate(ctx, ws, req.Template, 0)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && t.Channel != req.Channel) {
 			problem(c, http.StatusUnprocessableEntity, "no "+req.Channel+" template "+req.Template,
-				FieldError{Field: "template", Message: "no such template on channel " + req.Channel})
+				jsonfields.Error{Field: "template", Message: "no such template on channel " + req.Channel})
 			return false
 		} else if err != nil {
 			s.fail(c, err)

@@ -55,11 +55,7 @@ func (s *server) putChannelSettings(c *gin.Context) {
 		return
 	}
 	if errs := settings.Validate(channel, values); len(errs) > 0 {
-		fes := make([]FieldError, len(errs))
-		for i, e := range errs {
-			fes[i] = FieldError{Field: e.Field, Message: e.Message}
-		}
-		problem(c, http.StatusUnprocessableEntity, "the "+channel+" settings are not valid", fes...)
+		problem(c, http.StatusUnprocessableEntity, "the "+channel+" settings are not valid", errs...)
 		return
 	}
 	v, err := s.Channels.Put(c.Request.Context(), workspace(c), channel, values)

@@ -19,26 +19,26 @@ type outcome struct {
 	kind   error
 	status int
 	detail string
-	fields []FieldError
+	fields []jsonfields.Error
 }
 
 // on answers an error of kind with status, detail and fields.
-func on(kind error, status int, detail string, fields ...FieldError) outcome {
+func on(kind error, status int, detail string, fields ...jsonfields.Error) outcome {
 	return outcome{kind, status, detail, fields}
 }
 
 // notFound answers store.ErrNotFound with a 404 saying what is missing.
-func notFound(detail string, fields ...FieldError) outcome {
+func notFound(detail string, fields ...jsonfields.Error) outcome {
 	return outcome{store.ErrNotFound, http.StatusNotFound, detail, fields}
 }
 
 // conflict answers store.ErrConflict with a 409 saying what stands in the way.
-func conflict(detail string, fields ...FieldError) outcome {
+func conflict(detail string, fields ...jsonfields.Error) outcome {
 	return outcome{store.ErrConflict, http.StatusConflict, detail, fields}
 }
 
 // taken is the field error of an id or name another resource already has.
-func taken(field string) FieldError { return FieldError{Field: field, Message: "is taken"} }
+func taken(field string) jsonfields.Error { return jsonfields.Error{Field: field, Message: "is taken"} }
 
 // namesFields says whether err is or wraps field errors.
 func namesFields(err error) bool {
@@ -76,7 +76,7 @@ func (s *server) answered(c *gin.Context, err error, outcomes ...outcome) bool {
 		problem(c, http.StatusUnprocessableEntity, err.Error(), fields...)
 	case errors.As(err, &tooLarge):
 		msg := strings.TrimPrefix(tooLarge.Error(), "segments: ")
-		problem(c, http.StatusUnprocessableEntity, msg, FieldError{Field: "definition.condition", Message: msg})
+		problem(c, http.StatusUnprocessableEntity, msg, jsonfields.Error{Field: "definition.condition", Message: msg})
 	case errors.Is(err, store.ErrNotFound):
 		problem(c, http.StatusNotFound, "not found")
 	case errors.Is(err, store.ErrConflict):

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/frequency"
+	"github.com/tabiji/tabiji/jsonfields"
 )
 
 // frequencyCapsBody is GET and PUT /v1/frequency-caps: the workspace's caps
@@ -37,9 +38,9 @@ func (s *server) putFrequencyCaps(c *gin.Context) {
 		return
 	}
 	if errs := frequency.Validate(b.Caps); len(errs) > 0 {
-		fes := make([]FieldError, len(errs))
+		fes := make([]jsonfields.Error, len(errs))
 		for i, e := range errs {
-			fes[i] = FieldError{Field: "caps." + e.Field, Message: e.Message}
+			fes[i] = jsonfields.Error{Field: "caps." + e.Field, Message: e.Message}
 		}
 		problem(c, http.StatusUnprocessableEntity, "the frequency caps are not valid", fes...)
 		return

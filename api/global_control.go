@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/jsonfields"
 )
 
 // globalControlBody is GET and PUT /v1/global-control: the share of the
@@ -36,7 +38,7 @@ func (s *server) putGlobalControl(c *gin.Context) {
 		return
 	case *b.Percent < 0 || *b.Percent >= 100 || math.Round(*b.Percent*100) != *b.Percent*100:
 		problem(c, http.StatusUnprocessableEntity, "the global control group is not valid",
-			FieldError{Field: "percent", Message: "must be at least 0 and below 100, to the hundredth, as in 5 or 2.5"})
+			jsonfields.Error{Field: "percent", Message: "must be at least 0 and below 100, to the hundredth, as in 5 or 2.5"})
 		return
 	}
 	if err := s.Store.PutGlobalControl(c.Request.Context(), workspace(c), *b.Percent); err != nil {

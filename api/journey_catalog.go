@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/taxonomy"
 )
@@ -22,7 +23,7 @@ import (
 // event where unknown events are allowed, or a deprecated one, is a warning,
 // returned beside the saved journey. Stored template names are checked
 // first (checkTemplateNames).
-func (s *server) checkCatalog(c *gin.Context, d journey.Definition) ([]FieldError, bool) {
+func (s *server) checkCatalog(c *gin.Context, d journey.Definition) ([]jsonfields.Error, bool) {
 	if !s.checkTemplateNames(c, d) || !s.checkSegment(c, d) {
 		return nil, false
 	}
@@ -39,19 +40,19 @@ func (s *server) checkCatalog(c *gin.Context, d journey.Definition) ([]FieldErro
 		defs[e.Name] = e
 	}
 	unknownIsError := t.UnknownEvents == taxonomy.Reject || t.UnknownEvents == taxonomy.Quarantine
-	var errs, warnings []FieldError
+	var errs, warnings []jsonfields.Error
 	for _, ref := range d.EventRefs() {
 		field := "definition." + ref.Field
 		e, known := defs[ref.Event]
 		switch {
 		case !known && unknownIsError:
-			errs = append(errs, FieldError{Field: field, Message: "event " + ref.Event + " is not in the taxonomy, which " + string(t.UnknownEvents) + "s unknown events"})
+			errs = append(errs, jsonfields.Error{Field: field, Message: "event " + ref.Event + " is not in the taxonomy, which " + string(t.UnknownEvents) + "s unknown events"})
 		case !known:
-			warnings = append(warnings, FieldError{Field: field, Message: "event " + ref.Event + " is not in the taxonomy"})
+			warnings = append(warnings, jsonfields.Error{Field: field, Message: "event " + ref.Event + " is not in the taxonomy"})
 		case e.Status == taxonomy.Blocked:
-			errs = append(errs, FieldError{Field: field, Message: "event " + ref.Event + " is blocked by the taxonomy: it never arrives"})
+			errs = append(errs, jsonfields.Error{Field: field, Message: "event " + ref.Event + " is blocked by the taxonomy: it never arrives"})
 		case e.Status == taxonomy.Deprecated:
-			warnings = append(warnings, FieldError{Field: field, Message: "event " + ref.Event + " is deprecated in the taxonomy"})
+			warnings = append(warnings, jsonfields.Error{Field: field, Message: "event " + ref.Event + " is deprecated in the taxonomy"})
 		}
 	}
 	if len(errs) > 0 {
@@ -69,7 +70,7 @@ func (s *server) checkCatalog(c *gin.Context, d journey.Definition) ([]FieldErro
 // definition.nodes[i].template.name (or fallback_template.name), at save
 // time rather than as a failed send on the day.
 func (s *server) checkTemplateNames(c *gin.Context, d journey.Definition) bool {
-	var errs []FieldError
+	var errs []jsonfields.Error
 	for i, n := range d.Nodes {
 		if n.Kind != journey.KindSend {
 			continue
@@ -85,12 +86,12 @@ func (s *server) checkTemplateNames(c *gin.Context, d journey.Definition) bool {
 			t, err := s.Store.GetMessageTemplate(c.Request.Context(), workspace(c), use.t.Name, 0)
 			switch {
 			case errors.Is(err, store.ErrNotFound):
-				errs = append(errs, FieldError{Field: field, Message: "names no stored message template: " + use.t.Name})
+				errs = append(errs, jsonfields.Error{Field: field, Message: "names no stored message template: " + use.t.Name})
 			case err != nil:
 				s.fail(c, err)
 				return false
 			case t.Channel != use.channel:
-				errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf("names a %s template, but it is sent on %s", t.Channel, use.channel)})
+				errs = append(errs, jsonfields.Error{Field: field, Message: fmt.Sprintf("names a %s template, but it is sent on %s", t.Channel, use.channel)})
 			}
 		}
 	}
@@ -110,7 +111,7 @@ func (s *server) checkSegment(c *gin.Context, d journey.Definition) bool {
 	}
 	_, err := s.Store.GetSegment(c.Request.Context(), workspace(c), d.Entry.Segment)
 	return !s.answered(c, err, on(store.ErrNotFound, http.StatusUnprocessableEntity, "the journey enters on a segment that does not exist",
-		FieldError{Field: "definition.entry.segment", Message: "names no segment: " + d.Entry.Segment + " (create it first: POST /v1/segments)"}))
+		jsonfields.Error{Field: "definition.entry.segment", Message: "names no segment: " + d.Entry.Segment + " (create it first: POST /v1/segments)"}))
 }
 
 // yamlToJSON lets a journey be sent as YAML (application/yaml, as written by

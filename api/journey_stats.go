@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -134,7 +135,7 @@ func (s *server) putWorkspaceTimezone(c *gin.Context) {
 	err := s.Store.SetWorkspaceTimezone(c.Request.Context(), workspace(c), b.Timezone)
 	if errors.Is(err, store.ErrBadTimezone) {
 		problem(c, http.StatusUnprocessableEntity, "timezone: must be an IANA time zone such as Asia/Tokyo",
-			FieldError{Field: "timezone", Message: "must be an IANA time zone such as Asia/Tokyo"})
+			jsonfields.Error{Field: "timezone", Message: "must be an IANA time zone such as Asia/Tokyo"})
 		return
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/journeytemplates"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/schemas"
 )
 
@@ -72,7 +73,7 @@ func (s *server) launchJourneyTemplate(c *gin.Context) {
 // createAndActivate stores a new journey and makes its first version live.
 // Activation is a second step: if it fails the journey stays a draft, which
 // POST /v1/journeys/{id}/activate finishes.
-func (s *server) createAndActivate(c *gin.Context, id, name string, def journey.Definition, warnings []FieldError) {
+func (s *server) createAndActivate(c *gin.Context, id, name string, def journey.Definition, warnings []jsonfields.Error) {
 	canonical, err := json.Marshal(def)
 	if err != nil {
 		s.fail(c, err)

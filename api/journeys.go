@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/workflows"
 )
@@ -29,15 +30,15 @@ type createJourneyRequest struct {
 }
 
 type journeyResponse struct {
-	ID            string          `json:"id"`
-	Name          string          `json:"name"`
-	Status        string          `json:"status"`
-	Version       int             `json:"version"`
-	ActiveVersion int             `json:"activeVersion,omitempty"`
-	Definition    json.RawMessage `json:"definition"`
-	CreatedAt     time.Time       `json:"createdAt"`
-	UpdatedAt     time.Time       `json:"updatedAt"`
-	Warnings      []FieldError    `json:"warnings,omitempty"`
+	ID            string             `json:"id"`
+	Name          string             `json:"name"`
+	Status        string             `json:"status"`
+	Version       int                `json:"version"`
+	ActiveVersion int                `json:"activeVersion,omitempty"`
+	Definition    json.RawMessage    `json:"definition"`
+	CreatedAt     time.Time          `json:"createdAt"`
+	UpdatedAt     time.Time          `json:"updatedAt"`
+	Warnings      []jsonfields.Error `json:"warnings,omitempty"`
 }
 
 func toJourneyResponse(j store.Journey) journeyResponse {
@@ -77,13 +78,13 @@ func (s *server) createJourney(c *gin.Context) {
 // parseDefinition validates a definition and answers 422 with every error
 // and its path when it is invalid. It returns the definition as stored and
 // the taxonomy's warnings.
-func (s *server) parseDefinition(c *gin.Context, raw json.RawMessage) (json.RawMessage, []FieldError, bool) {
+func (s *server) parseDefinition(c *gin.Context, raw json.RawMessage) (json.RawMessage, []jsonfields.Error, bool) {
 	def, err := journey.Parse(raw)
 	var verr journey.ValidationError
 	if errors.As(err, &verr) {
-		errs := make([]FieldError, len(verr))
+		errs := make([]jsonfields.Error, len(verr))
 		for i, fe := range verr {
-			errs[i] = FieldError{Field: "definition." + fe.Field, Message: fe.Message}
+			errs[i] = jsonfields.Error{Field: "definition." + fe.Field, Message: fe.Message}
 		}
 		problem(c, http.StatusUnprocessableEntity, err.Error(), errs...)
 		return nil, nil, false
@@ -234,7 +235,7 @@ func (s *server) archiveJourney(c *gin.Context) {
 func (s *server) moveJourney(c *gin.Context, to store.JourneyStatus, signal string) {
 	ctx := c.Request.Context()
 	j, err := s.Store.SetJourneyStatus(ctx, workspace(c), c.Param("id"), to)
-	if s.answered(c, err, conflict("journey "+c.Param("id")+" is "+string(j.Status)+": it cannot become "+string(to), FieldError{Field: "status", Message: "is " + string(j.Status)}), noJourney(c)) {
+	if s.answered(c, err, conflict("journey "+c.Param("id")+" is "+string(j.Status)+": it cannot become "+string(to), jsonfields.Error{Field: "status", Message: "is " + string(j.Status)}), noJourney(c)) {
 		return
 	}
 	s.router.Invalidate(workspace(c))

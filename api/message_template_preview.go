@@ -16,6 +16,7 @@ import (
 	"github.com/tabiji/tabiji/channels"
 	"github.com/tabiji/tabiji/channels/outbox"
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/msgtemplates"
 	"github.com/tabiji/tabiji/store"
 )
@@ -133,7 +134,7 @@ func (s *server) notSuppressed(c *gin.Context, channel, to string) bool {
 		s.fail(c, err)
 	default:
 		problem(c, http.StatusUnprocessableEntity, "to: the address is suppressed ("+sp.Reason+"); a test send respects suppression",
-			FieldError{Field: "to", Message: "is suppressed: " + sp.Reason})
+			jsonfields.Error{Field: "to", Message: "is suppressed: " + sp.Reason})
 	}
 	return false
 }
@@ -210,7 +211,7 @@ func (s *server) previewData(c *gin.Context, req previewRequest, messageID strin
 	case req.ProfileID != "":
 		p, err := s.Store.GetProfile(c.Request.Context(), workspace(c), req.ProfileID)
 		if s.answered(c, err, on(store.ErrNotFound, http.StatusBadRequest, "profileId: no profile "+req.ProfileID+" in this workspace",
-			FieldError{Field: "profileId", Message: "no profile " + req.ProfileID + " in this workspace"})) {
+			jsonfields.Error{Field: "profileId", Message: "no profile " + req.ProfileID + " in this workspace"})) {
 			return d, false
 		}
 		jp := activities.ToJourneyProfile(p)

@@ -17,17 +17,14 @@ import (
 // Problem is an RFC 9457 problem details body. Errors names each field at
 // fault, as a path into the request body ("definition.nodes[0].next").
 type Problem struct {
-	Type   string       `json:"type"`
-	Title  string       `json:"title"`
-	Status int          `json:"status"`
-	Detail string       `json:"detail,omitempty"`
-	Errors []FieldError `json:"errors,omitempty"`
+	Type   string             `json:"type"`
+	Title  string             `json:"title"`
+	Status int                `json:"status"`
+	Detail string             `json:"detail,omitempty"`
+	Errors []jsonfields.Error `json:"errors,omitempty"`
 }
 
-// FieldError is one field at fault and the rule it broke.
-type FieldError = jsonfields.Error
-
-func problem(c *gin.Context, status int, detail string, errs ...FieldError) {
+func problem(c *gin.Context, status int, detail string, errs ...jsonfields.Error) {
 	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Errors: errs}
 	body, _ := json.Marshal(p)
 	c.Data(status, "application/problem+json", body)
@@ -35,7 +32,7 @@ func problem(c *gin.Context, status int, detail string, errs ...FieldError) {
 }
 
 func invalid(c *gin.Context, field, message string) {
-	problem(c, http.StatusBadRequest, field+": "+message, FieldError{Field: field, Message: message})
+	problem(c, http.StatusBadRequest, field+": "+message, jsonfields.Error{Field: field, Message: message})
 }
 
 // decodeJSON reads a JSON body of at most limit bytes into v, answering a

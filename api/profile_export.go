@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/csvcell"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -56,7 +57,7 @@ func (s *server) exportProfiles(c *gin.Context) {
 		return s.Store.GetProfiles(ctx, ws, ids)
 	}
 	first, err := page("")
-	if s.answered(c, err, notFound("no segment "+seg+" in this workspace", FieldError{Field: "segment", Message: "no such segment"})) {
+	if s.answered(c, err, notFound("no segment "+seg+" in this workspace", jsonfields.Error{Field: "segment", Message: "no such segment"})) {
 		return
 	}
 	write, ok := s.exportWriter(c, format, first)

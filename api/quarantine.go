@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/ingest"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/taxonomy"
 )
@@ -181,9 +182,9 @@ func decodeStored(ev store.Event) (ingest.Message, error) {
 // violationProblem answers 422 with one error per violation, named by its
 // field ("properties.total") and saying the rule.
 func violationProblem(c *gin.Context, detail string, vs []taxonomy.Violation) {
-	errs := make([]FieldError, len(vs))
+	errs := make([]jsonfields.Error, len(vs))
 	for i, v := range vs {
-		errs[i] = FieldError{Field: v.Field, Message: v.Rule + ": " + v.Message}
+		errs[i] = jsonfields.Error{Field: v.Field, Message: v.Rule + ": " + v.Message}
 	}
 	problem(c, http.StatusUnprocessableEntity, detail, errs...)
 }

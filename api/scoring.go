@@ -64,11 +64,7 @@ func (s *server) putScoring(c *gin.Context) {
 		return
 	}
 	if errs := scoring.Validate(r); len(errs) > 0 {
-		fes := make([]FieldError, len(errs))
-		for i, e := range errs {
-			fes[i] = FieldError(e)
-		}
-		problem(c, http.StatusUnprocessableEntity, "the scoring rules are not valid: "+errs[0].Field+": "+errs[0].Message, fes...)
+		problem(c, http.StatusUnprocessableEntity, "the scoring rules are not valid: "+errs[0].Field+": "+errs[0].Message, errs...)
 		return
 	}
 	if r.Events == nil {

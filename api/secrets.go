@@ -10,6 +10,7 @@ import (
 
 	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/secrets"
 )
 
@@ -38,7 +39,7 @@ func (s *server) listSecrets(c *gin.Context) {
 func (s *server) putSecret(c *gin.Context) {
 	name := c.Param("name")
 	if msg := secrets.CheckName(name); msg != "" {
-		problem(c, http.StatusUnprocessableEntity, "name: "+msg, FieldError{Field: "name", Message: msg})
+		problem(c, http.StatusUnprocessableEntity, "name: "+msg, jsonfields.Error{Field: "name", Message: msg})
 		return
 	}
 	var req struct {
@@ -52,7 +53,7 @@ func (s *server) putSecret(c *gin.Context) {
 		return
 	}
 	if msg := secrets.CheckValue(*req.Value); msg != "" {
-		problem(c, http.StatusUnprocessableEntity, "value: "+msg, FieldError{Field: "value", Message: msg})
+		problem(c, http.StatusUnprocessableEntity, "value: "+msg, jsonfields.Error{Field: "value", Message: msg})
 		return
 	}
 	created, err := s.vault().Put(c.Request.Context(), workspace(c), name, *req.Value)
@@ -148,13 +149,13 @@ func (s *server) checkSecretRefs(c *gin.Context, def journey.Definition) bool {
 		s.fail(c, err)
 		return false
 	}
-	var errs []FieldError
+	var errs []jsonfields.Error
 	for _, r := range refs {
 		switch {
 		case secrets.CheckName(r.name) != "":
-			errs = append(errs, FieldError{Field: r.field, Message: "secrets." + r.name + " is not a secret name: " + secrets.CheckName(r.name)})
+			errs = append(errs, jsonfields.Error{Field: r.field, Message: "secrets." + r.name + " is not a secret name: " + secrets.CheckName(r.name)})
 		case slices.Contains(missing, r.name):
-			errs = append(errs, FieldError{Field: r.field, Message: "secrets." + r.name + " is not a secret of this workspace: PUT /v1/secrets/" + r.name + " first"})
+			errs = append(errs, jsonfields.Error{Field: r.field, Message: "secrets." + r.name + " is not a secret of this workspace: PUT /v1/secrets/" + r.name + " first"})
 		}
 	}
 	if len(errs) > 0 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/ingest"
+	"github.com/tabiji/tabiji/jsonfields"
 )
 
 // trackLimit is Segment's limit for one call (quarantine.go's edits use it).
@@ -38,8 +40,7 @@ func (s *server) segmentCall(typ string) gin.HandlerFunc {
 				return
 			}
 			if len(refused) > 0 {
-				fe := fieldErrors(refused)
-				problem(c, http.StatusForbidden, fe[0].Field+": "+fe[0].Message, fe...)
+				problem(c, http.StatusForbidden, refused[0].Field+": "+refused[0].Message, refused...)
 				return
 			}
 		}
@@ -87,14 +88,14 @@ func (s *server) answer(c *gin.Context, res ingest.Result, err error, bad ingest
 		s.Logger.Error("route events", "workspace", workspace(c), "error", res.RouteErr)
 		problem(c, http.StatusServiceUnavailable, "the events are stored but could not reach their journeys (is Temporal up?): retry with the same messageIds")
 	case len(bad) > 0 || len(res.Rejected) > 0:
-		errs := fieldErrors(bad)
+		errs := slices.Clone(bad)
 		for _, r := range res.Rejected {
 			prefix := ""
 			if batch {
 				prefix = "batch[" + strconv.Itoa(r.Index) + "]."
 			}
 			for _, v := range r.Violations {
-				errs = append(errs, FieldError{Field: prefix + v.Field, Message: v.Rule + ": " + v.Message})
+				errs = append(errs, jsonfields.Error{Field: prefix + v.Field, Message: v.Rule + ": " + v.Message})
 			}
 		}
 		status, detail := http.StatusBadRequest, errs[0].Field+": "+errs[0].Message
@@ -150,16 +151,7 @@ func decodeProblem(c *gin.Context, err error) {
 		invalid(c, "body", err.Error())
 		return
 	}
-	fe := fieldErrors(errs)
-	problem(c, http.StatusBadRequest, fe[0].Field+": "+fe[0].Message, fe...)
-}
-
-func fieldErrors(errs ingest.Errors) []FieldError {
-	out := make([]FieldError, len(errs))
-	for i, e := range errs {
-		out[i] = FieldError{Field: e.Field, Message: e.Message}
-	}
-	return out
+	problem(c, http.StatusBadRequest, errs[0].Field+": "+errs[0].Message, errs...)
 }
 
 // countCalls is how many distinct calls of a batch the errors name.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/segments"
 	"github.com/tabiji/tabiji/store"
 )
@@ -122,7 +123,7 @@ func (s *server) referrersFit(c *gin.Context, id string, d segments.Definition, 
 		return true
 	}
 	msg := "with this definition, " + strings.TrimPrefix(err.Error(), "segments: ")
-	problem(c, http.StatusUnprocessableEntity, msg, FieldError{Field: "definition.condition", Message: msg})
+	problem(c, http.StatusUnprocessableEntity, msg, jsonfields.Error{Field: "definition.condition", Message: msg})
 	return false
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/unsubscribe"
 )
@@ -157,6 +158,6 @@ func (s *server) coveredByLink(c *gin.Context, t unsubscribe.Token, channel, top
 		field = "channel"
 	}
 	problem(c, http.StatusForbidden, "this link does not cover "+channel+" messages on this topic",
-		FieldError{Field: field, Message: "is not on this link's preference page"})
+		jsonfields.Error{Field: field, Message: "is not on this link's preference page"})
 	return false
 }
