@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/tabiji/tabiji/jsonfields"
 )
 
 // APIClientFlags are the flags of the commands that talk to a running
@@ -47,12 +49,9 @@ func (f APIClientFlags) client() (*apiClient, error) {
 // apiError is a problem-details answer of the API.
 type apiError struct {
 	Status int
-	Title  string `json:"title"`
-	Detail string `json:"detail"`
-	Errors []struct {
-		Field   string `json:"field"`
-		Message string `json:"message"`
-	} `json:"errors"`
+	Title  string            `json:"title"`
+	Detail string            `json:"detail"`
+	Errors jsonfields.Errors `json:"errors"`
 }
 
 // Error is the title and, when the API named fields, one line per field;
