@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"time"
 
@@ -118,12 +117,11 @@ func (s *server) validBroadcast(c *gin.Context, req broadcastRequest) bool {
 	}
 	if req.Template != "" {
 		t, err := s.Store.GetMessageTemplate(ctx, ws, req.Template, 0)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && t.Channel != req.Channel) {
-			problem(c, http.StatusUnprocessableEntity, "no "+req.Channel+" template "+req.Template,
-				jsonfields.Error{Field: "template", Message: "no such template on channel " + req.Channel})
-			return false
-		} else if err != nil {
-			s.fail(c, err)
+		if err == nil && t.Channel != req.Channel {
+			err = store.ErrNotFound // a template of another channel is none of this one
+		}
+		if s.answered(c, err, on(store.ErrNotFound, http.StatusUnprocessableEntity, "no "+req.Channel+" template "+req.Template,
+			jsonfields.Error{Field: "template", Message: "no such template on channel " + req.Channel})) {
 			return false
 		}
 	}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -38,12 +37,10 @@ func (s *server) pushOpened(c *gin.Context) {
 	}
 	ctx, ws := c.Request.Context(), workspace(c)
 	m, _, err := s.Store.LoggedMessageByID(ctx, ws, req.MessageID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (m.CustomerID != req.UserID || m.Channel != "push")) {
-		problem(c, http.StatusNotFound, "no push message "+req.MessageID+" of user "+req.UserID+" in this workspace")
-		return
+	if err == nil && (m.CustomerID != req.UserID || m.Channel != "push") {
+		err = store.ErrNotFound // another user's message, or not a push: as good as none
 	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, notFound("no push message "+req.MessageID+" of user "+req.UserID+" in this workspace")) {
 		return
 	}
 	at := time.Now()
