@@ -40,7 +40,7 @@ func (s *server) auth(need role) gin.HandlerFunc {
 			return
 		}
 		key, err := s.Store.Authenticate(c.Request.Context(), secret)
-		if s.answered(c, err, outcome{kind: store.ErrNotFound, status: http.StatusUnauthorized, detail: "the key is unknown or revoked"}) {
+		if s.answered(c, err, on(store.ErrNotFound, http.StatusUnauthorized, "the key is unknown or revoked")) {
 			return
 		}
 		if need == roleAdmin && key.Role != store.RoleAdmin {
