@@ -19,7 +19,7 @@ func (s *server) routes(r *gin.Engine) {
 	// verification (client_keys.go).
 	corsIngest := ingestCORS()
 	ingest := r.Group("/v1", corsIngest, s.auth(roleWrite), limitByKey(s.ingestLimit, "ingestion"))
-	// Segment's HTTP Tracking API (segment.go).
+	// Segment's HTTP Tracking API (tracking.go).
 	for _, typ := range []string{"identify", "track", "page", "screen", "group", "alias"} {
 		ingest.POST("/"+typ, s.segmentCall(typ))
 		r.OPTIONS("/v1/"+typ, corsIngest)

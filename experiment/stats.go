@@ -5,7 +5,7 @@
 //
 // The test is the two-proportion z-test, the one most marketers' tools and
 // statistics courses teach, chosen over a Bayesian beta-binomial because its
-// answer ("significant at 5%", a 95% interval) is the one the issue asks for
+// answer ("significant at 5%", a 95% interval) is the one a marketer asks for
 // and needs no prior to defend. The test statistic uses the pooled standard
 // error (under the null hypothesis both arms share one rate); the intervals
 // use the unpooled one (no such assumption). Several variants against one

@@ -97,9 +97,10 @@ func (r *journeyRun) holdWhilePaused(ctx workflow.Context) error {
 }
 
 // chooseChannel is the channel to send on: the node's, unless the customer
-// has no address there and has one on the fallback. Until providers arrive
-// every channel ends in the development outbox, so a customer with no
-// address at all still gets the node's channel.
+// has no address there and has one on the fallback. A customer with an
+// address on neither keeps the node's channel: Send records the message in
+// the development outbox when the channel has no provider, and skips it as
+// "no <channel> address" when it has one.
 func chooseChannel(p journey.Profile, channel, fallback string) string {
 	if fallback == "" || hasAddress(p, channel) || !hasAddress(p, fallback) {
 		return channel
