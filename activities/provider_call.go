@@ -120,3 +120,41 @@ func (a *Activities) reconcile(ctx context.Context, in SendInput, sender channel
 	activity.GetLogger(ctx).Warn("message settled unconfirmed", "messageId", in.MessageID, "status", logged.Status)
 	return SendResult{MessageID: logged.ID, Status: logged.Status, Duplicate: true, ProviderID: logged.ProviderID}, nil
 }
+
+// sender is the channel's sender for the workspace, nil for none.
+func (a *Activities) sender(ctx context.Context, in SendInput) (channels.Sender, error) {
+	return a.channelSender(ctx, in.WorkspaceID, in.Channel)
+}
+
+// channelSender is the workspace's sender of channel: Options.SenderFor's
+// when set, else Senders'; nil for none.
+func (a *Activities) channelSender(ctx context.Context, workspaceID, channel string) (channels.Sender, error) {
+	if a.opts.SenderFor == nil {
+		return a.opts.Senders[channel], nil
+	}
+	s, err := a.opts.SenderFor(ctx, workspaceID, channel)
+	if err != nil {
+		return nil, fmt.Errorf("sender of %s: %w", channel, err)
+	}
+	return s, nil
+}
+
+// providerError maps a sender's error: permanent → failed, no retry; rate
+// limited → retry after the provider's delay; anything else → retry.
+func (a *Activities) providerError(ctx context.Context, in SendInput, err error) error {
+	if channels.IsPermanent(err) {
+		detail, _ := json.Marshal(map[string]string{"reason": err.Error()})
+		if _, _, rerr := a.store.RecordMessageEvent(ctx, store.MessageEvent{
+			WorkspaceID: in.WorkspaceID, EventID: "send:" + in.MessageID, MessageID: in.MessageID,
+			Status: MessageFailed, ProviderEvent: "send_failed", Detail: detail,
+		}); rerr != nil {
+			return fmt.Errorf("record failure of %s: %w", in.MessageID, rerr)
+		}
+		return temporal.NewNonRetryableApplicationError(err.Error(), "PermanentError", err)
+	}
+	if d, ok := channels.RetryAfter(err); ok {
+		return temporal.NewApplicationErrorWithOptions(err.Error(), "RateLimitError",
+			temporal.ApplicationErrorOptions{NextRetryDelay: d, Cause: err})
+	}
+	return fmt.Errorf("send %s: %w", in.MessageID, err)
+}

@@ -1,0 +1,165 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/frequency"
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/msgtemplates"
+	"github.com/tabiji/tabiji/store"
+)
+
+// skip records the message as skipped, Body holding the reason, and calls
+// no provider: an opted-out or suppressed customer is not an error.
+//
+// A row an earlier attempt wrote is not simply returned: "pending" (no
+// call in flight) becomes skipped; "sending" (a call that may have been
+// taken) is reconciled as any unanswered call is, without calling again.
+func (a *Activities) skip(ctx context.Context, in SendInput, reason string) (SendResult, error) {
+	row, inserted, err := a.store.RecordMessage(ctx, a.row(in, "", reason, MessageSkipped))
+	if err != nil {
+		return SendResult{}, fmt.Errorf("skip %s: %w", in.MessageID, err)
+	}
+	switch {
+	case !inserted && row.Status == MessagePending:
+		logged, _, err := a.store.SkipPendingMessage(ctx, in.WorkspaceID, in.MessageID, reason)
+		if err != nil {
+			return SendResult{}, fmt.Errorf("skip %s: %w", in.MessageID, err)
+		}
+		row = logged.Message
+	case !inserted && row.Status == MessageSending:
+		logged, _, err := a.store.LoggedMessageByID(ctx, in.WorkspaceID, in.MessageID)
+		if err != nil {
+			return SendResult{}, fmt.Errorf("skip %s: %w", in.MessageID, err)
+		}
+		return a.reconcile(ctx, in, nil, channels.Message{}, logged)
+	}
+	activity.GetLogger(ctx).Info("message skipped", "messageId", in.MessageID, "reason", reason)
+	return SendResult{MessageID: row.ID, Status: row.Status, Duplicate: !inserted, Reason: reason}, nil
+}
+
+func (a *Activities) row(in SendInput, subject, body, status string) store.Message {
+	return store.Message{
+		ID: in.MessageID, WorkspaceID: in.WorkspaceID, CustomerID: in.CustomerID,
+		JourneyID: in.JourneyID, JourneyVersion: in.Version, WorkflowID: in.WorkflowID, RunID: in.RunID,
+		NodeID: in.NodeID, Channel: in.Channel, Subject: subject, Body: body, Status: status,
+	}
+}
+
+// refusal is why the customer may not be sent this message ("" when they
+// may): an opt-out of the channel, or a suppressed address.
+func (a *Activities) refusal(ctx context.Context, in SendInput, address string) (string, error) {
+	status, found, err := a.store.ConsentFor(ctx, in.WorkspaceID, in.CustomerID, in.Channel, in.Topic)
+	if err != nil {
+		return "", fmt.Errorf("check consent: %w", err)
+	}
+	if found && status == store.OptedOut {
+		return a.optOutReason(ctx, in)
+	}
+	if address == "" {
+		return "", nil
+	}
+	sp, err := a.store.Suppressed(ctx, in.WorkspaceID, in.Channel, address)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("check suppression: %w", err)
+	}
+	return "address suppressed: " + sp.Reason, nil
+}
+
+// optOutReason names what the customer opted out of: the channel, or only
+// the message's topic.
+func (a *Activities) optOutReason(ctx context.Context, in SendInput) (string, error) {
+	if in.Topic == "" {
+		return "opted out of " + in.Channel, nil
+	}
+	status, found, err := a.store.ConsentFor(ctx, in.WorkspaceID, in.CustomerID, in.Channel, "")
+	if err != nil {
+		return "", fmt.Errorf("check consent: %w", err)
+	}
+	if found && status == store.OptedOut {
+		return "opted out of " + in.Channel, nil
+	}
+	return "opted out of " + in.Topic + " on " + in.Channel, nil
+}
+
+// topic is the message's consent topic: the send's own, else the stored
+// template's (an unknown template is left for compose to report).
+func (a *Activities) topic(ctx context.Context, in SendInput) (string, error) {
+	if in.Topic != "" || in.Template.Name == "" {
+		return in.Topic, nil
+	}
+	t, err := a.store.GetMessageTemplate(ctx, in.WorkspaceID, in.Template.Name, 0)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the topic of template %q: %w", in.Template.Name, err)
+	}
+	c, err := msgtemplates.Parse(t.Channel, t.Content)
+	if err != nil {
+		return "", nil
+	}
+	return c.Topic(), nil
+}
+
+// capped is why the workspace's frequency caps hold this message back (""
+// when they do not). A transactional send passes; so does a message an
+// earlier attempt already wrote, which would otherwise count itself.
+func (a *Activities) capped(ctx context.Context, in SendInput) (string, error) {
+	if in.Transactional {
+		return "", nil
+	}
+	_, _, err := a.store.LoggedMessageByID(ctx, in.WorkspaceID, in.MessageID)
+	if err == nil {
+		return "", nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("check frequency caps: %w", err)
+	}
+	timezone := ""
+	if in.Profile != nil {
+		timezone = in.Profile.Timezone
+	}
+	ok, reason, err := frequency.Check(ctx, a.store, in.WorkspaceID, in.CustomerID, in.Channel, timezone, time.Now())
+	if err != nil || ok {
+		return "", err
+	}
+	return reason, nil
+}
+
+// address is the customer's address on the channel, read from the stored
+// profile (the run's snapshot when the profile is gone): the email, the
+// LINE user ID, or the newest push token.
+func (a *Activities) address(ctx context.Context, in SendInput) (string, error) {
+	p := in.Profile
+	stored, err := a.store.GetProfile(ctx, in.WorkspaceID, in.CustomerID)
+	switch {
+	case err == nil:
+		p = &journey.Profile{Email: stored.Email, LineUserID: stored.LineUserID, PushTokens: stored.PushTokens}
+	case !errors.Is(err, store.ErrNotFound):
+		return "", fmt.Errorf("read profile: %w", err)
+	}
+	if p == nil {
+		return "", nil
+	}
+	switch in.Channel {
+	case "email":
+		return p.Email, nil
+	case "line":
+		return p.LineUserID, nil
+	case "push":
+		if len(p.PushTokens) > 0 {
+			return p.PushTokens[len(p.PushTokens)-1], nil
+		}
+	}
+	return "", nil
+}
