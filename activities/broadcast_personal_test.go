@@ -73,7 +73,7 @@ func TestBroadcastBatchSharesRequestsForPersonalisedEmails(t *testing.T) {
 				t.Fatalf("%s: unknown or sent twice", mail.To)
 			}
 			seen[p.ID] = true
-			jp := ToJourneyProfile(p)
+			jp := store.ToJourneyProfile(p)
 			full, err := msgtemplates.Render(context.Background(), c, msgtemplates.Data{CustomerID: p.ID, Profile: &jp, MessageID: mail.CustomArgs["message_id"],
 				UnsubscribeURL: strings.Trim(mail.Headers["List-Unsubscribe"], "<>")})
 			must(t, err)

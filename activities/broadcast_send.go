@@ -173,7 +173,7 @@ func (a *Activities) renderFor(ctx context.Context, in BroadcastBatchInput, c ms
 		return rendered{}, errors.New("the customer's profile is gone")
 	}
 	unsub := a.unsubscribeURL(SendInput{WorkspaceID: sp.WorkspaceID, CustomerID: r.customerID, Channel: sp.Channel, Topic: sp.Topic, MessageID: r.messageID})
-	p := ToJourneyProfile(*r.profile)
+	p := store.ToJourneyProfile(*r.profile)
 	d := msgtemplates.Data{CustomerID: r.customerID, Profile: &p, MessageID: r.messageID, UnsubscribeURL: unsub}
 	var skel *msgtemplates.Skeleton
 	var m channels.Message

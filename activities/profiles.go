@@ -33,7 +33,7 @@ func (a *Activities) LoadProfile(ctx context.Context, in ProfileInput) (ProfileR
 	if err != nil {
 		return ProfileResult{}, fmt.Errorf("load profile of %s: %w", in.CustomerID, err)
 	}
-	return ProfileResult{Profile: ToJourneyProfile(p), Found: true}, nil
+	return ProfileResult{Profile: store.ToJourneyProfile(p), Found: true}, nil
 }
 
 // ChangeProfileInput is what an update_profile node does. At is the
@@ -55,13 +55,5 @@ func (a *Activities) ChangeProfile(ctx context.Context, in ChangeProfileInput) (
 	if err != nil {
 		return ProfileResult{}, fmt.Errorf("change profile of %s: %w", in.CustomerID, err)
 	}
-	return ProfileResult{Profile: ToJourneyProfile(p), Found: true}, nil
-}
-
-// ToJourneyProfile is the part of a stored profile a journey sees.
-func ToJourneyProfile(p store.Profile) journey.Profile {
-	return journey.Profile{
-		ID: p.ID, Traits: p.Traits, Tags: p.Tags, Email: p.Email, Phone: p.Phone,
-		Timezone: p.Timezone, Locale: p.Locale, LineUserID: p.LineUserID, PushTokens: p.PushTokens,
-	}
+	return ProfileResult{Profile: store.ToJourneyProfile(p), Found: true}, nil
 }

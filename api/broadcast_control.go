@@ -6,10 +6,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
-	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/workflows"
@@ -44,32 +41,29 @@ func (s *server) scheduleBroadcast(c *gin.Context) {
 	if req.SendAt != nil && req.SendAt.After(sendAt) {
 		sendAt = req.SendAt.UTC()
 	}
-	spec, err := s.broadcastSpec(c, b)
+	sched, err := s.broadcastSchedule(c, b, sendAt)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ctx, id := c.Request.Context(), workflows.BroadcastWorkflowID(b.WorkspaceID, b.ID)
-	b, err = s.Store.ScheduleBroadcast(ctx, spec.WorkspaceID, spec.BroadcastID, sendAt)
-	if s.answered(c, err, conflict("broadcast "+spec.BroadcastID+" began sending meanwhile: its send time stays")) {
+	ctx := c.Request.Context()
+	b, err = s.Store.ScheduleBroadcast(ctx, sched.WorkspaceID, sched.BroadcastID, sendAt)
+	if s.answered(c, err, conflict("broadcast "+sched.BroadcastID+" began sending meanwhile: its send time stays")) {
 		return
 	}
-	_, err = s.Temporal.SignalWithStartWorkflow(ctx, id, workflows.BroadcastControlSignal,
-		workflows.BroadcastControl{Action: workflows.BroadcastReschedule, SendAt: sendAt},
-		client.StartWorkflowOptions{ID: id, TaskQueue: s.TaskQueue, WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE},
-		workflows.Broadcast, workflows.BroadcastInput{Spec: spec, SendAt: sendAt})
-	if err != nil {
+	if err := workflows.ScheduleBroadcast(ctx, s.Temporal, s.TaskQueue, sched); err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusAccepted, toBroadcastResponse(b))
 }
 
-// broadcastSpec is what the workflow sends, the template's version pinned
-// now so that editing the template does not change a broadcast under way.
-func (s *server) broadcastSpec(c *gin.Context, b store.Broadcast) (activities.BroadcastSpec, error) {
-	spec := activities.BroadcastSpec{WorkspaceID: b.WorkspaceID, BroadcastID: b.ID, SegmentID: b.SegmentID, Channel: b.Channel,
-		TemplateID: b.TemplateID, Content: b.Content, Topic: b.Topic}
+// broadcastSchedule is what the workflow sends, the template's version
+// pinned now so that editing the template does not change a broadcast
+// under way.
+func (s *server) broadcastSchedule(c *gin.Context, b store.Broadcast, sendAt time.Time) (workflows.BroadcastSchedule, error) {
+	spec := workflows.BroadcastSchedule{WorkspaceID: b.WorkspaceID, BroadcastID: b.ID, SegmentID: b.SegmentID, Channel: b.Channel,
+		TemplateID: b.TemplateID, Content: b.Content, Topic: b.Topic, SendAt: sendAt}
 	if len(b.QuietHours) > 0 {
 		spec.QuietHours = &journey.QuietHours{}
 		if err := json.Unmarshal(b.QuietHours, spec.QuietHours); err != nil {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/channels"
 	"github.com/tabiji/tabiji/channels/outbox"
 	"github.com/tabiji/tabiji/journey"
@@ -214,7 +213,7 @@ func (s *server) previewData(c *gin.Context, req previewRequest, messageID strin
 			jsonfields.Error{Field: "profileId", Message: "no profile " + req.ProfileID + " in this workspace"})) {
 			return d, false
 		}
-		jp := activities.ToJourneyProfile(p)
+		jp := store.ToJourneyProfile(p)
 		d.Profile, d.CustomerID = &jp, p.ID
 	case req.Profile != nil:
 		d.Profile = req.Profile

@@ -13,7 +13,6 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/workflows"
@@ -110,7 +109,7 @@ func (r *Router) goalProfile(ctx context.Context, workspaceID, customerID string
 	p, err := r.Store.GetProfile(ctx, workspaceID, customerID)
 	switch {
 	case err == nil:
-		return activities.ToJourneyProfile(p), nil
+		return store.ToJourneyProfile(p), nil
 	case errors.Is(err, store.ErrNotFound):
 		return journey.Profile{ID: customerID}, nil
 	}

@@ -11,7 +11,6 @@ import (
 
 	"go.temporal.io/api/workflowservice/v1"
 
-	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/workflows"
@@ -115,7 +114,7 @@ func (r *Router) passesFilter(ctx context.Context, j activeJourney, workspaceID,
 		p, err := r.Store.GetProfile(ctx, workspaceID, customerID)
 		switch {
 		case err == nil:
-			profile = activities.ToJourneyProfile(p)
+			profile = store.ToJourneyProfile(p)
 		case !errors.Is(err, store.ErrNotFound):
 			return false, fmt.Errorf("load profile for the entry filter: %w", err)
 		}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tabiji/tabiji/journey"
 )
 
 // Profile is one customer of a workspace.
@@ -359,4 +361,12 @@ func (s *Store) ApplyContexts(ctx context.Context, workspaceID string, updates [
 		return fmt.Errorf("store: unable to apply event contexts to profiles: %w", err)
 	}
 	return nil
+}
+
+// ToJourneyProfile is the part of a stored profile a journey sees.
+func ToJourneyProfile(p Profile) journey.Profile {
+	return journey.Profile{
+		ID: p.ID, Traits: p.Traits, Tags: p.Tags, Email: p.Email, Phone: p.Phone,
+		Timezone: p.Timezone, Locale: p.Locale, LineUserID: p.LineUserID, PushTokens: p.PushTokens,
+	}
 }

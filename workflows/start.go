@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
 )
 
@@ -92,4 +94,38 @@ func SignalEvent(ctx context.Context, c client.Client, workflowID string, ev jou
 func isNotFound(err error) bool {
 	var nf *serviceerror.NotFound
 	return errors.As(err, &nf)
+}
+
+// BroadcastSchedule is what the API pins when it schedules a broadcast: its
+// audience and rules, its content (the template's version fixed now, so that
+// editing the template does not change a broadcast under way), and when it
+// sends.
+type BroadcastSchedule struct {
+	WorkspaceID, BroadcastID  string
+	SegmentID, Channel, Topic string
+	// TemplateID at TemplateVersion, or inline Content.
+	TemplateID      string
+	TemplateVersion int
+	Content         json.RawMessage
+	QuietHours      *journey.QuietHours
+	SendAt          time.Time
+}
+
+// ScheduleBroadcast starts the broadcast's workflow, which sends at
+// s.SendAt, or moves the send time of one still waiting: SignalWithStart
+// makes both one call, the reschedule signal starting the workflow or
+// reaching it.
+func ScheduleBroadcast(ctx context.Context, c client.Client, taskQueue string, s BroadcastSchedule) error {
+	id := BroadcastWorkflowID(s.WorkspaceID, s.BroadcastID)
+	spec := activities.BroadcastSpec{WorkspaceID: s.WorkspaceID, BroadcastID: s.BroadcastID, SegmentID: s.SegmentID,
+		Channel: s.Channel, TemplateID: s.TemplateID, TemplateVersion: s.TemplateVersion, Content: s.Content,
+		Topic: s.Topic, QuietHours: s.QuietHours}
+	_, err := c.SignalWithStartWorkflow(ctx, id, BroadcastControlSignal,
+		BroadcastControl{Action: BroadcastReschedule, SendAt: s.SendAt},
+		client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue, WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE},
+		Broadcast, BroadcastInput{Spec: spec, SendAt: s.SendAt})
+	if err != nil {
+		return fmt.Errorf("start broadcast %s: %w", s.BroadcastID, err)
+	}
+	return nil
 }
