@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,8 +10,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/rs/cors"
 	"go.temporal.io/sdk/converter"
-
-	"github.com/tabiji/tabiji/store"
 )
 
 // codecBodyLimit caps a codec request: Temporal refuses payloads over 2 MB,
@@ -61,18 +58,8 @@ func (s *server) codecCORS() gin.HandlerFunc {
 // sends with credentials included) or else whatever auth(roleAdmin) lets
 // through: no credentials 401, a write key 403.
 func (s *server) codecAuth(c *gin.Context) {
-	if token := s.sessionToken(c); token != "" {
-		key, err := s.Store.SessionKey(c.Request.Context(), token)
-		switch {
-		case err == nil && key.Role == store.RoleAdmin:
-			c.Set(workspaceKey, key.WorkspaceID)
-			c.Set(keyIDKey, key.ID)
-			c.Next()
-			return
-		case err != nil && !errors.Is(err, store.ErrNotFound):
-			s.fail(c, err)
-			return
-		}
+	if s.adminSession(c) {
+		return
 	}
 	s.auth(roleAdmin)(c)
 }

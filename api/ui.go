@@ -38,21 +38,34 @@ func uiHeaders(c *gin.Context) {
 // workspace set as auth does; any other goes to the login form, which
 // brings the reader back here afterwards.
 func (s *server) uiSession(c *gin.Context) {
-	if token := s.sessionToken(c); token != "" {
-		key, err := s.Store.SessionKey(c.Request.Context(), token)
-		switch {
-		case err == nil && key.Role == store.RoleAdmin:
-			c.Set(workspaceKey, key.WorkspaceID)
-			c.Set(keyIDKey, key.ID)
-			c.Next()
-			return
-		case err != nil && !errors.Is(err, store.ErrNotFound):
-			s.fail(c, err)
-			return
-		}
+	if s.adminSession(c) {
+		return
 	}
 	c.Redirect(http.StatusSeeOther, "/ui/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 	c.Abort()
+}
+
+// adminSession serves the request when it carries a live admin session
+// cookie (its workspace set as auth does) or when looking the session up
+// failed (a problem answered), and reports whether it did; a request with
+// no session, or an unknown one, is left to the caller.
+func (s *server) adminSession(c *gin.Context) bool {
+	token := s.sessionToken(c)
+	if token == "" {
+		return false
+	}
+	key, err := s.Store.SessionKey(c.Request.Context(), token)
+	switch {
+	case err == nil && key.Role == store.RoleAdmin:
+		c.Set(workspaceKey, key.WorkspaceID)
+		c.Set(keyIDKey, key.ID)
+		c.Next()
+		return true
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		s.fail(c, err)
+		return true
+	}
+	return false
 }
 
 // safeNext keeps a post-login redirect on the report pages.
