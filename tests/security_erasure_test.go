@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 
@@ -140,19 +139,7 @@ func TestSecurityErasureLogsCarryNoUnsubscribeToken(t *testing.T) {
 	token := unsubscribe.Sign("test-secret", unsubscribe.Token{WorkspaceID: "default", CustomerID: "u1", Channel: "email"})
 
 	// The consent table locked: reading it fails at the statement timeout.
-	conn, err := pgx.Connect(ctx, s.dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(ctx) })
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = tx.Rollback(ctx) })
-	if _, err := tx.Exec(ctx, `LOCK TABLE consent IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
+	lockTable(t, s, "consent")
 	if status, _, _ := s.raw("GET", "/u/"+token, nil, ""); status != http.StatusServiceUnavailable {
 		t.Fatalf("GET /u/{token} with consent locked = %d, want 503", status)
 	}

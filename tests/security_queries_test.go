@@ -98,19 +98,7 @@ func TestSecurityQueriesStatementTimeout(t *testing.T) {
 
 	// A lock held on profiles makes every statement reading them wait:
 	// only the timeout ends them.
-	conn, err := pgx.Connect(ctx, s.dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(ctx) })
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = tx.Rollback(ctx) })
-	if _, err := tx.Exec(ctx, `LOCK TABLE profiles IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
+	lockTable(t, s, "profiles")
 	for _, path := range []string{"/v1/profiles/u1", "/v1/segments/vip/count"} {
 		started := time.Now()
 		var p api.Problem
@@ -138,5 +126,25 @@ func TestSecurityQueriesListPagesAreCapped(t *testing.T) {
 			t.Errorf("GET %s?limit=501: problem = %+v", path, p)
 		}
 		s.call("GET", path+"?limit=500", "admin", nil, http.StatusOK, nil)
+	}
+}
+
+// lockTable holds an exclusive lock on table until the test ends, so that
+// every statement reading it waits until its statement timeout.
+func lockTable(t *testing.T, s *stack, table string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, s.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(ctx) })
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback(ctx) })
+	if _, err := tx.Exec(ctx, "LOCK TABLE "+pgx.Identifier{table}.Sanitize()+" IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
 	}
 }
