@@ -62,6 +62,11 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/profiles/:id", s.getProfile)
 	manage.GET("/profiles/:id/events", s.profileTimeline)
 	manage.DELETE("/profiles/:id", s.eraseProfile)
+	// Consent records with their evidence, append-only (consent.go).
+	manage.POST("/profiles/:id/consent", s.recordConsent)
+	manage.GET("/profiles/:id/consent", s.listConsent)
+	manage.GET("/consent/export", longRequest, s.exportConsent)
+	manage.POST("/consent/import", longRequest, s.importConsent)
 	manage.GET("/outbox", s.outbox)
 	manage.GET("/journey-templates", s.listJourneyTemplates)
 	manage.GET("/journey-templates/:name", s.getJourneyTemplate)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -24,47 +25,74 @@ type Consent struct {
 	Topic       string
 	Status      string    // OptedIn or OptedOut
 	Source      string    // what set it: "sendgrid:unsubscribe", "line:follow", "preference_page", …
-	UpdatedAt   time.Time // now() when zero
+	UpdatedAt   time.Time // when the customer chose; now() when zero
+	// Evidence is the proof kept with the change in the history (a JSON
+	// object: the form or page, the wording shown, the IP, …; see
+	// consent.Evidence); RecordedAt is when Tabiji stored it. Only the
+	// history holds them.
+	Evidence   json.RawMessage `db:"-"`
+	RecordedAt time.Time       `db:"-"`
 }
 
 // SetConsent records a change of consent and keeps it in the history. A
 // change older than the one stored (webhooks arrive out of order) goes to the
 // history only; SetConsent says whether it became the current consent.
 func (s *Store) SetConsent(ctx context.Context, c Consent) (current bool, err error) {
-	if c.WorkspaceID == "" || c.CustomerID == "" || c.Channel == "" {
-		return false, errors.New("store: unable to set consent: workspace, customer and channel are required")
-	}
-	if c.Status != OptedIn && c.Status != OptedOut {
-		return false, fmt.Errorf("store: unable to set consent: status %q is neither %s nor %s", c.Status, OptedIn, OptedOut)
-	}
-	if c.UpdatedAt.IsZero() {
-		c.UpdatedAt = time.Now()
-	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO consent (workspace_id, customer_id, channel, topic, status, source, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (workspace_id, customer_id, channel, topic) DO UPDATE
-			SET status = EXCLUDED.status, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at
-			WHERE consent.updated_at <= EXCLUDED.updated_at`,
-			c.WorkspaceID, c.CustomerID, c.Channel, c.Topic, c.Status, c.Source, c.UpdatedAt)
-		if err != nil {
-			return fmt.Errorf("upsert: %w", err)
-		}
-		current = tag.RowsAffected() == 1
-		_, err = tx.Exec(ctx, `
-			INSERT INTO consent_history (workspace_id, customer_id, channel, topic, status, source, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			c.WorkspaceID, c.CustomerID, c.Channel, c.Topic, c.Status, c.Source, c.UpdatedAt)
-		if err != nil {
-			return fmt.Errorf("history: %w", err)
-		}
-		return nil
+		current, err = setConsent(ctx, tx, c)
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: unable to set consent: %w", err)
 	}
 	return current, nil
+}
+
+// SetConsents records many changes of consent (an import) in one
+// transaction: all of them, or none.
+func (s *Store) SetConsents(ctx context.Context, cs []Consent) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for i, c := range cs {
+			if _, err := setConsent(ctx, tx, c); err != nil {
+				return fmt.Errorf("record %d: %w", i, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: unable to set consents: %w", err)
+	}
+	return nil
+}
+
+func setConsent(ctx context.Context, tx pgx.Tx, c Consent) (bool, error) {
+	if c.WorkspaceID == "" || c.CustomerID == "" || c.Channel == "" {
+		return false, errors.New("workspace, customer and channel are required")
+	}
+	if c.Status != OptedIn && c.Status != OptedOut {
+		return false, fmt.Errorf("status %q is neither %s nor %s", c.Status, OptedIn, OptedOut)
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = time.Now()
+	}
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO consent (workspace_id, customer_id, channel, topic, status, source, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (workspace_id, customer_id, channel, topic) DO UPDATE
+		SET status = EXCLUDED.status, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at
+		WHERE consent.updated_at <= EXCLUDED.updated_at`,
+		c.WorkspaceID, c.CustomerID, c.Channel, c.Topic, c.Status, c.Source, c.UpdatedAt)
+	if err != nil {
+		return false, fmt.Errorf("upsert: %w", err)
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO consent_history (workspace_id, customer_id, channel, topic, status, source, at, evidence)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		c.WorkspaceID, c.CustomerID, c.Channel, c.Topic, c.Status, c.Source, c.UpdatedAt, jsonOrEmpty(c.Evidence))
+	if err != nil {
+		return false, fmt.Errorf("history: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // ListConsent returns the customer's current consent, by channel and topic.
