@@ -1,14 +1,12 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -133,13 +131,7 @@ func (s *server) putWorkspaceTimezone(c *gin.Context) {
 		return
 	}
 	err := s.Store.SetWorkspaceTimezone(c.Request.Context(), workspace(c), b.Timezone)
-	if errors.Is(err, store.ErrBadTimezone) {
-		problem(c, http.StatusUnprocessableEntity, "timezone: must be an IANA time zone such as Asia/Tokyo",
-			jsonfields.Error{Field: "timezone", Message: "must be an IANA time zone such as Asia/Tokyo"})
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, badZone("timezone")) {
 		return
 	}
 	c.JSON(http.StatusOK, b)

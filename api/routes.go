@@ -50,6 +50,7 @@ func (s *server) routes(r *gin.Engine) {
 	manage.POST("/workspace/identity-verification/rotate", s.rotateIdentitySecret)
 	// The workspace the key acts on (workspace.go).
 	manage.GET("/workspace", s.getWorkspace)
+	manage.PATCH("/workspace", s.patchWorkspace)
 	// Business KPIs across journeys (kpis.go).
 	manage.GET("/kpis/channels", s.kpiChannels)
 	manage.GET("/kpis/repeat-purchase", s.kpiRepeatPurchase)

@@ -16,6 +16,7 @@ import (
 	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/devtemporal"
+	"github.com/tabiji/tabiji/locale"
 	"github.com/tabiji/tabiji/localpg"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/worker"
@@ -43,6 +44,7 @@ type DevCmd struct {
 	PayloadKeyFlags
 	QueryFlags
 	LimitFlags
+	WorkspaceSettingsFlags
 	CodecOrigins []string `name:"codec-origins" env:"TABIJI_CODEC_ORIGINS" sep:"," help:"More browser origins, comma-separated, that may call the codec endpoint /ui/codec with a console session (the embedded Web UI's is always allowed)."`
 }
 
@@ -236,9 +238,19 @@ type devKeys struct {
 	Write string `json:"writeKey"`
 }
 
+// devZone is the zone of a new dev workspace that names none: the
+// machine's, unless that is UTC (a container's usual zone) and the
+// language has a zone of its own.
+func devZone(lang string) string {
+	if tz := locale.MachineTimezone(); tz != "UTC" {
+		return tz
+	}
+	return locale.DefaultTimezone(lang)
+}
+
 // ensureDefaults creates workspace default and its dev keys.
 func (d *DevCmd) ensureDefaults(ctx context.Context, st *store.Store, dir string) (devKeys, error) {
-	if err := st.EnsureWorkspace(ctx, DefaultWorkspace, "Default"); err != nil {
+	if _, err := ensureWorkspace(ctx, st, DefaultWorkspace, "Default", d.WorkspaceSettingsFlags, devZone(d.Locale)); err != nil {
 		return devKeys{}, err
 	}
 	path := filepath.Join(dir, "dev-keys.json")

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tabiji/tabiji/locale"
 )
 
 // KeyInfo is a key as an operator lists it: never its secret.
@@ -57,15 +59,21 @@ func (s *Store) RevokeKeyByID(ctx context.Context, id string) (KeyInfo, error) {
 type Workspace struct {
 	ID, Name  string
 	CreatedAt time.Time
+	// Settings are its time zone, language and currency.
+	Settings locale.Settings
 }
 
 // ListWorkspaces lists every workspace by id.
 func (s *Store) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, name, created_at FROM workspaces ORDER BY id`)
+	rows, err := s.pool.Query(ctx, `SELECT id, name, created_at, timezone, locale, currency FROM workspaces ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list workspaces: %w", err)
 	}
-	ws, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Workspace])
+	ws, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Workspace, error) {
+		var w Workspace
+		err := r.Scan(&w.ID, &w.Name, &w.CreatedAt, &w.Settings.Timezone, &w.Settings.Locale, &w.Settings.Currency)
+		return w, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list workspaces: %w", err)
 	}
