@@ -62,6 +62,7 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/profiles/export", longRequest, s.exportProfiles)  // profile_export.go
 	manage.GET("/profiles/:id", s.getProfile)
 	manage.GET("/profiles/:id/events", s.profileTimeline)
+	manage.GET("/profiles/:id/export", longRequest, s.discloseProfile) // profile_disclosure.go
 	manage.DELETE("/profiles/:id", s.eraseProfile)
 	// Consent records with their evidence, append-only (consent.go).
 	manage.POST("/profiles/:id/consent", s.recordConsent)

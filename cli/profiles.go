@@ -14,12 +14,14 @@ import (
 // ProfilesCmd is `tabiji profiles`: customers in and out, through the API.
 type ProfilesCmd struct {
 	Import ProfilesImportCmd `cmd:"" help:"Import customers from a CSV or JSONL file: mapped columns become traits, checked against the taxonomy; refused rows go to a rejects file; an interrupted import resumes where it stopped."`
-	Export ProfilesExportCmd `cmd:"" help:"Export the customers of a segment (or all) as JSONL or CSV."`
+	Export ProfilesExportCmd `cmd:"" help:"Export the customers of a segment (or all) as JSONL or CSV; with an ID, everything held about that customer as one JSON document (a disclosure under APPI and the GDPR)."`
 }
 
-// ProfilesExportCmd is `tabiji profiles export --segment ID`.
+// ProfilesExportCmd is `tabiji profiles export --segment ID`, or
+// `tabiji profiles export ID` for one customer's disclosure.
 type ProfilesExportCmd struct {
 	APIClientFlags
+	ID         string   `arg:"" optional:"" help:"A customer id: export everything held about this customer (profile, ids, events, messages and their history, consent, runs, scores, segments, provision records) as one JSON document."`
 	Segment    string   `name:"segment" help:"The segment whose members to export; every customer when empty."`
 	Format     string   `name:"format" default:"jsonl" enum:"jsonl,csv" help:"jsonl (id, traits, tags, addresses, zone) or csv (id and trait columns)."`
 	Fields     []string `name:"fields" help:"CSV: the trait columns, separated by commas (default: the taxonomy's user properties)."`
@@ -32,6 +34,9 @@ func (c *ProfilesExportCmd) Run(rc *runContext) error {
 	api, err := c.client()
 	if err != nil {
 		return err
+	}
+	if c.ID != "" {
+		return c.disclose(rc, api)
 	}
 	q := url.Values{"format": {c.Format}}
 	if c.Segment != "" {
@@ -48,15 +53,11 @@ func (c *ProfilesExportCmd) Run(rc *runContext) error {
 		}
 		total = count.Count
 	}
-	var out io.Writer = rc.stdout
-	if c.Out != "-" {
-		f, err := os.Create(c.Out)
-		if err != nil {
-			return fmt.Errorf("create %s: %w", c.Out, err)
-		}
-		defer f.Close()
-		out = f
+	out, closeOut, err := c.output(rc)
+	if err != nil {
+		return err
 	}
+	defer closeOut()
 	bar := newProgress(rc.ctx, rc.stderr, "export", total, "customers", c.NoProgress)
 	n, err := api.stream(rc.ctx, "/v1/profiles/export?"+q.Encode(), &lineCounter{w: out, moved: bar.set})
 	bar.done()
@@ -67,6 +68,38 @@ func (c *ProfilesExportCmd) Run(rc *runContext) error {
 		fmt.Fprintf(rc.stderr, "Exported %d bytes to %s.\n", n, c.Out)
 	}
 	return nil
+}
+
+// disclose streams one customer's disclosure into the file.
+func (c *ProfilesExportCmd) disclose(rc *runContext, api *apiClient) error {
+	if c.Segment != "" || len(c.Fields) > 0 || c.Format != "jsonl" {
+		return errors.New("export ID: --segment, --format and --fields are for exports of many customers")
+	}
+	out, closeOut, err := c.output(rc)
+	if err != nil {
+		return err
+	}
+	defer closeOut()
+	n, err := api.stream(rc.ctx, "/v1/profiles/"+url.PathEscape(c.ID)+"/export", out)
+	if err != nil {
+		return fmt.Errorf("export %s: %w", c.ID, err)
+	}
+	if c.Out != "-" {
+		fmt.Fprintf(rc.stderr, "Exported customer %s (%d bytes) to %s.\n", c.ID, n, c.Out)
+	}
+	return nil
+}
+
+// output is the file to write (stdout for -) and how to close it.
+func (c *ProfilesExportCmd) output(rc *runContext) (io.Writer, func(), error) {
+	if c.Out == "-" {
+		return rc.stdout, func() {}, nil
+	}
+	f, err := os.Create(c.Out)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create %s: %w", c.Out, err)
+	}
+	return f, func() { f.Close() }, nil
 }
 
 // stream copies the answer of a GET into w as it comes, without the

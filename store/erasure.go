@@ -107,6 +107,16 @@ var erasureSteps = []struct{ table, sql string }{
 	{"lead_score_history", `WITH gone AS (
 			DELETE FROM lead_score_history WHERE workspace_id = $1 AND profile_id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
+	// Records of third-party provision (00030) are kept for the legal
+	// period (APPI art. 30) through an erasure, under the customer id's
+	// salted hash as erased_ids keeps it: whoever knows the id can find
+	// them, nobody can read it from them.
+	{"provision_records", `WITH kept AS (
+			UPDATE provision_records r SET customer_id = 'erased:' || encode(` + hashSQL("s.salt", "'customer'", "r.customer_id") + `, 'hex')
+			FROM erasure_salts s
+			WHERE s.workspace_id = $1 AND r.workspace_id = $1 AND r.customer_id = ANY($2)
+			RETURNING 1)
+		SELECT count(*) FROM kept`},
 	{"profiles", `WITH gone AS (DELETE FROM profiles WHERE workspace_id = $1 AND id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
 }

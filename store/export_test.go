@@ -5,3 +5,13 @@ const EndedRunsSQL = endedRunsSQL
 
 // HashSQLForTest is hashSQL, for TestErasedHashSQL.
 var HashSQLForTest = hashSQL
+
+// ErasureStepsForTest are the tables and SQL of erasure's steps, for
+// TestDisclosureCoversErasure.
+func ErasureStepsForTest() map[string]string {
+	out := map[string]string{}
+	for _, st := range erasureSteps {
+		out[st.table] = st.sql
+	}
+	return out
+}
