@@ -76,7 +76,7 @@ func TestParse(t *testing.T) {
 		{"LINEImageWithoutPreview", "line", `{"messages":[{"type":"image","originalContentUrl":"https://cdn.example/a.jpg"}]}`, []string{"content.messages[0].previewImageUrl"}},
 		{"LINENoMessages", "line", `{"messages":[]}`, []string{"content.messages"}},
 		{"LINESixMessages", "line", `{"messages":[{"type":"text","text":"1"},{"type":"text","text":"2"},{"type":"text","text":"3"},{"type":"text","text":"4"},{"type":"text","text":"5"},{"type":"text","text":"6"}]}`, []string{"content.messages"}},
-		{"LINEUnsupportedType", "line", `{"messages":[{"type":"sticker","packageId":"1","stickerId":"2"}]}`, []string{"content.messages[0].type"}},
+		{"LINEUnsupportedType", "line", `{"messages":[{"type":"audio","originalContentUrl":"https://cdn.example/a.m4a","duration":1000}]}`, []string{"content.messages[0].type"}},
 		{"LINETextWithoutText", "line", `{"messages":[{"type":"text"}]}`, []string{"content.messages[0].text"}},
 		{"LINETextWithAnUnknownField", "line", `{"messages":[{"type":"text","text":"a","txet":"b"}]}`, []string{"content.messages[0].txet"}},
 		{"LINETextWithBadLiquid", "line", `{"messages":[{"type":"text","text":"{% for %}"}]}`, []string{"content.messages[0].text"}},

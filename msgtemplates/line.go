@@ -8,11 +8,11 @@ import (
 )
 
 // lineTypes are the message types a LINE template may hold.
-var lineTypes = []string{"text", "image", "flex"}
+var lineTypes = []string{"text", "image", "flex", "template", "imagemap", "sticker"}
 
 // lineURLFields hold image and video addresses, which LINE fetches over
 // https only.
-var lineURLFields = []string{"originalContentUrl", "previewImageUrl", "url", "previewUrl", "imageUrl"}
+var lineURLFields = []string{"originalContentUrl", "previewImageUrl", "url", "previewUrl", "imageUrl", "thumbnailImageUrl", "baseUrl"}
 
 // validateLINE checks one to five LINE message objects: their type, then
 // the whole object (flex containers and components to any depth, actions,
@@ -50,19 +50,19 @@ func validateLINE(errs *Errors, messages []json.RawMessage, template bool) {
 }
 
 // checkLINERules adds what the description says only in prose: non-empty
-// text and altText, at most 12 bubbles in a carousel, https media, and a
-// labelled action on each quick reply.
+// text and altText, at most 12 bubbles in a carousel, https media, a
+// labelled action on each quick reply, and the limits of template,
+// imagemap and sticker messages (line_rules.go).
 func checkLINERules(errs *Errors, path string, msg map[string]any, template bool) {
 	switch msg["type"] {
 	case "text":
 		if s, _ := msg["text"].(string); strings.TrimSpace(s) == "" && msg["text"] != nil {
 			errs.Add(path+".text", "must not be empty")
 		}
-	case "flex":
-		if s, _ := msg["altText"].(string); strings.TrimSpace(s) == "" && msg["altText"] != nil {
-			errs.Add(path+".altText", "must not be empty")
-		}
+	case "flex", "template", "imagemap":
+		altText(errs, path, msg, template)
 	}
+	checkTypeRules(errs, path, msg, template)
 	if bubbles, _ := dig(msg, "contents", "contents").([]any); dig(msg, "contents", "type") == "carousel" && len(bubbles) > 12 {
 		errs.Add(path+".contents.contents", fmt.Sprintf("has %d bubbles, a carousel holds at most 12", len(bubbles)))
 	}

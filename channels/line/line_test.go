@@ -201,3 +201,49 @@ func TestQuota(t *testing.T) {
 	assert.Equal(t, "/v2/bot/message/quota", reqs[1].Path)
 	assert.Equal(t, "/v2/bot/message/quota/consumption", reqs[2].Path)
 }
+
+func TestSendMessageTypes(t *testing.T) {
+	ctx := context.Background()
+	msgs := map[string]string{
+		"buttons":  `{"type":"template","altText":"Cart","template":{"type":"buttons","thumbnailImageUrl":"https://cdn.example/a.jpg","title":"Tea","text":"Still thinking?","actions":[{"type":"uri","label":"Open","uri":"https://shop.example/cart"}]}}`,
+		"confirm":  `{"type":"template","altText":"Confirm","template":{"type":"confirm","text":"Keep it?","actions":[{"type":"postback","label":"Yes","data":"a=yes"},{"type":"message","label":"No","text":"no"}]}}`,
+		"carousel": `{"type":"template","altText":"Picks","template":{"type":"carousel","columns":[{"text":"Green","actions":[{"type":"uri","label":"Open","uri":"https://shop.example/g"}]},{"text":"Black","actions":[{"type":"uri","label":"Open","uri":"https://shop.example/b"}]}]}}`,
+		"imagemap": `{"type":"imagemap","baseUrl":"https://cdn.example/sale","altText":"Sale","baseSize":{"width":1040,"height":1040},"actions":[{"type":"uri","linkUri":"https://shop.example/sale","area":{"x":0,"y":0,"width":1040,"height":1040}}]}`,
+		"sticker":  `{"type":"sticker","packageId":"446","stickerId":"1988"}`,
+	}
+	for name, msg := range msgs {
+		t.Run("PushesA"+name+"MessageLINEsDescriptionAccepts", func(t *testing.T) {
+			fake, s := setup(t)
+			m := message()
+			m.LINE = []json.RawMessage{json.RawMessage(msg)}
+			_, err := s.Send(ctx, m)
+			require.NoError(t, err)
+			require.Empty(t, fake.Invalid())
+			reqs := fake.Requests()
+			require.Len(t, reqs, 1)
+			var body struct{ Messages []json.RawMessage }
+			reqs[0].JSON(t, &body)
+			assert.JSONEq(t, msg, string(body.Messages[0]))
+		})
+	}
+	t.Run("TheFakeRefusesATemplateLINEsDescriptionDoesNot", func(t *testing.T) {
+		fake := providertest.NewLINE(&recorder{TB: t})
+		s, err := line.NewSender(line.Config{ChannelAccessToken: "tok", BaseURL: fake.URL})
+		require.NoError(t, err)
+		m := message()
+		m.LINE = []json.RawMessage{json.RawMessage(`{"type":"template","altText":"a","template":{"type":"confirm","actions":[]}}`)}
+		_, err = s.Send(ctx, m)
+		require.Error(t, err)
+		require.Len(t, fake.Invalid(), 1)
+		assert.Contains(t, fake.Invalid()[0], "text")
+	})
+}
+
+// recorder is a testing.TB whose Errorf records instead of failing: the
+// fake's refusal is what the test expects.
+type recorder struct {
+	testing.TB
+	errors []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) { r.errors = append(r.errors, fmt.Sprintf(format, args...)) }
