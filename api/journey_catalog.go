@@ -75,10 +75,11 @@ func (s *server) checkTemplateNames(c *gin.Context, d journey.Definition) bool {
 		if n.Kind != journey.KindSend {
 			continue
 		}
+		order := append(slices.Clone(n.ChannelOrder()), "")
 		for _, use := range []struct {
 			field, channel string
 			t              *journey.Template
-		}{{"template", n.Channel, n.Template}, {"fallback_template", n.FallbackChannel, n.FallbackTemplate}} {
+		}{{"template", order[0], n.Template}, {"fallback_template", order[1], n.FallbackTemplate}} {
 			if use.t == nil || use.t.Name == "" {
 				continue
 			}

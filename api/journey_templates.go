@@ -90,6 +90,9 @@ func (s *server) createAndActivate(c *gin.Context, id, name string, def journey.
 		return
 	}
 	s.router.Invalidate(workspace(c))
+	// A template entered on a segment or a date needs its trigger schedule
+	// now, not at the sweeper's next sync minutes later.
+	s.syncTriggersAfter(ctx, workspace(c))
 	c.Header("Location", "/v1/journeys/"+j.ID)
 	resp := toJourneyResponse(j)
 	resp.Warnings = warnings

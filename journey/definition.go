@@ -106,7 +106,12 @@ type Node struct {
 	Variants []Variant `json:"variants,omitempty"` // split
 	Control  *Control  `json:"control,omitempty"`  // split: the hold-out group
 
-	Channel         string    `json:"channel,omitempty"`          // send
+	Channel string `json:"channel,omitempty"` // send
+	// Channels is an ordered fallback ("line", "email"): the message goes
+	// on the first channel the customer has an address for. It takes the
+	// place of Channel and FallbackChannel; Template is the content on the
+	// first, FallbackTemplate (when given) on every later one.
+	Channels        []string  `json:"channels,omitempty"`         // send
 	Template        *Template `json:"template,omitempty"`         // send: the content on Channel (inline content serves the fallback too)
 	FallbackChannel string    `json:"fallback_channel,omitempty"` // send: when the first has no address
 	// FallbackTemplate is the content on FallbackChannel; required when
@@ -177,11 +182,26 @@ type Template struct {
 	Body    string `json:"body,omitempty"`
 }
 
+// ChannelOrder is the channels a send node tries, in order: Channels, or
+// Channel then FallbackChannel.
+func (n Node) ChannelOrder() []string {
+	if len(n.Channels) > 0 {
+		return n.Channels
+	}
+	if n.FallbackChannel != "" {
+		return []string{n.Channel, n.FallbackChannel}
+	}
+	if n.Channel != "" {
+		return []string{n.Channel}
+	}
+	return nil
+}
+
 // TemplateFor is the content a send node sends on channel: the fallback
-// template when the message goes out on the fallback channel and the node
-// has one, else the node's template.
+// template when the message goes out on a channel after the first and the
+// node has one, else the node's template.
 func (n Node) TemplateFor(channel string) Template {
-	if channel == n.FallbackChannel && channel != "" && n.FallbackTemplate != nil {
+	if order := n.ChannelOrder(); len(order) > 0 && channel != order[0] && n.FallbackTemplate != nil {
 		return *n.FallbackTemplate
 	}
 	if n.Template == nil {

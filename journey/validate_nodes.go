@@ -137,10 +137,12 @@ func validateSplit(path string, n Node, add addFunc, ref func(string, string)) {
 }
 
 func validateSend(path string, n Node, add addFunc) {
-	if !slices.Contains(Channels, n.Channel) {
-		add(path+".channel", "must be one of %s", strings.Join(Channels, ", "))
+	if n.Channels != nil {
+		validateChannels(path, n, add)
+	} else if !slices.Contains(Channels, n.Channel) {
+		add(path+".channel", "must be one of %s (or give channels, an ordered list)", strings.Join(Channels, ", "))
 	}
-	if n.FallbackChannel != "" {
+	if n.FallbackChannel != "" && n.Channels == nil {
 		if !slices.Contains(Channels, n.FallbackChannel) {
 			add(path+".fallback_channel", "must be one of %s", strings.Join(Channels, ", "))
 		} else if n.FallbackChannel == n.Channel {
@@ -148,14 +150,16 @@ func validateSend(path string, n Node, add addFunc) {
 		}
 	}
 	validateTemplate(path+".template", n.Template, add)
-	switch {
-	case n.FallbackTemplate != nil && n.FallbackChannel == "":
-		add(path+".fallback_template", "needs a fallback_channel to send on")
+	switch later := len(n.ChannelOrder()) - 1; {
+	case n.FallbackTemplate != nil && later < 1:
+		add(path+".fallback_template", "needs a fallback_channel (or a second entry in channels) to send on")
+	case n.FallbackTemplate != nil && n.FallbackTemplate.Name != "" && later > 1:
+		add(path+".fallback_template.name", "a stored template is one channel's content, but channels has %d fallbacks: use inline content", later)
 	case n.FallbackTemplate != nil:
 		validateTemplate(path+".fallback_template", n.FallbackTemplate, add)
-	case n.FallbackChannel != "" && n.Template != nil && n.Template.Name != "":
+	case later > 0 && n.Template != nil && n.Template.Name != "":
 		add(path+".fallback_template", "is required: a stored template is one channel's content, so the %s fallback needs its own, inline or stored",
-			n.FallbackChannel)
+			strings.Join(n.ChannelOrder()[1:], ", "))
 	}
 	if n.Topic != "" && !topicPattern.MatchString(n.Topic) {
 		add(path+".topic", "must be 1 to 64 letters, digits, '_', '.', ':' or '-', as in \"promotions\"")
@@ -220,5 +224,25 @@ func validateZone(field, zone string, add addFunc) {
 	}
 	if _, err := time.LoadLocation(zone); err != nil {
 		add(field, "%q is not an IANA time zone such as \"Asia/Tokyo\"", zone)
+	}
+}
+
+// validateChannels checks an ordered fallback: one to as many channels as
+// there are, each known and named once, and no channel or
+// fallback_channel beside it.
+func validateChannels(path string, n Node, add addFunc) {
+	if n.Channel != "" || n.FallbackChannel != "" {
+		add(path+".channels", "replaces channel and fallback_channel: give one or the other")
+	}
+	if len(n.Channels) == 0 || len(n.Channels) > len(Channels) {
+		add(path+".channels", "must list 1 to %d channels in the order to try them, as [\"line\", \"email\"]", len(Channels))
+	}
+	for i, ch := range n.Channels {
+		switch {
+		case !slices.Contains(Channels, ch):
+			add(fmt.Sprintf("%s.channels[%d]", path, i), "must be one of %s", strings.Join(Channels, ", "))
+		case slices.Index(n.Channels, ch) < i:
+			add(fmt.Sprintf("%s.channels[%d]", path, i), "%s is listed twice", ch)
+		}
 	}
 }

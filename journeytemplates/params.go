@@ -23,10 +23,13 @@ const (
 	TypeNumber   ParamType = "number"
 	TypeEvent    ParamType = "event" // an event name, such as "purchase"
 	TypeURL      ParamType = "url"   // an absolute http or https URL
+	// TypeChannels is an ordered channel fallback: a list such as
+	// ["line", "email"] or the text "line, email".
+	TypeChannels ParamType = "channels"
 )
 
 // ParamTypes lists every parameter type.
-var ParamTypes = []ParamType{TypeDuration, TypeString, TypeNumber, TypeEvent, TypeURL}
+var ParamTypes = []ParamType{TypeDuration, TypeString, TypeNumber, TypeEvent, TypeURL, TypeChannels}
 
 // Param is one parameter of a template. A parameter without a default is
 // required.
@@ -78,8 +81,11 @@ func resolve(params []Param, given map[string]any) (map[string]any, error) {
 // check reports whether v is a value of type t, and returns it in the form
 // written into a definition.
 func (t ParamType) check(v any) (any, error) {
-	if t == TypeNumber {
+	switch t {
+	case TypeNumber:
 		return number(v)
+	case TypeChannels:
+		return channelList(v)
 	}
 	s, ok := v.(string)
 	if !ok {
@@ -135,6 +141,8 @@ func describe(t ParamType) string {
 		return "event name"
 	case TypeURL:
 		return "URL"
+	case TypeChannels:
+		return "channel list"
 	default:
 		return string(t)
 	}
@@ -147,4 +155,43 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// channelList reads an ordered channel fallback, given as a list or as
+// comma-separated text, into the list a send node's channels take: one to
+// as many channels as journeys have, each known and named once.
+func channelList(v any) (any, error) {
+	var names []string
+	switch l := v.(type) {
+	case string:
+		for _, part := range strings.Split(l, ",") {
+			names = append(names, strings.TrimSpace(part))
+		}
+	case []any:
+		for _, item := range l {
+			name, ok := item.(string)
+			if !ok {
+				return nil, fmt.Errorf("must list channel names, as [\"line\", \"email\"]")
+			}
+			names = append(names, name)
+		}
+	case []string:
+		names = l
+	default:
+		return nil, fmt.Errorf("must be a list of channels in the order to try them, as [\"line\", \"email\"] or \"line, email\"")
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("must name at least one channel, as [\"line\", \"email\"]")
+	}
+	out := make([]any, len(names))
+	for i, name := range names {
+		if !slices.Contains(journey.Channels, name) {
+			return nil, fmt.Errorf("names %q: the channels are %s", name, strings.Join(journey.Channels, ", "))
+		}
+		if slices.Contains(names[:i], name) {
+			return nil, fmt.Errorf("names %s twice", name)
+		}
+		out[i] = name
+	}
+	return out, nil
 }

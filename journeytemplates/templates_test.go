@@ -23,12 +23,12 @@ func required(t Template) map[string]any {
 }
 
 func TestLibrary(t *testing.T) {
-	t.Run("HoldsTheEightTemplatesTheIssueNames", func(t *testing.T) {
+	t.Run("HoldsTheEightTemplatesTheIssueNamesAndTheLINEGreeting", func(t *testing.T) {
 		var names []string
 		for _, tpl := range List() {
 			names = append(names, tpl.Name)
 		}
-		want := []string{"birthday", "cart-abandonment", "cross-sell", "dormant-reengagement", "lead-score", "post-purchase", "vip-early-access", "welcome"}
+		want := []string{"birthday", "cart-abandonment", "cross-sell", "dormant-reengagement", "lead-score", "line-greeting", "post-purchase", "vip-early-access", "welcome"}
 		if !slices.Equal(names, want) {
 			t.Errorf("templates = %v, want %v", names, want)
 		}
@@ -130,6 +130,11 @@ func TestRenderNamesTheParameterAtFault(t *testing.T) {
 		{"URLNotAbsolute", "lead-score", map[string]any{"sales_webhook_url": "crm/hook"}, "params.sales_webhook_url", "URL"},
 		{"URLWrongScheme", "lead-score", map[string]any{"sales_webhook_url": "ftp://crm.test/x"}, "params.sales_webhook_url", "URL"},
 		{"RequiredMissing", "lead-score", nil, "params.sales_webhook_url", "is required"},
+		{"ChannelsUnknown", "welcome", map[string]any{"channels": []any{"line", "fax"}}, "params.channels", `"fax"`},
+		{"ChannelsTwice", "welcome", map[string]any{"channels": "line, line"}, "params.channels", "twice"},
+		{"ChannelsEmpty", "welcome", map[string]any{"channels": []any{}}, "params.channels", "at least one"},
+		{"ChannelsNotAList", "welcome", map[string]any{"channels": 3}, "params.channels", "list of channels"},
+		{"ChannelsOfNumbers", "welcome", map[string]any{"channels": []any{1}}, "params.channels", "channel names"},
 		{"ValueThatBreaksTheDefinition", "birthday", map[string]any{"send_at": "9am"}, "definition.entry.date.at", "HH:MM"},
 		{"ZoneThatDoesNotExist", "birthday", map[string]any{"timezone": "Mars/Olympus"}, "definition.timezone", "IANA"},
 	}
@@ -222,4 +227,34 @@ func mustGet(t *testing.T, name string) Template {
 		t.Fatal(err)
 	}
 	return tpl
+}
+
+// TestEveryTemplateRunsOnLINEFirst: each template takes a channels
+// parameter, and with [line, email] (as a list or as text) every send
+// node of it tries LINE, then email.
+func TestEveryTemplateRunsOnLINEFirst(t *testing.T) {
+	for _, given := range []any{[]any{"line", "email"}, "line, email"} {
+		for _, tpl := range List() {
+			params := required(tpl)
+			params["channels"] = given
+			d, err := Render(tpl.Name, params)
+			if err != nil {
+				t.Errorf("%s with channels %v: %v", tpl.Name, given, err)
+				continue
+			}
+			sends := 0
+			for _, n := range d.Nodes {
+				if n.Kind != journey.KindSend {
+					continue
+				}
+				sends++
+				if got := n.ChannelOrder(); !slices.Equal(got, []string{"line", "email"}) {
+					t.Errorf("%s: node %s tries %v, want [line email]", tpl.Name, n.ID, got)
+				}
+			}
+			if sends == 0 {
+				t.Errorf("%s sends nothing", tpl.Name)
+			}
+		}
+	}
 }

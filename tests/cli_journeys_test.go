@@ -65,7 +65,7 @@ func TestCLITemplates(t *testing.T) {
 		}
 		out, err = s.tabiji("templates", "list", "-o", "json")
 		var parsed struct{ Templates []map[string]any }
-		if err != nil || json.Unmarshal([]byte(out), &parsed) != nil || len(parsed.Templates) != 8 {
+		if err != nil || json.Unmarshal([]byte(out), &parsed) != nil || len(parsed.Templates) != 9 {
 			t.Errorf("templates list -o json = %v\n%s", err, out)
 		}
 		out, err = s.tabiji("templates", "show", "lead-score")

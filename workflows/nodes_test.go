@@ -306,6 +306,34 @@ nodes:
 	}
 }
 
+// TestSendTriesChannelsInOrder: a send with channels [line, push, email]
+// goes on the first the customer has an address for, with the fallback
+// template on every channel after the first.
+func TestSendTriesChannelsInOrder(t *testing.T) {
+	d := def(t, `
+entry: { event: signup }
+nodes:
+  - { id: hello, kind: send, channels: [line, push, email], template: { body: "line first" }, fallback_template: { subject: s, body: later }, next: done }
+  - { id: done, kind: exit }`)
+	for _, tc := range []struct {
+		profile       journey.Profile
+		channel, body string
+	}{
+		{journey.Profile{ID: "u_1", LineUserID: "U1", Email: "a@b.c"}, "line", "line first"},
+		{journey.Profile{ID: "u_1", Email: "a@b.c", PushTokens: []string{"tok"}}, "push", "later"},
+		{journey.Profile{ID: "u_1", Email: "a@b.c"}, "email", "later"},
+		{journey.Profile{ID: "u_1"}, "line", "line first"},
+	} {
+		b := setup(t)
+		b.sendSucceeds()
+		b.profile = tc.profile
+		b.run(t, d, saturdayNight)
+		if got := b.sends[0]; got.Channel != tc.channel || got.Template.Body != tc.body {
+			t.Errorf("profile %+v: sent %s %q, want %s %q", tc.profile, got.Channel, got.Template.Body, tc.channel, tc.body)
+		}
+	}
+}
+
 // TestFallbackSendsTheFallbackTemplate: a send naming a stored template for
 // email and another for LINE sends the LINE one, with the node's topic,
 // when the customer is reached on LINE.

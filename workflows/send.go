@@ -25,7 +25,7 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 	}
 	info := workflow.GetInfo(ctx)
 	p := r.profile
-	channel := chooseChannel(r.profile, n.Channel, n.FallbackChannel)
+	channel := chooseChannel(r.profile, n.ChannelOrder())
 	in := activities.SendInput{
 		MessageID:   r.stepKey(ctx, n),
 		WorkspaceID: r.in.WorkspaceID, JourneyID: r.in.JourneyID, Version: r.state.Version,
@@ -96,16 +96,18 @@ func (r *journeyRun) holdWhilePaused(ctx workflow.Context) error {
 	return err
 }
 
-// chooseChannel is the channel to send on: the node's, unless the customer
-// has no address there and has one on the fallback. A customer with an
-// address on neither keeps the node's channel: Send records the message in
-// the development outbox when the channel has no provider, and skips it as
-// "no <channel> address" when it has one.
-func chooseChannel(p journey.Profile, channel, fallback string) string {
-	if fallback == "" || hasAddress(p, channel) || !hasAddress(p, fallback) {
-		return channel
+// chooseChannel is the channel to send on: the first of the node's
+// channels the customer has an address for. A customer with an address on
+// none keeps the first: Send records the message in the development
+// outbox when the channel has no provider, and skips it as "no <channel>
+// address" when it has one.
+func chooseChannel(p journey.Profile, order []string) string {
+	for _, ch := range order {
+		if hasAddress(p, ch) {
+			return ch
+		}
 	}
-	return fallback
+	return order[0]
 }
 
 func hasAddress(p journey.Profile, channel string) bool {
