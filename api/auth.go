@@ -12,7 +12,7 @@ import (
 type role int
 
 const (
-	roleWrite role = iota // ingestion: a write key, as HTTP Basic username (Segment's way) or Bearer
+	roleWrite role = iota // ingestion: a write key, as HTTP Basic username (Segment's way), Bearer, or the body's writeKey
 	roleAdmin             // management: an admin key as Bearer
 )
 
@@ -29,10 +29,16 @@ const (
 func (s *server) auth(need role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		secret, ok := credentials(c.Request, need)
+		if !ok && need == roleWrite && c.Request.Method == http.MethodPost {
+			if secret, ok = bodyKey(c); c.IsAborted() {
+				return
+			}
+			ok = ok && secret != ""
+		}
 		if !ok {
 			if need == roleWrite {
 				c.Header("WWW-Authenticate", `Basic realm="tabiji"`)
-				problem(c, http.StatusUnauthorized, "send the workspace write key as the HTTP Basic username (Authorization: Basic base64(key + \":\"))")
+				problem(c, http.StatusUnauthorized, "send the workspace write key as the HTTP Basic username (Authorization: Basic base64(key + \":\")) or in the body's writeKey field")
 			} else {
 				c.Header("WWW-Authenticate", `Bearer realm="tabiji"`)
 				problem(c, http.StatusUnauthorized, "send an admin key as Authorization: Bearer <key>")

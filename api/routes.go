@@ -14,18 +14,28 @@ func (s *server) routes(r *gin.Engine) {
 	r.GET("/readyz", s.readyz)
 	r.GET("/v1/schemas/journey.json", s.journeySchema)
 
-	// Ingestion takes write, admin and client keys; web pages may call it
-	// from any origin (cors.go), and client keys' calls are held to identity
-	// verification (client_keys.go).
-	corsIngest := ingestCORS()
-	ingest := r.Group("/v1", corsIngest, s.auth(roleWrite), limitByKey(s.ingestLimit, "ingestion"))
-	// Segment's HTTP Tracking API (tracking.go).
+	// Ingestion takes write, admin and client keys; web pages of the
+	// workspace's allowed origins may call it (cors.go), and client keys'
+	// calls are held to identity verification (client_keys.go).
+	corsIngest := s.ingestCORS()
+	ingest := r.Group("/v1", corsIngest, s.auth(roleWrite), limitByKey(s.ingestLimit, "ingestion"), s.pageOrigin)
+	// Segment's HTTP Tracking API (tracking.go), and the short paths its
+	// browser library posts to (browser_capture.go).
 	for _, typ := range []string{"identify", "track", "page", "screen", "group", "alias"} {
 		ingest.POST("/"+typ, s.segmentCall(typ))
 		r.OPTIONS("/v1/"+typ, corsIngest)
 	}
-	ingest.POST("/batch", s.segmentBatch)
-	r.OPTIONS("/v1/batch", corsIngest)
+	for short, typ := range shortRoutes {
+		ingest.POST("/"+short, s.segmentCall(typ))
+		r.OPTIONS("/v1/"+short, corsIngest)
+	}
+	for _, path := range []string{"/batch", "/b"} {
+		ingest.POST(path, s.segmentBatch)
+		r.OPTIONS("/v1"+path, corsIngest)
+	}
+	// The settings the browser library loads at start (browser_capture.go).
+	r.GET("/v1/projects/:writeKey/settings", corsIngest, s.pathKey, limitByKey(s.ingestLimit, "ingestion"), s.pageOrigin, s.browserSettings)
+	r.OPTIONS("/v1/projects/:writeKey/settings", corsIngest)
 
 	manage := r.Group("/v1", s.auth(roleAdmin), limitByKey(s.manageLimit, "management"))
 	manage.POST("/journeys", s.createJourney)
@@ -51,6 +61,9 @@ func (s *server) routes(r *gin.Engine) {
 	// The workspace the key acts on (workspace.go).
 	manage.GET("/workspace", s.getWorkspace)
 	manage.PATCH("/workspace", s.patchWorkspace)
+	// The web origins that may send events (browser_capture.go).
+	manage.GET("/workspace/allowed-origins", s.getAllowedOrigins)
+	manage.PUT("/workspace/allowed-origins", s.putAllowedOrigins)
 	// Business KPIs across journeys (kpis.go).
 	manage.GET("/kpis/channels", s.kpiChannels)
 	manage.GET("/kpis/repeat-purchase", s.kpiRepeatPurchase)

@@ -3,6 +3,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -76,6 +77,10 @@ type server struct {
 	identitySecrets *wscache.Cache[[]byte]
 	// The abuse limits (ratelimit.go); nil limits nothing.
 	ingestLimit, manageLimit, loginByAddr, loginByKey *keyedLimiter
+	// origins holds each workspace's allowed web origins; everyOrigin, under
+	// everyOriginKey, the union of them, for CORS preflights (cors.go).
+	origins     *wscache.Cache[[]string]
+	everyOrigin *wscache.Cache[map[string]bool]
 	// securePublic: the public URL is https (ui_cookie.go).
 	securePublic bool
 }
@@ -100,6 +105,10 @@ func newServer(d Deps) *server {
 		Store: d.Store, Router: s.router, Logger: d.Logger, Taxonomies: s.taxonomies, Scoring: s.scoring,
 	})
 	s.identitySecrets = wscache.New(5*time.Second, s.loadIdentitySecret)
+	s.origins = wscache.New(5*time.Second, d.Store.AllowedOrigins)
+	s.everyOrigin = wscache.New(5*time.Second, func(ctx context.Context, _ string) (map[string]bool, error) {
+		return d.Store.EveryAllowedOrigin(ctx)
+	})
 	s.ingestLimit, s.manageLimit = newKeyedLimiter(d.Limits.Ingest), newKeyedLimiter(d.Limits.Manage)
 	s.loginByAddr, s.loginByKey = newKeyedLimiter(d.Limits.Login), newKeyedLimiter(d.Limits.Login)
 	s.securePublic = strings.HasPrefix(strings.ToLower(d.PublicURL), "https://")

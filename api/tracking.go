@@ -113,10 +113,12 @@ func (s *server) answer(c *gin.Context, res ingest.Result, err error, bad ingest
 }
 
 // readBody reads a JSON body of at most limit bytes (after gzip, which
-// some Segment libraries use), answering a problem when it cannot.
+// some Segment libraries use), answering a problem when it cannot. The
+// body may come as text/plain: Segment's browser library and beacons send
+// it so, which spares the browser a preflight where no header needs one.
 func readBody(c *gin.Context, limit int64) ([]byte, bool) {
-	if ct := c.ContentType(); ct != "" && ct != "application/json" {
-		problem(c, http.StatusUnsupportedMediaType, "send the body as application/json, not "+ct)
+	if ct := c.ContentType(); ct != "" && ct != "application/json" && ct != "text/plain" {
+		problem(c, http.StatusUnsupportedMediaType, "send the body as application/json (or text/plain), not "+ct)
 		return nil, false
 	}
 	var r io.Reader = c.Request.Body

@@ -288,13 +288,17 @@ func TestSecurityKeysCLI(t *testing.T) {
 	}
 }
 
-// TestSecurityKeysCORS: a web page of another origin may send events with
-// a client key, and may not read management routes.
+// TestSecurityKeysCORS: a web page of an origin the workspace allows may
+// send events with a client key; one of another origin may not, and no
+// page may read management routes.
 func TestSecurityKeysCORS(t *testing.T) {
 	b := setupKeys(t)
-	preflight := func(path string) *http.Response {
+	if status, body := b.do("PUT", "/v1/workspace/allowed-origins", b.admin, map[string]any{"origins": []string{"https://shop.example"}}); status != http.StatusOK {
+		t.Fatalf("allowed origins = %d %s", status, body)
+	}
+	preflight := func(path, origin string) *http.Response {
 		req, _ := http.NewRequest("OPTIONS", b.url+path, nil)
-		req.Header.Set("Origin", "https://shop.example")
+		req.Header.Set("Origin", origin)
 		req.Header.Set("Access-Control-Request-Method", "POST")
 		req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
 		resp, err := http.DefaultClient.Do(req)
@@ -304,26 +308,35 @@ func TestSecurityKeysCORS(t *testing.T) {
 		resp.Body.Close()
 		return resp
 	}
-	for _, path := range []string{"/v1/track", "/v1/batch", "/v1/identify", "/v1/push/opened"} {
-		resp := preflight(path)
-		if resp.StatusCode/100 != 2 || resp.Header.Get("Access-Control-Allow-Origin") != "*" ||
+	for _, path := range []string{"/v1/track", "/v1/batch", "/v1/identify", "/v1/push/opened", "/v1/t", "/v1/b"} {
+		resp := preflight(path, "https://shop.example")
+		if resp.StatusCode/100 != 2 || resp.Header.Get("Access-Control-Allow-Origin") != "https://shop.example" ||
 			!strings.Contains(strings.ToLower(resp.Header.Get("Access-Control-Allow-Headers")), "authorization") {
 			t.Errorf("preflight %s = %d %v", path, resp.StatusCode, resp.Header)
 		}
+		if resp := preflight(path, "https://evil.example"); resp.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("preflight %s from another origin allowed: %v", path, resp.Header)
+		}
 	}
-	if resp := preflight("/v1/journeys"); resp.Header.Get("Access-Control-Allow-Origin") != "" {
+	if resp := preflight("/v1/journeys", "https://shop.example"); resp.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("preflight of a management route allowed: %v", resp.Header)
 	}
-	req, _ := http.NewRequest("POST", b.url+"/v1/track", strings.NewReader(`{"anonymousId":"a","event":"Viewed"}`))
-	req.Header.Set("Origin", "https://shop.example")
-	req.Header.Set("Content-Type", "application/json")
-	req.SetBasicAuth(b.client, "")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	send := func(origin string) *http.Response {
+		req, _ := http.NewRequest("POST", b.url+"/v1/track", strings.NewReader(`{"anonymousId":"a","event":"Viewed"}`))
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBasicAuth(b.client, "")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
-		t.Errorf("track from a page = %d %v", resp.StatusCode, resp.Header)
+	if resp := send("https://shop.example"); resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != "https://shop.example" {
+		t.Errorf("track from the shop's page = %d %v", resp.StatusCode, resp.Header)
+	}
+	if resp := send("https://evil.example"); resp.StatusCode != http.StatusForbidden || resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("track from another origin = %d %v, want 403 without CORS headers", resp.StatusCode, resp.Header)
 	}
 }
