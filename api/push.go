@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/engagement"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -19,7 +19,7 @@ type pushOpenedRequest struct {
 }
 
 // pushOpened is POST /v1/push/opened (write key): the message becomes
-// "opened" and its run gets a push_opened event. userId must be the
+// "opened" and its customer gets a push_opened event (engagement). userId must be the
 // message's customer, so one customer's app cannot mark another's messages.
 // A repeated call is recorded once.
 func (s *server) pushOpened(c *gin.Context) {
@@ -47,15 +47,10 @@ func (s *server) pushOpened(c *gin.Context) {
 	if req.Timestamp != nil {
 		at = *req.Timestamp
 	}
-	eventID := "push_opened:" + req.MessageID // one open per message counts
-	if _, _, err := s.Store.RecordMessageEvent(ctx, store.MessageEvent{WorkspaceID: ws, EventID: eventID, MessageID: m.ID,
-		Status: "opened", ProviderEvent: "push_opened", At: at}); err != nil {
-		s.fail(c, err)
-		return
-	}
-	ev := journey.Event{MessageID: eventID, Name: "push_opened", Timestamp: at,
-		Properties: map[string]any{"channel": "push", "message_id": m.ID}}
-	if err := s.signalRun(ctx, m.WorkflowID, ev); err != nil {
+	// One open per message counts: the report's ID is the message's.
+	_, err = s.engagement.Record(ctx, engagement.Report{WorkspaceID: ws, Source: "push_opened", EventID: m.ID,
+		Name: engagement.PushOpened, MessageID: m.ID, Status: "opened", ProviderEvent: "push_opened", Channel: "push", At: at})
+	if err != nil {
 		s.fail(c, err)
 		return
 	}

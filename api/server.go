@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tabiji/tabiji/channels/settings"
+	"github.com/tabiji/tabiji/engagement"
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/routing"
@@ -73,6 +74,8 @@ type server struct {
 	scoring *wscache.Cache[*scoring.Compiled]
 	// pipeline takes the decoded calls of every ingestion endpoint to the journeys.
 	pipeline *ingest.Pipeline
+	// engagement records what comes back from sent messages as events of their customers.
+	engagement *engagement.Recorder
 	// identitySecrets holds each workspace's identity-verification secret, opened.
 	identitySecrets *wscache.Cache[[]byte]
 	// The abuse limits (ratelimit.go); nil limits nothing.
@@ -104,6 +107,7 @@ func newServer(d Deps) *server {
 	s.pipeline = ingest.NewPipeline(ingest.Deps{
 		Store: d.Store, Router: s.router, Logger: d.Logger, Taxonomies: s.taxonomies, Scoring: s.scoring,
 	})
+	s.engagement = engagement.New(engagement.Deps{Store: d.Store, Pipeline: s.pipeline, Temporal: d.Temporal, Logger: d.Logger})
 	s.identitySecrets = wscache.New(5*time.Second, s.loadIdentitySecret)
 	s.origins = wscache.New(5*time.Second, d.Store.AllowedOrigins)
 	s.everyOrigin = wscache.New(5*time.Second, func(ctx context.Context, _ string) (map[string]bool, error) {

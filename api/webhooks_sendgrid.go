@@ -14,9 +14,8 @@ import (
 	"github.com/sendgrid/sendgrid-go/helpers/eventwebhook"
 
 	"github.com/tabiji/tabiji/channels/settings"
-	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/engagement"
 	"github.com/tabiji/tabiji/store"
-	"github.com/tabiji/tabiji/workflows"
 )
 
 const (
@@ -55,17 +54,17 @@ type emailEffect struct {
 // sendgridEffects maps each event type; bounces and drops are refined by
 // sendgridEffect.
 var sendgridEffects = map[string]emailEffect{
-	"processed":         {status: "processed", journeyEvent: "email_processed"},
-	"delivered":         {status: "delivered", journeyEvent: "email_delivered"},
-	"deferred":          {status: "deferred", journeyEvent: "email_deferred"},
-	"bounce":            {status: "bounced", journeyEvent: "email_bounced", suppress: store.SuppressHardBounce},
-	"dropped":           {status: "dropped", journeyEvent: "email_dropped"},
-	"open":              {status: "opened", journeyEvent: "email_opened"},
-	"click":             {status: "clicked", journeyEvent: "email_clicked"},
-	"spamreport":        {status: "spam_reported", journeyEvent: "email_spam_reported", suppress: store.SuppressSpamReport, consent: store.OptedOut},
-	"unsubscribe":       {status: "unsubscribed", journeyEvent: "email_unsubscribed", suppress: store.SuppressUnsubscribe, consent: store.OptedOut},
-	"group_unsubscribe": {status: "unsubscribed", journeyEvent: "email_unsubscribed", consent: store.OptedOut},
-	"group_resubscribe": {status: "resubscribed", journeyEvent: "email_resubscribed", consent: store.OptedIn},
+	"processed":         {status: "processed", journeyEvent: engagement.EmailProcessed},
+	"delivered":         {status: "delivered", journeyEvent: engagement.EmailDelivered},
+	"deferred":          {status: "deferred", journeyEvent: engagement.EmailDeferred},
+	"bounce":            {status: "bounced", journeyEvent: engagement.EmailBounced, suppress: store.SuppressHardBounce},
+	"dropped":           {status: "dropped", journeyEvent: engagement.EmailDropped},
+	"open":              {status: "opened", journeyEvent: engagement.EmailOpened},
+	"click":             {status: "clicked", journeyEvent: engagement.EmailClicked},
+	"spamreport":        {status: "spam_reported", journeyEvent: engagement.EmailSpamReported, suppress: store.SuppressSpamReport, consent: store.OptedOut},
+	"unsubscribe":       {status: "unsubscribed", journeyEvent: engagement.EmailUnsubscribed, suppress: store.SuppressUnsubscribe, consent: store.OptedOut},
+	"group_unsubscribe": {status: "unsubscribed", journeyEvent: engagement.EmailUnsubscribed, consent: store.OptedOut},
+	"group_resubscribe": {status: "resubscribed", journeyEvent: engagement.EmailResubscribed, consent: store.OptedIn},
 }
 
 // droppedReasons suppress the address SendGrid dropped a message for.
@@ -79,7 +78,7 @@ func sendgridEffect(e sendgridEvent) (emailEffect, bool) {
 	switch {
 	case e.Event == "bounce" && e.Type == "blocked":
 		// A block is the receiving server refusing for now: not the address's fault.
-		eff = emailEffect{status: "blocked", journeyEvent: "email_blocked"}
+		eff = emailEffect{status: "blocked", journeyEvent: engagement.EmailBlocked}
 	case e.Event == "dropped":
 		eff.suppress = droppedReasons[e.Reason]
 	}
@@ -172,7 +171,8 @@ func (s *server) webhookSetting(c *gin.Context, ws, channel, name string) (strin
 
 // handleSendGridEvent applies one event in workspace ws, once: the
 // receipt is marked last, so a failure half-way lets SendGrid's retry redo
-// steps that are each idempotent (the run drops a repeated signal).
+// steps that are each idempotent (engagement.Recorder stores and signals
+// the event under its sg_event_id).
 func (s *server) handleSendGridEvent(ctx context.Context, ws string, e sendgridEvent, sum *webhookSummary) error {
 	sum.Received++
 	eff, known := sendgridEffect(e)
@@ -180,7 +180,7 @@ func (s *server) handleSendGridEvent(ctx context.Context, ws string, e sendgridE
 		sum.Ignored++
 		return nil
 	}
-	at := time.Unix(e.Timestamp, 0)
+	at := time.Unix(e.Timestamp, 0).UTC()
 	if staleWebhookEvent(at) { // its receipt may be pruned: never applied twice
 		sum.Ignored++
 		return nil
@@ -189,37 +189,35 @@ func (s *server) handleSendGridEvent(ctx context.Context, ws string, e sendgridE
 		sum.Duplicates++
 		return err
 	}
-	msg, err := s.recordSendGridEvent(ctx, ws, e, eff, at)
+	out, err := s.engagement.Record(ctx, sendgridReport(ws, e, eff, at))
 	if err != nil {
 		return err
 	}
-	if msg.ID == "" {
+	if out.Message.ID == "" {
 		sum.Ignored++
 	} else {
 		sum.Recorded++
 	}
-	if err := s.applyEmailAddressEffects(ctx, ws, msg.CustomerID, e, eff, at); err != nil {
-		return err
-	}
-	if err := s.signalRun(ctx, msg.WorkflowID, sendgridJourneyEvent(e, eff, at)); err != nil {
+	if err := s.applyEmailAddressEffects(ctx, ws, out.CustomerID, e, eff, at); err != nil {
 		return err
 	}
 	return s.Store.MarkWebhookSeen(ctx, ws, "sendgrid", e.SGEventID)
 }
 
-// recordSendGridEvent adds the event to its message's history; the message
-// is empty when the event names none of the workspace's messages.
-func (s *server) recordSendGridEvent(ctx context.Context, ws string, e sendgridEvent, eff emailEffect, at time.Time) (store.LoggedMessage, error) {
-	if e.MessageID == "" {
-		return store.LoggedMessage{}, nil
-	}
+// sendgridReport is the event as an engagement report: about its message
+// when it names one of the workspace's, else about the customer holding
+// the address (a newsletter sent outside Tabiji, an old message).
+func sendgridReport(ws string, e sendgridEvent, eff emailEffect, at time.Time) engagement.Report {
 	detail, _ := json.Marshal(e)
-	msg, _, err := s.Store.RecordMessageEvent(ctx, store.MessageEvent{WorkspaceID: ws, EventID: "sendgrid:" + e.SGEventID,
-		MessageID: e.MessageID, Status: eff.status, ProviderEvent: e.Event, At: at, Detail: detail, ProviderID: e.SGMessageID})
-	if errors.Is(err, store.ErrNotFound) {
-		return store.LoggedMessage{}, nil
+	props := map[string]any{}
+	for k, v := range map[string]string{"url": e.URL, "reason": e.Reason, "type": e.Type, "topic": e.Topic} {
+		if v != "" {
+			props[k] = v
+		}
 	}
-	return msg, err
+	return engagement.Report{WorkspaceID: ws, Source: "sendgrid", EventID: e.SGEventID, Name: eff.journeyEvent,
+		MessageID: e.MessageID, Status: eff.status, ProviderEvent: e.Event, ProviderMessageID: e.SGMessageID,
+		Detail: detail, Channel: "email", Address: e.Email, At: at, Properties: props}
 }
 
 // applyEmailAddressEffects sets the suppression and consent the event asks
@@ -261,27 +259,4 @@ func sendgridTopic(e sendgridEvent) string {
 		return "sendgrid_group:" + strconv.FormatInt(e.ASMGroupID, 10)
 	}
 	return ""
-}
-
-func sendgridJourneyEvent(e sendgridEvent, eff emailEffect, at time.Time) journey.Event {
-	props := map[string]any{"channel": "email", "message_id": e.MessageID, "provider_event": e.Event}
-	for k, v := range map[string]string{"url": e.URL, "reason": e.Reason, "type": e.Type, "topic": e.Topic} {
-		if v != "" {
-			props[k] = v
-		}
-	}
-	return journey.Event{MessageID: "sendgrid:" + e.SGEventID, Name: eff.journeyEvent, Properties: props, Timestamp: at}
-}
-
-// signalRun sends a journey event to the run that sent a message; a run that
-// has ended is fine. The run drops an event whose MessageID it has seen, so
-// a signal repeated after a failure counts once.
-func (s *server) signalRun(ctx context.Context, workflowID string, ev journey.Event) error {
-	if workflowID == "" || s.Temporal == nil {
-		return nil
-	}
-	if _, err := workflows.SignalEvent(ctx, s.Temporal, workflowID, ev); err != nil {
-		return fmt.Errorf("signal the run: %w", err)
-	}
-	return nil
 }

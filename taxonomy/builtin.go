@@ -1,10 +1,12 @@
 package taxonomy
 
-// Builtin lists the events Tabiji itself emits through ingestion, for
+// Builtin lists the events Tabiji itself emits through ingestion: for
 // journeys that enter on a segment, a date trait or a lead score
-// (journey.SegmentEnteredEvent, scoring.ChangedEvent and the rest). Every taxonomy accepts them, even one that rejects unknown
-// events, unless it defines an event of the same name itself.
-var Builtin = []EventDef{
+// (journey.SegmentEnteredEvent, scoring.ChangedEvent and the rest), and the
+// engagement events of sent messages (engagement.go). Every taxonomy
+// accepts them, even one that rejects unknown events, unless it defines an
+// event of the same name itself.
+var Builtin = append([]EventDef{
 	{Name: "segment_entered", Description: "Tabiji: the customer joined a segment that a journey enters on.",
 		Properties: []PropertyDef{
 			{Name: "segment", Type: String, Required: true, Description: "The segment's ID."},
@@ -25,4 +27,4 @@ var Builtin = []EventDef{
 			{Name: "previous", Type: Number, Description: "The score just before, decayed to the event's time."},
 			{Name: "rules", Type: Array, Description: "The IDs of the rules that gave the points."},
 		}},
-}
+}, engagementEvents...)
