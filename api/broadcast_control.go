@@ -8,12 +8,47 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/workflows"
 )
 
 type scheduleRequest struct {
-	SendAt *time.Time `json:"sendAt"` // now when absent or past
+	// SendAt is an RFC 3339 time, or a local time with no offset
+	// ("2026-12-08T10:00") read in the workspace's zone; now when absent
+	// or past.
+	SendAt string `json:"sendAt"`
+}
+
+// sendAtLayouts are the local times a sendAt may be without an offset.
+var sendAtLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"}
+
+// sendTime reads the request's sendAt: an RFC 3339 time, or a local time
+// in the workspace's zone; zero when absent.
+func (s *server) sendTime(c *gin.Context, raw string) (time.Time, bool) {
+	if raw == "" {
+		return time.Time{}, true
+	}
+	if t, err := time.Parse(time.RFC3339, raw); err == nil {
+		return t, true
+	}
+	tz, err := s.Store.WorkspaceTimezone(c.Request.Context(), workspace(c))
+	if s.answered(c, err) {
+		return time.Time{}, false
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		s.fail(c, err)
+		return time.Time{}, false
+	}
+	for _, layout := range sendAtLayouts {
+		if t, err := time.ParseInLocation(layout, raw, loc); err == nil {
+			return t, true
+		}
+	}
+	problem(c, http.StatusUnprocessableEntity, "sendAt: must be an RFC 3339 time or a local time such as 2026-12-08T10:00",
+		jsonfields.Error{Field: "sendAt", Message: "must be an RFC 3339 time (2026-12-08T10:00:00+09:00) or a local time in the workspace's zone (2026-12-08T10:00)"})
+	return time.Time{}, false
 }
 
 // scheduleBroadcast starts the broadcast's workflow, which sends at
@@ -37,9 +72,13 @@ func (s *server) scheduleBroadcast(c *gin.Context) {
 		problem(c, http.StatusConflict, "broadcast "+b.ID+" is "+b.Status+": only a draft or a scheduled broadcast can be scheduled")
 		return
 	}
+	at, ok := s.sendTime(c, req.SendAt)
+	if !ok {
+		return
+	}
 	sendAt := time.Now().UTC()
-	if req.SendAt != nil && req.SendAt.After(sendAt) {
-		sendAt = req.SendAt.UTC()
+	if at.After(sendAt) {
+		sendAt = at.UTC()
 	}
 	sched, err := s.broadcastSchedule(c, b, sendAt)
 	if err != nil {
@@ -68,6 +107,15 @@ func (s *server) broadcastSchedule(c *gin.Context, b store.Broadcast, sendAt tim
 		spec.QuietHours = &journey.QuietHours{}
 		if err := json.Unmarshal(b.QuietHours, spec.QuietHours); err != nil {
 			return spec, err
+		}
+		if spec.QuietHours.Timezone == "" {
+			// Quiet hours with no zone keep the workspace's, for customers
+			// whose profile names none.
+			tz, err := s.Store.WorkspaceTimezone(c.Request.Context(), b.WorkspaceID)
+			if err != nil {
+				return spec, err
+			}
+			spec.QuietHours.Timezone = tz
 		}
 	}
 	if b.TemplateID != "" {

@@ -70,6 +70,13 @@ func TestBroadcastsAPI(t *testing.T) {
 		if status != 422 || !strings.Contains(body, `"field":"segment"`) {
 			t.Errorf("unknown segment: %d %s", status, body)
 		}
+		b.do(t, "POST", "/v1/broadcasts", admin, `{"id": "later", "name": "Later", "segment": "vip", "channel": "email", "content": {"subject": "s", "from": "a@example.com", "html": "x"}}`)
+		for _, at := range []string{"tomorrow", "2026-13-01T10:00", "10:00", "2026-12-08T25:00"} {
+			status, body := b.do(t, "POST", "/v1/broadcasts/later/schedule", admin, `{"sendAt": "`+at+`"}`)
+			if status != 422 || !strings.Contains(body, `"field":"sendAt"`) {
+				t.Errorf("schedule at %q: %d %s, want 422 naming sendAt", at, status, body)
+			}
+		}
 		if status, _ := b.do(t, "GET", "/v1/broadcasts", write, ""); status != 401 && status != 403 {
 			t.Errorf("the write key lists broadcasts: %d", status)
 		}

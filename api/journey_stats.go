@@ -134,5 +134,6 @@ func (s *server) putWorkspaceTimezone(c *gin.Context) {
 	if s.answered(c, err, badZone("timezone")) {
 		return
 	}
+	s.router.Invalidate(workspace(c)) // journeys with no zone run in this one
 	c.JSON(http.StatusOK, b)
 }

@@ -283,7 +283,8 @@ func (s *server) migrateJourney(c *gin.Context) {
 }
 
 // journeyVersion reads one version's definition, answering 422 when the
-// journey has no such version.
+// journey has no such version. The definition is as a run takes it: with
+// the workspace's zone when it names none, as the router gives it.
 func (s *server) journeyVersion(c *gin.Context, id string, version int) (journey.Definition, bool) {
 	versions, err := s.Store.JourneyVersions(c.Request.Context(), workspace(c), id)
 	if s.answered(c, err, noJourney(c)) {
@@ -295,6 +296,11 @@ func (s *server) journeyVersion(c *gin.Context, id string, version int) (journey
 			if err := json.Unmarshal(v.Definition, &d); err != nil {
 				s.fail(c, err)
 				return d, false
+			}
+			if d.Timezone == "" {
+				if d.Timezone, err = s.Store.WorkspaceTimezone(c.Request.Context(), workspace(c)); s.answered(c, err) {
+					return d, false
+				}
 			}
 			return d, true
 		}

@@ -18,12 +18,31 @@ import (
 // messages): the page shows the newest.
 const uiTimelineLimit = 200
 
+// customerPage starts a customer's page, in the workspace's zone and
+// language.
+func (s *server) customerPage(ctx context.Context, ws, id string) (report.CustomerPage, error) {
+	page := report.CustomerPage{ID: id, Zone: time.UTC}
+	set, err := s.Store.WorkspaceSettings(ctx, ws)
+	if err != nil {
+		return page, err
+	}
+	page.Locale = set.Locale
+	if zone, err := time.LoadLocation(set.Timezone); err == nil {
+		page.Zone = zone
+	}
+	return page, nil
+}
+
 // uiCustomer renders one customer's timeline: their events, the messages
 // sent to them with their statuses, and the steps of their journey runs,
 // newest first, with links into the Temporal Web UI.
 func (s *server) uiCustomer(c *gin.Context) {
 	ctx, ws, id := c.Request.Context(), workspace(c), c.Param("id")
-	page := report.CustomerPage{ID: id}
+	page, err := s.customerPage(ctx, ws, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	p, err := s.Store.GetProfile(ctx, ws, id)
 	noProfile := errors.Is(err, store.ErrNotFound)
 	switch {

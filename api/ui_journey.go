@@ -52,7 +52,13 @@ func (s *server) uiJourney(c *gin.Context) {
 		s.fail(c, fmt.Errorf("read definition of %s: %w", j.ID, err))
 		return
 	}
+	set, err := s.Store.WorkspaceSettings(ctx, ws)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	page := journeyPage(j, def, st)
+	page.Locale, page.Currency = set.Locale, set.Currency
 	page.Experiments = exps.Experiments
 	page.StatsURL = "/v1/journeys/" + url.PathEscape(j.ID) + "/stats?" + c.Request.URL.RawQuery
 	page.ExperimentsURL = "/v1/journeys/" + url.PathEscape(j.ID) + "/experiments?" + c.Request.URL.RawQuery

@@ -183,9 +183,9 @@ func progressLine(b broadcastView) string {
 // BroadcastsSendCmd is `tabiji broadcasts schedule ID [--at TIME]`.
 type BroadcastsSendCmd struct {
 	APIClientFlags
-	ID    string    `arg:"" help:"Broadcast ID."`
-	At    time.Time `name:"at" help:"When to send (RFC 3339, as 2026-12-01T09:00:00+09:00); now when omitted."`
-	Watch bool      `name:"watch" help:"Then show progress until the broadcast ends."`
+	ID    string `arg:"" help:"Broadcast ID."`
+	At    string `name:"at" help:"When to send: RFC 3339 (2026-12-01T09:00:00+09:00), or a local time in the workspace's zone (2026-12-01T09:00); now when omitted."`
+	Watch bool   `name:"watch" help:"Then show progress until the broadcast ends."`
 }
 
 // Run schedules the broadcast.
@@ -195,7 +195,7 @@ func (c *BroadcastsSendCmd) Run(rc *runContext) error {
 		return err
 	}
 	body := map[string]any{}
-	if !c.At.IsZero() {
+	if c.At != "" {
 		body["sendAt"] = c.At
 	}
 	raw, err := api.call(rc.ctx, http.MethodPost, "/v1/broadcasts/"+url.PathEscape(c.ID)+"/schedule", body)

@@ -81,13 +81,21 @@ func Load(ctx context.Context, st *store.Store, ws string) (Caps, error) {
 }
 
 // Check says whether one more message on channel keeps the customer within
-// the workspace's caps at now, counting in timezone (an IANA name; UTC when
-// empty or unknown). When not, reason names the rule that is full. A
+// the workspace's caps at now, counting in timezone (an IANA name; the
+// workspace's zone when empty, UTC when unknown). When not, reason names the rule that is full. A
 // transactional send does not call Check.
 func Check(ctx context.Context, st *store.Store, ws, customer, channel, timezone string, now time.Time) (ok bool, reason string, err error) {
 	caps, err := Load(ctx, st, ws)
 	if err != nil {
 		return false, "", err
+	}
+	if len(caps[channel]) == 0 {
+		return true, "", nil
+	}
+	if timezone == "" {
+		if timezone, err = st.WorkspaceTimezone(ctx, ws); err != nil {
+			return false, "", fmt.Errorf("frequency: check %s caps: %w", channel, err)
+		}
 	}
 	loc, lerr := time.LoadLocation(timezone)
 	if lerr != nil {

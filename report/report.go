@@ -6,6 +6,7 @@
 package report
 
 import (
+	"cmp"
 	"embed"
 	"fmt"
 	"html/template"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/experiment"
+	"github.com/tabiji/tabiji/locale"
 )
 
 //go:embed templates/*.html
@@ -36,8 +38,10 @@ func Assets() fs.FS {
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"pct":     pct,
 	"num":     num,
+	"count":   func(lang string, n int64) string { return locale.Number(lang, float64(n), 0) },
+	"money":   func(lang, currency string, x float64) string { return locale.Money(lang, cmp.Or(currency, "USD"), x) },
 	"fixed":   func(x float64) string { return fmt.Sprintf("%.4f", x) },
-	"when":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") + " UTC" },
+	"when":    when,
 	"half":    func(x float64) float64 { return x / 2 },
 	"barW":    barWidth,
 	"barY":    func(i int) int { return i * 34 },
@@ -52,6 +56,19 @@ func pct(x float64) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.2f%%", x*100)
+}
+
+// when writes a time in the page's zone (UTC when nil) and language:
+// "2026-12-07 09:00:05 JST", or "2026年12月7日(月) 09:00:05 JST" in Japanese.
+func when(t time.Time, zone *time.Location, lang string) string {
+	if zone == nil {
+		zone = time.UTC
+	}
+	t = t.In(zone)
+	if lang == locale.Japanese {
+		return locale.Date(lang, t) + t.Format(" 15:04:05 MST")
+	}
+	return t.Format("2006-01-02 15:04:05 MST")
 }
 
 // num writes a count.
@@ -101,6 +118,9 @@ type JourneyPage struct {
 	ID, Name, Status string
 	Version          int
 	Timezone         string
+	// Locale and Currency are the workspace's: how numbers and revenue
+	// are written ("en" and "USD" when empty).
+	Locale, Currency string
 	Graph            Graph
 	Funnel           []FunnelStep
 	Entered          int64
@@ -139,7 +159,10 @@ type Entry struct {
 
 // CustomerPage is what /ui/customers/{id} shows.
 type CustomerPage struct {
-	ID, Email   string
+	ID, Email string
+	// Zone and Locale are the workspace's: times are written in them.
+	Zone        *time.Location
+	Locale      string
 	Runs        []Run
 	Timeline    []Entry
 	RunsWebURL  string // every run of the customer in the Web UI

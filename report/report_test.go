@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tabiji/tabiji/experiment"
 	"github.com/tabiji/tabiji/journey"
@@ -68,5 +69,33 @@ func TestJourneyPageShowsTheNumbers(t *testing.T) {
 		if !strings.Contains(html, want) {
 			t.Errorf("the page lacks %s", want)
 		}
+	}
+}
+
+func TestPagesWriteInTheWorkspacesLanguageZoneAndCurrency(t *testing.T) {
+	var buf bytes.Buffer
+	err := Journey(&buf, JourneyPage{ID: "cart", Entered: 12345, Revenue: 4800, Locale: "ja", Currency: "JPY",
+		Daily: []Day{{Day: "2026-12-07", Entered: 1500, Revenue: 129800}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`id="kpi-entered">12,345<`, `id="kpi-revenue">¥4,800<`, `<td class="n">1,500</td>`, `<td class="n">¥129,800</td>`} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("the journey page lacks %s", want)
+		}
+	}
+	buf.Reset()
+	if err := Journey(&buf, JourneyPage{ID: "cart", Revenue: 48}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `id="kpi-revenue">$48.00<`) {
+		t.Errorf("with no settings the revenue is not in US dollars")
+	}
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	at := time.Date(2026, 12, 7, 0, 30, 0, 0, time.UTC)
+	buf.Reset()
+	err = Customer(&buf, CustomerPage{ID: "u1", Zone: tokyo, Locale: "ja", Timeline: []Entry{{At: at, Kind: "event", Title: "purchase"}}})
+	if err != nil || !strings.Contains(buf.String(), "2026年12月7日(月) 09:30:00 JST") {
+		t.Errorf("the customer page writes %v in the workspace's zone and language: %v", at, err)
 	}
 }

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -81,6 +82,9 @@ func indexJourney(v store.RoutableJourney) (activeJourney, error) {
 	if err := json.Unmarshal(v.Definition, &d); err != nil {
 		return activeJourney{}, fmt.Errorf("read journey %s v%d: %w", v.JourneyID, v.Version, err)
 	}
+	// A journey that names no zone runs in the workspace's: its runs (wait
+	// until, quiet hours, date triggers) take the zone with the definition.
+	d.Timezone = cmp.Or(d.Timezone, v.WorkspaceTimezone)
 	j := activeJourney{id: v.JourneyID, version: v.Version, enters: v.Status == store.JourneyActive, definition: d, events: d.Events()}
 	j.addGoal(d.Goal)
 	for _, raw := range v.Older {

@@ -1,6 +1,7 @@
 package segments
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -11,6 +12,9 @@ import (
 // Options are what compiling a definition needs besides the definition.
 type Options struct {
 	Workspace string
+	// Timezone is the zone of definitions that name none (the
+	// workspace's); UTC when empty.
+	Timezone string
 	// Now is the time windows count back from; the zero time means time.Now().
 	Now time.Time
 	// Segments finds the segments the definition references.
@@ -96,10 +100,7 @@ func (c *compiler) arg(v any) string {
 
 func (c *compiler) definition(d Definition) (string, error) {
 	savedTz, savedArg := c.tz, c.tzArg
-	c.tz, c.tzArg = d.Timezone, ""
-	if c.tz == "" {
-		c.tz = "UTC"
-	}
+	c.tz, c.tzArg = cmp.Or(d.Timezone, c.opt.Timezone, "UTC"), ""
 	defer func() { c.tz, c.tzArg = savedTz, savedArg }()
 	return c.condition(d.Condition)
 }

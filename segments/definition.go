@@ -18,8 +18,8 @@ import (
 // Definition is a segment: one condition tree, and the time zone that
 // calendar windows use for customers whose profile has none.
 type Definition struct {
-	// Timezone is an IANA zone ("Asia/Tokyo"); UTC when empty. A customer's
-	// own profile time zone always wins.
+	// Timezone is an IANA zone ("Asia/Tokyo"); the workspace's when empty
+	// (Options.Timezone). A customer's own profile time zone always wins.
 	Timezone  string    `json:"timezone,omitempty"`
 	Condition Condition `json:"condition"`
 }

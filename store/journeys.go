@@ -284,6 +284,9 @@ type RoutableJourney struct {
 	// Older are the definitions of its other versions, whose runs may still
 	// wait for events the current version no longer uses.
 	Older []json.RawMessage
+	// WorkspaceTimezone is the workspace's zone, the journey's when its
+	// definition names none.
+	WorkspaceTimezone string
 }
 
 // RoutableJourneys returns the active and paused journeys of the workspace
@@ -293,9 +296,11 @@ func (s *Store) RoutableJourneys(ctx context.Context, workspaceID string) ([]Rou
 		SELECT j.id, j.active_version, j.status, v.definition,
 		       ARRAY(SELECT o.definition FROM journey_versions o
 		             WHERE o.workspace_id = j.workspace_id AND o.journey_id = j.id AND o.version <> j.active_version
-		             ORDER BY o.version)
+		             ORDER BY o.version),
+		       w.timezone
 		FROM journeys j
 		JOIN journey_versions v ON v.workspace_id = j.workspace_id AND v.journey_id = j.id AND v.version = j.active_version
+		JOIN workspaces w ON w.id = j.workspace_id
 		WHERE j.workspace_id = $1 AND j.status IN ('active', 'paused')
 		ORDER BY j.id COLLATE "C"`, workspaceID)
 	if err != nil {
@@ -303,7 +308,7 @@ func (s *Store) RoutableJourneys(ctx context.Context, workspaceID string) ([]Rou
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (RoutableJourney, error) {
 		var r RoutableJourney
-		err := row.Scan(&r.JourneyID, &r.Version, &r.Status, &r.Definition, &r.Older)
+		err := row.Scan(&r.JourneyID, &r.Version, &r.Status, &r.Definition, &r.Older, &r.WorkspaceTimezone)
 		return r, err
 	})
 	if err != nil {

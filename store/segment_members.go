@@ -114,12 +114,16 @@ func (s *Store) ProfileSegments(ctx context.Context, workspaceID, profileID stri
 		return nil, err
 	}
 	resolve := resolverOf(all)
+	tz, err := s.WorkspaceTimezone(ctx, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list the segments of profile %q: %w", profileID, err)
+	}
 	now := time.Now()
 	in := []string{}
 	err = s.readSegments(ctx, func(tx pgx.Tx) error {
 		for _, g := range all {
 			d, _ := resolve(g.ID)
-			q, err := segments.Compile(d, segments.Options{Workspace: workspaceID, Now: now, Segments: resolve, Only: []string{profileID}})
+			q, err := segments.Compile(d, segments.Options{Workspace: workspaceID, Timezone: tz, Now: now, Segments: resolve, Only: []string{profileID}})
 			if err != nil {
 				err = chainFrom(g.ID, err)
 				return fmt.Errorf("segment %q: %w", g.ID, err)
@@ -155,7 +159,11 @@ func (s *Store) inSegment(ctx context.Context, workspaceID, id string, now time.
 	if err != nil {
 		return err
 	}
-	q, err := segments.Compile(d, segments.Options{Workspace: workspaceID, Now: now, Segments: resolve, Only: only})
+	tz, err := s.WorkspaceTimezone(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	q, err := segments.Compile(d, segments.Options{Workspace: workspaceID, Timezone: tz, Now: now, Segments: resolve, Only: only})
 	if err != nil {
 		return chainFrom(id, err)
 	}
