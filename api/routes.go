@@ -128,6 +128,9 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/channels/:channel", s.getChannelSettings)
 	manage.PUT("/channels/:channel", s.putChannelSettings)
 	manage.DELETE("/channels/:channel", s.deleteChannelSettings)
+	// LINE account linking (line_account_link.go).
+	manage.POST("/line/link-tokens", s.issueLineLinkToken)
+	manage.POST("/line/account-links", s.completeLineAccountLink)
 	// Named secrets journeys reference as {{ secrets.NAME }}, values write-only (secrets.go).
 	manage.GET("/secrets", s.listSecrets)
 	manage.PUT("/secrets/:name", s.putSecret)

@@ -25,6 +25,7 @@ type lineEvent struct {
 	name    string // the Tabiji event ingested
 	props   map[string]any
 	consent string // store.OptedIn on follow, store.OptedOut on unfollow
+	nonce   string // accountLink: the nonce Tabiji bound (line_account_link.go)
 }
 
 // lineEventOf reads the events Tabiji acts on: follow, unfollow, message
@@ -58,6 +59,12 @@ func lineEventOf(ev webhook.EventInterface) (lineEvent, bool) {
 			if len(v.Postback.Params) > 0 {
 				e.props["params"] = v.Postback.Params
 			}
+		}
+	case webhook.AccountLinkEvent:
+		e = lineEvent{id: v.WebhookEventId, at: lineTime(v.Timestamp), userID: lineUser(v.Source), name: "line_account_linked",
+			props: map[string]any{}}
+		if v.Link != nil {
+			e.props["result"], e.nonce = string(v.Link.Result), v.Link.Nonce
 		}
 	default:
 		return lineEvent{}, false
@@ -130,7 +137,7 @@ func (s *server) handleLineEvent(ctx context.Context, ws string, e lineEvent, su
 		sum.Duplicates++
 		return err
 	}
-	customer, err := s.lineCustomer(ctx, ws, e)
+	customer, err := s.lineEventCustomer(ctx, ws, e)
 	if err != nil {
 		return err
 	}

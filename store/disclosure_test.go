@@ -154,6 +154,8 @@ func disclosureFixture(t *testing.T, b *testBundle) {
 		`INSERT INTO provision_records (workspace_id, step_key, customer_id, journey_id, recipient, host, items) VALUES
 			('ws_a', 'k1', 'c1', 'promo', 'Acme', 'acme.example', '{email}'),
 			('ws_a', 'k2', 'c2', 'promo', 'Acme', 'acme.example', '{email}')`,
+		`INSERT INTO line_account_links (workspace_id, link_token, line_user_id, expires_at, nonce, customer_id) VALUES
+			('ws_a', 't1', 'U1', now(), 'n1', 'c1'), ('ws_a', 't2', 'U2', now(), 'n2', 'c2')`,
 	} {
 		_, err := b.db.Exec(ctx, sql)
 		mustNot(t, err)

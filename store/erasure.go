@@ -117,6 +117,9 @@ var erasureSteps = []struct{ table, sql string }{
 			WHERE s.workspace_id = $1 AND r.workspace_id = $1 AND r.customer_id = ANY($2)
 			RETURNING 1)
 		SELECT count(*) FROM kept`},
+	{"line_account_links", `WITH gone AS (
+			DELETE FROM line_account_links WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
+		SELECT count(*) FROM gone`},
 	{"profiles", `WITH gone AS (DELETE FROM profiles WHERE workspace_id = $1 AND id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/tabiji/tabiji/channels/line"
 	"github.com/tabiji/tabiji/channels/providertest"
 	"github.com/tabiji/tabiji/channels/sendgrid"
+	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/outbound"
 	"github.com/tabiji/tabiji/worker"
 	"github.com/tabiji/tabiji/workflows"
@@ -26,13 +27,15 @@ import (
 const lineE2ESecret = "line-e2e-channel-secret"
 
 // startLINEStack is the real stack whose API verifies LINE webhooks with
-// lineE2ESecret, whose journey worker may call local webhook receivers,
+// lineE2ESecret and calls the fake LINE with the workspace's settings, whose journey worker may call local webhook receivers,
 // and whose send workers send through the real SDKs to the fakes.
 func startLINEStack(t *testing.T, sg *providertest.Server, ln *providertest.LINE) *stack {
 	t.Helper()
 	s := startStack(t)
+	resolver := settings.NewResolver(s.store, settings.Options{Defaults: map[string]settings.Values{"line": {
+		settings.ChannelAccessToken: "line-token", settings.ChannelSecret: lineE2ESecret, settings.BaseURL: ln.URL}}})
 	s.handler.Store(api.NewServer(api.Deps{Store: s.store, Temporal: s.temporal, Namespace: s.server.Namespace(),
-		TaskQueue: taskQueue, LineChannelSecret: lineE2ESecret, PayloadCodec: s.codec}))
+		TaskQueue: taskQueue, Channels: resolver, PayloadCodec: s.codec}))
 	email, err := sendgrid.NewSender(sendgrid.Config{APIKey: "SG.test", BaseURL: sg.URL})
 	if err != nil {
 		t.Fatal(err)

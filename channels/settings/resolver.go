@@ -200,3 +200,22 @@ func (r *Resolver) Invalidate(workspaceID, channel string) {
 	defer r.mu.Unlock()
 	delete(r.cache, cacheKey{workspaceID, channel})
 }
+
+// ErrNotConfigured says a workspace has no provider credentials for a
+// channel: its messages go to the development outbox, and the provider's
+// own features (LINE account linking, rich menus, quota) are unavailable.
+var ErrNotConfigured = errors.New("the channel has no provider credentials")
+
+// LINE returns the workspace's LINE sender, or ErrNotConfigured when it
+// has no channel access token in effect.
+func (r *Resolver) LINE(ctx context.Context, workspaceID string) (*line.Sender, error) {
+	s, err := r.Sender(ctx, workspaceID, "line")
+	if err != nil {
+		return nil, err
+	}
+	ls, ok := s.(*line.Sender)
+	if !ok {
+		return nil, fmt.Errorf("settings: LINE of %q: %w", workspaceID, ErrNotConfigured)
+	}
+	return ls, nil
+}

@@ -1,0 +1,173 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/channels/line"
+	"github.com/tabiji/tabiji/channels/settings"
+	"github.com/tabiji/tabiji/ingest"
+	"github.com/tabiji/tabiji/jsonfields"
+	"github.com/tabiji/tabiji/store"
+)
+
+// LINE account linking (LINE's account-link flow), in three steps:
+//  1. POST /v1/line/link-tokens {lineUserId}: Tabiji asks LINE for a link
+//     token for a LINE user (to put in a "log in to link" message);
+//  2. POST /v1/line/account-links {linkToken, userId}: the shop's site,
+//     once the user has logged in with that token, gets a nonce for its
+//     customer and the LINE URL to send the user's browser to;
+//  3. LINE's accountLink webhook event carries the nonce back: Tabiji joins
+//     the LINE user to the customer (lineAccountLinked), once.
+
+// lineAccountLinkURL is where the shop's site sends the browser to finish.
+const lineAccountLinkURL = "https://access.line.me/dialog/bot/accountLink"
+
+// notConfiguredLINE answers a workspace without LINE credentials.
+var notConfiguredLINE = on(settings.ErrNotConfigured, http.StatusConflict,
+	"LINE is not set up for this workspace: set its channelAccessToken (PUT /v1/channels/line)")
+
+// issueLineLinkToken is POST /v1/line/link-tokens.
+func (s *server) issueLineLinkToken(c *gin.Context) {
+	var req struct {
+		LineUserID string `json:"lineUserId"`
+	}
+	if !decodeJSON(c, 4<<10, &req, true) {
+		return
+	}
+	if !line.UserIDPattern.MatchString(req.LineUserID) {
+		invalid(c, "lineUserId", "must be a LINE user ID as webhooks give it: U and 32 hex digits")
+		return
+	}
+	ctx, ws := c.Request.Context(), workspace(c)
+	sender, err := s.Channels.LINE(ctx, ws)
+	if s.answered(c, err, notConfiguredLINE) {
+		return
+	}
+	token, err := sender.IssueLinkToken(ctx, req.LineUserID)
+	if lineRefused(c, "lineUserId", err) || s.answered(c, err) {
+		return
+	}
+	expires, err := s.Store.IssueLineLinkToken(ctx, ws, token, req.LineUserID, time.Now().UTC())
+	if s.answered(c, err) {
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"linkToken": token, "lineUserId": req.LineUserID, "expiresAt": expires})
+}
+
+// completeLineAccountLink is POST /v1/line/account-links: the shop's site
+// has logged its customer in with a link token; Tabiji binds a fresh nonce
+// to that customer and answers the URL that finishes the flow at LINE.
+func (s *server) completeLineAccountLink(c *gin.Context) {
+	var req struct {
+		LinkToken string `json:"linkToken"`
+		UserID    string `json:"userId"`
+	}
+	if !decodeJSON(c, 4<<10, &req, true) {
+		return
+	}
+	req.UserID = strings.TrimSpace(req.UserID)
+	switch {
+	case req.LinkToken == "" || len(req.LinkToken) > 256:
+		invalid(c, "linkToken", "is required: the link token the user came to the site with")
+		return
+	case req.UserID == "" || len(req.UserID) > 256:
+		invalid(c, "userId", "is required: the shop's customer id of the user who logged in")
+		return
+	}
+	nonce := newLinkNonce()
+	expires, err := s.Store.BindLineLinkNonce(c.Request.Context(), workspace(c), req.LinkToken, req.UserID, nonce, time.Now().UTC())
+	if s.answered(c, err, on(store.ErrNotFound, http.StatusUnprocessableEntity,
+		"the link token was not issued by Tabiji for this workspace, has expired (10 minutes) or was used already",
+		jsonfields.Error{Field: "linkToken", Message: "is unknown, expired or used"})) {
+		return
+	}
+	redirect := lineAccountLinkURL + "?linkToken=" + url.QueryEscape(req.LinkToken) + "&nonce=" + url.QueryEscape(nonce)
+	c.JSON(http.StatusCreated, gin.H{"nonce": nonce, "redirectUrl": redirect, "expiresAt": expires})
+}
+
+// newLinkNonce is 128 random bits, base64url: LINE asks for a nonce of at
+// least 128 bits that cannot be guessed.
+func newLinkNonce() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// lineRefused answers a request LINE refused for good as a 422 on field.
+func lineRefused(c *gin.Context, field string, err error) bool {
+	var perm *channels.PermanentError
+	if !errors.As(err, &perm) {
+		return false
+	}
+	problem(c, http.StatusUnprocessableEntity, "LINE refused the request: "+perm.Reason, jsonfields.Error{Field: field, Message: "LINE refused it: " + perm.Reason})
+	return true
+}
+
+// lineEventCustomer is the customer a LINE event belongs to: for an
+// accountLink event, the customer it links (property linked says whether it
+// did), else the holder of the LINE user ID (lineCustomer).
+func (s *server) lineEventCustomer(ctx context.Context, ws string, e lineEvent) (string, error) {
+	if e.name != "line_account_linked" {
+		return s.lineCustomer(ctx, ws, e)
+	}
+	id, linked, err := s.lineAccountLinked(ctx, ws, e)
+	e.props["linked"] = linked
+	return id, err
+}
+
+// lineAccountLinked takes an accountLink event: with a nonce Tabiji bound,
+// unused and unexpired, issued for this LINE user, the LINE user's own
+// profile (line:<userId>) is merged into the customer by an alias call and
+// the customer gets the trait lineUserId, both through the pipeline as
+// identify and alias do. It returns the customer the event belongs to, and
+// whether the link was made.
+func (s *server) lineAccountLinked(ctx context.Context, ws string, e lineEvent) (string, bool, error) {
+	if e.props["result"] != "ok" {
+		id, err := s.lineCustomer(ctx, ws, e)
+		return id, false, err
+	}
+	link, err := s.Store.UseLineLinkNonce(ctx, ws, e.nonce, e.userID, time.Now().UTC())
+	if errors.Is(err, store.ErrNotFound) { // forged, replayed or late: link nobody
+		id, err := s.lineCustomer(ctx, ws, e)
+		return id, false, err
+	}
+	if err != nil {
+		return "", false, err
+	}
+	var bodies []map[string]any
+	old, err := s.Store.CustomerByAddress(ctx, ws, "line", e.userID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", false, err
+	}
+	if old == "line:"+e.userID && old != link.CustomerID { // the LINE user's own profile: it becomes the customer's
+		bodies = append(bodies, map[string]any{"type": ingest.Alias, "previousId": old, "userId": link.CustomerID,
+			"messageId": "line-link-alias:" + e.id, "timestamp": e.at})
+	}
+	bodies = append(bodies, map[string]any{"type": ingest.Identify, "userId": link.CustomerID,
+		"messageId": "line-link-identify:" + e.id, "timestamp": e.at, "traits": map[string]any{"lineUserId": e.userID}})
+	calls := make([]ingest.Message, len(bodies))
+	for i, b := range bodies {
+		kind := b["type"].(string)
+		delete(b, "type")
+		raw, _ := json.Marshal(b)
+		if calls[i], err = ingest.Decode(kind, raw, time.Now().UTC()); err != nil {
+			return "", false, fmt.Errorf("decode the %s call joining a LINE user: %w", kind, err)
+		}
+	}
+	if _, err := s.pipeline.Submit(ctx, ws, calls); err != nil {
+		return "", false, fmt.Errorf("join LINE user to %s: %w", link.CustomerID, err)
+	}
+	return link.CustomerID, true, nil
+}
