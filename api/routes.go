@@ -60,6 +60,9 @@ func (s *server) routes(r *gin.Engine) {
 	manage.POST("/workspace/identity-verification/rotate", s.rotateIdentitySecret)
 	// The workspace the key acts on (workspace.go).
 	manage.GET("/workspace", s.getWorkspace)
+	// Retention and purposes of use (privacy.go), records of third-party provision (provisions.go).
+	manage.GET("/workspace/privacy", s.getPrivacy)
+	manage.PATCH("/workspace/privacy", s.patchPrivacy)
 	manage.PATCH("/workspace", s.patchWorkspace)
 	// The web origins that may send events (browser_capture.go).
 	manage.GET("/workspace/allowed-origins", s.getAllowedOrigins)

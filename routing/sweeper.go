@@ -3,6 +3,8 @@ package routing
 import (
 	"context"
 	"time"
+
+	"github.com/tabiji/tabiji/workflows"
 )
 
 // Sweeper routes again what a crash, or Temporal being down, left stored
@@ -66,11 +68,18 @@ func (w *Sweeper) partitions(ctx context.Context) {
 }
 
 // schedules makes every workspace's trigger schedules (segment sweeps,
-// date triggers) match its active journeys: at start, so that a restart
-// repairs what a failed lifecycle call left, and every scheduleSyncEvery.
+// date triggers) match its active journeys, and makes the retention
+// schedule when it is missing: at start, so that a restart repairs what a
+// failed lifecycle call left, and every scheduleSyncEvery.
 func (w *Sweeper) schedules(ctx context.Context) {
 	if err := w.r.SyncAllTriggers(ctx); err != nil && ctx.Err() == nil {
 		w.r.Logger.Warn("sync trigger schedules", "error", err)
+	}
+	if w.r.Temporal == nil {
+		return
+	}
+	if err := workflows.EnsureRetentionSchedule(ctx, w.r.Temporal, w.r.TaskQueue); err != nil && ctx.Err() == nil {
+		w.r.Logger.Warn("create the retention schedule", "error", err)
 	}
 }
 

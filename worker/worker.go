@@ -21,6 +21,7 @@ func New(c client.Client, st *store.Store, taskQueue string, opts ...activities.
 	w.RegisterWorkflow(workflows.SegmentSweep)
 	w.RegisterWorkflow(workflows.DateTriggerSweep)
 	w.RegisterWorkflow(workflows.Broadcast)
+	w.RegisterWorkflow(workflows.Retention)
 	w.RegisterActivity(activities.New(st, opts...))
 	return w
 }
