@@ -12,9 +12,11 @@ import (
 // MaxOutput or an array over MaxItems is an error, so that doubling a
 // value in a chain of assigns stops early), and the sandbox's own: raw
 // marks a value as HTML to write as it is; escape and escape_once mark
-// what they escaped, so that it is not escaped twice.
+// what they escaped, so that it is not escaped twice; and the filters for
+// names, yen and Japanese dates (japanese.go).
 func addFilters(cfg *render.Config, f *formatter, rc *renderConfig) {
 	standardFilters(boundedFilters{cfg, rc})
+	addJapaneseFilters(boundedFilters{cfg, rc})
 	cfg.AddFilter("raw", func(v any) (rawHTML, error) {
 		s, err := f.format(v, false)
 		return rawHTML{s}, err
