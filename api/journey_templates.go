@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -24,15 +25,22 @@ type launchRequest struct {
 	ID     string         `json:"id"`
 	Name   string         `json:"name"`
 	Params map[string]any `json:"params"`
+	// Locale is the language of the journey's messages ("ja", "en"); the
+	// workspace's when empty.
+	Locale string `json:"locale"`
 }
 
 // listJourneyTemplates answers the template library: names, docs and
-// parameters.
+// parameters, in the language of ?locale= (the workspace's unless given).
 func (s *server) listJourneyTemplates(c *gin.Context) {
+	lang, ok := s.templateLanguage(c, c.Query("locale"), "locale")
+	if !ok {
+		return
+	}
 	ts := journeytemplates.List()
 	out := make([]templateResponse, len(ts))
 	for i, t := range ts {
-		out[i] = templateResponse{Template: t}
+		out[i] = templateResponse{Template: t.In(lang)}
 	}
 	c.JSON(http.StatusOK, gin.H{"templates": out})
 }
@@ -42,7 +50,22 @@ func (s *server) getJourneyTemplate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, templateResponse{Template: t, Definition: t.Definition()})
+	lang, ok := s.templateLanguage(c, c.Query("locale"), "locale")
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, templateResponse{Template: t.In(lang), Definition: t.Definition()})
+}
+
+// templateLanguage is the language asked for, checked (a 422 naming field
+// when the library has no copy in it), or the workspace's.
+func (s *server) templateLanguage(c *gin.Context, asked, field string) (string, bool) {
+	if asked != "" {
+		err := journeytemplates.CheckLanguage(asked, field)
+		return asked, !s.answered(c, err)
+	}
+	set, err := s.Store.WorkspaceSettings(c.Request.Context(), workspace(c))
+	return set.Locale, !s.answered(c, err)
 }
 
 // launchJourneyTemplate makes a journey from a template and activates it,
@@ -56,10 +79,17 @@ func (s *server) launchJourneyTemplate(c *gin.Context) {
 	if c.Request.ContentLength != 0 && !decodeJSON(c, 64<<10, &req, true) {
 		return
 	}
-	if !nameAndID(c, &req.Name, &req.ID, t.Title) {
+	lang, ok := s.templateLanguage(c, req.Locale, "locale")
+	if !ok {
 		return
 	}
-	def, err := t.Render(req.Params)
+	if req.ID == "" { // a Japanese name makes no slug: the English title's
+		req.ID = cmp.Or(slug(req.Name), slug(t.Title))
+	}
+	if !nameAndID(c, &req.Name, &req.ID, t.In(lang).Title) {
+		return
+	}
+	def, err := t.RenderIn(lang, req.Params)
 	if s.answered(c, err) {
 		return
 	}

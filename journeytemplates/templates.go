@@ -20,9 +20,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/locale"
 )
 
-//go:embed library/*.yaml
+//go:embed library
 var files embed.FS
 
 // ErrUnknown is returned for a template name the library does not hold.
@@ -37,6 +38,8 @@ type Template struct {
 
 	// definition is the journey as written, with "${param}" placeholders.
 	definition any
+	// translations are its copy in the languages other than English.
+	translations map[string]translation
 }
 
 // Doc is what a marketer reads before launching a template.
@@ -92,11 +95,27 @@ func Render(name string, params map[string]any) (journey.Definition, error) {
 
 // Render makes a journey definition from the template; see Render.
 func (t Template) Render(params map[string]any) (journey.Definition, error) {
+	return t.RenderIn(locale.English, params)
+}
+
+// RenderIn is Render with the messages in lang ("ja", "en"; see
+// Languages): the journey is the same in every language, its copy is the
+// translation's. A template with no translation to lang keeps its own.
+// An unknown lang is a field error on "locale".
+func (t Template) RenderIn(lang string, params map[string]any) (journey.Definition, error) {
+	if err := CheckLanguage(lang, "locale"); err != nil {
+		return journey.Definition{}, fmt.Errorf("render template %s: %w", t.Name, err)
+	}
+	t = t.In(lang) // the language's defaults
 	values, err := resolve(t.Params, params)
 	if err != nil {
 		return journey.Definition{}, err
 	}
-	raw, err := json.Marshal(substitute(t.definition, values))
+	def := substitute(t.definition, values)
+	if tr, ok := t.translations[lang]; ok {
+		tr.localize(def)
+	}
+	raw, err := json.Marshal(def)
 	if err != nil {
 		return journey.Definition{}, fmt.Errorf("render template %s: %w", t.Name, err)
 	}
@@ -160,6 +179,9 @@ func load(fsys fs.FS) ([]Template, error) {
 			return nil, fmt.Errorf("load template %s: %w", p, err)
 		}
 		ts = append(ts, t)
+	}
+	if err := loadTranslations(fsys, ts); err != nil {
+		return nil, err
 	}
 	return ts, nil
 }
