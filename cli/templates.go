@@ -114,6 +114,7 @@ type TemplatesLaunchCmd struct {
 	Params []string `name:"param" short:"p" help:"A parameter as name=value; repeat for each (see tabiji templates show NAME)."`
 	ID     string   `name:"id" help:"ID of the new journey; from its name when empty."`
 	Title  string   `name:"name" help:"Name of the new journey; the template's title when empty."`
+	Locale string   `name:"locale" help:"Language of the journey's messages, ja or en; the workspace's when empty."`
 }
 
 // Run launches the template: the parameters are typed from the template's
@@ -137,6 +138,9 @@ func (c *TemplatesLaunchCmd) Run(rc *runContext) error {
 	}
 	if c.Title != "" {
 		body["name"] = c.Title
+	}
+	if c.Locale != "" {
+		body["locale"] = c.Locale
 	}
 	raw, err := api.call(rc.ctx, http.MethodPost, "/v1/journey-templates/"+url.PathEscape(c.Name)+"/launch", body)
 	if err != nil {
