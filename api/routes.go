@@ -63,6 +63,8 @@ func (s *server) routes(r *gin.Engine) {
 	// Retention and purposes of use (privacy.go), records of third-party provision (provisions.go).
 	manage.GET("/workspace/privacy", s.getPrivacy)
 	manage.PATCH("/workspace/privacy", s.patchPrivacy)
+	manage.GET("/provisions", longRequest, s.listProvisions)
+	manage.GET("/profiles/:id/provisions", longRequest, s.listProvisions)
 	manage.PATCH("/workspace", s.patchWorkspace)
 	// The web origins that may send events (browser_capture.go).
 	manage.GET("/workspace/allowed-origins", s.getAllowedOrigins)
@@ -172,9 +174,6 @@ func (s *server) routes(r *gin.Engine) {
 	r.POST("/webhooks/sendgrid/:workspace", s.sendgridWebhook)
 	r.POST("/webhooks/line/:workspace", s.lineWebhook)
 	r.GET("/u/:token", s.preferences)
-	// The click redirect of tracked links (clicks.go).
-	r.GET("/r/:token", s.clickRedirect)
-	r.HEAD("/r/:token", s.clickRedirect)
 
 	// The report pages (ui.go, ui_journey.go, ui_customer.go): a login form
 	// exchanges an admin key for a session cookie.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/api"
-	"github.com/tabiji/tabiji/clicks"
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/worker"
@@ -78,12 +77,8 @@ func (a *APICmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
-	clickSigner, err := clicks.NewSigner(a.SecretsKey)
-	if err != nil {
-		return fmt.Errorf("TABIJI_SECRETS_KEY: %w", err)
-	}
 	deps := api.Deps{
-		Store: st, Temporal: tc, Namespace: a.Namespace, TaskQueue: a.TaskQueue, WebUIURL: a.WebUIURL, Logger: rc.log, Clicks: clickSigner,
+		Store: st, Temporal: tc, Namespace: a.Namespace, TaskQueue: a.TaskQueue, WebUIURL: a.WebUIURL, Logger: rc.log,
 		Channels: resolver, UnsubscribeSecret: a.UnsubscribeSecret, PayloadCodec: codec, CodecOrigins: a.CodecOrigins,
 		PublicURL: a.PublicURL, Limits: limits, TrustedProxies: a.TrustedProxies,
 	}

@@ -51,25 +51,7 @@ type Definition struct {
 	// Holdout keeps a share of entrants from every send of the journey, to
 	// measure its incremental effect.
 	Holdout *Holdout `json:"holdout,omitempty"`
-	// LinkTracking adds UTM parameters to the links of the journey's
-	// messages and can put email links through Tabiji's redirect too.
-	LinkTracking *LinkTracking `json:"link_tracking,omitempty"`
 }
-
-// LinkTracking is how the links of a journey's messages are tracked. Links
-// in LINE, push and SMS messages always go through Tabiji's signed redirect
-// (package clicks), which records <channel>_clicked.
-type LinkTracking struct {
-	// UTM parameters added to every tracked link that lacks them:
-	// utm_source, utm_medium, utm_campaign, utm_term, utm_content.
-	UTM map[string]string `json:"utm,omitempty"`
-	// Email puts email links through the redirect too; off by default, as
-	// SendGrid tracks email clicks itself (email_clicked either way).
-	Email bool `json:"email,omitempty"`
-}
-
-// UTMParameters are the names LinkTracking.UTM takes.
-var UTMParameters = []string{"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"}
 
 // Entry says what brings a customer into the journey: an event, or an API
 // call (POST /v1/journeys/{id}/enter) whose payload the run sees as the
@@ -147,6 +129,10 @@ type Node struct {
 	URL     string            `json:"url,omitempty"`     // webhook
 	Body    any               `json:"body,omitempty"`    // webhook: JSON whose strings are Liquid
 	Headers map[string]string `json:"headers,omitempty"` // webhook
+	// Recipient names the third party a webhook sends the customer's data
+	// to ("Acme Analytics Inc."), as the records of third-party provision
+	// say (APPI); the URL's host when empty.
+	Recipient string `json:"recipient,omitempty"` // webhook
 }
 
 // EventBranch is one outcome of a wait_for node: the event that ends the

@@ -81,6 +81,11 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		JourneyVersion: 1, WorkflowID: "iso-wf", NodeID: "send", Channel: "push", Subject: "secret subject"}); err != nil {
 		t.Fatal(err)
 	}
+	// A record of our customer's data sent to a third party.
+	if err := s.store.RecordProvision(ctx, store.Provision{WorkspaceID: "default", StepKey: "iso-step", CustomerID: "u_iso",
+		JourneyID: "iso", Recipient: "Secret CRM", Host: "crm.iso.example", Items: []string{"email"}}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.store.CreateSegment(ctx, "default", store.Segment{ID: "iso_seg", Name: "Secret segment",
 		Definition: []byte(`{"condition":{"tag":"secret-tag"}}`)}); err != nil {
 		t.Fatal(err)
@@ -226,6 +231,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/segments/iso_members/count", ""},
 		{"GET", "/v1/segments/iso_members/members", ""},
 		{"GET", "/v1/profiles/u_iso/segments", ""},
+		{"GET", "/v1/provisions?format=csv", ""},
+		{"GET", "/v1/provisions?customer=u_iso", ""},
+		{"GET", "/v1/profiles/u_iso/provisions", ""},
 		{"DELETE", "/v1/segments/iso_members", ""},
 		// The codec endpoint; TestSecurityCodecEndpoint checks that our payloads stay encrypted for the other workspace.
 		{"POST", "/ui/codec/decode", `{"payloads":[]}`},
@@ -270,8 +278,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 			}
 		}
 	}
-	for _, format := range []string{"jsonl", "csv"} {
-		req, _ := http.NewRequest("GET", s.url+"/v1/profiles/export?format="+format, nil)
+	for _, path := range []string{"/v1/profiles/export?format=jsonl", "/v1/profiles/export?format=csv", "/v1/provisions?format=csv"} {
+		req, _ := http.NewRequest("GET", s.url+path, nil)
 		req.Header.Set("Authorization", admin["Authorization"])
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -280,7 +288,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		text, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK || strings.Contains(string(text), "secret") {
-			t.Errorf("the other workspace's %s export = %d %s: it must hold only its own customers", format, resp.StatusCode, text)
+			t.Errorf("the other workspace's export %s = %d %s: it must hold only its own customers", path, resp.StatusCode, text)
 		}
 	}
 	if m, history, err := s.store.LoggedMessageByID(ctx, "default", "iso-msg"); err != nil || m.Status != "recorded" || len(history) != 0 {
@@ -321,10 +329,6 @@ var publicRoutes = map[string]bool{
 	// signed delivery or link for one workspace cannot touch another's.
 	"POST /webhooks/sendgrid/:workspace": true, "POST /webhooks/line/:workspace": true,
 	"GET /u/:token": true, "POST /u/:token": true,
-	// The click redirect reads its workspace from a signed token, not a key:
-	// api's TestClickRedirect checks that a token not signed here redirects
-	// nowhere and records nothing.
-	"GET /r/:token": true, "HEAD /r/:token": true,
 	// The report pages' login form and their static files hold no data.
 	"GET /ui": true, "GET /ui/login": true, "POST /ui/login": true,
 	"GET /ui/assets/*filepath": true, "HEAD /ui/assets/*filepath": true,
