@@ -63,8 +63,6 @@ func (s *server) routes(r *gin.Engine) {
 	// Retention and purposes of use (privacy.go), records of third-party provision (provisions.go).
 	manage.GET("/workspace/privacy", s.getPrivacy)
 	manage.PATCH("/workspace/privacy", s.patchPrivacy)
-	manage.GET("/provisions", longRequest, s.listProvisions)
-	manage.GET("/profiles/:id/provisions", longRequest, s.listProvisions)
 	manage.PATCH("/workspace", s.patchWorkspace)
 	// The web origins that may send events (browser_capture.go).
 	manage.GET("/workspace/allowed-origins", s.getAllowedOrigins)
@@ -136,6 +134,10 @@ func (s *server) routes(r *gin.Engine) {
 	// LINE account linking (line_account_link.go).
 	manage.POST("/line/link-tokens", s.issueLineLinkToken)
 	manage.POST("/line/account-links", s.completeLineAccountLink)
+	// LINE rich menus per segment (line_rich_menus.go; richmenus/ links them).
+	manage.GET("/line/rich-menus", s.listRichMenuRules)
+	manage.PUT("/line/rich-menus/:segment", s.putRichMenuRule)
+	manage.DELETE("/line/rich-menus/:segment", s.deleteRichMenuRule)
 	// Named secrets journeys reference as {{ secrets.NAME }}, values write-only (secrets.go).
 	manage.GET("/secrets", s.listSecrets)
 	manage.PUT("/secrets/:name", s.putSecret)

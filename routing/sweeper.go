@@ -21,6 +21,16 @@ type Sweeper struct {
 	MinAge time.Duration
 	// Batch is the most events one sweep routes.
 	Batch int
+	// Jobs run after each sweep, in order (LINE rich menus per segment):
+	// work that must be retried until done, as routing is. An error is
+	// logged; the next sweep runs the job again.
+	Jobs []Job
+}
+
+// Job is periodic work the sweeper runs beside routing.
+type Job struct {
+	Name string
+	Run  func(context.Context) error
 }
 
 // partitionsAhead is how many months of event partitions exist ahead of now.
@@ -57,6 +67,7 @@ func (w *Sweeper) Run(ctx context.Context) {
 			} else if n > 0 {
 				w.r.Logger.Info("swept unrouted events", "routed", n)
 			}
+			w.runJobs(ctx)
 		}
 	}
 }
@@ -97,4 +108,13 @@ func (w *Sweeper) Sweep(ctx context.Context) (int, error) {
 		w.r.journeys.invalidate(e.WorkspaceID)
 	}
 	return len(events), w.r.routeEvents(ctx, events)
+}
+
+// runJobs runs the jobs once, logging their errors.
+func (w *Sweeper) runJobs(ctx context.Context) {
+	for _, j := range w.Jobs {
+		if err := j.Run(ctx); err != nil && ctx.Err() == nil {
+			w.r.Logger.Warn("sweeper job failed; the next sweep runs it again", "job", j.Name, "error", err)
+		}
+	}
 }

@@ -31,23 +31,37 @@ func (r *Router) triggerSchedules(ctx context.Context, workspaceID string) ([]wo
 			want = append(want, t)
 		}
 	}
+	addSegment := func(seg, user string) error {
+		timed, err := r.segmentTimeDependent(ctx, workspaceID, seg)
+		if errors.Is(err, store.ErrNotFound) {
+			// Deleted since the journey or rule was saved: no sweep, nothing to track.
+			r.Logger.Warn("a missing segment is tracked", "workspace", workspaceID, "by", user, "segment", seg)
+			return nil
+		}
+		if err == nil {
+			add(workflows.SegmentSweepSchedule(workspaceID, seg, timed))
+		}
+		return err
+	}
 	for _, j := range active {
 		e := j.definition.Entry
 		switch {
 		case !j.enters:
 		case e.Segment != "":
-			timed, err := r.segmentTimeDependent(ctx, workspaceID, e.Segment)
-			if errors.Is(err, store.ErrNotFound) {
-				// Deleted since the journey was saved: no sweep, nothing to track.
-				r.Logger.Warn("journey enters on a missing segment", "workspace", workspaceID, "journey", j.id, "segment", e.Segment)
-				continue
-			}
-			if err != nil {
+			if err := addSegment(e.Segment, "journey "+j.id); err != nil {
 				return nil, err
 			}
-			add(workflows.SegmentSweepSchedule(workspaceID, e.Segment, timed))
 		case e.Date != nil:
 			add(workflows.DateSweepSchedule(workspaceID, *e.Date, cmp.Or(j.definition.Timezone, "UTC")))
+		}
+	}
+	menus, err := r.Store.RichMenuSegments(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	for _, seg := range menus { // LINE rich menus per segment (richmenus/) track their segments too
+		if err := addSegment(seg, "rich menu"); err != nil {
+			return nil, err
 		}
 	}
 	return want, nil
@@ -103,7 +117,10 @@ func (r *Router) TrackedSegments(ctx context.Context, workspaceID string) ([]str
 	if err != nil {
 		return nil, err
 	}
-	var segs []string
+	segs, err := r.Store.RichMenuSegments(ctx, workspaceID) // rich menus per segment (richmenus/)
+	if err != nil {
+		return nil, err
+	}
 	for _, j := range active {
 		if seg := j.definition.Entry.Segment; j.enters && seg != "" && !slices.Contains(segs, seg) {
 			segs = append(segs, seg)

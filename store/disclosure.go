@@ -70,6 +70,8 @@ var disclosureSections = []DisclosureSection{
 		WHERE workspace_id = $1 AND profile_id = ANY($2) ORDER BY seq`},
 	{"provision_records", []string{"provision_records"}, `SELECT to_jsonb(r) FROM provision_records r
 		WHERE workspace_id = $1 AND customer_id = ANY($2) ORDER BY provided_at, id`},
+	{"line_rich_menu_members", []string{"line_rich_menu_members"}, `SELECT to_jsonb(m) FROM line_rich_menu_members m
+		WHERE workspace_id = $1 AND customer_id = ANY($2) ORDER BY segment_id, line_user_id`},
 	// The credentials of the flow (link token, nonce) are not the customer's data.
 	{"line_account_links", []string{"line_account_links"}, `SELECT to_jsonb(l) - 'link_token' - 'nonce' FROM line_account_links l
 		WHERE workspace_id = $1 AND customer_id = ANY($2) ORDER BY issued_at, line_user_id`},

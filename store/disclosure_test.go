@@ -156,6 +156,8 @@ func disclosureFixture(t *testing.T, b *testBundle) {
 			('ws_a', 'k2', 'c2', 'promo', 'Acme', 'acme.example', '{email}')`,
 		`INSERT INTO line_account_links (workspace_id, link_token, line_user_id, expires_at, nonce, customer_id) VALUES
 			('ws_a', 't1', 'U1', now(), 'n1', 'c1'), ('ws_a', 't2', 'U2', now(), 'n2', 'c2')`,
+		`INSERT INTO line_rich_menu_members (workspace_id, segment_id, line_user_id, customer_id, rich_menu_id) VALUES
+			('ws_a', 's1', 'U1', 'c1', 'richmenu-1'), ('ws_a', 's1', 'U2', 'c2', 'richmenu-1')`,
 	} {
 		_, err := b.db.Exec(ctx, sql)
 		mustNot(t, err)

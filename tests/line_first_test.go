@@ -30,6 +30,13 @@ const lineE2ESecret = "line-e2e-channel-secret"
 // lineE2ESecret and calls the fake LINE with the workspace's settings, whose journey worker may call local webhook receivers,
 // and whose send workers send through the real SDKs to the fakes.
 func startLINEStack(t *testing.T, sg *providertest.Server, ln *providertest.LINE) *stack {
+	s, _ := startLINEStackWithSettings(t, sg, ln)
+	return s
+}
+
+// startLINEStackWithSettings is startLINEStack, also answering the
+// API's settings resolver.
+func startLINEStackWithSettings(t *testing.T, sg *providertest.Server, ln *providertest.LINE) (*stack, *settings.Resolver) {
 	t.Helper()
 	s := startStack(t)
 	resolver := settings.NewResolver(s.store, settings.Options{Defaults: map[string]settings.Values{"line": {
@@ -56,7 +63,7 @@ func startLINEStack(t *testing.T, sg *providertest.Server, ln *providertest.LINE
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { stop(); w.Stop() })
-	return s
+	return s, resolver
 }
 
 // lineWebhook posts a LINE webhook body signed with the channel secret.
