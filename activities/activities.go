@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/outbound"
 	"github.com/tabiji/tabiji/secrets"
 	"github.com/tabiji/tabiji/store"
@@ -65,4 +66,7 @@ type Options struct {
 	// Secrets opens the workspace secrets webhook nodes refer to; nil: a
 	// reference fails its step (no TABIJI_SECRETS_KEY).
 	Secrets *secrets.Vault
+	// Metrics counts sends, provider calls, queue waits and broadcast
+	// progress; nil counts nothing.
+	Metrics *metrics.Metrics
 }

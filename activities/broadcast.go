@@ -145,6 +145,26 @@ type recipient struct {
 // back, not dropped), rendering, the rows written before the provider
 // calls, and batched provider calls.
 func (a *Activities) BroadcastBatch(ctx context.Context, in BroadcastBatchInput) (BroadcastBatchResult, error) {
+	res, err := a.broadcastBatch(ctx, in)
+	if err == nil { // a failed attempt is counted by the retry that finishes the batch
+		a.countBatch(in.Spec.Channel, res)
+	}
+	return res, err
+}
+
+// countBatch adds a finished batch to the broadcast metrics.
+func (a *Activities) countBatch(channel string, res BroadcastBatchResult) {
+	m := a.opts.Metrics
+	m.Broadcast(channel, MessageSent, res.Sent)
+	m.Broadcast(channel, MessageFailed, res.Failed)
+	m.Broadcast(channel, "deferred", res.Deferred)
+	m.BroadcastDeferred(res.Deferred)
+	for _, n := range res.Skipped {
+		m.Broadcast(channel, MessageSkipped, n)
+	}
+}
+
+func (a *Activities) broadcastBatch(ctx context.Context, in BroadcastBatchInput) (BroadcastBatchResult, error) {
 	res := BroadcastBatchResult{Skipped: map[string]int{}}
 	sp := in.Spec
 	ws, prefix := sp.WorkspaceID, store.BroadcastMessagePrefix(sp.WorkspaceID, sp.BroadcastID)

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -50,7 +51,9 @@ func (a *Activities) deliver(ctx context.Context, in SendInput, sender channels.
 
 // call sends through the provider and records its answer.
 func (a *Activities) call(ctx context.Context, in SendInput, sender channels.Sender, m channels.Message) (SendResult, error) {
+	began := time.Now()
 	res, sendErr := sender.Send(ctx, m)
+	a.opts.Metrics.ProviderCall(in.Channel, time.Since(began), errorClass(sendErr))
 	if res.RemoveAddress {
 		if err := a.forgetAddress(ctx, in, m.To); err != nil {
 			return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
@@ -137,6 +140,20 @@ func (a *Activities) channelSender(ctx context.Context, workspaceID, channel str
 		return nil, fmt.Errorf("sender of %s: %w", channel, err)
 	}
 	return s, nil
+}
+
+// errorClass is a provider error's class for the metrics, "" for none.
+func errorClass(err error) string {
+	if err == nil {
+		return ""
+	}
+	if channels.IsPermanent(err) {
+		return metrics.ErrorPermanent
+	}
+	if _, ok := channels.RetryAfter(err); ok {
+		return metrics.ErrorRateLimited
+	}
+	return metrics.ErrorTransient
 }
 
 // providerError maps a sender's error: permanent → failed, no retry; rate

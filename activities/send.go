@@ -13,6 +13,7 @@ import (
 	"github.com/tabiji/tabiji/channels"
 	"github.com/tabiji/tabiji/channels/outbox"
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/msgtemplates"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/unsubscribe"
@@ -79,7 +80,25 @@ const (
 // that died during the call is reconciled, not sent again blindly. A
 // customer erased meanwhile is sent nothing (see skipErased).
 func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error) {
-	return a.skipErased(ctx, in)(a.send(ctx, in))
+	if info := activity.GetInfo(ctx); info.Attempt == 1 {
+		a.opts.Metrics.QueueWait(in.Channel, info.StartedTime.Sub(info.ScheduledTime))
+	}
+	res, err := a.skipErased(ctx, in)(a.send(ctx, in))
+	a.opts.Metrics.Sent(in.Channel, sendOutcome(res, err))
+	return res, err
+}
+
+// sendOutcome is the outcome label of a send attempt: the message's
+// status, "retry" for an error Temporal retries, "failed" for one it does not.
+func sendOutcome(res SendResult, err error) string {
+	var app *temporal.ApplicationError
+	switch {
+	case err == nil:
+		return res.Status
+	case errors.As(err, &app) && app.NonRetryable():
+		return MessageFailed
+	}
+	return metrics.OutcomeRetry
 }
 
 func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error) {

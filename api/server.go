@@ -15,6 +15,7 @@ import (
 	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/engagement"
 	"github.com/tabiji/tabiji/ingest"
+	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/scoring"
@@ -62,6 +63,8 @@ type Deps struct {
 	// X-Forwarded-For is believed, for the login throttle's remote address;
 	// none by default, so the address is the connection's.
 	TrustedProxies []string
+	// Metrics counts requests, ingestion and routing; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 type server struct {
@@ -100,12 +103,12 @@ func newServer(d Deps) *server {
 		}})
 	}
 	s := &server{Deps: d, router: routing.New(routing.Deps{
-		Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Logger: d.Logger, PayloadCodec: d.PayloadCodec,
+		Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Logger: d.Logger, PayloadCodec: d.PayloadCodec, Metrics: d.Metrics,
 	})}
 	s.taxonomies = newTaxonomyCache(d.Store, 5*time.Second)
 	s.scoring = newScoringCache(d.Store, 5*time.Second)
 	s.pipeline = ingest.NewPipeline(ingest.Deps{
-		Store: d.Store, Router: s.router, Logger: d.Logger, Taxonomies: s.taxonomies, Scoring: s.scoring,
+		Store: d.Store, Router: s.router, Logger: d.Logger, Taxonomies: s.taxonomies, Scoring: s.scoring, Metrics: d.Metrics,
 	})
 	s.engagement = engagement.New(engagement.Deps{Store: d.Store, Pipeline: s.pipeline, Temporal: d.Temporal, Logger: d.Logger})
 	s.identitySecrets = wscache.New(5*time.Second, s.loadIdentitySecret)
@@ -128,7 +131,7 @@ func NewServer(d Deps) http.Handler {
 		s.Logger.Error("trusted proxies ignored: the remote address is the connection's", "error", err)
 		_ = r.SetTrustedProxies(nil) // nil always parses
 	}
-	r.Use(s.recover, validParams)
+	r.Use(s.observe, s.recover, validParams)
 	r.NoRoute(func(c *gin.Context) {
 		problem(c, http.StatusNotFound, "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path)
 	})
@@ -138,6 +141,14 @@ func NewServer(d Deps) http.Handler {
 	})
 	s.routes(r)
 	return r
+}
+
+// observe counts the request by its route pattern (never its path, whose
+// ids would make a series each) and status, and times it.
+func (s *server) observe(c *gin.Context) {
+	began := time.Now()
+	c.Next()
+	s.Metrics.Request(c.FullPath(), c.Request.Method, c.Writer.Status(), time.Since(began))
 }
 
 // recover turns a panic into a logged 500 problem rather than a dropped

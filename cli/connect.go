@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/temporalheaders"
@@ -89,7 +90,7 @@ func (t TemporalFlags) tlsConfig() (*tls.Config, error) {
 
 // dialTemporal connects to Temporal and checks that it answers; every
 // payload goes through codec (workers made from the client inherit it).
-func dialTemporal(ctx context.Context, t TemporalFlags, log *slog.Logger, codec *payloadcodec.Codec) (client.Client, error) {
+func dialTemporal(ctx context.Context, t TemporalFlags, log *slog.Logger, codec *payloadcodec.Codec, m *metrics.Metrics) (client.Client, error) {
 	if t.Address == "" {
 		return nil, errors.New("TEMPORAL_ADDRESS is not set: set it (or --temporal-address) to your Temporal frontend, e.g. localhost:7233")
 	}
@@ -102,6 +103,7 @@ func dialTemporal(ctx context.Context, t TemporalFlags, log *slog.Logger, codec 
 		Namespace:         t.Namespace,
 		Logger:            sdklog.NewStructuredLogger(log),
 		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg},
+		MetricsHandler:    m.Temporal(), // nil: the SDK's own, which records nothing
 	}
 	codec.Configure(&opts)
 	temporalheaders.Configure(&opts) // customer ids that are not ASCII

@@ -45,6 +45,7 @@ type DevCmd struct {
 	QueryFlags
 	LimitFlags
 	WorkspaceSettingsFlags
+	MetricsFlags
 	CodecOrigins []string `name:"codec-origins" env:"TABIJI_CODEC_ORIGINS" sep:"," help:"More browser origins, comma-separated, that may call the codec endpoint /ui/codec with a console session (the embedded Web UI's is always allowed)."`
 }
 
@@ -123,7 +124,12 @@ func (d *DevCmd) Run(rc *runContext) error {
 		return err
 	}
 	stack.stops = append(stack.stops, tsrv.Stop)
-	tc, err := dialTemporal(rc.ctx, TemporalFlags{Address: tsrv.FrontendAddress(), Namespace: tsrv.Namespace()}, rc.sdkLog, codec)
+	m, stopMetrics, err := d.MetricsFlags.start(rc)
+	if err != nil {
+		return err
+	}
+	stack.stops = append(stack.stops, stopMetrics)
+	tc, err := dialTemporal(rc.ctx, TemporalFlags{Address: tsrv.FrontendAddress(), Namespace: tsrv.Namespace()}, rc.sdkLog, codec, m)
 	if err != nil {
 		return err
 	}
@@ -137,6 +143,7 @@ func (d *DevCmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
+	delivery.Metrics = m
 	wk := worker.New(tc, st, d.TaskQueue, delivery)
 	if err := wk.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
@@ -156,7 +163,7 @@ func (d *DevCmd) Run(rc *runContext) error {
 	deps := api.Deps{
 		Store: apiStore, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,
 		Channels: resolver, UnsubscribeSecret: unsubSecret, PayloadCodec: codec, CodecOrigins: append([]string{origin(tsrv.UIURL())}, d.CodecOrigins...),
-		PublicURL: d.PublicURL, Limits: limits, TrustedProxies: d.TrustedProxies,
+		PublicURL: d.PublicURL, Limits: limits, TrustedProxies: d.TrustedProxies, Metrics: m,
 	}
 	h := api.NewServer(deps)
 	stack.stops = append(stack.stops, startSweeper(rc.ctx, deps))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/api"
+	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/worker"
@@ -28,17 +29,18 @@ type APICmd struct {
 	CodecOrigins []string `name:"codec-origins" env:"TABIJI_CODEC_ORIGINS" sep:"," help:"Browser origins, comma-separated (the Temporal Web UI's, e.g. https://temporal.example.com), that may call the codec endpoint /ui/codec with a console session."`
 	QueryFlags
 	LimitFlags
+	MetricsFlags
 }
 
 // connect opens Postgres (refusing a schema that is behind) with the pool
 // options, and Temporal (adding the journey search attributes), as api and
 // worker both need.
-func connect(rc *runContext, db DatabaseFlags, tf TemporalFlags, codec *payloadcodec.Codec, opts store.Options) (*store.Store, client.Client, func(), error) {
+func connect(rc *runContext, db DatabaseFlags, tf TemporalFlags, codec *payloadcodec.Codec, opts store.Options, m *metrics.Metrics) (*store.Store, client.Client, func(), error) {
 	st, err := openStoreWith(rc.ctx, db, opts)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	tc, err := dialTemporal(rc.ctx, tf, rc.sdkLog, codec)
+	tc, err := dialTemporal(rc.ctx, tf, rc.sdkLog, codec, m)
 	if err != nil {
 		st.Close()
 		return nil, nil, nil, err
@@ -68,7 +70,12 @@ func (a *APICmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
-	st, tc, closeBoth, err := connect(rc, a.DatabaseFlags, a.TemporalFlags, codec, opts)
+	m, stopMetrics, err := a.MetricsFlags.start(rc)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	st, tc, closeBoth, err := connect(rc, a.DatabaseFlags, a.TemporalFlags, codec, opts, m)
 	if err != nil {
 		return err
 	}
@@ -80,7 +87,7 @@ func (a *APICmd) Run(rc *runContext) error {
 	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: a.Namespace, TaskQueue: a.TaskQueue, WebUIURL: a.WebUIURL, Logger: rc.log,
 		Channels: resolver, UnsubscribeSecret: a.UnsubscribeSecret, PayloadCodec: codec, CodecOrigins: a.CodecOrigins,
-		PublicURL: a.PublicURL, Limits: limits, TrustedProxies: a.TrustedProxies,
+		PublicURL: a.PublicURL, Limits: limits, TrustedProxies: a.TrustedProxies, Metrics: m,
 	}
 	h := api.NewServer(deps)
 	defer startSweeper(rc.ctx, deps)()
@@ -100,6 +107,7 @@ type WorkerCmd struct {
 	OutboundFlags
 	SendRateFlags
 	PayloadKeyFlags
+	MetricsFlags
 }
 
 // Run polls the task queue until SIGTERM, then lets running activities end.
@@ -114,7 +122,12 @@ func (w *WorkerCmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
-	st, tc, closeBoth, err := connect(rc, w.DatabaseFlags, w.TemporalFlags, codec, store.Options{})
+	m, stopMetrics, err := w.MetricsFlags.start(rc)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	st, tc, closeBoth, err := connect(rc, w.DatabaseFlags, w.TemporalFlags, codec, store.Options{}, m)
 	if err != nil {
 		return err
 	}
@@ -126,6 +139,7 @@ func (w *WorkerCmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
+	delivery.Metrics = m
 	wk := worker.New(tc, st, w.TaskQueue, delivery)
 	if err := wk.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", w.TaskQueue, err)

@@ -17,7 +17,7 @@ func startSweeper(ctx context.Context, d api.Deps) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	sw := routing.NewSweeper(routing.Deps{
-		Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Logger: d.Logger, PayloadCodec: d.PayloadCodec,
+		Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Logger: d.Logger, PayloadCodec: d.PayloadCodec, Metrics: d.Metrics,
 	})
 	if d.Channels != nil {
 		menus := &richmenus.Syncer{Store: d.Store, LINE: d.Channels.LINE, Logger: d.Logger,

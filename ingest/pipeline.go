@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/store"
@@ -27,6 +28,8 @@ type Deps struct {
 	// Scoring holds each workspace's compiled lead-scoring rules (nil when
 	// it has none).
 	Scoring *wscache.Cache[*scoring.Compiled]
+	// Metrics counts the calls by verdict; nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Pipeline takes decoded calls from the HTTP handlers to storage and on to
@@ -88,6 +91,17 @@ type accepted struct {
 // they may move. The quarantine's replay and the LINE webhook submit events
 // through it too.
 func (p *Pipeline) Submit(ctx context.Context, workspaceID string, msgs []Message) (Result, error) {
+	res, err := p.submit(ctx, workspaceID, msgs)
+	m := p.Metrics
+	m.Ingested(metrics.VerdictStored, res.Stored)
+	m.Ingested(metrics.VerdictDuplicate, res.Duplicates)
+	m.Ingested(metrics.VerdictRejected, len(res.Rejected))
+	m.Ingested(metrics.VerdictQuarantined, res.Quarantined)
+	m.Ingested(metrics.VerdictDropped, res.Dropped)
+	return res, err
+}
+
+func (p *Pipeline) submit(ctx context.Context, workspaceID string, msgs []Message) (Result, error) {
 	var res Result
 	ctx = routing.WithBudget(ctx)
 	msgs, erased, err := p.dropErased(ctx, workspaceID, msgs)

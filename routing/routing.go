@@ -28,6 +28,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/store"
 )
@@ -41,6 +42,8 @@ type Deps struct {
 	// PayloadCodec decrypts the histories attribution reads (an ended run's
 	// entry event); nil: the payloads are in clear.
 	PayloadCodec *payloadcodec.Codec
+	// Metrics observes the routing lag; nil observes nothing.
+	Metrics *metrics.Metrics
 }
 
 // Router hands events to the journey runs that use them.

@@ -92,6 +92,7 @@ func (r *Router) routeEvents(ctx context.Context, events []store.Event) error {
 				if err := r.routeOne(rctx, e); err != nil {
 					return err
 				}
+				r.Metrics.Routed(e.ReceivedAt)
 				mu.Lock()
 				routed[e.WorkspaceID] = append(routed[e.WorkspaceID], e.MessageID)
 				mu.Unlock()

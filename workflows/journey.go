@@ -88,6 +88,7 @@ func (r *journeyRun) setup(ctx workflow.Context) error {
 			Holdout: r.def.Holdout != nil && experiment.InHoldout(r.def.Holdout.Percent, r.in.WorkspaceID, r.in.JourneyID, r.in.CustomerID),
 		}
 		r.remember(r.in.Entry.MessageID)
+		r.metrics(ctx).Counter(MetricRunsEntered).Inc(1)
 	}
 	r.stats.init(ctx, r)
 	if err := workflow.SetQueryHandler(ctx, StateQuery, func() (State, error) { return r.state, nil }); err != nil {
@@ -222,6 +223,7 @@ func (r *journeyRun) finish(ctx workflow.Context, outcome string) (JourneyResult
 	r.stats.left("")
 	r.stats.exited(outcome, workflow.Now(ctx))
 	r.stats.flush(ctx, true)
+	r.metrics(ctx).WithTags(map[string]string{"outcome": outcomeLabel(outcome)}).Counter(MetricRunsEnded).Inc(1)
 	return JourneyResult{Outcome: outcome, Path: r.state.Path}, nil
 }
 

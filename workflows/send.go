@@ -79,9 +79,11 @@ func (r *journeyRun) quietHours(ctx workflow.Context) (skip bool, err error) {
 		return false, nil
 	}
 	if q.Action == journey.QuietSkip {
+		r.metrics(ctx).WithTags(map[string]string{"action": "skip"}).Counter(MetricQuietHours).Inc(1)
 		r.outcome("skipped: quiet hours")
 		return true, nil
 	}
+	r.metrics(ctx).WithTags(map[string]string{"action": "wait"}).Counter(MetricQuietHours).Inc(1)
 	_, err = r.await(ctx, waitSpec{until: end})
 	return false, err
 }

@@ -1,0 +1,83 @@
+package tests
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/tabiji/tabiji/devtemporal"
+	"github.com/tabiji/tabiji/pgtest"
+	"github.com/tabiji/tabiji/store"
+)
+
+// production is the production shape from the built binary: Temporal (the
+// embedded server, standing for a cluster), a migrated Postgres, and as
+// many `tabiji api` and `tabiji worker` processes as a test starts.
+type production struct {
+	t     *testing.T
+	env   []string // every process's environment
+	store *store.Store
+	admin string
+	write string
+}
+
+func startProduction(t *testing.T) *production {
+	t.Helper()
+	ctx := context.Background()
+	srv, err := devtemporal.Start(ctx, devtemporal.Options{DataDir: t.TempDir(), FrontendAddress: "127.0.0.1:0", UIAddress: devtemporal.UIOff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	dbURL := pgtest.EmptyURL(t)
+	if _, err := store.Migrate(ctx, dbURL, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if err := st.EnsureWorkspace(ctx, "default", "Default"); err != nil {
+		t.Fatal(err)
+	}
+	p := &production{t: t, store: st, env: append(clearProdEnv(nil), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+srv.FrontendAddress(),
+		"TABIJI_TASK_QUEUE=tabiji-prod", "TABIJI_SECRETS_KEY="+e2eSecretsKey, "TABIJI_METRICS_ADDR=")}
+	if p.admin, _, err = st.CreateKey(ctx, "default", store.RoleAdmin, "ops"); err != nil {
+		t.Fatal(err)
+	}
+	if p.write, _, err = st.CreateKey(ctx, "default", store.RoleWrite, "ops"); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// worker starts a `tabiji worker` with the extra environment.
+func (p *production) worker(env ...string) *proc {
+	p.t.Helper()
+	return startProc(p.t, append(append([]string{}, p.env...), env...), "worker")
+}
+
+// api starts a `tabiji api` with the extra environment and waits until it
+// is ready; the stack drives it over HTTP.
+func (p *production) api(env ...string) (*proc, *stack) {
+	p.t.Helper()
+	addr := freeAddr(p.t)
+	api := startProc(p.t, append(append([]string{}, p.env...), append(env, "TABIJI_HTTP_ADDR="+addr)...), "api")
+	s := &stack{t: p.t, url: "http://" + addr, admin: p.admin, write: p.write, store: p.store}
+	eventually(p.t, time.Minute, "tabiji api to be ready", func() bool {
+		select {
+		case err := <-api.done:
+			p.t.Fatalf("tabiji api exited: %v\n%s", err, api.stderr.String())
+		default:
+		}
+		resp, err := http.Get(s.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == http.StatusOK
+	})
+	return api, s
+}
