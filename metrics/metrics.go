@@ -99,7 +99,7 @@ func (m *Metrics) define() {
 	m.providerErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tabiji_provider_errors_total",
 		Help: "Provider calls that failed, by channel and class: permanent, rate_limited, transient."}, []string{"channel", "class"})
 	m.queueWait = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tabiji_send_queue_wait_seconds",
-		Help: "Time a send waited on its channel's task queue before it started: the channel's rate limit, and any backlog, holding it.",
+		Help:    "Time a send waited on its channel's task queue before it started: the channel's rate limit, and any backlog, holding it.",
 		Buckets: latencyBuckets}, []string{"channel"})
 	m.broadcast = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tabiji_broadcast_recipients_total",
 		Help: "Broadcast recipients handled by batch activities, by channel and outcome: sent, skipped, deferred, failed."}, []string{"channel", "outcome"})
