@@ -33,6 +33,12 @@ type WebhookInput struct {
 	Body           any               `json:"body,omitempty"`
 	Bindings       map[string]any    `json:"bindings"`
 	IdempotencyKey string            `json:"idempotencyKey"`
+	// CustomerID and JourneyID are whose data the call sends, and for which
+	// journey; Recipient names the third party (the URL's host when
+	// empty). The call is recorded as a provision to a third party (APPI).
+	CustomerID string `json:"customerId,omitempty"`
+	JourneyID  string `json:"journeyId,omitempty"`
+	Recipient  string `json:"recipient,omitempty"`
 }
 
 // WebhookResult is the receiver's answer.
@@ -55,9 +61,12 @@ func (a *Activities) Webhook(ctx context.Context, in WebhookInput) (WebhookResul
 	if err != nil {
 		return WebhookResult{}, err
 	}
+	if err := a.recordProvision(ctx, in, req, vals); err != nil {
+		return WebhookResult{}, err
+	}
 	resp, err := a.outbound.Do(req)
 	if err != nil {
-		return WebhookResult{}, webhookCallError(req, err, vals)
+		return WebhookResult{}, a.webhookCallError(ctx, in, req, err, vals)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body) // up to the client's cap, so the connection is reused
@@ -79,10 +88,14 @@ func (a *Activities) Webhook(ctx context.Context, in WebhookInput) (WebhookResul
 // policy fails for good, with the same words whichever port was asked (the
 // run's outcome must not tell which ports answer inside the network);
 // network errors are retried. The URL (which may hold a secret) is left
-// out, and any secret value redacted.
-func webhookCallError(req *http.Request, err error, vals map[string]string) error {
+// out, and any secret value redacted. A refused call sent nothing: its
+// record of provision goes.
+func (a *Activities) webhookCallError(ctx context.Context, in WebhookInput, req *http.Request, err error, vals map[string]string) error {
 	var refused *outbound.RefusedError
 	if errors.As(err, &refused) {
+		if ferr := a.forgetRefusedProvision(ctx, in); ferr != nil {
+			return fmt.Errorf("webhook refused: %w", ferr) // retried: the refusal comes again, and the forgetting with it
+		}
 		return temporal.NewNonRetryableApplicationError("webhook refused: "+refused.Error(), "WebhookRefused", nil)
 	}
 	var uerr *url.Error

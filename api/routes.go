@@ -63,6 +63,8 @@ func (s *server) routes(r *gin.Engine) {
 	// Retention and purposes of use (privacy.go), records of third-party provision (provisions.go).
 	manage.GET("/workspace/privacy", s.getPrivacy)
 	manage.PATCH("/workspace/privacy", s.patchPrivacy)
+	manage.GET("/provisions", longRequest, s.listProvisions)
+	manage.GET("/profiles/:id/provisions", longRequest, s.listProvisions)
 	manage.PATCH("/workspace", s.patchWorkspace)
 	// The web origins that may send events (browser_capture.go).
 	manage.GET("/workspace/allowed-origins", s.getAllowedOrigins)

@@ -12,6 +12,8 @@ import (
 type PrivacyCmd struct {
 	Show PrivacyShowCmd `cmd:"" help:"Show how long events, message history and provision records are kept, and the purposes of use."`
 	Set  PrivacySetCmd  `cmd:"" help:"Change the retention periods or purposes of use; what is not given stays as it is."`
+	// Provisions lists the records of third-party provision.
+	Provisions PrivacyProvisionsCmd `cmd:"" help:"List or export (--csv, -o json) the records of customers' data sent to third parties by webhook nodes (APPI)."`
 }
 
 // PrivacyShowCmd is `tabiji privacy show`.

@@ -129,6 +129,10 @@ type Node struct {
 	URL     string            `json:"url,omitempty"`     // webhook
 	Body    any               `json:"body,omitempty"`    // webhook: JSON whose strings are Liquid
 	Headers map[string]string `json:"headers,omitempty"` // webhook
+	// Recipient names the third party a webhook sends the customer's data
+	// to ("Acme Analytics Inc."), as the records of third-party provision
+	// say (APPI); the URL's host when empty.
+	Recipient string `json:"recipient,omitempty"` // webhook
 }
 
 // EventBranch is one outcome of a wait_for node: the event that ends the

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Weekdays a wait_until node may name, Sunday first as time.Weekday counts.
@@ -203,6 +205,9 @@ func validateWebhook(path string, n Node, add addFunc) {
 		add(path+".url", "is required: an http or https URL")
 	}
 	validateLiquidJSON(path+".body", n.Body, add)
+	if utf8.RuneCountInString(n.Recipient) > 200 || strings.IndexFunc(n.Recipient, unicode.IsControl) >= 0 {
+		add(path+".recipient", "must be a name of at most 200 characters, on one line")
+	}
 	for k := range n.Headers {
 		if k == "" || strings.ContainsAny(k, " :\r\n") {
 			add(path+".headers", "%q is not a valid header name", k)

@@ -108,7 +108,7 @@ var erasureSteps = []struct{ table, sql string }{
 			DELETE FROM lead_score_history WHERE workspace_id = $1 AND profile_id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
 	// Records of third-party provision (00031) are kept for the legal
-	// period (APPI art. 30) through an erasure, under the customer id's
+	// period (APPI art. 29) through an erasure, under the customer id's
 	// salted hash as erased_ids keeps it: whoever knows the id can find
 	// them, nobody can read it from them.
 	{"provision_records", `WITH kept AS (

@@ -85,8 +85,14 @@ func TestAPI(t *testing.T) {
 		if status, _, p := s.raw("POST", "/v1/track", basic(s.write), big); status != http.StatusRequestEntityTooLarge {
 			t.Errorf("a 33 KB call = %d %v, want 413", status, p)
 		}
-		if status, _, _ := s.raw("POST", "/v1/track", map[string]string{"Authorization": basic(s.write)["Authorization"], "Content-Type": "text/plain"}, `{}`); status != http.StatusUnsupportedMediaType {
-			t.Errorf("text/plain = %d, want 415", status)
+		// text/plain is how Segment's browser library and beacons send JSON, so it is read as
+		// JSON (and checked like it); any other media type is refused.
+		auth := basic(s.write)["Authorization"]
+		if status, _, p := s.raw("POST", "/v1/track", map[string]string{"Authorization": auth, "Content-Type": "text/plain"}, `{}`); status != http.StatusBadRequest || problemField(p) != "userId" {
+			t.Errorf("text/plain {} = %d %v, want 400 naming userId", status, p)
+		}
+		if status, _, _ := s.raw("POST", "/v1/track", map[string]string{"Authorization": auth, "Content-Type": "application/x-www-form-urlencoded"}, `userId=u&event=e`); status != http.StatusUnsupportedMediaType {
+			t.Errorf("a form body = %d, want 415", status)
 		}
 	})
 

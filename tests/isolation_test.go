@@ -81,6 +81,11 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		JourneyVersion: 1, WorkflowID: "iso-wf", NodeID: "send", Channel: "push", Subject: "secret subject"}); err != nil {
 		t.Fatal(err)
 	}
+	// A record of our customer's data sent to a third party.
+	if err := s.store.RecordProvision(ctx, store.Provision{WorkspaceID: "default", StepKey: "iso-step", CustomerID: "u_iso",
+		JourneyID: "iso", Recipient: "Secret CRM", Host: "crm.iso.example", Items: []string{"email"}}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.store.CreateSegment(ctx, "default", store.Segment{ID: "iso_seg", Name: "Secret segment",
 		Definition: []byte(`{"condition":{"tag":"secret-tag"}}`)}); err != nil {
 		t.Fatal(err)
@@ -89,6 +94,10 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		"template": "iso_tpl"}, http.StatusCreated, nil)
 	eventually(t, 20*time.Second, "our run to wait", func() bool { return len(runsOf(s, "u_iso")) == 1 })
 	s.call("PUT", "/v1/workspace/timezone", "admin", map[string]string{"timezone": "Asia/Tokyo"}, http.StatusOK, nil)
+	// Our consent proof and our pages' origin: the other workspace must see neither.
+	s.call("POST", "/v1/profiles/u_iso/consent", "admin", map[string]any{"channel": "email", "status": "opted_in", "source": "signup_form",
+		"evidence": map[string]any{"form": "secret-form", "wording": "secret wording"}}, http.StatusCreated, nil)
+	s.call("PUT", "/v1/workspace/allowed-origins", "admin", map[string]any{"origins": []string{"https://secret-shop.example"}}, http.StatusOK, nil)
 	// A segment our customer is in.
 	s.call("POST", "/v1/segments", "admin", map[string]any{"id": "iso_members", "name": "Secret members",
 		"definition": map[string]any{"condition": map[string]any{"trait": map[string]any{"name": "plan", "op": "eq", "value": "secret-plan"}}}},
@@ -104,9 +113,18 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	ours := snapshot(t, s)
 
 	// Ingestion with the other's write key, on our customer and our messageIds.
-	for _, path := range []string{"/v1/identify", "/v1/track", "/v1/batch"} {
+	// Segment's browser library posts to the short paths (/v1/t is track, /v1/b batch, …).
+	for _, path := range []string{"/v1/identify", "/v1/track", "/v1/batch", "/v1/i", "/v1/t", "/v1/b", "/v1/p", "/v1/s", "/v1/g", "/v1/a"} {
 		body := `{"userId":"u_iso","messageId":"iso-2","event":"iso_signup","traits":{"email":"evil@other.example"}}`
-		if path == "/v1/batch" {
+		switch path {
+		case "/v1/p", "/v1/s":
+			body = `{"userId":"u_iso","messageId":"iso-2","name":"secret page"}`
+		case "/v1/g":
+			body = `{"userId":"u_iso","messageId":"iso-2","groupId":"g_iso"}`
+		case "/v1/a":
+			body = `{"userId":"u_other","previousId":"u_iso","messageId":"iso-1"}`
+		}
+		if path == "/v1/batch" || path == "/v1/b" {
 			body = `{"batch":[{"type":"alias","userId":"u_other","previousId":"u_iso","messageId":"iso-1"}]}`
 		}
 		if status, _, p := s.raw("POST", path, writeKey(otherWrite), body); status != http.StatusOK {
@@ -132,6 +150,20 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/workspace/timezone", ""},
 		{"PUT", "/v1/workspace/timezone", `{"timezone":"Pacific/Kiritimati"}`},
 		{"GET", "/v1/workspace", ""},
+		{"PATCH", "/v1/workspace", `{"timezone":"Pacific/Kiritimati","locale":"en","currency":"USD"}`},
+		{"GET", "/v1/workspace/privacy", ""},
+		{"PATCH", "/v1/workspace/privacy", `{"eventRetention":"25 months"}`},
+		{"GET", "/v1/workspace/allowed-origins", ""},
+		{"PUT", "/v1/workspace/allowed-origins", `{"origins":["https://evil.example"]}`},
+		{"GET", "/v1/projects/" + otherWrite + "/settings", ""},
+		{"GET", "/v1/profiles/u_iso/export", ""},
+		{"GET", "/v1/profiles/u_iso/consent", ""},
+		{"POST", "/v1/profiles/u_iso/consent", `{"channel":"email","status":"opted_out","source":"evil_form"}`},
+		{"GET", "/v1/consent/export", ""},
+		{"GET", "/v1/consent/export?customer=u_iso", ""},
+		{"POST", "/v1/consent/import", "customer_id,channel,status,source\nu_iso,email,opted_out,evil_import\n"},
+		{"POST", "/v1/line/link-tokens", `{"lineUserId":"U4af4980629b2d7f0d1e2b3c4d5e6f708"}`},
+		{"POST", "/v1/line/account-links", `{"linkToken":"NMZTNuVrPTqlr2IF8Bnymkb7rXfYv5EY","userId":"u_iso"}`},
 		{"GET", "/v1/kpis/channels", ""},
 		{"GET", "/v1/kpis/repeat-purchase", ""},
 		{"GET", "/v1/kpis/ltv", ""},
@@ -202,6 +234,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/segments/iso_members/count", ""},
 		{"GET", "/v1/segments/iso_members/members", ""},
 		{"GET", "/v1/profiles/u_iso/segments", ""},
+		{"GET", "/v1/provisions?format=csv", ""},
+		{"GET", "/v1/provisions?customer=u_iso", ""},
+		{"GET", "/v1/profiles/u_iso/provisions", ""},
 		{"GET", "/v1/line/rich-menus", ""},
 		{"PUT", "/v1/line/rich-menus/iso_members", `{"richMenuId":"richmenu-0000000000000000000000000000000e"}`},
 		{"DELETE", "/v1/line/rich-menus/iso_members", ""},
@@ -224,7 +259,11 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	}
 	everyRouteIsCalled(t, covered)
 	for _, c := range calls {
-		status, _, body := s.raw(c.method, c.path, admin, c.body)
+		headers := admin
+		if strings.HasPrefix(c.path, "/v1/consent/import") {
+			headers = map[string]string{"Authorization": admin["Authorization"], "Content-Type": "text/csv"}
+		}
+		status, _, body := s.raw(c.method, c.path, headers, c.body)
 		marker := "secret"
 		if strings.HasPrefix(c.path, "/v1/secrets") { // the resource's own name: look for our fingerprint
 			marker = "secret00"
@@ -245,8 +284,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 			}
 		}
 	}
-	for _, format := range []string{"jsonl", "csv"} {
-		req, _ := http.NewRequest("GET", s.url+"/v1/profiles/export?format="+format, nil)
+	for _, path := range []string{"/v1/profiles/export?format=jsonl", "/v1/profiles/export?format=csv", "/v1/provisions?format=csv"} {
+		req, _ := http.NewRequest("GET", s.url+path, nil)
 		req.Header.Set("Authorization", admin["Authorization"])
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -255,7 +294,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		text, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK || strings.Contains(string(text), "secret") {
-			t.Errorf("the other workspace's %s export = %d %s: it must hold only its own customers", format, resp.StatusCode, text)
+			t.Errorf("the other workspace's export %s = %d %s: it must hold only its own customers", path, resp.StatusCode, text)
 		}
 	}
 	if m, history, err := s.store.LoggedMessageByID(ctx, "default", "iso-msg"); err != nil || m.Status != "recorded" || len(history) != 0 {
@@ -288,6 +327,8 @@ var publicRoutes = map[string]bool{
 	"GET /healthz": true, "GET /readyz": true, "GET /v1/schemas/journey.json": true,
 	"POST /v1/identify": true, "POST /v1/track": true, "POST /v1/page": true, "POST /v1/screen": true,
 	"POST /v1/group": true, "POST /v1/alias": true, "POST /v1/batch": true,
+	"POST /v1/i": true, "POST /v1/t": true, "POST /v1/p": true, "POST /v1/s": true,
+	"POST /v1/g": true, "POST /v1/a": true, "POST /v1/b": true,
 	// Provider webhooks are authenticated by the provider's signature and
 	// unsubscribe links by a signed token, not by a key: api's
 	// TestSendGridWebhook, TestLineWebhook and TestUnsubscribe check that a
@@ -302,6 +343,8 @@ var publicRoutes = map[string]bool{
 	// CORS preflights of the ingestion routes (client keys in web pages) likewise.
 	"OPTIONS /v1/identify": true, "OPTIONS /v1/track": true, "OPTIONS /v1/page": true, "OPTIONS /v1/screen": true,
 	"OPTIONS /v1/group": true, "OPTIONS /v1/alias": true, "OPTIONS /v1/batch": true, "OPTIONS /v1/push/opened": true,
+	"OPTIONS /v1/i": true, "OPTIONS /v1/t": true, "OPTIONS /v1/p": true, "OPTIONS /v1/s": true,
+	"OPTIONS /v1/g": true, "OPTIONS /v1/a": true, "OPTIONS /v1/b": true, "OPTIONS /v1/projects/:writeKey/settings": true,
 }
 
 // otherReportPages opens the report pages with a session of the other
@@ -368,7 +411,8 @@ func snapshot(t *testing.T, s *stack) map[string]any {
 		"/v1/taxonomy/policy", "/v1/quarantine", "/v1/outbox", "/v1/templates", "/v1/templates/iso_tpl/versions", "/v1/frequency-caps",
 		"/v1/journeys/iso/stats", "/v1/journeys/iso/experiments", "/v1/global-control", "/v1/workspace/timezone", "/v1/kpis/channels", "/v1/kpis/journey-revenue",
 		"/v1/scoring", "/v1/profiles/u_iso/score", "/v1/channels", "/v1/segments", "/v1/segments/iso_members",
-		"/v1/segments/iso_members/count", "/v1/profiles/u_iso/segments", "/v1/line/rich-menus"} {
+		"/v1/segments/iso_members/count", "/v1/profiles/u_iso/segments", "/v1/workspace", "/v1/workspace/privacy",
+		"/v1/workspace/allowed-origins", "/v1/profiles/u_iso/consent", "/v1/line/rich-menus"} {
 		var v any
 		s.call("GET", path, "admin", nil, http.StatusOK, &v)
 		out[path] = v

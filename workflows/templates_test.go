@@ -114,10 +114,21 @@ func TestTemplateWelcome(t *testing.T) {
 	t.Run("OpenedTheFirstGetsTipsThenTheOffer", func(t *testing.T) {
 		b := setup(t)
 		b.sendSucceeds()
-		b.signal(3*time.Hour, journey.Event{MessageID: "m_open", Name: "email_open"})
+		// As the SendGrid webhook records it: email_opened, naming the step that sent the email.
+		b.signal(3*time.Hour, journey.Event{MessageID: "m_open", Name: "email_opened", Properties: map[string]any{"node_id": "send_welcome"}})
 		res := b.runTemplate(t, d, entry, saturdayNight)
 		want := "send_welcome@0s,send_tips@27h0m0s,send_offer_engaged@123h0m0s"
 		if res.Outcome != "engaged" || b.sent(saturdayNight) != want {
+			t.Errorf("outcome %q, sent %s, want %s", res.Outcome, b.sent(saturdayNight), want)
+		}
+	})
+	t.Run("AnotherEmailsOpenDoesNotCount", func(t *testing.T) {
+		b := setup(t)
+		b.sendSucceeds()
+		b.signal(3*time.Hour, journey.Event{MessageID: "m_other", Name: "email_opened", Properties: map[string]any{"node_id": "newsletter"}})
+		res := b.runTemplate(t, d, entry, saturdayNight)
+		want := "send_welcome@0s,send_resend@48h0m0s,send_offer_resent@168h0m0s"
+		if res.Outcome != "not_engaged" || b.sent(saturdayNight) != want {
 			t.Errorf("outcome %q, sent %s, want %s", res.Outcome, b.sent(saturdayNight), want)
 		}
 	})
