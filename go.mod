@@ -15,6 +15,7 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/json-iterator/go v1.1.12
 	github.com/line/line-bot-sdk-go/v8 v8.14.0
+	github.com/medama-io/go-useragent v1.2.5
 	github.com/osteele/liquid v1.6.0
 	github.com/pressly/goose/v3 v3.27.0
 	github.com/prometheus/client_golang v1.21.0
@@ -96,6 +97,7 @@ require (
 	github.com/benbjohnson/clock v1.3.5 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/blang/semver/v4 v4.0.0 // indirect
+	github.com/boyter/go-string v1.0.5 // indirect
 	github.com/bytedance/gopkg v0.1.3 // indirect
 	github.com/bytedance/sonic v1.15.0 // indirect
 	github.com/bytedance/sonic/loader v0.5.0 // indirect

@@ -13,6 +13,7 @@ import (
 	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/taxonomy"
+	"github.com/tabiji/tabiji/webcapture"
 	"github.com/tabiji/tabiji/wscache"
 )
 
@@ -295,25 +296,51 @@ func traitsChange(m *Message) store.ProfileChange {
 	return c
 }
 
-// contextUpdates is, per customer, the latest zone, locale and push token
-// the stored calls' contexts carry (identify already applied its own).
+// contextUpdates is what the calls' contexts change on their profiles:
+// per customer, the zone, locale and push token of its latest call that
+// has any (identify's are applied with its traits), and the first and last
+// touch of its visits (webcapture.TouchOf).
 func contextUpdates(in []accepted, out []store.Inserted) []store.ContextUpdate {
 	latest := map[string]time.Time{}
-	byID := map[string]store.ContextUpdate{}
+	byID := map[string]*store.ContextUpdate{}
+	update := func(id string) *store.ContextUpdate {
+		if byID[id] == nil {
+			byID[id] = &store.ContextUpdate{ID: id}
+		}
+		return byID[id]
+	}
 	for i, a := range in {
-		m := a.msg
-		u := store.ContextUpdate{ID: out[i].Event.UserID, Timezone: m.Timezone(), Locale: m.Locale(), PushToken: m.PushToken()}
-		if m.Type == Identify || (u.Timezone == "" && u.Locale == "" && u.PushToken == "") {
+		m, id := a.msg, out[i].Event.UserID
+		touches(update, id, m)
+		tz, locale, token := m.Timezone(), m.Locale(), m.PushToken()
+		if m.Type == Identify || (tz == "" && locale == "" && token == "") {
 			continue
 		}
-		if t, ok := latest[u.ID]; ok && t.After(m.Timestamp) {
+		if t, ok := latest[id]; ok && t.After(m.Timestamp) {
 			continue
 		}
-		latest[u.ID], byID[u.ID] = m.Timestamp, u
+		u := update(id)
+		latest[id], u.Timezone, u.Locale, u.PushToken = m.Timestamp, tz, locale, token
 	}
 	updates := make([]store.ContextUpdate, 0, len(byID))
 	for _, u := range byID {
-		updates = append(updates, u)
+		updates = append(updates, *u)
 	}
 	return updates
+}
+
+// touches keeps the customer's earliest touch and latest attributed touch
+// among the calls of a submission.
+func touches(update func(string) *store.ContextUpdate, id string, m *Message) {
+	t, ok, attributed := webcapture.TouchOf(m.Context, m.Timestamp)
+	if !ok {
+		return
+	}
+	u := update(id)
+	if u.FirstTouch == nil || t.At.Before(u.FirstTouchAt) {
+		u.FirstTouch, u.FirstTouchAt = t.Traits(webcapture.FirstTouch), t.At
+	}
+	if attributed && (u.LastTouch == nil || !t.At.Before(u.LastTouchAt)) {
+		u.LastTouch, u.LastTouchAt = t.Traits(webcapture.LastTouch), t.At
+	}
 }

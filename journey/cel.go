@@ -44,11 +44,12 @@ type ProfileView struct {
 }
 
 // EventView is an event as CEL conditions see it: event.name,
-// event.properties.cart_id, event.timestamp.
+// event.properties.cart_id, event.context.campaign.source, event.timestamp.
 type EventView struct {
 	ID         string           `cel:"message_id"`
 	Name       string           `cel:"name"`
 	Properties *structpb.Struct `cel:"properties"`
+	Context    *structpb.Struct `cel:"context"`
 	Timestamp  time.Time        `cel:"timestamp"`
 }
 
@@ -158,7 +159,7 @@ func (c *Condition) eval(run func(any) (ref.Val, *cel.EvalDetails, error), s Sco
 }
 
 func toEventView(e Event) EventView {
-	return EventView{ID: e.MessageID, Name: e.Name, Properties: toStruct(e.Properties), Timestamp: e.Timestamp}
+	return EventView{ID: e.MessageID, Name: e.Name, Properties: toStruct(e.Properties), Context: toStruct(e.Context), Timestamp: e.Timestamp}
 }
 
 func toProfileView(p Profile) ProfileView {

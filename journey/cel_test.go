@@ -9,8 +9,9 @@ import (
 func TestConditions(t *testing.T) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	s := Scope{
-		Profile:   Profile{ID: "u1", Traits: map[string]any{"ltv": 250.0, "plan": "gold"}, Tags: []string{"vip"}},
-		Event:     Event{Name: "purchase", Properties: map[string]any{"total": 80.0, "cart_id": "c9"}, Timestamp: now},
+		Profile: Profile{ID: "u1", Traits: map[string]any{"ltv": 250.0, "plan": "gold"}, Tags: []string{"vip"}},
+		Event: Event{Name: "purchase", Properties: map[string]any{"total": 80.0, "cart_id": "c9"}, Timestamp: now,
+			Context: map[string]any{"campaign": map[string]any{"source": "newsletter"}, "page": map[string]any{"referrer": "https://www.google.co.jp/"}}},
 		Entry:     Event{Name: "cart_add", Properties: map[string]any{"cart_id": "c9"}},
 		Variables: map[string]any{"threshold": 100},
 		Now:       now,
@@ -22,6 +23,9 @@ func TestConditions(t *testing.T) {
 		`event.properties.total > 100`:                             false,
 		`event.timestamp <= now && event.name.startsWith("purch")`: true,
 		`has(profile.traits.birthday)`:                             false,
+		`event.context.campaign.source == "newsletter"`:            true,
+		`event.context.page.referrer.contains("google")`:           true,
+		`has(entry.context.campaign)`:                              false,
 	} {
 		c, err := Compile(src)
 		if err != nil {

@@ -357,5 +357,9 @@ type Event struct {
 	MessageID  string         `json:"messageId"`
 	Name       string         `json:"event"`
 	Properties map[string]any `json:"properties,omitempty"`
-	Timestamp  time.Time      `json:"timestamp"`
+	// Context is the part of the call's context that says where the visitor
+	// came from (webcapture.JourneyContext): campaign, page, referrer,
+	// device, os, userAgent, locale; CEL reads it as event.context.
+	Context   map[string]any `json:"context,omitempty"`
+	Timestamp time.Time      `json:"timestamp"`
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/webcapture"
 )
 
 // routeTimeout bounds how long a call waits for Temporal before it answers
@@ -115,10 +116,12 @@ func (r *Router) routeOne(ctx context.Context, e store.Event) error {
 	if e.Type != "track" {
 		return nil
 	}
-	var props map[string]any
+	var props, context map[string]any
 	_ = json.Unmarshal(e.Properties, &props) // stored as a JSON object: it decodes
+	_ = json.Unmarshal(e.Context, &context)
 	_, err := r.Route(ctx, e.WorkspaceID, e.UserID, journey.Event{
 		MessageID: e.MessageID, Name: e.Name, Properties: props, Timestamp: e.Timestamp,
+		Context: webcapture.JourneyContext(context),
 	})
 	return err
 }

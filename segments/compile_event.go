@@ -31,7 +31,8 @@ func (c *compiler) event(e EventCondition) string {
 		q.zone = c.zoneOf("ep")
 	}
 	for _, f := range e.Where {
-		q.where = append(q.where, "COALESCE("+c.compare("e.properties", f.Property, f.Op, f.Value, "p")+", false)")
+		doc, key := c.whereDoc(f.Property)
+		q.where = append(q.where, "COALESCE("+c.compare(doc, key, f.Op, f.Value, "p")+", false)")
 	}
 	ranked := (e.Count != nil && e.Count.TopPercent > 0) || (e.Sum != nil && e.Sum.TopPercent > 0) || (e.Avg != nil && e.Avg.TopPercent > 0)
 	if c.only != "" && !ranked {
@@ -59,6 +60,25 @@ func (c *compiler) event(e EventCondition) string {
 		return "(NOT " + in + ")"
 	}
 	return "(" + in + ")"
+}
+
+// ContextPrefix starts a where filter's property that reads the event's
+// context rather than its properties: context.campaign.source,
+// context.page.referrer, context.device.type.
+const ContextPrefix = "context."
+
+// whereDoc is the JSON document and key a where filter compares: a
+// property, or a path into the event's context (its last part the key).
+func (c *compiler) whereDoc(property string) (doc, key string) {
+	path, ok := strings.CutPrefix(property, ContextPrefix)
+	if !ok {
+		return "e.properties", property
+	}
+	parts := strings.Split(path, ".")
+	if len(parts) == 1 {
+		return "e.context", parts[0]
+	}
+	return "(e.context #> " + c.arg(parts[:len(parts)-1]) + "::text[])", parts[len(parts)-1]
 }
 
 func (e EventCondition) needsZone() bool {

@@ -3,10 +3,18 @@ package segments
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/tabiji/tabiji/taxonomy"
 )
+
+// maxContextDepth is how deep a where filter may read into a context.
+const maxContextDepth = 4
+
+// contextPath is a path into an event's context, after "context.".
+var contextPath = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,3}$`)
 
 func (v *validator) event(path string, e EventCondition) {
 	if !checkName(v, path+".name", e.Name) {
@@ -21,6 +29,14 @@ func (v *validator) event(path string, e EventCondition) {
 	for i, f := range e.Where {
 		fp := fmt.Sprintf("%s.where[%d]", path, i)
 		if !checkName(v, fp+".property", f.Property) {
+			continue
+		}
+		if ctxPath, isCtx := strings.CutPrefix(f.Property, ContextPrefix); isCtx {
+			if !contextPath.MatchString(ctxPath) {
+				v.add(fp+".property", "context paths are one to %d names of letters, digits and _ joined by dots, such as context.campaign.source", maxContextDepth)
+				continue
+			}
+			v.comparison(fp, f.Op, f.Value, "", false, false)
 			continue
 		}
 		typ, known := props[f.Property]

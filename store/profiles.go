@@ -302,11 +302,13 @@ func mergeProfile(p, old Profile) Profile {
 			set[k] = v
 		}
 	}
+	mine := p.Traits
 	p.Traits, p.TraitUpdatedAt = maps.Clone(p.Traits), maps.Clone(p.TraitUpdatedAt)
 	maps.Copy(p.Traits, set)
 	for k := range set {
 		p.TraitUpdatedAt[k] = old.TraitUpdatedAt[k]
 	}
+	keepTouches(p.Traits, mine, old.Traits)
 	p = applyChange(p, ProfileChange{AddTags: old.Tags, Timezone: p.Timezone, Locale: p.Locale}, time.Time{})
 	p.Timezone, p.Locale = cmpOr(p.Timezone, old.Timezone), cmpOr(p.Locale, old.Locale)
 	for _, t := range old.PushTokens {
@@ -322,45 +324,6 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// ContextUpdate is what an event's context says about its customer.
-type ContextUpdate struct {
-	ID                          string // the canonical profile id
-	Timezone, Locale, PushToken string
-}
-
-// ApplyContexts records the time zones, locales and push tokens of events'
-// contexts on existing profiles, in one statement: the traits "timezone"
-// and "locale" win over a context. ids must be distinct.
-func (s *Store) ApplyContexts(ctx context.Context, workspaceID string, updates []ContextUpdate) error {
-	if len(updates) == 0 {
-		return nil
-	}
-	slices.SortFunc(updates, func(a, b ContextUpdate) int { return strings.Compare(a.ID, b.ID) })
-	var ids, zones, locales, tokens []string
-	for _, u := range updates {
-		ids, zones, locales, tokens = append(ids, u.ID), append(zones, u.Timezone), append(locales, u.Locale), append(tokens, u.PushToken)
-	}
-	_, err := s.pool.Exec(ctx, `
-		WITH v AS (
-			SELECT v.id,
-				CASE WHEN v.tz = '' OR p.traits ? 'timezone' THEN p.timezone ELSE v.tz END AS tz,
-				CASE WHEN v.locale = '' OR p.traits ? 'locale' THEN p.locale ELSE v.locale END AS locale,
-				CASE WHEN v.token = '' OR v.token = ANY(p.push_tokens) THEN p.push_tokens
-				     ELSE p.push_tokens || v.token END AS tokens
-			FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS v(id, tz, locale, token)
-			JOIN profiles p ON p.workspace_id = $1 AND p.id = v.id
-		)
-		UPDATE profiles p SET timezone = v.tz, locale = v.locale, push_tokens = v.tokens, updated_at = now()
-		FROM v
-		WHERE p.workspace_id = $1 AND p.id = v.id
-		  AND (p.timezone, p.locale, p.push_tokens) IS DISTINCT FROM (v.tz, v.locale, v.tokens)`,
-		workspaceID, ids, zones, locales, tokens)
-	if err != nil {
-		return fmt.Errorf("store: unable to apply event contexts to profiles: %w", err)
-	}
-	return nil
 }
 
 // ToJourneyProfile is the part of a stored profile a journey sees.

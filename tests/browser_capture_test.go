@@ -137,6 +137,14 @@ func TestBrowserLibraryInChromium(t *testing.T) {
 		if ua, _ := page.Context["userAgent"].(string); !strings.Contains(ua, "Chrome") {
 			t.Errorf("context.userAgent = %q", ua)
 		}
+		p, err := b.st.GetProfile(context.Background(), "acme", "u_42")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Headless Chromium's user agent says HeadlessChrome: a bot.
+		if p.Traits["first_touch_source"] != "newsletter" || p.Traits["first_touch_campaign"] != "winter_sale" || p.Traits["first_touch_device"] != "bot" {
+			t.Errorf("the customer's first touch = %v", p.Traits)
+		}
 	})
 
 	t.Run("ABeaconWithTheKeyInItsBodyIsStored", func(t *testing.T) {
