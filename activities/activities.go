@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/clicks"
 	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/outbound"
 	"github.com/tabiji/tabiji/secrets"
@@ -63,6 +64,10 @@ type Options struct {
 	// Outbound makes the webhook nodes' calls; nil: a client that dials
 	// public addresses only (no allowlist).
 	Outbound *outbound.Client
+	// Clicks puts the links of LINE, push and SMS messages (and of emails
+	// when the journey asks) through the signed click redirect; nil: links
+	// go out as they are (no TABIJI_SECRETS_KEY or public URL).
+	Clicks *clicks.Rewriter
 	// Secrets opens the workspace secrets webhook nodes refer to; nil: a
 	// reference fails its step (no TABIJI_SECRETS_KEY).
 	Secrets *secrets.Vault

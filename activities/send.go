@@ -12,6 +12,7 @@ import (
 
 	"github.com/tabiji/tabiji/channels"
 	"github.com/tabiji/tabiji/channels/outbox"
+	"github.com/tabiji/tabiji/clicks"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/msgtemplates"
@@ -46,6 +47,9 @@ type SendInput struct {
 	// of it, or of the whole channel, holds the message back. When empty,
 	// a stored template's topic applies.
 	Topic string `json:"topic,omitempty"`
+	// LinkTracking is the journey's: UTM parameters for the message's
+	// tracked links, and whether email links are tracked too.
+	LinkTracking *journey.LinkTracking `json:"linkTracking,omitempty"`
 }
 
 // SendResult says what became of a message.
@@ -141,7 +145,7 @@ func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error)
 		return SendResult{}, contentError(ctx, err)
 	}
 	m.WorkspaceID, m.WorkflowID, m.NodeID, m.To, m.Topic = in.WorkspaceID, in.WorkflowID, in.NodeID, address, in.Topic
-	return a.deliver(ctx, in, sender, m)
+	return a.deliver(ctx, in, sender, a.trackLinks(in, m))
 }
 
 // compose renders the message: a stored template by name, else the inline
@@ -203,6 +207,17 @@ func contentError(ctx context.Context, err error) error {
 		return fmt.Errorf("render: %w", ctx.Err())
 	}
 	return temporal.NewNonRetryableApplicationError(err.Error(), "TemplateError", err)
+}
+
+// trackLinks puts the message's links through the click redirect (package
+// clicks) with the journey's UTM parameters. The tokens derive from the
+// message's ID, so a retried attempt sends the very same content.
+func (a *Activities) trackLinks(in SendInput, m channels.Message) channels.Message {
+	var t clicks.Tracking
+	if lt := in.LinkTracking; lt != nil {
+		t = clicks.Tracking{UTM: lt.UTM, Email: lt.Email}
+	}
+	return a.opts.Clicks.Message(m, t)
 }
 
 // unsubscribeURL is the customer's signed link, "" without a secret.

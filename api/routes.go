@@ -178,6 +178,9 @@ func (s *server) routes(r *gin.Engine) {
 	r.POST("/webhooks/sendgrid/:workspace", s.sendgridWebhook)
 	r.POST("/webhooks/line/:workspace", s.lineWebhook)
 	r.GET("/u/:token", s.preferences)
+	// The click redirect of tracked links (clicks.go).
+	r.GET("/r/:token", s.clickRedirect)
+	r.HEAD("/r/:token", s.clickRedirect)
 
 	// The report pages (ui.go, ui_journey.go, ui_customer.go): a login form
 	// exchanges an admin key for a session cookie.

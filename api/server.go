@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tabiji/tabiji/channels/settings"
+	"github.com/tabiji/tabiji/clicks"
 	"github.com/tabiji/tabiji/engagement"
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/metrics"
@@ -43,6 +44,10 @@ type Deps struct {
 	// outbox. Empty turns the provider's webhook off.
 	SendGridWebhookPublicKey string
 	LineChannelSecret        string
+	// Clicks reads the tokens of the click redirect (/r/{token}), signed by
+	// the worker's clicks.Rewriter under the same secrets key; nil turns
+	// the redirect off.
+	Clicks *clicks.Signer
 	// UnsubscribeSecret signs unsubscribe links (/u/{token}); empty turns them off.
 	UnsubscribeSecret string
 	// PayloadCodec encrypts Temporal payloads (payloadcodec): the API reads

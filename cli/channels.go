@@ -10,6 +10,7 @@ import (
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/channels/settings"
+	"github.com/tabiji/tabiji/clicks"
 	"github.com/tabiji/tabiji/secrets"
 	"github.com/tabiji/tabiji/store"
 )
@@ -38,17 +39,27 @@ type ChannelFlags struct {
 }
 
 // Delivery returns the activities' options: the senders per workspace
-// (the Resolver), what signs and roots the unsubscribe links, and the
-// workspace secrets webhooks refer to (sealed with the same key).
+// (the Resolver), what signs and roots the unsubscribe links, the click
+// redirect's links (signed under the secrets key, rooted at the public
+// URL), and the workspace secrets webhooks refer to (sealed with the same
+// key).
 func (f ChannelFlags) Delivery(st *store.Store, unsubscribeSecret string) (activities.Options, *settings.Resolver, error) {
 	r, err := f.Resolver(st)
 	if err != nil {
 		return activities.Options{}, nil, err
 	}
-	return activities.Options{SenderFor: r.Sender, UnsubscribeSecret: unsubscribeSecret,
+	opts := activities.Options{SenderFor: r.Sender, UnsubscribeSecret: unsubscribeSecret,
 		PublicURL: f.PublicURL, EmailFrom: f.EmailFrom,
 		ConfirmWithin: map[string]time.Duration{"email": f.EmailConfirmWindow},
-		Secrets:       secrets.NewVault(st, r.Keyring())}, r, nil
+		Secrets:       secrets.NewVault(st, r.Keyring())}
+	if f.SecretsKey != "" && f.PublicURL != "" {
+		signer, err := clicks.NewSigner(f.SecretsKey)
+		if err != nil {
+			return activities.Options{}, nil, fmt.Errorf("TABIJI_SECRETS_KEY: %w", err)
+		}
+		opts.Clicks = &clicks.Rewriter{Signer: signer, Base: f.PublicURL}
+	}
+	return opts, r, nil
 }
 
 // Resolver returns what picks each workspace's sender and webhook secrets:

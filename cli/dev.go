@@ -165,6 +165,9 @@ func (d *DevCmd) Run(rc *runContext) error {
 		Channels: resolver, UnsubscribeSecret: unsubSecret, PayloadCodec: codec, CodecOrigins: append([]string{origin(tsrv.UIURL())}, d.CodecOrigins...),
 		PublicURL: d.PublicURL, Limits: limits, TrustedProxies: d.TrustedProxies, Metrics: m,
 	}
+	if delivery.Clicks != nil {
+		deps.Clicks = delivery.Clicks.Signer // the dev secrets key's, as the worker's links
+	}
 	h := api.NewServer(deps)
 	stack.stops = append(stack.stops, startSweeper(rc.ctx, deps))
 	err = serveHTTP(rc.ctx, httpAddr, h, func(addr net.Addr) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/api"
+	"github.com/tabiji/tabiji/clicks"
 	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/store"
@@ -84,8 +85,12 @@ func (a *APICmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
+	clickSigner, err := clicks.NewSigner(a.SecretsKey)
+	if err != nil {
+		return fmt.Errorf("TABIJI_SECRETS_KEY: %w", err)
+	}
 	deps := api.Deps{
-		Store: st, Temporal: tc, Namespace: a.Namespace, TaskQueue: a.TaskQueue, WebUIURL: a.WebUIURL, Logger: rc.log,
+		Store: st, Temporal: tc, Namespace: a.Namespace, TaskQueue: a.TaskQueue, WebUIURL: a.WebUIURL, Logger: rc.log, Clicks: clickSigner,
 		Channels: resolver, UnsubscribeSecret: a.UnsubscribeSecret, PayloadCodec: codec, CodecOrigins: a.CodecOrigins,
 		PublicURL: a.PublicURL, Limits: limits, TrustedProxies: a.TrustedProxies, Metrics: m,
 	}

@@ -3,6 +3,7 @@ package engagement
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -188,4 +189,18 @@ func (r *Recorder) store(ctx context.Context, ws, customer string, ev journey.Ev
 			"error", res.RouteErr, "rejected", res.Rejected, "quarantined", res.Quarantined)
 	}
 	return res.Stored > 0, nil
+}
+
+// Click records a click on a tracked link (package clicks) as
+// <channel>_clicked with its url: each click is one event, under an ID of
+// its own; the message, when the link names one of the workspace's, moves
+// to clicked.
+func (r *Recorder) Click(ctx context.Context, workspaceID, customerID, messageID, channel, url string) (Outcome, error) {
+	name := Clicked(channel)
+	if name == "" {
+		return Outcome{}, fmt.Errorf("engagement: no click event on channel %q", channel)
+	}
+	return r.Record(ctx, Report{WorkspaceID: workspaceID, Source: "click", EventID: rand.Text(), Name: name,
+		MessageID: messageID, Status: "clicked", ProviderEvent: "click", CustomerID: customerID, Channel: channel,
+		Properties: map[string]any{"url": url}})
 }

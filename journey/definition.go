@@ -51,7 +51,25 @@ type Definition struct {
 	// Holdout keeps a share of entrants from every send of the journey, to
 	// measure its incremental effect.
 	Holdout *Holdout `json:"holdout,omitempty"`
+	// LinkTracking adds UTM parameters to the links of the journey's
+	// messages and can put email links through Tabiji's redirect too.
+	LinkTracking *LinkTracking `json:"link_tracking,omitempty"`
 }
+
+// LinkTracking is how the links of a journey's messages are tracked. Links
+// in LINE, push and SMS messages always go through Tabiji's signed redirect
+// (package clicks), which records <channel>_clicked.
+type LinkTracking struct {
+	// UTM parameters added to every tracked link that lacks them:
+	// utm_source, utm_medium, utm_campaign, utm_term, utm_content.
+	UTM map[string]string `json:"utm,omitempty"`
+	// Email puts email links through the redirect too; off by default, as
+	// SendGrid tracks email clicks itself (email_clicked either way).
+	Email bool `json:"email,omitempty"`
+}
+
+// UTMParameters are the names LinkTracking.UTM takes.
+var UTMParameters = []string{"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"}
 
 // Entry says what brings a customer into the journey: an event, or an API
 // call (POST /v1/journeys/{id}/enter) whose payload the run sees as the

@@ -2,9 +2,11 @@ package journey
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/tabiji/tabiji/msgtemplates/liquid"
 )
@@ -59,6 +61,29 @@ func (d *Definition) validateRules(add addFunc) {
 	}
 	if h := d.Holdout; h != nil && (h.Percent <= 0 || h.Percent >= 100) {
 		add("holdout.percent", "must be above 0 and below 100, as in 10")
+	}
+	if lt := d.LinkTracking; lt != nil {
+		validateUTM(lt.UTM, add)
+	}
+}
+
+// maxUTMValue bounds a UTM value: it goes into every tracked link, and
+// LINE refuses a link longer than 1,000 characters.
+const maxUTMValue = 100
+
+func validateUTM(utm map[string]string, add addFunc) {
+	for _, k := range slices.Sorted(maps.Keys(utm)) {
+		v, field := utm[k], "link_tracking.utm."+k
+		switch {
+		case !slices.Contains(UTMParameters, k):
+			add(field, "is not a UTM parameter: use %s", strings.Join(UTMParameters, ", "))
+		case strings.TrimSpace(v) == "":
+			add(field, "must not be empty")
+		case len(v) > maxUTMValue:
+			add(field, "must be at most %d bytes", maxUTMValue)
+		case strings.IndexFunc(v, unicode.IsControl) >= 0:
+			add(field, "must not hold control characters")
+		}
 	}
 }
 

@@ -23,6 +23,13 @@ import (
 // Send over the real SendGrid and LINE SDKs, against the fake providers.
 func (s *stack) startDeliveryWorkers(sg *providertest.Server, ln *providertest.LINE) {
 	s.t.Helper()
+	s.startDeliveryWorkersWith(sg, ln, activities.Options{})
+}
+
+// startDeliveryWorkersWith is startDeliveryWorkers with the options extra
+// sets on top (the click rewriter, say).
+func (s *stack) startDeliveryWorkersWith(sg *providertest.Server, ln *providertest.LINE, extra activities.Options) {
+	s.t.Helper()
 	email, err := sendgrid.NewSender(sendgrid.Config{APIKey: "SG.test", BaseURL: sg.URL})
 	if err != nil {
 		s.t.Fatal(err)
@@ -33,7 +40,7 @@ func (s *stack) startDeliveryWorkers(sg *providertest.Server, ln *providertest.L
 	}
 	acts := activities.New(s.store, activities.Options{
 		Senders:           map[string]channels.Sender{"email": email, "line": lineSender},
-		UnsubscribeSecret: "s3cret", PublicURL: "https://tabiji.test", EmailFrom: "shop@example.com",
+		UnsubscribeSecret: "s3cret", PublicURL: "https://tabiji.test", EmailFrom: "shop@example.com", Clicks: extra.Clicks,
 	})
 	w := worker.New(s.temporal, s.store, taskQueue, activities.Options{})
 	if err := w.Start(); err != nil {

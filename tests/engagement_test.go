@@ -21,6 +21,7 @@ import (
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/channels/providertest"
+	"github.com/tabiji/tabiji/clicks"
 	"github.com/tabiji/tabiji/engagement"
 	"github.com/tabiji/tabiji/workflows"
 )
@@ -43,7 +44,7 @@ func (s *stack) providerHooks(t *testing.T) *providerHooks {
 	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	srv := httptest.NewServer(api.NewServer(api.Deps{Store: s.store, Temporal: s.temporal, Namespace: s.server.Namespace(),
 		TaskQueue: taskQueue, SendGridWebhookPublicKey: base64.StdEncoding.EncodeToString(der), LineChannelSecret: e2eLineSecret,
-		PayloadCodec: s.codec}))
+		PayloadCodec: s.codec, Clicks: e2eClickSigner(t)}))
 	t.Cleanup(srv.Close)
 	return &providerHooks{url: srv.URL, sgKey: key}
 }
@@ -239,7 +240,9 @@ func TestEngagementIsCustomerData(t *testing.T) {
 		m := s.messagesOf("u_reader")
 		return len(m) == 2 && m[1].JourneyID == "clicked" && m[1].Status == activities.MessageSent
 	})
-	var timeline struct{ Events []struct{ Event, MessageID string } }
+	var timeline struct {
+		Events []struct{ Event, MessageID string }
+	}
 	s.call("GET", "/v1/profiles/u_reader/events?limit=100", "admin", nil, http.StatusOK, &timeline)
 	n := 0
 	for _, e := range timeline.Events {
@@ -249,5 +252,88 @@ func TestEngagementIsCustomerData(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("the timeline has %d engagement events, want the open and the click once each: %+v", n, timeline.Events)
+	}
+}
+
+// e2eClickSigner signs tracked links under the e2e secrets key, as the API
+// and the worker of one deployment share TABIJI_SECRETS_KEY.
+func e2eClickSigner(t *testing.T) *clicks.Signer {
+	t.Helper()
+	signer, err := clicks.NewSigner(e2eSecretsKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer
+}
+
+// TestLINELinkIsRedirectedAndRecorded: a journey's LINE message goes out
+// through the fake LINE with its link rewritten to Tabiji's signed redirect
+// (with the journey's UTM parameters); following it lands on exactly the
+// shop's URL, records line_clicked with the URL as an event of the
+// customer, marks the message clicked, and moves the run that waits for the
+// click. A tampered link redirects nowhere.
+func TestLINELinkIsRedirectedAndRecorded(t *testing.T) {
+	s := startStack(t)
+	sg, ln := providertest.NewSendGrid(t), providertest.NewLINE(t)
+	s.startDeliveryWorkersWith(sg, ln, activities.Options{Clicks: &clicks.Rewriter{Signer: e2eClickSigner(t), Base: "https://tabiji.test"}})
+	hooks := s.providerHooks(t)
+	s.createActive("line_sale", `{"entry":{"event":"sale_signup"},
+		"link_tracking":{"utm":{"utm_source":"line","utm_campaign":"spring"}},
+		"nodes":[
+		{"id":"tell","kind":"send","channel":"line","template":{"body":"春のセール https://shop.example.jp/sale?c=1 をご覧ください"},"next":"wait"},
+		{"id":"wait","kind":"wait_for","events":[{"event":"line_clicked","next":"clicked"}],"timeout":"1h","on_timeout":"done"},
+		{"id":"clicked","kind":"exit"},{"id":"done","kind":"exit"}]}`)
+	s.call("POST", "/v1/identify", "write", map[string]any{"userId": "u_line", "messageId": "id-line",
+		"traits": map[string]any{"lineUserId": "U0123456789abcdef0123456789abcdef"}}, http.StatusOK, nil)
+	s.track("u_line", "sale_signup", "sale-1")
+	eventually(t, 30*time.Second, "the LINE message sent", func() bool { return accepted(ln.Requests()) == 1 })
+	var push struct{ Messages []struct{ Text string } }
+	ln.Requests()[0].JSON(t, &push)
+	text := push.Messages[0].Text
+	before, rest, _ := strings.Cut(text, "https://tabiji.test/r/")
+	token, after, _ := strings.Cut(rest, " ")
+	if before != "春のセール " || after != "をご覧ください" || token == "" {
+		t.Fatalf("the LINE text is %q, want the link through the redirect", text)
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(hooks.url + "/r/" + token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	want := "https://shop.example.jp/sale?c=1&utm_campaign=spring&utm_source=line"
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != want {
+		t.Fatalf("redirect = %d to %q, want 302 to %s", resp.StatusCode, resp.Header.Get("Location"), want)
+	}
+	wf := workflows.JourneyWorkflowID("default", "line_sale", "u_line")
+	eventually(t, 30*time.Second, "the run leaving its wait on the click", func() bool {
+		return slices.Contains(s.state(wf).Path, "clicked")
+	})
+	var timeline struct {
+		Events []struct {
+			Event      string
+			Properties map[string]any
+		}
+	}
+	s.call("GET", "/v1/profiles/u_line/events?limit=100", "admin", nil, http.StatusOK, &timeline)
+	clicksSeen := 0
+	for _, e := range timeline.Events {
+		if e.Event == engagement.LineClicked && e.Properties["url"] == want && e.Properties["node_id"] == "tell" {
+			clicksSeen++
+		}
+	}
+	if clicksSeen != 1 {
+		t.Errorf("line_clicked with the URL in the timeline %d times, want 1: %+v", clicksSeen, timeline.Events)
+	}
+	if m := s.messagesOf("u_line"); len(m) != 1 || m[0].Status != "clicked" {
+		t.Errorf("messages = %+v, want the LINE message clicked", m)
+	}
+	tampered, err := noFollow.Get(hooks.url + "/r/" + token[:len(token)-4] + "AAAA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered.Body.Close()
+	if tampered.StatusCode != http.StatusNotFound || tampered.Header.Get("Location") != "" {
+		t.Errorf("a tampered link = %d to %q, want 404 and no redirect", tampered.StatusCode, tampered.Header.Get("Location"))
 	}
 }

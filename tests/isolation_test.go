@@ -335,6 +335,10 @@ var publicRoutes = map[string]bool{
 	// signed delivery or link for one workspace cannot touch another's.
 	"POST /webhooks/sendgrid/:workspace": true, "POST /webhooks/line/:workspace": true,
 	"GET /u/:token": true, "POST /u/:token": true,
+	// The click redirect reads its workspace from a signed token, not a key:
+	// api's TestClickRedirect checks that a token not signed here redirects
+	// nowhere and records nothing.
+	"GET /r/:token": true, "HEAD /r/:token": true,
 	// The report pages' login form and their static files hold no data.
 	"GET /ui": true, "GET /ui/login": true, "POST /ui/login": true,
 	"GET /ui/assets/*filepath": true, "HEAD /ui/assets/*filepath": true,

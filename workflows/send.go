@@ -32,7 +32,7 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 		CustomerID: r.in.CustomerID, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
 		NodeID: n.ID, Channel: channel, Template: n.TemplateFor(channel), Topic: n.Topic,
 		Entry: r.in.Entry, Profile: &p, Variables: r.def.Variables, Transactional: n.Transactional,
-		Holdout: r.state.Holdout,
+		Holdout: r.state.Holdout, LinkTracking: r.def.LinkTracking,
 	}
 	var res activities.SendResult
 	sctx := workflow.WithTaskQueue(r.activityCtx(ctx, 24*time.Hour), SendTaskQueue(info.TaskQueueName, in.Channel))
