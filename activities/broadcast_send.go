@@ -18,6 +18,7 @@ import (
 	"github.com/tabiji/tabiji/channels/line"
 	"github.com/tabiji/tabiji/channels/outbox"
 	"github.com/tabiji/tabiji/channels/sendgrid"
+	"github.com/tabiji/tabiji/clicks"
 	"github.com/tabiji/tabiji/msgtemplates"
 	"github.com/tabiji/tabiji/store"
 )
@@ -192,6 +193,10 @@ func (a *Activities) renderFor(ctx context.Context, in BroadcastBatchInput, c ms
 	if m.Email != nil {
 		m.Email.UnsubscribeURL = unsub
 	}
+	// LINE and push links through the click redirect, each customer's own
+	// (so a LINE message with a link is pushed per customer, not
+	// multicast); email links stay SendGrid's to track.
+	m = a.opts.Clicks.Message(m, clicks.Tracking{})
 	return rendered{r: r, m: m, unsub: unsub, skel: skel}, nil
 }
 

@@ -1,11 +1,14 @@
 package engagement
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/taxonomy"
+	"github.com/tabiji/tabiji/workflows"
 )
 
 func TestEveryEngagementEventIsBuiltIn(t *testing.T) {
@@ -62,5 +65,28 @@ func TestReportIDFitsAMessageID(t *testing.T) {
 	}
 	if len(long) > maxReportID || !strings.HasPrefix(long, "push_opened:") || long == reportID(Report{Source: "push_opened", EventID: strings.Repeat("顧客", 99)}) {
 		t.Errorf("long id = %s (%d bytes)", long, len(long))
+	}
+}
+
+func TestEventNamesWhatSentTheMessage(t *testing.T) {
+	journeyMsg := store.LoggedMessage{Message: store.Message{ID: "m1", JourneyID: "cart", NodeID: "remind",
+		WorkflowID: workflows.JourneyWorkflowID("w", "cart", "u1"), Channel: "line"}}
+	broadcastMsg := store.LoggedMessage{Message: store.Message{ID: "m2", WorkflowID: workflows.BroadcastWorkflowID("w", "spring/sale"), Channel: "line"}}
+	otherWorkspace := store.LoggedMessage{Message: store.Message{ID: "m3", WorkflowID: workflows.BroadcastWorkflowID("w2", "spring"), Channel: "line"}}
+	rep := Report{WorkspaceID: "w", Source: "click", EventID: "c1", Name: LineClicked, Properties: map[string]any{"url": "https://x.example"}}
+	for name, tc := range map[string]struct {
+		msg  store.LoggedMessage
+		want map[string]any
+	}{
+		"AJourneyStep":                  {journeyMsg, map[string]any{"channel": "line", "message_id": "m1", "journey_id": "cart", "node_id": "remind", "url": "https://x.example"}},
+		"ABroadcast":                    {broadcastMsg, map[string]any{"channel": "line", "message_id": "m2", "broadcast_id": "spring/sale", "node_id": "broadcast", "url": "https://x.example"}},
+		"NotAnotherWorkspacesBroadcast": {otherWorkspace, map[string]any{"channel": "line", "message_id": "m3", "url": "https://x.example"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ev := event(rep, tc.msg)
+			if ev.Name != LineClicked || ev.MessageID != "click:c1" || !maps.Equal(ev.Properties, tc.want) {
+				t.Errorf("event = %+v, want properties %v", ev, tc.want)
+			}
+		})
 	}
 }

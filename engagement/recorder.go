@@ -146,6 +146,10 @@ func event(rep Report, msg store.LoggedMessage) journey.Event {
 			props[k] = v
 		}
 	}
+	if id, ok := workflows.BroadcastOf(rep.WorkspaceID, msg.WorkflowID); ok && msg.JourneyID == "" {
+		// A broadcast's reader: a follow-up journey can enter on it.
+		props["broadcast_id"], props["node_id"] = id, "broadcast"
+	}
 	maps.Copy(props, rep.Properties)
 	return journey.Event{MessageID: reportID(rep), Name: rep.Name, Properties: props, Timestamp: rep.At}
 }

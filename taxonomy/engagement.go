@@ -44,6 +44,7 @@ var engagementProperties = []PropertyDef{
 	{Name: "message_id", Type: String, Description: "Tabiji's ID of the message the event is about, when there is one."},
 	{Name: "journey_id", Type: String, Description: "The journey that sent the message."},
 	{Name: "node_id", Type: String, Description: "The journey step that sent the message (broadcast for a broadcast)."},
+	{Name: "broadcast_id", Type: String, Description: "The broadcast that sent the message."},
 	{Name: "provider_event", Type: String, Description: "The provider's name for the event (open, click, delivered, …)."},
 	{Name: "url", Type: String, Description: "The link clicked."},
 }

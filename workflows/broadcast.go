@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -91,6 +92,14 @@ const (
 // BroadcastWorkflowID is the ID of a broadcast's workflow.
 func BroadcastWorkflowID(workspaceID, broadcastID string) string {
 	return "ws_" + workspaceID + "/bc_" + broadcastID
+}
+
+// BroadcastOf is the broadcast whose workflow has the ID workflowID in the
+// workspace (BroadcastWorkflowID's inverse); ok is false for any other
+// workflow.
+func BroadcastOf(workspaceID, workflowID string) (broadcastID string, ok bool) {
+	id, ok := strings.CutPrefix(workflowID, BroadcastWorkflowID(workspaceID, ""))
+	return id, ok && id != ""
 }
 
 // errBroadcastCancelled ends a run by a cancel signal.
