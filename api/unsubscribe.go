@@ -15,19 +15,24 @@ import (
 )
 
 // preferencePage lists the customer's channels and topics with a button to
-// opt in or out of each; buttons post back to the same link.
-var preferencePage = template.Must(template.New("prefs").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Your message preferences</title></head>
-<body><h1>Your message preferences</h1>
-{{if .Done}}<p role="status">Saved: {{.Done}}.</p>{{end}}
-<table><thead><tr><th>Channel</th><th>Topic</th><th>Status</th><th></th></tr></thead><tbody>
-{{range .Rows}}<tr><td>{{.Channel}}</td><td>{{if .Topic}}{{.Topic}}{{else}}all messages{{end}}</td>
-<td>{{if eq .Status "opted_out"}}unsubscribed{{else}}subscribed{{end}}</td>
+// opt in or out of each (buttons post back to the same link), and the
+// workspace's purposes of use, in the customer's language; a key missing
+// from a catalog fails the page rather than leave a hole.
+var preferencePage = template.Must(template.New("prefs").Option("missingkey=error").Parse(`<!doctype html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>{{.T.title}}</title></head>
+<body><h1>{{.T.title}}</h1>
+{{with .Done}}<p role="status">{{$.T.saved}}: {{index $.T .Channel}} {{if eq .Status "opted_in"}}{{$.T.subscribed}}{{else}}{{$.T.unsubscribed}}{{end}}{{$.T.end}}</p>{{end}}
+<table><thead><tr><th>{{.T.channel}}</th><th>{{.T.topic}}</th><th>{{.T.status}}</th><th></th></tr></thead><tbody>
+{{range .Rows}}<tr><td>{{index $.T .Channel}}</td><td>{{if .Topic}}{{.Topic}}{{else}}{{$.T.all}}{{end}}</td>
+<td>{{if eq .Status "opted_out"}}{{$.T.unsubscribed}}{{else}}{{$.T.subscribed}}{{end}}</td>
 <td><form method="post"><input type="hidden" name="channel" value="{{.Channel}}"><input type="hidden" name="topic" value="{{.Topic}}">
-{{if eq .Status "opted_out"}}<button name="status" value="opted_in">Subscribe</button>
-{{else}}<button name="status" value="opted_out">Unsubscribe</button>{{end}}</form></td></tr>
-{{end}}</tbody></table></body></html>
+{{if eq .Status "opted_out"}}<button name="status" value="opted_in">{{$.T.subscribe}}</button>
+{{else}}<button name="status" value="opted_out">{{$.T.unsubscribe}}</button>{{end}}</form></td></tr>
+{{end}}</tbody></table>
+{{with .Purposes}}<section id="purposes"><h2>{{$.T.purposes}}</h2>
+{{range .}}<p>{{.}}</p>
+{{end}}</section>{{end}}</body></html>
 `))
 
 type preferenceRow struct{ Channel, Topic, Status string }
@@ -53,7 +58,7 @@ func (s *server) preferences(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.renderPreferences(c, t, c.Query("done"))
+	s.renderPreferences(c, t, nil)
 }
 
 // preferenceRows are what the link's page shows and what its buttons may
@@ -74,16 +79,25 @@ func (s *server) preferenceRows(ctx context.Context, t unsubscribe.Token) ([]pre
 	return rows, nil
 }
 
-func (s *server) renderPreferences(c *gin.Context, t unsubscribe.Token, done string) {
+// renderPreferences answers the link's page; done is the change just
+// saved, if any.
+func (s *server) renderPreferences(c *gin.Context, t unsubscribe.Token, done *preferenceRow) {
 	rows, err := s.preferenceRows(c.Request.Context(), t)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	page, err := s.Store.PreferencePage(c.Request.Context(), t.WorkspaceID, t.CustomerID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	lang := preferenceLanguage(page.Locale)
 	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusOK)
 	c.Header("Content-Type", "text/html; charset=utf-8")
-	if err := preferencePage.Execute(c.Writer, map[string]any{"Rows": rows, "Done": done}); err != nil {
+	if err := preferencePage.Execute(c.Writer, map[string]any{"Rows": rows, "Done": done, "Lang": lang,
+		"T": preferenceText[lang], "Purposes": purposesIn(lang, page)}); err != nil {
 		s.Logger.Error("render preference page", "error", err)
 	}
 }
@@ -137,7 +151,7 @@ func (s *server) changePreference(c *gin.Context) {
 		c.String(http.StatusOK, "unsubscribed")
 		return
 	}
-	s.renderPreferences(c, t, channel+" "+map[string]string{store.OptedIn: "subscribed", store.OptedOut: "unsubscribed"}[status])
+	s.renderPreferences(c, t, &preferenceRow{Channel: channel, Topic: topic, Status: status})
 }
 
 // coveredByLink answers 403 unless the page of link t offers the channel

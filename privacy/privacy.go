@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/tabiji/tabiji/jsonfields"
@@ -124,8 +125,9 @@ func (s Settings) Apply(current Months, purposes Purposes) (Months, Purposes, er
 	if s.Purposes != nil {
 		for _, f := range []struct{ field, text string }{{"purposes.ja", s.Purposes.JA}, {"purposes.en", s.Purposes.EN}} {
 			field, text := f.field, f.text
-			if utf8.RuneCountInString(text) > MaxPurposesLength || !utf8.ValidString(text) || strings.ContainsRune(text, 0) {
-				errs = append(errs, jsonfields.Error{Field: field, Message: fmt.Sprintf("must be valid text of at most %d characters", MaxPurposesLength)})
+			if utf8.RuneCountInString(text) > MaxPurposesLength || !utf8.ValidString(text) || strings.IndexFunc(text, controlChar) >= 0 {
+				errs = append(errs, jsonfields.Error{Field: field,
+					Message: fmt.Sprintf("must be text of at most %d characters, without control characters but line breaks and tabs", MaxPurposesLength)})
 			}
 		}
 		purposes = *s.Purposes
@@ -134,4 +136,11 @@ func (s Settings) Apply(current Months, purposes Purposes) (Months, Purposes, er
 		return current, purposes, fmt.Errorf("privacy settings: %w", errs)
 	}
 	return current, purposes, nil
+}
+
+// controlChar says whether r is a control character a text of purposes
+// may not hold: every one but line breaks and tabs, which the page shows
+// as paragraphs and spaces.
+func controlChar(r rune) bool {
+	return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t'
 }

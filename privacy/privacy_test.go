@@ -63,6 +63,10 @@ func TestApplyNamesEachField(t *testing.T) {
 			t.Errorf("no error on %s: %v", f, fields)
 		}
 	}
+	if _, _, err := (Settings{Purposes: &Purposes{JA: "一行目\r\n\t二行目", EN: "a\x1b[31mb"}}).Apply(Months{}, Purposes{}); err == nil ||
+		!errors.As(err, &fields) || len(fields) != 1 || fields[0].Field != "purposes.en" {
+		t.Errorf("purposes with an escape sequence: %v, want one error on purposes.en (line breaks and tabs are fine)", err)
+	}
 	if _, _, err := (Settings{ProvisionRetention: str("6 months")}).Apply(Months{}, Purposes{}); err == nil {
 		t.Error("provision records kept 6 months were accepted; APPI asks at least a year")
 	}
