@@ -17,10 +17,12 @@ import (
 )
 
 // TestRetentionDropsOldPartitions: with events and messages kept 25 months
-// in workspace default, the retention workflow drops the partition of 40
-// months ago (only default has rows there) and deletes default's rows of
-// 30 months ago one by one, since workspace keeper (no retention) keeps
-// its rows in that partition; recent rows stay, and so do keeper's.
+// in workspace default, the first pass of the retention schedule (run as
+// the schedule is made) drops the partition of 40 months ago (only default
+// has rows there) and deletes default's rows of 30 months ago one by one,
+// since workspace keeper (no retention) keeps its rows in that partition;
+// it deletes the provision record past 3 years; recent rows stay, and so
+// do keeper's. A later pass in batches of one deletes every old row.
 func TestRetentionDropsOldPartitions(t *testing.T) {
 	s := startStack(t)
 	w := s.startWorker()
@@ -54,6 +56,9 @@ func TestRetentionDropsOldPartitions(t *testing.T) {
 		`INSERT INTO messages (id, workspace_id, customer_id, journey_id, journey_version, workflow_id, run_id, node_id, channel, created_at) VALUES
 			('m_old', 'default', 'u1', 'j', 1, 'wf', 'r', 'n', 'email', now() - interval '26 months'),
 			('m_new', 'default', 'u1', 'j', 1, 'wf', 'r', 'n', 'email', now() - interval '24 months')`,
+		`INSERT INTO provision_records (workspace_id, step_key, customer_id, recipient, host, provided_at) VALUES
+			('default', 'p_old', 'u1', 'CRM', 'crm.example.com', now() - interval '37 months'),
+			('default', 'p_new', 'u1', 'CRM', 'crm.example.com', now() - interval '35 months')`,
 		`INSERT INTO message_events (workspace_id, event_id, message_id, status, provider_event, at) VALUES
 			('default', 'e_old', 'm_old', 'delivered', 'delivered', now()), ('default', 'e_new', 'm_new', 'delivered', 'delivered', now())`,
 	} {
@@ -66,17 +71,13 @@ func TestRetentionDropsOldPartitions(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	run, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "retention-e2e", TaskQueue: taskQueue},
-		workflows.Retention, workflows.RetentionInput{BatchSize: 1})
-	if err != nil {
+	// The daily schedule's first pass runs as it is made.
+	if err := workflows.EnsureRetentionSchedule(ctx, s.temporal, taskQueue); err != nil {
 		t.Fatal(err)
 	}
-	var res activities.RetentionResult
-	if err := run.Get(ctx, &res); err != nil {
-		t.Fatalf("retention: %v", err)
-	}
-	if !slices.Equal(res.DroppedPartitions, []string{oldest}) || res.Events != 1 || res.Messages != 1 {
-		t.Errorf("retention = %+v, want %s dropped, 1 event and 1 message deleted", res, oldest)
+	res := scheduledRetention(t, s)
+	if !slices.Equal(res.DroppedPartitions, []string{oldest}) || res.Events != 1 || res.Messages != 1 || res.ProvisionRecords != 1 {
+		t.Errorf("retention = %+v, want %s dropped, 1 event, 1 message and 1 provision record deleted", res, oldest)
 	}
 	exists := func(sql string, args ...any) bool {
 		var ok bool
@@ -105,10 +106,31 @@ func TestRetentionDropsOldPartitions(t *testing.T) {
 		}
 	}
 
-	// The schedule that runs it daily.
-	if err := workflows.EnsureRetentionSchedule(ctx, s.temporal, taskQueue); err != nil {
+	for id, want := range map[string]bool{"p_old": false, "p_new": true} {
+		if got := exists(`SELECT 1 FROM provision_records WHERE step_key = $1`, id); got != want {
+			t.Errorf("provision record %s stored = %v, want %v (kept 3 years)", id, got, want)
+		}
+	}
+
+	// Rows of default left in a shared partition are deleted in batches.
+	if _, err := db.Exec(ctx, `INSERT INTO events (workspace_id, message_id, user_id, event, timestamp, received_at)
+		SELECT 'default', 'batch' || i, 'u1', 'viewed', now() - interval '30 months', now() - interval '30 months' FROM generate_series(1, 3) AS i`); err != nil {
 		t.Fatal(err)
 	}
+	run, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "retention-e2e", TaskQueue: taskQueue},
+		workflows.Retention, workflows.RetentionInput{BatchSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batched activities.RetentionResult
+	if err := run.Get(ctx, &batched); err != nil || batched.Events != 3 || len(batched.DroppedPartitions) != 0 {
+		t.Errorf("a pass in batches of 1 = %+v %v, want 3 events deleted", batched, err)
+	}
+	if !exists(`SELECT 1 FROM events WHERE message_id = 'keep1'`) {
+		t.Error("keeper's event went with default's")
+	}
+
+	// The schedule, as made: Retention every day.
 	d, err := s.temporal.ScheduleClient().GetHandle(ctx, workflows.RetentionScheduleID).Describe(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -142,4 +164,25 @@ func TestPrivacySettingsRefuseBadInput(t *testing.T) {
 	if got.ProvisionRetention != "3 years" || got.EventRetention != "forever" {
 		t.Errorf("defaults = %+v, want provision records 3 years, events forever", got)
 	}
+}
+
+// scheduledRetention waits for the retention schedule's first pass and
+// returns its result.
+func scheduledRetention(t *testing.T, s *stack) activities.RetentionResult {
+	t.Helper()
+	h := s.temporal.ScheduleClient().GetHandle(context.Background(), workflows.RetentionScheduleID)
+	var started *client.ScheduleWorkflowExecution
+	eventually(t, 30*time.Second, "the schedule's first pass", func() bool {
+		d, err := h.Describe(context.Background())
+		if err != nil || len(d.Info.RecentActions) == 0 {
+			return false
+		}
+		started = d.Info.RecentActions[0].StartWorkflowResult
+		return started != nil
+	})
+	var res activities.RetentionResult
+	if err := s.temporal.GetWorkflow(context.Background(), started.WorkflowID, started.FirstExecutionRunID).Get(context.Background(), &res); err != nil {
+		t.Fatalf("the scheduled retention pass: %v", err)
+	}
+	return res
 }
