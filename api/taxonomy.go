@@ -254,6 +254,8 @@ func aboutDefinition(c *gin.Context, what string) []outcome {
 type policyBody struct {
 	UnknownEvents taxonomy.Policy `json:"unknownEvents"`
 	InvalidTraits taxonomy.Policy `json:"invalidTraits"`
+	// Naming is the naming convention; {} removes it, leaving it out keeps it.
+	Naming *taxonomy.Naming `json:"naming"`
 }
 
 func (s *server) getTaxonomyPolicy(c *gin.Context) {
@@ -262,7 +264,7 @@ func (s *server) getTaxonomyPolicy(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, policyBody{UnknownEvents: t.UnknownEvents, InvalidTraits: t.InvalidTraits})
+	c.JSON(http.StatusOK, policyBody{UnknownEvents: t.UnknownEvents, InvalidTraits: t.InvalidTraits, Naming: &t.Naming})
 }
 
 // putTaxonomyPolicy sets the workspace's policies; a field left out keeps
@@ -283,16 +285,21 @@ func (s *server) putTaxonomyPolicy(c *gin.Context) {
 	if b.InvalidTraits != "" {
 		t.InvalidTraits = b.InvalidTraits
 	}
-	if err := (&taxonomy.Taxonomy{UnknownEvents: t.UnknownEvents, InvalidTraits: t.InvalidTraits}).Validate(); err != nil {
+	if b.Naming != nil {
+		t.Naming = *b.Naming
+	}
+	// The sheet's own names must follow a new convention too.
+	if err := t.Validate(); err != nil {
 		s.sheetProblem(c, err)
 		return
 	}
-	if err := s.Store.SetTaxonomyPolicies(c.Request.Context(), workspace(c), t.UnknownEvents, t.InvalidTraits); err != nil {
+	t.Normalize()
+	if err := s.Store.SetTaxonomyPolicies(c.Request.Context(), workspace(c), t.UnknownEvents, t.InvalidTraits, t.Naming); err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.taxonomies.Invalidate(workspace(c))
-	c.JSON(http.StatusOK, policyBody{UnknownEvents: t.UnknownEvents, InvalidTraits: t.InvalidTraits})
+	c.JSON(http.StatusOK, policyBody{UnknownEvents: t.UnknownEvents, InvalidTraits: t.InvalidTraits, Naming: &t.Naming})
 }
 
 // droppedEvents lists the counts of dropped events over the last ?days=

@@ -76,7 +76,7 @@ func TestSendGridEventsAreEventsOfTheCustomer(t *testing.T) {
 		if err := b.store.PutEventDefinition(ctx, "w", taxonomy.EventDef{Name: "purchase"}, true); err != nil {
 			t.Fatal(err)
 		}
-		if err := b.store.SetTaxonomyPolicies(ctx, "w", taxonomy.Quarantine, taxonomy.Allow); err != nil {
+		if err := b.store.SetTaxonomyPolicies(ctx, "w", taxonomy.Quarantine, taxonomy.Allow, taxonomy.Naming{}); err != nil {
 			t.Fatal(err)
 		}
 		b.sendMessage(t, "m1", "email")

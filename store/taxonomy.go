@@ -16,8 +16,8 @@ import (
 func (s *Store) Taxonomy(ctx context.Context, workspaceID string) (*taxonomy.Taxonomy, error) {
 	t := &taxonomy.Taxonomy{}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT unknown_events, invalid_traits FROM taxonomy_settings WHERE workspace_id = $1`,
-			workspaceID).Scan(&t.UnknownEvents, &t.InvalidTraits)
+		err := tx.QueryRow(ctx, `SELECT unknown_events, invalid_traits, naming FROM taxonomy_settings WHERE workspace_id = $1`,
+			workspaceID).Scan(&t.UnknownEvents, &t.InvalidTraits, &t.Naming)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
@@ -100,7 +100,7 @@ func (s *Store) ReplaceTaxonomy(ctx context.Context, workspaceID string, t *taxo
 	n := t.Clone()
 	n.Normalize()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := setPolicies(ctx, tx, workspaceID, n.UnknownEvents, n.InvalidTraits); err != nil {
+		if err := setPolicies(ctx, tx, workspaceID, n.UnknownEvents, n.InvalidTraits, n.Naming); err != nil {
 			return err
 		}
 		for _, q := range []string{
@@ -150,12 +150,13 @@ func copyDefinitions(ctx context.Context, tx pgx.Tx, workspaceID string, events 
 
 var propertyColumns = []string{"workspace_id", "event_name", "name", "type", "required", "enum", "format", "pii", "description"}
 
-func setPolicies(ctx context.Context, tx pgx.Tx, workspaceID string, unknown, traits taxonomy.Policy) error {
+func setPolicies(ctx context.Context, tx pgx.Tx, workspaceID string, unknown, traits taxonomy.Policy, naming taxonomy.Naming) error {
 	_, err := tx.Exec(ctx, `
-		INSERT INTO taxonomy_settings (workspace_id, unknown_events, invalid_traits) VALUES ($1, $2, $3)
+		INSERT INTO taxonomy_settings (workspace_id, unknown_events, invalid_traits, naming) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (workspace_id) DO UPDATE
-		SET unknown_events = excluded.unknown_events, invalid_traits = excluded.invalid_traits, updated_at = now()`,
-		workspaceID, unknown, traits)
+		SET unknown_events = excluded.unknown_events, invalid_traits = excluded.invalid_traits,
+		    naming = excluded.naming, updated_at = now()`,
+		workspaceID, unknown, traits, naming)
 	return err
 }
 
@@ -212,10 +213,11 @@ func wrapDefinitionError(step string, err error) error {
 }
 
 // SetTaxonomyPolicies sets the workspace's policies for unknown events and
-// invalid traits, leaving its definitions as they are.
-func (s *Store) SetTaxonomyPolicies(ctx context.Context, workspaceID string, unknownEvents, invalidTraits taxonomy.Policy) error {
+// invalid traits and its naming convention, leaving its definitions as
+// they are.
+func (s *Store) SetTaxonomyPolicies(ctx context.Context, workspaceID string, unknownEvents, invalidTraits taxonomy.Policy, naming taxonomy.Naming) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return setPolicies(ctx, tx, workspaceID, unknownEvents, invalidTraits)
+		return setPolicies(ctx, tx, workspaceID, unknownEvents, invalidTraits, naming)
 	})
 	return wrapDefinitionError("set the taxonomy policies", err)
 }

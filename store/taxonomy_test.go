@@ -160,7 +160,7 @@ func TestTaxonomy(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		mustNot(t, b.store.ReplaceTaxonomy(ctx, wsA, exampleSheet(t)))
-		mustNot(t, b.store.SetTaxonomyPolicies(ctx, wsA, taxonomy.Reject, taxonomy.Quarantine))
+		mustNot(t, b.store.SetTaxonomyPolicies(ctx, wsA, taxonomy.Reject, taxonomy.Quarantine, taxonomy.Naming{}))
 		got, err := b.store.Taxonomy(ctx, wsA)
 		mustNot(t, err)
 		if got.UnknownEvents != "reject" || got.InvalidTraits != "quarantine" || len(got.Events) != 5 {

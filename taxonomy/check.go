@@ -60,6 +60,8 @@ type index struct {
 	unknownEvents Action
 	invalidTraits Action
 	designed      bool // some event is defined, or unknown events are not simply allowed
+	naming        Naming
+	builtin       map[string]bool
 }
 
 type compiledEvent struct {
@@ -97,6 +99,11 @@ func (t *Taxonomy) build() *index {
 		traits:        make(map[string]*compiledProp, len(t.UserProperties)),
 		unknownEvents: Action(cmp.Or(t.UnknownEvents, DefaultUnknownEvents)),
 		invalidTraits: Action(cmp.Or(t.InvalidTraits, DefaultInvalidTraits)),
+		naming:        t.Naming,
+		builtin:       make(map[string]bool, len(Builtin)),
+	}
+	for _, b := range Builtin {
+		x.builtin[b.Name] = true
 	}
 	x.designed = len(t.Events) > 0 || x.unknownEvents != ActionAllow
 	events := t.Events
@@ -146,10 +153,27 @@ func compileProp(p PropertyDef, prefix string) *compiledProp {
 }
 
 // CheckEvent checks a track event's name and properties against the
-// taxonomy. The verdict depends only on the values, never on the order of
-// the properties; violations are sorted by field, then rule.
+// taxonomy and its naming convention. The verdict depends only on the
+// values, never on the order of the properties; violations are sorted by
+// field, then rule.
 func (t *Taxonomy) CheckEvent(name string, properties map[string]any) Verdict {
 	x := t.index()
+	v := x.checkDefinition(name, properties)
+	if x.naming.IsZero() || x.builtin[name] || v.Action == ActionDrop {
+		return v
+	}
+	nv := x.naming.namingViolations(name, properties)
+	if len(nv) == 0 {
+		return v
+	}
+	v.Violations = append(v.Violations, nv...)
+	sortViolations(v.Violations)
+	v.Action = stricter(v.Action, Action(cmp.Or(x.naming.OnViolation, Reject)))
+	return v
+}
+
+// checkDefinition checks a track event against its definition.
+func (x *index) checkDefinition(name string, properties map[string]any) Verdict {
 	ev, ok := x.events[name]
 	if !ok {
 		if !x.designed {

@@ -18,7 +18,9 @@ import (
 // property. Column "record" says what a row holds:
 //
 //   - "setting": a workspace policy; "property" is unknownEvents or
-//     invalidTraits and "value" is the policy.
+//     invalidTraits and "value" is the policy, or a part of the naming
+//     convention (naming.events, naming.properties, naming.objectAction,
+//     naming.onViolation) and "value" its value.
 //   - "event": one property of an event (or, with "property" empty, an event
 //     without properties); the event's columns (event_description, owner,
 //     status, on_invalid, strict) repeat on each of its rows and must agree.
@@ -40,6 +42,12 @@ func (t *Taxonomy) ExportCSV() ([]byte, error) {
 	rows := [][]string{CSVColumns,
 		row(map[string]string{"record": "setting", "property": "unknownEvents", "value": string(n.UnknownEvents)}),
 		row(map[string]string{"record": "setting", "property": "invalidTraits", "value": string(n.InvalidTraits)}),
+	}
+	if !n.Naming.IsZero() {
+		for _, kv := range [][2]string{{"naming.events", string(n.Naming.Events)}, {"naming.properties", string(n.Naming.Properties)},
+			{"naming.objectAction", boolText(n.Naming.ObjectAction)}, {"naming.onViolation", string(n.Naming.OnViolation)}} {
+			rows = append(rows, row(map[string]string{"record": "setting", "property": kv[0], "value": kv[1]}))
+		}
 	}
 	for _, e := range n.Events {
 		ev := map[string]string{
@@ -176,7 +184,7 @@ func (b *csvBuilder) add(line int, get func(string) string) {
 		case "invalidTraits":
 			b.t.InvalidTraits = Policy(get("value"))
 		default:
-			b.fail(line, "property", "a setting is unknownEvents or invalidTraits, not %q", get("property"))
+			b.addNaming(line, get)
 		}
 	case "event":
 		b.addEvent(line, get)
@@ -263,5 +271,25 @@ func (b *csvBuilder) withLines(errs ValidationError) {
 		if best != "" {
 			errs[i].Message = fmt.Sprintf("%s (line %d)", e.Message, b.lines[best])
 		}
+	}
+}
+
+// addNaming reads a setting row of the naming convention.
+func (b *csvBuilder) addNaming(line int, get func(string) string) {
+	n, v := &b.t.Naming, get("value")
+	switch get("property") {
+	case "naming.events":
+		n.Events = Case(v)
+	case "naming.properties":
+		n.Properties = Case(v)
+	case "naming.onViolation":
+		n.OnViolation = Policy(v)
+	case "naming.objectAction":
+		if v != "" && v != "true" && v != "false" {
+			b.fail(line, "value", "must be true or false, not %q", v)
+		}
+		n.ObjectAction = v == "true"
+	default:
+		b.fail(line, "property", "a setting is unknownEvents, invalidTraits or naming.events, naming.properties, naming.objectAction, naming.onViolation, not %q", get("property"))
 	}
 }

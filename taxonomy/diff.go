@@ -88,8 +88,12 @@ func flatten(t *Taxonomy) map[string]string {
 	n := t.Clone()
 	n.Normalize()
 	m := map[string]string{
-		"unknownEvents": string(n.UnknownEvents),
-		"invalidTraits": string(n.InvalidTraits),
+		"unknownEvents":       string(n.UnknownEvents),
+		"invalidTraits":       string(n.InvalidTraits),
+		"naming.events":       string(n.Naming.Events),
+		"naming.properties":   string(n.Naming.Properties),
+		"naming.objectAction": strconv.FormatBool(n.Naming.ObjectAction),
+		"naming.onViolation":  string(n.Naming.OnViolation),
 	}
 	for _, e := range n.Events {
 		p := "events." + e.Name

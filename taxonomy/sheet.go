@@ -48,6 +48,9 @@ func (e *Enum) UnmarshalJSON(b []byte) error {
 func (t *Taxonomy) Normalize() {
 	t.UnknownEvents = cmp.Or(t.UnknownEvents, DefaultUnknownEvents)
 	t.InvalidTraits = cmp.Or(t.InvalidTraits, DefaultInvalidTraits)
+	if !t.Naming.IsZero() {
+		t.Naming.OnViolation = cmp.Or(t.Naming.OnViolation, Reject)
+	}
 	if t.Events == nil {
 		t.Events = []EventDef{}
 	}
@@ -148,7 +151,7 @@ func (t *Taxonomy) ExportYAML() ([]byte, error) {
 
 // Clone returns a deep copy of t, uncompiled.
 func (t *Taxonomy) Clone() *Taxonomy {
-	c := &Taxonomy{UnknownEvents: t.UnknownEvents, InvalidTraits: t.InvalidTraits}
+	c := &Taxonomy{UnknownEvents: t.UnknownEvents, InvalidTraits: t.InvalidTraits, Naming: t.Naming}
 	c.Events = make([]EventDef, len(t.Events))
 	for i, e := range t.Events {
 		e.Properties = cloneProps(e.Properties)

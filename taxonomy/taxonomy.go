@@ -92,6 +92,9 @@ type Taxonomy struct {
 	InvalidTraits  Policy        `json:"invalidTraits,omitempty" yaml:"invalidTraits,omitempty"`
 	Events         []EventDef    `json:"events" yaml:"events"`
 	UserProperties []PropertyDef `json:"userProperties" yaml:"userProperties"`
+	// Naming is the workspace's naming convention for event and property
+	// names (naming.go); none when zero.
+	Naming Naming `json:"naming,omitzero" yaml:"naming,omitempty"`
 
 	idx *index // built by Compile; nil means CheckEvent builds one per call
 }
@@ -163,6 +166,7 @@ func (t *Taxonomy) Validate() error {
 		seen[e.Name] = i
 	}
 	validateProperties(add, "userProperties", t.UserProperties, true)
+	validateNaming(add, t)
 	return Invalid(errs)
 }
 
