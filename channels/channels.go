@@ -17,11 +17,15 @@ type Message struct {
 	CustomerID  string
 	WorkflowID  string
 	NodeID      string
-	Channel     string // "email", "line", "push"
-	To          string // email address, LINE user ID, or push token
+	Channel     string // "email", "line", "push", "sms"
+	To          string // email address, LINE user ID, push token, or phone number in E.164
 	Email       *Email
 	LINE        []json.RawMessage // LINE message objects as the Messaging API defines them (text, image, flex, … with quickReply)
 	Push        *Push
+	SMS         *SMS
+	// StatusCallback is where the provider reports the message's delivery
+	// (Twilio's status callback), naming the message; "" for none.
+	StatusCallback string
 	Categories  []string // email categories / analytics tags
 	Topic       string   // the consent topic ("promotions"), "" for the channel as a whole
 }
@@ -36,6 +40,11 @@ type Email struct {
 type Push struct {
 	Title, Body, ImageURL, DeepLink string
 	Data                            map[string]string
+}
+
+// SMS is the content of a text message.
+type SMS struct {
+	Body string
 }
 
 // Result is what the provider answered.
@@ -81,6 +90,13 @@ type TransientError struct {
 // sender may simply be called again.
 type Deduplicator interface {
 	Deduplicates() bool
+}
+
+// Addresser is implemented by a sender whose addresses are normalised
+// before use (SMS: a phone number in E.164, read in the sender's region):
+// suppressions and consent then see one form of each address.
+type Addresser interface {
+	Address(raw string) (string, error)
 }
 
 // Deduplicates reports whether s is a Deduplicator that says it deduplicates.

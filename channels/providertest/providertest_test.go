@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -221,5 +222,55 @@ func TestFCMChecksEveryRequest(t *testing.T) {
 		res := post(t, fake.URL+send, "Bearer fcm-fake-access-token", `{"message":{"token":"a","notification":{"title":"t","body":"b"},"data":{"k":"v"}}}`)
 		assert.Equal(t, http.StatusOK, res.StatusCode)
 		require.Len(t, fake.Requests(), 1)
+	})
+}
+
+func TestTwilioChecksEveryRequest(t *testing.T) {
+	postForm := func(t *testing.T, fake *providertest.Twilio, account, user, pass string, form url.Values) int {
+		req, err := http.NewRequest(http.MethodPost, fake.URL+"/2010-04-01/Accounts/"+account+"/Messages.json", strings.NewReader(form.Encode()))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(user, pass)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	valid := func() url.Values {
+		return url.Values{"To": {"+819012345678"}, "From": {"+815012345678"}, "Body": {"hi"}}
+	}
+	cases := map[string]struct {
+		change func(url.Values)
+		want   string
+	}{
+		"ToNotE164":        {func(f url.Values) { f.Set("To", "090-1234-5678") }, "To"},
+		"NoTo":             {func(f url.Values) { f.Del("To") }, "To"},
+		"UnknownParameter": {func(f url.Values) { f.Set("Priority", "high") }, "Priority"},
+		"CallbackNotAURL":  {func(f url.Values) { f.Set("StatusCallback", "/webhooks/twilio") }, "StatusCallback"},
+		"BadServiceSID":    {func(f url.Values) { f.Set("MessagingServiceSid", "MG1") }, "MessagingServiceSid"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			rec := &recorder{TB: t}
+			fake := providertest.NewTwilio(rec)
+			form := valid()
+			c.change(form)
+			assert.Equal(t, http.StatusBadRequest, postForm(t, fake, fake.AccountSID, fake.AccountSID, fake.AuthToken, form))
+			require.Len(t, rec.errors, 1)
+			assert.Contains(t, rec.errors[0], c.want)
+		})
+	}
+	t.Run("RefusesAnotherAccountsCredentials", func(t *testing.T) {
+		rec := &recorder{TB: t}
+		fake := providertest.NewTwilio(rec)
+		assert.Equal(t, http.StatusBadRequest, postForm(t, fake, fake.AccountSID, fake.AccountSID, "wrong", valid()))
+		require.Len(t, rec.errors, 1)
+		assert.Contains(t, rec.errors[0], "Authorization")
+	})
+	t.Run("AcceptsAValidRequest", func(t *testing.T) {
+		fake := providertest.NewTwilio(t)
+		assert.Equal(t, http.StatusCreated, postForm(t, fake, fake.AccountSID, fake.AccountSID, fake.AuthToken, valid()))
+		require.Len(t, fake.Messages(), 1)
+		assert.Equal(t, "+819012345678", fake.Messages()[0].To)
 	})
 }

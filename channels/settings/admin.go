@@ -41,9 +41,9 @@ type FieldView struct {
 	Ignored string `json:"ignored,omitempty"`
 }
 
-var providers = map[string]string{"email": "sendgrid", "line": "line", "push": "fcm"}
+var providers = map[string]string{"email": "sendgrid", "line": "line", "push": "fcm", "sms": "twilio"}
 
-var credentials = map[string]string{"email": APIKey, "line": ChannelAccessToken, "push": ServiceAccount}
+var credentials = map[string]string{"email": APIKey, "line": ChannelAccessToken, "push": ServiceAccount, "sms": AuthToken}
 
 // View shows the workspace's channel settings in effect. It reads the
 // stored fingerprints, not the secrets, so it needs no key.
@@ -125,6 +125,9 @@ func (r *Resolver) fieldView(channel string, f Field, fp, val string) FieldView 
 // Put stores values as the workspace's settings for the channel, field by
 // field over what it had: a field not given keeps its value. Check them
 // with Validate first. Secrets are sealed (ErrNoKey without a Keyring).
+// Settings left incomplete (a Twilio account SID without its auth token)
+// are refused with jsonfields.Errors naming what is missing, and nothing
+// is stored.
 func (r *Resolver) Put(ctx context.Context, workspaceID, channel string, values Values) (View, error) {
 	public, secret := Values{}, Values{}
 	for name, val := range values {
@@ -164,9 +167,24 @@ func (r *Resolver) merge(old store.ChannelSettings, public, secret Values) (stor
 	}
 	next := old
 	next.Config, _ = json.Marshal(config)
-	if len(secret) == 0 {
-		return next, nil
+	if len(secret) > 0 {
+		var err error
+		if next, err = r.mergeSecrets(next, secret); err != nil {
+			return old, err
+		}
 	}
+	defaults := r.opts.Defaults[old.Channel]
+	if errs := complete(old.Channel, func(name string) bool {
+		return config[name] != "" || next.Fingerprints[name] != "" || defaults[name] != ""
+	}); len(errs) > 0 {
+		return old, fmt.Errorf("settings: the %s settings are incomplete: %w", old.Channel, errs)
+	}
+	return next, nil
+}
+
+// mergeSecrets lays secret values over the row's sealed ones.
+func (r *Resolver) mergeSecrets(old store.ChannelSettings, secret Values) (store.ChannelSettings, error) {
+	next := old
 	secrets := Values{}
 	if old.Secrets != nil {
 		plain, err := r.opts.Keyring.open(old.WorkspaceID, old.Channel, old.Secrets)

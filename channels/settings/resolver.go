@@ -14,6 +14,7 @@ import (
 	"github.com/tabiji/tabiji/channels/line"
 	"github.com/tabiji/tabiji/channels/outbox"
 	"github.com/tabiji/tabiji/channels/sendgrid"
+	"github.com/tabiji/tabiji/channels/twilio"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -103,6 +104,9 @@ func (r *Resolver) build(ctx context.Context, channel string, v Values) (channel
 		return sendgrid.NewSender(sendgrid.Config{APIKey: v[APIKey], BaseURL: v[BaseURL], Sandbox: r.opts.Sandbox})
 	case channel == "line" && v[ChannelAccessToken] != "":
 		return line.NewSender(line.Config{ChannelAccessToken: v[ChannelAccessToken], BaseURL: v[BaseURL]})
+	case channel == "sms" && v[AuthToken] != "":
+		return twilio.NewSender(twilio.Config{AccountSID: v[AccountSID], AuthToken: v[AuthToken], From: v[FromNumber],
+			MessagingServiceSID: v[MessagingServiceSID], Region: v[DefaultRegion], BaseURL: v[BaseURL]})
 	case channel == "push" && v[ServiceAccount] != "":
 		// The client outlives this call (it refreshes OAuth tokens later).
 		return fcm.NewSender(context.WithoutCancel(ctx), fcm.Config{CredentialsJSON: []byte(v[ServiceAccount]), BaseURL: v[BaseURL]})

@@ -1,5 +1,6 @@
 // Package settings holds each workspace's provider settings per channel
-// (SendGrid for email, the LINE Messaging API, FCM for push): which fields
+// (SendGrid for email, the LINE Messaging API, FCM for push, Twilio for
+// SMS): which fields
 // each channel has, how a value is checked before it is stored, how secrets
 // are sealed at rest, and the Resolver that turns the settings in effect —
 // the workspace's, else the process environment's — into a channel sender.
@@ -20,22 +21,28 @@ import (
 )
 
 // Channels are the channels that have provider settings.
-var Channels = []string{"email", "line", "push"}
+var Channels = []string{"email", "line", "push", "sms"}
 
 // Field names.
 const (
-	APIKey             = "apiKey"             // email: SendGrid API key (secret)
-	WebhookPublicKey   = "webhookPublicKey"   // email: SendGrid Signed Event Webhook public key (base64)
-	ChannelAccessToken = "channelAccessToken" // line: channel access token (secret)
-	ChannelSecret      = "channelSecret"      // line: channel secret, which signs webhooks (secret)
-	ServiceAccount     = "serviceAccount"     // push: Firebase service account key, JSON (secret)
-	BaseURL            = "baseUrl"            // every channel: the provider API's base URL (operator only)
+	APIKey              = "apiKey"              // email: SendGrid API key (secret)
+	WebhookPublicKey    = "webhookPublicKey"    // email: SendGrid Signed Event Webhook public key (base64)
+	ChannelAccessToken  = "channelAccessToken"  // line: channel access token (secret)
+	ChannelSecret       = "channelSecret"       // line: channel secret, which signs webhooks (secret)
+	ServiceAccount      = "serviceAccount"      // push: Firebase service account key, JSON (secret)
+	AccountSID          = "accountSid"          // sms: Twilio account SID (AC…)
+	AuthToken           = "authToken"           // sms: Twilio auth token, which also signs Twilio's webhooks (secret)
+	FromNumber          = "fromNumber"          // sms: the sending number (E.164) or alphanumeric sender ID
+	MessagingServiceSID = "messagingServiceSid" // sms: a Twilio Messaging Service (MG…), used instead of fromNumber
+	DefaultRegion       = "defaultRegion"       // sms: region of customers' numbers without a country code (JP unless set)
+	BaseURL             = "baseUrl"             // every channel: the provider API's base URL (operator only)
 )
 
 // BaseURLEnv names, per channel, the environment variable that sets the
 // provider's base URL: an endpoint is operator configuration, so the
 // operator's credentials never go to a host a workspace chose.
-var BaseURLEnv = map[string]string{"email": "SENDGRID_BASE_URL", "line": "LINE_API_BASE_URL", "push": "FCM_BASE_URL"}
+var BaseURLEnv = map[string]string{"email": "SENDGRID_BASE_URL", "line": "LINE_API_BASE_URL", "push": "FCM_BASE_URL",
+	"sms": "TWILIO_API_BASE_URL"}
 
 // Field is one setting of a channel.
 type Field struct {
@@ -52,6 +59,9 @@ var Fields = map[string][]Field{
 	"email": {{APIKey, true, false, token}, {WebhookPublicKey, false, false, sendgridPublicKey}, {BaseURL, false, true, httpURL}},
 	"line":  {{ChannelAccessToken, true, false, token}, {ChannelSecret, true, false, token}, {BaseURL, false, true, httpURL}},
 	"push":  {{ServiceAccount, true, false, serviceAccount}, {BaseURL, false, true, httpURL}},
+	"sms": {{AccountSID, false, false, sid("AC", "account SID")}, {AuthToken, true, false, authToken},
+		{FromNumber, false, false, fromNumber}, {MessagingServiceSID, false, false, sid("MG", "Messaging Service SID")},
+		{DefaultRegion, false, false, region}, {BaseURL, false, true, httpURL}},
 }
 
 // Values are settings by field name.

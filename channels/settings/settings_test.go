@@ -24,6 +24,7 @@ import (
 	"github.com/tabiji/tabiji/channels/providertest"
 	"github.com/tabiji/tabiji/channels/sendgrid"
 	"github.com/tabiji/tabiji/channels/settings"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/pgtest"
 	"github.com/tabiji/tabiji/store"
 )
@@ -97,6 +98,15 @@ func TestValidate(t *testing.T) {
 		{"GoodServiceAccount", "push", settings.Values{"serviceAccount": string(account)}, "", ""},
 		{"ServiceAccountNotJSON", "push", settings.Values{"serviceAccount": "key.json"}, "serviceAccount", "must be a service account key (JSON)"},
 		{"UserCredentialsNotServiceAccount", "push", settings.Values{"serviceAccount": `{"type":"authorized_user","client_id":"x"}`}, "serviceAccount", `not "service_account"`},
+		{"GoodSMS", "sms", settings.Values{"accountSid": "AC" + strings.Repeat("a1", 16), "authToken": strings.Repeat("0f", 16),
+			"fromNumber": "+815012345678", "messagingServiceSid": "MG" + strings.Repeat("b2", 16), "defaultRegion": "JP"}, "", ""},
+		{"AlphanumericSender", "sms", settings.Values{"fromNumber": "TABIJI"}, "", ""},
+		{"AccountSIDWithoutAC", "sms", settings.Values{"accountSid": strings.Repeat("a1", 17)}, "accountSid", "AC and 32 hex digits"},
+		{"AuthTokenNotHex", "sms", settings.Values{"authToken": "not-a-token"}, "authToken", "32 hex digits"},
+		{"FromNumberNotE164", "sms", settings.Values{"fromNumber": "050-1234-5678"}, "fromNumber", "E.164"},
+		{"MessagingServiceOfAnotherKind", "sms", settings.Values{"messagingServiceSid": "AC" + strings.Repeat("b2", 16)}, "messagingServiceSid", "MG and 32 hex digits"},
+		{"RegionNotACode", "sms", settings.Values{"defaultRegion": "Japan"}, "defaultRegion", "region code"},
+		{"TwilioBaseURLIsOperatorConfiguration", "sms", settings.Values{"baseUrl": "https://api.twilio.com"}, "baseUrl", "TWILIO_API_BASE_URL"},
 		{"ServiceAccountWithoutKey", "push", settings.Values{"serviceAccount": `{"type":"service_account","project_id":"p","client_email":"a@b"}`}, "serviceAccount", "it has no private_key"},
 	}
 	for _, tc := range cases {
@@ -226,8 +236,8 @@ func TestStoredSettings(t *testing.T) {
 		t.Errorf("another workspace got %v, want the environment's key", other)
 	}
 	views, err := r.List(ctx, "ws")
-	if err != nil || len(views) != 3 || views[1].SendsThrough != "outbox" {
-		t.Errorf("list = %+v, %v: want email, line (outbox), push", views, err)
+	if err != nil || len(views) != 4 || views[1].SendsThrough != "outbox" || views[3].Provider != "twilio" {
+		t.Errorf("list = %+v, %v: want email, line (outbox), push, sms (twilio)", views, err)
 	}
 
 	if err := r.Delete(ctx, "ws", "email"); err != nil {
@@ -302,6 +312,48 @@ func TestSenders(t *testing.T) {
 	if len(push.Requests()) != 1 {
 		t.Errorf("FCM got %d requests, want 1", len(push.Requests()))
 	}
+}
+
+func TestSMSSettings(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	tw := providertest.NewTwilio(t)
+	r := b.resolver(map[string]settings.Values{"sms": {"baseUrl": tw.URL}})
+	t.Run("IncompleteSettingsAreRefusedNamingWhatIsMissing", func(t *testing.T) {
+		_, err := r.Put(ctx, "ws", "sms", settings.Values{"accountSid": tw.AccountSID})
+		var errs jsonfields.Errors
+		if !errors.As(err, &errs) || len(errs) != 2 || errs[0].Field != "authToken" || errs[1].Field != "fromNumber" {
+			t.Fatalf("Put = %v; want errors on authToken and fromNumber", err)
+		}
+		if v, _ := r.View(ctx, "ws", "sms"); v.Settings["accountSid"].Set {
+			t.Errorf("an incomplete change was stored: %+v", v)
+		}
+	})
+	t.Run("CompleteSettingsSendThroughTwilio", func(t *testing.T) {
+		v, err := r.Put(ctx, "ws", "sms", settings.Values{"accountSid": tw.AccountSID, "authToken": tw.AuthToken, "fromNumber": "+815012345678"})
+		if err != nil || v.SendsThrough != "twilio" || !v.Settings["authToken"].Secret || v.Settings["authToken"].Value != "" {
+			t.Fatalf("Put = %+v, %v; want twilio, the token write-only", v, err)
+		}
+		s, err := r.Sender(ctx, "ws", "sms")
+		if err != nil {
+			t.Fatal(err)
+		}
+		to, err := s.(channels.Addresser).Address("090-1234-5678")
+		if err != nil || to != "+819012345678" {
+			t.Fatalf("Address = %q, %v", to, err)
+		}
+		send(t, s, channels.Message{ID: "s1", To: to, SMS: &channels.SMS{Body: "hi"}})
+		if got := tw.Messages(); len(got) != 1 || got[0].To != "+819012345678" || got[0].From != "+815012345678" {
+			t.Errorf("Twilio got %+v", got)
+		}
+	})
+	t.Run("DroppingTheSenderOfCompleteSettingsIsRefused", func(t *testing.T) {
+		_, err := r.Put(ctx, "ws", "sms", settings.Values{"fromNumber": ""})
+		var errs jsonfields.Errors
+		if !errors.As(err, &errs) || errs[0].Field != "fromNumber" {
+			t.Errorf("Put = %v; want an error on fromNumber", err)
+		}
+	})
 }
 
 // TestChangesReachOtherProcesses: a change made through one Resolver (the
