@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -117,7 +119,11 @@ func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error)
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}
 	_, isOutbox := sender.(*outbox.Sender)
-	address, err := a.address(ctx, in)
+	address, err := a.address(ctx, in, sender)
+	var bad badAddress
+	if errors.As(err, &bad) {
+		return a.skip(ctx, in, bad.Error())
+	}
 	if err != nil {
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}
@@ -145,6 +151,7 @@ func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error)
 		return SendResult{}, contentError(ctx, err)
 	}
 	m.WorkspaceID, m.WorkflowID, m.NodeID, m.To, m.Topic = in.WorkspaceID, in.WorkflowID, in.NodeID, address, in.Topic
+	m.StatusCallback = a.statusCallback(in)
 	return a.deliver(ctx, in, sender, a.trackLinks(in, m))
 }
 
@@ -168,6 +175,8 @@ func (a *Activities) compose(ctx context.Context, in SendInput, unsub string) (c
 		m.LINE = []json.RawMessage{text}
 	case "push":
 		m.Push = &channels.Push{Title: subject, Body: body}
+	case "sms":
+		m.SMS = &channels.SMS{Body: body}
 	}
 	return m, nil
 }
@@ -230,6 +239,19 @@ func (a *Activities) unsubscribeURL(in SendInput) string {
 	})
 }
 
+// statusCallback is where the provider reports the message's delivery:
+// Tabiji's webhook for the provider, naming the workspace and the message,
+// so a status reaches the row even when the send's answer was lost. ""
+// without a public URL, or on a channel whose provider reports by a
+// webhook configured on its side (SendGrid, LINE).
+func (a *Activities) statusCallback(in SendInput) string {
+	if in.Channel != "sms" || a.opts.PublicURL == "" {
+		return ""
+	}
+	return strings.TrimRight(a.opts.PublicURL, "/") + "/webhooks/twilio/" + url.PathEscape(in.WorkspaceID) +
+		"?" + url.Values{"message": {in.MessageID}}.Encode()
+}
+
 // preview is the subject and body the message row shows.
 func preview(m channels.Message) (subject, body string) {
 	switch {
@@ -237,6 +259,8 @@ func preview(m channels.Message) (subject, body string) {
 		return m.Email.Subject, cmp.Or(m.Email.HTML, m.Email.Text)
 	case m.Push != nil:
 		return m.Push.Title, m.Push.Body
+	case m.SMS != nil:
+		return "", m.SMS.Body
 	}
 	b, _ := json.Marshal(m.LINE)
 	return "", string(b)

@@ -12,6 +12,7 @@ import (
 	"github.com/tabiji/tabiji/frequency"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/msgtemplates"
+	"github.com/tabiji/tabiji/phone"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -136,15 +137,39 @@ func (a *Activities) capped(ctx context.Context, in SendInput) (string, error) {
 	return reason, nil
 }
 
+// badAddress is an address on the profile that cannot be sent to (a phone
+// number that is not one): the message is skipped, naming it.
+type badAddress struct{ err error }
+
+func (b badAddress) Error() string { return "no usable sms address: " + b.err.Error() }
+
 // address is the customer's address on the channel, read from the stored
 // profile (the run's snapshot when the profile is gone): the email, the
-// LINE user ID, or the newest push token.
-func (a *Activities) address(ctx context.Context, in SendInput) (string, error) {
+// LINE user ID, the newest push token, or the phone number in E.164 (read
+// in the SMS sender's region; a badAddress when it is no number).
+func (a *Activities) address(ctx context.Context, in SendInput, sender channels.Sender) (string, error) {
+	raw, err := a.rawAddress(ctx, in)
+	if err != nil || raw == "" || in.Channel != "sms" {
+		return raw, err
+	}
+	normal := func(raw string) (string, error) { return phone.E164(raw, phone.DefaultRegion) }
+	if ad, ok := sender.(channels.Addresser); ok {
+		normal = ad.Address
+	}
+	e164, err := normal(raw)
+	if err != nil {
+		return "", badAddress{err}
+	}
+	return e164, nil
+}
+
+// rawAddress is the customer's address on the channel as the profile holds it.
+func (a *Activities) rawAddress(ctx context.Context, in SendInput) (string, error) {
 	p := in.Profile
 	stored, err := a.store.GetProfile(ctx, in.WorkspaceID, in.CustomerID)
 	switch {
 	case err == nil:
-		p = &journey.Profile{Email: stored.Email, LineUserID: stored.LineUserID, PushTokens: stored.PushTokens}
+		p = &journey.Profile{Email: stored.Email, Phone: stored.Phone, LineUserID: stored.LineUserID, PushTokens: stored.PushTokens}
 	case !errors.Is(err, store.ErrNotFound):
 		return "", fmt.Errorf("read profile: %w", err)
 	}
@@ -160,6 +185,8 @@ func (a *Activities) address(ctx context.Context, in SendInput) (string, error) 
 		if len(p.PushTokens) > 0 {
 			return p.PushTokens[len(p.PushTokens)-1], nil
 		}
+	case "sms":
+		return p.Phone, nil
 	}
 	return "", nil
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -59,12 +58,8 @@ func (s *server) putChannelSettings(c *gin.Context) {
 		return
 	}
 	v, err := s.Channels.Put(c.Request.Context(), workspace(c), channel, values)
-	if errors.Is(err, settings.ErrNoKey) {
-		problem(c, http.StatusServiceUnavailable, "this server cannot store secrets: start the API and the workers with the same TABIJI_SECRETS_KEY (32+ characters)")
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
+	if s.answered(c, err, on(settings.ErrNoKey, http.StatusServiceUnavailable,
+		"this server cannot store secrets: start the API and the workers with the same TABIJI_SECRETS_KEY (32+ characters)")) {
 		return
 	}
 	c.JSON(http.StatusOK, v)

@@ -106,7 +106,7 @@ func TestChannelSettingsAPI(t *testing.T) {
 				}
 			})
 		}
-		if code, body := b.put(t, "sms", `{"apiKey": "k"}`); code != 404 || !strings.Contains(body, "email, line, push") {
+		if code, body := b.put(t, "fax", `{"apiKey": "k"}`); code != 404 || !strings.Contains(body, "email, line, push, sms") {
 			t.Errorf("unknown channel: %d %s", code, body)
 		}
 		if code, _ := b.do(t, "GET", "/v1/channels/email", nil, ""); code != 401 {

@@ -17,6 +17,7 @@ import (
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/msgtemplates"
+	"github.com/tabiji/tabiji/phone"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -165,7 +166,7 @@ func (s *server) sendTest(c *gin.Context, sender channels.Sender, msg channels.M
 }
 
 func providerOf(channel string) string {
-	return map[string]string{"email": "sendgrid", "line": "line", "push": "fcm"}[channel]
+	return map[string]string{"email": "sendgrid", "line": "line", "push": "fcm", "sms": "twilio"}[channel]
 }
 
 // renderTemplate loads the template, the profile and renders; it answers
@@ -244,6 +245,10 @@ func validAddress(c *gin.Context, channel, to string) bool {
 		if !lineUserID.MatchString(to) {
 			rule = "must be a LINE user ID (U followed by 32 hex digits)"
 		}
+	case channel == msgtemplates.ChannelSMS:
+		if e, err := phone.E164(to, ""); err != nil || e != to {
+			rule = "must be a phone number in E.164, as +819012345678"
+		}
 	}
 	if rule != "" {
 		invalid(c, "to", rule)
@@ -261,6 +266,8 @@ func outboxText(m channels.Message) (subject, body string) {
 		return m.Email.Subject, cmp.Or(m.Email.HTML, m.Email.Text)
 	case m.Push != nil:
 		return m.Push.Title, m.Push.Body
+	case m.SMS != nil:
+		return "", m.SMS.Body
 	default:
 		raw, _ := json.Marshal(m.LINE)
 		return "", string(raw)
@@ -276,7 +283,12 @@ type renderedContent struct {
 	Email      *renderedEmail    `json:"email,omitempty"`
 	LINE       []json.RawMessage `json:"line,omitempty"`
 	Push       *renderedPush     `json:"push,omitempty"`
+	SMS        *renderedSMS      `json:"sms,omitempty"`
 	Categories []string          `json:"categories,omitempty"`
+}
+
+type renderedSMS struct {
+	Body string `json:"body"`
 }
 
 type renderedEmail struct {
@@ -305,6 +317,9 @@ func toRenderedContent(m channels.Message) renderedContent {
 	}
 	if p := m.Push; p != nil {
 		r.Push = &renderedPush{Title: p.Title, Body: p.Body, ImageURL: p.ImageURL, DeepLink: p.DeepLink, Data: p.Data}
+	}
+	if m.SMS != nil {
+		r.SMS = &renderedSMS{Body: m.SMS.Body}
 	}
 	return r
 }

@@ -177,6 +177,7 @@ func (s *server) routes(r *gin.Engine) {
 	r.OPTIONS("/v1/push/opened", corsIngest)
 	r.POST("/webhooks/sendgrid/:workspace", s.sendgridWebhook)
 	r.POST("/webhooks/line/:workspace", s.lineWebhook)
+	r.POST("/webhooks/twilio/:workspace", s.twilioWebhook)
 	r.GET("/u/:token", s.preferences)
 	// The click redirect of tracked links (clicks.go).
 	r.GET("/r/:token", s.clickRedirect)

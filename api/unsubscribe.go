@@ -122,8 +122,8 @@ func (s *server) changePreference(c *gin.Context) {
 	case status != store.OptedIn && status != store.OptedOut:
 		invalid(c, "status", "must be opted_in or opted_out")
 		return
-	case !slices.Contains([]string{"email", "line", "push"}, channel):
-		invalid(c, "channel", "must be email, line or push")
+	case !slices.Contains([]string{"email", "line", "push", "sms"}, channel):
+		invalid(c, "channel", "must be email, line, push or sms")
 		return
 	}
 	ctx := c.Request.Context()

@@ -53,7 +53,7 @@ func (c *ChannelsListCmd) Run(rc *runContext) error {
 // ChannelsShowCmd is `tabiji channels show CHANNEL`.
 type ChannelsShowCmd struct {
 	APIClientFlags
-	Channel string `arg:"" enum:"email,line,push" help:"email, line or push."`
+	Channel string `arg:"" enum:"email,line,push,sms" help:"email, line, push or sms."`
 }
 
 // Run prints one channel's settings.
@@ -72,12 +72,17 @@ func (c *ChannelsShowCmd) Run(rc *runContext) error {
 // ChannelsSetCmd is `tabiji channels set CHANNEL --flag=value…`.
 type ChannelsSetCmd struct {
 	APIClientFlags
-	Channel            string `arg:"" enum:"email,line,push" help:"email, line or push."`
+	Channel            string `arg:"" enum:"email,line,push,sms" help:"email, line, push or sms."`
 	APIKey             string `name:"api-key" help:"email: SendGrid API key (secret; - reads it from stdin)."`
 	WebhookPublicKey   string `name:"webhook-public-key" help:"email: public key (base64) of SendGrid's Signed Event Webhook."`
 	ChannelAccessToken string `name:"channel-access-token" help:"line: channel access token (secret; - reads it from stdin)."`
 	ChannelSecret      string `name:"channel-secret" help:"line: channel secret, which signs LINE's webhooks (secret; - reads it from stdin)."`
 	ServiceAccountFile string `name:"service-account-file" type:"existingfile" help:"push: Firebase service account key file (JSON)."`
+	AccountSID         string `name:"account-sid" help:"sms: Twilio account SID (AC…)."`
+	AuthToken          string `name:"auth-token" help:"sms: Twilio auth token, which also signs Twilio's webhooks (secret; - reads it from stdin)."`
+	FromNumber         string `name:"from-number" help:"sms: sending number (E.164, as +815012345678) or alphanumeric sender ID."`
+	MessagingService   string `name:"messaging-service-sid" help:"sms: Twilio Messaging Service (MG…) that sends instead of a from number."`
+	DefaultRegion      string `name:"default-region" help:"sms: region (JP, US, …) of customers' numbers written without a country code (JP when unset)."`
 }
 
 // Run sends the settings given.
@@ -103,7 +108,8 @@ func (c *ChannelsSetCmd) values(stdin io.Reader) (map[string]string, error) {
 	v := map[string]string{}
 	for name, val := range map[string]string{
 		settings.APIKey: c.APIKey, settings.WebhookPublicKey: c.WebhookPublicKey, settings.ChannelAccessToken: c.ChannelAccessToken,
-		settings.ChannelSecret: c.ChannelSecret,
+		settings.ChannelSecret: c.ChannelSecret, settings.AccountSID: c.AccountSID, settings.AuthToken: c.AuthToken,
+		settings.FromNumber: c.FromNumber, settings.MessagingServiceSID: c.MessagingService, settings.DefaultRegion: c.DefaultRegion,
 	} {
 		if val != "" {
 			v[name] = val
@@ -141,7 +147,7 @@ func (c *ChannelsSetCmd) values(stdin io.Reader) (map[string]string, error) {
 // ChannelsDeleteCmd is `tabiji channels delete CHANNEL`.
 type ChannelsDeleteCmd struct {
 	APIClientFlags
-	Channel string `arg:"" enum:"email,line,push" help:"email, line or push."`
+	Channel string `arg:"" enum:"email,line,push,sms" help:"email, line, push or sms."`
 }
 
 // Run deletes the workspace's settings of the channel.

@@ -31,8 +31,15 @@ type ChannelFlags struct {
 	LINEAPIBaseURL           string `name:"line-api-base-url" env:"LINE_API_BASE_URL" help:"LINE Messaging API base URL (default https://api.line.me)."`
 	FCMCredentialsFile       string `name:"fcm-credentials-file" env:"FCM_CREDENTIALS_FILE" type:"path" help:"Firebase service account key (JSON): push goes through FCM."`
 	FCMBaseURL               string `name:"fcm-base-url" env:"FCM_BASE_URL" help:"FCM API base URL (default https://fcm.googleapis.com)."`
+	TwilioAccountSID         string `name:"twilio-account-sid" env:"TWILIO_ACCOUNT_SID" help:"Twilio account SID (AC…): SMS goes through Twilio (with the auth token and a from number or messaging service)."`
+	TwilioAuthToken          string `name:"twilio-auth-token" env:"TWILIO_AUTH_TOKEN" help:"Twilio auth token, which also signs Twilio's status callbacks and inbound messages."`
+	TwilioFromNumber         string `name:"twilio-from-number" env:"TWILIO_FROM_NUMBER" help:"Sending number (E.164) or alphanumeric sender ID of SMS."`
+	TwilioMessagingService   string `name:"twilio-messaging-service-sid" env:"TWILIO_MESSAGING_SERVICE_SID" help:"Twilio Messaging Service (MG…) that sends SMS, instead of a from number."`
+	SMSDefaultRegion         string `name:"sms-default-region" env:"TABIJI_SMS_DEFAULT_REGION" help:"Region (JP, US, …) of customers' phone numbers written without a country code (default JP)."`
+	TwilioAPIBaseURL         string `name:"twilio-api-base-url" env:"TWILIO_API_BASE_URL" help:"Twilio API base URL (default https://api.twilio.com)."`
 	// EmailConfirmWindow: see activities.Options.ConfirmWithin.
 	EmailConfirmWindow time.Duration `name:"email-confirm-window" env:"TABIJI_EMAIL_CONFIRM_WINDOW" default:"15m" help:"How long a retried email send waits for SendGrid's webhook to confirm an earlier attempt whose answer was lost, before settling it 'unconfirmed' (never sent twice); 0 without a webhook."`
+	SMSConfirmWindow   time.Duration `name:"sms-confirm-window" env:"TABIJI_SMS_CONFIRM_WINDOW" default:"15m" help:"How long a retried SMS send waits for Twilio's status callback to confirm an earlier attempt whose answer was lost, before settling it 'unconfirmed' (never sent twice); 0 without a public URL."`
 	// The settings above are defaults: a workspace's own (tabiji channels set) win field by field.
 	SecretsKey         string        `name:"secrets-key" env:"TABIJI_SECRETS_KEY" help:"Key (at least 32 characters) sealing the provider secrets workspaces store with tabiji channels set; the same on the API and every worker (tabiji dev: generated into the data dir when unset)."`
 	ChannelSettingsTTL time.Duration `name:"channel-settings-ttl" env:"TABIJI_CHANNEL_SETTINGS_TTL" default:"10s" help:"How long a process uses what it read of a workspace's channel settings before reading them again: a change made through the API reaches the workers within it."`
@@ -50,7 +57,7 @@ func (f ChannelFlags) Delivery(st *store.Store, unsubscribeSecret string) (activ
 	}
 	opts := activities.Options{SenderFor: r.Sender, UnsubscribeSecret: unsubscribeSecret,
 		PublicURL: f.PublicURL, EmailFrom: f.EmailFrom,
-		ConfirmWithin: map[string]time.Duration{"email": f.EmailConfirmWindow},
+		ConfirmWithin: map[string]time.Duration{"email": f.EmailConfirmWindow, "sms": f.SMSConfirmWindow},
 		Secrets:       secrets.NewVault(st, r.Keyring())}
 	if f.SecretsKey != "" && f.PublicURL != "" {
 		signer, err := clicks.NewSigner(f.SecretsKey)
@@ -104,6 +111,8 @@ var channelEnv = map[string]map[string]string{
 	"email": {settings.APIKey: "SENDGRID_API_KEY", settings.BaseURL: "SENDGRID_BASE_URL", settings.WebhookPublicKey: "SENDGRID_WEBHOOK_PUBLIC_KEY"},
 	"line":  {settings.ChannelAccessToken: "LINE_CHANNEL_ACCESS_TOKEN", settings.ChannelSecret: "LINE_CHANNEL_SECRET", settings.BaseURL: "LINE_API_BASE_URL"},
 	"push":  {settings.ServiceAccount: "FCM_CREDENTIALS_FILE", settings.BaseURL: "FCM_BASE_URL"},
+	"sms": {settings.AccountSID: "TWILIO_ACCOUNT_SID", settings.AuthToken: "TWILIO_AUTH_TOKEN", settings.FromNumber: "TWILIO_FROM_NUMBER",
+		settings.MessagingServiceSID: "TWILIO_MESSAGING_SERVICE_SID", settings.DefaultRegion: "TABIJI_SMS_DEFAULT_REGION", settings.BaseURL: "TWILIO_API_BASE_URL"},
 }
 
 // defaults are the flags as settings by channel, checked.
@@ -112,6 +121,8 @@ func (f ChannelFlags) defaults() (map[string]settings.Values, error) {
 		"email": {settings.APIKey: f.SendGridAPIKey, settings.BaseURL: f.SendGridBaseURL, settings.WebhookPublicKey: f.SendGridWebhookPublicKey},
 		"line":  {settings.ChannelAccessToken: f.LINEChannelAccessToken, settings.ChannelSecret: f.LINEChannelSecret, settings.BaseURL: f.LINEAPIBaseURL},
 		"push":  {settings.BaseURL: f.FCMBaseURL},
+		"sms": {settings.AccountSID: f.TwilioAccountSID, settings.AuthToken: f.TwilioAuthToken, settings.FromNumber: f.TwilioFromNumber,
+			settings.MessagingServiceSID: f.TwilioMessagingService, settings.DefaultRegion: f.SMSDefaultRegion, settings.BaseURL: f.TwilioAPIBaseURL},
 	}
 	if f.FCMCredentialsFile != "" {
 		raw, err := os.ReadFile(f.FCMCredentialsFile)

@@ -22,8 +22,8 @@ func TestSendRateFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := cli.Rates.Rates()
-	if r["email"] != 7 || r["line"] != 50 || r["push"] != 10000 || len(r) != 3 {
-		t.Errorf("rates = %v, want email 7 (flag), line 50 (env), push 10000 (default)", r)
+	if r["email"] != 7 || r["line"] != 50 || r["push"] != 10000 || r["sms"] != 10 || len(r) != 4 {
+		t.Errorf("rates = %v, want email 7 (flag), line 50 (env), push 10000 and sms 10 (defaults)", r)
 	}
 	if err := cli.Rates.check(); err != nil {
 		t.Errorf("check: %v", err)

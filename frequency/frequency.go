@@ -36,7 +36,7 @@ func Validate(c Caps) jsonfields.Errors {
 	var errs jsonfields.Errors
 	for ch, rules := range c {
 		if !slices.Contains(journey.Channels, ch) || ch == "outbox" {
-			errs.Add(ch, "is not a channel: email, line or push")
+			errs.Add(ch, "is not a channel: email, line, push or sms")
 			continue
 		}
 		for i, r := range rules {

@@ -29,7 +29,7 @@ var Kinds = []string{KindWait, KindWaitUntil, KindWaitFor, KindBranch, KindSplit
 
 // Channels a send node may name. Until providers are configured every channel
 // is delivered to the development outbox.
-var Channels = []string{"email", "line", "push", "outbox"}
+var Channels = []string{"email", "line", "push", "sms", "outbox"}
 
 // Definition is one version of a journey: how customers enter, the graph of
 // nodes they walk, and the rules that hold at every step.

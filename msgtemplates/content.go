@@ -1,5 +1,5 @@
 // Package msgtemplates holds message templates per channel (email, LINE,
-// push): their content, its validation, and its rendering with Liquid into
+// push, SMS): their content, its validation, and its rendering with Liquid into
 // the content of a channels.Message. It does no I/O.
 package msgtemplates
 
@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/msgtemplates/liquid"
@@ -21,10 +22,11 @@ const (
 	ChannelEmail = "email"
 	ChannelLINE  = "line"
 	ChannelPush  = "push"
+	ChannelSMS   = "sms"
 )
 
 // Channels lists every channel, in the order problems name them.
-var Channels = []string{ChannelEmail, ChannelLINE, ChannelPush}
+var Channels = []string{ChannelEmail, ChannelLINE, ChannelPush, ChannelSMS}
 
 // Email is the content of an email template. Every string is Liquid.
 type Email struct {
@@ -59,13 +61,26 @@ type Push struct {
 	Topic    string            `json:"topic,omitempty"` // as Email.Topic
 }
 
+// SMS is the content of an SMS template: the text, which is Liquid. Twilio
+// takes at most SMSBodyLimit characters (sent as several segments past 70
+// characters of Japanese or 160 of plain ASCII).
+type SMS struct {
+	Body  string `json:"body"`
+	Topic string `json:"topic,omitempty"` // as Email.Topic
+}
+
+// SMSBodyLimit is the most characters an SMS body may have once rendered
+// (Twilio's limit for one message).
+const SMSBodyLimit = 1600
+
 // Content is a template's content for its channel: exactly one of Email,
-// LINE and Push is set. It is stored as that one's JSON.
+// LINE, Push and SMS is set. It is stored as that one's JSON.
 type Content struct {
 	Channel string
 	Email   *Email
 	LINE    *LINE
 	Push    *Push
+	SMS     *SMS
 }
 
 // Topic is the consent topic the content names, "" for none.
@@ -77,6 +92,8 @@ func (c Content) Topic() string {
 		return c.LINE.Topic
 	case c.Push != nil:
 		return c.Push.Topic
+	case c.SMS != nil:
+		return c.SMS.Topic
 	}
 	return ""
 }
@@ -90,6 +107,8 @@ func (c Content) MarshalJSON() ([]byte, error) {
 		return json.Marshal(c.LINE)
 	case ChannelPush:
 		return json.Marshal(c.Push)
+	case ChannelSMS:
+		return json.Marshal(c.SMS)
 	}
 	return nil, fmt.Errorf("msgtemplates: unknown channel %q", c.Channel)
 }
@@ -111,6 +130,8 @@ func Parse(channel string, raw json.RawMessage) (Content, error) {
 		c.LINE, target = &LINE{}, &c.LINE
 	case ChannelPush:
 		c.Push, target = &Push{}, &c.Push
+	case ChannelSMS:
+		c.SMS, target = &SMS{}, &c.SMS
 	default:
 		return Content{}, Errors{{Field: "channel", Message: "must be one of " + strings.Join(Channels, ", ")}}
 	}
@@ -148,6 +169,8 @@ func (c Content) Validate() Errors {
 		validateLINE(&errs, c.LINE.Messages, true)
 	case c.Push != nil:
 		validatePush(&errs, c.Push, true)
+	case c.SMS != nil:
+		validateSMS(&errs, c.SMS)
 	}
 	checkLiquid(&errs, c)
 	return errs
@@ -189,6 +212,14 @@ func validatePush(errs *Errors, p *Push, template bool) {
 		if k == "" || hasLiquid(k) {
 			errs.Add("content.data", "keys must be plain, non-empty names")
 		}
+	}
+}
+
+// validateSMS checks the body: required, and (once rendered, or when it
+// has no Liquid) within SMSBodyLimit characters.
+func validateSMS(errs *Errors, s *SMS) {
+	if required(errs, "content.body", s.Body) && utf8.RuneCountInString(s.Body) > SMSBodyLimit && !hasLiquid(s.Body) {
+		errs.Add("content.body", fmt.Sprintf("has %d characters: an SMS may have at most %d", utf8.RuneCountInString(s.Body), SMSBodyLimit))
 	}
 }
 

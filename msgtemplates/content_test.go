@@ -105,7 +105,7 @@ func TestParse(t *testing.T) {
 		{"FlexUnknownContainer", "line", flex(`{"type":"bundle"}`), []string{"content.messages[0].contents.type"}},
 		{"FlexCarouselOfThirteenBubbles", "line", flex(`{"type":"carousel","contents":[` + strings.Repeat(bubble+",", 12) + bubble + `]}`), []string{"content.messages[0].contents.contents"}},
 		// channel
-		{"UnknownChannel", "sms", `{}`, []string{"channel"}},
+		{"UnknownChannel", "fax", `{}`, []string{"channel"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -67,7 +67,7 @@ func eventBinding(e journey.Event) map[string]any {
 }
 
 // Render fills the content with d into a message of the content's channel:
-// ID, CustomerID, Channel, Categories and one of Email, LINE and Push. The
+// ID, CustomerID, Channel, Categories and one of Email, LINE, Push and SMS. The
 // caller sets the address and the run. The rendered content is validated
 // again, strictly (an https URL that Liquid made, a subject Liquid left
 // empty); its error is an Errors naming the field, or a Liquid error
@@ -111,6 +111,9 @@ func Render(ctx context.Context, c Content, d Data) (channels.Message, error) {
 		p := out.Push
 		validatePush(&errs, p, false)
 		m.Push = &channels.Push{Title: p.Title, Body: p.Body, ImageURL: p.ImageURL, DeepLink: p.DeepLink, Data: p.Data}
+	case out.SMS != nil:
+		validateSMS(&errs, out.SMS)
+		m.SMS = &channels.SMS{Body: out.SMS.Body}
 	}
 	if len(errs) > 0 {
 		return channels.Message{}, errs
@@ -152,6 +155,10 @@ func walkStrings(c Content, fn func(field, s string) (string, error)) (Content, 
 			p.Data[k] = v
 		}
 		out.Push = &p
+	case c.SMS != nil:
+		sms := *c.SMS
+		apply("content.body", &sms.Body)
+		out.SMS = &sms
 	case c.LINE != nil:
 		out.LINE = &LINE{}
 		out.LINE.Messages, err = walkLINE(c.LINE.Messages, fn)

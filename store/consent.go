@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tabiji/tabiji/phone"
 )
 
 // Consent statuses.
@@ -21,7 +23,7 @@ const (
 type Consent struct {
 	WorkspaceID string
 	CustomerID  string
-	Channel     string // "email", "line", "push"
+	Channel     string // "email", "line", "push", "sms"
 	Topic       string
 	Status      string    // OptedIn or OptedOut
 	Source      string    // what set it: "sendgrid:unsubscribe", "line:follow", "preference_page", …
@@ -147,18 +149,26 @@ func (s *Store) ConsentFor(ctx context.Context, workspaceID, customerID, channel
 }
 
 // CustomerByAddress returns the id of the workspace's profile holding the
-// address on the channel ("email", "line", "push"), or ErrNotFound. Emails
-// match whatever their case and surrounding spaces, as suppressions do
-// (SuppressionAddress), through the index of migration 00019.
+// address on the channel ("email", "line", "push", "sms"), or ErrNotFound.
+// Emails match whatever their case and surrounding spaces, as suppressions
+// do (SuppressionAddress), through the index of migration 00019. An SMS
+// address is a number in E.164; it matches a profile whose phone has the
+// same digits in international or national form ("+81 90-1234-5678",
+// "090-1234-5678"), through the index of migration 00033.
 func (s *Store) CustomerByAddress(ctx context.Context, workspaceID, channel, address string) (string, error) {
 	column := map[string]string{"email": "email <> '' AND lower(trim(email)) = lower(trim($2))",
-		"line": "line_user_id = $2", "push": "$2 = ANY(push_tokens)"}[channel]
+		"line": "line_user_id = $2", "push": "$2 = ANY(push_tokens)",
+		"sms": "phone <> '' AND regexp_replace(phone, '[^0-9]', '', 'g') = ANY($2)"}[channel]
 	if column == "" || address == "" {
 		return "", ErrNotFound
 	}
+	var arg any = address
+	if channel == "sms" {
+		arg = phone.Digits(address)
+	}
 	var id string
 	err := s.pool.QueryRow(ctx, `SELECT id FROM profiles WHERE workspace_id = $1 AND `+column+`
-		ORDER BY updated_at DESC LIMIT 1`, workspaceID, address).Scan(&id)
+		ORDER BY updated_at DESC LIMIT 1`, workspaceID, arg).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrNotFound
 	}

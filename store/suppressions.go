@@ -17,6 +17,7 @@ const (
 	SuppressUnsubscribe  = "unsubscribe"
 	SuppressLineUnfollow = "line_unfollow"
 	SuppressInvalid      = "invalid"
+	SuppressSMSStop      = "sms_stop" // the number replied STOP (or 停止, …)
 )
 
 // Suppression is an address not to send to on a channel, whichever
@@ -24,7 +25,7 @@ const (
 type Suppression struct {
 	WorkspaceID string
 	Channel     string
-	Address     string // email address, LINE user ID or push token
+	Address     string // email address, LINE user ID, push token or phone number (E.164)
 	Reason      string
 	CreatedAt   time.Time
 }

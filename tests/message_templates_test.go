@@ -139,7 +139,7 @@ func TestMessageTemplates(t *testing.T) {
 			{"NoName", "POST", "/v1/templates", `{"channel":"email","content":{}}`, 400, "name"},
 			{"BadID", "POST", "/v1/templates", `{"id":"Bad Id","name":"x","channel":"email","content":{}}`, 400, "id"},
 			{"NoChannel", "POST", "/v1/templates", `{"name":"x","content":{}}`, 400, "channel"},
-			{"UnknownChannel", "POST", "/v1/templates", `{"name":"x","channel":"sms","content":{}}`, 422, "channel"},
+			{"UnknownChannel", "POST", "/v1/templates", `{"name":"x","channel":"fax","content":{}}`, 422, "channel"},
 			{"NoContent", "POST", "/v1/templates", `{"name":"x","channel":"email"}`, 400, "content"},
 			{"BadLiquid", "POST", "/v1/templates", `{"name":"x","channel":"email","content":{"subject":"s","html":"{% if %}","from":"a@b.example"}}`, 422, "content.html"},
 			{"FlexMissingLayout", "POST", "/v1/templates", `{"name":"x","channel":"line","content":{"messages":[{"type":"flex","altText":"a","contents":{"type":"bubble","body":{"type":"box","contents":[]}}}]}}`, 422, "content.messages[0].contents.body.layout"},

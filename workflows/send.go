@@ -120,6 +120,8 @@ func hasAddress(p journey.Profile, channel string) bool {
 		return p.LineUserID != ""
 	case "push":
 		return len(p.PushTokens) > 0
+	case "sms":
+		return p.Phone != ""
 	}
 	return true // the outbox needs no address
 }
