@@ -13,7 +13,7 @@ ALTER TABLE suppressions DROP CONSTRAINT suppressions_reason_check,
     CHECK (reason IN ('hard_bounce', 'spam_report', 'unsubscribe', 'line_unfollow', 'invalid', 'sms_stop'));
 
 -- An inbound SMS (a STOP reply) names its sender in E.164, while a profile
--- keeps the number as it was given ("090-1234-5678"): store.CustomerByPhone
+-- keeps the number as it was given ("090-1234-5678"): store.CustomerByAddress
 -- matches on the number's digits, which this index finds without a scan.
 CREATE INDEX profiles_phone_digits_idx ON profiles (workspace_id, (regexp_replace(phone, '[^0-9]', '', 'g')))
     WHERE phone <> '';
