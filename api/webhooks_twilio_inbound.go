@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/channels/twilio"
+	"github.com/tabiji/tabiji/consent"
 	"github.com/tabiji/tabiji/engagement"
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/phone"
@@ -33,7 +34,8 @@ func (s *server) handleTwilioInbound(ctx context.Context, ws string, form url.Va
 		return err
 	}
 	keyword := twilio.Keyword(form.Get("Body"), form.Get("OptOutType"))
-	if err := s.applySMSConsent(ctx, ws, customer, from, keyword); err != nil {
+	proof := consent.Evidence{Wording: form.Get("Body"), MessageID: sid}
+	if err := s.applySMSConsent(ctx, ws, customer, from, keyword, proof); err != nil {
 		return err
 	}
 	if err := s.recordSMSReply(ctx, ws, customer, from, keyword, form); err != nil {
@@ -64,14 +66,15 @@ func (s *server) smsCustomer(ctx context.Context, ws, number, sid string) (strin
 }
 
 // applySMSConsent opts the customer out of SMS on a stop word (and
-// suppresses the number), or back in on a start word (and lifts it).
-func (s *server) applySMSConsent(ctx context.Context, ws, customer, number, keyword string) error {
+// suppresses the number), or back in on a start word (and lifts it); the
+// consent record keeps the reply's text and SID as its evidence.
+func (s *server) applySMSConsent(ctx context.Context, ws, customer, number, keyword string, proof consent.Evidence) error {
 	status := map[string]string{twilio.KeywordStop: store.OptedOut, twilio.KeywordStart: store.OptedIn}[keyword]
 	if status == "" {
 		return nil
 	}
 	if _, err := s.Store.SetConsent(ctx, store.Consent{WorkspaceID: ws, CustomerID: customer, Channel: "sms",
-		Status: status, Source: "twilio:" + keyword}); err != nil {
+		Status: status, Source: "twilio:" + keyword, Evidence: proof.EvidenceJSON()}); err != nil {
 		return err
 	}
 	if status == store.OptedOut {

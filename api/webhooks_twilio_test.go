@@ -142,6 +142,10 @@ func TestTwilioWebhook(t *testing.T) {
 		if got, _, _ := b.store.ConsentFor(ctx, "w", "u1", "sms", ""); got != store.OptedOut {
 			t.Errorf("SMS consent after 配信停止 = %q", got)
 		}
+		if recs, err := b.store.ConsentRecords(ctx, "w", "u1"); err != nil || len(recs) != 1 || recs[0].Source != "twilio:stop" ||
+			!strings.Contains(string(recs[0].Evidence), "配信停止") || !strings.Contains(string(recs[0].Evidence), "SMin1") {
+			t.Errorf("consent records = %+v, %v; want twilio:stop with the reply as evidence", recs, err)
+		}
 		if sp, err := b.store.Suppressed(ctx, "w", "sms", "+819012345678"); err != nil || sp.Reason != store.SuppressSMSStop {
 			t.Errorf("suppression after STOP = %+v, %v", sp, err)
 		}
