@@ -119,6 +119,26 @@ func TestTwilioWebhook(t *testing.T) {
 			t.Errorf("message status %q after forgeries, want it unchanged", m.Status)
 		}
 	})
+	t.Run("AnotherWorkspacesCallbackCannotTouchOurMessage", func(t *testing.T) {
+		t.Parallel()
+		b := setupTwilio(t)
+		b.sendMessage(t, "m1", "sms")
+		// Both workspaces share the operator's Twilio account here, so the
+		// signature holds: the path's workspace alone must keep w's row out.
+		code, _ := b.twilio(t, "/webhooks/twilio/other?message=m1", twilioToken, twilioStatus("SM1", "failed", "30003"))
+		if code >= http.StatusInternalServerError {
+			t.Fatalf("other workspace's callback: %d", code)
+		}
+		if m, _ := b.message(t, "m1"); m.Status != "recorded" {
+			t.Errorf("w's message is %q after other's callback, want it unchanged", m.Status)
+		}
+		if got := b.signals.names(); len(got) != 0 {
+			t.Errorf("signals = %v, want none", got)
+		}
+		if _, err := b.store.Suppressed(ctx, "w", "sms", "+819012345678"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("w's number suppressed by other's callback: %v", err)
+		}
+	})
 	t.Run("AnotherAccountIsRefusedNamingTheField", func(t *testing.T) {
 		t.Parallel()
 		b := setupTwilio(t)

@@ -331,9 +331,11 @@ var publicRoutes = map[string]bool{
 	"POST /v1/g": true, "POST /v1/a": true, "POST /v1/b": true,
 	// Provider webhooks are authenticated by the provider's signature and
 	// unsubscribe links by a signed token, not by a key: api's
-	// TestSendGridWebhook, TestLineWebhook and TestUnsubscribe check that a
-	// signed delivery or link for one workspace cannot touch another's.
+	// TestSendGridWebhook, TestLineWebhook, TestTwilioWebhook and
+	// TestUnsubscribe check that a signed delivery or link for one workspace
+	// cannot touch another's.
 	"POST /webhooks/sendgrid/:workspace": true, "POST /webhooks/line/:workspace": true,
+	"POST /webhooks/twilio/:workspace": true,
 	"GET /u/:token": true, "POST /u/:token": true,
 	// The click redirect reads its workspace from a signed token, not a key:
 	// api's TestClickRedirect checks that a token not signed here redirects
