@@ -26,8 +26,8 @@ type Message struct {
 	// StatusCallback is where the provider reports the message's delivery
 	// (Twilio's status callback), naming the message; "" for none.
 	StatusCallback string
-	Categories  []string // email categories / analytics tags
-	Topic       string   // the consent topic ("promotions"), "" for the channel as a whole
+	Categories     []string // email categories / analytics tags
+	Topic          string   // the consent topic ("promotions"), "" for the channel as a whole
 }
 
 // Email is the content of an email message.

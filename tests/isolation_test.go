@@ -335,8 +335,7 @@ var publicRoutes = map[string]bool{
 	// TestUnsubscribe check that a signed delivery or link for one workspace
 	// cannot touch another's.
 	"POST /webhooks/sendgrid/:workspace": true, "POST /webhooks/line/:workspace": true,
-	"POST /webhooks/twilio/:workspace": true,
-	"GET /u/:token": true, "POST /u/:token": true,
+	"POST /webhooks/twilio/:workspace": true, "GET /u/:token": true, "POST /u/:token": true,
 	// The click redirect reads its workspace from a signed token, not a key:
 	// api's TestClickRedirect checks that a token not signed here redirects
 	// nowhere and records nothing.
