@@ -204,6 +204,19 @@ func TestRewriteMessage(t *testing.T) {
 		}
 	})
 
+	t.Run("SMSBodyOfAnSMSMessage", func(t *testing.T) {
+		m := msg("sms")
+		m.SMS = &channels.SMS{Body: "セール https://shop.example.jp/s 本日まで"}
+		out := r.Message(m, Tracking{UTM: map[string]string{"utm_source": "sms"}})
+		link := strings.TrimSuffix(strings.TrimPrefix(out.SMS.Body, "セール "), " 本日まで")
+		if l := tracked(t, s, link); l.URL != "https://shop.example.jp/s?utm_source=sms" || l.Channel != "sms" || l.MessageID != m.ID {
+			t.Errorf("sms = %q (%+v)", out.SMS.Body, l)
+		}
+		if m.SMS.Body != "セール https://shop.example.jp/s 本日まで" {
+			t.Errorf("the original message changed: %q", m.SMS.Body)
+		}
+	})
+
 	t.Run("ANilRewriterChangesNothing", func(t *testing.T) {
 		var none *Rewriter
 		m := msg("line")

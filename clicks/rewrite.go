@@ -43,7 +43,7 @@ type Rewriter struct {
 // Message returns m with its links tracked: the web links of a LINE text
 // message and every uri action of a LINE message (buttons, Flex, imagemap,
 // quick replies, defaultAction), the push's web deep link and data url or
-// link, and, when t.Email, the email's HTML hrefs and text links. Each URL
+// link, the web links of an SMS body, and, when t.Email, the email's HTML hrefs and text links. Each URL
 // gets t.UTM first (a parameter the URL has keeps its value). A nil
 // Rewriter leaves m as it is. m's ID, WorkspaceID, CustomerID and Channel
 // name the link.
@@ -71,6 +71,10 @@ func (r *Rewriter) Message(m channels.Message, t Tracking) channels.Message {
 			}
 		}
 		m.Push = &p
+	case m.SMS != nil:
+		sms := *m.SMS
+		sms.Body = r.Text(sms.Body, base, t.UTM)
+		m.SMS = &sms
 	case m.Email != nil && t.Email:
 		e := *m.Email
 		e.HTML, e.Text = r.html(e.HTML, base, t.UTM), r.Text(e.Text, base, t.UTM)
