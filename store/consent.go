@@ -154,7 +154,7 @@ func (s *Store) ConsentFor(ctx context.Context, workspaceID, customerID, channel
 // do (SuppressionAddress), through the index of migration 00019. An SMS
 // address is a number in E.164; it matches a profile whose phone has the
 // same digits in international or national form ("+81 90-1234-5678",
-// "090-1234-5678"), through the index of migration 00035.
+// "090-1234-5678"), through the index of migration 00036.
 func (s *Store) CustomerByAddress(ctx context.Context, workspaceID, channel, address string) (string, error) {
 	column := map[string]string{"email": "email <> '' AND lower(trim(email)) = lower(trim($2))",
 		"line": "line_user_id = $2", "push": "$2 = ANY(push_tokens)",
