@@ -73,8 +73,8 @@ func TestJourneyExperimentsAPI(t *testing.T) {
 		c := sessionFrom(t, b.login(t, adminKey, "/ui/journeys/promo"))
 		page := b.uiRequest(t, "GET", "/ui/journeys/promo?mde=0.5", c.Value, nil)
 		html := page.Body.String()
-		for _, want := range []string{`id="kpi-entered">3500<`, `data-node="ab" data-entered="3500"`, `data-from="ab" data-to="done" data-count="3500"`,
-			`data-kind="holdout"`, `class="n entered">3000<`, `class="winner">b<`} {
+		for _, want := range []string{`id="kpi-entered">3,500<`, `data-node="ab" data-entered="3500"`, `data-from="ab" data-to="done" data-count="3500"`,
+			`data-kind="holdout"`, `class="n entered">3,000<`, `class="winner">b<`} {
 			if !strings.Contains(html, want) {
 				t.Errorf("the page lacks %s", want)
 			}
