@@ -85,7 +85,8 @@ func lineUser(src webhook.SourceInterface) string {
 // lineWebhook is POST /webhooks/line/:workspace: the LINE Messaging API's
 // webhook. Follow and unfollow set LINE consent (and the unfollow
 // suppression); every event Tabiji knows becomes a Tabiji event of the
-// customer whose profile has that LINE user ID.
+// customer whose profile has that LINE user ID. The verified body is also
+// recorded for the shop's other endpoints (package linerelay).
 func (s *server) lineWebhook(c *gin.Context) {
 	ws := c.Param("workspace")
 	secret, ok := s.webhookSetting(c, ws, "line", settings.ChannelSecret)
@@ -108,6 +109,9 @@ func (s *server) lineWebhook(c *gin.Context) {
 	var cb webhook.CallbackRequest
 	if err := json.Unmarshal(body, &cb); err != nil {
 		invalid(c, "events", "must be LINE webhook events: "+err.Error())
+		return
+	}
+	if !s.relayLineWebhook(c, ws, body) {
 		return
 	}
 	var sum webhookSummary
@@ -213,4 +217,20 @@ func lineCall(customer string, e lineEvent) (ingest.Message, error) {
 		return ingest.Message{}, fmt.Errorf("decode %s as a track call: %w", e.name, err)
 	}
 	return m, nil
+}
+
+// relayLineWebhook records the verified body once for each of the shop's
+// other endpoints (the relayUrls setting) before LINE is answered; package
+// linerelay delivers them, re-signed, after the answer. A failure to
+// record answers 500, so LINE redelivers and nothing is lost.
+func (s *server) relayLineWebhook(c *gin.Context, ws string, body []byte) bool {
+	urls, ok := s.webhookSetting(c, ws, "line", settings.RelayURLs)
+	if !ok || urls == "" {
+		return ok
+	}
+	if err := s.Store.EnqueueLineRelays(c.Request.Context(), ws, settings.SplitRelayURLs(urls), body); err != nil {
+		s.fail(c, err)
+		return false
+	}
+	return true
 }

@@ -77,6 +77,7 @@ type ChannelsSetCmd struct {
 	WebhookPublicKey   string `name:"webhook-public-key" help:"email: public key (base64) of SendGrid's Signed Event Webhook."`
 	ChannelAccessToken string `name:"channel-access-token" help:"line: channel access token (secret; - reads it from stdin)."`
 	ChannelSecret      string `name:"channel-secret" help:"line: channel secret, which signs LINE's webhooks (secret; - reads it from stdin)."`
+	RelayURLs          string `name:"relay-urls" help:"line: the shop's other webhook endpoints, comma-separated (at most 5), that get every verified LINE webhook re-signed (the API's relayUrls; clear it with PUT /v1/channels/line {\"relayUrls\": \"\"})."`
 	ServiceAccountFile string `name:"service-account-file" type:"existingfile" help:"push: Firebase service account key file (JSON)."`
 	AccountSID         string `name:"account-sid" help:"sms: Twilio account SID (AC…)."`
 	AuthToken          string `name:"auth-token" help:"sms: Twilio auth token, which also signs Twilio's webhooks (secret; - reads it from stdin)."`
@@ -108,7 +109,7 @@ func (c *ChannelsSetCmd) values(stdin io.Reader) (map[string]string, error) {
 	v := map[string]string{}
 	for name, val := range map[string]string{
 		settings.APIKey: c.APIKey, settings.WebhookPublicKey: c.WebhookPublicKey, settings.ChannelAccessToken: c.ChannelAccessToken,
-		settings.ChannelSecret: c.ChannelSecret, settings.AccountSID: c.AccountSID, settings.AuthToken: c.AuthToken,
+		settings.ChannelSecret: c.ChannelSecret, settings.RelayURLs: c.RelayURLs, settings.AccountSID: c.AccountSID, settings.AuthToken: c.AuthToken,
 		settings.FromNumber: c.FromNumber, settings.MessagingServiceSID: c.MessagingService, settings.DefaultRegion: c.DefaultRegion,
 	} {
 		if val != "" {

@@ -169,7 +169,11 @@ func (d *DevCmd) Run(rc *runContext) error {
 		deps.Clicks = delivery.Clicks.Signer // the dev secrets key's, as the worker's links
 	}
 	h := api.NewServer(deps)
-	stack.stops = append(stack.stops, startSweeper(rc.ctx, deps))
+	relayClient, err := d.OutboundFlags.client()
+	if err != nil {
+		return err
+	}
+	stack.stops = append(stack.stops, startSweeper(rc.ctx, deps, relayClient))
 	err = serveHTTP(rc.ctx, httpAddr, h, func(addr net.Addr) {
 		pg := dbURL
 		if d.DatabaseURL != "" {

@@ -31,6 +31,8 @@ type APICmd struct {
 	QueryFlags
 	LimitFlags
 	MetricsFlags
+	// OutboundFlags open private targets to the LINE webhook relay.
+	OutboundFlags
 }
 
 // connect opens Postgres (refusing a schema that is behind) with the pool
@@ -94,8 +96,12 @@ func (a *APICmd) Run(rc *runContext) error {
 		Channels: resolver, UnsubscribeSecret: a.UnsubscribeSecret, PayloadCodec: codec, CodecOrigins: a.CodecOrigins,
 		PublicURL: a.PublicURL, Limits: limits, TrustedProxies: a.TrustedProxies, Metrics: m,
 	}
+	relayClient, err := a.OutboundFlags.client()
+	if err != nil {
+		return err
+	}
 	h := api.NewServer(deps)
-	defer startSweeper(rc.ctx, deps)()
+	defer startSweeper(rc.ctx, deps, relayClient)()
 	return serveHTTP(rc.ctx, a.HTTPAddr, h, func(addr net.Addr) {
 		rc.log.Info("API listening", "addr", addr.String())
 	})

@@ -82,7 +82,12 @@ func TestRichMenuPerSegment(t *testing.T) {
 		if links > 4 || len(ln.Invalid()) > 0 {
 			t.Errorf("%d link requests for 4 users (invalid: %v)", links, ln.Invalid())
 		}
-		var out struct{ RichMenus []struct{ Segment, RichMenuID string; Linked int } }
+		var out struct {
+			RichMenus []struct {
+				Segment, RichMenuID string
+				Linked              int
+			}
+		}
 		s.call("GET", "/v1/line/rich-menus", "admin", nil, http.StatusOK, &out)
 		if len(out.RichMenus) != 1 || out.RichMenus[0].Linked != 4 {
 			t.Errorf("rules = %+v, want rm_vip with 4 linked", out.RichMenus)
@@ -122,7 +127,12 @@ func TestRichMenuPerSegment(t *testing.T) {
 		s.tier("rm_a", "rm_vip") // back in the segment while LINE fails
 		eventually(t, 20*time.Second, "rm_a's menu after the outage", linked("rm_a", vipMenu))
 		eventually(t, 20*time.Second, "rm_a recorded once", func() bool {
-			var out struct{ RichMenus []struct{ Segment string; Linked int } }
+			var out struct {
+				RichMenus []struct {
+					Segment string
+					Linked  int
+				}
+			}
 			s.call("GET", "/v1/line/rich-menus", "admin", nil, http.StatusOK, &out)
 			return len(out.RichMenus) == 2 && out.RichMenus[1].Segment == "rm_vip" && out.RichMenus[1].Linked == 5
 		})

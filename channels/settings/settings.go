@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -29,6 +30,7 @@ const (
 	WebhookPublicKey    = "webhookPublicKey"    // email: SendGrid Signed Event Webhook public key (base64)
 	ChannelAccessToken  = "channelAccessToken"  // line: channel access token (secret)
 	ChannelSecret       = "channelSecret"       // line: channel secret, which signs webhooks (secret)
+	RelayURLs           = "relayUrls"           // line: the shop's other webhook endpoints, comma-separated, that get every verified webhook
 	ServiceAccount      = "serviceAccount"      // push: Firebase service account key, JSON (secret)
 	AccountSID          = "accountSid"          // sms: Twilio account SID (AC…)
 	AuthToken           = "authToken"           // sms: Twilio auth token, which also signs Twilio's webhooks (secret)
@@ -57,7 +59,7 @@ type Field struct {
 // Fields lists each channel's settings.
 var Fields = map[string][]Field{
 	"email": {{APIKey, true, false, token}, {WebhookPublicKey, false, false, sendgridPublicKey}, {BaseURL, false, true, httpURL}},
-	"line":  {{ChannelAccessToken, true, false, token}, {ChannelSecret, true, false, token}, {BaseURL, false, true, httpURL}},
+	"line":  {{ChannelAccessToken, true, false, token}, {ChannelSecret, true, false, token}, {RelayURLs, false, false, relayURLs}, {BaseURL, false, true, httpURL}},
 	"push":  {{ServiceAccount, true, false, serviceAccount}, {BaseURL, false, true, httpURL}},
 	"sms": {{AccountSID, false, false, sid("AC", "account SID")}, {AuthToken, true, false, authToken},
 		{FromNumber, false, false, fromNumber}, {MessagingServiceSID, false, false, sid("MG", "Messaging Service SID")},
@@ -151,6 +153,44 @@ func httpURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "must be an http:// or https:// URL with a host, as https://api.sendgrid.com"
+	}
+	return ""
+}
+
+// MaxRelayURLs is how many endpoints a LINE channel relays its webhooks to.
+const MaxRelayURLs = 5
+
+// SplitRelayURLs reads a relayUrls value: the URLs between its commas,
+// trimmed, empty ones left out.
+func SplitRelayURLs(s string) []string {
+	var out []string
+	for _, u := range strings.Split(s, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// relayURLs checks the shop's other LINE webhook endpoints: at most
+// MaxRelayURLs distinct http(s) URLs with a host and no credentials in
+// them. Whether a host may be dialled is decided when it is (package
+// outbound): a name can resolve elsewhere later.
+func relayURLs(s string) string {
+	urls := SplitRelayURLs(s)
+	if len(urls) > MaxRelayURLs {
+		return fmt.Sprintf("must name at most %d URLs, comma-separated; it names %d", MaxRelayURLs, len(urls))
+	}
+	for i, raw := range urls {
+		u, err := url.Parse(raw)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || len(raw) > 2048:
+			return fmt.Sprintf("URL %d must be an http:// or https:// URL with a host, at most 2048 characters, as https://shop.example/line/webhook", i+1)
+		case u.User != nil:
+			return fmt.Sprintf("URL %d must not hold a user name or password", i+1)
+		case slices.Contains(urls[:i], raw):
+			return fmt.Sprintf("URL %d is named twice", i+1)
+		}
 	}
 	return ""
 }
