@@ -13,6 +13,7 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"github.com/tabiji/tabiji/channels/settings"
+	"github.com/tabiji/tabiji/engagement"
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/store"
 )
@@ -148,21 +149,14 @@ func (s *server) handleLineEvent(ctx context.Context, ws string, e lineEvent, su
 	if err := s.applyLineConsent(ctx, ws, customer, e); err != nil {
 		return err
 	}
-	call, err := lineCall(customer, e)
-	if err != nil {
-		// Not a valid call (a text too long for an event, say): the consent stands.
-		s.Logger.Warn("line event not ingested", "workspace", ws, "event", e.name, "error", err)
-		sum.Ignored++
-		return s.Store.MarkWebhookSeen(ctx, ws, "line", e.id)
-	}
-	res, err := s.pipeline.Submit(ctx, ws, []ingest.Message{call})
-	if err != nil {
-		return fmt.Errorf("ingest %s: %w", e.name, err)
-	}
-	if res.RouteErr != nil || len(res.Rejected) > 0 {
-		// Stored and left for the sweeper, or refused by the workspace's
-		// taxonomy: either way not LINE's to retry.
-		s.Logger.Warn("line event not routed or refused", "workspace", ws, "event", e.name, "error", res.RouteErr, "rejected", res.Rejected)
+	// The event of the customer, through the one mapping point of
+	// engagement (messageId line:<webhookEventId>: a redelivery is
+	// stored once). One the pipeline cannot take (a text too long for an
+	// event, a taxonomy that redefines the name) is logged there; the
+	// consent stands.
+	if _, err := s.engagement.Record(ctx, engagement.Report{WorkspaceID: ws, Source: "line", EventID: e.id, Name: e.name,
+		CustomerID: customer, Channel: "line", At: e.at, Properties: e.props}); err != nil {
+		return fmt.Errorf("record %s: %w", e.name, err)
 	}
 	sum.Recorded++
 	return s.Store.MarkWebhookSeen(ctx, ws, "line", e.id)
@@ -205,18 +199,6 @@ func (s *server) applyLineConsent(ctx context.Context, ws, customer string, e li
 	}
 	_, err := s.Store.Unsuppress(ctx, ws, "line", e.userID)
 	return err
-}
-
-// lineCall is the event as a Segment track call; its messageId makes a
-// repeated delivery a duplicate in the events table too.
-func lineCall(customer string, e lineEvent) (ingest.Message, error) {
-	raw, _ := json.Marshal(map[string]any{"userId": customer, "event": e.name, "messageId": "line:" + e.id,
-		"timestamp": e.at, "properties": e.props})
-	m, err := ingest.Decode(ingest.Track, raw, time.Now().UTC())
-	if err != nil {
-		return ingest.Message{}, fmt.Errorf("decode %s as a track call: %w", e.name, err)
-	}
-	return m, nil
 }
 
 // relayLineWebhook records the verified body once for each of the shop's
