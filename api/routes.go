@@ -198,4 +198,10 @@ func (s *server) routes(r *gin.Engine) {
 	s.codecRoutes(r)
 	r.GET("/ui", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/ui/") })
 	r.POST("/u/:token", s.changePreference)
+	// The hosted sign-up form (signup_forms.go): managed with an admin key,
+	// published at /f/{id}, a random id, to visitors without one.
+	manage.GET("/signup-form", s.getSignupForm)
+	manage.PUT("/signup-form", s.putSignupForm)
+	r.GET("/f/:id", s.signupPage)
+	r.POST("/f/:id", s.signupSubmit)
 }

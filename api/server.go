@@ -20,6 +20,7 @@ import (
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/scoring"
+	"github.com/tabiji/tabiji/signupforms"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/wscache"
 )
@@ -94,6 +95,10 @@ type server struct {
 	everyOrigin *wscache.Cache[map[string]bool]
 	// securePublic: the public URL is https (ui_cookie.go).
 	securePublic bool
+	// signups runs the hosted sign-up forms (signup_forms.go); signupLimit
+	// limits each address's submissions to each form.
+	signups     signupforms.Service
+	signupLimit *keyedLimiter
 }
 
 // newServer is the API's state without its routes.
@@ -123,6 +128,7 @@ func newServer(d Deps) *server {
 	})
 	s.ingestLimit, s.manageLimit = newKeyedLimiter(d.Limits.Ingest), newKeyedLimiter(d.Limits.Manage)
 	s.loginByAddr, s.loginByKey = newKeyedLimiter(d.Limits.Login), newKeyedLimiter(d.Limits.Login)
+	s.signups, s.signupLimit = signupforms.Service{Store: d.Store, Pipeline: s.pipeline}, newKeyedLimiter(signupRate)
 	s.securePublic = strings.HasPrefix(strings.ToLower(d.PublicURL), "https://")
 	return s
 }

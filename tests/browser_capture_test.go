@@ -42,8 +42,8 @@ func pageServer(t *testing.T, api, key string) *httptest.Server {
 // timelineEvent is an event as GET /v1/profiles/{id}/events shows it.
 type timelineEvent struct {
 	Type, Event, AnonymousID string
-	Context                 map[string]any
-	Properties              map[string]any
+	Context                  map[string]any
+	Properties               map[string]any
 }
 
 func (b *keysBundle) timeline(customer string) []timelineEvent {

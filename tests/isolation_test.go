@@ -98,6 +98,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	s.call("POST", "/v1/profiles/u_iso/consent", "admin", map[string]any{"channel": "email", "status": "opted_in", "source": "signup_form",
 		"evidence": map[string]any{"form": "secret-form", "wording": "secret wording"}}, http.StatusCreated, nil)
 	s.call("PUT", "/v1/workspace/allowed-origins", "admin", map[string]any{"origins": []string{"https://secret-shop.example"}}, http.StatusOK, nil)
+	// Our sign-up form, its wording ours alone.
+	s.call("PUT", "/v1/signup-form", "admin", map[string]any{"topic": "secret-topic", "wording": map[string]any{"en": "secret wording"}}, http.StatusOK, nil)
 	// A segment our customer is in.
 	s.call("POST", "/v1/segments", "admin", map[string]any{"id": "iso_members", "name": "Secret members",
 		"definition": map[string]any{"condition": map[string]any{"trait": map[string]any{"name": "plan", "op": "eq", "value": "secret-plan"}}}},
@@ -155,6 +157,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"PATCH", "/v1/workspace/privacy", `{"eventRetention":"25 months"}`},
 		{"GET", "/v1/workspace/allowed-origins", ""},
 		{"PUT", "/v1/workspace/allowed-origins", `{"origins":["https://evil.example"]}`},
+		{"GET", "/v1/signup-form", ""},
+		{"PUT", "/v1/signup-form", `{"topic":"evil","wording":{"en":"evil"}}`},
 		{"GET", "/v1/projects/" + otherWrite + "/settings", ""},
 		{"GET", "/v1/profiles/u_iso/export", ""},
 		{"GET", "/v1/profiles/u_iso/consent", ""},
@@ -340,6 +344,10 @@ var publicRoutes = map[string]bool{
 	// api's TestClickRedirect checks that a token not signed here redirects
 	// nowhere and records nothing.
 	"GET /r/:token": true, "HEAD /r/:token": true,
+	// The hosted sign-up form is published to visitors under a random id
+	// of its own, not a key: TestSignupFormInChromium checks an unknown
+	// id is a 404, and its form writes only into the form's workspace.
+	"GET /f/:id": true, "POST /f/:id": true,
 	// The report pages' login form and their static files hold no data.
 	"GET /ui": true, "GET /ui/login": true, "POST /ui/login": true,
 	"GET /ui/assets/*filepath": true, "HEAD /ui/assets/*filepath": true,
@@ -417,7 +425,7 @@ func snapshot(t *testing.T, s *stack) map[string]any {
 		"/v1/journeys/iso/stats", "/v1/journeys/iso/experiments", "/v1/global-control", "/v1/workspace/timezone", "/v1/kpis/channels", "/v1/kpis/journey-revenue",
 		"/v1/scoring", "/v1/profiles/u_iso/score", "/v1/channels", "/v1/segments", "/v1/segments/iso_members",
 		"/v1/segments/iso_members/count", "/v1/profiles/u_iso/segments", "/v1/workspace", "/v1/workspace/privacy",
-		"/v1/workspace/allowed-origins", "/v1/profiles/u_iso/consent", "/v1/line/rich-menus"} {
+		"/v1/workspace/allowed-origins", "/v1/profiles/u_iso/consent", "/v1/line/rich-menus", "/v1/signup-form"} {
 		var v any
 		s.call("GET", path, "admin", nil, http.StatusOK, &v)
 		out[path] = v
