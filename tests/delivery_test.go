@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func (s *stack) startDeliveryWorkers(sg *providertest.Server, ln *providertest.L
 }
 
 // startDeliveryWorkersWith is startDeliveryWorkers with the options extra
-// sets on top (the click rewriter, say).
+// sets on top: the click rewriter, more senders (push).
 func (s *stack) startDeliveryWorkersWith(sg *providertest.Server, ln *providertest.LINE, extra activities.Options) {
 	s.t.Helper()
 	email, err := sendgrid.NewSender(sendgrid.Config{APIKey: "SG.test", BaseURL: sg.URL})
@@ -38,8 +39,10 @@ func (s *stack) startDeliveryWorkersWith(sg *providertest.Server, ln *providerte
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	senders := map[string]channels.Sender{"email": email, "line": lineSender}
+	maps.Copy(senders, extra.Senders) // push, say
 	acts := activities.New(s.store, activities.Options{
-		Senders:           map[string]channels.Sender{"email": email, "line": lineSender},
+		Senders:           senders,
 		UnsubscribeSecret: "s3cret", PublicURL: "https://tabiji.test", EmailFrom: "shop@example.com", Clicks: extra.Clicks,
 	})
 	w := worker.New(s.temporal, s.store, taskQueue, activities.Options{})

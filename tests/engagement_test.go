@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/hmac"
@@ -20,6 +21,8 @@ import (
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/api"
+	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/channels/fcm"
 	"github.com/tabiji/tabiji/channels/providertest"
 	"github.com/tabiji/tabiji/clicks"
 	"github.com/tabiji/tabiji/engagement"
@@ -335,5 +338,70 @@ func TestLINELinkIsRedirectedAndRecorded(t *testing.T) {
 	tampered.Body.Close()
 	if tampered.StatusCode != http.StatusNotFound || tampered.Header.Get("Location") != "" {
 		t.Errorf("a tampered link = %d to %q, want 404 and no redirect", tampered.StatusCode, tampered.Header.Get("Location"))
+	}
+}
+
+// TestPushLinkIsRedirectedAndRecorded: a journey's push notification goes
+// out through the Firebase Admin SDK to the fake FCM with its deep link and
+// its data url through Tabiji's redirect (with the journey's UTM
+// parameters), its other data as written; opening the deep link lands on
+// exactly the shop's URL, records push_clicked with it as an event of the
+// customer and moves the run that waits for it.
+func TestPushLinkIsRedirectedAndRecorded(t *testing.T) {
+	s := startStack(t)
+	sg, ln, fcmFake := providertest.NewSendGrid(t), providertest.NewLINE(t), providertest.NewFCM(t)
+	push, err := fcm.NewSender(context.Background(), fcm.Config{CredentialsFile: fcmFake.CredentialsFile(t), BaseURL: fcmFake.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.startDeliveryWorkersWith(sg, ln, activities.Options{Senders: map[string]channels.Sender{"push": push},
+		Clicks: &clicks.Rewriter{Signer: e2eClickSigner(t), Base: "https://tabiji.test"}})
+	hooks := s.providerHooks(t)
+	s.call("POST", "/v1/templates", "admin", map[string]any{"id": "sale_push", "name": "Sale push", "channel": "push",
+		"content": map[string]any{"title": "セール", "body": "本日まで", "deepLink": "https://shop.example.jp/app/sale",
+			"data": map[string]any{"url": "https://shop.example.jp/sale?x=1", "screen": "sale"}}}, http.StatusCreated, nil)
+	s.createActive("push_sale", `{"entry":{"event":"app_sale"},
+		"link_tracking":{"utm":{"utm_source":"push","utm_campaign":"app"}},
+		"nodes":[
+		{"id":"tell","kind":"send","channel":"push","template":{"name":"sale_push"},"next":"wait"},
+		{"id":"wait","kind":"wait_for","events":[{"event":"push_clicked","next":"clicked"}],"timeout":"1h","on_timeout":"done"},
+		{"id":"clicked","kind":"exit"},{"id":"done","kind":"exit"}]}`)
+	s.call("POST", "/v1/identify", "write", map[string]any{"userId": "u_push", "messageId": "id-push",
+		"context": map[string]any{"device": map[string]any{"token": "fcm-device-token-1"}}}, http.StatusOK, nil)
+	s.track("u_push", "app_sale", "app-sale-1")
+	eventually(t, 30*time.Second, "the push sent", func() bool { return accepted(fcmFake.Requests()) == 1 })
+	var sent struct {
+		Message struct {
+			Token string
+			Data  map[string]string
+		}
+	}
+	for _, r := range fcmFake.Requests() {
+		if strings.HasSuffix(r.Path, "messages:send") {
+			r.JSON(t, &sent)
+		}
+	}
+	data := sent.Message.Data
+	deepLink, dataURL := data["deep_link"], data["url"]
+	if !strings.HasPrefix(deepLink, "https://tabiji.test/r/") || !strings.HasPrefix(dataURL, "https://tabiji.test/r/") || deepLink == dataURL ||
+		data["screen"] != "sale" || sent.Message.Token != "fcm-device-token-1" {
+		t.Fatalf("the push carries %+v, want its deep link and url through the redirect and the rest as written", sent.Message)
+	}
+	want := "https://shop.example.jp/app/sale?utm_campaign=app&utm_source=push"
+	follow(t, hooks.url+strings.TrimPrefix(deepLink, "https://tabiji.test"), want)
+	wf := workflows.JourneyWorkflowID("default", "push_sale", "u_push")
+	eventually(t, 30*time.Second, "the run leaving its wait on the click", func() bool {
+		return slices.Contains(s.state(wf).Path, "clicked")
+	})
+	type event struct {
+		Event      string
+		Properties map[string]any
+	}
+	var timeline struct{ Events []event }
+	s.call("GET", "/v1/profiles/u_push/events?limit=100", "admin", nil, http.StatusOK, &timeline)
+	if !slices.ContainsFunc(timeline.Events, func(e event) bool {
+		return e.Event == engagement.PushClicked && e.Properties["url"] == want && e.Properties["channel"] == "push"
+	}) {
+		t.Errorf("no push_clicked with %s in the timeline: %+v", want, timeline.Events)
 	}
 }
