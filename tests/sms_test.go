@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/channels/providertest"
 	"github.com/tabiji/tabiji/channels/settings"
+	"github.com/tabiji/tabiji/clicks"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/worker"
 	"github.com/tabiji/tabiji/workflows"
@@ -43,9 +45,10 @@ func startSMSStack(t *testing.T) *smsStack {
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(hs.Close)
 	handler = api.NewServer(api.Deps{Store: s.store, Temporal: s.temporal, Namespace: s.server.Namespace(), TaskQueue: taskQueue,
-		Channels: resolver, PublicURL: hs.URL, PayloadCodec: s.codec})
+		Channels: resolver, PublicURL: hs.URL, PayloadCodec: s.codec, Clicks: e2eClickSigner(t)})
 	acts := activities.New(s.store, activities.Options{SenderFor: resolver.Sender, PublicURL: hs.URL,
-		ConfirmWithin: map[string]time.Duration{"sms": time.Minute}})
+		ConfirmWithin: map[string]time.Duration{"sms": time.Minute},
+		Clicks:        &clicks.Rewriter{Signer: e2eClickSigner(t), Base: hs.URL}})
 	w := worker.New(s.temporal, s.store, taskQueue, activities.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
@@ -148,5 +151,37 @@ func TestSMSJourneyToAJapaneseNumber(t *testing.T) {
 	})
 	if n := len(s.twilio.Messages()); n != 1 {
 		t.Errorf("Twilio got %d messages, want 1 (nothing after STOP)", n)
+	}
+}
+
+// TestSMSLinkIsRedirectedAndRecorded: a journey's SMS goes out through
+// twilio-go to the fake Twilio with its link through Tabiji's redirect (the
+// journey's UTM parameters added, the Japanese text around it as written);
+// following it lands on exactly the shop's URL, records sms_clicked with
+// the URL and moves the run that waits for it.
+func TestSMSLinkIsRedirectedAndRecorded(t *testing.T) {
+	s := startSMSStack(t)
+	s.createActive("sms_link", `{"entry":{"event":"sms_link"},"link_tracking":{"utm":{"utm_source":"sms"}},"nodes":[
+		{"id":"sale","kind":"send","channel":"sms","template":{"body":"セール https://shop.example.jp/s?c=1 本日まで"},"next":"wait"},
+		{"id":"wait","kind":"wait_for","events":[{"event":"sms_clicked","next":"clicked"}],"timeout":"1h","on_timeout":"done"},
+		{"id":"clicked","kind":"exit"},{"id":"done","kind":"exit"}]}`)
+	s.call("POST", "/v1/identify", "write", map[string]any{"userId": "u_sms_link", "messageId": "id-sms-link",
+		"traits": map[string]any{"phone": "090-1234-5678"}}, http.StatusOK, nil)
+	s.track("u_sms_link", "sms_link", "sms-link-1")
+	eventually(t, 30*time.Second, "the SMS sent", func() bool { return len(s.twilio.Messages()) == 1 })
+	body := s.twilio.Messages()[0].Body
+	before, rest, _ := strings.Cut(body, s.url+"/r/")
+	token, after, _ := strings.Cut(rest, " ")
+	if before != "セール " || after != "本日まで" || token == "" {
+		t.Fatalf("Twilio got %q, want the link through the redirect", body)
+	}
+	want := "https://shop.example.jp/s?c=1&utm_source=sms"
+	follow(t, s.url+"/r/"+token, want)
+	wf := workflows.JourneyWorkflowID("default", "sms_link", "u_sms_link")
+	eventually(t, 30*time.Second, "the run leaving its wait on the click", func() bool {
+		return slices.Contains(s.state(wf).Path, "clicked")
+	})
+	if m := s.messagesOf("u_sms_link"); len(m) != 1 || m[0].Status != "clicked" {
+		t.Errorf("messages = %+v, want the SMS clicked", m)
 	}
 }
