@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/tabiji/tabiji/advertising"
 	"github.com/tabiji/tabiji/experiment"
 	"github.com/tabiji/tabiji/frequency"
 	"github.com/tabiji/tabiji/journey"
@@ -31,6 +32,10 @@ type BroadcastSpec struct {
 	TemplateVersion int             `json:"templateVersion,omitempty"`
 	Content         json.RawMessage `json:"content,omitempty"`
 	Topic           string          `json:"topic,omitempty"` // the consent topic
+	// Transactional marks a broadcast that is not advertising: the
+	// advertising-mail policy (opt-in, sender block) does not apply. Its
+	// template's own mark counts too.
+	Transactional bool `json:"transactional,omitempty"`
 	// QuietHours hold a customer's message until the window ends in their
 	// own zone (the profile's, else QuietHours.Timezone, else UTC).
 	QuietHours *journey.QuietHours `json:"quietHours,omitempty"`
@@ -196,7 +201,11 @@ func (a *Activities) broadcastBatch(ctx context.Context, in BroadcastBatchInput)
 	}
 	// A broadcast's own topic wins over its template's, as a send node's does.
 	in.Spec.Topic = cmp.Or(sp.Topic, c.Topic())
-	skipped, deferred, err := a.screen(ctx, in, todo)
+	ad, err := a.adRulesFor(ctx, sp.WorkspaceID, sp.Transactional || c.Transactional())
+	if err != nil {
+		return res, fmt.Errorf("broadcast %s: %w", sp.BroadcastID, err)
+	}
+	skipped, deferred, err := a.screen(ctx, in, todo, ad)
 	if err != nil {
 		return res, fmt.Errorf("broadcast %s: %w", sp.BroadcastID, err)
 	}
@@ -208,7 +217,7 @@ func (a *Activities) broadcastBatch(ctx context.Context, in BroadcastBatchInput)
 		_, d := deferred[r]
 		return s || d
 	})
-	return a.sendBatch(ctx, in, c, deliverable, skipped, res)
+	return a.sendBatch(ctx, in, c, ad, deliverable, skipped, res)
 }
 
 // count adds one finished message to the result by its status.
@@ -226,7 +235,7 @@ func (r *BroadcastBatchResult) count(status, body string) {
 // screen applies the delivery rules to the batch's new recipients (those
 // being sent again passed them already): it returns the skipped ones with
 // their reason and the deferred ones with the end of their quiet hours.
-func (a *Activities) screen(ctx context.Context, in BroadcastBatchInput, todo []*recipient) (map[*recipient]string, map[*recipient]time.Time, error) {
+func (a *Activities) screen(ctx context.Context, in BroadcastBatchInput, todo []*recipient, ad adRules) (map[*recipient]string, map[*recipient]time.Time, error) {
 	sp := in.Spec
 	customers := make([]string, len(todo))
 	for i, r := range todo {
@@ -261,6 +270,12 @@ func (a *Activities) screen(ctx context.Context, in BroadcastBatchInput, todo []
 		return nil, nil, fmt.Errorf("check the global control group: %w", err)
 	}
 	rules := batchRules{optedOut: optedOut, suppressed: suppressed, capped: len(caps[sp.Channel]) > 0, control: control}
+	if rules.needOptIn = ad.policy.NeedsOptIn(sp.Channel, !ad.promotional); rules.needOptIn {
+		if rules.optedIn, err = a.store.OptedIn(ctx, sp.WorkspaceID, sp.Channel, sp.Topic, customers); err != nil {
+			return nil, nil, err
+		}
+		rules.noSender = !ad.policy.Sender.Complete()
+	}
 	skipped, deferred := map[*recipient]string{}, map[*recipient]time.Time{}
 	for _, r := range todo {
 		if r.resend {
@@ -286,6 +301,12 @@ type batchRules struct {
 	suppressed map[string]string // reason by address
 	capped     bool              // the channel has frequency caps
 	control    float64           // the workspace's global control share
+	// needOptIn: the advertising-mail policy asks a recorded opt-in of
+	// this broadcast (optedIn, by customer) and a sender identity (noSender
+	// when there is none).
+	needOptIn bool
+	optedIn   map[string]bool
+	noSender  bool
 }
 
 // refuse is why r may not be sent the broadcast, "" when it may: Send's
@@ -302,6 +323,10 @@ func (a *Activities) refuse(ctx context.Context, in BroadcastBatchInput, r *reci
 		return "opted out of " + ch + topicSuffix(in.Spec.Topic), nil
 	case r.address != "" && rules.suppressed[r.address] != "":
 		return "address suppressed: " + rules.suppressed[r.address], nil
+	case rules.needOptIn && !rules.optedIn[r.customerID]:
+		return advertising.ReasonNoOptIn, nil
+	case rules.needOptIn && rules.noSender:
+		return ReasonNoSender, nil
 	}
 	if rules.capped {
 		ok, reason, err := frequency.Check(ctx, a.store, in.Spec.WorkspaceID, r.customerID, ch, r.profile.Timezone, in.Now)

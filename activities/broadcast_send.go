@@ -56,7 +56,7 @@ func (a *Activities) senderFor(ctx context.Context, workspaceID, channel string)
 // ends with a retryable AwaitingConfirmation error, after sending the
 // rest, so the webhook can move the rows meanwhile; past it they are
 // settled "unconfirmed".
-func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, c msgtemplates.Content, deliverable []*recipient, skipped map[*recipient]string, res BroadcastBatchResult) (BroadcastBatchResult, error) {
+func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, c msgtemplates.Content, ad adRules, deliverable []*recipient, skipped map[*recipient]string, res BroadcastBatchResult) (BroadcastBatchResult, error) {
 	sp := in.Spec
 	var rows []store.Message
 	for r, reason := range skipped {
@@ -72,7 +72,7 @@ func (a *Activities) sendBatch(ctx context.Context, in BroadcastBatchInput, c ms
 	if len(deliverable) > 0 {
 		for _, r := range deliverable {
 			activity.RecordHeartbeat(ctx)
-			one, err := a.renderFor(ctx, in, c, r, sender != nil)
+			one, err := a.renderFor(ctx, in, c, r, sender != nil, ad)
 			if err != nil && ctx.Err() != nil {
 				return res, fmt.Errorf("broadcast %s: render: %w", sp.BroadcastID, ctx.Err())
 			}
@@ -168,7 +168,7 @@ func (a *Activities) claim(ctx context.Context, in BroadcastBatchInput, rs []ren
 
 // renderFor renders the content for one recipient. A batched email is also
 // rendered as a skeleton, so that personalised emails share requests.
-func (a *Activities) renderFor(ctx context.Context, in BroadcastBatchInput, c msgtemplates.Content, r *recipient, provider bool) (rendered, error) {
+func (a *Activities) renderFor(ctx context.Context, in BroadcastBatchInput, c msgtemplates.Content, r *recipient, provider bool, ad adRules) (rendered, error) {
 	sp := in.Spec
 	if r.profile == nil {
 		return rendered{}, errors.New("the customer's profile is gone")
@@ -192,6 +192,10 @@ func (a *Activities) renderFor(ctx context.Context, in BroadcastBatchInput, c ms
 	m.ID, m.To, m.WorkspaceID, m.WorkflowID, m.NodeID, m.Topic = r.messageID, r.address, sp.WorkspaceID, in.WorkflowID, "broadcast", sp.Topic
 	if m.Email != nil {
 		m.Email.UnsubscribeURL = unsub
+	}
+	ad.addBlock(&m)
+	if skel != nil && ad.blocks(m.Channel) { // the shared request carries the skeleton's parts
+		skel.HTML, skel.Text = ad.policy.Sender.AddTo(skel.HTML, skel.Text, ad.policy.Locale)
 	}
 	// LINE and push links through the click redirect, each customer's own
 	// (so a LINE message with a link is pushed per customer, not

@@ -127,13 +127,7 @@ func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error)
 	if err != nil {
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}
-	if in.Topic, err = a.topic(ctx, in); err != nil {
-		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
-	}
-	reason, err := a.refusal(ctx, in, address)
-	if err == nil && reason == "" {
-		reason, err = a.capped(ctx, in)
-	}
+	in, ad, reason, err := a.screenSend(ctx, in, address)
 	if err != nil {
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}
@@ -141,7 +135,7 @@ func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error)
 		return a.skip(ctx, in, reason)
 	}
 	if sender == nil || isOutbox {
-		return a.record(ctx, in)
+		return a.record(ctx, in, ad)
 	}
 	if address == "" {
 		return a.skip(ctx, in, "no "+in.Channel+" address")
@@ -150,9 +144,34 @@ func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error)
 	if err != nil {
 		return SendResult{}, contentError(ctx, err)
 	}
+	ad.addBlock(&m)
 	m.WorkspaceID, m.WorkflowID, m.NodeID, m.To, m.Topic = in.WorkspaceID, in.WorkflowID, in.NodeID, address, in.Topic
 	m.StatusCallback = a.statusCallback(in)
 	return a.deliver(ctx, in, sender, a.trackLinks(in, m))
+}
+
+// screenSend settles the message's topic and purpose (transactional: the
+// send's, or its stored template's) and applies the rules in order:
+// consent and suppression (refusal), the advertising-mail policy
+// (withheld), then frequency caps. reason is why the message is skipped,
+// "" when it may go.
+func (a *Activities) screenSend(ctx context.Context, in SendInput, address string) (SendInput, adRules, string, error) {
+	var err error
+	if in.Topic, in.Transactional, err = a.purpose(ctx, in); err != nil {
+		return in, adRules{}, "", err
+	}
+	ad, err := a.adRulesFor(ctx, in.WorkspaceID, in.Transactional)
+	if err != nil {
+		return in, ad, "", err
+	}
+	reason, err := a.refusal(ctx, in, address)
+	if err == nil && reason == "" {
+		reason, err = a.withheld(ctx, ad, in.WorkspaceID, in.CustomerID, in.Channel, in.Topic)
+	}
+	if err == nil && reason == "" {
+		reason, err = a.capped(ctx, in)
+	}
+	return in, ad, reason, err
 }
 
 // compose renders the message: a stored template by name, else the inline
@@ -269,14 +288,18 @@ func preview(m channels.Message) (subject, body string) {
 // record writes the message to the development outbox, for a channel
 // without a provider: content rendered into subject and body (a stored
 // template's as preview shows it), status "recorded".
-func (a *Activities) record(ctx context.Context, in SendInput) (SendResult, error) {
+func (a *Activities) record(ctx context.Context, in SendInput, ad adRules) (SendResult, error) {
 	var subject, body string
 	var err error
 	if in.Template.Name == "" {
 		subject, body, err = a.render(ctx, in)
+		if ad.blocks(in.Channel) {
+			body, _ = ad.policy.Sender.AddTo(body, "", ad.policy.Locale)
+		}
 	} else {
 		var m channels.Message
 		m, err = a.composeStored(ctx, in, a.unsubscribeURL(in))
+		ad.addBlock(&m)
 		subject, body = preview(m)
 	}
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/tabiji/tabiji/channels"
 	"github.com/tabiji/tabiji/frequency"
 	"github.com/tabiji/tabiji/journey"
-	"github.com/tabiji/tabiji/msgtemplates"
 	"github.com/tabiji/tabiji/phone"
 	"github.com/tabiji/tabiji/store"
 )
@@ -90,26 +89,6 @@ func (a *Activities) optOutReason(ctx context.Context, in SendInput) (string, er
 		return "opted out of " + in.Channel, nil
 	}
 	return "opted out of " + in.Topic + " on " + in.Channel, nil
-}
-
-// topic is the message's consent topic: the send's own, else the stored
-// template's (an unknown template is left for compose to report).
-func (a *Activities) topic(ctx context.Context, in SendInput) (string, error) {
-	if in.Topic != "" || in.Template.Name == "" {
-		return in.Topic, nil
-	}
-	t, err := a.store.GetMessageTemplate(ctx, in.WorkspaceID, in.Template.Name, 0)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read the topic of template %q: %w", in.Template.Name, err)
-	}
-	c, err := msgtemplates.Parse(t.Channel, t.Content)
-	if err != nil {
-		return "", nil
-	}
-	return c.Topic(), nil
 }
 
 // capped is why the workspace's frequency caps hold this message back (""

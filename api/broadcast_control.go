@@ -72,6 +72,9 @@ func (s *server) scheduleBroadcast(c *gin.Context) {
 		problem(c, http.StatusConflict, "broadcast "+b.ID+" is "+b.Status+": only a draft or a scheduled broadcast can be scheduled")
 		return
 	}
+	if !s.broadcastReadyToAdvertise(c, b) {
+		return
+	}
 	at, ok := s.sendTime(c, req.SendAt)
 	if !ok {
 		return
@@ -102,7 +105,7 @@ func (s *server) scheduleBroadcast(c *gin.Context) {
 // under way.
 func (s *server) broadcastSchedule(c *gin.Context, b store.Broadcast, sendAt time.Time) (workflows.BroadcastSchedule, error) {
 	spec := workflows.BroadcastSchedule{WorkspaceID: b.WorkspaceID, BroadcastID: b.ID, SegmentID: b.SegmentID, Channel: b.Channel,
-		TemplateID: b.TemplateID, Content: b.Content, Topic: b.Topic, SendAt: sendAt}
+		TemplateID: b.TemplateID, Content: b.Content, Topic: b.Topic, SendAt: sendAt, Transactional: b.Transactional}
 	if len(b.QuietHours) > 0 {
 		spec.QuietHours = &journey.QuietHours{}
 		if err := json.Unmarshal(b.QuietHours, spec.QuietHours); err != nil {

@@ -26,6 +26,9 @@ type broadcastRequest struct {
 	Content    json.RawMessage     `json:"content"`  // inline content in the template format
 	Topic      string              `json:"topic"`
 	QuietHours *journey.QuietHours `json:"quietHours"`
+	// Transactional: not advertising, so the advertising-mail policy's
+	// opt-in rule and sender block do not apply.
+	Transactional bool `json:"transactional"`
 }
 
 type broadcastResponse struct {
@@ -37,14 +40,16 @@ type broadcastResponse struct {
 	Content    json.RawMessage `json:"content,omitempty"`
 	Topic      string          `json:"topic,omitempty"`
 	QuietHours json.RawMessage `json:"quietHours,omitempty"`
-	Status     string          `json:"status"`
-	SendAt     *time.Time      `json:"sendAt,omitempty"`
-	Error      string          `json:"error,omitempty"`
-	WorkflowID string          `json:"workflowId"`
-	CreatedAt  time.Time       `json:"createdAt"`
-	StartedAt  *time.Time      `json:"startedAt,omitempty"`
-	FinishedAt *time.Time      `json:"finishedAt,omitempty"`
-	Progress   *progressBody   `json:"progress,omitempty"`
+	// Transactional says the broadcast is not advertising.
+	Transactional bool          `json:"transactional"`
+	Status        string        `json:"status"`
+	SendAt        *time.Time    `json:"sendAt,omitempty"`
+	Error         string        `json:"error,omitempty"`
+	WorkflowID    string        `json:"workflowId"`
+	CreatedAt     time.Time     `json:"createdAt"`
+	StartedAt     *time.Time    `json:"startedAt,omitempty"`
+	FinishedAt    *time.Time    `json:"finishedAt,omitempty"`
+	Progress      *progressBody `json:"progress,omitempty"`
 	// Live is the running workflow's own count (its progress query).
 	Live *workflows.BroadcastProgress `json:"live,omitempty"`
 }
@@ -62,7 +67,7 @@ type progressBody struct {
 
 func toBroadcastResponse(b store.Broadcast) broadcastResponse {
 	return broadcastResponse{ID: b.ID, Name: b.Name, Segment: b.SegmentID, Channel: b.Channel, Template: b.TemplateID,
-		Content: b.Content, Topic: b.Topic, QuietHours: b.QuietHours, Status: b.Status, SendAt: b.SendAt, Error: b.Error,
+		Content: b.Content, Topic: b.Topic, QuietHours: b.QuietHours, Transactional: b.Transactional, Status: b.Status, SendAt: b.SendAt, Error: b.Error,
 		WorkflowID: workflows.BroadcastWorkflowID(b.WorkspaceID, b.ID), CreatedAt: b.CreatedAt, StartedAt: b.StartedAt, FinishedAt: b.FinishedAt}
 }
 
@@ -73,7 +78,7 @@ func (s *server) createBroadcast(c *gin.Context) {
 		return
 	}
 	b := store.Broadcast{WorkspaceID: workspace(c), ID: req.ID, Name: req.Name, SegmentID: req.Segment, Channel: req.Channel,
-		TemplateID: req.Template, Topic: req.Topic}
+		TemplateID: req.Template, Topic: req.Topic, Transactional: req.Transactional}
 	if req.Template == "" {
 		content, ok := s.parseTemplateContent(c, req.Channel, req.Content)
 		if !ok {

@@ -67,9 +67,7 @@ func (s *server) recordConsent(c *gin.Context) {
 	if !decodeJSON(c, 32<<10, &r, true) {
 		return
 	}
-	now := time.Now()
-	r.Normalize(now)
-	if s.answered(c, r.Validate(now)) {
+	if s.answered(c, r.Prepare(time.Now())) {
 		return
 	}
 	sc := storeConsent(workspace(c), id, r)

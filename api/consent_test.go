@@ -2,8 +2,14 @@ package api
 
 import (
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tabiji/tabiji/consent"
+	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/unsubscribe"
 )
 
 func TestConsentAPI(t *testing.T) {
@@ -100,4 +106,43 @@ func TestConsentAPI(t *testing.T) {
 			t.Errorf("no content type = %d", status)
 		}
 	})
+}
+
+// TestRefusalIsHonouredAtOnce: a customer who opted in (with evidence)
+// and then presses one-click unsubscribe, or the preference page's
+// button, has no opt-in from that moment: the next send reads the
+// opt-out, and the history keeps both with their evidence.
+func TestRefusalIsHonouredAtOnce(t *testing.T) {
+	t.Parallel()
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "MailClient/1.0"}
+	for name, body := range map[string]string{"OneClick": "List-Unsubscribe=One-Click", "ThePreferencePage": "channel=email&topic=&status=opted_out"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			b := setupWebhooks(t)
+			admin, _ := b.keys(t, "w")
+			admin["Content-Type"] = "application/json"
+			// An opt-in stamped a minute ahead (a caller's clock) must not outlive a refusal made now.
+			at := time.Now().Add(time.Minute).UTC().Format(time.RFC3339)
+			if status, got := b.do(t, "POST", "/v1/profiles/u1/consent", admin, `{"channel":"email","status":"opted_in","source":"signup_form","at":"`+at+`",
+				"evidence":{"form":"footer","wording":"Send me offers"}}`); status != 201 {
+				t.Fatalf("opt in = %d %s", status, got)
+			}
+			if in, err := b.store.HasOptIn(t.Context(), "w", "u1", "email", ""); err != nil || !in {
+				t.Fatalf("opted in = %v, %v", in, err)
+			}
+			u, _ := url.Parse(unsubscribe.URL("unsubscribe-secret", "https://tabiji.example", unsubscribe.Token{WorkspaceID: "w", CustomerID: "u1", Channel: "email"}))
+			if status, got := b.do(t, "POST", u.Path, form, body); status != 200 {
+				t.Fatalf("refuse = %d %s", status, got)
+			}
+			in, err := b.store.HasOptIn(t.Context(), "w", "u1", "email", "")
+			status, _, _ := b.store.ConsentFor(t.Context(), "w", "u1", "email", "")
+			if err != nil || in || status != store.OptedOut {
+				t.Errorf("after the refusal: opted in %v, consent %q, %v", in, status, err)
+			}
+			history, _ := b.store.ConsentRecords(t.Context(), "w", "u1")
+			if len(history) != 2 || history[1].Status != store.OptedOut || consent.ParseEvidence(history[1].Evidence).UserAgent != "MailClient/1.0" {
+				t.Errorf("history = %+v", history)
+			}
+		})
+	}
 }

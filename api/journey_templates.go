@@ -94,7 +94,7 @@ func (s *server) launchJourneyTemplate(c *gin.Context) {
 		return
 	}
 	warnings, ok := s.checkCatalog(c, def)
-	if !ok || !s.checkSecretRefs(c, def) {
+	if !ok || !s.checkSecretRefs(c, def) || !s.readyToAdvertise(c, def) {
 		return
 	}
 	s.createAndActivate(c, req.ID, req.Name, def, warnings)

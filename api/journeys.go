@@ -132,7 +132,7 @@ func (s *server) activateJourney(c *gin.Context) {
 	if s.answered(c, err, noJourney(c)) {
 		return
 	}
-	if def, err := journey.Parse(latest.Definition); err == nil && !s.checkSegment(c, def) {
+	if def, err := journey.Parse(latest.Definition); err == nil && (!s.checkSegment(c, def) || !s.readyToAdvertise(c, def)) {
 		return
 	}
 	j, err := s.Store.ActivateJourney(c.Request.Context(), workspace(c), c.Param("id"))

@@ -69,6 +69,9 @@ func (s *server) routes(r *gin.Engine) {
 	// The web origins that may send events (browser_capture.go).
 	manage.GET("/workspace/allowed-origins", s.getAllowedOrigins)
 	manage.PUT("/workspace/allowed-origins", s.putAllowedOrigins)
+	// The advertising-mail policy: opt-in before advertising, the sender's identity (advertising.go).
+	manage.GET("/workspace/advertising", s.getAdvertising)
+	manage.PUT("/workspace/advertising", s.putAdvertising)
 	// Business KPIs across journeys (kpis.go).
 	manage.GET("/kpis/channels", s.kpiChannels)
 	manage.GET("/kpis/repeat-purchase", s.kpiRepeatPurchase)

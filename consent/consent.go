@@ -73,6 +73,20 @@ func (r *Record) Normalize(now time.Time) {
 	}
 }
 
+// Prepare normalizes and validates the record at now, then brings a time
+// a little in the future (within the clock skew Validate allows) back to
+// now: a refusal recorded a moment later must become current.
+func (r *Record) Prepare(now time.Time) error {
+	r.Normalize(now)
+	if err := r.Validate(now); err != nil {
+		return err
+	}
+	if r.At.After(now) {
+		r.At = now
+	}
+	return nil
+}
+
 // Validate checks a normalized record at now; its error is
 // jsonfields.Errors, each field named from the record ("evidence.ip").
 func (r Record) Validate(now time.Time) error {

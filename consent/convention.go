@@ -94,8 +94,7 @@ func fromObject(obj map[string]any, path, source string, context map[string]any,
 		r.Source = source
 	}
 	fromContext(&r.Evidence, context)
-	r.Normalize(now)
-	if err := r.Validate(now); err != nil {
+	if err := r.Prepare(now); err != nil {
 		for _, fe := range err.(jsonfields.Errors) {
 			errs.Add(path+"."+conventionField(fe.Field), fe.Message)
 		}

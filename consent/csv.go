@@ -87,11 +87,10 @@ func readRow(line int, rec []string, at map[string]int, now time.Time) Row {
 		}
 		row.Record.At = t
 	}
-	row.Record.Normalize(now)
 	if row.CustomerID == "" || len(row.CustomerID) > MaxCustomerID {
 		row.Err.Add("customer_id", "is required: at most 256 bytes")
 	}
-	if err := row.Record.Validate(now); err != nil {
+	if err := row.Record.Prepare(now); err != nil {
 		for _, fe := range err.(jsonfields.Errors) {
 			row.Err.Add(csvColumn(fe.Field), fe.Message)
 		}

@@ -41,6 +41,12 @@ type Email struct {
 	// Topic is the consent topic of messages from this template (not
 	// Liquid); a send node's own topic wins over it.
 	Topic string `json:"topic,omitempty"`
+	// Transactional marks a template that is not advertising (a receipt, a
+	// confirmation): messages from it are sent without the opt-in the
+	// advertising-mail policy asks of promotional ones, and without the
+	// sender block. Messages are promotional unless the template, the send
+	// node or the broadcast says so.
+	Transactional bool `json:"transactional,omitempty"`
 }
 
 // LINE is the content of a LINE template: one to five message objects as
@@ -49,6 +55,8 @@ type Email struct {
 type LINE struct {
 	Messages []json.RawMessage `json:"messages"`
 	Topic    string            `json:"topic,omitempty"` // as Email.Topic
+	// Transactional is as Email.Transactional.
+	Transactional bool `json:"transactional,omitempty"`
 }
 
 // Push is the content of a push template. Every string is Liquid.
@@ -59,6 +67,8 @@ type Push struct {
 	DeepLink string            `json:"deepLink,omitempty"`
 	Data     map[string]string `json:"data,omitempty"`
 	Topic    string            `json:"topic,omitempty"` // as Email.Topic
+	// Transactional is as Email.Transactional.
+	Transactional bool `json:"transactional,omitempty"`
 }
 
 // SMS is the content of an SMS template: the text, which is Liquid. Twilio
@@ -96,6 +106,19 @@ func (c Content) Topic() string {
 		return c.SMS.Topic
 	}
 	return ""
+}
+
+// Transactional says whether the content marks itself transactional.
+func (c Content) Transactional() bool {
+	switch {
+	case c.Email != nil:
+		return c.Email.Transactional
+	case c.LINE != nil:
+		return c.LINE.Transactional
+	case c.Push != nil:
+		return c.Push.Transactional
+	}
+	return false
 }
 
 // MarshalJSON writes the channel's content.

@@ -32,24 +32,27 @@ type Broadcast struct {
 	TemplateID  string          // a stored message template, or
 	Content     json.RawMessage // inline content (nil with a template)
 	Topic       string          // the consent topic, "" for the channel as a whole
-	QuietHours  json.RawMessage // {"start","end","timezone"}, nil for none
-	Status      string
-	SendAt      *time.Time
-	Audience    int // segment members counted when sending began
-	Error       string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	StartedAt   *time.Time
-	FinishedAt  *time.Time
+	// Transactional marks a broadcast that is not advertising (a service
+	// notice): the advertising-mail policy does not hold it back.
+	Transactional bool
+	QuietHours    json.RawMessage // {"start","end","timezone"}, nil for none
+	Status        string
+	SendAt        *time.Time
+	Audience      int // segment members counted when sending began
+	Error         string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	StartedAt     *time.Time
+	FinishedAt    *time.Time
 }
 
 const broadcastColumns = `workspace_id, id, name, segment_id, channel, template_id, content, topic, quiet_hours,
-	status, send_at, audience, error, created_at, updated_at, started_at, finished_at`
+	status, send_at, audience, error, created_at, updated_at, started_at, finished_at, transactional`
 
 func scanBroadcast(row pgx.Row) (Broadcast, error) {
 	var b Broadcast
 	err := row.Scan(&b.WorkspaceID, &b.ID, &b.Name, &b.SegmentID, &b.Channel, &b.TemplateID, &b.Content, &b.Topic,
-		&b.QuietHours, &b.Status, &b.SendAt, &b.Audience, &b.Error, &b.CreatedAt, &b.UpdatedAt, &b.StartedAt, &b.FinishedAt)
+		&b.QuietHours, &b.Status, &b.SendAt, &b.Audience, &b.Error, &b.CreatedAt, &b.UpdatedAt, &b.StartedAt, &b.FinishedAt, &b.Transactional)
 	return b, err
 }
 
@@ -62,10 +65,10 @@ func (s *Store) CreateBroadcast(ctx context.Context, b Broadcast) (Broadcast, er
 		b.QuietHours = nil
 	}
 	out, err := scanBroadcast(s.pool.QueryRow(ctx, `
-		INSERT INTO broadcasts (workspace_id, id, name, segment_id, channel, template_id, content, topic, quiet_hours)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		INSERT INTO broadcasts (workspace_id, id, name, segment_id, channel, template_id, content, topic, quiet_hours, transactional)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		RETURNING `+broadcastColumns,
-		b.WorkspaceID, b.ID, b.Name, b.SegmentID, b.Channel, b.TemplateID, b.Content, b.Topic, b.QuietHours))
+		b.WorkspaceID, b.ID, b.Name, b.SegmentID, b.Channel, b.TemplateID, b.Content, b.Topic, b.QuietHours, b.Transactional))
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		return Broadcast{}, fmt.Errorf("store: unable to create broadcast %q: %w", b.ID, ErrConflict)

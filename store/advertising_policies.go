@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tabiji/tabiji/advertising"
+)
+
+// AdvertisingPolicy is a workspace's advertising-mail policy as stored
+// (see package advertising for what it means).
+type AdvertisingPolicy struct {
+	WorkspaceID string
+	// OptInRequired is the explicit setting; nil follows the workspace's locale.
+	OptInRequired                            *bool
+	SenderName, SenderAddress, SenderContact string
+	// Locale is the workspace's locale, which the policy follows when
+	// OptInRequired is nil; "" until workspaces have one.
+	Locale    string
+	UpdatedAt time.Time // zero when never set
+}
+
+// AdvertisingPolicy returns the workspace's advertising-mail policy: the
+// zero policy (following the locale, no sender) when it was never set.
+func (s *Store) AdvertisingPolicy(ctx context.Context, workspaceID string) (AdvertisingPolicy, error) {
+	p := AdvertisingPolicy{WorkspaceID: workspaceID}
+	err := s.pool.QueryRow(ctx, `
+		SELECT optin_required, sender_name, sender_address, sender_contact, updated_at
+		FROM advertising_policies WHERE workspace_id = $1`, workspaceID).
+		Scan(&p.OptInRequired, &p.SenderName, &p.SenderAddress, &p.SenderContact, &p.UpdatedAt)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return p, fmt.Errorf("store: unable to read the advertising policy of %q: %w", workspaceID, err)
+	}
+	return p, nil
+}
+
+// PutAdvertisingPolicy sets the workspace's advertising-mail policy.
+func (s *Store) PutAdvertisingPolicy(ctx context.Context, p AdvertisingPolicy) (AdvertisingPolicy, error) {
+	err := s.pool.QueryRow(ctx, `
+		INSERT INTO advertising_policies (workspace_id, optin_required, sender_name, sender_address, sender_contact)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (workspace_id) DO UPDATE SET optin_required = EXCLUDED.optin_required,
+			sender_name = EXCLUDED.sender_name, sender_address = EXCLUDED.sender_address,
+			sender_contact = EXCLUDED.sender_contact, updated_at = now()
+		RETURNING updated_at`,
+		p.WorkspaceID, p.OptInRequired, p.SenderName, p.SenderAddress, p.SenderContact).Scan(&p.UpdatedAt)
+	if err != nil {
+		return p, fmt.Errorf("store: unable to put the advertising policy of %q: %w", p.WorkspaceID, err)
+	}
+	return s.AdvertisingPolicy(ctx, p.WorkspaceID)
+}
+
+// Policy is the stored policy as package advertising reads it.
+func (p AdvertisingPolicy) Policy() advertising.Policy {
+	return advertising.Policy{OptInRequired: p.OptInRequired, Locale: p.Locale,
+		Sender: advertising.Sender{Name: p.SenderName, Address: p.SenderAddress, Contact: p.SenderContact}}
+}
