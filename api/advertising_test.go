@@ -21,6 +21,15 @@ func TestAdvertisingAPI(t *testing.T) {
 			body != `{"optInRequired":null,"enforced":false,"sender":{"name":"","address":"","contact":""}}` {
 			t.Fatalf("before any PUT: %d %s", status, body)
 		}
+		if status, body := b.do(t, "PATCH", "/v1/workspace", admin, `{"locale":"ja"}`); status != 200 {
+			t.Fatalf("PATCH locale: %d %s", status, body)
+		}
+		if _, body := b.do(t, "GET", "/v1/workspace/advertising", admin, ""); !strings.Contains(body, `"optInRequired":null,"enforced":true`) {
+			t.Errorf("a ja workspace does not enforce the policy by default: %s", body)
+		}
+		if _, body := b.do(t, "PUT", "/v1/workspace/advertising", admin, `{"optInRequired":false}`); !strings.Contains(body, `"optInRequired":false,"enforced":false`) {
+			t.Errorf("a ja workspace cannot turn it off: %s", body)
+		}
 		status, body := b.do(t, "PUT", "/v1/workspace/advertising", admin,
 			`{"optInRequired":true,"sender":{"name":" 旅路商店 ","address":"〒100-0001\n東京都千代田区","contact":"stop@shop.example"}}`)
 		if status != 200 || !strings.Contains(body, `"enforced":true`) || !strings.Contains(body, `"name":"旅路商店"`) || !strings.Contains(body, `"updatedAt"`) {

@@ -18,22 +18,29 @@ type AdvertisingPolicy struct {
 	// OptInRequired is the explicit setting; nil follows the workspace's locale.
 	OptInRequired                            *bool
 	SenderName, SenderAddress, SenderContact string
-	// Locale is the workspace's locale, which the policy follows when
-	// OptInRequired is nil; "" until workspaces have one.
+	// Locale is the workspace's locale (migration 00030), which the policy
+	// follows when OptInRequired is nil.
 	Locale    string
 	UpdatedAt time.Time // zero when never set
 }
 
-// AdvertisingPolicy returns the workspace's advertising-mail policy: the
-// zero policy (following the locale, no sender) when it was never set.
+// AdvertisingPolicy returns the workspace's advertising-mail policy with
+// the workspace's locale: when it was never set, no sender and the
+// opt-in rule following the locale (on for ja).
 func (s *Store) AdvertisingPolicy(ctx context.Context, workspaceID string) (AdvertisingPolicy, error) {
 	p := AdvertisingPolicy{WorkspaceID: workspaceID}
+	var updated *time.Time
 	err := s.pool.QueryRow(ctx, `
-		SELECT optin_required, sender_name, sender_address, sender_contact, updated_at
-		FROM advertising_policies WHERE workspace_id = $1`, workspaceID).
-		Scan(&p.OptInRequired, &p.SenderName, &p.SenderAddress, &p.SenderContact, &p.UpdatedAt)
+		SELECT w.locale, p.optin_required, coalesce(p.sender_name, ''), coalesce(p.sender_address, ''),
+			coalesce(p.sender_contact, ''), p.updated_at
+		FROM workspaces w LEFT JOIN advertising_policies p ON p.workspace_id = w.id
+		WHERE w.id = $1`, workspaceID).
+		Scan(&p.Locale, &p.OptInRequired, &p.SenderName, &p.SenderAddress, &p.SenderContact, &updated)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return p, fmt.Errorf("store: unable to read the advertising policy of %q: %w", workspaceID, err)
+	}
+	if updated != nil {
+		p.UpdatedAt = *updated
 	}
 	return p, nil
 }
