@@ -175,7 +175,8 @@ func (a *Activities) renderFor(ctx context.Context, in BroadcastBatchInput, c ms
 	}
 	unsub := a.unsubscribeURL(SendInput{WorkspaceID: sp.WorkspaceID, CustomerID: r.customerID, Channel: sp.Channel, Topic: sp.Topic, MessageID: r.messageID})
 	p := store.ToJourneyProfile(*r.profile)
-	d := msgtemplates.Data{CustomerID: r.customerID, Profile: &p, MessageID: r.messageID, UnsubscribeURL: unsub}
+	d := msgtemplates.Data{CustomerID: r.customerID, Profile: &p, MessageID: r.messageID, UnsubscribeURL: unsub,
+		ConfirmURL: a.confirmURL(sp.WorkspaceID, r.customerID, sp.Channel, sp.Topic, r.messageID)}
 	var skel *msgtemplates.Skeleton
 	var m channels.Message
 	var err error

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -18,6 +19,7 @@ import (
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/msgtemplates"
+	"github.com/tabiji/tabiji/optin"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/unsubscribe"
 )
@@ -215,7 +217,7 @@ func (a *Activities) composeStored(ctx context.Context, in SendInput, unsub stri
 	if err != nil {
 		return channels.Message{}, fmt.Errorf("template %q: %w", t.ID, err)
 	}
-	return msgtemplates.Render(ctx, c, in.TemplateData(unsub))
+	return msgtemplates.Render(ctx, c, a.templateData(in, unsub))
 }
 
 // errRetry marks a compose error that is not the content's fault.
@@ -318,7 +320,7 @@ func (a *Activities) record(ctx context.Context, in SendInput, ad adRules) (Send
 // render fills the inline template with the customer, the entry event,
 // the journey and the message.
 func (a *Activities) render(ctx context.Context, in SendInput) (subject, body string, err error) {
-	return msgtemplates.RenderMessage(ctx, in.NodeID, in.Channel, in.Template, in.TemplateData(""))
+	return msgtemplates.RenderMessage(ctx, in.NodeID, in.Channel, in.Template, a.templateData(in, ""))
 }
 
 // TemplateData is what the message's template is rendered with; unsub is
@@ -328,4 +330,21 @@ func (in SendInput) TemplateData(unsub string) msgtemplates.Data {
 		CustomerID: in.CustomerID, Profile: in.Profile, Entry: in.Entry, JourneyID: in.JourneyID,
 		Version: in.Version, Variables: in.Variables, MessageID: in.MessageID, UnsubscribeURL: unsub,
 	}
+}
+
+// templateData is TemplateData with the customer's confirmation link.
+func (a *Activities) templateData(in SendInput, unsub string) msgtemplates.Data {
+	d := in.TemplateData(unsub)
+	d.ConfirmURL = a.confirmURL(in.WorkspaceID, in.CustomerID, in.Channel, in.Topic, in.MessageID)
+	return d
+}
+
+// confirmURL is the customer's signed double opt-in confirmation link for
+// the message's channel and topic, "" without a secret. It is made anew by
+// each attempt (its expiry counts from the send); any of them confirms.
+func (a *Activities) confirmURL(workspaceID, customerID, channel, topic, messageID string) string {
+	if a.opts.UnsubscribeSecret == "" || a.opts.PublicURL == "" {
+		return ""
+	}
+	return optin.URL(a.opts.UnsubscribeSecret, a.opts.PublicURL, optin.New(workspaceID, customerID, channel, topic, messageID, time.Now()))
 }

@@ -185,6 +185,9 @@ func (s *server) routes(r *gin.Engine) {
 	// The click redirect of tracked links (clicks.go).
 	r.GET("/r/:token", s.clickRedirect)
 	r.HEAD("/r/:token", s.clickRedirect)
+	// Double opt-in confirmation links (optin.go, a signed token).
+	r.GET("/optin/:token", s.optinForm)
+	r.POST("/optin/:token", s.confirmOptin)
 
 	// The report pages (ui.go, ui_journey.go, ui_customer.go): a login form
 	// exchanges an admin key for a session cookie.

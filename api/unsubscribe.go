@@ -7,11 +7,9 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/consent"
 	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/unsubscribe"
@@ -157,19 +155,13 @@ func (s *server) changePreference(c *gin.Context) {
 	s.renderPreferences(c, t, &preferenceRow{Channel: channel, Topic: topic, Status: status})
 }
 
-// pageEvidence is the proof kept with a change made through the link: the
-// button the customer pressed, their address and browser, the message the
-// link came in (never the link itself, which is a capability).
+// pageEvidence is the proof kept with a change made through the link.
 func pageEvidence(c *gin.Context, status, source, messageID string) json.RawMessage {
 	wording := map[string]string{store.OptedIn: "Subscribe", store.OptedOut: "Unsubscribe"}[status]
 	if source == "one_click" {
 		wording = "List-Unsubscribe=One-Click"
 	}
-	agent := c.Request.UserAgent()
-	if len(agent) > 1000 {
-		agent = agent[:1000]
-	}
-	return consent.Evidence{Form: source, Wording: wording, IP: c.ClientIP(), UserAgent: strings.ToValidUTF8(agent, ""), MessageID: messageID}.EvidenceJSON()
+	return pageEvidenceOf(c, source, wording, messageID).EvidenceJSON()
 }
 
 // coveredByLink answers 403 unless the page of link t offers the channel

@@ -28,7 +28,7 @@ func TestLibrary(t *testing.T) {
 		for _, tpl := range List() {
 			names = append(names, tpl.Name)
 		}
-		want := []string{"birthday", "cart-abandonment", "cross-sell", "dormant-reengagement", "lead-score", "line-greeting", "post-purchase", "vip-early-access", "welcome"}
+		want := []string{"birthday", "cart-abandonment", "cross-sell", "dormant-reengagement", "double-opt-in", "lead-score", "line-greeting", "post-purchase", "vip-early-access", "welcome"}
 		if !slices.Equal(names, want) {
 			t.Errorf("templates = %v, want %v", names, want)
 		}

@@ -40,7 +40,7 @@ func RenderMessage(ctx context.Context, node, channel string, t journey.Template
 		return "", "", fmt.Errorf("template %q of %s: a stored template is rendered by Render, not RenderMessage", t.Name, node)
 	}
 	bindings := Bindings(d.CustomerID, d.Profile, d.Entry, d.JourneyID, d.Version, d.Variables)
-	bindings["message"] = map[string]any{"id": d.MessageID}
+	bindings["message"] = map[string]any{"id": d.MessageID, "confirm_url": d.ConfirmURL}
 	engine := liquid.Default()
 	if subject, err = engine.Render(ctx, t.Subject, bindings); err != nil {
 		return "", "", fmt.Errorf("render subject of %s: %w", node, err)

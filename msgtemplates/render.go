@@ -23,14 +23,17 @@ type Data struct {
 	MessageID  string
 	// UnsubscribeURL is the customer's signed unsubscribe link.
 	UnsubscribeURL string
+	// ConfirmURL is the customer's signed double opt-in confirmation link
+	// for the message's channel and topic (package optin).
+	ConfirmURL string
 }
 
 // Bindings are the names templates see. They extend Bindings
 // (customer, event, journey) without changing them: profile is the same
 // map as customer (id, traits, tags, email, phone, timezone, locale, and
 // line_user_id); event is the entry event (name, properties, timestamp)
-// and also holds event.entry and event.latest; message holds id and
-// unsubscribe_url.
+// and also holds event.entry and event.latest; message holds id,
+// unsubscribe_url and confirm_url.
 func (d Data) Bindings() map[string]any {
 	profile := map[string]any{"id": d.CustomerID}
 	if p := d.Profile; p != nil {
@@ -50,7 +53,7 @@ func (d Data) Bindings() map[string]any {
 		"customer": profile,
 		"event":    event,
 		"journey":  map[string]any{"id": d.JourneyID, "version": d.Version, "variables": d.Variables},
-		"message":  map[string]any{"id": d.MessageID, "unsubscribe_url": d.UnsubscribeURL},
+		"message":  map[string]any{"id": d.MessageID, "unsubscribe_url": d.UnsubscribeURL, "confirm_url": d.ConfirmURL},
 	}
 }
 

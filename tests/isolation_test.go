@@ -348,6 +348,8 @@ var publicRoutes = map[string]bool{
 	// of its own, not a key: TestSignupFormInChromium checks an unknown
 	// id is a 404, and its form writes only into the form's workspace.
 	"GET /f/:id": true, "POST /f/:id": true,
+	// Double opt-in links, by a signed token (api TestOptInConfirmation).
+	"GET /optin/:token": true, "POST /optin/:token": true,
 	// The report pages' login form and their static files hold no data.
 	"GET /ui": true, "GET /ui/login": true, "POST /ui/login": true,
 	"GET /ui/assets/*filepath": true, "HEAD /ui/assets/*filepath": true,

@@ -36,8 +36,8 @@ func TestJourneyTemplates(t *testing.T) {
 	t.Run("ListsTheLibraryWithDocsAndParameters", func(t *testing.T) {
 		var out struct{ Templates []templateBody }
 		s.call("GET", "/v1/journey-templates", "admin", nil, http.StatusOK, &out)
-		if len(out.Templates) != 9 {
-			t.Fatalf("%d templates, want 9", len(out.Templates))
+		if len(out.Templates) != 10 {
+			t.Fatalf("%d templates, want 10", len(out.Templates))
 		}
 		for _, tpl := range out.Templates {
 			if tpl.Title == "" || tpl.Doc.Purpose == "" || tpl.Doc.KPI == "" || len(tpl.Parameters) == 0 {
