@@ -75,6 +75,38 @@ func TestConsentAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("IdentifyAndTrackRecordConsentByTheConvention", func(t *testing.T) {
+		t.Parallel()
+		b := setupWebhooks(t)
+		admin, write := b.keys(t, "w")
+		write["Content-Type"] = "application/json"
+		identify := `{"userId":"u1","messageId":"c-1","traits":{"email":"u1@example.jp","consent":{"channel":"email","form":"signup","wording":"お知らせを受け取る"}},
+			"context":{"ip":"198.51.100.4","page":{"url":"https://shop.example/join"}}}`
+		for range 2 { // a retried call records once
+			if status, body := b.do(t, "POST", "/v1/identify", write, identify); status != 200 {
+				t.Fatalf("identify = %d %s", status, body)
+			}
+		}
+		track := `{"userId":"u1","messageId":"c-2","event":"Consent Recorded","properties":{"channel":"sms","form":"checkout","wording":"SMSで受け取る"}}`
+		if status, body := b.do(t, "POST", "/v1/track", write, track); status != 200 {
+			t.Fatalf("track = %d %s", status, body)
+		}
+		if status, body := b.do(t, "POST", "/v1/track", write, `{"userId":"u1","event":"Consent Recorded","properties":{"channel":"email"}}`); status != 400 ||
+			!strings.Contains(body, `"field":"properties.form"`) {
+			t.Errorf("a convention call without evidence = %d %s", status, body)
+		}
+		_, body := b.do(t, "GET", "/v1/profiles/u1/consent", admin, "")
+		var got consentBody
+		if err := json.Unmarshal([]byte(body), &got); err != nil || len(got.History) != 2 {
+			t.Fatalf("consent = %s", body)
+		}
+		h := got.History[0]
+		if h.Source != "identify" || h.Channel != "email" || h.Evidence.IP != "198.51.100.4" || h.Evidence.Page != "https://shop.example/join" ||
+			got.History[1].Source != "track" || got.History[1].Channel != "sms" {
+			t.Errorf("history = %+v", got.History)
+		}
+	})
+
 	t.Run("ImportsACSVWithPerRowErrorsAndExportsIt", func(t *testing.T) {
 		t.Parallel()
 		b := setupWebhooks(t)

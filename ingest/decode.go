@@ -155,6 +155,10 @@ func (m *Message) fill(w *wire, batchCtx map[string]any) Errors {
 	add(m.fillMessageID(w.MessageID))
 	m.fillObjects(w, batchCtx, add)
 	add(m.fillTimes(w))
+	if len(errs) == 0 {
+		_, e := m.consentRecords()
+		add(e)
+	}
 	if len(errs) > 0 {
 		return errs
 	}

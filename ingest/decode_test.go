@@ -199,6 +199,9 @@ func TestDecodeRejects(t *testing.T) {
 		{"TooDeep", "track", `{"userId":"u","event":"e","properties":{"a":` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}}`, "body"},
 		{"TooBig", "track", `{"userId":"u","event":"e","properties":{"x":"` + strings.Repeat("a", 33<<10) + `"}}`, "body"},
 		{"UnknownType", "purchase", `{"userId":"u"}`, "type"},
+		{"ConsentWithoutWording", "track", `{"userId":"u","event":"Consent Recorded","properties":{"channel":"email","form":"footer"}}`, "properties.wording"},
+		{"ConsentTraitOfAnUnknownChannel", "identify", `{"userId":"u","traits":{"consent":{"channel":"fax","status":"opted_out"}}}`, "traits.consent.channel"},
+		{"ConsentWithABadIP", "track", `{"userId":"u","event":"Consent Recorded","properties":{"channel":"email","status":"opted_out"},"context":{"ip":"nope"}}`, "properties.ip"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -144,6 +144,9 @@ func (p *Pipeline) submit(ctx context.Context, workspaceID string, msgs []Messag
 	if err := p.Store.ApplyContexts(ctx, workspaceID, contextUpdates(in, out)); err != nil {
 		return res, err
 	}
+	if err := p.recordConsent(ctx, workspaceID, in, out); err != nil {
+		return res, err
+	}
 	res.RouteErr = p.Router.RouteStored(ctx, workspaceID, out)
 	if err := p.score(ctx, workspaceID, in, out, &res); err != nil {
 		return res, fmt.Errorf("score: %w", err)
