@@ -106,8 +106,13 @@ nodes:
 	s.track("u_never", "ad_order", "ad-3")
 
 	eventually(t, 30*time.Second, "the three messages settled", func() bool {
-		return len(s.messagesOf("u_agreed")) == 1 && len(s.messagesOf("u_never")) == 2 &&
-			s.messagesOf("u_agreed")[0].Status != activities.MessagePending
+		all := append(s.messagesOf("u_agreed"), s.messagesOf("u_never")...)
+		for _, m := range all {
+			if m.Status == activities.MessagePending || m.Status == activities.MessageSending {
+				return false
+			}
+		}
+		return len(all) == 3 && len(s.messagesOf("u_agreed")) == 1
 	})
 	if m := s.messagesOf("u_agreed")[0]; m.Status != activities.MessageSent {
 		t.Errorf("the opted-in customer's offer = %s %q", m.Status, m.Body)

@@ -100,6 +100,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	s.call("PUT", "/v1/workspace/allowed-origins", "admin", map[string]any{"origins": []string{"https://secret-shop.example"}}, http.StatusOK, nil)
 	// Our sign-up form, its wording ours alone.
 	s.call("PUT", "/v1/signup-form", "admin", map[string]any{"topic": "secret-topic", "wording": map[string]any{"en": "secret wording"}}, http.StatusOK, nil)
+	s.call("PUT", "/v1/workspace/advertising", "admin", map[string]any{"optInRequired": true, "sender": map[string]any{
+		"name": "Secret Shop", "address": "1-1 Secret, Tokyo", "contact": "secret@shop.example"}}, http.StatusOK, nil)
 	// A segment our customer is in.
 	s.call("POST", "/v1/segments", "admin", map[string]any{"id": "iso_members", "name": "Secret members",
 		"definition": map[string]any{"condition": map[string]any{"trait": map[string]any{"name": "plan", "op": "eq", "value": "secret-plan"}}}},
@@ -159,6 +161,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"PUT", "/v1/workspace/allowed-origins", `{"origins":["https://evil.example"]}`},
 		{"GET", "/v1/signup-form", ""},
 		{"PUT", "/v1/signup-form", `{"topic":"evil","wording":{"en":"evil"}}`},
+		{"GET", "/v1/workspace/advertising", ""},
+		{"PUT", "/v1/workspace/advertising", `{"optInRequired":false,"sender":{"name":"Evil","address":"evil","contact":"evil@other.example"}}`},
 		{"GET", "/v1/projects/" + otherWrite + "/settings", ""},
 		{"GET", "/v1/profiles/u_iso/export", ""},
 		{"GET", "/v1/profiles/u_iso/consent", ""},
@@ -427,7 +431,7 @@ func snapshot(t *testing.T, s *stack) map[string]any {
 		"/v1/journeys/iso/stats", "/v1/journeys/iso/experiments", "/v1/global-control", "/v1/workspace/timezone", "/v1/kpis/channels", "/v1/kpis/journey-revenue",
 		"/v1/scoring", "/v1/profiles/u_iso/score", "/v1/channels", "/v1/segments", "/v1/segments/iso_members",
 		"/v1/segments/iso_members/count", "/v1/profiles/u_iso/segments", "/v1/workspace", "/v1/workspace/privacy",
-		"/v1/workspace/allowed-origins", "/v1/profiles/u_iso/consent", "/v1/line/rich-menus", "/v1/signup-form"} {
+		"/v1/workspace/allowed-origins", "/v1/profiles/u_iso/consent", "/v1/line/rich-menus", "/v1/signup-form", "/v1/workspace/advertising"} {
 		var v any
 		s.call("GET", path, "admin", nil, http.StatusOK, &v)
 		out[path] = v
