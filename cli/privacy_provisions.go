@@ -49,7 +49,15 @@ func (c *PrivacyProvisionsCmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
-	defer closeOut()
+	err = c.write(rc, api, q, out)
+	if cerr := closeOut(); err == nil && cerr != nil {
+		return fmt.Errorf("privacy provisions: write %s: %w", c.Out, cerr)
+	}
+	return err
+}
+
+// write streams the CSV, or reads every page and prints them.
+func (c *PrivacyProvisionsCmd) write(rc *runContext, api *apiClient, q url.Values, out io.Writer) error {
 	if c.CSV {
 		q.Set("format", "csv")
 		if _, err := api.stream(rc.ctx, "/v1/provisions?"+q.Encode(), out); err != nil {
@@ -102,14 +110,15 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// openOut is the file to write (stdout for -) and how to close it.
-func openOut(rc *runContext, path string) (io.Writer, func(), error) {
+// openOut is the file to write (stdout for -) and how to close it: a
+// file's close error says the export may be incomplete.
+func openOut(rc *runContext, path string) (io.Writer, func() error, error) {
 	if path == "-" {
-		return rc.stdout, func() {}, nil
+		return rc.stdout, func() error { return nil }, nil
 	}
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("create %s: %w", path, err)
 	}
-	return f, func() { f.Close() }, nil
+	return f, f.Close, nil
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -81,6 +83,13 @@ func TestProvisionRecordsOfAWebhook(t *testing.T) {
 		if err := runCLI([]string{"privacy", "provisions", "--customer", "u_prov", "--api-url", s.url, "--admin-key", s.admin}, &out, &errOut); err != nil ||
 			!strings.Contains(out.String(), "Acme CRM 株式会社") || !strings.Contains(out.String(), "email plan") {
 			t.Errorf("tabiji privacy provisions = %v\n%s%s", err, out.String(), errOut.String())
+		}
+		file := filepath.Join(t.TempDir(), "provisions.csv")
+		if err := runCLI([]string{"privacy", "provisions", "--csv", "--out", file, "--api-url", s.url, "--admin-key", s.admin}, &out, &errOut); err != nil {
+			t.Errorf("tabiji privacy provisions --csv = %v\n%s", err, errOut.String())
+		}
+		if saved, err := os.ReadFile(file); err != nil || string(saved) != text {
+			t.Errorf("the CLI's CSV (%v):\n%s\nwant the API's:\n%s", err, saved, text)
 		}
 		out.Reset()
 		var listed struct{ Provisions []provisionRow }
