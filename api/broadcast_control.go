@@ -18,6 +18,16 @@ type scheduleRequest struct {
 	// ("2026-12-08T10:00") read in the workspace's zone; now when absent
 	// or past.
 	SendAt string `json:"sendAt"`
+	// AllowOverQuota schedules a LINE broadcast whose audience is past
+	// what remains of the month's LINE quota (line_usage.go).
+	AllowOverQuota bool `json:"allowOverQuota"`
+}
+
+// scheduledResponse is the broadcast scheduled, with the quota warning of
+// a LINE broadcast sent past the month's allowance.
+type scheduledResponse struct {
+	broadcastResponse
+	QuotaWarning string `json:"quotaWarning,omitempty"`
 }
 
 // sendAtLayouts are the local times a sendAt may be without an offset.
@@ -83,6 +93,12 @@ func (s *server) scheduleBroadcast(c *gin.Context) {
 	if at.After(sendAt) {
 		sendAt = at.UTC()
 	}
+	var warning string
+	if b.Channel == "line" {
+		if warning, ok = s.lineQuotaCheck(c, b, req.AllowOverQuota); !ok {
+			return
+		}
+	}
 	sched, err := s.broadcastSchedule(c, b, sendAt)
 	if err != nil {
 		s.fail(c, err)
@@ -97,7 +113,7 @@ func (s *server) scheduleBroadcast(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusAccepted, toBroadcastResponse(b))
+	c.JSON(http.StatusAccepted, scheduledResponse{toBroadcastResponse(b), warning})
 }
 
 // broadcastSchedule is what the workflow sends, the template's version

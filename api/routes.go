@@ -143,6 +143,8 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/line/rich-menus", s.listRichMenuRules)
 	manage.PUT("/line/rich-menus/:segment", s.putRichMenuRule)
 	manage.DELETE("/line/rich-menus/:segment", s.deleteRichMenuRule)
+	// The month's LINE quota, use and forecast (line_usage.go; broadcasts check it too).
+	manage.GET("/line/usage", s.lineUsage)
 	// Named secrets journeys reference as {{ secrets.NAME }}, values write-only (secrets.go).
 	manage.GET("/secrets", s.listSecrets)
 	manage.PUT("/secrets/:name", s.putSecret)

@@ -186,6 +186,8 @@ type BroadcastsSendCmd struct {
 	ID    string `arg:"" help:"Broadcast ID."`
 	At    string `name:"at" help:"When to send: RFC 3339 (2026-12-01T09:00:00+09:00), or a local time in the workspace's zone (2026-12-01T09:00); now when omitted."`
 	Watch bool   `name:"watch" help:"Then show progress until the broadcast ends."`
+	// AllowOverQuota sends a LINE broadcast past the month's quota.
+	AllowOverQuota bool `name:"allow-over-quota" help:"LINE: schedule even when the audience is past what remains of the month's LINE message quota (LINE bills the messages over it; without this flag that is refused, naming the numbers)."`
 }
 
 // Run schedules the broadcast.
@@ -198,9 +200,19 @@ func (c *BroadcastsSendCmd) Run(rc *runContext) error {
 	if c.At != "" {
 		body["sendAt"] = c.At
 	}
+	if c.AllowOverQuota {
+		body["allowOverQuota"] = true
+	}
 	raw, err := api.call(rc.ctx, http.MethodPost, "/v1/broadcasts/"+url.PathEscape(c.ID)+"/schedule", body)
 	if err != nil {
 		return fmt.Errorf("schedule broadcast %s: %w", c.ID, err)
+	}
+	var warned struct {
+		QuotaWarning string `json:"quotaWarning"`
+	}
+	_ = json.Unmarshal(raw, &warned)
+	if warned.QuotaWarning != "" {
+		fmt.Fprintln(rc.stderr, "warning: "+warned.QuotaWarning)
 	}
 	if !c.Watch {
 		return showBroadcast(rc.stdout, api.output, raw, "")

@@ -248,6 +248,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/line/rich-menus", ""},
 		{"PUT", "/v1/line/rich-menus/iso_members", `{"richMenuId":"richmenu-0000000000000000000000000000000e"}`},
 		{"DELETE", "/v1/line/rich-menus/iso_members", ""},
+		{"GET", "/v1/line/usage", ""},
 		{"DELETE", "/v1/segments/iso_members", ""},
 		// The codec endpoint; TestSecurityCodecEndpoint checks that our payloads stay encrypted for the other workspace.
 		{"POST", "/ui/codec/decode", `{"payloads":[]}`},

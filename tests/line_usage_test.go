@@ -1,0 +1,81 @@
+package tests
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tabiji/tabiji/channels/providertest"
+	"github.com/tabiji/tabiji/lineusage"
+)
+
+// TestLINECostAwareBroadcast: on the real stack, GET /v1/line/usage reads
+// the month's quota and use from LINE (the fake, checked against LINE's
+// description); a LINE broadcast within what remains is scheduled and
+// sent, one past it is refused naming allowOverQuota and the numbers, and
+// sent with a warning once allowOverQuota is set.
+func TestLINECostAwareBroadcast(t *testing.T) {
+	sg, ln := providertest.NewSendGrid(t), providertest.NewLINE(t)
+	s, _ := startLINEStackWithSettings(t, sg, ln)
+	ln.SetQuota(4)
+	for i, u := range []string{"cost_a", "cost_b", "cost_c", "cost_mail"} {
+		traits := map[string]any{"plan": "cost", "email": u + "@example.jp"}
+		if u != "cost_mail" {
+			traits["lineUserId"] = lineUser(600 + i)
+		}
+		s.call("POST", "/v1/identify", "write", map[string]any{"userId": u, "messageId": "cost-" + u, "traits": traits}, http.StatusOK, nil)
+	}
+	s.call("POST", "/v1/segments", "admin", map[string]any{"id": "cost", "name": "Cost",
+		"definition": map[string]any{"condition": map[string]any{"trait": map[string]any{"name": "plan", "op": "eq", "value": "cost"}}}},
+		http.StatusCreated, nil)
+	usage := func() (u lineusage.Usage) {
+		s.call("GET", "/v1/line/usage", "admin", nil, http.StatusOK, &u)
+		return u
+	}
+	if u := usage(); !u.Limited || u.Limit != 4 || u.Consumed != 0 || u.Remain != 4 || u.Month != time.Now().In(lineusage.Tokyo).Format("2006-01") {
+		t.Fatalf("usage before = %+v", u)
+	}
+	for _, id := range []string{"cheap", "dear"} {
+		s.call("POST", "/v1/broadcasts", "admin", json.RawMessage(`{"id": "`+id+`", "name": "`+id+`", "segment": "cost", "channel": "line",
+			"content": {"messages": [{"type": "text", "text": "セールのお知らせ"}]}}`), http.StatusCreated, nil)
+	}
+
+	t.Run("ABroadcastWithinTheQuotaIsSent", func(t *testing.T) {
+		var out struct{ QuotaWarning string }
+		s.call("POST", "/v1/broadcasts/cheap/schedule", "admin", nil, http.StatusAccepted, &out)
+		if out.QuotaWarning != "" {
+			t.Errorf("warning = %q", out.QuotaWarning)
+		}
+		eventually(t, 60*time.Second, "the broadcast completes", func() bool { return s.broadcast("cheap").Status == "completed" })
+		if u := usage(); u.Consumed != 3 || u.Remain != 1 || u.Forecast < 3 {
+			t.Errorf("usage after = %+v, want 3 consumed, 1 remaining", u)
+		}
+	})
+	t.Run("OnePastItIsRefusedNamingTheNumbers", func(t *testing.T) {
+		var p struct {
+			Detail string
+			Errors []struct{ Field, Message string }
+		}
+		s.call("POST", "/v1/broadcasts/dear/schedule", "admin", nil, http.StatusUnprocessableEntity, &p)
+		if len(p.Errors) != 1 || p.Errors[0].Field != "allowOverQuota" ||
+			!strings.Contains(p.Detail, "up to 3 LINE users, but 1 of this month's 4 messages remain") || !strings.Contains(p.Errors[0].Message, "2 messages would be billed") {
+			t.Errorf("problem = %+v", p)
+		}
+		if b := s.broadcast("dear"); b.Status != "draft" {
+			t.Errorf("the refused broadcast is %s", b.Status)
+		}
+	})
+	t.Run("AllowOverQuotaSendsWithAWarning", func(t *testing.T) {
+		var out struct{ QuotaWarning string }
+		s.call("POST", "/v1/broadcasts/dear/schedule", "admin", map[string]any{"allowOverQuota": true}, http.StatusAccepted, &out)
+		if !strings.Contains(out.QuotaWarning, "2 would be billed") {
+			t.Errorf("warning = %q", out.QuotaWarning)
+		}
+		eventually(t, 60*time.Second, "the broadcast completes", func() bool { return s.broadcast("dear").Status == "completed" })
+		if len(ln.Invalid()) > 0 {
+			t.Errorf("invalid LINE requests: %v", ln.Invalid())
+		}
+	})
+}
