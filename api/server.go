@@ -71,6 +71,10 @@ type Deps struct {
 	TrustedProxies []string
 	// Metrics counts requests, ingestion and routing; nil counts nothing.
 	Metrics *metrics.Metrics
+	// Changes brings the journey changes made through other API processes
+	// (routing.Changes, run by the caller); nil: this process's own only,
+	// enough when it is the only one.
+	Changes *routing.Changes
 }
 
 type server struct {
@@ -113,13 +117,20 @@ func newServer(d Deps) *server {
 		}})
 	}
 	s := &server{Deps: d, router: routing.New(routing.Deps{
-		Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Logger: d.Logger, PayloadCodec: d.PayloadCodec, Metrics: d.Metrics,
+		Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Logger: d.Logger, PayloadCodec: d.PayloadCodec, Metrics: d.Metrics, Changes: d.Changes,
 	})}
 	s.taxonomies = newTaxonomyCache(d.Store, 5*time.Second)
 	s.scoring = newScoringCache(d.Store, 5*time.Second)
 	s.pipeline = ingest.NewPipeline(ingest.Deps{
 		Store: d.Store, Router: s.router, Logger: d.Logger, Taxonomies: s.taxonomies, Scoring: s.scoring, Metrics: d.Metrics,
 	})
+	if d.Changes != nil {
+		d.Changes.OnChange(func(workspaceID string) {
+			if workspaceID != "" { // the segments' cache lives only cacheTTL anyway
+				s.pipeline.JourneysChanged(workspaceID)
+			}
+		})
+	}
 	s.engagement = engagement.New(engagement.Deps{Store: d.Store, Pipeline: s.pipeline, Temporal: d.Temporal, Logger: d.Logger})
 	s.identitySecrets = wscache.New(5*time.Second, s.loadIdentitySecret)
 	s.origins = wscache.New(5*time.Second, d.Store.AllowedOrigins)

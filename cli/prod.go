@@ -91,10 +91,12 @@ func (a *APICmd) Run(rc *runContext) error {
 	if err != nil {
 		return fmt.Errorf("TABIJI_SECRETS_KEY: %w", err)
 	}
+	changes, stopChanges := startChanges(rc.ctx, st, rc.log)
+	defer stopChanges()
 	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: a.Namespace, TaskQueue: a.TaskQueue, WebUIURL: a.WebUIURL, Logger: rc.log, Clicks: clickSigner,
 		Channels: resolver, UnsubscribeSecret: a.UnsubscribeSecret, PayloadCodec: codec, CodecOrigins: a.CodecOrigins,
-		PublicURL: a.PublicURL, Limits: limits, TrustedProxies: a.TrustedProxies, Metrics: m,
+		PublicURL: a.PublicURL, Limits: limits, TrustedProxies: a.TrustedProxies, Metrics: m, Changes: changes,
 	}
 	relayClient, err := a.OutboundFlags.client()
 	if err != nil {

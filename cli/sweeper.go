@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"time"
+	"log/slog"
 
 	"golang.org/x/time/rate"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/tabiji/tabiji/outbound"
 	"github.com/tabiji/tabiji/richmenus"
 	"github.com/tabiji/tabiji/routing"
+	"github.com/tabiji/tabiji/store"
 )
 
 // startSweeper runs the routing sweeper (unrouted events, event partitions
@@ -22,7 +24,7 @@ func startSweeper(ctx context.Context, d api.Deps, out *outbound.Client) (stop f
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{}, 2)
 	sw := routing.NewSweeper(routing.Deps{
-		Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Logger: d.Logger, PayloadCodec: d.PayloadCodec, Metrics: d.Metrics,
+		Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Logger: d.Logger, PayloadCodec: d.PayloadCodec, Metrics: d.Metrics, Changes: d.Changes,
 	})
 	if d.Channels != nil {
 		menus := &richmenus.Syncer{Store: d.Store, LINE: d.Channels.LINE, Logger: d.Logger,
@@ -50,4 +52,18 @@ func relayer(d api.Deps, out *outbound.Client) *linerelay.Relayer {
 		return v[settings.ChannelSecret], err
 	}
 	return &linerelay.Relayer{Store: d.Store, Secret: secret, Client: out, Logger: d.Logger}
+}
+
+// startChanges listens for the journey changes of every process
+// (routing.Changes) until the returned stop is called or ctx ends; stop
+// waits for it.
+func startChanges(ctx context.Context, st *store.Store, log *slog.Logger) (*routing.Changes, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	c := routing.NewChanges(st, log)
+	go func() {
+		defer close(done)
+		c.Run(ctx)
+	}()
+	return c, func() { cancel(); <-done }
 }

@@ -17,12 +17,19 @@ import (
 // and the events each uses (entry, wait_for, exit criteria, goal, in every
 // version that may still have runs), so an event reaches Temporal only when
 // some run can use it. Entries live for ttl; this process drops its own on
-// every lifecycle change.
+// every lifecycle change, and with changes every process drops them when
+// any process's change commits (changes.go).
 type journeyIndex struct {
 	store *store.Store
 	ttl   time.Duration
-	mu    sync.Mutex
-	byWS  map[string]indexEntry
+	// changes, when set, tells of every process's changes; while it does
+	// not hear them nothing is cached.
+	changes *Changes
+	mu      sync.Mutex
+	byWS    map[string]indexEntry
+	// gen counts invalidations: a load that one overtook is not cached,
+	// since it may have read the journeys before the change.
+	gen uint64
 }
 
 type indexEntry struct {
@@ -42,21 +49,36 @@ type activeJourney struct {
 	goalWindows map[string]time.Duration
 }
 
-func newJourneyIndex(st *store.Store, ttl time.Duration) *journeyIndex {
-	return &journeyIndex{store: st, ttl: ttl, byWS: map[string]indexEntry{}}
+func newJourneyIndex(st *store.Store, ttl time.Duration, changes *Changes) *journeyIndex {
+	x := &journeyIndex{store: st, ttl: ttl, changes: changes, byWS: map[string]indexEntry{}}
+	if changes != nil {
+		changes.OnChange(x.invalidate)
+	}
+	return x
 }
 
+// invalidate drops the workspace's entry ("": every entry).
 func (x *journeyIndex) invalidate(workspaceID string) {
 	x.mu.Lock()
-	delete(x.byWS, workspaceID)
+	x.gen++
+	if workspaceID == "" {
+		clear(x.byWS)
+	} else {
+		delete(x.byWS, workspaceID)
+	}
 	x.mu.Unlock()
 }
+
+// trusted reports whether cached entries can be used: without changes the
+// ttl bounds them; with changes they hold only while changes are heard.
+func (x *journeyIndex) trusted() bool { return x.changes == nil || x.changes.Live() }
 
 func (x *journeyIndex) active(ctx context.Context, workspaceID string) ([]activeJourney, error) {
 	x.mu.Lock()
 	e, ok := x.byWS[workspaceID]
+	gen := x.gen
 	x.mu.Unlock()
-	if ok && time.Since(e.loaded) < x.ttl {
+	if ok && time.Since(e.loaded) < x.ttl && x.trusted() {
 		return e.journeys, nil
 	}
 	routable, err := x.store.RoutableJourneys(ctx, workspaceID)
@@ -72,7 +94,9 @@ func (x *journeyIndex) active(ctx context.Context, workspaceID string) ([]active
 		e.journeys = append(e.journeys, j)
 	}
 	x.mu.Lock()
-	x.byWS[workspaceID] = e
+	if x.gen == gen && x.trusted() {
+		x.byWS[workspaceID] = e
+	}
 	x.mu.Unlock()
 	return e.journeys, nil
 }

@@ -44,6 +44,11 @@ type Deps struct {
 	PayloadCodec *payloadcodec.Codec
 	// Metrics observes the routing lag; nil observes nothing.
 	Metrics *metrics.Metrics
+	// Changes, when set (and running), brings the journey changes of every
+	// process to the index as they commit; nil: the index keeps a
+	// workspace's journeys for indexTTL, dropping them only on this
+	// process's own changes (Invalidate), which is right for one process.
+	Changes *Changes
 }
 
 // Router hands events to the journey runs that use them.
@@ -61,7 +66,7 @@ func New(d Deps) *Router {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Router{Deps: d, journeys: newJourneyIndex(d.Store, indexTTL)}
+	return &Router{Deps: d, journeys: newJourneyIndex(d.Store, indexTTL, d.Changes)}
 }
 
 // Invalidate drops the workspace's journeys from the index, after a

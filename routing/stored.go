@@ -66,11 +66,23 @@ func (r *Router) UsedEvents(ctx context.Context, workspaceID string) (map[string
 	return used, nil
 }
 
-// routeEvents hands events to the journeys that use them, one customer's in
-// order and customers side by side, then marks routed, in one statement per
-// workspace, those that reached every run. A customer whose event fails
-// keeps its later events unrouted too, so that they never overtake it.
+// routeEvents routes events (route), then marks routed, in one statement
+// per workspace, those that reached every run.
 func (r *Router) routeEvents(ctx context.Context, events []store.Event) error {
+	routed, routeErr := r.route(ctx, events)
+	for ws, ids := range routed {
+		if _, err := r.Store.MarkEventsRouted(ctx, ws, ids); err != nil {
+			return errors.Join(routeErr, err)
+		}
+	}
+	return routeErr
+}
+
+// route hands events to the journeys that use them, one customer's in
+// order and customers side by side, and reports by workspace those that
+// reached every run. A customer whose event fails keeps its later events
+// unrouted too, so that they never overtake it.
+func (r *Router) route(ctx context.Context, events []store.Event) (map[string][]string, error) {
 	type customer struct{ ws, id string }
 	var order []customer
 	byCustomer := map[customer][]store.Event{}
@@ -101,13 +113,7 @@ func (r *Router) routeEvents(ctx context.Context, events []store.Event) error {
 			return nil
 		})
 	}
-	routeErr := g.Wait()
-	for ws, ids := range routed {
-		if _, err := r.Store.MarkEventsRouted(ctx, ws, ids); err != nil {
-			return errors.Join(routeErr, err)
-		}
-	}
-	return routeErr
+	return routed, g.Wait()
 }
 
 // routeOne signals one stored event to its journeys. Journeys react to

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/workflows"
 )
 
@@ -95,19 +96,20 @@ func (w *Sweeper) schedules(ctx context.Context) {
 }
 
 // Sweep routes up to Batch events stored more than MinAge ago and not yet
-// routed, and says how many it found.
+// routed, and says how many it found. It claims them first (SKIP LOCKED):
+// the sweepers of several API processes split the events between them, so
+// none is routed by two at once.
 func (w *Sweeper) Sweep(ctx context.Context) (int, error) {
-	events, err := w.r.Store.UnroutedEvents(ctx, time.Now().Add(-w.MinAge), w.Batch)
-	if err != nil || len(events) == 0 {
-		return 0, err
-	}
-	// A journey activated in another process a moment ago may be the one
-	// these events are for (a trigger's first sweep runs at activation):
-	// read the journeys afresh rather than from a cache up to ttl old.
-	for _, e := range events {
-		w.r.journeys.invalidate(e.WorkspaceID)
-	}
-	return len(events), w.r.routeEvents(ctx, events)
+	return w.r.Store.ClaimUnroutedEvents(ctx, time.Now().Add(-w.MinAge), w.Batch,
+		func(ctx context.Context, events []store.Event) (map[string][]string, error) {
+			// A journey activated in another process a moment ago may be the
+			// one these events are for (a trigger's first sweep runs at
+			// activation): read the journeys afresh, not from the cache.
+			for _, e := range events {
+				w.r.journeys.invalidate(e.WorkspaceID)
+			}
+			return w.r.route(ctx, events)
+		})
 }
 
 // runJobs runs the jobs once, logging their errors.
