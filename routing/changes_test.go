@@ -97,3 +97,36 @@ func TestChangesReachEveryIndex(t *testing.T) {
 		t.Error("with changes not heard, the index served a cached entry")
 	}
 }
+
+// TestUsedEventsSeesACommittedChangeAtOnce: the events an ingestion call
+// stores as unused are judged by an index checked against the workspace's
+// journey version, so a journey activated elsewhere a moment before counts
+// even when no notification has arrived (here none ever does: the Router
+// follows no Changes, and its index would keep the old entry 5 seconds).
+func TestUsedEventsSeesACommittedChangeAtOnce(t *testing.T) {
+	ctx := context.Background()
+	st := pgtest.Store(t)
+	if err := st.EnsureWorkspace(ctx, "w", "w"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateJourney(ctx, "w", "cart", "cart", json.RawMessage(cartJourney)); err != nil {
+		t.Fatal(err)
+	}
+	r := New(Deps{Store: st})
+	used, err := r.UsedEvents(ctx, "w")
+	if err != nil || used["cart"] {
+		t.Fatalf("before activation: %v %v", used, err)
+	}
+	if _, err := st.ActivateJourney(ctx, "w", "cart"); err != nil {
+		t.Fatal(err)
+	}
+	if used, err = r.UsedEvents(ctx, "w"); err != nil || !used["cart"] {
+		t.Errorf("right after activation elsewhere: %v %v, want cart used", used, err)
+	}
+	if _, err := st.SetJourneyStatus(ctx, "w", "cart", store.JourneyArchived); err != nil {
+		t.Fatal(err)
+	}
+	if used, err = r.UsedEvents(ctx, "w"); err != nil || used["cart"] {
+		t.Errorf("right after the archive elsewhere: %v %v, want cart unused", used, err)
+	}
+}

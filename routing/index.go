@@ -34,6 +34,7 @@ type journeyIndex struct {
 
 type indexEntry struct {
 	loaded   time.Time
+	version  int64 // the workspace's journey version, read before the journeys
 	journeys []activeJourney
 }
 
@@ -69,6 +70,24 @@ func (x *journeyIndex) invalidate(workspaceID string) {
 	x.mu.Unlock()
 }
 
+// fresh drops the workspace's entry when its journey version moved since
+// the entry was loaded: a change committed before this call began is seen
+// by it, even when its notification has not arrived yet. One primary-key
+// lookup; ingestion calls it once per call, before judging its events.
+func (x *journeyIndex) fresh(ctx context.Context, workspaceID string) error {
+	v, err := x.store.JourneyVersion(ctx, workspaceID)
+	if err != nil {
+		return fmt.Errorf("check the journeys: %w", err)
+	}
+	x.mu.Lock()
+	if e, ok := x.byWS[workspaceID]; ok && e.version != v {
+		delete(x.byWS, workspaceID)
+		x.gen++
+	}
+	x.mu.Unlock()
+	return nil
+}
+
 // trusted reports whether cached entries can be used: without changes the
 // ttl bounds them; with changes they hold only while changes are heard.
 func (x *journeyIndex) trusted() bool { return x.changes == nil || x.changes.Live() }
@@ -81,11 +100,15 @@ func (x *journeyIndex) active(ctx context.Context, workspaceID string) ([]active
 	if ok && time.Since(e.loaded) < x.ttl && x.trusted() {
 		return e.journeys, nil
 	}
+	version, err := x.store.JourneyVersion(ctx, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("load active journeys: %w", err)
+	}
 	routable, err := x.store.RoutableJourneys(ctx, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("load active journeys: %w", err)
 	}
-	e = indexEntry{loaded: time.Now()}
+	e = indexEntry{loaded: time.Now(), version: version}
 	for _, v := range routable {
 		j, err := indexJourney(v)
 		if err != nil {
@@ -141,6 +164,9 @@ type APIEntry struct {
 // APIEntry finds the version of journeyID that takes API entries; false
 // when no routable version of it is entered by API call.
 func (r *Router) APIEntry(ctx context.Context, workspaceID, journeyID string) (APIEntry, bool, error) {
+	if err := r.journeys.fresh(ctx, workspaceID); err != nil {
+		return APIEntry{}, false, err
+	}
 	all, err := r.journeys.active(ctx, workspaceID)
 	if err != nil {
 		return APIEntry{}, false, err

@@ -51,8 +51,14 @@ func (r *Router) RouteStored(ctx context.Context, workspaceID string, out []stor
 }
 
 // UsedEvents is the set of event names that some journey of the
-// workspace may take, from the same index routing uses.
+// workspace may take, from the same index routing uses, checked against
+// the workspace's journey version first: the events it calls unused are
+// stored as routed, so a journey activated through another process just
+// before must not be missed.
 func (r *Router) UsedEvents(ctx context.Context, workspaceID string) (map[string]bool, error) {
+	if err := r.journeys.fresh(ctx, workspaceID); err != nil {
+		return nil, err
+	}
 	active, err := r.journeys.active(ctx, workspaceID)
 	if err != nil {
 		return nil, err

@@ -65,3 +65,15 @@ func (s *Store) probe(ctx context.Context, conn *pgx.Conn) error {
 	}
 	return nil
 }
+
+// JourneyVersion is the workspace's journey version, which every change
+// to what routes its events bumps (migration 00035); 0 for a workspace
+// that does not exist.
+func (s *Store) JourneyVersion(ctx context.Context, workspaceID string) (int64, error) {
+	var v int64
+	err := s.pool.QueryRow(ctx, `SELECT journey_version FROM workspaces WHERE id = $1`, workspaceID).Scan(&v)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("store: unable to read the journey version: %w", err)
+	}
+	return v, nil
+}

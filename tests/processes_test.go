@@ -7,20 +7,25 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/tabiji/tabiji/devtemporal"
 	"github.com/tabiji/tabiji/pgtest"
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/temporalheaders"
 )
 
 // production is the production shape from the built binary: Temporal (the
 // embedded server, standing for a cluster), a migrated Postgres, and as
 // many `tabiji api` and `tabiji worker` processes as a test starts.
 type production struct {
-	t     *testing.T
-	env   []string // every process's environment
-	store *store.Store
-	admin string
-	write string
+	t        *testing.T
+	temporal string // the frontend's address
+	dbURL    string
+	env      []string // every process's environment
+	store    *store.Store
+	admin    string
+	write    string
 }
 
 func startProduction(t *testing.T) *production {
@@ -43,7 +48,7 @@ func startProduction(t *testing.T) *production {
 	if err := st.EnsureWorkspace(ctx, "default", "Default"); err != nil {
 		t.Fatal(err)
 	}
-	p := &production{t: t, store: st, env: append(clearProdEnv(nil), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+srv.FrontendAddress(),
+	p := &production{t: t, temporal: srv.FrontendAddress(), dbURL: dbURL, store: st, env: append(clearProdEnv(nil), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+srv.FrontendAddress(),
 		"TABIJI_TASK_QUEUE=tabiji-prod", "TABIJI_SECRETS_KEY="+e2eSecretsKey, "TABIJI_METRICS_ADDR=")}
 	if p.admin, _, err = st.CreateKey(ctx, "default", store.RoleAdmin, "ops"); err != nil {
 		t.Fatal(err)
@@ -52,6 +57,21 @@ func startProduction(t *testing.T) *production {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// client dials the production Temporal as the processes do (payload codec,
+// escaped headers), for a test to look at runs.
+func (p *production) client() client.Client {
+	p.t.Helper()
+	opts := client.Options{HostPort: p.temporal, Namespace: "default"}
+	e2eCodec(p.t).Configure(&opts)
+	temporalheaders.Configure(&opts)
+	c, err := client.Dial(opts)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Cleanup(c.Close)
+	return c
 }
 
 // worker starts a `tabiji worker` with the extra environment.
