@@ -18,7 +18,13 @@
 //     is also credited to runs that have ended (attribution.go).
 //  4. Events routed to every run are marked routed; the rest stay unrouted
 //     and the Sweeper (sweeper.go, run by `tabiji api` and `tabiji dev`)
-//     routes them again.
+//     routes them again, claiming them so that several APIs' sweepers
+//     share them.
+//
+// With several API processes, the index stays true in each: Changes
+// (changes.go) hears every journey change as it commits, and UsedEvents
+// checks the workspace's journey version before an ingestion call stores
+// events as used by no journey.
 package routing
 
 import (
