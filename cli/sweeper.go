@@ -2,8 +2,8 @@ package cli
 
 import (
 	"context"
-	"time"
 	"log/slog"
+	"time"
 
 	"golang.org/x/time/rate"
 
