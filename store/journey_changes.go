@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// journeyChannel is the Postgres channel on which migration 00039's
+// journeyChannel is the Postgres channel on which migration 00040's
 // triggers announce a change to what routes events (a journey's status or
 // versions, a workspace's time zone), the payload the workspace id.
 const journeyChannel = "tabiji_journeys"
@@ -67,7 +67,7 @@ func (s *Store) probe(ctx context.Context, conn *pgx.Conn) error {
 }
 
 // JourneyVersion is the workspace's journey version, which every change
-// to what routes its events bumps (migration 00039); 0 for a workspace
+// to what routes its events bumps (migration 00040); 0 for a workspace
 // that does not exist.
 func (s *Store) JourneyVersion(ctx context.Context, workspaceID string) (int64, error) {
 	var v int64
