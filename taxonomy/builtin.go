@@ -2,7 +2,8 @@ package taxonomy
 
 // Builtin lists the events Tabiji itself emits through ingestion: for
 // journeys that enter on a segment, a date trait or a lead score
-// (journey.SegmentEnteredEvent, scoring.ChangedEvent and the rest), and the
+// (journey.SegmentEnteredEvent, scoring.ChangedEvent and the rest), a
+// sign-up on the workspace's form (signupforms.DefaultEvent), and the
 // engagement events of sent messages (engagement.go). Every taxonomy
 // accepts them, even one that rejects unknown events, unless it defines an
 // event of the same name itself.
@@ -27,4 +28,9 @@ var Builtin = append([]EventDef{
 			{Name: "previous", Type: Number, Description: "The score just before, decayed to the event's time."},
 			{Name: "rules", Type: Array, Description: "The IDs of the rules that gave the points."},
 		}},
+	// A shop's own sign-up may be tracked under this name too (the welcome
+	// template enters on it), with its own properties: none are typed here.
+	{Name: "signed_up", Description: "Tabiji: a visitor signed up on the workspace's sign-up form " +
+		"(properties form, topic, double_opt_in, opted_in, wording, language), or the shop's own sign-up; " +
+		"the welcome and double opt-in templates enter on it."},
 }, engagementEvents...)
