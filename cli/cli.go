@@ -31,6 +31,7 @@ type CLI struct {
 	Profiles  ProfilesCmd  `cmd:"" help:"Import customers from CSV or JSONL, and export a segment's, through the API."`
 	Channels  ChannelsCmd  `cmd:"" help:"Show and set the workspace's provider settings per channel (SendGrid, LINE, FCM); secrets are write-only."`
 	Privacy   PrivacyCmd   `cmd:"" help:"Retention of events and message history, purposes of use, and records of third-party provision (APPI, GDPR), through the API."`
+	Consent   ConsentCmd   `cmd:"" help:"Record, list, import and export customers' consent with its proof (source, time, evidence), through the API."`
 	Secrets   SecretsCmd   `cmd:"" help:"Set, list and delete the workspace's named secrets, which webhook nodes reference as {{ secrets.NAME }}; values are write-only."`
 
 	Taxonomy   TaxonomyCmd   `cmd:"" help:"Apply or export a workspace's event taxonomy (the design sheet)."`
