@@ -3,6 +3,8 @@ package tests
 import (
 	"fmt"
 	"net/http"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -57,8 +59,8 @@ func sample(families map[string]*dto.MetricFamily, name string, labels map[strin
 func TestMetricsMoveWhenAJourneyRuns(t *testing.T) {
 	p := startProduction(t)
 	workerMetrics, apiMetrics := freeAddr(t), freeAddr(t)
-	p.worker("TABIJI_METRICS_ADDR=" + workerMetrics)
-	_, s := p.api("TABIJI_METRICS_ADDR=" + apiMetrics)
+	worker := p.worker("TABIJI_METRICS_ADDR=" + workerMetrics)
+	api, s := p.api("TABIJI_METRICS_ADDR=" + apiMetrics)
 	s.call("POST", "/v1/journeys", "admin", cartJourney(t, "1s"), http.StatusCreated, nil)
 	s.call("POST", "/v1/journeys/cart_abandonment/activate", "admin", nil, http.StatusOK, nil)
 	const customers = 3
@@ -69,7 +71,7 @@ func TestMetricsMoveWhenAJourneyRuns(t *testing.T) {
 		eventually(t, time.Minute, "the reminders", func() bool { return len(s.outbox(fmt.Sprintf("u_metrics_%d", i)).Messages) == 1 })
 	}
 
-	api := scrapeMetrics(t, apiMetrics)
+	apiFamilies := scrapeMetrics(t, apiMetrics)
 	for _, c := range []struct {
 		name   string
 		labels map[string]string
@@ -80,7 +82,7 @@ func TestMetricsMoveWhenAJourneyRuns(t *testing.T) {
 		{"tabiji_events_ingested_total", map[string]string{"verdict": "stored"}, customers},
 		{"tabiji_routing_lag_seconds", nil, customers},
 	} {
-		if got := sample(api, c.name, c.labels); got != c.want {
+		if got := sample(apiFamilies, c.name, c.labels); got != c.want {
 			t.Errorf("api: %s%v = %v, want %v", c.name, c.labels, got, c.want)
 		}
 	}
@@ -92,7 +94,18 @@ func TestMetricsMoveWhenAJourneyRuns(t *testing.T) {
 			sample(w, "tabiji_sends_total", map[string]string{"outcome": "recorded"}) == customers &&
 			sample(w, "temporal_workflow_completed_total", map[string]string{"workflow_type": "Journey"}) == customers
 	})
-	if sample(api, "temporal_request_total", map[string]string{"operation": "SignalWithStartWorkflowExecution"}) < customers {
-		t.Errorf("the API's Temporal client reported no SignalWithStart requests: %v", api["temporal_request_total"])
+	if sample(apiFamilies, "temporal_request_total", map[string]string{"operation": "SignalWithStartWorkflowExecution"}) < customers {
+		t.Errorf("the API's Temporal client reported no SignalWithStart requests: %v", apiFamilies["temporal_request_total"])
+	}
+	for _, p := range []*proc{api, worker} { // every SDK metric made it into the registry
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.wait(t, 30*time.Second); err != nil { // its output is complete, and read once it exited
+			t.Errorf("%v after SIGTERM: %v", p.cmd.Args, err)
+		}
+		if strings.Contains(p.stderr.String(), "not exported") {
+			t.Errorf("%v dropped Temporal SDK metrics:\n%s", p.cmd.Args, p.stderr.String())
+		}
 	}
 }
