@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -99,13 +101,10 @@ func (s *server) sendgridWebhook(c *gin.Context) {
 		invalid(c, "body", "must be a JSON array of SendGrid events: "+err.Error())
 		return
 	}
-	ws := c.Param("workspace")
 	var sum webhookSummary
-	for i, e := range events {
-		if err := s.handleSendGridEvent(c.Request.Context(), ws, e, &sum); err != nil {
-			s.fail(c, fmt.Errorf("sendgrid event %d (%s): %w", i, e.SGEventID, err))
-			return
-		}
+	if err := s.handleSendGridEvents(c.Request.Context(), c.Param("workspace"), events, &sum); err != nil {
+		s.fail(c, fmt.Errorf("sendgrid events: %w", err))
+		return
 	}
 	c.JSON(http.StatusOK, sum)
 }
@@ -169,39 +168,54 @@ func (s *server) webhookSetting(c *gin.Context, ws, channel, name string) (strin
 	return v[name], true
 }
 
-// handleSendGridEvent applies one event in workspace ws, once: the
-// receipt is marked last, so a failure half-way lets SendGrid's retry redo
-// steps that are each idempotent (engagement.Recorder stores and signals
-// the event under its sg_event_id).
-func (s *server) handleSendGridEvent(ctx context.Context, ws string, e sendgridEvent, sum *webhookSummary) error {
-	sum.Received++
-	eff, known := sendgridEffect(e)
-	if !known || e.SGEventID == "" || (e.WorkspaceID != "" && e.WorkspaceID != ws) {
-		sum.Ignored++
+// handleSendGridEvents applies a delivery's events in workspace ws, each
+// once, their customers' events stored together (engagement.RecordAll):
+// the receipts are marked last, so a failure half-way lets SendGrid's retry
+// redo steps that are each idempotent (the Recorder stores and signals each
+// event under its sg_event_id).
+func (s *server) handleSendGridEvents(ctx context.Context, ws string, events []sendgridEvent, sum *webhookSummary) error {
+	var todo []sendgridEvent
+	var effects []emailEffect
+	var reps []engagement.Report
+	taken := map[string]bool{}
+	for _, e := range events {
+		sum.Received++
+		eff, known := sendgridEffect(e)
+		at := time.Unix(e.Timestamp, 0).UTC()
+		// An event past the window may have had its receipt pruned: never
+		// applied twice.
+		if !known || e.SGEventID == "" || (e.WorkspaceID != "" && e.WorkspaceID != ws) || staleWebhookEvent(at) {
+			sum.Ignored++
+			continue
+		}
+		if seen, err := s.Store.WebhookSeen(ctx, ws, "sendgrid", e.SGEventID); err != nil || seen || taken[e.SGEventID] {
+			sum.Duplicates++
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		taken[e.SGEventID] = true
+		todo, effects, reps = append(todo, e), append(effects, eff), append(reps, sendgridReport(ws, e, eff, at))
+	}
+	if len(reps) == 0 {
 		return nil
 	}
-	at := time.Unix(e.Timestamp, 0).UTC()
-	if staleWebhookEvent(at) { // its receipt may be pruned: never applied twice
-		sum.Ignored++
-		return nil
-	}
-	if seen, err := s.Store.WebhookSeen(ctx, ws, "sendgrid", e.SGEventID); err != nil || seen {
-		sum.Duplicates++
-		return err
-	}
-	out, err := s.engagement.Record(ctx, sendgridReport(ws, e, eff, at))
+	outs, err := s.engagement.RecordAll(ctx, reps)
 	if err != nil {
 		return err
 	}
-	if out.Message.ID == "" {
-		sum.Ignored++
-	} else {
-		sum.Recorded++
+	for i, out := range outs {
+		if out.Message.ID == "" {
+			sum.Ignored++
+		} else {
+			sum.Recorded++
+		}
+		if err := s.applyEmailAddressEffects(ctx, ws, out.CustomerID, todo[i], effects[i], reps[i].At); err != nil {
+			return err
+		}
 	}
-	if err := s.applyEmailAddressEffects(ctx, ws, out.CustomerID, e, eff, at); err != nil {
-		return err
-	}
-	return s.Store.MarkWebhookSeen(ctx, ws, "sendgrid", e.SGEventID)
+	return s.Store.MarkWebhooksSeen(ctx, ws, "sendgrid", slices.Collect(maps.Keys(taken)))
 }
 
 // sendgridReport is the event as an engagement report: about its message

@@ -80,9 +80,61 @@ type Outcome struct {
 // (too large, or refused by a taxonomy that redefines the name) is logged:
 // the message's status stands.
 func (r *Recorder) Record(ctx context.Context, rep Report) (Outcome, error) {
-	if rep.At.IsZero() {
-		rep.At = time.Now().UTC()
+	outs, err := r.RecordAll(ctx, []Report{rep})
+	return outs[0], err
+}
+
+// RecordAll records reports of one workspace as Record does, in order,
+// storing their customers' events in one call of the pipeline (one
+// transaction, as a batch of track calls) rather than one each: a
+// provider's delivery of many events pays one commit for their events.
+// Stored is set on every outcome whose event went in when all of them
+// were new (the pipeline counts what it stored; it does not name it).
+func (r *Recorder) RecordAll(ctx context.Context, reps []Report) ([]Outcome, error) {
+	outs := make([]Outcome, len(reps))
+	evs := make([]journey.Event, len(reps))
+	var calls []ingest.Message
+	var submitted []int
+	for i, rep := range reps {
+		if rep.At.IsZero() {
+			rep.At = time.Now().UTC()
+		}
+		out, err := r.resolve(ctx, rep)
+		outs[i] = out
+		if err != nil || out.CustomerID == "" {
+			if err != nil {
+				return outs, err
+			}
+			continue
+		}
+		evs[i] = event(rep, out.Message)
+		if call, ok := r.call(rep.WorkspaceID, out.CustomerID, evs[i]); ok {
+			calls, submitted = append(calls, call), append(submitted, i)
+		}
 	}
+	if len(calls) > 0 {
+		stored, err := r.submit(ctx, reps[0].WorkspaceID, calls)
+		if err != nil {
+			return outs, err
+		}
+		for _, i := range submitted {
+			outs[i].Stored = stored == len(calls)
+		}
+	}
+	for i, out := range outs {
+		if msg := out.Message; msg.JourneyID != "" && msg.WorkflowID != "" && r.Temporal != nil && evs[i].Name != "" {
+			// The sending run hears it even when routing would not name it (a
+			// run keyed by a cart); it drops the second copy routing may bring.
+			if _, err := workflows.SignalEvent(ctx, r.Temporal, msg.WorkflowID, evs[i]); err != nil {
+				return outs, fmt.Errorf("engagement: signal the sending run: %w", err)
+			}
+		}
+	}
+	return outs, nil
+}
+
+// resolve records the report on its message and finds its customer.
+func (r *Recorder) resolve(ctx context.Context, rep Report) (Outcome, error) {
 	msg, err := r.message(ctx, rep)
 	if err != nil {
 		return Outcome{}, err
@@ -94,20 +146,6 @@ func (r *Recorder) Record(ctx context.Context, rep Report) (Outcome, error) {
 			return out, fmt.Errorf("engagement: find the customer by address: %w", err)
 		}
 		out.CustomerID = id
-	}
-	if out.CustomerID == "" {
-		return out, nil
-	}
-	ev := event(rep, msg)
-	if out.Stored, err = r.store(ctx, rep.WorkspaceID, out.CustomerID, ev); err != nil {
-		return out, err
-	}
-	if msg.JourneyID != "" && msg.WorkflowID != "" && r.Temporal != nil {
-		// The sending run hears it even when routing would not name it (a
-		// run keyed by a cart); it drops the second copy routing may bring.
-		if _, err := workflows.SignalEvent(ctx, r.Temporal, msg.WorkflowID, ev); err != nil {
-			return out, fmt.Errorf("engagement: signal the sending run: %w", err)
-		}
 	}
 	return out, nil
 }
@@ -169,30 +207,36 @@ func reportID(rep Report) string {
 	return rep.Source + ":" + hex.EncodeToString(sum[:])
 }
 
-// store submits the event as a track call of the customer; it says whether
-// the event was stored now.
-func (r *Recorder) store(ctx context.Context, ws, customer string, ev journey.Event) (bool, error) {
+// call is the event as a track call of the customer; ok is false (and it
+// is logged) when it is not a valid one (a reply's text too long for an
+// event, say).
+func (r *Recorder) call(ws, customer string, ev journey.Event) (ingest.Message, bool) {
 	raw, err := json.Marshal(map[string]any{"userId": customer, "event": ev.Name, "messageId": ev.MessageID,
 		"timestamp": ev.Timestamp, "properties": ev.Properties})
-	if err != nil {
-		return false, fmt.Errorf("engagement: encode %s: %w", ev.Name, err)
+	if err == nil {
+		var call ingest.Message
+		if call, err = ingest.Decode(ingest.Track, raw, time.Now().UTC()); err == nil {
+			return call, true
+		}
 	}
-	call, err := ingest.Decode(ingest.Track, raw, time.Now().UTC())
+	r.Logger.Warn("engagement event not stored: not a valid call", "workspace", ws, "event", ev.Name, "error", err)
+	return ingest.Message{}, false
+}
+
+// submit stores the calls through the pipeline; it returns how many were
+// stored now.
+func (r *Recorder) submit(ctx context.Context, ws string, calls []ingest.Message) (int, error) {
+	res, err := r.Pipeline.Submit(ctx, ws, calls)
 	if err != nil {
-		r.Logger.Warn("engagement event not stored: not a valid call", "workspace", ws, "event", ev.Name, "error", err)
-		return false, nil
-	}
-	res, err := r.Pipeline.Submit(ctx, ws, []ingest.Message{call})
-	if err != nil {
-		return false, fmt.Errorf("engagement: store %s: %w", ev.Name, err)
+		return 0, fmt.Errorf("engagement: store %d events: %w", len(calls), err)
 	}
 	if res.RouteErr != nil || len(res.Rejected) > 0 || res.Quarantined > 0 {
 		// Stored and left for the sweeper, or refused by a taxonomy that
 		// redefines the name: either way not the provider's to retry.
-		r.Logger.Warn("engagement event not routed or not let in", "workspace", ws, "event", ev.Name,
+		r.Logger.Warn("engagement events not routed or not let in", "workspace", ws,
 			"error", res.RouteErr, "rejected", res.Rejected, "quarantined", res.Quarantined)
 	}
-	return res.Stored > 0, nil
+	return res.Stored, nil
 }
 
 // Click records a click on a tracked link (package clicks) as

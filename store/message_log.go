@@ -170,6 +170,16 @@ func (s *Store) WebhookSeen(ctx context.Context, workspaceID, provider, eventID 
 	return seen, nil
 }
 
+// MarkWebhooksSeen is MarkWebhookSeen of many events in one statement.
+func (s *Store) MarkWebhooksSeen(ctx context.Context, workspaceID, provider string, eventIDs []string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO webhook_receipts (workspace_id, provider, event_id)
+		SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING`, workspaceID, provider, eventIDs)
+	if err != nil {
+		return fmt.Errorf("store: unable to record webhook receipts: %w", err)
+	}
+	return nil
+}
+
 // MarkWebhookSeen records that the workspace handled the provider's webhook
 // event; marking it again changes nothing. Mark after handling, so that a
 // failure half-way lets the provider's retry handle it again.

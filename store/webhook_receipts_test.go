@@ -27,3 +27,18 @@ func TestPruneWebhookReceipts(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkWebhooksSeen(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	mustNot(t, b.store.MarkWebhookSeen(ctx, wsA, "sendgrid", "e1"))
+	mustNot(t, b.store.MarkWebhooksSeen(ctx, wsA, "sendgrid", []string{"e1", "e2", "e3"})) // e1 again: no conflict
+	for id, want := range map[string]bool{"e1": true, "e2": true, "e3": true, "e4": false} {
+		if seen, err := b.store.WebhookSeen(ctx, wsA, "sendgrid", id); err != nil || seen != want {
+			t.Errorf("%s seen = %v, %v; want %v", id, seen, err, want)
+		}
+	}
+	if seen, err := b.store.WebhookSeen(ctx, wsB, "sendgrid", "e2"); err != nil || seen {
+		t.Errorf("another workspace sees e2: %v, %v", seen, err)
+	}
+}
