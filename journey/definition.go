@@ -54,7 +54,19 @@ type Definition struct {
 	// LinkTracking adds UTM parameters to the links of the journey's
 	// messages and can put email links through Tabiji's redirect too.
 	LinkTracking *LinkTracking `json:"link_tracking,omitempty"`
+	// LineBudget caps the journey's LINE messages a month: once spent,
+	// its sends go on the next channel of their order (email, push).
+	LineBudget *LineBudget `json:"line_budget,omitempty"`
 }
+
+// LineBudget is a journey's monthly LINE budget, counted in messages in
+// LINE's month (Japan time), as LINE bills them.
+type LineBudget struct {
+	Monthly int `json:"monthly"`
+}
+
+// MaxLineBudget bounds LineBudget.Monthly.
+const MaxLineBudget = 100_000_000
 
 // LinkTracking is how the links of a journey's messages are tracked. Links
 // in LINE, push and SMS messages always go through Tabiji's signed redirect

@@ -65,6 +65,9 @@ func (d *Definition) validateRules(add addFunc) {
 	if lt := d.LinkTracking; lt != nil {
 		validateUTM(lt.UTM, add)
 	}
+	if b := d.LineBudget; b != nil && (b.Monthly < 1 || b.Monthly > MaxLineBudget) {
+		add("line_budget.monthly", "must be a number of LINE messages a month from 1 to %d, as in 1000", MaxLineBudget)
+	}
 }
 
 // maxUTMValue bounds a UTM value: it goes into every tracked link, and

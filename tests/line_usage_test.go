@@ -2,11 +2,13 @@ package tests
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/channels/providertest"
 	"github.com/tabiji/tabiji/lineusage"
 )
@@ -78,4 +80,62 @@ func TestLINECostAwareBroadcast(t *testing.T) {
 			t.Errorf("invalid LINE requests: %v", ln.Invalid())
 		}
 	})
+}
+
+// TestJourneyLINEBudget: on the real stack, a journey with a monthly LINE
+// budget of 2 sends its first two customers on LINE and the third by
+// email, the next channel of the send's order; a journey whose send has
+// only LINE skips once its budget is spent; a bad budget is refused
+// naming the field.
+func TestJourneyLINEBudget(t *testing.T) {
+	sg, ln := providertest.NewSendGrid(t), providertest.NewLINE(t)
+	s, _ := startLINEStackWithSettings(t, sg, ln)
+	var p struct{ Errors []struct{ Field string } }
+	s.call("POST", "/v1/journeys", "admin", map[string]any{"id": "bad_budget", "name": "b", "definition": json.RawMessage(
+		`{"entry":{"event":"x"},"line_budget":{"monthly":0},"nodes":[{"id":"a","kind":"exit"}]}`)}, http.StatusUnprocessableEntity, &p)
+	if len(p.Errors) != 1 || p.Errors[0].Field != "definition.line_budget.monthly" && p.Errors[0].Field != "line_budget.monthly" {
+		t.Errorf("errors = %+v", p.Errors)
+	}
+	s.createActive("budgeted", `{"entry":{"event":"budget_signup"},"line_budget":{"monthly":2},"nodes":[
+		{"id":"hi","kind":"send","channels":["line","email"],"template":{"subject":"Welcome","body":"ようこそ"},"next":"done"},
+		{"id":"done","kind":"exit"}]}`)
+	s.createActive("line_only", `{"entry":{"event":"budget_line_only"},"line_budget":{"monthly":1},"nodes":[
+		{"id":"hi","kind":"send","channel":"line","template":{"body":"ようこそ"},"next":"done"},
+		{"id":"done","kind":"exit"}]}`)
+	sentOn := func(customer, journey string) string {
+		for _, m := range s.messagesOf(customer) {
+			if m.JourneyID == journey {
+				return m.Channel + " " + m.Status
+			}
+		}
+		return ""
+	}
+	for i, want := range []string{"line", "line", "email"} {
+		c := fmt.Sprintf("budget_%d", i)
+		s.call("POST", "/v1/identify", "write", map[string]any{"userId": c, "messageId": "bid-" + c,
+			"traits": map[string]any{"email": c + "@example.jp", "lineUserId": lineUser(700 + i)}}, http.StatusOK, nil)
+		s.call("POST", "/v1/track", "write", map[string]any{"userId": c, "event": "budget_signup", "messageId": "btr-" + c}, http.StatusOK, nil)
+		eventually(t, 60*time.Second, c+" sent on "+want, func() bool { return sentOn(c, "budgeted") == want+" "+activities.MessageSent })
+	}
+	for i, c := range []string{"budget_0", "budget_1"} {
+		s.call("POST", "/v1/track", "write", map[string]any{"userId": c, "event": "budget_line_only", "messageId": "blo-" + c}, http.StatusOK, nil)
+		if i == 0 {
+			eventually(t, 60*time.Second, "the first LINE-only send", func() bool { return sentOn(c, "line_only") == "line "+activities.MessageSent })
+		}
+	}
+	eventually(t, 60*time.Second, "the second LINE-only run ends without a message", func() bool {
+		runs := runsOf(s, "budget_1")
+		for _, r := range runs {
+			if r["journeyId"] == "line_only" && r["status"] != "running" {
+				return true
+			}
+		}
+		return false
+	})
+	if got := sentOn("budget_1", "line_only"); got != "" {
+		t.Errorf("past the budget the LINE-only journey sent %q", got)
+	}
+	if pushedTo(ln, lineUser(702)) != 0 || len(ln.Invalid()) > 0 {
+		t.Errorf("the third customer got LINE messages, or invalid requests: %v", ln.Invalid())
+	}
 }

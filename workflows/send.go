@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -25,7 +26,10 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 	}
 	info := workflow.GetInfo(ctx)
 	p := r.profile
-	channel := chooseChannel(r.profile, n.ChannelOrder())
+	channel, err := r.sendChannel(ctx, n)
+	if channel == "" || err != nil {
+		return err
+	}
 	in := activities.SendInput{
 		MessageID:   r.stepKey(ctx, n),
 		WorkspaceID: r.in.WorkspaceID, JourneyID: r.in.JourneyID, Version: r.state.Version,
@@ -103,6 +107,37 @@ func (r *journeyRun) holdWhilePaused(ctx workflow.Context) error {
 // none keeps the first: Send records the message in the development
 // outbox when the channel has no provider, and skips it as "no <channel>
 // address" when it has one.
+// sendChannel is the channel a send goes on: the first of the node's
+// order the customer has an address for, past LINE when the journey's
+// monthly LINE budget is spent; "" (the step recorded as skipped) when
+// only LINE was left. Journeys without a budget make no activity call, so
+// their histories are as before.
+func (r *journeyRun) sendChannel(ctx workflow.Context, n journey.Node) (string, error) {
+	order := n.ChannelOrder()
+	channel := chooseChannel(r.profile, order)
+	if channel != "line" || r.def.LineBudget == nil {
+		return channel, nil
+	}
+	var res activities.LineBudgetResult
+	in := activities.LineBudgetInput{WorkspaceID: r.in.WorkspaceID, JourneyID: r.in.JourneyID, Monthly: r.def.LineBudget.Monthly}
+	if err := workflow.ExecuteActivity(r.activityCtx(ctx, time.Hour), acts.LineBudget, in).Get(ctx, &res); err != nil {
+		if ctx.Err() != nil {
+			return "", temporal.NewCanceledError()
+		}
+		r.outcome("failed: the journey's LINE budget could not be read: " + err.Error())
+		return "", nil
+	}
+	if !res.Spent {
+		return channel, nil
+	}
+	rest := slices.DeleteFunc(slices.Clone(order), func(ch string) bool { return ch == "line" })
+	if len(rest) == 0 {
+		r.outcome("skipped: the journey's monthly LINE budget is spent")
+		return "", nil
+	}
+	return chooseChannel(r.profile, rest), nil
+}
+
 func chooseChannel(p journey.Profile, order []string) string {
 	for _, ch := range order {
 		if hasAddress(p, ch) {
