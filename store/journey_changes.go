@@ -32,7 +32,7 @@ func (s *Store) ListenJourneyChanges(ctx context.Context, ready func(), changed 
 	if err != nil {
 		return fmt.Errorf("store: unable to connect to listen for journey changes: %w", rootCause(err))
 	}
-	defer conn.Close(context.Background())
+	defer func() { _ = conn.Close(context.Background()) }() // a listener has nothing to flush
 	if _, err := conn.Exec(ctx, "LISTEN "+journeyChannel); err != nil {
 		return fmt.Errorf("store: unable to listen for journey changes: %w", err)
 	}
