@@ -148,7 +148,7 @@ func (r *Relayer) call(ctx context.Context, rel store.LineRelay) error {
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return fmt.Errorf("the endpoint answered %d", resp.StatusCode)
