@@ -20,7 +20,7 @@ const (
 // password reset) pass both: a control group measures marketing, it must
 // not break the product.
 func (a *Activities) excluded(ctx context.Context, in SendInput) (string, error) {
-	if in.Transactional {
+	if in.Transactional || in.To != "" { // a sales owner's alert is not a message to the customer
 		return "", nil
 	}
 	if in.Holdout {

@@ -54,6 +54,11 @@ type SendInput struct {
 	// LinkTracking is the journey's: UTM parameters for the message's
 	// tracked links, and whether email links are tracked too.
 	LinkTracking *journey.LinkTracking `json:"linkTracking,omitempty"`
+	// To is the shop's own address (a sales owner's) the email goes to
+	// instead of the customer's; Lead gives the template the customer's
+	// lead context as lead (lead.go).
+	To   string `json:"to,omitempty"`
+	Lead bool   `json:"lead,omitempty"`
 }
 
 // SendResult says what became of a message.
@@ -142,7 +147,11 @@ func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error)
 	if address == "" {
 		return a.skip(ctx, in, "no "+in.Channel+" address")
 	}
-	m, err := a.compose(ctx, in, a.unsubscribeURL(in))
+	unsub := a.unsubscribeURL(in)
+	if in.To != "" {
+		unsub = "" // a sales owner's alert carries no customer's unsubscribe link
+	}
+	m, err := a.compose(ctx, in, unsub)
 	if err != nil {
 		return SendResult{}, contentError(ctx, err)
 	}
@@ -217,7 +226,11 @@ func (a *Activities) composeStored(ctx context.Context, in SendInput, unsub stri
 	if err != nil {
 		return channels.Message{}, fmt.Errorf("template %q: %w", t.ID, err)
 	}
-	return msgtemplates.Render(ctx, c, a.templateData(in, unsub))
+	d, err := a.renderData(ctx, in, unsub)
+	if err != nil {
+		return channels.Message{}, err
+	}
+	return msgtemplates.Render(ctx, c, d)
 }
 
 // errRetry marks a compose error that is not the content's fault.
@@ -320,7 +333,11 @@ func (a *Activities) record(ctx context.Context, in SendInput, ad adRules) (Send
 // render fills the inline template with the customer, the entry event,
 // the journey and the message.
 func (a *Activities) render(ctx context.Context, in SendInput) (subject, body string, err error) {
-	return msgtemplates.RenderMessage(ctx, in.NodeID, in.Channel, in.Template, a.templateData(in, ""))
+	d, err := a.renderData(ctx, in, "")
+	if err != nil {
+		return "", "", err
+	}
+	return msgtemplates.RenderMessage(ctx, in.NodeID, in.Channel, in.Template, d)
 }
 
 // TemplateData is what the message's template is rendered with; unsub is

@@ -48,13 +48,16 @@ func (a *Activities) row(in SendInput, subject, body, status string) store.Messa
 	return store.Message{
 		ID: in.MessageID, WorkspaceID: in.WorkspaceID, CustomerID: in.CustomerID,
 		JourneyID: in.JourneyID, JourneyVersion: in.Version, WorkflowID: in.WorkflowID, RunID: in.RunID,
-		NodeID: in.NodeID, Channel: in.Channel, Subject: subject, Body: body, Status: status,
+		NodeID: in.NodeID, Channel: in.Channel, Subject: subject, Body: body, Status: status, Recipient: in.To,
 	}
 }
 
 // refusal is why the customer may not be sent this message ("" when they
 // may): an opt-out of the channel, or a suppressed address.
 func (a *Activities) refusal(ctx context.Context, in SendInput, address string) (string, error) {
+	if in.To != "" { // the shop's own address: the customer's consent is not its
+		return a.suppressed(ctx, in, address)
+	}
 	status, found, err := a.store.ConsentFor(ctx, in.WorkspaceID, in.CustomerID, in.Channel, in.Topic)
 	if err != nil {
 		return "", fmt.Errorf("check consent: %w", err)
@@ -62,6 +65,12 @@ func (a *Activities) refusal(ctx context.Context, in SendInput, address string) 
 	if found && status == store.OptedOut {
 		return a.optOutReason(ctx, in)
 	}
+	return a.suppressed(ctx, in, address)
+}
+
+// suppressed is why the address may not be sent to ("" when it may): a
+// bounce, a complaint or an unsubscribe suppressed it.
+func (a *Activities) suppressed(ctx context.Context, in SendInput, address string) (string, error) {
 	if address == "" {
 		return "", nil
 	}
@@ -95,7 +104,7 @@ func (a *Activities) optOutReason(ctx context.Context, in SendInput) (string, er
 // when they do not). A transactional send passes; so does a message an
 // earlier attempt already wrote, which would otherwise count itself.
 func (a *Activities) capped(ctx context.Context, in SendInput) (string, error) {
-	if in.Transactional {
+	if in.Transactional || in.To != "" {
 		return "", nil
 	}
 	_, _, err := a.store.LoggedMessageByID(ctx, in.WorkspaceID, in.MessageID)
@@ -118,15 +127,21 @@ func (a *Activities) capped(ctx context.Context, in SendInput) (string, error) {
 
 // badAddress is an address on the profile that cannot be sent to (a phone
 // number that is not one): the message is skipped, naming it.
-type badAddress struct{ err error }
+type badAddress struct {
+	channel string
+	err     error
+}
 
-func (b badAddress) Error() string { return "no usable sms address: " + b.err.Error() }
+func (b badAddress) Error() string { return "no usable " + b.channel + " address: " + b.err.Error() }
 
 // address is the customer's address on the channel, read from the stored
 // profile (the run's snapshot when the profile is gone): the email, the
 // LINE user ID, the newest push token, or the phone number in E.164 (read
 // in the SMS sender's region; a badAddress when it is no number).
 func (a *Activities) address(ctx context.Context, in SendInput, sender channels.Sender) (string, error) {
+	if in.To != "" {
+		return ownerAddress(ctx, in) // the shop's own address (a sales owner's)
+	}
 	raw, err := a.rawAddress(ctx, in)
 	if err != nil || raw == "" || in.Channel != "sms" {
 		return raw, err
@@ -137,7 +152,7 @@ func (a *Activities) address(ctx context.Context, in SendInput, sender channels.
 	}
 	e164, err := normal(raw)
 	if err != nil {
-		return "", badAddress{err}
+		return "", badAddress{"sms", err}
 	}
 	return e164, nil
 }

@@ -39,6 +39,13 @@ type WebhookInput struct {
 	CustomerID string `json:"customerId,omitempty"`
 	JourneyID  string `json:"journeyId,omitempty"`
 	Recipient  string `json:"recipient,omitempty"`
+	// Lead adds the customer's lead context to the body (its lead field)
+	// and to the body's Liquid as lead, and records lead_handed_over
+	// (lead.go).
+	Lead  bool   `json:"lead,omitempty"`
+	RunID string `json:"runId,omitempty"` // the run, whose lead_handed_over is recorded once
+	// NodeID is the webhook's node, named by lead_handed_over.
+	NodeID string `json:"nodeId,omitempty"`
 }
 
 // WebhookResult is the receiver's answer.
@@ -123,9 +130,19 @@ func (a *Activities) webhookRequest(ctx context.Context, in WebhookInput) (*http
 		}
 		bindings["secrets"] = seen
 	}
+	var lc map[string]any
+	if in.Lead {
+		if lc, err = a.leadFor(ctx, leadStep{in.WorkspaceID, in.CustomerID, in.JourneyID, in.RunID, in.NodeID, "webhook"}); err != nil {
+			return nil, nil, fmt.Errorf("webhook: %w", err)
+		}
+		bindings = withLead(bindings, lc)
+	}
 	body, err := msgtemplates.RenderJSON(ctx, in.Body, bindings)
 	if err != nil {
 		return nil, nil, temporal.NewNonRetryableApplicationError(secrets.Redact(err.Error(), vals), "TemplateError", nil)
+	}
+	if in.Lead {
+		body = leadBody(body, lc)
 	}
 	raw, err := json.Marshal(body)
 	if err != nil {

@@ -68,3 +68,11 @@ func (s *server) kpiJourneyRevenue(c *gin.Context) {
 		return s.Store.RevenueByJourney(c.Request.Context(), workspace(c), q)
 	})
 }
+
+// kpiLeads answers GET /v1/kpis/leads: leads handed to sales, contacted
+// and converted (event names the conversion, lead_converted by default).
+func (s *server) kpiLeads(c *gin.Context) {
+	s.answerKPI(c, "leads", func(q store.KPIQuery) (any, error) {
+		return s.Store.LeadHandOver(c.Request.Context(), workspace(c), q)
+	})
+}

@@ -77,6 +77,7 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/kpis/repeat-purchase", s.kpiRepeatPurchase)
 	manage.GET("/kpis/ltv", s.kpiLTV)
 	manage.GET("/kpis/journey-revenue", s.kpiJourneyRevenue)
+	manage.GET("/kpis/leads", s.kpiLeads)
 	manage.GET("/customers/:id/journeys", s.customerJourneys)
 	// Imports and exports stream: longer than the server's timeouts (longRequest).
 	manage.POST("/profiles/import", longRequest, s.importProfiles) // profile_import.go

@@ -78,7 +78,8 @@ type Outcome struct {
 // any event). Each step is idempotent, so a caller that failed half-way may
 // call it again with the same report. An event the pipeline cannot take
 // (too large, or refused by a taxonomy that redefines the name) is logged:
-// the message's status stands.
+// the message's status stands. A message that went to the shop's own
+// address (store.Message.Recipient) only moves: nobody gets the event.
 func (r *Recorder) Record(ctx context.Context, rep Report) (Outcome, error) {
 	outs, err := r.RecordAll(ctx, []Report{rep})
 	return outs[0], err
@@ -138,6 +139,11 @@ func (r *Recorder) resolve(ctx context.Context, rep Report) (Outcome, error) {
 	msg, err := r.message(ctx, rep)
 	if err != nil {
 		return Outcome{}, err
+	}
+	if msg.Recipient != "" {
+		// A message to the shop's own address (a sales owner's lead alert):
+		// its opens and clicks are the owner's, not the customer's.
+		return Outcome{Message: msg}, nil
 	}
 	out := Outcome{Message: msg, CustomerID: cmp.Or(msg.CustomerID, rep.CustomerID)}
 	if out.CustomerID == "" && rep.Address != "" {

@@ -163,6 +163,19 @@ type Node struct {
 	// to ("Acme Analytics Inc."), as the records of third-party provision
 	// say (APPI); the URL's host when empty.
 	Recipient string `json:"recipient,omitempty"` // webhook
+
+	// Lead hands the customer to sales: the step sees the customer's lead
+	// context (profile, lead score and its history, recent events and
+	// pages) as lead in Liquid, a webhook's JSON body gets it as its lead
+	// field, and the run's first such step records lead_handed_over.
+	Lead bool `json:"lead,omitempty"` // send, webhook
+	// To sends an email to the shop's own address (a sales owner) instead
+	// of the customer's: the customer's consent, caps and unsubscribe link
+	// are not the owner's, and the owner's opens are not the customer's.
+	// It is an address or Liquid that gives one at send time
+	// ("{{ journey.variables.owner_email }}"); when it gives none, the
+	// message is skipped, never sent to the customer.
+	To string `json:"to,omitempty"` // send, on email only
 }
 
 // EventBranch is one outcome of a wait_for node: the event that ends the

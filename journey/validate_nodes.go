@@ -2,6 +2,7 @@ package journey
 
 import (
 	"fmt"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tabiji/tabiji/msgtemplates/liquid"
 )
 
 // Weekdays a wait_until node may name, Sunday first as time.Weekday counts.
@@ -26,8 +29,11 @@ func (d *Definition) validateNode(path string, n Node, add addFunc, ref func(str
 	if n.Transactional && n.Kind != KindSend {
 		add(path+".transactional", "applies to send nodes only")
 	}
-	if n.Kind != KindSend && (n.Topic != "" || n.FallbackTemplate != nil) {
-		add(path, "topic and fallback_template apply to send nodes only")
+	if n.Kind != KindSend && (n.Topic != "" || n.FallbackTemplate != nil || n.To != "") {
+		add(path, "topic, fallback_template and to apply to send nodes only")
+	}
+	if n.Lead && n.Kind != KindSend && n.Kind != KindWebhook {
+		add(path+".lead", "applies to send and webhook nodes only")
 	}
 	switch n.Kind {
 	case KindWait:
@@ -165,6 +171,25 @@ func validateSend(path string, n Node, add addFunc) {
 	}
 	if n.Topic != "" && !topicPattern.MatchString(n.Topic) {
 		add(path+".topic", "must be 1 to 64 letters, digits, '_', '.', ':' or '-', as in \"promotions\"")
+	}
+	if n.To != "" {
+		validateTo(path, n, add)
+	}
+}
+
+// validateTo checks a send's own recipient: one plain email address, or
+// Liquid that gives one at send time ("{{ journey.variables.owner }}"),
+// sent on email alone (no fallback would reach the owner).
+func validateTo(path string, n Node, add addFunc) {
+	if strings.Contains(n.To, "{{") {
+		if err := liquid.Default().Check(n.To); err != nil {
+			add(path+".to", "is not valid Liquid: %v", err)
+		}
+	} else if a, err := mail.ParseAddress(n.To); err != nil || a.Address != n.To || a.Name != "" || len(n.To) > 254 {
+		add(path+".to", "must be one email address such as \"sales@shop.example.jp\" (without a name), or Liquid giving one")
+	}
+	if order := n.ChannelOrder(); len(order) != 1 || order[0] != "email" {
+		add(path+".to", "goes on email only: give channel \"email\" (or channels [\"email\"]) and no fallback")
 	}
 }
 

@@ -3,6 +3,7 @@ package journeytemplates
 import (
 	"encoding/json"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"slices"
 	"sort"
@@ -26,10 +27,13 @@ const (
 	// TypeChannels is an ordered channel fallback: a list such as
 	// ["line", "email"] or the text "line, email".
 	TypeChannels ParamType = "channels"
+	// TypeEmail is one email address of the shop's own (a sales owner's),
+	// or "" for none.
+	TypeEmail ParamType = "email"
 )
 
 // ParamTypes lists every parameter type.
-var ParamTypes = []ParamType{TypeDuration, TypeString, TypeNumber, TypeEvent, TypeURL, TypeChannels}
+var ParamTypes = []ParamType{TypeDuration, TypeString, TypeNumber, TypeEvent, TypeURL, TypeChannels, TypeEmail}
 
 // Param is one parameter of a template. A parameter without a default is
 // required.
@@ -111,6 +115,11 @@ func (t ParamType) check(v any) (any, error) {
 		return s, nil
 	case TypeString:
 		return s, nil
+	case TypeEmail:
+		if a, err := mail.ParseAddress(s); s != "" && (err != nil || a.Address != s || a.Name != "") {
+			return nil, fmt.Errorf("must be one email address such as \"sales@shop.example.jp\" (or \"\" for none), not %q", s)
+		}
+		return s, nil
 	default:
 		return nil, fmt.Errorf("has unknown type %q", t)
 	}
@@ -143,6 +152,8 @@ func describe(t ParamType) string {
 		return "URL"
 	case TypeChannels:
 		return "channel list"
+	case TypeEmail:
+		return "email address"
 	default:
 		return string(t)
 	}

@@ -16,11 +16,12 @@ import (
 // japaneseText is a run of kana or kanji: copy written in Japanese.
 var japaneseText = regexp.MustCompile(`[\p{Hiragana}\p{Katakana}\p{Han}]{4,}`)
 
-// sendNodesOf lists the rendered send nodes of a definition.
+// sendNodesOf lists the rendered send nodes of a definition that go to
+// the customer.
 func sendNodesOf(d journey.Definition) []journey.Node {
 	var out []journey.Node
 	for _, n := range d.Nodes {
-		if n.Kind == journey.KindSend {
+		if n.Kind == journey.KindSend && n.To == "" { // to the customer, not a sales owner's alert
 			out = append(out, n)
 		}
 	}

@@ -41,6 +41,9 @@ func RenderMessage(ctx context.Context, node, channel string, t journey.Template
 	}
 	bindings := Bindings(d.CustomerID, d.Profile, d.Entry, d.JourneyID, d.Version, d.Variables)
 	bindings["message"] = map[string]any{"id": d.MessageID, "confirm_url": d.ConfirmURL}
+	if d.Lead != nil {
+		bindings["lead"] = d.Lead
+	}
 	engine := liquid.Default()
 	if subject, err = engine.Render(ctx, t.Subject, bindings); err != nil {
 		return "", "", fmt.Errorf("render subject of %s: %w", node, err)

@@ -26,6 +26,10 @@ type Data struct {
 	// ConfirmURL is the customer's signed double opt-in confirmation link
 	// for the message's channel and topic (package optin).
 	ConfirmURL string
+	// Lead is the customer's lead context on a lead step (a send with
+	// lead: true): profile, score, score_history, recent_events and
+	// recent_pages, seen as lead; nil elsewhere.
+	Lead map[string]any
 }
 
 // Bindings are the names templates see. They extend Bindings
@@ -33,7 +37,7 @@ type Data struct {
 // map as customer (id, traits, tags, email, phone, timezone, locale, and
 // line_user_id); event is the entry event (name, properties, timestamp)
 // and also holds event.entry and event.latest; message holds id,
-// unsubscribe_url and confirm_url.
+// unsubscribe_url and confirm_url; lead is the lead context on a lead step.
 func (d Data) Bindings() map[string]any {
 	profile := map[string]any{"id": d.CustomerID}
 	if p := d.Profile; p != nil {
@@ -48,13 +52,17 @@ func (d Data) Bindings() map[string]any {
 	}
 	event := eventBinding(d.Entry)
 	event["entry"], event["latest"] = eventBinding(d.Entry), eventBinding(latest)
-	return map[string]any{
+	b := map[string]any{
 		"profile":  profile,
 		"customer": profile,
 		"event":    event,
 		"journey":  map[string]any{"id": d.JourneyID, "version": d.Version, "variables": d.Variables},
 		"message":  map[string]any{"id": d.MessageID, "unsubscribe_url": d.UnsubscribeURL, "confirm_url": d.ConfirmURL},
 	}
+	if d.Lead != nil {
+		b["lead"] = d.Lead
+	}
+	return b
 }
 
 // htmlField is the one field rendered as HTML.

@@ -19,6 +19,15 @@ import (
 // lead-score journey template enters on it.
 const ChangedEvent = "lead_score_changed"
 
+// Events of a lead's hand-over to sales, which the lead KPIs count: Tabiji
+// records HandedOverEvent when a journey's first lead step (a send or
+// webhook node with lead: true) runs; the CRM or the salesperson tracks
+// ContactedEvent, which ends the response timer of the lead-score template.
+const (
+	HandedOverEvent = "lead_handed_over"
+	ContactedEvent  = "lead_contacted"
+)
+
 // Trait is the profile trait that holds the score, as of the trait's
 // update time (the profile's trait_updated_at).
 const Trait = "lead_score"

@@ -41,13 +41,14 @@ func (s *Store) PutFrequencyCaps(ctx context.Context, workspaceID string, caps j
 }
 
 // CountSentSince counts the messages a customer was sent on a channel, by
-// any journey, created at or after since, leaving out UncountedStatuses.
+// any journey, created at or after since, leaving out UncountedStatuses and
+// messages that went to the shop's own address (Message.Recipient).
 func (s *Store) CountSentSince(ctx context.Context, workspaceID, customerID, channel string, since time.Time) (int, error) {
 	var n int
 	err := s.pool.QueryRow(ctx, `
 		SELECT count(*) FROM messages
 		WHERE workspace_id = $1 AND customer_id = $2 AND channel = $3 AND created_at >= $4
-		  AND status <> ALL($5)`, workspaceID, customerID, channel, since, UncountedStatuses).Scan(&n)
+		  AND status <> ALL($5) AND recipient = ''`, workspaceID, customerID, channel, since, UncountedStatuses).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: unable to count %s messages to %q: %w", channel, customerID, err)
 	}

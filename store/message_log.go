@@ -63,7 +63,7 @@ const loggedColumns = messageColumns + `, provider_id, updated_at`
 func scanLogged(row pgx.Row) (LoggedMessage, error) {
 	var m LoggedMessage
 	err := row.Scan(&m.ID, &m.WorkspaceID, &m.CustomerID, &m.JourneyID, &m.JourneyVersion, &m.WorkflowID,
-		&m.RunID, &m.NodeID, &m.Channel, &m.Subject, &m.Body, &m.Status, &m.CreatedAt, &m.ProviderID, &m.UpdatedAt)
+		&m.RunID, &m.NodeID, &m.Channel, &m.Subject, &m.Body, &m.Status, &m.CreatedAt, &m.Recipient, &m.ProviderID, &m.UpdatedAt)
 	return m, err
 }
 

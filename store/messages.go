@@ -33,6 +33,11 @@ type Message struct {
 	Body           string
 	Status         string    // "recorded" when empty
 	CreatedAt      time.Time // now() when zero
+	// Recipient is the shop's own address the message went to instead of
+	// the customer's (a sales owner's lead alert); "" for the customer.
+	// Frequency caps leave such a message out, and what its provider
+	// reports is no engagement of the customer's.
+	Recipient string
 }
 
 // MessageFilter selects and pages messages for ListMessages.
@@ -49,12 +54,12 @@ const (
 )
 
 const messageColumns = `id, workspace_id, customer_id, journey_id, journey_version, workflow_id,
-	run_id, node_id, channel, subject, body, status, created_at`
+	run_id, node_id, channel, subject, body, status, created_at, recipient`
 
 func scanMessage(row pgx.Row) (Message, error) {
 	var m Message
 	err := row.Scan(&m.ID, &m.WorkspaceID, &m.CustomerID, &m.JourneyID, &m.JourneyVersion, &m.WorkflowID,
-		&m.RunID, &m.NodeID, &m.Channel, &m.Subject, &m.Body, &m.Status, &m.CreatedAt)
+		&m.RunID, &m.NodeID, &m.Channel, &m.Subject, &m.Body, &m.Status, &m.CreatedAt, &m.Recipient)
 	return m, err
 }
 
@@ -108,14 +113,14 @@ func (s *Store) insertMessage(ctx context.Context, m Message, createdAt *time.Ti
 	b.Queue(erasedCustomerSQL, m.WorkspaceID, m.CustomerID)
 	b.Queue(`
 		INSERT INTO messages (id, workspace_id, customer_id, journey_id, journey_version, workflow_id,
-			run_id, node_id, channel, subject, body, status, created_at)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now())
+			run_id, node_id, channel, subject, body, status, created_at, recipient)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()), $14
 		WHERE NOT EXISTS (SELECT 1 FROM erased_ids WHERE workspace_id = $2 AND hash =
 			(SELECT `+hashSQL("salt", "'customer'", "$3::text")+` FROM erasure_salts WHERE workspace_id = $2))
 		ON CONFLICT (id) DO NOTHING
 		RETURNING `+messageColumns,
 		m.ID, m.WorkspaceID, m.CustomerID, m.JourneyID, m.JourneyVersion, m.WorkflowID,
-		m.RunID, m.NodeID, m.Channel, m.Subject, m.Body, cmp.Or(m.Status, "recorded"), createdAt)
+		m.RunID, m.NodeID, m.Channel, m.Subject, m.Body, cmp.Or(m.Status, "recorded"), createdAt, m.Recipient)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {

@@ -176,6 +176,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/kpis/repeat-purchase", ""},
 		{"GET", "/v1/kpis/ltv", ""},
 		{"GET", "/v1/kpis/journey-revenue", ""},
+		{"GET", "/v1/kpis/leads", ""},
 		{"GET", "/v1/customers/u_iso/journeys", ""},
 		{"GET", "/v1/profiles/u_iso", ""},
 		{"GET", "/v1/profiles/u_iso/events", ""},

@@ -154,7 +154,8 @@ func (r *journeyRun) webhook(ctx workflow.Context, n journey.Node) error {
 	p := r.profile
 	in := activities.WebhookInput{
 		WorkspaceID: r.in.WorkspaceID, URL: n.URL, Headers: n.Headers, Body: n.Body, IdempotencyKey: r.stepKey(ctx, n),
-		CustomerID: r.in.CustomerID, JourneyID: r.in.JourneyID, Recipient: n.Recipient,
+		CustomerID: r.in.CustomerID, JourneyID: r.in.JourneyID, Recipient: n.Recipient, Lead: n.Lead,
+		RunID: workflow.GetInfo(ctx).WorkflowExecution.RunID, NodeID: n.ID,
 		Bindings: msgtemplates.Bindings(r.in.CustomerID, &p, r.in.Entry, r.in.JourneyID, r.state.Version, r.def.Variables),
 	}
 	var res activities.WebhookResult

@@ -18,17 +18,22 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 	if err := r.holdWhilePaused(ctx); err != nil {
 		return err
 	}
-	if skip, err := r.quietHours(ctx); skip || err != nil {
-		return err
-	}
-	if err := r.holdWhilePaused(ctx); err != nil { // paused during quiet hours
-		return err
+	if n.To == "" { // the customer's quiet hours are not a sales owner's
+		if skip, err := r.quietHours(ctx); skip || err != nil {
+			return err
+		}
+		if err := r.holdWhilePaused(ctx); err != nil { // paused during quiet hours
+			return err
+		}
 	}
 	info := workflow.GetInfo(ctx)
 	p := r.profile
-	channel, err := r.sendChannel(ctx, n)
-	if channel == "" || err != nil {
-		return err
+	channel := "email" // validation holds a send with to to email alone
+	if n.To == "" {
+		var err error
+		if channel, err = r.sendChannel(ctx, n); channel == "" || err != nil {
+			return err
+		}
 	}
 	in := activities.SendInput{
 		MessageID:   r.stepKey(ctx, n),
@@ -36,7 +41,7 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 		CustomerID: r.in.CustomerID, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
 		NodeID: n.ID, Channel: channel, Template: n.TemplateFor(channel), Topic: n.Topic,
 		Entry: r.in.Entry, Profile: &p, Variables: r.def.Variables, Transactional: n.Transactional,
-		Holdout: r.state.Holdout, LinkTracking: r.def.LinkTracking,
+		Holdout: r.state.Holdout, LinkTracking: r.def.LinkTracking, To: n.To, Lead: n.Lead,
 	}
 	var res activities.SendResult
 	sctx := workflow.WithTaskQueue(r.activityCtx(ctx, 24*time.Hour), SendTaskQueue(info.TaskQueueName, in.Channel))

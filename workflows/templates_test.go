@@ -213,22 +213,41 @@ func TestTemplateVIPEarlyAccess(t *testing.T) {
 }
 
 func TestTemplateLeadScore(t *testing.T) {
-	d := template(t, "lead-score", map[string]any{"sales_webhook_url": "https://crm.test/hook"})
-	b := setup(t)
-	b.sendSucceeds()
-	b.env.OnActivity("Webhook", mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.WebhookInput) (activities.WebhookResult, error) {
-			b.webhooks = append(b.webhooks, in)
-			return activities.WebhookResult{Status: 200}, nil
-		})
+	d := template(t, "lead-score", map[string]any{"sales_webhook_url": "https://crm.test/hook",
+		"sales_owner_email": "sato@shop.example.jp", "response_time": "4h"})
 	entry := journey.Event{MessageID: "m_score", Name: "lead_score_changed", Properties: map[string]any{"score": 91.0}}
-	res := b.runTemplate(t, d, entry, saturdayNight)
-	if res.Outcome != "handed_over" || len(b.webhooks) != 1 || b.sent(saturdayNight) != "send_offer_call@0s" {
-		t.Fatalf("outcome %q, %d webhooks, sent %s", res.Outcome, len(b.webhooks), b.sent(saturdayNight))
+	run := func(t *testing.T, signals ...journey.Event) (*bundle, JourneyResult) {
+		b := setup(t)
+		b.sendSucceeds()
+		b.env.OnActivity("Webhook", mock.Anything, mock.Anything).Return(
+			func(_ context.Context, in activities.WebhookInput) (activities.WebhookResult, error) {
+				b.webhooks = append(b.webhooks, in)
+				return activities.WebhookResult{Status: 200}, nil
+			})
+		for _, e := range signals {
+			b.signal(time.Hour, e)
+		}
+		return b, b.runTemplate(t, d, entry, saturdayNight)
 	}
-	if w := b.webhooks[0]; w.URL != "https://crm.test/hook" || w.Body.(map[string]any)["score"] != "{{ event.properties.score }}" {
-		t.Errorf("webhook = %+v", w)
-	}
+	t.Run("AlertsSalesWithTheLeadAndEndsWhenContacted", func(t *testing.T) {
+		b, res := run(t, journey.Event{MessageID: "m_contacted", Name: "lead_contacted"})
+		if res.Outcome != "contacted" || len(b.webhooks) != 1 || b.sent(saturdayNight) != "email_owner@0s,send_offer_call@0s" {
+			t.Fatalf("outcome %q, %d webhooks, sent %s", res.Outcome, len(b.webhooks), b.sent(saturdayNight))
+		}
+		if w := b.webhooks[0]; w.URL != "https://crm.test/hook" || !w.Lead || w.NodeID != "alert_sales" || w.RunID == "" ||
+			w.Body.(map[string]any)["score"] != "{{ event.properties.score }}" {
+			t.Errorf("webhook = %+v", w)
+		}
+	})
+	t.Run("EscalatesWhenNobodyCallsWithinTheResponseTime", func(t *testing.T) {
+		b, res := run(t)
+		if res.Outcome != "not_contacted" || len(b.webhooks) != 2 || b.sent(saturdayNight) != "email_owner@0s,send_offer_call@0s,remind_owner@4h0m0s" {
+			t.Fatalf("outcome %q, %d webhooks, sent %s", res.Outcome, len(b.webhooks), b.sent(saturdayNight))
+		}
+		if esc := b.webhooks[1]; esc.Body.(map[string]any)["escalated"] != true || !esc.Lead {
+			t.Errorf("escalation = %+v", esc)
+		}
+	})
 }
 
 func TestTemplateCrossSell(t *testing.T) {
