@@ -126,8 +126,15 @@ func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error)
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}
 	_, isOutbox := sender.(*outbox.Sender)
-	address, err := a.address(ctx, in, sender)
 	var bad badAddress
+	if in.To != "" {
+		to, err := ownerAddress(ctx, in)
+		if errors.As(err, &bad) {
+			return a.skip(ctx, in, bad.Error())
+		}
+		in.To = to
+	}
+	address, err := a.address(ctx, in, sender)
 	if errors.As(err, &bad) {
 		return a.skip(ctx, in, bad.Error())
 	}

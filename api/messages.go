@@ -33,7 +33,7 @@ func loggedResponse(m store.LoggedMessage) loggedMessageResponse {
 		messageResponse: messageResponse{
 			ID: m.ID, CustomerID: m.CustomerID, JourneyID: m.JourneyID, JourneyVersion: m.JourneyVersion,
 			NodeID: m.NodeID, WorkflowID: m.WorkflowID, Channel: m.Channel, Subject: m.Subject, Body: m.Body,
-			Status: m.Status, CreatedAt: m.CreatedAt,
+			Status: m.Status, CreatedAt: m.CreatedAt, Recipient: m.Recipient,
 		},
 		RunID: m.RunID, ProviderID: m.ProviderID, UpdatedAt: m.UpdatedAt,
 	}

@@ -21,6 +21,9 @@ type messageResponse struct {
 	Body           string    `json:"body"`
 	Status         string    `json:"status"`
 	CreatedAt      time.Time `json:"createdAt"`
+	// Recipient is the shop's own address the message went to instead of
+	// the customer's (a sales owner's lead alert).
+	Recipient string `json:"recipient,omitempty"`
 }
 
 // outbox lists the messages the development outbox recorded, oldest first,
@@ -41,7 +44,7 @@ func (s *server) outbox(c *gin.Context) {
 		out[i] = messageResponse{
 			ID: m.ID, CustomerID: m.CustomerID, JourneyID: m.JourneyID, JourneyVersion: m.JourneyVersion,
 			NodeID: m.NodeID, WorkflowID: m.WorkflowID, Channel: m.Channel, Subject: m.Subject, Body: m.Body,
-			Status: m.Status, CreatedAt: m.CreatedAt,
+			Status: m.Status, CreatedAt: m.CreatedAt, Recipient: m.Recipient,
 		}
 	}
 	body := gin.H{"messages": out}

@@ -52,6 +52,8 @@ func TestLeadScoringEntersTheLeadScoreJourneyOnce(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("sales got no webhook within 30 s")
 	}
+	eventually(t, 30*time.Second, "the warm lead's offer", func() bool { return len(s.outbox("warm_lead").Messages) == 1 })
+	s.track("warm_lead", "lead_contacted", "m_warm_called") // ends the response timer
 	id := workflows.JourneyWorkflowID("default", "leads_scored", "warm_lead")
 	eventually(t, 30*time.Second, "the warm lead's run to end", func() bool {
 		return s.status(id) == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED

@@ -207,7 +207,7 @@ func cartJourney(t *testing.T, wait string) map[string]any {
 
 type outboxPage struct {
 	Messages []struct {
-		ID, CustomerID, JourneyID, NodeID, Channel, Subject, Body, Status string
+		ID, CustomerID, JourneyID, NodeID, Channel, Subject, Body, Status, Recipient string
 	} `json:"messages"`
 }
 
