@@ -88,6 +88,26 @@ func TestSendGridWebhook(t *testing.T) {
 		}
 	})
 
+	t.Run("AnOwnersLeadAlertMovesButIsNoEngagementOfTheCustomer", func(t *testing.T) {
+		t.Parallel()
+		b := setupWebhooks(t)
+		_, _, err := b.store.RecordMessage(ctx, store.Message{ID: "m_owner", WorkspaceID: "w", CustomerID: "u1", JourneyID: "j1",
+			JourneyVersion: 1, WorkflowID: "wf-m_owner", RunID: "r", NodeID: "email_owner", Channel: "email", Recipient: "sato@shop.example.jp"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, body := b.sendgrid(t, "w", sgEvent("e_o1", "open", "m_owner", "")); status != http.StatusOK {
+			t.Fatalf("open = %d %s", status, body)
+		}
+		if m, _ := b.message(t, "m_owner"); m.Status != "opened" || m.Recipient != "sato@shop.example.jp" {
+			t.Errorf("owner's message = %s to %q, want opened", m.Status, m.Recipient)
+		}
+		events, _, err := b.store.CustomerEvents(ctx, "w", "u1", store.TimelineFilter{})
+		if err != nil || len(events) != 0 || len(b.signals.names()) != 0 {
+			t.Errorf("the customer got events %v (%v) and signals %v from the owner's open", events, err, b.signals.names())
+		}
+	})
+
 	t.Run("RefusesForgedMissingAndStaleSignatures", func(t *testing.T) {
 		t.Parallel()
 		b := setupWebhooks(t)
