@@ -178,6 +178,9 @@ func (a *Activities) screenSend(ctx context.Context, in SendInput, address strin
 	if in.Topic, in.Transactional, err = a.purpose(ctx, in); err != nil {
 		return in, adRules{}, "", err
 	}
+	if in.To != "" {
+		in.Transactional = true // a sales owner's alert advertises nothing to its addressee
+	}
 	ad, err := a.adRulesFor(ctx, in.WorkspaceID, in.Transactional)
 	if err != nil {
 		return in, ad, "", err
