@@ -10,6 +10,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/tabiji/tabiji/advertising"
 	"github.com/tabiji/tabiji/channels"
 	"github.com/tabiji/tabiji/channels/providertest"
 	"github.com/tabiji/tabiji/channels/twilio"
@@ -114,4 +115,37 @@ func TestSendThroughTwilio(t *testing.T) {
 			t.Fatalf("Twilio accepted %d messages, want 1", n)
 		}
 	})
+}
+
+// TestSMSFollowsTheAdvertisingPolicyAsEmailDoes: under an enforced
+// advertising-mail policy a promotional SMS needs the customer's recorded
+// opt-in for sms, as a promotional email does; a transactional one does not.
+func TestSMSFollowsTheAdvertisingPolicyAsEmailDoes(t *testing.T) {
+	ctx := context.Background()
+	b, fake := twilioSetup(t)
+	required := true
+	if _, err := b.store.PutAdvertisingPolicy(ctx, store.AdvertisingPolicy{WorkspaceID: "default", OptInRequired: &required,
+		SenderName: "Tabiji Shop", SenderAddress: "1-1 Chiyoda, Tokyo", SenderContact: "support@shop.example.jp"}); err != nil {
+		t.Fatal(err)
+	}
+	promo := smsInput()
+	if res, err := b.send(t, promo); err != nil || res.Status != MessageSkipped || res.Reason != advertising.ReasonNoOptIn {
+		t.Fatalf("promotional SMS without opt-in = %+v, %v; want skipped %q", res, err, advertising.ReasonNoOptIn)
+	}
+	receipt := smsInput()
+	receipt.MessageID, receipt.Transactional = receipt.MessageID+"-receipt", true
+	if res, err := b.send(t, receipt); err != nil || res.Status != MessageSent {
+		t.Fatalf("transactional SMS = %+v, %v; want sent", res, err)
+	}
+	if _, err := b.store.SetConsent(ctx, store.Consent{WorkspaceID: "default", CustomerID: "u_1", Channel: "sms", Status: store.OptedIn,
+		Source: "signup_form", UpdatedAt: time.Now(), Evidence: []byte(`{"wording":"SMSでお知らせを受け取る"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	promo.MessageID += "-after-opt-in"
+	if res, err := b.send(t, promo); err != nil || res.Status != MessageSent {
+		t.Fatalf("promotional SMS after opt-in = %+v, %v; want sent", res, err)
+	}
+	if got := fake.Messages(); len(got) != 2 {
+		t.Errorf("Twilio got %d messages, want the receipt and the promotion after opt-in", len(got))
+	}
 }
