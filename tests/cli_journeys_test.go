@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/tabiji/tabiji/cli"
+	"github.com/tabiji/tabiji/journeytemplates"
 )
 
 // tabiji runs the tabiji command in this process against the stack's API.
@@ -65,7 +66,7 @@ func TestCLITemplates(t *testing.T) {
 		}
 		out, err = s.tabiji("templates", "list", "-o", "json")
 		var parsed struct{ Templates []map[string]any }
-		if err != nil || json.Unmarshal([]byte(out), &parsed) != nil || len(parsed.Templates) != 9 {
+		if err != nil || json.Unmarshal([]byte(out), &parsed) != nil || len(parsed.Templates) != len(journeytemplates.List()) {
 			t.Errorf("templates list -o json = %v\n%s", err, out)
 		}
 		out, err = s.tabiji("templates", "show", "lead-score")
