@@ -4,6 +4,8 @@ package api
 
 import (
 	"context"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -169,6 +171,7 @@ func NewServer(d Deps) http.Handler {
 // ids would make a series each) and status, and times it.
 func (s *server) observe(c *gin.Context) {
 	began := time.Now()
+	nameSpan(c)
 	c.Next()
 	s.Metrics.Request(c.FullPath(), c.Request.Method, c.Writer.Status(), time.Since(began))
 }
@@ -195,4 +198,14 @@ func (s *server) fail(c *gin.Context, err error) {
 		return
 	}
 	problem(c, http.StatusInternalServerError, "internal error: the server logged it")
+}
+
+// nameSpan names the request's server span (when it is traced) by its
+// route pattern, as the metrics do, rather than the tracing's generic name.
+func nameSpan(c *gin.Context) {
+	route := c.FullPath()
+	if span := trace.SpanFromContext(c.Request.Context()); span.IsRecording() && route != "" {
+		span.SetName(c.Request.Method + " " + route)
+		span.SetAttributes(attribute.String("http.route", route))
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -41,8 +42,11 @@ type ChannelFlags struct {
 	EmailConfirmWindow time.Duration `name:"email-confirm-window" env:"TABIJI_EMAIL_CONFIRM_WINDOW" default:"15m" help:"How long a retried email send waits for SendGrid's webhook to confirm an earlier attempt whose answer was lost, before settling it 'unconfirmed' (never sent twice); 0 without a webhook."`
 	SMSConfirmWindow   time.Duration `name:"sms-confirm-window" env:"TABIJI_SMS_CONFIRM_WINDOW" default:"15m" help:"How long a retried SMS send waits for Twilio's status callback to confirm an earlier attempt whose answer was lost, before settling it 'unconfirmed' (never sent twice); 0 without a public URL."`
 	// The settings above are defaults: a workspace's own (tabiji channels set) win field by field.
-	SecretsKey         string        `name:"secrets-key" env:"TABIJI_SECRETS_KEY" help:"Key (at least 32 characters) sealing the provider secrets workspaces store with tabiji channels set; the same on the API and every worker (tabiji dev: generated into the data dir when unset)."`
-	ChannelSettingsTTL time.Duration `name:"channel-settings-ttl" env:"TABIJI_CHANNEL_SETTINGS_TTL" default:"10s" help:"How long a process uses what it read of a workspace's channel settings before reading them again: a change made through the API reaches the workers within it."`
+	SecretsKey string `name:"secrets-key" env:"TABIJI_SECRETS_KEY" help:"Key (at least 32 characters) sealing the provider secrets workspaces store with tabiji channels set; the same on the API and every worker (tabiji dev: generated into the data dir when unset)."`
+	// Transport carries the providers' requests (nil: the default); the
+	// commands set it to the tracing's, never a flag.
+	Transport          http.RoundTripper `kong:"-"`
+	ChannelSettingsTTL time.Duration     `name:"channel-settings-ttl" env:"TABIJI_CHANNEL_SETTINGS_TTL" default:"10s" help:"How long a process uses what it read of a workspace's channel settings before reading them again: a change made through the API reaches the workers within it."`
 }
 
 // Delivery returns the activities' options: the senders per workspace
@@ -87,7 +91,7 @@ func (f ChannelFlags) Resolver(st *store.Store) (*settings.Resolver, error) {
 		}
 	}
 	return settings.NewResolver(st, settings.Options{Keyring: keys, Defaults: defaults,
-		Sandbox: f.SendGridSandbox, TTL: f.ChannelSettingsTTL}), nil
+		Sandbox: f.SendGridSandbox, TTL: f.ChannelSettingsTTL, Transport: f.Transport}), nil
 }
 
 // check refuses, before anything starts, a flag whose value its provider

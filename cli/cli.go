@@ -12,13 +12,15 @@ import (
 	"strings"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/tabiji/tabiji/telemetry"
 )
 
 // CLI is the whole command line. Every flag can also be set by the
 // environment variable named in its env tag.
 type CLI struct {
 	LogLevel  string `name:"log-level" env:"TABIJI_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn or error."`
-	LogFormat string `name:"log-format" env:"TABIJI_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
+	LogFormat string `name:"log-format" env:"TABIJI_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json (one object a line; lines logged under a traced request carry trace_id and span_id)."`
 
 	Dev       DevCmd       `cmd:"" help:"Run everything in one process: embedded Temporal and its Web UI, Postgres, the API and the worker."`
 	API       APICmd       `cmd:"" name:"api" help:"Run the HTTP API against an external Temporal and Postgres."`
@@ -53,6 +55,9 @@ type runContext struct {
 	// sdkLog is for the Temporal SDK, whose routine Info lines ("Started
 	// Worker") would bury ours: Warn and above unless debugging.
 	sdkLog *slog.Logger
+	// tracing is the process's OpenTelemetry tracing (nil: none), set by the
+	// commands that serve (api, worker, dev) from the OTEL_* variables.
+	tracing *telemetry.Tracing
 }
 
 type exitCode int
@@ -141,8 +146,9 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 	var lv slog.Level
 	_ = lv.UnmarshalText([]byte(strings.ToUpper(level)))
 	opts := &slog.HandlerOptions{Level: lv}
+	// A record logged with a traced context carries trace_id and span_id.
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(telemetry.NewLogHandler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(telemetry.NewLogHandler(slog.NewTextHandler(w, opts)))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/telemetry"
 	"github.com/tabiji/tabiji/temporalheaders"
 )
 
@@ -90,7 +91,7 @@ func (t TemporalFlags) tlsConfig() (*tls.Config, error) {
 
 // dialTemporal connects to Temporal and checks that it answers; every
 // payload goes through codec (workers made from the client inherit it).
-func dialTemporal(ctx context.Context, t TemporalFlags, log *slog.Logger, codec *payloadcodec.Codec, m *metrics.Metrics) (client.Client, error) {
+func dialTemporal(ctx context.Context, t TemporalFlags, log *slog.Logger, codec *payloadcodec.Codec, m *metrics.Metrics, tr *telemetry.Tracing) (client.Client, error) {
 	if t.Address == "" {
 		return nil, errors.New("TEMPORAL_ADDRESS is not set: set it (or --temporal-address) to your Temporal frontend, e.g. localhost:7233")
 	}
@@ -106,7 +107,10 @@ func dialTemporal(ctx context.Context, t TemporalFlags, log *slog.Logger, codec 
 		MetricsHandler:    m.Temporal(), // nil: the SDK's own, which records nothing
 	}
 	codec.Configure(&opts)
-	temporalheaders.Configure(&opts) // customer ids that are not ASCII
+	temporalheaders.Configure(&opts)                    // customer ids that are not ASCII
+	if err := tr.ConfigureTemporal(&opts); err != nil { // nil: no interceptor at all
+		return nil, err
+	}
 	if t.APIKey != "" {
 		opts.Credentials = client.NewAPIKeyStaticCredentials(t.APIKey)
 	}

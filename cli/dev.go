@@ -129,7 +129,13 @@ func (d *DevCmd) Run(rc *runContext) error {
 		return err
 	}
 	stack.stops = append(stack.stops, stopMetrics)
-	tc, err := dialTemporal(rc.ctx, TemporalFlags{Address: tsrv.FrontendAddress(), Namespace: tsrv.Namespace()}, rc.sdkLog, codec, m)
+	stopTracing, err := startTracing(rc, "tabiji-dev")
+	if err != nil {
+		return err
+	}
+	stack.stops = append(stack.stops, stopTracing)
+	d.Transport = rc.tracing.Transport(nil)
+	tc, err := dialTemporal(rc.ctx, TemporalFlags{Address: tsrv.FrontendAddress(), Namespace: tsrv.Namespace()}, rc.sdkLog, codec, m, rc.tracing)
 	if err != nil {
 		return err
 	}
@@ -170,7 +176,7 @@ func (d *DevCmd) Run(rc *runContext) error {
 	if delivery.Clicks != nil {
 		deps.Clicks = delivery.Clicks.Signer // the dev secrets key's, as the worker's links
 	}
-	h := api.NewServer(deps)
+	h := rc.tracing.Handler(api.NewServer(deps), "tabiji-api")
 	relayClient, err := d.OutboundFlags.client()
 	if err != nil {
 		return err

@@ -43,7 +43,7 @@ func connect(rc *runContext, db DatabaseFlags, tf TemporalFlags, codec *payloadc
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	tc, err := dialTemporal(rc.ctx, tf, rc.sdkLog, codec, m)
+	tc, err := dialTemporal(rc.ctx, tf, rc.sdkLog, codec, m, rc.tracing)
 	if err != nil {
 		st.Close()
 		return nil, nil, nil, err
@@ -78,6 +78,12 @@ func (a *APICmd) Run(rc *runContext) error {
 		return err
 	}
 	defer stopMetrics()
+	stopTracing, err := startTracing(rc, "tabiji-api")
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
+	a.Transport = rc.tracing.Transport(nil)
 	st, tc, closeBoth, err := connect(rc, a.DatabaseFlags, a.TemporalFlags, codec, opts, m)
 	if err != nil {
 		return err
@@ -102,7 +108,7 @@ func (a *APICmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
-	h := api.NewServer(deps)
+	h := rc.tracing.Handler(api.NewServer(deps), "tabiji-api")
 	defer startSweeper(rc.ctx, deps, relayClient)()
 	return serveHTTP(rc.ctx, a.HTTPAddr, h, func(addr net.Addr) {
 		rc.log.Info("API listening", "addr", addr.String())
@@ -140,6 +146,12 @@ func (w *WorkerCmd) Run(rc *runContext) error {
 		return err
 	}
 	defer stopMetrics()
+	stopTracing, err := startTracing(rc, "tabiji-worker")
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
+	w.Transport = rc.tracing.Transport(nil)
 	st, tc, closeBoth, err := connect(rc, w.DatabaseFlags, w.TemporalFlags, codec, store.Options{}, m)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"sync"
 	"time"
 
@@ -35,6 +36,10 @@ type Options struct {
 	Sandbox bool
 	// TTL is how long settings read from the store are cached (DefaultTTL when 0).
 	TTL time.Duration
+	// Transport carries the SendGrid, LINE and Twilio senders' requests (nil:
+	// http.DefaultTransport); the process's tracing wraps it with a span per
+	// provider call.
+	Transport http.RoundTripper
 }
 
 // Resolver answers the settings in effect for a workspace's channel and
@@ -101,12 +106,12 @@ func (r *Resolver) Sender(ctx context.Context, workspaceID, channel string) (cha
 func (r *Resolver) build(ctx context.Context, channel string, v Values) (channels.Sender, error) {
 	switch {
 	case channel == "email" && v[APIKey] != "":
-		return sendgrid.NewSender(sendgrid.Config{APIKey: v[APIKey], BaseURL: v[BaseURL], Sandbox: r.opts.Sandbox})
+		return sendgrid.NewSender(sendgrid.Config{APIKey: v[APIKey], BaseURL: v[BaseURL], Sandbox: r.opts.Sandbox, HTTPClient: r.httpClient()})
 	case channel == "line" && v[ChannelAccessToken] != "":
-		return line.NewSender(line.Config{ChannelAccessToken: v[ChannelAccessToken], BaseURL: v[BaseURL]})
+		return line.NewSender(line.Config{ChannelAccessToken: v[ChannelAccessToken], BaseURL: v[BaseURL], HTTPClient: r.httpClient()})
 	case channel == "sms" && v[AuthToken] != "":
 		return twilio.NewSender(twilio.Config{AccountSID: v[AccountSID], AuthToken: v[AuthToken], From: v[FromNumber],
-			MessagingServiceSID: v[MessagingServiceSID], Region: v[DefaultRegion], BaseURL: v[BaseURL]})
+			MessagingServiceSID: v[MessagingServiceSID], Region: v[DefaultRegion], BaseURL: v[BaseURL], HTTPClient: r.httpClient()})
 	case channel == "push" && v[ServiceAccount] != "":
 		// The client outlives this call (it refreshes OAuth tokens later).
 		return fcm.NewSender(context.WithoutCancel(ctx), fcm.Config{CredentialsJSON: []byte(v[ServiceAccount]), BaseURL: v[BaseURL]})
@@ -223,3 +228,15 @@ func (r *Resolver) LINE(ctx context.Context, workspaceID string) (*line.Sender, 
 	}
 	return ls, nil
 }
+
+// httpClient is a provider client over the Transport (nil when none is set,
+// so each sender keeps its own default).
+func (r *Resolver) httpClient() *http.Client {
+	if r.opts.Transport == nil {
+		return nil
+	}
+	return &http.Client{Timeout: providerTimeout, Transport: r.opts.Transport}
+}
+
+// providerTimeout bounds one provider call, as the senders' own clients do.
+const providerTimeout = 30 * time.Second
