@@ -97,7 +97,7 @@ func TestClientAndServerShareOneTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
+	_ = res.Body.Close()
 	if header == "" {
 		t.Fatal("the request carried no traceparent")
 	}

@@ -132,7 +132,7 @@ func providerHostname(hostport string) string {
 
 func hasAttr(attrs []attribute.KeyValue, key, value string) bool {
 	for _, kv := range attrs {
-		if string(kv.Key) == key && kv.Value.Emit() == value {
+		if string(kv.Key) == key && kv.Value.AsString() == value {
 			return true
 		}
 	}
