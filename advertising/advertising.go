@@ -74,7 +74,7 @@ const (
 func (s Sender) Validate() error {
 	var errs jsonfields.Errors
 	check := func(field, v string, limit int, lines bool) {
-		bad := func(r rune) bool { return unicode.IsControl(r) && !(lines && (r == '\n' || r == '\r')) }
+		bad := func(r rune) bool { return unicode.IsControl(r) && (!lines || (r != '\n' && r != '\r')) }
 		if utf8.RuneCountInString(v) > limit || !utf8.ValidString(v) || strings.ContainsFunc(v, bad) {
 			msg := "must be text of at most " + strconv.Itoa(limit) + " characters"
 			if !lines {
