@@ -171,17 +171,16 @@ func (a *Activities) renderData(ctx context.Context, in SendInput, unsub string)
 	return d, nil
 }
 
-// withLead adds the lead context to a webhook's bindings (lead) and
-// returns the body the rendered one is given it as its lead field: an
-// object body keeps its own lead field if it has one; any other body is
-// wrapped as {"body": …, "lead": …}.
+// withLead returns a webhook's bindings with the lead context as lead.
 func withLead(bindings map[string]any, lc map[string]any) map[string]any {
 	b := maps.Clone(bindings)
 	b["lead"] = lc
 	return b
 }
 
-// leadBody puts lc into the rendered body.
+// leadBody puts lc into the rendered body as its lead field: an object
+// body keeps its own lead field if it has one; any other body is wrapped
+// as {"body": …, "lead": …}.
 func leadBody(body any, lc map[string]any) any {
 	switch v := body.(type) {
 	case map[string]any:

@@ -55,7 +55,8 @@ func region(s string) string {
 // an SMS channel with any Twilio setting needs the account SID, the auth
 // token and a sender (fromNumber or messagingServiceSid).
 func complete(channel string, set func(string) bool) jsonfields.Errors {
-	if channel != "sms" || !(set(AccountSID) || set(AuthToken) || set(FromNumber) || set(MessagingServiceSID)) {
+	anySet := set(AccountSID) || set(AuthToken) || set(FromNumber) || set(MessagingServiceSID)
+	if channel != "sms" || !anySet {
 		return nil
 	}
 	var errs jsonfields.Errors
