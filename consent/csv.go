@@ -14,7 +14,7 @@ import (
 )
 
 // Columns are the CSV columns of consent records, as the export writes
-// them and the import reads them (recorded_at is the export's only).
+// them and the import reads them (recorded_at, the export's own, it ignores).
 var Columns = []string{"customer_id", "channel", "topic", "status", "source", "at",
 	"form", "page", "wording", "ip", "user_agent", "message_id", "recorded_at"}
 
@@ -46,9 +46,12 @@ func ReadCSV(r io.Reader, now time.Time) ([]Row, error) {
 	at := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if !slices.Contains(Columns, h) || h == "recorded_at" {
-			return nil, fmt.Errorf("header: column %q is not one of %s", h, strings.Join(Columns[:len(Columns)-1], ", "))
+		if !slices.Contains(Columns, h) {
+			return nil, fmt.Errorf("header: column %q is not one of %s", h, strings.Join(Columns, ", "))
 		}
+		// recorded_at is when the export's Tabiji stored the record: read
+		// back, the record is stored now, so the column is ignored and an
+		// export imports as it is (into another workspace, after a move).
 		at[h] = i
 	}
 	for _, c := range requiredColumns {
