@@ -181,7 +181,7 @@ func (s *server) observe(c *gin.Context) {
 func (s *server) recover(c *gin.Context) {
 	defer func() {
 		if v := recover(); v != nil {
-			s.Logger.Error("panic in handler", "path", logPath(c), "panic", v)
+			s.Logger.ErrorContext(c.Request.Context(), "panic in handler", "path", logPath(c), "panic", v)
 			problem(c, http.StatusInternalServerError, "internal error: the server logged it")
 		}
 	}()
@@ -191,7 +191,7 @@ func (s *server) recover(c *gin.Context) {
 // fail answers an unexpected error: logged, and a 500 without internals;
 // a statement the database cancelled at its statement timeout is a 503.
 func (s *server) fail(c *gin.Context, err error) {
-	s.Logger.Error("request failed", "method", c.Request.Method, "path", logPath(c), "error", err)
+	s.Logger.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method, "path", logPath(c), "error", err)
 	if store.StatementTimedOut(err) {
 		c.Header("Retry-After", "5")
 		problem(c, http.StatusServiceUnavailable, statementTimeoutDetail)

@@ -85,7 +85,7 @@ func (s *server) answer(c *gin.Context, res ingest.Result, err error, bad ingest
 	case err != nil:
 		s.fail(c, ingestError(err))
 	case res.RouteErr != nil:
-		s.Logger.Error("route events", "workspace", workspace(c), "error", res.RouteErr)
+		s.Logger.ErrorContext(c.Request.Context(), "route events", "workspace", workspace(c), "error", res.RouteErr)
 		problem(c, http.StatusServiceUnavailable, "the events are stored but could not reach their journeys (is Temporal up?): retry with the same messageIds")
 	case len(bad) > 0 || len(res.Rejected) > 0:
 		errs := slices.Clone(bad)
