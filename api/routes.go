@@ -203,6 +203,7 @@ func (s *server) routes(r *gin.Engine) {
 	pages.GET("/", s.uiIndex)
 	pages.GET("/journeys/:id", s.uiJourney)
 	pages.GET("/customers/:id", s.uiCustomer)
+	pages.GET("/line", s.uiLine) // ui_line.go
 	// The Temporal codec server for the Web UI (codec.go).
 	s.codecRoutes(r)
 	r.GET("/ui", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/ui/") })

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/experiment"
+	"github.com/tabiji/tabiji/lineusage"
 	"github.com/tabiji/tabiji/locale"
 )
 
@@ -132,6 +133,19 @@ type JourneyPage struct {
 	Experiments      []Experiment
 	StatsURL         string // the API answering the same numbers
 	ExperimentsURL   string
+}
+
+// LINEPage is what /ui/line shows: the month's LINE use and forecast, or
+// why it cannot be read (no LINE channel, LINE not answering).
+type LINEPage struct {
+	Usage   *lineusage.Usage
+	Problem string
+	Locale  string // the workspace's: how numbers are written
+}
+
+// LINE renders the LINE usage page.
+func LINE(w io.Writer, p LINEPage) error {
+	return pages.ExecuteTemplate(w, "line.html", p)
 }
 
 // Journey renders a journey's report page.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tabiji/tabiji/experiment"
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/lineusage"
 )
 
 func cartDefinition() journey.Definition {
@@ -97,5 +98,28 @@ func TestPagesWriteInTheWorkspacesLanguageZoneAndCurrency(t *testing.T) {
 	err = Customer(&buf, CustomerPage{ID: "u1", Zone: tokyo, Locale: "ja", Timeline: []Entry{{At: at, Kind: "event", Title: "purchase"}}})
 	if err != nil || !strings.Contains(buf.String(), "2026年12月7日(月) 09:30:00 JST") {
 		t.Errorf("the customer page writes %v in the workspace's zone and language: %v", at, err)
+	}
+}
+
+func TestLINEPage(t *testing.T) {
+	var b bytes.Buffer
+	u := lineusage.Usage{Month: "2026-12", Limited: true, Limit: 5000, Consumed: 4200, Forecast: 12345, OverBy: 7345}
+	if err := LINE(&b, LINEPage{Usage: &u, Locale: "ja"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`data-consumed="4200"`, `id="line-consumed">4,200<`, `id="line-forecast">12,345<`, `id="line-over"`, "7,345 messages past"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the page lacks %s:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	u = lineusage.Usage{Month: "2026-12", Consumed: 10, Forecast: 30}
+	if err := LINE(&b, LINEPage{Usage: &u}); err != nil || !strings.Contains(b.String(), "no monthly allowance") || strings.Contains(b.String(), `id="line-over"`) {
+		t.Errorf("an unlimited plan's page = %v\n%s", err, b.String())
+	}
+	b.Reset()
+	if err := LINE(&b, LINEPage{Problem: "LINE is not set up <here>"}); err != nil || !strings.Contains(b.String(), "LINE is not set up &lt;here&gt;") ||
+		strings.Contains(b.String(), `id="line-usage"`) {
+		t.Errorf("the problem page = %v\n%s", err, b.String())
 	}
 }

@@ -382,7 +382,7 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin string) []string {
 		t.Fatal(err)
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	pages := []struct{ method, path string }{{"GET", "/ui/"}, {"GET", "/ui/journeys/iso"}, {"GET", "/ui/customers/u_iso"}, {"POST", "/ui/logout"}}
+	pages := []struct{ method, path string }{{"GET", "/ui/"}, {"GET", "/ui/journeys/iso"}, {"GET", "/ui/customers/u_iso"}, {"GET", "/ui/line"}, {"POST", "/ui/logout"}}
 	var called []string
 	for _, p := range pages {
 		req, _ := http.NewRequest(p.method, s.url+p.path, nil)

@@ -1,8 +1,10 @@
 package tests
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -80,6 +82,44 @@ func TestLINECostAwareBroadcast(t *testing.T) {
 			t.Errorf("invalid LINE requests: %v", ln.Invalid())
 		}
 	})
+	t.Run("TheReportPagesShowTheMonthsUseAndForecast", func(t *testing.T) {
+		u := usage()
+		status, page := s.uiPage(s.admin, "/ui/line")
+		for _, want := range []string{fmt.Sprintf(`data-consumed="%d" data-limit="%d" data-remaining="%d" data-forecast="%d"`, u.Consumed, u.Limit, u.Remain, u.Forecast),
+			`id="line-over"`} {
+			if status != http.StatusOK || !strings.Contains(page, want) {
+				t.Errorf("/ui/line = %d, lacks %s:\n%s", status, want, page)
+			}
+		}
+	})
+}
+
+// uiPage reads a report page with a session of the admin key.
+func (s *stack) uiPage(adminKey, path string) (int, string) {
+	s.t.Helper()
+	key, err := s.store.Authenticate(context.Background(), adminKey)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	token, err := s.store.OpenSession(context.Background(), key, time.Hour)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, s.url+path, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.AddCookie(&http.Cookie{Name: "tabiji_session", Value: token})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
 }
 
 // TestJourneyLINEBudget: on the real stack, a journey with a monthly LINE
