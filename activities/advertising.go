@@ -85,7 +85,7 @@ func (a *Activities) purpose(ctx context.Context, in SendInput) (topic string, t
 	}
 	c, err := msgtemplates.Parse(t.Channel, t.Content)
 	if err != nil {
-		return in.Topic, in.Transactional, nil
+		return in.Topic, in.Transactional, nil //nolint:nilerr // content that does not parse names no purpose; rendering reports it
 	}
 	if in.Topic == "" {
 		in.Topic = c.Topic()

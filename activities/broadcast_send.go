@@ -338,7 +338,8 @@ func (a *Activities) settle(ctx context.Context, in BroadcastBatchInput, msgIDs 
 	}
 	if channels.NotAccepted(sendErr) { // the provider answered without taking them: the next attempt calls again
 		if err := a.store.ReleaseMessages(ctx, ws, msgIDs); err != nil {
-			return fmt.Errorf("broadcast %s: %w (after %v)", in.Spec.BroadcastID, err, sendErr)
+			// Only the store's error is wrapped: the provider's class must not decide the retry.
+			return fmt.Errorf("broadcast %s: %w (after %v)", in.Spec.BroadcastID, err, sendErr) //nolint:errorlint // see above
 		}
 	}
 	if d, ok := channels.RetryAfter(sendErr); ok {

@@ -106,8 +106,8 @@ func dateReached(tr journey.DateTrigger, c store.DateCandidate, t time.Time, fal
 	if got != want {
 		return time.Time{}, false
 	}
-	min := tr.Minutes()
-	reached := time.Date(y, m, d, min/60, min%60, 0, 0, loc)
+	minutes := tr.Minutes()
+	reached := time.Date(y, m, d, minutes/60, minutes%60, 0, 0, loc)
 	return reached, !t.Before(reached)
 }
 

@@ -62,7 +62,9 @@ func (a *Activities) call(ctx context.Context, in SendInput, sender channels.Sen
 	if sendErr != nil {
 		if channels.NotAccepted(sendErr) && !channels.IsPermanent(sendErr) {
 			if err := a.store.ReleaseMessage(ctx, in.WorkspaceID, in.MessageID); err != nil {
-				return SendResult{}, fmt.Errorf("send %s: %w (after %v)", in.MessageID, err, sendErr)
+				// Only the store's error is wrapped: the provider's class (permanent, say) must not
+				// decide whether this attempt is retried.
+				return SendResult{}, fmt.Errorf("send %s: %w (after %v)", in.MessageID, err, sendErr) //nolint:errorlint // see above
 			}
 		}
 		return SendResult{}, a.providerError(ctx, in, sendErr)

@@ -1,6 +1,7 @@
 package advertising
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -67,7 +68,8 @@ func TestSender(t *testing.T) {
 			t.Errorf("full = %v", err)
 		}
 		err := Sender{Name: "a\nb", Address: strings.Repeat("x", 501), Contact: "\x00"}.Validate()
-		errs, _ := err.(jsonfields.Errors)
+		var errs jsonfields.Errors
+		errors.As(err, &errs)
 		if len(errs) != 3 || errs[0].Field != "sender.name" || errs[1].Field != "sender.address" || errs[2].Field != "sender.contact" {
 			t.Errorf("errors = %v", err)
 		}

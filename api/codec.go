@@ -110,12 +110,3 @@ func (w *codecWriter) Write(b []byte) (int, error) {
 	}
 	return w.ResponseWriter.Write(b)
 }
-
-// historyConverter reads the payloads of histories fetched from Temporal:
-// through the codec when there is one (payloads recorded before it pass).
-func (s *server) historyConverter() converter.DataConverter {
-	if s.PayloadCodec == nil {
-		return converter.GetDefaultDataConverter()
-	}
-	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), s.PayloadCodec)
-}

@@ -22,13 +22,13 @@ const everyOriginKey = "*"
 // origin cannot read them.
 func (s *server) ingestCORS() gin.HandlerFunc {
 	c := cors.New(cors.Options{
-		AllowOriginRequestFunc: func(r *http.Request, origin string) bool {
+		AllowOriginVaryRequestFunc: func(r *http.Request, origin string) (bool, []string) {
 			every, err := s.everyOrigin.Get(r.Context(), everyOriginKey)
 			if err != nil {
 				s.Logger.Error("read allowed origins", "error", err)
-				return false
+				return false, nil
 			}
-			return every[origin]
+			return every[origin], nil
 		},
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
 		// Segment's browser library adds X-Retry-Count to a retried call.

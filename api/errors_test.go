@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"testing"
@@ -47,7 +48,7 @@ func TestAnsweredMapsEveryKindOfError(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
 			c, _ := gin.CreateTestContext(rec)
-			c.Request = httptest.NewRequest("GET", "/v1/journeys/j1", nil)
+			c.Request = httptest.NewRequest(http.MethodGet, "/v1/journeys/j1", nil)
 			if !s.answered(c, tc.err, tc.outcomes...) {
 				t.Fatal("answered = false for an error")
 			}

@@ -94,7 +94,7 @@ func TestIngestPipeline(t *testing.T) {
 		srv := httptest.NewServer(NewServer(Deps{Store: st}))
 		defer srv.Close()
 		post := func(path, body string) (int, Problem) {
-			req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
 			req.SetBasicAuth(key, "")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {

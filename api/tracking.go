@@ -128,7 +128,7 @@ func readBody(c *gin.Context, limit int64) ([]byte, bool) {
 			invalid(c, "body", "is not valid gzip: "+err.Error())
 			return nil, false
 		}
-		defer gz.Close()
+		defer gz.Close() //nolint:errcheck // a reader: io.ReadAll below reports any error in the stream
 		r = gz
 	}
 	body, err := io.ReadAll(io.LimitReader(r, limit+1))

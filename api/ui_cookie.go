@@ -37,7 +37,8 @@ func (s *server) sessionToken(c *gin.Context) string {
 // HttpOnly (no script reads it), SameSite=Strict (no other site's page sends it).
 func (s *server) setSessionCookie(c *gin.Context, token string, maxAge int) {
 	name, path, secure := s.sessionCookieAttrs(c.Request)
-	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: token, Path: path, MaxAge: maxAge,
+	// Secure follows the request's scheme (sessionCookieAttrs): tabiji dev serves plain HTTP.
+	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: token, Path: path, MaxAge: maxAge, //nolint:gosec // G124: Secure follows the scheme, HttpOnly and SameSite are set
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure})
 }
 

@@ -134,7 +134,7 @@ func TestReportLogin(t *testing.T) {
 // keyFromBasic is the key of an HTTP Basic header whose username is the key.
 func keyFromBasic(t *testing.T, header string) string {
 	t.Helper()
-	req := httptest.NewRequest("GET", "/", nil)
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	req.Header.Set("Authorization", header)
 	user, _, ok := req.BasicAuth()
 	if !ok {

@@ -24,7 +24,7 @@ func (s *server) handleTwilioInbound(ctx context.Context, ws string, form url.Va
 	sid := form.Get("MessageSid")
 	from, err := phone.E164(form.Get("From"), "")
 	if sid == "" || err != nil {
-		return nil // not a message from a phone number: nothing to apply
+		return nil //nolint:nilerr // not a message from a phone number: nothing to apply, and Twilio must not retry it
 	}
 	if seen, err := s.Store.WebhookSeen(ctx, ws, "twilio", sid); err != nil || seen {
 		return err

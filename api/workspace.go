@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 
@@ -82,7 +83,9 @@ func (p workspacePatch) settings(c *gin.Context) (locale.Settings, bool) {
 		}
 	}
 	if err := locale.Check(change, ""); err != nil {
-		errs = append(errs, err.(jsonfields.Errors)...)
+		var fe jsonfields.Errors // Check's only error
+		errors.As(err, &fe)
+		errs = append(errs, fe...)
 	}
 	order := []string{"timezone", "locale", "currency"}
 	slices.SortStableFunc(errs, func(a, b jsonfields.Error) int {

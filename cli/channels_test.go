@@ -47,7 +47,9 @@ func clearChannelEnv(t *testing.T) {
 	for _, env := range []string{"SENDGRID_API_KEY", "SENDGRID_BASE_URL", "SENDGRID_WEBHOOK_PUBLIC_KEY", "SENDGRID_SANDBOX",
 		"LINE_CHANNEL_ACCESS_TOKEN", "LINE_CHANNEL_SECRET", "LINE_API_BASE_URL", "FCM_CREDENTIALS_FILE", "FCM_BASE_URL", "TABIJI_SECRETS_KEY", "TABIJI_EMAIL_FROM"} {
 		t.Setenv(env, "") // restored when the test ends
-		os.Unsetenv(env)
+		if err := os.Unsetenv(env); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

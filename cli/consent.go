@@ -209,12 +209,15 @@ func (c *ConsentExportCmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
-	defer closeOut()
 	path := "/v1/consent/export"
 	if c.Customer != "" {
 		path += "?customer=" + url.QueryEscape(c.Customer)
 	}
-	if _, err := api.stream(rc.ctx, path, out); err != nil {
+	_, err = api.stream(rc.ctx, path, out)
+	if cerr := closeOut(); err == nil && cerr != nil {
+		return fmt.Errorf("consent export: write %s: %w", c.Out, cerr)
+	}
+	if err != nil {
 		return fmt.Errorf("consent export: %w", err)
 	}
 	return nil

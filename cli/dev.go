@@ -76,7 +76,8 @@ func (d *DevCmd) Run(rc *runContext) error {
 	if err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// As root, localpg runs postgres as user postgres, which must pass through this folder.
+	if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // G301: see above
 		return fmt.Errorf("create data dir %s: %w", dir, err)
 	}
 	var stack devStack

@@ -79,7 +79,7 @@ func (c *ProfilesImportCmd) Run(rc *runContext) error {
 	if err != nil {
 		return fmt.Errorf("open %s: %w", c.File, err)
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // opened for reading: every read reports its own error
 	counted := &countingReader{r: f}
 	rows, err := openRows(counted, format, m) // reads the header: a bad mapping fails here
 	if err != nil {
@@ -124,7 +124,7 @@ func (c *ProfilesImportCmd) mappingAndFormat() (mapping, string, error) {
 			err = json.Unmarshal(j, &m)
 		}
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: must be an object of trait: Column (%v)", c.MappingFile, err)
+			return nil, "", fmt.Errorf("%s: must be an object of trait: Column (%w)", c.MappingFile, err)
 		}
 	}
 	if err := parseMapping(c.Map, m); err != nil {
@@ -163,7 +163,7 @@ func (c *ProfilesImportCmd) startCheckpoint(rc *runContext, path, sum, options s
 		return fresh, nil
 	}
 	if jsonErr != nil {
-		return nil, fmt.Errorf("checkpoint %s is damaged (%v): pass --restart to import from the start", path, jsonErr)
+		return nil, fmt.Errorf("checkpoint %s is damaged (%w): pass --restart to import from the start", path, jsonErr)
 	}
 	if cp.SHA256 != sum || cp.Options != options {
 		return nil, fmt.Errorf("%s changed since the import that left checkpoint %s (or the format or mapping did): pass --restart to import it from the start", c.File, path)
@@ -356,7 +356,7 @@ func fileSHA256(path string) (string, int64, error) {
 	if err != nil {
 		return "", 0, fmt.Errorf("open %s: %w", path, err)
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // opened for reading: io.Copy reports any error
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {

@@ -53,14 +53,11 @@ func (c *ProfilesExportCmd) Run(rc *runContext) error {
 		}
 		total = count.Count
 	}
-	out, closeOut, err := c.output(rc)
-	if err != nil {
-		return err
-	}
-	defer closeOut()
-	bar := newProgress(rc.ctx, rc.stderr, "export", total, "customers", c.NoProgress)
-	n, err := api.stream(rc.ctx, "/v1/profiles/export?"+q.Encode(), &lineCounter{w: out, moved: bar.set})
-	bar.done()
+	n, err := c.write(rc, func(out io.Writer) (int64, error) {
+		bar := newProgress(rc.ctx, rc.stderr, "export", total, "customers", c.NoProgress)
+		defer bar.done()
+		return api.stream(rc.ctx, "/v1/profiles/export?"+q.Encode(), &lineCounter{w: out, moved: bar.set})
+	})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -75,12 +72,9 @@ func (c *ProfilesExportCmd) disclose(rc *runContext, api *apiClient) error {
 	if c.Segment != "" || len(c.Fields) > 0 || c.Format != "jsonl" {
 		return errors.New("export ID: --segment, --format and --fields are for exports of many customers")
 	}
-	out, closeOut, err := c.output(rc)
-	if err != nil {
-		return err
-	}
-	defer closeOut()
-	n, err := api.stream(rc.ctx, "/v1/profiles/"+url.PathEscape(c.ID)+"/export", out)
+	n, err := c.write(rc, func(out io.Writer) (int64, error) {
+		return api.stream(rc.ctx, "/v1/profiles/"+url.PathEscape(c.ID)+"/export", out)
+	})
 	if err != nil {
 		return fmt.Errorf("export %s: %w", c.ID, err)
 	}
@@ -90,16 +84,21 @@ func (c *ProfilesExportCmd) disclose(rc *runContext, api *apiClient) error {
 	return nil
 }
 
-// output is the file to write (stdout for -) and how to close it.
-func (c *ProfilesExportCmd) output(rc *runContext) (io.Writer, func(), error) {
+// write runs export into the file (stdout for -) and closes it; a failed
+// close is a failed write (the last bytes may not have reached the disk).
+func (c *ProfilesExportCmd) write(rc *runContext, export func(io.Writer) (int64, error)) (int64, error) {
 	if c.Out == "-" {
-		return rc.stdout, func() {}, nil
+		return export(rc.stdout)
 	}
 	f, err := os.Create(c.Out)
 	if err != nil {
-		return nil, nil, fmt.Errorf("create %s: %w", c.Out, err)
+		return 0, fmt.Errorf("create %s: %w", c.Out, err)
 	}
-	return f, func() { f.Close() }, nil
+	n, err := export(f)
+	if closeErr := f.Close(); err == nil && closeErr != nil {
+		err = fmt.Errorf("write %s: %w", c.Out, closeErr)
+	}
+	return n, err
 }
 
 // stream copies the answer of a GET into w as it comes, without the

@@ -41,11 +41,15 @@ func TestSecretsCommands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _ = w.WriteString(stdin)
-		w.Close()
+		if _, err := w.WriteString(stdin); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
 		old := os.Stdin
 		os.Stdin = r
-		defer func() { os.Stdin = old; r.Close() }()
+		defer func() { os.Stdin = old; _ = r.Close() }()
 		var out, errOut bytes.Buffer
 		err = Run(ctx, args, &out, &errOut)
 		return out.String() + errOut.String(), err

@@ -2,6 +2,7 @@ package clicks
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 
@@ -20,7 +21,7 @@ func (r *Rewriter) html(body string, base Link, utm map[string]string) string {
 	for {
 		tt := z.Next()
 		if tt == html.ErrorToken {
-			if z.Err() != io.EOF {
+			if !errors.Is(z.Err(), io.EOF) {
 				return body // cannot happen on a string; sent as it was
 			}
 			return out.String()

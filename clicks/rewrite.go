@@ -101,15 +101,15 @@ func (r *Rewriter) Text(text string, base Link, utm map[string]string) string {
 }
 
 // link is the tracked form of raw, or raw itself when it is not a web link,
-// is one of Tabiji's own (an unsubscribe link), or would pass max (0: no
+// is one of Tabiji's own (an unsubscribe link), or would pass limit (0: no
 // limit).
-func (r *Rewriter) link(raw string, base Link, utm map[string]string, max int) string {
+func (r *Rewriter) link(raw string, base Link, utm map[string]string, limit int) string {
 	if !Trackable(raw) || strings.HasPrefix(raw, strings.TrimSuffix(r.Base, "/")+"/") {
 		return raw
 	}
 	base.URL = WithUTM(raw, utm)
 	out := strings.TrimSuffix(r.Base, "/") + "/r/" + r.Signer.Sign(base)
-	if max > 0 && len(out) > max {
+	if limit > 0 && len(out) > limit {
 		return raw
 	}
 	return out

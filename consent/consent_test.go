@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -13,7 +14,7 @@ var now = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 
 func fields(err error) []string {
 	var out []string
-	if errs, ok := err.(jsonfields.Errors); ok {
+	if errs := (jsonfields.Errors)(nil); errors.As(err, &errs) {
 		for _, e := range errs {
 			out = append(out, e.Field)
 		}

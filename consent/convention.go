@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
@@ -95,7 +96,9 @@ func fromObject(obj map[string]any, path, source string, context map[string]any,
 	}
 	fromContext(&r.Evidence, context)
 	if err := r.Prepare(now); err != nil {
-		for _, fe := range err.(jsonfields.Errors) {
+		var invalid jsonfields.Errors // Prepare's only error
+		errors.As(err, &invalid)
+		for _, fe := range invalid {
 			errs.Add(path+"."+conventionField(fe.Field), fe.Message)
 		}
 	}

@@ -94,7 +94,9 @@ func readRow(line int, rec []string, at map[string]int, now time.Time) Row {
 		row.Err.Add("customer_id", "is required: at most 256 bytes")
 	}
 	if err := row.Record.Prepare(now); err != nil {
-		for _, fe := range err.(jsonfields.Errors) {
+		var invalid jsonfields.Errors // Prepare's only error
+		errors.As(err, &invalid)
+		for _, fe := range invalid {
 			row.Err.Add(csvColumn(fe.Field), fe.Message)
 		}
 	}

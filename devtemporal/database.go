@@ -79,7 +79,9 @@ func makeDataDir(dataDir string) (string, error) {
 	if strings.ContainsAny(dir, "?#") {
 		return "", fmt.Errorf("devtemporal: data dir %q: the path must not contain '?' or '#'", dir)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// tabiji dev keeps its private Postgres cluster in the same folder; as root that cluster
+	// runs as user postgres, which must pass through.
+	if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // G301: see above
 		return "", fmt.Errorf("devtemporal: create data dir: %w", err)
 	}
 	return dir, nil

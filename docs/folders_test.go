@@ -1,7 +1,6 @@
 package docs_test
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -41,16 +40,14 @@ func TestFolderTableMatchesTheRepository(t *testing.T) {
 // "| folder |".
 func tableFolders(t *testing.T, file string) map[string]bool {
 	t.Helper()
-	f, err := os.Open(file)
+	doc, err := os.ReadFile(file)
 	if err != nil {
-		t.Fatalf("open the folder table: %v", err)
+		t.Fatalf("read the folder table: %v", err)
 	}
-	defer f.Close()
 	named := map[string]bool{}
 	in := false
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	for line := range strings.Lines(string(doc)) {
+		line = strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(line, "| folder |"):
 			in = true
@@ -62,9 +59,6 @@ func tableFolders(t *testing.T, file string) map[string]bool {
 				named[m[1]] = true
 			}
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("read the folder table: %v", err)
 	}
 	if len(named) == 0 {
 		t.Fatalf("docs/%s has no table starting with \"| folder |\"", folderTable)

@@ -74,8 +74,7 @@ func TestCheckCondition(t *testing.T) {
 func TestEvalStopsAtTheCostLimit(t *testing.T) {
 	ten := "[0,1,2,3,4,5,6,7,8,9]"
 	list := "[" + ten + "]"
-	prev, listDoubling, closing := "", list+".exists(v, ", ")"
-	prev = "v"
+	prev, listDoubling, closing := "v", list+".exists(v, ", ")"
 	for i := 1; i < 24; i++ {
 		v := "v" + strings.Repeat("x", i)
 		listDoubling += "[" + prev + " + " + prev + "].exists(" + v + ", "

@@ -7,8 +7,8 @@ import (
 	"sync/atomic"
 
 	"cel.dev/cel-go/cel"
-	"cel.dev/cel-go/checker"
 	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/overloads"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/interpreter"
@@ -79,7 +79,9 @@ func programOptions() []cel.ProgramOption {
 		cel.CostLimit(CostLimit),
 		cel.InterruptCheckFrequency(interruptEvery),
 		cel.CostTracking(runtimeCosts{}),
-		cel.Functions(guardedFunctions()...),
+		// Replacing the implementations of functions the environment already declares (the
+		// strings extension's) has no other program option yet.
+		cel.Functions(guardedFunctions()...), //nolint:staticcheck // SA1019: see above
 	}
 }
 
@@ -169,10 +171,10 @@ func costString(c uint64) string {
 // expression does not show by the largest value an ingestion call carries.
 type sizeHints struct{}
 
-func (sizeHints) EstimateSize(checker.AstNode) *checker.SizeEstimate {
-	return &checker.SizeEstimate{Min: 0, Max: MaxValueSize}
+func (sizeHints) EstimateSize(cost.AstNode) *cost.SizeEstimate {
+	return &cost.SizeEstimate{Min: 0, Max: MaxValueSize}
 }
 
-func (sizeHints) EstimateCallCost(string, string, *checker.AstNode, []checker.AstNode) *checker.CallEstimate {
+func (sizeHints) EstimateCallCost(string, string, *cost.AstNode, []cost.AstNode) *cost.CallEstimate {
 	return nil
 }

@@ -12,8 +12,8 @@ import (
 func QuietUntil(now time.Time, loc *time.Location, start, end string) (time.Time, bool) {
 	local := now.In(loc)
 	var sh, sm, eh, em int
-	fmt.Sscanf(start, "%d:%d", &sh, &sm)
-	fmt.Sscanf(end, "%d:%d", &eh, &em)
+	_, _ = fmt.Sscanf(start, "%d:%d", &sh, &sm) // validated when the journey or settings were saved
+	_, _ = fmt.Sscanf(end, "%d:%d", &eh, &em)
 	at := func(dayOffset, h, m int) time.Time {
 		return time.Date(local.Year(), local.Month(), local.Day()+dayOffset, h, m, 0, 0, loc)
 	}

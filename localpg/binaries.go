@@ -26,8 +26,8 @@ func FindBinaries() (string, error) {
 	if p, err := exec.LookPath("pg_ctl"); err == nil {
 		// Follow symlinks such as /usr/local/bin/pg_ctl -> /usr/lib/postgresql/15/bin/pg_ctl:
 		// initdb and postgres live beside the real file, not beside the link.
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			p = real
+		if resolved, err := filepath.EvalSymlinks(p); err == nil {
+			p = resolved
 		}
 		if dir := filepath.Dir(p); hasServer(dir) {
 			return dir, nil
@@ -63,7 +63,7 @@ var versionRE = regexp.MustCompile(`\(PostgreSQL\) (\d+)`)
 
 // majorVersion asks the postgres binary in bin for its major version.
 func majorVersion(bin string) (int, error) {
-	out, err := exec.Command(filepath.Join(bin, "postgres"), "--version").Output()
+	out, err := exec.Command(filepath.Join(bin, "postgres"), "--version").Output() //nolint:noctx // prints a line and exits; there is no caller context to pass
 	if err != nil {
 		return 0, fmt.Errorf("ask %s for its version: %w", filepath.Join(bin, "postgres"), err)
 	}

@@ -310,7 +310,7 @@ func (c *Cluster) clearStalePostmaster(ctx context.Context) error {
 	first, _, _ := strings.Cut(string(b), "\n")
 	pid, err := strconv.Atoi(strings.TrimSpace(first))
 	if err != nil || pid <= 0 {
-		return nil // postgres itself reports a malformed pid file
+		return nil //nolint:nilerr // postgres itself reports a malformed pid file
 	}
 	running, orphan, parent := inspectPostmaster(pid)
 	if !running {
@@ -323,7 +323,7 @@ func (c *Cluster) clearStalePostmaster(ctx context.Context) error {
 		return fmt.Errorf("%s is in use by postgres (pid %d) started by %s: stop that process first", c.pgdata, pid, parent)
 	}
 	if err := c.run(ctx, "pg_ctl", "status", "-D", c.pgdata); err != nil {
-		return nil // not running: postgres clears its own stale pid file
+		return nil //nolint:nilerr // not running: postgres clears its own stale pid file
 	}
 	fmt.Fprintf(c.log, "localpg: stopping postgres (pid %d) left running on %s by an earlier process\n", pid, c.pgdata)
 	if err := c.run(ctx, "pg_ctl", "stop", "-D", c.pgdata, "-m", "fast", "-w"); err != nil {
@@ -362,7 +362,7 @@ func (c *Cluster) startPostmaster(ctx context.Context, port int, ephemeral bool)
 	if ephemeral {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
-	cmd := exec.Command(filepath.Join(c.bin, "postgres"), args...)
+	cmd := exec.Command(filepath.Join(c.bin, "postgres"), args...) //nolint:noctx // the server outlives ctx (a start-up deadline); Stop ends it with a signal
 	cmd.Env, cmd.Dir = serverEnv(), c.user.workDir(c.root)
 	cmd.Stdout, cmd.Stderr = c.log, c.log
 	cmd.SysProcAttr = c.user.attr(true)
@@ -411,7 +411,7 @@ func (c *Cluster) waitReady(ctx context.Context, p *postmaster) error {
 			if c.log.contains("could not bind") || c.log.contains("could not create any TCP/IP sockets") {
 				return fmt.Errorf("postgres exited: %w", errPortTaken)
 			}
-			return fmt.Errorf("postgres exited during start: %v", p.err)
+			return fmt.Errorf("postgres exited during start: %w", p.err)
 		case <-ctx.Done():
 			return fmt.Errorf("not accepting connections after %v: %w", readyTimeout, err)
 		case <-time.After(50 * time.Millisecond):

@@ -3,6 +3,7 @@ package localpg_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -180,8 +181,12 @@ func TestStart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _ = f.WriteString("\nshared_buffers = 'not a size'\n")
-		f.Close()
+		if _, err := f.WriteString("\nshared_buffers = 'not a size'\n"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
 		_, err = localpg.Start(context.Background(), localpg.Options{DataDir: dir, Ephemeral: true})
 		if err == nil || !strings.Contains(err.Error(), "start postgres") || !strings.Contains(err.Error(), "shared_buffers") {
 			t.Fatalf("Start with a broken config: %v, want the step and the log's complaint", err)
@@ -202,7 +207,11 @@ func TestStartAsRoot(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Start under a 0700 directory: %v", err)
 		}
-		defer c.Stop()
+		defer func() {
+			if err := c.Stop(); err != nil {
+				t.Error(err)
+			}
+		}()
 		conn, err := pgx.Connect(context.Background(), c.URL())
 		if err != nil {
 			t.Fatalf("connect: %v", err)
@@ -293,10 +302,10 @@ func TestShutsDownWhenItsProcessDies(t *testing.T) {
 	if dir := os.Getenv("LOCALPG_TEST_CHILD_DIR"); dir != "" {
 		c, err := localpg.Start(context.Background(), localpg.Options{DataDir: dir, Ephemeral: true})
 		if err != nil {
-			os.Stdout.WriteString("error: " + err.Error() + "\n")
+			fmt.Println("error: " + err.Error())
 			os.Exit(1)
 		}
-		os.Stdout.WriteString(c.URL() + "\n")
+		fmt.Println(c.URL())
 		time.Sleep(time.Minute)
 		os.Exit(0)
 	}

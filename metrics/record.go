@@ -29,8 +29,8 @@ func (m *Metrics) Routed(storedAt time.Time) {
 	m.routingLag.Observe(time.Since(storedAt).Seconds())
 }
 
-// Send outcomes besides the message statuses: OutcomeRetry is an attempt
-// that ended in an error Temporal retries.
+// OutcomeRetry is the send outcome, besides the message statuses, of an
+// attempt that ended in an error Temporal retries.
 const OutcomeRetry = "retry"
 
 // Sent counts one finished send attempt on channel.

@@ -99,7 +99,7 @@ func orDefault[T comparable](v, def T) T {
 // URL, so it names no port); a redirect is returned as the 3xx response;
 // reading the body past the cap fails with *http.MaxBytesError.
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
-	resp, err := c.http.Do(req)
+	resp, err := c.http.Do(req) //nolint:gosec // G704: this client is the SSRF guard: its dialer refuses private addresses at dial time
 	if err != nil {
 		var refused *RefusedError
 		if errors.As(err, &refused) {

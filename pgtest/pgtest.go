@@ -59,7 +59,7 @@ func Main(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "pgtest:", err)
 		return 1
 	}
-	defer os.Unsetenv(EnvURL)
+	defer os.Unsetenv(EnvURL) //nolint:errcheck // the process exits next; only an invalid name fails
 	code := m.Run()
 	if err := c.Stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "pgtest:", err)
@@ -75,7 +75,7 @@ func startCluster() (*localpg.Cluster, func(), error) {
 	}
 	cleanup := func() { _ = os.RemoveAll(dir) }
 	// MkdirTemp makes it 0700; as root the cluster runs as user postgres, which must pass through.
-	if err := os.Chmod(dir, 0o711); err != nil {
+	if err := os.Chmod(dir, 0o711); err != nil { //nolint:gosec // G302: see above
 		cleanup()
 		return nil, nil, err
 	}
@@ -184,7 +184,8 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn, base string) (string, 
 	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock($1)", int64(templateLock)); err != nil {
 		return "", fmt.Errorf("lock the template: %w", err)
 	}
-	defer admin.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(templateLock))
+	// Closing admin (the caller's defer) releases the lock too, should the unlock fail.
+	defer admin.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(templateLock)) //nolint:errcheck // see above
 	if ok, err := ready(); ok || err != nil {
 		return name, err
 	}

@@ -42,7 +42,7 @@ func E164(raw, region string) (string, error) {
 	}
 	n, err := phonenumbers.Parse(raw, region)
 	if err != nil {
-		return "", fmt.Errorf("%w: %q: %v", ErrInvalid, raw, err)
+		return "", fmt.Errorf("%w: %q: %w", ErrInvalid, raw, err)
 	}
 	if !phonenumbers.IsValidNumber(n) {
 		return "", fmt.Errorf("%w: %q has no valid number of country code %d (numbers without one are read as %s's)",

@@ -186,7 +186,7 @@ func (r *Router) entryEvent(ctx context.Context, run store.EndedRun) (journey.Ev
 	var in workflows.JourneyInput
 	started := first.GetWorkflowExecutionStartedEventAttributes()
 	if started == nil || r.historyConverter().FromPayloads(started.GetInput(), &in) != nil {
-		return journey.Event{}, false, nil
+		return journey.Event{}, false, nil //nolint:nilerr // an entry it cannot read credits nothing, as a missing one
 	}
 	return in.Entry, true, nil
 }

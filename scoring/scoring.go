@@ -96,10 +96,10 @@ func Validate(r Rules) jsonfields.Errors {
 	for i, e := range r.Events {
 		path := fmt.Sprintf("events[%d]", i)
 		checkID(path, e.ID)
-		switch {
-		case e.Event == "":
+		switch e.Event {
+		case "":
 			add(path+".event", "is required: the event name that earns the points")
-		case e.Event == ChangedEvent:
+		case ChangedEvent:
 			add(path+".event", "%s is tracked by scoring itself: a rule on it would score its own changes", ChangedEvent)
 		}
 		if e.Filter != "" {

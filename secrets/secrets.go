@@ -29,8 +29,8 @@ var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 // here so a bad name is reported rather than left as text.
 var reference = regexp.MustCompile(`\{\{-?\s*secrets\.([A-Za-z0-9_]+)\s*-?\}\}`)
 
-// ErrNoKey: the process has no TABIJI_SECRETS_KEY, so it can neither seal
-// nor open a secret.
+// ErrNoKey means the process has no TABIJI_SECRETS_KEY, so it can neither
+// seal nor open a secret.
 var ErrNoKey = settings.ErrNoKey
 
 // ErrUnknown is a reference to a secret the workspace does not have.

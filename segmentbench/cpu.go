@@ -31,7 +31,7 @@ func newServerCPU(ctx context.Context, pool *pgxpool.Pool) (serverCPU, bool) {
 	if err != nil {
 		return serverCPU{}, false
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // opened for reading: the scanner reports any error
 	sc := bufio.NewScanner(f)
 	if !sc.Scan() {
 		return serverCPU{}, false

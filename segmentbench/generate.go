@@ -56,7 +56,7 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, cfg Config, w io.Writer) 
 	start := time.Now()
 	p := newProgress(w, "profiles", cfg.Profiles)
 	if err := copyParallel(ctx, pool, cfg.Profiles, "profiles", []string{"workspace_id", "id", "traits", "timezone", "created_at"},
-		func(i int, r *rand.Rand) []any {
+		func(i int, _ *rand.Rand) []any {
 			return []any{cfg.Workspace, customerID(i), `{"plan":"` + []string{"free", "silver", "gold"}[i%3] + `"}`,
 				zones[i%len(zones)], cfg.Now.Add(-span)}
 		}, cfg.Seed, p); err != nil {
@@ -112,7 +112,7 @@ func copyParallel(ctx context.Context, pool *pgxpool.Pool, n int, table string, 
 	for part := range parts {
 		lo, hi := n*part/parts, n*(part+1)/parts
 		g.Go(func() error {
-			src := &rowSource{i: lo - 1, hi: hi, row: row, r: rand.New(rand.NewPCG(seed, uint64(part))), p: p}
+			src := &rowSource{i: lo - 1, hi: hi, row: row, r: rand.New(rand.NewPCG(seed, uint64(part))), p: p} //nolint:gosec // G404: seeded, so the data set is the same each run
 			if _, err := pool.CopyFrom(ctx, pgx.Identifier{table}, cols, src); err != nil {
 				return fmt.Errorf("copy %s: %w", table, err)
 			}

@@ -50,10 +50,10 @@ func TestErasureStaysErased(t *testing.T) {
 		if got, _ := s.ErasedMessageIDs(ctx, wsB, []string{"r1"}); len(got) != 0 {
 			t.Errorf("another workspace's erasure counts: %v", got)
 		}
-		var clear int
-		mustNot(t, b.db.QueryRow(ctx, `SELECT count(*) FROM erased_ids WHERE position('r1'::bytea IN hash) > 0 OR length(hash) <> 32`).Scan(&clear))
-		if clear != 0 {
-			t.Errorf("%d erased ids are not 32-byte hashes", clear)
+		var plain int
+		mustNot(t, b.db.QueryRow(ctx, `SELECT count(*) FROM erased_ids WHERE position('r1'::bytea IN hash) > 0 OR length(hash) <> 32`).Scan(&plain))
+		if plain != 0 {
+			t.Errorf("%d erased ids are not 32-byte hashes", plain)
 		}
 	})
 	t.Run("NoMessageIsWrittenOrClaimedForAnErasedCustomer", func(t *testing.T) {
@@ -99,10 +99,10 @@ func TestErasureStaysErased(t *testing.T) {
 		for _, id := range []string{"complainer", "unsubscriber", "topic"} {
 			erase(t, s, wsA, id)
 		}
-		var clear int
-		mustNot(t, b.db.QueryRow(ctx, `SELECT count(*) FROM suppressions WHERE workspace_id = $1`, wsA).Scan(&clear))
-		if clear != 0 {
-			t.Errorf("%d suppressions in clear after erasure", clear)
+		var plain int
+		mustNot(t, b.db.QueryRow(ctx, `SELECT count(*) FROM suppressions WHERE workspace_id = $1`, wsA).Scan(&plain))
+		if plain != 0 {
+			t.Errorf("%d suppressions in clear after erasure", plain)
 		}
 		for address, reason := range map[string]string{" AIKO@example.com": store.SuppressSpamReport, "ken@example.com": store.SuppressUnsubscribe} {
 			sp, err := s.Suppressed(ctx, wsA, "email", address)

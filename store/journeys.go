@@ -13,6 +13,7 @@ import (
 // JourneyStatus is where a journey is in its life.
 type JourneyStatus string
 
+// The statuses of a journey.
 const (
 	JourneyDraft    JourneyStatus = "draft"
 	JourneyActive   JourneyStatus = "active" // customers enter it

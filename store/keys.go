@@ -13,6 +13,7 @@ import (
 // Role is what an API key may do.
 type Role string
 
+// The roles of an API key.
 const (
 	RoleWrite Role = "write" // send events only: the key that lives in customers' services
 	RoleAdmin Role = "admin" // everything in its workspace

@@ -122,7 +122,12 @@ func (s *Store) insertMessage(ctx context.Context, m Message, createdAt *time.Ti
 		m.ID, m.WorkspaceID, m.CustomerID, m.JourneyID, m.JourneyVersion, m.WorkflowID,
 		m.RunID, m.NodeID, m.Channel, m.Subject, m.Body, cmp.Or(m.Status, "recorded"), createdAt, m.Recipient)
 	br := s.pool.SendBatch(ctx, b)
-	defer br.Close()
+	defer func() {
+		// Close reads what is left of the batch, and the implicit transaction's end with it.
+		if closeErr := br.Close(); err == nil && closeErr != nil {
+			err = closeErr
+		}
+	}()
 	if _, err := br.Exec(); err != nil {
 		return Message{}, false, err
 	}

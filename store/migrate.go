@@ -148,7 +148,7 @@ func (s *Store) appliedVersions(ctx context.Context) ([]int64, error) {
 func embeddedVersions() ([]int64, error) {
 	names, err := fs.Glob(schemas.Migrations, "migrations/*.sql")
 	if err != nil || len(names) == 0 {
-		return nil, fmt.Errorf("store: no embedded migrations (%v)", err)
+		return nil, fmt.Errorf("store: no embedded migrations (%w)", err)
 	}
 	versions := make([]int64, 0, len(names))
 	for _, name := range names {

@@ -92,7 +92,7 @@ func membersFromEvents(t *testing.T, b *testBundle, ws, definition string) []str
 	mustNot(t, err)
 	tx, err := b.db.Begin(ctx)
 	mustNot(t, err)
-	defer tx.Rollback(ctx)
+	defer func() { _ = tx.Rollback(ctx) }() // only read in: nothing to keep
 	_, err = tx.Exec(ctx, `SET LOCAL work_mem = '64MB'`)
 	mustNot(t, err)
 	rows, err := tx.Query(ctx, `SELECT p.id FROM profiles p WHERE p.workspace_id = $1 AND (`+q.Where+`) ORDER BY p.id`, q.Args...)

@@ -47,7 +47,7 @@ func TestAPI(t *testing.T) {
 	w := s.startWorker()
 	defer w.Stop()
 	basic := func(key string) map[string]string {
-		req, _ := http.NewRequest("GET", "/", nil)
+		req, _ := http.NewRequest(http.MethodGet, "/", nil)
 		req.SetBasicAuth(key, "")
 		return map[string]string{"Authorization": req.Header.Get("Authorization"), "Content-Type": "application/json"}
 	}
@@ -170,7 +170,7 @@ func TestAPI(t *testing.T) {
 			"NoName":       `{"definition":{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"exit"}]}}`,
 			"BadID":        `{"id":"Cart Journey!","name":"x","definition":{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"exit"}]}}`,
 			"NoDefinition": `{"name":"x"}`,
-			"UnknownField": `{"name":"x","defintion":{}}`,
+			"UnknownField": `{"name":"x","defintion":{}}`, //nolint:misspell // the misspelt field is the test
 		} {
 			status, _, p := s.raw("POST", "/v1/journeys", bearer(s.admin), body)
 			if status != http.StatusBadRequest || problemField(p) == "" {

@@ -12,7 +12,7 @@ import (
 // post sends body with the given content type and no Authorization header.
 func (b *keysBundle) post(path, contentType, body string) (int, string) {
 	b.t.Helper()
-	req, _ := http.NewRequest("POST", b.url+path, strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, b.url+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

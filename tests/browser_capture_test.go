@@ -77,7 +77,7 @@ func TestBrowserLibraryInChromium(t *testing.T) {
 	// first page view has a referrer from another origin.
 	landing := fmt.Sprintf("%s/shop.html?utm_source=newsletter&utm_medium=email&utm_campaign=winter_sale&uid=u_42&email=hanako%%40example.jp&hash=%s&key=%s&api=%s",
 		shop.URL, hashOf(b.secret(), "u_42"), b.client, url.QueryEscape(b.url))
-	search := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	search := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintf(w, `<!doctype html><a id="go" href="%s">shop</a>`, template.HTMLEscapeString(landing))
 	}))
 	t.Cleanup(search.Close)

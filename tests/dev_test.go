@@ -30,7 +30,7 @@ func startDev(t *testing.T, dataDir string) *devRun {
 	go func() {
 		d.done <- cli.Run(ctx, []string{"dev", "--data-dir", dataDir, "--http-addr", "127.0.0.1:0",
 			"--ui-addr", "127.0.0.1:0", "--temporal-addr", "127.0.0.1:0"}, pw, io.Discard)
-		pw.Close()
+		_ = pw.Close() // a PipeWriter's Close is always nil
 	}()
 	ready := make(chan struct{})
 	go func() {

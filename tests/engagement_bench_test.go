@@ -108,7 +108,7 @@ func (e *engagementBench) sendgridPost(b *testing.B, n int) *http.Request {
 	if err != nil {
 		b.Fatal(err)
 	}
-	req, _ := http.NewRequest("POST", e.hooks+"/webhooks/sendgrid/default", strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, e.hooks+"/webhooks/sendgrid/default", strings.NewReader(body))
 	req.Header.Set("X-Twilio-Email-Event-Webhook-Signature", base64.StdEncoding.EncodeToString(sig))
 	req.Header.Set("X-Twilio-Email-Event-Webhook-Timestamp", ts)
 	return req
@@ -123,7 +123,7 @@ func (e *engagementBench) linePost() *http.Request {
 		s, time.Now().UnixMilli(), benchLineUser(s), s)
 	mac := hmac.New(sha256.New, []byte(e2eLineSecret))
 	mac.Write([]byte(body))
-	req, _ := http.NewRequest("POST", e.hooks+"/webhooks/line/default", strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, e.hooks+"/webhooks/line/default", strings.NewReader(body))
 	req.Header.Set("x-line-signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
 	return req
 }
@@ -179,7 +179,7 @@ func BenchmarkClickRedirect(b *testing.B) {
 		bad := e.clickURL()
 		bad = bad[:len(bad)-4] + "AAAA"
 		latencies(b, func(int) {
-			req, _ := http.NewRequest("GET", bad, nil)
+			req, _ := http.NewRequest(http.MethodGet, bad, nil)
 			e.do(b, req, http.StatusNotFound)
 		})
 	})

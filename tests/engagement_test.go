@@ -87,7 +87,7 @@ func (h *providerHooks) engage(t *testing.T, name, msgID, email, lineUser string
 		strings.TrimSuffix(ev, "}"), time.Now().UnixMilli(), lineUser, id)
 	mac := hmac.New(sha256.New, []byte(e2eLineSecret))
 	mac.Write([]byte(body))
-	req, _ := http.NewRequest("POST", h.url+"/webhooks/line/default", strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, h.url+"/webhooks/line/default", strings.NewReader(body))
 	req.Header.Set("x-line-signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -21,7 +21,7 @@ func TestTemporalDownLosesNoEvent(t *testing.T) {
 	s.server.Stop()
 	event := `{"userId":"u_fault","event":"cart_add","messageId":"fault-1"}`
 	hdr := map[string]string{"Content-Type": "application/json"}
-	req, _ := http.NewRequest("POST", "/", nil)
+	req, _ := http.NewRequest(http.MethodPost, "/", nil)
 	req.SetBasicAuth(s.write, "")
 	hdr["Authorization"] = req.Header.Get("Authorization")
 	status, ctype, p := s.raw("POST", "/v1/track", hdr, event)

@@ -97,7 +97,7 @@ func (e *ingestBench) event() string {
 }
 
 func (e *ingestBench) post(b *testing.B, path, body string) {
-	req, _ := http.NewRequest("POST", e.url+path, strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, e.url+path, strings.NewReader(body))
 	req.SetBasicAuth(e.write, "")
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := e.client.Do(req)

@@ -295,7 +295,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/v1/profiles/export?format=jsonl", "/v1/profiles/export?format=csv", "/v1/provisions?format=csv"} {
-		req, _ := http.NewRequest("GET", s.url+path, nil)
+		req, _ := http.NewRequest(http.MethodGet, s.url+path, nil)
 		req.Header.Set("Authorization", admin["Authorization"])
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -80,7 +80,7 @@ func newBenchStack(b *testing.B) *benchStack {
 	b.Cleanup(sends)
 	bw := sdkworker.New(s.bare, baselineQueue, sdkworker.Options{})
 	bw.RegisterWorkflow(baselineWorkflow)
-	bw.RegisterActivityWithOptions(func(ctx context.Context, id string) error {
+	bw.RegisterActivityWithOptions(func(_ context.Context, id string) error {
 		s.ran.Store(id, time.Now())
 		s.done.Add(1)
 		return nil

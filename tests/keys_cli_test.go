@@ -34,7 +34,7 @@ func TestKeysCLI(t *testing.T) {
 	srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
 	t.Cleanup(srv.Close)
 	track := func(secret string) int {
-		req, _ := http.NewRequest("POST", srv.URL+"/v1/track", strings.NewReader(`{"userId":"u","event":"e"}`))
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/track", strings.NewReader(`{"userId":"u","event":"e"}`))
 		req.SetBasicAuth(secret, "")
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)

@@ -167,7 +167,7 @@ func TestLINEAccountLinking(t *testing.T) {
 			}
 		}
 		raw, _ := json.Marshal(map[string]any{"lineUserId": u1})
-		req, _ := http.NewRequest("POST", s.url+"/v1/line/link-tokens", strings.NewReader(string(raw)))
+		req, _ := http.NewRequest(http.MethodPost, s.url+"/v1/line/link-tokens", strings.NewReader(string(raw)))
 		req.SetBasicAuth(s.write, "")
 		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("a write key issued a link token: %v %v", resp.StatusCode, err)

@@ -71,7 +71,7 @@ func (s *stack) lineWebhook(body string, wantStatus int) {
 	s.t.Helper()
 	mac := hmac.New(sha256.New, []byte(lineE2ESecret))
 	mac.Write([]byte(body))
-	req, _ := http.NewRequest("POST", s.url+"/webhooks/line/default", bytes.NewReader([]byte(body)))
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/webhooks/line/default", bytes.NewReader([]byte(body)))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("x-line-signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
 	resp, err := http.DefaultClient.Do(req)

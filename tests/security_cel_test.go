@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -88,7 +89,8 @@ func TestSecurityCEL(t *testing.T) {
 		}
 		eventually(t, 30*time.Second, "the small event's run", func() bool { return len(runsOf(s, "cel_small")) == 1 })
 		_, err = s.temporal.DescribeWorkflowExecution(context.Background(), workflows.JourneyWorkflowID("default", "doubling", "cel_big"), "")
-		if _, missing := err.(*serviceerror.NotFound); !missing {
+		var notFound *serviceerror.NotFound
+		if !errors.As(err, &notFound) {
 			t.Errorf("the big event's customer has a run (describe: %v)", err)
 		}
 		var stats struct {
@@ -121,7 +123,7 @@ func TestSecurityCEL(t *testing.T) {
 		body := mustJSON(t, map[string]any{"batch": batch})
 		wg.Go(func() {
 			start := time.Now()
-			req, _ := http.NewRequest("POST", s.url+"/v1/batch", strings.NewReader(body))
+			req, _ := http.NewRequest(http.MethodPost, s.url+"/v1/batch", strings.NewReader(body))
 			req.SetBasicAuth(s.write, "")
 			req.Header.Set("Content-Type", "application/json")
 			var resp *http.Response

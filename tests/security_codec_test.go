@@ -111,12 +111,12 @@ func TestSecurityCodecHistoriesAreEncrypted(t *testing.T) {
 
 	h := rawHistory(t, s.server.FrontendAddress(), id)
 	raw, _ := proto.Marshal(h)
-	clear := decodedHistory(t, s.codec, h)
+	plain := decodedHistory(t, s.codec, h)
 	for _, secret := range []string{codecEmail, codecTrait, codecBody} {
 		if bytes.Contains(raw, []byte(secret)) {
 			t.Errorf("the history read without the key holds %q", secret)
 		}
-		if !bytes.Contains(clear, []byte(secret)) {
+		if !bytes.Contains(plain, []byte(secret)) {
 			t.Errorf("the history decoded with the key lacks %q: the check above proves nothing", secret)
 		}
 	}

@@ -297,7 +297,7 @@ func TestSecurityKeysCORS(t *testing.T) {
 		t.Fatalf("allowed origins = %d %s", status, body)
 	}
 	preflight := func(path, origin string) *http.Response {
-		req, _ := http.NewRequest("OPTIONS", b.url+path, nil)
+		req, _ := http.NewRequest(http.MethodOptions, b.url+path, nil)
 		req.Header.Set("Origin", origin)
 		req.Header.Set("Access-Control-Request-Method", "POST")
 		req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
@@ -322,7 +322,7 @@ func TestSecurityKeysCORS(t *testing.T) {
 		t.Errorf("preflight of a management route allowed: %v", resp.Header)
 	}
 	send := func(origin string) *http.Response {
-		req, _ := http.NewRequest("POST", b.url+"/v1/track", strings.NewReader(`{"anonymousId":"a","event":"Viewed"}`))
+		req, _ := http.NewRequest(http.MethodPost, b.url+"/v1/track", strings.NewReader(`{"anonymousId":"a","event":"Viewed"}`))
 		req.Header.Set("Origin", origin)
 		req.Header.Set("Content-Type", "application/json")
 		req.SetBasicAuth(b.client, "")

@@ -196,7 +196,7 @@ func TestSecurityLimitsSessionCookie(t *testing.T) {
 	if c.Name != "__Host-tabiji_session" || !c.Secure || c.Path != "/" || c.Domain != "" || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
 		t.Errorf("session cookie = %+v, want __Host-tabiji_session, Secure, Path=/, HttpOnly, SameSite=Strict", c)
 	}
-	req, _ := http.NewRequest("GET", b.url+"/ui/", nil)
+	req, _ := http.NewRequest(http.MethodGet, b.url+"/ui/", nil)
 	req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 	page, err := noRedirect.Do(req)
 	if err != nil {

@@ -44,7 +44,7 @@ func (s *stack) startWorkerAllowing(allow string) sdkworker.Worker {
 func TestSecurityOutboundWebhookCannotReachTheTemporalUI(t *testing.T) {
 	s := startStack(t)
 	var hits atomic.Int32
-	ui := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ui := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		hits.Add(1)
 		w.WriteHeader(http.StatusOK)
 	}))
@@ -105,7 +105,7 @@ func TestSecurityOutboundWorkspaceBaseURLGetsNoOperatorCredentials(t *testing.T)
 	sg := providertest.NewSendGrid(t) // the operator's SENDGRID_BASE_URL
 	const operatorKey = "SG.operator-key-0123456789"
 	var hits atomic.Int32
-	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		hits.Add(1)
 		w.WriteHeader(http.StatusAccepted)
 	}))

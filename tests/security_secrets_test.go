@@ -39,11 +39,11 @@ func (s *stack) clearHistory(workflowID string) []byte {
 		}
 		err = proxy.VisitPayloads(context.Background(), ev, proxy.VisitPayloadsOptions{
 			Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
-				clear, err := s.codec.Decode(p)
-				for _, x := range clear {
+				plain, err := s.codec.Decode(p)
+				for _, x := range plain {
 					out.Write(x.GetData())
 				}
-				return clear, err
+				return plain, err
 			},
 		})
 		if err != nil {

@@ -16,7 +16,7 @@ import (
 // writeKey is the header a Segment library sends: the write key as the
 // HTTP Basic username, and a JSON body.
 func writeKey(key string) map[string]string {
-	req, _ := http.NewRequest("GET", "/", nil)
+	req, _ := http.NewRequest(http.MethodGet, "/", nil)
 	req.SetBasicAuth(key, "")
 	return map[string]string{"Authorization": req.Header.Get("Authorization"), "Content-Type": "application/json"}
 }

@@ -127,7 +127,7 @@ func deliverSendGrid(key *ecdsa.PrivateKey, baseURL, body string) error {
 	if err != nil {
 		return err
 	}
-	req, _ := http.NewRequest("POST", baseURL+"/webhooks/sendgrid/default", strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, baseURL+"/webhooks/sendgrid/default", strings.NewReader(body))
 	req.Header.Set("X-Twilio-Email-Event-Webhook-Signature", base64.StdEncoding.EncodeToString(sig))
 	req.Header.Set("X-Twilio-Email-Event-Webhook-Timestamp", ts)
 	resp, err := http.DefaultClient.Do(req)

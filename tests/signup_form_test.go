@@ -23,7 +23,7 @@ import (
 // when accept says so) and returns the status, body and headers.
 func postForm(t *testing.T, formURL string, values url.Values, accept string) (int, string, http.Header) {
 	t.Helper()
-	req, err := http.NewRequest("POST", formURL, strings.NewReader(values.Encode()))
+	req, err := http.NewRequest(http.MethodPost, formURL, strings.NewReader(values.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}

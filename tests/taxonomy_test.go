@@ -212,7 +212,7 @@ func TestTaxonomyAPI(t *testing.T) {
 }
 
 func basicKey(key string) string {
-	req, _ := http.NewRequest("GET", "/", nil)
+	req, _ := http.NewRequest(http.MethodGet, "/", nil)
 	req.SetBasicAuth(key, "")
 	return strings.TrimPrefix(req.Header.Get("Authorization"), "Basic ")
 }

@@ -90,7 +90,7 @@ func postSignedSendGrid(t *testing.T, key *ecdsa.PrivateKey, baseURL, body strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest("POST", baseURL+"/webhooks/sendgrid/default", strings.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, baseURL+"/webhooks/sendgrid/default", strings.NewReader(body))
 	req.Header.Set("X-Twilio-Email-Event-Webhook-Signature", base64.StdEncoding.EncodeToString(sig))
 	req.Header.Set("X-Twilio-Email-Event-Webhook-Timestamp", ts)
 	resp, err := http.DefaultClient.Do(req)

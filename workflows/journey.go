@@ -144,8 +144,9 @@ func (r *journeyRun) run(ctx workflow.Context) (JourneyResult, error) {
 			id, resumed = r.state.Node, true
 			continue
 		case errors.As(err, new(continueAsNew)):
-			if err := r.drainControl(); err != nil {
-				return r.finish(ctx, err.(stopRun).outcome)
+			var stop stopRun
+			if errors.As(r.drainControl(), &stop) {
+				return r.finish(ctx, stop.outcome)
 			}
 			return JourneyResult{}, r.continueAsNew(ctx)
 		case err != nil:

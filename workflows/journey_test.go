@@ -42,7 +42,7 @@ func setup(t *testing.T) *bundle {
 	b.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: JourneyWorkflowID("default", "cart_abandonment", "u_1")})
 	b.profile = journey.Profile{ID: "u_1"}
 	b.env.OnActivity("LoadProfile", mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.ProfileInput) (activities.ProfileResult, error) {
+		func(_ context.Context, _ activities.ProfileInput) (activities.ProfileResult, error) {
 			b.loads++
 			return activities.ProfileResult{Profile: b.profile, Found: true}, nil
 		}).Maybe()

@@ -11,7 +11,7 @@ import (
 
 // clock reads "HH:MM" (validated when the journey was saved).
 func clock(s string) (h, m int) {
-	fmt.Sscanf(s, "%d:%d", &h, &m)
+	_, _ = fmt.Sscanf(s, "%d:%d", &h, &m)
 	return h, m
 }
 

@@ -103,7 +103,7 @@ func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Result,
 // classify maps the SDK's error codes onto the channels error classes.
 func classify(id string, err error) (channels.Result, error) {
 	status := 0
-	if res := errorutils.HTTPResponse(err); res != nil {
+	if res := errorutils.HTTPResponse(err); res != nil { //nolint:bodyclose // the SDK read and closed the body; this is its copy of the status and headers
 		status = res.StatusCode
 	}
 	switch {
@@ -111,7 +111,7 @@ func classify(id string, err error) (channels.Result, error) {
 		messaging.IsInvalidArgument(err) && strings.Contains(strings.ToLower(err.Error()), "registration token"):
 		return channels.Result{RemoveAddress: true}, &UnregisteredTokenError{channels.PermanentError{Reason: err.Error(), Status: status}}
 	case messaging.IsQuotaExceeded(err):
-		return channels.Result{}, &channels.RateLimitError{Status: status, RetryAfter: retryAfter(errorutils.HTTPResponse(err))}
+		return channels.Result{}, &channels.RateLimitError{Status: status, RetryAfter: retryAfter(errorutils.HTTPResponse(err))} //nolint:bodyclose // as above
 	case messaging.IsInvalidArgument(err), messaging.IsThirdPartyAuthError(err),
 		errorutils.IsUnauthenticated(err), errorutils.IsPermissionDenied(err):
 		return channels.Result{}, &channels.PermanentError{Reason: err.Error(), Status: status}

@@ -26,7 +26,7 @@ func (s *Sender) IssueLinkToken(ctx context.Context, userID string) (string, err
 	if !UserIDPattern.MatchString(userID) {
 		return "", fmt.Errorf("line: issue link token: %q is not a LINE user ID", userID)
 	}
-	res, tok, err := s.api(ctx).IssueLinkTokenWithHttpInfo(userID)
+	res, tok, err := s.api(ctx).IssueLinkTokenWithHttpInfo(userID) //nolint:bodyclose // the SDK reads the body and closes it (or reads it to EOF)
 	if _, err := result("issue link token", res, err); err != nil {
 		return "", err
 	}
@@ -39,7 +39,7 @@ func (s *Sender) LinkRichMenu(ctx context.Context, richMenuID string, users []st
 	for i := 0; i*BulkLimit < len(users); i++ {
 		chunk := users[i*BulkLimit : min(len(users), (i+1)*BulkLimit)]
 		req := &messaging_api.RichMenuBulkLinkRequest{RichMenuId: richMenuID, UserIds: chunk}
-		res, _, err := s.api(ctx).LinkRichMenuIdToUsersWithHttpInfo(req)
+		res, _, err := s.api(ctx).LinkRichMenuIdToUsersWithHttpInfo(req) //nolint:bodyclose // the SDK reads the body and closes it (or reads it to EOF)
 		if _, err := result(fmt.Sprintf("link rich menu %s to %d users", richMenuID, len(chunk)), res, err); err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ func (s *Sender) UnlinkRichMenu(ctx context.Context, users []string) error {
 	for i := 0; i*BulkLimit < len(users); i++ {
 		chunk := users[i*BulkLimit : min(len(users), (i+1)*BulkLimit)]
 		req := &messaging_api.RichMenuBulkUnlinkRequest{UserIds: chunk}
-		res, _, err := s.api(ctx).UnlinkRichMenuIdFromUsersWithHttpInfo(req)
+		res, _, err := s.api(ctx).UnlinkRichMenuIdFromUsersWithHttpInfo(req) //nolint:bodyclose // the SDK reads the body and closes it (or reads it to EOF)
 		if _, err := result(fmt.Sprintf("unlink rich menus from %d users", len(chunk)), res, err); err != nil {
 			return err
 		}

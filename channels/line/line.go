@@ -86,7 +86,7 @@ func (s *Sender) Send(ctx context.Context, m channels.Message) (channels.Result,
 		return channels.Result{}, err
 	}
 	req := &messaging_api.PushMessageRequest{To: m.To, Messages: msgs}
-	res, _, err := s.api(ctx).PushMessageWithHttpInfo(req, RetryKey(m.ID))
+	res, _, err := s.api(ctx).PushMessageWithHttpInfo(req, RetryKey(m.ID)) //nolint:bodyclose // the SDK reads the body and closes it (or reads it to EOF)
 	return result(fmt.Sprintf("push %s", m.ID), res, err)
 }
 
@@ -105,7 +105,7 @@ func (s *Sender) Multicast(ctx context.Context, to []string, msgs []json.RawMess
 	for i := 0; i*MulticastLimit < len(to); i++ {
 		chunk := to[i*MulticastLimit : min(len(to), (i+1)*MulticastLimit)]
 		req := &messaging_api.MulticastRequest{To: chunk, Messages: parsed}
-		res, _, err := s.api(ctx).MulticastWithHttpInfo(req, RetryKey(retryKey+"/"+strconv.Itoa(i)))
+		res, _, err := s.api(ctx).MulticastWithHttpInfo(req, RetryKey(retryKey+"/"+strconv.Itoa(i))) //nolint:bodyclose // the SDK reads the body and closes it (or reads it to EOF)
 		r, err := result(fmt.Sprintf("multicast %s chunk %d", retryKey, i), res, err)
 		if err != nil {
 			return results, err
@@ -124,11 +124,11 @@ type Quota struct {
 
 // Quota reads the monthly quota and its consumption.
 func (s *Sender) Quota(ctx context.Context) (Quota, error) {
-	res, q, err := s.api(ctx).GetMessageQuotaWithHttpInfo()
+	res, q, err := s.api(ctx).GetMessageQuotaWithHttpInfo() //nolint:bodyclose // the SDK reads the body and closes it (or reads it to EOF)
 	if _, err := result("read quota", res, err); err != nil {
 		return Quota{}, err
 	}
-	res, c, err := s.api(ctx).GetMessageQuotaConsumptionWithHttpInfo()
+	res, c, err := s.api(ctx).GetMessageQuotaConsumptionWithHttpInfo() //nolint:bodyclose // the SDK reads the body and closes it (or reads it to EOF)
 	if _, err := result("read quota consumption", res, err); err != nil {
 		return Quota{}, err
 	}

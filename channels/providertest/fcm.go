@@ -29,7 +29,7 @@ type FCM struct {
 }
 
 // accessToken is the OAuth token the fake's token endpoint issues.
-const accessToken = "fcm-fake-access-token"
+const accessToken = "fcm-fake-access-token" //nolint:gosec // G101: the fake's own token, not a credential
 
 // NewFCM starts a fake FCM and its OAuth token endpoint (/token).
 func NewFCM(t testing.TB) *FCM {
@@ -101,7 +101,7 @@ func (f *FCM) check(r *http.Request, body []byte) error {
 		Message      map[string]json.RawMessage `json:"message"`
 	}
 	if err := strict(body, &req); err != nil || req.Message == nil {
-		return fmt.Errorf("body: want {\"message\":{…}} (%v)", err)
+		return fmt.Errorf("body: want {\"message\":{…}} (%w)", err)
 	}
 	targets := 0
 	for k := range req.Message {
@@ -117,11 +117,11 @@ func (f *FCM) check(r *http.Request, body []byte) error {
 	}
 	var data map[string]string
 	if err := json.Unmarshal(orNull(req.Message["data"]), &data); err != nil {
-		return fmt.Errorf("message.data: want an object of strings: %v", err)
+		return fmt.Errorf("message.data: want an object of strings: %w", err)
 	}
 	var n struct{ Title, Body, Image string }
 	if err := strict(orNull(req.Message["notification"]), &n); err != nil {
-		return fmt.Errorf("message.notification: want title, body and image strings: %v", err)
+		return fmt.Errorf("message.notification: want title, body and image strings: %w", err)
 	}
 	return nil
 }

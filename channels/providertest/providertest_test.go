@@ -94,7 +94,7 @@ func TestSendGridChecksEveryRequest(t *testing.T) {
 		for range 4 {
 			res := post(t, fake.URL+"/v3/mail/send", "Bearer k", validMail)
 			got = append(got, res.StatusCode)
-			if res.StatusCode == 429 {
+			if res.StatusCode == http.StatusTooManyRequests {
 				assert.Equal(t, "3", res.Header.Get("Retry-After"))
 			}
 		}

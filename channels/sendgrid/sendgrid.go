@@ -119,10 +119,10 @@ func (s *Sender) mail(m channels.Message) *mail.SGMailV3 {
 
 // classify turns a non-2xx answer into the channels error classes.
 func classify(id string, res *rest.Response, now time.Time) error {
-	switch code := res.StatusCode; {
-	case code == http.StatusTooManyRequests:
+	switch code := res.StatusCode; code {
+	case http.StatusTooManyRequests:
 		return &channels.RateLimitError{Status: code, RetryAfter: retryAfter(res.Headers, now)}
-	case code == 400 || code == 401 || code == 403 || code == 413:
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusRequestEntityTooLarge:
 		return &channels.PermanentError{Status: code, Reason: reason(res.Body)}
 	default: // an answer that is not 2xx: SendGrid did not take the message
 		return fmt.Errorf("sendgrid: send %s: %w", id, &channels.TransientError{Status: code, Reason: strings.TrimSpace(res.Body)})

@@ -40,10 +40,10 @@ func HTMLToText(s string) string {
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			t := z.Token()
-			switch {
-			case t.Data == "script" || t.Data == "style" || t.Data == "head":
+			switch t.Data {
+			case "script", "style", "head":
 				skip++
-			case t.Data == "a":
+			case "a":
 				href = attr(t, "href")
 			default:
 				b.WriteString(breaks[t.Data])

@@ -284,7 +284,7 @@ type cache[V any] struct {
 	m    map[string]V
 }
 
-func newCache[V any](max int) *cache[V] { return &cache[V]{max: max, m: map[string]V{}} }
+func newCache[V any](limit int) *cache[V] { return &cache[V]{max: limit, m: map[string]V{}} }
 
 // get is key's value, made by fn and kept when it is not yet there.
 func (c *cache[V]) get(key string, fn func(string) (V, error)) (V, error) {
