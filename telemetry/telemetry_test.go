@@ -78,7 +78,7 @@ func TestNilTracingHandsBackWhatItWasGiven(t *testing.T) {
 
 func httptestCode(h http.Handler) int {
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	return rec.Code
 }
 
@@ -88,7 +88,7 @@ func TestClientAndServerShareOneTrace(t *testing.T) {
 	spans := tracetest.NewInMemoryExporter()
 	tr := New(sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans)))
 	var header string
-	srv := httptest.NewServer(tr.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(tr.Handler(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		header = r.Header.Get("traceparent")
 	}), "test-server"))
 	defer srv.Close()
