@@ -41,13 +41,7 @@ func (a *Activities) SegmentPage(ctx context.Context, in SegmentPageInput) (Page
 	}
 	res.Entered, res.Exited = len(entered), len(exited)
 	if !in.Baseline {
-		var events []store.Event
-		for _, id := range entered {
-			events = append(events, SegmentEvent(in.WorkspaceID, in.SegmentID, id, true, in.At))
-		}
-		for _, id := range exited {
-			events = append(events, SegmentEvent(in.WorkspaceID, in.SegmentID, id, false, in.At))
-		}
+		events := store.SegmentEvents(in.WorkspaceID, in.SegmentID, entered, exited, in.At)
 		if res.Emitted, err = a.emit(ctx, events); err != nil {
 			return res, err
 		}
@@ -80,27 +74,4 @@ func (a *Activities) pageChanges(ctx context.Context, in SegmentPageInput, ids [
 		}
 	}
 	return entered, nil, nil
-}
-
-// SegmentChanges compares, for the given customers, the segment's members
-// now with its tracked members: who entered and who left. The API calls it
-// on a customer's own events; sweeps call it page by page.
-func SegmentChanges(ctx context.Context, st *store.Store, workspaceID, segmentID string, ids []string) (entered, exited []string, err error) {
-	now, err := st.SegmentContains(ctx, workspaceID, segmentID, ids)
-	if err != nil {
-		return nil, nil, fmt.Errorf("segment %s members: %w", segmentID, err)
-	}
-	before, err := st.TrackedMembers(ctx, workspaceID, segmentID, ids)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, id := range ids {
-		switch {
-		case now[id] && !before[id]:
-			entered = append(entered, id)
-		case !now[id] && before[id]:
-			exited = append(exited, id)
-		}
-	}
-	return entered, exited, nil
 }

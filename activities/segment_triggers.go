@@ -2,11 +2,7 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"time"
-
-	"github.com/tabiji/tabiji/journey"
-	"github.com/tabiji/tabiji/store"
 )
 
 // The phases of a segment sweep: first the segment's members (who entered),
@@ -46,19 +42,4 @@ func (a *Activities) StartSegmentSweep(ctx context.Context, in SegmentPageInput)
 // later changes become events.
 func (a *Activities) FinishSegmentBaseline(ctx context.Context, in SegmentPageInput) error {
 	return a.store.MarkSegmentBaselined(ctx, in.WorkspaceID, in.SegmentID, in.At)
-}
-
-// SegmentEvent is the segment_entered (or segment_exited) event of a
-// customer, under the messageId seg:<segment>:<customer>:in:<date> (or
-// out): one entry and one exit per customer per segment per UTC day.
-func SegmentEvent(workspaceID, segmentID, customerID string, entered bool, at time.Time) store.Event {
-	name, dir := journey.SegmentEnteredEvent, "in"
-	if !entered {
-		name, dir = journey.SegmentExitedEvent, "out"
-	}
-	props, _ := json.Marshal(map[string]string{"segment": segmentID}) // a string always encodes
-	return store.Event{
-		WorkspaceID: workspaceID, MessageID: "seg:" + segmentID + ":" + customerID + ":" + dir + ":" + at.UTC().Format(time.DateOnly),
-		Type: "track", UserID: customerID, Name: name, Properties: props, Timestamp: at.UTC(),
-	}
 }

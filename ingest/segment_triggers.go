@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/tabiji/tabiji/activities"
-	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -38,11 +36,11 @@ func (p *Pipeline) evaluateSegments(ctx context.Context, workspaceID string, out
 }
 
 func (p *Pipeline) evaluateSegment(ctx context.Context, workspaceID, seg string, ids []string, now time.Time) error {
-	entered, exited, err := activities.SegmentChanges(ctx, p.Store, workspaceID, seg, ids)
+	entered, exited, err := p.Store.SegmentChanges(ctx, workspaceID, seg, ids)
 	if err != nil || len(entered)+len(exited) == 0 {
 		return err
 	}
-	out, err := p.Store.InsertEvents(ctx, routing.SegmentEvents(workspaceID, seg, entered, exited, now))
+	out, err := p.Store.InsertEvents(ctx, store.SegmentEvents(workspaceID, seg, entered, exited, now))
 	if err != nil {
 		return err
 	}

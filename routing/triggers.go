@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/workflows"
@@ -144,18 +143,6 @@ func IsTriggerEvent(e store.Event) bool {
 		return true
 	}
 	return false
-}
-
-// SegmentEvents builds the events for who entered and who left a segment.
-func SegmentEvents(workspaceID, segmentID string, entered, exited []string, at time.Time) []store.Event {
-	var events []store.Event
-	for _, id := range entered {
-		events = append(events, activities.SegmentEvent(workspaceID, segmentID, id, true, at))
-	}
-	for _, id := range exited {
-		events = append(events, activities.SegmentEvent(workspaceID, segmentID, id, false, at))
-	}
-	return events
 }
 
 // segmentTimeDependent says whether time alone can change the segment's
