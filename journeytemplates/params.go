@@ -23,7 +23,9 @@ const (
 	TypeString   ParamType = "string"
 	TypeNumber   ParamType = "number"
 	TypeEvent    ParamType = "event" // an event name, such as "purchase"
-	TypeURL      ParamType = "url"   // an absolute http or https URL
+	// TypeURL is an absolute http or https URL; a URL parameter whose
+	// default is "" is optional, and "" then means none.
+	TypeURL ParamType = "url"
 	// TypeChannels is an ordered channel fallback: a list such as
 	// ["line", "email"] or the text "line, email".
 	TypeChannels ParamType = "channels"
@@ -69,7 +71,7 @@ func resolve(params []Param, given map[string]any) (map[string]any, error) {
 			}
 			v = p.Default
 		}
-		canonical, err := p.Type.check(v)
+		canonical, err := p.check(v)
 		if err != nil {
 			errs.Add("params."+p.Name, err.Error())
 			continue
@@ -80,6 +82,20 @@ func resolve(params []Param, given map[string]any) (map[string]any, error) {
 		return nil, journey.Invalid(errs)
 	}
 	return values, nil
+}
+
+// check reports whether v is a value of the parameter, in the form written
+// into a definition: a value of its type, or "" for an optional URL (one
+// whose default is "").
+func (p Param) check(v any) (any, error) {
+	if p.Type == TypeURL && p.Default == "" && v == "" {
+		return "", nil
+	}
+	canonical, err := p.Type.check(v)
+	if err != nil && p.Type == TypeURL && p.Default == "" {
+		return nil, fmt.Errorf("%w (or \"\" for none)", err)
+	}
+	return canonical, err
 }
 
 // check reports whether v is a value of type t, and returns it in the form

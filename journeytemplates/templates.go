@@ -226,7 +226,7 @@ func (t *Template) check() error {
 		delete(used, p.Name)
 		p.Required = p.Default == nil
 		if p.Default != nil {
-			if _, err := p.Type.check(p.Default); err != nil {
+			if _, err := p.check(p.Default); err != nil {
 				return fmt.Errorf("default of %q: %w", p.Name, err)
 			}
 		}

@@ -92,7 +92,7 @@ func (t *Template) checkTranslation(tr translation) error {
 		if i < 0 || t.Params[i].Default == nil {
 			return fmt.Errorf("defaults: %q is not a parameter with a default", name)
 		}
-		if _, err := t.Params[i].Type.check(v); err != nil {
+		if _, err := t.Params[i].check(v); err != nil {
 			return fmt.Errorf("defaults: %q: %w", name, err)
 		}
 	}
