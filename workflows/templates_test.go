@@ -132,6 +132,30 @@ func TestTemplateWelcome(t *testing.T) {
 			t.Errorf("outcome %q, sent %s, want %s", res.Outcome, b.sent(saturdayNight), want)
 		}
 	})
+	t.Run("ClickedTheFirstOnLINEGetsTipsThenTheOffer", func(t *testing.T) {
+		b := setup(t)
+		b.sendSucceeds()
+		// As Tabiji's click redirect records it: line_clicked, naming the step that sent the message.
+		b.signal(3*time.Hour, journey.Event{MessageID: "m_click", Name: "line_clicked",
+			Properties: map[string]any{"node_id": "send_welcome", "url": "https://shop.example.jp/start"}})
+		res := b.runTemplate(t, d, entry, saturdayNight)
+		want := "send_welcome@0s,send_tips@27h0m0s,send_offer_engaged@123h0m0s"
+		if res.Outcome != "engaged" || b.sent(saturdayNight) != want {
+			t.Errorf("outcome %q, sent %s, want %s", res.Outcome, b.sent(saturdayNight), want)
+		}
+	})
+	t.Run("AClickOnAnotherMessageDoesNotCount", func(t *testing.T) {
+		for _, props := range []map[string]any{{"node_id": "broadcast", "broadcast_id": "spring"}, {"url": "https://shop.example.jp/"}} {
+			b := setup(t)
+			b.sendSucceeds()
+			b.signal(3*time.Hour, journey.Event{MessageID: "m_click", Name: "line_clicked", Properties: props})
+			res := b.runTemplate(t, d, entry, saturdayNight)
+			want := "send_welcome@0s,send_resend@48h0m0s,send_offer_resent@168h0m0s"
+			if res.Outcome != "not_engaged" || b.sent(saturdayNight) != want {
+				t.Errorf("%v: outcome %q, sent %s, want %s", props, res.Outcome, b.sent(saturdayNight), want)
+			}
+		}
+	})
 	t.Run("UnopenedGetsItAgainThenTheOfferOnDay7", func(t *testing.T) {
 		b := setup(t)
 		b.sendSucceeds()
