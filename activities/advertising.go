@@ -55,18 +55,39 @@ func (a *Activities) withheld(ctx context.Context, ad adRules, workspaceID, cust
 	return "", nil
 }
 
-// blocks says whether a message on channel carries the sender block: a
-// promotional email, when the workspace has set its sender's identity
-// (whether or not it enforces the policy).
+// blocks says whether a message on channel carries the sender's
+// identity: a promotional email or SMS (specified electronic mail), when
+// the workspace has set its sender's identity (whether or not it enforces
+// the policy).
 func (ad adRules) blocks(channel string) bool {
-	return ad.promotional && channel == msgtemplates.ChannelEmail && ad.policy.Sender.Complete()
+	return ad.promotional && advertising.SpecifiedMail(channel) && ad.policy.Sender.Complete()
 }
 
-// addBlock adds the sender block to a promotional email.
+// addBlock adds the sender's identity to a promotional email (its block)
+// or SMS (its one line).
 func (ad adRules) addBlock(m *channels.Message) {
-	if ad.blocks(m.Channel) && m.Email != nil {
-		ad.policy.Sender.AddBlock(m.Email, ad.policy.Locale)
+	if !ad.blocks(m.Channel) {
+		return
 	}
+	switch {
+	case m.Email != nil:
+		ad.policy.Sender.AddBlock(m.Email, ad.policy.Locale)
+	case m.SMS != nil:
+		m.SMS.Body = ad.policy.Sender.AddToSMS(m.SMS.Body, ad.policy.Locale)
+	}
+}
+
+// blockBody adds the sender's identity to an inline message's body as the
+// outbox records it (an email's HTML, an SMS's text).
+func (ad adRules) blockBody(channel, body string) string {
+	switch {
+	case !ad.blocks(channel):
+		return body
+	case channel == msgtemplates.ChannelEmail:
+		body, _ = ad.policy.Sender.AddTo(body, "", ad.policy.Locale)
+		return body
+	}
+	return ad.policy.Sender.AddToSMS(body, ad.policy.Locale)
 }
 
 // purpose is the message's consent topic and whether it is transactional:

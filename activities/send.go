@@ -318,9 +318,7 @@ func (a *Activities) record(ctx context.Context, in SendInput, ad adRules) (Send
 	var err error
 	if in.Template.Name == "" {
 		subject, body, err = a.render(ctx, in)
-		if ad.blocks(in.Channel) {
-			body, _ = ad.policy.Sender.AddTo(body, "", ad.policy.Locale)
-		}
+		body = ad.blockBody(in.Channel, body)
 	} else {
 		var m channels.Message
 		m, err = a.composeStored(ctx, in, a.unsubscribeURL(in))

@@ -3,6 +3,7 @@ package tests
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 // is empty; once it is set, a promotional SMS to a customer without an SMS
 // opt-in is skipped with reason "no opt-in" (Twilio never called) while a
 // transactional one reaches them, and the customer who opted in for SMS
-// gets the promotional one.
+// gets the promotional one, with the sender's one-line identity (name and
+// "reply STOP") that the transactional one does not carry.
 func TestPromotionalSMSNeedsAnOptIn(t *testing.T) {
 	s := startSMSStack(t)
 	s.call("PUT", "/v1/workspace/advertising", "admin", map[string]any{"optInRequired": true}, http.StatusOK, nil)
@@ -72,7 +74,11 @@ func TestPromotionalSMSNeedsAnOptIn(t *testing.T) {
 	for _, m := range s.twilio.Messages() {
 		sent[m.To] = m.Body
 	}
-	if len(sent) != 2 || sent["+819011112222"] != "冬のセール開始！" || sent["+819033334444"] != "ご注文を発送しました" {
-		t.Errorf("Twilio got %v; want the offer to the opted-in number and only the notice to the other", sent)
+	// The offer carries the sender's one line (name, and how to refuse:
+	// reply STOP); the transactional notice does not.
+	offer, notice := sent["+819011112222"], sent["+819033334444"]
+	if len(sent) != 2 || !strings.HasPrefix(offer, "冬のセール開始！\n") || !strings.Contains(offer, "旅路茶舗") ||
+		!strings.Contains(offer, "STOP") || strings.Count(offer, "\n") != 1 || notice != "ご注文を発送しました" {
+		t.Errorf("Twilio got %q; want the offer with the sender's line to the opted-in number and only the bare notice to the other", sent)
 	}
 }
