@@ -22,19 +22,20 @@ type CLI struct {
 	LogLevel  string `name:"log-level" env:"TABIJI_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn or error."`
 	LogFormat string `name:"log-format" env:"TABIJI_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json (one object a line; lines logged under a traced request carry trace_id and span_id)."`
 
-	Dev       DevCmd       `cmd:"" help:"Run everything in one process: embedded Temporal and its Web UI, Postgres, the API and the worker."`
-	API       APICmd       `cmd:"" name:"api" help:"Run the HTTP API against an external Temporal and Postgres."`
-	Worker    WorkerCmd    `cmd:"" help:"Run the journey worker against an external Temporal and Postgres."`
-	Migrate   MigrateCmd   `cmd:"" help:"Apply the database migrations embedded in this binary."`
-	Journeys  JourneysCmd  `cmd:"" help:"Manage journeys through the API: apply from a file, list, show, pause, resume, archive, simulate."`
-	Templates TemplatesCmd `cmd:"" help:"List journey templates and launch one as an active journey."`
-	Scoring   ScoringCmd   `cmd:"" help:"Lead scoring through the API: show or apply the rules, show a customer's score."`
-	KPIs      KPIsCmd      `cmd:"" name:"kpis" help:"Business KPIs through the API: channels compared, repeat-purchase rate, LTV by cohort, revenue per journey."`
-	Profiles  ProfilesCmd  `cmd:"" help:"Import customers from CSV or JSONL, and export a segment's, through the API."`
-	Channels  ChannelsCmd  `cmd:"" help:"Show and set the workspace's provider settings per channel (SendGrid, LINE, FCM); secrets are write-only."`
-	Privacy   PrivacyCmd   `cmd:"" help:"Retention of events and message history, purposes of use, and records of third-party provision (APPI, GDPR), through the API."`
-	Consent   ConsentCmd   `cmd:"" help:"Record, list, import and export customers' consent with its proof (source, time, evidence), through the API."`
-	Secrets   SecretsCmd   `cmd:"" help:"Set, list and delete the workspace's named secrets, which webhook nodes reference as {{ secrets.NAME }}; values are write-only."`
+	Dev         DevCmd         `cmd:"" help:"Run everything in one process: embedded Temporal and its Web UI, Postgres, the API and the worker."`
+	API         APICmd         `cmd:"" name:"api" help:"Run the HTTP API against an external Temporal and Postgres."`
+	Worker      WorkerCmd      `cmd:"" help:"Run the journey worker against an external Temporal and Postgres."`
+	Migrate     MigrateCmd     `cmd:"" help:"Apply the database migrations embedded in this binary."`
+	Journeys    JourneysCmd    `cmd:"" help:"Manage journeys through the API: apply from a file, list, show, pause, resume, archive, simulate."`
+	Templates   TemplatesCmd   `cmd:"" help:"List journey templates and launch one as an active journey."`
+	Scoring     ScoringCmd     `cmd:"" help:"Lead scoring through the API: show or apply the rules, show a customer's score."`
+	KPIs        KPIsCmd        `cmd:"" name:"kpis" help:"Business KPIs through the API: channels compared, repeat-purchase rate, LTV by cohort, revenue per journey."`
+	Profiles    ProfilesCmd    `cmd:"" help:"Import customers from CSV or JSONL, and export a segment's, through the API."`
+	Channels    ChannelsCmd    `cmd:"" help:"Show and set the workspace's provider settings per channel (SendGrid, LINE, FCM); secrets are write-only."`
+	Privacy     PrivacyCmd     `cmd:"" help:"Retention of events and message history, purposes of use, and records of third-party provision (APPI, GDPR), through the API."`
+	Advertising AdvertisingCmd `cmd:"" help:"The advertising-mail policy (特定電子メール法): opt-in before promotional email and SMS, and the sender's identity they carry, through the API."`
+	Consent     ConsentCmd     `cmd:"" help:"Record, list, import and export customers' consent with its proof (source, time, evidence), through the API."`
+	Secrets     SecretsCmd     `cmd:"" help:"Set, list and delete the workspace's named secrets, which webhook nodes reference as {{ secrets.NAME }}; values are write-only."`
 
 	Taxonomy   TaxonomyCmd   `cmd:"" help:"Apply or export a workspace's event taxonomy (the design sheet)."`
 	Segments   SegmentsCmd   `cmd:"" help:"Apply, list, count and list the members of segments (audiences defined by conditions)."`
