@@ -104,6 +104,7 @@ func (h *providerHooks) engage(t *testing.T, name, msgID, email, lineUser string
 type engagementWait struct {
 	template, node, event, next string
 	entry                       string
+	params                      map[string]any // launch parameters beyond the defaults
 }
 
 // engagementWaits lists every template's wait_for branches on engagement
@@ -137,7 +138,8 @@ func engagementWaits(t *testing.T, s *stack) []engagementWait {
 		for _, n := range def.Nodes {
 			for _, e := range n.Events {
 				if n.Kind == "wait_for" && slices.Contains(engagement.Names, fill(e.Event)) {
-					waits = append(waits, engagementWait{template: tpl.Name, node: n.ID, event: fill(e.Event), next: e.Next, entry: fill(def.Entry.Event)})
+					waits = append(waits, engagementWait{template: tpl.Name, node: n.ID, event: fill(e.Event), next: e.Next,
+						entry: fill(def.Entry.Event), params: clickParams(tpl, fill(e.Event))})
 				}
 			}
 		}
@@ -146,14 +148,16 @@ func engagementWaits(t *testing.T, s *stack) []engagementWait {
 }
 
 // TestTemplatesWaitForEngagementThroughSignedWebhooks: every template that
-// waits for an engagement event (welcome waits for email_opened) is
-// launched with its defaults, sends its message through the fake provider,
-// and takes the engaged branch when the provider's signed webhook reports
-// the engagement: the real names, end to end, no synthetic event.
+// waits for an engagement event (welcome waits for email_opened, and for
+// line_clicked) is launched with its defaults (on LINE with its link for a
+// click), sends its message through the fake provider, and takes the
+// engaged branch when the provider's signed webhook reports the engagement
+// (for a LINE click, the customer's tap through Tabiji's redirect): the
+// real names, end to end, no synthetic event.
 func TestTemplatesWaitForEngagementThroughSignedWebhooks(t *testing.T) {
 	s := startStack(t)
 	sg, ln := providertest.NewSendGrid(t), providertest.NewLINE(t)
-	s.startDeliveryWorkers(sg, ln)
+	s.startDeliveryWorkersWith(sg, ln, activities.Options{Clicks: &clicks.Rewriter{Signer: e2eClickSigner(t), Base: "https://tabiji.test"}})
 	hooks := s.providerHooks(t)
 	waits := engagementWaits(t, s)
 	if !slices.ContainsFunc(waits, func(w engagementWait) bool { return w.template == "welcome" && w.event == engagement.EmailOpened }) {
@@ -163,7 +167,7 @@ func TestTemplatesWaitForEngagementThroughSignedWebhooks(t *testing.T) {
 		t.Run(w.template+"/"+w.node, func(t *testing.T) {
 			id, customer := fmt.Sprintf("eng_%d", i), fmt.Sprintf("u_eng_%d", i)
 			email, lineUser := customer+"@example.jp", fmt.Sprintf("U%032d", i)
-			s.call("POST", "/v1/journey-templates/"+w.template+"/launch", "admin", map[string]any{"id": id}, http.StatusCreated, nil)
+			s.call("POST", "/v1/journey-templates/"+w.template+"/launch", "admin", map[string]any{"id": id, "params": w.params}, http.StatusCreated, nil)
 			s.call("POST", "/v1/identify", "write", map[string]any{"userId": customer, "messageId": "id-" + customer,
 				"traits": map[string]any{"email": email, "lineUserId": lineUser}}, http.StatusOK, nil)
 			s.track(customer, w.entry, "entry-"+customer)
@@ -173,7 +177,11 @@ func TestTemplatesWaitForEngagementThroughSignedWebhooks(t *testing.T) {
 			if len(msgs) == 0 || msgs[len(msgs)-1].Status != activities.MessageSent {
 				t.Fatalf("the message before %s was not sent through the provider: %+v", w.node, msgs)
 			}
-			hooks.engage(t, w.event, msgs[len(msgs)-1].ID, email, lineUser)
+			if w.event == engagement.LineClicked {
+				hooks.clickLastLINELink(t, ln, lineUser)
+			} else {
+				hooks.engage(t, w.event, msgs[len(msgs)-1].ID, email, lineUser)
+			}
 			eventually(t, 30*time.Second, "the run on the engaged branch "+w.next, func() bool {
 				return slices.Contains(s.state(wf).Path, w.next)
 			})

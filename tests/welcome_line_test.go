@@ -10,6 +10,7 @@ import (
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/channels/providertest"
 	"github.com/tabiji/tabiji/clicks"
+	"github.com/tabiji/tabiji/engagement"
 	"github.com/tabiji/tabiji/workflows"
 )
 
@@ -55,5 +56,48 @@ func TestWelcomeOnLINEFirstTakesTheTipsPathOnAClick(t *testing.T) {
 	})
 	if path := s.state(wf).Path; slices.Contains(path, "send_resend") {
 		t.Errorf("path %v took the resend", path)
+	}
+}
+
+// clickParams are the launch parameters a wait for a LINE click needs: the
+// messages on LINE, and a link in them (each optional URL parameter set).
+func clickParams(tpl templateBody, event string) map[string]any {
+	if event != engagement.LineClicked {
+		return nil
+	}
+	params := map[string]any{"channels": []string{"line"}}
+	for _, p := range tpl.Parameters {
+		if p.Type == "url" && p.Default == "" {
+			params[p.Name] = "https://shop.example.jp/" + p.Name
+		}
+	}
+	return params
+}
+
+// clickLastLINELink follows the redirect link of the last LINE message the
+// fake LINE accepted for lineUser, as the customer's tap would.
+func (h *providerHooks) clickLastLINELink(t *testing.T, ln *providertest.LINE, lineUser string) {
+	t.Helper()
+	var text string
+	for _, r := range ln.Requests() {
+		if r.Path == "/v2/bot/message/push" && r.Status == http.StatusOK && strings.Contains(string(r.Body), lineUser) {
+			var push struct{ Messages []struct{ Text string } }
+			r.JSON(t, &push)
+			text = push.Messages[0].Text
+		}
+	}
+	_, rest, ok := strings.Cut(text, "https://tabiji.test/r/")
+	token, _, _ := strings.Cut(rest, " ")
+	if !ok || token == "" {
+		t.Fatalf("the last LINE message to %s has no redirect link: %q", lineUser, text)
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(h.url + "/r/" + token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("the click on %s = %d, want 302", token, resp.StatusCode)
 	}
 }
