@@ -117,8 +117,12 @@ var erasureSteps = []struct{ table, sql string }{
 			WHERE s.workspace_id = $1 AND r.workspace_id = $1 AND r.customer_id = ANY($2)
 			RETURNING 1)
 		SELECT count(*) FROM kept`},
+	// A rich menu Tabiji linked at LINE must be unlinked there too: the row
+	// loses the customer id and keeps only the LINE user id, which no
+	// profile holds any more, so the next rich menu sync (minutes) unlinks
+	// the menu and deletes the row.
 	{"line_rich_menu_members", `WITH gone AS (
-			DELETE FROM line_rich_menu_members WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
+			UPDATE line_rich_menu_members SET customer_id = '' WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)
 		SELECT count(*) FROM gone`},
 	{"line_account_links", `WITH gone AS (
 			DELETE FROM line_account_links WHERE workspace_id = $1 AND customer_id = ANY($2) RETURNING 1)

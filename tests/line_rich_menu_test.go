@@ -107,6 +107,18 @@ func TestRichMenuPerSegment(t *testing.T) {
 			t.Error("rm_b lost the menu")
 		}
 	})
+	t.Run("ErasureUnlinksTheMenuAndForgetsTheUser", func(t *testing.T) {
+		lineID := lineUser(450)
+		s.call("POST", "/v1/identify", "write", map[string]any{"userId": "rm_erased", "messageId": "rm-id-erased",
+			"traits": map[string]any{"lineUserId": lineID}}, http.StatusOK, nil)
+		s.tier("rm_erased", "rm_vip")
+		eventually(t, 20*time.Second, "rm_erased's menu", func() bool { return ln.RichMenuOf(lineID) == vipMenu })
+		s.call("DELETE", "/v1/profiles/rm_erased", "admin", nil, http.StatusOK, nil)
+		eventually(t, 20*time.Second, "the erased customer's menu unlinked at LINE", func() bool { return ln.RichMenuOf(lineID) == "" })
+		eventually(t, 20*time.Second, "the LINE user forgotten", func() bool {
+			return s.queryInt(`SELECT count(*) FROM line_rich_menu_members WHERE line_user_id = '`+lineID+`' OR customer_id = 'rm_erased'`) == 0
+		})
+	})
 	t.Run("ACustomerInTwoRulesKeepsTheOtherMenu", func(t *testing.T) {
 		s.call("PUT", "/v1/line/rich-menus/rm_new", "admin", map[string]any{"richMenuId": newMenu}, http.StatusOK, nil)
 		s.sweepsDone("ws_default/trigger/segment/rm_new", 1)
