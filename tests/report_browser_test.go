@@ -256,8 +256,12 @@ func newBrowser(t *testing.T) *browser {
 	if path == "" {
 		t.Fatal("no chromium on PATH: run deploy/install-chromium.sh (make test does)")
 	}
+	// No UserDataDir: chromedp makes the profile directory and removes it
+	// once Chromium has exited. A t.TempDir() failed the test now and then,
+	// when Chromium's helper processes were still writing to it as the
+	// test's cleanup removed it ("directory not empty").
 	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path), chromedp.UserDataDir(t.TempDir()),
+		chromedp.ExecPath(path),
 		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
