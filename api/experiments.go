@@ -11,7 +11,7 @@ import (
 
 	"github.com/tabiji/tabiji/experiment"
 	"github.com/tabiji/tabiji/journey"
-	"github.com/tabiji/tabiji/report"
+	"github.com/tabiji/tabiji/console"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -20,7 +20,7 @@ type experimentsResponse struct {
 	JourneyID            string              `json:"journeyId"`
 	Version              *int                `json:"version,omitempty"`
 	GlobalControlPercent float64             `json:"globalControlPercent"`
-	Experiments          []report.Experiment `json:"experiments"`
+	Experiments          []console.Experiment `json:"experiments"`
 }
 
 // journeyExperiments answers every experiment of a journey: each split node's
@@ -72,7 +72,7 @@ func experimentOptions(c *gin.Context) (experiment.Options, bool) {
 // experiments computes a journey's experiments from its latest definition
 // (which names the splits and their variants' order) and its runs.
 func (s *server) experiments(ctx context.Context, j store.Journey, version *int, opts experiment.Options) (experimentsResponse, error) {
-	out := experimentsResponse{JourneyID: j.ID, Version: version, Experiments: []report.Experiment{}}
+	out := experimentsResponse{JourneyID: j.ID, Version: version, Experiments: []console.Experiment{}}
 	var def journey.Definition
 	if err := json.Unmarshal(j.Definition, &def); err != nil {
 		return out, fmt.Errorf("read definition of %s: %w", j.ID, err)
@@ -90,8 +90,8 @@ func (s *server) experiments(ctx context.Context, j store.Journey, version *int,
 	return out, nil
 }
 
-func buildExperiments(def journey.Definition, counts store.ExperimentCounts, gc float64, opts experiment.Options) []report.Experiment {
-	out := []report.Experiment{}
+func buildExperiments(def journey.Definition, counts store.ExperimentCounts, gc float64, opts experiment.Options) []console.Experiment {
+	out := []console.Experiment{}
 	for _, n := range def.Nodes {
 		if n.Kind != journey.KindSplit || len(n.Variants) == 0 {
 			continue
@@ -110,18 +110,18 @@ func buildExperiments(def journey.Definition, counts store.ExperimentCounts, gc 
 		for _, v := range n.Variants {
 			arms = append(arms, arm(v.Name))
 		}
-		out = append(out, report.Experiment{Kind: "split", Node: n.ID, Title: "Split " + n.ID + ": variants against " + control.Name,
+		out = append(out, console.Experiment{Kind: "split", Node: n.ID, Title: "Split " + n.ID + ": variants against " + control.Name,
 			Result: experiment.Analyze(control, arms, opts)})
 	}
 	messaged := experiment.Arm{Name: "messaged", Entered: counts.Messaged.Entered, Converted: counts.Messaged.Converted}
 	if def.Holdout != nil || counts.Holdout.Entered > 0 {
 		held := experiment.Arm{Name: "holdout", Entered: counts.Holdout.Entered, Converted: counts.Holdout.Converted}
-		out = append(out, report.Experiment{Kind: "holdout", Title: "Journey holdout: messaged customers against the holdout",
+		out = append(out, console.Experiment{Kind: "holdout", Title: "Journey holdout: messaged customers against the holdout",
 			Result: experiment.Analyze(held, []experiment.Arm{messaged}, opts)})
 	}
 	if gc > 0 || counts.GlobalControl.Entered > 0 {
 		ctl := experiment.Arm{Name: "global_control", Entered: counts.GlobalControl.Entered, Converted: counts.GlobalControl.Converted}
-		out = append(out, report.Experiment{Kind: "global_control", Title: "Global control group: messaged customers against it",
+		out = append(out, console.Experiment{Kind: "global_control", Title: "Global control group: messaged customers against it",
 			Result: experiment.Analyze(ctl, []experiment.Arm{messaged}, opts)})
 	}
 	return out

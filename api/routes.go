@@ -5,7 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/report"
+	"github.com/tabiji/tabiji/console"
 	"github.com/tabiji/tabiji/workflows"
 )
 
@@ -192,17 +192,20 @@ func (s *server) routes(r *gin.Engine) {
 	r.GET("/optin/:token", s.optinForm)
 	r.POST("/optin/:token", s.confirmOptin)
 
-	// The report pages (ui.go, ui_journey.go, ui_customer.go): a login form
-	// exchanges an admin key for a session cookie.
+	// The console (console.go, ui*.go; pages rendered by console/): a login
+	// form exchanges an admin key for a session cookie.
 	ui := r.Group("/ui", uiHeaders)
 	ui.GET("/login", s.uiLoginForm)
 	ui.POST("/login", s.uiLogin)
 	ui.POST("/logout", s.uiLogout)
-	ui.StaticFS("/assets", http.FS(report.Assets()))
+	ui.StaticFS("/assets", http.FS(console.Assets()))
 	pages := ui.Group("", s.uiSession, limitByKey(s.manageLimit, "management"))
-	pages.GET("/", s.uiIndex)
+	pages.GET("/", s.uiJourneys)
+	pages.GET("/journeys", s.uiJourneys)
 	pages.GET("/journeys/:id", s.uiJourney)
+	pages.GET("/customers", s.uiCustomers) // ui_customers.go
 	pages.GET("/customers/:id", s.uiCustomer)
+	pages.GET("/settings", s.uiSettings)
 	pages.GET("/line", s.uiLine) // ui_line.go
 	// The Temporal codec server for the Web UI (codec.go).
 	s.codecRoutes(r)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/report"
+	"github.com/tabiji/tabiji/console"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -80,9 +80,14 @@ func (s *server) uiLoginForm(c *gin.Context) {
 	s.renderLogin(c, http.StatusOK, safeNext(c.Query("next")), "")
 }
 
-func (s *server) renderLogin(c *gin.Context, status int, next, msg string) {
+func (s *server) renderLogin(c *gin.Context, status int, next, key string, args ...any) {
+	lang := console.AcceptLanguage(c.GetHeader("Accept-Language"))
+	page := console.LoginPage{Frame: console.Frame{Lang: lang}, Next: next}
+	if key != "" {
+		page.Error = console.T(lang, key, args...)
+	}
 	var buf bytes.Buffer
-	if err := report.Login(&buf, next, msg); err != nil {
+	if err := console.Login(&buf, page); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -96,19 +101,19 @@ func (s *server) uiLogin(c *gin.Context) {
 	secret := strings.TrimSpace(c.PostForm("key"))
 	if ok, wait := s.loginAllowed(c, secret); !ok {
 		c.Header("Retry-After", retryAfter(wait))
-		s.renderLogin(c, http.StatusTooManyRequests, next, "Too many login attempts: try again in "+retryAfter(wait)+" seconds.")
+		s.renderLogin(c, http.StatusTooManyRequests, next, "login.throttled", retryAfter(wait))
 		return
 	}
 	key, err := s.Store.Authenticate(c.Request.Context(), secret)
 	switch {
 	case secret == "" || errors.Is(err, store.ErrNotFound):
-		s.renderLogin(c, http.StatusUnauthorized, next, "That key is unknown or revoked. Paste an admin key (tbj_a_…).")
+		s.renderLogin(c, http.StatusUnauthorized, next, "login.unknown")
 		return
 	case err != nil:
 		s.fail(c, err)
 		return
 	case key.Role != store.RoleAdmin:
-		s.renderLogin(c, http.StatusForbidden, next, "That is a "+string(key.Role)+" key, which may only send events: use an admin key (tbj_a_…).")
+		s.renderLogin(c, http.StatusForbidden, next, "login.writekey", string(key.Role))
 		return
 	}
 	token, err := s.Store.OpenSession(c.Request.Context(), key, sessionTTL)
@@ -132,18 +137,23 @@ func (s *server) uiLogout(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/ui/login")
 }
 
-// uiIndex lists the workspace's journeys.
-func (s *server) uiIndex(c *gin.Context) {
+// uiJourneys lists the workspace's journeys.
+func (s *server) uiJourneys(c *gin.Context) {
+	frame, err := s.frame(c, console.SectionJourneys, "journeys.title")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	journeys, err := s.Store.ListJourneys(c.Request.Context(), workspace(c))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	links := make([]report.JourneyLink, len(journeys))
+	page := console.JourneysPage{Frame: frame, Journeys: make([]console.JourneyLink, len(journeys))}
 	for i, j := range journeys {
-		links[i] = report.JourneyLink{ID: j.ID, Name: j.Name, Status: string(j.Status), Version: j.LatestVersion}
+		page.Journeys[i] = console.JourneyLink{ID: j.ID, Name: j.Name, Status: string(j.Status), Version: j.LatestVersion}
 	}
-	s.renderPage(c, func(buf *bytes.Buffer) error { return report.Index(buf, links) })
+	s.renderPage(c, func(buf *bytes.Buffer) error { return console.Journeys(buf, page) })
 }
 
 // renderPage writes a rendered page, or a 500 when rendering fails.
@@ -157,8 +167,10 @@ func (s *server) renderPage(c *gin.Context, render func(*bytes.Buffer) error) {
 	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// uiNotFound answers a missing journey or customer as a small page.
-func uiNotFound(c *gin.Context, what string) {
+// uiNotFound answers a missing journey or customer as a small page in
+// the reader's language.
+func uiNotFound(c *gin.Context, lang, what string) {
 	c.Data(http.StatusNotFound, "text/html; charset=utf-8",
-		[]byte("<!doctype html><title>Not found</title><p>"+html.EscapeString(what)+" does not exist in this workspace. <a href=\"/ui/\">Back</a></p>"))
+		[]byte("<!doctype html><html lang=\""+lang+"\"><title>404</title><p>"+html.EscapeString(console.T(lang, "page.notfound", what))+
+			" <a href=\"/ui/\">"+html.EscapeString(console.T(lang, "page.back"))+"</a></p></html>"))
 }

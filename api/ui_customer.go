@@ -10,7 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/report"
+	"github.com/tabiji/tabiji/console"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -18,31 +18,18 @@ import (
 // messages): the page shows the newest.
 const uiTimelineLimit = 200
 
-// customerPage starts a customer's page, in the workspace's zone and
-// language.
-func (s *server) customerPage(ctx context.Context, ws, id string) (report.CustomerPage, error) {
-	page := report.CustomerPage{ID: id, Zone: time.UTC}
-	set, err := s.Store.WorkspaceSettings(ctx, ws)
-	if err != nil {
-		return page, err
-	}
-	page.Locale = set.Locale
-	if zone, err := time.LoadLocation(set.Timezone); err == nil {
-		page.Zone = zone
-	}
-	return page, nil
-}
-
 // uiCustomer renders one customer's timeline: their events, the messages
 // sent to them with their statuses, and the steps of their journey runs,
 // newest first, with links into the Temporal Web UI.
 func (s *server) uiCustomer(c *gin.Context) {
 	ctx, ws, id := c.Request.Context(), workspace(c), c.Param("id")
-	page, err := s.customerPage(ctx, ws, id)
+	frame, err := s.frame(c, console.SectionCustomers, "")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	frame.TitleText = id
+	page := console.CustomerPage{Frame: frame, ID: id}
 	p, err := s.Store.GetProfile(ctx, ws, id)
 	noProfile := errors.Is(err, store.ErrNotFound)
 	switch {
@@ -65,41 +52,41 @@ func (s *server) uiCustomer(c *gin.Context) {
 	page.Timeline = append(eventEntries(events), messageEntries(msgs)...)
 	s.addRuns(ctx, ws, &page)
 	if noProfile && len(page.Timeline) == 0 && len(page.Runs) == 0 {
-		uiNotFound(c, "Customer "+id)
+		uiNotFound(c, frame.Lang, console.T(frame.Lang, "customer.title")+" "+id)
 		return
 	}
 	sort.SliceStable(page.Timeline, func(i, j int) bool { return page.Timeline[i].At.After(page.Timeline[j].At) })
-	s.renderPage(c, func(buf *bytes.Buffer) error { return report.Customer(buf, page) })
+	s.renderPage(c, func(buf *bytes.Buffer) error { return console.Customer(buf, page) })
 }
 
 // addRuns adds the customer's runs and their steps. Temporal being out of
 // reach is said on the page rather than failing it: the events and messages
 // come from Postgres.
-func (s *server) addRuns(ctx context.Context, ws string, page *report.CustomerPage) {
+func (s *server) addRuns(ctx context.Context, ws string, page *console.CustomerPage) {
 	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	runs, webURL, err := s.listCustomerRuns(qctx, ws, page.ID, maxStateQueries, true)
 	if err != nil {
 		s.Logger.Warn("report: runs of customer", "customer", page.ID, "error", err)
-		page.TemporalErr = "The journey runs could not be listed from Temporal: " + err.Error()
+		page.TemporalErr = err.Error()
 		return
 	}
 	page.RunsWebURL = webURL
 	for _, r := range runs {
-		page.Runs = append(page.Runs, report.Run{JourneyID: r.JourneyID, WorkflowID: r.WorkflowID, Status: r.Status,
+		page.Runs = append(page.Runs, console.Run{JourneyID: r.JourneyID, WorkflowID: r.WorkflowID, Status: r.Status,
 			Step: r.Step, Outcome: r.Outcome, StartedAt: r.StartedAt, WebURL: r.WebURL})
 		if r.State == nil {
 			continue
 		}
 		for _, st := range r.State.Steps {
-			page.Timeline = append(page.Timeline, report.Entry{At: st.EnteredAt, Kind: "step",
+			page.Timeline = append(page.Timeline, console.Entry{At: st.EnteredAt, Kind: "step",
 				Title: fmt.Sprintf("%s → %s (%s)", r.JourneyID, st.Node, st.Kind), Detail: st.Outcome, Link: r.WebURL})
 		}
 	}
 }
 
-func eventEntries(events []store.Event) []report.Entry {
-	out := make([]report.Entry, 0, len(events))
+func eventEntries(events []store.Event) []console.Entry {
+	out := make([]console.Entry, 0, len(events))
 	for _, e := range events {
 		title := e.Type
 		if e.Name != "" {
@@ -109,20 +96,20 @@ func eventEntries(events []store.Event) []report.Entry {
 		if len(e.Properties) > 0 && string(e.Properties) != "{}" {
 			detail = string(e.Properties)
 		}
-		out = append(out, report.Entry{At: e.Timestamp, Kind: "event", Title: title, Detail: detail})
+		out = append(out, console.Entry{At: e.Timestamp, Kind: "event", Title: title, Detail: detail})
 	}
 	return out
 }
 
-func messageEntries(msgs []store.LoggedMessage) []report.Entry {
-	out := make([]report.Entry, 0, len(msgs))
+func messageEntries(msgs []store.LoggedMessage) []console.Entry {
+	out := make([]console.Entry, 0, len(msgs))
 	for _, m := range msgs {
 		detail := m.Subject
 		if m.Status == "skipped" {
 			detail = m.Body // the reason
 		}
-		out = append(out, report.Entry{At: m.CreatedAt, Kind: "message",
-			Title: fmt.Sprintf("%s message from %s/%s", m.Channel, m.JourneyID, m.NodeID), Detail: detail, Status: m.Status})
+		out = append(out, console.Entry{At: m.CreatedAt, Kind: "message", Channel: m.Channel,
+			Title: m.JourneyID + "/" + m.NodeID, Detail: detail, Status: m.Status})
 	}
 	return out
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/journey"
-	"github.com/tabiji/tabiji/report"
+	"github.com/tabiji/tabiji/console"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -20,9 +20,14 @@ import (
 // (with the same version, from, to, tz and mde parameters).
 func (s *server) uiJourney(c *gin.Context) {
 	ctx, ws := c.Request.Context(), workspace(c)
+	frame, err := s.frame(c, console.SectionJourneys, "")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	j, err := s.Store.GetJourney(ctx, ws, c.Param("id"))
 	if errors.Is(err, store.ErrNotFound) {
-		uiNotFound(c, "Journey "+c.Param("id"))
+		uiNotFound(c, frame.Lang, console.T(frame.Lang, "journey.title")+" "+c.Param("id"))
 		return
 	}
 	if err != nil {
@@ -52,44 +57,40 @@ func (s *server) uiJourney(c *gin.Context) {
 		s.fail(c, fmt.Errorf("read definition of %s: %w", j.ID, err))
 		return
 	}
-	set, err := s.Store.WorkspaceSettings(ctx, ws)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	page := journeyPage(j, def, st)
-	page.Locale, page.Currency = set.Locale, set.Currency
+	frame.TitleText = j.ID
+	page.Frame = frame
 	page.Experiments = exps.Experiments
 	page.StatsURL = "/v1/journeys/" + url.PathEscape(j.ID) + "/stats?" + c.Request.URL.RawQuery
 	page.ExperimentsURL = "/v1/journeys/" + url.PathEscape(j.ID) + "/experiments?" + c.Request.URL.RawQuery
-	s.renderPage(c, func(buf *bytes.Buffer) error { return report.Journey(buf, page) })
+	s.renderPage(c, func(buf *bytes.Buffer) error { return console.Journey(buf, page) })
 }
 
 // journeyPage lays the statistics over the definition's graph. A node or
 // edge the runs took that the latest definition no longer has (an older
 // version's) is drawn too, so no count is lost.
-func journeyPage(j store.Journey, def journey.Definition, st store.JourneyStats) report.JourneyPage {
-	nodes, edges := report.DefinitionGraph(def)
+func journeyPage(j store.Journey, def journey.Definition, st store.JourneyStats) console.JourneyPage {
+	nodes, edges := console.DefinitionGraph(def)
 	nodes, edges = mergeCounts(nodes, edges, st.Nodes)
 	t := st.Totals
-	return report.JourneyPage{
+	return console.JourneyPage{
 		ID: j.ID, Name: j.Name, Status: string(j.Status), Version: j.LatestVersion, Timezone: st.Timezone,
-		Graph:   report.Layout(nodes, edges, def.StartNode()),
+		Graph:   console.Layout(nodes, edges, def.StartNode()),
 		Entered: t.Entered, InProgress: t.InProgress, Converted: t.Converted, Revenue: t.Revenue, CVR: t.CVR,
-		Funnel: []report.FunnelStep{{Label: "Entered", Count: t.Entered}, {Label: "Sent", Count: t.Sent},
-			{Label: "Delivered", Count: t.Delivered}, {Label: "Opened", Count: t.Opened},
-			{Label: "Clicked", Count: t.Clicked}, {Label: "Converted", Count: t.Converted}},
+		Funnel: []console.FunnelStep{{Label: "kpi.entered", Count: t.Entered}, {Label: "kpi.sent", Count: t.Sent},
+			{Label: "kpi.delivered", Count: t.Delivered}, {Label: "kpi.opened", Count: t.Opened},
+			{Label: "kpi.clicked", Count: t.Clicked}, {Label: "kpi.converted", Count: t.Converted}},
 		Daily: dailyRows(st.Daily),
 	}
 }
 
-func mergeCounts(nodes []report.GraphNode, edges []report.GraphEdge, counted []store.NodeStats) ([]report.GraphNode, []report.GraphEdge) {
+func mergeCounts(nodes []console.GraphNode, edges []console.GraphEdge, counted []store.NodeStats) ([]console.GraphNode, []console.GraphEdge) {
 	at := map[string]int{}
 	for i, n := range nodes {
 		at[n.ID] = i
 	}
 	edgeAt := map[[2]string]int{}
-	var merged []report.GraphEdge
+	var merged []console.GraphEdge
 	for _, e := range edges { // one arrow per pair of nodes, its labels joined
 		k := [2]string{e.From, e.To}
 		if i, ok := edgeAt[k]; ok {
@@ -103,7 +104,7 @@ func mergeCounts(nodes []report.GraphNode, edges []report.GraphEdge, counted []s
 		i, ok := at[n.ID]
 		if !ok {
 			at[n.ID], i = len(nodes), len(nodes)
-			nodes = append(nodes, report.GraphNode{ID: n.ID, Kind: n.Kind})
+			nodes = append(nodes, console.GraphNode{ID: n.ID, Kind: n.Kind})
 		}
 		nodes[i].Entered = n.Entered
 		for _, e := range n.Edges {
@@ -113,7 +114,7 @@ func mergeCounts(nodes []report.GraphNode, edges []report.GraphEdge, counted []s
 			k := [2]string{n.ID, e.To}
 			if _, ok := edgeAt[k]; !ok {
 				edgeAt[k] = len(merged)
-				merged = append(merged, report.GraphEdge{From: n.ID, To: e.To})
+				merged = append(merged, console.GraphEdge{From: n.ID, To: e.To})
 			}
 			merged[edgeAt[k]].Count = e.Count
 		}
@@ -121,10 +122,10 @@ func mergeCounts(nodes []report.GraphNode, edges []report.GraphEdge, counted []s
 	return nodes, merged
 }
 
-func dailyRows(days []store.DayStats) []report.Day {
-	out := make([]report.Day, len(days))
+func dailyRows(days []store.DayStats) []console.Day {
+	out := make([]console.Day, len(days))
 	for i, d := range days {
-		out[i] = report.Day{Day: d.Day, Entered: d.Entered, Sent: d.Sent, Opened: d.Opened, Converted: d.Converted, Revenue: d.Revenue}
+		out[i] = console.Day{Day: d.Day, Entered: d.Entered, Sent: d.Sent, Opened: d.Opened, Converted: d.Converted, Revenue: d.Revenue}
 	}
 	return out
 }

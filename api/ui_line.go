@@ -10,37 +10,37 @@ import (
 
 	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/lineusage"
-	"github.com/tabiji/tabiji/report"
+	"github.com/tabiji/tabiji/console"
 )
 
 // uiLine renders the month's LINE use and forecast (what GET /v1/line/usage
 // answers), in the workspace's language, or says why it cannot be read.
 func (s *server) uiLine(c *gin.Context) {
 	ctx, ws := c.Request.Context(), workspace(c)
-	set, err := s.Store.WorkspaceSettings(ctx, ws)
+	frame, err := s.frame(c, console.SectionJourneys, "line.title")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	page := report.LINEPage{Locale: set.Locale}
+	page := console.LINEPage{Frame: frame}
 	status := http.StatusOK
 	sender, err := s.Channels.LINE(ctx, ws)
 	switch {
 	case errors.Is(err, settings.ErrNotConfigured):
-		page.Problem = "LINE is not set up for this workspace: set its channel access token (PUT /v1/channels/line, or tabiji channels set line)."
+		page.Problem = console.T(frame.Lang, "line.notset")
 	case err != nil:
 		s.fail(c, err)
 		return
 	default:
 		u, err := lineusage.Read(ctx, sender, time.Now())
 		if err != nil {
-			status, page.Problem = http.StatusBadGateway, "LINE did not answer its quota: "+err.Error()+". Try again in a minute."
+			status, page.Problem = http.StatusBadGateway, console.T(frame.Lang, "line.noanswer", err.Error())
 		} else {
 			page.Usage = &u
 		}
 	}
 	var buf bytes.Buffer
-	if err := report.LINE(&buf, page); err != nil {
+	if err := console.LINE(&buf, page); err != nil {
 		s.fail(c, err)
 		return
 	}

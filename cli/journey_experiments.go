@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"text/tabwriter"
 
-	"github.com/tabiji/tabiji/report"
+	"github.com/tabiji/tabiji/console"
 )
 
 // JourneysExperimentsCmd is `tabiji journeys experiments ID`.
@@ -23,7 +23,7 @@ type JourneysExperimentsCmd struct {
 type experimentsAnswer struct {
 	JourneyID            string              `json:"journeyId"`
 	GlobalControlPercent float64             `json:"globalControlPercent"`
-	Experiments          []report.Experiment `json:"experiments"`
+	Experiments          []console.Experiment `json:"experiments"`
 }
 
 // Run prints each experiment's arms, uplifts, p-values and verdict.

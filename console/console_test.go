@@ -1,7 +1,8 @@
-package report
+package console
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/tabiji/tabiji/experiment"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/lineusage"
+	"github.com/tabiji/tabiji/locale"
 )
 
 func cartDefinition() journey.Definition {
@@ -55,7 +57,7 @@ func TestJourneyPageShowsTheNumbers(t *testing.T) {
 		[]experiment.Arm{{Name: "a", Entered: 410, Converted: 61}}, experiment.Options{})
 	var buf bytes.Buffer
 	err := Journey(&buf, JourneyPage{ID: "cart", Version: 2, Entered: 1234, Converted: 101, CVR: 101.0 / 1234,
-		Graph: Layout(nodes, edges, "wait"), Funnel: []FunnelStep{{"Entered", 1234}, {"Sent", 800}, {"Converted", 101}},
+		Graph: Layout(nodes, edges, "wait"), Funnel: []FunnelStep{{"kpi.entered", 1234}, {"kpi.sent", 800}, {"kpi.converted", 101}},
 		Daily:       []Day{{Day: "2026-11-22", Entered: 1000, Sent: 700, Converted: 90}, {Day: "2026-11-23", Entered: 234}},
 		Experiments: []Experiment{{Title: "Split ab", Kind: "split", Node: "ab", Result: res}}})
 	if err != nil {
@@ -64,7 +66,7 @@ func TestJourneyPageShowsTheNumbers(t *testing.T) {
 	html := buf.String()
 	for _, want := range []string{
 		`data-node="wait" data-entered="1234"`, `data-from="wait" data-to="bought" data-count="56"`, `purchase: 56`,
-		`id="kpi-cvr">8.18%<`, `data-step="Sent" data-count="800"`, `"day":"2026-11-22","entered":1000`,
+		`id="kpi-cvr">8.18%<`, `data-step="kpi.sent" data-count="800"`, `"day":"2026-11-22","entered":1000`,
 		`data-arm="a"`, `class="n entered">410<`, `class="sample">`, res.Test,
 	} {
 		if !strings.Contains(html, want) {
@@ -75,7 +77,7 @@ func TestJourneyPageShowsTheNumbers(t *testing.T) {
 
 func TestPagesWriteInTheWorkspacesLanguageZoneAndCurrency(t *testing.T) {
 	var buf bytes.Buffer
-	err := Journey(&buf, JourneyPage{ID: "cart", Entered: 12345, Revenue: 4800, Locale: "ja", Currency: "JPY",
+	err := Journey(&buf, JourneyPage{Frame: Frame{Lang: "ja", Currency: "JPY"}, ID: "cart", Entered: 12345, Revenue: 4800,
 		Daily: []Day{{Day: "2026-12-07", Entered: 1500, Revenue: 129800}}})
 	if err != nil {
 		t.Fatal(err)
@@ -86,16 +88,16 @@ func TestPagesWriteInTheWorkspacesLanguageZoneAndCurrency(t *testing.T) {
 		}
 	}
 	buf.Reset()
-	if err := Journey(&buf, JourneyPage{ID: "cart", Revenue: 48}); err != nil {
+	if err := Journey(&buf, JourneyPage{Frame: Frame{Currency: "USD"}, ID: "cart", Revenue: 48}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), `id="kpi-revenue">$48.00<`) {
-		t.Errorf("with no settings the revenue is not in US dollars")
+		t.Errorf("in US dollars the revenue is not written as $48.00")
 	}
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	at := time.Date(2026, 12, 7, 0, 30, 0, 0, time.UTC)
 	buf.Reset()
-	err = Customer(&buf, CustomerPage{ID: "u1", Zone: tokyo, Locale: "ja", Timeline: []Entry{{At: at, Kind: "event", Title: "purchase"}}})
+	err = Customer(&buf, CustomerPage{Frame: Frame{Lang: "ja", Zone: tokyo}, ID: "u1", Timeline: []Entry{{At: at, Kind: "event", Title: "purchase"}}})
 	if err != nil || !strings.Contains(buf.String(), "2026年12月7日(月) 09:30:00 JST") {
 		t.Errorf("the customer page writes %v in the workspace's zone and language: %v", at, err)
 	}
@@ -104,10 +106,10 @@ func TestPagesWriteInTheWorkspacesLanguageZoneAndCurrency(t *testing.T) {
 func TestLINEPage(t *testing.T) {
 	var b bytes.Buffer
 	u := lineusage.Usage{Month: "2026-12", Limited: true, Limit: 5000, Consumed: 4200, Forecast: 12345, OverBy: 7345}
-	if err := LINE(&b, LINEPage{Usage: &u, Locale: "ja"}); err != nil {
+	if err := LINE(&b, LINEPage{Frame: Frame{Lang: "ja"}, Usage: &u}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`data-consumed="4200"`, `id="line-consumed">4,200<`, `id="line-forecast">12,345<`, `id="line-over"`, "7,345 messages past"} {
+	for _, want := range []string{`data-consumed="4200"`, `id="line-consumed">4,200<`, `id="line-forecast">12,345<`, `id="line-over"`, "7,345 通超える"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the page lacks %s:\n%s", want, b.String())
 		}
@@ -121,5 +123,53 @@ func TestLINEPage(t *testing.T) {
 	if err := LINE(&b, LINEPage{Problem: "LINE is not set up <here>"}); err != nil || !strings.Contains(b.String(), "LINE is not set up &lt;here&gt;") ||
 		strings.Contains(b.String(), `id="line-usage"`) {
 		t.Errorf("the problem page = %v\n%s", err, b.String())
+	}
+}
+
+// missingKey is how T writes a key missing from the catalog.
+var missingKey = regexp.MustCompile(`\[[a-z_]+(\.[a-z_]+)+\]`)
+
+func TestEveryPageRendersInBothLanguagesWithEveryKeyFound(t *testing.T) {
+	nodes, edges := DefinitionGraph(cartDefinition())
+	res := experiment.Analyze(experiment.Arm{Name: "control", Entered: 400, Converted: 40},
+		[]experiment.Arm{{Name: "a", Entered: 410, Converted: 61}}, experiment.Options{})
+	u := lineusage.Usage{Month: "2026-12", Limited: true, Limit: 5000, Consumed: 4200, Forecast: 12345, OverBy: 7345}
+	at := time.Date(2026, 12, 7, 0, 30, 0, 0, time.UTC)
+	for _, lang := range locale.Languages {
+		for _, role := range []string{"", RoleOwner, RoleMarketer, RoleAnalyst, RoleDeveloper} {
+			f := Frame{Lang: lang, Title: "journeys.title", Role: role, Email: "a@example.com", Currency: "JPY", Zone: time.UTC}
+			pages := map[string]func(*bytes.Buffer) error{
+				"login": func(b *bytes.Buffer) error { return Login(b, LoginPage{Frame: f, Error: "x"}) },
+				"journeys": func(b *bytes.Buffer) error {
+					return Journeys(b, JourneysPage{Frame: f, Journeys: []JourneyLink{{ID: "cart", Status: "active", Version: 2}}})
+				},
+				"journey": func(b *bytes.Buffer) error {
+					return Journey(b, JourneyPage{Frame: f, ID: "cart", Status: "paused", Graph: Layout(nodes, edges, "wait"),
+						Funnel:      []FunnelStep{{"kpi.entered", 1}, {"kpi.sent", 1}, {"kpi.delivered", 1}, {"kpi.opened", 1}, {"kpi.clicked", 1}, {"kpi.converted", 1}},
+						Experiments: []Experiment{{Kind: "split", Node: "ab", Result: res}, {Kind: "holdout", Result: res}, {Kind: "global_control", Result: res}}})
+				},
+				"customer": func(b *bytes.Buffer) error {
+					return Customer(b, CustomerPage{Frame: f, ID: "u1", TemporalErr: "down", Runs: []Run{{JourneyID: "cart"}},
+						Timeline: []Entry{{At: at, Kind: "event"}, {At: at, Kind: "message"}, {At: at, Kind: "step"}}})
+				},
+				"customers": func(b *bytes.Buffer) error {
+					return Customers(b, CustomersPage{Frame: f, Query: "u", Found: []CustomerMatch{{ID: "u1"}}})
+				},
+				"settings": func(b *bytes.Buffer) error { return Settings(b, SettingsPage{Frame: f, WorkspaceLang: "ja"}) },
+				"line":     func(b *bytes.Buffer) error { return LINE(b, LINEPage{Frame: f, Usage: &u}) },
+			}
+			for name, render := range pages {
+				var b bytes.Buffer
+				if err := render(&b); err != nil {
+					t.Fatalf("%s in %s: %v", name, lang, err)
+				}
+				if m := missingKey.FindString(b.String()); m != "" {
+					t.Errorf("%s in %s (role %q) shows %s: a key missing from the catalog", name, lang, role, m)
+				}
+				if !strings.Contains(b.String(), `<html lang="`+lang+`">`) {
+					t.Errorf("%s is not marked as %s", name, lang)
+				}
+			}
+		}
 	}
 }

@@ -1,0 +1,43 @@
+package api
+
+import (
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tabiji/tabiji/console"
+)
+
+// The gin context keys a console session sets besides the workspace
+// (the console contract: the people helper's auth sets them; a session
+// opened with an admin key sets none, and may do everything).
+const (
+	personEmailKey  = "tabiji.person.email"
+	personRoleKey   = "tabiji.person.role"
+	personLocaleKey = "tabiji.person.locale"
+)
+
+// frame is what the console's layout needs for this request: the reader's
+// language (theirs, else the workspace's), role and email, the workspace's
+// zone and currency, and the session's CSRF token.
+func (s *server) frame(c *gin.Context, section, title string) (console.Frame, error) {
+	set, err := s.Store.WorkspaceSettings(c.Request.Context(), workspace(c))
+	if err != nil {
+		return console.Frame{}, err
+	}
+	set = set.Defaults()
+	zone, err := time.LoadLocation(set.Timezone)
+	if err != nil {
+		zone = time.UTC
+	}
+	return console.Frame{
+		Lang: console.Lang(c.GetString(personLocaleKey), set.Locale), Section: section, Title: title,
+		CSRF: s.pageCSRF(c), Role: c.GetString(personRoleKey), Email: c.GetString(personEmailKey),
+		Zone: zone, Currency: set.Currency,
+	}, nil
+}
+
+// pageCSRF is the token the console's scripts send back as X-CSRF-Token.
+// Sessions opened with an admin key reach only /ui/ (their cookie's path),
+// so they have none; person sessions get theirs from api/csrf.go.
+func (s *server) pageCSRF(*gin.Context) string { return "" }

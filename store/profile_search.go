@@ -1,0 +1,44 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tabiji/tabiji/phone"
+)
+
+// FindProfiles finds the profiles that q names: a customer id (or an id
+// merged into one), an email address (any case), a phone number in any of
+// the digit forms a stored number may have, or a LINE user id. It returns
+// at most limit, by id.
+func (s *Store) FindProfiles(ctx context.Context, workspaceID, q string, limit int) ([]Profile, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return []Profile{}, nil
+	}
+	digits := []string{}
+	if e164, err := phone.E164(q, "JP"); err == nil {
+		digits = phone.Digits(e164)
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+profileColumns+` FROM profiles p
+		WHERE p.workspace_id = $1 AND (p.id = `+canonicalID+`
+		   OR (p.email <> '' AND lower(trim(p.email)) = lower($2))
+		   OR (p.line_user_id <> '' AND p.line_user_id = $2)
+		   OR (p.phone <> '' AND regexp_replace(p.phone, '[^0-9]', '', 'g') = ANY($3)))
+		ORDER BY p.id LIMIT $4`, workspaceID, q, digits, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find profiles: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Profile, error) { return scanProfile(row) })
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to find profiles: %w", err)
+	}
+	if out == nil {
+		out = []Profile{}
+	}
+	return out, nil
+}
