@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Dashboard is the numbers a manager asks for, for a period and the one
+// before it (as long, ending where it starts): the home page of the
+// console and GET /v1/kpis/dashboard.
+type Dashboard struct {
+	Timezone string          `json:"timezone"`
+	Current  DashboardPeriod `json:"current"`
+	Previous DashboardPeriod `json:"previous"`
+}
+
+// DashboardPeriod is one period's numbers: across the workspace, per
+// channel and per journey.
+type DashboardPeriod struct {
+	From     time.Time        `json:"from"`
+	To       time.Time        `json:"to"`
+	Totals   DashboardTotals  `json:"totals"`
+	Channels []ChannelStats   `json:"channels"`
+	Journeys []JourneyRevenue `json:"journeys"`
+}
+
+// DashboardTotals are a period's totals. Rates are over messages sent (see
+// Rates) but ConversionRate, runs converted over runs entered;
+// RepeatPurchaseRate is buyers with two or more purchases in the period
+// over buyers; LTV is what the customers whose first purchase fell in the
+// period have spent, up to its end, per customer.
+type DashboardTotals struct {
+	MessageCounts
+	Entered            int64   `json:"entered"`
+	Converted          int64   `json:"converted"`
+	Revenue            float64 `json:"revenue"` // attributed to journeys
+	OpenRate           float64 `json:"openRate"`
+	ClickRate          float64 `json:"clickRate"`
+	ConversionRate     float64 `json:"conversionRate"`
+	UnsubscribeRate    float64 `json:"unsubscribeRate"`
+	Buyers             int64   `json:"buyers"`
+	RepeatPurchaseRate float64 `json:"repeatPurchaseRate"`
+	NewCustomers       int64   `json:"newCustomers"` // first purchase in the period
+	LTV                float64 `json:"ltv"`
+}
+
+// ErrUnboundedPeriod is Dashboard's answer to a query without both ends.
+var ErrUnboundedPeriod = errors.New("store: a dashboard period needs a start and an end")
+
+// Dashboard reads the KPIs of the period q bounds (both From and To
+// needed) and of the period as long just before it.
+func (s *Store) Dashboard(ctx context.Context, workspaceID string, q KPIQuery) (Dashboard, error) {
+	if q.From.IsZero() || q.To.IsZero() || !q.From.Before(q.To) {
+		return Dashboard{}, ErrUnboundedPeriod
+	}
+	tz, err := s.kpiZone(ctx, workspaceID, q.TZ)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	q.TZ = tz
+	out := Dashboard{Timezone: tz}
+	if out.Current, err = s.dashboardPeriod(ctx, workspaceID, q); err != nil {
+		return Dashboard{}, err
+	}
+	prev := q
+	prev.From, prev.To = q.From.Add(-q.To.Sub(q.From)), q.From
+	if out.Previous, err = s.dashboardPeriod(ctx, workspaceID, prev); err != nil {
+		return Dashboard{}, err
+	}
+	return out, nil
+}
+
+func (s *Store) dashboardPeriod(ctx context.Context, workspaceID string, q KPIQuery) (DashboardPeriod, error) {
+	p := DashboardPeriod{From: q.From, To: q.To}
+	var err error
+	if p.Channels, err = s.ChannelKPIs(ctx, workspaceID, q); err != nil {
+		return p, err
+	}
+	if p.Journeys, err = s.RevenueByJourney(ctx, workspaceID, q); err != nil {
+		return p, err
+	}
+	repeat, err := s.RepeatPurchaseRate(ctx, workspaceID, q)
+	if err != nil {
+		return p, err
+	}
+	cohorts, err := s.LTVCohorts(ctx, workspaceID, q)
+	if err != nil {
+		return p, err
+	}
+	p.Totals = dashboardTotals(p.Channels, p.Journeys, repeat, cohorts)
+	return p, nil
+}
+
+func dashboardTotals(channels []ChannelStats, journeys []JourneyRevenue, repeat RepeatPurchase, cohorts []Cohort) DashboardTotals {
+	var t DashboardTotals
+	for _, c := range channels {
+		t.Sent += c.Sent
+		t.Delivered += c.Delivered
+		t.Opened += c.Opened
+		t.Clicked += c.Clicked
+		t.Bounced += c.Bounced
+		t.Unsubscribed += c.Unsubscribed
+	}
+	for _, j := range journeys {
+		t.Entered += j.Entered
+		t.Converted += j.Converted
+		t.Revenue += j.Revenue
+	}
+	var cohortRevenue float64
+	for _, c := range cohorts {
+		t.NewCustomers += c.Customers
+		cohortRevenue += c.Revenue
+	}
+	t.OpenRate, t.ClickRate = ratio(t.Opened, t.Sent), ratio(t.Clicked, t.Sent)
+	t.UnsubscribeRate = ratio(t.Unsubscribed, t.Sent)
+	t.ConversionRate = ratio(t.Converted, t.Entered)
+	t.Buyers, t.RepeatPurchaseRate = repeat.Buyers, repeat.Rate
+	t.LTV = ratio1(cohortRevenue, t.NewCustomers)
+	return t
+}
