@@ -13,6 +13,8 @@ func (s *server) routes(r *gin.Engine) {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/v1/schemas/journey.json", s.journeySchema)
+	// The API's own OpenAPI description (openapi.go, package openapi).
+	r.GET("/v1/openapi.json", s.openapiDocument)
 
 	// Ingestion takes write, admin and client keys; web pages of the
 	// workspace's allowed origins may call it (cors.go), and client keys'

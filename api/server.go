@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -105,6 +106,9 @@ type server struct {
 	// limits each address's submissions to each form.
 	signups     signupforms.Service
 	signupLimit *keyedLimiter
+	// description is the API's OpenAPI description as JSON, built on first
+	// use (openapi.go).
+	description func() ([]byte, error)
 }
 
 // newServer is the API's state without its routes.
@@ -143,6 +147,7 @@ func newServer(d Deps) *server {
 	s.loginByAddr, s.loginByKey = newKeyedLimiter(d.Limits.Login), newKeyedLimiter(d.Limits.Login)
 	s.signups, s.signupLimit = signupforms.Service{Store: d.Store, Pipeline: s.pipeline}, newKeyedLimiter(signupRate)
 	s.securePublic = strings.HasPrefix(strings.ToLower(d.PublicURL), "https://")
+	s.description = sync.OnceValues(loadDescription)
 	return s
 }
 
