@@ -49,7 +49,10 @@ func namesFields(err error) bool {
 
 // answered reports whether err is an error, having answered it as a
 // problem. This is the one place errors become HTTP problems:
-//   - an outcome the handler gives for the error's kind, first;
+//   - a store.Refusal, first: its detail and fields as they stand, 409 for
+//     ErrConflict, 404 for ErrNotFound, 400 for ErrMalformed, 502 for
+//     ErrUnavailable, else 422;
+//   - an outcome the handler gives for the error's kind;
 //   - field errors (jsonfields.Errors, wrapped or not): 422 naming each
 //     field, or 400 for a taxonomy sheet that could not be read at all;
 //   - a segment that expands too far: 422 on definition.condition;
@@ -59,6 +62,11 @@ func namesFields(err error) bool {
 func (s *server) answered(c *gin.Context, err error, outcomes ...outcome) bool {
 	if err == nil {
 		return false
+	}
+	var refusal *store.Refusal
+	if errors.As(err, &refusal) {
+		problem(c, refusalStatus(refusal.Kind), refusal.Detail, refusal.Fields...)
+		return true
 	}
 	for _, o := range outcomes {
 		if errors.Is(err, o.kind) {
@@ -90,4 +98,19 @@ func (s *server) answered(c *gin.Context, err error, outcomes ...outcome) bool {
 		s.fail(c, err)
 	}
 	return true
+}
+
+// refusalStatus is the HTTP status of a store.Refusal of kind.
+func refusalStatus(kind error) int {
+	switch {
+	case errors.Is(kind, store.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(kind, store.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(kind, store.ErrUnavailable):
+		return http.StatusBadGateway
+	case errors.Is(kind, store.ErrMalformed):
+		return http.StatusBadRequest
+	}
+	return http.StatusUnprocessableEntity
 }

@@ -107,12 +107,7 @@ func (s *server) checkTemplateNames(c *gin.Context, d journey.Definition) bool {
 // 422 naming definition.entry.segment at save time, rather than a sweep
 // that fails every hour.
 func (s *server) checkSegment(c *gin.Context, d journey.Definition) bool {
-	if d.Entry.Segment == "" {
-		return true
-	}
-	_, err := s.Store.GetSegment(c.Request.Context(), workspace(c), d.Entry.Segment)
-	return !s.answered(c, err, on(store.ErrNotFound, http.StatusUnprocessableEntity, "the journey enters on a segment that does not exist",
-		jsonfields.Error{Field: "definition.entry.segment", Message: "names no segment: " + d.Entry.Segment + " (create it first: POST /v1/segments)"}))
+	return !s.answered(c, s.Store.CheckEntrySegment(c.Request.Context(), workspace(c), d))
 }
 
 // yamlToJSON lets a journey be sent as YAML (application/yaml, as written by

@@ -123,24 +123,14 @@ func (s *server) getJourney(c *gin.Context) {
 	c.JSON(http.StatusOK, toJourneyResponse(j))
 }
 
-// activateJourney makes the latest version the one new entrants get.
-// A version saved while its entry segment existed is checked again: the
-// segment may have been deleted since (deleting is refused only while an
-// active or paused journey enters on it).
+// activateJourney makes the latest version the one new entrants get
+// (routing.Router.ActivateJourney, which checks its entry segment and the
+// advertising-mail policy again).
 func (s *server) activateJourney(c *gin.Context) {
-	latest, err := s.Store.GetJourney(c.Request.Context(), workspace(c), c.Param("id"))
+	j, err := s.router.ActivateJourney(c.Request.Context(), workspace(c), c.Param("id"))
 	if s.answered(c, err, noJourney(c)) {
 		return
 	}
-	if def, err := journey.Parse(latest.Definition); err == nil && (!s.checkSegment(c, def) || !s.readyToAdvertise(c, def)) {
-		return
-	}
-	j, err := s.Store.ActivateJourney(c.Request.Context(), workspace(c), c.Param("id"))
-	if s.answered(c, err, noJourney(c)) {
-		return
-	}
-	s.router.Invalidate(workspace(c))
-	s.syncTriggersAfter(c.Request.Context(), workspace(c))
 	c.JSON(http.StatusOK, toJourneyResponse(j))
 }
 
@@ -202,11 +192,10 @@ func (s *server) updateJourney(c *gin.Context) {
 	if !ok {
 		return
 	}
-	j, err := s.Store.UpdateJourney(c.Request.Context(), workspace(c), c.Param("id"), strings.TrimSpace(req.Name), canonical)
+	j, err := s.router.UpdateJourney(c.Request.Context(), workspace(c), c.Param("id"), strings.TrimSpace(req.Name), canonical)
 	if s.answered(c, err, conflict("journey "+c.Param("id")+" is archived: create a new journey instead"), noJourney(c)) {
 		return
 	}
-	s.router.Invalidate(workspace(c))
 	resp := toJourneyResponse(j)
 	resp.Warnings = warnings
 	c.JSON(http.StatusOK, resp)
@@ -318,12 +307,7 @@ type versionResponse struct {
 
 // journeyVersions lists every version, newest first.
 func (s *server) journeyVersions(c *gin.Context) {
-	ctx := c.Request.Context()
-	j, err := s.Store.GetJourney(ctx, workspace(c), c.Param("id"))
-	if s.answered(c, err, noJourney(c)) {
-		return
-	}
-	versions, err := s.Store.JourneyVersions(ctx, workspace(c), j.ID)
+	j, versions, err := s.Store.JourneyWithVersions(c.Request.Context(), workspace(c), c.Param("id"))
 	if s.answered(c, err, noJourney(c)) {
 		return
 	}
@@ -364,12 +348,9 @@ func (s *server) signalRuns(ctx context.Context, workspaceID, journeyID, extra, 
 	}
 }
 
-// syncTriggersAfter syncs the workspace's trigger schedules after a
-// lifecycle call: a failure is logged, not answered, since the journey's
-// change is made; the sweeper syncs again within minutes.
+// syncTriggersAfter tells the engine of a lifecycle change
+// (routing.Router.AfterJourneysChanged: the pipeline's tracked segments,
+// the trigger schedules; a failure to sync is logged, not answered).
 func (s *server) syncTriggersAfter(ctx context.Context, workspaceID string) {
-	s.pipeline.JourneysChanged(workspaceID)
-	if err := s.router.SyncTriggers(ctx, workspaceID); err != nil {
-		s.Logger.Warn("trigger schedules not synced; the sweeper retries", "workspace", workspaceID, "error", err)
-	}
+	s.router.AfterJourneysChanged(ctx, workspaceID)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/tabiji/tabiji/broadcasts"
 	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/clicks"
 	"github.com/tabiji/tabiji/engagement"
@@ -90,6 +91,8 @@ type server struct {
 	scoring *wscache.Cache[*scoring.Compiled]
 	// pipeline takes the decoded calls of every ingestion endpoint to the journeys.
 	pipeline *ingest.Pipeline
+	// broadcasts schedules broadcasts after their checks.
+	broadcasts *broadcasts.Scheduler
 	// engagement records what comes back from sent messages as events of their customers.
 	engagement *engagement.Recorder
 	// identitySecrets holds each workspace's identity-verification secret, opened.
@@ -130,6 +133,7 @@ func newServer(d Deps) *server {
 	s.pipeline = ingest.NewPipeline(ingest.Deps{
 		Store: d.Store, Router: s.router, Logger: d.Logger, Taxonomies: s.taxonomies, Scoring: s.scoring, Metrics: d.Metrics,
 	})
+	s.router.OnJourneysChanged(s.pipeline.JourneysChanged)
 	if d.Changes != nil {
 		d.Changes.OnChange(func(workspaceID string) {
 			if workspaceID != "" { // the segments' cache lives only cacheTTL anyway
@@ -138,6 +142,7 @@ func newServer(d Deps) *server {
 		})
 	}
 	s.engagement = engagement.New(engagement.Deps{Store: d.Store, Pipeline: s.pipeline, Temporal: d.Temporal, Logger: d.Logger})
+	s.broadcasts = &broadcasts.Scheduler{Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Channels: d.Channels}
 	s.identitySecrets = wscache.New(5*time.Second, s.loadIdentitySecret)
 	s.origins = wscache.New(5*time.Second, d.Store.AllowedOrigins)
 	s.everyOrigin = wscache.New(5*time.Second, func(ctx context.Context, _ string) (map[string]bool, error) {

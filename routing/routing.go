@@ -61,6 +61,9 @@ type Deps struct {
 type Router struct {
 	Deps
 	journeys *journeyIndex
+	// listeners hear of the journey changes made through this process
+	// (OnJourneysChanged).
+	listeners []func(workspaceID string)
 }
 
 // indexTTL is how long the index keeps a workspace's journeys; this

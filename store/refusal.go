@@ -1,0 +1,39 @@
+package store
+
+import (
+	"errors"
+
+	"github.com/tabiji/tabiji/jsonfields"
+)
+
+var (
+	// ErrMalformed is the kind of a Refusal of a request that misses or
+	// misspells what it must give (an HTTP 400).
+	ErrMalformed = errors.New("store: malformed")
+	// ErrInvalid is the kind of a Refusal of a request that cannot be
+	// carried out as asked (an HTTP 422).
+	ErrInvalid = errors.New("store: invalid")
+	// ErrUnavailable is the kind of a Refusal because a provider the step
+	// needs did not answer (an HTTP 502).
+	ErrUnavailable = errors.New("store: unavailable")
+)
+
+// Refusal is an error whose message is written for the client: what was
+// refused and why, naming the fields at fault. Its Kind (ErrConflict,
+// ErrNotFound, ErrMalformed, ErrInvalid, ErrUnavailable) says which kind of refusal it
+// is; api/errors.go turns it into a problem with Detail as it stands.
+type Refusal struct {
+	Kind   error
+	Detail string
+	Fields jsonfields.Errors
+}
+
+// Refuse returns a Refusal of kind.
+func Refuse(kind error, detail string, fields ...jsonfields.Error) *Refusal {
+	return &Refusal{Kind: kind, Detail: detail, Fields: fields}
+}
+
+func (r *Refusal) Error() string { return r.Detail }
+
+// Unwrap lets errors.Is find the refusal's kind.
+func (r *Refusal) Unwrap() error { return r.Kind }
