@@ -151,4 +151,3 @@ func (r *Router) apiEntryOf(ctx context.Context, workspaceID, journeyID string) 
 	}
 	return e, nil
 }
-
