@@ -27,18 +27,10 @@ const identityUsage = "send context.userHash = hex(HMAC-SHA256(key = secret, mes
 // getIdentitySecret is GET /v1/workspace/identity-verification: the
 // workspace's secret, generated on first use.
 func (s *server) getIdentitySecret(c *gin.Context) {
-	ctx, ws := c.Request.Context(), workspace(c)
-	sec, err := s.Store.IdentitySecret(ctx, ws)
-	if errors.Is(err, store.ErrNotFound) {
-		sealed, serr := s.newIdentitySecret(ws)
-		if serr != nil {
-			s.secretsProblem(c, serr)
-			return
-		}
-		sec, err = s.Store.EnsureIdentitySecret(ctx, ws, sealed)
-	}
+	ws := workspace(c)
+	sec, err := s.Store.IdentitySecretOrNew(c.Request.Context(), ws, func() ([]byte, error) { return s.newIdentitySecret(ws) })
 	if err != nil {
-		s.fail(c, err)
+		s.secretsProblem(c, err)
 		return
 	}
 	s.answerIdentitySecret(c, ws, sec)

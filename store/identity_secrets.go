@@ -64,3 +64,17 @@ func (s *Store) RotateIdentitySecret(ctx context.Context, workspaceID string, se
 	}
 	return sec, nil
 }
+
+// IdentitySecretOrNew returns the workspace's secret, creating it on first
+// use from what seal makes (a new secret, sealed), as EnsureIdentitySecret.
+func (s *Store) IdentitySecretOrNew(ctx context.Context, workspaceID string, seal func() ([]byte, error)) (IdentitySecret, error) {
+	sec, err := s.IdentitySecret(ctx, workspaceID)
+	if !errors.Is(err, ErrNotFound) {
+		return sec, err
+	}
+	sealed, err := seal()
+	if err != nil {
+		return IdentitySecret{}, err
+	}
+	return s.EnsureIdentitySecret(ctx, workspaceID, sealed)
+}
