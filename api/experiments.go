@@ -9,17 +9,17 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tabiji/tabiji/console"
 	"github.com/tabiji/tabiji/experiment"
 	"github.com/tabiji/tabiji/journey"
-	"github.com/tabiji/tabiji/console"
 	"github.com/tabiji/tabiji/store"
 )
 
 // experimentsResponse is GET /v1/journeys/{id}/experiments.
 type experimentsResponse struct {
-	JourneyID            string              `json:"journeyId"`
-	Version              *int                `json:"version,omitempty"`
-	GlobalControlPercent float64             `json:"globalControlPercent"`
+	JourneyID            string               `json:"journeyId"`
+	Version              *int                 `json:"version,omitempty"`
+	GlobalControlPercent float64              `json:"globalControlPercent"`
 	Experiments          []console.Experiment `json:"experiments"`
 }
 

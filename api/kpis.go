@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"regexp"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -75,4 +76,28 @@ func (s *server) kpiLeads(c *gin.Context) {
 	s.answerKPI(c, "leads", func(q store.KPIQuery) (any, error) {
 		return s.Store.LeadHandOver(c.Request.Context(), workspace(c), q)
 	})
+}
+
+// kpiDashboard answers GET /v1/kpis/dashboard?from=&to=: the period's
+// numbers and the previous period's (store.Dashboard); both ends needed.
+func (s *server) kpiDashboard(c *gin.Context) {
+	q, ok := s.kpiQuery(c)
+	if !ok {
+		return
+	}
+	for _, end := range []struct {
+		name string
+		at   time.Time
+	}{{"from", q.From}, {"to", q.To}} {
+		if end.at.IsZero() {
+			invalid(c, end.name, "is required: a date (2026-11-01) or an RFC 3339 time")
+			return
+		}
+	}
+	d, err := s.Store.Dashboard(c.Request.Context(), workspace(c), q, time.Time{})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
 }

@@ -80,6 +80,7 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/kpis/ltv", s.kpiLTV)
 	manage.GET("/kpis/journey-revenue", s.kpiJourneyRevenue)
 	manage.GET("/kpis/leads", s.kpiLeads)
+	manage.GET("/kpis/dashboard", s.kpiDashboard)
 	manage.GET("/customers/:id/journeys", s.customerJourneys)
 	// Imports and exports stream: longer than the server's timeouts (longRequest).
 	manage.POST("/profiles/import", longRequest, s.importProfiles) // profile_import.go
@@ -202,7 +203,9 @@ func (s *server) routes(r *gin.Engine) {
 	ui.POST("/logout", s.uiLogout)
 	ui.StaticFS("/assets", http.FS(console.Assets()))
 	pages := ui.Group("", s.uiSession, limitByKey(s.manageLimit, "management"))
-	pages.GET("/", s.uiJourneys)
+	pages.GET("/", s.uiHome) // ui_home.go
+	pages.GET("/home.csv", s.uiHomeCSV)
+	pages.GET("/report", s.uiMonthlyReport)
 	pages.GET("/journeys", s.uiJourneys)
 	pages.GET("/journeys/:id", s.uiJourney)
 	pages.GET("/customers", s.uiCustomers) // ui_customers.go

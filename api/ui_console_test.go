@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +60,49 @@ func TestConsolePages(t *testing.T) {
 		}
 		if body := get(t, "/ui/customers?q=nobody"); !strings.Contains(body, `id="customers-none"`) {
 			t.Errorf("an unknown customer is not said to be missing")
+		}
+	})
+	t.Run("HomeShowsThePeriodAndExportsItAsCSV", func(t *testing.T) {
+		day := time.Now().UTC().AddDate(0, 0, -1)
+		for i, user := range []string{"u1", "u1", "u2"} {
+			_, _, err := b.store.InsertEvent(ctx, store.Event{WorkspaceID: "w", MessageID: "buy" + strconv.Itoa(i), UserID: user, Name: "purchase",
+				Properties: json.RawMessage(`{"revenue": 10}`), Timestamp: day})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		body := get(t, "/ui/")
+		for _, want := range []string{`id="m-sent"`, `id="m-repeat-rate"`, `id="csv-link"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("home lacks %s", want)
+			}
+		}
+		if !strings.Contains(body, "50.00%") { // u1 of u1 and u2 bought twice
+			t.Errorf("home does not show the repeat-purchase rate of 50%%:\n%s", body)
+		}
+		csv := b.uiRequest(t, "GET", "/ui/home.csv", session, nil)
+		if csv.Code != 200 || !strings.HasPrefix(csv.Header().Get("Content-Type"), "text/csv") || !strings.Contains(csv.Body.String(), ",0.5,0\n") {
+			t.Errorf("CSV: %d %s %s", csv.Code, csv.Header().Get("Content-Type"), csv.Body.String())
+		}
+		if month := get(t, "/ui/report?month=2026-11"); !strings.Contains(month, `id="print"`) || !strings.Contains(month, "print.css") {
+			t.Errorf("the monthly report is not ready to print")
+		}
+		for _, path := range []string{"/ui/report?month=11-2026", "/ui/?from=2026-12-05&to=2026-12-01", "/ui/?from=yesterday"} {
+			if rec := b.uiRequest(t, "GET", path, session, nil); rec.Code != http.StatusBadRequest {
+				t.Errorf("%s = %d, want 400", path, rec.Code)
+			}
+		}
+	})
+	t.Run("TheDashboardAPINeedsAPeriod", func(t *testing.T) {
+		code, body := b.do(t, "GET", "/v1/kpis/dashboard?to=2026-12-01", admin, "")
+		if code != http.StatusBadRequest || !strings.Contains(body, `"from"`) {
+			t.Errorf("no from: %d %s", code, body)
+		}
+		from := time.Now().UTC().AddDate(0, 0, -3).Format(time.DateOnly)
+		code, body = b.do(t, "GET", "/v1/kpis/dashboard?from="+from+"&to="+time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)+"&tz=UTC", admin, "")
+		var d store.Dashboard
+		if code != http.StatusOK || json.Unmarshal([]byte(body), &d) != nil || d.Current.Totals.Buyers != 2 || d.Current.Totals.RepeatPurchaseRate != 0.5 {
+			t.Errorf("dashboard: %d %s", code, body)
 		}
 	})
 	t.Run("AnotherWorkspacesCustomerIsNotFound", func(t *testing.T) {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/console"
+	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/store"
 )
 

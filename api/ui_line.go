@@ -9,8 +9,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/channels/settings"
-	"github.com/tabiji/tabiji/lineusage"
 	"github.com/tabiji/tabiji/console"
+	"github.com/tabiji/tabiji/lineusage"
 )
 
 // uiLine renders the month's LINE use and forecast (what GET /v1/line/usage

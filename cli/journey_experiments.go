@@ -21,8 +21,8 @@ type JourneysExperimentsCmd struct {
 
 // experimentsAnswer is GET /v1/journeys/{id}/experiments.
 type experimentsAnswer struct {
-	JourneyID            string              `json:"journeyId"`
-	GlobalControlPercent float64             `json:"globalControlPercent"`
+	JourneyID            string               `json:"journeyId"`
+	GlobalControlPercent float64              `json:"globalControlPercent"`
 	Experiments          []console.Experiment `json:"experiments"`
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/lineusage"
 	"github.com/tabiji/tabiji/locale"
+	"github.com/tabiji/tabiji/store"
 )
 
 func cartDefinition() journey.Definition {
@@ -156,6 +157,8 @@ func TestEveryPageRendersInBothLanguagesWithEveryKeyFound(t *testing.T) {
 					return Customers(b, CustomersPage{Frame: f, Query: "u", Found: []CustomerMatch{{ID: "u1"}}})
 				},
 				"settings": func(b *bytes.Buffer) error { return Settings(b, SettingsPage{Frame: f, WorkspaceLang: "ja"}) },
+				"home":     func(b *bytes.Buffer) error { return Home(b, NewHome(f, sampleDashboard())) },
+				"month":    func(b *bytes.Buffer) error { return MonthlyReport(b, NewHome(f, sampleDashboard())) },
 				"line":     func(b *bytes.Buffer) error { return LINE(b, LINEPage{Frame: f, Usage: &u}) },
 			}
 			for name, render := range pages {
@@ -170,6 +173,45 @@ func TestEveryPageRendersInBothLanguagesWithEveryKeyFound(t *testing.T) {
 					t.Errorf("%s is not marked as %s", name, lang)
 				}
 			}
+		}
+	}
+}
+
+func sampleDashboard() store.Dashboard {
+	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	cur := store.DashboardPeriod{From: from, To: from.AddDate(0, 1, 0),
+		Totals: store.DashboardTotals{MessageCounts: store.MessageCounts{Sent: 12000, Delivered: 11800, Opened: 3000}, Revenue: 4800000,
+			OpenRate: 0.25, ClickRate: 0.05, ConversionRate: 0.031, RepeatPurchaseRate: 0.4, LTV: 12000},
+		Channels: []store.ChannelStats{{Channel: "email", MessageCounts: store.MessageCounts{Sent: 9000, Unsubscribed: 90}}, {Channel: "line", MessageCounts: store.MessageCounts{Sent: 3000}}},
+		Journeys: []store.JourneyRevenue{{JourneyID: "=cart", Name: "Cart", Entered: 500, Revenue: 4800000}}}
+	prev := store.DashboardPeriod{From: from.AddDate(0, -1, 0), To: from,
+		Totals:   store.DashboardTotals{MessageCounts: store.MessageCounts{Sent: 10000}, Revenue: 4000000, OpenRate: 0.2},
+		Channels: []store.ChannelStats{{Channel: "email", MessageCounts: store.MessageCounts{Sent: 10000}}}}
+	return store.Dashboard{Timezone: "UTC", Current: cur, Previous: prev}
+}
+
+func TestHomeShowsThePeriodAgainstThePreviousOne(t *testing.T) {
+	p := NewHome(Frame{Lang: "ja", Currency: "JPY", Zone: time.UTC}, sampleDashboard())
+	var b bytes.Buffer
+	if err := Home(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`id="m-sent"`, ">12,000<", "前期間： 10,000", "&#43;20.0%", ">開封率<", "25.00%", "&#43;5.00pt", "¥4,800,000",
+		`data-label="email" data-current="9000" data-previous="10000"`, `data-label="line" data-current="3000" data-previous="0"`,
+		`<tr data-channel="email">`, `<td class="n">1.00%</td>`, "2026年11月1日(日)〜2026年11月30日(月)"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the home page lacks %s", want)
+		}
+	}
+	b.Reset()
+	if err := HomeCSV(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	csv := b.String()
+	for _, want := range []string{"区分,項目,指標,2026-11-01 からの期間,2026-10-01 からの前期間\n", "全体,,配信数,12000,10000\n",
+		"チャネル別,email,配信数,9000,10000\n", "ジャーニー別,'=cart,貢献売上,4800000,0\n"} {
+		if !strings.Contains(csv, want) {
+			t.Errorf("the CSV lacks %q:\n%s", want, csv)
 		}
 	}
 }

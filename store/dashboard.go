@@ -49,8 +49,9 @@ type DashboardTotals struct {
 var ErrUnboundedPeriod = errors.New("store: a dashboard period needs a start and an end")
 
 // Dashboard reads the KPIs of the period q bounds (both From and To
-// needed) and of the period as long just before it.
-func (s *Store) Dashboard(ctx context.Context, workspaceID string, q KPIQuery) (Dashboard, error) {
+// needed) and of the period before it: from previousFrom (the previous
+// calendar month, for a monthly report) or, when zero, as long as q's.
+func (s *Store) Dashboard(ctx context.Context, workspaceID string, q KPIQuery, previousFrom time.Time) (Dashboard, error) {
 	if q.From.IsZero() || q.To.IsZero() || !q.From.Before(q.To) {
 		return Dashboard{}, ErrUnboundedPeriod
 	}
@@ -65,6 +66,9 @@ func (s *Store) Dashboard(ctx context.Context, workspaceID string, q KPIQuery) (
 	}
 	prev := q
 	prev.From, prev.To = q.From.Add(-q.To.Sub(q.From)), q.From
+	if !previousFrom.IsZero() && previousFrom.Before(q.From) {
+		prev.From = previousFrom
+	}
 	if out.Previous, err = s.dashboardPeriod(ctx, workspaceID, prev); err != nil {
 		return Dashboard{}, err
 	}

@@ -24,7 +24,7 @@ func TestDashboard(t *testing.T) {
 		mustNot(t, err)
 	}
 	from := t0.Add(-12 * time.Hour)
-	d, err := b.store.Dashboard(ctx, wsA, store.KPIQuery{From: from, To: from.Add(24 * time.Hour), TZ: "UTC"})
+	d, err := b.store.Dashboard(ctx, wsA, store.KPIQuery{From: from, To: from.Add(24 * time.Hour), TZ: "UTC"}, time.Time{})
 	mustNot(t, err)
 
 	t.Run("TotalsTheChannelsAndJourneysOfThePeriod", func(t *testing.T) {
@@ -55,15 +55,22 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("previous totals %+v", p.Totals)
 		}
 	})
+	t.Run("APreviousPeriodCanStartEarlier", func(t *testing.T) {
+		m, err := b.store.Dashboard(ctx, wsA, store.KPIQuery{From: from, To: from.Add(24 * time.Hour)}, from.Add(-48*time.Hour))
+		mustNot(t, err)
+		if !m.Previous.From.Equal(from.Add(-48*time.Hour)) || !m.Previous.To.Equal(from) {
+			t.Errorf("previous %v–%v", m.Previous.From, m.Previous.To)
+		}
+	})
 	t.Run("AnotherWorkspaceSeesNone", func(t *testing.T) {
-		o, err := b.store.Dashboard(ctx, wsB, store.KPIQuery{From: from, To: from.Add(24 * time.Hour)})
+		o, err := b.store.Dashboard(ctx, wsB, store.KPIQuery{From: from, To: from.Add(24 * time.Hour)}, time.Time{})
 		mustNot(t, err)
 		if o.Current.Totals.Sent != 0 || o.Current.Totals.Buyers != 0 || len(o.Current.Journeys) != 0 {
 			t.Errorf("another workspace sees %+v", o.Current)
 		}
 	})
 	t.Run("APeriodNeedsBothEnds", func(t *testing.T) {
-		if _, err := b.store.Dashboard(ctx, wsA, store.KPIQuery{From: from}); !errors.Is(err, store.ErrUnboundedPeriod) {
+		if _, err := b.store.Dashboard(ctx, wsA, store.KPIQuery{From: from}, time.Time{}); !errors.Is(err, store.ErrUnboundedPeriod) {
 			t.Errorf("err = %v", err)
 		}
 	})

@@ -177,6 +177,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/kpis/ltv", ""},
 		{"GET", "/v1/kpis/journey-revenue", ""},
 		{"GET", "/v1/kpis/leads", ""},
+		{"GET", "/v1/kpis/dashboard?from=2026-01-01&to=2030-01-01", ""},
 		{"GET", "/v1/customers/u_iso/journeys", ""},
 		{"GET", "/v1/profiles/u_iso", ""},
 		{"GET", "/v1/profiles/u_iso/events", ""},
@@ -385,7 +386,8 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin string) []string {
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	pages := []struct{ method, path string }{{"GET", "/ui/"}, {"GET", "/ui/journeys"}, {"GET", "/ui/journeys/iso"}, {"GET", "/ui/customers/u_iso"},
-		{"GET", "/ui/customers?q=u_iso"}, {"GET", "/ui/settings"}, {"GET", "/ui/line"}, {"POST", "/ui/logout"}}
+		{"GET", "/ui/customers?q=u_iso"}, {"GET", "/ui/settings"}, {"GET", "/ui/home.csv?from=2026-01-01&to=2030-01-01"},
+		{"GET", "/ui/report?month=2026-12"}, {"GET", "/ui/line"}, {"POST", "/ui/logout"}}
 	var called []string
 	for _, p := range pages {
 		req, _ := http.NewRequest(p.method, s.url+p.path, nil)

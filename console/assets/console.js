@@ -36,3 +36,11 @@
 
   window.tabiji = { t: t, api: api, csrf: csrf };
 })();
+
+// A button marked data-print prints the page (the monthly report).
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+})();
