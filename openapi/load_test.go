@@ -3,7 +3,11 @@ package openapi
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // TestDescriptionLoadsAndValidates loads tabiji.yaml with kin-openapi,
@@ -27,4 +31,44 @@ func TestDescriptionLoadsAndValidates(t *testing.T) {
 		t.Fatalf("the served description is not JSON: %v", err)
 	}
 	t.Logf("%d bytes", len(body))
+}
+
+// TestServedJourneySchemaValidates checks the served description's journey
+// definitions with JSON Schema 2020-12, as openapi3filter does for an
+// OpenAPI 3.1 document: the shipped examples pass, a definition without
+// nodes does not.
+func TestServedJourneySchemaValidates(t *testing.T) {
+	ctx := context.Background()
+	body, err := JSON(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(body)
+	if err != nil {
+		t.Fatalf("the served description does not load: %v", err)
+	}
+	journey := doc.Components.Schemas[journeyComponent].Value
+	files, err := filepath.Glob("../journey/examples/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no journey examples: %v", err)
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var example struct {
+			Definition any `json:"definition"`
+		}
+		if err := json.Unmarshal(raw, &example); err != nil {
+			t.Fatal(err)
+		}
+		if err := journey.VisitJSON(example.Definition, openapi3.EnableJSONSchema2020()); err != nil {
+			t.Errorf("%s: the served journey schema refuses a shipped example: %v", f, err)
+		}
+	}
+	broken := map[string]any{"entry": map[string]any{"event": "x"}}
+	if err := journey.VisitJSON(broken, openapi3.EnableJSONSchema2020()); err == nil {
+		t.Error("the served journey schema takes a definition without nodes")
+	}
 }

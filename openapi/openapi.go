@@ -27,6 +27,9 @@ var Source []byte
 // in its $refs.
 const journeySchemaFile = "journey.schema.json"
 
+// journeyComponent is the component that holds the journey schema.
+const journeyComponent = "JourneyDefinition"
+
 // Load reads the description, resolves the journey schema it refers to and
 // validates the whole with kin-openapi.
 func Load(ctx context.Context) (*openapi3.T, error) {
@@ -51,6 +54,12 @@ func JSON(ctx context.Context) ([]byte, error) {
 		return nil, err
 	}
 	doc.InternalizeRefs(ctx, nil)
+	// The journey schema's $defs are components now, and its refs point at
+	// them: its own $id would make those refs resolve against
+	// tabiji.dev rather than this document.
+	if js := doc.Components.Schemas[journeyComponent]; js != nil && js.Value != nil {
+		js.Value.SchemaID, js.Value.SchemaDialect, js.Value.Defs = "", "", nil
+	}
 	body, err := json.Marshal(doc)
 	if err != nil {
 		return nil, fmt.Errorf("openapi: unable to write the description as JSON: %w", err)
