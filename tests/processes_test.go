@@ -2,7 +2,6 @@ package tests
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -30,15 +29,25 @@ type production struct {
 
 func startProduction(t *testing.T) *production {
 	t.Helper()
-	ctx := context.Background()
-	srv, err := devtemporal.Start(ctx, devtemporal.Options{DataDir: t.TempDir(), FrontendAddress: "127.0.0.1:0", UIAddress: devtemporal.UIOff})
+	srv, err := devtemporal.Start(context.Background(), devtemporal.Options{DataDir: t.TempDir(), FrontendAddress: "127.0.0.1:0", UIAddress: devtemporal.UIOff})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Stop)
+	return productionOn(t, srv.FrontendAddress())
+}
+
+// productionOn is the production shape on the Temporal frontend at
+// temporal: a new database migrated by `tabiji migrate` from the built
+// binary, the default workspace and its keys.
+func productionOn(t *testing.T, temporal string) *production {
+	t.Helper()
+	ctx := context.Background()
 	dbURL := pgtest.EmptyURL(t)
-	if _, err := store.Migrate(ctx, dbURL, io.Discard); err != nil {
-		t.Fatal(err)
+	env := append(clearProdEnv(nil), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+temporal,
+		"TABIJI_TASK_QUEUE=tabiji-prod", "TABIJI_SECRETS_KEY="+e2eSecretsKey, "TABIJI_METRICS_ADDR=")
+	if m := startProc(t, env, "migrate"); m.wait(t, 2*time.Minute) != nil {
+		t.Fatalf("tabiji migrate: %s%s", m.stdout.String(), m.stderr.String())
 	}
 	st, err := store.Open(ctx, dbURL)
 	if err != nil {
@@ -48,8 +57,7 @@ func startProduction(t *testing.T) *production {
 	if err := st.EnsureWorkspace(ctx, "default", "Default"); err != nil {
 		t.Fatal(err)
 	}
-	p := &production{t: t, temporal: srv.FrontendAddress(), dbURL: dbURL, store: st, env: append(clearProdEnv(nil), "DATABASE_URL="+dbURL, "TEMPORAL_ADDRESS="+srv.FrontendAddress(),
-		"TABIJI_TASK_QUEUE=tabiji-prod", "TABIJI_SECRETS_KEY="+e2eSecretsKey, "TABIJI_METRICS_ADDR=")}
+	p := &production{t: t, temporal: temporal, dbURL: dbURL, store: st, env: env}
 	if p.admin, _, err = st.CreateKey(ctx, "default", store.RoleAdmin, "ops"); err != nil {
 		t.Fatal(err)
 	}
