@@ -39,7 +39,10 @@ func (s *server) routes(r *gin.Engine) {
 	r.GET("/v1/projects/:writeKey/settings", corsIngest, s.pathKey, limitByKey(s.ingestLimit, "ingestion"), s.pageOrigin, s.browserSettings)
 	r.OPTIONS("/v1/projects/:writeKey/settings", corsIngest)
 
-	manage := r.Group("/v1", s.auth(roleAdmin), limitByKey(s.manageLimit, "management"))
+	manage := r.Group("/v1", s.auth(roleAdmin), limitByKey(s.manageLimit, "management"), s.audit)
+	// The audit log (audit.go records, audit_log.go reads), for owners.
+	manage.GET("/audit", ownerOnly, s.listAudit)
+	manage.GET("/audit.csv", ownerOnly, longRequest, s.exportAudit)
 	manage.POST("/journeys", s.createJourney)
 	manage.GET("/journeys", s.listJourneys)
 	manage.GET("/journeys/:id", s.getJourney)

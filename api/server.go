@@ -112,6 +112,10 @@ type server struct {
 	// description is the API's OpenAPI description as JSON, built on first
 	// use (openapi.go).
 	description func() ([]byte, error)
+	// engine serves the routes; auditTargets are what the audit log
+	// records of each state-changing management route (audit.go).
+	engine       *gin.Engine
+	auditTargets map[string]auditTarget
 }
 
 // newServer is the API's state without its routes.
@@ -174,6 +178,7 @@ func NewServer(d Deps) http.Handler {
 		problem(c, http.StatusMethodNotAllowed, c.Request.Method+" is not allowed on "+c.Request.URL.Path)
 	})
 	s.routes(r)
+	s.engine, s.auditTargets = r, auditTargets(r.Routes())
 	return r
 }
 

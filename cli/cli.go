@@ -35,6 +35,7 @@ type CLI struct {
 	Privacy     PrivacyCmd     `cmd:"" help:"Retention of events and message history, purposes of use, and records of third-party provision (APPI, GDPR), through the API."`
 	Advertising AdvertisingCmd `cmd:"" help:"The advertising-mail policy (特定電子メール法): opt-in before promotional email and SMS, and the sender's identity they carry, through the API."`
 	Consent     ConsentCmd     `cmd:"" help:"Record, list, import and export customers' consent with its proof (source, time, evidence), through the API."`
+	Audit       AuditCmd       `cmd:"" help:"The audit log of every change made through the API and the console: list it or export it as CSV (owners and admin keys)."`
 	Secrets     SecretsCmd     `cmd:"" help:"Set, list and delete the workspace's named secrets, which webhook nodes reference as {{ secrets.NAME }}; values are write-only."`
 
 	Taxonomy   TaxonomyCmd   `cmd:"" help:"Apply or export a workspace's event taxonomy (the design sheet)."`

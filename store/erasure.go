@@ -160,6 +160,9 @@ func (s *Store) EraseCustomer(ctx context.Context, workspaceID, subject string, 
 			}
 			e.Counts[st.table] = n
 		}
+		if _, err := tx.Exec(ctx, scrubAuditSQL, workspaceID, ids); err != nil {
+			return fmt.Errorf("scrub the audit log: %w", err)
+		}
 		return tx.QueryRow(ctx, `
 			INSERT INTO erasures (workspace_id, subject_hash, salt, counts, runs_ended, actor_key_id)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, erased_at`,
