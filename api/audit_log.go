@@ -92,12 +92,8 @@ func auditFilter(c *gin.Context) (store.AuditFilter, bool) {
 
 // listAudit is GET /v1/audit: the workspace's audit records, newest first,
 // filtered by actor, resource, resource id, action, outcome and time, and
-// paged by cursor; ?format=csv exports them as /v1/audit.csv does.
+// paged by cursor.
 func (s *server) listAudit(c *gin.Context) {
-	if c.Query("format") == "csv" {
-		s.exportAudit(c)
-		return
-	}
 	f, ok := auditFilter(c)
 	if !ok {
 		return
