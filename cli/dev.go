@@ -125,7 +125,7 @@ func (d *DevCmd) Run(rc *runContext) error {
 		return err
 	}
 	stack.stops = append(stack.stops, tsrv.Stop)
-	m, stopMetrics, err := d.MetricsFlags.start(rc)
+	m, probes, stopMetrics, err := d.MetricsFlags.start(rc)
 	if err != nil {
 		return err
 	}
@@ -161,6 +161,7 @@ func (d *DevCmd) Run(rc *runContext) error {
 		return err
 	}
 	stack.stops = append(stack.stops, stopSends)
+	probes.ready(reachable(st, tc))
 
 	apiStore, err := d.apiStore(rc, dbURL)
 	if err != nil {

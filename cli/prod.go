@@ -73,7 +73,7 @@ func (a *APICmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
-	m, stopMetrics, err := a.MetricsFlags.start(rc)
+	m, probes, stopMetrics, err := a.MetricsFlags.start(rc)
 	if err != nil {
 		return err
 	}
@@ -110,6 +110,7 @@ func (a *APICmd) Run(rc *runContext) error {
 	}
 	h := rc.tracing.Handler(api.NewServer(deps), "tabiji-api")
 	defer startSweeper(rc.ctx, deps, relayClient)()
+	probes.ready(reachable(st, tc))
 	return serveHTTP(rc.ctx, a.HTTPAddr, h, func(addr net.Addr) {
 		rc.log.Info("API listening", "addr", addr.String())
 	})
@@ -141,7 +142,7 @@ func (w *WorkerCmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
-	m, stopMetrics, err := w.MetricsFlags.start(rc)
+	m, probes, stopMetrics, err := w.MetricsFlags.start(rc)
 	if err != nil {
 		return err
 	}
@@ -174,6 +175,7 @@ func (w *WorkerCmd) Run(rc *runContext) error {
 		wk.Stop()
 		return err
 	}
+	probes.ready(reachable(st, tc))
 	rc.log.Info("worker polling", "taskQueue", w.TaskQueue, "namespace", w.Namespace)
 	<-rc.ctx.Done()
 	stopSends()

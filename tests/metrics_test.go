@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"syscall"
@@ -30,6 +31,21 @@ func scrapeMetrics(t *testing.T, addr string) map[string]*dto.MetricFamily {
 		t.Fatalf("the metrics of %s do not parse: %v", addr, err)
 	}
 	return families
+}
+
+// probe answers a GET of path on a process's metrics address.
+func probe(t *testing.T, addr, path string) (int, string) {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + path)
+	if err != nil {
+		t.Fatalf("GET %s%s: %v", addr, path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read %s%s: %v", addr, path, err)
+	}
+	return resp.StatusCode, string(body)
 }
 
 // sample sums the counters (or histogram counts) of a family whose series
@@ -61,6 +77,17 @@ func TestMetricsMoveWhenAJourneyRuns(t *testing.T) {
 	workerMetrics, apiMetrics := freeAddr(t), freeAddr(t)
 	worker := p.worker("TABIJI_METRICS_ADDR=" + workerMetrics)
 	api, s := p.api("TABIJI_METRICS_ADDR=" + apiMetrics)
+	// The probes Kubernetes calls on the metrics port (deploy/helm): the
+	// worker serves no other HTTP, so its liveness and readiness are there.
+	for _, addr := range []string{workerMetrics, apiMetrics} {
+		if code, body := probe(t, addr, "/healthz"); code != http.StatusOK || !strings.Contains(body, `"ok"`) {
+			t.Errorf("GET %s/healthz = %d %s, want 200 ok", addr, code, body)
+		}
+		eventually(t, time.Minute, "/readyz on "+addr, func() bool {
+			code, body := probe(t, addr, "/readyz")
+			return code == http.StatusOK && strings.Contains(body, `"ready"`)
+		})
+	}
 	s.call("POST", "/v1/journeys", "admin", cartJourney(t, "1s"), http.StatusCreated, nil)
 	s.call("POST", "/v1/journeys/cart_abandonment/activate", "admin", nil, http.StatusOK, nil)
 	const customers = 3
