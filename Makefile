@@ -7,7 +7,9 @@
 # The parts of make test, each on its own:
 #   make lint       golangci-lint (the version below, installed with go install when missing; .golangci.yml)
 #   make test-unit  the tests of every package whose test binary does not link the embedded
-#                   Temporal server: pure Go, and store/API/engine tests on real Postgres
+#                   Temporal server: pure Go, and store/API/engine tests on real Postgres; and the
+#                   tests of deploy/ (the Helm chart, alert rules and dashboard), a Go module of its
+#                   own so that Helm's and Kubernetes' modules stay out of the binary's go.mod
 #   make test-e2e   the rest (tests/, cli/, devtemporal/, the binary): the embedded Temporal server, slow to link
 #   make vet        go vet ./... alone (lint runs the same analyzers)
 
@@ -39,9 +41,11 @@ lint:
 	@$(GOLANGCI_LINT) version 2>/dev/null | grep -q 'version $(GOLANGCI_LINT_VERSION:v%=%) ' || \
 		$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	$(GOLANGCI_LINT) run --allow-parallel-runners ./...
+	cd deploy && $(GOLANGCI_LINT) run --allow-parallel-runners ./...
 
 test-unit: postgres
 	$(GO) test -count=1 -timeout 30m $(UNIT_PKGS)
+	cd deploy && $(GO) test -count=1 -timeout 10m ./...
 
 test-e2e: postgres chromium
 	$(GO) test -count=1 -timeout 45m $(E2E_PKGS)
