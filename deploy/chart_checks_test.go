@@ -197,7 +197,11 @@ func checkProbes(t *testing.T, ctr corev1.Container, addrVar, portName string, s
 	if containerPort != port {
 		t.Errorf("%s: port %s is %q, but %s makes it listen on %s", ctr.Name, portName, containerPort, addrVar, port)
 	}
-	for kind, probe := range map[string]*corev1.Probe{"readiness": ctr.ReadinessProbe, "liveness": ctr.LivenessProbe} {
+	probes := map[string]*corev1.Probe{"readiness": ctr.ReadinessProbe, "liveness": ctr.LivenessProbe}
+	if ctr.StartupProbe != nil {
+		probes["startup"] = ctr.StartupProbe
+	}
+	for kind, probe := range probes {
 		if probe == nil || probe.HTTPGet == nil {
 			t.Errorf("%s has no HTTP %s probe", ctr.Name, kind)
 			continue

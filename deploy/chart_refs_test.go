@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -17,11 +19,20 @@ import (
 // the Ingress point at what the chart renders.
 func checkReferences(t *testing.T, r rendered) {
 	t.Helper()
+	var templates []corev1.PodTemplateSpec // every pod the release runs, the migrate Job's included
+	for _, o := range r.all {
+		switch obj := o.obj.(type) {
+		case *appsv1.Deployment:
+			templates = append(templates, obj.Spec.Template)
+		case *batchv1.Job:
+			templates = append(templates, obj.Spec.Template)
+		}
+	}
 	podsOf := func(sel labels.Selector) []corev1.PodTemplateSpec {
 		var out []corev1.PodTemplateSpec
-		for _, d := range r.deployments {
-			if sel.Matches(labels.Set(d.Spec.Template.Labels)) {
-				out = append(out, d.Spec.Template)
+		for _, p := range templates {
+			if sel.Matches(labels.Set(p.Labels)) {
+				out = append(out, p)
 			}
 		}
 		return out
@@ -38,7 +49,7 @@ func checkReferences(t *testing.T, r rendered) {
 		case *policyv1.PodDisruptionBudget:
 			sel := labels.SelectorFromSet(obj.Spec.Selector.MatchLabels)
 			if len(podsOf(sel)) != 1 {
-				t.Errorf("%s selects %d Deployments' pods, want 1", obj.Name, len(podsOf(sel)))
+				t.Errorf("%s selects the pods of %d templates, want one Deployment's", obj.Name, len(podsOf(sel)))
 			}
 		case *corev1.Service:
 			pods := podsOf(labels.SelectorFromSet(obj.Spec.Selector))

@@ -25,7 +25,7 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
-{{/* Labels that pick the release's pods. */}}
+{{/* Labels that pick the release's pods (the migrate Job's too). */}}
 {{- define "tabiji.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "tabiji.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
@@ -186,14 +186,19 @@ Cloud), the secrets, metrics, traces and the operator's own.
 
 {{/* What every pod shares: account, pull secrets, security. */}}
 {{- define "tabiji.podCommon" -}}
+automountServiceAccountToken: false
 {{- with .Values.serviceAccountName }}
 serviceAccountName: {{ . }}
 {{- end }}
-automountServiceAccountToken: false
 {{- with .Values.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 securityContext:
   {{- toYaml .Values.podSecurityContext | nindent 2 }}
+{{- end -}}
+
+{{/* The label of the pods that serve metrics (not the migrate Job's). */}}
+{{- define "tabiji.metricsLabel" -}}
+tabiji-metrics: "true"
 {{- end -}}
