@@ -47,6 +47,9 @@ func OpenWith(ctx context.Context, databaseURL string, opts Options) (*Store, er
 		return nil, fmt.Errorf("store: cannot parse the database URL: %w", rootCause(err))
 	}
 	opts.runtimeParams(cfg.ConnConfig.RuntimeParams)
+	if opts.Tracer != nil {
+		cfg.ConnConfig.Tracer = opts.Tracer
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to create the connection pool: %w", err)

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -41,18 +42,31 @@ type benchStack struct {
 	store   *store.Store
 	client  client.Client // Tabiji's: payloads encrypted, as in production
 	bare    client.Client // the baseline's: a plain Temporal client
+	dbURL   string
 	dataDir string
-	started sync.Map // workflow ID → time the start call was made
-	ran     sync.Map // baseline workflow ID → time its activity started
+	sends   sendCounter // Send activities completed by the journey worker
+	started sync.Map    // workflow ID → time the start call was made
+	ran     sync.Map    // baseline workflow ID → time its activity started
 	done    atomic.Int64
 }
 
 const baselineQueue = "bench-baseline"
 
-func newBenchStack(b *testing.B) *benchStack {
+// newBenchStack starts the stack; counts, when given, counts the worker's
+// statements to Postgres and both clients' calls to Temporal.
+func newBenchStack(b testing.TB, counts *roundTrips) *benchStack {
 	b.Helper()
-	s := &benchStack{store: pgtest.Store(b), dataDir: b.TempDir()}
+	s := &benchStack{dbURL: pgtest.URL(b), dataDir: b.TempDir()}
 	ctx := context.Background()
+	var err error
+	var so store.Options
+	if counts != nil {
+		so.Tracer = counts
+	}
+	if s.store, err = store.OpenWith(ctx, s.dbURL, so); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.store.Close)
 	srv, err := devtemporal.Start(ctx, devtemporal.Options{DataDir: s.dataDir, FrontendAddress: "127.0.0.1:0",
 		UIAddress: devtemporal.UIOff, SearchAttributes: workflows.SearchAttributes()})
 	if err != nil {
@@ -60,11 +74,13 @@ func newBenchStack(b *testing.B) *benchStack {
 	}
 	b.Cleanup(srv.Stop)
 	opts := client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))}
-	if s.bare, err = client.Dial(opts); err != nil {
+	if s.bare, err = client.Dial(counts.dialing(opts, "baseline")); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(s.bare.Close)
 	e2eCodec(b).Configure(&opts)
+	opts.Interceptors = []interceptor.ClientInterceptor{&s.sends}
+	opts = counts.dialing(opts, "journey")
 	if s.client, err = client.Dial(opts); err != nil {
 		b.Fatal(err)
 	}
@@ -140,6 +156,11 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(pct(.99), "p99-ms")
 }
 
+// sendJourney is the journey BenchmarkEntries and TestEntryCost enter.
+const sendJourney = `{"entry":{"event":"bench"},"nodes":[
+	{"id":"hello","kind":"send","channel":"outbox","template":{"body":"hi {{ customer.id }}"},"next":"done"},
+	{"id":"done","kind":"exit"}]}`
+
 // BenchmarkEntries compares journey entries (entry → send → exit, entered
 // with SignalWithStart as the API does) with the simplest one-activity
 // workflow started the same way on the same server: in bursts from 16
@@ -148,10 +169,8 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 // "paced"). Run with a fixed count:
 // go test ./tests/ -run '^$' -bench BenchmarkEntries -benchtime 300x
 func BenchmarkEntries(b *testing.B) {
-	s := newBenchStack(b)
-	d := benchJourney(b, `{"entry":{"event":"bench"},"nodes":[
-		{"id":"hello","kind":"send","channel":"outbox","template":{"body":"hi {{ customer.id }}"},"next":"done"},
-		{"id":"done","kind":"exit"}]}`)
+	s := newBenchStack(b, nil)
+	d := benchJourney(b, sendJourney)
 	for _, conc := range []int{16, 0} {
 		name := fmt.Sprintf("c%d", conc)
 		if conc == 0 {
@@ -165,6 +184,7 @@ func BenchmarkEntries(b *testing.B) {
 func (s *benchStack) baseline(b *testing.B, conc int) {
 	run := fmt.Sprintf("b%d_", time.Now().UnixNano())
 	s.done.Store(0)
+	cpu0 := cpuNow(b, s.dbURL)
 	b.ResetTimer()
 	startAll(b, max(conc, 1), b.N, func(i int) error {
 		id := run + strconv.Itoa(i)
@@ -179,6 +199,7 @@ func (s *benchStack) baseline(b *testing.B, conc int) {
 	})
 	waitFor(b, "the baseline activities", func() bool { return s.done.Load() >= int64(b.N) })
 	b.StopTimer()
+	reportCPU(b, s.dbURL, cpu0, b.N)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "starts/s")
 	var lat []time.Duration
 	s.ran.Range(func(k, v any) bool {
@@ -192,6 +213,8 @@ func (s *benchStack) baseline(b *testing.B, conc int) {
 
 func (s *benchStack) journeys(b *testing.B, conc int, d journey.Definition) {
 	run := fmt.Sprintf("j%d_", time.Now().UnixNano())
+	sent0 := s.sends.done.Load()
+	cpu0 := cpuNow(b, s.dbURL)
 	b.ResetTimer()
 	startAll(b, max(conc, 1), b.N, func(i int) error {
 		customer := run + strconv.Itoa(i)
@@ -200,14 +223,18 @@ func (s *benchStack) journeys(b *testing.B, conc int, d journey.Definition) {
 			WorkspaceID: "default", JourneyID: "bench", Version: 1, CustomerID: customer, Definition: d,
 			Entry: journey.Event{MessageID: customer, Name: "bench", Timestamp: time.Now()},
 		})
-		for conc == 0 && err == nil && !s.sent(b, customer) {
+		for conc == 0 && err == nil && s.sends.done.Load()-sent0 <= int64(i) {
 			time.Sleep(time.Millisecond)
 		}
 		return err
 	})
-	var msgs []store.Message
-	waitFor(b, "the journey sends", func() bool { msgs = s.messages(b, run); return len(msgs) >= b.N })
+	waitFor(b, "the journey sends", func() bool { return s.sends.done.Load()-sent0 >= int64(b.N) })
 	b.StopTimer()
+	reportCPU(b, s.dbURL, cpu0, b.N)
+	msgs := s.messages(b, run)
+	if len(msgs) != b.N {
+		b.Fatalf("%d messages in the outbox, want %d", len(msgs), b.N)
+	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 	var lat []time.Duration
 	for _, m := range msgs {
@@ -216,15 +243,6 @@ func (s *benchStack) journeys(b *testing.B, conc int, d journey.Definition) {
 		}
 	}
 	reportLatency(b, lat)
-}
-
-// sent reports whether the customer's message is in the outbox.
-func (s *benchStack) sent(b *testing.B, customer string) bool {
-	msgs, _, err := s.store.ListMessages(context.Background(), "default", store.MessageFilter{CustomerID: customer})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return len(msgs) > 0
 }
 
 // messages lists the outbox rows of this run's customers.
@@ -269,7 +287,7 @@ func BenchmarkWaitingRuns(b *testing.B) {
 }
 
 func measureWaitingRuns(b *testing.B, n int) map[string]float64 {
-	s := newBenchStack(b)
+	s := newBenchStack(b, nil)
 	d := benchJourney(b, `{"entry":{"event":"bench_wait"},"nodes":[
 		{"id":"pause","kind":"wait","duration":"1d","next":"done"},{"id":"done","kind":"exit"}]}`)
 	runtime.GC()
@@ -297,7 +315,7 @@ func measureWaitingRuns(b *testing.B, n int) map[string]float64 {
 	}
 }
 
-func benchJourney(b *testing.B, raw string) journey.Definition {
+func benchJourney(b testing.TB, raw string) journey.Definition {
 	d, err := journey.Parse([]byte(raw))
 	if err != nil {
 		b.Fatal(err)

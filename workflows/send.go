@@ -44,7 +44,7 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 		Holdout: r.state.Holdout, LinkTracking: r.def.LinkTracking, To: n.To, Lead: n.Lead,
 	}
 	var res activities.SendResult
-	sctx := workflow.WithTaskQueue(r.activityCtx(ctx, 24*time.Hour), SendTaskQueue(info.TaskQueueName, in.Channel))
+	sctx := workflow.WithTaskQueue(r.activityCtx(ctx, 24*time.Hour), sendQueue(info.TaskQueueName, in.Channel))
 	if err := workflow.ExecuteActivity(sctx, acts.Send, in).Get(ctx, &res); err != nil {
 		if ctx.Err() != nil {
 			return temporal.NewCanceledError()

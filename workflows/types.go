@@ -192,3 +192,21 @@ type Step struct {
 func SendTaskQueue(taskQueue, channel string) string {
 	return taskQueue + "-send-" + channel
 }
+
+// outboxChannel is the development outbox's channel name (journey.Channels).
+const outboxChannel = "outbox"
+
+// sendQueue is the task queue a journey's Send activity goes on: the
+// channel's send queue, except for the development outbox, which no
+// provider limits. Its sends stay on the run's own queue, where the worker
+// that completes the workflow task takes the activity at once (Temporal's
+// eager activity dispatch) instead of through the matching service: about
+// a third of the embedded server's per-entry work beyond a bare workflow's.
+// The task queue is not part of the commands a replay compares, so runs
+// recorded with the outbox queue replay unchanged.
+func sendQueue(taskQueue, channel string) string {
+	if channel == outboxChannel {
+		return taskQueue
+	}
+	return SendTaskQueue(taskQueue, channel)
+}
