@@ -134,7 +134,11 @@ func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error)
 		}
 		in.To = to
 	}
-	address, err := a.address(ctx, in, sender)
+	stored, err := a.sendProfile(ctx, &in)
+	if err != nil {
+		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
+	}
+	address, err := a.address(in, stored, sender)
 	if errors.As(err, &bad) {
 		return a.skip(ctx, in, bad.Error())
 	}

@@ -138,13 +138,13 @@ func (b badAddress) Error() string { return "no usable " + b.channel + " address
 // profile (the run's snapshot when the profile is gone): the email, the
 // LINE user ID, the newest push token, or the phone number in E.164 (read
 // in the SMS sender's region; a badAddress when it is no number).
-func (a *Activities) address(ctx context.Context, in SendInput, sender channels.Sender) (string, error) {
+func (a *Activities) address(in SendInput, stored *store.Profile, sender channels.Sender) (string, error) {
 	if in.To != "" {
 		return in.To, nil // the shop's own address (a sales owner's), resolved by send
 	}
-	raw, err := a.rawAddress(ctx, in)
-	if err != nil || raw == "" || in.Channel != "sms" {
-		return raw, err
+	raw := rawAddress(in, stored)
+	if raw == "" || in.Channel != "sms" {
+		return raw, nil
 	}
 	normal := func(raw string) (string, error) { return phone.E164(raw, phone.DefaultRegion) }
 	if ad, ok := sender.(channels.Addresser); ok {
@@ -157,30 +157,55 @@ func (a *Activities) address(ctx context.Context, in SendInput, sender channels.
 	return e164, nil
 }
 
-// rawAddress is the customer's address on the channel as the profile holds it.
-func (a *Activities) rawAddress(ctx context.Context, in SendInput) (string, error) {
-	p := in.Profile
-	stored, err := a.store.GetProfile(ctx, in.WorkspaceID, in.CustomerID)
+// sendProfile reads the customer's stored profile, once per attempt: the
+// address comes from it, and so does the template's customer when the run
+// sent none (a lean run whose workflow did not need the profile reads it
+// here rather than in a local activity of its own: one read, no marker).
+// It is nil when Tabiji has no profile of the customer, or when neither is
+// needed (a sales owner's alert with the run's snapshot).
+func (a *Activities) sendProfile(ctx context.Context, in *SendInput) (*store.Profile, error) {
+	if in.To != "" && in.Profile != nil {
+		return nil, nil
+	}
+	var stored *store.Profile
+	p, err := a.store.GetProfile(ctx, in.WorkspaceID, in.CustomerID)
 	switch {
 	case err == nil:
-		p = &journey.Profile{Email: stored.Email, Phone: stored.Phone, LineUserID: stored.LineUserID, PushTokens: stored.PushTokens}
+		stored = &p
 	case !errors.Is(err, store.ErrNotFound):
-		return "", fmt.Errorf("read profile: %w", err)
+		return nil, fmt.Errorf("read profile: %w", err)
+	}
+	if in.Profile == nil {
+		snapshot := journey.Profile{ID: in.CustomerID}
+		if stored != nil {
+			snapshot = store.ToJourneyProfile(*stored)
+		}
+		in.Profile = &snapshot
+	}
+	return stored, nil
+}
+
+// rawAddress is the customer's address on the channel as the stored
+// profile holds it (the run's snapshot when the profile is gone).
+func rawAddress(in SendInput, stored *store.Profile) string {
+	p := in.Profile
+	if stored != nil {
+		p = &journey.Profile{Email: stored.Email, Phone: stored.Phone, LineUserID: stored.LineUserID, PushTokens: stored.PushTokens}
 	}
 	if p == nil {
-		return "", nil
+		return ""
 	}
 	switch in.Channel {
 	case "email":
-		return p.Email, nil
+		return p.Email
 	case "line":
-		return p.LineUserID, nil
+		return p.LineUserID
 	case "push":
 		if len(p.PushTokens) > 0 {
-			return p.PushTokens[len(p.PushTokens)-1], nil
+			return p.PushTokens[len(p.PushTokens)-1]
 		}
 	case "sms":
-		return p.Phone, nil
+		return p.Phone
 	}
-	return "", nil
+	return ""
 }

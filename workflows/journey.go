@@ -50,6 +50,15 @@ type journeyRun struct {
 	historyCap int
 	stats      runStats
 	spent      uint64 // CEL cost units spent since the run last yielded (spend)
+	// lean runs (started at leanVersion) show their step in the search
+	// attributes only when they wait or end (showStep), the last step and
+	// the outcome in one upsert, and read the profile in the Send activity
+	// when the workflow itself does not need it (needsProfile).
+	lean bool
+	// shown is the step the search attributes show (lean runs).
+	shown string
+	// profileRead: the current step read the profile (step resets it).
+	profileRead bool
 }
 
 // Control-flow outcomes of a step, never returned to Temporal.
@@ -91,6 +100,9 @@ func (r *journeyRun) setup(ctx workflow.Context) error {
 		r.metrics(ctx).Counter(MetricRunsEntered).Inc(1)
 	}
 	r.stats.init(ctx, r)
+	if r.in.Carry != nil {
+		r.shown = r.state.Node // the run before showed it, and this one resumes there
+	}
 	if err := workflow.SetQueryHandler(ctx, StateQuery, func() (State, error) { return r.state, nil }); err != nil {
 		return fmt.Errorf("set state query: %w", err)
 	}
@@ -162,6 +174,7 @@ func (r *journeyRun) run(ctx workflow.Context) (JourneyResult, error) {
 
 // step checks the rules that hold at every step, then carries out the node.
 func (r *journeyRun) step(ctx workflow.Context, n journey.Node) (string, error) {
+	r.profileRead = false
 	if r.needsProfile(n) {
 		if err := r.loadProfile(ctx); err != nil {
 			return "", err
@@ -182,8 +195,30 @@ func (r *journeyRun) enter(ctx workflow.Context, n journey.Node) error {
 	r.state.Steps = appendCapped(r.state.Steps, Step{Node: n.ID, Kind: n.Kind, EnteredAt: r.enteredAt})
 	r.state.Path = appendCapped(r.state.Path, n.ID)
 	r.stats.entered(n, r.enteredAt)
+	if r.lean {
+		return nil // shown when the run waits or ends (showStep)
+	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrStep.ValueSet(n.ID)); err != nil {
 		return fmt.Errorf("record step %s: %w", n.ID, err)
+	}
+	return nil
+}
+
+// showStep brings the search attributes up to the run's step before a lean
+// run waits (on a timer, a signal or an activity), with more, when given,
+// in the same upsert: a run that walks several nodes in one workflow task
+// upserts once, where the Web UI can see it. Older runs upserted at each
+// node (enter) and upsert only more here.
+func (r *journeyRun) showStep(ctx workflow.Context, more ...temporal.SearchAttributeUpdate) error {
+	if r.lean && r.state.Node != "" && r.state.Node != r.shown {
+		more = append(more, AttrStep.ValueSet(r.state.Node))
+		r.shown = r.state.Node
+	}
+	if len(more) == 0 {
+		return nil
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, more...); err != nil {
+		return fmt.Errorf("record step %s: %w", r.state.Node, err)
 	}
 	return nil
 }
@@ -218,7 +253,7 @@ func (r *journeyRun) cancelled(ctx workflow.Context) (JourneyResult, error) {
 func (r *journeyRun) finish(ctx workflow.Context, outcome string) (JourneyResult, error) {
 	r.state.Status, r.state.Outcome = StatusCompleted, outcome
 	r.state.WaitingUntil, r.state.WaitingFor = nil, nil
-	if err := workflow.UpsertTypedSearchAttributes(ctx, AttrOutcome.ValueSet(outcome)); err != nil {
+	if err := r.showStep(ctx, AttrOutcome.ValueSet(outcome)); err != nil {
 		return JourneyResult{}, fmt.Errorf("record outcome: %w", err)
 	}
 	r.stats.left("")
@@ -231,6 +266,9 @@ func (r *journeyRun) finish(ctx workflow.Context, outcome string) (JourneyResult
 // continueAsNew hands the run on, at the node it is at, with everything it
 // has seen and decided, and with the signals not yet handled.
 func (r *journeyRun) continueAsNew(ctx workflow.Context) error {
+	if err := r.showStep(ctx); err != nil {
+		return err
+	}
 	r.stats.flush(ctx, true)
 	next := r.in
 	next.Definition, next.Version = r.def, r.state.Version

@@ -134,6 +134,9 @@ func (r *journeyRun) updateProfile(ctx workflow.Context, n journey.Node) error {
 		WorkspaceID: r.in.WorkspaceID, CustomerID: r.in.CustomerID, Change: n.ProfileUpdate, At: workflow.Now(ctx),
 	}
 	var res activities.ProfileResult
+	if err := r.showStep(ctx); err != nil {
+		return err
+	}
 	if err := workflow.ExecuteActivity(r.activityCtx(ctx, time.Hour), acts.ChangeProfile, in).Get(ctx, &res); err != nil {
 		if ctx.Err() != nil {
 			return temporal.NewCanceledError()
@@ -159,6 +162,9 @@ func (r *journeyRun) webhook(ctx workflow.Context, n journey.Node) error {
 		Bindings: msgtemplates.Bindings(r.in.CustomerID, &p, r.in.Entry, r.in.JourneyID, r.state.Version, r.def.Variables),
 	}
 	var res activities.WebhookResult
+	if err := r.showStep(ctx); err != nil {
+		return err
+	}
 	err := workflow.ExecuteActivity(r.activityCtx(ctx, 24*time.Hour), acts.Webhook, in).Get(ctx, &res)
 	if err != nil {
 		if ctx.Err() != nil {

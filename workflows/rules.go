@@ -194,7 +194,9 @@ func (r *journeyRun) needsProfile(n journey.Node) bool {
 		return true
 	}
 	switch n.Kind {
-	case journey.KindBranch, journey.KindWaitUntil, journey.KindSend, journey.KindWebhook:
+	case journey.KindSend:
+		return !r.lean || r.def.QuietHours != nil || len(n.ChannelOrder()) > 1
+	case journey.KindBranch, journey.KindWaitUntil, journey.KindWebhook:
 		return true
 	}
 	return false
@@ -216,5 +218,6 @@ func (r *journeyRun) loadProfile(ctx workflow.Context) error {
 		return nil
 	}
 	r.profile = res.Profile
+	r.profileRead = true
 	return nil
 }

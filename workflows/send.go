@@ -43,6 +43,12 @@ func (r *journeyRun) send(ctx workflow.Context, n journey.Node) error {
 		Entry: r.in.Entry, Profile: &p, Variables: r.def.Variables, Transactional: n.Transactional,
 		Holdout: r.state.Holdout, LinkTracking: r.def.LinkTracking, To: n.To, Lead: n.Lead,
 	}
+	if r.lean && !r.profileRead {
+		in.Profile = nil // the run did not read it for this step: Send reads it
+	}
+	if err := r.showStep(ctx); err != nil {
+		return err
+	}
 	var res activities.SendResult
 	sctx := workflow.WithTaskQueue(r.activityCtx(ctx, 24*time.Hour), sendQueue(info.TaskQueueName, in.Channel))
 	if err := workflow.ExecuteActivity(sctx, acts.Send, in).Get(ctx, &res); err != nil {
@@ -125,6 +131,9 @@ func (r *journeyRun) sendChannel(ctx workflow.Context, n journey.Node) (string, 
 	}
 	var res activities.LineBudgetResult
 	in := activities.LineBudgetInput{WorkspaceID: r.in.WorkspaceID, JourneyID: r.in.JourneyID, Monthly: r.def.LineBudget.Monthly}
+	if err := r.showStep(ctx); err != nil {
+		return "", err
+	}
 	if err := workflow.ExecuteActivity(r.activityCtx(ctx, time.Hour), acts.LineBudget, in).Get(ctx, &res); err != nil {
 		if ctx.Err() != nil {
 			return "", temporal.NewCanceledError()

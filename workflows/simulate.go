@@ -162,6 +162,12 @@ func (sa *standIns) Send(ctx context.Context, in activities.SendInput) (activiti
 	if in.Template.Name != "" {
 		return activities.SendResult{}, fmt.Errorf("template %q of %s: a simulation renders inline content only", in.Template.Name, in.NodeID)
 	}
+	if in.Profile == nil { // the run left reading it to Send, as the real one does
+		sa.mu.Lock()
+		p := sa.profile
+		sa.mu.Unlock()
+		in.Profile = &p
+	}
 	subject, body, err := msgtemplates.RenderMessage(ctx, in.NodeID, in.Channel, in.Template, in.TemplateData(""))
 	if err != nil {
 		return activities.SendResult{}, err

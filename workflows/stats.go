@@ -10,8 +10,16 @@ import (
 )
 
 // statsChange names the workflow change that made runs report their
-// statistics: runs started before it replay without reporting.
+// statistics: runs started before it replay without reporting. Its version
+// 2 is the lean run (see journeyRun.lean): one change ID for both, so a new
+// run pays one version marker and one TemporalChangeVersion upsert, not two.
 const statsChange = "run-stats"
+
+// Versions of statsChange.
+const (
+	statsVersion = 1 // the run reports its statistics
+	leanVersion  = 2 // and spends fewer history events (journeyRun.lean)
+)
 
 // runStats gathers what the run reports of itself (steps, conversions,
 // exit) and sends it with the RecordRun local activity where the run would
@@ -25,7 +33,8 @@ type runStats struct {
 }
 
 func (s *runStats) init(ctx workflow.Context, r *journeyRun) {
-	s.on = workflow.GetVersion(ctx, statsChange, workflow.DefaultVersion, 1) == 1
+	v := workflow.GetVersion(ctx, statsChange, workflow.DefaultVersion, leanVersion)
+	s.on, r.lean = v >= statsVersion, v >= leanVersion
 	info := workflow.GetInfo(ctx)
 	s.pending = activities.RecordRunInput{
 		WorkspaceID: r.in.WorkspaceID, RunKey: info.WorkflowExecution.ID + "/" + info.FirstRunID,

@@ -92,6 +92,9 @@ func (r *journeyRun) await(ctx workflow.Context, spec waitSpec) (*journey.Event,
 			}
 			continue
 		}
+		if err := r.showStep(ctx); err != nil {
+			return nil, err
+		}
 		r.stats.flush(ctx, false)
 		fired, ev, err := r.selectOnce(ctx, timer, spec.match)
 		if fired || ev != nil || err != nil {
