@@ -27,6 +27,17 @@ var (
 	buildErr  error
 )
 
+// removeBuiltBinaries removes the directories tabijiBinary and
+// temporalServiceBinary built into: 250 MB each, left in the temporary
+// directory by every run before.
+func removeBuiltBinaries() {
+	for _, bin := range []string{binPath, serviceBin} {
+		if bin != "" {
+			_ = os.RemoveAll(filepath.Dir(bin)) // best effort: the run's result is already decided
+		}
+	}
+}
+
 // tabijiBinary builds the tabiji binary once per test run.
 func tabijiBinary(t *testing.T) string {
 	t.Helper()

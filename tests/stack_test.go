@@ -34,7 +34,13 @@ import (
 	"github.com/tabiji/tabiji/workflows"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// TestMain runs the tests on a private Postgres and removes the binaries
+// the tests built (the tabiji binary, Temporal's service) once they end.
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	removeBuiltBinaries()
+	os.Exit(code)
+}
 
 const taskQueue = "tabiji-e2e"
 
