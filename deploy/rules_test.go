@@ -107,7 +107,8 @@ func TestGrafanaDashboard(t *testing.T) {
 		Title      string `json:"title"`
 		Templating struct {
 			List []struct {
-				Name, Type, Query string
+				Name string `json:"name"`
+				Type string `json:"type"`
 			} `json:"list"`
 		} `json:"templating"`
 		Panels []dashboardPanel `json:"panels"`
@@ -125,7 +126,7 @@ func TestGrafanaDashboard(t *testing.T) {
 	if !variables["datasource"] {
 		t.Error("the dashboard has no datasource variable: its panels would be tied to one Grafana's data source")
 	}
-	leftover := regexp.MustCompile(`\$\{?\w+`)
+	variable := regexp.MustCompile(`\$\{?(\w+)\}?`)
 	exprs := 0
 	var walk func(panels []dashboardPanel)
 	walk = func(panels []dashboardPanel) {
@@ -141,19 +142,41 @@ func TestGrafanaDashboard(t *testing.T) {
 				t.Errorf("panel %q has no query", p.Title)
 			}
 			for _, target := range p.Targets {
-				expr := grafanaVariables.Replace(target.Expr)
-				if v := leftover.FindString(expr); v != "" {
+				expr := variable.ReplaceAllStringFunc(grafanaVariables.Replace(target.Expr), func(v string) string {
+					if name := variable.FindStringSubmatch(v)[1]; variables[name] {
+						return ".*" // a variable's All value
+					}
 					t.Errorf("panel %q: %q uses %s, which the dashboard does not define", p.Title, target.Expr, v)
-					continue
-				}
+					return v
+				})
 				exprs++
 				checkExpr(t, "panel "+p.Title, expr, known)
+				checkFiltered(t, p.Title, expr)
 			}
 		}
 	}
 	walk(dash.Panels)
 	if exprs < 15 {
 		t.Errorf("the dashboard has %d queries; it should show the API, events, journeys, sending and Temporal", exprs)
+	}
+}
+
+// checkFiltered: every selector of a panel's query honours the dashboard's
+// job and namespace variables, so one Prometheus can hold several Tabijis.
+func checkFiltered(t *testing.T, title, expr string) {
+	t.Helper()
+	parsed, err := promql.ParseExpr(expr)
+	if err != nil {
+		return // checkExpr said so
+	}
+	for _, matchers := range parser.ExtractSelectors(parsed) {
+		has := map[string]bool{}
+		for _, m := range matchers {
+			has[m.Name] = true
+		}
+		if !has["job"] || !has["namespace"] {
+			t.Errorf("panel %q: a selector of %q ignores the job or namespace variable", title, expr)
+		}
 	}
 }
 
