@@ -63,6 +63,12 @@ func checkReferences(t *testing.T, r rendered) {
 					}
 				}
 			}
+		case *networkingv1.NetworkPolicy:
+			sel := labels.SelectorFromSet(obj.Spec.PodSelector.MatchLabels)
+			if n := len(podsOf(sel)); n != 2 {
+				t.Errorf("NetworkPolicy %s fences the pods of %d templates, want the api's and the worker's", obj.Name, n)
+			}
+			checkNetworkPolicy(t, obj)
 		case *monitoringv1.ServiceMonitor:
 			checkServiceMonitor(t, r, obj)
 		case *networkingv1.Ingress:
@@ -111,5 +117,21 @@ func checkIngress(t *testing.T, r rendered, ing *networkingv1.Ingress) {
 				t.Errorf("Ingress %s routes to the metrics port, which has no authentication", ing.Name)
 			}
 		}
+	}
+}
+
+// checkNetworkPolicy: the metrics port is open only to named peers.
+func checkNetworkPolicy(t *testing.T, np *networkingv1.NetworkPolicy) {
+	t.Helper()
+	fenced := false
+	for _, rule := range np.Spec.Ingress {
+		for _, p := range rule.Ports {
+			if p.Port != nil && p.Port.String() == "metrics" {
+				fenced = len(rule.From) > 0
+			}
+		}
+	}
+	if !fenced {
+		t.Errorf("NetworkPolicy %s leaves the metrics port open to every peer", np.Name)
 	}
 }

@@ -198,3 +198,12 @@ func TestChartRefusesIncompleteTemporalTLS(t *testing.T) {
 		t.Fatalf("install with temporal.tls.enabled and no Secret: %v, want an error naming temporal.tls.existingSecret", err)
 	}
 }
+
+// TestChartRefusesAnOpenMetricsFence: a NetworkPolicy with no peers would
+// let every pod reach the metrics port, so the install fails instead.
+func TestChartRefusesAnOpenMetricsFence(t *testing.T) {
+	_, err := install(map[string]any{"metrics": map[string]any{"networkPolicy": map[string]any{"enabled": true}}})
+	if err == nil || !strings.Contains(err.Error(), "metrics.networkPolicy.from") {
+		t.Fatalf("install with a NetworkPolicy and no peers: %v, want an error naming metrics.networkPolicy.from", err)
+	}
+}
