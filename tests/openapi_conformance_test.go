@@ -18,11 +18,12 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
-// The pages, TwiML and JSON Lines the API answers are text: kin-openapi
-// has no decoder for those media types, so they are read as plain text
-// (their schemas are strings). Registered once, before any test runs.
+// The pages, TwiML, JSON Lines and the console's files the API answers are
+// text: kin-openapi has no decoder for those media types, so they are read
+// as plain text (their schemas are strings). Registered once, before any
+// test runs.
 func init() {
-	for _, ct := range []string{"text/html", "text/xml", "application/x-ndjson"} {
+	for _, ct := range []string{"text/html", "text/xml", "application/x-ndjson", "text/css", "text/javascript"} {
 		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
 	}
 }
@@ -33,6 +34,7 @@ type exchange struct {
 	auth         string // "admin", "write", "session", "" for none, or "bearer:<key>"
 	contentType  string // application/json when a body is given without one
 	body         any    // marshalled as JSON unless it is a string
+	header       http.Header
 	want         int    // the status the API must answer
 	// refused: the description refuses the request too (a body its schema
 	// rejects, a missing required field): the API's 4xx and the
@@ -147,6 +149,9 @@ func (c *conformance) request(e exchange, body []byte, ctype string) *http.Reque
 	req, err := http.NewRequest(e.method, c.s.url+e.path, bytes.NewReader(body))
 	if err != nil {
 		c.t.Fatal(err)
+	}
+	for k, v := range e.header {
+		req.Header[k] = v
 	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)

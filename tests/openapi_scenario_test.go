@@ -26,6 +26,7 @@ func TestAPIConformsToItsDescription(t *testing.T) {
 	t.Run("Settings", func(t *testing.T) { c.t = t; conformSettings(c) })
 	t.Run("TaxonomyAndQuarantine", func(t *testing.T) { c.t = t; conformTaxonomy(c) })
 	t.Run("ConsoleAndLinks", func(t *testing.T) { c.t = t; conformConsole(c) })
+	t.Run("Edges", func(t *testing.T) { c.t = t; conformEdges(c) })
 	c.t = t
 	if len(c.seen) < 100 {
 		t.Errorf("only %d operations were called: the test should call most of the API", len(c.seen))
@@ -264,7 +265,8 @@ func conformConsole(c *conformance) {
 	if c.session == "" {
 		c.t.Fatalf("POST /ui/login set no tabiji_session cookie: %v", c.header)
 	}
-	for _, p := range []string{"/ui/", "/ui/journeys", "/ui/journeys/cart_abandonment", "/ui/customers?q=aiko", "/ui/customers/aiko", "/ui/settings", "/ui/line"} {
+	for _, p := range []string{"/ui/", "/ui/journeys", "/ui/journeys/cart_abandonment", "/ui/customers?q=aiko", "/ui/customers/aiko", "/ui/settings", "/ui/line",
+		"/ui/home.csv", "/ui/report?month=2026-11"} {
 		c.do(exchange{method: "GET", path: p, auth: "session", want: http.StatusOK})
 	}
 	c.do(exchange{method: "POST", path: "/ui/codec/decode", auth: "admin", body: map[string]any{"payloads": []any{}}, want: http.StatusOK})
@@ -275,4 +277,44 @@ func conformConsole(c *conformance) {
 	c.do(exchange{method: "POST", path: "/webhooks/sendgrid/default", body: []any{}, want: http.StatusServiceUnavailable})
 	c.do(exchange{method: "POST", path: "/webhooks/line/default", body: map[string]any{"events": []any{}}, want: http.StatusServiceUnavailable})
 	c.do(exchange{method: "POST", path: "/webhooks/twilio/default", contentType: "application/x-www-form-urlencoded", body: "MessageSid=SM1", want: http.StatusServiceUnavailable})
+}
+
+// conformEdges calls what the groups above leave out: every CORS preflight,
+// the short paths, write-only secrets, static files, signed links without
+// their secret, and the provider-bound routes a workspace without LINE
+// settings refuses.
+func conformEdges(c *conformance) {
+	preflight := http.Header{"Origin": {"https://shop.example"}, "Access-Control-Request-Method": {"POST"}}
+	for _, p := range []string{"identify", "track", "page", "screen", "group", "alias", "batch", "i", "t", "p", "s", "g", "a", "b", "push/opened"} {
+		c.do(exchange{method: "OPTIONS", path: "/v1/" + p, header: preflight, want: http.StatusNoContent})
+	}
+	c.do(exchange{method: "OPTIONS", path: "/v1/projects/" + c.s.write + "/settings", header: preflight, want: http.StatusNoContent})
+	codecPreflight := http.Header{"Origin": {"http://ui.test"}, "Access-Control-Request-Method": {"POST"}}
+	for _, op := range []string{"encode", "decode"} {
+		c.do(exchange{method: "OPTIONS", path: "/ui/codec/" + op, header: codecPreflight, want: http.StatusNoContent})
+	}
+	c.do(exchange{method: "POST", path: "/ui/codec/encode", auth: "admin", body: map[string]any{"payloads": []any{}}, want: http.StatusOK})
+	c.do(exchange{method: "POST", path: "/ui/codec/encode", auth: "write", body: map[string]any{"payloads": []any{}}, want: http.StatusUnauthorized, refused: true})
+	for _, short := range []struct{ path, body string }{{"i", `{"userId":"aiko","traits":{"plan":"gold"}}`},
+		{"p", `{"userId":"aiko","name":"Home"}`}, {"s", `{"userId":"aiko","name":"Home"}`}, {"g", `{"userId":"aiko","groupId":"g1"}`},
+		{"a", `{"userId":"aiko","previousId":"anon-2"}`}} {
+		c.do(exchange{method: "POST", path: "/v1/" + short.path, auth: "write", contentType: "application/json", body: short.body, want: http.StatusOK})
+	}
+	c.do(exchange{method: "PUT", path: "/v1/secrets/crm_token", auth: "admin", body: map[string]any{"value": "s3cret"}, want: http.StatusServiceUnavailable})
+	c.do(exchange{method: "PUT", path: "/v1/secrets/crm_token", auth: "admin", body: map[string]any{}, want: http.StatusBadRequest, refused: true})
+	c.do(exchange{method: "DELETE", path: "/v1/secrets/crm_token", auth: "admin", want: http.StatusNotFound})
+	c.do(exchange{method: "DELETE", path: "/v1/channels/push", auth: "admin", want: http.StatusNotFound})
+	c.do(exchange{method: "POST", path: "/v1/line/link-tokens", auth: "admin", body: map[string]any{"lineUserId": "U4af4980629b2d7f0d1e2b3c4d5e6f708"}, want: http.StatusConflict})
+	c.do(exchange{method: "POST", path: "/v1/line/link-tokens", auth: "admin", body: map[string]any{"lineUserId": "someone"}, want: http.StatusBadRequest, refused: true})
+	c.do(exchange{method: "POST", path: "/v1/line/account-links", auth: "admin", body: map[string]any{"linkToken": "forged", "userId": "shop_42"}, want: http.StatusUnprocessableEntity})
+	c.do(exchange{method: "POST", path: "/v1/broadcasts/winter/resume", auth: "admin", want: http.StatusConflict})
+	c.do(exchange{method: "PUT", path: "/v1/taxonomy/user-properties/tier", auth: "admin", body: map[string]any{"name": "tier", "type": "string"}, want: http.StatusOK})
+	c.do(exchange{method: "PUT", path: "/v1/taxonomy/user-properties/tier", auth: "admin", body: map[string]any{"name": "rank", "type": "string"}, want: http.StatusBadRequest})
+	c.do(exchange{method: "GET", path: "/ui/assets/console.css", want: http.StatusOK})
+	c.do(exchange{method: "HEAD", path: "/ui/assets/console.css", want: http.StatusOK})
+	c.do(exchange{method: "HEAD", path: "/r/forged-token", want: http.StatusServiceUnavailable})
+	c.do(exchange{method: "POST", path: "/u/forged-token", contentType: "application/x-www-form-urlencoded", body: "List-Unsubscribe=One-Click", want: http.StatusServiceUnavailable})
+	c.do(exchange{method: "POST", path: "/optin/forged-token", want: http.StatusServiceUnavailable})
+	c.do(exchange{method: "GET", path: "/v1/kpis/dashboard?from=2026-11-01&to=2026-12-01", auth: "admin", want: http.StatusOK})
+	c.do(exchange{method: "GET", path: "/v1/kpis/dashboard", auth: "admin", want: http.StatusBadRequest, refused: true})
 }
