@@ -317,4 +317,8 @@ func conformEdges(c *conformance) {
 	c.do(exchange{method: "POST", path: "/optin/forged-token", want: http.StatusServiceUnavailable})
 	c.do(exchange{method: "GET", path: "/v1/kpis/dashboard?from=2026-11-01&to=2026-12-01", auth: "admin", want: http.StatusOK})
 	c.do(exchange{method: "GET", path: "/v1/kpis/dashboard", auth: "admin", want: http.StatusBadRequest, refused: true})
+	// The audit log holds every change the groups above made.
+	c.do(exchange{method: "GET", path: "/v1/audit?resource=journeys&limit=5", auth: "admin", want: http.StatusOK})
+	c.do(exchange{method: "GET", path: "/v1/audit?outcome=bogus", auth: "admin", want: http.StatusBadRequest, refused: true})
+	c.do(exchange{method: "GET", path: "/v1/audit.csv", auth: "admin", want: http.StatusOK})
 }
