@@ -1,19 +1,15 @@
 package api
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/jsonfields"
@@ -222,16 +218,8 @@ func (s *server) archiveJourney(c *gin.Context) {
 }
 
 func (s *server) moveJourney(c *gin.Context, to store.JourneyStatus, signal string) {
-	ctx := c.Request.Context()
-	j, err := s.Store.SetJourneyStatus(ctx, workspace(c), c.Param("id"), to)
-	if s.answered(c, err, conflict("journey "+c.Param("id")+" is "+string(j.Status)+": it cannot become "+string(to), jsonfields.Error{Field: "status", Message: "is " + string(j.Status)}), noJourney(c)) {
-		return
-	}
-	s.router.Invalidate(workspace(c))
-	s.syncTriggersAfter(ctx, workspace(c))
-	n, err := s.signalRuns(ctx, workspace(c), j.ID, "", signal, nil)
-	if err != nil {
-		s.fail(c, err)
+	j, n, err := s.router.MoveJourney(c.Request.Context(), workspace(c), c.Param("id"), to, signal)
+	if s.answered(c, err, noJourney(c)) {
 		return
 	}
 	c.JSON(http.StatusOK, lifecycleResponse{toJourneyResponse(j), n})
@@ -250,52 +238,11 @@ func (s *server) migrateJourney(c *gin.Context) {
 	if c.Request.ContentLength != 0 && !decodeJSON(c, 1<<10, &req, true) {
 		return
 	}
-	ctx := c.Request.Context()
-	j, err := s.Store.GetJourney(ctx, workspace(c), c.Param("id"))
+	m, err := s.router.MigrateRuns(c.Request.Context(), workspace(c), c.Param("id"), req.Version)
 	if s.answered(c, err, noJourney(c)) {
 		return
 	}
-	if req.Version == 0 {
-		req.Version = cmp.Or(j.ActiveVersion, j.LatestVersion)
-	}
-	def, ok := s.journeyVersion(c, j.ID, req.Version)
-	if !ok {
-		return
-	}
-	older := fmt.Sprintf(" AND %s < %d", workflows.AttrVersion.GetName(), req.Version)
-	n, err := s.signalRuns(ctx, workspace(c), j.ID, older, workflows.MigrateSignal, workflows.Migration{Version: req.Version, Definition: def})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"journeyId": j.ID, "version": req.Version, "signalled": n})
-}
-
-// journeyVersion reads one version's definition, answering 422 when the
-// journey has no such version. The definition is as a run takes it: with
-// the workspace's zone when it names none, as the router gives it.
-func (s *server) journeyVersion(c *gin.Context, id string, version int) (journey.Definition, bool) {
-	versions, err := s.Store.JourneyVersions(c.Request.Context(), workspace(c), id)
-	if s.answered(c, err, noJourney(c)) {
-		return journey.Definition{}, false
-	}
-	for _, v := range versions {
-		if v.Version == version {
-			var d journey.Definition
-			if err := json.Unmarshal(v.Definition, &d); err != nil {
-				s.fail(c, err)
-				return d, false
-			}
-			if d.Timezone == "" {
-				if d.Timezone, err = s.Store.WorkspaceTimezone(c.Request.Context(), workspace(c)); s.answered(c, err) {
-					return d, false
-				}
-			}
-			return d, true
-		}
-	}
-	invalid(c, "version", fmt.Sprintf("journey %s has no version %d", id, version))
-	return journey.Definition{}, false
+	c.JSON(http.StatusOK, gin.H{"journeyId": m.JourneyID, "version": m.Version, "signalled": m.Signalled})
 }
 
 type versionResponse struct {
@@ -316,36 +263,6 @@ func (s *server) journeyVersions(c *gin.Context) {
 		out[i] = versionResponse{Version: v.Version, Active: v.Version == j.ActiveVersion, Definition: v.Definition, CreatedAt: v.CreatedAt}
 	}
 	c.JSON(http.StatusOK, gin.H{"journeyId": j.ID, "versions": out})
-}
-
-// signalRuns signals every running run of a journey (narrowed by extra, a
-// visibility clause) and reports how many it reached. Runs are found through
-// visibility, page by page; one that ends meanwhile is skipped.
-func (s *server) signalRuns(ctx context.Context, workspaceID, journeyID, extra, signal string, arg any) (int, error) {
-	q := fmt.Sprintf(`%s = %q AND %s = %q AND ExecutionStatus = "Running"%s`,
-		workflows.AttrWorkspace.GetName(), workspaceID, workflows.AttrJourney.GetName(), journeyID, extra)
-	n := 0
-	var token []byte
-	for {
-		resp, err := s.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, PageSize: 500, NextPageToken: token})
-		if err != nil {
-			return n, fmt.Errorf("list runs of journey %s: %w", journeyID, err)
-		}
-		for _, e := range resp.GetExecutions() {
-			err := s.Temporal.SignalWorkflow(ctx, e.GetExecution().GetWorkflowId(), e.GetExecution().GetRunId(), signal, arg)
-			var nf *serviceerror.NotFound
-			if errors.As(err, &nf) {
-				continue
-			}
-			if err != nil {
-				return n, fmt.Errorf("signal %s to %s: %w", signal, e.GetExecution().GetWorkflowId(), err)
-			}
-			n++
-		}
-		if token = resp.GetNextPageToken(); len(token) == 0 {
-			return n, nil
-		}
-	}
 }
 
 // syncTriggersAfter tells the engine of a lifecycle change

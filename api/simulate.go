@@ -47,16 +47,11 @@ func (s *server) simulateJourney(c *gin.Context) {
 	if !decodeJSON(c, 256<<10, &req, true) {
 		return
 	}
-	ctx := c.Request.Context()
-	j, err := s.Store.GetJourney(ctx, workspace(c), c.Param("id"))
+	at, err := s.Store.JourneyAtVersion(c.Request.Context(), workspace(c), c.Param("id"), req.Version, false)
 	if s.answered(c, err, noJourney(c)) {
 		return
 	}
-	version := cmp.Or(req.Version, j.LatestVersion)
-	d, ok := s.journeyVersion(c, j.ID, version)
-	if !ok {
-		return
-	}
+	j, version, d := at.Journey, at.Version, at.Definition
 	sim, ok := simulation(c, req, d)
 	if !ok {
 		return

@@ -51,14 +51,11 @@ func (s *server) patchWorkspace(c *gin.Context) {
 	if !ok {
 		return
 	}
-	set, err := s.Store.UpdateWorkspaceSettings(c.Request.Context(), workspace(c), change)
+	// The router's index takes the new zone (routing.Router.UpdateWorkspaceSettings).
+	set, err := s.router.UpdateWorkspaceSettings(c.Request.Context(), workspace(c), change)
 	if s.answered(c, err, badZone("timezone")) {
 		return
 	}
-	// Journeys that name no zone take the workspace's from the index: the
-	// next entry here uses the new one (other processes' within the
-	// index's TTL; the sweeper moves date-trigger schedules to it).
-	s.router.Invalidate(workspace(c))
 	c.JSON(http.StatusOK, workspaceBody{ID: workspace(c), Settings: set})
 }
 

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/tabiji/tabiji/advertising"
 	"github.com/tabiji/tabiji/journey"
@@ -124,4 +126,47 @@ func (s *Store) templateTransactional(ctx context.Context, ws, name string) (boo
 	}
 	content, err := msgtemplates.Parse(t.Channel, t.Content)
 	return err == nil && content.Transactional(), nil
+}
+
+// JourneyAt is one version of a journey as a run takes it.
+type JourneyAt struct {
+	Journey    Journey
+	Version    int
+	Definition journey.Definition
+}
+
+// JourneyAtVersion reads a journey and one version's definition as a run
+// takes it: with the workspace's zone when it names none, as the router
+// gives it. Version 0 is the active version when active is set and the
+// journey has one, else the latest. It returns ErrNotFound for a journey
+// the workspace lacks, and a Refusal (ErrInvalid, on version) for a
+// version the journey does not have.
+func (s *Store) JourneyAtVersion(ctx context.Context, workspaceID, id string, version int, active bool) (JourneyAt, error) {
+	j, versions, err := s.JourneyWithVersions(ctx, workspaceID, id)
+	if err != nil {
+		return JourneyAt{}, err
+	}
+	if version == 0 && active {
+		version = j.ActiveVersion
+	}
+	if version == 0 {
+		version = j.LatestVersion
+	}
+	at := JourneyAt{Journey: j, Version: version}
+	for _, v := range versions {
+		if v.Version != version {
+			continue
+		}
+		if err := json.Unmarshal(v.Definition, &at.Definition); err != nil {
+			return at, fmt.Errorf("store: unable to read version %d of journey %q: %w", version, id, err)
+		}
+		if at.Definition.Timezone == "" {
+			if at.Definition.Timezone, err = s.WorkspaceTimezone(ctx, workspaceID); err != nil {
+				return at, err
+			}
+		}
+		return at, nil
+	}
+	msg := fmt.Sprintf("journey %s has no version %d", id, version)
+	return at, Refuse(ErrMalformed, "version: "+msg, jsonfields.Error{Field: "version", Message: msg})
 }
