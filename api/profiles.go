@@ -1,22 +1,13 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/common/v1"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/workflow/v1"
-	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/tabiji/tabiji/store"
-	"github.com/tabiji/tabiji/workflows"
 )
 
 // profileEvents is how many of the latest events GET /v1/profiles/{id} shows.
@@ -96,37 +87,22 @@ func toConsent(cs []store.Consent) []consentResponse {
 // getProfile answers a customer's profile by its id or a merged id: traits,
 // addresses, consent, latest events and running journeys.
 func (s *server) getProfile(c *gin.Context) {
-	ctx := c.Request.Context()
-	p, err := s.Store.GetProfile(ctx, workspace(c), c.Param("id"))
+	v, err := s.profiles.View(c.Request.Context(), workspace(c), c.Param("id"), profileEvents)
 	if s.answered(c, err, noCustomer(c)) {
 		return
 	}
-	events, _, err := s.Store.CustomerEvents(ctx, workspace(c), p.ID, store.TimelineFilter{Limit: profileEvents})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	runs, err := s.customerRuns(ctx, workspace(c), append([]string{p.ID}, p.AnonymousIDs...), true)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	consent, err := s.Store.ListConsent(ctx, workspace(c), p.ID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
+	p := v.Profile
 	out := profileResponse{
 		ID: p.ID, AnonymousIDs: nonNil(p.AnonymousIDs), Traits: p.Traits, TraitUpdatedAt: p.TraitUpdatedAt,
-		Tags: nonNil(p.Tags), Timezone: p.Timezone, Locale: p.Locale, Consent: toConsent(consent),
+		Tags: nonNil(p.Tags), Timezone: p.Timezone, Locale: p.Locale, Consent: toConsent(v.Consent),
 		Addresses: addressesResponse{Email: p.Email, Phone: p.Phone, LineUserID: p.LineUserID, PushTokens: nonNil(p.PushTokens)},
-		Events:    make([]eventResponse, len(events)), Journeys: make([]runResponse, len(runs)),
+		Events:    make([]eventResponse, len(v.Events)), Journeys: make([]runResponse, len(v.Runs)),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
-	for i, e := range events {
+	for i, e := range v.Events {
 		out.Events[i] = toEventResponse(e)
 	}
-	for i, r := range runs {
+	for i, r := range v.Runs {
 		out.Journeys[i] = s.toRun(r)
 	}
 	c.JSON(http.StatusOK, out)
@@ -140,13 +116,8 @@ func (s *server) profileTimeline(c *gin.Context) {
 		return
 	}
 	f.Limit = limit
-	ctx := c.Request.Context()
-	p, err := s.Store.GetProfile(ctx, workspace(c), c.Param("id"))
+	p, events, next, err := s.Store.ProfileTimeline(c.Request.Context(), workspace(c), c.Param("id"), f)
 	if s.answered(c, err, noCustomer(c)) {
-		return
-	}
-	events, next, err := s.Store.CustomerEvents(ctx, workspace(c), p.ID, f)
-	if s.answered(c, err) {
 		return
 	}
 	out := make([]eventResponse, len(events))
@@ -165,86 +136,11 @@ func (s *server) profileTimeline(c *gin.Context) {
 // their histories), and its profile, merged ids, events, quarantined events
 // and messages are deleted; an audit record without personal data stays.
 func (s *server) eraseProfile(c *gin.Context) {
-	ctx := c.Request.Context()
-	id := c.Param("id")
-	ids := []string{id}
-	p, profileErr := s.Store.GetProfile(ctx, workspace(c), id)
-	if profileErr == nil {
-		ids = append([]string{p.ID}, p.AnonymousIDs...)
-	} else if !errors.Is(profileErr, store.ErrNotFound) {
-		s.fail(c, profileErr)
-		return
-	}
-	runs, err := s.customerRuns(ctx, workspace(c), ids, false)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if profileErr != nil && len(runs) == 0 {
-		s.answered(c, profileErr, noCustomer(c))
-		return
-	}
-	ended, err := s.endRuns(ctx, runs)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	e, err := s.Store.EraseCustomer(ctx, workspace(c), id, ids, keyID(c), ended)
-	if err != nil {
-		s.fail(c, err)
+	e, err := s.profiles.Erase(c.Request.Context(), workspace(c), c.Param("id"), keyID(c))
+	if s.answered(c, err, noCustomer(c)) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"erased": true, "erasureId": e.ID, "counts": e.Counts, "runsEnded": e.RunsEnded, "erasedAt": e.ErasedAt})
-}
-
-// endRuns terminates the running runs with reason "erasure", then deletes
-// every run with its history, and says how many were running.
-func (s *server) endRuns(ctx context.Context, runs []*workflow.WorkflowExecutionInfo) (int, error) {
-	ended := 0
-	for _, r := range runs {
-		ex := r.GetExecution()
-		if r.GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
-			if err := s.Temporal.TerminateWorkflow(ctx, ex.GetWorkflowId(), ex.GetRunId(), "erasure"); err != nil {
-				return ended, fmt.Errorf("terminate run %s: %w", ex.GetWorkflowId(), err)
-			}
-			ended++
-		}
-		_, err := s.Temporal.WorkflowService().DeleteWorkflowExecution(ctx, &workflowservice.DeleteWorkflowExecutionRequest{
-			Namespace: s.Namespace, WorkflowExecution: &common.WorkflowExecution{WorkflowId: ex.GetWorkflowId(), RunId: ex.GetRunId()},
-		})
-		if err != nil {
-			return ended, fmt.Errorf("delete run %s: %w", ex.GetWorkflowId(), err)
-		}
-	}
-	return ended, nil
-}
-
-// customerRuns lists the journey runs of a customer known by any of ids,
-// through Temporal visibility; only the running ones when running is true.
-func (s *server) customerRuns(ctx context.Context, workspaceID string, ids []string, running bool) ([]*workflow.WorkflowExecutionInfo, error) {
-	quoted := make([]string, len(ids))
-	for i, id := range ids {
-		quoted[i] = quote(id)
-	}
-	query := fmt.Sprintf("%s = %s AND %s IN (%s)", workflows.AttrWorkspace.GetName(), quote(workspaceID),
-		workflows.AttrCustomer.GetName(), strings.Join(quoted, ", "))
-	if running {
-		query += " AND ExecutionStatus = 'Running'"
-	}
-	var out []*workflow.WorkflowExecutionInfo
-	var token []byte
-	for {
-		resp, err := s.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Namespace: s.Namespace, Query: query, PageSize: 100, NextPageToken: token,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("list runs of customer: %w", err)
-		}
-		out = append(out, resp.GetExecutions()...)
-		if token = resp.GetNextPageToken(); len(token) == 0 {
-			return out, nil
-		}
-	}
 }
 
 // noCustomer is the 404 of a path naming a customer the workspace lacks.

@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -32,18 +30,7 @@ func newScoringCache(st *store.Store, ttl time.Duration) *wscache.Cache[*scoring
 }
 
 func loadScoringRules(ctx context.Context, st *store.Store, workspaceID string) (scoring.Rules, error) {
-	r := scoring.Rules{Events: []scoring.EventRule{}, Traits: []scoring.TraitRule{}}
-	raw, err := st.ScoringRules(ctx, workspaceID)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, nil
-	}
-	if err != nil {
-		return r, err
-	}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return r, fmt.Errorf("decode scoring rules of %q: %w", workspaceID, err)
-	}
-	return r, nil
+	return st.ScoringRuleSet(ctx, workspaceID)
 }
 
 // getScoring answers the workspace's lead-scoring rules (empty lists when none).
@@ -100,30 +87,19 @@ type scoreResponse struct {
 // getProfileScore answers a customer's lead score, decayed to now, with
 // its latest awards.
 func (s *server) getProfileScore(c *gin.Context) {
-	ctx := c.Request.Context()
-	p, err := s.Store.GetProfile(ctx, workspace(c), c.Param("id"))
+	ps, err := s.Store.ProfileScore(c.Request.Context(), workspace(c), c.Param("id"), scoreHistoryLimit)
 	if s.answered(c, err, noCustomer(c)) {
 		return
 	}
-	rules, err := s.scoring.Get(ctx, workspace(c))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	history, err := s.Store.ScoreHistory(ctx, workspace(c), p.ID, scoreHistoryLimit)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := scoreResponse{ID: p.ID, History: history}
+	p := ps.Profile
+	out := scoreResponse{ID: p.ID, History: ps.History}
 	if out.History == nil {
 		out.History = []store.ScoreEntry{}
 	}
 	sc := scoring.Score{At: p.TraitUpdatedAt[scoring.Trait]}
 	sc.Value, _ = p.Traits[scoring.Trait].(float64)
-	var halfLife time.Duration
-	if rules != nil && rules.HalfLife > 0 {
-		halfLife = rules.HalfLife
+	halfLife := ps.HalfLife
+	if halfLife > 0 {
 		out.HalfLife = journey.Duration(halfLife).String()
 	}
 	out.Stored, out.Score = sc.Value, sc.ValueAt(time.Now(), halfLife)

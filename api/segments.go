@@ -225,13 +225,8 @@ func (s *server) segmentMembers(c *gin.Context) {
 
 // profileSegments lists the segments a customer is in now.
 func (s *server) profileSegments(c *gin.Context) {
-	ctx := c.Request.Context()
-	p, err := s.Store.GetProfile(ctx, workspace(c), c.Param("id"))
+	p, in, err := s.Store.ProfileWithSegments(c.Request.Context(), workspace(c), c.Param("id"))
 	if s.answered(c, err, notFound("no profile "+c.Param("id")+" in this workspace")) {
-		return
-	}
-	in, err := s.Store.ProfileSegments(ctx, workspace(c), p.ID)
-	if s.answered(c, err, noSegment(c)) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"profile": p.ID, "segments": in})

@@ -22,6 +22,7 @@ import (
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/payloadcodec"
+	"github.com/tabiji/tabiji/profiles"
 	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/signupforms"
@@ -91,6 +92,8 @@ type server struct {
 	scoring *wscache.Cache[*scoring.Compiled]
 	// pipeline takes the decoded calls of every ingestion endpoint to the journeys.
 	pipeline *ingest.Pipeline
+	// profiles reads and erases customers across Postgres and Temporal.
+	profiles *profiles.Service
 	// broadcasts schedules broadcasts after their checks.
 	broadcasts *broadcasts.Scheduler
 	// engagement records what comes back from sent messages as events of their customers.
@@ -146,6 +149,7 @@ func newServer(d Deps) *server {
 		})
 	}
 	s.engagement = engagement.New(engagement.Deps{Store: d.Store, Pipeline: s.pipeline, Temporal: d.Temporal, Logger: d.Logger})
+	s.profiles = &profiles.Service{Store: d.Store, Temporal: d.Temporal, Namespace: d.Namespace}
 	s.broadcasts = &broadcasts.Scheduler{Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Channels: d.Channels}
 	s.identitySecrets = wscache.New(5*time.Second, s.loadIdentitySecret)
 	s.origins = wscache.New(5*time.Second, d.Store.AllowedOrigins)
