@@ -44,17 +44,7 @@ func (s *server) exportProfiles(c *gin.Context) {
 	}
 	ctx, ws, seg, now := c.Request.Context(), workspace(c), c.Query("segment"), time.Now()
 	page := func(after string) ([]store.Profile, error) {
-		var ids []string
-		var err error
-		if seg != "" {
-			ids, err = s.Store.SegmentMembersAt(ctx, ws, seg, after, exportPage, now)
-		} else {
-			ids, err = s.Store.ProfileIDs(ctx, ws, after, exportPage)
-		}
-		if err != nil || len(ids) == 0 {
-			return nil, err
-		}
-		return s.Store.GetProfiles(ctx, ws, ids)
+		return s.Store.ProfilesPage(ctx, ws, seg, after, exportPage, now)
 	}
 	first, err := page("")
 	if s.answered(c, err, notFound("no segment "+seg+" in this workspace", jsonfields.Error{Field: "segment", Message: "no such segment"})) {

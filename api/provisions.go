@@ -25,21 +25,21 @@ func (s *server) listProvisions(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
+	if format != "json" {
+		f.Limit = provisionsCSVPage
+	}
+	// One read, page after page: the CSV streams every page.
+	page := func() ([]store.Provision, string, error) { return s.Store.Provisions(ctx, workspace(c), f) }
+	recs, next, err := page()
+	if s.answered(c, err) {
+		return
+	}
 	if format == "json" {
-		recs, next, err := s.Store.Provisions(ctx, workspace(c), f)
-		if s.answered(c, err) {
-			return
-		}
 		body := gin.H{"provisions": nonNil(recs)}
 		if next != "" {
 			body["next"] = next
 		}
 		c.JSON(http.StatusOK, body)
-		return
-	}
-	f.Limit = provisionsCSVPage
-	recs, next, err := s.Store.Provisions(ctx, workspace(c), f)
-	if s.answered(c, err) {
 		return
 	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
@@ -57,7 +57,7 @@ func (s *server) listProvisions(c *gin.Context) {
 			return
 		}
 		f.After = next
-		if recs, next, err = s.Store.Provisions(ctx, workspace(c), f); err != nil {
+		if recs, next, err = page(); err != nil {
 			// The status is sent: a cut-short file is all we can say.
 			s.Logger.Error("export provision records", "workspace", workspace(c), "error", err)
 			return

@@ -80,3 +80,20 @@ func (s *Store) ProfileScore(ctx context.Context, workspaceID, id string, limit 
 	out.History, err = s.ScoreHistory(ctx, workspaceID, p.ID, limit)
 	return out, err
 }
+
+// ProfilesPage reads a page of at most limit profiles, by id after the
+// given one: the members of segment at the time at, or every profile when
+// segment is "". It returns ErrNotFound for a segment the workspace lacks.
+func (s *Store) ProfilesPage(ctx context.Context, workspaceID, segment, after string, limit int, at time.Time) ([]Profile, error) {
+	var ids []string
+	var err error
+	if segment != "" {
+		ids, err = s.SegmentMembersAt(ctx, workspaceID, segment, after, limit, at)
+	} else {
+		ids, err = s.ProfileIDs(ctx, workspaceID, after, limit)
+	}
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	return s.GetProfiles(ctx, workspaceID, ids)
+}
