@@ -314,10 +314,9 @@ var notYetOneCall = []string{
 	"changePreference", "confirmOptin", "controlBroadcast", "createBroadcast", "createSegment",
 	"deleteRichMenuRule", "fixQuarantined", "getBroadcast", "importProfiles", "issueLineLinkToken",
 	"journeyExperiments", "launchJourneyTemplate", "lineUsage", "lineWebhook", "listBroadcasts",
-	"previewTemplate", "pushOpened", "putEventDefinition", "putRichMenuRule", "putTaxonomy",
-	"putTaxonomyPolicy", "readyz", "replayQuarantined", "sendgridWebhook", "signupSubmit", "testSendTemplate",
-	"twilioWebhook", "uiCustomer", "uiCustomers", "uiJourney", "uiJourneys", "uiLine", "uiLogin", "uiSettings",
-	"updateSegment", "updateTemplate",
+	"previewTemplate", "pushOpened", "putRichMenuRule", "readyz", "replayQuarantined", "sendgridWebhook",
+	"signupSubmit", "testSendTemplate", "twilioWebhook", "uiCustomer", "uiCustomers", "uiJourney", "uiJourneys",
+	"uiLine", "uiLogin", "uiSettings", "updateSegment", "updateTemplate",
 }
 
 // TestTheOneCallCheckFails shows the check failing, on a small source of

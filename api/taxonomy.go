@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/taxonomy"
 )
 
@@ -58,23 +59,12 @@ func (s *server) putTaxonomy(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	ws := workspace(c)
-	prev, err := s.Store.Taxonomy(ctx, ws)
-	if err != nil {
-		s.fail(c, err)
+	changes, err := s.Store.ApplyTaxonomy(c.Request.Context(), workspace(c), next, dryRun)
+	if s.answered(c, err) {
 		return
 	}
-	changes := taxonomy.Diff(prev, next)
-	if changes == nil {
-		changes = []taxonomy.Change{}
-	}
 	if !dryRun {
-		if err := s.Store.ReplaceTaxonomy(ctx, ws, next); err != nil {
-			s.fail(c, err)
-			return
-		}
-		s.taxonomies.Invalidate(ws)
+		s.taxonomies.Invalidate(workspace(c))
 	}
 	c.JSON(http.StatusOK, gin.H{"applied": !dryRun, "changes": changes})
 }
@@ -150,14 +140,11 @@ func (s *server) putEventDefinition(c *gin.Context) {
 		return
 	}
 	create := c.Request.Method == http.MethodPost
-	if s.answered(c, s.Store.PutEventDefinition(c.Request.Context(), workspace(c), e, create), aboutDefinition(c, "event")...) {
-		return
-	}
-	s.taxonomies.Invalidate(workspace(c))
-	stored, err := s.Store.EventDefinition(c.Request.Context(), workspace(c), e.Name)
+	stored, err := s.Store.PutEventDefinitionAndRead(c.Request.Context(), workspace(c), e, create)
 	if s.answered(c, err, aboutDefinition(c, "event")...) {
 		return
 	}
+	s.taxonomies.Invalidate(workspace(c))
 	status := http.StatusOK
 	if create {
 		status = http.StatusCreated
@@ -274,28 +261,9 @@ func (s *server) putTaxonomyPolicy(c *gin.Context) {
 	if !decodeJSON(c, 1<<10, &b, true) {
 		return
 	}
-	t, err := s.Store.Taxonomy(c.Request.Context(), workspace(c))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if b.UnknownEvents != "" {
-		t.UnknownEvents = b.UnknownEvents
-	}
-	if b.InvalidTraits != "" {
-		t.InvalidTraits = b.InvalidTraits
-	}
-	if b.Naming != nil {
-		t.Naming = *b.Naming
-	}
-	// The sheet's own names must follow a new convention too.
-	if err := t.Validate(); err != nil {
-		s.sheetProblem(c, err)
-		return
-	}
-	t.Normalize()
-	if err := s.Store.SetTaxonomyPolicies(c.Request.Context(), workspace(c), t.UnknownEvents, t.InvalidTraits, t.Naming); err != nil {
-		s.fail(c, err)
+	t, err := s.Store.UpdateTaxonomyPolicies(c.Request.Context(), workspace(c),
+		store.TaxonomyPolicies{UnknownEvents: b.UnknownEvents, InvalidTraits: b.InvalidTraits, Naming: b.Naming})
+	if s.answered(c, err) {
 		return
 	}
 	s.taxonomies.Invalidate(workspace(c))
