@@ -1,16 +1,11 @@
 package api
 
 import (
-	"cmp"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/ingest"
-	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/taxonomy"
 )
@@ -76,20 +71,9 @@ func (s *server) fixQuarantined(c *gin.Context) {
 		invalid(c, "messageId", "must stay "+c.Param("id"))
 		return
 	}
-	ctx, ws := c.Request.Context(), workspace(c)
-	ev := fixed.ToEvent(ws)
+	ev := fixed.ToEvent(workspace(c))
 	ev.MessageID = c.Param("id")
-	m, err := decodeStored(ev)
-	if err != nil {
-		decodeProblem(c, err)
-		return
-	}
-	t, err := s.taxonomies.Get(ctx, ws)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	q, err := s.Store.FixQuarantined(ctx, ws, ev.MessageID, ingest.ToEvent(ws, &m, nil), ingest.Check(t, &m).Violations)
+	q, err := s.pipeline.FixQuarantined(c.Request.Context(), workspace(c), ev)
 	if s.answered(c, err, noQuarantined(c)) {
 		return
 	}
@@ -102,91 +86,11 @@ func (s *server) fixQuarantined(c *gin.Context) {
 // dropped and counted; still failing, it stays with its new violations and
 // the answer is 422 naming them.
 func (s *server) replayQuarantined(c *gin.Context) {
-	ctx, ws := c.Request.Context(), workspace(c)
-	q, err := s.Store.GetQuarantined(ctx, ws, c.Param("id"))
+	r, err := s.pipeline.Replay(c.Request.Context(), workspace(c), c.Param("id"))
 	if s.answered(c, err, noQuarantined(c)) {
 		return
 	}
-	m, err := decodeStored(q.Event)
-	if err != nil {
-		decodeProblem(c, err) // only an event stored before a fix validated it
-		return
-	}
-	t, err := s.taxonomies.Get(ctx, ws)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	v := ingest.Check(t, &m)
-	if v.Action == taxonomy.ActionReject || v.Action == taxonomy.ActionQuarantine {
-		if _, err := s.Store.FixQuarantined(ctx, ws, q.MessageID, q.Event, v.Violations); s.answered(c, err, noQuarantined(c)) {
-			return
-		}
-		violationProblem(c, "the event still breaks the taxonomy: fix it (PUT) and replay, or drop it", v.Violations)
-		return
-	}
-	res, err := s.pipeline.Submit(ctx, ws, []ingest.Message{m})
-	if err != nil {
-		s.fail(c, ingestError(err))
-		return
-	}
-	if len(res.Rejected) > 0 || res.Quarantined > 0 { // the taxonomy changed under us
-		problem(c, http.StatusConflict, "the taxonomy changed during the replay: replay again")
-		return
-	}
-	if res.RouteErr != nil {
-		// Stored but not yet routed: the sweeper routes it.
-		s.Logger.Warn("route replayed event", "messageId", q.MessageID, "error", res.RouteErr)
-	}
-	if s.answered(c, s.Store.ReleaseQuarantined(ctx, ws, q.MessageID), noQuarantined(c)) {
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"messageId": q.MessageID, "action": v.Action, "violations": v.Violations})
-}
-
-// decodeStored rebuilds the Segment call a stored event came from and
-// decodes it as ingestion decodes calls, received now.
-func decodeStored(ev store.Event) (ingest.Message, error) {
-	typ := cmp.Or(ev.Type, ingest.Track)
-	call := map[string]any{"type": typ, "messageId": ev.MessageID}
-	if ev.UserID != "" && ev.UserID != ev.AnonymousID { // ingestion stores an anonymous caller's id in both
-		call["userId"] = ev.UserID
-	}
-	if ev.AnonymousID != "" {
-		call["anonymousId"] = ev.AnonymousID
-	}
-	nameField := "event"
-	if typ == ingest.Page || typ == ingest.Screen {
-		nameField = "name"
-	}
-	for field, v := range map[string]string{nameField: ev.Name, "groupId": ev.GroupID, "previousId": ev.PreviousID} {
-		if v != "" {
-			call[field] = v
-		}
-	}
-	for field, raw := range map[string]json.RawMessage{"properties": ev.Properties, "traits": ev.Traits, "context": ev.Context} {
-		if len(raw) > 0 && string(raw) != "null" {
-			call[field] = raw
-		}
-	}
-	if !ev.Timestamp.IsZero() {
-		call["timestamp"] = ev.Timestamp.Format(time.RFC3339Nano)
-	}
-	body, err := json.Marshal(call)
-	if err != nil {
-		return ingest.Message{}, fmt.Errorf("encode the stored call: %w", err)
-	}
-	return ingest.Decode(typ, body, time.Now().UTC())
-}
-
-// violationProblem answers 422 with one error per violation, named by its
-// field ("properties.total") and saying the rule.
-func violationProblem(c *gin.Context, detail string, vs []taxonomy.Violation) {
-	errs := make([]jsonfields.Error, len(vs))
-	for i, v := range vs {
-		errs[i] = jsonfields.Error{Field: v.Field, Message: v.Rule + ": " + v.Message}
-	}
-	problem(c, http.StatusUnprocessableEntity, detail, errs...)
+	c.JSON(http.StatusOK, gin.H{"messageId": r.MessageID, "action": r.Action, "violations": r.Violations})
 }
 
 // dropQuarantined deletes a quarantined event, counting it as dropped.
