@@ -2,15 +2,11 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/jsonfields"
-	"github.com/tabiji/tabiji/segments"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -46,85 +42,12 @@ func (s *server) createSegment(c *gin.Context) {
 	if !decodeJSON(c, 1<<20, &req, true) || !nameAndID(c, &req.Name, &req.ID, "") {
 		return
 	}
-	def, ok := s.segmentDefinition(c, req.ID, req.Definition)
-	if !ok {
-		return
-	}
-	g, err := s.Store.CreateSegment(c.Request.Context(), workspace(c), store.Segment{ID: req.ID, Name: req.Name, Description: req.Description, Definition: def})
+	g, err := s.Store.CreateCheckedSegment(c.Request.Context(), workspace(c), store.Segment{ID: req.ID, Name: req.Name, Description: req.Description}, req.Definition)
 	if s.answered(c, err, conflict("a segment with id "+req.ID+" already exists", taken("id"))) {
 		return
 	}
 	c.Header("Location", "/v1/segments/"+g.ID)
 	c.JSON(http.StatusCreated, toSegmentResponse(g))
-}
-
-// segmentDefinition parses and validates a definition against the
-// workspace's taxonomy and segments, answering 400 or 422 naming each
-// field at fault; it returns the definition as stored.
-func (s *server) segmentDefinition(c *gin.Context, id string, raw json.RawMessage) (json.RawMessage, bool) {
-	if len(raw) == 0 || string(raw) == "null" {
-		invalid(c, "definition", `is required: {"condition": {...}}`)
-		return nil, false
-	}
-	d, err := segments.Parse(raw)
-	var errs segments.Errors
-	if errors.As(err, &errs) {
-		for i := range errs {
-			if f := errs[i].Field; f != "" && f != "definition" {
-				errs[i].Field = "definition." + f
-			} else {
-				errs[i].Field = "definition"
-			}
-		}
-		s.answered(c, segments.Invalid(errs))
-		return nil, false
-	}
-	ctx := c.Request.Context()
-	tax, err := s.Store.Taxonomy(ctx, workspace(c))
-	if err != nil {
-		s.fail(c, err)
-		return nil, false
-	}
-	resolve, err := s.Store.SegmentResolver(ctx, workspace(c))
-	if err != nil {
-		s.fail(c, err)
-		return nil, false
-	}
-	if errs := segments.Validate(d, segments.Env{Taxonomy: tax, Segments: resolve, Self: id}); len(errs) > 0 {
-		s.answered(c, segments.Invalid(errs))
-		return nil, false
-	}
-	if !s.referrersFit(c, id, d, resolve) {
-		return nil, false
-	}
-	canonical, err := json.Marshal(d)
-	if err != nil {
-		s.fail(c, err)
-		return nil, false
-	}
-	return canonical, true
-}
-
-// referrersFit refuses, with a 422 naming the chain, a definition of
-// segment id that would make a segment referencing it expand past
-// segments.MaxExpandedConditions.
-func (s *server) referrersFit(c *gin.Context, id string, d segments.Definition, resolve segments.Resolver) bool {
-	all, err := s.Store.ListSegments(c.Request.Context(), workspace(c))
-	if err != nil {
-		s.fail(c, err)
-		return false
-	}
-	ids := make([]string, len(all))
-	for i, g := range all {
-		ids[i] = g.ID
-	}
-	err = segments.CheckReferrers(id, d, ids, resolve)
-	if err == nil {
-		return true
-	}
-	msg := "with this definition, " + strings.TrimPrefix(err.Error(), "segments: ")
-	problem(c, http.StatusUnprocessableEntity, msg, jsonfields.Error{Field: "definition.condition", Message: msg})
-	return false
 }
 
 // listSegments lists the workspace's segments by id.
@@ -165,22 +88,7 @@ func (s *server) updateSegment(c *gin.Context) {
 		invalid(c, "id", "differs from the id in the path")
 		return
 	}
-	current, err := s.Store.GetSegment(c.Request.Context(), workspace(c), c.Param("id"))
-	if s.answered(c, err, noSegment(c)) {
-		return
-	}
-	def, ok := s.segmentDefinition(c, current.ID, req.Definition)
-	if !ok {
-		return
-	}
-	current.Definition = def
-	if req.Name != "" {
-		current.Name = req.Name
-	}
-	if req.Description != "" {
-		current.Description = req.Description
-	}
-	g, err := s.Store.UpdateSegment(c.Request.Context(), workspace(c), current)
+	g, err := s.Store.ReviseSegment(c.Request.Context(), workspace(c), c.Param("id"), req.Name, req.Description, req.Definition)
 	if s.answered(c, err, noSegment(c)) {
 		return
 	}
