@@ -14,11 +14,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/channels"
 	"github.com/tabiji/tabiji/channels/line"
 	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/jsonfields"
+	"github.com/tabiji/tabiji/linelink"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -50,20 +50,11 @@ func (s *server) issueLineLinkToken(c *gin.Context) {
 		invalid(c, "lineUserId", "must be a LINE user ID as webhooks give it: U and 32 hex digits")
 		return
 	}
-	ctx, ws := c.Request.Context(), workspace(c)
-	sender, err := s.Channels.LINE(ctx, ws)
+	issued, err := linelink.Issue(c.Request.Context(), s.Channels, s.Store, workspace(c), req.LineUserID)
 	if s.answered(c, err, notConfiguredLINE) {
 		return
 	}
-	token, err := sender.IssueLinkToken(ctx, req.LineUserID)
-	if lineRefused(c, "lineUserId", err) || s.answered(c, err) {
-		return
-	}
-	expires, err := s.Store.IssueLineLinkToken(ctx, ws, token, req.LineUserID, time.Now().UTC())
-	if s.answered(c, err) {
-		return
-	}
-	c.JSON(http.StatusCreated, gin.H{"linkToken": token, "lineUserId": req.LineUserID, "expiresAt": expires})
+	c.JSON(http.StatusCreated, gin.H{"linkToken": issued.Token, "lineUserId": req.LineUserID, "expiresAt": issued.ExpiresAt})
 }
 
 // completeLineAccountLink is POST /v1/line/account-links: the shop's site
@@ -103,16 +94,6 @@ func newLinkNonce() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b) // never fails (crypto/rand)
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// lineRefused answers a request LINE refused for good as a 422 on field.
-func lineRefused(c *gin.Context, field string, err error) bool {
-	var perm *channels.PermanentError
-	if !errors.As(err, &perm) {
-		return false
-	}
-	problem(c, http.StatusUnprocessableEntity, "LINE refused the request: "+perm.Reason, jsonfields.Error{Field: field, Message: "LINE refused it: " + perm.Reason})
-	return true
 }
 
 // lineEventCustomer is the customer a LINE event belongs to: for an
