@@ -314,7 +314,7 @@ var notYetOneCall = []string{
 	"changePreference", "confirmOptin", "controlBroadcast", "createBroadcast", "deleteRichMenuRule",
 	"getBroadcast", "importProfiles", "journeyExperiments", "launchJourneyTemplate", "lineUsage", "lineWebhook",
 	"listBroadcasts", "previewTemplate", "pushOpened", "putRichMenuRule", "readyz", "sendgridWebhook",
-	"signupSubmit", "testSendTemplate", "twilioWebhook", "uiCustomer", "uiCustomers", "uiJourney", "uiJourneys",
+	"signupSubmit", "testSendTemplate", "twilioWebhook", "uiCustomer", "uiCustomers", "uiHome", "uiHomeCSV", "uiMonthlyReport", "uiJourney", "uiJourneys",
 	"uiLine", "uiLogin", "uiSettings", "updateTemplate",
 }
 
