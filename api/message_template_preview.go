@@ -1,38 +1,21 @@
 package api
 
 import (
-	"cmp"
-	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"net/mail"
-	"regexp"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/channels"
-	"github.com/tabiji/tabiji/channels/outbox"
 	"github.com/tabiji/tabiji/journey"
-	"github.com/tabiji/tabiji/jsonfields"
-	"github.com/tabiji/tabiji/msgtemplates"
-	"github.com/tabiji/tabiji/phone"
-	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/previews"
 )
 
 // Preview and test send of message templates (message_templates.go).
 
-// previewUnsubscribeURL stands for the customer's signed unsubscribe link
-// in previews and test sends, which have no message to sign it for.
-const previewUnsubscribeURL = "https://unsubscribe.invalid/preview"
-
 // MessageTest is the outbox status of a message recorded by
 // POST /v1/templates/{id}/test-send.
-const MessageTest = "test"
-
-// lineUserID is the form of a LINE user ID.
-var lineUserID = regexp.MustCompile(`^U[0-9a-f]{32}$`)
+const MessageTest = previews.StatusTest
 
 // previewRequest is what a template is rendered with: a stored profile
 // (profileId) or one given inline (profile), the entry event, the latest
@@ -76,10 +59,11 @@ func (s *server) previewTemplate(c *gin.Context) {
 		invalid(c, "to", "is for test-send; a preview sends nothing")
 		return
 	}
-	out, _, ok := s.renderTemplate(c, req, "preview")
-	if ok {
-		c.JSON(http.StatusOK, out)
+	r, err := s.previews.Preview(c.Request.Context(), workspace(c), req.toPreviews(c.Param("id")))
+	if s.answered(c, err, noTemplate(c)) {
+		return
 	}
+	c.JSON(http.StatusOK, toPreviewResponse(r))
 }
 
 // testSendTemplate renders a template as a preview does and sends it to
@@ -87,196 +71,37 @@ func (s *server) previewTemplate(c *gin.Context) {
 // provider settings, else the environment's; the development outbox when
 // neither has credentials). The message log keeps it with status "test",
 // which no provider event moves and neither frequency caps nor KPIs count;
-// caps do not hold it back, but a suppressed address is refused.
+// caps do not hold it back, but a suppressed address is refused
+// (previews.Service.TestSend).
 func (s *server) testSendTemplate(c *gin.Context) {
 	var req previewRequest
 	if !decodeJSON(c, 1<<20, &req, true) {
 		return
 	}
-	id := newTestMessageID()
-	out, msg, ok := s.renderTemplate(c, req, id)
-	if !ok || !validAddress(c, out.Channel, req.To) || !s.notSuppressed(c, out.Channel, req.To) {
+	sent, err := s.previews.TestSend(c.Request.Context(), workspace(c), req.toPreviews(c.Param("id")))
+	if s.answered(c, err, noTemplate(c)) {
 		return
 	}
-	ctx, ws := c.Request.Context(), workspace(c)
-	sender, err := s.Channels.Sender(ctx, ws, out.Channel)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	subject, body := outboxText(msg)
-	if _, _, err := s.Store.RecordMessage(ctx, store.Message{
-		ID: id, WorkspaceID: ws, CustomerID: out.CustomerID, NodeID: "template:" + out.TemplateID,
-		JourneyVersion: out.Version, Channel: out.Channel, Subject: subject, Body: body, Status: MessageTest,
-	}); err != nil {
-		s.fail(c, err)
-		return
-	}
-	out.To, out.Status, out.SentThrough = req.To, MessageTest, "outbox"
-	if _, isOutbox := sender.(*outbox.Sender); !isOutbox {
-		msg.WorkspaceID, msg.CustomerID, msg.NodeID, msg.To = ws, out.CustomerID, "template:"+out.TemplateID, req.To
-		if out.ProviderID, ok = s.sendTest(c, sender, msg); !ok {
-			return
-		}
-		out.SentThrough = providerOf(out.Channel)
-	}
+	out := toPreviewResponse(sent.Rendered)
+	out.To, out.Status, out.SentThrough, out.ProviderID = sent.To, sent.Status, sent.SentThrough, sent.ProviderID
 	c.JSON(http.StatusAccepted, out)
 }
 
-// notSuppressed refuses a test send to an address the workspace
-// suppressed (a bounce, a spam report, an unsubscribe, a LINE unfollow).
-func (s *server) notSuppressed(c *gin.Context, channel, to string) bool {
-	sp, err := s.Store.Suppressed(c.Request.Context(), workspace(c), channel, to)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return true
-	case err != nil:
-		s.fail(c, err)
-	default:
-		problem(c, http.StatusUnprocessableEntity, "to: the address is suppressed ("+sp.Reason+"); a test send respects suppression",
-			jsonfields.Error{Field: "to", Message: "is suppressed: " + sp.Reason})
+// toPreviews is the request as previews takes it.
+func (r previewRequest) toPreviews(templateID string) previews.Request {
+	out := previews.Request{TemplateID: templateID, Version: r.Version, ProfileID: r.ProfileID, Profile: r.Profile,
+		Event: r.Event, LatestEvent: r.LatestEvent, To: r.To}
+	if j := r.Journey; j != nil {
+		out.Journey = &previews.Journey{ID: j.ID, Version: j.Version, Variables: j.Variables}
 	}
-	return false
+	return out
 }
 
-// sendTest calls the provider and logs its answer on the test message; a
-// refusal or an outage is a 502 saying which.
-func (s *server) sendTest(c *gin.Context, sender channels.Sender, msg channels.Message) (string, bool) {
-	ctx := c.Request.Context()
-	res, sendErr := sender.Send(ctx, msg)
-	ev := store.MessageEvent{WorkspaceID: msg.WorkspaceID, EventID: "send:" + msg.ID, MessageID: msg.ID,
-		Status: MessageTest, ProviderEvent: "test_sent", ProviderID: res.ProviderID}
-	if sendErr != nil {
-		ev.Status, ev.ProviderEvent = "failed", "send_failed"
-		ev.Detail, _ = json.Marshal(map[string]string{"reason": sendErr.Error()})
-	}
-	if _, _, err := s.Store.RecordMessageEvent(ctx, ev); err != nil {
-		s.fail(c, err)
-		return "", false
-	}
-	switch {
-	case sendErr == nil:
-		return res.ProviderID, true
-	case channels.IsPermanent(sendErr):
-		problem(c, http.StatusBadGateway, providerOf(msg.Channel)+" refused the test message: "+sendErr.Error())
-	default:
-		problem(c, http.StatusBadGateway, providerOf(msg.Channel)+" did not take the test message (try again): "+sendErr.Error())
-	}
-	return "", false
+// toPreviewResponse is a rendered template as the API shows it.
+func toPreviewResponse(r previews.Rendered) previewResponse {
+	return previewResponse{TemplateID: r.TemplateID, Version: r.Version, Channel: r.Channel, CustomerID: r.CustomerID,
+		MessageID: r.MessageID, Content: toRenderedContent(r.Message)}
 }
-
-func providerOf(channel string) string {
-	return map[string]string{"email": "sendgrid", "line": "line", "push": "fcm", "sms": "twilio"}[channel]
-}
-
-// renderTemplate loads the template, the profile and renders; it answers
-// the problem itself when it returns false.
-func (s *server) renderTemplate(c *gin.Context, req previewRequest, messageID string) (previewResponse, channels.Message, bool) {
-	if req.Version < 0 {
-		invalid(c, "version", "must be a whole number from 1")
-		return previewResponse{}, channels.Message{}, false
-	}
-	m, err := s.Store.GetMessageTemplate(c.Request.Context(), workspace(c), c.Param("id"), req.Version)
-	if s.answered(c, err, noTemplate(c)) {
-		return previewResponse{}, channels.Message{}, false
-	}
-	content, err := msgtemplates.Parse(m.Channel, m.Content)
-	if err != nil {
-		// Stored content was valid when stored; the sandbox may refuse it
-		// since (an include, a budget).
-		s.templateProblem(c, err)
-		return previewResponse{}, channels.Message{}, false
-	}
-	data, ok := s.previewData(c, req, messageID)
-	if !ok {
-		return previewResponse{}, channels.Message{}, false
-	}
-	msg, err := msgtemplates.Render(c.Request.Context(), content, data)
-	if err != nil {
-		s.templateProblem(c, err)
-		return previewResponse{}, channels.Message{}, false
-	}
-	return previewResponse{TemplateID: m.ID, Version: m.Version, Channel: m.Channel, CustomerID: data.CustomerID,
-		MessageID: messageID, Content: toRenderedContent(msg)}, msg, true
-}
-
-// previewData is what the template sees: the profile, read from the store
-// for profileId, and the events and journey of the request.
-func (s *server) previewData(c *gin.Context, req previewRequest, messageID string) (msgtemplates.Data, bool) {
-	d := msgtemplates.Data{CustomerID: "preview", MessageID: messageID, UnsubscribeURL: previewUnsubscribeURL, Latest: req.LatestEvent}
-	switch {
-	case req.ProfileID != "" && req.Profile != nil:
-		invalid(c, "profile", "give profileId or profile, not both")
-		return d, false
-	case req.ProfileID != "":
-		p, err := s.Store.GetProfile(c.Request.Context(), workspace(c), req.ProfileID)
-		if s.answered(c, err, on(store.ErrNotFound, http.StatusBadRequest, "profileId: no profile "+req.ProfileID+" in this workspace",
-			jsonfields.Error{Field: "profileId", Message: "no profile " + req.ProfileID + " in this workspace"})) {
-			return d, false
-		}
-		jp := store.ToJourneyProfile(p)
-		d.Profile, d.CustomerID = &jp, p.ID
-	case req.Profile != nil:
-		d.Profile = req.Profile
-		if req.Profile.ID != "" {
-			d.CustomerID = req.Profile.ID
-		}
-	}
-	if req.Event != nil {
-		d.Entry = *req.Event
-	}
-	if j := req.Journey; j != nil {
-		d.JourneyID, d.Version, d.Variables = j.ID, j.Version, j.Variables
-	}
-	return d, true
-}
-
-// validAddress checks a test send's address for the channel.
-func validAddress(c *gin.Context, channel, to string) bool {
-	var rule string
-	switch {
-	case strings.TrimSpace(to) == "":
-		rule = "is required: the address to send the test to"
-	case channel == msgtemplates.ChannelEmail:
-		if a, err := mail.ParseAddress(to); err != nil || a.Address != to {
-			rule = "must be an email address (name@domain)"
-		}
-	case channel == msgtemplates.ChannelLINE:
-		if !lineUserID.MatchString(to) {
-			rule = "must be a LINE user ID (U followed by 32 hex digits)"
-		}
-	case channel == msgtemplates.ChannelSMS:
-		if e, err := phone.E164(to, ""); err != nil || e != to {
-			rule = "must be a phone number in E.164, as +819012345678"
-		}
-	}
-	if rule != "" {
-		invalid(c, "to", rule)
-		return false
-	}
-	return true
-}
-
-// outboxText is how the development outbox shows a message: the email's
-// subject and HTML (or text), the push title and body, the LINE messages
-// as a JSON array.
-func outboxText(m channels.Message) (subject, body string) {
-	switch {
-	case m.Email != nil:
-		return m.Email.Subject, cmp.Or(m.Email.HTML, m.Email.Text)
-	case m.Push != nil:
-		return m.Push.Title, m.Push.Body
-	case m.SMS != nil:
-		return "", m.SMS.Body
-	default:
-		raw, _ := json.Marshal(m.LINE)
-		return "", string(raw)
-	}
-}
-
-// newTestMessageID names a test send's outbox row: random, as a test send
-// belongs to no run.
-func newTestMessageID() string { return "test_" + strings.ToLower(rand.Text()) }
 
 // renderedContent is a rendered message as the API shows it.
 type renderedContent struct {

@@ -63,35 +63,8 @@ func (s *server) createTemplate(c *gin.Context) {
 // stored; it answers 400 for a missing channel or content and 422 naming
 // every field at fault.
 func (s *server) parseTemplateContent(c *gin.Context, channel string, raw json.RawMessage) (json.RawMessage, bool) {
-	if channel == "" {
-		invalid(c, "channel", "is required: one of "+strings.Join(msgtemplates.Channels, ", "))
-		return nil, false
-	}
-	if len(raw) == 0 || string(raw) == "null" {
-		invalid(c, "content", "is required: the message in Liquid")
-		return nil, false
-	}
-	content, err := msgtemplates.Parse(channel, raw)
-	if err != nil {
-		s.templateProblem(c, err)
-		return nil, false
-	}
-	canonical, err := json.Marshal(content)
-	if err != nil {
-		s.templateProblem(c, err)
-		return nil, false
-	}
-	return canonical, true
-}
-
-// templateProblem answers a template's validation or rendering errors (see
-// answered), and an error that names no field as a 400 on the content.
-func (s *server) templateProblem(c *gin.Context, err error) {
-	if !namesFields(err) {
-		invalid(c, "content", err.Error())
-		return
-	}
-	s.answered(c, err)
+	content, err := store.TemplateContent(channel, raw)
+	return content, !s.answered(c, err)
 }
 
 // listTemplates lists the workspace's templates with their latest content,
@@ -168,19 +141,7 @@ func (s *server) updateTemplate(c *gin.Context) {
 		invalid(c, "id", "differs from the id in the path")
 		return
 	}
-	current, err := s.Store.GetMessageTemplate(c.Request.Context(), workspace(c), c.Param("id"), 0)
-	if s.answered(c, err, noTemplate(c)) {
-		return
-	}
-	if req.Channel != "" && req.Channel != current.Channel {
-		invalid(c, "channel", "cannot change: this is a "+current.Channel+" template (make a new one)")
-		return
-	}
-	content, ok := s.parseTemplateContent(c, current.Channel, req.Content)
-	if !ok {
-		return
-	}
-	m, err := s.Store.NewMessageTemplateVersion(c.Request.Context(), workspace(c), current.ID, strings.TrimSpace(req.Name), content)
+	m, err := s.Store.ReviseMessageTemplate(c.Request.Context(), workspace(c), c.Param("id"), req.Channel, strings.TrimSpace(req.Name), req.Content)
 	if s.answered(c, err, noTemplate(c)) {
 		return
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/payloadcodec"
+	"github.com/tabiji/tabiji/previews"
 	"github.com/tabiji/tabiji/profiles"
 	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/scoring"
@@ -94,6 +95,8 @@ type server struct {
 	pipeline *ingest.Pipeline
 	// profiles reads and erases customers across Postgres and Temporal.
 	profiles *profiles.Service
+	// previews renders and test-sends message templates.
+	previews *previews.Service
 	// broadcasts schedules broadcasts after their checks.
 	broadcasts *broadcasts.Scheduler
 	// engagement records what comes back from sent messages as events of their customers.
@@ -150,6 +153,7 @@ func newServer(d Deps) *server {
 	}
 	s.engagement = engagement.New(engagement.Deps{Store: d.Store, Pipeline: s.pipeline, Temporal: d.Temporal, Logger: d.Logger})
 	s.profiles = &profiles.Service{Store: d.Store, Temporal: d.Temporal, Namespace: d.Namespace}
+	s.previews = &previews.Service{Store: d.Store, Channels: d.Channels}
 	s.broadcasts = &broadcasts.Scheduler{Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Channels: d.Channels}
 	s.identitySecrets = wscache.New(5*time.Second, s.loadIdentitySecret)
 	s.origins = wscache.New(5*time.Second, d.Store.AllowedOrigins)
