@@ -34,11 +34,16 @@ func (s *server) scheduleBroadcast(c *gin.Context) {
 	if c.Request.ContentLength != 0 && !decodeJSON(c, 1<<10, &req, true) {
 		return
 	}
-	done, err := s.broadcasts.Schedule(c.Request.Context(), workspace(c), c.Param("id"),
-		broadcasts.Request{SendAt: req.SendAt, AllowOverQuota: req.AllowOverQuota})
+	out, err := s.approvals.ScheduleBroadcast(c.Request.Context(), workspace(c), c.Param("id"),
+		broadcasts.Request{SendAt: req.SendAt, AllowOverQuota: req.AllowOverQuota}, approvalActor(c))
 	if s.answered(c, err) {
 		return
 	}
+	if out.Request != nil {
+		requested(c, *out.Request)
+		return
+	}
+	done := out.Scheduled
 	c.JSON(http.StatusAccepted, scheduledResponse{toBroadcastResponse(done.Broadcast), done.QuotaWarning})
 }
 

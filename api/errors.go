@@ -111,6 +111,8 @@ func refusalStatus(kind error) int {
 		return http.StatusBadGateway
 	case errors.Is(kind, store.ErrMalformed):
 		return http.StatusBadRequest
+	case errors.Is(kind, store.ErrForbidden):
+		return http.StatusForbidden
 	}
 	return http.StatusUnprocessableEntity
 }

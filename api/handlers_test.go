@@ -34,7 +34,7 @@ import (
 // engineFields are the server's fields that reach Postgres or Temporal.
 var engineFields = map[string]bool{
 	"Store": true, "Temporal": true, "router": true, "pipeline": true, "broadcasts": true, "engagement": true,
-	"Channels": true, "signups": true, "Changes": true, "identitySecrets": true, "scoring": true, "taxonomies": true,
+	"Channels": true, "signups": true, "approvals": true, "Changes": true, "identitySecrets": true, "scoring": true, "taxonomies": true,
 	"origins": true, "everyOrigin": true,
 }
 

@@ -114,17 +114,19 @@ func (s *server) createAndActivate(c *gin.Context, id, name string, def journey.
 	if s.answered(c, err, conflict("a journey with id "+id+" already exists: launch with another \"id\"", taken("id"))) {
 		return
 	}
-	j, err := s.Store.ActivateJourney(ctx, workspace(c), id)
-	if err != nil {
-		s.fail(c, err)
+	// Activation syncs the trigger schedules (a template entered on a
+	// segment or a date needs its schedule now, not at the sweeper's next
+	// sync); under approvals it is a request and the journey stays a draft.
+	done, err := s.approvals.ActivateJourney(ctx, workspace(c), id, approvalActor(c))
+	if s.answered(c, err) {
 		return
 	}
-	s.router.Invalidate(workspace(c))
-	// A template entered on a segment or a date needs its trigger schedule
-	// now, not at the sweeper's next sync minutes later.
-	s.syncTriggersAfter(ctx, workspace(c))
-	c.Header("Location", "/v1/journeys/"+j.ID)
-	resp := toJourneyResponse(j)
+	c.Header("Location", "/v1/journeys/"+id)
+	if done.Request != nil {
+		requested(c, *done.Request)
+		return
+	}
+	resp := toJourneyResponse(done.Journey)
 	resp.Warnings = warnings
 	c.JSON(http.StatusCreated, resp)
 }

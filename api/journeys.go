@@ -123,11 +123,15 @@ func (s *server) getJourney(c *gin.Context) {
 // (routing.Router.ActivateJourney, which checks its entry segment and the
 // advertising-mail policy again).
 func (s *server) activateJourney(c *gin.Context) {
-	j, err := s.router.ActivateJourney(c.Request.Context(), workspace(c), c.Param("id"))
+	done, err := s.approvals.ActivateJourney(c.Request.Context(), workspace(c), c.Param("id"), approvalActor(c))
 	if s.answered(c, err, noJourney(c)) {
 		return
 	}
-	c.JSON(http.StatusOK, toJourneyResponse(j))
+	if done.Request != nil {
+		requested(c, *done.Request)
+		return
+	}
+	c.JSON(http.StatusOK, toJourneyResponse(done.Journey))
 }
 
 // noJourney is the 404 of a path naming a journey the workspace lacks.

@@ -43,6 +43,13 @@ func (s *server) routes(r *gin.Engine) {
 	// The audit log (audit.go records, audit_log.go reads), for owners.
 	manage.GET("/audit", ownerOnly, s.listAudit)
 	manage.GET("/audit.csv", ownerOnly, longRequest, s.exportAudit)
+	// Approval before going live (approvals.go): the workspace's rule and the requests.
+	manage.GET("/workspace/approvals", s.getApprovalPolicy)
+	manage.PUT("/workspace/approvals", s.putApprovalPolicy)
+	manage.GET("/approvals", s.listApprovals)
+	manage.GET("/approvals/:id", s.getApproval)
+	manage.POST("/approvals/:id/approve", s.approveRequest)
+	manage.POST("/approvals/:id/reject", s.rejectRequest)
 	manage.POST("/journeys", s.createJourney)
 	manage.GET("/journeys", s.listJourneys)
 	manage.GET("/journeys/:id", s.getJourney)

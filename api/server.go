@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/tabiji/tabiji/approvals"
 	"github.com/tabiji/tabiji/broadcasts"
 	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/clicks"
@@ -99,6 +100,9 @@ type server struct {
 	previews *previews.Service
 	// broadcasts schedules broadcasts after their checks.
 	broadcasts *broadcasts.Scheduler
+	// approvals activates journeys and schedules broadcasts, or asks an
+	// approver first when the workspace requires it.
+	approvals *approvals.Service
 	// engagement records what comes back from sent messages as events of their customers.
 	engagement *engagement.Recorder
 	// identitySecrets holds each workspace's identity-verification secret, opened.
@@ -155,6 +159,7 @@ func newServer(d Deps) *server {
 	s.profiles = &profiles.Service{Store: d.Store, Temporal: d.Temporal, Namespace: d.Namespace}
 	s.previews = &previews.Service{Store: d.Store, Channels: d.Channels}
 	s.broadcasts = &broadcasts.Scheduler{Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Channels: d.Channels}
+	s.approvals = &approvals.Service{Store: d.Store, Router: s.router, Broadcasts: s.broadcasts}
 	s.identitySecrets = wscache.New(5*time.Second, s.loadIdentitySecret)
 	s.origins = wscache.New(5*time.Second, d.Store.AllowedOrigins)
 	s.everyOrigin = wscache.New(5*time.Second, func(ctx context.Context, _ string) (map[string]bool, error) {

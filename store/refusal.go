@@ -16,6 +16,9 @@ var (
 	// ErrUnavailable is the kind of a Refusal because a provider the step
 	// needs did not answer (an HTTP 502).
 	ErrUnavailable = errors.New("store: unavailable")
+	// ErrForbidden is the kind of a Refusal of a request its caller may
+	// not make (an HTTP 403): approving one's own request, say.
+	ErrForbidden = errors.New("store: forbidden")
 )
 
 // Refusal is an error whose message is written for the client: what was

@@ -114,6 +114,13 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		s.call("GET", "/v1/journeys/iso/stats", "admin", nil, http.StatusOK, &st)
 		return st.Totals.Entered == 1 && len(st.Nodes) > 0 && st.Nodes[0].Entered == 1
 	})
+	// Our pending approval request, and our rule requiring approvals.
+	s.call("PUT", "/v1/workspace/approvals", "admin", map[string]any{"required": true, "approverRole": "marketer"}, http.StatusOK, nil)
+	apr, err := s.store.RequestApproval(ctx, store.ApprovalRequest{WorkspaceID: "default", Kind: store.ApprovalBroadcastSchedule,
+		TargetID: "iso_bc", Params: []byte(`{"sendAt":"secret-note"}`), RequestedBy: store.AuditActor{Kind: store.ActorKey, ID: "key_iso"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ours := snapshot(t, s)
 
 	// Ingestion with the other's write key, on our customer and our messageIds.
@@ -260,6 +267,13 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"POST", "/v1/journey-templates/cart-abandonment/launch", `{"id":"iso_launch"}`},
 		{"POST", "/v1/templates", `{"id":"iso_tpl","name":"Other iso","channel":"push","content":{"title":"a","body":"b"}}`},
 		{"POST", "/v1/segments", `{"id":"iso_members","name":"Other iso","definition":{"condition":{"trait":{"name":"plan","op":"exists"}}}}`},
+		// Approvals: our rule, our pending request.
+		{"GET", "/v1/workspace/approvals", ""},
+		{"PUT", "/v1/workspace/approvals", `{"required":false}`},
+		{"GET", "/v1/approvals", ""},
+		{"GET", "/v1/approvals/" + apr.ID, ""},
+		{"POST", "/v1/approvals/" + apr.ID + "/approve", ""},
+		{"POST", "/v1/approvals/" + apr.ID + "/reject", `{"comment":"no"}`},
 		// The audit log: the other workspace's own changes above, none of ours.
 		{"GET", "/v1/audit", ""},
 		{"GET", "/v1/audit.csv", ""},
@@ -295,7 +309,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		if strings.HasPrefix(c.path, "/v1/quarantine/") ||
 			(strings.HasPrefix(c.path, "/v1/journeys/iso") && c.method != "PUT") ||
 			strings.HasPrefix(c.path, "/v1/templates/iso_tpl") || strings.HasPrefix(c.path, "/v1/broadcasts/iso_bc") ||
-			strings.HasPrefix(c.path, "/v1/segments/iso_members") || strings.HasPrefix(c.path, "/v1/line/rich-menus/") {
+			strings.HasPrefix(c.path, "/v1/segments/iso_members") || strings.HasPrefix(c.path, "/v1/line/rich-menus/") ||
+			strings.HasPrefix(c.path, "/v1/approvals/") {
 			if status != http.StatusNotFound {
 				t.Errorf("other workspace %s %s = %d, want 404", c.method, c.path, status)
 			}
@@ -448,7 +463,7 @@ func snapshot(t *testing.T, s *stack) map[string]any {
 		"/v1/scoring", "/v1/profiles/u_iso/score", "/v1/channels", "/v1/segments", "/v1/segments/iso_members",
 		"/v1/segments/iso_members/count", "/v1/profiles/u_iso/segments", "/v1/workspace", "/v1/workspace/privacy",
 		"/v1/workspace/allowed-origins", "/v1/profiles/u_iso/consent", "/v1/line/rich-menus", "/v1/signup-form", "/v1/workspace/advertising",
-		"/v1/audit"} {
+		"/v1/audit", "/v1/approvals", "/v1/workspace/approvals"} {
 		var v any
 		s.call("GET", path, "admin", nil, http.StatusOK, &v)
 		out[path] = v
