@@ -31,7 +31,7 @@ type clusterLoad struct {
 // `tabiji api` and two `tabiji worker` processes from the built binary, the
 // fake SendGrid they send through.
 type clusterScenario struct {
-	t       *testing.T
+	t       testing.TB
 	tc      *temporalCluster
 	p       *production
 	sg      *providertest.Server
@@ -50,7 +50,7 @@ const (
 
 // startClusterScenario starts the cluster, migrates, and starts two APIs and
 // two workers pointed at it.
-func startClusterScenario(t *testing.T) *clusterScenario {
+func startClusterScenario(t testing.TB) *clusterScenario {
 	t.Helper()
 	tc := startTemporalCluster(t)
 	s := &clusterScenario{t: t, tc: tc, p: productionOn(t, tc.frontend), sg: providertest.NewSendGrid(t)}
@@ -213,7 +213,7 @@ func (s *clusterScenario) running(workflowType string) int64 {
 // the kills half way through them; then every customer has exactly one
 // reminder, every member of the audience exactly one newsletter, and
 // every event is stored and routed.
-func runClusterScenario(t *testing.T, load clusterLoad) (elapsed time.Duration) {
+func runClusterScenario(t testing.TB, load clusterLoad) (elapsed time.Duration) {
 	begin := time.Now()
 	s := startClusterScenario(t)
 	t.Logf("cluster and tabiji up in %s", time.Since(begin).Round(time.Millisecond))

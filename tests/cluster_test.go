@@ -35,16 +35,17 @@ import (
 // private Postgres. The schema is set up by Temporal's SQL schema tool as
 // docker-compose.yml's temporal-schema service does.
 type temporalCluster struct {
-	t        *testing.T
+	t        testing.TB
 	dir      string
-	frontend string // host:port of the frontend's gRPC
+	frontend string            // host:port of the frontend's gRPC
+	dbs      map[string]string // Temporal's databases: "temporal" and "visibility"
 	services map[string]*temporalService
 	order    []string
 }
 
 // temporalService is one server process; a kill leaves its config to start it again.
 type temporalService struct {
-	t            *testing.T
+	t            testing.TB
 	name, kind   string
 	config, logf string
 	cmd          *exec.Cmd
@@ -84,7 +85,7 @@ func temporalServiceBinary(t testing.TB) string {
 // pgEndpoint is the test Postgres as Temporal's configuration names it.
 type pgEndpoint struct{ Host, Port, User, Password string }
 
-func testPostgres(t *testing.T) pgEndpoint {
+func testPostgres(t testing.TB) pgEndpoint {
 	t.Helper()
 	base := os.Getenv(pgtest.EnvURL)
 	u, err := url.Parse(base)
@@ -98,7 +99,7 @@ func testPostgres(t *testing.T) pgEndpoint {
 // startTemporalCluster sets up Temporal's two databases, starts the frontend,
 // then the two history hosts, matching and the worker service, and registers
 // the default namespace once the cluster answers.
-func startTemporalCluster(t *testing.T) *temporalCluster {
+func startTemporalCluster(t testing.TB) *temporalCluster {
 	t.Helper()
 	pg := testPostgres(t)
 	begin := time.Now()
@@ -112,6 +113,7 @@ func startTemporalCluster(t *testing.T) *temporalCluster {
 		c.setupSchema(pg, dbs[schema], schema)
 	}
 	t.Cleanup(func() { dropDatabases(t, dbs["temporal"], dbs["visibility"]) })
+	c.dbs = dbs
 	ports := c.ports()
 	c.frontend = net.JoinHostPort("127.0.0.1", strconv.Itoa(ports["frontend"][0]))
 	writeClusterFile(t, filepath.Join(c.dir, "dynamic.yaml"), clusterDynamicConfig)
@@ -185,7 +187,7 @@ func (c *temporalCluster) ports() map[string][]int {
 
 // membershipPort is a free port below 32768: Temporal keeps membership
 // ports in a smallint column, so the kernel's ephemeral ports do not fit.
-func membershipPort(t *testing.T) int {
+func membershipPort(t testing.TB) int {
 	t.Helper()
 	for range 100 {
 		port := 20000 + rand.IntN(12000)
@@ -214,7 +216,7 @@ func (c *temporalCluster) writeConfig(s *temporalService, pg pgEndpoint, dbs map
 	writeClusterFile(c.t, s.config, b.String())
 }
 
-func writeClusterFile(t *testing.T, name, content string) {
+func writeClusterFile(t testing.TB, name, content string) {
 	t.Helper()
 	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
@@ -342,7 +344,7 @@ func (c *temporalCluster) registerNamespace(within time.Duration) {
 	})
 }
 
-func dropDatabases(t *testing.T, names ...string) {
+func dropDatabases(t testing.TB, names ...string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	admin, err := pgx.Connect(ctx, os.Getenv(pgtest.EnvURL))

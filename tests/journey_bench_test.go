@@ -56,7 +56,23 @@ const baselineQueue = "bench-baseline"
 // statements to Postgres and both clients' calls to Temporal.
 func newBenchStack(b testing.TB, counts *roundTrips) *benchStack {
 	b.Helper()
-	s := &benchStack{dbURL: pgtest.URL(b), dataDir: b.TempDir()}
+	dataDir := b.TempDir()
+	srv, err := devtemporal.Start(context.Background(), devtemporal.Options{DataDir: dataDir, FrontendAddress: "127.0.0.1:0",
+		UIAddress: devtemporal.UIOff, SearchAttributes: workflows.SearchAttributes()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(srv.Stop)
+	s := benchStackOn(b, srv.FrontendAddress(), srv.Namespace(), counts)
+	s.dataDir = dataDir
+	return s
+}
+
+// benchStackOn is benchStack on the Temporal frontend at frontend (the
+// embedded server, or the cluster of BenchmarkClusterEntries).
+func benchStackOn(b testing.TB, frontend, namespace string, counts *roundTrips) *benchStack {
+	b.Helper()
+	s := &benchStack{dbURL: pgtest.URL(b)}
 	ctx := context.Background()
 	var err error
 	var so store.Options
@@ -67,14 +83,11 @@ func newBenchStack(b testing.TB, counts *roundTrips) *benchStack {
 		b.Fatal(err)
 	}
 	b.Cleanup(s.store.Close)
-	srv, err := devtemporal.Start(ctx, devtemporal.Options{DataDir: s.dataDir, FrontendAddress: "127.0.0.1:0",
-		UIAddress: devtemporal.UIOff, SearchAttributes: workflows.SearchAttributes()})
-	if err != nil {
+	opts := client.Options{HostPort: frontend, Namespace: namespace, Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))}
+	if s.bare, err = client.Dial(counts.dialing(opts, "baseline")); err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(srv.Stop)
-	opts := client.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))}
-	if s.bare, err = client.Dial(counts.dialing(opts, "baseline")); err != nil {
+	if err := workflows.EnsureSearchAttributes(ctx, s.bare, namespace); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(s.bare.Close)

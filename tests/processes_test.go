@@ -18,7 +18,7 @@ import (
 // embedded server, standing for a cluster), a migrated Postgres, and as
 // many `tabiji api` and `tabiji worker` processes as a test starts.
 type production struct {
-	t        *testing.T
+	t        testing.TB
 	temporal string // the frontend's address
 	dbURL    string
 	env      []string // every process's environment
@@ -40,7 +40,7 @@ func startProduction(t *testing.T) *production {
 // productionOn is the production shape on the Temporal frontend at
 // temporal: a new database migrated by `tabiji migrate` from the built
 // binary, the default workspace and its keys.
-func productionOn(t *testing.T, temporal string) *production {
+func productionOn(t testing.TB, temporal string) *production {
 	t.Helper()
 	ctx := context.Background()
 	dbURL := pgtest.EmptyURL(t)

@@ -39,7 +39,7 @@ func removeBuiltBinaries() {
 }
 
 // tabijiBinary builds the tabiji binary once per test run.
-func tabijiBinary(t *testing.T) string {
+func tabijiBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "tabiji-bin-")
@@ -66,7 +66,7 @@ type proc struct {
 	done           chan error
 }
 
-func startProc(t *testing.T, env []string, args ...string) *proc {
+func startProc(t testing.TB, env []string, args ...string) *proc {
 	t.Helper()
 	p := &proc{cmd: exec.Command(tabijiBinary(t), args...), done: make(chan error, 1)}
 	p.cmd.Env = append(os.Environ(), env...)
@@ -80,7 +80,7 @@ func startProc(t *testing.T, env []string, args ...string) *proc {
 }
 
 // wait returns the exit error once the process ends, failing after d.
-func (p *proc) wait(t *testing.T, d time.Duration) error {
+func (p *proc) wait(t testing.TB, d time.Duration) error {
 	t.Helper()
 	select {
 	case err := <-p.done:
@@ -91,7 +91,7 @@ func (p *proc) wait(t *testing.T, d time.Duration) error {
 	}
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

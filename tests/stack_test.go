@@ -46,7 +46,7 @@ const taskQueue = "tabiji-e2e"
 
 // stack is the real engine, in this process, with handles to stop parts.
 type stack struct {
-	t        *testing.T
+	t        testing.TB
 	store    *store.Store
 	dbURL    string // the test database, to look behind the store
 	temporal client.Client
@@ -184,7 +184,7 @@ func (s *stack) track(user, event, messageID string) {
 }
 
 // eventually polls cond every 100 ms until it holds or the deadline passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+func eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !cond() {
@@ -196,7 +196,7 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 }
 
 // cartJourney is the shipped example with its wait set to wait.
-func cartJourney(t *testing.T, wait string) map[string]any {
+func cartJourney(t testing.TB, wait string) map[string]any {
 	t.Helper()
 	raw, err := os.ReadFile("../journey/examples/cart_abandonment.json")
 	if err != nil {

@@ -1,0 +1,215 @@
+package tests
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/pgtest"
+	"github.com/tabiji/tabiji/workflows"
+)
+
+// BenchmarkCluster is issue 17's cluster scenario, full form: 1,000
+// customers (TABIJI_BENCH_CUSTOMERS) enter cart abandonment through two
+// APIs while a newsletter goes to 10,000 (TABIJI_BENCH_AUDIENCE), with a
+// worker, an API and a history host killed half way; it checks exactly one
+// reminder and one newsletter each, and reports the messages a second from
+// scheduling the newsletter to the last message. Run it once:
+//
+//	go test ./tests/ -run '^$' -bench BenchmarkCluster$ -benchtime 1x -timeout 30m
+func BenchmarkCluster(b *testing.B) {
+	load := clusterLoad{customers: envInt(b, "TABIJI_BENCH_CUSTOMERS", 1000), audience: envInt(b, "TABIJI_BENCH_AUDIENCE", 10_000),
+		wait: "30s", within: 20 * time.Minute}
+	for range b.N {
+		elapsed := runClusterScenario(b, load)
+		b.ReportMetric(float64(load.customers+load.audience)/elapsed.Seconds(), "msgs/s")
+		b.ReportMetric(elapsed.Seconds(), "s")
+	}
+}
+
+// BenchmarkClusterEntries is BenchmarkEntries on the cluster: journey
+// entries against the bare one-activity workflow started the same way, both
+// workers in this process, Temporal the five server processes on Postgres.
+//
+//	go test ./tests/ -run '^$' -bench BenchmarkClusterEntries -benchtime 300x -timeout 30m
+func BenchmarkClusterEntries(b *testing.B) {
+	tc := startTemporalCluster(b)
+	s := benchStackOn(b, tc.frontend, "default", nil)
+	d := benchJourney(b, sendJourney)
+	for _, conc := range []int{16, 0} {
+		name := fmt.Sprintf("c%d", conc)
+		if conc == 0 {
+			name = "paced"
+		}
+		b.Run("Baseline/"+name, func(b *testing.B) { s.baseline(b, conc) })
+		b.Run("Journey/"+name, func(b *testing.B) { s.journeys(b, conc, d) })
+	}
+}
+
+// clusterWaitingCost is what BenchmarkClusterWaitingRuns measured, kept
+// for the benchmark's second call (as waitingCost).
+var clusterWaitingCost map[string]float64
+
+// BenchmarkClusterWaitingRuns leaves -waiting-runs runs waiting on a one-day
+// timer on the cluster and reports what each costs: Postgres bytes of
+// Temporal's two databases, and the RSS of this process (the journey worker
+// and the test, no server) per 1,000 runs, all of them in the worker's
+// sticky cache (the SDK's default holds 10,000).
+//
+//	go test ./tests/ -run '^$' -bench BenchmarkClusterWaitingRuns -waiting-runs 10000 -timeout 60m
+func BenchmarkClusterWaitingRuns(b *testing.B) {
+	if clusterWaitingCost == nil {
+		clusterWaitingCost = measureClusterWaitingRuns(b, *waitingRuns)
+	}
+	for unit, v := range clusterWaitingCost {
+		b.ReportMetric(v, unit)
+	}
+}
+
+func measureClusterWaitingRuns(b *testing.B, n int) map[string]float64 {
+	tc := startTemporalCluster(b)
+	s := benchStackOn(b, tc.frontend, "default", nil)
+	d := benchJourney(b, `{"entry":{"event":"bench_wait"},"nodes":[
+		{"id":"pause","kind":"wait","duration":"1d","next":"done"},{"id":"done","kind":"exit"}]}`)
+	runtime.GC()
+	hist0, vis0, rss0 := databaseSize(b, tc.dbs["temporal"]), databaseSize(b, tc.dbs["visibility"]), rssBytes(b)
+	start := time.Now()
+	startAll(b, 16, n, func(i int) error {
+		_, err := workflows.EnterJourney(context.Background(), s.client, taskQueue, workflows.JourneyInput{
+			WorkspaceID: "default", JourneyID: "wait1d", Version: 1, CustomerID: "w" + strconv.Itoa(i), Definition: d,
+			Entry: journey.Event{MessageID: "w" + strconv.Itoa(i), Name: "bench_wait"},
+		})
+		return err
+	})
+	waitFor(b, "every run to wait on its timer", func() bool {
+		c, err := s.client.CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{
+			Query: `TabijiJourney = "wait1d" AND TabijiStep = "pause"`})
+		return err == nil && c.GetCount() >= int64(n)
+	})
+	elapsed := time.Since(start)
+	runtime.GC()
+	hist, vis := databaseSize(b, tc.dbs["temporal"])-hist0, databaseSize(b, tc.dbs["visibility"])-vis0
+	rss := rssBytes(b) - rss0
+	return map[string]float64{
+		"runs": float64(n), "entries/s": float64(n) / elapsed.Seconds(),
+		"pg-KB/run": float64(hist+vis) / float64(n) / 1024, "pg-visibility-KB/run": float64(vis) / float64(n) / 1024,
+		"worker-MB/1k-runs": float64(rss) / float64(n) * 1000 / (1 << 20),
+	}
+}
+
+// databaseSize is pg_database_size of one of Temporal's databases.
+func databaseSize(b *testing.B, name string) int64 {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, os.Getenv(pgtest.EnvURL))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
+		b.Fatal(err)
+	}
+	var size int64
+	if err := conn.QueryRow(ctx, "SELECT pg_database_size($1)", name).Scan(&size); err != nil {
+		b.Fatal(err)
+	}
+	return size
+}
+
+// BenchmarkClusterIngestion measures /v1/batch (100 track events a call,
+// the taxonomy on, an active journey the events do not use) through one
+// `tabiji api` process and through two, against COPY of the same rows into
+// the same table, in alternation. Each round posts 20 batches from four
+// goroutines to one API, 20 from four goroutines split over both, and
+// COPYs 20 batches of 100 rows on one connection.
+//
+//	go test ./tests/ -run '^$' -bench BenchmarkClusterIngestion -benchtime 20x -timeout 30m
+func BenchmarkClusterIngestion(b *testing.B) {
+	tc := startTemporalCluster(b)
+	p := productionOn(b, tc.frontend)
+	_, one := p.api()
+	_, two := p.api()
+	e := &ingestBench{url: one.url, dbURL: p.dbURL, write: p.write, adminKey: p.admin,
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+	for _, call := range [][3]string{
+		{"POST", "/v1/journeys", `{"id":"unused","name":"Unused","definition":{"entry":{"event":"never_sent"},"nodes":[{"id":"x","kind":"exit"}]}}`},
+		{"POST", "/v1/journeys/unused/activate", ""},
+		{"PUT", "/v1/taxonomy", taxonomySheet},
+	} {
+		e.admin(b, call[0], call[1], call[2])
+	}
+	conn, err := pgx.Connect(context.Background(), p.dbURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	const perRound = 20
+	var oneTook, twoTook, copyTook time.Duration
+	b.ResetTimer()
+	for range b.N {
+		oneTook += postRound(b, e, []string{one.url}, perRound)
+		twoTook += postRound(b, e, []string{one.url, two.url}, perRound)
+		rows := make([][][]any, perRound)
+		for i := range rows {
+			rows[i] = e.copyRows(100)
+		}
+		start := time.Now()
+		for _, r := range rows {
+			e.copy(b, conn, r)
+		}
+		copyTook += time.Since(start)
+	}
+	events := float64(b.N * perRound * 100)
+	b.ReportMetric(events/oneTook.Seconds(), "one-api-events/s")
+	b.ReportMetric(events/twoTook.Seconds(), "two-apis-events/s")
+	b.ReportMetric(events/copyTook.Seconds(), "copy-events/s")
+	b.ReportMetric(copyTook.Seconds()/twoTook.Seconds(), "two/copy")
+	b.ReportMetric(copyTook.Seconds()/oneTook.Seconds(), "one/copy")
+}
+
+// postRound posts n batches of 100 events from four goroutines, spread
+// over the APIs, and says how long they took.
+func postRound(b *testing.B, e *ingestBench, apis []string, n int) time.Duration {
+	bodies := make([]string, n)
+	for i := range bodies {
+		bodies[i] = e.batch(100)
+	}
+	var next atomic.Int64
+	start := time.Now()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				postBatch(b, e, apis[(g+i)%len(apis)], bodies[i])
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(start)
+}
+
+func postBatch(b *testing.B, e *ingestBench, url, body string) {
+	req, _ := http.NewRequest(http.MethodPost, url+"/v1/batch", strings.NewReader(body))
+	req.SetBasicAuth(e.write, "")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := e.client.Do(req)
+	if err != nil {
+		b.Error(err)
+		return
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b.Errorf("POST /v1/batch = %d", resp.StatusCode)
+	}
+}
