@@ -213,9 +213,9 @@ func (s *clusterScenario) running(workflowType string) int64 {
 // the kills half way through them; then every customer has exactly one
 // reminder, every member of the audience exactly one newsletter, and
 // every event is stored and routed.
-func runClusterScenario(t testing.TB, load clusterLoad) (elapsed time.Duration) {
+func runClusterScenario(t testing.TB, load clusterLoad) (s *clusterScenario, elapsed time.Duration) {
 	begin := time.Now()
-	s := startClusterScenario(t)
+	s = startClusterScenario(t)
 	t.Logf("cluster and tabiji up in %s", time.Since(begin).Round(time.Millisecond))
 	s.prepare(load)
 	t.Logf("audience of %d stored, journey and broadcast ready at %s", load.audience, time.Since(begin).Round(time.Millisecond))
@@ -232,7 +232,7 @@ func runClusterScenario(t testing.TB, load clusterLoad) (elapsed time.Duration) 
 	t.Logf("every message arrived %s after the broadcast was scheduled; %d batches went again to another API", elapsed.Round(time.Millisecond), s.retried.Load())
 	eventually(t, time.Minute, "every run to end", func() bool { return s.running("Journey") == 0 && s.running("Broadcast") == 0 })
 	s.checkExactlyOnce(load)
-	return elapsed
+	return s, elapsed
 }
 
 // checkExactlyOnce checks what SendGrid received and what Postgres stored.
@@ -278,5 +278,5 @@ func (s *clusterScenario) checkExactlyOnce(load clusterLoad) {
 // and started again. Every customer gets exactly one reminder and one
 // newsletter, and no event is lost.
 func TestClusterSurvivesKills(t *testing.T) {
-	runClusterScenario(t, clusterLoad{customers: 100, audience: 1000, wait: "10s", within: 4 * time.Minute})
+	_, _ = runClusterScenario(t, clusterLoad{customers: 100, audience: 1000, wait: "10s", within: 4 * time.Minute})
 }
