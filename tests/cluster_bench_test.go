@@ -46,7 +46,10 @@ func BenchmarkCluster(b *testing.B) {
 		bc := countHistory(b, tc, workflows.BroadcastWorkflowID("default", "winter"))
 		b.ReportMetric(float64(cart.actions())/20, "cart-actions/run")
 		b.ReportMetric(float64(bc.actions())/float64(load.audience), "newsletter-actions/recipient")
-		b.Logf("cart abandonment, 20 runs: %+v; the newsletter to %d: %+v", cart, load.audience, bc)
+		for unit, n := range map[string]int{"cart-signals/run": cart.Signals, "cart-activities/run": cart.Activities,
+			"cart-timers/run": cart.Timers, "cart-markers/run": cart.LocalActivities, "cart-upserts/run": cart.Upserts} {
+			b.ReportMetric(float64(n)/20, unit)
+		}
 	}
 }
 
