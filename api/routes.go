@@ -218,6 +218,8 @@ func (s *server) routes(r *gin.Engine) {
 	pages.GET("/report", s.uiMonthlyReport)
 	pages.GET("/journeys", s.uiJourneys)
 	pages.GET("/journeys/:id", s.uiJourney)
+	pages.GET("/templates", s.uiGallery) // ui_journeys.go
+	pages.GET("/templates/:name", s.uiTemplate)
 	pages.GET("/customers", s.uiCustomers) // ui_customers.go
 	pages.GET("/customers/:id", s.uiCustomer)
 	pages.GET("/settings", s.uiSettings)

@@ -137,25 +137,6 @@ func (s *server) uiLogout(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/ui/login")
 }
 
-// uiJourneys lists the workspace's journeys.
-func (s *server) uiJourneys(c *gin.Context) {
-	frame, err := s.frame(c, console.SectionJourneys, "journeys.title")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	journeys, err := s.Store.ListJourneys(c.Request.Context(), workspace(c))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	page := console.JourneysPage{Frame: frame, Journeys: make([]console.JourneyLink, len(journeys))}
-	for i, j := range journeys {
-		page.Journeys[i] = console.JourneyLink{ID: j.ID, Name: j.Name, Status: string(j.Status), Version: j.LatestVersion}
-	}
-	s.renderPage(c, func(buf *bytes.Buffer) error { return console.Journeys(buf, page) })
-}
-
 // renderPage writes a rendered page, or a 500 when rendering fails.
 func (s *server) renderPage(c *gin.Context, render func(*bytes.Buffer) error) {
 	var buf bytes.Buffer

@@ -35,6 +35,8 @@ func (s *server) uiCustomer(c *gin.Context) {
 	switch {
 	case err == nil:
 		page.ID, page.Email = p.ID, p.Email
+		page.Profile = &console.CustomerProfile{Traits: p.Traits, Tags: p.Tags, Email: p.Email, Phone: p.Phone,
+			LineUserID: p.LineUserID, PushTokens: len(p.PushTokens), Timezone: p.Timezone, Locale: p.Locale}
 	case !errors.Is(err, store.ErrNotFound):
 		s.fail(c, err)
 		return

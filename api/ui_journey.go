@@ -60,6 +60,7 @@ func (s *server) uiJourney(c *gin.Context) {
 	page := journeyPage(j, def, st)
 	frame.TitleText = j.ID
 	page.Frame = frame
+	page.Launched = c.Query("launched") != ""
 	page.Experiments = exps.Experiments
 	page.StatsURL = "/v1/journeys/" + url.PathEscape(j.ID) + "/stats?" + c.Request.URL.RawQuery
 	page.ExperimentsURL = "/v1/journeys/" + url.PathEscape(j.ID) + "/experiments?" + c.Request.URL.RawQuery

@@ -69,6 +69,7 @@ func usedKeys(t *testing.T) map[string]string {
 		}
 	}
 	scan(templateFS, literal, ".html")
+	scan(templateFS, regexp.MustCompile(`data-confirm="([a-z0-9_.]+)"`), ".html")
 	scan(Assets(), script, ".js")
 	for prefix, values := range dynamicKeys {
 		for _, v := range values {

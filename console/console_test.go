@@ -9,6 +9,7 @@ import (
 
 	"github.com/tabiji/tabiji/experiment"
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/journeytemplates"
 	"github.com/tabiji/tabiji/lineusage"
 	"github.com/tabiji/tabiji/locale"
 	"github.com/tabiji/tabiji/store"
@@ -142,7 +143,7 @@ func TestEveryPageRendersInBothLanguagesWithEveryKeyFound(t *testing.T) {
 			pages := map[string]func(*bytes.Buffer) error{
 				"login": func(b *bytes.Buffer) error { return Login(b, LoginPage{Frame: f, Error: "x"}) },
 				"journeys": func(b *bytes.Buffer) error {
-					return Journeys(b, JourneysPage{Frame: f, Journeys: []JourneyLink{{ID: "cart", Status: "active", Version: 2}}})
+					return Journeys(b, JourneysPage{Frame: f, Journeys: []store.JourneyOverview{{ID: "cart", Status: "active", Version: 2}}})
 				},
 				"journey": func(b *bytes.Buffer) error {
 					return Journey(b, JourneyPage{Frame: f, ID: "cart", Status: "paused", Graph: Layout(nodes, edges, "wait"),
@@ -151,6 +152,7 @@ func TestEveryPageRendersInBothLanguagesWithEveryKeyFound(t *testing.T) {
 				},
 				"customer": func(b *bytes.Buffer) error {
 					return Customer(b, CustomerPage{Frame: f, ID: "u1", TemporalErr: "down", Runs: []Run{{JourneyID: "cart"}},
+						Profile:  &CustomerProfile{Traits: map[string]any{"plan": "gold"}, Tags: []string{"vip"}},
 						Timeline: []Entry{{At: at, Kind: "event"}, {At: at, Kind: "message"}, {At: at, Kind: "step"}}})
 				},
 				"customers": func(b *bytes.Buffer) error {
@@ -158,6 +160,10 @@ func TestEveryPageRendersInBothLanguagesWithEveryKeyFound(t *testing.T) {
 				},
 				"settings": func(b *bytes.Buffer) error { return Settings(b, SettingsPage{Frame: f, WorkspaceLang: "ja"}) },
 				"home":     func(b *bytes.Buffer) error { return Home(b, NewHome(f, sampleDashboard())) },
+				"gallery": func(b *bytes.Buffer) error {
+					return Gallery(b, GalleryPage{Frame: f, Templates: journeytemplates.List()})
+				},
+				"template": func(b *bytes.Buffer) error { return everyTemplate(b, f) },
 				"month":    func(b *bytes.Buffer) error { return MonthlyReport(b, NewHome(f, sampleDashboard())) },
 				"line":     func(b *bytes.Buffer) error { return LINE(b, LINEPage{Frame: f, Usage: &u}) },
 			}
@@ -213,5 +219,40 @@ func TestHomeShowsThePeriodAgainstThePreviousOne(t *testing.T) {
 		if !strings.Contains(csv, want) {
 			t.Errorf("the CSV lacks %q:\n%s", want, csv)
 		}
+	}
+}
+
+// everyTemplate renders every template's launch form.
+func everyTemplate(b *bytes.Buffer, f Frame) error {
+	for _, t := range journeytemplates.List() {
+		if err := TemplateForm(b, NewTemplatePage(f, t.In(f.Lang), []string{"purchase"})); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestTemplateFormsHaveTypedFields(t *testing.T) {
+	tpl, err := journeytemplates.Get("cart-abandonment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	for _, role := range []string{RoleMarketer, RoleAnalyst} {
+		b.Reset()
+		if err := TemplateForm(&b, NewTemplatePage(Frame{Lang: "ja", Role: role}, tpl.In("ja"), []string{"cart_add", "purchase"})); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range tpl.Params {
+			if !strings.Contains(b.String(), `name="params.`+p.Name+`"`) || !strings.Contains(b.String(), `id="err-params.`+p.Name+`"`) {
+				t.Errorf("no field or error place for %s", p.Name)
+			}
+		}
+		if got := strings.Contains(b.String(), `id="launch"`); got != (role == RoleMarketer) {
+			t.Errorf("a %s sees the launch button: %v", role, got)
+		}
+	}
+	if !strings.Contains(b.String(), `<option value="cart_add">`) || !strings.Contains(b.String(), `list="events"`) {
+		t.Errorf("event fields are not fed by the taxonomy:\n%s", b.String())
 	}
 }

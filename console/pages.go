@@ -58,6 +58,7 @@ type JourneyPage struct {
 	CVR              float64
 	Daily            []Day
 	Experiments      []Experiment
+	Launched         bool   // just launched from the gallery: say so
 	StatsURL         string // the API answering the same numbers
 	ExperimentsURL   string
 }
@@ -103,31 +104,28 @@ type Entry struct {
 type CustomerPage struct {
 	Frame
 	ID, Email   string
+	Profile     *CustomerProfile // nil when only events name the customer
 	Runs        []Run
 	Timeline    []Entry
 	RunsWebURL  string // every run of the customer in the Web UI
 	TemporalErr string // why runs could not be listed, when they could not (Temporal's words)
 }
 
+// CustomerProfile is what the customer page shows of the stored profile;
+// consent, lead score and segments are read by its script from the API.
+type CustomerProfile struct {
+	Traits           map[string]any
+	Tags             []string
+	Email, Phone     string
+	LineUserID       string
+	PushTokens       int
+	Timezone, Locale string
+}
+
 // Customer renders a customer's timeline page.
 func Customer(w io.Writer, p CustomerPage) error {
 	return render(w, "customer.html", p)
 }
-
-// JourneyLink is a journey in the index.
-type JourneyLink struct {
-	ID, Name, Status string
-	Version          int
-}
-
-// JourneysPage is the list of journeys.
-type JourneysPage struct {
-	Frame
-	Journeys []JourneyLink
-}
-
-// Journeys renders the list of journeys.
-func Journeys(w io.Writer, p JourneysPage) error { return render(w, "journeys.html", p) }
 
 // CustomerMatch is one profile a search found.
 type CustomerMatch struct {

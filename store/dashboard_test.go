@@ -75,3 +75,28 @@ func TestDashboard(t *testing.T) {
 		}
 	})
 }
+
+func TestJourneysOverview(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	promoFixture(t, b)
+	_, err := b.store.CreateJourney(ctx, wsA, "quiet", "Quiet", json.RawMessage(promoDefinition))
+	mustNot(t, err)
+	all, err := b.store.JourneysOverview(ctx, wsA, t0.Add(-time.Hour))
+	mustNot(t, err)
+	if len(all) != 2 || all[0].ID != "promo" || all[0].Version != 1 || all[0].Entered != 3 || all[0].Converted != 2 ||
+		all[0].Revenue != 180.5 || all[1].ID != "quiet" || all[1].Status != store.JourneyDraft || all[1].Entered != 0 {
+		t.Errorf("overview %+v", all)
+	}
+	later, err := b.store.JourneysOverview(ctx, wsA, t0.Add(48*time.Hour))
+	mustNot(t, err)
+	if later[0].Entered != 0 || later[0].Revenue != 0 {
+		t.Errorf("runs before since are counted: %+v", later[0])
+	}
+	other, err := b.store.JourneysOverview(ctx, wsB, t0)
+	mustNot(t, err)
+	if len(other) != 0 {
+		t.Errorf("another workspace sees %+v", other)
+	}
+}

@@ -407,7 +407,7 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin string) []string {
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	pages := []struct{ method, path string }{{"GET", "/ui/"}, {"GET", "/ui/journeys"}, {"GET", "/ui/journeys/iso"}, {"GET", "/ui/customers/u_iso"},
 		{"GET", "/ui/customers?q=u_iso"}, {"GET", "/ui/settings"}, {"GET", "/ui/home.csv?from=2026-01-01&to=2030-01-01"},
-		{"GET", "/ui/report?month=2026-12"}, {"GET", "/ui/line"}, {"POST", "/ui/logout"}}
+		{"GET", "/ui/report?month=2026-12"}, {"GET", "/ui/templates"}, {"GET", "/ui/templates/cart-abandonment"}, {"GET", "/ui/line"}, {"POST", "/ui/logout"}}
 	var called []string
 	for _, p := range pages {
 		req, _ := http.NewRequest(p.method, s.url+p.path, nil)

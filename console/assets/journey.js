@@ -1,0 +1,192 @@
+// The journey page's actions: pause, resume, activate, archive and moving
+// waiting runs to the latest version (each after a confirmation), the
+// preview of the journey on a stored customer (the simulated path drawn on
+// the graph, each message as the customer would see it) and the versions
+// with what changed between each and the one before.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var tb = window.tabiji;
+  if (!tb) return;
+  var t = tb.t;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function problemText(res) {
+    var p = res.body || {};
+    if (p.errors && p.errors.length) return p.errors.map(function (e) { return e.field + ": " + e.message; }).join(" ");
+    return p.detail || t("js.error", res.status);
+  }
+
+  var controls = document.getElementById("controls");
+  if (controls) {
+    var id = controls.dataset.journey;
+    var fail = document.getElementById("control-error");
+    controls.querySelectorAll("button[data-action]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        if (!window.confirm(t(b.dataset.confirm, id))) return;
+        b.disabled = true;
+        tb.api("POST", "/v1/journeys/" + encodeURIComponent(id) + "/" + b.dataset.action, b.dataset.action === "migrate" ? {} : undefined)
+          .then(function (res) {
+            if (res.ok) { window.location.reload(); return; }
+            fail.textContent = problemText(res); fail.hidden = false; b.disabled = false;
+          });
+      });
+    });
+  }
+
+  // Preview: the stored customer's profile, simulated through the journey.
+  var form = document.getElementById("preview-form");
+  if (form) {
+    var out = document.getElementById("preview");
+    var perr = document.getElementById("preview-error");
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      perr.hidden = true; out.textContent = "";
+      document.querySelectorAll("#graph .node.on-path").forEach(function (n) { n.classList.remove("on-path"); });
+      var customer = form.elements.customer.value.trim();
+      tb.api("GET", "/v1/profiles/" + encodeURIComponent(customer)).then(function (res) {
+        if (!res.ok) throw new Error(res.status === 404 ? t("js.preview.nocustomer", customer) : problemText(res));
+        var p = res.body, a = p.addresses || {};
+        return tb.api("POST", "/v1/journeys/" + encodeURIComponent(form.dataset.journey) + "/simulate", {
+          userId: p.id, profile: { id: p.id, traits: p.traits, tags: p.tags, email: a.email, phone: a.phone,
+            lineUserId: a.lineUserId, pushTokens: a.pushTokens, timezone: p.timezone, locale: p.locale }
+        });
+      }).then(function (res) {
+        if (!res.ok) throw new Error(problemText(res));
+        showPreview(res.body);
+      }).catch(function (err) { perr.textContent = err.message; perr.hidden = false; });
+    });
+
+    var showPreview = function (r) {
+      if (!r.entered) { out.appendChild(el("p", "notice", t("js.preview.notentered", r.reason || ""))); return; }
+      var path = el("ol", "path");
+      path.id = "preview-path";
+      (r.steps || []).forEach(function (s) {
+        var node = document.querySelector('#graph .node[data-node="' + CSS.escape(s.node) + '"]');
+        if (node) node.classList.add("on-path");
+        var li = el("li", "", s.node + " (" + s.kind + ")" + (s.outcome ? " → " + s.outcome : ""));
+        li.dataset.node = s.node;
+        path.appendChild(li);
+      });
+      out.appendChild(el("p", "", t("js.preview.outcome", r.outcome || "")));
+      out.appendChild(path);
+      (r.messages || []).forEach(function (m) { out.appendChild(message(m)); });
+      if (!(r.messages || []).length) out.appendChild(el("p", "hint", t("js.preview.nomessages")));
+    };
+  }
+
+  // message draws one message as its channel shows it.
+  function message(m) {
+    var box = el("section", "message channel-" + m.channel);
+    box.dataset.channel = m.channel;
+    box.dataset.node = m.node;
+    box.appendChild(el("h3", "", t("js.preview.message", m.channel, m.node)));
+    if (m.channel === "email") {
+      if (m.subject) box.appendChild(el("p", "subject", m.subject));
+      var frame = document.createElement("iframe");
+      frame.setAttribute("sandbox", "");
+      frame.setAttribute("title", t("js.preview.email"));
+      frame.className = "email";
+      frame.srcdoc = m.body;
+      box.appendChild(frame);
+    } else if (m.channel === "line") {
+      var chat = el("div", "line-chat");
+      lineMessages(m.body).forEach(function (lm) { chat.appendChild(bubble(lm)); });
+      box.appendChild(chat);
+    } else if (m.channel === "push") {
+      var n = parse(m.body) || {};
+      var note = el("div", "push-note");
+      note.appendChild(el("strong", "", m.subject || n.title || ""));
+      note.appendChild(el("p", "", typeof n === "object" && n.body ? n.body : m.body));
+      box.appendChild(note);
+    } else {
+      box.appendChild(el("p", "sms", m.body));
+    }
+    return box;
+  }
+  function parse(s) { try { return JSON.parse(s); } catch (e) { return null; } }
+  function lineMessages(body) {
+    var v = parse(body);
+    if (Array.isArray(v)) return v;
+    if (v && Array.isArray(v.messages)) return v.messages;
+    if (v && v.type) return [v];
+    return [{ type: "text", text: body }];
+  }
+  // bubble draws a LINE message: text as a chat bubble, Flex as a card of
+  // its texts and buttons, anything else by its alt text or type.
+  function bubble(lm) {
+    var b = el("div", "bubble type-" + lm.type);
+    if (lm.type === "text") { b.textContent = lm.text; return b; }
+    if (lm.type === "flex") {
+      b.appendChild(el("p", "alt", lm.altText || ""));
+      flexTexts(lm.contents, b);
+      return b;
+    }
+    b.textContent = lm.altText || lm.text || "[" + lm.type + "]";
+    return b;
+  }
+  function flexTexts(node, into) {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) { node.forEach(function (n) { flexTexts(n, into); }); return; }
+    if (node.type === "text" && node.text) into.appendChild(el("p", "flex-text", node.text));
+    if (node.type === "button" && node.action) into.appendChild(el("span", "flex-button", node.action.label || ""));
+    if (node.type === "image" && node.url) { var i = document.createElement("img"); i.src = node.url; i.alt = ""; i.className = "flex-image"; into.appendChild(i); }
+    ["header", "hero", "body", "footer", "contents"].forEach(function (k) { if (node[k]) flexTexts(node[k], into); });
+  }
+
+  // Versions, each with what changed since the one before.
+  var load = document.getElementById("versions-load");
+  if (load) {
+    load.addEventListener("click", function () {
+      var box = document.getElementById("versions");
+      box.textContent = "";
+      tb.api("GET", "/v1/journeys/" + encodeURIComponent(load.dataset.journey) + "/versions").then(function (res) {
+        if (!res.ok) { box.appendChild(el("p", "error", problemText(res))); return; }
+        var vs = res.body.versions || [];
+        vs.forEach(function (v, i) {
+          var s = el("section", "version");
+          s.dataset.version = v.version;
+          s.appendChild(el("h3", "", t("js.version", v.version) + (v.active ? " · " + t("js.version.active") : "")));
+          if (i === 0) { s.appendChild(el("p", "hint", t("js.version.first"))); } else {
+            var ul = el("ul", "diff");
+            diff(flatten(vs[i - 1].definition, ""), flatten(v.definition, "")).forEach(function (d) {
+              var li = el("li", "diff-" + d[0], d[1] + ": " + d[2]);
+              ul.appendChild(li);
+            });
+            if (!ul.children.length) ul.appendChild(el("li", "", t("js.version.same")));
+            s.appendChild(ul);
+          }
+          box.appendChild(s);
+        });
+      });
+    });
+  }
+  function flatten(v, at) {
+    var out = {};
+    if (v && typeof v === "object") {
+      var keys = Object.keys(v);
+      keys.forEach(function (k) {
+        var key = Array.isArray(v) && v[k] && v[k].id ? "[" + v[k].id + "]" : (Array.isArray(v) ? "[" + k + "]" : (at ? "." : "") + k);
+        var sub = flatten(v[k], at + key);
+        Object.keys(sub).forEach(function (s) { out[s] = sub[s]; });
+      });
+      if (!keys.length) out[at] = JSON.stringify(v);
+    } else {
+      out[at] = JSON.stringify(v);
+    }
+    return out;
+  }
+  function diff(a, b) {
+    var out = [];
+    Object.keys(b).sort().forEach(function (k) {
+      if (!(k in a)) out.push(["added", k, b[k]]);
+      else if (a[k] !== b[k]) out.push(["changed", k, a[k] + " → " + b[k]]);
+    });
+    Object.keys(a).sort().forEach(function (k) { if (!(k in b)) out.push(["removed", k, a[k]]); });
+    return out;
+  }
+});
