@@ -314,8 +314,8 @@ var notYetOneCall = []string{
 	"changePreference", "confirmOptin", "controlBroadcast", "createBroadcast", "deleteRichMenuRule",
 	"getBroadcast", "importProfiles", "journeyExperiments", "launchJourneyTemplate", "lineUsage", "lineWebhook",
 	"listBroadcasts", "pushOpened", "putRichMenuRule", "readyz", "sendgridWebhook", "signupSubmit",
-	"twilioWebhook", "uiCustomer", "uiCustomers", "uiHome", "uiHomeCSV", "uiMonthlyReport", "uiJourney",
-	"uiJourneys", "uiLine", "uiLogin", "uiSettings",
+	"twilioWebhook", "uiCustomer", "uiJourney",
+	"uiLine", "uiLogin",
 }
 
 // TestTheOneCallCheckFails shows the check failing, on a small source of

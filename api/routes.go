@@ -212,7 +212,7 @@ func (s *server) routes(r *gin.Engine) {
 	ui.POST("/login", s.uiLogin)
 	ui.POST("/logout", s.uiLogout)
 	ui.StaticFS("/assets", http.FS(console.Assets()))
-	pages := ui.Group("", s.uiSession, limitByKey(s.manageLimit, "management"))
+	pages := ui.Group("", s.uiSession, limitByKey(s.manageLimit, "management"), s.consoleSettings)
 	pages.GET("/", s.uiHome) // ui_home.go
 	pages.GET("/home.csv", s.uiHomeCSV)
 	pages.GET("/report", s.uiMonthlyReport)

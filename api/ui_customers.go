@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/console"
+	"github.com/tabiji/tabiji/locale"
 )
 
 // uiSearchLimit bounds the profiles a customer search lists.
@@ -41,11 +42,8 @@ func (s *server) uiSettings(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	set, err := s.Store.WorkspaceSettings(c.Request.Context(), workspace(c))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	page := console.SettingsPage{Frame: frame, WorkspaceLang: console.Lang(set.Defaults().Locale, "")}
+	v, _ := c.Get(consoleSettingsKey) // consoleSettings has read them: frame would have failed otherwise
+	set, _ := v.(locale.Settings)
+	page := console.SettingsPage{Frame: frame, WorkspaceLang: console.Lang(set.Locale, "")}
 	s.renderPage(c, func(buf *bytes.Buffer) error { return console.Settings(buf, page) })
 }

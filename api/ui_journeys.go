@@ -75,4 +75,3 @@ func (s *server) uiTemplate(c *gin.Context) {
 	page := console.NewTemplatePage(frame, t, events)
 	s.renderPage(c, func(buf *bytes.Buffer) error { return console.TemplateForm(buf, page) })
 }
-
