@@ -105,6 +105,10 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/consent/export", longRequest, s.exportConsent)
 	manage.POST("/consent/import", longRequest, s.importConsent)
 	manage.GET("/outbox", s.outbox)
+	// The workspace's API keys: created with the secret shown once, revoked (keys.go).
+	manage.GET("/keys", s.listKeys)
+	manage.POST("/keys", s.createKey)
+	manage.DELETE("/keys/:id", s.revokeKey)
 	manage.GET("/journey-templates", s.listJourneyTemplates)
 	manage.GET("/journey-templates/:name", s.getJourneyTemplate)
 	manage.POST("/journey-templates/:name/launch", s.launchJourneyTemplate)

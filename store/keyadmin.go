@@ -55,6 +55,23 @@ func (s *Store) RevokeKeyByID(ctx context.Context, id string) (KeyInfo, error) {
 	return k, nil
 }
 
+// RevokeWorkspaceKey revokes a key of the workspace and returns it; a key
+// of another workspace is ErrNotFound, as an unknown one.
+func (s *Store) RevokeWorkspaceKey(ctx context.Context, workspaceID, id string) (KeyInfo, error) {
+	var k KeyInfo
+	err := s.pool.QueryRow(ctx, `
+		UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE workspace_id = $1 AND id = $2
+		RETURNING id, workspace_id, role, name, created_at, revoked_at`, workspaceID, id).
+		Scan(&k.ID, &k.WorkspaceID, &k.Role, &k.Name, &k.CreatedAt, &k.RevokedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return KeyInfo{}, fmt.Errorf("store: unable to revoke API key %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return KeyInfo{}, fmt.Errorf("store: unable to revoke API key %q: %w", id, err)
+	}
+	return k, nil
+}
+
 // Workspace is a tenant: every row belongs to one.
 type Workspace struct {
 	ID, Name  string

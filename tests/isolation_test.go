@@ -121,6 +121,11 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A key of ours, named so that a listing that leaked it would show it.
+	_, ourKey, err := s.store.CreateKey(ctx, "default", store.RoleWrite, "secret-ci")
+	if err != nil {
+		t.Fatal(err)
+	}
 	ours := snapshot(t, s)
 
 	// Ingestion with the other's write key, on our customer and our messageIds.
@@ -185,6 +190,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/kpis/journey-revenue", ""},
 		{"GET", "/v1/kpis/leads", ""},
 		{"GET", "/v1/kpis/dashboard?from=2026-01-01&to=2030-01-01", ""},
+		{"GET", "/v1/keys", ""},
+		{"POST", "/v1/keys", `{"role":"write","name":"other-key"}`},
+		{"DELETE", "/v1/keys/" + ourKey.ID, ""},
 		{"GET", "/v1/customers/u_iso/journeys", ""},
 		{"GET", "/v1/profiles/u_iso", ""},
 		{"GET", "/v1/profiles/u_iso/events", ""},
@@ -296,6 +304,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		if strings.HasPrefix(c.path, "/v1/secrets") { // the resource's own name: look for our fingerprint
 			marker = "secret00"
 		}
+		if strings.HasPrefix(c.path, "/v1/keys") { // a new key's answer has its secret: look for our key's name
+			marker = "secret-ci"
+		}
 		if strings.HasPrefix(c.path, "/v1/workspace/identity-verification") { // its words name the secret: look for ours
 			marker = "sealed-identity"
 		}
@@ -310,7 +321,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 			(strings.HasPrefix(c.path, "/v1/journeys/iso") && c.method != "PUT") ||
 			strings.HasPrefix(c.path, "/v1/templates/iso_tpl") || strings.HasPrefix(c.path, "/v1/broadcasts/iso_bc") ||
 			strings.HasPrefix(c.path, "/v1/segments/iso_members") || strings.HasPrefix(c.path, "/v1/line/rich-menus/") ||
-			strings.HasPrefix(c.path, "/v1/approvals/") {
+			strings.HasPrefix(c.path, "/v1/approvals/") || strings.HasPrefix(c.path, "/v1/keys/") {
 			if status != http.StatusNotFound {
 				t.Errorf("other workspace %s %s = %d, want 404", c.method, c.path, status)
 			}

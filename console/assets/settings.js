@@ -21,6 +21,55 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
+  // Keys: listed, created (the secret shown once) and revoked.
+  var keys = document.getElementById("keys");
+  function listKeys() {
+    tb.api("GET", "/v1/keys").then(function (res) {
+      var body = keys.querySelector("tbody");
+      body.textContent = "";
+      if (!res.ok) return;
+      (res.body.keys || []).forEach(function (k) {
+        var tr = document.createElement("tr");
+        tr.dataset.key = k.id;
+        [k.name, k.role, k.createdAt.slice(0, 10), k.revokedAt ? t("js.key.revoked") : t("js.key.live")].forEach(function (v) {
+          var td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
+        });
+        var td = document.createElement("td");
+        if (!k.revokedAt) {
+          var b = document.createElement("button");
+          b.type = "button"; b.className = "danger"; b.textContent = t("js.key.revoke");
+          b.addEventListener("click", function () {
+            if (!window.confirm(t("js.key.confirm", k.name))) return;
+            tb.api("DELETE", "/v1/keys/" + encodeURIComponent(k.id)).then(listKeys);
+          });
+          td.appendChild(b);
+        }
+        tr.appendChild(td);
+        body.appendChild(tr);
+      });
+    });
+  }
+  if (keys) {
+    listKeys();
+    var kf = document.getElementById("key-form");
+    kf.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var err = document.getElementById("key-error");
+      err.hidden = true;
+      tb.api("POST", "/v1/keys", { name: kf.elements.name.value.trim(), role: kf.elements.role.value }).then(function (res) {
+        if (!res.ok) {
+          var p = res.body || {};
+          err.textContent = p.errors && p.errors.length ? p.errors[0].field + ": " + p.errors[0].message : (p.detail || t("js.error", res.status));
+          err.hidden = false; return;
+        }
+        document.getElementById("key-secret-value").textContent = res.body.secret;
+        document.getElementById("key-secret").hidden = false;
+        kf.reset();
+        listKeys();
+      });
+    });
+  }
+
   var form = document.getElementById("workspace-form");
   if (!form) return;
   form.addEventListener("submit", function (ev) {
