@@ -34,7 +34,10 @@
     });
   }
 
-  window.tabiji = { t: t, api: api, csrf: csrf };
+  // Only a session with a CSRF token reaches the /v1 API (a person's
+  // session; one opened with an admin key has its cookie on /ui/ alone):
+  // the scripts ask the API only then.
+  window.tabiji = { t: t, api: api, csrf: csrf, online: csrf !== "" };
 })();
 
 // A button marked data-print prints the page (the monthly report).

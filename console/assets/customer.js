@@ -5,7 +5,7 @@ document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var tb = window.tabiji;
   var more = document.getElementById("customer-more");
-  if (!tb || !more) return;
+  if (!tb || !more || !tb.online) return;
   var t = tb.t, id = more.dataset.customer, path = "/v1/profiles/" + encodeURIComponent(id);
 
   function cell(row, text) { var td = document.createElement("td"); td.textContent = text || ""; row.appendChild(td); }

@@ -4,7 +4,7 @@
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var tb = window.tabiji;
-  if (!tb) return;
+  if (!tb || !tb.online) return;
   var t = tb.t;
 
   tb.api("GET", "/v1/channels").then(function (res) {
@@ -62,8 +62,8 @@ document.addEventListener("DOMContentLoaded", function () {
           err.textContent = p.errors && p.errors.length ? p.errors[0].field + ": " + p.errors[0].message : (p.detail || t("js.error", res.status));
           err.hidden = false; return;
         }
-        document.getElementById("key-secret-value").textContent = res.body.secret;
-        document.getElementById("key-secret").hidden = false;
+        document.getElementById("key-shown-value").textContent = res.body.secret;
+        document.getElementById("key-shown").hidden = false;
         kf.reset();
         listKeys();
       });
