@@ -31,11 +31,11 @@ func init() {
 // exchange is one request of the conformance test and what it expects.
 type exchange struct {
 	method, path string
-	auth         string // "admin", "write", "session", "" for none, or "bearer:<key>"
-	contentType  string // application/json when a body is given without one
-	body         any    // marshalled as JSON unless it is a string
-	header       http.Header
-	want         int    // the status the API must answer
+	auth         string      // "admin", "write", "session", "" for none, or "bearer:<key>"
+	contentType  string      // application/json when a body is given without one
+	body         any         // marshalled as JSON unless it is a string
+	header       http.Header // more request headers (a CORS preflight's)
+	want         int         // the status the API must answer
 	// refused: the description refuses the request too (a body its schema
 	// rejects, a missing required field): the API's 4xx and the
 	// description agree.

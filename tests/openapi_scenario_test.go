@@ -27,6 +27,7 @@ func TestAPIConformsToItsDescription(t *testing.T) {
 	t.Run("TaxonomyAndQuarantine", func(t *testing.T) { c.t = t; conformTaxonomy(c) })
 	t.Run("ConsoleAndLinks", func(t *testing.T) { c.t = t; conformConsole(c) })
 	t.Run("Edges", func(t *testing.T) { c.t = t; conformEdges(c) })
+	t.Run("Governance", func(t *testing.T) { c.t = t; conformGovernance(c) })
 	c.t = t
 	if len(c.seen) < 100 {
 		t.Errorf("only %d operations were called: the test should call most of the API", len(c.seen))
@@ -317,7 +318,19 @@ func conformEdges(c *conformance) {
 	c.do(exchange{method: "POST", path: "/optin/forged-token", want: http.StatusServiceUnavailable})
 	c.do(exchange{method: "GET", path: "/v1/kpis/dashboard?from=2026-11-01&to=2026-12-01", auth: "admin", want: http.StatusOK})
 	c.do(exchange{method: "GET", path: "/v1/kpis/dashboard", auth: "admin", want: http.StatusBadRequest, refused: true})
-	// The audit log holds every change the groups above made.
+}
+
+// conformGovernance calls the approval rule and requests, and reads the
+// audit log, which holds every change the groups above made.
+func conformGovernance(c *conformance) {
+	c.do(exchange{method: "GET", path: "/v1/workspace/approvals", auth: "admin", want: http.StatusOK})
+	c.do(exchange{method: "PUT", path: "/v1/workspace/approvals", auth: "admin", body: map[string]any{"required": false}, want: http.StatusOK})
+	c.do(exchange{method: "PUT", path: "/v1/workspace/approvals", auth: "admin", body: map[string]any{"required": "yes"}, want: http.StatusBadRequest, refused: true})
+	c.do(exchange{method: "GET", path: "/v1/approvals", auth: "admin", want: http.StatusOK})
+	c.do(exchange{method: "GET", path: "/v1/approvals/nope", auth: "admin", want: http.StatusNotFound})
+	for _, verb := range []string{"approve", "reject"} {
+		c.do(exchange{method: "POST", path: "/v1/approvals/nope/" + verb, auth: "admin", body: map[string]any{"comment": "ok"}, want: http.StatusNotFound})
+	}
 	c.do(exchange{method: "GET", path: "/v1/audit?resource=journeys&limit=5", auth: "admin", want: http.StatusOK})
 	c.do(exchange{method: "GET", path: "/v1/audit?outcome=bogus", auth: "admin", want: http.StatusBadRequest, refused: true})
 	c.do(exchange{method: "GET", path: "/v1/audit.csv", auth: "admin", want: http.StatusOK})
