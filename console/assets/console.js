@@ -47,3 +47,18 @@
     b.addEventListener("click", function () { window.print(); });
   });
 })();
+
+// The language switch (a person's session): PATCH /v1/me, then the page
+// again in the chosen language.
+(function () {
+  "use strict";
+  var sw = document.getElementById("lang-switch");
+  if (!sw || !window.tabiji) return;
+  sw.addEventListener("change", function () {
+    window.tabiji.api("PATCH", "/v1/me", { locale: sw.value }).then(function (res) {
+      if (res.ok) { window.location.reload(); return; }
+      sw.value = sw.dataset.lang;
+      window.alert(window.tabiji.t("js.error", (res.body && res.body.detail) || res.status));
+    });
+  });
+})();
