@@ -139,7 +139,7 @@ func TestEveryPageRendersInBothLanguagesWithEveryKeyFound(t *testing.T) {
 	at := time.Date(2026, 12, 7, 0, 30, 0, 0, time.UTC)
 	for _, lang := range locale.Languages {
 		for _, role := range []string{"", RoleOwner, RoleMarketer, RoleAnalyst, RoleDeveloper} {
-			f := Frame{Lang: lang, Title: "journeys.title", Role: role, Email: "a@example.com", Currency: "JPY", Zone: time.UTC}
+			f := Frame{Lang: lang, Title: "journeys.title", Role: role, Email: "a@example.com", Currency: "JPY", Zone: time.UTC, CSRF: "tok"}
 			pages := map[string]func(*bytes.Buffer) error{
 				"login": func(b *bytes.Buffer) error { return Login(b, LoginPage{Frame: f, Error: "x"}) },
 				"journeys": func(b *bytes.Buffer) error {
