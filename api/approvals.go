@@ -43,7 +43,7 @@ func toApprovalResponse(a store.ApprovalRequest) approvalResponse {
 // approvalActor is who asks or decides: the session's person with their
 // role, or the key.
 func approvalActor(c *gin.Context) approvals.Actor {
-	return approvals.Actor{AuditActor: auditActor(c), Role: c.GetString(auditPersonRoleCtx)}
+	return approvals.Actor{AuditActor: auditActor(c), Role: c.GetString(personRoleKey)}
 }
 
 // requested answers a change that now waits for an approver: 202 with the

@@ -14,14 +14,11 @@ import (
 	"github.com/tabiji/tabiji/store"
 )
 
-// The context values of a console session (the console contract): the
-// person, their email and their role.
+// Context values of a console session besides those console.go names
+// (the console contract): the person's id; and what a handler adds to its
+// change's audit record (an approval request's id).
 const (
-	auditPersonCtx      = "tabiji.person"
-	auditPersonEmailCtx = "tabiji.person.email"
-	auditPersonRoleCtx  = "tabiji.person.role"
-	// auditDetailKey holds what a handler adds to its change's audit
-	// record (auditDetail), such as an approval's two names.
+	auditPersonCtx = "tabiji.person"
 	auditDetailKey = "tabiji.audit.detail"
 )
 
@@ -141,7 +138,7 @@ func ingestionPath(path string) bool {
 // person, else the key.
 func auditActor(c *gin.Context) store.AuditActor {
 	if p := c.GetString(auditPersonCtx); p != "" {
-		return store.AuditActor{Kind: store.ActorPerson, ID: p, Name: c.GetString(auditPersonEmailCtx)}
+		return store.AuditActor{Kind: store.ActorPerson, ID: p, Name: c.GetString(personEmailKey)}
 	}
 	return store.AuditActor{Kind: store.ActorKey, ID: keyID(c)}
 }

@@ -57,7 +57,7 @@ func auditResponse(r store.AuditRecord) auditRecordResponse {
 // ownerOnly refuses a console session whose person is not an owner of the
 // workspace; admin keys pass.
 func ownerOnly(c *gin.Context) {
-	if c.GetString(auditPersonCtx) != "" && c.GetString(auditPersonRoleCtx) != "owner" {
+	if c.GetString(auditPersonCtx) != "" && c.GetString(personRoleKey) != "owner" {
 		problem(c, http.StatusForbidden, "reading the audit log needs the owner role")
 		c.Abort()
 	}

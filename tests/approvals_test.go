@@ -28,7 +28,9 @@ type approvalBody struct {
 // cannot approve it; another admin rejects it with a comment the
 // requester reads; a rejection needs a comment; asked again, it is
 // approved once (a second approval is a conflict), the journey is active
-// and a customer's event runs it; the audit log keeps both names.
+// and a customer's event runs it; a broadcast's scheduling waits likewise
+// and is scheduled at the asked time once approved; the audit log keeps
+// both names.
 func TestApprovalBeforeGoingLive(t *testing.T) {
 	s := startStack(t)
 	w := s.startWorker()
@@ -110,8 +112,33 @@ func TestApprovalBeforeGoingLive(t *testing.T) {
 	s.call("POST", "/v1/track", "write", map[string]any{"userId": "u_apv", "event": "apv_signup", "messageId": "apv-2"}, http.StatusOK, nil)
 	eventually(t, 30*time.Second, "the approved journey's message", func() bool { return len(s.outbox("u_apv").Messages) == 1 })
 
+	// A broadcast's scheduling waits for approval too, with its send time.
+	s.call("POST", "/v1/segments", "admin", map[string]any{"id": "apv_seg", "name": "Apv",
+		"definition": map[string]any{"condition": map[string]any{"trait": map[string]any{"name": "plan", "op": "eq", "value": "apv"}}}}, http.StatusCreated, nil)
+	s.call("POST", "/v1/templates", "admin", map[string]any{"id": "apv_tpl", "name": "Apv", "channel": "email",
+		"content": map[string]any{"subject": "冬のセール", "from": "shop@example.com", "html": "<p>20% off</p>"}}, http.StatusCreated, nil)
+	s.call("POST", "/v1/broadcasts", "admin", map[string]any{"id": "apv_bc", "name": "Apv sale", "segment": "apv_seg",
+		"channel": "email", "template": "apv_tpl", "topic": "promotions"}, http.StatusCreated, nil)
+	sendAt := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
+	sched := as(s.admin, "POST", "/v1/broadcasts/apv_bc/schedule", `{"sendAt": "`+sendAt+`"}`, http.StatusAccepted)
+	if sched.Kind != "broadcast.schedule" || sched.State != "pending" || sched.TargetID != "apv_bc" {
+		t.Fatalf("schedule request = %+v", sched)
+	}
+	if b := s.broadcast("apv_bc"); b.Status != "draft" {
+		t.Errorf("broadcast is %s while its scheduling waits, want draft", b.Status)
+	}
+	as(approver, "POST", "/v1/approvals/"+sched.ID+"/approve", "", http.StatusOK)
+	var b struct {
+		Status string    `json:"status"`
+		SendAt time.Time `json:"sendAt"`
+	}
+	s.call("GET", "/v1/broadcasts/apv_bc", "admin", nil, http.StatusOK, &b)
+	if b.Status != "scheduled" || b.SendAt.UTC().Format(time.RFC3339) != sendAt {
+		t.Errorf("broadcast after approval = %s at %v, want scheduled at %s", b.Status, b.SendAt, sendAt)
+	}
+
 	var log auditRecords
-	s.call("GET", "/v1/audit?resource=approvals&action=approve&outcome=succeeded", "admin", nil, http.StatusOK, &log)
+	s.call("GET", "/v1/audit?resource=approvals&action=approve&outcome=succeeded&resourceId="+second.ID, "admin", nil, http.StatusOK, &log)
 	if len(log.Records) != 1 || log.Records[0].Actor.Name != "e2e approver" ||
 		!strings.Contains(string(log.Records[0].After), "e2e admin") || !strings.Contains(string(log.Records[0].After), "e2e approver") {
 		t.Errorf("the approval's audit record does not keep both names: %+v", log.Records)
