@@ -174,8 +174,8 @@ func TestEntryCost(t *testing.T) {
 var entryBudget = map[string]float64{
 	"round trips to Postgres":              20,
 	"calls to Temporal":                    0, // the Send of the outbox runs eagerly, as the baseline's activity
-	"history events":                       17,
-	"search-attribute upserts":             3,
+	"history events":                       16,
+	"search-attribute upserts":             2,
 	"markers (local activities, versions)": 2,
 }
 

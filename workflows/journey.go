@@ -102,6 +102,8 @@ func (r *journeyRun) setup(ctx workflow.Context) error {
 	r.stats.init(ctx, r)
 	if r.in.Carry != nil {
 		r.shown = r.state.Node // the run before showed it, and this one resumes there
+	} else if v, ok := workflow.GetTypedSearchAttributes(ctx).GetKeyword(AttrStep); ok {
+		r.shown = v // EnterJourney starts the run showing its start node
 	}
 	if err := workflow.SetQueryHandler(ctx, StateQuery, func() (State, error) { return r.state, nil }); err != nil {
 		return fmt.Errorf("set state query: %w", err)

@@ -47,7 +47,9 @@ func EnterJourney(ctx context.Context, c client.Client, taskQueue string, in Jou
 			AttrJourney.ValueSet(in.JourneyID),
 			AttrCustomer.ValueSet(in.CustomerID),
 			AttrVersion.ValueSet(int64(in.Version)),
-			AttrStep.ValueSet("entry"),
+			// The node the run starts at: a lean run that waits there first
+			// has nothing to upsert (showStep).
+			AttrStep.ValueSet(in.Definition.StartNode()),
 		),
 	}
 	run, err := c.SignalWithStartWorkflow(ctx, id, EventSignal, in.Entry, opts, Journey, in)
