@@ -102,12 +102,20 @@ func (a *Activities) optOutReason(ctx context.Context, in SendInput) (string, er
 
 // capped is why the workspace's frequency caps hold this message back (""
 // when they do not). A transactional send passes; so does a message an
-// earlier attempt already wrote, which would otherwise count itself.
+// earlier attempt already wrote, which would otherwise count itself; and
+// so does any on a channel without caps, before that second read.
 func (a *Activities) capped(ctx context.Context, in SendInput) (string, error) {
 	if in.Transactional || in.To != "" {
 		return "", nil
 	}
-	_, _, err := a.store.LoggedMessageByID(ctx, in.WorkspaceID, in.MessageID)
+	caps, err := frequency.Load(ctx, a.store, in.WorkspaceID)
+	if err != nil {
+		return "", fmt.Errorf("check frequency caps: %w", err)
+	}
+	if len(caps[in.Channel]) == 0 {
+		return "", nil
+	}
+	_, _, err = a.store.LoggedMessageByID(ctx, in.WorkspaceID, in.MessageID)
 	if err == nil {
 		return "", nil
 	}
@@ -118,7 +126,7 @@ func (a *Activities) capped(ctx context.Context, in SendInput) (string, error) {
 	if in.Profile != nil {
 		timezone = in.Profile.Timezone
 	}
-	ok, reason, err := frequency.Check(ctx, a.store, in.WorkspaceID, in.CustomerID, in.Channel, timezone, time.Now())
+	ok, reason, err := caps.Check(ctx, a.store, in.WorkspaceID, in.CustomerID, in.Channel, timezone, time.Now())
 	if err != nil || ok {
 		return "", err
 	}

@@ -89,6 +89,11 @@ func Check(ctx context.Context, st *store.Store, ws, customer, channel, timezone
 	if err != nil {
 		return false, "", err
 	}
+	return caps.Check(ctx, st, ws, customer, channel, timezone, now)
+}
+
+// Check is the package's Check with the workspace's caps already loaded.
+func (caps Caps) Check(ctx context.Context, st *store.Store, ws, customer, channel, timezone string, now time.Time) (ok bool, reason string, err error) {
 	if len(caps[channel]) == 0 {
 		return true, "", nil
 	}

@@ -53,7 +53,12 @@ func experimentsBefore(ctx context.Context, tx pgx.Tx, r RunReport, entered bool
 	if !moves {
 		return runShare{}, false, nil
 	}
-	if err := lockRun(ctx, tx, r.WorkspaceID, r.RunKey); err != nil || entered {
+	if entered {
+		// This transaction inserted the run: a concurrent report of it
+		// waits on that insert, so there is nothing to lock or read before.
+		return runShare{}, true, nil
+	}
+	if err := lockRun(ctx, tx, r.WorkspaceID, r.RunKey); err != nil {
 		return runShare{}, true, err
 	}
 	before, err := readRunShare(ctx, tx, r.WorkspaceID, r.RunKey)

@@ -125,39 +125,86 @@ func recordEntry(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error)
 	return c, nil
 }
 
+// recordSteps stores the steps the run entered and left, all of them in
+// one statement each (a report at the end of a run carries every step it
+// walked since its last wait): one round trip for the entries, one for the
+// leaves, however many steps.
 func recordSteps(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
+	out, err := enterSteps(ctx, tx, r)
+	if err != nil {
+		return nil, err
+	}
+	left, err := leaveSteps(ctx, tx, r)
+	return append(out, left...), err
+}
+
+func enterSteps(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
+	if len(r.Steps) == 0 {
+		return nil, nil
+	}
+	var seqs []int32
+	var nodes, kinds, variants []string
+	var ats []time.Time
+	for _, st := range r.Steps {
+		seqs, nodes, kinds = append(seqs, int32(st.Seq)), append(nodes, st.Node), append(kinds, st.Kind) //nolint:gosec // G115: a run's step count is far below 2³¹
+		ats, variants = append(ats, st.EnteredAt), append(variants, st.Variant)
+	}
+	rows, err := tx.Query(ctx, `
+		INSERT INTO journey_run_steps (workspace_id, run_key, seq, node_id, kind, entered_at, variant)
+		SELECT $1, $2, s.seq, s.node, s.kind, s.at, NULLIF(s.variant, '')
+		FROM unnest($3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::text[]) AS s(seq, node, kind, at, variant)
+		ON CONFLICT DO NOTHING
+		RETURNING seq`, r.WorkspaceID, r.RunKey, seqs, nodes, kinds, ats, variants)
+	if err != nil {
+		return nil, fmt.Errorf("insert steps: %w", err)
+	}
+	inserted, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return nil, fmt.Errorf("insert steps: %w", err)
+	}
 	var out []counter
 	for _, st := range r.Steps {
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO journey_run_steps (workspace_id, run_key, seq, node_id, kind, entered_at, variant)
-			VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, '')) ON CONFLICT DO NOTHING`,
-			r.WorkspaceID, r.RunKey, st.Seq, st.Node, st.Kind, st.EnteredAt, st.Variant)
-		if err != nil {
-			return nil, fmt.Errorf("insert step %d: %w", st.Seq, err)
+		if !slices.Contains(inserted, int32(st.Seq)) { //nolint:gosec // G115: as above
+			continue // stored before: a repeated report
 		}
-		if tag.RowsAffected() == 1 {
-			out = append(out, counter{metric: "node", node: st.Node, key: st.Kind, at: st.EnteredAt})
-			if st.Variant != "" {
-				out = append(out, counter{metric: "variant", node: st.Node, key: st.Variant, at: st.EnteredAt})
-			}
+		out = append(out, counter{metric: "node", node: st.Node, key: st.Kind, at: st.EnteredAt})
+		if st.Variant != "" {
+			out = append(out, counter{metric: "variant", node: st.Node, key: st.Variant, at: st.EnteredAt})
 		}
 	}
+	return out, nil
+}
+
+// leaveSteps marks the steps the run went on from; a step left before (a
+// repeated report) keeps its first next node and counts nothing.
+func leaveSteps(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
+	if len(r.Leaves) == 0 {
+		return nil, nil
+	}
+	var seqs []int32
+	var nexts []string
 	for _, l := range r.Leaves {
-		var node string
-		var at time.Time
-		err := tx.QueryRow(ctx, `
-			UPDATE journey_run_steps SET next_node = $4
-			WHERE workspace_id = $1 AND run_key = $2 AND seq = $3 AND next_node IS NULL
-			RETURNING node_id, entered_at`, r.WorkspaceID, r.RunKey, l.Seq, l.Next).Scan(&node, &at)
-		if errors.Is(err, pgx.ErrNoRows) {
-			continue // left before: a repeated report
+		seqs, nexts = append(seqs, int32(l.Seq)), append(nexts, l.Next) //nolint:gosec // G115: as in enterSteps
+	}
+	rows, err := tx.Query(ctx, `
+		UPDATE journey_run_steps t SET next_node = l.next
+		FROM (SELECT DISTINCT ON (seq) seq, next FROM unnest($3::int[], $4::text[]) WITH ORDINALITY AS l(seq, next, i) ORDER BY seq, i) l
+		WHERE t.workspace_id = $1 AND t.run_key = $2 AND t.seq = l.seq AND t.next_node IS NULL
+		RETURNING t.node_id, t.entered_at, l.next`, r.WorkspaceID, r.RunKey, seqs, nexts)
+	if err != nil {
+		return nil, fmt.Errorf("leave steps: %w", err)
+	}
+	var out []counter
+	var node, next string
+	var at time.Time
+	_, err = pgx.ForEachRow(rows, []any{&node, &at, &next}, func() error {
+		if next != "" {
+			out = append(out, counter{metric: "edge", node: node, key: next, at: at})
 		}
-		if err != nil {
-			return nil, fmt.Errorf("leave step %d: %w", l.Seq, err)
-		}
-		if l.Next != "" {
-			out = append(out, counter{metric: "edge", node: node, key: l.Next, at: at})
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("leave steps: %w", err)
 	}
 	return out, nil
 }
