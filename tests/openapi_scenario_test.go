@@ -267,7 +267,7 @@ func conformConsole(c *conformance) {
 		c.t.Fatalf("POST /ui/login set no tabiji_session cookie: %v", c.header)
 	}
 	for _, p := range []string{"/ui/", "/ui/journeys", "/ui/journeys/cart_abandonment", "/ui/customers?q=aiko", "/ui/customers/aiko", "/ui/settings", "/ui/line",
-		"/ui/home.csv", "/ui/report?month=2026-11"} {
+		"/ui/home.csv", "/ui/report?month=2026-11", "/ui/templates", "/ui/templates/welcome"} {
 		c.do(exchange{method: "GET", path: p, auth: "session", want: http.StatusOK})
 	}
 	c.do(exchange{method: "POST", path: "/ui/codec/decode", auth: "admin", body: map[string]any{"payloads": []any{}}, want: http.StatusOK})
@@ -320,8 +320,9 @@ func conformEdges(c *conformance) {
 	c.do(exchange{method: "GET", path: "/v1/kpis/dashboard", auth: "admin", want: http.StatusBadRequest, refused: true})
 }
 
-// conformGovernance calls the approval rule and requests, and reads the
-// audit log, which holds every change the groups above made.
+// conformGovernance calls the approval rule and requests and the
+// workspace's keys, and reads the audit log, which holds every change the
+// groups above made.
 func conformGovernance(c *conformance) {
 	c.do(exchange{method: "GET", path: "/v1/workspace/approvals", auth: "admin", want: http.StatusOK})
 	c.do(exchange{method: "PUT", path: "/v1/workspace/approvals", auth: "admin", body: map[string]any{"required": false}, want: http.StatusOK})
@@ -331,6 +332,11 @@ func conformGovernance(c *conformance) {
 	for _, verb := range []string{"approve", "reject"} {
 		c.do(exchange{method: "POST", path: "/v1/approvals/nope/" + verb, auth: "admin", body: map[string]any{"comment": "ok"}, want: http.StatusNotFound})
 	}
+	raw := c.do(exchange{method: "POST", path: "/v1/keys", auth: "admin", body: map[string]any{"role": "write", "name": "shop backend"}, want: http.StatusCreated})
+	c.do(exchange{method: "POST", path: "/v1/keys", auth: "admin", body: map[string]any{"role": "root", "name": "x"}, want: http.StatusBadRequest, refused: true})
+	c.do(exchange{method: "GET", path: "/v1/keys", auth: "admin", want: http.StatusOK})
+	c.do(exchange{method: "DELETE", path: "/v1/keys/" + field(c.t, raw, "id"), auth: "admin", want: http.StatusOK})
+	c.do(exchange{method: "DELETE", path: "/v1/keys/nope", auth: "admin", want: http.StatusNotFound})
 	c.do(exchange{method: "GET", path: "/v1/audit?resource=journeys&limit=5", auth: "admin", want: http.StatusOK})
 	c.do(exchange{method: "GET", path: "/v1/audit?outcome=bogus", auth: "admin", want: http.StatusBadRequest, refused: true})
 	c.do(exchange{method: "GET", path: "/v1/audit.csv", auth: "admin", want: http.StatusOK})
