@@ -50,7 +50,7 @@ func namesFields(err error) bool {
 // answered reports whether err is an error, having answered it as a
 // problem. This is the one place errors become HTTP problems:
 //   - a store.Refusal, first: its detail and fields as they stand, 409 for
-//     ErrConflict, 404 for ErrNotFound, 400 for ErrMalformed, 502 for
+//     ErrConflict, 404 for ErrNotFound, 400 for ErrMalformed, 403 for ErrForbidden, 502 for
 //     ErrUnavailable, else 422;
 //   - an outcome the handler gives for the error's kind;
 //   - field errors (jsonfields.Errors, wrapped or not): 422 naming each

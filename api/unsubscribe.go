@@ -1,16 +1,13 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"html/template"
 	"net/http"
 	"slices"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/unsubscribe"
 )
@@ -59,39 +56,24 @@ func (s *server) preferences(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.renderPreferences(c, t, nil)
+	v, err := s.Store.PreferencesView(c.Request.Context(), preferenceLink(t))
+	if s.answered(c, err) {
+		return
+	}
+	s.renderPreferences(c, v, nil)
 }
 
-// preferenceRows are what the link's page shows and what its buttons may
-// change: the link's own channel and topic, and the customer's consent
-// recorded so far.
-func (s *server) preferenceRows(ctx context.Context, t unsubscribe.Token) ([]preferenceRow, error) {
-	consent, err := s.Store.ListConsent(ctx, t.WorkspaceID, t.CustomerID)
-	if err != nil {
-		return nil, err
-	}
-	rows := make([]preferenceRow, 0, len(consent)+1)
-	for _, k := range consent {
-		rows = append(rows, preferenceRow{k.Channel, k.Topic, k.Status})
-	}
-	if !slices.ContainsFunc(rows, func(r preferenceRow) bool { return r.Channel == t.Channel && r.Topic == t.Topic }) {
-		rows = append([]preferenceRow{{t.Channel, t.Topic, store.OptedIn}}, rows...)
-	}
-	return rows, nil
+// preferenceLink is what the link's token names.
+func preferenceLink(t unsubscribe.Token) store.PreferenceLink {
+	return store.PreferenceLink{WorkspaceID: t.WorkspaceID, CustomerID: t.CustomerID, Channel: t.Channel, Topic: t.Topic, MessageID: t.MessageID}
 }
 
 // renderPreferences answers the link's page; done is the change just
 // saved, if any.
-func (s *server) renderPreferences(c *gin.Context, t unsubscribe.Token, done *preferenceRow) {
-	rows, err := s.preferenceRows(c.Request.Context(), t)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	page, err := s.Store.PreferencePage(c.Request.Context(), t.WorkspaceID, t.CustomerID)
-	if err != nil {
-		s.fail(c, err)
-		return
+func (s *server) renderPreferences(c *gin.Context, v store.PreferencesView, done *preferenceRow) {
+	rows, page := make([]preferenceRow, len(v.Rows)), v.Page
+	for i, r := range v.Rows {
+		rows[i] = preferenceRow(r)
 	}
 	lang := preferenceLanguage(page.Locale)
 	c.Header("Cache-Control", "no-store")
@@ -127,32 +109,20 @@ func (s *server) changePreference(c *gin.Context) {
 		invalid(c, "channel", "must be email, line, push or sms")
 		return
 	}
-	ctx := c.Request.Context()
-	if !s.coveredByLink(c, t, channel, topic) {
-		return
-	}
 	source := "preference_page"
 	if c.PostForm("List-Unsubscribe") == "One-Click" {
 		source = "one_click"
 	}
-	if _, err := s.Store.SetConsent(ctx, store.Consent{WorkspaceID: t.WorkspaceID, CustomerID: t.CustomerID,
-		Channel: channel, Topic: topic, Status: status, Source: source, Evidence: pageEvidence(c, status, source, t.MessageID)}); err != nil {
-		s.fail(c, err)
+	v, err := s.Store.ChangePreference(c.Request.Context(), preferenceLink(t), store.PreferenceChange{Channel: channel, Topic: topic,
+		Status: status, Source: source, Evidence: pageEvidence(c, status, source, t.MessageID)}, source != "one_click")
+	if s.answered(c, err) {
 		return
-	}
-	if status == store.OptedOut && channel == t.Channel && t.MessageID != "" {
-		_, _, err := s.Store.RecordMessageEvent(ctx, store.MessageEvent{WorkspaceID: t.WorkspaceID,
-			EventID: "unsubscribe:" + t.MessageID, MessageID: t.MessageID, Status: "unsubscribed", ProviderEvent: source})
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			s.fail(c, err)
-			return
-		}
 	}
 	if source == "one_click" {
 		c.String(http.StatusOK, "unsubscribed")
 		return
 	}
-	s.renderPreferences(c, t, &preferenceRow{Channel: channel, Topic: topic, Status: status})
+	s.renderPreferences(c, v, &preferenceRow{Channel: channel, Topic: topic, Status: status})
 }
 
 // pageEvidence is the proof kept with a change made through the link.
@@ -162,26 +132,4 @@ func pageEvidence(c *gin.Context, status, source, messageID string) json.RawMess
 		wording = "List-Unsubscribe=One-Click"
 	}
 	return pageEvidenceOf(c, source, wording, messageID).EvidenceJSON()
-}
-
-// coveredByLink answers 403 unless the page of link t offers the channel
-// and topic: a form field forged to another channel or topic changes
-// nothing (the link is a capability for what it shows, not for the
-// customer's every consent).
-func (s *server) coveredByLink(c *gin.Context, t unsubscribe.Token, channel, topic string) bool {
-	rows, err := s.preferenceRows(c.Request.Context(), t)
-	if err != nil {
-		s.fail(c, err)
-		return false
-	}
-	if slices.ContainsFunc(rows, func(r preferenceRow) bool { return r.Channel == channel && r.Topic == topic }) {
-		return true
-	}
-	field := "topic"
-	if !slices.ContainsFunc(rows, func(r preferenceRow) bool { return r.Channel == channel }) {
-		field = "channel"
-	}
-	problem(c, http.StatusForbidden, "this link does not cover "+channel+" messages on this topic",
-		jsonfields.Error{Field: field, Message: "is not on this link's preference page"})
-	return false
 }
