@@ -12,14 +12,8 @@ import (
 // lineUsage is GET /v1/line/usage: the month's LINE quota, use and
 // forecast (package lineusage), as the console shows them.
 func (s *server) lineUsage(c *gin.Context) {
-	ctx := c.Request.Context()
-	sender, err := s.Channels.LINE(ctx, workspace(c))
+	u, err := lineusage.OfWorkspace(c.Request.Context(), s.Channels, workspace(c), time.Now())
 	if s.answered(c, err, notConfiguredLINE) {
-		return
-	}
-	u, err := lineusage.Read(ctx, sender, time.Now())
-	if err != nil {
-		problem(c, http.StatusBadGateway, "LINE did not answer its quota: "+err.Error())
 		return
 	}
 	c.JSON(http.StatusOK, u)

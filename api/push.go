@@ -6,8 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/engagement"
-	"github.com/tabiji/tabiji/store"
 )
 
 // pushOpenedRequest is what an app SDK sends when its user opens a push
@@ -35,23 +33,12 @@ func (s *server) pushOpened(c *gin.Context) {
 		invalid(c, "userId", "is required")
 		return
 	}
-	ctx, ws := c.Request.Context(), workspace(c)
-	m, _, err := s.Store.LoggedMessageByID(ctx, ws, req.MessageID)
-	if err == nil && (m.CustomerID != req.UserID || m.Channel != "push") {
-		err = store.ErrNotFound // another user's message, or not a push: as good as none
-	}
-	if s.answered(c, err, notFound("no push message "+req.MessageID+" of user "+req.UserID+" in this workspace")) {
-		return
-	}
 	at := time.Now()
 	if req.Timestamp != nil {
 		at = *req.Timestamp
 	}
-	// One open per message counts: the report's ID is the message's.
-	_, err = s.engagement.Record(ctx, engagement.Report{WorkspaceID: ws, Source: "push_opened", EventID: m.ID,
-		Name: engagement.PushOpened, MessageID: m.ID, Status: "opened", ProviderEvent: "push_opened", Channel: "push", At: at})
-	if err != nil {
-		s.fail(c, err)
+	err := s.engagement.RecordPushOpen(c.Request.Context(), workspace(c), req.UserID, req.MessageID, at)
+	if s.answered(c, err, notFound("no push message "+req.MessageID+" of user "+req.UserID+" in this workspace")) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"success": true})
