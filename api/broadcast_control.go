@@ -6,8 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/broadcasts"
-	"github.com/tabiji/tabiji/store"
-	"github.com/tabiji/tabiji/workflows"
 )
 
 type scheduleRequest struct {
@@ -52,32 +50,14 @@ func (s *server) scheduleBroadcast(c *gin.Context) {
 // it can only be cancelled, which the store records at once.
 func (s *server) controlBroadcast(action string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		b, ok := s.broadcast(c)
-		if !ok {
+		b, signalled, err := s.broadcasts.Control(c.Request.Context(), workspace(c), c.Param("id"), action)
+		if s.answered(c, err) {
 			return
 		}
-		ctx := c.Request.Context()
-		switch {
-		case b.FinishedAt != nil:
-			problem(c, http.StatusConflict, "broadcast "+b.ID+" has ended ("+b.Status+")")
-			return
-		case b.Status == store.BroadcastDraft && action == workflows.BroadcastCancel:
-			if err := s.Store.SetBroadcastStatus(ctx, b.WorkspaceID, b.ID, store.BroadcastCancelled, 0, ""); err != nil {
-				s.fail(c, err)
-				return
-			}
-			b.Status = store.BroadcastCancelled
-			c.JSON(http.StatusOK, toBroadcastResponse(b))
-			return
-		case b.Status == store.BroadcastDraft:
-			problem(c, http.StatusConflict, "broadcast "+b.ID+" is a draft: schedule it first (POST /v1/broadcasts/"+b.ID+"/schedule)")
-			return
+		status := http.StatusOK // a draft cancelled at once
+		if signalled {
+			status = http.StatusAccepted
 		}
-		id := workflows.BroadcastWorkflowID(b.WorkspaceID, b.ID)
-		if err := s.Temporal.SignalWorkflow(ctx, id, "", workflows.BroadcastControlSignal, workflows.BroadcastControl{Action: action}); err != nil {
-			s.fail(c, err)
-			return
-		}
-		c.JSON(http.StatusAccepted, toBroadcastResponse(b))
+		c.JSON(status, toBroadcastResponse(b))
 	}
 }

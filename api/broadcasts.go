@@ -1,13 +1,13 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tabiji/tabiji/broadcasts"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
@@ -163,51 +163,25 @@ func validQuietHours(c *gin.Context, q *journey.QuietHours) bool {
 // getBroadcast answers the broadcast with its progress, and the running
 // workflow's own count when it answers within two seconds.
 func (s *server) getBroadcast(c *gin.Context) {
-	ctx := c.Request.Context()
-	b, ok := s.broadcast(c)
-	if !ok {
+	st, err := s.broadcasts.Get(c.Request.Context(), workspace(c), c.Param("id"))
+	if s.answered(c, err) {
 		return
 	}
-	resp, err := s.withProgress(ctx, b)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if b.Status != store.BroadcastDraft && b.FinishedAt == nil {
-		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		defer cancel()
-		if v, err := s.Temporal.QueryWorkflow(qctx, resp.WorkflowID, "", workflows.BroadcastProgressQuery); err == nil {
-			var live workflows.BroadcastProgress
-			if v.Get(&live) == nil {
-				resp.Live = &live
-			}
-		}
-	}
-	c.JSON(http.StatusOK, resp)
+	c.JSON(http.StatusOK, toBroadcastStatus(st))
 }
 
-func (s *server) withProgress(ctx context.Context, b store.Broadcast) (broadcastResponse, error) {
+// toBroadcastStatus is a broadcast with its progress as the API shows it.
+func toBroadcastStatus(st broadcasts.Status) broadcastResponse {
+	b, p := st.Broadcast, st.Progress
 	resp := toBroadcastResponse(b)
-	p, err := s.Store.BroadcastProgress(ctx, b.WorkspaceID, b.ID)
-	if err != nil {
-		return resp, err
-	}
 	remaining := max(0, b.Audience-p.Processed)
 	if b.FinishedAt != nil {
 		remaining = 0
 	}
 	resp.Progress = &progressBody{Audience: b.Audience, Sent: p.Sent, Sending: p.Sending, Failed: p.Failed,
 		Skipped: p.Skipped, Deferred: p.Deferred, Remaining: remaining}
-	return resp, nil
-}
-
-// broadcast reads the :id broadcast, answering 404 when there is none.
-func (s *server) broadcast(c *gin.Context) (store.Broadcast, bool) {
-	b, err := s.Store.GetBroadcast(c.Request.Context(), workspace(c), c.Param("id"))
-	if s.answered(c, err, notFound("no broadcast "+c.Param("id"))) {
-		return b, false
-	}
-	return b, true
+	resp.Live = st.Live
+	return resp
 }
 
 // listBroadcasts pages the workspace's broadcasts, oldest first, each with
@@ -217,18 +191,13 @@ func (s *server) listBroadcasts(c *gin.Context) {
 	if !ok {
 		return
 	}
-	list, next, err := s.Store.ListBroadcasts(c.Request.Context(), workspace(c), limit, c.Query("after"))
+	list, next, err := s.broadcasts.List(c.Request.Context(), workspace(c), limit, c.Query("after"))
 	if s.answered(c, err) {
 		return
 	}
 	out := make([]broadcastResponse, 0, len(list))
-	for _, b := range list {
-		resp, err := s.withProgress(c.Request.Context(), b)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		out = append(out, resp)
+	for _, st := range list {
+		out = append(out, toBroadcastStatus(st))
 	}
 	c.JSON(http.StatusOK, gin.H{"broadcasts": out, "next": next})
 }
