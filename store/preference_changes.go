@@ -9,10 +9,6 @@ import (
 	"github.com/tabiji/tabiji/jsonfields"
 )
 
-// ErrForbidden is the kind of a Refusal of what the caller's credential
-// does not cover (an HTTP 403).
-var ErrForbidden = errors.New("store: forbidden")
-
 // PreferenceLink is what an unsubscribe link names: the customer, and the
 // channel and topic of the message it came in.
 type PreferenceLink struct {
