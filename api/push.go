@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-
 )
 
 // pushOpenedRequest is what an app SDK sends when its user opens a push
