@@ -40,6 +40,11 @@ type auditTarget struct {
 	noBefore bool
 }
 
+// auditAnswerOnly are actions that leave their resource as it was (a
+// customer entered into a journey, a test message sent): their record
+// keeps the answer as after, and reads no before.
+var auditAnswerOnly = map[string]bool{"enter": true, "test-send": true}
+
 // auditActionWords are the last path segments of POST routes without an
 // id that name an action on the resource before them, not a new resource.
 var auditActionWords = map[string]bool{"import": true, "rotate": true}
@@ -85,7 +90,7 @@ func auditTargetOf(method, path string, gets map[string]gin.HandlerFunc) auditTa
 	t.resource = strings.Join(static, "/")
 	t.customer = t.resource == "profiles" && t.idParam != ""
 	t.noBefore = t.customer && method == http.MethodDelete
-	if t.idParam != "" || t.action != "create" {
+	if (t.idParam != "" || t.action != "create") && !auditAnswerOnly[t.action] {
 		t.snapshot = gets[path]
 		if t.snapshot == nil {
 			t.snapshot = gets["/v1/"+strings.Join(parts, "/")]

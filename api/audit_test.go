@@ -151,3 +151,39 @@ func TestAuditListFiltersAndCSV(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditTargets: resources, ids, actions and the GET that shows each
+// come from the route's path.
+func TestAuditTargets(t *testing.T) {
+	t.Parallel()
+	engine, ok := NewServer(Deps{}).(*gin.Engine)
+	if !ok {
+		t.Fatal("NewServer is no longer a *gin.Engine")
+	}
+	targets := auditTargets(engine.Routes())
+	for route, want := range map[string]struct {
+		resource, action, idParam string
+		snapshot                  bool
+	}{
+		"POST /v1/journeys":                               {"journeys", "create", "", false},
+		"PUT /v1/journeys/:id":                            {"journeys", "update", "id", true},
+		"POST /v1/journeys/:id/activate":                  {"journeys", "activate", "id", true},
+		"POST /v1/journeys/:id/enter":                     {"journeys", "enter", "id", false},
+		"POST /v1/workspace/identity-verification/rotate": {"workspace/identity-verification", "rotate", "", true},
+		"POST /v1/profiles/import":                        {"profiles", "import", "", false},
+		"DELETE /v1/profiles/:id":                         {"profiles", "delete", "id", true},
+		"PUT /v1/taxonomy/events/:name":                   {"taxonomy/events", "update", "name", true},
+		"POST /v1/approvals/:id/approve":                  {"approvals", "approve", "id", true},
+	} {
+		got, ok := targets[route]
+		if !ok || got.resource != want.resource || got.action != want.action || got.idParam != want.idParam || (got.snapshot != nil) != want.snapshot {
+			t.Errorf("%s: target %+v (snapshot %v), want %+v", route, got, got.snapshot != nil, want)
+		}
+	}
+	if _, ok := targets["POST /v1/journeys/:id/simulate"]; ok {
+		t.Error("a simulation is recorded: it changes nothing")
+	}
+	if !targets["DELETE /v1/profiles/:id"].noBefore || !targets["DELETE /v1/profiles/:id"].customer {
+		t.Error("an erasure must keep no before and be the customer's")
+	}
+}
