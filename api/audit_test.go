@@ -187,3 +187,19 @@ func TestAuditTargets(t *testing.T) {
 		t.Error("an erasure must keep no before and be the customer's")
 	}
 }
+
+// TestAuditNeverHoldsANewKey: a key made through the API is recorded with
+// its secret as "set"; the secret, shown once to its maker, is not in the log.
+func TestAuditNeverHoldsANewKey(t *testing.T) {
+	t.Parallel()
+	b := setupChannels(t)
+	code, body := b.do(t, "POST", "/v1/keys", b.admin, `{"role": "write", "name": "shop backend"}`)
+	var made struct{ ID, Secret string }
+	if err := json.Unmarshal([]byte(body), &made); err != nil || code != http.StatusCreated || made.Secret == "" {
+		t.Fatalf("POST /v1/keys = %d %s", code, body)
+	}
+	code, body = b.do(t, "GET", "/v1/audit?resource=keys&action=create", b.admin, "")
+	if code != http.StatusOK || strings.Contains(body, made.Secret) || !strings.Contains(body, `"secret":"set"`) {
+		t.Errorf("the audit log of a new key = %d %s", code, body)
+	}
+}
