@@ -53,7 +53,7 @@ var consoleSeedSteps = []string{
 	        CASE WHEN i % 7 = 0 THEN e + interval '1 day' END
 	 FROM generate_series(1, $2::int) i,
 	      LATERAL (SELECT timestamptz '2026-11-01 00:00:00+09' + (i % 2592000) * interval '1 second' AS e,
-	                      'c' || lpad((1 + (i * 7919) % $1::int)::text, 7, '0') AS c) t`,
+	                      'c' || lpad((1 + (i::bigint * 7919) % $1::int)::text, 7, '0') AS c) t`,
 	`INSERT INTO journey_run_steps (workspace_id, run_key, seq, node_id, kind, entered_at, next_node)
 	 SELECT r.workspace_id, r.run_key, s.seq, s.node, s.kind, r.entered_at + (s.seq - 1) * interval '1 hour',
 	        CASE WHEN s.seq = 3 THEN (CASE WHEN r.exited_at IS NULL THEN NULL ELSE '' END) ELSE s.next END
