@@ -16,18 +16,33 @@ const (
 	roleAdmin             // management: an admin key as Bearer
 )
 
+// The gin context's values of an authenticated request (the console
+// contract: read them with c.GetString).
 const (
 	workspaceKey = "tabiji.workspace"
 	keyIDKey     = "tabiji.key"      // the id of the request's key, for audit records
 	keyRoleKey   = "tabiji.key.role" // the store.Role of the request's key
+	// A console session's person: id, address, role in the workspace, language.
+	personKey       = "tabiji.person"
+	personEmailKey  = "tabiji.person.email"
+	personRoleKey   = "tabiji.person.role"
+	personLocaleKey = "tabiji.person.locale"
 )
 
 // auth checks the request's key and puts its workspace, id and role in the
 // context. An admin key may also ingest; a write key may only ingest; a
 // client key may only ingest, and the ingestion handlers hold its calls to
 // identity verification (client_keys.go).
+//
+// Management routes (roleAdmin) also take a console session cookie when
+// the request has no Authorization header: the session's role must be
+// allowed the route by the permission table (roles.go), and a request that
+// changes something must carry the session's CSRF token (csrf.go).
 func (s *server) auth(need role) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if need == roleAdmin && c.GetHeader("Authorization") == "" && s.consoleSession(c) {
+			return
+		}
 		secret, ok := credentials(c.Request, need)
 		if !ok && need == roleWrite && c.Request.Method == http.MethodPost {
 			if secret, ok = bodyKey(c); c.IsAborted() {
@@ -41,7 +56,7 @@ func (s *server) auth(need role) gin.HandlerFunc {
 				problem(c, http.StatusUnauthorized, "send the workspace write key as the HTTP Basic username (Authorization: Basic base64(key + \":\")) or in the body's writeKey field")
 			} else {
 				c.Header("WWW-Authenticate", `Bearer realm="tabiji"`)
-				problem(c, http.StatusUnauthorized, "send an admin key as Authorization: Bearer <key>")
+				problem(c, http.StatusUnauthorized, "send an admin key as Authorization: Bearer <key>, or log in to the console")
 			}
 			return
 		}
@@ -74,6 +89,17 @@ func workspace(c *gin.Context) string { return c.GetString(workspaceKey) }
 
 // keyID is the id of the key that authenticated the request.
 func keyID(c *gin.Context) string { return c.GetString(keyIDKey) }
+
+// personID is the console session's person, "" for a key.
+func personID(c *gin.Context) string { return c.GetString(personKey) }
+
+// actor is who made the request: the key's id, or the session's person id.
+func actor(c *gin.Context) string {
+	if id := keyID(c); id != "" {
+		return id
+	}
+	return personID(c)
+}
 
 // clientKey says whether the request came with a client key (a browser's
 // or an app's), whose calls need identity verification to change a person.

@@ -10,15 +10,6 @@ import (
 	"github.com/tabiji/tabiji/locale"
 )
 
-// The gin context keys a console session sets besides the workspace
-// (the console contract: the people helper's auth sets them; a session
-// opened with an admin key sets none, and may do everything).
-const (
-	personEmailKey  = "tabiji.person.email"
-	personRoleKey   = "tabiji.person.role"
-	personLocaleKey = "tabiji.person.locale"
-)
-
 // consoleSettingsKey holds the workspace's regional settings for a
 // console page, read once by consoleSettings before its handler.
 const consoleSettingsKey = "tabiji.console.settings"
@@ -57,7 +48,6 @@ func (s *server) frame(c *gin.Context, section, title string) (console.Frame, er
 	}, nil
 }
 
-// pageCSRF is the token the console's scripts send back as X-CSRF-Token.
-// Sessions opened with an admin key reach only /ui/ (their cookie's path),
-// so they have none; person sessions get theirs from api/csrf.go.
-func (s *server) pageCSRF(*gin.Context) string { return "" }
+// pageCSRF is the token the console's scripts send back as X-CSRF-Token
+// (csrf.go).
+func (s *server) pageCSRF(c *gin.Context) string { return s.csrfToken(c) }

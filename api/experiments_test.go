@@ -69,8 +69,8 @@ func TestJourneyExperimentsAPI(t *testing.T) {
 	}
 
 	t.Run("TheJourneyPageShowsTheSameTables", func(t *testing.T) {
-		adminKey := strings.TrimPrefix(admin["Authorization"], "Bearer ")
-		c := sessionFrom(t, b.login(t, adminKey, "/ui/journeys/promo"))
+		b.person(t, "w", "ann@example.com", "analyst")
+		c := sessionFrom(t, b.login(t, "ann@example.com", testPassword, "/ui/journeys/promo"))
 		page := b.uiRequest(t, "GET", "/ui/journeys/promo?mde=0.5", c.Value, nil)
 		html := page.Body.String()
 		for _, want := range []string{`id="kpi-entered">3,500<`, `data-node="ab" data-entered="3500"`, `data-from="ab" data-to="done" data-count="3500"`,

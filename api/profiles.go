@@ -136,7 +136,7 @@ func (s *server) profileTimeline(c *gin.Context) {
 // their histories), and its profile, merged ids, events, quarantined events
 // and messages are deleted; an audit record without personal data stays.
 func (s *server) eraseProfile(c *gin.Context) {
-	e, err := s.profiles.Erase(c.Request.Context(), workspace(c), c.Param("id"), keyID(c))
+	e, err := s.profiles.Erase(c.Request.Context(), workspace(c), c.Param("id"), actor(c))
 	if s.answered(c, err, noCustomer(c)) {
 		return
 	}

@@ -95,7 +95,7 @@ func (k *keyedLimiter) sweep(now time.Time) {
 // auth or uiSession) is over its rate.
 func limitByKey(l *keyedLimiter, what string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if ok, wait := l.allow(keyID(c), time.Now()); !ok {
+		if ok, wait := l.allow(actor(c), time.Now()); !ok {
 			tooMany(c, wait, "this key is over its "+what+" rate: retry after the Retry-After seconds")
 			return
 		}

@@ -50,6 +50,10 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/approvals/:id", s.getApproval)
 	manage.POST("/approvals/:id/approve", s.approveRequest)
 	manage.POST("/approvals/:id/reject", s.rejectRequest)
+	// The console session's person (me.go); people and invitations (people.go).
+	manage.GET("/me", s.getMe)
+	manage.PATCH("/me", s.patchMe)
+	manage.PUT("/me/workspace", s.putMeWorkspace)
 	manage.POST("/journeys", s.createJourney)
 	manage.GET("/journeys", s.listJourneys)
 	manage.GET("/journeys/:id", s.getJourney)
@@ -209,8 +213,9 @@ func (s *server) routes(r *gin.Engine) {
 	r.GET("/optin/:token", s.optinForm)
 	r.POST("/optin/:token", s.confirmOptin)
 
-	// The console (console.go, ui*.go; pages rendered by console/): a login
-	// form exchanges an admin key for a session cookie.
+	// The console (console.go, ui*.go; pages rendered by console/): a person
+	// logs in with their email address and password for a session cookie,
+	// which the management routes above take too (console_session.go).
 	ui := r.Group("/ui", uiHeaders)
 	ui.GET("/login", s.uiLoginForm)
 	ui.POST("/login", s.uiLogin)

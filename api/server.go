@@ -23,6 +23,7 @@ import (
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/payloadcodec"
+	"github.com/tabiji/tabiji/people"
 	"github.com/tabiji/tabiji/previews"
 	"github.com/tabiji/tabiji/profiles"
 	"github.com/tabiji/tabiji/routing"
@@ -78,6 +79,9 @@ type Deps struct {
 	TrustedProxies []string
 	// Metrics counts requests, ingestion and routing; nil counts nothing.
 	Metrics *metrics.Metrics
+	// PasswordParams are argon2id's costs for new password hashes; zero:
+	// people.DefaultParams.
+	PasswordParams people.Params
 	// Changes brings the journey changes made through other API processes
 	// (routing.Changes, run by the caller); nil: this process's own only,
 	// enough when it is the only one.
@@ -126,6 +130,8 @@ type server struct {
 	// records of each state-changing management route (audit.go).
 	engine       *gin.Engine
 	auditTargets map[string]auditTarget
+	// people logs people in and runs invitations and password resets.
+	people *people.Service
 }
 
 // newServer is the API's state without its routes.
@@ -168,6 +174,7 @@ func newServer(d Deps) *server {
 	s.ingestLimit, s.manageLimit = newKeyedLimiter(d.Limits.Ingest), newKeyedLimiter(d.Limits.Manage)
 	s.loginByAddr, s.loginByKey = newKeyedLimiter(d.Limits.Login), newKeyedLimiter(d.Limits.Login)
 	s.signups, s.signupLimit = signupforms.Service{Store: d.Store, Pipeline: s.pipeline}, newKeyedLimiter(signupRate)
+	s.people = &people.Service{Store: d.Store, Params: d.PasswordParams, LinkSecret: d.UnsubscribeSecret}
 	s.securePublic = strings.HasPrefix(strings.ToLower(d.PublicURL), "https://")
 	s.description = sync.OnceValues(loadDescription)
 	return s

@@ -7,20 +7,19 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/console"
-	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/people"
 )
 
-// The report pages (/ui) are for people in a browser: an admin key is typed
-// into a login form once and exchanged for a session cookie, so no key ever
-// sits in a URL, a bookmark or the browser's storage.
+// The console's pages (/ui) are for people in a browser: a person logs in
+// with their email address and password and gets a session cookie, which
+// also reaches the JSON API (/v1) the pages call; no key ever sits in the
+// browser.
 const (
 	sessionCookie = "tabiji_session"
-	sessionTTL    = 12 * time.Hour
 	// uiCSP lets the pages load only their own files: no inline script, no
 	// CDN, no framing.
 	uiCSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
@@ -35,37 +34,23 @@ func uiHeaders(c *gin.Context) {
 }
 
 // uiSession lets a request with a live session cookie through, with its
-// workspace set as auth does; any other goes to the login form, which
-// brings the reader back here afterwards.
+// workspace and person set as auth does, when its role may see the page;
+// any other goes to the login form, which brings the reader back here
+// afterwards.
 func (s *server) uiSession(c *gin.Context) {
-	if s.adminSession(c) {
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/ui/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
-	c.Abort()
-}
-
-// adminSession serves the request when it carries a live admin session
-// cookie (its workspace set as auth does) or when looking the session up
-// failed (a problem answered), and reports whether it did; a request with
-// no session, or an unknown one, is left to the caller.
-func (s *server) adminSession(c *gin.Context) bool {
-	token := s.sessionToken(c)
-	if token == "" {
-		return false
-	}
-	key, err := s.Store.SessionKey(c.Request.Context(), token)
+	ss, ok, err := s.liveSession(c)
 	switch {
-	case err == nil && key.Role == store.RoleAdmin:
-		c.Set(workspaceKey, key.WorkspaceID)
-		c.Set(keyIDKey, key.ID)
-		c.Next()
-		return true
-	case err != nil && !errors.Is(err, store.ErrNotFound):
+	case err != nil:
 		s.fail(c, err)
-		return true
+	case !ok:
+		c.Redirect(http.StatusSeeOther, "/ui/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+		c.Abort()
+	default:
+		setSession(c, ss)
+		if permitted(c, ss.Role) {
+			c.Next()
+		}
 	}
-	return false
 }
 
 // safeNext keeps a post-login redirect on the report pages.
@@ -94,34 +79,30 @@ func (s *server) renderLogin(c *gin.Context, status int, next, key string, args 
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// uiLogin exchanges an admin key for a session cookie (ui_cookie.go).
-// Attempts are throttled per remote address and per key tried.
+// uiLogin checks an email address and password and opens a session
+// (ui_cookie.go). Attempts are throttled per remote address and per
+// address tried.
 func (s *server) uiLogin(c *gin.Context) {
 	next := safeNext(c.PostForm("next"))
-	secret := strings.TrimSpace(c.PostForm("key"))
-	if ok, wait := s.loginAllowed(c, secret); !ok {
+	email := people.NormalizeEmail(c.PostForm("email"))
+	if ok, wait := s.loginAllowed(c, email); !ok {
 		c.Header("Retry-After", retryAfter(wait))
 		s.renderLogin(c, http.StatusTooManyRequests, next, "login.throttled", retryAfter(wait))
 		return
 	}
-	key, err := s.Store.Authenticate(c.Request.Context(), secret)
+	token, _, err := s.people.Login(c.Request.Context(), email, c.PostForm("password"))
 	switch {
-	case secret == "" || errors.Is(err, store.ErrNotFound):
-		s.renderLogin(c, http.StatusUnauthorized, next, "login.unknown")
+	case errors.Is(err, people.ErrBadLogin):
+		s.renderLogin(c, http.StatusUnauthorized, next, "login.wrong")
+		return
+	case errors.Is(err, people.ErrNoWorkspace):
+		s.renderLogin(c, http.StatusForbidden, next, "login.noworkspace")
 		return
 	case err != nil:
 		s.fail(c, err)
 		return
-	case key.Role != store.RoleAdmin:
-		s.renderLogin(c, http.StatusForbidden, next, "login.writekey", string(key.Role))
-		return
 	}
-	token, err := s.Store.OpenSession(c.Request.Context(), key, sessionTTL)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.setSessionCookie(c, token, int(sessionTTL.Seconds()))
+	s.setSessionCookie(c, token, int(people.SessionTTL.Seconds()))
 	c.Redirect(http.StatusSeeOther, next)
 }
 

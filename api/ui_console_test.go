@@ -16,9 +16,9 @@ import (
 func TestConsolePages(t *testing.T) {
 	t.Parallel()
 	b := setupWebhooks(t)
-	b.handler = NewServer(Deps{Store: b.store, Temporal: noVisibility{b.signals}})
-	admin, _ := b.keys(t, "w")
-	session := sessionFrom(t, b.login(t, strings.TrimPrefix(admin["Authorization"], "Bearer "), "/ui/")).Value
+	b.handler = NewServer(Deps{Store: b.store, Temporal: noVisibility{b.signals}, PasswordParams: cheapHashes})
+	b.person(t, "w", "ann@example.com", "owner")
+	session := sessionFrom(t, b.login(t, "ann@example.com", testPassword, "/ui/")).Value
 	ctx := context.Background()
 	if _, err := b.store.ChangeProfile(ctx, "w", "u2", store.ProfileChange{Set: map[string]any{"phone": "+81 90-1234-5678"}}, time.Now()); err != nil {
 		t.Fatal(err)

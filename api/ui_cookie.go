@@ -23,7 +23,7 @@ func (s *server) sessionCookieAttrs(r *http.Request) (name, path string, secure 
 	if s.securePublic {
 		return hostSessionCookie, "/", true
 	}
-	return sessionCookie, "/ui/", r.TLS != nil
+	return sessionCookie, "/", r.TLS != nil
 }
 
 // sessionToken is the session cookie the request carries, or "".
@@ -43,12 +43,12 @@ func (s *server) setSessionCookie(c *gin.Context, token string, maxAge int) {
 }
 
 // loginAllowed takes a login attempt from the remote address and for the
-// key tried (by its hash, so no key is held in memory); it refuses when
-// either is over the login rate, saying how long to wait.
-func (s *server) loginAllowed(c *gin.Context, secret string) (bool, time.Duration) {
+// account tried (by its hash, so no address is held in memory); it
+// refuses when either is over the login rate, saying how long to wait.
+func (s *server) loginAllowed(c *gin.Context, account string) (bool, time.Duration) {
 	now := time.Now()
 	okAddr, waitAddr := s.loginByAddr.allow(c.ClientIP(), now)
-	sum := sha256.Sum256([]byte(secret))
+	sum := sha256.Sum256([]byte(account))
 	okKey, waitKey := s.loginByKey.allow(hex.EncodeToString(sum[:]), now)
 	return okAddr && okKey, max(waitAddr, waitKey)
 }

@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/tabiji/tabiji/people"
+	"github.com/tabiji/tabiji/store"
 )
 
 // noVisibility is a Temporal client whose visibility is down.
@@ -40,10 +43,38 @@ func (b *webhookBundle) uiRequest(t *testing.T, method, path, cookie string, for
 	return rec
 }
 
-func (b *webhookBundle) login(t *testing.T, secret, next string) *httptest.ResponseRecorder {
+func (b *webhookBundle) login(t *testing.T, email, password, next string) *httptest.ResponseRecorder {
 	t.Helper()
-	return b.uiRequest(t, "POST", "/ui/login", "", url.Values{"key": {secret}, "next": {next}})
+	return b.uiRequest(t, "POST", "/ui/login", "", url.Values{"email": {email}, "password": {password}, "next": {next}})
 }
+
+// cheapHashes keep the tests' argon2id hashing fast; the parameters are
+// in every hash, so production's are still checked by people's tests.
+var cheapHashes = people.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// person makes a person with the password "correct horse battery" and the
+// role in the workspace, and returns their id.
+func (b *webhookBundle) person(t *testing.T, ws, email, role string) string {
+	t.Helper()
+	ctx := context.Background()
+	hash, err := cheapHashes.Hash(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := b.store.PersonByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		p, err = b.store.CreatePerson(ctx, email, hash, "")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.store.AddMember(ctx, ws, p.ID, role); err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}
+
+const testPassword = "correct horse battery"
 
 func sessionFrom(t *testing.T, rec *httptest.ResponseRecorder) *http.Cookie {
 	t.Helper()
@@ -59,10 +90,8 @@ func sessionFrom(t *testing.T, rec *httptest.ResponseRecorder) *http.Cookie {
 func TestReportLogin(t *testing.T) {
 	t.Parallel()
 	b := setupWebhooks(t)
-	b.handler = NewServer(Deps{Store: b.store, Temporal: noVisibility{b.signals}})
-	admin, write := b.keys(t, "w")
-	adminKey := strings.TrimPrefix(admin["Authorization"], "Bearer ")
-	writeKey := keyFromBasic(t, write["Authorization"])
+	b.handler = NewServer(Deps{Store: b.store, Temporal: noVisibility{b.signals}, PasswordParams: cheapHashes})
+	b.person(t, "w", "ann@example.com", "analyst")
 
 	t.Run("APageWithoutASessionGoesToTheLoginForm", func(t *testing.T) {
 		rec := b.uiRequest(t, "GET", "/ui/customers/u1", "", nil)
@@ -70,26 +99,38 @@ func TestReportLogin(t *testing.T) {
 			t.Fatalf("%d to %q", rec.Code, rec.Header().Get("Location"))
 		}
 		form := b.uiRequest(t, "GET", "/ui/login?next=/ui/customers/u1", "", nil)
-		if form.Code != 200 || !strings.Contains(form.Body.String(), `name="key" type="password"`) ||
+		if form.Code != 200 || !strings.Contains(form.Body.String(), `name="password" type="password"`) ||
+			!strings.Contains(form.Body.String(), `name="email" type="email"`) ||
 			!strings.Contains(form.Header().Get("Content-Security-Policy"), "script-src 'self'") {
 			t.Fatalf("login form: %d %s", form.Code, form.Body.String())
 		}
 	})
-	t.Run("AWrongOrWriteKeyIsRefused", func(t *testing.T) {
-		if rec := b.login(t, "tbj_a_nope", "/ui/"); rec.Code != http.StatusUnauthorized || len(rec.Result().Cookies()) != 0 {
-			t.Errorf("unknown key: %d, cookies %v", rec.Code, rec.Result().Cookies())
-		}
-		if rec := b.login(t, writeKey, "/ui/"); rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "write key") {
-			t.Errorf("write key: %d %s", rec.Code, rec.Body.String())
+	t.Run("AWrongPasswordOrUnknownAddressIsRefusedAlike", func(t *testing.T) {
+		wrong := b.login(t, "ann@example.com", "not the password", "/ui/")
+		unknown := b.login(t, "bob@example.com", testPassword, "/ui/")
+		for _, rec := range []*httptest.ResponseRecorder{wrong, unknown} {
+			if rec.Code != http.StatusUnauthorized || len(rec.Result().Cookies()) != 0 || !strings.Contains(rec.Body.String(), "email address or the password is wrong") {
+				t.Errorf("refused login: %d, cookies %v, %s", rec.Code, rec.Result().Cookies(), rec.Body.String())
+			}
 		}
 	})
-	t.Run("AnAdminKeyOpensAStrictHttpOnlySession", func(t *testing.T) {
-		rec := b.login(t, adminKey, "/ui/customers/u1")
+	t.Run("APersonWithoutAWorkspaceIsToldSo", func(t *testing.T) {
+		id := b.person(t, "other", "gone@example.com", "owner")
+		b.person(t, "other", "keeper@example.com", "owner")
+		if err := b.store.RemoveMember(context.Background(), "other", id); err != nil {
+			t.Fatal(err)
+		}
+		if rec := b.login(t, "gone@example.com", testPassword, "/ui/"); rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "no workspace") {
+			t.Errorf("no workspace: %d %s", rec.Code, rec.Body.String())
+		}
+	})
+	t.Run("APasswordOpensAStrictHttpOnlySessionOnPathRoot", func(t *testing.T) {
+		rec := b.login(t, " Ann@Example.com ", testPassword, "/ui/customers/u1")
 		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/ui/customers/u1" {
 			t.Fatalf("%d to %q", rec.Code, rec.Header().Get("Location"))
 		}
 		c := sessionFrom(t, rec)
-		if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Value == adminKey || strings.Contains(rec.Header().Get("Location"), adminKey) {
+		if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/" || strings.Contains(rec.Header().Get("Location"), c.Value) {
 			t.Fatalf("cookie %+v", c)
 		}
 		b.sendMessage(t, "m1", "email")
@@ -109,7 +150,7 @@ func TestReportLogin(t *testing.T) {
 	})
 	t.Run("LoginNeverRedirectsOffTheReportPages", func(t *testing.T) {
 		for _, next := range []string{"https://evil.example/", "//evil.example/ui/", "/v1/journeys"} {
-			if rec := b.login(t, adminKey, next); rec.Header().Get("Location") != "/ui/" {
+			if rec := b.login(t, "ann@example.com", testPassword, next); rec.Header().Get("Location") != "/ui/" {
 				t.Errorf("next %q redirected to %q", next, rec.Header().Get("Location"))
 			}
 		}
@@ -124,21 +165,9 @@ func TestReportLogin(t *testing.T) {
 		}
 	})
 	t.Run("AnUnknownCustomerIsA404", func(t *testing.T) {
-		c := sessionFrom(t, b.login(t, adminKey, "/ui/"))
+		c := sessionFrom(t, b.login(t, "ann@example.com", testPassword, "/ui/"))
 		if rec := b.uiRequest(t, "GET", "/ui/customers/nobody", c.Value, nil); rec.Code != http.StatusNotFound {
 			t.Errorf("unknown customer: %d", rec.Code)
 		}
 	})
-}
-
-// keyFromBasic is the key of an HTTP Basic header whose username is the key.
-func keyFromBasic(t *testing.T, header string) string {
-	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	req.Header.Set("Authorization", header)
-	user, _, ok := req.BasicAuth()
-	if !ok {
-		t.Fatalf("not a Basic header: %q", header)
-	}
-	return user
 }

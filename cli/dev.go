@@ -18,6 +18,7 @@ import (
 	"github.com/tabiji/tabiji/devtemporal"
 	"github.com/tabiji/tabiji/locale"
 	"github.com/tabiji/tabiji/localpg"
+	"github.com/tabiji/tabiji/people"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/worker"
 	"github.com/tabiji/tabiji/workflows"
@@ -36,6 +37,7 @@ type DevCmd struct {
 	TaskQueue    string `name:"task-queue" env:"TABIJI_TASK_QUEUE" default:"tabiji-journeys" help:"Temporal task queue of the journey worker."`
 	AdminKey     string `name:"dev-admin-key" env:"TABIJI_DEV_ADMIN_KEY" help:"Admin key of workspace default (generated on first start when unset)."`
 	WriteKey     string `name:"dev-write-key" env:"TABIJI_DEV_WRITE_KEY" help:"Write key of workspace default (generated on first start when unset)."`
+	OwnerEmail   string `name:"dev-owner-email" env:"TABIJI_DEV_OWNER_EMAIL" default:"owner@localhost" help:"Email address of the console's first owner of workspace default (its password is generated on first start and printed)."`
 	// UnsubscribeSecret signs unsubscribe links; generated into the data dir when unset.
 	UnsubscribeSecret string `name:"unsubscribe-secret" env:"TABIJI_UNSUBSCRIBE_SECRET" help:"Secret that signs unsubscribe links (generated into the data dir on first start when unset)."`
 	ChannelFlags
@@ -260,6 +262,11 @@ func (d *DevCmd) postgres(rc *runContext, dir string, stack *devStack) (string, 
 type devKeys struct {
 	Admin string `json:"adminKey"`
 	Write string `json:"writeKey"`
+	// OwnerPassword is the first owner's password as generated; the owner
+	// may change it in the console (then this one no longer works).
+	OwnerPassword string `json:"ownerPassword,omitempty"`
+	// OwnerEmail is the first owner's address (--dev-owner-email); not saved.
+	OwnerEmail string `json:"-"`
 }
 
 // devZone is the zone of a new dev workspace that names none: the
@@ -313,6 +320,24 @@ func (d *DevCmd) ensureDefaults(ctx context.Context, st *store.Store, dir string
 	if _, err := st.EnsureKey(ctx, DefaultWorkspace, store.RoleWrite, "dev write", keys.Write); err != nil {
 		return devKeys{}, err
 	}
+	return d.ensureOwner(ctx, st, path, keys)
+}
+
+// ensureOwner makes --dev-owner-email an owner of workspace default, with
+// a password generated on first start and kept beside the keys.
+func (d *DevCmd) ensureOwner(ctx context.Context, st *store.Store, path string, keys devKeys) (devKeys, error) {
+	keys.OwnerEmail = people.NormalizeEmail(d.OwnerEmail)
+	if keys.OwnerPassword == "" {
+		keys.OwnerPassword = rand.Text()
+		raw, _ := json.MarshalIndent(keys, "", "  ")
+		if err := os.WriteFile(path, raw, 0o600); err != nil {
+			return devKeys{}, fmt.Errorf("save the first owner's password: %w", err)
+		}
+	}
+	svc := people.Service{Store: st}
+	if _, err := svc.EnsureOwner(ctx, DefaultWorkspace, keys.OwnerEmail, keys.OwnerPassword, d.Locale); err != nil {
+		return devKeys{}, err
+	}
 	return keys, nil
 }
 
@@ -364,8 +389,12 @@ Tabiji is ready.
   Workspace         %s
   Admin key         %s
   Write key         %s
+  Console           %s/ui/
+  Console login     %s
+  Console password  %s
 
 Try: curl -s %s/readyz
 Press Ctrl+C to stop; journeys, their timers and data are kept in the data dir.
-`, apiURL, tsrv.UIURL(), tsrv.FrontendAddress(), tsrv.Namespace(), postgres, DefaultWorkspace, keys.Admin, keys.Write, apiURL)
+`, apiURL, tsrv.UIURL(), tsrv.FrontendAddress(), tsrv.Namespace(), postgres, DefaultWorkspace, keys.Admin, keys.Write,
+		apiURL, keys.OwnerEmail, keys.OwnerPassword, apiURL)
 }

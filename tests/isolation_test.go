@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/api"
+	"github.com/tabiji/tabiji/people"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -402,8 +403,8 @@ var publicRoutes = map[string]bool{
 	"OPTIONS /v1/g": true, "OPTIONS /v1/a": true, "OPTIONS /v1/b": true, "OPTIONS /v1/projects/:writeKey/settings": true,
 }
 
-// otherReportPages opens the report pages with a session of the other
-// workspace's admin key: our journey is not found, and no page shows our
+// otherReportPages opens the report pages with a session of an owner of
+// the other workspace: our journey is not found, and no page shows our
 // data. It returns the routes it called.
 func otherReportPages(t *testing.T, s *stack, otherAdmin string) []string {
 	t.Helper()
@@ -411,25 +412,29 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := s.store.OpenSession(context.Background(), key, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := s.ownerSession(key.WorkspaceID)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	pages := []struct{ method, path string }{{"GET", "/ui/"}, {"GET", "/ui/journeys"}, {"GET", "/ui/journeys/iso"}, {"GET", "/ui/customers/u_iso"},
-		{"GET", "/ui/customers?q=u_iso"}, {"GET", "/ui/settings"}, {"GET", "/ui/home.csv?from=2026-01-01&to=2030-01-01"},
-		{"GET", "/ui/report?month=2026-12"}, {"GET", "/ui/templates"}, {"GET", "/ui/templates/cart-abandonment"}, {"GET", "/ui/line"}, {"POST", "/ui/logout"}}
+	// The session's own routes: switching into our workspace is refused.
+	pages := []struct{ method, path, body string }{{"GET", "/ui/", ""}, {"GET", "/ui/journeys", ""}, {"GET", "/ui/journeys/iso", ""},
+		{"GET", "/ui/customers/u_iso", ""}, {"GET", "/ui/customers?q=u_iso", ""}, {"GET", "/ui/settings", ""},
+		{"GET", "/ui/home.csv?from=2026-01-01&to=2030-01-01", ""}, {"GET", "/ui/report?month=2026-12", ""},
+		{"GET", "/ui/templates", ""}, {"GET", "/ui/templates/cart-abandonment", ""}, {"GET", "/ui/line", ""},
+		{"GET", "/v1/me", ""}, {"PATCH", "/v1/me", `{"locale":"ja"}`}, {"PUT", "/v1/me/workspace", `{"workspace":"default"}`},
+		{"GET", "/v1/journeys/iso", ""}, {"POST", "/ui/logout", ""}}
 	var called []string
 	for _, p := range pages {
-		req, _ := http.NewRequest(p.method, s.url+p.path, nil)
+		req, _ := http.NewRequest(p.method, s.url+p.path, strings.NewReader(p.body))
 		req.AddCookie(&http.Cookie{Name: "tabiji_session", Value: token})
+		req.Header.Set("X-CSRF-Token", people.CSRFToken(token))
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if strings.Contains(string(body), "secret") || (p.path == "/ui/journeys/iso" && resp.StatusCode != http.StatusNotFound) {
+		if strings.Contains(string(body), "secret") || (strings.HasSuffix(p.path, "/journeys/iso") && resp.StatusCode != http.StatusNotFound) ||
+			(p.path == "/v1/me/workspace" && resp.StatusCode != http.StatusUnprocessableEntity) {
 			t.Errorf("the other workspace's report page %s = %d shows our data or journey: %s", p.path, resp.StatusCode, body)
 		}
 		called = append(called, p.method+" "+strings.Split(p.path, "?")[0])

@@ -94,17 +94,14 @@ func TestLINECostAwareBroadcast(t *testing.T) {
 	})
 }
 
-// uiPage reads a report page with a session of the admin key.
+// uiPage reads a console page with a session of an owner of the admin key's workspace.
 func (s *stack) uiPage(adminKey, path string) (int, string) {
 	s.t.Helper()
 	key, err := s.store.Authenticate(context.Background(), adminKey)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	token, err := s.store.OpenSession(context.Background(), key, time.Hour)
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	token := s.ownerSession(key.WorkspaceID)
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, s.url+path, nil)
 	if err != nil {
 		s.t.Fatal(err)

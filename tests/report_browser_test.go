@@ -118,9 +118,10 @@ func TestReportPagesInChromium(t *testing.T) {
 
 	b := newBrowser(t)
 	b.run(t, chromedp.Navigate(s.url+"/ui/journeys/promo"),
-		chromedp.WaitVisible("#key", chromedp.ByID),
-		chromedp.SendKeys("#key", s.admin, chromedp.ByID),
-		chromedp.Submit("#key", chromedp.ByID),
+		chromedp.WaitVisible("#email", chromedp.ByID),
+		chromedp.SendKeys("#email", s.ownerEmail("default"), chromedp.ByID),
+		chromedp.SendKeys("#password", e2ePassword, chromedp.ByID),
+		chromedp.Submit("#password", chromedp.ByID),
 		chromedp.WaitVisible("#graph", chromedp.ByID),
 		chromedp.WaitReady("#daily-chart canvas", chromedp.ByQuery))
 	b.screenshot(t, "journey.png")

@@ -222,11 +222,7 @@ func TestSecurityCodecEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	otherAdmin, _, _ := s.store.CreateKey(ctx, "other", store.RoleAdmin, "other admin")
-	key, _ := s.store.Authenticate(ctx, s.admin)
-	session, err := s.store.OpenSession(ctx, key, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	session := s.ownerSession("default")
 	decodes := func(t *testing.T, raw []byte) bool {
 		t.Helper()
 		got := payloadsOf(t, raw)
@@ -362,7 +358,7 @@ func TestSecurityCodecDevWiresTheWebUI(t *testing.T) {
 	}
 
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	login, err := noRedirect.PostForm(s.url+"/ui/login", url.Values{"key": {s.admin}, "next": {"/ui/"}})
+	login, err := noRedirect.PostForm(s.url+"/ui/login", url.Values{"email": {d.info["Console login"]}, "password": {d.info["Console password"]}, "next": {"/ui/"}})
 	if err != nil {
 		t.Fatal(err)
 	}
