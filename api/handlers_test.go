@@ -315,7 +315,7 @@ var notYetOneCall = []string{
 	"importProfiles", "journeyExperiments", "launchJourneyTemplate", "lineWebhook",
 	"putRichMenuRule", "readyz", "sendgridWebhook", "signupSubmit",
 	"twilioWebhook", "uiCustomer", "uiJourney",
-	"uiLine", "uiLogin",
+	"uiLine",
 }
 
 // TestTheOneCallCheckFails shows the check failing, on a small source of

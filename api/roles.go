@@ -84,13 +84,15 @@ var permissions = map[string][]people.Role{
 	"POST /v1/line/link-tokens": building, "POST /v1/line/account-links": building,
 	"GET /v1/signup-form": anyRole, "PUT /v1/signup-form": building,
 	// The console's pages, and the Temporal Web UI's codec (it decodes what the pages show).
-	"GET /ui/": anyRole, "GET /ui/journeys/:id": anyRole, "GET /ui/customers/:id": anyRole, "GET /ui/line": anyRole,
+	"GET /ui/": anyRole, "GET /ui/journeys": anyRole, "GET /ui/journeys/:id": anyRole, "GET /ui/customers": anyRole,
+	"GET /ui/customers/:id": anyRole, "GET /ui/settings": anyRole, "GET /ui/line": anyRole,
 	"POST /ui/codec/decode": anyRole, "POST /ui/codec/encode": anyRole,
 }
 
 // noSession are the routes no console session reaches, each with why.
 var noSession = map[string]string{ //nolint:gosec // G101: route patterns and the reasons they take no session, no credential
 	"GET /healthz": "probe", "GET /readyz": "probe", "GET /v1/schemas/journey.json": "public schema",
+	"GET /v1/openapi.json":                "public description",
 	"GET /v1/projects/:writeKey/settings": "ingestion (write key in the path)", "OPTIONS /v1/projects/:writeKey/settings": "CORS preflight",
 	"POST /v1/push/opened": "ingestion (write key)", "OPTIONS /v1/push/opened": "CORS preflight",
 	"POST /webhooks/sendgrid/:workspace": "provider signature", "POST /webhooks/line/:workspace": "provider signature",
