@@ -60,7 +60,7 @@ var permissions = map[string][]people.Role{
 	"GET /v1/customers/:id/journeys": anyRole, "GET /v1/provisions": anyRole, "GET /v1/profiles/:id/provisions": anyRole,
 	"GET /v1/outbox": anyRole, "GET /v1/messages": anyRole, "GET /v1/messages/*id": anyRole,
 	"GET /v1/kpis/channels": anyRole, "GET /v1/kpis/repeat-purchase": anyRole, "GET /v1/kpis/ltv": anyRole,
-	"GET /v1/kpis/journey-revenue": anyRole, "GET /v1/kpis/leads": anyRole,
+	"GET /v1/kpis/journey-revenue": anyRole, "GET /v1/kpis/leads": anyRole, "GET /v1/kpis/dashboard": anyRole,
 	// The workspace's settings: the owner's, but for the builders' parts.
 	"GET /v1/workspace": anyRole, "PATCH /v1/workspace": owners,
 	"GET /v1/workspace/timezone": anyRole, "PUT /v1/workspace/timezone": owners,
@@ -86,6 +86,7 @@ var permissions = map[string][]people.Role{
 	// The console's pages, and the Temporal Web UI's codec (it decodes what the pages show).
 	"GET /ui/": anyRole, "GET /ui/journeys": anyRole, "GET /ui/journeys/:id": anyRole, "GET /ui/customers": anyRole,
 	"GET /ui/customers/:id": anyRole, "GET /ui/settings": anyRole, "GET /ui/line": anyRole,
+	"GET /ui/home.csv": anyRole, "GET /ui/report": anyRole,
 	"POST /ui/codec/decode": anyRole, "POST /ui/codec/encode": anyRole,
 }
 

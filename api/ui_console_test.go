@@ -17,6 +17,7 @@ func TestConsolePages(t *testing.T) {
 	t.Parallel()
 	b := setupWebhooks(t)
 	b.handler = NewServer(Deps{Store: b.store, Temporal: noVisibility{b.signals}, PasswordParams: cheapHashes})
+	admin, _ := b.keys(t, "w")
 	b.person(t, "w", "ann@example.com", "owner")
 	session := sessionFrom(t, b.login(t, "ann@example.com", testPassword, "/ui/")).Value
 	ctx := context.Background()
