@@ -63,9 +63,10 @@ func TestConsoleInChromium(t *testing.T) {
 
 	b := newBrowser(t)
 	b.run(t, chromedp.Navigate(s.url+"/ui/"),
-		chromedp.WaitVisible("#key", chromedp.ByID),
-		chromedp.SendKeys("#key", s.admin, chromedp.ByID),
-		chromedp.Submit("#key", chromedp.ByID),
+		chromedp.WaitVisible("#email", chromedp.ByID),
+		chromedp.SendKeys("#email", s.ownerEmail("default"), chromedp.ByID),
+		chromedp.SendKeys("#password", e2ePassword, chromedp.ByID),
+		chromedp.Submit("#password", chromedp.ByID),
 		chromedp.WaitVisible("#metrics", chromedp.ByID))
 
 	t.Run("HomeShowsTheAPIsNumbers", func(t *testing.T) {

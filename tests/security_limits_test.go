@@ -46,6 +46,17 @@ func setupLimits(t *testing.T, d api.Deps) *limitsBundle {
 			t.Fatal(err)
 		}
 	}
+	hash, err := cheapHashes.Hash(e2ePassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.CreatePerson(ctx, "ops@acme.example", hash, "")
+	if err == nil {
+		err = st.AddMember(ctx, "acme", p.ID, "owner")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	d.Store = st
 	srv := httptest.NewServer(api.NewServer(d))
 	t.Cleanup(srv.Close)
@@ -113,11 +124,11 @@ func TestSecurityLimitsRatePerKey(t *testing.T) {
 }
 
 // TestSecurityLimitsLoginThrottle: POST /ui/login is throttled per remote
-// address and per key tried; a spoofed X-Forwarded-For does not get round
-// it unless the proxy is trusted.
+// address and per email address tried; a spoofed X-Forwarded-For does not
+// get round it unless the proxy is trusted.
 func TestSecurityLimitsLoginThrottle(t *testing.T) {
-	login := func(b *limitsBundle, key, from string) (*http.Response, string) {
-		form := url.Values{"key": {key}, "next": {"/ui/"}}.Encode()
+	login := func(b *limitsBundle, email, password, from string) (*http.Response, string) {
+		form := url.Values{"email": {email}, "password": {password}, "next": {"/ui/"}}.Encode()
 		return b.send("POST", "/ui/login", "", form, map[string]string{
 			"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": from})
 	}
@@ -126,23 +137,23 @@ func TestSecurityLimitsLoginThrottle(t *testing.T) {
 	t.Run("PerAddress", func(t *testing.T) {
 		b := setupLimits(t, api.Deps{Limits: three})
 		for i := range 3 { // a spoofed address per try: not trusted, so all one address
-			if resp, _ := login(b, "tbj_a_guess"+strconv.Itoa(i), "192.0.2."+strconv.Itoa(i)); resp.StatusCode != http.StatusUnauthorized {
+			if resp, _ := login(b, "guess"+strconv.Itoa(i)+"@acme.example", "guess", "192.0.2."+strconv.Itoa(i)); resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("guess %d = %d, want 401", i, resp.StatusCode)
 			}
 		}
-		resp, body := login(b, b.admin, "192.0.2.99")
+		resp, body := login(b, "ops@acme.example", e2ePassword, "192.0.2.99")
 		wantThrottled(t, "a fourth login from the same address", resp, body)
 	})
-	t.Run("PerKeyTried", func(t *testing.T) {
+	t.Run("PerAccountTried", func(t *testing.T) {
 		b := setupLimits(t, api.Deps{Limits: three, TrustedProxies: []string{"127.0.0.1/32", "::1/128"}})
 		for i := range 3 {
-			if resp, _ := login(b, "tbj_a_guess", "192.0.2."+strconv.Itoa(i)); resp.StatusCode != http.StatusUnauthorized {
+			if resp, _ := login(b, "victim@acme.example", "guess"+strconv.Itoa(i), "192.0.2."+strconv.Itoa(i)); resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("try %d = %d, want 401", i, resp.StatusCode)
 			}
 		}
-		resp, body := login(b, "tbj_a_guess", "192.0.2.50")
-		wantThrottled(t, "the same key from a fourth address", resp, body)
-		if resp, body := login(b, b.admin, "192.0.2.51"); resp.StatusCode != http.StatusSeeOther {
+		resp, body := login(b, "Victim@acme.example", "guess", "192.0.2.50")
+		wantThrottled(t, "the same account from a fourth address", resp, body)
+		if resp, body := login(b, "ops@acme.example", e2ePassword, "192.0.2.51"); resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("the admin logging in from elsewhere = %d %s, want 303", resp.StatusCode, body)
 		}
 	})
@@ -187,7 +198,7 @@ func TestSecurityLimitsReadyzLeaksNothing(t *testing.T) {
 // and __Host- prefixed, and it opens the pages.
 func TestSecurityLimitsSessionCookie(t *testing.T) {
 	b := setupLimits(t, api.Deps{PublicURL: "https://tabiji.example"})
-	form := url.Values{"key": {b.admin}, "next": {"/ui/"}}.Encode()
+	form := url.Values{"email": {"ops@acme.example"}, "password": {e2ePassword}, "next": {"/ui/"}}.Encode()
 	resp, body := b.send("POST", "/ui/login", "", form, map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) != 1 {
 		t.Fatalf("login = %d %v %s", resp.StatusCode, resp.Cookies(), body)
@@ -208,7 +219,7 @@ func TestSecurityLimitsSessionCookie(t *testing.T) {
 	}
 
 	plain := setupLimits(t, api.Deps{PublicURL: "http://localhost:8080"})
-	resp, _ = plain.send("POST", "/ui/login", "", url.Values{"key": {plain.admin}}.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	resp, _ = plain.send("POST", "/ui/login", "", url.Values{"email": {"ops@acme.example"}, "password": {e2ePassword}}.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	if cs := resp.Cookies(); len(cs) != 1 || cs[0].Name != "tabiji_session" || cs[0].Secure {
 		t.Errorf("plain-HTTP public URL cookie = %v, want tabiji_session without Secure", cs)
 	}
