@@ -41,7 +41,7 @@ func TestEveryRouteHasAPermission(t *testing.T) {
 		if !containsRole(roles, people.Owner) {
 			t.Errorf("%s is closed to the owner, who may do everything", route)
 		}
-		if strings.HasPrefix(route, "GET ") && !containsRole(roles, people.Analyst) && route != "GET /v1/workspace/identity-verification" {
+		if strings.HasPrefix(route, "GET ") && !containsRole(roles, people.Analyst) && !ownersReads[route] {
 			t.Errorf("%s is a read closed to the analyst, who reads everything", route)
 		}
 		if !strings.HasPrefix(route, "GET ") && containsRole(roles, people.Analyst) && !strings.HasPrefix(route, "POST /ui/codec/") && !strings.Contains(route, "/v1/me") {
@@ -54,6 +54,10 @@ func TestEveryRouteHasAPermission(t *testing.T) {
 		}
 	}
 }
+
+// ownersReads are the reads closed to the analyst: a credential, and the
+// audit log (the owner's).
+var ownersReads = map[string]bool{"GET /v1/workspace/identity-verification": true, "GET /v1/audit": true, "GET /v1/audit.csv": true}
 
 func containsRole(roles []people.Role, r people.Role) bool {
 	for _, x := range roles {
