@@ -17,6 +17,8 @@ var (
 	marketing = []people.Role{people.Owner, people.Marketer}  // journeys, templates, segments, broadcasts
 	building  = []people.Role{people.Owner, people.Developer} // keys, taxonomy, channels, webhooks and secrets, sign-up forms
 	owners    = []people.Role{people.Owner}                   // people, erasure, workspace settings, the audit log
+	// approvers may be named as a workspace's approver role; the approval engine checks which.
+	approvers = []people.Role{people.Owner, people.Marketer, people.Developer}
 )
 
 // permissions is the permission table: which roles a console session needs
@@ -25,6 +27,14 @@ var (
 // console session is in noSession instead; TestEveryRouteHasAPermission
 // fails when a route is in neither, so a new route must be placed.
 var permissions = map[string][]people.Role{
+	// Approvals (approvals.go): the workspace's rule is the owner's; the
+	// approver role the rule names decides who approves (the engine checks
+	// the person's role), so every role but the read-only analyst reaches it.
+	"GET /v1/workspace/approvals": anyRole, "PUT /v1/workspace/approvals": owners,
+	"GET /v1/approvals": anyRole, "GET /v1/approvals/:id": anyRole,
+	"POST /v1/approvals/:id/approve": approvers, "POST /v1/approvals/:id/reject": approvers,
+	// API keys: the builders'; listing them shows no secret.
+	"GET /v1/keys": anyRole, "POST /v1/keys": building, "DELETE /v1/keys/:id": building,
 	// The audit log is the owner's.
 	"GET /v1/audit": owners, "GET /v1/audit.csv": owners,
 	// The session's own person: any role (a key is refused by the handlers).
@@ -86,7 +96,7 @@ var permissions = map[string][]people.Role{
 	// The console's pages, and the Temporal Web UI's codec (it decodes what the pages show).
 	"GET /ui/": anyRole, "GET /ui/journeys": anyRole, "GET /ui/journeys/:id": anyRole, "GET /ui/customers": anyRole,
 	"GET /ui/customers/:id": anyRole, "GET /ui/settings": anyRole, "GET /ui/line": anyRole,
-	"GET /ui/home.csv": anyRole, "GET /ui/report": anyRole,
+	"GET /ui/home.csv": anyRole, "GET /ui/report": anyRole, "GET /ui/templates": anyRole, "GET /ui/templates/:name": anyRole,
 	"POST /ui/codec/decode": anyRole, "POST /ui/codec/encode": anyRole,
 }
 
