@@ -33,6 +33,8 @@ var benchedPages = []struct{ name, path string }{
 	{"HomeCSVMonth", "/ui/home.csv?from=2026-11-01&to=2026-11-30"},
 	{"MonthlyReport", "/ui/report?month=2026-11"},
 	{"Journeys", "/ui/journeys"},
+	{"TemplateGallery", "/ui/templates"},
+	{"Template", "/ui/templates/cart-abandonment"},
 	{"Journey", "/ui/journeys/cart"},
 	{"CustomersByEmail", "/ui/customers?q=C42%40example.jp"},
 	{"CustomersByPhone", "/ui/customers?q=090-0000-0042"},
