@@ -46,6 +46,7 @@ type CLI struct {
 
 	Keys       KeysCmd       `cmd:"" help:"Create, list and revoke API keys (in DATABASE_URL directly)."`
 	Workspaces WorkspacesCmd `cmd:"" help:"Create and list workspaces (in DATABASE_URL directly)."`
+	Users      UsersCmd      `cmd:"" help:"The console's people: add, list, set-role, remove, reset-password (in DATABASE_URL directly)."`
 }
 
 // runContext is what every command's Run receives.
