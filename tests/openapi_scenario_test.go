@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -256,8 +257,17 @@ func conformConsole(c *conformance) {
 	c.do(exchange{method: "GET", path: "/ui", want: http.StatusMovedPermanently})
 	c.do(exchange{method: "GET", path: "/ui/", want: http.StatusSeeOther, refused: true})
 	c.do(exchange{method: "GET", path: "/ui/login", want: http.StatusOK})
-	c.do(exchange{method: "POST", path: "/ui/login", contentType: "application/x-www-form-urlencoded", body: "key=" + url.QueryEscape(c.s.write), want: http.StatusForbidden})
-	c.do(exchange{method: "POST", path: "/ui/login", contentType: "application/x-www-form-urlencoded", body: "key=" + url.QueryEscape(c.s.admin), want: http.StatusSeeOther})
+	owner := url.Values{"email": {c.s.ownerEmail("default")}, "password": {"not the password"}}
+	c.do(exchange{method: "POST", path: "/ui/login", contentType: "application/x-www-form-urlencoded", body: owner.Encode(), want: http.StatusUnauthorized})
+	homeless := url.Values{"email": {"nobody-here@example.com"}, "password": {e2ePassword}}
+	if hash, err := cheapHashes.Hash(e2ePassword); err != nil {
+		c.t.Fatal(err)
+	} else if _, err := c.s.store.CreatePerson(context.Background(), "nobody-here@example.com", hash, ""); err != nil {
+		c.t.Fatal(err) // a person of no workspace
+	}
+	c.do(exchange{method: "POST", path: "/ui/login", contentType: "application/x-www-form-urlencoded", body: homeless.Encode(), want: http.StatusForbidden})
+	owner.Set("password", e2ePassword)
+	c.do(exchange{method: "POST", path: "/ui/login", contentType: "application/x-www-form-urlencoded", body: owner.Encode(), want: http.StatusSeeOther})
 	for _, ck := range (&http.Response{Header: c.header}).Cookies() {
 		if ck.Name == "tabiji_session" {
 			c.session = ck.Value

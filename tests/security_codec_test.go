@@ -101,7 +101,8 @@ func decodedHistory(t *testing.T, codec *payloadcodec.Codec, h *historypb.Histor
 // TestSecurityCodecHistoriesAreEncrypted: a journey's history, read without
 // the key, holds neither the customer's email and traits nor the message
 // body, and neither does Temporal's database file; the search attributes
-// still find the run by customer; with the key everything decodes.
+// still find the run by customer; with the key the trait and the body
+// decode (the email is not in the history at all).
 func TestSecurityCodecHistoriesAreEncrypted(t *testing.T) {
 	s := startStack(t)
 	w := s.startWorker()
@@ -112,11 +113,14 @@ func TestSecurityCodecHistoriesAreEncrypted(t *testing.T) {
 	h := rawHistory(t, s.server.FrontendAddress(), id)
 	raw, _ := proto.Marshal(h)
 	plain := decodedHistory(t, s.codec, h)
+	// The trait travels in the event's properties and the body in the
+	// definition, so both are in the history, encrypted. The email address
+	// is not in it at all: a lean run leaves reading the profile to Send.
 	for _, secret := range []string{codecEmail, codecTrait, codecBody} {
 		if bytes.Contains(raw, []byte(secret)) {
 			t.Errorf("the history read without the key holds %q", secret)
 		}
-		if !bytes.Contains(plain, []byte(secret)) {
+		if secret != codecEmail && !bytes.Contains(plain, []byte(secret)) {
 			t.Errorf("the history decoded with the key lacks %q: the check above proves nothing", secret)
 		}
 	}
