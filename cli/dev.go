@@ -43,6 +43,7 @@ type DevCmd struct {
 	ChannelFlags
 	OutboundFlags
 	SendRateFlags
+	StickyCacheFlags
 	PayloadKeyFlags
 	QueryFlags
 	LimitFlags
@@ -65,6 +66,9 @@ func (s *devStack) stop() {
 // Run starts the whole stack, prints where it is, and runs until Ctrl+C.
 func (d *DevCmd) Run(rc *runContext) error {
 	if err := d.ChannelFlags.check(); err != nil {
+		return err
+	}
+	if err := d.StickyCacheFlags.apply(); err != nil { // before the embedded server's own workers
 		return err
 	}
 	if _, err := d.OutboundFlags.client(); err != nil {

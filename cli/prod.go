@@ -126,6 +126,7 @@ type WorkerCmd struct {
 	ChannelFlags
 	OutboundFlags
 	SendRateFlags
+	StickyCacheFlags
 	PayloadKeyFlags
 	MetricsFlags
 }
@@ -133,6 +134,9 @@ type WorkerCmd struct {
 // Run polls the task queue until SIGTERM, then lets running activities end.
 func (w *WorkerCmd) Run(rc *runContext) error {
 	if err := w.ChannelFlags.check(); err != nil {
+		return err
+	}
+	if err := w.StickyCacheFlags.apply(); err != nil {
 		return err
 	}
 	if _, err := w.OutboundFlags.client(); err != nil {

@@ -207,3 +207,29 @@ func TestChartRefusesAnOpenMetricsFence(t *testing.T) {
 		t.Fatalf("install with a NetworkPolicy and no peers: %v, want an error naming metrics.networkPolicy.from", err)
 	}
 }
+
+// TestChartCapsTheStickyCache: the worker gets TABIJI_STICKY_CACHE_SIZE
+// from worker.stickyCacheSize, the SDK's 10,000 by default; the API, which
+// runs no workflow, gets none.
+func TestChartCapsTheStickyCache(t *testing.T) {
+	for _, c := range []struct {
+		vals map[string]any
+		want string
+	}{
+		{nil, "10000"},
+		{map[string]any{"worker": map[string]any{"stickyCacheSize": 2000}}, "2000"},
+	} {
+		rel, err := install(c.vals)
+		if err != nil {
+			t.Fatalf("helm install --dry-run %v: %v", c.vals, err)
+		}
+		r := index(t, decodeAll(t, rel))
+		worker, api := r.deployments[releaseName+"-worker"], r.deployments[releaseName+"-api"]
+		if got := envValue(worker.Spec.Template.Spec.Containers[0], "TABIJI_STICKY_CACHE_SIZE"); got != c.want {
+			t.Errorf("values %v: worker's TABIJI_STICKY_CACHE_SIZE = %q, want %q", c.vals, got, c.want)
+		}
+		if got := envValue(api.Spec.Template.Spec.Containers[0], "TABIJI_STICKY_CACHE_SIZE"); got != "" {
+			t.Errorf("the API has TABIJI_STICKY_CACHE_SIZE = %q; it runs no workflow", got)
+		}
+	}
+}
