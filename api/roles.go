@@ -63,7 +63,7 @@ var permissions = map[string][]people.Role{
 	"GET /v1/line/rich-menus": anyRole, "PUT /v1/line/rich-menus/:segment": marketing, "DELETE /v1/line/rich-menus/:segment": marketing,
 	"GET /v1/line/usage": anyRole,
 	// Customers: profiles, consent, imports and exports; erasure is the owner's.
-	"GET /v1/profiles/:id": anyRole, "GET /v1/profiles/:id/events": anyRole, "GET /v1/profiles/:id/export": anyRole,
+	"GET /v1/profiles": anyRole, "GET /v1/profiles/:id": anyRole, "GET /v1/profiles/:id/events": anyRole, "GET /v1/profiles/:id/export": anyRole,
 	"GET /v1/profiles/export": anyRole, "POST /v1/profiles/import": marketing, "DELETE /v1/profiles/:id": owners,
 	"GET /v1/profiles/:id/consent": anyRole, "POST /v1/profiles/:id/consent": marketing,
 	"GET /v1/consent/export": anyRole, "POST /v1/consent/import": marketing,

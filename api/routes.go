@@ -99,6 +99,7 @@ func (s *server) routes(r *gin.Engine) {
 	// Imports and exports stream: longer than the server's timeouts (longRequest).
 	manage.POST("/profiles/import", longRequest, s.importProfiles) // profile_import.go
 	manage.GET("/profiles/export", longRequest, s.exportProfiles)  // profile_export.go
+	manage.GET("/profiles", s.searchProfiles)                      // profile_search.go
 	manage.GET("/profiles/:id", s.getProfile)
 	manage.GET("/profiles/:id/events", s.profileTimeline)
 	manage.GET("/profiles/:id/export", longRequest, s.discloseProfile) // profile_disclosure.go

@@ -63,6 +63,20 @@ func TestConsolePages(t *testing.T) {
 			t.Errorf("an unknown customer is not said to be missing")
 		}
 	})
+	t.Run("TheSearchAPIFindsTheSameAndNamesAMissingQuery", func(t *testing.T) {
+		for q, want := range map[string]string{"u1": "u1", "U1@Example.JP": "u1", "090-1234-5678": "u2", "%2B819012345678": "u2"} {
+			code, body := b.do(t, "GET", "/v1/profiles?q="+q, admin, "")
+			var got struct{ Profiles []struct{ ID string } }
+			if code != http.StatusOK || json.Unmarshal([]byte(body), &got) != nil || len(got.Profiles) != 1 || got.Profiles[0].ID != want {
+				t.Errorf("GET /v1/profiles?q=%s = %d %s, want just %s", q, code, body, want)
+			}
+		}
+		for _, q := range []string{"", "%20", strings.Repeat("x", 321)} {
+			if code, body := b.do(t, "GET", "/v1/profiles?q="+q, admin, ""); code != http.StatusBadRequest || !strings.Contains(body, `"field":"q"`) {
+				t.Errorf("q=%.10q: %d %s, want 400 naming q", q, code, body)
+			}
+		}
+	})
 	t.Run("HomeShowsThePeriodAndExportsItAsCSV", func(t *testing.T) {
 		day := time.Now().UTC().AddDate(0, 0, -1)
 		for i, user := range []string{"u1", "u1", "u2"} {

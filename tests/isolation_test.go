@@ -196,6 +196,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"DELETE", "/v1/keys/" + ourKey.ID, ""},
 		{"GET", "/v1/customers/u_iso/journeys", ""},
 		{"GET", "/v1/profiles/u_iso", ""},
+		{"GET", "/v1/profiles?q=u_iso", ""},
 		{"GET", "/v1/profiles/u_iso/events", ""},
 		{"GET", "/v1/outbox?customer=u_iso", ""},
 		{"GET", "/v1/messages?customer=u_iso", ""},

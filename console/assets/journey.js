@@ -47,7 +47,29 @@ document.addEventListener("DOMContentLoaded", function () {
       ev.preventDefault();
       perr.hidden = true; out.textContent = "";
       document.querySelectorAll("#graph .node.on-path").forEach(function (n) { n.classList.remove("on-path"); });
-      var customer = form.elements.customer.value.trim();
+      var q = form.elements.customer.value.trim();
+      // The customer is found by id, email or phone (GET /v1/profiles?q=);
+      // when several match, each is offered as a button.
+      tb.api("GET", "/v1/profiles?q=" + encodeURIComponent(q)).then(function (res) {
+        if (!res.ok) throw new Error(problemText(res));
+        var found = res.body.profiles || [];
+        if (!found.length) throw new Error(t("js.preview.nocustomer", q));
+        if (found.length === 1) { simulate(found[0].id); return; }
+        out.appendChild(el("p", "", t("js.preview.several")));
+        var ul = el("ul", "matches");
+        ul.id = "preview-matches";
+        found.forEach(function (m) {
+          var b = el("button", "", [m.id, m.email, m.phone].filter(Boolean).join(" · "));
+          b.type = "button"; b.dataset.customer = m.id;
+          b.addEventListener("click", function () { out.textContent = ""; simulate(m.id); });
+          var li = el("li"); li.appendChild(b); ul.appendChild(li);
+        });
+        out.appendChild(ul);
+      }).catch(function (err) { perr.textContent = err.message; perr.hidden = false; });
+    });
+
+    // simulate runs the journey for the stored customer in simulated time.
+    var simulate = function (customer) {
       tb.api("GET", "/v1/profiles/" + encodeURIComponent(customer)).then(function (res) {
         if (!res.ok) throw new Error(res.status === 404 ? t("js.preview.nocustomer", customer) : problemText(res));
         var p = res.body, a = p.addresses || {};
@@ -57,9 +79,10 @@ document.addEventListener("DOMContentLoaded", function () {
         });
       }).then(function (res) {
         if (!res.ok) throw new Error(problemText(res));
+        out.appendChild(el("p", "", t("js.preview.for", customer)));
         showPreview(res.body);
       }).catch(function (err) { perr.textContent = err.message; perr.hidden = false; });
-    });
+    };
 
     var showPreview = function (r) {
       if (!r.entered) { out.appendChild(el("p", "notice", t("js.preview.notentered", r.reason || ""))); return; }
