@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,10 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/pgtest"
 	"github.com/tabiji/tabiji/workflows"
 )
@@ -128,57 +124,6 @@ func BenchmarkClusterEntries(b *testing.B) {
 		}
 		b.Run("Baseline/"+name, func(b *testing.B) { s.baseline(b, conc) })
 		b.Run("Journey/"+name, func(b *testing.B) { s.journeys(b, conc, d) })
-	}
-}
-
-// clusterWaitingCost is what BenchmarkClusterWaitingRuns measured, kept
-// for the benchmark's second call (as waitingCost).
-var clusterWaitingCost map[string]float64
-
-// BenchmarkClusterWaitingRuns leaves -waiting-runs runs waiting on a one-day
-// timer on the cluster and reports what each costs: Postgres bytes of
-// Temporal's two databases, and the RSS of this process (the journey worker
-// and the test, no server) per 1,000 runs, all of them in the worker's
-// sticky cache (the SDK's default holds 10,000).
-//
-//	go test ./tests/ -run '^$' -bench BenchmarkClusterWaitingRuns -waiting-runs 10000 -timeout 60m
-func BenchmarkClusterWaitingRuns(b *testing.B) {
-	if clusterWaitingCost == nil {
-		clusterWaitingCost = measureClusterWaitingRuns(b, *waitingRuns)
-	}
-	for unit, v := range clusterWaitingCost {
-		b.ReportMetric(v, unit)
-	}
-}
-
-func measureClusterWaitingRuns(b *testing.B, n int) map[string]float64 {
-	tc := startTemporalCluster(b)
-	s := benchStackOn(b, tc.frontend, "default", nil)
-	d := benchJourney(b, `{"entry":{"event":"bench_wait"},"nodes":[
-		{"id":"pause","kind":"wait","duration":"1d","next":"done"},{"id":"done","kind":"exit"}]}`)
-	runtime.GC()
-	hist0, vis0, rss0 := databaseSize(b, tc.dbs["temporal"]), databaseSize(b, tc.dbs["visibility"]), rssBytes(b)
-	start := time.Now()
-	startAll(b, 16, n, func(i int) error {
-		_, err := workflows.EnterJourney(context.Background(), s.client, taskQueue, workflows.JourneyInput{
-			WorkspaceID: "default", JourneyID: "wait1d", Version: 1, CustomerID: "w" + strconv.Itoa(i), Definition: d,
-			Entry: journey.Event{MessageID: "w" + strconv.Itoa(i), Name: "bench_wait"},
-		})
-		return err
-	})
-	waitFor(b, "every run to wait on its timer", func() bool {
-		c, err := s.client.CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{
-			Query: `TabijiJourney = "wait1d" AND TabijiStep = "pause"`})
-		return err == nil && c.GetCount() >= int64(n)
-	})
-	elapsed := time.Since(start)
-	runtime.GC()
-	hist, vis := databaseSize(b, tc.dbs["temporal"])-hist0, databaseSize(b, tc.dbs["visibility"])-vis0
-	rss := rssBytes(b) - rss0
-	return map[string]float64{
-		"runs": float64(n), "entries/s": float64(n) / elapsed.Seconds(),
-		"pg-KB/run": float64(hist+vis) / float64(n) / 1024, "pg-visibility-KB/run": float64(vis) / float64(n) / 1024,
-		"worker-MB/1k-runs": float64(rss) / float64(n) * 1000 / (1 << 20),
 	}
 }
 

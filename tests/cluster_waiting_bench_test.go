@@ -1,0 +1,120 @@
+package tests
+
+import (
+	"context"
+	"flag"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/worker"
+	"github.com/tabiji/tabiji/workflows"
+)
+
+var (
+	stickyCache = flag.Int("sticky-cache", 0, "BenchmarkClusterWaitingRuns: the worker's sticky cache size (0: the SDK's default, 10,000)")
+	waitingConc = flag.Int("waiting-conc", 64, "BenchmarkClusterWaitingRuns: goroutines entering the runs")
+	wakeSample  = flag.Int("wake-sample", 40, "BenchmarkClusterWaitingRuns: runs woken, one at a time, of the coldest and of the warmest")
+)
+
+// waitingWaker is the event that ends a waiting run's wait_for early.
+const waitingWaker = "bench_wake"
+
+// clusterWaitingCost is what BenchmarkClusterWaitingRuns measured, kept
+// for the benchmark's second call (as waitingCost).
+var clusterWaitingCost map[string]float64
+
+// BenchmarkClusterWaitingRuns leaves -waiting-runs runs waiting on a
+// one-day timer (a wait_for that an event ends early) on the cluster and
+// reports what each costs: Postgres bytes of Temporal's two databases, and
+// the RSS of this process (the journey worker and the test, no server),
+// with the worker's sticky cache at -sticky-cache runs. Then it wakes
+// -wake-sample of the first runs entered (evicted when the cache is smaller
+// than the runs: each replays its history) and as many of the last (still
+// cached), one at a time, and reports the p50 from the signal to the run's
+// end of each: what a replay costs when a cold run wakes.
+//
+//	go test ./tests/ -run '^$' -bench BenchmarkClusterWaitingRuns -waiting-runs 20000 -sticky-cache 1000 -timeout 90m
+func BenchmarkClusterWaitingRuns(b *testing.B) {
+	if clusterWaitingCost == nil {
+		clusterWaitingCost = measureClusterWaitingRuns(b, *waitingRuns)
+	}
+	for unit, v := range clusterWaitingCost {
+		b.ReportMetric(v, unit)
+	}
+}
+
+func measureClusterWaitingRuns(b *testing.B, n int) map[string]float64 {
+	cache := worker.DefaultStickyCacheSize
+	if *stickyCache > 0 {
+		cache = *stickyCache
+	}
+	if err := worker.SetStickyCacheSize(cache); err != nil { // before benchStackOn creates the workers
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = worker.SetStickyCacheSize(worker.DefaultStickyCacheSize) })
+	tc := startTemporalCluster(b)
+	s := benchStackOn(b, tc.frontend, "default", nil)
+	d := benchJourney(b, `{"entry":{"event":"bench_wait"},"nodes":[
+		{"id":"pause","kind":"wait_for","events":[{"event":"`+waitingWaker+`","next":"done"}],"timeout":"1d","on_timeout":"done"},
+		{"id":"done","kind":"exit"}]}`)
+	debug.FreeOSMemory()
+	hist0, vis0, rss0 := databaseSize(b, tc.dbs["temporal"]), databaseSize(b, tc.dbs["visibility"]), rssBytes(b)
+	start := time.Now()
+	startAll(b, *waitingConc, n, func(i int) error {
+		_, err := workflows.EnterJourney(context.Background(), s.client, taskQueue, workflows.JourneyInput{
+			WorkspaceID: "default", JourneyID: "wait1d", Version: 1, CustomerID: waitingCustomer(i), Definition: d,
+			Entry: journey.Event{MessageID: waitingCustomer(i), Name: "bench_wait"},
+		})
+		return err
+	})
+	waitFor(b, "every run to wait on its timer", func() bool {
+		c, err := s.client.CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{
+			Query: `TabijiJourney = "wait1d" AND TabijiStep = "pause"`})
+		return err == nil && c.GetCount() >= int64(n)
+	})
+	elapsed := time.Since(start)
+	debug.FreeOSMemory()
+	hist, vis := databaseSize(b, tc.dbs["temporal"])-hist0, databaseSize(b, tc.dbs["visibility"])-vis0
+	rss := rssBytes(b) - rss0
+	cached := min(n, cache)
+	k := min(*wakeSample, n/2)
+	cold, warm := s.wake(b, 0, k), s.wake(b, n-k, n)
+	return map[string]float64{
+		"runs": float64(n), "cache": float64(cache), "entries/s": float64(n) / elapsed.Seconds(),
+		"pg-KB/run": float64(hist+vis) / float64(n) / 1024, "pg-visibility-KB/run": float64(vis) / float64(n) / 1024,
+		"worker-MB": float64(rss) / (1 << 20), "worker-MB/1k-cached": float64(rss) / float64(cached) * 1000 / (1 << 20),
+		"wake-cold-p50-ms": cold, "wake-warm-p50-ms": warm,
+	}
+}
+
+func waitingCustomer(i int) string { return "w" + strconv.Itoa(i) }
+
+// wake ends the waiting runs of customers from to to-1, one at a time, with
+// the event their wait_for takes, and returns the p50 in ms from the signal
+// to the run's end.
+func (s *benchStack) wake(b *testing.B, from, to int) float64 {
+	ctx := context.Background()
+	var lat []time.Duration
+	for i := from; i < to; i++ {
+		id := workflows.RunWorkflowID("default", "wait1d", waitingCustomer(i), "")
+		t0 := time.Now()
+		if ok, err := workflows.SignalEvent(ctx, s.client, id, journey.Event{MessageID: "wake" + strconv.Itoa(i), Name: waitingWaker, Timestamp: t0}); err != nil || !ok {
+			b.Fatalf("wake %s: %v (found: %v)", id, err, ok)
+		}
+		if err := s.client.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
+			b.Fatalf("run %s: %v", id, err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	if len(lat) == 0 {
+		return 0
+	}
+	slices.Sort(lat)
+	return float64(lat[len(lat)/2].Microseconds()) / 1000
+}
