@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/tabiji/tabiji/pgtest"
 	"github.com/tabiji/tabiji/workflows"
@@ -35,77 +33,18 @@ func BenchmarkCluster(b *testing.B) {
 		b.ReportMetric(float64(load.customers+load.audience)/elapsed.Seconds(), "msgs/s")
 		b.ReportMetric(elapsed.Seconds(), "s")
 		tc := s.p.client()
-		var cart historyCount
+		var cart billable
 		for i := range 20 {
-			cart.add(countHistory(b, tc, workflows.RunWorkflowID("default", "cart_abandonment", clusterCustomer(i), "")))
+			cart.add(billableActions(b, tc, workflows.RunWorkflowID("default", "cart_abandonment", clusterCustomer(i), "")))
 		}
-		bc := countHistory(b, tc, workflows.BroadcastWorkflowID("default", "winter"))
-		b.ReportMetric(float64(cart.actions())/20, "cart-actions/run")
-		b.ReportMetric(float64(bc.actions())/float64(load.audience), "newsletter-actions/recipient")
+		bc := billableActions(b, tc, workflows.BroadcastWorkflowID("default", "winter"))
+		b.ReportMetric(float64(cart.total())/20, "cart-actions/run")
+		b.ReportMetric(float64(bc.total())/float64(load.audience), "newsletter-actions/recipient")
 		for unit, n := range map[string]int{"cart-signals/run": cart.Signals, "cart-activities/run": cart.Activities,
-			"cart-timers/run": cart.Timers, "cart-markers/run": cart.LocalActivities, "cart-upserts/run": cart.Upserts} {
+			"cart-timers/run": cart.Timers, "cart-marker-tasks/run": cart.MarkerTasks, "cart-upserts/run": cart.Upserts} {
 			b.ReportMetric(float64(n)/20, unit)
 		}
 	}
-}
-
-// historyCount is what a workflow's histories (every run, continue-as-new
-// followed) hold, by the kinds of event Temporal Cloud bills as actions.
-type historyCount struct {
-	Runs, Signals, Activities, Timers, LocalActivities, Upserts, WorkflowTasks int
-}
-
-func (h *historyCount) add(o historyCount) {
-	h.Runs += o.Runs
-	h.Signals += o.Signals
-	h.Activities += o.Activities
-	h.Timers += o.Timers
-	h.LocalActivities += o.LocalActivities
-	h.Upserts += o.Upserts
-	h.WorkflowTasks += o.WorkflowTasks
-}
-
-// actions is the billable sum: starts, signals, activities, timers, local
-// activities (markers) and search-attribute upserts; workflow tasks are not.
-func (h historyCount) actions() int {
-	return h.Runs + h.Signals + h.Activities + h.Timers + h.LocalActivities + h.Upserts
-}
-
-// countHistory reads every run of a workflow, from its first.
-func countHistory(b *testing.B, tc client.Client, id string) historyCount {
-	d, err := tc.DescribeWorkflowExecution(context.Background(), id, "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var c historyCount
-	for runID := d.GetWorkflowExecutionInfo().GetFirstRunId(); runID != ""; {
-		c.Runs++
-		it := tc.GetWorkflowHistory(context.Background(), id, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		runID = ""
-		for it.HasNext() {
-			e, err := it.Next()
-			if err != nil {
-				b.Fatal(err)
-			}
-			switch e.GetEventType() {
-			case enums.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
-				c.Signals++
-			case enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-				c.Activities++
-			case enums.EVENT_TYPE_TIMER_STARTED:
-				c.Timers++
-			case enums.EVENT_TYPE_MARKER_RECORDED:
-				c.LocalActivities++
-			case enums.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
-				c.Upserts++
-			case enums.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
-				c.WorkflowTasks++
-			case enums.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
-				runID = e.GetWorkflowExecutionContinuedAsNewEventAttributes().GetNewExecutionRunId()
-			}
-		}
-	}
-	return c
 }
 
 // BenchmarkClusterEntries is BenchmarkEntries on the cluster: journey
