@@ -83,18 +83,30 @@ func lockRun(ctx context.Context, tx pgx.Tx, workspaceID, runKey string) error {
 	return wrapIf("lock run", err)
 }
 
-// readRunShare reads what a stored run adds to the experiment counters now.
+// readRunShare reads what a stored run adds to the experiment counters now:
+// the run and its split variants in one statement (one round trip on
+// every report that can move an experiment).
 func readRunShare(ctx context.Context, tx pgx.Tx, workspaceID, runKey string) (runShare, error) {
 	var s runShare
 	var holdout, gc bool
-	err := tx.QueryRow(ctx, `SELECT journey_id, version, holdout, global_control, converted_at IS NOT NULL
-		FROM journey_runs WHERE workspace_id = $1 AND run_key = $2`, workspaceID, runKey).
-		Scan(&s.journey, &s.version, &holdout, &gc, &s.converted)
+	var nodes, variants []string
+	var convs []bool
+	err := tx.QueryRow(ctx, `
+		SELECT r.journey_id, r.version, r.holdout, r.global_control, r.converted_at IS NOT NULL, v.nodes, v.variants, v.converted
+		FROM journey_runs r, LATERAL (
+			SELECT coalesce(array_agg(node_id), '{}') AS nodes, coalesce(array_agg(variant), '{}') AS variants,
+				coalesce(array_agg(converted), '{}') AS converted
+			FROM (SELECT node_id, min(variant) AS variant, COALESCE(min(entered_at) <= (SELECT max(converted_at)
+					FROM journey_conversions WHERE workspace_id = $1 AND run_key = $2), false) AS converted
+				FROM journey_run_steps WHERE workspace_id = $1 AND run_key = $2 AND variant IS NOT NULL
+				GROUP BY node_id) x) v
+		WHERE r.workspace_id = $1 AND r.run_key = $2`, workspaceID, runKey).
+		Scan(&s.journey, &s.version, &holdout, &gc, &s.converted, &nodes, &variants, &convs)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, nil
 	}
 	if err != nil {
-		return s, fmt.Errorf("read run: %w", err)
+		return s, fmt.Errorf("read run and its split variants: %w", err)
 	}
 	s.stored = true
 	switch {
@@ -108,27 +120,13 @@ func readRunShare(ctx context.Context, tx pgx.Tx, workspaceID, runKey string) (r
 	if s.arm != armMessaged {
 		return s, nil // the variants count the messaged runs only
 	}
-	rows, err := tx.Query(ctx, `
-		SELECT node_id, min(variant), COALESCE(min(entered_at) <= (SELECT max(converted_at) FROM journey_conversions
-			WHERE workspace_id = $1 AND run_key = $2), false)
-		FROM journey_run_steps WHERE workspace_id = $1 AND run_key = $2 AND variant IS NOT NULL
-		GROUP BY node_id`, workspaceID, runKey)
-	if err != nil {
-		return s, fmt.Errorf("read split variants: %w", err)
-	}
-	defer rows.Close()
 	s.variants = map[[2]string]bool{}
-	for rows.Next() {
-		var node, variant string
-		var converted bool
-		if err := rows.Scan(&node, &variant, &converted); err != nil {
-			return s, fmt.Errorf("read split variants: %w", err)
-		}
-		if variant != "" {
-			s.variants[[2]string{node, variant}] = converted
+	for i, node := range nodes {
+		if variants[i] != "" {
+			s.variants[[2]string{node, variants[i]}] = convs[i]
 		}
 	}
-	return s, wrapIf("read split variants", rows.Err())
+	return s, nil
 }
 
 // experimentDelta is a change of one experiment counter.
