@@ -33,7 +33,7 @@ const unlabelled = `[...document.querySelectorAll('input:not([type=hidden]), sel
 // focusables numbers the page's visible controls and answers how many.
 const focusables = `(() => {
 	const els = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, iframe, [tabindex]:not([tabindex="-1"])')]
-		.filter(e => !e.disabled && getComputedStyle(e).visibility !== 'hidden' && e.getClientRects().length > 0);
+		.filter(e => !e.matches(':disabled') && getComputedStyle(e).visibility !== 'hidden' && e.getClientRects().length > 0);
 	els.forEach((e, i) => e.dataset.fid = i);
 	return els.length;
 })()`

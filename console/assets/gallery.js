@@ -4,7 +4,8 @@
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var form = document.getElementById("launch-form");
-  if (!form || !window.tabiji) return;
+  // A role that may not launch gets the form's fields disabled and no button.
+  if (!form || !window.tabiji || !document.getElementById("launch")) return;
   var t = window.tabiji.t;
 
   function clearErrors() {
