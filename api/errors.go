@@ -51,7 +51,8 @@ func namesFields(err error) bool {
 // problem. This is the one place errors become HTTP problems:
 //   - a store.Refusal, first: its detail and fields as they stand, 409 for
 //     ErrConflict, 404 for ErrNotFound, 400 for ErrMalformed, 403 for ErrForbidden, 502 for
-//     ErrUnavailable, else 422;
+//     ErrUnavailable, 401 for ErrUnauthenticated, 413 for ErrTooLarge, 503 for
+//     ErrOff, else 422;
 //   - an outcome the handler gives for the error's kind;
 //   - field errors (jsonfields.Errors, wrapped or not): 422 naming each
 //     field, or 400 for a taxonomy sheet that could not be read at all;
@@ -100,19 +101,28 @@ func (s *server) answered(c *gin.Context, err error, outcomes ...outcome) bool {
 	return true
 }
 
-// refusalStatus is the HTTP status of a store.Refusal of kind.
+// refusalStatuses are the HTTP statuses of the kinds of store.Refusal.
+var refusalStatuses = []struct {
+	kind   error
+	status int
+}{
+	{store.ErrConflict, http.StatusConflict},
+	{store.ErrNotFound, http.StatusNotFound},
+	{store.ErrUnavailable, http.StatusBadGateway},
+	{store.ErrMalformed, http.StatusBadRequest},
+	{store.ErrForbidden, http.StatusForbidden},
+	{store.ErrUnauthenticated, http.StatusUnauthorized},
+	{store.ErrTooLarge, http.StatusRequestEntityTooLarge},
+	{store.ErrOff, http.StatusServiceUnavailable},
+}
+
+// refusalStatus is the HTTP status of a store.Refusal of kind; 422 for
+// ErrInvalid and any other.
 func refusalStatus(kind error) int {
-	switch {
-	case errors.Is(kind, store.ErrConflict):
-		return http.StatusConflict
-	case errors.Is(kind, store.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(kind, store.ErrUnavailable):
-		return http.StatusBadGateway
-	case errors.Is(kind, store.ErrMalformed):
-		return http.StatusBadRequest
-	case errors.Is(kind, store.ErrForbidden):
-		return http.StatusForbidden
+	for _, r := range refusalStatuses {
+		if errors.Is(kind, r.kind) {
+			return r.status
+		}
 	}
 	return http.StatusUnprocessableEntity
 }

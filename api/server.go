@@ -30,6 +30,7 @@ import (
 	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/signupforms"
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/webhooks"
 	"github.com/tabiji/tabiji/wscache"
 )
 
@@ -109,6 +110,8 @@ type server struct {
 	approvals *approvals.Service
 	// engagement records what comes back from sent messages as events of their customers.
 	engagement *engagement.Recorder
+	// webhooks verifies and applies the providers' webhook deliveries.
+	webhooks *webhooks.Service
 	// identitySecrets holds each workspace's identity-verification secret, opened.
 	identitySecrets *wscache.Cache[[]byte]
 	// The abuse limits (ratelimit.go); nil limits nothing.
@@ -162,6 +165,7 @@ func newServer(d Deps) *server {
 		})
 	}
 	s.engagement = engagement.New(engagement.Deps{Store: d.Store, Pipeline: s.pipeline, Temporal: d.Temporal, Logger: d.Logger})
+	s.webhooks = &webhooks.Service{Store: d.Store, Channels: d.Channels, Engagement: s.engagement, Pipeline: s.pipeline}
 	s.profiles = &profiles.Service{Store: d.Store, Temporal: d.Temporal, Namespace: d.Namespace}
 	s.previews = &previews.Service{Store: d.Store, Channels: d.Channels}
 	s.broadcasts = &broadcasts.Scheduler{Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Channels: d.Channels}

@@ -1,16 +1,7 @@
 package api
 
-import (
-	"time"
-
-	"github.com/tabiji/tabiji/store"
-)
+import "github.com/tabiji/tabiji/store"
 
 // webhookReceiptWindow is how long a provider webhook event counts
-// (store.WebhookReceiptWindow).
+// (store.WebhookReceiptWindow): webhooks.Service ignores an older one.
 const webhookReceiptWindow = store.WebhookReceiptWindow
-
-// staleWebhookEvent says whether an event that happened at at is past the window.
-func staleWebhookEvent(at time.Time) bool {
-	return time.Since(at) > webhookReceiptWindow
-}

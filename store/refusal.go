@@ -19,11 +19,23 @@ var (
 	// ErrForbidden is the kind of a Refusal of a request its caller may
 	// not make (an HTTP 403): approving one's own request, say.
 	ErrForbidden = errors.New("store: forbidden")
+	// ErrUnauthenticated is the kind of a Refusal of a request whose
+	// signature does not hold (an HTTP 401): a provider's webhook signed
+	// with another secret, or too long ago.
+	ErrUnauthenticated = errors.New("store: unauthenticated")
+	// ErrTooLarge is the kind of a Refusal of a body that could not be
+	// read whole within its limit (an HTTP 413).
+	ErrTooLarge = errors.New("store: too large")
+	// ErrOff is the kind of a Refusal of a request for something the
+	// workspace has not turned on (an HTTP 503): a provider's webhook
+	// without its secret.
+	ErrOff = errors.New("store: off")
 )
 
 // Refusal is an error whose message is written for the client: what was
 // refused and why, naming the fields at fault. Its Kind (ErrConflict,
-// ErrNotFound, ErrMalformed, ErrInvalid, ErrUnavailable) says which kind of refusal it
+// ErrNotFound, ErrMalformed, ErrInvalid, ErrUnavailable, ErrForbidden,
+// ErrUnauthenticated, ErrTooLarge, ErrOff) says which kind of refusal it
 // is; api/errors.go turns it into a problem with Detail as it stands.
 type Refusal struct {
 	Kind   error

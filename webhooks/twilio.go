@@ -1,4 +1,4 @@
-package api
+package webhooks
 
 import (
 	"context"
@@ -6,25 +6,31 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	twclient "github.com/twilio/twilio-go/client"
 
 	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/engagement"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 )
 
-// twilioBodyLimit bounds a Twilio webhook (a form of a few dozen fields).
-const twilioBodyLimit = 64 << 10
-
-// twilioEmptyTwiML is the answer Twilio expects to an inbound message: no
-// reply is sent from here (a journey replies, if anything).
-const twilioEmptyTwiML = `<?xml version="1.0" encoding="UTF-8"?><Response></Response>`
+// TwilioDelivery is one POST of Twilio's: a status callback (the URL each
+// SMS names, ?message=<id>) or an inbound message (the number's messaging
+// webhook), form-encoded and signed with the account's auth token.
+type TwilioDelivery struct {
+	// Body is the form, read only once the workspace's webhooks are found
+	// on; its reader bounds it.
+	Body io.Reader
+	// Signature is the X-Twilio-Signature header; URL the address Twilio
+	// posted to as the public sees it (Twilio signs it with the form).
+	Signature, URL string
+	// MessageID is Tabiji's message a status callback is about (the URL's
+	// message parameter).
+	MessageID string
+}
 
 // twilioAccepted are the statuses that say only that Twilio has the
 // message: they move it to "sent" (which also confirms a send whose answer
@@ -39,83 +45,59 @@ var twilioNumberErrors = map[string]string{
 	"30006": store.SuppressInvalid, // landline or unreachable carrier
 }
 
-// twilioWebhook is POST /webhooks/twilio/:workspace: Twilio's status
-// callbacks (the URL each SMS names, ?message=<id>) and inbound messages
-// (the number's messaging webhook), form-encoded and signed with the
-// account's auth token in X-Twilio-Signature (checked with twilio-go's
-// RequestValidator over the public URL). A status moves the message and
-// records its engagement event; an inbound STOP opts the number out.
-func (s *server) twilioWebhook(c *gin.Context) {
-	form, ok := s.signedTwilioForm(c)
-	if !ok {
-		return
+// Twilio applies a delivery of Twilio's to workspace ws, checked with
+// twilio-go's RequestValidator: a status moves the message and records its
+// engagement event; an inbound STOP opts the number out.
+func (s *Service) Twilio(ctx context.Context, ws string, d TwilioDelivery) error {
+	form, err := s.signedTwilioForm(ctx, ws, d)
+	if err != nil {
+		return err
 	}
-	ws := c.Param("workspace")
-	var err error
 	if form.Get("MessageStatus") != "" {
-		err = s.handleTwilioStatus(c.Request.Context(), ws, c.Query("message"), form)
+		err = s.handleTwilioStatus(ctx, ws, d.MessageID, form)
 	} else {
-		err = s.handleTwilioInbound(c.Request.Context(), ws, form)
+		err = s.handleTwilioInbound(ctx, ws, form)
 	}
 	if err != nil {
-		s.fail(c, fmt.Errorf("twilio webhook %s: %w", form.Get("MessageSid"), err))
-		return
+		return fmt.Errorf("twilio webhook %s: %w", form.Get("MessageSid"), err)
 	}
-	c.Data(http.StatusOK, "text/xml; charset=utf-8", []byte(twilioEmptyTwiML))
+	return nil
 }
 
-// signedTwilioForm reads the form and checks its signature against the
-// URL Twilio posted to (TABIJI_PUBLIC_URL and the path and query), and the
-// account it names, answering the problem itself when it returns false.
-func (s *server) signedTwilioForm(c *gin.Context) (url.Values, bool) {
-	ws := c.Param("workspace")
-	v, err := s.Channels.Settings(c.Request.Context(), ws, "sms")
+// signedTwilioForm reads the form and checks its signature against the URL
+// Twilio posted to, and the account it names.
+func (s *Service) signedTwilioForm(ctx context.Context, ws string, d TwilioDelivery) (url.Values, error) {
+	v, err := s.settingsOf(ctx, ws, "sms")
 	if err != nil {
-		s.fail(c, fmt.Errorf("webhook settings of %s: %w", ws, err))
-		return nil, false
+		return nil, err
 	}
 	if v[settings.AuthToken] == "" {
-		problem(c, http.StatusServiceUnavailable, "Twilio webhooks of workspace "+ws+" are off: set its authToken (tabiji channels set sms) or TWILIO_AUTH_TOKEN")
-		return nil, false
+		return nil, store.Refuse(store.ErrOff, "Twilio webhooks of workspace "+ws+" are off: set its authToken (tabiji channels set sms) or TWILIO_AUTH_TOKEN")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, twilioBodyLimit))
+	body, err := readBody(d.Body)
 	if err != nil {
-		problem(c, http.StatusRequestEntityTooLarge, "the body could not be read: "+err.Error())
-		return nil, false
+		return nil, err
 	}
-	sig := c.GetHeader("X-Twilio-Signature")
 	validator := twclient.NewRequestValidator(v[settings.AuthToken])
-	if sig == "" || !validator.ValidateBody(s.publicRequestURL(c), body, sig) {
-		problem(c, http.StatusUnauthorized, "X-Twilio-Signature is missing or does not match the URL and the parameters")
-		return nil, false
+	if d.Signature == "" || !validator.ValidateBody(d.URL, body, d.Signature) {
+		return nil, store.Refuse(store.ErrUnauthenticated, "X-Twilio-Signature is missing or does not match the URL and the parameters")
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		invalid(c, "body", "must be a form (application/x-www-form-urlencoded): "+err.Error())
-		return nil, false
+		return nil, malformed("body", "must be a form (application/x-www-form-urlencoded): "+err.Error())
 	}
 	if sid := v[settings.AccountSID]; sid != "" && form.Get("AccountSid") != sid {
-		invalid(c, "AccountSid", "is not the account of this workspace's SMS settings")
-		return nil, false
+		return nil, store.Refuse(store.ErrMalformed, "AccountSid: is not the account of this workspace's SMS settings",
+			jsonfields.Error{Field: "AccountSid", Message: "is not the account of this workspace's SMS settings"})
 	}
-	return form, true
-}
-
-// publicRequestURL is the URL the caller used, as the public sees it:
-// TABIJI_PUBLIC_URL and the request's path and query (Twilio signs the
-// URL it was given); without a public URL, this server's own address.
-func (s *server) publicRequestURL(c *gin.Context) string {
-	if s.PublicURL != "" {
-		return strings.TrimRight(s.PublicURL, "/") + c.Request.URL.RequestURI()
-	}
-	return "http://" + c.Request.Host + c.Request.URL.RequestURI()
+	return form, nil
 }
 
 // handleTwilioStatus applies one status callback once (by message SID and
 // status): the message named by the callback URL moves, the number may be
 // suppressed, and sms_sent, sms_delivered or sms_failed is recorded as the
 // customer's event and heard by the run that sent it (engagement.Recorder).
-func (s *server) handleTwilioStatus(ctx context.Context, ws, messageID string, form url.Values) error {
+func (s *Service) handleTwilioStatus(ctx context.Context, ws, messageID string, form url.Values) error {
 	status, sid := form.Get("MessageStatus"), form.Get("MessageSid")
 	name, msgStatus, known := engagement.SMSStatus(status)
 	if twilioAccepted[status] {
@@ -141,7 +123,7 @@ func (s *server) handleTwilioStatus(ctx context.Context, ws, messageID string, f
 
 // recordTwilioStatus moves the message; a status that is an engagement
 // event (name) goes through the Recorder, which also stores and signals it.
-func (s *server) recordTwilioStatus(ctx context.Context, ws, messageID, name, msgStatus, eventID string, form url.Values) error {
+func (s *Service) recordTwilioStatus(ctx context.Context, ws, messageID, name, msgStatus, eventID string, form url.Values) error {
 	detail, _ := json.Marshal(twilioDetail(form))
 	if name == "" {
 		_, _, err := s.Store.RecordMessageEvent(ctx, store.MessageEvent{WorkspaceID: ws, EventID: "twilio:" + eventID,
@@ -156,7 +138,7 @@ func (s *server) recordTwilioStatus(ctx context.Context, ws, messageID, name, ms
 	if code := form.Get("ErrorCode"); code != "" {
 		props["error_code"] = code
 	}
-	_, err := s.engagement.Record(ctx, engagement.Report{WorkspaceID: ws, Source: "twilio", EventID: eventID, Name: name,
+	_, err := s.Engagement.Record(ctx, engagement.Report{WorkspaceID: ws, Source: "twilio", EventID: eventID, Name: name,
 		MessageID: messageID, Status: msgStatus, ProviderEvent: form.Get("MessageStatus"), ProviderMessageID: form.Get("MessageSid"),
 		Detail: detail, Channel: "sms", Properties: props})
 	return err

@@ -1,4 +1,4 @@
-package api
+package webhooks
 
 import (
 	"context"
@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"slices"
 	"strconv"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/sendgrid/sendgrid-go/helpers/eventwebhook"
 
 	"github.com/tabiji/tabiji/channels/settings"
@@ -20,12 +18,18 @@ import (
 	"github.com/tabiji/tabiji/store"
 )
 
-const (
-	// webhookMaxAge is how old a signed delivery may be: an older one is a replay.
-	webhookMaxAge = 10 * time.Minute
-	// webhookBodyLimit bounds a provider's delivery (SendGrid batches events).
-	webhookBodyLimit = 8 << 20
-)
+// sendgridMaxAge is how old a signed delivery may be: an older one is a replay.
+const sendgridMaxAge = 10 * time.Minute
+
+// SendGridDelivery is one POST of SendGrid's Signed Event Webhook.
+type SendGridDelivery struct {
+	// Body is read only once the workspace's webhooks are found on; its
+	// reader bounds it.
+	Body io.Reader
+	// Signature and Timestamp are the X-Twilio-Email-Event-Webhook-Signature
+	// and …-Timestamp headers.
+	Signature, Timestamp string
+}
 
 // sendgridEvent is one event of a SendGrid Event Webhook delivery. The
 // custom_args Tabiji sets on a send (message_id, workspace_id, topic) come
@@ -87,85 +91,56 @@ func sendgridEffect(e sendgridEvent) (emailEffect, bool) {
 	return eff, ok
 }
 
-// sendgridWebhook is POST /webhooks/sendgrid/:workspace: SendGrid's Signed
-// Event Webhook. Each event moves its message's status, signals the run that
-// sent it, and sets suppressions and consent. Answering 2xx only once every
-// event is handled lets SendGrid's retries finish the job after a failure.
-func (s *server) sendgridWebhook(c *gin.Context) {
-	body, ok := s.signedSendGridBody(c)
-	if !ok {
-		return
+// SendGrid applies a delivery of SendGrid's Signed Event Webhook to
+// workspace ws: each event moves its message's status, signals the run that
+// sent it, and sets suppressions and consent. It returns an error unless
+// every event is handled, so SendGrid's retries finish the job after a
+// failure.
+func (s *Service) SendGrid(ctx context.Context, ws string, d SendGridDelivery) (Summary, error) {
+	body, err := s.signedSendGridBody(ctx, ws, d)
+	if err != nil {
+		return Summary{}, err
 	}
 	var events []sendgridEvent
 	if err := json.Unmarshal(body, &events); err != nil {
-		invalid(c, "body", "must be a JSON array of SendGrid events: "+err.Error())
-		return
+		return Summary{}, malformed("body", "must be a JSON array of SendGrid events: "+err.Error())
 	}
-	var sum webhookSummary
-	if err := s.handleSendGridEvents(c.Request.Context(), c.Param("workspace"), events, &sum); err != nil {
-		s.fail(c, fmt.Errorf("sendgrid events: %w", err))
-		return
+	var sum Summary
+	if err := s.handleSendGridEvents(ctx, ws, events, &sum); err != nil {
+		return Summary{}, fmt.Errorf("sendgrid events: %w", err)
 	}
-	c.JSON(http.StatusOK, sum)
+	return sum, nil
 }
 
-// webhookSummary is the answer to a provider's delivery.
-type webhookSummary struct {
-	Received   int `json:"received"`
-	Recorded   int `json:"recorded"`
-	Duplicates int `json:"duplicates"`
-	Ignored    int `json:"ignored"` // unknown types, or about no message of the workspace
-}
-
-// signedSendGridBody reads the body and checks its signature and age,
-// answering 401 when either fails.
-func (s *server) signedSendGridBody(c *gin.Context) ([]byte, bool) {
-	ws := c.Param("workspace")
-	pub, ok := s.webhookSetting(c, ws, "email", settings.WebhookPublicKey)
-	if !ok {
-		return nil, false
+// signedSendGridBody reads the body and checks its signature and age.
+func (s *Service) signedSendGridBody(ctx context.Context, ws string, d SendGridDelivery) ([]byte, error) {
+	v, err := s.settingsOf(ctx, ws, "email")
+	if err != nil {
+		return nil, err
 	}
+	pub := v[settings.WebhookPublicKey]
 	if pub == "" {
-		problem(c, http.StatusServiceUnavailable, "SendGrid webhooks of workspace "+ws+" are off: set its webhookPublicKey (tabiji channels set email) or SENDGRID_WEBHOOK_PUBLIC_KEY")
-		return nil, false
+		return nil, store.Refuse(store.ErrOff, "SendGrid webhooks of workspace "+ws+" are off: set its webhookPublicKey (tabiji channels set email) or SENDGRID_WEBHOOK_PUBLIC_KEY")
 	}
 	key, err := eventwebhook.ConvertPublicKeyBase64ToECDSA(pub)
 	if err != nil { // checked when stored and at start: only Deps without Channels get here
-		s.fail(c, fmt.Errorf("read the SendGrid webhook public key of %s: %w", ws, err))
-		return nil, false
+		return nil, fmt.Errorf("read the SendGrid webhook public key of %s: %w", ws, err)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, webhookBodyLimit))
+	body, err := readBody(d.Body)
 	if err != nil {
-		problem(c, http.StatusRequestEntityTooLarge, "the body could not be read: "+err.Error())
-		return nil, false
+		return nil, err
 	}
-	sig, ts := c.GetHeader(eventwebhook.VerificationHTTPHeader), c.GetHeader(eventwebhook.TimestampHTTPHeader)
-	if sig == "" || ts == "" {
-		problem(c, http.StatusUnauthorized, "missing "+eventwebhook.VerificationHTTPHeader+" or "+eventwebhook.TimestampHTTPHeader)
-		return nil, false
+	if d.Signature == "" || d.Timestamp == "" {
+		return nil, store.Refuse(store.ErrUnauthenticated, "missing "+eventwebhook.VerificationHTTPHeader+" or "+eventwebhook.TimestampHTTPHeader)
 	}
-	if valid, err := eventwebhook.VerifySignature(key, body, sig, ts); err != nil || !valid {
-		problem(c, http.StatusUnauthorized, "the signature does not match the body and timestamp")
-		return nil, false
+	if valid, err := eventwebhook.VerifySignature(key, body, d.Signature, d.Timestamp); err != nil || !valid {
+		return nil, store.Refuse(store.ErrUnauthenticated, "the signature does not match the body and timestamp")
 	}
-	secs, err := strconv.ParseInt(ts, 10, 64)
-	if age := time.Since(time.Unix(secs, 0)); err != nil || age > webhookMaxAge || age < -webhookMaxAge {
-		problem(c, http.StatusUnauthorized, "the timestamp is more than 10 minutes away from now: a replay, or a wrong clock")
-		return nil, false
+	secs, err := strconv.ParseInt(d.Timestamp, 10, 64)
+	if age := time.Since(time.Unix(secs, 0)); err != nil || age > sendgridMaxAge || age < -sendgridMaxAge {
+		return nil, store.Refuse(store.ErrUnauthenticated, "the timestamp is more than 10 minutes away from now: a replay, or a wrong clock")
 	}
-	return body, true
-}
-
-// webhookSetting is the workspace's setting of a channel in effect (the
-// environment's when it has none), answering a 500 itself when it cannot
-// be read.
-func (s *server) webhookSetting(c *gin.Context, ws, channel, name string) (string, bool) {
-	v, err := s.Channels.Settings(c.Request.Context(), ws, channel)
-	if err != nil {
-		s.fail(c, fmt.Errorf("webhook settings of %s: %w", ws, err))
-		return "", false
-	}
-	return v[name], true
+	return body, nil
 }
 
 // handleSendGridEvents applies a delivery's events in workspace ws, each
@@ -173,7 +148,7 @@ func (s *server) webhookSetting(c *gin.Context, ws, channel, name string) (strin
 // the receipts are marked last, so a failure half-way lets SendGrid's retry
 // redo steps that are each idempotent (the Recorder stores and signals each
 // event under its sg_event_id).
-func (s *server) handleSendGridEvents(ctx context.Context, ws string, events []sendgridEvent, sum *webhookSummary) error {
+func (s *Service) handleSendGridEvents(ctx context.Context, ws string, events []sendgridEvent, sum *Summary) error {
 	var todo []sendgridEvent
 	var effects []emailEffect
 	var reps []engagement.Report
@@ -184,7 +159,7 @@ func (s *server) handleSendGridEvents(ctx context.Context, ws string, events []s
 		at := time.Unix(e.Timestamp, 0).UTC()
 		// An event past the window may have had its receipt pruned: never
 		// applied twice.
-		if !known || e.SGEventID == "" || (e.WorkspaceID != "" && e.WorkspaceID != ws) || staleWebhookEvent(at) {
+		if !known || e.SGEventID == "" || (e.WorkspaceID != "" && e.WorkspaceID != ws) || stale(at) {
 			sum.Ignored++
 			continue
 		}
@@ -201,7 +176,7 @@ func (s *server) handleSendGridEvents(ctx context.Context, ws string, events []s
 	if len(reps) == 0 {
 		return nil
 	}
-	outs, err := s.engagement.RecordAll(ctx, reps)
+	outs, err := s.Engagement.RecordAll(ctx, reps)
 	if err != nil {
 		return err
 	}
@@ -236,7 +211,7 @@ func sendgridReport(ws string, e sendgridEvent, eff emailEffect, at time.Time) e
 
 // applyEmailAddressEffects sets the suppression and consent the event asks
 // for; the customer is the message's, or the profile holding the address.
-func (s *server) applyEmailAddressEffects(ctx context.Context, ws, customer string, e sendgridEvent, eff emailEffect, at time.Time) error {
+func (s *Service) applyEmailAddressEffects(ctx context.Context, ws, customer string, e sendgridEvent, eff emailEffect, at time.Time) error {
 	if eff.suppress != "" && e.Email != "" {
 		if err := s.Store.Suppress(ctx, store.Suppression{WorkspaceID: ws, Channel: "email", Address: e.Email, Reason: eff.suppress}); err != nil {
 			return err

@@ -1,4 +1,4 @@
-package api
+package webhooks
 
 import (
 	"context"
@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"github.com/tabiji/tabiji/channels/settings"
@@ -17,6 +15,15 @@ import (
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/store"
 )
+
+// LINEDelivery is one POST of the LINE Messaging API's webhook.
+type LINEDelivery struct {
+	// Body is read only once the workspace's webhooks are found on; its
+	// reader bounds it.
+	Body io.Reader
+	// Signature is the x-line-signature header.
+	Signature string
+}
 
 // lineEvent is what Tabiji takes from one LINE webhook event.
 type lineEvent struct {
@@ -83,39 +90,24 @@ func lineUser(src webhook.SourceInterface) string {
 	return "" // a group or room without a user: not a customer
 }
 
-// lineWebhook is POST /webhooks/line/:workspace: the LINE Messaging API's
-// webhook. Follow and unfollow set LINE consent (and the unfollow
-// suppression); every event Tabiji knows becomes a Tabiji event of the
-// customer whose profile has that LINE user ID. The verified body is also
-// recorded for the shop's other endpoints (package linerelay).
-func (s *server) lineWebhook(c *gin.Context) {
-	ws := c.Param("workspace")
-	secret, ok := s.webhookSetting(c, ws, "line", settings.ChannelSecret)
-	if !ok {
-		return
-	}
-	if secret == "" {
-		problem(c, http.StatusServiceUnavailable, "LINE webhooks of workspace "+ws+" are off: set its channelSecret (tabiji channels set line) or LINE_CHANNEL_SECRET")
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, webhookBodyLimit))
+// LINE applies a delivery of the LINE Messaging API's webhook to workspace
+// ws. Follow and unfollow set LINE consent (and the unfollow suppression);
+// every event Tabiji knows becomes a Tabiji event of the customer whose
+// profile has that LINE user ID. The verified body is also recorded for the
+// shop's other endpoints (package linerelay) before anything else.
+func (s *Service) LINE(ctx context.Context, ws string, d LINEDelivery) (Summary, error) {
+	v, err := s.settingsOf(ctx, ws, "line")
 	if err != nil {
-		problem(c, http.StatusRequestEntityTooLarge, "the body could not be read: "+err.Error())
-		return
+		return Summary{}, err
 	}
-	if !webhook.ValidateSignature(secret, c.GetHeader("x-line-signature"), body) {
-		problem(c, http.StatusUnauthorized, "x-line-signature is missing or does not match the body")
-		return
+	cb, body, err := verifiedLINEBody(ws, v[settings.ChannelSecret], d)
+	if err != nil {
+		return Summary{}, err
 	}
-	var cb webhook.CallbackRequest
-	if err := json.Unmarshal(body, &cb); err != nil {
-		invalid(c, "events", "must be LINE webhook events: "+err.Error())
-		return
+	if err := s.relayLINE(ctx, ws, v[settings.RelayURLs], body); err != nil {
+		return Summary{}, err
 	}
-	if !s.relayLineWebhook(c, ws, body) {
-		return
-	}
-	var sum webhookSummary
+	var sum Summary
 	for i, ev := range cb.Events {
 		sum.Received++
 		e, ok := lineEventOf(ev)
@@ -123,18 +115,48 @@ func (s *server) lineWebhook(c *gin.Context) {
 			sum.Ignored++
 			continue
 		}
-		if err := s.handleLineEvent(c.Request.Context(), ws, e, &sum); err != nil {
-			s.fail(c, fmt.Errorf("line event %d (%s): %w", i, e.id, err))
-			return
+		if err := s.handleLineEvent(ctx, ws, e, &sum); err != nil {
+			return Summary{}, fmt.Errorf("line event %d (%s): %w", i, e.id, err)
 		}
 	}
-	c.JSON(http.StatusOK, sum)
+	return sum, nil
+}
+
+// verifiedLINEBody reads the body, checks its signature with the channel
+// secret and decodes its events.
+func verifiedLINEBody(ws, secret string, d LINEDelivery) (*webhook.CallbackRequest, []byte, error) {
+	if secret == "" {
+		return nil, nil, store.Refuse(store.ErrOff, "LINE webhooks of workspace "+ws+" are off: set its channelSecret (tabiji channels set line) or LINE_CHANNEL_SECRET")
+	}
+	body, err := readBody(d.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !webhook.ValidateSignature(secret, d.Signature, body) {
+		return nil, nil, store.Refuse(store.ErrUnauthenticated, "x-line-signature is missing or does not match the body")
+	}
+	var cb webhook.CallbackRequest
+	if err := json.Unmarshal(body, &cb); err != nil {
+		return nil, nil, malformed("events", "must be LINE webhook events: "+err.Error())
+	}
+	return &cb, body, nil
+}
+
+// relayLINE records the verified body once for each of the shop's other
+// endpoints (the relayUrls setting) before LINE is answered; package
+// linerelay delivers them, re-signed, after the answer. A failure to record
+// fails the delivery, so LINE redelivers and nothing is lost.
+func (s *Service) relayLINE(ctx context.Context, ws, urls string, body []byte) error {
+	if urls == "" {
+		return nil
+	}
+	return s.Store.EnqueueLineRelays(ctx, ws, settings.SplitRelayURLs(urls), body)
 }
 
 // handleLineEvent applies one event once: redeliveries (LINE's
 // deliveryContext.isRedelivery) and repeats are found by webhookEventId.
-func (s *server) handleLineEvent(ctx context.Context, ws string, e lineEvent, sum *webhookSummary) error {
-	if staleWebhookEvent(e.at) { // its receipt may be pruned: never applied twice
+func (s *Service) handleLineEvent(ctx context.Context, ws string, e lineEvent, sum *Summary) error {
+	if stale(e.at) { // its receipt may be pruned: never applied twice
 		sum.Ignored++
 		return nil
 	}
@@ -154,7 +176,7 @@ func (s *server) handleLineEvent(ctx context.Context, ws string, e lineEvent, su
 	// stored once). One the pipeline cannot take (a text too long for an
 	// event, a taxonomy that redefines the name) is logged there; the
 	// consent stands.
-	if _, err := s.engagement.Record(ctx, engagement.Report{WorkspaceID: ws, Source: "line", EventID: e.id, Name: e.name,
+	if _, err := s.Engagement.Record(ctx, engagement.Report{WorkspaceID: ws, Source: "line", EventID: e.id, Name: e.name,
 		CustomerID: customer, Channel: "line", At: e.at, Properties: e.props}); err != nil {
 		return fmt.Errorf("record %s: %w", e.name, err)
 	}
@@ -166,7 +188,7 @@ func (s *server) handleLineEvent(ctx context.Context, ws string, e lineEvent, su
 // unknown LINE user gets a profile of its own, "line:<userId>", made by an
 // identify call carrying the trait lineUserId; the app may later alias it
 // to its own user id.
-func (s *server) lineCustomer(ctx context.Context, ws string, e lineEvent) (string, error) {
+func (s *Service) lineCustomer(ctx context.Context, ws string, e lineEvent) (string, error) {
 	id, err := s.Store.CustomerByAddress(ctx, ws, "line", e.userID)
 	if err == nil || !errors.Is(err, store.ErrNotFound) {
 		return id, err
@@ -178,7 +200,7 @@ func (s *server) lineCustomer(ctx context.Context, ws string, e lineEvent) (stri
 	if err != nil {
 		return "", fmt.Errorf("decode identify of a new LINE user: %w", err)
 	}
-	if _, err := s.pipeline.Submit(ctx, ws, []ingest.Message{m}); err != nil {
+	if _, err := s.Pipeline.Submit(ctx, ws, []ingest.Message{m}); err != nil {
 		return "", fmt.Errorf("identify a new LINE user: %w", err)
 	}
 	return id, nil
@@ -186,7 +208,7 @@ func (s *server) lineCustomer(ctx context.Context, ws string, e lineEvent) (stri
 
 // applyLineConsent opts the customer in on follow (and lifts an unfollow's
 // suppression), and out on unfollow (and suppresses the LINE user ID).
-func (s *server) applyLineConsent(ctx context.Context, ws, customer string, e lineEvent) error {
+func (s *Service) applyLineConsent(ctx context.Context, ws, customer string, e lineEvent) error {
 	if e.consent == "" {
 		return nil
 	}
@@ -199,20 +221,4 @@ func (s *server) applyLineConsent(ctx context.Context, ws, customer string, e li
 	}
 	_, err := s.Store.Unsuppress(ctx, ws, "line", e.userID)
 	return err
-}
-
-// relayLineWebhook records the verified body once for each of the shop's
-// other endpoints (the relayUrls setting) before LINE is answered; package
-// linerelay delivers them, re-signed, after the answer. A failure to
-// record answers 500, so LINE redelivers and nothing is lost.
-func (s *server) relayLineWebhook(c *gin.Context, ws string, body []byte) bool {
-	urls, ok := s.webhookSetting(c, ws, "line", settings.RelayURLs)
-	if !ok || urls == "" {
-		return ok
-	}
-	if err := s.Store.EnqueueLineRelays(c.Request.Context(), ws, settings.SplitRelayURLs(urls), body); err != nil {
-		s.fail(c, err)
-		return false
-	}
-	return true
 }

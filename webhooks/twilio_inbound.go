@@ -1,4 +1,4 @@
-package api
+package webhooks
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 // STOP-style reply opts the customer out of SMS and suppresses the number,
 // a START-style one opts them back in, and every reply is stored as the
 // customer's sms_replied event.
-func (s *server) handleTwilioInbound(ctx context.Context, ws string, form url.Values) error {
+func (s *Service) handleTwilioInbound(ctx context.Context, ws string, form url.Values) error {
 	sid := form.Get("MessageSid")
 	from, err := phone.E164(form.Get("From"), "")
 	if sid == "" || err != nil {
@@ -47,7 +47,7 @@ func (s *server) handleTwilioInbound(ctx context.Context, ws string, form url.Va
 // smsCustomer is the id of the profile whose phone is the number, in any
 // form it was written; an unknown number gets a profile of its own,
 // "sms:<number>", made by an identify call carrying the trait phone.
-func (s *server) smsCustomer(ctx context.Context, ws, number, sid string) (string, error) {
+func (s *Service) smsCustomer(ctx context.Context, ws, number, sid string) (string, error) {
 	id, err := s.Store.CustomerByAddress(ctx, ws, "sms", number)
 	if err == nil || !errors.Is(err, store.ErrNotFound) {
 		return id, err
@@ -59,7 +59,7 @@ func (s *server) smsCustomer(ctx context.Context, ws, number, sid string) (strin
 	if err != nil {
 		return "", fmt.Errorf("decode identify of a new SMS sender: %w", err)
 	}
-	if _, err := s.pipeline.Submit(ctx, ws, []ingest.Message{m}); err != nil {
+	if _, err := s.Pipeline.Submit(ctx, ws, []ingest.Message{m}); err != nil {
 		return "", fmt.Errorf("identify a new SMS sender (%s): %w", sid, err)
 	}
 	return id, nil
@@ -68,7 +68,7 @@ func (s *server) smsCustomer(ctx context.Context, ws, number, sid string) (strin
 // applySMSConsent opts the customer out of SMS on a stop word (and
 // suppresses the number), or back in on a start word (and lifts it); the
 // consent record keeps the reply's text and SID as its evidence.
-func (s *server) applySMSConsent(ctx context.Context, ws, customer, number, keyword string, proof consent.Evidence) error {
+func (s *Service) applySMSConsent(ctx context.Context, ws, customer, number, keyword string, proof consent.Evidence) error {
 	status := map[string]string{twilio.KeywordStop: store.OptedOut, twilio.KeywordStart: store.OptedIn}[keyword]
 	if status == "" {
 		return nil
@@ -87,13 +87,13 @@ func (s *server) applySMSConsent(ctx context.Context, ws, customer, number, keyw
 // recordSMSReply stores the reply as the customer's sms_replied event
 // (engagement.Recorder, keyed by the message SID, so a repeated delivery is
 // stored once).
-func (s *server) recordSMSReply(ctx context.Context, ws, customer, number, keyword string, form url.Values) error {
+func (s *Service) recordSMSReply(ctx context.Context, ws, customer, number, keyword string, form url.Values) error {
 	props := map[string]any{"text": form.Get("Body"), "from": number, "to": form.Get("To"),
 		"provider_message_id": form.Get("MessageSid")}
 	if keyword != "" {
 		props["keyword"] = keyword
 	}
-	_, err := s.engagement.Record(ctx, engagement.Report{WorkspaceID: ws, Source: "twilio", EventID: form.Get("MessageSid"),
+	_, err := s.Engagement.Record(ctx, engagement.Report{WorkspaceID: ws, Source: "twilio", EventID: form.Get("MessageSid"),
 		Name: engagement.SMSReplied, ProviderEvent: "received", CustomerID: customer, Channel: "sms", Properties: props})
 	return err
 }
