@@ -115,7 +115,11 @@ func sendOutcome(res SendResult, err error) string {
 }
 
 func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error) {
-	if reason, err := a.excluded(ctx, in); err != nil || reason != "" {
+	pre, err := a.prefetch(ctx, in)
+	if err != nil {
+		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
+	}
+	if reason, err := a.excluded(ctx, in, pre); err != nil || reason != "" {
 		if err != nil {
 			return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 		}
@@ -134,7 +138,7 @@ func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error)
 		}
 		in.To = to
 	}
-	stored, err := a.sendProfile(ctx, &in)
+	stored, err := a.sendProfile(ctx, &in, pre)
 	if err != nil {
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}
@@ -145,7 +149,7 @@ func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error)
 	if err != nil {
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}
-	in, ad, reason, err := a.screenSend(ctx, in, address)
+	in, ad, reason, err := a.screenSend(ctx, in, address, pre)
 	if err != nil {
 		return SendResult{}, fmt.Errorf("send %s: %w", in.MessageID, err)
 	}
@@ -176,8 +180,8 @@ func (a *Activities) send(ctx context.Context, in SendInput) (SendResult, error)
 // send's, or its stored template's) and applies the rules in order:
 // consent and suppression (refusal), the advertising-mail policy
 // (withheld), then frequency caps. reason is why the message is skipped,
-// "" when it may go.
-func (a *Activities) screenSend(ctx context.Context, in SendInput, address string) (SendInput, adRules, string, error) {
+// "" when it may go. pre, when not nil, holds what the checks read.
+func (a *Activities) screenSend(ctx context.Context, in SendInput, address string, pre *store.SendReads) (SendInput, adRules, string, error) {
 	var err error
 	if in.Topic, in.Transactional, err = a.purpose(ctx, in); err != nil {
 		return in, adRules{}, "", err
@@ -185,16 +189,18 @@ func (a *Activities) screenSend(ctx context.Context, in SendInput, address strin
 	if in.To != "" {
 		in.Transactional = true // a sales owner's alert advertises nothing to its addressee
 	}
-	ad, err := a.adRulesFor(ctx, in.WorkspaceID, in.Transactional)
-	if err != nil {
+	ad := adRules{promotional: !in.Transactional}
+	if pre != nil {
+		ad.policy = pre.Policy.Policy()
+	} else if ad, err = a.adRulesFor(ctx, in.WorkspaceID, in.Transactional); err != nil {
 		return in, ad, "", err
 	}
-	reason, err := a.refusal(ctx, in, address)
+	reason, err := a.refusal(ctx, in, address, pre)
 	if err == nil && reason == "" {
 		reason, err = a.withheld(ctx, ad, in.WorkspaceID, in.CustomerID, in.Channel, in.Topic)
 	}
 	if err == nil && reason == "" {
-		reason, err = a.capped(ctx, in)
+		reason, err = a.capped(ctx, in, pre)
 	}
 	return in, ad, reason, err
 }

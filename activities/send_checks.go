@@ -54,15 +54,19 @@ func (a *Activities) row(in SendInput, subject, body, status string) store.Messa
 
 // refusal is why the customer may not be sent this message ("" when they
 // may): an opt-out of the channel, or a suppressed address.
-func (a *Activities) refusal(ctx context.Context, in SendInput, address string) (string, error) {
+func (a *Activities) refusal(ctx context.Context, in SendInput, address string, pre *store.SendReads) (string, error) {
 	if in.To != "" { // the shop's own address: the customer's consent is not its
 		return a.suppressed(ctx, in, address)
 	}
-	status, found, err := a.store.ConsentFor(ctx, in.WorkspaceID, in.CustomerID, in.Channel, in.Topic)
-	if err != nil {
+	var status string
+	if pre != nil {
+		status = pre.Consent
+	} else if s, found, err := a.store.ConsentFor(ctx, in.WorkspaceID, in.CustomerID, in.Channel, in.Topic); err != nil {
 		return "", fmt.Errorf("check consent: %w", err)
+	} else if found {
+		status = s
 	}
-	if found && status == store.OptedOut {
+	if status == store.OptedOut {
 		return a.optOutReason(ctx, in)
 	}
 	return a.suppressed(ctx, in, address)
@@ -104,11 +108,17 @@ func (a *Activities) optOutReason(ctx context.Context, in SendInput) (string, er
 // when they do not). A transactional send passes; so does a message an
 // earlier attempt already wrote, which would otherwise count itself; and
 // so does any on a channel without caps, before that second read.
-func (a *Activities) capped(ctx context.Context, in SendInput) (string, error) {
+func (a *Activities) capped(ctx context.Context, in SendInput, pre *store.SendReads) (string, error) {
 	if in.Transactional || in.To != "" {
 		return "", nil
 	}
-	caps, err := frequency.Load(ctx, a.store, in.WorkspaceID)
+	var caps frequency.Caps
+	var err error
+	if pre != nil {
+		caps, err = frequency.Parse(in.WorkspaceID, pre.Caps)
+	} else {
+		caps, err = frequency.Load(ctx, a.store, in.WorkspaceID)
+	}
 	if err != nil {
 		return "", fmt.Errorf("check frequency caps: %w", err)
 	}
@@ -171,16 +181,16 @@ func (a *Activities) address(in SendInput, stored *store.Profile, sender channel
 // here rather than in a local activity of its own: one read, no marker).
 // It is nil when Tabiji has no profile of the customer, or when neither is
 // needed (a sales owner's alert with the run's snapshot).
-func (a *Activities) sendProfile(ctx context.Context, in *SendInput) (*store.Profile, error) {
+func (a *Activities) sendProfile(ctx context.Context, in *SendInput, pre *store.SendReads) (*store.Profile, error) {
 	if in.To != "" && in.Profile != nil {
 		return nil, nil
 	}
 	var stored *store.Profile
-	p, err := a.store.GetProfile(ctx, in.WorkspaceID, in.CustomerID)
-	switch {
-	case err == nil:
+	if pre != nil {
+		stored = pre.Profile
+	} else if p, err := a.store.GetProfile(ctx, in.WorkspaceID, in.CustomerID); err == nil {
 		stored = &p
-	case !errors.Is(err, store.ErrNotFound):
+	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("read profile: %w", err)
 	}
 	if in.Profile == nil {

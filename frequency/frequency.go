@@ -73,6 +73,14 @@ func Load(ctx context.Context, st *store.Store, ws string) (Caps, error) {
 	if err != nil {
 		return nil, err
 	}
+	return Parse(ws, raw)
+}
+
+// Parse reads workspace ws's caps as stored (nil: none).
+func Parse(ws string, raw []byte) (Caps, error) {
+	if raw == nil {
+		return Caps{}, nil
+	}
 	var c Caps
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return nil, fmt.Errorf("frequency: unable to read the caps of %q: %w", ws, err)

@@ -28,14 +28,19 @@ type AdvertisingPolicy struct {
 // the workspace's locale: when it was never set, no sender and the
 // opt-in rule following the locale (on for ja).
 func (s *Store) AdvertisingPolicy(ctx context.Context, workspaceID string) (AdvertisingPolicy, error) {
-	p := AdvertisingPolicy{WorkspaceID: workspaceID}
-	var updated *time.Time
-	err := s.pool.QueryRow(ctx, `
+	return scanAdvertisingPolicy(s.pool.QueryRow(ctx, advertisingPolicySQL, workspaceID), workspaceID)
+}
+
+const advertisingPolicySQL = `
 		SELECT w.locale, p.optin_required, coalesce(p.sender_name, ''), coalesce(p.sender_address, ''),
 			coalesce(p.sender_contact, ''), p.updated_at
 		FROM workspaces w LEFT JOIN advertising_policies p ON p.workspace_id = w.id
-		WHERE w.id = $1`, workspaceID).
-		Scan(&p.Locale, &p.OptInRequired, &p.SenderName, &p.SenderAddress, &p.SenderContact, &updated)
+		WHERE w.id = $1`
+
+func scanAdvertisingPolicy(row pgx.Row, workspaceID string) (AdvertisingPolicy, error) {
+	p := AdvertisingPolicy{WorkspaceID: workspaceID}
+	var updated *time.Time
+	err := row.Scan(&p.Locale, &p.OptInRequired, &p.SenderName, &p.SenderAddress, &p.SenderContact, &updated)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return p, fmt.Errorf("store: unable to read the advertising policy of %q: %w", workspaceID, err)
 	}

@@ -18,8 +18,14 @@ var UncountedStatuses = []string{"skipped", "failed", "dropped", "blocked", "tes
 // FrequencyCaps returns a workspace's stored frequency caps (JSON, as the
 // frequency package writes them), or ErrNotFound when it has none.
 func (s *Store) FrequencyCaps(ctx context.Context, workspaceID string) (json.RawMessage, error) {
+	return scanFrequencyCaps(s.pool.QueryRow(ctx, frequencyCapsSQL, workspaceID), workspaceID)
+}
+
+const frequencyCapsSQL = `SELECT caps FROM frequency_caps WHERE workspace_id = $1`
+
+func scanFrequencyCaps(row pgx.Row, workspaceID string) (json.RawMessage, error) {
 	var raw json.RawMessage
-	err := s.pool.QueryRow(ctx, `SELECT caps FROM frequency_caps WHERE workspace_id = $1`, workspaceID).Scan(&raw)
+	err := row.Scan(&raw)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
 	}

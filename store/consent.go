@@ -134,11 +134,17 @@ func (s *Store) ConsentHistory(ctx context.Context, workspaceID, customerID stri
 // refuses it. found is false when the customer never said either way, so
 // the sender decides by the channel's default (opt-in or opt-out).
 func (s *Store) ConsentFor(ctx context.Context, workspaceID, customerID, channel, topic string) (status string, found bool, err error) {
-	err = s.pool.QueryRow(ctx, `
+	return scanConsentFor(s.pool.QueryRow(ctx, consentForSQL, workspaceID, customerID, channel, topic))
+}
+
+const consentForSQL = `
 		SELECT status FROM consent
 		WHERE workspace_id = $1 AND customer_id = $2 AND channel = $3 AND topic IN ('', $4)
 		ORDER BY (status = 'opted_out') DESC, (topic = $4) DESC
-		LIMIT 1`, workspaceID, customerID, channel, topic).Scan(&status)
+		LIMIT 1`
+
+func scanConsentFor(row pgx.Row) (status string, found bool, err error) {
+	err = row.Scan(&status)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil
 	}

@@ -11,8 +11,14 @@ import (
 // GlobalControl returns the share (percent) of a workspace's customers in
 // its global control group, 0 when it has none.
 func (s *Store) GlobalControl(ctx context.Context, workspaceID string) (float64, error) {
+	return scanGlobalControl(s.pool.QueryRow(ctx, globalControlSQL, workspaceID), workspaceID)
+}
+
+const globalControlSQL = `SELECT percent::float8 FROM global_control WHERE workspace_id = $1`
+
+func scanGlobalControl(row pgx.Row, workspaceID string) (float64, error) {
 	var percent float64
-	err := s.pool.QueryRow(ctx, `SELECT percent::float8 FROM global_control WHERE workspace_id = $1`, workspaceID).Scan(&percent)
+	err := row.Scan(&percent)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}

@@ -76,9 +76,13 @@ func scanProfile(row pgx.Row) (Profile, error) {
 // GetProfile returns the profile that id names: its canonical id or an id
 // merged into it. It returns ErrNotFound when there is none.
 func (s *Store) GetProfile(ctx context.Context, workspaceID, id string) (Profile, error) {
-	p, err := scanProfile(s.pool.QueryRow(ctx, `
-		SELECT `+profileColumns+` FROM profiles p
-		WHERE p.workspace_id = $1 AND p.id = `+canonicalID, workspaceID, id))
+	return scanGotProfile(s.pool.QueryRow(ctx, getProfileSQL, workspaceID, id), id)
+}
+
+var getProfileSQL = `SELECT ` + profileColumns + ` FROM profiles p WHERE p.workspace_id = $1 AND p.id = ` + canonicalID
+
+func scanGotProfile(row pgx.Row, id string) (Profile, error) {
+	p, err := scanProfile(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Profile{}, fmt.Errorf("store: unable to get profile %q: %w", id, ErrNotFound)
 	}

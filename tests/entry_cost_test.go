@@ -172,7 +172,7 @@ func TestEntryCost(t *testing.T) {
 // entryBudget is the most each count may be per entry ("calls to
 // Temporal" beyond the baseline's).
 var entryBudget = map[string]float64{
-	"round trips to Postgres":              15,
+	"round trips to Postgres":              11,
 	"calls to Temporal":                    0, // the Send of the outbox runs eagerly, as the baseline's activity
 	"history events":                       16,
 	"search-attribute upserts":             2,
