@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -267,11 +266,4 @@ func (s *server) journeyVersions(c *gin.Context) {
 		out[i] = versionResponse{Version: v.Version, Active: v.Version == j.ActiveVersion, Definition: v.Definition, CreatedAt: v.CreatedAt}
 	}
 	c.JSON(http.StatusOK, gin.H{"journeyId": j.ID, "versions": out})
-}
-
-// syncTriggersAfter tells the engine of a lifecycle change
-// (routing.Router.AfterJourneysChanged: the pipeline's tracked segments,
-// the trigger schedules; a failure to sync is logged, not answered).
-func (s *server) syncTriggersAfter(ctx context.Context, workspaceID string) {
-	s.router.AfterJourneysChanged(ctx, workspaceID)
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/tabiji/tabiji/store"
 )
 
-// Rich menus per segment (package richmenus does the linking):
+// Rich menus per segment (package richmenus keeps the rules and does the linking):
 // GET /v1/line/rich-menus, PUT and DELETE /v1/line/rich-menus/{segment}.
 
 type richMenuRuleResponse struct {
@@ -52,23 +52,21 @@ func (s *server) putRichMenuRule(c *gin.Context) {
 		invalid(c, "richMenuId", "must be a LINE rich menu ID: richmenu- and 32 hex digits, as LINE's rich menu API returns it")
 		return
 	}
-	ctx, ws, seg := c.Request.Context(), workspace(c), c.Param("segment")
-	r, err := s.Store.PutRichMenuRule(ctx, ws, seg, req.RichMenuID)
+	seg := c.Param("segment")
+	r, err := s.richMenus.Put(c.Request.Context(), workspace(c), seg, req.RichMenuID)
 	if s.answered(c, err, notFound("no segment "+seg+" in this workspace: create it first (POST /v1/segments)")) {
 		return
 	}
-	s.syncTriggersAfter(ctx, ws) // the segment is tracked from now on
 	c.JSON(http.StatusOK, toRichMenuRule(r))
 }
 
 // deleteRichMenuRule stops the rule; the sweeper unlinks its menu from
 // every user it linked it to.
 func (s *server) deleteRichMenuRule(c *gin.Context) {
-	ctx, ws, seg := c.Request.Context(), workspace(c), c.Param("segment")
-	err := s.Store.DeleteRichMenuRule(ctx, ws, seg)
+	seg := c.Param("segment")
+	err := s.richMenus.Delete(c.Request.Context(), workspace(c), seg)
 	if s.answered(c, err, notFound("segment "+seg+" has no rich menu")) {
 		return
 	}
-	s.syncTriggersAfter(ctx, ws)
 	c.Status(http.StatusNoContent)
 }

@@ -26,6 +26,8 @@ import (
 	"github.com/tabiji/tabiji/people"
 	"github.com/tabiji/tabiji/previews"
 	"github.com/tabiji/tabiji/profiles"
+	"github.com/tabiji/tabiji/readiness"
+	"github.com/tabiji/tabiji/richmenus"
 	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/signupforms"
@@ -112,6 +114,10 @@ type server struct {
 	engagement *engagement.Recorder
 	// webhooks verifies and applies the providers' webhook deliveries.
 	webhooks *webhooks.Service
+	// readiness checks that Postgres and Temporal answer.
+	readiness *readiness.Checker
+	// richMenus sets and stops the LINE rich menu rules of segments.
+	richMenus *richmenus.Rules
 	// identitySecrets holds each workspace's identity-verification secret, opened.
 	identitySecrets *wscache.Cache[[]byte]
 	// The abuse limits (ratelimit.go); nil limits nothing.
@@ -166,6 +172,8 @@ func newServer(d Deps) *server {
 	}
 	s.engagement = engagement.New(engagement.Deps{Store: d.Store, Pipeline: s.pipeline, Temporal: d.Temporal, Logger: d.Logger})
 	s.webhooks = &webhooks.Service{Store: d.Store, Channels: d.Channels, Engagement: s.engagement, Pipeline: s.pipeline}
+	s.readiness = &readiness.Checker{Store: d.Store, Temporal: d.Temporal, Logger: d.Logger}
+	s.richMenus = &richmenus.Rules{Store: d.Store, Router: s.router}
 	s.profiles = &profiles.Service{Store: d.Store, Temporal: d.Temporal, Namespace: d.Namespace}
 	s.previews = &previews.Service{Store: d.Store, Channels: d.Channels}
 	s.broadcasts = &broadcasts.Scheduler{Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Channels: d.Channels}

@@ -100,16 +100,16 @@ func (s *server) signupSubmit(c *gin.Context) {
 	}
 	ctx, form := c.Request.Context(), c.Request.PostForm
 	in := signupforms.Submission{Email: form.Get("email"), Name: form.Get("name"), Consent: form.Get("consent") != "",
-		Page: pageOf(form.Get("page")), IP: c.ClientIP(), UserAgent: c.GetHeader("User-Agent"), MessageID: "signup:" + uuid.NewString()}
-	if form.Get("website") != "" { // the honeypot: people never see it
-		h, err := s.signups.Load(ctx, c.Param("id"))
+		Page: pageOf(form.Get("page")), IP: c.ClientIP(), UserAgent: c.GetHeader("User-Agent"), MessageID: "signup:" + uuid.NewString(),
+		Language: signupforms.Language(form.Get("lang"), c.GetHeader("Accept-Language"), ""),
+		Trapped:  form.Get("website") != ""} // the honeypot: people never see it
+	h, _, err := s.signups.SubmitTo(ctx, c.Param("id"), in, time.Now().UTC())
+	if in.Trapped {
 		if !s.answered(c, err, notFound("no sign-up form here")) {
 			s.renderSignup(c, h, http.StatusOK, signupforms.PageInput{Lang: signupforms.Language(form.Get("lang"), "", h.Locale), Done: true})
 		}
 		return
 	}
-	in.Language = signupforms.Language(form.Get("lang"), c.GetHeader("Accept-Language"), "")
-	h, _, err := s.signups.SubmitTo(ctx, c.Param("id"), in, time.Now().UTC())
 	var fields jsonfields.Errors
 	if errors.As(err, &fields) && !strings.Contains(c.GetHeader("Accept"), "application/json") {
 		s.renderSignup(c, h, http.StatusUnprocessableEntity, signupforms.PageInput{Lang: in.Language, Page: in.Page,

@@ -34,10 +34,11 @@ func (s Service) Load(ctx context.Context, publicID string) (Hosted, error) {
 	return Hosted{Form: f, Locale: set.Locale, Origins: origins}, nil
 }
 
-// SubmitTo loads the form published under publicID and submits in to it.
+// SubmitTo loads the form published under publicID and submits in to it;
+// a trapped submission only loads the form.
 func (s Service) SubmitTo(ctx context.Context, publicID string, in Submission, now time.Time) (Hosted, Result, error) {
 	h, err := s.Load(ctx, publicID)
-	if err != nil {
+	if err != nil || in.Trapped {
 		return h, Result{}, err
 	}
 	res, err := s.Submit(ctx, h.Form, in, now)

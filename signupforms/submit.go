@@ -27,6 +27,9 @@ type Submission struct {
 	IP          string
 	UserAgent   string
 	MessageID   string // unique per submission
+	// Trapped says the form's honeypot field was filled in (people never
+	// see it): a bot, answered as if it had signed up, with nothing stored.
+	Trapped bool
 }
 
 // Result is what a submission did.
