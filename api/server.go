@@ -22,6 +22,7 @@ import (
 	"github.com/tabiji/tabiji/engagement"
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/metrics"
+	"github.com/tabiji/tabiji/optinconfirm"
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/people"
 	"github.com/tabiji/tabiji/previews"
@@ -118,6 +119,8 @@ type server struct {
 	readiness *readiness.Checker
 	// richMenus sets and stops the LINE rich menu rules of segments.
 	richMenus *richmenus.Rules
+	// optinConfirm shows and records double opt-in confirmations.
+	optinConfirm *optinconfirm.Service
 	// identitySecrets holds each workspace's identity-verification secret, opened.
 	identitySecrets *wscache.Cache[[]byte]
 	// The abuse limits (ratelimit.go); nil limits nothing.
@@ -174,6 +177,7 @@ func newServer(d Deps) *server {
 	s.webhooks = &webhooks.Service{Store: d.Store, Channels: d.Channels, Engagement: s.engagement, Pipeline: s.pipeline}
 	s.readiness = &readiness.Checker{Store: d.Store, Temporal: d.Temporal, Logger: d.Logger}
 	s.richMenus = &richmenus.Rules{Store: d.Store, Router: s.router}
+	s.optinConfirm = &optinconfirm.Service{Store: d.Store, Pipeline: s.pipeline, Logger: d.Logger}
 	s.profiles = &profiles.Service{Store: d.Store, Temporal: d.Temporal, Namespace: d.Namespace}
 	s.previews = &previews.Service{Store: d.Store, Channels: d.Channels}
 	s.broadcasts = &broadcasts.Scheduler{Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Channels: d.Channels}
