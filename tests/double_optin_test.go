@@ -93,7 +93,7 @@ nodes:
 	otherPayload, _, _ := strings.Cut(optin.Sign("s3cret", optin.New("default", "u_other", "email", "", "m", time.Now())), ".")
 	for name, path := range map[string]string{
 		"forged":                  "/optin/" + optin.Sign("guessed", optin.New("default", "u_new", "email", "", "m", time.Now())),
-		"tampered signature":      "/optin/" + payload + "." + strings.ToUpper(sig[:4]) + sig[4:],
+		"tampered signature":      "/optin/" + payload + "." + tampered(sig),
 		"another customer's body": "/optin/" + otherPayload + "." + sig,
 	} {
 		if status, body := open("POST", path); status != http.StatusNotFound {
@@ -151,4 +151,15 @@ nodes:
 	if blocks != 1 {
 		t.Errorf("SendGrid got %d offers, want 1 (the one after the confirmation)", blocks)
 	}
+}
+
+// tampered is a signature with its first character changed, so it decodes
+// to other bytes whatever it was. (Upper-casing part of it left it as it
+// was whenever that part held no lower-case letter: about one signature in
+// eight, and the "tampered" link then confirmed.)
+func tampered(sig string) string {
+	if sig[0] == 'A' {
+		return "B" + sig[1:]
+	}
+	return "A" + sig[1:]
 }
