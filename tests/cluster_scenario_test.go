@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 
 	"github.com/tabiji/tabiji/channels/providertest"
 )
@@ -40,7 +40,8 @@ type clusterScenario struct {
 	apis    []*stack // the APIs the senders use, failing over as a load balancer would
 	apiProc []*proc
 	workers []*proc
-	retried atomic.Int64 // batches sent again to another API
+	retried atomic.Int64  // batches sent again to another API
+	tcl     client.Client // for the scenario's queries (temporalClient)
 }
 
 const (
@@ -196,18 +197,6 @@ func (s *clusterScenario) received(subject string) map[string]int {
 	return got
 }
 
-// running counts the namespace's running workflows of the given type.
-func (s *clusterScenario) running(workflowType string) int64 {
-	s.t.Helper()
-	resp, err := s.p.client().WorkflowService().CountWorkflowExecutions(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{
-		Namespace: "default", Query: fmt.Sprintf("WorkflowType = %q AND ExecutionStatus = 'Running'", workflowType)})
-	if err != nil {
-		s.t.Logf("count running %s runs: %v", workflowType, err)
-		return -1
-	}
-	return resp.GetCount()
-}
-
 // runClusterScenario is issue 17's scenario: the audience identified, the
 // newsletter scheduled, cart adds for load.customers through both APIs,
 // the kills half way through them; then every customer has exactly one
@@ -233,7 +222,7 @@ func runClusterScenario(t testing.TB, load clusterLoad) (s *clusterScenario, ela
 	// A broadcast batch that was running on the killed worker is retried only
 	// after its 2-minute heartbeat timeout (workflows/broadcast_limits.go),
 	// though its messages went out: its run ends after that.
-	eventually(t, 4*time.Minute, "every run to end", func() bool { return s.running("Journey") == 0 && s.running("Broadcast") == 0 })
+	s.runsEnd(4 * time.Minute)
 	s.checkExactlyOnce(load)
 	return s, elapsed
 }
