@@ -60,6 +60,7 @@ type BroadcastPageResult struct {
 
 // BroadcastPage reads one page of a broadcast's audience.
 func (a *Activities) BroadcastPage(ctx context.Context, in BroadcastPageInput) (BroadcastPageResult, error) {
+	defer beatWhileRunning(ctx)()
 	var ids []string
 	var err error
 	if in.DueBy.IsZero() {
@@ -88,6 +89,7 @@ type BroadcastStatusResult struct {
 // BroadcastStatus records the broadcast's status; moving to sending, it
 // counts the segment's members as the broadcast's audience.
 func (a *Activities) BroadcastStatus(ctx context.Context, in BroadcastStatusInput) (BroadcastStatusResult, error) {
+	defer beatWhileRunning(ctx)()
 	status, err := storeBroadcastStatus(in.Status)
 	if err != nil {
 		return BroadcastStatusResult{}, err
@@ -150,6 +152,7 @@ type recipient struct {
 // back, not dropped), rendering, the rows written before the provider
 // calls, and batched provider calls.
 func (a *Activities) BroadcastBatch(ctx context.Context, in BroadcastBatchInput) (BroadcastBatchResult, error) {
+	defer beatWhileRunning(ctx)()
 	res, err := a.broadcastBatch(ctx, in)
 	if err == nil { // a failed attempt is counted by the retry that finishes the batch
 		a.countBatch(in.Spec.Channel, res)
@@ -281,7 +284,7 @@ func (a *Activities) screen(ctx context.Context, in BroadcastBatchInput, todo []
 		if r.resend {
 			continue
 		}
-		activity.RecordHeartbeat(ctx) // the workflow's heartbeat timeout: see workflows.broadcastHeartbeat
+		activity.RecordHeartbeat(ctx) // the workflow's heartbeat timeout: see workflows.HeartbeatEvery
 		reason, err := a.refuse(ctx, in, r, rules)
 		if err != nil {
 			return nil, nil, err

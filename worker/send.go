@@ -33,9 +33,10 @@ func NewSendWorkers(c client.Client, acts *activities.Activities, taskQueue stri
 }
 
 // sendOptions limits a send queue to perSecond activities across all its
-// workers; 0 leaves Temporal's default (effectively unlimited).
+// workers; 0 leaves Temporal's default (effectively unlimited). A
+// broadcast batch's heartbeats reach Temporal every workflows.HeartbeatEvery.
 func sendOptions(perSecond float64) sdkworker.Options {
-	return sdkworker.Options{TaskQueueActivitiesPerSecond: perSecond}
+	return sdkworker.Options{TaskQueueActivitiesPerSecond: perSecond, MaxHeartbeatThrottleInterval: workflows.HeartbeatEvery}
 }
 
 // StartAll starts every worker, stopping those already started if one

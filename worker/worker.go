@@ -16,7 +16,8 @@ import (
 // New returns a worker, not yet started, that runs journeys on taskQueue
 // and delivers messages as opts say (none: the dev outbox).
 func New(c client.Client, st *store.Store, taskQueue string, opts ...activities.Options) sdkworker.Worker {
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
+	// A broadcast's pages and statuses heartbeat: see workflows.HeartbeatEvery.
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{MaxHeartbeatThrottleInterval: workflows.HeartbeatEvery})
 	w.RegisterWorkflow(workflows.Journey)
 	w.RegisterWorkflow(workflows.SegmentSweep)
 	w.RegisterWorkflow(workflows.DateTriggerSweep)

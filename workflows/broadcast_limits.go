@@ -11,31 +11,39 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// Broadcast activity limits. A batch (up to 1,000 customers) heartbeats
-// as it goes: an attempt silent for broadcastHeartbeat (a worker gone, a
-// provider call hung) is retried at once rather than after its 10 minutes.
-// Every activity is retried with backoff up to a minute apart, at most
+// Broadcast activity limits. Every broadcast activity (a page, a status, a
+// batch of up to 1,000 customers) heartbeats every HeartbeatEvery while it
+// runs (activities' beatWhileRunning, whatever step it is in), so an
+// attempt silent for broadcastHeartbeat, four heartbeats, is on a worker
+// that died: it is retried then, not after its 10 minutes. (Before, a page
+// or status on a killed worker held its broadcast back 10 minutes, a batch
+// 2.) A hung provider call ends by its client's own timeout. Every
+// activity is retried with backoff up to a minute apart, at most
 // broadcastAttempts times (about a quarter of an hour), then the broadcast
 // ends failed with the reason.
 const (
-	broadcastHeartbeat = 2 * time.Minute
+	// HeartbeatEvery is the workers' MaxHeartbeatThrottleInterval: without
+	// it the SDK holds heartbeats back for 0.8 of the heartbeat timeout,
+	// one late heartbeat from timing out an attempt that is alive.
+	HeartbeatEvery     = 5 * time.Second
+	broadcastHeartbeat = 4 * HeartbeatEvery
 	broadcastAttempts  = 20
 )
 
-// actx gives activities a 10-minute attempt retried with backoff, at most
-// broadcastAttempts times.
+// actx gives activities a 10-minute attempt that heartbeats, retried with
+// backoff at most broadcastAttempts times.
 func (b *broadcastRun) actx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Minute,
+		HeartbeatTimeout:    broadcastHeartbeat,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
 			MaximumAttempts: broadcastAttempts},
 	})
 }
 
-// batchCtx is actx on the channel's send queue, with a heartbeat timeout.
+// batchCtx is actx on the channel's send queue.
 func (b *broadcastRun) batchCtx(ctx workflow.Context, taskQueue string) workflow.Context {
 	opts := workflow.GetActivityOptions(b.actx(ctx))
-	opts.HeartbeatTimeout = broadcastHeartbeat
 	opts.TaskQueue = taskQueue
 	return workflow.WithActivityOptions(ctx, opts)
 }
