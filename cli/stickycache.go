@@ -7,7 +7,7 @@ import (
 )
 
 // StickyCacheFlags size the workers' sticky workflow cache: the runs a
-// worker process keeps in memory (about 60 KB each, measured in
+// worker process keeps in memory (about 5 KB a waiting run, measured in
 // BENCHMARKS.md) so that their next task needs no replay of their history.
 // A worker that keeps many runs waiting caps it and pays a replay when an
 // evicted run wakes.
