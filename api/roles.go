@@ -39,6 +39,9 @@ var permissions = map[string][]people.Role{
 	"GET /v1/audit": owners, "GET /v1/audit.csv": owners,
 	// The session's own person: any role (a key is refused by the handlers).
 	"GET /v1/me": anyRole, "PATCH /v1/me": anyRole, "PUT /v1/me/workspace": anyRole,
+	// People and invitations are the owner's (people.go).
+	"GET /v1/people": owners, "POST /v1/people/invitations": owners, "DELETE /v1/people/invitations/:id": owners,
+	"PUT /v1/people/:id/role": owners, "DELETE /v1/people/:id": owners,
 	// Journeys and their templates.
 	"GET /v1/journeys": anyRole, "GET /v1/journeys/:id": anyRole, "GET /v1/journeys/:id/versions": anyRole,
 	"GET /v1/journeys/:id/experiments": anyRole, "GET /v1/journeys/:id/stats": anyRole,
@@ -113,6 +116,9 @@ var noSession = map[string]string{ //nolint:gosec // G101: route patterns and th
 	"GET /optin/:token": "signed opt-in link", "POST /optin/:token": "signed opt-in link",
 	"GET /f/:id": "public sign-up form", "POST /f/:id": "public sign-up form",
 	"GET /ui": "redirect", "GET /ui/login": "login form", "POST /ui/login": "login", "POST /ui/logout": "logout (ends the cookie's session, whatever it is)",
+	"GET /ui/invitations/:token": "invitation link (the token is the credential)", "POST /ui/invitations/:token": "invitation link (the token is the credential)",
+	"GET /ui/password-reset": "reset request form", "POST /ui/password-reset": "reset request (same answer for every address, throttled)",
+	"GET /ui/password-reset/:token": "reset link (the token is the credential)", "POST /ui/password-reset/:token": "reset link (the token is the credential)",
 	"GET /ui/assets/*filepath": "static files", "HEAD /ui/assets/*filepath": "static files",
 	"OPTIONS /ui/codec/decode": "CORS preflight", "OPTIONS /ui/codec/encode": "CORS preflight",
 	// Segment's HTTP Tracking API and the short paths of its browser library.

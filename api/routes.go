@@ -54,6 +54,11 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/me", s.getMe)
 	manage.PATCH("/me", s.patchMe)
 	manage.PUT("/me/workspace", s.putMeWorkspace)
+	manage.GET("/people", s.listPeople)
+	manage.POST("/people/invitations", s.createInvitation)
+	manage.DELETE("/people/invitations/:id", s.revokeInvitation)
+	manage.PUT("/people/:id/role", s.putPersonRole)
+	manage.DELETE("/people/:id", s.removePerson)
 	manage.POST("/journeys", s.createJourney)
 	manage.GET("/journeys", s.listJourneys)
 	manage.GET("/journeys/:id", s.getJourney)
@@ -221,6 +226,14 @@ func (s *server) routes(r *gin.Engine) {
 	ui.GET("/login", s.uiLoginForm)
 	ui.POST("/login", s.uiLogin)
 	ui.POST("/logout", s.uiLogout)
+	// Invitation and password-reset links (ui_invitations.go): the token in
+	// the path is the only credential.
+	ui.GET("/invitations/:token", s.uiInvitation)
+	ui.POST("/invitations/:token", s.uiAcceptInvitation)
+	ui.GET("/password-reset", s.uiResetForm)
+	ui.POST("/password-reset", s.uiAskReset)
+	ui.GET("/password-reset/:token", s.uiResetLink)
+	ui.POST("/password-reset/:token", s.uiReset)
 	ui.StaticFS("/assets", http.FS(console.Assets()))
 	pages := ui.Group("", s.uiSession, limitByKey(s.manageLimit, "management"), s.consoleSettings)
 	pages.GET("/", s.uiHome) // ui_home.go

@@ -83,6 +83,9 @@ type Deps struct {
 	TrustedProxies []string
 	// Metrics counts requests, ingestion and routing; nil counts nothing.
 	Metrics *metrics.Metrics
+	// EmailFrom is the sender address of the console's emails (invitations,
+	// password resets); empty: no-reply@tabiji.invalid.
+	EmailFrom string
 	// PasswordParams are argon2id's costs for new password hashes; zero:
 	// people.DefaultParams.
 	PasswordParams people.Params
@@ -142,8 +145,10 @@ type server struct {
 	// records of each state-changing management route (audit.go).
 	engine       *gin.Engine
 	auditTargets map[string]auditTarget
-	// people logs people in and runs invitations and password resets.
-	people *people.Service
+	// people logs people in and runs invitations and password resets;
+	// resetByAddr and resetByMail limit reset requests (ui_invitations.go).
+	people                   *people.Service
+	resetByAddr, resetByMail *keyedLimiter
 }
 
 // newServer is the API's state without its routes.
@@ -191,6 +196,8 @@ func newServer(d Deps) *server {
 	s.loginByAddr, s.loginByKey = newKeyedLimiter(d.Limits.Login), newKeyedLimiter(d.Limits.Login)
 	s.signups, s.signupLimit = signupforms.Service{Store: d.Store, Pipeline: s.pipeline}, newKeyedLimiter(signupRate)
 	s.people = &people.Service{Store: d.Store, Params: d.PasswordParams, LinkSecret: d.UnsubscribeSecret}
+	s.people.Mailer = s.sendConsoleMail
+	s.resetByAddr, s.resetByMail = newKeyedLimiter(resetRate), newKeyedLimiter(resetRate)
 	s.securePublic = strings.HasPrefix(strings.ToLower(d.PublicURL), "https://")
 	s.description = sync.OnceValues(loadDescription)
 	return s

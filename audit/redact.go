@@ -25,6 +25,7 @@ var secretNames = map[string]bool{
 	"secret": true, "password": true, "passwordhash": true, "fingerprint": true, "token": true, "apikey": true,
 	"authtoken": true, "privatekey": true, "channelsecret": true, "channelaccesstoken": true, "serviceaccount": true,
 	"credentials": true, "key": true, "webhookpublickey": true, "signingkey": true, "clientsecret": true,
+	"invitelink": true, // an invitation's link: its token joins the workspace
 }
 
 // secretName says whether a member named name holds a secret.

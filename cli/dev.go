@@ -179,7 +179,7 @@ func (d *DevCmd) Run(rc *runContext) error {
 	deps := api.Deps{
 		Store: apiStore, Temporal: tc, Namespace: tsrv.Namespace(), TaskQueue: d.TaskQueue, WebUIURL: tsrv.UIURL(), Logger: rc.log,
 		Channels: resolver, UnsubscribeSecret: unsubSecret, PayloadCodec: codec, CodecOrigins: append([]string{origin(tsrv.UIURL())}, d.CodecOrigins...),
-		PublicURL: d.PublicURL, Limits: limits, TrustedProxies: d.TrustedProxies, Metrics: m, Changes: changes,
+		PublicURL: d.PublicURL, EmailFrom: d.EmailFrom, Limits: limits, TrustedProxies: d.TrustedProxies, Metrics: m, Changes: changes,
 	}
 	if delivery.Clicks != nil {
 		deps.Clicks = delivery.Clicks.Signer // the dev secrets key's, as the worker's links

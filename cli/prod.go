@@ -102,7 +102,7 @@ func (a *APICmd) Run(rc *runContext) error {
 	deps := api.Deps{
 		Store: st, Temporal: tc, Namespace: a.Namespace, TaskQueue: a.TaskQueue, WebUIURL: a.WebUIURL, Logger: rc.log, Clicks: clickSigner,
 		Channels: resolver, UnsubscribeSecret: a.UnsubscribeSecret, PayloadCodec: codec, CodecOrigins: a.CodecOrigins,
-		PublicURL: a.PublicURL, Limits: limits, TrustedProxies: a.TrustedProxies, Metrics: m, Changes: changes,
+		PublicURL: a.PublicURL, EmailFrom: a.EmailFrom, Limits: limits, TrustedProxies: a.TrustedProxies, Metrics: m, Changes: changes,
 	}
 	relayClient, err := a.OutboundFlags.client()
 	if err != nil {

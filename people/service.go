@@ -117,14 +117,18 @@ func (s *Service) burnHash(password string) {
 	_, _, _ = s.params().Verify(s.dummy, password)
 }
 
-// Mail is an email of the console to a person.
+// Mail is an email of the console to a person: an invitation or a
+// password reset (Kind), with its link, in the person's language ("" for
+// the workspace's). The Mailer writes the words.
 type Mail struct {
-	To, Subject, Text string
+	Kind, To, Locale, Link string
+	WorkspaceName, Role    string // an invitation's
 }
 
 // Mailer sends a console email through a workspace's email channel (the
-// outbox when the workspace has no provider).
-type Mailer func(ctx context.Context, workspaceID string, m Mail) error
+// outbox when the workspace has no provider) and says through which
+// ("sendgrid", "outbox").
+type Mailer func(ctx context.Context, workspaceID string, m Mail) (string, error)
 
 // EnsureOwner makes sure a person with the address is an owner of the
 // workspace, creating them with the password when they do not exist (an

@@ -18,6 +18,8 @@ var ErrLastOwner = errors.New("store: the workspace's last owner")
 // workspace's language.
 type Person struct {
 	ID, Email, PasswordHash, Locale string
+	// Name is what they call themselves ("" until they say).
+	Name string
 	// LastWorkspaceID is the workspace the person last chose, "" for none.
 	LastWorkspaceID string
 	CreatedAt       time.Time
@@ -25,8 +27,9 @@ type Person struct {
 
 // Member is a person as a workspace lists them.
 type Member struct {
-	PersonID, Email, Role, Locale string
-	Since                         time.Time
+	PersonID, Email, Name, Role, Locale string
+	Since                               time.Time
+	LastLogin                           *time.Time // nil: never logged in
 }
 
 // Membership is a workspace a person belongs to.
@@ -34,11 +37,11 @@ type Membership struct {
 	WorkspaceID, WorkspaceName, Role string
 }
 
-const personColumns = `id, email, COALESCE(password_hash, ''), COALESCE(locale, ''), COALESCE(last_workspace_id, ''), created_at`
+const personColumns = `id, email, COALESCE(password_hash, ''), COALESCE(locale, ''), COALESCE(last_workspace_id, ''), created_at, name`
 
 func scanPerson(row pgx.Row) (Person, error) {
 	var p Person
-	err := row.Scan(&p.ID, &p.Email, &p.PasswordHash, &p.Locale, &p.LastWorkspaceID, &p.CreatedAt)
+	err := row.Scan(&p.ID, &p.Email, &p.PasswordHash, &p.Locale, &p.LastWorkspaceID, &p.CreatedAt, &p.Name)
 	if errors.Is(err, pgx.ErrNoRows) {
 		err = ErrNotFound
 	}
@@ -120,7 +123,7 @@ func (s *Store) AddMember(ctx context.Context, workspaceID, personID, role strin
 // Members lists a workspace's people by address.
 func (s *Store) Members(ctx context.Context, workspaceID string) ([]Member, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT p.id, p.email, m.role, COALESCE(p.locale, ''), m.created_at
+		SELECT p.id, p.email, p.name, m.role, COALESCE(p.locale, ''), m.created_at, p.last_login_at
 		FROM memberships m JOIN persons p ON p.id = m.person_id
 		WHERE m.workspace_id = $1 ORDER BY p.email`, workspaceID)
 	if err != nil {
@@ -128,7 +131,7 @@ func (s *Store) Members(ctx context.Context, workspaceID string) ([]Member, erro
 	}
 	members, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Member, error) {
 		var m Member
-		return m, r.Scan(&m.PersonID, &m.Email, &m.Role, &m.Locale, &m.Since)
+		return m, r.Scan(&m.PersonID, &m.Email, &m.Name, &m.Role, &m.Locale, &m.Since, &m.LastLogin)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list the members of workspace %q: %w", workspaceID, err)

@@ -20,13 +20,14 @@ type Session struct {
 // OpenSession starts a console session of a person in a workspace they
 // belong to and returns its token, which exists only in this return value
 // (the cookie): 43 random base62 characters, about 256 bits; only its
-// SHA-256 is stored. The workspace becomes the person's last. Expired
+// SHA-256 is stored. The workspace becomes the person's last, and now
+// their last login. Expired
 // sessions are swept here. ErrNotFound: the person is not a member.
 func (s *Store) OpenSession(ctx context.Context, personID, workspaceID string, ttl time.Duration) (string, error) {
 	token := randomString(43, base62)
 	tag, err := s.pool.Exec(ctx, `
 		WITH swept AS (DELETE FROM ui_sessions WHERE expires_at < now()),
-		last AS (UPDATE persons SET last_workspace_id = $3 WHERE id = $2)
+		last AS (UPDATE persons SET last_workspace_id = $3, last_login_at = now() WHERE id = $2)
 		INSERT INTO ui_sessions (token_hash, person_id, workspace_id, expires_at)
 		SELECT $1, $2, $3, now() + $4::interval
 		FROM memberships WHERE person_id = $2 AND workspace_id = $3`,
