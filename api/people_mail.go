@@ -35,7 +35,9 @@ func (s *server) sendConsoleMail(ctx context.Context, workspaceID string, m peop
 	if from == "" {
 		from = consoleFrom
 	}
-	msg := channels.Message{ID: "console_" + m.Kind + "_" + strings.ToLower(rand.Text()), WorkspaceID: workspaceID,
+	// The outbox lists messages by customer: a console email's is its person,
+	// "console:" and their address, apart from any customer id.
+	msg := channels.Message{ID: "console_" + m.Kind + "_" + strings.ToLower(rand.Text()), WorkspaceID: workspaceID, CustomerID: "console:" + m.To,
 		NodeID: "console:" + m.Kind, Channel: "email", To: m.To, Categories: []string{"tabiji-console"},
 		Email: &channels.Email{From: from, FromName: "Tabiji", Subject: subject, Text: text}}
 	if _, err := sender.Send(ctx, msg); err != nil {

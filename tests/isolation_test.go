@@ -127,6 +127,14 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A member and a pending invitation of ours: the other workspace's owner
+	// may neither see nor change them.
+	ourPerson := s.person("default", "secret-member@iso.example", "marketer")
+	ourInvitation, _, err := s.store.CreatePersonToken(ctx, store.PersonToken{Kind: store.TokenInvitation, Email: "secret-invitee@iso.example",
+		WorkspaceID: "default", Role: "analyst", CreatedBy: "secret-owner"}, people.InvitationTTL)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ours := snapshot(t, s)
 
 	// Ingestion with the other's write key, on our customer and our messageIds.
@@ -194,6 +202,11 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/keys", ""},
 		{"POST", "/v1/keys", `{"role":"write","name":"other-key"}`},
 		{"DELETE", "/v1/keys/" + ourKey.ID, ""},
+		{"GET", "/v1/people", ""},
+		{"POST", "/v1/people/invitations", `{"email":"newbie@other.example","role":"analyst"}`},
+		{"DELETE", "/v1/people/invitations/" + ourInvitation.ID, ""},
+		{"PUT", "/v1/people/" + ourPerson + "/role", `{"role":"owner"}`},
+		{"DELETE", "/v1/people/" + ourPerson, ""},
 		{"GET", "/v1/customers/u_iso/journeys", ""},
 		{"GET", "/v1/profiles/u_iso", ""},
 		{"GET", "/v1/profiles?q=u_iso", ""},
@@ -292,7 +305,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	for _, c := range calls {
 		covered[c.method+" "+strings.SplitN(c.path, "?", 2)[0]] = true
 	}
-	for _, c := range otherReportPages(t, s, otherAdmin) {
+	for _, c := range otherReportPages(t, s, otherAdmin, ourPerson, ourInvitation.ID) {
 		covered[c] = true
 	}
 	everyRouteIsCalled(t, covered)
@@ -323,7 +336,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 			(strings.HasPrefix(c.path, "/v1/journeys/iso") && c.method != "PUT") ||
 			strings.HasPrefix(c.path, "/v1/templates/iso_tpl") || strings.HasPrefix(c.path, "/v1/broadcasts/iso_bc") ||
 			strings.HasPrefix(c.path, "/v1/segments/iso_members") || strings.HasPrefix(c.path, "/v1/line/rich-menus/") ||
-			strings.HasPrefix(c.path, "/v1/approvals/") || strings.HasPrefix(c.path, "/v1/keys/") {
+			strings.HasPrefix(c.path, "/v1/approvals/") || strings.HasPrefix(c.path, "/v1/keys/") ||
+			(strings.HasPrefix(c.path, "/v1/people/") && c.method != "POST") {
 			if status != http.StatusNotFound {
 				t.Errorf("other workspace %s %s = %d, want 404", c.method, c.path, status)
 			}
@@ -347,6 +361,12 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	}
 	if got, err := s.store.WorkspaceSecrets(ctx, "default", []string{"iso_token"}); err != nil || len(got) != 1 || string(got[0].Sealed) != "sealed" {
 		t.Errorf("another workspace's calls changed our secret: %+v %v", got, err)
+	}
+	if ms, err := s.store.Members(ctx, "default"); err != nil || !hasMember(ms, ourPerson, "marketer") {
+		t.Errorf("another workspace's calls changed our people: %+v %v", ms, err)
+	}
+	if inv, err := s.store.Invitations(ctx, "default"); err != nil || len(inv) != 1 || inv[0].ID != ourInvitation.ID {
+		t.Errorf("another workspace's calls changed our invitations: %+v %v", inv, err)
 	}
 	if sec, err := s.store.IdentitySecret(ctx, "default"); err != nil || string(sec.Sealed) != "sealed-identity" {
 		t.Errorf("another workspace's calls changed our identity-verification secret: %+v %v", sec, err)
@@ -395,6 +415,12 @@ var publicRoutes = map[string]bool{
 	// The report pages' login form and their static files hold no data.
 	"GET /ui": true, "GET /ui/login": true, "POST /ui/login": true,
 	"GET /ui/assets/*filepath": true, "HEAD /ui/assets/*filepath": true,
+	// Invitation and password-reset links carry their own single-use token,
+	// which names one person and one workspace (store TestPersonTokens,
+	// tests TestInvitationFlow); the reset request answers every address alike.
+	"GET /ui/invitations/:token": true, "POST /ui/invitations/:token": true,
+	"GET /ui/password-reset": true, "POST /ui/password-reset": true,
+	"GET /ui/password-reset/:token": true, "POST /ui/password-reset/:token": true,
 	// CORS preflights of the codec endpoint carry no credentials and no data.
 	"OPTIONS /ui/codec/decode": true, "OPTIONS /ui/codec/encode": true,
 	// CORS preflights of the ingestion routes (client keys in web pages) likewise.
@@ -407,7 +433,7 @@ var publicRoutes = map[string]bool{
 // otherReportPages opens the report pages with a session of an owner of
 // the other workspace: our journey is not found, and no page shows our
 // data. It returns the routes it called.
-func otherReportPages(t *testing.T, s *stack, otherAdmin string) []string {
+func otherReportPages(t *testing.T, s *stack, otherAdmin, ourPerson, ourInvitation string) []string {
 	t.Helper()
 	key, err := s.store.Authenticate(context.Background(), otherAdmin)
 	if err != nil {
@@ -421,7 +447,8 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin string) []string {
 		{"GET", "/ui/home.csv?from=2026-01-01&to=2030-01-01", ""}, {"GET", "/ui/report?month=2026-12", ""},
 		{"GET", "/ui/templates", ""}, {"GET", "/ui/templates/cart-abandonment", ""}, {"GET", "/ui/line", ""},
 		{"GET", "/v1/me", ""}, {"PATCH", "/v1/me", `{"locale":"ja"}`}, {"PUT", "/v1/me/workspace", `{"workspace":"default"}`},
-		{"GET", "/v1/journeys/iso", ""}, {"POST", "/ui/logout", ""}}
+		{"GET", "/v1/journeys/iso", ""}, {"GET", "/v1/people", ""}, {"PUT", "/v1/people/" + ourPerson + "/role", `{"role":"owner"}`},
+		{"DELETE", "/v1/people/" + ourPerson, ""}, {"DELETE", "/v1/people/invitations/" + ourInvitation, ""}, {"POST", "/ui/logout", ""}}
 	var called []string
 	for _, p := range pages {
 		req, _ := http.NewRequest(p.method, s.url+p.path, strings.NewReader(p.body))
@@ -435,7 +462,8 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin string) []string {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if strings.Contains(string(body), "secret") || (strings.HasSuffix(p.path, "/journeys/iso") && resp.StatusCode != http.StatusNotFound) ||
-			(p.path == "/v1/me/workspace" && resp.StatusCode != http.StatusUnprocessableEntity) {
+			(p.path == "/v1/me/workspace" && resp.StatusCode != http.StatusUnprocessableEntity) ||
+			(strings.HasPrefix(p.path, "/v1/people/") && resp.StatusCode != http.StatusNotFound) {
 			t.Errorf("the other workspace's report page %s = %d shows our data or journey: %s", p.path, resp.StatusCode, body)
 		}
 		called = append(called, p.method+" "+strings.Split(p.path, "?")[0])
@@ -495,4 +523,14 @@ func snapshot(t *testing.T, s *stack) map[string]any {
 		out["run status"] = runs[0]["status"]
 	}
 	return out
+}
+
+// hasMember says whether the person is among the members with the role.
+func hasMember(ms []store.Member, personID, role string) bool {
+	for _, m := range ms {
+		if m.PersonID == personID {
+			return m.Role == role
+		}
+	}
+	return false
 }

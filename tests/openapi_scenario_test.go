@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -29,6 +30,7 @@ func TestAPIConformsToItsDescription(t *testing.T) {
 	t.Run("ConsoleAndLinks", func(t *testing.T) { c.t = t; conformConsole(c) })
 	t.Run("Edges", func(t *testing.T) { c.t = t; conformEdges(c) })
 	t.Run("Governance", func(t *testing.T) { c.t = t; conformGovernance(c) })
+	t.Run("People", func(t *testing.T) { c.t = t; conformPeople(c) })
 	c.t = t
 	if len(c.seen) < 100 {
 		t.Errorf("only %d operations were called: the test should call most of the API", len(c.seen))
@@ -350,4 +352,40 @@ func conformGovernance(c *conformance) {
 	c.do(exchange{method: "GET", path: "/v1/audit?resource=journeys&limit=5", auth: "admin", want: http.StatusOK})
 	c.do(exchange{method: "GET", path: "/v1/audit?outcome=bogus", auth: "admin", want: http.StatusBadRequest, refused: true})
 	c.do(exchange{method: "GET", path: "/v1/audit.csv", auth: "admin", want: http.StatusOK})
+}
+
+// conformPeople calls the people API, the invitation page and the
+// password-reset pages.
+func conformPeople(c *conformance) {
+	ownerID := c.s.person("default", c.s.ownerEmail("default"), "owner")
+	c.do(exchange{method: "GET", path: "/v1/people", auth: "admin", want: http.StatusOK})
+	raw := c.do(exchange{method: "POST", path: "/v1/people/invitations", auth: "admin", body: map[string]any{"email": "conform@example.com", "role": "analyst"},
+		want: http.StatusCreated})
+	c.do(exchange{method: "POST", path: "/v1/people/invitations", auth: "admin", body: map[string]any{"email": "conform2@example.com", "role": "admin"},
+		want: http.StatusUnprocessableEntity})
+	c.do(exchange{method: "POST", path: "/v1/people/invitations", auth: "admin", body: map[string]any{"role": "analyst", "extra": 1},
+		want: http.StatusBadRequest, refused: true})
+	var answer struct {
+		Invitation struct{ ID string } `json:"invitation"`
+		InviteLink string             `json:"inviteLink"`
+	}
+	if err := json.Unmarshal(raw, &answer); err != nil || answer.InviteLink == "" {
+		c.t.Fatalf("invitation answer %s: %v", raw, err)
+	}
+	c.do(exchange{method: "GET", path: strings.TrimPrefix(answer.InviteLink, c.s.url), want: http.StatusOK})
+	c.do(exchange{method: "GET", path: "/ui/invitations/no-such-token", want: http.StatusNotFound})
+	c.do(exchange{method: "POST", path: "/ui/invitations/no-such-token", contentType: "application/x-www-form-urlencoded", body: "name=A&password=x",
+		want: http.StatusNotFound})
+	c.do(exchange{method: "DELETE", path: "/v1/people/invitations/" + answer.Invitation.ID, auth: "admin", want: http.StatusNoContent})
+	c.do(exchange{method: "DELETE", path: "/v1/people/invitations/" + answer.Invitation.ID, auth: "admin", want: http.StatusNotFound})
+	c.do(exchange{method: "PUT", path: "/v1/people/" + ownerID + "/role", auth: "admin", body: map[string]any{"role": "analyst"}, want: http.StatusConflict})
+	c.do(exchange{method: "PUT", path: "/v1/people/nope/role", auth: "admin", body: map[string]any{"role": "analyst"}, want: http.StatusNotFound})
+	c.do(exchange{method: "DELETE", path: "/v1/people/" + ownerID, auth: "admin", want: http.StatusConflict})
+	c.do(exchange{method: "DELETE", path: "/v1/people/nope", auth: "admin", want: http.StatusNotFound})
+	c.do(exchange{method: "GET", path: "/ui/password-reset", want: http.StatusOK})
+	c.do(exchange{method: "POST", path: "/ui/password-reset", contentType: "application/x-www-form-urlencoded", body: "email=nobody%40example.com",
+		want: http.StatusOK})
+	c.do(exchange{method: "GET", path: "/ui/password-reset/no-such-token", want: http.StatusNotFound})
+	c.do(exchange{method: "POST", path: "/ui/password-reset/no-such-token", contentType: "application/x-www-form-urlencoded", body: "password=x",
+		want: http.StatusNotFound})
 }
