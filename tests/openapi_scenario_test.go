@@ -367,7 +367,7 @@ func conformPeople(c *conformance) {
 		want: http.StatusBadRequest, refused: true})
 	var answer struct {
 		Invitation struct{ ID string } `json:"invitation"`
-		InviteLink string             `json:"inviteLink"`
+		InviteLink string              `json:"inviteLink"`
 	}
 	if err := json.Unmarshal(raw, &answer); err != nil || answer.InviteLink == "" {
 		c.t.Fatalf("invitation answer %s: %v", raw, err)
