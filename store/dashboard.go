@@ -51,6 +51,9 @@ var ErrUnboundedPeriod = errors.New("store: a dashboard period needs a start and
 // Dashboard reads the KPIs of the period q bounds (both From and To
 // needed) and of the period before it: from previousFrom (the previous
 // calendar month, for a monthly report) or, when zero, as long as q's.
+// Both periods are read together: channels and journeys from the
+// statistics counters, purchases in one pass over the two periods
+// (dashboard_periods.go).
 func (s *Store) Dashboard(ctx context.Context, workspaceID string, q KPIQuery, previousFrom time.Time) (Dashboard, error) {
 	if q.From.IsZero() || q.To.IsZero() || !q.From.Before(q.To) {
 		return Dashboard{}, ErrUnboundedPeriod
@@ -59,41 +62,28 @@ func (s *Store) Dashboard(ctx context.Context, workspaceID string, q KPIQuery, p
 	if err != nil {
 		return Dashboard{}, err
 	}
-	q.TZ = tz
-	out := Dashboard{Timezone: tz}
-	if out.Current, err = s.dashboardPeriod(ctx, workspaceID, q); err != nil {
-		return Dashboard{}, err
-	}
-	prev := q
-	prev.From, prev.To = q.From.Add(-q.To.Sub(q.From)), q.From
+	p := twoPeriods{from: q.From.Add(-q.To.Sub(q.From)), split: q.From, to: q.To}
 	if !previousFrom.IsZero() && previousFrom.Before(q.From) {
-		prev.From = previousFrom
+		p.from = previousFrom
 	}
-	if out.Previous, err = s.dashboardPeriod(ctx, workspaceID, prev); err != nil {
+	channels, err := s.dashboardChannels(ctx, workspaceID, p)
+	if err != nil {
 		return Dashboard{}, err
+	}
+	journeys, err := s.dashboardJourneys(ctx, workspaceID, p)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	bought, err := s.dashboardPurchases(ctx, workspaceID, q.event(), tz, p)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	out := Dashboard{Timezone: tz, Current: DashboardPeriod{From: p.split, To: p.to}, Previous: DashboardPeriod{From: p.from, To: p.split}}
+	for i, d := range []*DashboardPeriod{&out.Current, &out.Previous} {
+		d.Channels, d.Journeys = channels[i], journeys[i]
+		d.Totals = dashboardTotals(d.Channels, d.Journeys, bought[i].repeat, bought[i].cohorts)
 	}
 	return out, nil
-}
-
-func (s *Store) dashboardPeriod(ctx context.Context, workspaceID string, q KPIQuery) (DashboardPeriod, error) {
-	p := DashboardPeriod{From: q.From, To: q.To}
-	var err error
-	if p.Channels, err = s.ChannelKPIs(ctx, workspaceID, q); err != nil {
-		return p, err
-	}
-	if p.Journeys, err = s.RevenueByJourney(ctx, workspaceID, q); err != nil {
-		return p, err
-	}
-	repeat, err := s.RepeatPurchaseRate(ctx, workspaceID, q)
-	if err != nil {
-		return p, err
-	}
-	cohorts, err := s.LTVCohorts(ctx, workspaceID, q)
-	if err != nil {
-		return p, err
-	}
-	p.Totals = dashboardTotals(p.Channels, p.Journeys, repeat, cohorts)
-	return p, nil
 }
 
 func dashboardTotals(channels []ChannelStats, journeys []JourneyRevenue, repeat RepeatPurchase, cohorts []Cohort) DashboardTotals {

@@ -13,17 +13,19 @@ import (
 // rollupRows reads a workspace's event rollups as comparable text.
 func rollupRows(t *testing.T, b *testBundle, ws string) []string {
 	t.Helper()
-	rows, err := b.db.Query(context.Background(), `SELECT user_id, event, count, first_at, last_at, sums::text, nums::text
+	rows, err := b.db.Query(context.Background(), `SELECT user_id, event, count, first_at, last_at, sums::text, nums::text,
+		COALESCE(to_char(track_first_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'no track')
 		FROM event_rollups WHERE workspace_id = $1 ORDER BY user_id, event`, ws)
 	mustNot(t, err)
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var user, event, sums, nums string
+		var user, event, sums, nums, track string
 		var count int64
 		var first, last time.Time
-		mustNot(t, rows.Scan(&user, &event, &count, &first, &last, &sums, &nums))
-		out = append(out, fmt.Sprintf("%s %s %d %s %s %s %s", user, event, count, first.UTC().Format(time.RFC3339), last.UTC().Format(time.RFC3339), sums, nums))
+		mustNot(t, rows.Scan(&user, &event, &count, &first, &last, &sums, &nums, &track))
+		out = append(out, fmt.Sprintf("%s %s %d %s %s %s %s track %s", user, event, count, first.UTC().Format(time.RFC3339),
+			last.UTC().Format(time.RFC3339), sums, nums, track))
 	}
 	mustNot(t, rows.Err())
 	return out
@@ -40,11 +42,18 @@ func TestEventRollupsStayExact(t *testing.T) {
 	ev := func(id, user, name, props string, day int) store.Event {
 		return store.Event{WorkspaceID: wsA, MessageID: id, UserID: user, Name: name, Properties: json.RawMessage(props), Timestamp: base.AddDate(0, 0, day)}
 	}
+	page := func(id, user, name string, day int) store.Event {
+		e := ev(id, user, name, `{}`, day)
+		e.Type = "page"
+		return e
+	}
 	batches := [][]store.Event{
 		{ev("m1", "anon-1", "purchase", `{"total":100,"items":2}`, 3), ev("m2", "anon-1", "purchase", `{"total":50.5,"note":"x"}`, 1),
 			ev("m3", "u1", "purchase", `{"total":"ten"}`, 5), ev("m1", "anon-1", "purchase", `{"total":999}`, 9)}, // m1 twice: a duplicate
 		{ev("m4", "u1", "page_view", `{}`, 2), ev("m2", "anon-1", "purchase", `{"total":999}`, 9), // m2 again, in a later batch
 			ev("m5", "u2", "purchase", `{"total":7}`, 4), ev("m6", "u2", "purchase", `{"total":3}`, 8)},
+		{page("m7", "u1", "purchase", 0), page("m8", "u3", "purchase", 1), // pages named like the purchase: not track calls
+			ev("m9", "u3", "purchase", `{}`, 6), ev("m10", "u3", "purchase", `{}`, 5)},
 	}
 	for _, batch := range batches {
 		_, err := b.store.InsertEvents(ctx, batch)
@@ -60,7 +69,8 @@ func TestEventRollupsStayExact(t *testing.T) {
 		}
 	}
 	check("after ingestion")
-	if got := rollupRows(t, b, wsA); len(got) != 4 || got[0] != `anon-1 purchase 2 2026-01-02T00:00:00Z 2026-01-04T00:00:00Z {"items": 2, "total": 150.5} {"items": 1, "total": 2}` {
+	if got := rollupRows(t, b, wsA); len(got) != 5 || got[0] != `anon-1 purchase 2 2026-01-02T00:00:00Z 2026-01-04T00:00:00Z {"items": 2, "total": 150.5} {"items": 1, "total": 2} track 2026-01-02T00:00:00Z` ||
+		got[4] != `u3 purchase 3 2026-01-02T00:00:00Z 2026-01-07T00:00:00Z {} {} track 2026-01-06T00:00:00Z` {
 		t.Errorf("rollups = %q", got)
 	}
 	merged, err := b.store.MergeProfiles(ctx, wsA, "anon-1", "u1", false)
@@ -69,13 +79,13 @@ func TestEventRollupsStayExact(t *testing.T) {
 		t.Fatal("anon-1 was not merged into u1")
 	}
 	check("after merging anon-1 into u1")
-	if got := rollupRows(t, b, wsA); len(got) != 3 || got[1] != `u1 purchase 3 2026-01-02T00:00:00Z 2026-01-06T00:00:00Z {"items": 2, "total": 150.5} {"items": 1, "total": 2}` {
+	if got := rollupRows(t, b, wsA); len(got) != 4 || got[1] != `u1 purchase 4 2026-01-01T00:00:00Z 2026-01-06T00:00:00Z {"items": 2, "total": 150.5} {"items": 1, "total": 2} track 2026-01-02T00:00:00Z` {
 		t.Errorf("rollups after merge = %q", got)
 	}
 	_, err = b.store.EraseCustomer(ctx, wsA, "u2", []string{"u2"}, "key_test", 0)
 	mustNot(t, err)
 	check("after erasing u2")
-	if got := rollupRows(t, b, wsA); len(got) != 2 {
+	if got := rollupRows(t, b, wsA); len(got) != 3 {
 		t.Errorf("rollups after erasure = %q", got)
 	}
 }
@@ -144,7 +154,7 @@ func TestEventRollupsReadNumbersAsPostgres(t *testing.T) {
 	if rebuilt := rollupRows(t, b, wsA); fmt.Sprint(kept) != fmt.Sprint(rebuilt) {
 		t.Errorf("kept rollups\n%v\nrecomputed\n%v", kept, rebuilt)
 	}
-	want := `u1 purchase 6 2026-03-01T00:00:00Z 2026-03-06T00:00:00Z {"n": -1, "total": 157.001, "ét\"e": 12345678901234567890.5} {"n": 2, "total": 3, "ét\"e": 1}`
+	want := `u1 purchase 6 2026-03-01T00:00:00Z 2026-03-06T00:00:00Z {"n": -1, "total": 157.001, "ét\"e": 12345678901234567890.5} {"n": 2, "total": 3, "ét\"e": 1} track 2026-03-01T00:00:00Z`
 	if len(kept) != 2 || kept[0] != want {
 		t.Errorf("rollups = %q, want u1's %q", kept, want)
 	}

@@ -166,18 +166,20 @@ SELECT workspace_id, message_id, user_id FROM stored`
 // v.nums (eventNumbers): a customer's only event of the name in the batch
 // (the usual case) gives them as they are; several are summed per key by
 // tabiji_sum_numbers (00023), which the CASE calls only for those groups.
+// track_first_at (00046) is the first of the track calls alone (LEAST
+// skips a NULL: a group of page calls leaves it as it was).
 const rollupEventsSQL = `
 	WITH claimed AS (
-		SELECT v.workspace_id, v.customer, v.event, v.timestamp, v.sums, v.nums
+		SELECT v.workspace_id, v.customer, v.event, v.type, v.timestamp, v.sums, v.nums
 		FROM v JOIN ids USING (workspace_id, message_id)
 		WHERE v.event <> ''
 	), grouped AS (
 		SELECT workspace_id, customer, event, count(*) AS n, min(timestamp) AS first_at, max(timestamp) AS last_at,
-			min(sums) AS sums, min(nums) AS nums
+			min(timestamp) FILTER (WHERE type = 'track') AS track_first_at, min(sums) AS sums, min(nums) AS nums
 		FROM claimed GROUP BY 1, 2, 3
 	)
-	INSERT INTO event_rollups AS r (workspace_id, user_id, event, count, first_at, last_at, sums, nums)
-	SELECT g.workspace_id, g.customer, g.event, g.n, g.first_at, g.last_at,
+	INSERT INTO event_rollups AS r (workspace_id, user_id, event, count, first_at, last_at, track_first_at, sums, nums)
+	SELECT g.workspace_id, g.customer, g.event, g.n, g.first_at, g.last_at, g.track_first_at,
 		CASE WHEN g.n = 1 THEN g.sums::jsonb ELSE (SELECT tabiji_sum_numbers(c.sums::jsonb) FROM claimed c
 			WHERE c.workspace_id = g.workspace_id AND c.customer = g.customer AND c.event = g.event) END,
 		CASE WHEN g.n = 1 THEN g.nums::jsonb ELSE (SELECT tabiji_sum_numbers(c.nums::jsonb) FROM claimed c
@@ -188,6 +190,7 @@ const rollupEventsSQL = `
 		count = r.count + excluded.count,
 		first_at = LEAST(r.first_at, excluded.first_at),
 		last_at = GREATEST(r.last_at, excluded.last_at),
+		track_first_at = LEAST(r.track_first_at, excluded.track_first_at),
 		sums = tabiji_add_numbers(r.sums, excluded.sums),
 		nums = tabiji_add_numbers(r.nums, excluded.nums)`
 

@@ -15,3 +15,7 @@ func ErasureStepsForTest() map[string]string {
 	}
 	return out
 }
+
+// DashboardTotalsForTest is dashboardTotals, for the reference dashboard
+// of TestDashboardMatchesTheReference.
+var DashboardTotalsForTest = dashboardTotals

@@ -269,11 +269,11 @@ func mergeInto(ctx context.Context, tx pgx.Tx, workspaceID, from, into string) e
 		{"rewrite events", `UPDATE events SET user_id = $3 WHERE workspace_id = $1 AND user_id = $2`,
 			[]any{workspaceID, from, into}},
 		{"move event rollups", `WITH gone AS (DELETE FROM event_rollups WHERE workspace_id = $1 AND user_id = $2 RETURNING *)
-			INSERT INTO event_rollups AS r (workspace_id, user_id, event, count, first_at, last_at, sums, nums)
-			SELECT workspace_id, $3, event, count, first_at, last_at, sums, nums FROM gone ORDER BY event
+			INSERT INTO event_rollups AS r (workspace_id, user_id, event, count, first_at, last_at, track_first_at, sums, nums)
+			SELECT workspace_id, $3, event, count, first_at, last_at, track_first_at, sums, nums FROM gone ORDER BY event
 			ON CONFLICT (workspace_id, user_id, event) DO UPDATE SET
 				count = r.count + excluded.count, first_at = LEAST(r.first_at, excluded.first_at),
-				last_at = GREATEST(r.last_at, excluded.last_at),
+				last_at = GREATEST(r.last_at, excluded.last_at), track_first_at = LEAST(r.track_first_at, excluded.track_first_at),
 				sums = tabiji_add_numbers(r.sums, excluded.sums), nums = tabiji_add_numbers(r.nums, excluded.nums)`,
 			[]any{workspaceID, from, into}},
 		// The tracked memberships of segments that journeys enter on move
