@@ -51,7 +51,9 @@ var benchedPages = []struct{ name, path string }{
 // BenchmarkConsolePages times each console page's server time (the real
 // API handler, called in process, with a real console session) over a
 // workspace of 1,000,000 profiles and 1,000,000 journey runs in a month,
-// reporting p50 and p95 in milliseconds. TABIJI_BENCH_PROFILES and
+// reporting p50 and p95 in milliseconds, and the CPU time a request costs
+// this process and Postgres (reportCPU: what load from other programs
+// inflates least). TABIJI_BENCH_PROFILES and
 // TABIJI_BENCH_RUNS change the sizes. TABIJI_BENCH_DATABASE_URL names a
 // database to seed and keep (migrated first; seeded only while it has no
 // journey runs), so a second run, or EXPLAIN by hand, skips the seeding. Run with
@@ -69,6 +71,7 @@ func BenchmarkConsolePages(b *testing.B) {
 				auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+admin) }
 			}
 			var took []time.Duration
+			cpu0 := cpuNow(b, h.dbURL)
 			for b.Loop() {
 				r := httptest.NewRequest(http.MethodGet, p.path, nil)
 				r.Header.Set("Accept-Language", "ja")
@@ -82,6 +85,7 @@ func BenchmarkConsolePages(b *testing.B) {
 				}
 			}
 			reportPercentiles(b, took)
+			reportCPU(b, h.dbURL, cpu0, len(took))
 		})
 	}
 }
@@ -106,6 +110,7 @@ func benchSize(env string, def int) int {
 type consoleBench struct {
 	store   *store.Store
 	handler http.Handler
+	dbURL   string
 }
 
 // consoleBenchServer starts Postgres, the embedded Temporal server (the
@@ -154,7 +159,7 @@ func consoleBenchServer(b *testing.B) (consoleBench, string, *pgxpool.Pool) {
 	}
 	h := api.NewServer(api.Deps{Store: st, Temporal: tc, Namespace: srv.Namespace(), TaskQueue: taskQueue,
 		WebUIURL: "http://ui.test", PayloadCodec: codec, Logger: quiet})
-	return consoleBench{store: st, handler: h}, admin, db
+	return consoleBench{store: st, handler: h, dbURL: dbURL}, admin, db
 }
 
 // consoleOwner makes (or, in a kept database, finds) an owner of the
