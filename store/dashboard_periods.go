@@ -115,7 +115,7 @@ type purchases struct {
 // and period (the row whose month is ”); and per period and month of
 // the first purchase (in $6), the new customers and what they bought.
 // A period's new customers are those whose first purchase ever falls in
-// it, read from event_rollups.track_first_at (00046) by its index rather
+// it, read from event_rollups.track_first_at (00047) by its index rather
 // than from every purchase ever made; all they bought up to the period's
 // end was bought in it, so their orders and revenue are their purchases
 // of that period. The months are cut by date_trunc in the zone (one

@@ -166,7 +166,7 @@ SELECT workspace_id, message_id, user_id FROM stored`
 // v.nums (eventNumbers): a customer's only event of the name in the batch
 // (the usual case) gives them as they are; several are summed per key by
 // tabiji_sum_numbers (00023), which the CASE calls only for those groups.
-// track_first_at (00046) is the first of the track calls alone (LEAST
+// track_first_at (00047) is the first of the track calls alone (LEAST
 // skips a NULL: a group of page calls leaves it as it was).
 const rollupEventsSQL = `
 	WITH claimed AS (
