@@ -36,7 +36,7 @@ var engineFields = map[string]bool{
 	"Store": true, "Temporal": true, "router": true, "pipeline": true, "broadcasts": true, "engagement": true,
 	"Channels": true, "signups": true, "approvals": true, "Changes": true, "identitySecrets": true, "scoring": true, "taxonomies": true,
 	"origins": true, "everyOrigin": true, "webhooks": true,
-	"readiness": true, "richMenus": true, "optinConfirm": true,
+	"readiness": true, "richMenus": true, "optinConfirm": true, "sso": true,
 }
 
 // apiCaches are the engine fields that are this process's caches: their

@@ -33,6 +33,8 @@ var permissions = map[string][]people.Role{
 	"GET /v1/workspace/approvals": anyRole, "PUT /v1/workspace/approvals": owners,
 	"GET /v1/approvals": anyRole, "GET /v1/approvals/:id": anyRole,
 	"POST /v1/approvals/:id/approve": approvers, "POST /v1/approvals/:id/reject": approvers,
+	// Single sign-on: who may sign in and with which role is the owner's (the settings show no secret).
+	"GET /v1/workspace/sso": anyRole, "PUT /v1/workspace/sso": owners, "DELETE /v1/workspace/sso": owners,
 	// API keys: the builders'; listing them shows no secret.
 	"GET /v1/keys": anyRole, "POST /v1/keys": building, "DELETE /v1/keys/:id": building,
 	// The audit log is the owner's.
@@ -119,6 +121,7 @@ var noSession = map[string]string{ //nolint:gosec // G101: route patterns and th
 	"GET /ui/invitations/:token": "invitation link (the token is the credential)", "POST /ui/invitations/:token": "invitation link (the token is the credential)",
 	"GET /ui/password-reset": "reset request form", "POST /ui/password-reset": "reset request (same answer for every address, throttled)",
 	"GET /ui/password-reset/:token": "reset link (the token is the credential)", "POST /ui/password-reset/:token": "reset link (the token is the credential)",
+	"GET /ui/sso/:workspace/start": "single sign-on: the way to a login", "GET /ui/sso/callback": "single sign-on: the provider's answer, a login",
 	"GET /ui/assets/*filepath": "static files", "HEAD /ui/assets/*filepath": "static files",
 	"OPTIONS /ui/codec/decode": "CORS preflight", "OPTIONS /ui/codec/encode": "CORS preflight",
 	// Segment's HTTP Tracking API and the short paths of its browser library.

@@ -44,6 +44,10 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/audit", ownerOnly, s.listAudit)
 	manage.GET("/audit.csv", ownerOnly, longRequest, s.exportAudit)
 	// Approval before going live (approvals.go): the workspace's rule and the requests.
+	// Single sign-on with OpenID Connect (sso.go; the browser's side in ui_sso.go).
+	manage.GET("/workspace/sso", s.getSSO)
+	manage.PUT("/workspace/sso", s.putSSO)
+	manage.DELETE("/workspace/sso", s.deleteSSO)
 	manage.GET("/workspace/approvals", s.getApprovalPolicy)
 	manage.PUT("/workspace/approvals", s.putApprovalPolicy)
 	manage.GET("/approvals", s.listApprovals)
@@ -234,6 +238,8 @@ func (s *server) routes(r *gin.Engine) {
 	ui.POST("/password-reset", s.uiAskReset)
 	ui.GET("/password-reset/:token", s.uiResetLink)
 	ui.POST("/password-reset/:token", s.uiReset)
+	ui.GET("/sso/:workspace/start", s.uiSSOStart) // ui_sso.go
+	ui.GET("/sso/callback", s.uiSSOCallback)
 	ui.StaticFS("/assets", http.FS(console.Assets()))
 	pages := ui.Group("", s.uiSession, limitByKey(s.manageLimit, "management"), s.consoleSettings)
 	pages.GET("/", s.uiHome) // ui_home.go

@@ -23,6 +23,7 @@ import (
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/optinconfirm"
+	"github.com/tabiji/tabiji/outbound"
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/people"
 	"github.com/tabiji/tabiji/previews"
@@ -32,6 +33,7 @@ import (
 	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/scoring"
 	"github.com/tabiji/tabiji/signupforms"
+	"github.com/tabiji/tabiji/sso"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/webhooks"
 	"github.com/tabiji/tabiji/wscache"
@@ -93,6 +95,10 @@ type Deps struct {
 	// (routing.Changes, run by the caller); nil: this process's own only,
 	// enough when it is the only one.
 	Changes *routing.Changes
+	// Outbound dials the workspaces' OpenID providers for single sign-on
+	// (public addresses only, unless the operator allows more); nil:
+	// outbound's defaults.
+	Outbound *outbound.Client
 }
 
 type server struct {
@@ -149,6 +155,8 @@ type server struct {
 	// resetByAddr and resetByMail limit reset requests (ui_invitations.go).
 	people                   *people.Service
 	resetByAddr, resetByMail *keyedLimiter
+	// sso keeps the workspaces' OpenID providers and signs people in through them.
+	sso *sso.Service
 }
 
 // newServer is the API's state without its routes.
@@ -198,6 +206,7 @@ func newServer(d Deps) *server {
 	s.people = &people.Service{Store: d.Store, Params: d.PasswordParams, LinkSecret: d.UnsubscribeSecret}
 	s.people.Mailer = s.sendConsoleMail
 	s.resetByAddr, s.resetByMail = newKeyedLimiter(resetRate), newKeyedLimiter(resetRate)
+	s.sso = &sso.Service{Store: d.Store, People: s.people, Keys: d.Channels.Keyring(), Client: sso.HTTPClient(d.Outbound)}
 	s.securePublic = strings.HasPrefix(strings.ToLower(d.PublicURL), "https://")
 	s.description = sync.OnceValues(loadDescription)
 	return s

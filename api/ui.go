@@ -61,22 +61,20 @@ func safeNext(next string) string {
 	return next
 }
 
+// uiLoginForm is the login form, with "Sign in with SSO" for the
+// workspace named by ?workspace= when it has single sign-on, else for the
+// only workspace of the server that has it (ui_sso.go).
 func (s *server) uiLoginForm(c *gin.Context) {
-	s.renderLogin(c, http.StatusOK, safeNext(c.Query("next")), "")
-}
-
-func (s *server) renderLogin(c *gin.Context, status int, next, key string, args ...any) {
-	lang := console.AcceptLanguage(c.GetHeader("Accept-Language"))
-	page := console.LoginPage{Frame: console.Frame{Lang: lang}, Next: next}
-	if key != "" {
-		page.Error = console.T(lang, key, args...)
-	}
-	var buf bytes.Buffer
-	if err := console.Login(&buf, page); err != nil {
+	ws, err := s.sso.LoginButton(c.Request.Context(), c.Query("workspace"))
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	s.renderLoginPage(c, http.StatusOK, s.loginPage(c, safeNext(c.Query("next")), ws, ""))
+}
+
+func (s *server) renderLogin(c *gin.Context, status int, next, key string, args ...any) {
+	s.renderLoginPage(c, status, s.loginPage(c, next, "", key, args...))
 }
 
 // uiLogin checks an email address and password and opens a session

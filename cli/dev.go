@@ -184,11 +184,12 @@ func (d *DevCmd) Run(rc *runContext) error {
 	if delivery.Clicks != nil {
 		deps.Clicks = delivery.Clicks.Signer // the dev secrets key's, as the worker's links
 	}
-	h := rc.tracing.Handler(api.NewServer(deps), "tabiji-api")
 	relayClient, err := d.OutboundFlags.client()
 	if err != nil {
 		return err
 	}
+	deps.Outbound = relayClient // single sign-on's calls to providers, under the same allowlist
+	h := rc.tracing.Handler(api.NewServer(deps), "tabiji-api")
 	stack.stops = append(stack.stops, startSweeper(rc.ctx, deps, relayClient))
 	err = serveHTTP(rc.ctx, httpAddr, h, func(addr net.Addr) {
 		pg := dbURL

@@ -9,7 +9,7 @@ import (
 // chose (webhook nodes): public addresses only, unless the operator opens
 // private ones here.
 type OutboundFlags struct {
-	OutboundAllow string `name:"outbound-allow" env:"TABIJI_OUTBOUND_ALLOW" help:"Private targets webhook nodes (and the LINE webhook relay) may call, comma-separated CIDRs, IPs and host names (10.0.0.0/8,crm.internal). Unset: public addresses only; loopback, private, link-local (cloud metadata), CGNAT and ULA addresses are refused when dialled."`
+	OutboundAllow string `name:"outbound-allow" env:"TABIJI_OUTBOUND_ALLOW" help:"Private targets webhook nodes (and the LINE webhook relay, and single sign-on's OpenID providers) may call, comma-separated CIDRs, IPs and host names (10.0.0.0/8,crm.internal). Unset: public addresses only; loopback, private, link-local (cloud metadata), CGNAT and ULA addresses are refused when dialled."`
 }
 
 // client returns the outbound client the flags call for; an entry it

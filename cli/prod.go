@@ -108,6 +108,7 @@ func (a *APICmd) Run(rc *runContext) error {
 	if err != nil {
 		return err
 	}
+	deps.Outbound = relayClient // single sign-on's calls to providers, under the same allowlist
 	h := rc.tracing.Handler(api.NewServer(deps), "tabiji-api")
 	defer startSweeper(rc.ctx, deps, relayClient)()
 	probes.ready(reachable(st, tc))

@@ -13,6 +13,8 @@ type LoginPage struct {
 	Frame
 	Next  string
 	Error string // already in the page's language
+	// SSOURL starts single sign-on to a workspace ("Sign in with SSO"); "" shows no button.
+	SSOURL string
 }
 
 // Login renders the login form.

@@ -64,14 +64,16 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 }
 
 // SwitchSession moves a session to another workspace of its person, which
-// becomes their last. ErrNotFound: no such live session, or the person is
-// not a member of that workspace.
+// becomes their last. ErrNotFound: no such live session, the person is
+// not a member of that workspace, or the session was opened by single
+// sign-on, which binds it to its workspace (OpenSSOSession).
 func (s *Store) SwitchSession(ctx context.Context, token, workspaceID string) error {
 	tag, err := s.pool.Exec(ctx, `
 		WITH moved AS (
 			UPDATE ui_sessions s SET workspace_id = $2
 			FROM memberships m
-			WHERE s.token_hash = $1 AND s.expires_at > now() AND m.person_id = s.person_id AND m.workspace_id = $2
+			WHERE s.token_hash = $1 AND s.expires_at > now() AND s.sso_workspace_id IS NULL
+				AND m.person_id = s.person_id AND m.workspace_id = $2
 			RETURNING s.person_id)
 		UPDATE persons SET last_workspace_id = $2 WHERE id IN (SELECT person_id FROM moved)`, hashSecret(token), workspaceID)
 	if err == nil && tag.RowsAffected() == 0 {

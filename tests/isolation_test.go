@@ -122,6 +122,11 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Our single sign-on (sealed as the API would seal it).
+	if _, _, err := s.store.PutWorkspaceSSO(ctx, store.WorkspaceSSO{WorkspaceID: "default", Issuer: "https://idp.iso.example", ClientID: "iso-client",
+		SecretSealed: []byte("sealed-sso"), SecretFingerprint: "fp", AllowedDomains: []string{"iso.example"}, DefaultRole: "analyst"}); err != nil {
+		t.Fatal(err)
+	}
 	// A key of ours, named so that a listing that leaked it would show it.
 	_, ourKey, err := s.store.CreateKey(ctx, "default", store.RoleWrite, "secret-ci")
 	if err != nil {
@@ -297,6 +302,10 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/approvals/" + apr.ID, ""},
 		{"POST", "/v1/approvals/" + apr.ID + "/approve", ""},
 		{"POST", "/v1/approvals/" + apr.ID + "/reject", `{"comment":"no"}`},
+		// Single sign-on: ours is not shown, changed or removed (the other's PUT is refused before it dials).
+		{"GET", "/v1/workspace/sso", ""},
+		{"PUT", "/v1/workspace/sso", `{"issuer":"http://idp.iso.example","clientId":"x","clientSecret":"y","allowedDomains":["iso.example"],"defaultRole":"owner"}`},
+		{"DELETE", "/v1/workspace/sso", ""},
 		// The audit log: the other workspace's own changes above, none of ours.
 		{"GET", "/v1/audit", ""},
 		{"GET", "/v1/audit.csv", ""},
@@ -368,6 +377,9 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 	if inv, err := s.store.Invitations(ctx, "default"); err != nil || len(inv) != 1 || inv[0].ID != ourInvitation.ID {
 		t.Errorf("another workspace's calls changed our invitations: %+v %v", inv, err)
 	}
+	if w, err := s.store.WorkspaceSSO(ctx, "default"); err != nil || w.Issuer != "https://idp.iso.example" || string(w.SecretSealed) != "sealed-sso" {
+		t.Errorf("another workspace's calls changed our single sign-on: %+v %v", w, err)
+	}
 	if sec, err := s.store.IdentitySecret(ctx, "default"); err != nil || string(sec.Sealed) != "sealed-identity" {
 		t.Errorf("another workspace's calls changed our identity-verification secret: %+v %v", sec, err)
 	}
@@ -414,6 +426,11 @@ var publicRoutes = map[string]bool{
 	"GET /optin/:token": true, "POST /optin/:token": true,
 	// The report pages' login form and their static files hold no data.
 	"GET /ui": true, "GET /ui/login": true, "POST /ui/login": true,
+	// Single sign-on's start sends the browser to the named workspace's
+	// provider (a login, no data), and the callback acts only on the
+	// workspace sealed in the browser's login cookie: api's TestSSOSignIn
+	// checks that a foreign cookie, state or code signs nobody in.
+	"GET /ui/sso/:workspace/start": true, "GET /ui/sso/callback": true,
 	"GET /ui/assets/*filepath": true, "HEAD /ui/assets/*filepath": true,
 	// Invitation and password-reset links carry their own single-use token,
 	// which names one person and one workspace (store TestPersonTokens,
