@@ -350,6 +350,33 @@ func TestSSOSignIn(t *testing.T) {
 		}
 	})
 
+	t.Run("WithOnlyADefaultRoleTheRoleIsANewMembersOnly", func(t *testing.T) {
+		b.idp.SignIn(nil)
+		code, raw := b.do(t, "PUT", "/v1/workspace/sso", b.admin, b.settingsBody(func(m map[string]any) {
+			delete(m, "roles")
+			delete(m, "roleClaim")
+			m["defaultRole"] = "analyst"
+		}))
+		if code != http.StatusOK {
+			t.Fatalf("PUT: %d %s", code, raw)
+		}
+		roleOf := func(person ssotest.Person) string {
+			client, code, page := b.signIn(t, person)
+			ss, err := b.store.SessionByToken(ctx, sessionCookieOf(client, b.url))
+			if code != http.StatusOK || err != nil {
+				t.Fatalf("sign-in: %d %v %s", code, err, page)
+			}
+			return ss.Role
+		}
+		if r := roleOf(member("mia")); r != "marketer" {
+			t.Errorf("a member's role became %s", r)
+		}
+		if r := roleOf(member("neo")); r != "analyst" {
+			t.Errorf("a new member's role is %s", r)
+		}
+		b.configure(t)
+	})
+
 	t.Run("WrongAnswersAreRefusedWithAPageSayingWhatToDo", func(t *testing.T) {
 		cases := map[string]struct {
 			person ssotest.Person

@@ -23,10 +23,10 @@ type SSOLogin struct {
 // SSOLogin signs in the person with the (verified) address in the
 // workspace whose provider vouched for them: it creates them without a
 // password when they are new, makes them a member with the role, or gives
-// a member the role (a claim that would take the owner role from the
-// workspace's last owner leaves it), and opens a session bound to the
-// workspace. A password login of theirs stays as it was.
-func (s *Service) SSOLogin(ctx context.Context, workspaceID, email string, role Role, locale string) (SSOLogin, error) {
+// a member the role unless keep (a claim that would take the owner role
+// from the workspace's last owner leaves it), and opens a session bound
+// to the workspace. A password login of theirs stays as it was.
+func (s *Service) SSOLogin(ctx context.Context, workspaceID, email string, role Role, keep bool, locale string) (SSOLogin, error) {
 	var out SSOLogin
 	email = NormalizeEmail(email)
 	p, err := s.Store.PersonByEmail(ctx, email)
@@ -44,6 +44,8 @@ func (s *Service) SSOLogin(ctx context.Context, workspaceID, email string, role 
 	switch {
 	case out.RoleBefore == "":
 		err = s.Store.AddMember(ctx, workspaceID, p.ID, string(role))
+	case keep:
+		out.Role = out.RoleBefore
 	case out.RoleBefore != string(role):
 		err = s.Store.SetMemberRole(ctx, workspaceID, p.ID, string(role))
 		if errors.Is(err, store.ErrLastOwner) {

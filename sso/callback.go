@@ -63,7 +63,10 @@ func (s *Service) Complete(ctx context.Context, cookie string, answer url.Values
 	if err != nil {
 		return Login{}, err
 	}
-	in, err := s.People.SSOLogin(ctx, ws, email, role, "")
+	// With a role mapping the provider's claim decides the role at every
+	// sign-in; with only a default role, the default is a new member's and
+	// roles are then managed in Tabiji.
+	in, err := s.People.SSOLogin(ctx, ws, email, role, len(cfg.Roles) == 0, "")
 	if err != nil {
 		return Login{}, err
 	}
