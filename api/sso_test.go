@@ -116,7 +116,7 @@ func (b *ssoBundle) answerOf(t *testing.T) (*http.Client, *url.URL) {
 }
 
 func sessionCookieOf(client *http.Client, base string) string {
-	req, _ := http.NewRequest("GET", base+"/ui/", nil)
+	req, _ := http.NewRequest(http.MethodGet, base+"/ui/", nil)
 	for _, c := range client.Jar.Cookies(req.URL) {
 		if c.Name == sessionCookie {
 			return c.Value
@@ -206,7 +206,7 @@ func TestSSOSettingsAPI(t *testing.T) {
 	})
 	t.Run("WithoutASecretsKeyNothingIsStored", func(t *testing.T) {
 		h := NewServer(Deps{Store: b.store, Outbound: outbound.New(outbound.Options{Allow: outbound.MustParseAllowlist("127.0.0.1")})})
-		req := httptest.NewRequest("PUT", "/v1/workspace/sso", strings.NewReader(b.settingsBody(nil)))
+		req := httptest.NewRequest(http.MethodPut, "/v1/workspace/sso", strings.NewReader(b.settingsBody(nil)))
 		for k, v := range b.admin {
 			req.Header.Set(k, v)
 		}
@@ -237,7 +237,7 @@ func TestSSOSignIn(t *testing.T) {
 		if rec := b.uiRequest(t, "GET", "/ui/login?workspace=other", "", nil); strings.Contains(rec.Body.String(), `id="sso"`) {
 			t.Errorf("the button shows for a workspace without SSO")
 		}
-		req := httptest.NewRequest("GET", "/ui/login", nil)
+		req := httptest.NewRequest(http.MethodGet, "/ui/login", nil)
 		req.Header.Set("Accept-Language", "ja")
 		rec = httptest.NewRecorder()
 		b.handler.ServeHTTP(rec, req)

@@ -24,7 +24,7 @@ var ErrNoKey = settings.ErrNoKey
 
 // The purposes sealed values are bound to (with the workspace).
 const (
-	secretPurpose = "sso/client-secret"
+	secretPurpose = "sso/client-secret" //nolint:gosec // G101: the name the sealed secret is bound to, not a credential
 	loginPurpose  = "sso/login"
 )
 

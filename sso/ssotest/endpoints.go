@@ -39,7 +39,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	back := func(params url.Values) {
 		params.Set("state", q.Get("state"))
-		http.Redirect(w, r, redirect+"?"+params.Encode(), http.StatusFound)
+		http.Redirect(w, r, redirect+"?"+params.Encode(), http.StatusFound) //nolint:gosec // G710: redirect is one of the registered RedirectURIs, checked above
 	}
 	scopes := strings.Fields(q.Get("scope"))
 	switch {

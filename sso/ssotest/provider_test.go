@@ -40,7 +40,7 @@ func TestTheFakeTakesOnlyWhatTheSpecsAllow(t *testing.T) {
 	}
 	token := func(form url.Values, user, pass string) int {
 		t.Helper()
-		req, _ := http.NewRequest("POST", p.URL+"/token", strings.NewReader(form.Encode()))
+		req, _ := http.NewRequest(http.MethodPost, p.URL+"/token", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if user != "" {
 			req.SetBasicAuth(user, pass)
