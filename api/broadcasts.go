@@ -9,7 +9,6 @@ import (
 
 	"github.com/tabiji/tabiji/broadcasts"
 	"github.com/tabiji/tabiji/journey"
-	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/workflows"
 )
@@ -71,93 +70,21 @@ func toBroadcastResponse(b store.Broadcast) broadcastResponse {
 		WorkflowID: workflows.BroadcastWorkflowID(b.WorkspaceID, b.ID), CreatedAt: b.CreatedAt, StartedAt: b.StartedAt, FinishedAt: b.FinishedAt}
 }
 
-// createBroadcast stores a draft broadcast; POST /v1/broadcasts/{id}/schedule sends it.
+// createBroadcast stores a draft broadcast (broadcasts.Scheduler.Create
+// checks its fields); POST /v1/broadcasts/{id}/schedule sends it.
 func (s *server) createBroadcast(c *gin.Context) {
 	var req broadcastRequest
-	if !decodeJSON(c, 1<<20, &req, true) || !nameAndID(c, &req.Name, &req.ID, "") || !s.validBroadcast(c, req) {
+	if !decodeJSON(c, 1<<20, &req, true) || !nameAndID(c, &req.Name, &req.ID, "") {
 		return
 	}
-	b := store.Broadcast{WorkspaceID: workspace(c), ID: req.ID, Name: req.Name, SegmentID: req.Segment, Channel: req.Channel,
-		TemplateID: req.Template, Topic: req.Topic, Transactional: req.Transactional}
-	if req.Template == "" {
-		content, ok := s.parseTemplateContent(c, req.Channel, req.Content)
-		if !ok {
-			return
-		}
-		b.Content = content
-	}
-	if req.QuietHours != nil {
-		b.QuietHours, _ = json.Marshal(req.QuietHours)
-	}
-	b, err := s.Store.CreateBroadcast(c.Request.Context(), b)
+	b, err := s.broadcasts.Create(c.Request.Context(), workspace(c), broadcasts.Draft{ID: req.ID, Name: req.Name,
+		Segment: req.Segment, Channel: req.Channel, Template: req.Template, Content: req.Content, Topic: req.Topic,
+		QuietHours: req.QuietHours, Transactional: req.Transactional})
 	if s.answered(c, err, conflict("a broadcast with id "+req.ID+" already exists", taken("id"))) {
 		return
 	}
 	c.Header("Location", "/v1/broadcasts/"+b.ID)
 	c.JSON(http.StatusCreated, toBroadcastResponse(b))
-}
-
-// validBroadcast checks the segment, channel, content source and quiet
-// hours, answering a problem naming the field when one is wrong.
-func (s *server) validBroadcast(c *gin.Context, req broadcastRequest) bool {
-	ctx, ws := c.Request.Context(), workspace(c)
-	if req.Segment == "" {
-		invalid(c, "segment", "is required: the ID of the segment to send to")
-		return false
-	}
-	_, err := s.Store.GetSegment(ctx, ws, req.Segment)
-	if s.answered(c, err, on(store.ErrNotFound, http.StatusUnprocessableEntity, "no segment "+req.Segment,
-		jsonfields.Error{Field: "segment", Message: "no such segment"})) {
-		return false
-	}
-	switch req.Channel {
-	case "email", "line", "push":
-	default:
-		invalid(c, "channel", "must be email, line or push")
-		return false
-	}
-	if (req.Template == "") == (len(req.Content) == 0) {
-		invalid(c, "template", "give either template (a stored message template's ID) or content, not both or neither")
-		return false
-	}
-	if req.Template != "" {
-		t, err := s.Store.GetMessageTemplate(ctx, ws, req.Template, 0)
-		if err == nil && t.Channel != req.Channel {
-			err = store.ErrNotFound // a template of another channel is none of this one
-		}
-		if s.answered(c, err, on(store.ErrNotFound, http.StatusUnprocessableEntity, "no "+req.Channel+" template "+req.Template,
-			jsonfields.Error{Field: "template", Message: "no such template on channel " + req.Channel})) {
-			return false
-		}
-	}
-	return validQuietHours(c, req.QuietHours)
-}
-
-// validQuietHours checks "HH:MM" times that differ and an IANA zone; a
-// broadcast always holds (never skips) a message in quiet hours.
-func validQuietHours(c *gin.Context, q *journey.QuietHours) bool {
-	if q == nil {
-		return true
-	}
-	for field, v := range map[string]string{"quietHours.start": q.Start, "quietHours.end": q.End} {
-		if _, err := time.Parse("15:04", v); err != nil {
-			invalid(c, field, "must be a time of day such as 21:00")
-			return false
-		}
-	}
-	if q.Start == q.End {
-		invalid(c, "quietHours.end", "must differ from start")
-		return false
-	}
-	if _, err := time.LoadLocation(q.Timezone); err != nil {
-		invalid(c, "quietHours.timezone", "must be an IANA time zone such as Asia/Tokyo")
-		return false
-	}
-	if q.Action != "" && q.Action != journey.QuietWait {
-		invalid(c, "quietHours.action", "must be wait (a broadcast holds messages until quiet hours end)")
-		return false
-	}
-	return true
 }
 
 // getBroadcast answers the broadcast with its progress, and the running
