@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/csvcell"
+	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 )
@@ -125,7 +126,7 @@ func (s *server) exportFields(c *gin.Context, first []store.Profile) ([]string, 
 		return nil, false
 	}
 	var fields []string
-	for name := range userPropertyTypes(t) {
+	for name := range ingest.UserPropertyTypes(t) {
 		fields = append(fields, name)
 	}
 	if len(fields) == 0 {
