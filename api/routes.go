@@ -252,6 +252,7 @@ func (s *server) routes(r *gin.Engine) {
 	pages.GET("/customers", s.uiCustomers) // ui_customers.go
 	pages.GET("/customers/:id", s.uiCustomer)
 	pages.GET("/settings", s.uiSettings)
+	pages.GET("/settings/people", s.uiPeople) // ui_people.go, owners only
 	pages.GET("/line", s.uiLine) // ui_line.go
 	// The Temporal codec server for the Web UI (codec.go).
 	s.codecRoutes(r)

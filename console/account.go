@@ -1,6 +1,9 @@
 package console
 
-import "io"
+import (
+	"io"
+	"time"
+)
 
 // InvitationPage is /ui/invitations/{token}: the form that takes up an
 // invitation (a new person's name and password, or an existing person's
@@ -38,3 +41,29 @@ type ResetPage struct {
 
 // Reset renders the password-reset pages.
 func Reset(w io.Writer, p ResetPage) error { return render(w, "reset.html", p) }
+
+// PeoplePage is /ui/settings/people, the owner's: the workspace's members
+// and pending invitations, with their controls.
+type PeoplePage struct {
+	Frame
+	Members     []PersonRow
+	Invitations []InvitationRow
+	Roles       []string // every role, for the selects
+}
+
+// PersonRow is a member as the People page lists them; LastLogin is
+// written in the page's zone and language ("" for never).
+type PersonRow struct {
+	ID, Name, Email, Role, LastLogin string
+}
+
+// InvitationRow is a pending invitation on the People page.
+type InvitationRow struct {
+	ID, Email, Role, Expires string
+}
+
+// People renders the People page.
+func People(w io.Writer, p PeoplePage) error { return render(w, "people.html", p) }
+
+// When writes a time in the page's zone and language, as the pages do.
+func (f Frame) When(t time.Time) string { return when(t, f.Zone, f.Lang) }
