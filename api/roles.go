@@ -102,7 +102,7 @@ var permissions = map[string][]people.Role{
 	"GET /ui/": anyRole, "GET /ui/journeys": anyRole, "GET /ui/journeys/:id": anyRole, "GET /ui/customers": anyRole,
 	"GET /ui/customers/:id": anyRole, "GET /ui/settings": anyRole, "GET /ui/line": anyRole,
 	"GET /ui/settings/people": owners,
-	"GET /ui/home.csv": anyRole, "GET /ui/report": anyRole, "GET /ui/templates": anyRole, "GET /ui/templates/:name": anyRole,
+	"GET /ui/home.csv":        anyRole, "GET /ui/report": anyRole, "GET /ui/templates": anyRole, "GET /ui/templates/:name": anyRole,
 	"POST /ui/codec/decode": anyRole, "POST /ui/codec/encode": anyRole,
 }
 

@@ -253,7 +253,7 @@ func (s *server) routes(r *gin.Engine) {
 	pages.GET("/customers/:id", s.uiCustomer)
 	pages.GET("/settings", s.uiSettings)
 	pages.GET("/settings/people", s.uiPeople) // ui_people.go, owners only
-	pages.GET("/line", s.uiLine) // ui_line.go
+	pages.GET("/line", s.uiLine)              // ui_line.go
 	// The Temporal codec server for the Web UI (codec.go).
 	s.codecRoutes(r)
 	r.GET("/ui", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/ui/") })
