@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/channels"
@@ -52,6 +53,9 @@ func TestBroadcastToTheFakes(t *testing.T) {
 
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
+	// On a busy machine (CI's two cores run test packages side by side) the
+	// default 1 s deadlock check takes a slow scheduler for a stuck workflow.
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 	env.SetStartTime(now)
 	env.RegisterWorkflow(workflows.Broadcast)
 	env.RegisterActivity(activities.New(st, activities.Options{Senders: map[string]channels.Sender{"email": sg}}))

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/store"
@@ -23,6 +24,9 @@ import (
 func TestBroadcastWhoseBatchKeepsFailingEndsFailedWithTheReason(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
+	// On a busy machine (CI's two cores run test packages side by side) the
+	// default 1 s deadlock check takes a slow scheduler for a stuck workflow.
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 	env.RegisterWorkflow(Broadcast)
 	env.RegisterActivity(&activities.Activities{})
 	var a *activities.Activities

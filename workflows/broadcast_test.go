@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tabiji/tabiji/activities"
@@ -37,6 +38,9 @@ func broadcastSetup(t *testing.T, n int) *broadcastBundle {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	b := &broadcastBundle{env: s.NewTestWorkflowEnvironment(), quiet: map[string]bool{}}
+	// On a busy machine (CI's two cores run test packages side by side) the
+	// default 1 s deadlock check takes a slow scheduler for a stuck workflow.
+	b.env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 	for i := range n {
 		b.members = append(b.members, fmt.Sprintf("c%04d", i))
 	}

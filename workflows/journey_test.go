@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/journey"
@@ -37,6 +38,9 @@ func setup(t *testing.T) *bundle {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))))
 	b := &bundle{env: s.NewTestWorkflowEnvironment()}
+	// On a busy machine (CI's two cores run test packages side by side) the
+	// default 1 s deadlock check takes a slow scheduler for a stuck workflow.
+	b.env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 	b.env.RegisterWorkflow(Journey)
 	b.env.RegisterActivity(&activities.Activities{})
 	b.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: JourneyWorkflowID("default", "cart_abandonment", "u_1")})
