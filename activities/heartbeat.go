@@ -10,9 +10,10 @@ import (
 
 // heartbeatsPerTimeout is how many heartbeats a long activity sends within
 // its heartbeat timeout: Temporal's guidance is a timeout of a few
-// heartbeat intervals, so one late heartbeat (a loaded host, a history
-// shard moving) does not time out an attempt that is alive.
-const heartbeatsPerTimeout = 4
+// heartbeat intervals, so late heartbeats (a loaded host, a history shard
+// moving to another host after a crash) do not time out an attempt that is
+// alive.
+const heartbeatsPerTimeout = 6
 
 // beatWhileRunning heartbeats from its own goroutine every
 // 1/heartbeatsPerTimeout of the activity's heartbeat timeout until stop

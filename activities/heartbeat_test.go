@@ -13,7 +13,7 @@ import (
 )
 
 // TestBeatWhileRunning: an activity blocked in one long step (it records
-// no heartbeat itself) still heartbeats, every quarter of its heartbeat
+// no heartbeat itself) still heartbeats, every sixth of its heartbeat
 // timeout, so its attempt is not timed out while its worker lives.
 func TestBeatWhileRunning(t *testing.T) {
 	var suite testsuite.WorkflowTestSuite

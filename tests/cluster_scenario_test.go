@@ -226,7 +226,7 @@ func runClusterScenario(t testing.TB, load clusterLoad) (s *clusterScenario, ela
 	elapsed = time.Since(start)
 	t.Logf("every message arrived %s after the broadcast was scheduled; %d batches went again to another API", elapsed.Round(time.Millisecond), s.retried.Load())
 	// A broadcast activity that was running on the killed worker is retried
-	// after its 20-second heartbeat timeout (workflows/broadcast_limits.go),
+	// after its 30-second heartbeat timeout (workflows/broadcast_limits.go),
 	// a journey's send after its 30-second start-to-close timeout.
 	s.runsEnd(4 * time.Minute)
 	s.checkExactlyOnce(load)

@@ -14,7 +14,7 @@ import (
 // Broadcast activity limits. Every broadcast activity (a page, a status, a
 // batch of up to 1,000 customers) heartbeats every HeartbeatEvery while it
 // runs (activities' beatWhileRunning, whatever step it is in), so an
-// attempt silent for broadcastHeartbeat, four heartbeats, is on a worker
+// attempt silent for broadcastHeartbeat, six heartbeats, is on a worker
 // that died: it is retried then, not after its 10 minutes. (Before, a page
 // or status on a killed worker held its broadcast back 10 minutes, a batch
 // 2.) A hung provider call ends by its client's own timeout. Every
@@ -26,7 +26,7 @@ const (
 	// it the SDK holds heartbeats back for 0.8 of the heartbeat timeout,
 	// one late heartbeat from timing out an attempt that is alive.
 	HeartbeatEvery     = 5 * time.Second
-	broadcastHeartbeat = 4 * HeartbeatEvery
+	broadcastHeartbeat = 6 * HeartbeatEvery
 	broadcastAttempts  = 20
 )
 
