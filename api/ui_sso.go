@@ -80,7 +80,7 @@ func (s *server) uiSSOCallback(c *gin.Context) {
 	next := html.EscapeString(safeNext(in.Next))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte("<!doctype html><html lang=\""+lang+"\"><head><meta charset=\"utf-8\">"+
-		"<meta http-equiv=\"refresh\" content=\"0;url="+next+"\"><title>"+html.EscapeString(console.T(lang, "sso.signedin"))+"</title></head>"+
+		"<meta http-equiv=\"refresh\" content=\"0;url="+next+"\"><link rel=\"icon\" href=\"data:,\"><title>"+html.EscapeString(console.T(lang, "sso.signedin"))+"</title></head>"+
 		"<body><p id=\"sso-signedin\">"+html.EscapeString(console.T(lang, "sso.signedin"))+" <a id=\"sso-continue\" href=\""+next+"\">"+
 		html.EscapeString(console.T(lang, "sso.continue"))+"</a></p></body></html>"))
 }

@@ -175,7 +175,7 @@ func (p *Provider) sign(g *grant, tamper func(map[string]any)) (string, error) {
 	if claims == nil {
 		claims = map[string]any{}
 	}
-	claims["iss"], claims["aud"], claims["iat"], claims["exp"], claims["nonce"] = p.URL, p.ClientID, now.Unix(), now.Add(5*time.Minute).Unix(), g.nonce
+	claims["iss"], claims["aud"], claims["iat"], claims["exp"], claims["nonce"] = p.Issuer(), p.ClientID, now.Unix(), now.Add(5*time.Minute).Unix(), g.nonce
 	if _, ok := claims["sub"]; !ok {
 		claims["sub"] = "sub-1"
 	}

@@ -12,8 +12,10 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -38,6 +40,7 @@ type Provider struct {
 	AuthMethod string
 
 	t         testing.TB
+	host      string // the host name the provider names itself by, "" for the server's address
 	key       *rsa.PrivateKey
 	signer    jose.Signer
 	mu        sync.Mutex
@@ -128,8 +131,23 @@ func (p *Provider) Violations() []string {
 	return append([]string(nil), p.violation...)
 }
 
-// Issuer is the provider's issuer URL.
-func (p *Provider) Issuer() string { return p.URL }
+// UseHost makes the provider name itself by another host name for the
+// same address (localhost for 127.0.0.1: another site to a browser).
+func (p *Provider) UseHost(name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.host = name
+}
+
+// Issuer is the provider's issuer URL, the base of its endpoints.
+func (p *Provider) Issuer() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.host == "" {
+		return p.URL
+	}
+	return "http://" + net.JoinHostPort(p.host, strconv.Itoa(p.Listener.Addr().(*net.TCPAddr).Port))
+}
 
 func (p *Provider) violate(w http.ResponseWriter, status int, code, msg string) {
 	p.mu.Lock()
@@ -150,9 +168,10 @@ func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
 	if method == "" {
 		method = "client_secret_basic"
 	}
+	base := p.Issuer()
 	writeJSON(w, map[string]any{
-		"issuer": p.URL, "authorization_endpoint": p.URL + "/authorize", "token_endpoint": p.URL + "/token",
-		"jwks_uri": p.URL + "/jwks", "response_types_supported": []string{"code"}, "subject_types_supported": []string{"public"},
+		"issuer": base, "authorization_endpoint": base + "/authorize", "token_endpoint": base + "/token",
+		"jwks_uri": base + "/jwks", "response_types_supported": []string{"code"}, "subject_types_supported": []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"}, "code_challenge_methods_supported": []string{"S256"},
 		"token_endpoint_auth_methods_supported": []string{method}, "scopes_supported": []string{"openid", "email", "profile"},
 		"grant_types_supported": []string{"authorization_code"},
