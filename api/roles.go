@@ -46,6 +46,7 @@ var permissions = map[string][]people.Role{
 	"PUT /v1/people/:id/role": owners, "DELETE /v1/people/:id": owners,
 	// Journeys and their templates.
 	"GET /v1/journeys": anyRole, "GET /v1/journeys/:id": anyRole, "GET /v1/journeys/:id/versions": anyRole,
+	"GET /v1/journeys/:id/layout": anyRole, "PUT /v1/journeys/:id/layout": marketing,
 	"GET /v1/journeys/:id/experiments": anyRole, "GET /v1/journeys/:id/stats": anyRole,
 	"POST /v1/journeys": marketing, "PUT /v1/journeys/:id": marketing, "POST /v1/journeys/:id/activate": marketing,
 	"POST /v1/journeys/:id/pause": marketing, "POST /v1/journeys/:id/resume": marketing, "POST /v1/journeys/:id/archive": marketing,
@@ -99,7 +100,7 @@ var permissions = map[string][]people.Role{
 	"POST /v1/line/link-tokens": building, "POST /v1/line/account-links": building,
 	"GET /v1/signup-form": anyRole, "PUT /v1/signup-form": building,
 	// The console's pages, and the Temporal Web UI's codec (it decodes what the pages show).
-	"GET /ui/": anyRole, "GET /ui/journeys": anyRole, "GET /ui/journeys/:id": anyRole, "GET /ui/customers": anyRole,
+	"GET /ui/": anyRole, "GET /ui/journeys": anyRole, "GET /ui/journeys/:id": anyRole, "GET /ui/journeys/new": anyRole, "GET /ui/journeys/:id/edit": anyRole, "GET /ui/customers": anyRole,
 	"GET /ui/customers/:id": anyRole, "GET /ui/settings": anyRole, "GET /ui/line": anyRole,
 	"GET /ui/settings/people": owners,
 	"GET /ui/home.csv":        anyRole, "GET /ui/report": anyRole, "GET /ui/templates": anyRole, "GET /ui/templates/:name": anyRole,

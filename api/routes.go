@@ -69,6 +69,8 @@ func (s *server) routes(r *gin.Engine) {
 	manage.POST("/journeys/:id/activate", s.activateJourney)
 	manage.PUT("/journeys/:id", s.updateJourney)
 	manage.GET("/journeys/:id/versions", s.journeyVersions)
+	manage.GET("/journeys/:id/layout", s.getJourneyLayout) // journey_layout.go
+	manage.PUT("/journeys/:id/layout", s.putJourneyLayout)
 	manage.POST("/journeys/:id/pause", s.pauseJourney)
 	manage.POST("/journeys/:id/resume", s.resumeJourney)
 	manage.POST("/journeys/:id/archive", s.archiveJourney)
@@ -247,6 +249,8 @@ func (s *server) routes(r *gin.Engine) {
 	pages.GET("/report", s.uiMonthlyReport)
 	pages.GET("/journeys", s.uiJourneys)
 	pages.GET("/journeys/:id", s.uiJourney)
+	pages.GET("/journeys/new", s.uiEditor) // ui_editor.go
+	pages.GET("/journeys/:id/edit", s.uiEditor)
 	pages.GET("/templates", s.uiGallery) // ui_journeys.go
 	pages.GET("/templates/:name", s.uiTemplate)
 	pages.GET("/customers", s.uiCustomers) // ui_customers.go

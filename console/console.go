@@ -11,7 +11,6 @@ package console
 
 import (
 	"embed"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -60,7 +59,7 @@ func funcs(lang string) template.FuncMap {
 		"fixed":   func(x float64) string { return fmt.Sprintf("%.4f", x) },
 		"when":    func(zone *time.Location, t time.Time) string { return when(t, zone, lang) },
 		"day":     func(t time.Time) string { return locale.Date(lang, t) },
-		"scriptT": func() (string, error) { b, err := json.Marshal(scriptMessages(lang)); return string(b), err },
+		"scriptT": func() map[string]string { return scriptMessages(lang) }, // html/template writes it as a JSON object in the script
 		"half":    func(x float64) float64 { return x / 2 },
 		"barW":    barWidth,
 		"barY":    func(i int) int { return i * 34 },

@@ -167,6 +167,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/journeys/iso", ""},
 		{"PUT", "/v1/journeys/iso", `{"definition":{"entry":{"event":"x"},"nodes":[{"id":"a","kind":"exit"}]}}`},
 		{"GET", "/v1/journeys/iso/versions", ""},
+		{"GET", "/v1/journeys/iso/layout", ""},
+		{"PUT", "/v1/journeys/iso/layout", `{"version":1,"nodes":{"a":{"x":1,"y":2}}}`},
 		{"POST", "/v1/journeys/iso/activate", ""},
 		{"POST", "/v1/journeys/iso/pause", ""},
 		{"POST", "/v1/journeys/iso/resume", ""},
@@ -460,6 +462,7 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin, ourPerson, ourInvitati
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	// The session's own routes: switching into our workspace is refused.
 	pages := []struct{ method, path, body string }{{"GET", "/ui/", ""}, {"GET", "/ui/journeys", ""}, {"GET", "/ui/journeys/iso", ""},
+		{"GET", "/ui/journeys/iso/edit", ""}, {"GET", "/ui/journeys/new", ""},
 		{"GET", "/ui/customers/u_iso", ""}, {"GET", "/ui/customers?q=u_iso", ""}, {"GET", "/ui/settings", ""},
 		{"GET", "/ui/home.csv?from=2026-01-01&to=2030-01-01", ""}, {"GET", "/ui/report?month=2026-12", ""},
 		{"GET", "/ui/templates", ""}, {"GET", "/ui/templates/cart-abandonment", ""}, {"GET", "/ui/line", ""}, {"GET", "/ui/settings/people", ""},
@@ -478,7 +481,7 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin, ourPerson, ourInvitati
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if strings.Contains(string(body), "secret") || (strings.HasSuffix(p.path, "/journeys/iso") && resp.StatusCode != http.StatusNotFound) ||
+		if strings.Contains(string(body), "secret") || ((strings.HasSuffix(p.path, "/journeys/iso") || strings.HasSuffix(p.path, "/journeys/iso/edit")) && resp.StatusCode != http.StatusNotFound) ||
 			(p.path == "/v1/me/workspace" && resp.StatusCode != http.StatusUnprocessableEntity) ||
 			(strings.HasPrefix(p.path, "/v1/people/") && resp.StatusCode != http.StatusNotFound) {
 			t.Errorf("the other workspace's report page %s = %d shows our data or journey: %s", p.path, resp.StatusCode, body)
