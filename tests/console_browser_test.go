@@ -16,6 +16,8 @@ var consolePages = []struct{ name, path, ready string }{
 	{"report", "/ui/report?month=" + time.Now().UTC().Format("2006-01"), "#metrics"},
 	{"journeys", "/ui/journeys", "#journeys"},
 	{"journey", "/ui/journeys/promo", "#graph"},
+	{"editor", "/ui/journeys/promo/edit", `#editor[data-ready="1"]`},
+	{"editor-new", "/ui/journeys/new", `#editor[data-ready="1"]`},
 	{"gallery", "/ui/templates", "#gallery"},
 	{"template", "/ui/templates/cart-abandonment", "#launch-form"},
 	{"customers", "/ui/customers?q=c_0", "#customers"},
