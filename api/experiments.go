@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -43,11 +42,11 @@ func (s *server) journeyExperiments(c *gin.Context) {
 	if !ok {
 		return
 	}
-	j, err := s.Store.GetJourney(c.Request.Context(), workspace(c), c.Param("id"))
+	d, err := s.Store.JourneyExperimentData(c.Request.Context(), workspace(c), c.Param("id"), version)
 	if s.answered(c, err, noJourney(c)) {
 		return
 	}
-	out, err := s.experiments(c.Request.Context(), j, version, opts)
+	out, err := experimentsOf(d, version, opts)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -69,24 +68,18 @@ func experimentOptions(c *gin.Context) (experiment.Options, bool) {
 	return opts, true
 }
 
-// experiments computes a journey's experiments from its latest definition
-// (which names the splits and their variants' order) and its runs.
-func (s *server) experiments(ctx context.Context, j store.Journey, version *int, opts experiment.Options) (experimentsResponse, error) {
+// experimentsOf computes a journey's experiments from its latest
+// definition (which names the splits and their variants' order) and its
+// runs' counts.
+func experimentsOf(d store.JourneyExperimentData, version *int, opts experiment.Options) (experimentsResponse, error) {
+	j := d.Journey
 	out := experimentsResponse{JourneyID: j.ID, Version: version, Experiments: []console.Experiment{}}
 	var def journey.Definition
 	if err := json.Unmarshal(j.Definition, &def); err != nil {
 		return out, fmt.Errorf("read definition of %s: %w", j.ID, err)
 	}
-	gc, err := s.Store.GlobalControl(ctx, j.WorkspaceID)
-	if err != nil {
-		return out, err
-	}
-	out.GlobalControlPercent = gc
-	counts, err := s.Store.ExperimentCounts(ctx, j.WorkspaceID, j.ID, version)
-	if err != nil {
-		return out, err
-	}
-	out.Experiments = buildExperiments(def, counts, gc, opts)
+	out.GlobalControlPercent = d.GlobalControl
+	out.Experiments = buildExperiments(def, d.Counts, d.GlobalControl, opts)
 	return out, nil
 }
 

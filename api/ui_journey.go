@@ -25,15 +25,6 @@ func (s *server) uiJourney(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	j, err := s.Store.GetJourney(ctx, ws, c.Param("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		uiNotFound(c, frame.Lang, console.T(frame.Lang, "journey.title")+" "+c.Param("id"))
-		return
-	}
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	q, ok := s.statsQuery(c)
 	if !ok {
 		return
@@ -42,12 +33,17 @@ func (s *server) uiJourney(c *gin.Context) {
 	if !ok {
 		return
 	}
-	st, err := s.Store.JourneyStats(ctx, ws, j.ID, q)
+	r, err := s.Store.JourneyReport(ctx, ws, c.Param("id"), q)
+	if errors.Is(err, store.ErrNotFound) {
+		uiNotFound(c, frame.Lang, console.T(frame.Lang, "journey.title")+" "+c.Param("id"))
+		return
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	exps, err := s.experiments(ctx, j, q.Version, opts)
+	j, st := r.Journey, r.Stats
+	exps, err := experimentsOf(r.JourneyExperimentData, q.Version, opts)
 	if err != nil {
 		s.fail(c, err)
 		return

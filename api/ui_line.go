@@ -11,6 +11,7 @@ import (
 	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/console"
 	"github.com/tabiji/tabiji/lineusage"
+	"github.com/tabiji/tabiji/store"
 )
 
 // uiLine renders the month's LINE use and forecast (what GET /v1/line/usage
@@ -24,20 +25,18 @@ func (s *server) uiLine(c *gin.Context) {
 	}
 	page := console.LINEPage{Frame: frame}
 	status := http.StatusOK
-	sender, err := s.Channels.LINE(ctx, ws)
+	u, err := lineusage.OfWorkspace(ctx, s.Channels, ws, time.Now())
+	var refused *store.Refusal
 	switch {
 	case errors.Is(err, settings.ErrNotConfigured):
 		page.Problem = console.T(frame.Lang, "line.notset")
+	case errors.As(err, &refused) && refused.Cause != nil:
+		status, page.Problem = http.StatusBadGateway, console.T(frame.Lang, "line.noanswer", refused.Cause.Error())
 	case err != nil:
 		s.fail(c, err)
 		return
 	default:
-		u, err := lineusage.Read(ctx, sender, time.Now())
-		if err != nil {
-			status, page.Problem = http.StatusBadGateway, console.T(frame.Lang, "line.noanswer", err.Error())
-		} else {
-			page.Usage = &u
-		}
+		page.Usage = &u
 	}
 	var buf bytes.Buffer
 	if err := console.LINE(&buf, page); err != nil {

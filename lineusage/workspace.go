@@ -10,8 +10,8 @@ import (
 
 // OfWorkspace reads the month's use at now of the workspace's LINE
 // channel. It returns settings.ErrNotConfigured for a workspace without
-// LINE credentials, and a store.Refusal (ErrUnavailable) when LINE does
-// not answer.
+// LINE credentials, and a store.Refusal (ErrUnavailable, LINE's error its
+// Cause) when LINE does not answer.
 func OfWorkspace(ctx context.Context, senders *settings.Resolver, workspaceID string, now time.Time) (Usage, error) {
 	sender, err := senders.LINE(ctx, workspaceID)
 	if err != nil {
@@ -19,7 +19,9 @@ func OfWorkspace(ctx context.Context, senders *settings.Resolver, workspaceID st
 	}
 	u, err := Read(ctx, sender, now)
 	if err != nil {
-		return Usage{}, store.Refuse(store.ErrUnavailable, "LINE did not answer its quota: "+err.Error())
+		r := store.Refuse(store.ErrUnavailable, "LINE did not answer its quota: "+err.Error())
+		r.Cause = err
+		return Usage{}, r
 	}
 	return u, nil
 }

@@ -41,6 +41,10 @@ type Refusal struct {
 	Kind   error
 	Detail string
 	Fields jsonfields.Errors
+	// Cause is the error behind the refusal, when there is one (a
+	// provider's answer), for the log and the console's pages; an API
+	// client reads Detail only.
+	Cause error
 }
 
 // Refuse returns a Refusal of kind.
