@@ -31,6 +31,7 @@ func TestAPIConformsToItsDescription(t *testing.T) {
 	t.Run("Edges", func(t *testing.T) { c.t = t; conformEdges(c) })
 	t.Run("Governance", func(t *testing.T) { c.t = t; conformGovernance(c) })
 	t.Run("People", func(t *testing.T) { c.t = t; conformPeople(c) })
+	t.Run("SingleSignOn", func(t *testing.T) { c.t = t; conformSSO(c) })
 	c.t = t
 	if len(c.seen) < 100 {
 		t.Errorf("only %d operations were called: the test should call most of the API", len(c.seen))
