@@ -46,7 +46,7 @@ type CLI struct {
 
 	Keys       KeysCmd       `cmd:"" help:"Create, list and revoke API keys (in DATABASE_URL directly)."`
 	Workspaces WorkspacesCmd `cmd:"" help:"Create and list workspaces (in DATABASE_URL directly)."`
-	Users      UsersCmd      `cmd:"" help:"The console's people: add, list, set-role, remove, reset-password (in DATABASE_URL directly)."`
+	Users      UsersCmd      `cmd:"" help:"The console's people: invite (through the API), add and reset-password (in DATABASE_URL directly, for a fresh workspace's first owner), list, set-role and remove (through the API with an admin key, else in the database)."`
 }
 
 // runContext is what every command's Run receives.

@@ -9,21 +9,24 @@ import (
 	"github.com/tabiji/tabiji/people"
 )
 
-// UsersCmd is `tabiji users`: the console's people, straight in the
-// database as `tabiji keys` does, so an operator can give a workspace its
-// first owner (tabiji dev makes one by itself).
+// UsersCmd is `tabiji users`: the console's people. `add` and
+// `reset-password` work straight in the database, as `tabiji keys` does, so
+// an operator can give a fresh workspace its first owner (tabiji dev makes
+// one by itself); `invite` goes through the API with an admin key, and
+// `list`, `set-role` and `remove` do too when given one (users_api.go).
 type UsersCmd struct {
-	Add           UsersAddCmd           `cmd:"" help:"Give a person a role in a workspace, creating them with a generated password (printed once) when they are new."`
-	List          UsersListCmd          `cmd:"" help:"List a workspace's people and their roles."`
-	SetRole       UsersSetRoleCmd       `cmd:"" name:"set-role" help:"Change a person's role in a workspace (the last owner cannot lose theirs)."`
-	Remove        UsersRemoveCmd        `cmd:"" help:"Remove a person from a workspace; their sessions there end (the last owner cannot be removed)."`
+	Add           UsersAddCmd           `cmd:"" help:"Give a person a role in a workspace, creating them with a generated password (printed once) when they are new (straight in the database: a fresh workspace's first owner)."`
+	Invite        UsersInviteCmd        `cmd:"" help:"Invite a person by email through the API (admin key): the link is emailed through the workspace's email channel and printed once."`
+	List          UsersListCmd          `cmd:"" help:"List a workspace's people and their roles (through the API with --admin-key, else the database with --workspace)."`
+	SetRole       UsersSetRoleCmd       `cmd:"" name:"set-role" help:"Change a person's role (the last owner cannot lose theirs); through the API with --admin-key, else the database with --workspace."`
+	Remove        UsersRemoveCmd        `cmd:"" help:"Remove a person from a workspace; their sessions there end (the last owner cannot be removed); through the API with --admin-key, else the database."`
 	ResetPassword UsersResetPasswordCmd `cmd:"" name:"reset-password" help:"Give a person a new generated password, printed once; every session of theirs ends."`
 }
 
 // userFlags name a person in a workspace.
 type userFlags struct {
 	DatabaseFlags
-	Workspace string `name:"workspace" required:"" help:"The workspace's id."`
+	Workspace string `name:"workspace" help:"The workspace's id (the database commands)."`
 	Email     string `arg:"" help:"The person's email address (their console login)."`
 }
 
@@ -66,11 +69,18 @@ func (u *UsersAddCmd) Run(rc *runContext) error {
 // UsersListCmd is `tabiji users list`.
 type UsersListCmd struct {
 	DatabaseFlags
-	Workspace string `name:"workspace" required:"" help:"The workspace's id."`
+	APIClientFlags
+	Workspace string `name:"workspace" help:"The workspace's id (without --admin-key: read from the database)."`
 }
 
 // Run prints one person a line.
 func (u *UsersListCmd) Run(rc *runContext) error {
+	if viaAPI(u.APIClientFlags) {
+		return listViaAPI(rc, u.APIClientFlags)
+	}
+	if u.Workspace == "" {
+		return errors.New("give --admin-key (through the API) or --workspace (straight in the database)")
+	}
 	st, err := openStore(rc.ctx, u.DatabaseFlags)
 	if err != nil {
 		return err
@@ -91,11 +101,19 @@ func (u *UsersListCmd) Run(rc *runContext) error {
 // UsersSetRoleCmd is `tabiji users set-role`.
 type UsersSetRoleCmd struct {
 	userFlags
+	APIClientFlags
 	Role string `name:"role" required:"" enum:"owner,marketer,analyst,developer" help:"The new role: owner, marketer, analyst or developer."`
 }
 
 // Run changes the role.
 func (u *UsersSetRoleCmd) Run(rc *runContext) error {
+	if viaAPI(u.APIClientFlags) {
+		if err := changeViaAPI(rc, u.APIClientFlags, u.Email, "PUT", "/role", map[string]string{"role": u.Role}); err != nil {
+			return err
+		}
+		fmt.Fprintf(rc.stdout, "%s is %s\n", people.NormalizeEmail(u.Email), u.Role)
+		return nil
+	}
 	svc, done, err := u.service(rc)
 	if err != nil {
 		return err
@@ -113,10 +131,20 @@ func (u *UsersSetRoleCmd) Run(rc *runContext) error {
 }
 
 // UsersRemoveCmd is `tabiji users remove`.
-type UsersRemoveCmd struct{ userFlags }
+type UsersRemoveCmd struct {
+	userFlags
+	APIClientFlags
+}
 
 // Run removes the membership.
 func (u *UsersRemoveCmd) Run(rc *runContext) error {
+	if viaAPI(u.APIClientFlags) {
+		if err := changeViaAPI(rc, u.APIClientFlags, u.Email, "DELETE", "", nil); err != nil {
+			return err
+		}
+		fmt.Fprintf(rc.stdout, "removed %s\n", people.NormalizeEmail(u.Email))
+		return nil
+	}
 	svc, done, err := u.service(rc)
 	if err != nil {
 		return err
