@@ -41,9 +41,11 @@ type auditTarget struct {
 }
 
 // auditAnswerOnly are actions that leave their resource as it was (a
-// customer entered into a journey, a test message sent): their record
-// keeps the answer as after, and reads no before.
-var auditAnswerOnly = map[string]bool{"enter": true, "test-send": true}
+// customer entered into a journey, a test message sent) or whose resource
+// is a collection no GET reads whole (an import: GET /v1/profiles is the
+// search, which needs a query): their record keeps the answer as after,
+// and reads no before.
+var auditAnswerOnly = map[string]bool{"enter": true, "test-send": true, "import": true}
 
 // auditActionWords are the last path segments of POST routes without an
 // id that name an action on the resource before them, not a new resource.

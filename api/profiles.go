@@ -25,8 +25,18 @@ type profileResponse struct {
 	Consent        []consentResponse    `json:"consent"`
 	Events         []eventResponse      `json:"events"`
 	Journeys       []runResponse        `json:"journeys"`
+	Suppressions   []suppressionBody    `json:"suppressions"`
 	CreatedAt      time.Time            `json:"createdAt"`
 	UpdatedAt      time.Time            `json:"updatedAt"`
+}
+
+// suppressionBody is one of the customer's addresses Tabiji will not send
+// to: on which channel, why and since when.
+type suppressionBody struct {
+	Channel string    `json:"channel"`
+	Address string    `json:"address"`
+	Reason  string    `json:"reason"`
+	Since   time.Time `json:"since"`
 }
 
 type addressesResponse struct {
@@ -101,6 +111,10 @@ func (s *server) getProfile(c *gin.Context) {
 	}
 	for i, e := range v.Events {
 		out.Events[i] = toEventResponse(e)
+	}
+	out.Suppressions = make([]suppressionBody, len(v.Suppressions))
+	for i, sp := range v.Suppressions {
+		out.Suppressions[i] = suppressionBody{Channel: sp.Channel, Address: sp.Address, Reason: sp.Reason, Since: sp.CreatedAt}
 	}
 	for i, r := range v.Runs {
 		out.Journeys[i] = s.toRun(r)

@@ -95,8 +95,8 @@ var permissions = map[string][]people.Role{
 	"GET /v1/quarantine":                        anyRole, "GET /v1/quarantine/:id": anyRole, "PUT /v1/quarantine/:id": building,
 	"POST /v1/quarantine/:id/replay": building, "DELETE /v1/quarantine/:id": building,
 	"GET /v1/channels": anyRole, "GET /v1/channels/:channel": anyRole, "PUT /v1/channels/:channel": building,
-	"DELETE /v1/channels/:channel": building,
-	"GET /v1/secrets":              anyRole, "PUT /v1/secrets/:name": building, "DELETE /v1/secrets/:name": building,
+	"DELETE /v1/channels/:channel": building, "POST /v1/channels/:channel/test-send": building,
+	"GET /v1/secrets": anyRole, "PUT /v1/secrets/:name": building, "DELETE /v1/secrets/:name": building,
 	"POST /v1/line/link-tokens": building, "POST /v1/line/account-links": building,
 	"GET /v1/signup-form": anyRole, "PUT /v1/signup-form": building,
 	// The console's pages, and the Temporal Web UI's codec (it decodes what the pages show).

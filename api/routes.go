@@ -170,6 +170,7 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/channels/:channel", s.getChannelSettings)
 	manage.PUT("/channels/:channel", s.putChannelSettings)
 	manage.DELETE("/channels/:channel", s.deleteChannelSettings)
+	manage.POST("/channels/:channel/test-send", s.testSendChannel) // channel_test_send.go
 	// LINE account linking (line_account_link.go).
 	manage.POST("/line/link-tokens", s.issueLineLinkToken)
 	manage.POST("/line/account-links", s.completeLineAccountLink)

@@ -33,10 +33,13 @@ type View struct {
 	Events  []store.Event // the latest, newest first
 	Consent []store.Consent
 	Runs    []*workflow.WorkflowExecutionInfo // the running journey runs
+	// Suppressions are the customer's addresses Tabiji will not send to.
+	Suppressions []store.Suppression
 }
 
 // View reads a customer by its id or a merged id: the profile, its latest
-// events (at most events), its consent and its running journey runs. It
+// events (at most events), its consent, its running journey runs and the
+// suppressions of its addresses. It
 // returns store.ErrNotFound for a customer the workspace lacks.
 func (s *Service) View(ctx context.Context, workspaceID, id string, events int) (View, error) {
 	p, err := s.Store.GetProfile(ctx, workspaceID, id)
@@ -52,6 +55,9 @@ func (s *Service) View(ctx context.Context, workspaceID, id string, events int) 
 	}
 	if v.Consent, err = s.Store.ListConsent(ctx, workspaceID, p.ID); err != nil {
 		return v, fmt.Errorf("profiles: consent of %s: %w", p.ID, err)
+	}
+	if v.Suppressions, err = s.Store.ProfileSuppressions(ctx, p); err != nil {
+		return v, fmt.Errorf("profiles: suppressions of %s: %w", p.ID, err)
 	}
 	return v, nil
 }

@@ -121,3 +121,38 @@ func (s *Store) RemovePushToken(ctx context.Context, workspaceID, token string) 
 	}
 	return tag.RowsAffected(), nil
 }
+
+// ProfileSuppressions returns the suppressions of the profile's addresses
+// (its email address, phone number, LINE user ID and push tokens), oldest
+// first: what the customer page shows as the addresses Tabiji will not
+// send to, and why.
+func (s *Store) ProfileSuppressions(ctx context.Context, p Profile) ([]Suppression, error) {
+	var chans, addrs []string
+	add := func(channel, address string) {
+		if address != "" {
+			chans, addrs = append(chans, channel), append(addrs, SuppressionAddress(channel, address))
+		}
+	}
+	add("email", p.Email)
+	add("sms", p.Phone)
+	add("line", p.LineUserID)
+	for _, t := range p.PushTokens {
+		add("push", t)
+	}
+	out := []Suppression{}
+	if len(addrs) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT s.workspace_id, s.channel, s.address, s.reason, s.created_at FROM suppressions s
+		JOIN unnest($2::text[], $3::text[]) AS a(channel, address) ON s.channel = a.channel AND s.address = a.address
+		WHERE s.workspace_id = $1 ORDER BY s.created_at, s.channel, s.address`, p.WorkspaceID, chans, addrs)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read the profile's suppressions: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Suppression])
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read the profile's suppressions: %w", err)
+	}
+	return append(out, found...), nil
+}

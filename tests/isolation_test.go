@@ -217,6 +217,7 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"GET", "/v1/customers/u_iso/journeys", ""},
 		{"GET", "/v1/profiles/u_iso", ""},
 		{"GET", "/v1/profiles?q=u_iso", ""},
+		{"POST", "/v1/channels/email/test-send", `{"to":"iso@example.com","from":"shop@example.com"}`},
 		{"GET", "/v1/profiles/u_iso/events", ""},
 		{"GET", "/v1/outbox?customer=u_iso", ""},
 		{"GET", "/v1/messages?customer=u_iso", ""},

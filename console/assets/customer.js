@@ -20,6 +20,18 @@ document.addEventListener("DOMContentLoaded", function () {
       body.appendChild(tr);
     });
     if (!body.children.length) { var tr = document.createElement("tr"); cell(tr, t("js.customer.noconsent")); body.appendChild(tr); }
+    // The addresses Tabiji will not send to: channel, address, why, since.
+    var sup = document.querySelector("#suppressions tbody");
+    var reasons = { hard_bounce: t("js.reason.hard_bounce"), spam_report: t("js.reason.spam_report"),
+      unsubscribe: t("js.reason.unsubscribe"), line_unfollow: t("js.reason.line_unfollow"),
+      invalid: t("js.reason.invalid"), sms_stop: t("js.reason.sms_stop") };
+    (res.body.suppressions || []).forEach(function (sp) {
+      var tr = document.createElement("tr");
+      tr.dataset.channel = sp.channel;
+      cell(tr, sp.channel); cell(tr, sp.address); cell(tr, reasons[sp.reason] || sp.reason); cell(tr, new Date(sp.since).toLocaleString(document.documentElement.lang));
+      sup.appendChild(tr);
+    });
+    if (!sup.children.length) { var none = document.createElement("tr"); cell(none, t("js.customer.nosuppressions")); sup.appendChild(none); }
   });
   tb.api("GET", path + "/score").then(function (res) {
     if (res.ok) document.querySelector("#score .value").textContent = String(Math.round(res.body.score * 100) / 100);

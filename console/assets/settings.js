@@ -70,6 +70,38 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
+  // A channel's test send: the fixed test message to the address typed,
+  // and where it went (the provider, or the outbox without credentials).
+  var tf = document.getElementById("test-send-form");
+  if (tf) {
+    tf.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      tf.querySelectorAll(".field-error, #test-error, #test-result").forEach(function (e) { e.hidden = true; e.textContent = ""; });
+      var button = document.getElementById("test-send");
+      var channel = tf.elements.channel.value;
+      var body = { to: tf.elements.to.value.trim() };
+      if (channel === "email") body.from = tf.elements.from.value.trim();
+      if (channel === "email" && !body.from) {
+        var missing = document.getElementById("err-from");
+        missing.textContent = t("js.test.from"); missing.hidden = false; return;
+      }
+      button.disabled = true;
+      tb.api("POST", "/v1/channels/" + encodeURIComponent(channel) + "/test-send", body).then(function (res) {
+        button.disabled = false;
+        if (res.ok) {
+          var done = document.getElementById("test-result");
+          done.textContent = t("js.test.sent", res.body.to, res.body.sentThrough, res.body.messageId);
+          done.hidden = false; return;
+        }
+        var p = res.body || {};
+        (p.errors && p.errors.length ? p.errors : [{ field: "", message: p.detail || t("js.error", res.status) }]).forEach(function (e) {
+          var at = document.getElementById("err-" + e.field) || document.getElementById("test-error");
+          at.textContent = e.message; at.hidden = false;
+        });
+      });
+    });
+  }
+
   var form = document.getElementById("workspace-form");
   if (!form) return;
   form.addEventListener("submit", function (ev) {
