@@ -313,7 +313,6 @@ func TestHandlersMakeOneEngineCall(t *testing.T) {
 // (the list only shrinks).
 var notYetOneCall = []string{
 	"launchJourneyTemplate",
-	"uiCustomer",
 }
 
 // TestTheOneCallCheckFails shows the check failing, on a small source of

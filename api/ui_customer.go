@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -30,30 +29,19 @@ func (s *server) uiCustomer(c *gin.Context) {
 	}
 	frame.TitleText = id
 	page := console.CustomerPage{Frame: frame, ID: id}
-	p, err := s.Store.GetProfile(ctx, ws, id)
-	noProfile := errors.Is(err, store.ErrNotFound)
-	switch {
-	case err == nil:
+	h, err := s.Store.CustomerHistory(ctx, ws, id, uiTimelineLimit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if p := h.Profile; p != nil {
 		page.ID, page.Email = p.ID, p.Email
 		page.Profile = &console.CustomerProfile{Traits: p.Traits, Tags: p.Tags, Email: p.Email, Phone: p.Phone,
 			LineUserID: p.LineUserID, PushTokens: len(p.PushTokens), Timezone: p.Timezone, Locale: p.Locale}
-	case !errors.Is(err, store.ErrNotFound):
-		s.fail(c, err)
-		return
 	}
-	events, _, err := s.Store.CustomerEvents(ctx, ws, page.ID, store.TimelineFilter{Limit: uiTimelineLimit})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	msgs, _, err := s.Store.MessageLog(ctx, ws, store.LogFilter{CustomerID: page.ID, Limit: uiTimelineLimit})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	page.Timeline = append(eventEntries(events), messageEntries(msgs)...)
+	page.Timeline = append(eventEntries(h.Events), messageEntries(h.Messages)...)
 	s.addRuns(ctx, ws, &page)
-	if noProfile && len(page.Timeline) == 0 && len(page.Runs) == 0 {
+	if h.Profile == nil && len(page.Timeline) == 0 && len(page.Runs) == 0 {
 		uiNotFound(c, frame.Lang, console.T(frame.Lang, "customer.title")+" "+id)
 		return
 	}
