@@ -299,7 +299,7 @@ func TestSSOSignIn(t *testing.T) {
 		token := sessionCookieOf(client, b.url)
 		code, raw := b.do(t, "PUT", "/v1/me/workspace", map[string]string{"Cookie": sessionCookie + "=" + token,
 			"X-CSRF-Token": people.CSRFToken(token), "Content-Type": "application/json"}, `{"workspace":"other"}`)
-		if code != http.StatusUnprocessableEntity {
+		if code != http.StatusUnprocessableEntity || !strings.Contains(raw, "single sign-on stays in its workspace") {
 			t.Errorf("switching an SSO session to another workspace: %d %s", code, raw)
 		}
 		if p, _ := b.store.PersonByEmail(ctx, "mia@example.com"); p.LastWorkspaceID == "w" {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tabiji/tabiji/jsonfields"
 )
 
 // Session is a live console session: a person acting in one workspace with
@@ -77,7 +79,7 @@ func (s *Store) SwitchSession(ctx context.Context, token, workspaceID string) er
 			RETURNING s.person_id)
 		UPDATE persons SET last_workspace_id = $2 WHERE id IN (SELECT person_id FROM moved)`, hashSecret(token), workspaceID)
 	if err == nil && tag.RowsAffected() == 0 {
-		err = ErrNotFound
+		err = s.unswitchable(ctx, token)
 	}
 	if err != nil {
 		return fmt.Errorf("store: unable to switch the session to workspace %s: %w", workspaceID, err)
@@ -99,4 +101,17 @@ func (s *Store) ClosePersonSessions(ctx context.Context, personID string) error 
 		return fmt.Errorf("store: unable to close the sessions of person %s: %w", personID, err)
 	}
 	return nil
+}
+
+// unswitchable is why a session did not move: a Refusal naming the
+// workspace field for a session single sign-on bound to its workspace,
+// else ErrNotFound.
+func (s *Store) unswitchable(ctx context.Context, token string) error {
+	var bound bool
+	err := s.pool.QueryRow(ctx, `SELECT sso_workspace_id IS NOT NULL FROM ui_sessions WHERE token_hash = $1`, hashSecret(token)).Scan(&bound)
+	if err == nil && bound {
+		msg := "a session opened by single sign-on stays in its workspace: log out and log in to the other one"
+		return Refuse(ErrInvalid, "workspace: "+msg, jsonfields.Error{Field: "workspace", Message: msg})
+	}
+	return ErrNotFound
 }
