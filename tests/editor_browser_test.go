@@ -348,5 +348,15 @@ func TestJourneyEditorBuildsTheWelcomeSeries(t *testing.T) {
 			t.Errorf("%s's runs: %v, want one ending at %s", customer, runs, last)
 		}
 	}
+
+	t.Run("SimulatingACustomerDrawsTheirPath", func(t *testing.T) {
+		b.run(t, chromedp.SendKeys("#simulate-customer", "c_idle", chromedp.ByID), chromedp.Click("#simulate-run", chromedp.ByID),
+			chromedp.WaitVisible("#canvas .node.on-path", chromedp.ByQuery))
+		var path []string
+		b.run(t, chromedp.Evaluate(`[...document.querySelectorAll("#canvas .node.on-path")].map(n => n.dataset.node).sort()`, &path))
+		if want := []string{"done", "hello", "nudge", "wait"}; !reflect.DeepEqual(path, want) {
+			t.Errorf("the canvas highlights %v, want %v", path, want)
+		}
+	})
 	b.noConsoleErrors(t)
 }

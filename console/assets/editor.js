@@ -19,7 +19,8 @@ const state = {
   layout: { nodes: {} },
   selected: null, // a node id, or null for the journey's settings
   errors: { nodes: {}, settings: [], other: [] },
-  placing: null // a kind picked in the palette, waiting for where
+  placing: null, // a kind picked in the palette, waiting for where
+  highlight: null // the nodes a simulated customer walked
 };
 const undo = [], redo = [];
 let editing = null; // the field being typed in: one undo step per field edit
@@ -138,7 +139,7 @@ function showJSON() {
 // refresh draws the canvas and the JSON view again, and the form when
 // asked (not while the user types in it: the field keeps its focus).
 function refresh(opts) {
-  canvas.render({ def: state.def, layout: state.layout, selected: state.selected, errors: state.errors, highlight: null });
+  canvas.render({ def: state.def, layout: state.layout, selected: state.selected, errors: state.errors, highlight: state.highlight });
   clearTimeout(jsonTimer);
   showJSON();
   if (opts.form) inspector();
@@ -279,6 +280,26 @@ on("json-view", "input", (ev) => {
   refresh({ form: true });
 });
 on("json-view", "change", () => { editing = null; });
+
+// Simulate: a stored customer run through the saved version in simulated
+// time (POST /v1/journeys/{id}/simulate; nothing is stored or sent), their
+// path drawn on the canvas.
+on("simulate-form", "submit", async (ev) => {
+  ev.preventDefault();
+  const customer = $("simulate-customer").value.trim();
+  const p = await tb.api("GET", "/v1/profiles/" + encodeURIComponent(customer));
+  if (!p.ok) { say(p.status === 404 ? t("js.preview.nocustomer", customer) : problemText(p), "error"); return; }
+  const prof = p.body, a = prof.addresses || {};
+  const res = await tb.api("POST", "/v1/journeys/" + encodeURIComponent(state.id) + "/simulate", {
+    userId: prof.id, profile: { id: prof.id, traits: prof.traits, tags: prof.tags, email: a.email, phone: a.phone,
+      lineUserId: a.lineUserId, pushTokens: a.pushTokens, timezone: prof.timezone, locale: prof.locale }
+  });
+  if (!res.ok) { say(problemText(res), "error"); return; }
+  const r = res.body || {};
+  state.highlight = new Set((r.steps || []).map((s) => s.node));
+  refresh({});
+  say(r.entered ? t("js.editor.simulated", customer, (r.steps || []).map((s) => s.node).join(" → "), r.outcome || "") : t("js.preview.notentered", r.reason || ""), "ok");
+});
 
 // Saving: the definition as a new version, then the positions beside it.
 on("save", "click", save);
