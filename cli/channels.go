@@ -21,7 +21,7 @@ import (
 // credentials delivers to the development outbox. `tabiji dev` and
 // `tabiji worker` hand them to the Send activity (see Delivery).
 type ChannelFlags struct {
-	PublicURL                string `name:"public-url" env:"TABIJI_PUBLIC_URL" help:"Public base URL of the API, for unsubscribe links in messages; when https, the console session cookie is Secure and __Host- prefixed even behind a TLS-terminating proxy (tabiji dev: its own address)."`
+	PublicURL                string `name:"public-url" env:"TABIJI_PUBLIC_URL" help:"Public base URL of the API, for unsubscribe links in messages and the console's invitation, password-reset and single sign-on links; when https, the console session cookie is Secure and __Host- prefixed even behind a TLS-terminating proxy (tabiji dev: its own address)."`
 	EmailFrom                string `name:"email-from" env:"TABIJI_EMAIL_FROM" help:"Sender address of emails whose content is inline in the journey (stored templates name their own)."`
 	SendGridAPIKey           string `name:"sendgrid-api-key" env:"SENDGRID_API_KEY" help:"SendGrid API key (mail send): email goes through SendGrid."`
 	SendGridBaseURL          string `name:"sendgrid-base-url" env:"SENDGRID_BASE_URL" help:"SendGrid API base URL (default https://api.sendgrid.com)."`
