@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/advertising"
-	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/store"
 )
@@ -68,13 +67,4 @@ func (s *server) putAdvertising(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, toAdvertisingBody(p))
-}
-
-// readyToAdvertise answers a 422 naming the missing fields of the sender's
-// identity, and returns false, when the workspace enforces the
-// advertising-mail policy, its sender's identity is incomplete, and the
-// journey sends promotional email or SMS (store.Store.CheckJourneyAdvertising).
-// Template launches check it; activation checks it in routing.
-func (s *server) readyToAdvertise(c *gin.Context, def journey.Definition) bool {
-	return !s.answered(c, s.Store.CheckJourneyAdvertising(c.Request.Context(), workspace(c), def))
 }

@@ -18,8 +18,9 @@ import (
 // engine/store package and answers" (docs/architecture.md, "How a handler
 // looks"), checked on the source: every handler registered in routes.go (the
 // last handler of each route; the ones before it are middleware) may name at
-// most one engine call, counting its own body and, one level down, the
-// bodies of the api/ functions it calls. An engine call is
+// most one engine call, counting its own body and the bodies of the api/
+// functions it calls, and of the ones those call, all the way down. An
+// engine call is
 //   - a method call on an engine field of the server: s.Store, s.Temporal,
 //     s.router, s.pipeline, s.broadcasts, s.engagement, s.Channels, s.webhooks,
 //     s.signups, the caches of stored settings (engineFields), or on what
@@ -45,6 +46,10 @@ var apiCaches = map[string]bool{"identitySecrets": true, "scoring": true, "taxon
 
 // engineGetters are api/ methods that hand out an engine value.
 var engineGetters = map[string]bool{"vault": true}
+
+// valueGetters are api/ methods that hand out a value an engine field holds
+// and call nothing (s.Channels.Keyring()): the check does not follow them.
+var valueGetters = map[string]bool{"keyring": true}
 
 // handlerSource is api/'s source, parsed for the check.
 type handlerSource struct {
@@ -196,28 +201,34 @@ func calleeName(call *ast.CallExpr) string {
 	return ""
 }
 
-// engineCalls lists the engine calls a handler names, in its body and one
-// level down in the api/ functions it calls, as "s.Store.GetJourney" or
-// "helper: workflows.EnterJourney".
+// engineCalls lists the engine calls a handler names, in its body and in
+// the api/ functions it calls, transitively (each once), as
+// "s.Store.GetJourney" or "helper: workflows.EnterJourney" (helper being
+// the function the call is written in).
 func (src *handlerSource) engineCalls(h ast.Node) []string {
 	calls := src.directCalls(h)
 	followed := map[string]bool{}
-	ast.Inspect(h, func(n ast.Node) bool {
-		call, ok := n.(*ast.CallExpr)
-		if !ok {
+	var follow func(n ast.Node)
+	follow = func(n ast.Node) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			name := calleeName(call)
+			fn := src.funcs[name]
+			if fn == nil || followed[name] || fn.Body == nil || engineGetters[name] || valueGetters[name] {
+				return true
+			}
+			followed[name] = true
+			for _, c := range src.directCalls(fn.Body) {
+				calls = append(calls, name+": "+c)
+			}
+			follow(fn.Body)
 			return true
-		}
-		name := calleeName(call)
-		fn := src.funcs[name]
-		if fn == nil || followed[name] || fn.Body == nil {
-			return true
-		}
-		followed[name] = true
-		for _, c := range src.directCalls(fn.Body) {
-			calls = append(calls, name+": "+c)
-		}
-		return true
-	})
+		})
+	}
+	follow(h)
 	return calls
 }
 
@@ -310,9 +321,18 @@ func TestHandlersMakeOneEngineCall(t *testing.T) {
 }
 
 // notYetOneCall are the handlers still to be reduced to one engine call
-// (the list only shrinks).
+// (the list only shrinks). Each makes its second call in an api/ helper
+// two or more levels down, which the check sees since it follows helpers
+// all the way: the workspace's time zone read beside the statistics
+// (statsZone), the customer's runs listed and queried in Temporal
+// (listCustomerRuns), the taxonomy read beside an export page
+// (exportFields), the identity secret and known IDs read beside a Segment
+// call's submission (userVerified, dropKnownMerges).
 var notYetOneCall = []string{
-	"launchJourneyTemplate",
+	"customerJourneys", "uiCustomer",
+	"exportProfiles",
+	"journeyStats", "kpiChannels", "kpiDashboard", "kpiJourneyRevenue", "kpiLTV", "kpiLeads", "kpiRepeatPurchase", "uiJourney",
+	"segmentBatch", "segmentCall",
 }
 
 // TestTheOneCallCheckFails shows the check failing, on a small source of
@@ -326,6 +346,7 @@ func (s *server) routes(r *gin.Engine) {
 	r.GET("/one", s.auth(roleAdmin), s.one)
 	r.GET("/two", s.two)
 	r.GET("/helped", s.helped)
+	r.GET("/deep", s.deep)
 	r.POST("/entered", longRequest, s.entered)
 	r.GET("/literal", func(c *gin.Context) { s.Store.Ping(c); s.router.Invalidate("w") })
 	r.GET("/cached", s.cached)
@@ -339,6 +360,9 @@ func (s *server) one(c *gin.Context) { j, err := s.Store.GetJourney(ctx, "w", "j
 func (s *server) two(c *gin.Context) { s.Store.GetJourney(ctx, "w", "j"); s.Store.JourneyVersions(ctx, "w", "j") }
 func (s *server) helped(c *gin.Context) { s.Store.GetJourney(ctx, "w", "j"); s.check(c) }
 func (s *server) check(c *gin.Context) bool { _, err := s.Store.GetSegment(ctx, "w", "s"); return err == nil }
+func (s *server) deep(c *gin.Context) { s.Store.GetJourney(ctx, "w", "j"); s.parse(c) }
+func (s *server) parse(c *gin.Context) bool { return s.lookup(c) }
+func (s *server) lookup(c *gin.Context) bool { return s.check(c) }
 func (s *server) entered(c *gin.Context) { workflows.EnterJourney(ctx, s.Temporal, "q", in); s.router.Invalidate("w") }
 func (s *server) cached(c *gin.Context) { s.Store.PutScoringRules(ctx, "w"); s.scoring.Invalidate("w"); _ = workflows.RunWorkflowID("w", "j", "c", "") }
 func (s *server) more(c *gin.Context) { s.Temporal.SignalWorkflow(ctx); s.vault().Missing(ctx) }
@@ -352,6 +376,7 @@ func (s *server) more(c *gin.Context) { s.Temporal.SignalWorkflow(ctx); s.vault(
 	src := parseHandlerSource(t, dir, "github.com/tabiji/tabiji", "..")
 	got := oneCallViolations(src)
 	want := []string{
+		"deep: s.Store.GetJourney, check: s.Store.GetSegment",
 		"entered: workflows.EnterJourney, s.router.Invalidate",
 		"helped: s.Store.GetJourney, check: s.Store.GetSegment",
 		"more: s.Temporal.SignalWorkflow, s.vault().Missing",
@@ -361,7 +386,7 @@ func (s *server) more(c *gin.Context) { s.Temporal.SignalWorkflow(ctx); s.vault(
 	if !slices.Equal(got, want) {
 		t.Errorf("violations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if n := len(src.handlers("routes")); n != 7 {
-		t.Errorf("found %d handlers, want 7 (one, two, helped, entered, the literal, cached, more, and not the middleware)", n)
+	if n := len(src.handlers("routes")); n != 8 {
+		t.Errorf("found %d handlers, want 8 (one, two, helped, deep, entered, the literal, cached, more, and not the middleware)", n)
 	}
 }

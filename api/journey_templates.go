@@ -2,15 +2,13 @@ package api
 
 import (
 	"cmp"
-	"encoding/json"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/approvals"
 	"github.com/tabiji/tabiji/journeytemplates"
-	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/schemas"
 )
 
@@ -69,7 +67,9 @@ func (s *server) templateLanguage(c *gin.Context, asked, field string) (string, 
 }
 
 // launchJourneyTemplate makes a journey from a template and activates it,
-// held to the workspace's taxonomy as any saved journey is.
+// held to the workspace's taxonomy as any saved journey is
+// (approvals.Service.LaunchTemplate). Under approvals the activation is a
+// request and the journey stays a draft.
 func (s *server) launchJourneyTemplate(c *gin.Context) {
 	t, ok := s.template(c)
 	if !ok {
@@ -79,55 +79,31 @@ func (s *server) launchJourneyTemplate(c *gin.Context) {
 	if c.Request.ContentLength != 0 && !decodeJSON(c, 64<<10, &req, true) {
 		return
 	}
-	lang, ok := s.templateLanguage(c, req.Locale, "locale")
-	if !ok {
+	if req.Locale != "" && s.answered(c, journeytemplates.CheckLanguage(req.Locale, "locale")) {
 		return
 	}
 	if req.ID == "" { // a Japanese name makes no slug: the English title's
 		req.ID = cmp.Or(slug(req.Name), slug(t.Title))
 	}
-	if !nameAndID(c, &req.Name, &req.ID, t.In(lang).Title) {
+	// A blank name becomes the title in the journey's language, which the
+	// launch knows: the English title stands in for the check here.
+	req.Name = strings.TrimSpace(req.Name)
+	if name := req.Name; !nameAndID(c, &name, &req.ID, t.Title) {
 		return
 	}
-	def, err := t.RenderIn(lang, req.Params)
-	if s.answered(c, err) {
+	done, err := s.approvals.LaunchTemplate(c.Request.Context(), workspace(c), approvals.TemplateLaunch{
+		Template: t, ID: req.ID, Name: req.Name, Params: req.Params, Locale: req.Locale,
+	}, approvalActor(c))
+	if s.answered(c, err, conflict("a journey with id "+req.ID+" already exists: launch with another \"id\"", taken("id"))) {
 		return
 	}
-	warnings, ok := s.checkCatalog(c, def)
-	if !ok || !s.checkSecretRefs(c, def) || !s.readyToAdvertise(c, def) {
-		return
-	}
-	s.createAndActivate(c, req.ID, req.Name, def, warnings)
-}
-
-// createAndActivate stores a new journey and makes its first version live.
-// Activation is a second step: if it fails the journey stays a draft, which
-// POST /v1/journeys/{id}/activate finishes.
-func (s *server) createAndActivate(c *gin.Context, id, name string, def journey.Definition, warnings []jsonfields.Error) {
-	canonical, err := json.Marshal(def)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	ctx := c.Request.Context()
-	_, err = s.Store.CreateJourney(ctx, workspace(c), id, name, canonical)
-	if s.answered(c, err, conflict("a journey with id "+id+" already exists: launch with another \"id\"", taken("id"))) {
-		return
-	}
-	// Activation syncs the trigger schedules (a template entered on a
-	// segment or a date needs its schedule now, not at the sweeper's next
-	// sync); under approvals it is a request and the journey stays a draft.
-	done, err := s.approvals.ActivateJourney(ctx, workspace(c), id, approvalActor(c))
-	if s.answered(c, err) {
-		return
-	}
-	c.Header("Location", "/v1/journeys/"+id)
+	c.Header("Location", "/v1/journeys/"+req.ID)
 	if done.Request != nil {
 		requested(c, *done.Request)
 		return
 	}
 	resp := toJourneyResponse(done.Journey)
-	resp.Warnings = warnings
+	resp.Warnings = done.Warnings
 	c.JSON(http.StatusCreated, resp)
 }
 

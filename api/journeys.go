@@ -56,11 +56,11 @@ func (s *server) createJourney(c *gin.Context) {
 		invalid(c, "definition", "is required: the journey's entry and nodes")
 		return
 	}
-	canonical, warnings, ok := s.parseDefinition(c, req.Definition)
+	def, ok := parseDefinition(c, req.Definition)
 	if !ok {
 		return
 	}
-	j, err := s.Store.CreateJourney(c.Request.Context(), workspace(c), req.ID, req.Name, canonical)
+	j, warnings, err := s.router.CreateJourney(c.Request.Context(), workspace(c), req.ID, req.Name, def)
 	if s.answered(c, err, conflict("a journey with id "+req.ID+" already exists", taken("id"))) {
 		return
 	}
@@ -71,9 +71,10 @@ func (s *server) createJourney(c *gin.Context) {
 }
 
 // parseDefinition validates a definition and answers 422 with every error
-// and its path when it is invalid. It returns the definition as stored and
-// the taxonomy's warnings.
-func (s *server) parseDefinition(c *gin.Context, raw json.RawMessage) (json.RawMessage, []jsonfields.Error, bool) {
+// and its path when it is invalid. What it names in the workspace (stored
+// templates, segment, taxonomy, secrets) is checked by the call that saves
+// it (routing.Router.CheckJourney).
+func parseDefinition(c *gin.Context, raw json.RawMessage) (journey.Definition, bool) {
 	def, err := journey.Parse(raw)
 	var verr journey.ValidationError
 	if errors.As(err, &verr) {
@@ -82,18 +83,9 @@ func (s *server) parseDefinition(c *gin.Context, raw json.RawMessage) (json.RawM
 			errs[i] = jsonfields.Error{Field: "definition." + fe.Field, Message: fe.Message}
 		}
 		problem(c, http.StatusUnprocessableEntity, err.Error(), errs...)
-		return nil, nil, false
+		return def, false
 	}
-	warnings, ok := s.checkCatalog(c, def)
-	if !ok || !s.checkSecretRefs(c, def) {
-		return nil, nil, false
-	}
-	canonical, err := json.Marshal(def)
-	if err != nil {
-		s.fail(c, err)
-		return nil, nil, false
-	}
-	return canonical, warnings, true
+	return def, true
 }
 
 // listJourneys lists the workspace's journeys, each with its latest version.
@@ -187,11 +179,11 @@ func (s *server) updateJourney(c *gin.Context) {
 		invalid(c, "definition", "is required: the journey's entry and nodes")
 		return
 	}
-	canonical, warnings, ok := s.parseDefinition(c, req.Definition)
+	def, ok := parseDefinition(c, req.Definition)
 	if !ok {
 		return
 	}
-	j, err := s.router.UpdateJourney(c.Request.Context(), workspace(c), c.Param("id"), strings.TrimSpace(req.Name), canonical)
+	j, warnings, err := s.router.UpdateJourney(c.Request.Context(), workspace(c), c.Param("id"), strings.TrimSpace(req.Name), def)
 	if s.answered(c, err, conflict("journey "+c.Param("id")+" is archived: create a new journey instead"), noJourney(c)) {
 		return
 	}

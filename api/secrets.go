@@ -2,14 +2,11 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/channels/settings"
-	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/secrets"
 )
@@ -80,87 +77,4 @@ func (s *server) deleteSecret(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
-}
-
-// secretRef is one {{ secrets.NAME }} in a definition, with its field.
-type secretRef struct{ field, name string }
-
-// secretRefs lists the secrets a definition's webhook nodes reference.
-func secretRefs(def journey.Definition) []secretRef {
-	var refs []secretRef
-	add := func(field, s string) {
-		for _, name := range secrets.References(s) {
-			refs = append(refs, secretRef{field, name})
-		}
-	}
-	for i, n := range def.Nodes {
-		if n.Kind != journey.KindWebhook {
-			continue
-		}
-		path := fmt.Sprintf("definition.nodes[%d]", i)
-		add(path+".url", n.URL)
-		keys := make([]string, 0, len(n.Headers))
-		for k := range n.Headers {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			add(path+".headers."+k, n.Headers[k])
-		}
-		walkStrings(path+".body", n.Body, add)
-	}
-	return refs
-}
-
-// walkStrings calls f with every string of a JSON value and its path.
-func walkStrings(path string, v any, f func(path, s string)) {
-	switch v := v.(type) {
-	case string:
-		f(path, v)
-	case []any:
-		for i, x := range v {
-			walkStrings(fmt.Sprintf("%s[%d]", path, i), x, f)
-		}
-	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			walkStrings(path+"."+k, v[k], f)
-		}
-	}
-}
-
-// checkSecretRefs answers 422 naming each field that references a secret
-// the workspace does not have (or by a name no secret can have).
-func (s *server) checkSecretRefs(c *gin.Context, def journey.Definition) bool {
-	refs := secretRefs(def)
-	if len(refs) == 0 {
-		return true
-	}
-	var names []string
-	for _, r := range refs {
-		names = append(names, r.name)
-	}
-	missing, err := s.vault().Missing(c.Request.Context(), workspace(c), names)
-	if err != nil {
-		s.fail(c, err)
-		return false
-	}
-	var errs []jsonfields.Error
-	for _, r := range refs {
-		switch {
-		case secrets.CheckName(r.name) != "":
-			errs = append(errs, jsonfields.Error{Field: r.field, Message: "secrets." + r.name + " is not a secret name: " + secrets.CheckName(r.name)})
-		case slices.Contains(missing, r.name):
-			errs = append(errs, jsonfields.Error{Field: r.field, Message: "secrets." + r.name + " is not a secret of this workspace: PUT /v1/secrets/" + r.name + " first"})
-		}
-	}
-	if len(errs) > 0 {
-		problem(c, http.StatusUnprocessableEntity, errs[0].Field+": "+errs[0].Message, errs...)
-		return false
-	}
-	return true
 }

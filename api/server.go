@@ -170,10 +170,11 @@ func newServer(d Deps) *server {
 			"line":  {settings.ChannelSecret: d.LineChannelSecret},
 		}})
 	}
-	s := &server{Deps: d, router: routing.New(routing.Deps{
-		Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Logger: d.Logger, PayloadCodec: d.PayloadCodec, Metrics: d.Metrics, Changes: d.Changes,
-	})}
-	s.taxonomies = newTaxonomyCache(d.Store, 5*time.Second)
+	s := &server{Deps: d, taxonomies: newTaxonomyCache(d.Store, 5*time.Second)}
+	s.router = routing.New(routing.Deps{
+		Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Logger: d.Logger, PayloadCodec: d.PayloadCodec, Metrics: d.Metrics,
+		Changes: d.Changes, Taxonomies: s.taxonomies,
+	})
 	s.scoring = newScoringCache(d.Store, 5*time.Second)
 	s.pipeline = ingest.NewPipeline(ingest.Deps{
 		Store: d.Store, Router: s.router, Logger: d.Logger, Taxonomies: s.taxonomies, Scoring: s.scoring, Metrics: d.Metrics,

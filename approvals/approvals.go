@@ -12,6 +12,7 @@ import (
 	"fmt"
 
 	"github.com/tabiji/tabiji/broadcasts"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/routing"
 	"github.com/tabiji/tabiji/store"
 )
@@ -39,6 +40,8 @@ type Outcome struct {
 	Journey   store.Journey
 	Scheduled broadcasts.Scheduled
 	Request   *store.ApprovalRequest
+	// Warnings are the taxonomy's warnings about a launched journey.
+	Warnings []jsonfields.Error
 }
 
 // scheduleParams is a broadcast request's params: what Schedule was asked.

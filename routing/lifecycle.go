@@ -68,19 +68,6 @@ func (r *Router) ActivateJourney(ctx context.Context, workspaceID, id string) (s
 	return j, nil
 }
 
-// UpdateJourney stores a new version of a journey (definition validated by
-// the caller). Runs keep the version they entered with; an active journey
-// enters new customers on the new one. It returns store.ErrNotFound, and
-// store.ErrConflict for an archived journey.
-func (r *Router) UpdateJourney(ctx context.Context, workspaceID, id, name string, definition json.RawMessage) (store.Journey, error) {
-	j, err := r.Store.UpdateJourney(ctx, workspaceID, id, name, definition)
-	if err != nil {
-		return j, err
-	}
-	r.Invalidate(workspaceID)
-	return j, nil
-}
-
 // APIEntryRequest is one entry by API call: the customer, a messageId
 // that dedupes a retried call (generated when empty), and the payload that
 // becomes the entry event's properties.

@@ -28,6 +28,8 @@
 package routing
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -37,6 +39,8 @@ import (
 	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/taxonomy"
+	"github.com/tabiji/tabiji/wscache"
 )
 
 // Deps is what a Router needs.
@@ -55,6 +59,10 @@ type Deps struct {
 	// workspace's journeys for indexTTL, dropping them only on this
 	// process's own changes (Invalidate), which is right for one process.
 	Changes *Changes
+	// Taxonomies holds each workspace's compiled taxonomy, which
+	// CheckJourney holds a definition's events to; nil: New makes one
+	// that keeps a workspace's taxonomy for taxonomyTTL.
+	Taxonomies *wscache.Cache[*taxonomy.Taxonomy]
 }
 
 // Router hands events to the journey runs that use them.
@@ -70,10 +78,29 @@ type Router struct {
 // process drops its own entry on every lifecycle change (Invalidate).
 const indexTTL = 5 * time.Second
 
+// taxonomyTTL is how long a Router's own taxonomy cache keeps a
+// workspace's taxonomy.
+const taxonomyTTL = 5 * time.Second
+
+// NewTaxonomyCache keeps each workspace's compiled taxonomy for ttl.
+func NewTaxonomyCache(st *store.Store, ttl time.Duration) *wscache.Cache[*taxonomy.Taxonomy] {
+	return wscache.New(ttl, func(ctx context.Context, workspaceID string) (*taxonomy.Taxonomy, error) {
+		t, err := st.Taxonomy(ctx, workspaceID)
+		if err != nil {
+			return nil, fmt.Errorf("load taxonomy: %w", err)
+		}
+		t.Compile()
+		return t, nil
+	})
+}
+
 // New returns a Router over d.
 func New(d Deps) *Router {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Taxonomies == nil {
+		d.Taxonomies = NewTaxonomyCache(d.Store, taxonomyTTL)
 	}
 	return &Router{Deps: d, journeys: newJourneyIndex(d.Store, indexTTL, d.Changes)}
 }
