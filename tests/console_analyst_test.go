@@ -13,11 +13,12 @@ import (
 // changeControls lists the page's enabled, visible controls that could
 // change something: every button, input, select and text area but those
 // known to only read or to be the reader's own (the language switch,
-// logging out), and the fields of forms that only GET a page.
+// logging out, the canvas's zoom and its settings panel, read-only
+// fields), and the fields of forms that only GET a page.
 const changeControls = `[...document.querySelectorAll('button, input:not([type=hidden]), select, textarea')]
-	.filter(e => !e.matches(':disabled') && e.getClientRects().length > 0)
+	.filter(e => !e.matches(':disabled') && !e.readOnly && e.getClientRects().length > 0)
 	.filter(e => !e.closest('form[method=get]') && !e.closest('form[action="/ui/logout"]'))
-	.filter(e => !['lang-switch', 'versions-load', 'print'].includes(e.id))
+	.filter(e => !['lang-switch', 'versions-load', 'print', 'settings-open', 'zoom-in', 'zoom-out', 'zoom-fit'].includes(e.id))
 	.map(e => e.outerHTML.slice(0, 120))`
 
 // TestAnalystSeesNoControlThatChanges: an analyst opens every console page
