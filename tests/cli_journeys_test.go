@@ -18,8 +18,13 @@ import (
 // tabiji runs the tabiji command in this process against the stack's API.
 func (s *stack) tabiji(args ...string) (string, error) {
 	s.t.Helper()
+	return runTabiji(append(args, "--api-url", s.url, "--admin-key", s.admin)...)
+}
+
+// runTabiji runs the tabiji command in this process and answers what it
+// printed, standard output then standard error.
+func runTabiji(args ...string) (string, error) {
 	var out, errOut bytes.Buffer
-	args = append(args, "--api-url", s.url, "--admin-key", s.admin)
 	err := cli.Run(context.Background(), args, &out, &errOut)
 	return out.String() + errOut.String(), err
 }

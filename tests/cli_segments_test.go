@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bytes"
 	"context"
 	"net/http/httptest"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tabiji/tabiji/api"
-	"github.com/tabiji/tabiji/cli"
 	"github.com/tabiji/tabiji/pgtest"
 	"github.com/tabiji/tabiji/store"
 )
@@ -34,9 +32,7 @@ func TestSegmentsCLI(t *testing.T) {
 		}
 	}
 	run := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := cli.Run(ctx, append(args, "--api-url", srv.URL, "--admin-key", key), &out, &errOut)
-		return out.String() + errOut.String(), err
+		return runTabiji(append(args, "--api-url", srv.URL, "--admin-key", key)...)
 	}
 	if out, err := run("segments", "apply", "-f", "../examples/segments/bought_exactly_once.json"); err != nil || !strings.Contains(out, "Created segment bought_exactly_once: version 1.") {
 		t.Fatalf("apply = %v\n%s", err, out)

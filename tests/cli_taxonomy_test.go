@@ -38,11 +38,7 @@ func TestTaxonomyCLI(t *testing.T) {
 	}
 	srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
 	t.Cleanup(srv.Close)
-	cliRun := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := cli.Run(ctx, args, &out, &errOut)
-		return out.String() + errOut.String(), err
-	}
+	cliRun := runTabiji
 	run := func(args ...string) (string, error) {
 		return cliRun(append(args, "--api-url", srv.URL, "--admin-key", admin)...)
 	}

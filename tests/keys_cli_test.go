@@ -26,11 +26,7 @@ func TestKeysCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
-	run := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := cli.Run(ctx, append(args, "--database-url", dbURL), &out, &errOut)
-		return out.String() + errOut.String(), err
-	}
+	run := func(args ...string) (string, error) { return runTabiji(append(args, "--database-url", dbURL)...) }
 	srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
 	t.Cleanup(srv.Close)
 	track := func(secret string) int {

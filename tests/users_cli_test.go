@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/tabiji/tabiji/api"
-	"github.com/tabiji/tabiji/cli"
 	"github.com/tabiji/tabiji/pgtest"
 	"github.com/tabiji/tabiji/store"
 )
@@ -32,11 +30,7 @@ func TestUsersCLI(t *testing.T) {
 	if err := st.EnsureWorkspace(ctx, "acme", "Acme"); err != nil {
 		t.Fatal(err)
 	}
-	run := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := cli.Run(ctx, append(args, "--database-url", dbURL), &out, &errOut)
-		return out.String() + errOut.String(), err
-	}
+	run := func(args ...string) (string, error) { return runTabiji(append(args, "--database-url", dbURL)...) }
 	srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
 	t.Cleanup(srv.Close)
 	passwordRE := regexp.MustCompile(`password  (\S+)`)

@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -11,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/tabiji/tabiji/api"
-	"github.com/tabiji/tabiji/cli"
 	"github.com/tabiji/tabiji/pgtest"
 	"github.com/tabiji/tabiji/store"
 )
@@ -38,11 +36,7 @@ func TestUsersInviteCLI(t *testing.T) {
 	}
 	srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
 	t.Cleanup(srv.Close)
-	run := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := cli.Run(ctx, args, &out, &errOut)
-		return out.String() + errOut.String(), err
-	}
+	run := runTabiji
 	viaAPI := func(args ...string) (string, error) {
 		return run(append(args, "--api-url", srv.URL, "--admin-key", admin)...)
 	}
