@@ -323,15 +323,13 @@ func TestHandlersMakeOneEngineCall(t *testing.T) {
 // notYetOneCall are the handlers still to be reduced to one engine call
 // (the list only shrinks). Each makes its second call in an api/ helper
 // two or more levels down, which the check sees since it follows helpers
-// all the way: the workspace's time zone read beside the statistics
-// (statsZone), the customer's runs listed and queried in Temporal
+// all the way: the customer's runs listed and queried in Temporal
 // (listCustomerRuns), the taxonomy read beside an export page
 // (exportFields), the identity secret and known IDs read beside a Segment
 // call's submission (userVerified, dropKnownMerges).
 var notYetOneCall = []string{
 	"customerJourneys", "uiCustomer",
 	"exportProfiles",
-	"journeyStats", "kpiChannels", "kpiDashboard", "kpiJourneyRevenue", "kpiLTV", "kpiLeads", "kpiRepeatPurchase", "uiJourney",
 	"segmentBatch", "segmentCall",
 }
 

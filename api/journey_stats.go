@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tabiji/tabiji/locale"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -16,7 +17,7 @@ import (
 // the workspace's by default.
 func (s *server) journeyStats(c *gin.Context) {
 	ctx, ws := c.Request.Context(), workspace(c)
-	q, ok := s.statsQuery(c)
+	q, ok := statsQuery(c)
 	if !ok {
 		return
 	}
@@ -36,7 +37,7 @@ func versionText(v *int) string {
 
 // statsQuery reads version, from, to and tz, answering a 400 naming the
 // parameter at fault.
-func (s *server) statsQuery(c *gin.Context) (store.StatsQuery, bool) {
+func statsQuery(c *gin.Context) (store.StatsQuery, bool) {
 	var q store.StatsQuery
 	if v := c.Query("version"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -46,67 +47,81 @@ func (s *server) statsQuery(c *gin.Context) (store.StatsQuery, bool) {
 		}
 		q.Version = &n
 	}
-	var ok bool
-	if q.TZ, q.From, q.To, ok = s.statsRange(c); !ok {
-		return q, false
-	}
-	return q, true
+	p, ok := statsRange(c)
+	q.TZ, q.From, q.To, q.FromDay, q.ToDay = p.tz, p.from, p.to, p.fromDay, p.toDay
+	return q, ok
 }
 
-// statsRange reads tz, from and to, shared by the stats and the KPIs:
-// the zone (the parameter's, else the workspace's) and the instants,
-// answering a 400 naming the parameter at fault.
-func (s *server) statsRange(c *gin.Context) (tz string, from, to time.Time, ok bool) {
-	loc, ok := s.statsZone(c)
-	if !ok {
-		return "", from, to, false
-	}
-	if from, ok = statsTime(c, "from", loc); !ok {
-		return "", from, to, false
-	}
-	if to, ok = statsTime(c, "to", loc); !ok {
-		return "", from, to, false
-	}
-	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
-		invalid(c, "to", "must be after from")
-		return "", from, to, false
-	}
-	return loc.String(), from, to, true
+// statsPeriod is the tz, from and to parameters, their syntax checked: the
+// store resolves the zone (the workspace's when tz is "") and the dates at
+// its midnights, and refuses there what only the zone decides.
+type statsPeriod struct {
+	tz, fromDay, toDay string
+	from, to           time.Time
 }
 
-// statsZone is the tz parameter's zone, else the workspace's.
-func (s *server) statsZone(c *gin.Context) (*time.Location, bool) {
-	name := c.Query("tz")
-	if name == "" {
-		tz, err := s.Store.WorkspaceTimezone(c.Request.Context(), workspace(c))
-		if err != nil {
-			s.fail(c, err)
-			return nil, false
+// statsRange reads tz, from and to, shared by the stats and the KPIs,
+// answering a 400 naming the parameter at fault: tz must be a zone, each
+// end a date or an RFC 3339 time, to after from.
+func statsRange(c *gin.Context) (statsPeriod, bool) {
+	p := statsPeriod{tz: c.Query("tz")}
+	var loc *time.Location
+	if p.tz != "" {
+		var err error
+		if loc, err = time.LoadLocation(p.tz); err != nil || p.tz == "Local" {
+			invalid(c, "tz", locale.TimezoneRule)
+			return p, false
 		}
-		name = tz
 	}
-	loc, err := time.LoadLocation(name)
-	if err != nil || name == "Local" {
-		invalid(c, "tz", "must be an IANA time zone such as Asia/Tokyo")
-		return nil, false
+	var ok bool
+	if p.from, p.fromDay, ok = statsTime(c, "from"); !ok {
+		return p, false
 	}
-	return loc, true
+	if p.to, p.toDay, ok = statsTime(c, "to"); !ok {
+		return p, false
+	}
+	if !p.ordered(loc) {
+		invalid(c, "to", "must be after from")
+		return p, false
+	}
+	return p, true
 }
 
-// statsTime reads an RFC 3339 time or a date (midnight in loc); "" is zero.
-func statsTime(c *gin.Context, name string, loc *time.Location) (time.Time, bool) {
+// ordered says whether to comes after from (or an end is missing), as far
+// as the parameters tell without the workspace's zone: the store checks
+// an instant against a date once it has the zone.
+func (p statsPeriod) ordered(loc *time.Location) bool {
+	if loc == nil {
+		if (p.fromDay == "") != (p.toDay == "") {
+			return true // an instant against a date (or nothing): the zone decides
+		}
+		loc = time.UTC // dates order alike at the midnights of every zone
+	}
+	from, to := p.from, p.to
+	if p.fromDay != "" {
+		from, _ = time.ParseInLocation(time.DateOnly, p.fromDay, loc)
+	}
+	if p.toDay != "" {
+		to, _ = time.ParseInLocation(time.DateOnly, p.toDay, loc)
+	}
+	return from.IsZero() || to.IsZero() || from.Before(to)
+}
+
+// statsTime reads an RFC 3339 time, or a date (its midnight in the zone,
+// the store's to resolve); "" is neither.
+func statsTime(c *gin.Context, name string) (time.Time, string, bool) {
 	v := c.Query(name)
 	if v == "" {
-		return time.Time{}, true
+		return time.Time{}, "", true
 	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, true
+		return t, "", true
 	}
-	if t, err := time.ParseInLocation(time.DateOnly, v, loc); err == nil {
-		return t, true
+	if _, err := time.Parse(time.DateOnly, v); err == nil {
+		return time.Time{}, v, true
 	}
-	invalid(c, name, "must be a date (2026-11-23) or an RFC 3339 time (2026-11-23T09:00:00+09:00)")
-	return time.Time{}, false
+	invalid(c, name, store.DayRule)
+	return time.Time{}, "", false
 }
 
 // workspaceTimezoneBody is GET and PUT /v1/workspace/timezone.

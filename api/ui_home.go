@@ -15,14 +15,24 @@ import (
 // homeDays is the home page's period when none is asked: the last 30 days.
 const homeDays = 30
 
+// statsTimeIn reads from or to as statsTime does, a date at its midnight
+// in loc (the frame's zone, which the page already has).
+func statsTimeIn(c *gin.Context, name string, loc *time.Location) (time.Time, bool) {
+	t, day, ok := statsTime(c, name)
+	if ok && day != "" {
+		t, _ = time.ParseInLocation(time.DateOnly, day, loc)
+	}
+	return t, ok
+}
+
 // homePeriod reads the home page's period: from and to are dates, to the
 // last day shown (inclusive), in the workspace's zone; by default the last
 // 30 days to today. It answers a 400 naming the parameter at fault.
 func homePeriod(c *gin.Context, zone *time.Location) (from, to time.Time, ok bool) {
-	if from, ok = statsTime(c, "from", zone); !ok {
+	if from, ok = statsTimeIn(c, "from", zone); !ok {
 		return from, to, false
 	}
-	if to, ok = statsTime(c, "to", zone); !ok {
+	if to, ok = statsTimeIn(c, "to", zone); !ok {
 		return from, to, false
 	}
 	if to.IsZero() {

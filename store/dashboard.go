@@ -48,20 +48,21 @@ type DashboardTotals struct {
 // ErrUnboundedPeriod is Dashboard's answer to a query without both ends.
 var ErrUnboundedPeriod = errors.New("store: a dashboard period needs a start and an end")
 
-// Dashboard reads the KPIs of the period q bounds (both From and To
-// needed) and of the period before it: from previousFrom (the previous
+// Dashboard reads the KPIs of the period q bounds (resolved first, both
+// ends needed) and of the period before it: from previousFrom (the previous
 // calendar month, for a monthly report) or, when zero, as long as q's.
 // Both periods are read together: channels and journeys from the
 // statistics counters, purchases in one pass over the two periods
 // (dashboard_periods.go).
 func (s *Store) Dashboard(ctx context.Context, workspaceID string, q KPIQuery, previousFrom time.Time) (Dashboard, error) {
-	if q.From.IsZero() || q.To.IsZero() || !q.From.Before(q.To) {
-		return Dashboard{}, ErrUnboundedPeriod
-	}
-	tz, err := s.kpiZone(ctx, workspaceID, q.TZ)
+	q, err := q.resolved(ctx, s, workspaceID)
 	if err != nil {
 		return Dashboard{}, err
 	}
+	if q.From.IsZero() || q.To.IsZero() || !q.From.Before(q.To) {
+		return Dashboard{}, ErrUnboundedPeriod
+	}
+	tz := q.TZ
 	p := twoPeriods{from: q.From.Add(-q.To.Sub(q.From)), split: q.From, to: q.To}
 	if !previousFrom.IsZero() && previousFrom.Before(q.From) {
 		p.from = previousFrom

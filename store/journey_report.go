@@ -40,10 +40,14 @@ type JourneyReport struct {
 	Stats JourneyStats
 }
 
-// JourneyReport reads a journey's statistics under q and its experiment
-// data of q's version. It returns ErrNotFound for a journey the workspace
-// lacks.
+// JourneyReport reads a journey's statistics under q (its period resolved
+// first) and its experiment data of q's version. It returns ErrNotFound for
+// a journey the workspace lacks.
 func (s *Store) JourneyReport(ctx context.Context, workspaceID, id string, q StatsQuery) (JourneyReport, error) {
+	q, err := q.resolved(ctx, s, workspaceID)
+	if err != nil {
+		return JourneyReport{}, err
+	}
 	d, err := s.JourneyExperimentData(ctx, workspaceID, id, q.Version)
 	if err != nil {
 		return JourneyReport{}, err

@@ -14,10 +14,13 @@ import (
 // StatsQuery selects what JourneyStats counts: one version (nil: all), the
 // facts from From (inclusive) to To (exclusive; zero: unbounded), and the
 // zone whose midnights cut the daily series ("": the workspace's).
+// FromDay and ToDay, when set, are dates (2026-11-23) whose midnights in
+// that zone are From and To (stats_period.go).
 type StatsQuery struct {
-	Version  *int
-	From, To time.Time
-	TZ       string
+	Version        *int
+	From, To       time.Time
+	FromDay, ToDay string
+	TZ             string
 }
 
 // MessageCounts are the messages sent and what became of them: each
@@ -144,9 +147,14 @@ type counterRow struct {
 	amount            float64
 }
 
-// JourneyStats returns a journey's statistics, or ErrNotFound when the
+// JourneyStats returns a journey's statistics, its period resolved first
+// (a Refusal on tz, from or to; stats_period.go), or ErrNotFound when the
 // workspace has no such journey.
 func (s *Store) JourneyStats(ctx context.Context, workspaceID, journeyID string, q StatsQuery) (JourneyStats, error) {
+	q, err := q.resolved(ctx, s, workspaceID)
+	if err != nil {
+		return JourneyStats{}, err
+	}
 	out := JourneyStats{JourneyID: journeyID, Version: q.Version, Timezone: q.TZ}
 	if !q.From.IsZero() {
 		out.From = &q.From
@@ -157,11 +165,6 @@ func (s *Store) JourneyStats(ctx context.Context, workspaceID, journeyID string,
 	nodes, err := s.definitionNodes(ctx, workspaceID, journeyID, q.Version)
 	if err != nil {
 		return JourneyStats{}, err
-	}
-	if out.Timezone == "" {
-		if out.Timezone, err = s.WorkspaceTimezone(ctx, workspaceID); err != nil {
-			return JourneyStats{}, err
-		}
 	}
 	rows, err := s.sumCounters(ctx, workspaceID, journeyID, q)
 	if err != nil {

@@ -11,10 +11,14 @@ import (
 // KPIQuery bounds the business KPIs: facts from From (inclusive) to To
 // (exclusive; zero: unbounded); PurchaseEvent names the purchase event
 // ("purchase" when empty); TZ cuts cohort months ("": the workspace's).
+// FromDay and ToDay, when set, are dates (2026-11-23) whose midnights in
+// that zone are From and To: each KPI read resolves its period first
+// (stats_period.go).
 type KPIQuery struct {
-	From, To      time.Time
-	PurchaseEvent string
-	TZ            string
+	From, To       time.Time
+	FromDay, ToDay string
+	PurchaseEvent  string
+	TZ             string
 }
 
 func (q KPIQuery) bounds() (from, to *time.Time) {
@@ -38,6 +42,10 @@ func (q KPIQuery) event() string {
 // messages sent and what became of them, the open rate and CTR over sent,
 // and CVR, runs converted after a message on the channel over messages sent.
 func (s *Store) ChannelKPIs(ctx context.Context, workspaceID string, q KPIQuery) ([]ChannelStats, error) {
+	q, err := q.resolved(ctx, s, workspaceID)
+	if err != nil {
+		return nil, err
+	}
 	from, to := q.bounds()
 	rows, err := s.pool.Query(ctx, `
 		SELECT key, metric, sum(n)::bigint FROM journey_stat_counters
@@ -84,9 +92,13 @@ type RepeatPurchase struct {
 // RepeatPurchaseRate counts, among the customers who bought in the range,
 // those who bought at least twice in it.
 func (s *Store) RepeatPurchaseRate(ctx context.Context, workspaceID string, q KPIQuery) (RepeatPurchase, error) {
+	q, err := q.resolved(ctx, s, workspaceID)
+	if err != nil {
+		return RepeatPurchase{}, err
+	}
 	from, to := q.bounds()
 	out := RepeatPurchase{Event: q.event()}
-	err := s.pool.QueryRow(ctx, `
+	err = s.pool.QueryRow(ctx, `
 		SELECT count(*), count(*) FILTER (WHERE orders >= 2), COALESCE(sum(orders), 0)::bigint FROM (
 			SELECT user_id, count(*) AS orders FROM events
 			WHERE workspace_id = $1 AND event = $2 AND type = 'track'
@@ -113,11 +125,12 @@ type Cohort struct {
 // (those whose first purchase falls in the range) and sums the revenue of
 // all their purchases (journey.RevenueProperties) up to To.
 func (s *Store) LTVCohorts(ctx context.Context, workspaceID string, q KPIQuery) ([]Cohort, error) {
-	from, to := q.bounds()
-	tz, err := s.kpiZone(ctx, workspaceID, q.TZ)
+	q, err := q.resolved(ctx, s, workspaceID)
 	if err != nil {
 		return nil, err
 	}
+	from, to := q.bounds()
+	tz := q.TZ
 	rows, err := s.pool.Query(ctx, `
 		WITH buyers AS (
 			SELECT user_id, min(timestamp) AS first_at, count(*) AS orders, sum(event_revenue(properties)) AS revenue
@@ -152,13 +165,6 @@ func ratio1(a float64, b int64) float64 {
 	return a / float64(b)
 }
 
-func (s *Store) kpiZone(ctx context.Context, workspaceID, tz string) (string, error) {
-	if tz != "" {
-		return tz, nil
-	}
-	return s.WorkspaceTimezone(ctx, workspaceID)
-}
-
 // JourneyRevenue is the revenue attributed to one journey: the goal events
 // of its runs within their attribution windows.
 type JourneyRevenue struct {
@@ -175,6 +181,10 @@ type JourneyRevenue struct {
 // entered it and the conversions and revenue attributed to it in the
 // range, most revenue first.
 func (s *Store) RevenueByJourney(ctx context.Context, workspaceID string, q KPIQuery) ([]JourneyRevenue, error) {
+	q, err := q.resolved(ctx, s, workspaceID)
+	if err != nil {
+		return nil, err
+	}
 	from, to := q.bounds()
 	rows, err := s.pool.Query(ctx, `
 		SELECT j.id, j.name,

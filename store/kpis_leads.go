@@ -30,12 +30,16 @@ type LeadKPIs struct {
 // event; lead_converted when empty) at or after their hand-over, whenever
 // that came.
 func (s *Store) LeadHandOver(ctx context.Context, workspaceID string, q KPIQuery) (LeadKPIs, error) {
+	q, err := q.resolved(ctx, s, workspaceID)
+	if err != nil {
+		return LeadKPIs{}, err
+	}
 	from, to := q.bounds()
 	out := LeadKPIs{ConvertedEvent: q.PurchaseEvent}
 	if out.ConvertedEvent == "" {
 		out.ConvertedEvent = "lead_converted"
 	}
-	err := s.pool.QueryRow(ctx, `
+	err = s.pool.QueryRow(ctx, `
 		WITH handed AS (
 			SELECT user_id, min(timestamp) AS at FROM events
 			WHERE workspace_id = $1 AND event = $2 AND type = 'track'
