@@ -39,6 +39,10 @@ type BroadcastSpec struct {
 	// QuietHours hold a customer's message until the window ends in their
 	// own zone (the profile's, else QuietHours.Timezone, else UTC).
 	QuietHours *journey.QuietHours `json:"quietHours,omitempty"`
+	// AB is the broadcast's A/B test (nil for none); Winner its winning
+	// variant once picked.
+	AB     *BroadcastAB `json:"ab,omitempty"`
+	Winner string       `json:"winner,omitempty"`
 }
 
 // BroadcastPageInput asks for the next customers of a broadcast after the
@@ -117,6 +121,9 @@ type BroadcastBatchInput struct {
 	RunID       string        `json:"runId"`
 	CustomerIDs []string      `json:"customerIds"`
 	Now         time.Time     `json:"now"`
+	// Stage of a broadcast with an A/B test: StageTest, StageRest, or ""
+	// for the customers held for quiet hours (see BroadcastSpec.takes).
+	Stage string `json:"stage,omitempty"`
 }
 
 // BroadcastBatchResult says what became of a batch. Messages an earlier
@@ -136,6 +143,7 @@ type BroadcastBatchResult struct {
 // recipient is one customer of a batch on its way through the checks.
 type recipient struct {
 	customerID, messageID, address string
+	variant                        string // the A/B variant sent, "" without a test
 	profile                        *store.Profile
 	resend                         bool // an earlier attempt wrote the row ("pending" or "sending")
 	// unanswered: the row is "sending", an earlier attempt's provider call
@@ -187,12 +195,15 @@ func (a *Activities) broadcastBatch(ctx context.Context, in BroadcastBatchInput)
 	var todo []*recipient
 	for i, c := range in.CustomerIDs {
 		m, found := existing[ids[i]]
+		if !sp.takes(in.Stage, c, found) {
+			continue // another stage's customer
+		}
 		if found && m.Status != MessagePending && m.Status != MessageSending {
 			res.Duplicates++
 			res.count(m.Status, m.Body)
 			continue
 		}
-		todo = append(todo, &recipient{customerID: c, messageID: ids[i], resend: found,
+		todo = append(todo, &recipient{customerID: c, messageID: ids[i], resend: found, variant: sp.variantFor(in.Stage, c),
 			unanswered: found && m.Status == MessageSending, since: m.UpdatedAt})
 	}
 	if len(todo) == 0 {
@@ -220,7 +231,7 @@ func (a *Activities) broadcastBatch(ctx context.Context, in BroadcastBatchInput)
 		_, d := deferred[r]
 		return s || d
 	})
-	return a.sendBatch(ctx, in, c, ad, deliverable, skipped, res)
+	return a.sendVariants(ctx, in, c, ad, deliverable, skipped, res)
 }
 
 // count adds one finished message to the result by its status.

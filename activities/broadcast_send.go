@@ -207,7 +207,8 @@ func (a *Activities) renderFor(ctx context.Context, in BroadcastBatchInput, c ms
 
 func broadcastRow(in BroadcastBatchInput, r *recipient, subject, body, status string) store.Message {
 	return store.Message{ID: r.messageID, WorkspaceID: in.Spec.WorkspaceID, CustomerID: r.customerID,
-		WorkflowID: in.WorkflowID, RunID: in.RunID, Channel: in.Spec.Channel, Subject: subject, Body: body, Status: status}
+		WorkflowID: in.WorkflowID, RunID: in.RunID, Channel: in.Spec.Channel, Subject: subject, Body: body, Status: status,
+		Variant: r.variant}
 }
 
 // deliverBatch calls the provider: SendGrid one request per 1,000

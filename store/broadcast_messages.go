@@ -110,9 +110,9 @@ func (s *Store) RecordBroadcastMessages(ctx context.Context, broadcastID string,
 	if len(msgs) == 0 {
 		return 0, nil
 	}
-	cols := make([][]string, 9)
+	cols := make([][]string, 10)
 	for _, m := range msgs {
-		for i, v := range []string{m.ID, m.WorkspaceID, m.CustomerID, m.WorkflowID, m.RunID, m.Channel, m.Subject, m.Body, m.Status} {
+		for i, v := range []string{m.ID, m.WorkspaceID, m.CustomerID, m.WorkflowID, m.RunID, m.Channel, m.Subject, m.Body, m.Status, m.Variant} {
 			cols[i] = append(cols[i], v)
 		}
 	}
@@ -125,15 +125,15 @@ func (s *Store) RecordBroadcastMessages(ctx context.Context, broadcastID string,
 			return err
 		}
 		tag, err := tx.Exec(ctx, `
-			INSERT INTO messages (id, workspace_id, customer_id, workflow_id, run_id, channel, subject, body, status,
+			INSERT INTO messages (id, workspace_id, customer_id, workflow_id, run_id, channel, subject, body, status, variant,
 				journey_id, journey_version, node_id, broadcast_id)
-			SELECT v.*, '', 0, 'broadcast', $10 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-				$6::text[], $7::text[], $8::text[], $9::text[]) AS v(id, ws, customer, wf, run, channel, subject, body, status)
+			SELECT v.*, '', 0, 'broadcast', $11 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+				$6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS v(id, ws, customer, wf, run, channel, subject, body, status, variant)
 			WHERE NOT EXISTS (SELECT 1 FROM erased_ids x, erasure_salts s
 			                  WHERE s.workspace_id = v.ws AND x.workspace_id = v.ws
 			                    AND x.hash = (SELECT `+hashSQL("s.salt", "'customer'", "v.customer")+`))
 			ON CONFLICT (id) DO NOTHING`,
-			cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], broadcastID)
+			cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], cols[9], broadcastID)
 		n = tag.RowsAffected()
 		return err
 	})

@@ -36,6 +36,9 @@ type Broadcast struct {
 	// notice): the advertising-mail policy does not hold it back.
 	Transactional bool
 	QuietHours    json.RawMessage // {"start","end","timezone"}, nil for none
+	// ABTest is the broadcast's A/B test as its author wrote it (nil for
+	// none), ABResult the winner and its statistics once picked.
+	ABTest, ABResult json.RawMessage
 	Status        string
 	SendAt        *time.Time
 	Audience      int // segment members counted when sending began
@@ -47,12 +50,13 @@ type Broadcast struct {
 }
 
 const broadcastColumns = `workspace_id, id, name, segment_id, channel, template_id, content, topic, quiet_hours,
-	status, send_at, audience, error, created_at, updated_at, started_at, finished_at, transactional`
+	status, send_at, audience, error, created_at, updated_at, started_at, finished_at, transactional, ab_test, ab_result`
 
 func scanBroadcast(row pgx.Row) (Broadcast, error) {
 	var b Broadcast
 	err := row.Scan(&b.WorkspaceID, &b.ID, &b.Name, &b.SegmentID, &b.Channel, &b.TemplateID, &b.Content, &b.Topic,
-		&b.QuietHours, &b.Status, &b.SendAt, &b.Audience, &b.Error, &b.CreatedAt, &b.UpdatedAt, &b.StartedAt, &b.FinishedAt, &b.Transactional)
+		&b.QuietHours, &b.Status, &b.SendAt, &b.Audience, &b.Error, &b.CreatedAt, &b.UpdatedAt, &b.StartedAt, &b.FinishedAt, &b.Transactional,
+		&b.ABTest, &b.ABResult)
 	return b, err
 }
 
@@ -64,11 +68,14 @@ func (s *Store) CreateBroadcast(ctx context.Context, b Broadcast) (Broadcast, er
 	if len(b.QuietHours) == 0 {
 		b.QuietHours = nil
 	}
+	if len(b.ABTest) == 0 {
+		b.ABTest = nil
+	}
 	out, err := scanBroadcast(s.pool.QueryRow(ctx, `
-		INSERT INTO broadcasts (workspace_id, id, name, segment_id, channel, template_id, content, topic, quiet_hours, transactional)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		INSERT INTO broadcasts (workspace_id, id, name, segment_id, channel, template_id, content, topic, quiet_hours, transactional, ab_test)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 		RETURNING `+broadcastColumns,
-		b.WorkspaceID, b.ID, b.Name, b.SegmentID, b.Channel, b.TemplateID, b.Content, b.Topic, b.QuietHours, b.Transactional))
+		b.WorkspaceID, b.ID, b.Name, b.SegmentID, b.Channel, b.TemplateID, b.Content, b.Topic, b.QuietHours, b.Transactional, b.ABTest))
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		return Broadcast{}, fmt.Errorf("store: unable to create broadcast %q: %w", b.ID, ErrConflict)

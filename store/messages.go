@@ -38,6 +38,9 @@ type Message struct {
 	// Frequency caps leave such a message out, and what its provider
 	// reports is no engagement of the customer's.
 	Recipient string
+	// Variant is the A/B variant of a broadcast's message ("" for none);
+	// only RecordBroadcastMessages writes it.
+	Variant string
 }
 
 // MessageFilter selects and pages messages for ListMessages.

@@ -36,57 +36,12 @@ type BroadcastControl struct {
 	SendAt time.Time `json:"sendAt,omitzero"` // reschedule only
 }
 
-// Defaults of BroadcastInput.
-const (
-	DefaultBroadcastBatch = 1000 // SendGrid's personalizations per request
-	// DefaultBroadcastRunBatches bounds one run's history: a batch is two
-	// activities (about 12 events), so 400 batches stay far below
-	// Temporal's 51,200-event limit before continue-as-new.
-	DefaultBroadcastRunBatches = 400
-	// DefaultBroadcastInFlight batches run at once: the next page is read
-	// and the provider called while the last batch writes its rows.
-	DefaultBroadcastInFlight = 2
-)
-
-// BroadcastInput starts a broadcast's workflow; State carries its progress
-// across continue-as-new.
-type BroadcastInput struct {
-	Spec       activities.BroadcastSpec `json:"spec"`
-	SendAt     time.Time                `json:"sendAt,omitzero"`     // now when zero
-	BatchSize  int                      `json:"batchSize,omitempty"` // DefaultBroadcastBatch when zero
-	RunBatches int                      `json:"runBatches,omitempty"`
-	InFlight   int                      `json:"inFlight,omitempty"` // DefaultBroadcastInFlight when zero
-	State      *BroadcastState          `json:"state,omitempty"`
-}
-
-// BroadcastState is where a broadcast is: its phase (waiting, segment,
-// deferred), the last customer ID paged, the quiet-hours ends still to
-// come and the one last handled, and its progress.
-type BroadcastState struct {
-	Phase    string            `json:"phase"`
-	After    string            `json:"after,omitempty"`
-	DueTimes []time.Time       `json:"dueTimes,omitempty"`
-	DoneDue  time.Time         `json:"doneDue,omitzero"`
-	Paused   bool              `json:"paused,omitempty"`
-	Progress BroadcastProgress `json:"progress"`
-}
-
-// BroadcastProgress is what a broadcast has done, as its workflow counts.
-type BroadcastProgress struct {
-	Status    string         `json:"status"`
-	Audience  int            `json:"audience"`
-	Sent      int            `json:"sent"`
-	Failed    int            `json:"failed"`
-	Skipped   map[string]int `json:"skipped"`
-	Deferred  int            `json:"deferred"` // held for quiet hours, not yet sent
-	Remaining int            `json:"remaining"`
-	Batches   int            `json:"batches"`
-}
-
 const (
 	phaseWaiting  = "waiting"
 	phaseSegment  = "segment"
 	phaseDeferred = "deferred"
+	phaseTest     = "test"     // sending the A/B test's variants to its share
+	phaseTestWait = "testWait" // waiting to pick the winner
 )
 
 // BroadcastWorkflowID is the ID of a broadcast's workflow.
@@ -110,7 +65,8 @@ type broadcastRun struct {
 	st       *BroadcastState
 	controls workflow.ReceiveChannel
 	sendAt   time.Time
-	batches  int // started in this run
+	batches  int    // started in this run
+	stage    string // of the batches: activities.StageTest, StageRest or ""
 }
 
 // Broadcast sends one message to a segment: it waits for send_at, pages
@@ -159,13 +115,19 @@ func (b *broadcastRun) run(ctx workflow.Context) error {
 		if err := b.setStatus(ctx, activities.BroadcastSending); err != nil {
 			return err
 		}
-		b.st.Phase = phaseSegment
+		b.st.Phase = b.firstPhase(ctx)
+	}
+	if err := b.abTest(ctx); err != nil {
+		return err
 	}
 	if b.st.Phase == phaseSegment {
+		if b.in.Spec.AB != nil {
+			b.stage = activities.StageRest
+		}
 		if err := b.pages(ctx, time.Time{}, time.Time{}); err != nil {
 			return err
 		}
-		b.st.Phase, b.st.After = phaseDeferred, ""
+		b.st.Phase, b.st.After, b.stage = phaseDeferred, "", ""
 	}
 	for len(b.st.DueTimes) > 0 {
 		due := b.st.DueTimes[0]
@@ -335,7 +297,7 @@ func (b *broadcastRun) startBatch(ctx workflow.Context, customers []string) work
 	info := workflow.GetInfo(ctx)
 	return workflow.ExecuteActivity(b.batchCtx(ctx, SendTaskQueue(info.TaskQueueName, b.in.Spec.Channel)), acts.BroadcastBatch,
 		activities.BroadcastBatchInput{Spec: b.in.Spec, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
-			CustomerIDs: customers, Now: workflow.Now(ctx)})
+			CustomerIDs: customers, Now: workflow.Now(ctx), Stage: b.stage})
 }
 
 // batchDone waits for a batch and adds its result to the progress. In the

@@ -32,6 +32,8 @@ type broadcastBundle struct {
 	batches  [][]string
 	batchAt  []time.Time
 	start    time.Time
+	// onBatch answers each batch: batch unless a test sets another.
+	onBatch func(context.Context, activities.BroadcastBatchInput) (activities.BroadcastBatchResult, error)
 }
 
 func broadcastSetup(t *testing.T, n int) *broadcastBundle {
@@ -54,7 +56,11 @@ func broadcastSetup(t *testing.T, n int) *broadcastBundle {
 			return activities.BroadcastStatusResult{Audience: len(b.members)}, nil
 		}).Maybe()
 	b.env.OnActivity(a.BroadcastPage, mock.Anything, mock.Anything).Return(b.page).Maybe()
-	b.env.OnActivity(a.BroadcastBatch, mock.Anything, mock.Anything).Return(b.batch).After(time.Minute).Maybe()
+	b.onBatch = b.batch
+	b.env.OnActivity(a.BroadcastBatch, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.BroadcastBatchInput) (activities.BroadcastBatchResult, error) {
+			return b.onBatch(ctx, in)
+		}).After(time.Minute).Maybe()
 	return b
 }
 
