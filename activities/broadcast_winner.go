@@ -67,6 +67,10 @@ func (a *Activities) BroadcastPickWinner(ctx context.Context, in BroadcastWinner
 	}
 	res.Pick = experiment.PickWinner(arms, experiment.Options{})
 	raw, err := json.Marshal(res)
+	if err != nil { // a statistic that is not a number: keep the winner and its verdict
+		res.Result = experiment.Result{Test: res.Result.Test, Winner: res.Result.Winner, Verdict: res.Result.Verdict}
+		raw, err = json.Marshal(res)
+	}
 	if err != nil {
 		return BroadcastWinnerResult{}, fmt.Errorf("pick the winner of broadcast %s: %w", sp.BroadcastID, err)
 	}

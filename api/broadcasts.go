@@ -28,6 +28,9 @@ type broadcastRequest struct {
 	// Transactional: not advertising, so the advertising-mail policy's
 	// opt-in rule and sender block do not apply.
 	Transactional bool `json:"transactional"`
+	// ABTest sends variants to a share of the audience, then the winner
+	// to the rest.
+	ABTest *broadcasts.ABTest `json:"abTest"`
 }
 
 type broadcastResponse struct {
@@ -51,6 +54,10 @@ type broadcastResponse struct {
 	Progress      *progressBody `json:"progress,omitempty"`
 	// Live is the running workflow's own count (its progress query).
 	Live *workflows.BroadcastProgress `json:"live,omitempty"`
+	// ABTest is the A/B test as written; ABResults its counts per variant
+	// and, once picked, the winner with its decision.
+	ABTest    json.RawMessage      `json:"abTest,omitempty"`
+	ABResults *broadcasts.ABStatus `json:"abResults,omitempty"`
 }
 
 // progressBody is a broadcast's progress as its messages in Postgres say.
@@ -67,7 +74,8 @@ type progressBody struct {
 func toBroadcastResponse(b store.Broadcast) broadcastResponse {
 	return broadcastResponse{ID: b.ID, Name: b.Name, Segment: b.SegmentID, Channel: b.Channel, Template: b.TemplateID,
 		Content: b.Content, Topic: b.Topic, QuietHours: b.QuietHours, Transactional: b.Transactional, Status: b.Status, SendAt: b.SendAt, Error: b.Error,
-		WorkflowID: workflows.BroadcastWorkflowID(b.WorkspaceID, b.ID), CreatedAt: b.CreatedAt, StartedAt: b.StartedAt, FinishedAt: b.FinishedAt}
+		WorkflowID: workflows.BroadcastWorkflowID(b.WorkspaceID, b.ID), CreatedAt: b.CreatedAt, StartedAt: b.StartedAt, FinishedAt: b.FinishedAt,
+		ABTest: b.ABTest}
 }
 
 // createBroadcast stores a draft broadcast (broadcasts.Scheduler.Create
@@ -79,7 +87,7 @@ func (s *server) createBroadcast(c *gin.Context) {
 	}
 	b, err := s.broadcasts.Create(c.Request.Context(), workspace(c), broadcasts.Draft{ID: req.ID, Name: req.Name,
 		Segment: req.Segment, Channel: req.Channel, Template: req.Template, Content: req.Content, Topic: req.Topic,
-		QuietHours: req.QuietHours, Transactional: req.Transactional})
+		QuietHours: req.QuietHours, Transactional: req.Transactional, ABTest: req.ABTest})
 	if s.answered(c, err, conflict("a broadcast with id "+req.ID+" already exists", taken("id"))) {
 		return
 	}
@@ -107,7 +115,7 @@ func toBroadcastStatus(st broadcasts.Status) broadcastResponse {
 	}
 	resp.Progress = &progressBody{Audience: b.Audience, Sent: p.Sent, Sending: p.Sending, Failed: p.Failed,
 		Skipped: p.Skipped, Deferred: p.Deferred, Remaining: remaining}
-	resp.Live = st.Live
+	resp.Live, resp.ABResults = st.Live, st.AB
 	return resp
 }
 

@@ -23,12 +23,15 @@ type Draft struct {
 	// Transactional: not advertising, so the advertising-mail policy's
 	// opt-in rule and sender block do not apply.
 	Transactional bool
+	// ABTest sends variants to a share of the audience and the winner to
+	// the rest; nil for none.
+	ABTest *ABTest
 }
 
 // Create stores a draft broadcast of the workspace once its fields hold,
 // checked in this order: the segment (given, and the workspace's), the
 // channel, a template or content (not both), the template (the
-// workspace's, on the channel), the quiet hours, the content. A fault is a
+// workspace's, on the channel), the quiet hours, the A/B test, the content. A fault is a
 // store.Refusal naming the field (ErrMalformed, or ErrInvalid for a
 // segment or template the workspace lacks); a taken id is store.ErrConflict.
 func (s *Scheduler) Create(ctx context.Context, workspaceID string, d Draft) (store.Broadcast, error) {
@@ -46,6 +49,9 @@ func (s *Scheduler) Create(ctx context.Context, workspaceID string, d Draft) (st
 	}
 	if d.QuietHours != nil {
 		b.QuietHours, _ = json.Marshal(d.QuietHours)
+	}
+	if d.ABTest != nil {
+		b.ABTest, _ = json.Marshal(d.ABTest)
 	}
 	return s.Store.CreateBroadcast(ctx, b)
 }
@@ -83,7 +89,10 @@ func (s *Scheduler) checkDraft(ctx context.Context, workspaceID string, d Draft)
 			return err
 		}
 	}
-	return quietHoursFault(d.QuietHours)
+	if err := quietHoursFault(d.QuietHours); err != nil {
+		return err
+	}
+	return checkABTest(d.Channel, d.ABTest)
 }
 
 // quietHoursFault checks "HH:MM" times that differ and an IANA zone; a

@@ -187,6 +187,13 @@ func (s *Scheduler) lineQuotaCheck(ctx context.Context, b store.Broadcast, allow
 func (s *Scheduler) spec(ctx context.Context, b store.Broadcast, sendAt time.Time) (workflows.BroadcastSchedule, error) {
 	spec := workflows.BroadcastSchedule{WorkspaceID: b.WorkspaceID, BroadcastID: b.ID, SegmentID: b.SegmentID, Channel: b.Channel,
 		TemplateID: b.TemplateID, Content: b.Content, Topic: b.Topic, SendAt: sendAt, Transactional: b.Transactional}
+	test, err := readABTest(b)
+	if err != nil {
+		return spec, err
+	}
+	if spec.AB, err = test.spec(); err != nil {
+		return spec, err
+	}
 	if len(b.QuietHours) > 0 {
 		spec.QuietHours = &journey.QuietHours{}
 		if err := json.Unmarshal(b.QuietHours, spec.QuietHours); err != nil {

@@ -15,6 +15,8 @@ type Status struct {
 	Broadcast store.Broadcast
 	Progress  store.BroadcastProgress
 	Live      *workflows.BroadcastProgress
+	// AB is the A/B test's state, nil without a test.
+	AB *ABStatus
 }
 
 // Get reads a broadcast with its progress, and the running workflow's own
@@ -99,5 +101,10 @@ func (s *Scheduler) broadcast(ctx context.Context, workspaceID, id string) (stor
 // withProgress is the broadcast with its progress.
 func (s *Scheduler) withProgress(ctx context.Context, b store.Broadcast) (Status, error) {
 	p, err := s.Store.BroadcastProgress(ctx, b.WorkspaceID, b.ID)
-	return Status{Broadcast: b, Progress: p}, err
+	st := Status{Broadcast: b, Progress: p}
+	if err != nil || len(b.ABTest) == 0 {
+		return st, err
+	}
+	st.AB, err = s.abStatus(ctx, b)
+	return st, err
 }

@@ -39,14 +39,14 @@ type Broadcast struct {
 	// ABTest is the broadcast's A/B test as its author wrote it (nil for
 	// none), ABResult the winner and its statistics once picked.
 	ABTest, ABResult json.RawMessage
-	Status        string
-	SendAt        *time.Time
-	Audience      int // segment members counted when sending began
-	Error         string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	StartedAt     *time.Time
-	FinishedAt    *time.Time
+	Status           string
+	SendAt           *time.Time
+	Audience         int // segment members counted when sending began
+	Error            string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	StartedAt        *time.Time
+	FinishedAt       *time.Time
 }
 
 const broadcastColumns = `workspace_id, id, name, segment_id, channel, template_id, content, topic, quiet_hours,

@@ -113,6 +113,8 @@ type BroadcastSchedule struct {
 	SendAt          time.Time
 	// Transactional: the broadcast is not advertising.
 	Transactional bool
+	// AB is the broadcast's A/B test, nil for none.
+	AB *activities.BroadcastAB
 }
 
 // ScheduleBroadcast starts the broadcast's workflow, which sends at
@@ -123,7 +125,7 @@ func ScheduleBroadcast(ctx context.Context, c client.Client, taskQueue string, s
 	id := BroadcastWorkflowID(s.WorkspaceID, s.BroadcastID)
 	spec := activities.BroadcastSpec{WorkspaceID: s.WorkspaceID, BroadcastID: s.BroadcastID, SegmentID: s.SegmentID,
 		Channel: s.Channel, TemplateID: s.TemplateID, TemplateVersion: s.TemplateVersion, Content: s.Content,
-		Topic: s.Topic, QuietHours: s.QuietHours, Transactional: s.Transactional}
+		Topic: s.Topic, QuietHours: s.QuietHours, Transactional: s.Transactional, AB: s.AB}
 	_, err := c.SignalWithStartWorkflow(ctx, id, BroadcastControlSignal,
 		BroadcastControl{Action: BroadcastReschedule, SendAt: s.SendAt},
 		client.StartWorkflowOptions{ID: id, TaskQueue: taskQueue, WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE},
