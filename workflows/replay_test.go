@@ -12,7 +12,7 @@ import (
 
 // TestReplayRecordedHistories replays histories recorded from real runs on
 // the embedded server (tests/ writes them with -update-history). A change to
-// the interpreter that would break runs already in flight fails here.
+// the interpreter (or the broadcast workflow) that would break runs already in flight fails here.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.json")
 	if err != nil || len(files) == 0 {
@@ -22,6 +22,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(Journey)
+			r.RegisterWorkflow(Broadcast)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Errorf("replay %s: %v", f, err)
 			}
@@ -52,6 +53,7 @@ func TestReplayRecordedHistoriesThroughThePayloadCodec(t *testing.T) {
 				t.Fatal(err)
 			}
 			r.RegisterWorkflow(Journey)
+			r.RegisterWorkflow(Broadcast)
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Errorf("replay %s: %v", f, err)
 			}
