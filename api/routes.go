@@ -244,6 +244,7 @@ func (s *server) routes(r *gin.Engine) {
 	ui.GET("/sso/:workspace/start", s.uiSSOStart) // ui_sso.go
 	ui.GET("/sso/callback", s.uiSSOCallback)
 	ui.StaticFS("/assets", http.FS(console.Assets()))
+	ui.GET("/email-frame", s.uiEmailFrame) // ui_email_frame.go: previews' empty document
 	pages := ui.Group("", s.uiSession, limitByKey(s.manageLimit, "management"), s.consoleSettings)
 	pages.GET("/", s.uiHome) // ui_home.go
 	pages.GET("/home.csv", s.uiHomeCSV)

@@ -21,8 +21,9 @@ import (
 const (
 	sessionCookie = "tabiji_session"
 	// uiCSP lets the pages load only their own files: no inline script, no
-	// CDN, no framing.
-	uiCSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+	// CDN, no framing; images may come from https too, as the previews of
+	// LINE messages and push notifications draw the images they send.
+	uiCSP = "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
 
 // uiHeaders sets the headers every page and asset answers with.

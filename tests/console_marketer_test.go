@@ -92,11 +92,13 @@ func TestMarketerLaunchesPreviewsAndWatchesInChromium(t *testing.T) {
 		if !slices.Equal(drawn, want) {
 			t.Errorf("the graph marks %v on the path, want %v", drawn, want)
 		}
+		b.run(t, chromedp.WaitReady(`#preview section.message[data-channel=email] iframe.phone[data-written="1"]`, chromedp.ByQuery))
 		mail := b.strings(t, `[...document.querySelectorAll('#preview section.message[data-channel=email]')].map(m =>
-			m.querySelector('.subject').textContent + '|' + m.querySelector('iframe[sandbox=""]').srcdoc)`)
-		if len(mail) != 1 || !strings.HasPrefix(mail[0], "You left something in your cart|") ||
-			!strings.Contains(mail[0], "Hi Aiko") || !strings.Contains(mail[0], "FREESHIP") {
-			t.Errorf("the preview's email = %q, want the reminder to Aiko with FREESHIP in a sandboxed frame", mail)
+			m.querySelector('.subject').textContent + '|' + [...m.querySelectorAll('iframe[sandbox="allow-same-origin"]')]
+				.map(f => f.className + ':' + f.contentDocument.body.textContent).join('|'))`)
+		if len(mail) != 1 || !strings.HasPrefix(mail[0], "You left something in your cart|email desktop:") ||
+			!strings.Contains(mail[0], "|email phone:") || strings.Count(mail[0], "Hi Aiko") != 2 || strings.Count(mail[0], "FREESHIP") != 2 {
+			t.Errorf("the preview's email = %q, want the reminder to Aiko with FREESHIP in a sandboxed frame at both widths", mail)
 		}
 		if got := s.messagesOf("aiko"); len(got) != 0 {
 			t.Errorf("the preview sent %d messages", len(got))

@@ -435,6 +435,8 @@ var publicRoutes = map[string]bool{
 	// checks that a foreign cookie, state or code signs nobody in.
 	"GET /ui/sso/:workspace/start": true, "GET /ui/sso/callback": true,
 	"GET /ui/assets/*filepath": true, "HEAD /ui/assets/*filepath": true,
+	// The email preview's empty document (preview.js writes into it).
+	"GET /ui/email-frame": true,
 	// Invitation and password-reset links carry their own single-use token,
 	// which names one person and one workspace (store TestPersonTokens,
 	// tests TestInvitationFlow); the reset request answers every address alike.

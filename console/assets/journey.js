@@ -102,64 +102,8 @@ document.addEventListener("DOMContentLoaded", function () {
     };
   }
 
-  // message draws one message as its channel shows it.
-  function message(m) {
-    var box = el("section", "message channel-" + m.channel);
-    box.dataset.channel = m.channel;
-    box.dataset.node = m.node;
-    box.appendChild(el("h3", "", t("js.preview.message", m.channel, m.node)));
-    if (m.channel === "email") {
-      if (m.subject) box.appendChild(el("p", "subject", m.subject));
-      var frame = document.createElement("iframe");
-      frame.setAttribute("sandbox", "");
-      frame.setAttribute("title", t("js.preview.email"));
-      frame.className = "email";
-      frame.srcdoc = m.body;
-      box.appendChild(frame);
-    } else if (m.channel === "line") {
-      var chat = el("div", "line-chat");
-      lineMessages(m.body).forEach(function (lm) { chat.appendChild(bubble(lm)); });
-      box.appendChild(chat);
-    } else if (m.channel === "push") {
-      var n = parse(m.body) || {};
-      var note = el("div", "push-note");
-      note.appendChild(el("strong", "", m.subject || n.title || ""));
-      note.appendChild(el("p", "", typeof n === "object" && n.body ? n.body : m.body));
-      box.appendChild(note);
-    } else {
-      box.appendChild(el("p", "sms", m.body));
-    }
-    return box;
-  }
-  function parse(s) { try { return JSON.parse(s); } catch (e) { return null; } }
-  function lineMessages(body) {
-    var v = parse(body);
-    if (Array.isArray(v)) return v;
-    if (v && Array.isArray(v.messages)) return v.messages;
-    if (v && v.type) return [v];
-    return [{ type: "text", text: body }];
-  }
-  // bubble draws a LINE message: text as a chat bubble, Flex as a card of
-  // its texts and buttons, anything else by its alt text or type.
-  function bubble(lm) {
-    var b = el("div", "bubble type-" + lm.type);
-    if (lm.type === "text") { b.textContent = lm.text; return b; }
-    if (lm.type === "flex") {
-      b.appendChild(el("p", "alt", lm.altText || ""));
-      flexTexts(lm.contents, b);
-      return b;
-    }
-    b.textContent = lm.altText || lm.text || "[" + lm.type + "]";
-    return b;
-  }
-  function flexTexts(node, into) {
-    if (!node || typeof node !== "object") return;
-    if (Array.isArray(node)) { node.forEach(function (n) { flexTexts(n, into); }); return; }
-    if (node.type === "text" && node.text) into.appendChild(el("p", "flex-text", node.text));
-    if (node.type === "button" && node.action) into.appendChild(el("span", "flex-button", node.action.label || ""));
-    if (node.type === "image" && node.url) { var i = document.createElement("img"); i.src = node.url; i.alt = ""; i.className = "flex-image"; into.appendChild(i); }
-    ["header", "hero", "body", "footer", "contents"].forEach(function (k) { if (node[k]) flexTexts(node[k], into); });
-  }
+  // message draws one message as its channel shows it (preview.js).
+  function message(m) { return window.tabijiPreview.message(m); }
 
   // Versions, each with what changed since the one before.
   var load = document.getElementById("versions-load");
