@@ -152,7 +152,7 @@ func (s *Service) decidable(ctx context.Context, workspaceID, id string, by Acto
 	if err != nil {
 		return a, err
 	}
-	if by.Kind == store.ActorPerson && by.Role != "owner" && by.Role != p.ApproverRole {
+	if !MayDecide(p, by) {
 		return a, store.Refuse(store.ErrForbidden, "deciding approval requests needs the "+p.ApproverRole+" role (or owner)")
 	}
 	return a, nil

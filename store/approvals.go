@@ -184,3 +184,16 @@ func (s *Store) ApprovalRequests(ctx context.Context, workspaceID, state string,
 	}
 	return list, next, nil
 }
+
+// LatestApproval returns the newest request of the kind for the target
+// (a journey's activation, a broadcast's scheduling), whatever its state;
+// ErrNotFound when there is none.
+func (s *Store) LatestApproval(ctx context.Context, workspaceID, kind, targetID string) (ApprovalRequest, error) {
+	a, err := scanApproval(s.pool.QueryRow(ctx, `SELECT `+approvalColumns+` FROM approval_requests
+		WHERE workspace_id = $1 AND kind = $2 AND target_id = $3 ORDER BY requested_at DESC, id DESC LIMIT 1`,
+		workspaceID, kind, targetID))
+	if err != nil {
+		return a, fmt.Errorf("store: unable to get the latest approval request of %s: %w", targetID, err)
+	}
+	return a, nil
+}

@@ -70,4 +70,13 @@ func TestApprovalRequests(t *testing.T) {
 	if all, _, _ := s.ApprovalRequests(ctx, wsA, "", 0, ""); len(all) != 2 || all[1].State != store.ApprovalFailed || all[1].Error != "segment gone" {
 		t.Errorf("all = %+v", all)
 	}
+	if latest, err := s.LatestApproval(ctx, wsA, store.ApprovalJourneyActivate, "j1"); err != nil || latest.ID != next.ID {
+		t.Errorf("latest request of j1 = %+v %v, want %s", latest, err, next.ID)
+	}
+	for _, c := range []struct{ ws, kind, target string }{{wsB, store.ApprovalJourneyActivate, "j1"},
+		{wsA, store.ApprovalBroadcastSchedule, "j1"}, {wsA, store.ApprovalJourneyActivate, "j2"}} {
+		if _, err := s.LatestApproval(ctx, c.ws, c.kind, c.target); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("latest request of %s %s in %s: %v, want ErrNotFound", c.kind, c.target, c.ws, err)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -33,11 +34,13 @@ func (s *Store) JourneyExperimentData(ctx context.Context, workspaceID, id strin
 	return d, nil
 }
 
-// JourneyReport is a journey's report page: its statistics and its
-// experiments' data.
+// JourneyReport is a journey's report page: its statistics, its
+// experiments' data, and its newest activation request (nil when its
+// activation never waited for an approver).
 type JourneyReport struct {
 	JourneyExperimentData
-	Stats JourneyStats
+	Stats      JourneyStats
+	Activation *ApprovalRequest
 }
 
 // JourneyReport reads a journey's statistics under q (its period resolved
@@ -56,5 +59,12 @@ func (s *Store) JourneyReport(ctx context.Context, workspaceID, id string, q Sta
 	if err != nil {
 		return JourneyReport{}, err
 	}
-	return JourneyReport{JourneyExperimentData: d, Stats: st}, nil
+	r := JourneyReport{JourneyExperimentData: d, Stats: st}
+	switch a, err := s.LatestApproval(ctx, workspaceID, ApprovalJourneyActivate, id); {
+	case err == nil:
+		r.Activation = &a
+	case !errors.Is(err, ErrNotFound):
+		return JourneyReport{}, err
+	}
+	return r, nil
 }
