@@ -259,6 +259,8 @@ func (s *server) routes(r *gin.Engine) {
 	pages.GET("/customers/:id", s.uiCustomer)
 	pages.GET("/settings", s.uiSettings)
 	pages.GET("/settings/people", s.uiPeople) // ui_people.go, owners only
+	pages.GET("/approvals", s.uiApprovals)    // ui_approvals.go
+	pages.GET("/audit", s.uiAudit)            // ui_audit.go, owners only
 	pages.GET("/line", s.uiLine)              // ui_line.go
 	// The Temporal codec server for the Web UI (codec.go).
 	s.codecRoutes(r)

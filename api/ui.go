@@ -6,6 +6,8 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -48,9 +50,13 @@ func (s *server) uiSession(c *gin.Context) {
 		c.Abort()
 	default:
 		setSession(c, ss)
-		if permitted(c, ss.Role) {
+		need := permissions[c.Request.Method+" "+c.FullPath()]
+		if slices.Contains(need, people.Role(ss.Role)) {
 			c.Next()
+			return
 		}
+		lang := console.Lang(ss.Locale, console.AcceptLanguage(c.GetHeader("Accept-Language")))
+		uiPage(c, http.StatusForbidden, lang, console.T(lang, "page.forbidden", roleNames(need), ss.Role))
 	}
 }
 
@@ -131,7 +137,15 @@ func (s *server) renderPage(c *gin.Context, render func(*bytes.Buffer) error) {
 // uiNotFound answers a missing journey or customer as a small page in
 // the reader's language.
 func uiNotFound(c *gin.Context, lang, what string) {
-	c.Data(http.StatusNotFound, "text/html; charset=utf-8",
-		[]byte("<!doctype html><html lang=\""+lang+"\"><title>404</title><p>"+html.EscapeString(console.T(lang, "page.notfound", what))+
-			" <a href=\"/ui/\">"+html.EscapeString(console.T(lang, "page.back"))+"</a></p></html>"))
+	uiPage(c, http.StatusNotFound, lang, console.T(lang, "page.notfound", what))
+}
+
+// uiPage answers with a small page in the reader's language saying why
+// (a page that does not exist, or one the reader's role may not open),
+// with the way back to the console.
+func uiPage(c *gin.Context, status int, lang, message string) {
+	c.Data(status, "text/html; charset=utf-8",
+		[]byte("<!doctype html><html lang=\""+lang+"\"><title>"+strconv.Itoa(status)+"</title><link rel=\"icon\" href=\"data:,\"><main><p id=\"page-problem\">"+html.EscapeString(message)+
+			" <a href=\"/ui/\">"+html.EscapeString(console.T(lang, "page.back"))+"</a></p></main></html>"))
+	c.Abort()
 }

@@ -2,11 +2,14 @@ package api
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tabiji/tabiji/approvals"
 	"github.com/tabiji/tabiji/console"
 	"github.com/tabiji/tabiji/locale"
+	"github.com/tabiji/tabiji/people"
 )
 
 // uiSearchLimit bounds the profiles a customer search lists.
@@ -35,7 +38,7 @@ func (s *server) uiCustomers(c *gin.Context) {
 	s.renderPage(c, func(buf *bytes.Buffer) error { return console.Customers(buf, page) })
 }
 
-// uiSettings renders the workspace's settings.
+// uiSettings renders the workspace's settings, with its approval rule.
 func (s *server) uiSettings(c *gin.Context) {
 	frame, err := s.frame(c, console.SectionSettings, "settings.title")
 	if err != nil {
@@ -44,6 +47,25 @@ func (s *server) uiSettings(c *gin.Context) {
 	}
 	v, _ := c.Get(consoleSettingsKey) // consoleSettings has read them: frame would have failed otherwise
 	set, _ := v.(locale.Settings)
-	page := console.SettingsPage{Frame: frame, WorkspaceLang: console.Lang(set.Locale, "")}
+	p, err := s.Store.ApprovalPolicy(c.Request.Context(), workspace(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page := console.SettingsPage{Frame: frame, WorkspaceLang: console.Lang(set.Locale, ""),
+		ApprovalsRequired: p.Required, ApproverRole: p.ApproverRole, ApproverRoles: deciderRoles()}
 	s.renderPage(c, func(buf *bytes.Buffer) error { return console.Settings(buf, page) })
+}
+
+// deciderRoles are the roles the settings offer as the approver role: those
+// of approvals.Roles that the permission table lets decide (the read-only
+// analyst may not).
+func deciderRoles() []string {
+	var out []string
+	for _, r := range approvals.Roles {
+		if slices.Contains(permissions["POST /v1/approvals/:id/approve"], people.Role(r)) {
+			out = append(out, r)
+		}
+	}
+	return out
 }

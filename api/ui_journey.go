@@ -56,6 +56,10 @@ func (s *server) uiJourney(c *gin.Context) {
 	frame.TitleText = j.ID
 	page.Frame = frame
 	page.Launched = c.Query("launched") != ""
+	if r.Activation != nil {
+		row := approvalRow(frame, *r.Activation)
+		page.Activation = &row
+	}
 	page.Experiments = exps.Experiments
 	page.StatsURL = "/v1/journeys/" + url.PathEscape(j.ID) + "/stats?" + c.Request.URL.RawQuery
 	page.ExperimentsURL = "/v1/journeys/" + url.PathEscape(j.ID) + "/experiments?" + c.Request.URL.RawQuery

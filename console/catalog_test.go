@@ -40,11 +40,15 @@ func TestCatalogsHaveTheSameKeys(t *testing.T) {
 // dynamicKeys are the keys templates build with printf from data, by prefix,
 // and every value the data can take.
 var dynamicKeys = map[string][]string{
-	"status.":      {"draft", "active", "paused", "archived"},
-	"role.":        {RoleOwner, RoleMarketer, RoleAnalyst, RoleDeveloper},
-	"kind.":        {"event", "message", "step"},
-	"lang.":        locale.Languages,
-	"journey.exp.": {"holdout", "global_control"},
+	"status.":         {"draft", "active", "paused", "archived"},
+	"role.":           {RoleOwner, RoleMarketer, RoleAnalyst, RoleDeveloper},
+	"kind.":           {"event", "message", "step"},
+	"lang.":           locale.Languages,
+	"journey.exp.":    {"holdout", "global_control"},
+	"outcome.":        {"unknown", "succeeded", "refused", "failed"},
+	"actor.":          {"person", "key"},
+	"approval.kind.":  {ApprovalJourneyActivate, ApprovalBroadcastSchedule},
+	"approval.state.": {"pending", "approved", "rejected", "failed"},
 }
 
 // usedKeys are the keys the templates and scripts name literally.

@@ -8,6 +8,8 @@ const (
 	SectionJourneys  = "journeys"
 	SectionCustomers = "customers"
 	SectionSettings  = "settings"
+	SectionApprovals = "approvals"
+	SectionAudit     = "audit"
 )
 
 // Roles a person holds in a workspace (api/roles.go enforces them; the
@@ -43,7 +45,7 @@ func (f Frame) frame() Frame { return f }
 
 // Can says whether the reader's role may use a kind of control: "journeys"
 // (templates, segments, broadcasts, launch, pause, preview), "people",
-// "erasure", "keys", "channels", "workspace". The console hides the
+// "erasure", "keys", "channels", "workspace", "audit" (owners). The console hides the
 // controls it cannot; the API refuses the calls all the same.
 func (f Frame) Can(area string) bool {
 	switch f.Role {
@@ -57,14 +59,19 @@ func (f Frame) Can(area string) bool {
 	return false
 }
 
-// Nav is the navigation's entries, in order.
+// Nav is the navigation's entries, in order; the audit log is the
+// owner's only.
 func (f Frame) Nav() []NavItem {
-	return []NavItem{
+	nav := []NavItem{
 		{SectionHome, "/ui/", "nav.home", f.Section == SectionHome},
 		{SectionJourneys, "/ui/journeys", "nav.journeys", f.Section == SectionJourneys},
 		{SectionCustomers, "/ui/customers", "nav.customers", f.Section == SectionCustomers},
-		{SectionSettings, "/ui/settings", "nav.settings", f.Section == SectionSettings},
+		{SectionApprovals, "/ui/approvals", "nav.approvals", f.Section == SectionApprovals},
 	}
+	if f.Can("audit") {
+		nav = append(nav, NavItem{SectionAudit, "/ui/audit", "nav.audit", f.Section == SectionAudit})
+	}
+	return append(nav, NavItem{SectionSettings, "/ui/settings", "nav.settings", f.Section == SectionSettings})
 }
 
 // NavItem is one entry of the navigation.

@@ -60,9 +60,13 @@ type JourneyPage struct {
 	CVR              float64
 	Daily            []Day
 	Experiments      []Experiment
-	Launched         bool   // just launched from the gallery: say so
-	StatsURL         string // the API answering the same numbers
-	ExperimentsURL   string
+	Launched         bool // just launched from the gallery: say so
+	// Activation is the journey's newest activation request, when its
+	// activation waited for an approver (the page shows it pending, or
+	// rejected with the comment, while the journey is not active).
+	Activation     *ApprovalRow
+	StatsURL       string // the API answering the same numbers
+	ExperimentsURL string
 }
 
 // LINEPage is what /ui/line shows: the month's LINE use and forecast, or
@@ -148,7 +152,17 @@ func Customers(w io.Writer, p CustomersPage) error { return render(w, "customers
 type SettingsPage struct {
 	Frame
 	WorkspaceLang string // the workspace's language (the frame's is the reader's)
+	// ApprovalsRequired and ApproverRole are the workspace's approval rule;
+	// ApproverRoles the roles it may name.
+	ApprovalsRequired bool
+	ApproverRole      string
+	ApproverRoles     []string
 }
 
 // Settings renders the settings page.
 func Settings(w io.Writer, p SettingsPage) error { return render(w, "settings.html", p) }
+
+// AwaitingApproval says whether the journey's activation waits for an approver.
+func (p JourneyPage) AwaitingApproval() bool {
+	return p.Activation != nil && p.Activation.State == ApprovalPending
+}

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -21,6 +22,10 @@ const changeControls = `[...document.querySelectorAll('button, input:not([type=h
 	.filter(e => !['lang-switch', 'versions-load', 'print', 'settings-open', 'zoom-in', 'zoom-out', 'zoom-fit'].includes(e.id))
 	.map(e => e.outerHTML.slice(0, 120))`
 
+// ownersPages are the console pages only an owner opens: another role gets
+// a page saying so (403).
+var ownersPages = map[string]bool{"people": true, "audit": true}
+
 // TestAnalystSeesNoControlThatChanges: an analyst opens every console page
 // in headless Chromium and finds no enabled control that changes
 // something, where an owner finds them; the API refuses each change those
@@ -31,6 +36,7 @@ func TestAnalystSeesNoControlThatChanges(t *testing.T) {
 	defer w.Stop()
 	s.call("POST", "/v1/journeys", "admin", promoJourney(), http.StatusCreated, nil)
 	s.call("POST", "/v1/journeys/promo/activate", "admin", nil, http.StatusOK, nil)
+	s.awaitingApproval()
 	s.track("c_0", "signup", "signup-0")
 	eventually(t, 60*time.Second, "c_0's run to end", func() bool {
 		var st statsView
@@ -44,16 +50,36 @@ func TestAnalystSeesNoControlThatChanges(t *testing.T) {
 	owner.login(t, s, "/ui/", s.ownerEmail("default"), "#metrics")
 	b := newBrowser(t)
 	b.login(t, s, "/ui/", analyst, "#metrics")
+	if nav := b.strings(t, `[...document.querySelectorAll('#nav-audit, #nav-approvals')].map(a => a.id)`); len(nav) != 1 || nav[0] != "nav-approvals" {
+		t.Errorf("the analyst's navigation has %v, want approvals and no audit log", nav)
+	}
+	analystSession := s.consoleLogin(analyst, e2ePassword)
 	ownersControls := 0
 	for _, p := range consolePages {
 		t.Run(p.name, func(t *testing.T) {
-			b.run(t, chromedp.Navigate(s.url+p.path), chromedp.WaitVisible(p.ready, chromedp.ByQuery))
-			if got := b.strings(t, changeControls); len(got) > 0 {
-				t.Errorf("the analyst sees %d controls that change something:\n%s", len(got), strings.Join(got, "\n"))
+			if ownersPages[p.name] {
+				// Asked outside the browser, which would log the 403 as an error.
+				req, _ := http.NewRequest(http.MethodGet, s.url+p.path, nil)
+				req.Header.Set("Cookie", "tabiji_session="+analystSession)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				page, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusForbidden || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
+					!strings.Contains(string(page), "owner") || strings.Contains(string(page), `id="nav-`) {
+					t.Errorf("the analyst's %s = %d %s, want a 403 page saying it needs the owner role, without the console's navigation", p.path, resp.StatusCode, page)
+				}
+			} else {
+				b.run(t, chromedp.Navigate(s.url+p.path), chromedp.WaitVisible(p.ready, chromedp.ByQuery))
+				if got := b.strings(t, changeControls); len(got) > 0 {
+					t.Errorf("the analyst sees %d controls that change something:\n%s", len(got), strings.Join(got, "\n"))
+				}
+				b.screenshot(t, "analyst-"+p.name+".png")
 			}
 			owner.run(t, chromedp.Navigate(s.url+p.path), chromedp.WaitVisible(p.ready, chromedp.ByQuery))
 			ownersControls += len(owner.strings(t, changeControls))
-			b.screenshot(t, "analyst-"+p.name+".png")
 		})
 	}
 	if ownersControls == 0 {
@@ -61,8 +87,14 @@ func TestAnalystSeesNoControlThatChanges(t *testing.T) {
 	}
 
 	t.Run("TheAPIRefusesEachChangeNamingTheRole", func(t *testing.T) {
-		session := s.consoleLogin(analyst, e2ePassword)
+		session := analystSession
+		var pending struct{ Approvals []struct{ ID string } }
+		s.call("GET", "/v1/approvals?state=pending", "admin", nil, http.StatusOK, &pending)
+		if len(pending.Approvals) != 1 {
+			t.Fatalf("pending approvals: %+v", pending)
+		}
 		for _, c := range []struct{ method, path, body, role string }{
+			{"POST", "/v1/approvals/" + pending.Approvals[0].ID + "/approve", `{"comment":"ok"}`, "marketer or developer or owner"},
 			{"POST", "/v1/journey-templates/cart-abandonment/launch", `{"id":"by_analyst"}`, "marketer or owner"},
 			{"POST", "/v1/journeys/promo/pause", "", "marketer or owner"},
 			{"POST", "/v1/journeys/promo/archive", "", "marketer or owner"},

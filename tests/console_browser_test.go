@@ -25,6 +25,9 @@ var consolePages = []struct{ name, path, ready string }{
 	{"customers", "/ui/customers?q=c_0", "#customers"},
 	{"customer", "/ui/customers/c_0", "#timeline"},
 	{"settings", "/ui/settings", "#workspace-settings"},
+	{"people", "/ui/settings/people", "#people"},
+	{"approvals", "/ui/approvals", "#pending"},
+	{"audit", "/ui/audit", "#audit"},
 	{"line", "/ui/line", "#line-problem"},
 }
 
@@ -53,6 +56,7 @@ func TestConsoleInChromium(t *testing.T) {
 	defer w.Stop()
 	s.call("POST", "/v1/journeys", "admin", promoJourney(), http.StatusCreated, nil)
 	s.call("POST", "/v1/journeys/promo/activate", "admin", nil, http.StatusOK, nil)
+	s.awaitingApproval()
 	for i := range 6 {
 		s.track(fmt.Sprintf("c_%d", i), "signup", fmt.Sprintf("signup-%d", i))
 	}
@@ -167,4 +171,17 @@ func (b *browser) noAxeViolations(t *testing.T, page string) {
 	if len(found) > 0 {
 		t.Errorf("axe-core finds %d violations:\n%s", len(found), strings.Join(found, "\n"))
 	}
+}
+
+// awaitingApproval makes the workspace require approvals and leaves a
+// journey's activation waiting for one, so the approvals page has a
+// request to decide (and the audit log the records of both).
+func (s *stack) awaitingApproval() {
+	s.t.Helper()
+	s.call("PUT", "/v1/workspace/approvals", "admin", map[string]any{"required": true}, http.StatusOK, nil)
+	s.call("POST", "/v1/journeys", "admin", map[string]any{"id": "awaiting", "name": "Awaiting approval", "definition": map[string]any{
+		"entry": map[string]any{"event": "awaiting_signup"}, "nodes": []any{
+			map[string]any{"id": "hello", "kind": "send", "channel": "email", "template": map[string]any{"subject": "Hello", "body": "Welcome"}, "next": "done"},
+			map[string]any{"id": "done", "kind": "exit"}}}}, http.StatusCreated, nil)
+	s.call("POST", "/v1/journeys/awaiting/activate", "admin", nil, http.StatusAccepted, nil)
 }

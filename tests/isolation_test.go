@@ -469,6 +469,7 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin, ourPerson, ourInvitati
 		{"GET", "/ui/customers/u_iso", ""}, {"GET", "/ui/customers?q=u_iso", ""}, {"GET", "/ui/settings", ""},
 		{"GET", "/ui/home.csv?from=2026-01-01&to=2030-01-01", ""}, {"GET", "/ui/report?month=2026-12", ""},
 		{"GET", "/ui/templates", ""}, {"GET", "/ui/templates/cart-abandonment", ""}, {"GET", "/ui/line", ""}, {"GET", "/ui/settings/people", ""},
+		{"GET", "/ui/audit", ""}, {"GET", "/ui/approvals", ""},
 		{"GET", "/v1/me", ""}, {"PATCH", "/v1/me", `{"locale":"ja"}`}, {"PUT", "/v1/me/workspace", `{"workspace":"default"}`},
 		{"GET", "/v1/journeys/iso", ""}, {"GET", "/v1/people", ""}, {"PUT", "/v1/people/" + ourPerson + "/role", `{"role":"owner"}`},
 		{"DELETE", "/v1/people/" + ourPerson, ""}, {"DELETE", "/v1/people/invitations/" + ourInvitation, ""}, {"POST", "/ui/logout", ""}}

@@ -279,7 +279,7 @@ func conformConsole(c *conformance) {
 	if c.session == "" {
 		c.t.Fatalf("POST /ui/login set no tabiji_session cookie: %v", c.header)
 	}
-	for _, p := range []string{"/ui/", "/ui/journeys", "/ui/journeys/cart_abandonment", "/ui/customers?q=aiko", "/ui/customers/aiko", "/ui/settings", "/ui/settings/people", "/ui/line",
+	for _, p := range []string{"/ui/", "/ui/journeys", "/ui/journeys/cart_abandonment", "/ui/customers?q=aiko", "/ui/customers/aiko", "/ui/settings", "/ui/settings/people", "/ui/audit", "/ui/approvals", "/ui/line",
 		"/ui/home.csv", "/ui/report?month=2026-11", "/ui/templates", "/ui/templates/welcome"} {
 		c.do(exchange{method: "GET", path: p, auth: "session", want: http.StatusOK})
 	}

@@ -44,6 +44,9 @@ document.addEventListener("DOMContentLoaded", function () {
     if (button) button.disabled = true;
     window.tabiji.api("POST", "/v1/journey-templates/" + encodeURIComponent(form.dataset.template) + "/launch", body())
       .then(function (res) {
+        // 202: the journey was made and its activation waits for an
+        // approver (the answer is the request): its page says so.
+        if (res.status === 202 && res.body.targetId) { window.location.assign("/ui/journeys/" + encodeURIComponent(res.body.targetId) + "?launched=1"); return; }
         if (res.ok) { window.location.assign("/ui/journeys/" + encodeURIComponent(res.body.id) + "?launched=1"); return; }
         var p = res.body || {};
         if (p.errors && p.errors.length) {

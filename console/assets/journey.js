@@ -1,5 +1,6 @@
 // The journey page's actions: pause, resume, activate, archive and moving
-// waiting runs to the latest version (each after a confirmation), the
+// waiting runs to the latest version (each after a confirmation; an
+// activation that waits for an approver says so and links to it), the
 // preview of the journey on a stored customer (the simulated path drawn on
 // the graph, each message as the customer would see it) and the versions
 // with what changed between each and the one before.
@@ -31,11 +32,21 @@ document.addEventListener("DOMContentLoaded", function () {
         b.disabled = true;
         tb.api("POST", "/v1/journeys/" + encodeURIComponent(id) + "/" + b.dataset.action, b.dataset.action === "migrate" ? {} : undefined)
           .then(function (res) {
+            // 202: the workspace requires approval; the activation waits
+            // for an approver: say so and link to the request.
+            if (res.status === 202 && res.body && res.body.id) { approvalRequested(res.body, b); return; }
             if (res.ok) { window.location.reload(); return; }
             fail.textContent = problemText(res); fail.hidden = false; b.disabled = false;
           });
       });
     });
+  }
+
+  function approvalRequested(request, button) {
+    var note = document.getElementById("approval-requested");
+    document.getElementById("approval-requested-link").href = "/ui/approvals#" + encodeURIComponent(request.id);
+    note.hidden = false;
+    button.remove();
   }
 
   // Preview: the stored customer's profile, simulated through the journey.

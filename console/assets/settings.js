@@ -1,6 +1,7 @@
 // The settings page: the workspace's zone, language and currency saved
-// with PATCH /v1/workspace (each field's error shown at the field), and
-// the channels with their provider and whether their credentials are set.
+// with PATCH /v1/workspace (each field's error shown at the field), the
+// approval rule, and the channels with their provider and whether their
+// credentials are set.
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var tb = window.tabiji;
@@ -96,6 +97,24 @@ document.addEventListener("DOMContentLoaded", function () {
         var p = res.body || {};
         (p.errors && p.errors.length ? p.errors : [{ field: "", message: p.detail || t("js.error", res.status) }]).forEach(function (e) {
           var at = document.getElementById("err-" + e.field) || document.getElementById("test-error");
+          at.textContent = e.message; at.hidden = false;
+        });
+      });
+    });
+  }
+
+  // The approval rule (owners): PUT /v1/workspace/approvals, then the page again.
+  var af = document.getElementById("approvals-form");
+  if (af) {
+    af.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      af.querySelectorAll(".field-error, #approvals-error").forEach(function (e) { e.hidden = true; e.textContent = ""; });
+      var body = { required: af.elements.required.checked, approverRole: af.elements.approverRole.value };
+      tb.api("PUT", "/v1/workspace/approvals", body).then(function (res) {
+        if (res.ok) { window.location.reload(); return; }
+        var p = res.body || {};
+        (p.errors && p.errors.length ? p.errors : [{ field: "", message: p.detail || t("js.error", res.status) }]).forEach(function (e) {
+          var at = document.getElementById("err-" + e.field) || document.getElementById("approvals-error");
           at.textContent = e.message; at.hidden = false;
         });
       });
