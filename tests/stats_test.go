@@ -50,9 +50,11 @@ func TestJourneyStatsOnTheRealStack(t *testing.T) {
 		return st.Totals.Exited == 1
 	})
 	if *updateHistory {
-		// stats_converted.json is the same run recorded at the run-stats
-		// change's version 1; it stays, for the runs still on it.
-		s.writeHistory(workflows.JourneyWorkflowID("default", "stats_e2e", "u_a"), "../workflows/testdata/lean_stats_converted.json")
+		// stats_converted.json and lean_stats_converted.json are the same
+		// run recorded at the run-stats change's versions 1 and 2 with their
+		// version markers; they stay, for the runs still on them. A run
+		// entered now carries its shape in its input and has no marker.
+		s.writeHistory(workflows.JourneyWorkflowID("default", "stats_e2e", "u_a"), "../workflows/testdata/shaped_stats_converted.json")
 	}
 	tt := st.Totals
 	if tt.Entered != 2 || tt.InProgress != 1 || tt.Sent != 2 || tt.Converted != 1 || tt.Conversions != 2 || tt.Revenue != 150 || tt.CVR != 0.5 {

@@ -55,6 +55,8 @@ type journeyRun struct {
 	// the outcome in one upsert, and read the profile in the Send activity
 	// when the workflow itself does not need it (needsProfile).
 	lean bool
+	// shape is the run-stats version the run is on (JourneyInput.Shape).
+	shape workflow.Version
 	// shown is the step the search attributes show (lean runs).
 	shown string
 	// profileRead: the current step read the profile (step resets it).
@@ -274,6 +276,9 @@ func (r *journeyRun) continueAsNew(ctx workflow.Context) error {
 	r.stats.flush(ctx, true)
 	next := r.in
 	next.Definition, next.Version = r.def, r.state.Version
+	if r.shape > 0 {
+		next.Shape = int(r.shape) // the continuation needs no version marker either
+	}
 	next.Carry = &Carry{
 		State: r.state, EnteredAt: r.enteredAt, Visits: r.visits, Seen: r.order,
 		Pending: append(r.pending, r.signals.drainEvents()...), Profile: r.profile,

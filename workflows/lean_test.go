@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 )
 
 // A lean run (started at leanVersion, as every new run is) shows its step
@@ -54,5 +55,45 @@ nodes:
 	}
 	if b.sends[0].Profile != nil || b.sends[1].Profile == nil {
 		t.Errorf("profiles sent: %v, %v; want nil (hello's step read none), then the run's", b.sends[0].Profile, b.sends[1].Profile)
+	}
+}
+
+// A run entered with its shape in its input (as EnterJourney enters every
+// run) asks for no version: no marker, no TemporalChangeVersion upsert. It
+// is lean and reports its statistics, as a run the marker put on
+// leanVersion does; an input without a shape (a run entered before) still
+// asks.
+func TestARunEnteredWithItsShapeAsksForNoVersion(t *testing.T) {
+	d := def(t, `
+entry: { event: signup }
+nodes:
+  - { id: hello, kind: send, channel: email, template: { body: "Hi" }, next: done }
+  - { id: done, kind: exit }`)
+	for _, tc := range []struct {
+		name  string
+		shape int
+		asks  bool
+	}{{"EnteredWithItsShape", int(leanVersion), false}, {"EnteredBefore", 0, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := setup(t)
+			b.sendSucceeds()
+			asked := false
+			b.env.OnGetVersion(statsChange, workflow.DefaultVersion, workflow.Version(leanVersion)).Run(func(mock.Arguments) { asked = true }).Return(workflow.Version(leanVersion))
+			in := input(d)
+			in.Shape = tc.shape
+			b.env.ExecuteWorkflow(Journey, in)
+			if res := b.result(t); res.Outcome != "done" {
+				t.Fatalf("outcome %q", res.Outcome)
+			}
+			if asked != tc.asks {
+				t.Errorf("asked for the run-stats version: %v, want %v", asked, tc.asks)
+			}
+			if len(b.reports) != 1 || b.reports[0].Exit == nil || len(b.reports[0].Steps) != 2 {
+				t.Errorf("reports %+v, want one with both steps and the exit", b.reports)
+			}
+			if len(b.sends) != 1 || b.sends[0].Profile != nil {
+				t.Errorf("sends %+v, want one leaving the profile to Send (lean)", b.sends)
+			}
+		})
 	}
 }

@@ -52,6 +52,9 @@ func EnterJourney(ctx context.Context, c client.Client, taskQueue string, in Jou
 			AttrStep.ValueSet(in.Definition.StartNode()),
 		),
 	}
+	if in.Shape == 0 {
+		in.Shape = int(leanVersion) // the run's shape travels in its input: no version marker
+	}
 	run, err := c.SignalWithStartWorkflow(ctx, id, EventSignal, in.Entry, opts, Journey, in)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {

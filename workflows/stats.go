@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -11,8 +12,11 @@ import (
 
 // statsChange names the workflow change that made runs report their
 // statistics: runs started before it replay without reporting. Its version
-// 2 is the lean run (see journeyRun.lean): one change ID for both, so a new
-// run pays one version marker and one TemporalChangeVersion upsert, not two.
+// 2 is the lean run (see journeyRun.lean): one change ID for both. A run
+// entered since JourneyInput.Shape carries its version in its input and
+// calls no GetVersion: no version marker and no TemporalChangeVersion
+// upsert (two history events and a visibility write per run); runs
+// entered before still decide by their marker, or its absence.
 const statsChange = "run-stats"
 
 // Versions of statsChange.
@@ -33,7 +37,16 @@ type runStats struct {
 }
 
 func (s *runStats) init(ctx workflow.Context, r *journeyRun) {
-	v := workflow.GetVersion(ctx, statsChange, workflow.DefaultVersion, leanVersion)
+	v := workflow.Version(r.in.Shape)
+	switch {
+	case v == 0:
+		v = workflow.GetVersion(ctx, statsChange, workflow.DefaultVersion, leanVersion)
+	case v > leanVersion:
+		// As GetVersion does: the task fails and is retried until a worker
+		// that knows this shape takes it.
+		panic(fmt.Sprintf("run shape %d is newer than this worker knows (%d)", v, leanVersion))
+	}
+	r.shape = v
 	s.on, r.lean = v >= statsVersion, v >= leanVersion
 	info := workflow.GetInfo(ctx)
 	s.pending = activities.RecordRunInput{

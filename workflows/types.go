@@ -112,6 +112,11 @@ type JourneyInput struct {
 	HistoryLimit int `json:"historyLimit,omitempty"`
 	// Carry is the state a run hands to its continuation.
 	Carry *Carry `json:"carry,omitempty"`
+	// Shape is the version of the run-stats change (statsChange) the run
+	// was entered at, chosen by EnterJourney so that a new run records no
+	// version marker and upserts no TemporalChangeVersion. 0: a run
+	// entered before, whose version marker (or its absence) decides.
+	Shape int `json:"shape,omitempty"`
 }
 
 // Carry is what a run continued as new picks up: where it was, since when,
