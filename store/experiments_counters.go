@@ -2,7 +2,6 @@ package store
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,7 +15,9 @@ import (
 // The experiment counters (migration 00020) hold, per journey version, what
 // every run adds to ExperimentCounts. RecordRun keeps them: it reads what a
 // run adds before and after storing its report, in the same transaction,
-// and moves the counters by the difference. A repeated report stores
+// and moves the counters by the difference (a report that enters the run
+// and can move nothing else knows the difference from its insert: the
+// run's arm). A repeated report stores
 // nothing new, so it moves nothing; and a step or conversion reported out
 // of order moves the run exactly as recounting it from scratch would.
 
@@ -43,55 +44,12 @@ var globalControlAtEntrySQL = `COALESCE((SELECT ` +
 	experiment.BucketSQL(`'`+experiment.SaltGlobalControl+`:' || $1::text || ':' || $5::text`) +
 	` < round(percent * 100) FROM global_control WHERE workspace_id = $1), false)`
 
-// experimentsBefore says whether report r can move the experiment counters
-// (the run enters, is assigned a variant or converts) and, when it can,
-// locks the run and reads what it added to them before this report:
-// nothing when it has just entered.
-func experimentsBefore(ctx context.Context, tx pgx.Tx, r RunReport, entered bool) (runShare, bool, error) {
-	moves := entered || len(r.Conversions) > 0 ||
-		slices.ContainsFunc(r.Steps, func(st RunStep) bool { return st.Variant != "" })
-	if !moves {
-		return runShare{}, false, nil
-	}
-	if entered {
-		// This transaction inserted the run: a concurrent report of it
-		// waits on that insert, so there is nothing to lock or read before.
-		return runShare{}, true, nil
-	}
-	if err := lockRun(ctx, tx, r.WorkspaceID, r.RunKey); err != nil {
-		return runShare{}, true, err
-	}
-	before, err := readRunShare(ctx, tx, r.WorkspaceID, r.RunKey)
-	return before, true, err
-}
+const lockRunSQL = `SELECT 1 FROM journey_runs WHERE workspace_id = $1 AND run_key = $2 FOR UPDATE`
 
-// moveExperiments moves the experiment counters by what the run adds now
-// less what it added before.
-func moveExperiments(ctx context.Context, tx pgx.Tx, r RunReport, before runShare) error {
-	after, err := readRunShare(ctx, tx, r.WorkspaceID, r.RunKey)
-	if err != nil {
-		return err
-	}
-	return moveExperimentCounters(ctx, tx, r.WorkspaceID, after, shareDeltas(before, after))
-}
-
-// lockRun keeps a concurrent report of the same run (a local activity
-// retried while its first attempt still runs) from reading the run between
-// this report's writes: the second waits, then reads what the first wrote.
-func lockRun(ctx context.Context, tx pgx.Tx, workspaceID, runKey string) error {
-	_, err := tx.Exec(ctx, `SELECT 1 FROM journey_runs WHERE workspace_id = $1 AND run_key = $2 FOR UPDATE`, workspaceID, runKey)
-	return wrapIf("lock run", err)
-}
-
-// readRunShare reads what a stored run adds to the experiment counters now:
-// the run and its split variants in one statement (one round trip on
-// every report that can move an experiment).
-func readRunShare(ctx context.Context, tx pgx.Tx, workspaceID, runKey string) (runShare, error) {
-	var s runShare
-	var holdout, gc bool
-	var nodes, variants []string
-	var convs []bool
-	err := tx.QueryRow(ctx, `
+// runShareSQL reads what stored run $2 of workspace $1 adds to the
+// experiment counters now: the run and its split variants in one
+// statement (scanRunShare).
+const runShareSQL = `
 		SELECT r.journey_id, r.version, r.holdout, r.global_control, r.converted_at IS NOT NULL, v.nodes, v.variants, v.converted
 		FROM journey_runs r, LATERAL (
 			SELECT coalesce(array_agg(node_id), '{}') AS nodes, coalesce(array_agg(variant), '{}') AS variants,
@@ -100,23 +58,22 @@ func readRunShare(ctx context.Context, tx pgx.Tx, workspaceID, runKey string) (r
 					FROM journey_conversions WHERE workspace_id = $1 AND run_key = $2), false) AS converted
 				FROM journey_run_steps WHERE workspace_id = $1 AND run_key = $2 AND variant IS NOT NULL
 				GROUP BY node_id) x) v
-		WHERE r.workspace_id = $1 AND r.run_key = $2`, workspaceID, runKey).
-		Scan(&s.journey, &s.version, &holdout, &gc, &s.converted, &nodes, &variants, &convs)
+		WHERE r.workspace_id = $1 AND r.run_key = $2`
+
+// scanRunShare scans runShareSQL's row: a run not stored adds nothing.
+func scanRunShare(row pgx.Row) (runShare, error) {
+	var s runShare
+	var holdout, gc bool
+	var nodes, variants []string
+	var convs []bool
+	err := row.Scan(&s.journey, &s.version, &holdout, &gc, &s.converted, &nodes, &variants, &convs)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, nil
 	}
 	if err != nil {
 		return s, fmt.Errorf("read run and its split variants: %w", err)
 	}
-	s.stored = true
-	switch {
-	case holdout:
-		s.arm = armHoldout
-	case gc:
-		s.arm = armGlobalControl
-	default:
-		s.arm = armMessaged
-	}
+	s.stored, s.arm = true, armOf(holdout, gc)
 	if s.arm != armMessaged {
 		return s, nil // the variants count the messaged runs only
 	}
@@ -127,6 +84,18 @@ func readRunShare(ctx context.Context, tx pgx.Tx, workspaceID, runKey string) (r
 		}
 	}
 	return s, nil
+}
+
+// armOf is the experiment arm of a run in the journey's holdout or not,
+// in the workspace's global control group or not.
+func armOf(holdout, globalControl bool) string {
+	switch {
+	case holdout:
+		return armHoldout
+	case globalControl:
+		return armGlobalControl
+	}
+	return armMessaged
 }
 
 // experimentDelta is a change of one experiment counter.
@@ -172,12 +141,8 @@ func shareDeltas(before, after runShare) []experimentDelta {
 	return out
 }
 
-// moveExperimentCounters adds the deltas to the run's journey version's counters.
-func moveExperimentCounters(ctx context.Context, tx pgx.Tx, workspaceID string, s runShare, ds []experimentDelta) error {
-	if len(ds) == 0 {
-		return nil
-	}
-	b := &pgx.Batch{}
+// queueExperimentMoves adds the deltas to the run's journey version's counters.
+func queueExperimentMoves(b *pgx.Batch, workspaceID string, s runShare, ds []experimentDelta) {
 	for _, d := range ds {
 		if d.node == "" {
 			b.Queue(`INSERT INTO journey_experiment_arms AS t (workspace_id, journey_id, version, arm, entered, converted)
@@ -191,5 +156,4 @@ func moveExperimentCounters(ctx context.Context, tx pgx.Tx, workspaceID string, 
 			DO UPDATE SET entered = t.entered + EXCLUDED.entered, converted = t.converted + EXCLUDED.converted`,
 			workspaceID, s.journey, s.version, d.node, d.key, d.entered, d.converted)
 	}
-	return wrapIf("count experiments", tx.SendBatch(ctx, b).Close())
 }

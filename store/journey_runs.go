@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // RunReport is what a journey run tells the store about itself since its
@@ -70,77 +72,148 @@ type counter struct {
 }
 
 // RecordRun stores a run's report and moves the journey's counters (the
-// statistics' and the experiments'), in one transaction. A run entering
-// stores whether its customer is in the workspace's global control group
-// then: its experiment arm.
+// statistics' and the experiments'), in one transaction of three round
+// trips for most reports: the begin with the report's writes (writeReport),
+// the counters (countReport), the commit. A run entering stores whether
+// its customer is in the workspace's global control group then: its
+// experiment arm.
 func (s *Store) RecordRun(ctx context.Context, r RunReport) error {
 	if r.WorkspaceID == "" || r.RunKey == "" || r.JourneyID == "" || r.EnteredAt.IsZero() {
 		return errors.New("store: unable to record run: workspace, run key, journey and entry time are required")
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var bumps []counter
-		add := func(c []counter, err error) error {
-			bumps = append(bumps, c...)
-			return err
-		}
-		if err := add(recordEntry(ctx, tx, r)); err != nil {
-			return err
-		}
-		before, moves, err := experimentsBefore(ctx, tx, r, len(bumps) > 0)
-		if err != nil {
-			return err
-		}
-		if err := add(recordSteps(ctx, tx, r)); err != nil {
-			return err
-		}
-		if err := add(recordConversions(ctx, tx, r)); err != nil {
-			return err
-		}
-		if err := add(recordExit(ctx, tx, r)); err != nil {
-			return err
-		}
-		if err := bump(ctx, tx, r, bumps); err != nil || !moves {
-			return err
-		}
-		return moveExperiments(ctx, tx, r, before)
-	})
-	if err != nil {
+	if err := s.recordRun(ctx, r); err != nil {
 		return fmt.Errorf("store: unable to record run %s: %w", r.RunKey, err)
 	}
 	return nil
 }
 
-func recordEntry(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
-	tag, err := tx.Exec(ctx, `
-		INSERT INTO journey_runs (workspace_id, run_key, journey_id, version, customer_id, workflow_id, entered_at, holdout, global_control)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, `+globalControlAtEntrySQL+`) ON CONFLICT DO NOTHING`,
-		r.WorkspaceID, r.RunKey, r.JourneyID, r.Version, r.CustomerID, r.WorkflowID, r.EnteredAt, r.Holdout)
-	if err != nil || tag.RowsAffected() == 0 {
-		return nil, wrapIf("insert run", err)
-	}
-	c := []counter{{metric: "entered", at: r.EnteredAt}}
-	if r.Holdout {
-		c = append(c, counter{metric: "holdout", at: r.EnteredAt})
-	}
-	return c, nil
-}
-
-// recordSteps stores the steps the run entered and left, all of them in
-// one statement each (a report at the end of a run carries every step it
-// walked since its last wait): one round trip for the entries, one for the
-// leaves, however many steps.
-func recordSteps(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
-	out, err := enterSteps(ctx, tx, r)
+func (s *Store) recordRun(ctx context.Context, r RunReport) (err error) {
+	tx, w, err := writeReport(ctx, s.pool, r)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	left, err := leaveSteps(ctx, tx, r)
-	return append(out, left...), err
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback(ctx) // the error says what failed; a failed rollback closes the connection
+		}
+	}()
+	conversions, err := recordConversions(ctx, tx, r)
+	if err != nil {
+		return err
+	}
+	w.counters = append(w.counters, conversions...)
+	if err := countReport(ctx, tx, r, w); err != nil {
+		return err
+	}
+	return wrapIf("commit", tx.Commit(ctx))
 }
 
-func enterSteps(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
+// written is what writeReport stored and read.
+type written struct {
+	entered  bool      // the report stored the run's entry
+	arm      string    // the entered run's experiment arm
+	counters []counter // what the writes add to the statistics
+	// others: the report can move the experiment counters otherwise than
+	// by entering (a conversion, a split's variant), and before is what
+	// the run added to them before it (read only then).
+	others bool
+	before runShare
+}
+
+// writeReport begins the transaction and stores the report's entry,
+// steps, leaves and exit in the same round trip (a batch: each statement
+// sees the ones before it). A report that can move the experiment
+// counters otherwise than by entering locks the run and reads what it
+// added to them before its steps.
+func writeReport(ctx context.Context, db *pgxpool.Pool, r RunReport) (pgx.Tx, written, error) {
+	w := written{others: len(r.Conversions) > 0 || slices.ContainsFunc(r.Steps, func(st RunStep) bool { return st.Variant != "" })}
+	b := &pgx.Batch{}
+	b.BeginTx(pgx.TxOptions{})
+	queueEntry(b, r, &w)
+	if w.others {
+		// lockRunSQL keeps a concurrent report of the same run (a local
+		// activity retried while its first attempt still runs) from reading
+		// the run between this report's writes: the second waits, then
+		// reads what the first wrote.
+		b.Queue(lockRunSQL, r.WorkspaceID, r.RunKey)
+		b.Queue(runShareSQL, r.WorkspaceID, r.RunKey).QueryRow(func(row pgx.Row) (err error) {
+			w.before, err = scanRunShare(row)
+			return err
+		})
+	}
+	queueSteps(b, r, &w)
+	queueLeaves(b, r, &w)
+	queueExit(b, r, &w)
+	br := db.SendBatch(ctx, b)
+	tx := br.Tx()
+	if err := br.Close(); err != nil {
+		if tx != nil {
+			_ = tx.Rollback(ctx) // as above
+		}
+		return nil, w, fmt.Errorf("store the report: %w", err)
+	}
+	if w.entered {
+		w.before = runShare{} // this transaction inserted the run: it added nothing before
+	}
+	return tx, w, nil
+}
+
+func queueEntry(b *pgx.Batch, r RunReport, w *written) {
+	b.Queue(`
+		INSERT INTO journey_runs (workspace_id, run_key, journey_id, version, customer_id, workflow_id, entered_at, holdout, global_control)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, `+globalControlAtEntrySQL+`) ON CONFLICT DO NOTHING
+		RETURNING global_control`,
+		r.WorkspaceID, r.RunKey, r.JourneyID, r.Version, r.CustomerID, r.WorkflowID, r.EnteredAt, r.Holdout).
+		Query(func(rows pgx.Rows) error {
+			gc, err := pgx.CollectRows(rows, pgx.RowTo[bool])
+			if err != nil || len(gc) == 0 {
+				return wrapIf("insert run", err)
+			}
+			w.entered, w.arm = true, armOf(r.Holdout, gc[0])
+			w.counters = append(w.counters, counter{metric: "entered", at: r.EnteredAt})
+			if r.Holdout {
+				w.counters = append(w.counters, counter{metric: "holdout", at: r.EnteredAt})
+			}
+			return nil
+		})
+}
+
+// countReport adds the report's increments to the statistics' counters
+// and moves the experiment counters, in one round trip where it can: a
+// report that only enters the run knows what the run adds to them (its
+// arm); one that can move them otherwise reads what the run adds after it
+// with the counters and moves them in a second.
+func countReport(ctx context.Context, tx pgx.Tx, r RunReport, w written) error {
+	b := &pgx.Batch{}
+	queueBumps(b, r, w.counters)
+	var after runShare
+	switch {
+	case w.others:
+		b.Queue(runShareSQL, r.WorkspaceID, r.RunKey).QueryRow(func(row pgx.Row) (err error) {
+			after, err = scanRunShare(row)
+			return err
+		})
+	case w.entered:
+		after = runShare{stored: true, journey: r.JourneyID, version: r.Version, arm: w.arm}
+		queueExperimentMoves(b, r.WorkspaceID, after, shareDeltas(runShare{}, after))
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("count: %w", err)
+	}
+	if !w.others {
+		return nil
+	}
+	b = &pgx.Batch{}
+	queueExperimentMoves(b, r.WorkspaceID, after, shareDeltas(w.before, after))
+	return wrapIf("count experiments", tx.SendBatch(ctx, b).Close())
+}
+
+// queueSteps stores the steps the run entered, all of them in one
+// statement (a report at the end of a run carries every step it walked
+// since its last wait), and queueLeaves marks those it left in another.
+func queueSteps(b *pgx.Batch, r RunReport, w *written) {
 	if len(r.Steps) == 0 {
-		return nil, nil
+		return
 	}
 	var seqs []int32
 	var nodes, kinds, variants []string
@@ -149,181 +222,84 @@ func enterSteps(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) 
 		seqs, nodes, kinds = append(seqs, int32(st.Seq)), append(nodes, st.Node), append(kinds, st.Kind) //nolint:gosec // G115: a run's step count is far below 2³¹
 		ats, variants = append(ats, st.EnteredAt), append(variants, st.Variant)
 	}
-	rows, err := tx.Query(ctx, `
+	b.Queue(`
 		INSERT INTO journey_run_steps (workspace_id, run_key, seq, node_id, kind, entered_at, variant)
 		SELECT $1, $2, s.seq, s.node, s.kind, s.at, NULLIF(s.variant, '')
 		FROM unnest($3::int[], $4::text[], $5::text[], $6::timestamptz[], $7::text[]) AS s(seq, node, kind, at, variant)
 		ON CONFLICT DO NOTHING
-		RETURNING seq`, r.WorkspaceID, r.RunKey, seqs, nodes, kinds, ats, variants)
-	if err != nil {
-		return nil, fmt.Errorf("insert steps: %w", err)
-	}
-	inserted, err := pgx.CollectRows(rows, pgx.RowTo[int32])
-	if err != nil {
-		return nil, fmt.Errorf("insert steps: %w", err)
-	}
-	var out []counter
-	for _, st := range r.Steps {
-		if !slices.Contains(inserted, int32(st.Seq)) { //nolint:gosec // G115: as above
-			continue // stored before: a repeated report
-		}
-		out = append(out, counter{metric: "node", node: st.Node, key: st.Kind, at: st.EnteredAt})
-		if st.Variant != "" {
-			out = append(out, counter{metric: "variant", node: st.Node, key: st.Variant, at: st.EnteredAt})
-		}
-	}
-	return out, nil
+		RETURNING seq`, r.WorkspaceID, r.RunKey, seqs, nodes, kinds, ats, variants).
+		Query(func(rows pgx.Rows) error {
+			inserted, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+			if err != nil {
+				return fmt.Errorf("insert steps: %w", err)
+			}
+			for _, st := range r.Steps {
+				if !slices.Contains(inserted, int32(st.Seq)) { //nolint:gosec // G115: as above
+					continue // stored before: a repeated report
+				}
+				w.counters = append(w.counters, counter{metric: "node", node: st.Node, key: st.Kind, at: st.EnteredAt})
+				if st.Variant != "" {
+					w.counters = append(w.counters, counter{metric: "variant", node: st.Node, key: st.Variant, at: st.EnteredAt})
+				}
+			}
+			return nil
+		})
 }
 
-// leaveSteps marks the steps the run went on from; a step left before (a
+// queueLeaves marks the steps the run went on from; a step left before (a
 // repeated report) keeps its first next node and counts nothing.
-func leaveSteps(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
+func queueLeaves(b *pgx.Batch, r RunReport, w *written) {
 	if len(r.Leaves) == 0 {
-		return nil, nil
+		return
 	}
 	var seqs []int32
 	var nexts []string
 	for _, l := range r.Leaves {
-		seqs, nexts = append(seqs, int32(l.Seq)), append(nexts, l.Next) //nolint:gosec // G115: as in enterSteps
+		seqs, nexts = append(seqs, int32(l.Seq)), append(nexts, l.Next) //nolint:gosec // G115: as in queueSteps
 	}
-	rows, err := tx.Query(ctx, `
+	b.Queue(`
 		UPDATE journey_run_steps t SET next_node = l.next
 		FROM (SELECT DISTINCT ON (seq) seq, next FROM unnest($3::int[], $4::text[]) WITH ORDINALITY AS l(seq, next, i) ORDER BY seq, i) l
 		WHERE t.workspace_id = $1 AND t.run_key = $2 AND t.seq = l.seq AND t.next_node IS NULL
-		RETURNING t.node_id, t.entered_at, l.next`, r.WorkspaceID, r.RunKey, seqs, nexts)
-	if err != nil {
-		return nil, fmt.Errorf("leave steps: %w", err)
-	}
-	var out []counter
-	var node, next string
-	var at time.Time
-	_, err = pgx.ForEachRow(rows, []any{&node, &at, &next}, func() error {
-		if next != "" {
-			out = append(out, counter{metric: "edge", node: node, key: next, at: at})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("leave steps: %w", err)
-	}
-	return out, nil
+		RETURNING t.node_id, t.entered_at, l.next`, r.WorkspaceID, r.RunKey, seqs, nexts).
+		Query(func(rows pgx.Rows) error {
+			var node, next string
+			var at time.Time
+			_, err := pgx.ForEachRow(rows, []any{&node, &at, &next}, func() error {
+				if next != "" {
+					w.counters = append(w.counters, counter{metric: "edge", node: node, key: next, at: at})
+				}
+				return nil
+			})
+			return wrapIf("leave steps", err)
+		})
 }
 
-func recordConversions(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
-	var out []counter
-	for _, cv := range r.Conversions {
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO journey_conversions (workspace_id, run_key, message_id, journey_id, customer_id, converted_at, revenue)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-			r.WorkspaceID, r.RunKey, cv.MessageID, r.JourneyID, r.CustomerID, cv.At, cv.Revenue)
-		if err != nil {
-			return nil, fmt.Errorf("insert conversion %s: %w", cv.MessageID, err)
-		}
-		if tag.RowsAffected() == 0 {
-			continue
-		}
-		out = append(out, counter{metric: "conversions", at: cv.At, amount: cv.Revenue})
-		first, err := firstConversion(ctx, tx, r, cv.At)
-		if err != nil {
-			return nil, err
-		}
-		if first {
-			out = append(out, counter{metric: "converted", at: cv.At})
-		}
-		credits, err := conversionCredits(ctx, tx, r, cv)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, credits...)
-	}
-	return out, nil
-}
-
-// firstConversion marks the run converted and says whether it was not before.
-func firstConversion(ctx context.Context, tx pgx.Tx, r RunReport, at time.Time) (bool, error) {
-	tag, err := tx.Exec(ctx, `UPDATE journey_runs SET converted_at = $3
-		WHERE workspace_id = $1 AND run_key = $2 AND converted_at IS NULL`, r.WorkspaceID, r.RunKey, at)
-	if err != nil {
-		return false, fmt.Errorf("mark converted: %w", err)
-	}
-	return tag.RowsAffected() == 1, nil
-}
-
-// conversionCredits credits a conversion to the split variants the run was
-// assigned before it, and to the channels it was sent a message on before
-// it: conversions and revenue every time, "converted" the first time the
-// run converts after that variant or channel reached it.
-func conversionCredits(ctx context.Context, tx pgx.Tx, r RunReport, cv RunConversion) ([]counter, error) {
-	rows, err := tx.Query(ctx, `
-		SELECT 'variant', node_id, variant, min(entered_at) FROM journey_run_steps
-		WHERE workspace_id = $1 AND run_key = $2 AND variant IS NOT NULL AND entered_at <= $3 GROUP BY node_id, variant
-		UNION ALL
-		SELECT 'channel', '', channel, min(created_at) FROM messages
-		WHERE workspace_id = $1 AND customer_id = $4 AND workflow_id = $5 AND journey_id = $6
-		  AND created_at <= $3 AND status <> ALL($7) GROUP BY channel
-		ORDER BY 1, 2, 3`,
-		r.WorkspaceID, r.RunKey, cv.At, r.CustomerID, r.WorkflowID, r.JourneyID, []string{"pending", "sending", "skipped", "failed"})
-	if err != nil {
-		return nil, fmt.Errorf("read what reached the run: %w", err)
-	}
-	type reach struct {
-		kind, node, key string
-		since           time.Time
-	}
-	reached, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (reach, error) {
-		var x reach
-		return x, row.Scan(&x.kind, &x.node, &x.key, &x.since)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read what reached the run: %w", err)
-	}
-	var out []counter
-	for _, x := range reached {
-		if x.kind == "variant" {
-			out = append(out, counter{metric: "variant_conversions", node: x.node, key: x.key, at: cv.At, amount: cv.Revenue})
-		}
-		var before bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM journey_conversions
-			WHERE workspace_id = $1 AND run_key = $2 AND message_id <> $3 AND converted_at >= $4 AND converted_at <= $5)`,
-			r.WorkspaceID, r.RunKey, cv.MessageID, x.since, cv.At).Scan(&before); err != nil {
-			return nil, fmt.Errorf("read earlier conversions: %w", err)
-		}
-		switch {
-		case before:
-		case x.kind == "variant":
-			out = append(out, counter{metric: "variant_converted", node: x.node, key: x.key, at: cv.At})
-		default:
-			out = append(out, counter{metric: "channel_converted", key: x.key, at: cv.At})
-		}
-	}
-	return out, nil
-}
-
-func recordExit(ctx context.Context, tx pgx.Tx, r RunReport) ([]counter, error) {
+func queueExit(b *pgx.Batch, r RunReport, w *written) {
 	if r.Exit == nil {
-		return nil, nil
+		return
 	}
-	tag, err := tx.Exec(ctx, `UPDATE journey_runs SET exited_at = $3, exit_reason = $4
-		WHERE workspace_id = $1 AND run_key = $2 AND exited_at IS NULL`, r.WorkspaceID, r.RunKey, r.Exit.At, r.Exit.Reason)
-	if err != nil || tag.RowsAffected() == 0 {
-		return nil, wrapIf("record exit", err)
-	}
-	return []counter{{metric: "exited", key: r.Exit.Reason, at: r.Exit.At}}, nil
+	b.Queue(`UPDATE journey_runs SET exited_at = $3, exit_reason = $4
+		WHERE workspace_id = $1 AND run_key = $2 AND exited_at IS NULL`, r.WorkspaceID, r.RunKey, r.Exit.At, r.Exit.Reason).
+		Exec(func(tag pgconn.CommandTag) error {
+			if tag.RowsAffected() > 0 {
+				w.counters = append(w.counters, counter{metric: "exited", key: r.Exit.Reason, at: r.Exit.At})
+			}
+			return nil
+		})
 }
 
-// bump adds the increments to the counters in a fixed order, so two
+// queueBumps adds the increments to the counters in a fixed order, so two
 // reports of one journey never wait on each other's rows in a cycle.
-func bump(ctx context.Context, tx pgx.Tx, r RunReport, cs []counter) error {
+func queueBumps(b *pgx.Batch, r RunReport, cs []counter) {
 	slices.SortFunc(cs, func(a, b counter) int {
 		return cmp.Or(strings.Compare(a.metric, b.metric), strings.Compare(a.node, b.node),
 			strings.Compare(a.key, b.key), a.at.Compare(b.at))
 	})
-	b := &pgx.Batch{}
 	for _, c := range cs {
 		b.Queue(`SELECT journey_stat_bump($1, $2, $3, $4, $5, $6, $7, $8)`,
 			r.WorkspaceID, r.JourneyID, c.metric, c.node, c.key, r.Version, c.at, c.amount)
 	}
-	return wrapIf("count", tx.SendBatch(ctx, b).Close())
 }
 
 func wrapIf(step string, err error) error {
