@@ -204,7 +204,7 @@ func newServer(d Deps) *server {
 	s.ingestLimit, s.manageLimit = newKeyedLimiter(d.Limits.Ingest), newKeyedLimiter(d.Limits.Manage)
 	s.loginByAddr, s.loginByKey = newKeyedLimiter(d.Limits.Login), newKeyedLimiter(d.Limits.Login)
 	s.signups, s.signupLimit = signupforms.Service{Store: d.Store, Pipeline: s.pipeline}, newKeyedLimiter(signupRate)
-	s.people = &people.Service{Store: d.Store, Params: d.PasswordParams, LinkSecret: d.UnsubscribeSecret}
+	s.people = &people.Service{Store: d.Store, Params: d.PasswordParams}
 	s.people.Mailer = s.sendConsoleMail
 	s.resetByAddr, s.resetByMail = newKeyedLimiter(resetRate), newKeyedLimiter(resetRate)
 	s.sso = &sso.Service{Store: d.Store, People: s.people, Keys: d.Channels.Keyring(), Client: sso.HTTPClient(d.Outbound)}

@@ -26,8 +26,6 @@ type Service struct {
 	Store *store.Store
 	// Params are the costs new hashes are made with; zero: DefaultParams.
 	Params Params
-	// LinkSecret signs invitation and reset links; empty refuses to make them.
-	LinkSecret string
 	// Mailer sends invitation and reset emails; nil sends none (the links
 	// are still returned to the inviter).
 	Mailer Mailer
