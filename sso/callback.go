@@ -82,7 +82,7 @@ func (s *Service) identify(ctx context.Context, cfg store.WorkspaceSSO, pd pendi
 	if code == "" {
 		return nil, fail(ReasonToken, http.StatusBadRequest, ws, errors.New("the answer has no code"))
 	}
-	p, err := s.discover(ctx, cfg.Issuer)
+	p, err := s.provider(ctx, cfg.Issuer)
 	if err != nil {
 		return nil, fail(ReasonUnreachable, http.StatusBadGateway, ws, err)
 	}

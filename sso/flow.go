@@ -79,7 +79,7 @@ func (s *Service) Begin(ctx context.Context, workspaceID, redirectURI, next stri
 	if err != nil {
 		return "", "", err
 	}
-	p, err := s.discover(ctx, cfg.Issuer)
+	p, err := s.provider(ctx, cfg.Issuer)
 	if err != nil {
 		return "", "", fail(ReasonUnreachable, http.StatusBadGateway, workspaceID, err)
 	}

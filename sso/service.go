@@ -37,8 +37,11 @@ type Service struct {
 	// Client makes the calls to providers (discovery, keys, the code
 	// exchange): HTTPClient's guarded client.
 	Client *http.Client
-	// Now is the clock of the login cookie and the ID token; nil: time.Now.
+	// Now is the clock of the login cookie, the ID token and the
+	// discovery cache; nil: time.Now.
 	Now func() time.Time
+
+	discovered discoveries // discovery.go
 }
 
 func (s *Service) now() time.Time {
@@ -82,7 +85,7 @@ func (s *Service) Configure(ctx context.Context, workspaceID string, set Setting
 	if errs := set.Check(false); len(errs) > 0 {
 		return store.WorkspaceSSO{}, false, fmt.Errorf("sso: invalid settings: %w", errs)
 	}
-	if _, err := s.discover(ctx, set.Issuer); err != nil {
+	if _, err := s.rediscover(ctx, set.Issuer); err != nil {
 		msg := "discovery failed: " + err.Error()
 		return store.WorkspaceSSO{}, false, store.Refuse(store.ErrInvalid, "issuer: "+msg, jsonfields.Error{Field: "issuer", Message: msg})
 	}

@@ -50,6 +50,7 @@ type Provider struct {
 	codes     map[string]*grant
 	expect    bool
 	violation []string
+	discover  int // discovery documents served
 }
 
 // grant is an issued authorization code.
@@ -163,7 +164,17 @@ func oauthError(w http.ResponseWriter, status int, code, msg string) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": msg})
 }
 
+// Discoveries is how many times the discovery document was fetched.
+func (p *Provider) Discoveries() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.discover
+}
+
 func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
+	p.mu.Lock()
+	p.discover++
+	p.mu.Unlock()
 	method := p.AuthMethod
 	if method == "" {
 		method = "client_secret_basic"
