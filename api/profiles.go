@@ -106,7 +106,7 @@ func (s *server) getProfile(c *gin.Context) {
 		ID: p.ID, AnonymousIDs: nonNil(p.AnonymousIDs), Traits: p.Traits, TraitUpdatedAt: p.TraitUpdatedAt,
 		Tags: nonNil(p.Tags), Timezone: p.Timezone, Locale: p.Locale, Consent: toConsent(v.Consent),
 		Addresses: addressesResponse{Email: p.Email, Phone: p.Phone, LineUserID: p.LineUserID, PushTokens: nonNil(p.PushTokens)},
-		Events:    make([]eventResponse, len(v.Events)), Journeys: make([]runResponse, len(v.Runs)),
+		Events:    make([]eventResponse, len(v.Events)), Journeys: toRunResponses(v.Runs),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 	for i, e := range v.Events {
@@ -115,9 +115,6 @@ func (s *server) getProfile(c *gin.Context) {
 	out.Suppressions = make([]suppressionBody, len(v.Suppressions))
 	for i, sp := range v.Suppressions {
 		out.Suppressions[i] = suppressionBody{Channel: sp.Channel, Address: sp.Address, Reason: sp.Reason, Since: sp.CreatedAt}
-	}
-	for i, r := range v.Runs {
-		out.Journeys[i] = s.toRun(r)
 	}
 	c.JSON(http.StatusOK, out)
 }

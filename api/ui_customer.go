@@ -2,14 +2,13 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/console"
+	"github.com/tabiji/tabiji/profiles"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -21,7 +20,7 @@ const uiTimelineLimit = 200
 // sent to them with their statuses, and the steps of their journey runs,
 // newest first, with links into the Temporal Web UI.
 func (s *server) uiCustomer(c *gin.Context) {
-	ctx, ws, id := c.Request.Context(), workspace(c), c.Param("id")
+	id := c.Param("id")
 	frame, err := s.frame(c, console.SectionCustomers, "")
 	if err != nil {
 		s.fail(c, err)
@@ -29,7 +28,7 @@ func (s *server) uiCustomer(c *gin.Context) {
 	}
 	frame.TitleText = id
 	page := console.CustomerPage{Frame: frame, ID: id}
-	h, err := s.Store.CustomerHistory(ctx, ws, id, uiTimelineLimit)
+	h, err := s.profiles.Timeline(c.Request.Context(), workspace(c), id, uiTimelineLimit, maxStateQueries)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -40,7 +39,11 @@ func (s *server) uiCustomer(c *gin.Context) {
 			LineUserID: p.LineUserID, PushTokens: len(p.PushTokens), Timezone: p.Timezone, Locale: p.Locale}
 	}
 	page.Timeline = append(eventEntries(h.Events), messageEntries(h.Messages)...)
-	s.addRuns(ctx, ws, &page)
+	if h.RunsErr != nil {
+		s.Logger.Warn("report: runs of customer", "customer", page.ID, "error", h.RunsErr)
+		page.TemporalErr = h.RunsErr.Error()
+	}
+	addRuns(&page, h.Runs)
 	if h.Profile == nil && len(page.Timeline) == 0 && len(page.Runs) == 0 {
 		uiNotFound(c, frame.Lang, console.T(frame.Lang, "customer.title")+" "+id)
 		return
@@ -50,19 +53,11 @@ func (s *server) uiCustomer(c *gin.Context) {
 }
 
 // addRuns adds the customer's runs and their steps. Temporal being out of
-// reach is said on the page rather than failing it: the events and messages
-// come from Postgres.
-func (s *server) addRuns(ctx context.Context, ws string, page *console.CustomerPage) {
-	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	runs, webURL, err := s.listCustomerRuns(qctx, ws, page.ID, maxStateQueries, true)
-	if err != nil {
-		s.Logger.Warn("report: runs of customer", "customer", page.ID, "error", err)
-		page.TemporalErr = err.Error()
-		return
-	}
-	page.RunsWebURL = webURL
-	for _, r := range runs {
+// reach is said on the page rather than failing it (TemporalErr): the
+// events and messages come from Postgres.
+func addRuns(page *console.CustomerPage, runs profiles.CustomerRuns) {
+	page.RunsWebURL = runs.WebURL
+	for _, r := range runs.Runs {
 		page.Runs = append(page.Runs, console.Run{JourneyID: r.JourneyID, WorkflowID: r.WorkflowID, Status: r.Status,
 			Step: r.Step, Outcome: r.Outcome, StartedAt: r.StartedAt, WebURL: r.WebURL})
 		if r.State == nil {

@@ -25,6 +25,9 @@ type Service struct {
 	Store     *store.Store
 	Temporal  client.Client
 	Namespace string
+	// WebUIURL is the Temporal Web UI's address, for links to runs; empty
+	// without one.
+	WebUIURL string
 }
 
 // View is a customer as GET /v1/profiles/{id} shows them.
@@ -32,7 +35,7 @@ type View struct {
 	Profile store.Profile
 	Events  []store.Event // the latest, newest first
 	Consent []store.Consent
-	Runs    []*workflow.WorkflowExecutionInfo // the running journey runs
+	Runs    []CustomerRun // the running journey runs
 	// Suppressions are the customer's addresses Tabiji will not send to.
 	Suppressions []store.Suppression
 }
@@ -50,8 +53,12 @@ func (s *Service) View(ctx context.Context, workspaceID, id string, events int) 
 	if v.Events, _, err = s.Store.CustomerEvents(ctx, workspaceID, p.ID, store.TimelineFilter{Limit: events}); err != nil {
 		return v, fmt.Errorf("profiles: events of %s: %w", p.ID, err)
 	}
-	if v.Runs, err = s.Runs(ctx, workspaceID, append([]string{p.ID}, p.AnonymousIDs...), true); err != nil {
+	runs, err := s.Runs(ctx, workspaceID, append([]string{p.ID}, p.AnonymousIDs...), true)
+	if err != nil {
 		return v, err
+	}
+	for _, r := range runs {
+		v.Runs = append(v.Runs, s.Run(r))
 	}
 	if v.Consent, err = s.Store.ListConsent(ctx, workspaceID, p.ID); err != nil {
 		return v, fmt.Errorf("profiles: consent of %s: %w", p.ID, err)
