@@ -324,14 +324,12 @@ func TestHandlersMakeOneEngineCall(t *testing.T) {
 // notYetOneCall are the handlers still to be reduced to one engine call
 // (the list only shrinks). Each makes its second call in an api/ helper
 // two or more levels down, which the check sees since it follows helpers
-// all the way: the taxonomy read beside an export page
-// (exportFields), the identity secret and known IDs read beside a Segment
+// all the way: the identity secret and known IDs read beside a Segment
 // call's submission (userVerified, dropKnownMerges); and, seen once
 // s.people counts, the link re-read on an error path (uiAcceptInvitation,
 // uiReset) and the account re-read after a change (patchMe).
 var notYetOneCall = []string{
 	"patchMe", "uiAcceptInvitation", "uiReset",
-	"exportProfiles",
 	"segmentBatch", "segmentCall",
 }
 

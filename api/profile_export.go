@@ -2,9 +2,7 @@ package api
 
 import (
 	"encoding/json"
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,8 +10,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/csvcell"
-	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/jsonfields"
+	"github.com/tabiji/tabiji/profiles"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -36,26 +34,32 @@ type exportedProfile struct {
 
 // exportProfiles answers GET /v1/profiles/export?segment=&format=&fields=:
 // the profiles of a segment (or of the workspace), streamed page by page
-// in id order as JSONL or CSV. Membership is evaluated as of the request.
+// in id order as JSONL or CSV (profiles.Service.ExportPage, whose first
+// page also names the CSV's columns unless fields= does). Membership is
+// evaluated as of the request.
 func (s *server) exportProfiles(c *gin.Context) {
 	format := c.DefaultQuery("format", "jsonl")
 	if format != "jsonl" && format != "csv" {
 		invalid(c, "format", "must be jsonl or csv")
 		return
 	}
-	ctx, ws, seg, now := c.Request.Context(), workspace(c), c.Query("segment"), time.Now()
-	page := func(after string) ([]store.Profile, error) {
-		return s.Store.ProfilesPage(ctx, ws, seg, after, exportPage, now)
-	}
-	first, err := page("")
+	fields, fieldsOK := exportFields(c.Query("fields"))
+	ctx, ws, seg := c.Request.Context(), workspace(c), c.Query("segment")
+	q := profiles.ExportQuery{Segment: seg, Limit: exportPage, Now: time.Now(), Columns: format == "csv" && fields == nil && fieldsOK}
+	page := func(q profiles.ExportQuery) (profiles.ExportPage, error) { return s.profiles.ExportPage(ctx, ws, q) }
+	first, err := page(q)
 	if s.answered(c, err, notFound("no segment "+seg+" in this workspace", jsonfields.Error{Field: "segment", Message: "no such segment"})) {
 		return
 	}
-	write, ok := s.exportWriter(c, format, first)
-	if !ok {
+	if format == "csv" && !fieldsOK { // JSONL has no columns to name
+		invalid(c, "fields", "lists trait names separated by commas (id always comes first)")
 		return
 	}
-	for ps := first; len(ps) > 0; {
+	if fields == nil {
+		fields = first.Columns
+	}
+	write := exportWriter(c, format, fields)
+	for ps := first.Profiles; len(ps) > 0; {
 		for _, p := range ps {
 			if err := write(p); err != nil {
 				return // the client went away
@@ -65,16 +69,20 @@ func (s *server) exportProfiles(c *gin.Context) {
 		if len(ps) < exportPage {
 			return
 		}
-		if ps, err = page(ps[len(ps)-1].ID); err != nil {
+		q.After, q.Columns = ps[len(ps)-1].ID, false
+		next, err := page(q)
+		if err != nil {
 			// The status is sent: a cut-short body is all we can say.
 			s.Logger.Error("export profiles", "workspace", ws, "segment", seg, "error", err)
 			return
 		}
+		ps = next.Profiles
 	}
 }
 
-// exportWriter sends the headers and returns the func that writes one profile.
-func (s *server) exportWriter(c *gin.Context, format string, first []store.Profile) (func(store.Profile) error, bool) {
+// exportWriter sends the headers and returns the func that writes one
+// profile; fields are the CSV's trait columns.
+func exportWriter(c *gin.Context, format string, fields []string) func(store.Profile) error {
 	if format == "jsonl" {
 		c.Header("Content-Type", "application/x-ndjson")
 		c.Status(http.StatusOK)
@@ -82,17 +90,13 @@ func (s *server) exportWriter(c *gin.Context, format string, first []store.Profi
 		return func(p store.Profile) error {
 			return enc.Encode(exportedProfile{ID: p.ID, Traits: p.Traits, Tags: nonNil(p.Tags), Email: p.Email, Phone: p.Phone,
 				Timezone: p.Timezone, Locale: p.Locale, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt})
-		}, true
-	}
-	fields, ok := s.exportFields(c, first)
-	if !ok {
-		return nil, false
+		}
 	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Status(http.StatusOK)
 	w := csvcell.NewWriter(c.Writer) // ids and traits are customers' text: no formulas
 	if err := w.Write(append([]string{"id"}, fields...)); err != nil {
-		return nil, false
+		return func(store.Profile) error { return err }
 	}
 	return func(p store.Profile) error {
 		rec := []string{p.ID}
@@ -104,41 +108,22 @@ func (s *server) exportWriter(c *gin.Context, format string, first []store.Profi
 		}
 		w.Flush()
 		return w.Error()
-	}, true
+	}
 }
 
-// exportFields are the CSV's trait columns: ?fields=, else the taxonomy's
-// user properties, else the traits the first page holds.
-func (s *server) exportFields(c *gin.Context, first []store.Profile) ([]string, bool) {
-	if f := strings.TrimSpace(c.Query("fields")); f != "" {
-		fields := strings.Split(f, ",")
-		for i := range fields {
-			if fields[i] = strings.TrimSpace(fields[i]); fields[i] == "" || fields[i] == "id" {
-				invalid(c, "fields", "lists trait names separated by commas (id always comes first)")
-				return nil, false
-			}
+// exportFields reads fields= (trait names separated by commas): nil when
+// it is empty (the export names the columns), false when a name is empty
+// or id.
+func exportFields(f string) ([]string, bool) {
+	if f = strings.TrimSpace(f); f == "" {
+		return nil, true
+	}
+	fields := strings.Split(f, ",")
+	for i := range fields {
+		if fields[i] = strings.TrimSpace(fields[i]); fields[i] == "" || fields[i] == "id" {
+			return nil, false
 		}
-		return fields, true
 	}
-	t, err := s.taxonomies.Get(c.Request.Context(), workspace(c))
-	if err != nil {
-		s.fail(c, err)
-		return nil, false
-	}
-	var fields []string
-	for name := range ingest.UserPropertyTypes(t) {
-		fields = append(fields, name)
-	}
-	if len(fields) == 0 {
-		seen := map[string]bool{}
-		for _, p := range first {
-			for k := range maps.Keys(p.Traits) {
-				seen[k] = true
-			}
-		}
-		fields = slices.Collect(maps.Keys(seen))
-	}
-	slices.Sort(fields)
 	return fields, true
 }
 

@@ -192,7 +192,7 @@ func newServer(d Deps) *server {
 	s.readiness = &readiness.Checker{Store: d.Store, Temporal: d.Temporal, Logger: d.Logger}
 	s.richMenus = &richmenus.Rules{Store: d.Store, Router: s.router}
 	s.optinConfirm = &optinconfirm.Service{Store: d.Store, Pipeline: s.pipeline, Logger: d.Logger}
-	s.profiles = &profiles.Service{Store: d.Store, Temporal: d.Temporal, Namespace: d.Namespace, WebUIURL: d.WebUIURL}
+	s.profiles = &profiles.Service{Store: d.Store, Temporal: d.Temporal, Namespace: d.Namespace, WebUIURL: d.WebUIURL, Taxonomies: s.taxonomies}
 	s.previews = &previews.Service{Store: d.Store, Channels: d.Channels}
 	s.broadcasts = &broadcasts.Scheduler{Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Channels: d.Channels}
 	s.approvals = &approvals.Service{Store: d.Store, Router: s.router, Broadcasts: s.broadcasts}

@@ -1,7 +1,9 @@
-// Package profiles answers for one customer across Postgres and Temporal:
-// the profile with its latest events, consent and running journey runs,
-// and erasure, which ends and deletes the customer's runs before the store
-// erases the rest. Each is one call for the API.
+// Package profiles answers for customers across Postgres and Temporal:
+// one customer's profile with its latest events, consent and running
+// journey runs, their runs with their live state, the console's timeline
+// of them, erasure, which ends and deletes the customer's runs before the
+// store erases the rest, and the pages of a profile export with their
+// columns. Each is one call for the API.
 package profiles
 
 import (
@@ -17,7 +19,9 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/taxonomy"
 	"github.com/tabiji/tabiji/workflows"
+	"github.com/tabiji/tabiji/wscache"
 )
 
 // Service reads and erases customers.
@@ -28,6 +32,9 @@ type Service struct {
 	// WebUIURL is the Temporal Web UI's address, for links to runs; empty
 	// without one.
 	WebUIURL string
+	// Taxonomies holds each workspace's compiled taxonomy (the ingestion's
+	// cache), whose user properties are an export's columns.
+	Taxonomies *wscache.Cache[*taxonomy.Taxonomy]
 }
 
 // View is a customer as GET /v1/profiles/{id} shows them.
