@@ -330,7 +330,6 @@ func TestHandlersMakeOneEngineCall(t *testing.T) {
 // uiReset) and the account re-read after a change (patchMe).
 var notYetOneCall = []string{
 	"patchMe", "uiAcceptInvitation", "uiReset",
-	"segmentBatch", "segmentCall",
 }
 
 // TestTheOneCallCheckFails shows the check failing, on a small source of

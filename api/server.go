@@ -176,8 +176,10 @@ func newServer(d Deps) *server {
 		Changes: d.Changes, Taxonomies: s.taxonomies,
 	})
 	s.scoring = newScoringCache(d.Store, 5*time.Second)
+	s.identitySecrets = wscache.New(5*time.Second, s.loadIdentitySecret)
 	s.pipeline = ingest.NewPipeline(ingest.Deps{
 		Store: d.Store, Router: s.router, Logger: d.Logger, Taxonomies: s.taxonomies, Scoring: s.scoring, Metrics: d.Metrics,
+		IdentitySecrets: s.identitySecrets,
 	})
 	s.router.OnJourneysChanged(s.pipeline.JourneysChanged)
 	if d.Changes != nil {
@@ -196,7 +198,6 @@ func newServer(d Deps) *server {
 	s.previews = &previews.Service{Store: d.Store, Channels: d.Channels}
 	s.broadcasts = &broadcasts.Scheduler{Store: d.Store, Temporal: d.Temporal, TaskQueue: d.TaskQueue, Channels: d.Channels}
 	s.approvals = &approvals.Service{Store: d.Store, Router: s.router, Broadcasts: s.broadcasts}
-	s.identitySecrets = wscache.New(5*time.Second, s.loadIdentitySecret)
 	s.origins = wscache.New(5*time.Second, d.Store.AllowedOrigins)
 	s.everyOrigin = wscache.New(5*time.Second, func(ctx context.Context, _ string) (map[string]bool, error) {
 		return d.Store.EveryAllowedOrigin(ctx)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tabiji/tabiji/ingest"
 	"github.com/tabiji/tabiji/jsonfields"
+	"github.com/tabiji/tabiji/store"
 )
 
 // trackLimit is Segment's limit for one call (quarantine.go's edits use it).
@@ -32,19 +33,7 @@ func (s *server) segmentCall(typ string) gin.HandlerFunc {
 			decodeProblem(c, err)
 			return
 		}
-		msgs := []ingest.Message{m}
-		if clientKey(c) {
-			var refused ingest.Errors
-			if msgs, refused, err = s.verifyClientCalls(c.Request.Context(), workspace(c), msgs, false); err != nil {
-				s.fail(c, err)
-				return
-			}
-			if len(refused) > 0 {
-				problem(c, http.StatusForbidden, refused[0].Field+": "+refused[0].Message, refused...)
-				return
-			}
-		}
-		res, err := s.pipeline.Submit(c.Request.Context(), workspace(c), msgs)
+		res, err := s.pipeline.Submit(c.Request.Context(), workspace(c), []ingest.Message{m}, from(c, false)...)
 		s.answer(c, res, err, nil, false, 1)
 	}
 }
@@ -67,21 +56,25 @@ func (s *server) segmentBatch(c *gin.Context) {
 		return
 	}
 	calls := len(msgs) + countCalls(bad)
+	res, err := s.pipeline.Submit(c.Request.Context(), workspace(c), msgs, from(c, true)...)
+	s.answer(c, res, err, append(bad, res.Refused...), true, calls)
+}
+
+// from is how the pipeline takes the request's calls: a client key's are
+// verified first (ingest.FromClientKey, client_calls.go).
+func from(c *gin.Context, batch bool) []ingest.SubmitOption {
 	if clientKey(c) {
-		var refused ingest.Errors
-		if msgs, refused, err = s.verifyClientCalls(c.Request.Context(), workspace(c), msgs, true); err != nil {
-			s.fail(c, err)
-			return
-		}
-		bad = append(bad, refused...)
+		return []ingest.SubmitOption{ingest.FromClientKey(batch)}
 	}
-	res, err := s.pipeline.Submit(c.Request.Context(), workspace(c), msgs)
-	s.answer(c, res, err, bad, true, calls)
+	return nil
 }
 
 // answer turns the pipeline's result into Segment's {"success": true} or a problem.
 func (s *server) answer(c *gin.Context, res ingest.Result, err error, bad ingest.Errors, batch bool, calls int) {
+	var refusal *store.Refusal
 	switch {
+	case errors.As(err, &refusal): // a client key's call without its verification: 403
+		s.answered(c, err)
 	case err != nil:
 		s.fail(c, ingestError(err))
 	case res.RouteErr != nil:

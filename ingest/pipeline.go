@@ -31,6 +31,10 @@ type Deps struct {
 	Scoring *wscache.Cache[*scoring.Compiled]
 	// Metrics counts the calls by verdict; nil counts nothing.
 	Metrics *metrics.Metrics
+	// IdentitySecrets holds each workspace's identity-verification secret,
+	// opened (nil: none), which a client key's calls are verified with
+	// (FromClientKey); nil verifies none.
+	IdentitySecrets *wscache.Cache[[]byte]
 }
 
 // Pipeline takes decoded calls from the HTTP handlers to storage and on to
@@ -67,6 +71,9 @@ type Result struct {
 	Quarantined int
 	Dropped     int
 	Rejected    []Rejection
+	// Refused are a client key's calls of a batch that lack the identity
+	// verification they need (FromClientKey), named batch[i].field.
+	Refused Errors
 	// RouteErr says some stored events did not reach their journeys yet:
 	// they stay unrouted, and the sweeper (or the client's retry) routes them.
 	RouteErr error
@@ -91,8 +98,17 @@ type accepted struct {
 // (routing.Router.RouteStored), scores them and re-evaluates the segments
 // they may move. The quarantine's replay and the LINE webhook submit events
 // through it too.
-func (p *Pipeline) Submit(ctx context.Context, workspaceID string, msgs []Message) (Result, error) {
+func (p *Pipeline) Submit(ctx context.Context, workspaceID string, msgs []Message, opts ...SubmitOption) (Result, error) {
+	var o submitOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	msgs, refused, err := p.screenClientCalls(ctx, workspaceID, msgs, o)
+	if err != nil {
+		return Result{}, err
+	}
 	res, err := p.submit(ctx, workspaceID, msgs)
+	res.Refused = refused
 	m := p.Metrics
 	m.Ingested(metrics.VerdictStored, res.Stored)
 	m.Ingested(metrics.VerdictDuplicate, res.Duplicates)
