@@ -298,38 +298,15 @@ func oneCallViolations(src *handlerSource) []string {
 }
 
 // TestHandlersMakeOneEngineCall holds every handler in routes.go to one
-// engine call (the rule above), but for the ones listed in notYetOneCall.
+// engine call (the rule above), without exception.
 func TestHandlersMakeOneEngineCall(t *testing.T) {
 	src := parseHandlerSource(t, ".", "github.com/tabiji/tabiji", "..")
 	if n := len(src.handlers("routes")); n < 100 {
 		t.Fatalf("found %d handlers in routes.go: the check no longer reads the route table", n)
 	}
-	violations := map[string]string{}
 	for _, v := range oneCallViolations(src) {
-		name, _, _ := strings.Cut(v, ":")
-		violations[name] = v
+		t.Errorf("handler %s: more than one engine call; move the sequence into one engine/store method", v)
 	}
-	for name, v := range violations {
-		if !slices.Contains(notYetOneCall, name) {
-			t.Errorf("handler %s: more than one engine call; move the sequence into one engine/store method", v)
-		}
-	}
-	for _, name := range notYetOneCall {
-		if violations[name] == "" {
-			t.Errorf("handler %s makes one engine call now: take it off notYetOneCall", name)
-		}
-	}
-}
-
-// notYetOneCall are the handlers still to be reduced to one engine call
-// (the list only shrinks). Each makes its second call in an api/ helper
-// two or more levels down, which the check sees since it follows helpers
-// all the way: the identity secret and known IDs read beside a Segment
-// call's submission (userVerified, dropKnownMerges); and, seen once
-// s.people counts, the link re-read on an error path (uiAcceptInvitation,
-// uiReset) and the account re-read after a change (patchMe).
-var notYetOneCall = []string{
-	"patchMe", "uiAcceptInvitation", "uiReset",
 }
 
 // TestTheOneCallCheckFails shows the check failing, on a small source of

@@ -49,6 +49,11 @@ func (s *server) getMe(c *gin.Context) {
 	if s.answered(c, err, notFound("the person no longer exists")) {
 		return
 	}
+	s.answerMe(c, me)
+}
+
+// answerMe answers the person as GET /v1/me shows them.
+func (s *server) answerMe(c *gin.Context, me people.Me) {
 	out := meBody{ID: me.Person.ID, Email: me.Person.Email, Locale: c.GetString(personLocaleKey), Workspace: workspace(c),
 		Role: c.GetString(personRoleKey), Workspaces: make([]meWorkspace, len(me.Memberships)), CSRFToken: s.csrfToken(c)}
 	for i, m := range me.Memberships {
@@ -69,12 +74,12 @@ func (s *server) patchMe(c *gin.Context) {
 		invalid(c, "locale", "must be ja or en")
 		return
 	}
-	err := s.Store.SetPersonLocale(c.Request.Context(), personID(c), req.Locale)
+	me, err := s.people.SetLocale(c.Request.Context(), personID(c), req.Locale)
 	if s.answered(c, err, notFound("the person no longer exists")) {
 		return
 	}
 	c.Set(personLocaleKey, req.Locale)
-	s.getMe(c)
+	s.answerMe(c, me)
 }
 
 // putMeWorkspace is PUT /v1/me/workspace: the session acts in another of

@@ -76,9 +76,9 @@ func (s *server) uiAcceptInvitation(c *gin.Context) {
 		problem(c, http.StatusTooManyRequests, "too many attempts: try again in "+retryAfter(wait)+" seconds")
 		return
 	}
-	session, _, err := s.people.Accept(c.Request.Context(), token, c.PostForm("name"), c.PostForm("password"))
+	r, err := s.people.AcceptForm(c.Request.Context(), token, c.PostForm("name"), c.PostForm("password"))
 	if err == nil {
-		s.setSessionCookie(c, session, int(people.SessionTTL.Seconds()))
+		s.setSessionCookie(c, r.Token, int(people.SessionTTL.Seconds()))
 		c.Redirect(http.StatusSeeOther, "/ui/")
 		return
 	}
@@ -86,11 +86,7 @@ func (s *server) uiAcceptInvitation(c *gin.Context) {
 	if !s.pageErrors(c, err, &page.Errors) {
 		return
 	}
-	l, lerr := s.people.InvitationLink(c.Request.Context(), token)
-	if lerr != nil && !errors.Is(lerr, people.ErrSpentLink) {
-		s.fail(c, lerr)
-		return
-	}
+	l := r.Link
 	lang := console.Lang(l.Locale, console.AcceptLanguage(c.GetHeader("Accept-Language")))
 	translateErrors(lang, page.Errors)
 	s.renderInvitation(c, l, page)
@@ -174,9 +170,9 @@ func (s *server) uiResetLink(c *gin.Context) {
 // person's other sessions end and this browser is logged in.
 func (s *server) uiReset(c *gin.Context) {
 	token := c.Param("token")
-	session, _, err := s.people.Reset(c.Request.Context(), token, c.PostForm("password"))
+	r, err := s.people.ResetForm(c.Request.Context(), token, c.PostForm("password"))
 	if err == nil {
-		s.setSessionCookie(c, session, int(people.SessionTTL.Seconds()))
+		s.setSessionCookie(c, r.Token, int(people.SessionTTL.Seconds()))
 		c.Redirect(http.StatusSeeOther, "/ui/")
 		return
 	}
@@ -185,8 +181,7 @@ func (s *server) uiReset(c *gin.Context) {
 		return
 	}
 	if errors.Is(err, people.ErrSpentLink) {
-		t, _ := s.people.ResetLink(c.Request.Context(), token)
-		page.State = t.State
+		page.State = r.Link.State
 	}
 	s.renderReset(c, http.StatusUnprocessableEntity, page)
 }

@@ -26,3 +26,12 @@ func (s *Service) Me(ctx context.Context, personID string) (Me, error) {
 	}
 	return Me{Person: p, Memberships: ms}, nil
 }
+
+// SetLocale sets a person's console language (ja or en, which the caller
+// has checked) and reads them again as Me does.
+func (s *Service) SetLocale(ctx context.Context, personID, locale string) (Me, error) {
+	if err := s.Store.SetPersonLocale(ctx, personID, locale); err != nil {
+		return Me{}, fmt.Errorf("people: unable to set the language: %w", err)
+	}
+	return s.Me(ctx, personID)
+}
