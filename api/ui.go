@@ -56,8 +56,18 @@ func (s *server) uiSession(c *gin.Context) {
 			return
 		}
 		lang := console.Lang(ss.Locale, console.AcceptLanguage(c.GetHeader("Accept-Language")))
-		uiPage(c, http.StatusForbidden, lang, console.T(lang, "page.forbidden", roleNames(need), ss.Role))
+		uiPage(c, http.StatusForbidden, lang, console.T(lang, "page.forbidden", uiRoleNames(lang, need), console.T(lang, "role."+ss.Role)))
 	}
+}
+
+// uiRoleNames reads "Marketer or Owner" in the page's language, in
+// roleNames' order (the owner last).
+func uiRoleNames(lang string, roles []people.Role) string {
+	names := strings.Split(roleNames(roles), " or ")
+	for i, r := range names {
+		names[i] = console.T(lang, "role."+r)
+	}
+	return strings.Join(names, console.T(lang, "page.or"))
 }
 
 // safeNext keeps a post-login redirect on the report pages.

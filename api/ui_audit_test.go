@@ -28,7 +28,7 @@ func TestAuditAndApprovalsPages(t *testing.T) {
 	}
 	b.person(t, "w", "owner@example.jp", "owner")
 	marketerID := b.person(t, "w", "mika@example.jp", "marketer")
-	b.person(t, "w", "ana@example.jp", "analyst")
+	analystID := b.person(t, "w", "ana@example.jp", "analyst")
 	session := func(email string) string { return sessionFrom(t, b.login(t, email, testPassword, "/ui/")).Value }
 	owner, marketer, analyst := session("owner@example.jp"), session("mika@example.jp"), session("ana@example.jp")
 	page := func(t *testing.T, cookie, path string, want int) string {
@@ -94,9 +94,17 @@ func TestAuditAndApprovalsPages(t *testing.T) {
 		if strings.Contains(body, `id="nav-audit"`) || !strings.Contains(body, `id="nav-approvals"`) {
 			t.Errorf("the marketer's navigation: audit %v, approvals %v", strings.Contains(body, `id="nav-audit"`), strings.Contains(body, `id="nav-approvals"`))
 		}
-		if body := page(t, marketer, "/ui/audit", http.StatusForbidden); !strings.Contains(body, "owner") || !strings.Contains(body, `<html lang="en">`) {
+		if body := page(t, marketer, "/ui/audit", http.StatusForbidden); !strings.Contains(body, "needs the Owner role; your role in this workspace is Marketer") || !strings.Contains(body, `<html lang="en">`) {
 			t.Errorf("the 403 page: %s", body)
 		}
+		if err := b.store.SetPersonLocale(ctx, analystID, "ja"); err != nil {
+			t.Fatal(err)
+		}
+		rec := b.uiRequest(t, "GET", "/ui/settings/people", analyst, nil)
+		if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "「オーナー」のロールが必要です（このワークスペースでのあなたのロール: アナリスト）") {
+			t.Errorf("the analyst's Japanese 403 page: %d %s", rec.Code, rec.Body.String())
+		}
+
 	})
 	t.Run("ApprovalsGiveButtonsToWhoMayDecide", func(t *testing.T) {
 		if _, err := b.store.SetApprovalPolicy(ctx, "w", store.ApprovalPolicy{Required: true, ApproverRole: "owner"}); err != nil {

@@ -68,7 +68,7 @@ func TestAnalystSeesNoControlThatChanges(t *testing.T) {
 				page, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != http.StatusForbidden || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
-					!strings.Contains(string(page), "owner") || strings.Contains(string(page), `id="nav-`) {
+					!strings.Contains(string(page), "needs the Owner role; your role in this workspace is Analyst") || strings.Contains(string(page), `id="nav-`) {
 					t.Errorf("the analyst's %s = %d %s, want a 403 page saying it needs the owner role, without the console's navigation", p.path, resp.StatusCode, page)
 				}
 			} else {
