@@ -52,8 +52,9 @@ var ErrUnboundedPeriod = errors.New("store: a dashboard period needs a start and
 // ends needed) and of the period before it: from previousFrom (the previous
 // calendar month, for a monthly report) or, when zero, as long as q's.
 // Both periods are read together: channels and journeys from the
-// statistics counters, purchases in one pass over the two periods
-// (dashboard_periods.go).
+// statistics counters, purchases from the purchase counters
+// (purchase_counters.go) or, for another event or ends off the quarter
+// hours, in one pass over the two periods' events (dashboard_periods.go).
 func (s *Store) Dashboard(ctx context.Context, workspaceID string, q KPIQuery, previousFrom time.Time) (Dashboard, error) {
 	q, err := q.resolved(ctx, s, workspaceID)
 	if err != nil {
@@ -75,7 +76,12 @@ func (s *Store) Dashboard(ctx context.Context, workspaceID string, q KPIQuery, p
 	if err != nil {
 		return Dashboard{}, err
 	}
-	bought, err := s.dashboardPurchases(ctx, workspaceID, q.event(), tz, p)
+	var bought [2]purchases
+	if q.event() == CountedPurchaseEvent && p.onQuarterHours() {
+		bought, err = s.countedPurchases(ctx, workspaceID, tz, p)
+	} else {
+		bought, err = s.dashboardPurchases(ctx, workspaceID, q.event(), tz, p)
+	}
 	if err != nil {
 		return Dashboard{}, err
 	}

@@ -95,7 +95,10 @@ func referenceDashboard(t *testing.T, b *testBundle, ws string, q store.KPIQuery
 // messages and conversions across the ends) every figure of Dashboard is
 // the one the per-period reference gives, for periods in several zones,
 // on and off the statistics' quarter hours, a monthly report's previous
-// month, another purchase event and another workspace.
+// month, another purchase event and another workspace. Periods on quarter
+// hours are read from the purchase counters, the others from the events
+// (TheCountersAreWhatARebuildCounts: ingestion, merges and the erasure
+// kept the counters as a count of the stored purchases makes them).
 func TestDashboardMatchesTheReference(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -118,6 +121,7 @@ func TestDashboardMatchesTheReference(t *testing.T) {
 		{"AMonthlyReportInTokyo", wsA, store.KPIQuery{From: nov, To: nov.AddDate(0, 1, 0), TZ: "Asia/Tokyo"}, nov.AddDate(0, -1, 0)},
 		{"TheWorkspacesZone", wsA, store.KPIQuery{From: nov, To: nov.AddDate(0, 1, 0)}, time.Time{}},
 		{"ThirtyDaysInLosAngeles", wsA, store.KPIQuery{From: day(la, 10, 22), To: day(la, 11, 21), TZ: "America/Los_Angeles"}, time.Time{}},
+		{"OnQuarterHoursNotDays", wsA, store.KPIQuery{From: t0.Add(-9*24*time.Hour + 45*time.Minute), To: t0.Add(4*24*time.Hour + 15*time.Minute), TZ: "America/Los_Angeles"}, time.Time{}},
 		{"OffTheQuarterHours", wsA, store.KPIQuery{From: t0.Add(-17*24*time.Hour + 7*time.Minute), To: t0.Add(3*24*time.Hour + 61*time.Second), TZ: "Asia/Tokyo"}, time.Time{}},
 		{"OneDay", wsA, store.KPIQuery{From: day(tokyo, 11, 20), To: day(tokyo, 11, 21), TZ: "Asia/Tokyo"}, time.Time{}},
 		{"AYear", wsA, store.KPIQuery{From: day(tokyo, 1, 1), To: day(tokyo, 12, 31), TZ: "Asia/Tokyo"}, time.Time{}},
@@ -137,6 +141,10 @@ func TestDashboardMatchesTheReference(t *testing.T) {
 			}
 		})
 	}
+	t.Run("TheCountersAreWhatARebuildCounts", func(t *testing.T) {
+		countersMatchARebuild(t, b, wsA)
+		countersMatchARebuild(t, b, wsB)
+	})
 	t.Run("TheFixtureIsNotEmpty", func(t *testing.T) {
 		d, err := b.store.Dashboard(ctx, wsA, cases[1].q, cases[1].prev)
 		mustNot(t, err)

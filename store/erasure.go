@@ -153,12 +153,19 @@ func (s *Store) EraseCustomer(ctx context.Context, workspaceID, subject string, 
 		if err := keepErased(ctx, tx, workspaceID, ids); err != nil {
 			return err
 		}
+		recount, err := recountErasedPurchases(ctx, tx, workspaceID, ids)
+		if err != nil {
+			return err
+		}
 		for _, st := range erasureSteps {
 			var n int64
 			if err := tx.QueryRow(ctx, st.sql, workspaceID, ids).Scan(&n); err != nil {
 				return fmt.Errorf("delete from %s: %w", st.table, err)
 			}
 			e.Counts[st.table] = n
+		}
+		if err := recount(); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, scrubAuditSQL, workspaceID, ids); err != nil {
 			return fmt.Errorf("scrub the audit log: %w", err)

@@ -105,15 +105,14 @@ func (s *Store) InsertEvents(ctx context.Context, events []Event) ([]Inserted, e
 
 // insertEventRows runs the one statement and marks in out the events it stored.
 func (s *Store) insertEventRows(ctx context.Context, cols *eventColumnSet, out []Inserted) error {
-	rows, err := s.pool.Query(ctx, insertEventsSQL, cols.args()...)
-	if err != nil {
-		return err
-	}
 	stored := map[[2]string]string{}
-	var ws, id, user string
-	_, err = pgx.ForEachRow(rows, []any{&ws, &id, &user}, func() error {
-		stored[[2]string{ws, id}] = user
-		return nil
+	err := s.runInsertEvents(ctx, cols, func(rows pgx.Rows) error {
+		var ws, id, user string
+		_, err := pgx.ForEachRow(rows, []any{&ws, &id, &user}, func() error {
+			stored[[2]string{ws, id}] = user
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		return err
@@ -130,8 +129,12 @@ func (s *Store) insertEventRows(ctx context.Context, cols *eventColumnSet, out [
 
 // insertEventsSQL claims each message id in event_ids and stores the events
 // whose claim succeeded; rows come sorted by id, so that two concurrent
-// batches lock in the same order and cannot deadlock.
-const insertEventsSQL = `
+// batches lock in the same order and cannot deadlock. A batch with
+// purchases runs insertPurchasesSQL (purchase_counters.go), which counts them too.
+const insertEventsSQL = insertEventsCTEs + insertEventsTail
+
+// insertEventsCTEs are insertEventsSQL's steps.
+const insertEventsCTEs = `
 WITH v AS (
 	SELECT v.*, COALESCE(pi.profile_id, v.user_id) AS customer
 	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
@@ -156,7 +159,10 @@ WITH v AS (
 		v.traits::jsonb, v.context::jsonb, v.group_id, v.previous_id, v.violations::jsonb, v.timestamp, v.received_at
 	FROM v JOIN ids USING (workspace_id, message_id)
 	RETURNING workspace_id, message_id, user_id
-), rollups AS (` + rollupEventsSQL + `)
+), rollups AS (` + rollupEventsSQL + `)`
+
+// insertEventsTail answers insertEventsSQL with the events it stored.
+const insertEventsTail = `
 SELECT workspace_id, message_id, user_id FROM stored`
 
 // rollupEventsSQL adds the events just stored (those whose message id

@@ -242,6 +242,12 @@ func (s *Store) MergeProfiles(ctx context.Context, workspaceID, fromID, intoID s
 
 // mergeInto moves the canonical profile from into the canonical profile into.
 func mergeInto(ctx context.Context, tx pgx.Tx, workspaceID, from, into string) error {
+	// The purchase counters first (their locks come before any row's, as
+	// ingestion takes them); counted again once the events are moved.
+	recount, err := recountPurchases(ctx, tx, workspaceID, []string{from, into})
+	if err != nil {
+		return err
+	}
 	// Lock in id order, so that two merges of the same pair cannot deadlock.
 	first, second := min(from, into), max(from, into)
 	a, err := lockProfile(ctx, tx, workspaceID, first)
@@ -295,7 +301,7 @@ func mergeInto(ctx context.Context, tx pgx.Tx, workspaceID, from, into string) e
 			return fmt.Errorf("%s: %w", st.what, err)
 		}
 	}
-	return nil
+	return recount()
 }
 
 // mergeProfile is p with old's traits, tags, tokens, zone and locale merged in.

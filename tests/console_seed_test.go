@@ -27,7 +27,7 @@ const consoleDefinition = `{"entry": {"event": "signup"}, "goal": {"event": "pur
 // every 7th run. Facts go in with the counting triggers off, then the
 // counters are built as the increments would have made them, summed in
 // SQL (the shape of store's BenchmarkJourneyStats load), and the events'
-// rollups as ingestion keeps them.
+// rollups and the purchase counters as ingestion keeps them.
 var consoleSeedSteps = []string{
 	`SELECT tabiji_event_partitions(timestamptz '2026-10-01 00:00:00+00', 3)`,
 	`INSERT INTO profiles (workspace_id, id, traits, email, phone, line_user_id, timezone, created_at, updated_at)
@@ -88,6 +88,8 @@ var consoleSeedSteps = []string{
 	 ) f GROUP BY 2, 3, 4, 5, 6, 7`,
 	// The rollups the statement that stores events keeps (store.rollupEventsSQL), as 00015 rebuilds them.
 	`SELECT tabiji_rebuild_event_rollups('default')`,
+	// The purchase counters ingestion keeps (store.insertPurchasesSQL), counted as 00050 counts them.
+	`SELECT tabiji_rebuild_purchase_counters('default', 'purchase')`,
 	`VACUUM ANALYZE`,
 }
 
