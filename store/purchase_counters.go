@@ -38,8 +38,8 @@ const insertPurchasesSQL = insertEventsCTEs + `, purchases AS (
 		array_agg(timestamp) AS added_at, array_agg(message_id) AS added_ids, array_agg(revenue) AS added_revenue
 	FROM purchases GROUP BY 1
 ), counted AS (
-	INSERT INTO purchase_counters AS c (workspace_id, event, metric, x, y, n, revenue)
-	SELECT d.workspace_id, '` + CountedPurchaseEvent + `', d.metric, d.x, d.y, sum(d.n), sum(d.revenue)
+	INSERT INTO purchase_counters AS c (workspace_id, event, metric, x, y, shard, n, revenue)
+	SELECT d.workspace_id, '` + CountedPurchaseEvent + `', d.metric, d.x, d.y, pg_backend_pid() % 8, sum(d.n), sum(d.revenue)
 	FROM (
 		SELECT b.workspace_id, p.metric, p.x, p.y, p.n, p.revenue
 		FROM bought b, tabiji_purchase_contributions(b.workspace_id, '` + CountedPurchaseEvent + `', b.users,
@@ -52,7 +52,7 @@ const insertPurchasesSQL = insertEventsCTEs + `, purchases AS (
 	GROUP BY d.workspace_id, d.metric, d.x, d.y
 	HAVING sum(d.n) <> 0 OR sum(d.revenue) <> 0
 	ORDER BY d.workspace_id, d.metric, d.x, d.y
-	ON CONFLICT (workspace_id, event, metric, x, y) DO UPDATE SET n = c.n + excluded.n, revenue = c.revenue + excluded.revenue
+	ON CONFLICT (workspace_id, event, metric, x, y, shard) DO UPDATE SET n = c.n + excluded.n, revenue = c.revenue + excluded.revenue
 )` + insertEventsTail
 
 // purchasers are the workspaces and ids of the batch's purchases, one
@@ -173,8 +173,8 @@ func (r *counterRows) add(metric string, x, y time.Time, n int64, revenue pgtype
 // recountSQL adds to the counters of event $2 what the customers $3 count
 // now less what they counted before ($4 to $8, counterRows).
 const recountSQL = `
-	INSERT INTO purchase_counters AS c (workspace_id, event, metric, x, y, n, revenue)
-	SELECT $1, $2, d.metric, d.x, d.y, sum(d.n), sum(d.revenue)
+	INSERT INTO purchase_counters AS c (workspace_id, event, metric, x, y, shard, n, revenue)
+	SELECT $1, $2, d.metric, d.x, d.y, pg_backend_pid() % 8, sum(d.n), sum(d.revenue)
 	FROM (
 		SELECT metric, x, y, n, revenue FROM tabiji_purchase_contributions($1, $2, $3, '{}', '{}', '{}', '{}')
 		UNION ALL
@@ -184,7 +184,7 @@ const recountSQL = `
 	GROUP BY d.metric, d.x, d.y
 	HAVING sum(d.n) <> 0 OR sum(d.revenue) <> 0
 	ORDER BY d.metric, d.x, d.y
-	ON CONFLICT (workspace_id, event, metric, x, y) DO UPDATE SET n = c.n + excluded.n, revenue = c.revenue + excluded.revenue`
+	ON CONFLICT (workspace_id, event, metric, x, y, shard) DO UPDATE SET n = c.n + excluded.n, revenue = c.revenue + excluded.revenue`
 
 // onQuarterHours says whether every end of p falls on a quarter hour, as
 // the purchase counters' rows do.

@@ -13,13 +13,14 @@ import (
 
 // countersDifferFromARebuildSQL counts the purchase counter rows of
 // workspace $1 that differ from what counting its stored purchases anew
-// gives (tabiji_purchase_contributions over every customer), either way.
+// gives (tabiji_purchase_contributions over every customer with events), either way.
 const countersDifferFromARebuildSQL = `
 	WITH kept AS (
-		SELECT metric, x, y, n, revenue FROM purchase_counters
-		WHERE workspace_id = $1 AND event = 'purchase' AND (n <> 0 OR revenue <> 0)
+		SELECT metric, x, y, sum(n) AS n, sum(revenue) AS revenue FROM purchase_counters
+		WHERE workspace_id = $1 AND event = 'purchase' GROUP BY 1, 2, 3 HAVING sum(n) <> 0 OR sum(revenue) <> 0
 	), rebuilt AS (
-		SELECT metric, x, y, n, revenue FROM tabiji_purchase_contributions($1, 'purchase', NULL, '{}', '{}', '{}', '{}')
+		SELECT metric, x, y, n, revenue FROM tabiji_purchase_contributions($1, 'purchase',
+			(SELECT array_agg(DISTINCT user_id) FROM events WHERE workspace_id = $1), '{}', '{}', '{}', '{}')
 	)
 	SELECT (SELECT count(*) FROM (TABLE kept EXCEPT ALL TABLE rebuilt) a) + (SELECT count(*) FROM (TABLE rebuilt EXCEPT ALL TABLE kept) b),
 		(SELECT count(*) FROM kept)`

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -28,16 +29,21 @@ type ingestBench struct {
 	url, dbURL, write, adminKey string
 	client                      *http.Client
 	seq                         atomic.Int64
+	name                        string // the event sent: Order Completed when empty
 }
 
 // taxonomySheet defines the benchmark's event with typed, required,
 // formatted properties, and rejects unknown events.
-const taxonomySheet = `{"unknownEvents":"reject","events":[{"name":"Order Completed","properties":[
+const taxonomySheet = `{"unknownEvents":"reject","events":[{"name":"Order Completed","properties":` + orderProperties +
+	`},{"name":"purchase","properties":` + orderProperties + `}]}`
+
+// orderProperties are the properties of the benchmark's event.
+const orderProperties = `[
 	{"name":"orderId","type":"string","required":true},
 	{"name":"revenue","type":"number","required":true},
 	{"name":"currency","type":"string","format":"currency"},
 	{"name":"coupon","type":"string"},
-	{"name":"products","type":"array"}]}]}`
+	{"name":"products","type":"array"}]`
 
 func newIngestBench(b *testing.B) *ingestBench {
 	b.Helper()
@@ -88,7 +94,7 @@ func newIngestBench(b *testing.B) *ingestBench {
 // event is one realistic track call of about 450 bytes, for one of 10,000 customers.
 func (e *ingestBench) event() string {
 	n := e.seq.Add(1)
-	return fmt.Sprintf(`{"type":"track","userId":"u_%d","event":"Order Completed","messageId":"bench-%d",`+
+	return fmt.Sprintf(`{"type":"track","userId":"u_%d","event":"`+cmp.Or(e.name, "Order Completed")+`","messageId":"bench-%d",`+
 		`"timestamp":"2026-11-23T10:00:00.000Z","sentAt":"2026-11-23T10:00:00.120Z",`+
 		`"properties":{"orderId":"o_%d","revenue":4980,"currency":"JPY","coupon":"FREESHIP",`+
 		`"products":[{"sku":"TEA-01","name":"Sencha","price":2490,"quantity":2}]},`+
@@ -181,6 +187,14 @@ func BenchmarkIngestion(b *testing.B) {
 	})
 	b.Run("COPY100", func(b *testing.B) { e.copyBaseline(b, 100) })
 	b.Run("Batch100VersusCOPY100", e.versusCOPY)
+	// The same with purchase events, which ingestion also counts for the
+	// dashboard (store.insertPurchasesSQL): every call reads its customers'
+	// purchases and updates the purchase counters, all at one quarter hour.
+	b.Run("PurchasesVersusCOPY100", func(b *testing.B) {
+		e.name = store.CountedPurchaseEvent
+		defer func() { e.name = "" }()
+		e.versusCOPY(b)
+	})
 }
 
 // copyBaseline COPYs b.N batches of n rows like those ingestion stores

@@ -27,14 +27,19 @@ CREATE TABLE purchase_counters (
     metric text NOT NULL,
     x timestamptz NOT NULL,
     y timestamptz NOT NULL,
+    -- Ingestion writes the shard of its connection (pg_backend_pid() % 8), so
+    -- that concurrent batches do not queue on the current quarter hour's
+    -- rows; readers sum the shards.
+    shard smallint NOT NULL DEFAULT 0,
     n bigint NOT NULL,
     revenue numeric NOT NULL,
-    PRIMARY KEY (workspace_id, event, metric, x, y)
+    PRIMARY KEY (workspace_id, event, metric, x, y, shard)
 );
 
 -- +goose StatementBegin
--- tabiji_purchase_contributions is what the customers users (every
--- customer of the workspace when NULL) add to the counters of event ev:
+-- tabiji_purchase_contributions is what the customers users add to the
+-- counters of event ev (users is never NULL: a NULL meaning "everyone"
+-- would keep the planner from reading the few customers by their index):
 -- their stored track calls of it and the calls in the added_ arrays
 -- (calls about to be stored, which the statement storing them cannot
 -- read back). Ingestion counts the difference it makes (store/events.go);
@@ -43,13 +48,33 @@ CREATE TABLE purchase_counters (
 CREATE FUNCTION tabiji_purchase_contributions(ws text, ev text, users text[], added_users text[],
     added_at timestamptz[], added_ids text[], added_revenue numeric[])
 RETURNS TABLE (metric text, x timestamptz, y timestamptz, n bigint, revenue numeric)
-LANGUAGE sql STABLE AS $$
-    WITH calls AS (
-        SELECT e.user_id, e.timestamp AS t, e.message_id, event_revenue(e.properties) AS revenue
-        FROM events e
-        WHERE e.workspace_id = ws AND e.event = ev AND e.type = 'track' AND (users IS NULL OR e.user_id = ANY(users))
+-- PL/pgSQL with EXECUTE, not an inlined SQL function: the query is planned
+-- at each call for the customers it is given, where a plan for a batch's
+-- customers unknown at planning time read every purchase and rollup of the
+-- workspace. The rows are read customer by customer (OFFSET 0 keeps each
+-- lookup apart), by the index of customers: "event || ''" keeps the planner
+-- off the index by event name, which it took when its statistics did not
+-- yet know of the event (every purchase of the workspace read for each
+-- batch). STABLE: it reads the snapshot of the statement that calls it.
+LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    RETURN QUERY EXECUTE $q$
+    WITH users AS (
+        SELECT DISTINCT id FROM unnest($3::text[]) AS id
+    ), calls AS (
+        SELECT u.id AS user_id, e.timestamp AS t, e.message_id, event_revenue(e.properties) AS revenue
+        FROM users u CROSS JOIN LATERAL (
+            SELECT e.timestamp, e.message_id, e.properties FROM events e
+            WHERE e.workspace_id = $1 AND e.user_id = u.id AND e.event || '' = $2 AND e.type = 'track'
+            OFFSET 0) e
         UNION ALL
-        SELECT * FROM unnest(added_users, added_at, added_ids, added_revenue)
+        SELECT * FROM unnest($4, $5, $6, $7)
+    ), firsts AS (
+        SELECT u.id AS user_id, r.track_first_at
+        FROM users u CROSS JOIN LATERAL (
+            SELECT r.track_first_at FROM event_rollups r
+            WHERE r.workspace_id = $1 AND r.user_id = u.id AND r.event = $2
+            OFFSET 0) r
     ), seq AS (
         SELECT c.user_id, c.t, c.revenue, row_number() OVER w AS i, lag(c.t) OVER w AS t1, lag(c.t, 2) OVER w AS t2,
             min(c.t) OVER (PARTITION BY c.user_id) AS seq_first
@@ -62,7 +87,7 @@ LANGUAGE sql STABLE AS $$
             date_bin('15 minutes', s.t2, timestamptz '2000-01-01 00:00:00+00') AS q2,
             date_bin('15 minutes', f.first_at, timestamptz '2000-01-01 00:00:00+00') AS qf
         FROM seq s
-        LEFT JOIN event_rollups r ON r.workspace_id = ws AND r.user_id = s.user_id AND r.event = ev
+        LEFT JOIN firsts r ON r.user_id = s.user_id
         CROSS JOIN LATERAL (SELECT LEAST(r.track_first_at, s.seq_first) AS first_at) f
     )
     SELECT k.metric, k.x, k.y, count(*), sum(k.revenue)
@@ -74,7 +99,9 @@ LANGUAGE sql STABLE AS $$
         ('cohort', b.qf, b.q, b.revenue, true)) AS k(metric, x, y, revenue, counts)
     WHERE k.counts
     GROUP BY 1, 2, 3
-$$;
+    $q$ USING ws, ev, users, added_users, added_at, added_ids, added_revenue;
+END
+$fn$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
@@ -86,7 +113,7 @@ LANGUAGE sql AS $$
     SELECT ws, ev, p.metric, p.x, p.y, sign * p.n, sign * p.revenue
     FROM tabiji_purchase_contributions(ws, ev, users, '{}', '{}', '{}', '{}') p
     ORDER BY 3, 4, 5
-    ON CONFLICT (workspace_id, event, metric, x, y) DO UPDATE SET n = c.n + excluded.n, revenue = c.revenue + excluded.revenue
+    ON CONFLICT (workspace_id, event, metric, x, y, shard) DO UPDATE SET n = c.n + excluded.n, revenue = c.revenue + excluded.revenue
 $$;
 -- +goose StatementEnd
 
@@ -96,7 +123,8 @@ $$;
 CREATE FUNCTION tabiji_rebuild_purchase_counters(ws text, ev text) RETURNS void
 LANGUAGE sql AS $$
     DELETE FROM purchase_counters WHERE workspace_id = ws AND event = ev;
-    SELECT tabiji_count_purchases(ws, ev, NULL, 1);
+    SELECT tabiji_count_purchases(ws, ev, (SELECT COALESCE(array_agg(user_id), '{}') FROM event_rollups
+        WHERE workspace_id = ws AND event = ev AND track_first_at IS NOT NULL), 1);
 $$;
 -- +goose StatementEnd
 
