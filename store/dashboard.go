@@ -76,12 +76,7 @@ func (s *Store) Dashboard(ctx context.Context, workspaceID string, q KPIQuery, p
 	if err != nil {
 		return Dashboard{}, err
 	}
-	var bought [2]purchases
-	if q.event() == CountedPurchaseEvent && p.onQuarterHours() {
-		bought, err = s.countedPurchases(ctx, workspaceID, tz, p)
-	} else {
-		bought, err = s.dashboardPurchases(ctx, workspaceID, q.event(), tz, p)
-	}
+	bought, err := s.periodPurchases(ctx, workspaceID, q.event(), tz, p)
 	if err != nil {
 		return Dashboard{}, err
 	}

@@ -11,14 +11,14 @@ import (
 )
 
 // CountedPurchaseEvent is the purchase event whose track calls the
-// purchase counters (00050) count as they are stored: the dashboard's
+// purchase counters (00051) count as they are stored: the dashboard's
 // default purchase event. A dashboard asked about another event, or about
 // a period whose ends are not on quarter hours, reads the events instead
 // (dashboardPurchasesSQL), with the same figures.
 const CountedPurchaseEvent = "purchase"
 
 // lockPurchasersSQL locks the customers whose purchases a change is about
-// to count ($1 workspaces, $2 ids; tabiji_lock_purchasers, 00050).
+// to count ($1 workspaces, $2 ids; tabiji_lock_purchasers, 00051).
 const lockPurchasersSQL = `SELECT tabiji_lock_purchasers($1::text[], $2::text[])`
 
 // insertPurchasesSQL is insertEventsSQL for a batch with purchases: it
@@ -198,7 +198,7 @@ func (p twoPeriods) onQuarterHours() bool {
 }
 
 // countedPurchasesSQL is dashboardPurchasesSQL read from the purchase
-// counters (00050), for periods on quarter hours: the rows whose x falls
+// counters (00051), for periods on quarter hours: the rows whose x falls
 // in a period and whose y falls before its end ($3 to $4 the previous
 // period, $4 to $5 the current). Buyers are orders less pairs, repeat
 // buyers pairs less triples; the new customers (first) and what they
@@ -228,6 +228,16 @@ const countedPurchasesSQL = `
 	SELECT is_current, to_char(month AT TIME ZONE $6, 'YYYY-MM'), customers::bigint, 0, orders::bigint, revenue::float8
 	FROM cohorts WHERE customers > 0
 	ORDER BY 1, 2`
+
+// periodPurchases is dashboardPurchases, read from the purchase counters
+// where they hold the event and the periods' ends fall on their quarter
+// hours.
+func (s *Store) periodPurchases(ctx context.Context, workspaceID, event, tz string, p twoPeriods) ([2]purchases, error) {
+	if event == CountedPurchaseEvent && p.onQuarterHours() {
+		return s.countedPurchases(ctx, workspaceID, tz, p)
+	}
+	return s.dashboardPurchases(ctx, workspaceID, event, tz, p)
+}
 
 // countedPurchases is dashboardPurchases read from the purchase counters.
 func (s *Store) countedPurchases(ctx context.Context, workspaceID, tz string, p twoPeriods) ([2]purchases, error) {

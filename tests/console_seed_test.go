@@ -88,7 +88,7 @@ var consoleSeedSteps = []string{
 	 ) f GROUP BY 2, 3, 4, 5, 6, 7`,
 	// The rollups the statement that stores events keeps (store.rollupEventsSQL), as 00015 rebuilds them.
 	`SELECT tabiji_rebuild_event_rollups('default')`,
-	// The purchase counters ingestion keeps (store.insertPurchasesSQL), counted as 00050 counts them.
+	// The purchase counters ingestion keeps (store.insertPurchasesSQL), counted as 00051 counts them.
 	`SELECT tabiji_rebuild_purchase_counters('default', 'purchase')`,
 	`VACUUM ANALYZE`,
 }
