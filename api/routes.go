@@ -164,6 +164,9 @@ func (s *server) routes(r *gin.Engine) {
 	manage.DELETE("/segments/:id", s.deleteSegment)
 	manage.GET("/segments/:id/count", s.countSegment)
 	manage.GET("/segments/:id/members", s.segmentMembers)
+	manage.POST("/segments/preview", s.previewSegment) // segment_builder.go
+	manage.GET("/segments/:id/reach", s.segmentReach)
+	manage.GET("/segments/:id/uses", s.segmentUses)
 	manage.GET("/profiles/:id/segments", s.profileSegments)
 	// Provider settings per channel, secrets write-only (channel_settings.go).
 	manage.GET("/channels", s.listChannelSettings)

@@ -69,3 +69,19 @@ func (s *Store) SegmentUses(ctx context.Context, workspaceID string) (map[string
 	}
 	return out, nil
 }
+
+// UsesOfSegment lists what uses segment id, as SegmentUses does; never
+// nil. It returns ErrNotFound for a segment the workspace lacks.
+func (s *Store) UsesOfSegment(ctx context.Context, workspaceID, id string) ([]SegmentUse, error) {
+	if _, err := s.GetSegment(ctx, workspaceID, id); err != nil {
+		return nil, err
+	}
+	all, err := s.SegmentUses(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	if all[id] == nil {
+		return []SegmentUse{}, nil
+	}
+	return all[id], nil
+}

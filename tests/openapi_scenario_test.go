@@ -129,6 +129,10 @@ func conformAudiences(c *conformance) {
 	c.do(exchange{method: "GET", path: "/v1/segments/gold/count", auth: "admin", want: http.StatusOK})
 	c.do(exchange{method: "GET", path: "/v1/segments/gold/members?limit=10", auth: "admin", want: http.StatusOK})
 	c.do(exchange{method: "GET", path: "/v1/segments/gold/members?limit=9999", auth: "admin", want: http.StatusBadRequest, refused: true})
+	c.do(exchange{method: "GET", path: "/v1/segments/gold/reach", auth: "admin", want: http.StatusOK})
+	c.do(exchange{method: "GET", path: "/v1/segments/gold/uses", auth: "admin", want: http.StatusOK})
+	c.do(exchange{method: "POST", path: "/v1/segments/preview", auth: "admin", body: map[string]any{"id": "gold", "definition": segment["definition"], "sample": 5}, want: http.StatusOK})
+	c.do(exchange{method: "POST", path: "/v1/segments/preview", auth: "admin", body: map[string]any{"definition": map[string]any{"condition": map[string]any{"tag": 5}}}, want: http.StatusUnprocessableEntity, refused: true})
 	tpl := map[string]any{"name": "Cart reminder", "channel": "email", "content": map[string]any{
 		"subject": "Your {{ event.properties.product }} is waiting", "from": "shop@example.com", "html": "<p>Hi {{ profile.traits.name }}</p>"}}
 	c.do(exchange{method: "POST", path: "/v1/templates", auth: "admin", body: tpl, want: http.StatusCreated})

@@ -99,10 +99,14 @@ func TestSecurityQueriesStatementTimeout(t *testing.T) {
 	// A lock held on profiles makes every statement reading them wait:
 	// only the timeout ends them.
 	lockTable(t, s, "profiles")
-	for _, path := range []string{"/v1/profiles/u1", "/v1/segments/vip/count"} {
+	for _, path := range []string{"/v1/profiles/u1", "/v1/segments/vip/count", "/v1/segments/vip/reach", "/v1/segments/preview"} {
 		started := time.Now()
 		var p api.Problem
-		s.call("GET", path, "admin", nil, http.StatusServiceUnavailable, &p)
+		if path == "/v1/segments/preview" { // the segment builder's live count of an unsaved definition
+			s.call("POST", path, "admin", map[string]any{"definition": map[string]any{"condition": map[string]any{"tag": "vip"}}}, http.StatusServiceUnavailable, &p)
+		} else {
+			s.call("GET", path, "admin", nil, http.StatusServiceUnavailable, &p)
+		}
 		if !strings.Contains(p.Detail, "statement timeout") {
 			t.Errorf("GET %s: problem = %+v", path, p)
 		}
