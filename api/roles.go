@@ -102,7 +102,7 @@ var permissions = map[string][]people.Role{
 	"GET /v1/signup-form": anyRole, "PUT /v1/signup-form": building,
 	// The console's pages, and the Temporal Web UI's codec (it decodes what the pages show).
 	"GET /ui/": anyRole, "GET /ui/journeys": anyRole, "GET /ui/journeys/:id": anyRole, "GET /ui/journeys/new": anyRole, "GET /ui/journeys/:id/edit": anyRole, "GET /ui/customers": anyRole,
-	"GET /ui/customers/:id": anyRole, "GET /ui/settings": anyRole, "GET /ui/line": anyRole,
+	"GET /ui/customers/:id": anyRole, "GET /ui/segments": anyRole, "GET /ui/segments/new": anyRole, "GET /ui/segments/:id": anyRole, "GET /ui/settings": anyRole, "GET /ui/line": anyRole,
 	"GET /ui/settings/people": owners, "GET /ui/audit": owners, "GET /ui/approvals": anyRole,
 	"GET /ui/home.csv": anyRole, "GET /ui/report": anyRole, "GET /ui/templates": anyRole, "GET /ui/templates/:name": anyRole,
 	"POST /ui/codec/decode": anyRole, "POST /ui/codec/encode": anyRole,

@@ -260,6 +260,9 @@ func (s *server) routes(r *gin.Engine) {
 	pages.GET("/templates/:name", s.uiTemplate)
 	pages.GET("/customers", s.uiCustomers) // ui_customers.go
 	pages.GET("/customers/:id", s.uiCustomer)
+	pages.GET("/segments", s.uiSegments) // ui_segments.go
+	pages.GET("/segments/new", s.uiSegment)
+	pages.GET("/segments/:id", s.uiSegment)
 	pages.GET("/settings", s.uiSettings)
 	pages.GET("/settings/people", s.uiPeople) // ui_people.go, owners only
 	pages.GET("/approvals", s.uiApprovals)    // ui_approvals.go

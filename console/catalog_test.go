@@ -49,6 +49,17 @@ var dynamicKeys = map[string][]string{
 	"actor.":          {"person", "key"},
 	"approval.kind.":  {ApprovalJourneyActivate, ApprovalBroadcastSchedule},
 	"approval.state.": {"pending", "approved", "rejected", "failed"},
+	// The segment pages (segments.html, segment-builder.js, segment-event.js).
+	"segments.use.":       {"segment", "journey", "broadcast", "rich_menu"},
+	"segments.status.":    {"draft", "active", "paused", "archived", "scheduled", "sending", "completed", "cancelled", "failed"},
+	"segment.channel.":    {"email", "line", "push", "sms"},
+	"js.seg.op.":          {"eq", "ne", "gt", "gte", "lt", "lte", "contains", "in", "exists", "anniversary"},
+	"js.seg.mode.":        {"all", "any", "none"},
+	"js.seg.kind.":        {"trait", "event", "tag", "segment", "group"},
+	"js.seg.window.":      {"any", "last_days", "older_than_days", "between", "calendar_months", "raw"},
+	"js.seg.window.n.":    {"last_days", "older_than_days", "calendar_months"},
+	"js.seg.window.unit.": {"last_days", "older_than_days", "calendar_months"},
+	"js.seg.measure.":     {"none", "count", "sum", "avg", "top", "first", "last", "each_month"},
 }
 
 // usedKeys are the keys the templates and scripts name literally.

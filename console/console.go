@@ -66,6 +66,8 @@ func funcs(lang string) template.FuncMap {
 		"labelX":  func(n, of int64) float64 { return 118 + barWidth(n, of) },
 		"funnelH": func(n int) int { return n*34 + 4 },
 		"ratio":   func(n, of int64) float64 { return float64(n) / float64(of) },
+		"useHref": UseHref,
+		"list":    func(xs ...string) []string { return xs },
 	}
 }
 

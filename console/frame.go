@@ -7,6 +7,7 @@ const (
 	SectionHome      = "home"
 	SectionJourneys  = "journeys"
 	SectionCustomers = "customers"
+	SectionSegments  = "segments"
 	SectionSettings  = "settings"
 	SectionApprovals = "approvals"
 	SectionAudit     = "audit"
@@ -67,6 +68,7 @@ func (f Frame) Nav() []NavItem {
 		{SectionJourneys, "/ui/journeys", "nav.journeys", f.Section == SectionJourneys},
 		{SectionCustomers, "/ui/customers", "nav.customers", f.Section == SectionCustomers},
 		{SectionApprovals, "/ui/approvals", "nav.approvals", f.Section == SectionApprovals},
+		{SectionSegments, "/ui/segments", "nav.segments", f.Section == SectionSegments},
 	}
 	if f.Can("audit") {
 		nav = append(nav, NavItem{SectionAudit, "/ui/audit", "nav.audit", f.Section == SectionAudit})

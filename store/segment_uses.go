@@ -38,9 +38,16 @@ const segmentUsesSQL = `
 // segments (segments referencing it first, then journeys, broadcasts and
 // rich menus, each by id).
 func (s *Store) SegmentUses(ctx context.Context, workspaceID string) (map[string][]SegmentUse, error) {
+	_, uses, err := s.SegmentsWithUses(ctx, workspaceID)
+	return uses, err
+}
+
+// SegmentsWithUses lists the workspace's segments, as ListSegments does,
+// and what uses each, as SegmentUses does.
+func (s *Store) SegmentsWithUses(ctx context.Context, workspaceID string) ([]Segment, map[string][]SegmentUse, error) {
 	all, err := s.ListSegments(ctx, workspaceID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := map[string][]SegmentUse{}
 	for _, g := range all {
@@ -56,7 +63,7 @@ func (s *Store) SegmentUses(ctx context.Context, workspaceID string) (map[string
 	}
 	rows, err := s.pool.Query(ctx, segmentUsesSQL, workspaceID)
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to list the uses of segments: %w", err)
+		return nil, nil, fmt.Errorf("store: unable to list the uses of segments: %w", err)
 	}
 	var seg string
 	var u SegmentUse
@@ -65,23 +72,32 @@ func (s *Store) SegmentUses(ctx context.Context, workspaceID string) (map[string
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: unable to read the uses of segments: %w", err)
+		return nil, nil, fmt.Errorf("store: unable to read the uses of segments: %w", err)
 	}
-	return out, nil
+	return all, out, nil
 }
 
 // UsesOfSegment lists what uses segment id, as SegmentUses does; never
 // nil. It returns ErrNotFound for a segment the workspace lacks.
 func (s *Store) UsesOfSegment(ctx context.Context, workspaceID, id string) ([]SegmentUse, error) {
-	if _, err := s.GetSegment(ctx, workspaceID, id); err != nil {
-		return nil, err
+	_, uses, err := s.SegmentWithUses(ctx, workspaceID, id)
+	return uses, err
+}
+
+// SegmentWithUses returns segment id, with time dependence as GetSegment
+// gives it, and what uses it (never nil). It returns ErrNotFound for a
+// segment the workspace lacks.
+func (s *Store) SegmentWithUses(ctx context.Context, workspaceID, id string) (Segment, []SegmentUse, error) {
+	g, err := s.GetSegment(ctx, workspaceID, id)
+	if err != nil {
+		return g, nil, err
 	}
 	all, err := s.SegmentUses(ctx, workspaceID)
 	if err != nil {
-		return nil, err
+		return g, nil, err
 	}
 	if all[id] == nil {
-		return []SegmentUse{}, nil
+		return g, []SegmentUse{}, nil
 	}
-	return all[id], nil
+	return g, all[id], nil
 }

@@ -37,6 +37,7 @@ func TestAnalystSeesNoControlThatChanges(t *testing.T) {
 	s.call("POST", "/v1/journeys", "admin", promoJourney(), http.StatusCreated, nil)
 	s.call("POST", "/v1/journeys/promo/activate", "admin", nil, http.StatusOK, nil)
 	s.awaitingApproval()
+	seedConsoleSegment(s)
 	s.track("c_0", "signup", "signup-0")
 	eventually(t, 60*time.Second, "c_0's run to end", func() bool {
 		var st statsView
@@ -103,6 +104,7 @@ func TestAnalystSeesNoControlThatChanges(t *testing.T) {
 			{"PATCH", "/v1/workspace", `{"locale":"ja"}`, "owner"},
 			{"POST", "/v1/keys", `{"name":"k","role":"write"}`, "developer or owner"},
 			{"PUT", "/v1/workspace/approvals", `{"required":true}`, "owner"},
+			{"PUT", "/v1/segments/buyers", `{"definition":{"condition":{"tag":"x"}}}`, "marketer or owner"},
 		} {
 			status, _, body := s.raw(c.method, c.path, sessionHeaders(session, true), c.body)
 			if want := fmt.Sprintf("needs the %s role", c.role); status != http.StatusForbidden || !strings.Contains(detail(body), want) {

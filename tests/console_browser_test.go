@@ -24,6 +24,9 @@ var consolePages = []struct{ name, path, ready string }{
 	{"template", "/ui/templates/cart-abandonment", "#launch-form"},
 	{"customers", "/ui/customers?q=c_0", "#customers"},
 	{"customer", "/ui/customers/c_0", "#timeline"},
+	{"segments", "/ui/segments", "#segments"},
+	{"segment", "/ui/segments/buyers", `#live-count[data-state="done"]`},
+	{"segment-new", "/ui/segments/new", `#builder[data-ready="1"]`},
 	{"settings", "/ui/settings", "#workspace-settings"},
 	{"people", "/ui/settings/people", "#people"},
 	{"approvals", "/ui/approvals", "#pending"},
@@ -57,6 +60,7 @@ func TestConsoleInChromium(t *testing.T) {
 	s.call("POST", "/v1/journeys", "admin", promoJourney(), http.StatusCreated, nil)
 	s.call("POST", "/v1/journeys/promo/activate", "admin", nil, http.StatusOK, nil)
 	s.awaitingApproval()
+	seedConsoleSegment(s)
 	for i := range 6 {
 		s.track(fmt.Sprintf("c_%d", i), "signup", fmt.Sprintf("signup-%d", i))
 	}
