@@ -62,7 +62,7 @@ var permissions = map[string][]people.Role{
 	// Audiences: segments, caps, control group, scoring, rich menus.
 	"GET /v1/segments": anyRole, "GET /v1/segments/:id": anyRole, "GET /v1/segments/:id/count": anyRole,
 	"GET /v1/segments/:id/members": anyRole, "GET /v1/profiles/:id/segments": anyRole,
-	"POST /v1/segments/preview": anyRole, "GET /v1/segments/:id/reach": anyRole, "GET /v1/segments/:id/uses": anyRole,
+	"POST /v1/segments/preview": marketing, "GET /v1/segments/:id/reach": anyRole, "GET /v1/segments/:id/uses": anyRole,
 	"POST /v1/segments": marketing, "PUT /v1/segments/:id": marketing, "DELETE /v1/segments/:id": marketing,
 	"GET /v1/frequency-caps": anyRole, "PUT /v1/frequency-caps": marketing,
 	"GET /v1/global-control": anyRole, "PUT /v1/global-control": marketing,

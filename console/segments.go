@@ -32,13 +32,13 @@ func Segments(w io.Writer, p SegmentsPage) error { return render(w, "segments.ht
 // which counts it live as it is edited (POST /v1/segments/preview).
 type SegmentPage struct {
 	Frame
-	New               bool
-	ID, Name          string
-	Description       string
-	Version           int
-	Definition        json.RawMessage // handed to the script as JSON
-	Uses              []store.SegmentUse
-	ExportURL         string // the members as CSV (GET /v1/profiles/export)
+	New         bool
+	ID, Name    string
+	Description string
+	Version     int
+	Definition  json.RawMessage // handed to the script as JSON
+	Uses        []store.SegmentUse
+	ExportURL   string // the members as CSV (GET /v1/profiles/export)
 }
 
 // Segment renders the segment builder.

@@ -105,6 +105,7 @@ func TestAnalystSeesNoControlThatChanges(t *testing.T) {
 			{"POST", "/v1/keys", `{"name":"k","role":"write"}`, "developer or owner"},
 			{"PUT", "/v1/workspace/approvals", `{"required":true}`, "owner"},
 			{"PUT", "/v1/segments/buyers", `{"definition":{"condition":{"tag":"x"}}}`, "marketer or owner"},
+			{"POST", "/v1/segments/preview", `{"definition":{"condition":{"tag":"x"}}}`, "marketer or owner"},
 		} {
 			status, _, body := s.raw(c.method, c.path, sessionHeaders(session, true), c.body)
 			if want := fmt.Sprintf("needs the %s role", c.role); status != http.StatusForbidden || !strings.Contains(detail(body), want) {

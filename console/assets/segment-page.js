@@ -57,34 +57,49 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!body.sample.length) list.appendChild(window.segmentEl("li", { "class": "meta", text: t("js.seg.nomembers") }));
   }
 
+  // answer shows a count's answer, or why there is none.
+  function answer(res, body) {
+    count.dataset.state = res.ok ? "done" : "refused";
+    if (res.ok) {
+      showErrors([]);
+      showPreview(body);
+      status.textContent = t("js.seg.counted");
+      return;
+    }
+    var p = res.body || {};
+    count.textContent = "–";
+    status.textContent = res.status === 503 ? t("js.seg.slow") : (p.errors && p.errors.length ? t("js.seg.fix") : (p.detail || t("js.error", res.status)));
+    showErrors(p.errors && p.errors.length ? p.errors : []);
+  }
+
+  // saved counts the stored segment, for a reader who may not change it
+  // (and so may not count drafts): its reach and first members.
+  function saved() {
+    var base = "/v1/segments/" + encodeURIComponent(id);
+    Promise.all([tb.api("GET", base + "/reach"), tb.api("GET", base + "/members?limit=10")]).then(function (r) {
+      var res = r[0].ok ? r[1] : r[0];
+      answer(res, res.ok ? { count: r[0].body.count, reach: r[0].body.reach, sample: r[1].body.members || [] } : null);
+    });
+  }
+
   // preview asks for the count of what is drawn; an answer to an older
   // question than the last one asked is dropped.
   function preview() {
     var n = ++asked;
     var body = { definition: current(), sample: 10 };
-    if (!root.items.length) { // nothing drawn yet: nothing to count
+    if (!root.items.length || (!editable && !id)) { // nothing to count
       showErrors([]);
       count.textContent = "–";
       count.dataset.state = "empty";
       status.textContent = t("js.seg.empty");
       return;
     }
+    if (!editable) { saved(); return; }
     if (id) body.id = id;
     status.textContent = t("js.seg.counting");
     count.dataset.state = "counting";
     tb.api("POST", "/v1/segments/preview", body).then(function (res) {
-      if (n !== asked) return;
-      count.dataset.state = res.ok ? "done" : "refused";
-      if (res.ok) {
-        showErrors([]);
-        showPreview(res.body);
-        status.textContent = t("js.seg.counted");
-        return;
-      }
-      var p = res.body || {};
-      count.textContent = "–";
-      status.textContent = res.status === 503 ? t("js.seg.slow") : (p.errors && p.errors.length ? t("js.seg.fix") : (p.detail || t("js.error", res.status)));
-      showErrors(p.errors && p.errors.length ? p.errors : []);
+      if (n === asked) answer(res, res.body);
     });
   }
   function changed() {
