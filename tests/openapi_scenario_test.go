@@ -132,7 +132,9 @@ func conformAudiences(c *conformance) {
 	c.do(exchange{method: "GET", path: "/v1/segments/gold/reach", auth: "admin", want: http.StatusOK})
 	c.do(exchange{method: "GET", path: "/v1/segments/gold/uses", auth: "admin", want: http.StatusOK})
 	c.do(exchange{method: "POST", path: "/v1/segments/preview", auth: "admin", body: map[string]any{"id": "gold", "definition": segment["definition"], "sample": 5}, want: http.StatusOK})
-	c.do(exchange{method: "POST", path: "/v1/segments/preview", auth: "admin", body: map[string]any{"definition": map[string]any{"condition": map[string]any{"tag": 5}}}, want: http.StatusUnprocessableEntity, refused: true})
+	c.do(exchange{method: "POST", path: "/v1/segments/preview", auth: "admin", body: map[string]any{"definition": segment["definition"], "sample": 101}, want: http.StatusBadRequest, refused: true})
+	c.do(exchange{method: "POST", path: "/v1/segments/preview", auth: "admin", body: map[string]any{"definition": map[string]any{"condition": map[string]any{
+		"trait": map[string]any{"name": "plan", "op": "sideways", "value": 1}}}}, want: http.StatusUnprocessableEntity})
 	tpl := map[string]any{"name": "Cart reminder", "channel": "email", "content": map[string]any{
 		"subject": "Your {{ event.properties.product }} is waiting", "from": "shop@example.com", "html": "<p>Hi {{ profile.traits.name }}</p>"}}
 	c.do(exchange{method: "POST", path: "/v1/templates", auth: "admin", body: tpl, want: http.StatusCreated})
