@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
 )
 
 // TestDescriptionLoadsAndValidates loads tabiji.yaml with kin-openapi,
@@ -70,5 +71,20 @@ func TestServedJourneySchemaValidates(t *testing.T) {
 	broken := map[string]any{"entry": map[string]any{"event": "x"}}
 	if err := journey.VisitJSON(broken, openapi3.EnableJSONSchema2020()); err == nil {
 		t.Error("the served journey schema takes a definition without nodes")
+	}
+}
+
+// TestDescriptionHasNoDuplicateKey decodes tabiji.yaml with yaml.v3, which
+// refuses a mapping key given twice: kin-openapi's loader keeps one of the
+// two silently, so a path described twice (two changes landing together)
+// would otherwise pass with one description lost.
+func TestDescriptionHasNoDuplicateKey(t *testing.T) {
+	var doc map[string]any
+	if err := yaml.Unmarshal(Source, &doc); err != nil {
+		t.Fatalf("tabiji.yaml: %v (describe each path and key once)", err)
+	}
+	bad := append([]byte("paths:\n  /a:\n    get: {}\n  /a:\n    post: {}\n"), '\n')
+	if err := yaml.Unmarshal(bad, &doc); err == nil {
+		t.Fatal("yaml.v3 accepted a duplicate path: this check would not see one")
 	}
 }
