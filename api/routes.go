@@ -268,6 +268,9 @@ func (s *server) routes(r *gin.Engine) {
 	pages.GET("/approvals", s.uiApprovals)    // ui_approvals.go
 	pages.GET("/audit", s.uiAudit)            // ui_audit.go, owners only
 	pages.GET("/line", s.uiLine)              // ui_line.go
+	pages.GET("/broadcasts", s.uiBroadcasts)  // ui_broadcasts.go
+	pages.GET("/broadcasts/new", s.uiBroadcastNew)
+	pages.GET("/broadcasts/:id", s.uiBroadcast)
 	// The Temporal codec server for the Web UI (codec.go).
 	s.codecRoutes(r)
 	r.GET("/ui", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/ui/") })

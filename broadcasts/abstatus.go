@@ -30,7 +30,7 @@ type VariantStatus struct {
 
 // abStatus reads the A/B test of a broadcast that has one.
 func (s *Scheduler) abStatus(ctx context.Context, b store.Broadcast) (*ABStatus, error) {
-	test, err := readABTest(b)
+	test, err := ReadABTest(b)
 	if err != nil || test == nil {
 		return nil, err
 	}

@@ -132,8 +132,8 @@ func (t *ABTest) spec() (*activities.BroadcastAB, error) {
 	return ab, nil
 }
 
-// readABTest is the stored A/B test of a broadcast, nil for none.
-func readABTest(b store.Broadcast) (*ABTest, error) {
+// ReadABTest is the stored A/B test of a broadcast, nil for none.
+func ReadABTest(b store.Broadcast) (*ABTest, error) {
 	if len(b.ABTest) == 0 {
 		return nil, nil
 	}

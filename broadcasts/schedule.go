@@ -187,7 +187,7 @@ func (s *Scheduler) lineQuotaCheck(ctx context.Context, b store.Broadcast, allow
 func (s *Scheduler) spec(ctx context.Context, b store.Broadcast, sendAt time.Time) (workflows.BroadcastSchedule, error) {
 	spec := workflows.BroadcastSchedule{WorkspaceID: b.WorkspaceID, BroadcastID: b.ID, SegmentID: b.SegmentID, Channel: b.Channel,
 		TemplateID: b.TemplateID, Content: b.Content, Topic: b.Topic, SendAt: sendAt, Transactional: b.Transactional}
-	test, err := readABTest(b)
+	test, err := ReadABTest(b)
 	if err != nil {
 		return spec, err
 	}

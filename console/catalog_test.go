@@ -60,6 +60,7 @@ var dynamicKeys = map[string][]string{
 	"js.seg.window.n.":    {"last_days", "older_than_days", "calendar_months"},
 	"js.seg.window.unit.": {"last_days", "older_than_days", "calendar_months"},
 	"js.seg.measure.":     {"none", "count", "sum", "avg", "top", "first", "last", "each_month"},
+	"bstatus.":            {"draft", "scheduled", "sending", "paused", "completed", "cancelled", "failed"},
 }
 
 // usedKeys are the keys the templates and scripts name literally.

@@ -11,6 +11,8 @@ const (
 	SectionSettings  = "settings"
 	SectionApprovals = "approvals"
 	SectionAudit     = "audit"
+	// SectionBroadcasts holds the broadcasts' pages.
+	SectionBroadcasts = "broadcasts"
 )
 
 // Roles a person holds in a workspace (api/roles.go enforces them; the
@@ -66,6 +68,7 @@ func (f Frame) Nav() []NavItem {
 	nav := []NavItem{
 		{SectionHome, "/ui/", "nav.home", f.Section == SectionHome},
 		{SectionJourneys, "/ui/journeys", "nav.journeys", f.Section == SectionJourneys},
+		{SectionBroadcasts, "/ui/broadcasts", "nav.broadcasts", f.Section == SectionBroadcasts},
 		{SectionCustomers, "/ui/customers", "nav.customers", f.Section == SectionCustomers},
 		{SectionApprovals, "/ui/approvals", "nav.approvals", f.Section == SectionApprovals},
 		{SectionSegments, "/ui/segments", "nav.segments", f.Section == SectionSegments},

@@ -38,6 +38,7 @@ func TestAnalystSeesNoControlThatChanges(t *testing.T) {
 	s.call("POST", "/v1/journeys/promo/activate", "admin", nil, http.StatusOK, nil)
 	s.awaitingApproval()
 	seedConsoleSegment(s)
+	s.seedBroadcast()
 	s.track("c_0", "signup", "signup-0")
 	eventually(t, 60*time.Second, "c_0's run to end", func() bool {
 		var st statsView
@@ -106,6 +107,9 @@ func TestAnalystSeesNoControlThatChanges(t *testing.T) {
 			{"PUT", "/v1/workspace/approvals", `{"required":true}`, "owner"},
 			{"PUT", "/v1/segments/buyers", `{"definition":{"condition":{"tag":"x"}}}`, "marketer or owner"},
 			{"POST", "/v1/segments/preview", `{"definition":{"condition":{"tag":"x"}}}`, "marketer or owner"},
+			{"POST", "/v1/broadcasts", `{"name":"x","segment":"console_bc","channel":"email","content":{"subject":"s","from":"a@example.com","html":"x"}}`, "marketer or owner"},
+			{"POST", "/v1/broadcasts/spring/schedule", "", "marketer or owner"},
+			{"POST", "/v1/broadcasts/spring/cancel", "", "marketer or owner"},
 		} {
 			status, _, body := s.raw(c.method, c.path, sessionHeaders(session, true), c.body)
 			if want := fmt.Sprintf("needs the %s role", c.role); status != http.StatusForbidden || !strings.Contains(detail(body), want) {

@@ -32,6 +32,9 @@ var consolePages = []struct{ name, path, ready string }{
 	{"approvals", "/ui/approvals", "#pending"},
 	{"audit", "/ui/audit", "#audit"},
 	{"line", "/ui/line", "#line-problem"},
+	{"broadcasts", "/ui/broadcasts", "#broadcasts"},
+	{"broadcast-new", "/ui/broadcasts/new", "#broadcast-form"},
+	{"broadcast", "/ui/broadcasts/spring", "#progress"},
 }
 
 // unlabelled lists the page's inputs, selects and text areas that no label
@@ -61,6 +64,7 @@ func TestConsoleInChromium(t *testing.T) {
 	s.call("POST", "/v1/journeys/promo/activate", "admin", nil, http.StatusOK, nil)
 	s.awaitingApproval()
 	seedConsoleSegment(s)
+	s.seedBroadcast()
 	for i := range 6 {
 		s.track(fmt.Sprintf("c_%d", i), "signup", fmt.Sprintf("signup-%d", i))
 	}
