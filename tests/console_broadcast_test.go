@@ -77,7 +77,8 @@ func TestBroadcastPagesInChromium(t *testing.T) {
 		b := newBrowser(t)
 		b.login(t, s, "/ui/broadcasts/new", s.ownerEmail("default"), "#broadcast-form")
 		b.run(t, chromedp.Navigate(s.url+"/ui/broadcasts/new"), chromedp.WaitVisible("#broadcast-form", chromedp.ByID),
-			chromedp.Click("#f-source-inline", chromedp.ByID), chromedp.Click("#f-when-draft", chromedp.ByID),
+			chromedp.Evaluate(`document.getElementById("f-source").value = "inline"; document.getElementById("f-when").value = "draft";
+				document.getElementById("broadcast-form").dispatchEvent(new Event("change"))`, nil),
 			chromedp.SendKeys("#f-name", "Autumn", chromedp.ByID),
 			chromedp.SendKeys("#f-subject", "Autumn sale", chromedp.ByID),
 			chromedp.SendKeys("#f-from", "not-an-address", chromedp.ByID),

@@ -474,6 +474,7 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin, ourPerson, ourInvitati
 		{"GET", "/ui/templates", ""}, {"GET", "/ui/templates/cart-abandonment", ""}, {"GET", "/ui/line", ""}, {"GET", "/ui/settings/people", ""},
 		{"GET", "/ui/audit", ""}, {"GET", "/ui/approvals", ""},
 		{"GET", "/ui/segments", ""}, {"GET", "/ui/segments/new", ""}, {"GET", "/ui/segments/iso_members", ""},
+		{"GET", "/ui/broadcasts", ""}, {"GET", "/ui/broadcasts/new", ""}, {"GET", "/ui/broadcasts/iso_bc", ""},
 		{"GET", "/v1/me", ""}, {"PATCH", "/v1/me", `{"locale":"ja"}`}, {"PUT", "/v1/me/workspace", `{"workspace":"default"}`},
 		{"GET", "/v1/journeys/iso", ""}, {"GET", "/v1/people", ""}, {"PUT", "/v1/people/" + ourPerson + "/role", `{"role":"owner"}`},
 		{"DELETE", "/v1/people/" + ourPerson, ""}, {"DELETE", "/v1/people/invitations/" + ourInvitation, ""}, {"POST", "/ui/logout", ""}}
@@ -492,6 +493,8 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin, ourPerson, ourInvitati
 		if strings.Contains(string(body), "secret") || ((strings.HasSuffix(p.path, "/journeys/iso") || strings.HasSuffix(p.path, "/journeys/iso/edit") ||
 			strings.HasSuffix(p.path, "/segments/iso_members")) && resp.StatusCode != http.StatusNotFound) ||
 			(p.path == "/v1/me/workspace" && resp.StatusCode != http.StatusUnprocessableEntity) ||
+			(strings.HasPrefix(p.path, "/ui/broadcasts") && (strings.Contains(string(body), "iso_seg") || strings.Contains(string(body), "Secret"))) ||
+			(p.path == "/ui/broadcasts/iso_bc" && resp.StatusCode != http.StatusNotFound) ||
 			(strings.HasPrefix(p.path, "/v1/people/") && resp.StatusCode != http.StatusNotFound) {
 			t.Errorf("the other workspace's report page %s = %d shows our data or journey: %s", p.path, resp.StatusCode, body)
 		}

@@ -10,7 +10,7 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!tb || !form) return;
   var t = tb.t;
   function $(id) { return document.getElementById(id); }
-  function checked(name) { var e = form.querySelector('input[name="' + name + '"]:checked'); return e ? e.value : ""; }
+  function checked(name) { return $("f-" + name).value; }
 
   function showParts() {
     var inline = checked("source") === "inline", email = $("f-channel").value === "email";
