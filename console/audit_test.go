@@ -35,6 +35,9 @@ func TestChangesListWhatDiffers(t *testing.T) {
 	}
 }
 
+// longChanges are a creation's many fields, folded on the page.
+var longChanges = Changes(nil, json.RawMessage(`{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9}`))
+
 func TestAuditPageShowsRecordsAndNames(t *testing.T) {
 	zone := time.FixedZone("JST", 9*3600)
 	for _, lang := range []string{"en", "ja"} {
@@ -44,12 +47,16 @@ func TestAuditPageShowsRecordsAndNames(t *testing.T) {
 			Records: []AuditRow{{ID: "aud_1", When: "2026-12-07 09:00:00 JST", ActorKind: "person", ActorName: "hana@example.jp",
 				Resource: "approvals", ResourceID: "apr_1", Action: "approve", Outcome: "succeeded", Status: 200,
 				Requester: "mika@example.jp", Approver: "hana@example.jp",
-				Changes: []Change{{Path: "state", Kind: "changed", Before: `"pending"`, After: `"approved"`}}}},
+				Changes: []Change{{Path: "state", Kind: "changed", Before: `"pending"`, After: `"approved"`}}},
+				{ID: "aud_2", ActorKind: "key", ActorName: "deploy-bot", Resource: "journeys", Action: "create", Outcome: "succeeded", Changes: longChanges}},
 			CSVURL: "/v1/audit.csv?actor=hana%40example.jp", NextURL: "/ui/audit?after=c1"}
 		if err := Audit(&buf, p); err != nil {
 			t.Fatal(err)
 		}
 		page := buf.String()
+		if strings.Count(page, "<details") != 1 || !strings.Contains(page, T(lang, "audit.changes", len(longChanges))) {
+			t.Errorf("%s: a long change is not folded under its count", lang)
+		}
 		for _, want := range []string{`data-record="aud_1"`, "mika@example.jp", `id="audit-csv"`, `href="/v1/audit.csv?actor=hana%40example.jp"`,
 			`id="audit-next"`, `<option value="succeeded" selected>`, `value="hana@example.jp"`, `&#34;pending&#34; → &#34;approved&#34;`,
 			T(lang, "audit.requester", "mika@example.jp"), T(lang, "audit.decider", "hana@example.jp"), `id="nav-audit"`} {

@@ -11,7 +11,7 @@ import (
 // TestApprovalInChromium is approval before going live in headless
 // Chromium on the real stack: with approvals required, a marketer
 // activates a journey and its page says the activation waits, linking to
-// the request (the journey stays a draft); an owner approves it on the
+// the request (the journey stays a draft), as a launch from the gallery does; an owner approves it on the
 // approvals page with a comment and the journey is active; another
 // activation the owner rejects with a comment, which the marketer reads on
 // the journey page; the owner's audit page shows both names.
@@ -59,6 +59,21 @@ func TestApprovalInChromium(t *testing.T) {
 			t.Errorf("%s: the page still offers to activate while the request waits", id)
 		}
 	}
+	t.Run("ALaunchFromTheGalleryWaitsToo", func(t *testing.T) {
+		m.run(t, chromedp.Navigate(s.url+"/ui/templates/cart-abandonment"), chromedp.WaitVisible("#launch-form", chromedp.ByID),
+			chromedp.SendKeys("#f-id", "cart_apv", chromedp.ByID),
+			chromedp.Click("#launch", chromedp.ByID),
+			chromedp.WaitVisible(`#approval-state[data-state="pending"]`, chromedp.ByQuery))
+		if id := m.text(t, "#journey-id"); id != "cart_apv" {
+			t.Errorf("the launch opened journey %q", id)
+		}
+		if n := m.strings(t, `[...document.querySelectorAll('#launched')].map(e => e.id)`); len(n) != 0 {
+			t.Errorf("the page says the journey is live while it waits")
+		}
+		if got := status("cart_apv"); got != "draft" {
+			t.Errorf("the launched journey is %s while its activation waits", got)
+		}
+	})
 	m.run(t, chromedp.Navigate(s.url+"/ui/approvals"), chromedp.WaitVisible("#pending", chromedp.ByID))
 	if n := m.strings(t, `[...document.querySelectorAll('.approval-approve')].map(e => e.dataset.approval)`); len(n) != 0 {
 		t.Errorf("the requester may approve their own requests: %v", n)
@@ -93,7 +108,7 @@ func TestApprovalInChromium(t *testing.T) {
 		if text := m.text(t, "#approval-state"); !strings.Contains(text, owner) || !strings.Contains(text, "件名を見直してください") {
 			t.Errorf("the rejection %q does not name the owner and their comment", text)
 		}
-		if m.text(t, "#activate") == "" {
+		if n := m.strings(t, `[...document.querySelectorAll('#activate')].map(e => e.id)`); len(n) != 1 {
 			t.Errorf("a rejected journey cannot be asked again")
 		}
 	})
