@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -25,9 +26,8 @@ type SegmentPreview struct {
 // PreviewSegment validates raw exactly as saving segment id ("" for a new
 // one) would (SegmentDefinition: the same field errors and refusals) and,
 // when it passes, counts its members and their reach and lists up to
-// sample of them (MaxPreviewSample at most), in one statement (the
-// members selected once) under the segment statement timeout. Nothing is
-// stored.
+// sample of them (MaxPreviewSample at most), in one read-only transaction
+// under the segment statement timeout. Nothing is stored.
 func (s *Store) PreviewSegment(ctx context.Context, workspaceID, id string, raw json.RawMessage, sample int) (SegmentPreview, error) {
 	canonical, err := s.SegmentDefinition(ctx, workspaceID, id, raw)
 	if err != nil {
@@ -44,9 +44,16 @@ func (s *Store) PreviewSegment(ctx context.Context, workspaceID, id string, raw 
 	sample = min(max(sample, 0), MaxPreviewSample)
 	var out SegmentPreview
 	err = s.readSegments(ctx, func(tx pgx.Tx) error {
-		r := &out.Reach
-		return tx.QueryRow(ctx, reachSQL(q, true), append(reachArgs(q, policy.Policy()), sample)...).
-			Scan(&r.Members, &r.Email, &r.LINE, &r.Push, &r.SMS, &out.Sample)
+		if out.Reach, err = countReach(ctx, tx, q, policy.Policy()); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT p.id FROM profiles p WHERE p.workspace_id = $1 AND (`+q.Where+
+			`) ORDER BY p.id LIMIT $`+strconv.Itoa(q.Next()), append(q.Args, sample)...)
+		if err != nil {
+			return err
+		}
+		out.Sample, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
 	})
 	if err != nil {
 		return SegmentPreview{}, fmt.Errorf("store: unable to preview a segment: %w", err)

@@ -40,10 +40,8 @@ var reachChannels = []struct{ name, address, key string }{
 // reachSQL is the one statement that counts q's members and, per channel,
 // those Reach counts. Each rule is a hashed subplan over the workspace's
 // consent or suppressions, read once, never a lookup per member. The
-// bind parameters after q's are, per channel, whether it needs an opt-in,
-// then (with sample) how many members to list: the members are then
-// selected once (a materialised CTE) for both the counts and the list.
-func reachSQL(q segments.Query, sample bool) string {
+// bind parameters after q's are, per channel, whether it needs an opt-in.
+func reachSQL(q segments.Query) string {
 	sql := `SELECT count(*)`
 	n := q.Next()
 	for _, ch := range reachChannels {
@@ -55,14 +53,9 @@ func reachSQL(q segments.Query, sample bool) string {
 			AND (NOT $` + strconv.Itoa(n) + `::boolean OR m.id IN (SELECT customer_id FROM consent WHERE workspace_id = $1 AND channel = ` + c + ` AND topic = '' AND status = 'opted_in')))`
 		n++
 	}
-	members := `SELECT p.id, p.email, p.line_user_id, p.phone, coalesce(p.push_tokens[cardinality(p.push_tokens)], '') AS push,
+	return sql + ` FROM (SELECT p.id, p.email, p.line_user_id, p.phone, coalesce(p.push_tokens[cardinality(p.push_tokens)], '') AS push,
 		(SELECT salt FROM erasure_salts WHERE workspace_id = $1) AS salt
-		FROM profiles p WHERE p.workspace_id = $1 AND (` + q.Where + `)`
-	if !sample {
-		return sql + ` FROM (` + members + `) m`
-	}
-	return `WITH m AS MATERIALIZED (` + members + `) ` + sql +
-		`, ARRAY(SELECT id FROM m ORDER BY id LIMIT $` + strconv.Itoa(n) + `) FROM m`
+		FROM profiles p WHERE p.workspace_id = $1 AND (` + q.Where + `)) m`
 }
 
 // reachArgs are q's arguments and, per channel, whether the policy asks a
@@ -78,7 +71,7 @@ func reachArgs(q segments.Query, policy advertising.Policy) []any {
 // countReach runs reachSQL in tx.
 func countReach(ctx context.Context, tx pgx.Tx, q segments.Query, policy advertising.Policy) (Reach, error) {
 	var r Reach
-	err := tx.QueryRow(ctx, reachSQL(q, false), reachArgs(q, policy)...).Scan(&r.Members, &r.Email, &r.LINE, &r.Push, &r.SMS)
+	err := tx.QueryRow(ctx, reachSQL(q), reachArgs(q, policy)...).Scan(&r.Members, &r.Email, &r.LINE, &r.Push, &r.SMS)
 	if err != nil {
 		return Reach{}, fmt.Errorf("count the reachable members: %w", err)
 	}
