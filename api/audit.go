@@ -122,7 +122,8 @@ func auditExemption(method, path string) string {
 		return "a customer's own page (a signed token or a public form), not a change made by a person or key"
 	case strings.HasPrefix(path, "/ui/"):
 		return "console sessions (login, logout) and the Temporal Web UI's codec, which change no workspace data"
-	case path == "/v1/journeys/:id/simulate", path == "/v1/templates/:id/preview", path == "/v1/segments/preview":
+	case path == "/v1/journeys/:id/simulate", path == "/v1/templates/:id/preview", path == "/v1/segments/preview",
+		path == "/v1/journeys/check-expression", path == "/v1/journeys/convert":
 		return "a dry run: computes an answer and changes nothing"
 	case method == http.MethodPost && ingestionPath(path):
 		return "ingestion: customers' events, recorded as events, not setup changes"

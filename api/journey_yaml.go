@@ -2,13 +2,17 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/jsonfields"
 )
 
 // yamlToJSON lets a journey be sent as YAML (application/yaml, as written by
@@ -37,4 +41,56 @@ func yamlToJSON(c *gin.Context, limit int64) bool {
 	c.Request.Body = io.NopCloser(bytes.NewReader(converted))
 	c.Request.Header.Set("Content-Type", "application/json")
 	return true
+}
+
+// convertJourneyRequest is POST /v1/journeys/convert: a definition as JSON
+// (definition) or as YAML text (yaml), exactly one.
+type convertJourneyRequest struct {
+	Definition json.RawMessage `json:"definition"`
+	YAML       *string         `json:"yaml"`
+}
+
+// convertJourneyResponse is the definition in both forms.
+type convertJourneyResponse struct {
+	Definition json.RawMessage `json:"definition"`
+	YAML       string          `json:"yaml"`
+}
+
+// convertJourney writes a definition as YAML or reads one written in YAML,
+// for the canvas's YAML view: the answer holds both forms, and the JSON of
+// YAML it wrote is the same value. It only converts (the definition need
+// not be valid yet) and stores nothing.
+func (s *server) convertJourney(c *gin.Context) {
+	var req convertJourneyRequest
+	if !decodeJSON(c, 1<<20, &req, true) {
+		return
+	}
+	hasDef := len(req.Definition) > 0 && string(req.Definition) != "null"
+	switch {
+	case hasDef == (req.YAML != nil):
+		invalid(c, "definition", "send either definition (JSON) or yaml (text), one of them")
+	case hasDef:
+		if !bytes.HasPrefix(bytes.TrimSpace(req.Definition), []byte("{")) {
+			invalid(c, "definition", "must be an object: the journey's entry and nodes")
+			return
+		}
+		y, err := journey.ToYAML(req.Definition)
+		if err != nil {
+			invalid(c, "definition", err.Error())
+			return
+		}
+		c.JSON(http.StatusOK, convertJourneyResponse{Definition: req.Definition, YAML: string(y)})
+	default:
+		def, err := journey.ToJSON([]byte(*req.YAML))
+		if err != nil || !json.Valid(def) || !bytes.HasPrefix(bytes.TrimSpace(def), []byte("{")) {
+			msg := "must be a YAML mapping: the journey's entry and nodes"
+			var verr journey.ValidationError
+			if errors.As(err, &verr) && len(verr) > 0 {
+				msg = strings.TrimPrefix(verr[0].Message, "malformed YAML: ")
+			}
+			problem(c, http.StatusUnprocessableEntity, "yaml: "+msg, jsonfields.Error{Field: "yaml", Message: msg})
+			return
+		}
+		c.JSON(http.StatusOK, convertJourneyResponse{Definition: def, YAML: *req.YAML})
+	}
 }

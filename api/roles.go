@@ -46,6 +46,7 @@ var permissions = map[string][]people.Role{
 	"PUT /v1/people/:id/role": owners, "DELETE /v1/people/:id": owners,
 	// Journeys and their templates.
 	"GET /v1/journeys": anyRole, "GET /v1/journeys/:id": anyRole, "GET /v1/journeys/:id/versions": anyRole,
+	"POST /v1/journeys/check-expression": anyRole, "POST /v1/journeys/convert": anyRole, // they change nothing
 	"GET /v1/journeys/:id/layout": anyRole, "PUT /v1/journeys/:id/layout": marketing,
 	"GET /v1/journeys/:id/experiments": anyRole, "GET /v1/journeys/:id/stats": anyRole,
 	"POST /v1/journeys": marketing, "PUT /v1/journeys/:id": marketing, "POST /v1/journeys/:id/activate": marketing,

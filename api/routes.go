@@ -64,6 +64,8 @@ func (s *server) routes(r *gin.Engine) {
 	manage.PUT("/people/:id/role", s.putPersonRole)
 	manage.DELETE("/people/:id", s.removePerson)
 	manage.POST("/journeys", s.createJourney)
+	manage.POST("/journeys/check-expression", s.checkExpression) // journey_check.go
+	manage.POST("/journeys/convert", s.convertJourney)           // journey_yaml.go
 	manage.GET("/journeys", s.listJourneys)
 	manage.GET("/journeys/:id", s.getJourney)
 	manage.POST("/journeys/:id/activate", s.activateJourney)

@@ -36,3 +36,33 @@ func ParseYAML(raw []byte) (Definition, error) {
 	}
 	return Parse(j)
 }
+
+// ToYAML writes a JSON definition as YAML for a person to read and edit,
+// keeping its keys in their order; ToJSON of the result is the same value
+// (strings that YAML would read as something else are quoted).
+func ToYAML(raw []byte) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("read the JSON: %w", err)
+	}
+	blockStyle(&doc)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, fmt.Errorf("write the YAML: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("write the YAML: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// blockStyle drops the JSON's flow style and quotes, so the encoder
+// writes block mappings and lists and quotes only where YAML needs it.
+func blockStyle(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		blockStyle(c)
+	}
+}

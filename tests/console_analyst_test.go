@@ -101,6 +101,8 @@ func TestAnalystSeesNoControlThatChanges(t *testing.T) {
 			{"POST", "/v1/journeys/promo/pause", "", "marketer or owner"},
 			{"POST", "/v1/journeys/promo/archive", "", "marketer or owner"},
 			{"POST", "/v1/journeys/promo/simulate", `{"userId":"c_0"}`, "marketer or owner"},
+			{"PUT", "/v1/journeys/promo", `{"definition":{"entry":{"event":"signup"},"nodes":[{"id":"x","kind":"exit"}]}}`, "marketer or owner"},
+			{"PUT", "/v1/journeys/promo/layout", `{"version":1,"nodes":{}}`, "marketer or owner"},
 			{"DELETE", "/v1/profiles/c_0", "", "owner"},
 			{"PATCH", "/v1/workspace", `{"locale":"ja"}`, "owner"},
 			{"POST", "/v1/keys", `{"name":"k","role":"write"}`, "developer or owner"},

@@ -175,6 +175,8 @@ func TestEveryEndpointStaysInItsWorkspace(t *testing.T) {
 		{"POST", "/v1/journeys/iso/migrate", `{}`},
 		{"POST", "/v1/journeys/iso/enter", `{"userId":"u_iso"}`},
 		{"POST", "/v1/journeys/iso/simulate", `{"userId":"u_iso"}`},
+		{"POST", "/v1/journeys/check-expression", `{"expression":"profile.traits.plan == 'gold'","context":"entry_filter","entryEvent":"iso_signup"}`},
+		{"POST", "/v1/journeys/convert", `{"definition":{"entry":{"event":"x"},"nodes":[]}}`},
 		{"GET", "/v1/journeys/iso/stats", ""},
 		{"GET", "/v1/journeys/iso/experiments", ""},
 		{"GET", "/v1/global-control", ""},

@@ -28,7 +28,8 @@ const NODE_REFS = new Set(["next", "on_timeout", "default", "start"]);
 const PLACEHOLDERS = { duration: "72h, 5d", timeout: "3d", cooldown: "30d", window: "7d", offset: "-3d", at: "09:00", start: "", end: "" };
 
 export class Forms {
-  // opts: {t, schema, editable, change(path, value, structural), nodeIDs()}
+  // opts: {t, schema, editable, change(path, value, structural), nodeIDs(),
+  //        decorate(input, key, path, schema): helpers for a field (CEL, events, messages)}
   constructor(opts) {
     this.opts = opts;
     this.defs = opts.schema.$defs || {};
@@ -131,6 +132,7 @@ export class Forms {
     if (input.type === "checkbox") { wrap.appendChild(input); wrap.appendChild(label); } else { wrap.appendChild(label); wrap.appendChild(input); }
     const err = describe();
     if (err) { wrap.appendChild(err); input.setAttribute("aria-invalid", "true"); input.setAttribute("aria-describedby", err.id); }
+    if (this.opts.decorate) this.opts.decorate(input, key, path, schema);
     const read = () => {
       if (input.type === "checkbox") return input.checked ? true : undefined;
       if (input.type === "number") return input.value === "" ? undefined : Number(input.value);

@@ -7,6 +7,7 @@
 import { KINDS, autoLayout, deleteNode, exits, isNodeID, newNodeID, nodeIndex, placeErrors, renameNode, setIn, NODE_W, NODE_H } from "./editor-model.js";
 import { Canvas, kindLabel } from "./editor-canvas.js";
 import { Forms } from "./editor-form.js";
+import { CELHelp, contextOf } from "./editor-cel.js";
 
 const tb = window.tabiji;
 const t = tb.t;
@@ -78,8 +79,14 @@ const canvas = new Canvas($("canvas"), {
   }
 });
 
+const cel = new CELHelp({ t, api: tb.api, online: tb.online });
 const forms = new Forms({
   t, editable, schema: JSON.parse(document.getElementById("journey-schema").textContent),
+  decorate: (input, key, path, schema) => {
+    if (!editable) return;
+    if (schema.$ref === "#/$defs/cel") cel.attach(input, "cel", () => contextOf(state.def, path));
+    else if (key === "event" && input.type === "text") cel.attach(input, "event");
+  },
   nodeIDs: () => (state.def.nodes || []).map((n) => n && n.id).filter(Boolean),
   change: (path, value, structural, final) => edit(path, value, structural, final),
   rename: (from, to, input) => {

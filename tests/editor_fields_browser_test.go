@@ -1,0 +1,129 @@
+package tests
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// waitJS waits, polling in the page, until the expression is true.
+func (b *browser) waitJS(t *testing.T, what, expr string) {
+	t.Helper()
+	if err := chromedp.Run(b.ctx, chromedp.Poll(expr, nil, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		b.screenshot(t, "editor-failed.png")
+		t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+// enter presses Enter as a person does: one key-down that carries its
+// text, so a handler that prevents the default also stops the new line
+// (chromedp's KeyEvent sends the text as a separate char event).
+func (b *browser) enter(t *testing.T) {
+	t.Helper()
+	b.run(t, chromedp.ActionFunc(func(ctx context.Context) error {
+		down := input.DispatchKeyEvent(input.KeyDown).WithKey("Enter").WithCode("Enter").WithWindowsVirtualKeyCode(13).WithNativeVirtualKeyCode(13).WithText("\r").WithUnmodifiedText("\r")
+		if err := down.Do(ctx); err != nil {
+			return err
+		}
+		return input.DispatchKeyEvent(input.KeyUp).WithKey("Enter").WithCode("Enter").WithWindowsVirtualKeyCode(13).WithNativeVirtualKeyCode(13).Do(ctx)
+	}))
+}
+
+// options are the texts of the open listbox's options under the field.
+func (b *browser) options(t *testing.T, field string) []string {
+	t.Helper()
+	return b.strings(t, fmt.Sprintf(`[...document.querySelectorAll('#' + document.querySelector(%q).getAttribute('aria-controls') + ':not([hidden]) [role=option]')].map(o => o.textContent)`, field))
+}
+
+// TestJourneyEditorSuggestsAndChecksConditions: on the canvas in headless
+// Chromium, an event field suggests the taxonomy's events and a CEL field
+// its event properties and the customer's traits, in a listbox chosen with
+// the keyboard; the API checks the condition as it is typed and the form
+// says what saving would say (the error, or the taxonomy's warning).
+func TestJourneyEditorSuggestsAndChecksConditions(t *testing.T) {
+	s := startStack(t)
+	s.call("PUT", "/v1/taxonomy", "admin", map[string]any{
+		"events": []map[string]any{
+			{"name": "purchase", "properties": []map[string]any{{"name": "total", "type": "number"}, {"name": "tea_kind", "type": "string"}}},
+			{"name": "pageview", "properties": []map[string]any{{"name": "path", "type": "string"}}}},
+		"userProperties": []map[string]any{{"name": "plan", "type": "string"}, {"name": "prefecture", "type": "string"}},
+	}, http.StatusOK, nil)
+	b := newBrowser(t)
+	b.loginAs(t, s, s.ownerEmail("default"), "/ui/journeys/new", editorReady)
+	event := `#inspector-form input[data-path="entry.event"]`
+	filter := `#inspector-form textarea[data-path="entry.filter"]`
+
+	t.Run("AnEventFieldSuggestsTheTaxonomysEvents", func(t *testing.T) {
+		b.run(t, chromedp.Click(event, chromedp.ByQuery), chromedp.SendKeys(event, "pu", chromedp.ByQuery))
+		b.waitJS(t, "the event list", fmt.Sprintf(`document.querySelector(%q).getAttribute("aria-expanded") === "true"`, event))
+		if got := b.options(t, event); strings.Join(got, ",") != "purchase" {
+			t.Fatalf("suggested %q for pu, want purchase", got)
+		}
+		b.key(t, kb.ArrowDown)
+		b.enter(t)
+		var v string
+		b.run(t, chromedp.Value(event, &v, chromedp.ByQuery))
+		if v != "purchase" {
+			t.Errorf("the field holds %q after Enter", v)
+		}
+	})
+
+	t.Run("AConditionSuggestsPropertiesAndTraits", func(t *testing.T) {
+		b.run(t, chromedp.Click(filter, chromedp.ByQuery), chromedp.SendKeys(filter, "event.properties.t", chromedp.ByQuery))
+		b.waitJS(t, "the property list", fmt.Sprintf(`document.querySelector(%q).getAttribute("aria-expanded") === "true"`, filter))
+		got := b.options(t, filter)
+		if len(got) != 2 || !strings.HasPrefix(got[0], "tea_kind") || !strings.HasPrefix(got[1], "total") {
+			t.Fatalf("suggested %q for event.properties.t of a purchase", got)
+		}
+		b.key(t, kb.ArrowDown)
+		b.key(t, kb.ArrowDown)
+		var active string
+		b.run(t, chromedp.Evaluate(fmt.Sprintf(`(() => { const f = document.querySelector(%q); return document.getElementById(f.getAttribute("aria-activedescendant")).textContent; })()`, filter), &active))
+		if !strings.HasPrefix(active, "total") {
+			t.Errorf("the second ArrowDown is on %q", active)
+		}
+		b.key(t, "\t")
+		b.run(t, chromedp.SendKeys(filter, " > 100 && profile.traits.pre", chromedp.ByQuery))
+		b.waitJS(t, "the trait list", fmt.Sprintf(`document.querySelector(%q).getAttribute("aria-expanded") === "true"`, filter))
+		b.key(t, kb.ArrowDown)
+		b.enter(t)
+		b.run(t, chromedp.SendKeys(filter, ` == "Kyoto"`, chromedp.ByQuery))
+		var v string
+		b.run(t, chromedp.Value(filter, &v, chromedp.ByQuery))
+		if want := `event.properties.total > 100 && profile.traits.prefecture == "Kyoto"`; v != want {
+			t.Errorf("the condition reads %q, want %q", v, want)
+		}
+		b.waitJS(t, "the API's check", fmt.Sprintf(`document.querySelector(%q).dataset.checked === "valid"`, filter))
+		var def struct {
+			Entry struct{ Event, Filter string }
+		}
+		b.run(t, chromedp.Evaluate(`window.tabijiEditor.definition()`, &def))
+		if def.Entry.Event != "purchase" || def.Entry.Filter != v {
+			t.Errorf("the definition's entry is %+v", def.Entry)
+		}
+	})
+
+	t.Run("TheAPIChecksTheConditionAsItIsTyped", func(t *testing.T) {
+		b.run(t, chromedp.SendKeys(filter, " &&", chromedp.ByQuery))
+		b.waitJS(t, "the refusal", fmt.Sprintf(`document.querySelector(%q).dataset.checked === "invalid"`, filter))
+		note := b.text(t, `#inspector-form [data-field="entry.filter"] .cel-check`)
+		var invalid string
+		b.run(t, chromedp.AttributeValue(filter, "aria-invalid", &invalid, nil, chromedp.ByQuery))
+		if !strings.Contains(note, "is not a valid CEL condition") || invalid != "true" {
+			t.Errorf("the form says %q (aria-invalid %q)", note, invalid)
+		}
+		b.run(t, chromedp.SendKeys(filter, " profile.traits.tier == 1", chromedp.ByQuery))
+		b.waitJS(t, "the warning", fmt.Sprintf(`document.querySelector(%q).dataset.checked === "warning"`, filter))
+		if note := b.text(t, `#inspector-form [data-field="entry.filter"] .cel-check`); !strings.Contains(note, "profile.traits.tier is not defined") {
+			t.Errorf("the warning reads %q", note)
+		}
+	})
+	b.noConsoleErrors(t)
+}
