@@ -44,7 +44,7 @@ func TestEveryRouteHasAPermission(t *testing.T) {
 		if strings.HasPrefix(route, "GET ") && !containsRole(roles, people.Analyst) && !ownersReads[route] {
 			t.Errorf("%s is a read closed to the analyst, who reads everything", route)
 		}
-		if !strings.HasPrefix(route, "GET ") && containsRole(roles, people.Analyst) && !strings.HasPrefix(route, "POST /ui/codec/") && !strings.Contains(route, "/v1/me") {
+		if !strings.HasPrefix(route, "GET ") && containsRole(roles, people.Analyst) && !strings.HasPrefix(route, "POST /ui/codec/") && !strings.Contains(route, "/v1/me") && !postReads[route] {
 			t.Errorf("%s changes something, yet the analyst (read-only) may call it", route)
 		}
 	}
@@ -54,6 +54,11 @@ func TestEveryRouteHasAPermission(t *testing.T) {
 		}
 	}
 }
+
+// postReads are reads sent as a POST (their input is a body): they
+// compute an answer and change nothing, so the analyst may call them (the
+// canvas's YAML view and condition check).
+var postReads = map[string]bool{"POST /v1/journeys/check-expression": true, "POST /v1/journeys/convert": true}
 
 // ownersReads are the reads closed to the analyst: a credential, the
 // audit log and the workspace's people (the owner's).

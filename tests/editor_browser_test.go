@@ -119,7 +119,8 @@ type versionsView struct {
 
 // TestJourneyEditorRoundTripsEveryTemplateAndExample loads every shipped
 // template (in English and Japanese) and example into the editor in
-// headless Chromium, saves it without an edit, and finds the new version's
+// headless Chromium, finds its JSON and YAML views holding the stored
+// definition, saves it without an edit, and finds the new version's
 // definition equal to the one loaded, with every node's position stored
 // beside it.
 func TestJourneyEditorRoundTripsEveryTemplateAndExample(t *testing.T) {
@@ -150,6 +151,13 @@ func TestJourneyEditorRoundTripsEveryTemplateAndExample(t *testing.T) {
 			s.call("GET", "/v1/journeys/"+id+"/versions", "admin", nil, http.StatusOK, &stored)
 			if !sameJSON(t, []byte(shown), stored.Versions[0].Definition) {
 				t.Errorf("the JSON view shows\n%s\nthe API stores\n%s", shown, stored.Versions[0].Definition)
+			}
+			var yamlShown string
+			b.run(t, chromedp.WaitVisible(`#yaml-view[data-shown]`, chromedp.ByQuery), chromedp.Value("#yaml-view", &yamlShown, chromedp.ByID))
+			var read struct{ Definition json.RawMessage }
+			s.call("POST", "/v1/journeys/convert", "admin", map[string]any{"yaml": yamlShown}, http.StatusOK, &read)
+			if !sameJSON(t, read.Definition, stored.Versions[0].Definition) {
+				t.Errorf("the YAML view shows\n%s\nwhich reads as\n%s\nthe API stores\n%s", yamlShown, read.Definition, stored.Versions[0].Definition)
 			}
 			b.run(t, chromedp.Click("#save", chromedp.ByID), chromedp.WaitVisible("#ed-status.ok", chromedp.ByQuery))
 			var after versionsView

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,4 +127,68 @@ func TestJourneyEditorSuggestsAndChecksConditions(t *testing.T) {
 		}
 	})
 	b.noConsoleErrors(t)
+}
+
+// TestJourneyEditorEditsYAMLBesideJSON: on the canvas in headless
+// Chromium, an edit in the YAML view changes the definition (the JSON view
+// and the canvas follow) and is saved as the next version; YAML that does
+// not read is shown as an error and neither applied nor saved.
+func TestJourneyEditorEditsYAMLBesideJSON(t *testing.T) {
+	s := startStack(t)
+	s.call("POST", "/v1/journeys", "admin", map[string]any{"id": "yaml_edit", "name": "YAML edit", "definition": map[string]any{
+		"entry": map[string]any{"event": "signup"}, "nodes": []any{
+			map[string]any{"id": "pause", "kind": "wait", "duration": "1d", "next": "done"}, map[string]any{"id": "done", "kind": "exit"}}}},
+		http.StatusCreated, nil)
+	b := newBrowser(t)
+	b.loginAs(t, s, s.ownerEmail("default"), "/ui/journeys/yaml_edit/edit", editorReady)
+	b.run(t, chromedp.WaitVisible(`#yaml-view[data-shown]`, chromedp.ByQuery))
+	var y string
+	b.run(t, chromedp.Value("#yaml-view", &y, chromedp.ByID))
+	if !strings.Contains(y, "duration: 1d") || !strings.Contains(y, "- id: pause") {
+		t.Fatalf("the YAML view shows\n%s", y)
+	}
+	b.setField(t, "#yaml-view", strings.Replace(y, "duration: 1d", "duration: 3d", 1)+"  # a comment\n")
+	b.waitJS(t, "the YAML edit to apply", `window.tabijiEditor.definition().nodes[0].duration === "3d"`)
+	var shownJSON string
+	b.run(t, chromedp.Focus("#canvas", chromedp.ByID))
+	b.waitJS(t, "the JSON view to follow", `document.querySelector("#json-view").value.includes('"3d"')`)
+	b.run(t, chromedp.Value("#json-view", &shownJSON, chromedp.ByID))
+
+	b.setField(t, "#yaml-view", "entry: [unclosed\n")
+	b.waitJS(t, "the YAML error", `!document.querySelector("#yaml-error").hidden`)
+	if msg := b.text(t, "#yaml-error"); !strings.Contains(msg, "line 1") {
+		t.Errorf("the YAML error reads %q", msg)
+	}
+	b.run(t, chromedp.Click("#save", chromedp.ByID), chromedp.WaitVisible("#ed-status.error", chromedp.ByQuery))
+	var v versionsView
+	s.call("GET", "/v1/journeys/yaml_edit/versions", "admin", nil, http.StatusOK, &v)
+	if len(v.Versions) != 1 {
+		t.Fatalf("a save with broken YAML made version %d", v.Versions[0].Version)
+	}
+
+	b.setField(t, "#yaml-view", strings.Replace(y, "duration: 1d", "duration: 3d", 1))
+	b.waitJS(t, "the YAML to read again", `document.querySelector("#yaml-error").hidden`)
+	b.run(t, chromedp.Click("#save", chromedp.ByID), chromedp.WaitVisible("#ed-status.ok", chromedp.ByQuery))
+	s.call("GET", "/v1/journeys/yaml_edit/versions", "admin", nil, http.StatusOK, &v)
+	if len(v.Versions) != 2 || !sameJSON(t, v.Versions[0].Definition, []byte(shownJSON)) || !strings.Contains(string(v.Versions[0].Definition), `"3d"`) {
+		t.Errorf("saved %s, the JSON view showed %s", v.Versions[0].Definition, shownJSON)
+	}
+	b.noConsoleErrorsBut(t, "status of 422 (Unprocessable Entity) "+s.url+"/v1/journeys/convert") // the broken YAML's answer
+}
+
+// noConsoleErrorsBut is noConsoleErrors allowing the errors that hold one
+// of the expected strings (Chromium logs every 4xx answer it gets).
+func (b *browser) noConsoleErrorsBut(t *testing.T, expected ...string) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var left []string
+	for _, e := range b.errors {
+		if !slices.ContainsFunc(expected, func(x string) bool { return strings.Contains(e, x) }) {
+			left = append(left, e)
+		}
+	}
+	if len(left) > 0 {
+		t.Errorf("the pages logged errors:\n%s", strings.Join(left, "\n"))
+	}
 }

@@ -8,6 +8,7 @@ import { KINDS, autoLayout, deleteNode, exits, isNodeID, newNodeID, nodeIndex, p
 import { Canvas, kindLabel } from "./editor-canvas.js";
 import { Forms } from "./editor-form.js";
 import { CELHelp, contextOf } from "./editor-cel.js";
+import { TextViews } from "./editor-text.js";
 
 const tb = window.tabiji;
 const t = tb.t;
@@ -80,6 +81,7 @@ const canvas = new Canvas($("canvas"), {
 });
 
 const cel = new CELHelp({ t, api: tb.api, online: tb.online });
+const texts = new TextViews({ t, api: tb.api, online: tb.online, apply: (def, view) => applyText(def, view) });
 const forms = new Forms({
   t, editable, schema: JSON.parse(document.getElementById("journey-schema").textContent),
   decorate: (input, key, path, schema) => {
@@ -134,14 +136,8 @@ function jsonLater() {
   jsonTimer = setTimeout(() => { jsonTimer = 0; showJSON(); }, 150);
 }
 
-// showJSON writes the definition in the JSON view, unless the user is typing there.
-function showJSON() {
-  const json = $("json-view");
-  if (document.activeElement === json) return;
-  json.value = JSON.stringify(state.def, null, 2);
-  json.removeAttribute("aria-invalid");
-  $("json-error").hidden = true;
-}
+// showJSON writes the definition in the text views, but not in the one being typed in.
+function showJSON() { texts.show(state.def); }
 
 // refresh draws the canvas and the JSON view again, and the form when
 // asked (not while the user types in it: the field keeps its focus).
@@ -262,31 +258,17 @@ document.addEventListener("keydown", (ev) => {
   if (k === "y" || ev.shiftKey) restore(redo, undo); else restore(undo, redo);
 });
 
-// The JSON view edits the same definition: a change is applied once it
-// parses as a journey (an object with a list of nodes); until then the
-// parse error is shown and nothing changes.
-on("json-view", "input", (ev) => {
-  const text = ev.target.value;
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error(t("js.editor.json.object"));
-    if (parsed.nodes !== undefined && !Array.isArray(parsed.nodes)) throw new Error(t("js.editor.json.nodes"));
-  } catch (e) {
-    ev.target.setAttribute("aria-invalid", "true");
-    $("json-error").textContent = t("js.editor.json.bad", e.message);
-    $("json-error").hidden = false;
-    return;
-  }
-  ev.target.removeAttribute("aria-invalid");
-  $("json-error").hidden = true;
-  if (editing !== "json") { undo.push(snapshot()); redo.length = 0; editing = "json"; }
+// The JSON and YAML views edit the same definition (editor-text.js):
+// what reads as a journey is applied, one undo step per view while typing.
+function applyText(parsed, view) {
+  if (editing !== view) { undo.push(snapshot()); redo.length = 0; editing = view; }
   state.def = parsed;
   if (state.selected !== null && nodeIndex(state.def, state.selected) < 0) state.selected = null;
   place();
   refresh({ form: true });
-});
+}
 on("json-view", "change", () => { editing = null; });
+on("yaml-view", "change", () => { editing = null; });
 
 // Simulate: a stored customer run through the saved version in simulated
 // time (POST /v1/journeys/{id}/simulate; nothing is stored or sent), their
@@ -312,7 +294,7 @@ on("simulate-form", "submit", async (ev) => {
 on("save", "click", save);
 
 async function save() {
-  if (!$("json-error").hidden) { say(t("js.editor.json.unsaved"), "error"); return; }
+  if (texts.broken()) { say(t("js.editor.json.unsaved"), "error"); return; }
   const name = $("journey-name").value.trim();
   const btn = $("save");
   btn.disabled = true;
