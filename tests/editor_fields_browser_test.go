@@ -37,6 +37,11 @@ func (b *browser) enter(t *testing.T) {
 	}))
 }
 
+// listOpen is true in the page once the field's listbox shows suggestions.
+func listOpen(field string) string {
+	return fmt.Sprintf(`!document.getElementById(document.querySelector(%q).getAttribute("aria-controls")).hidden`, field)
+}
+
 // options are the texts of the open listbox's options under the field.
 func (b *browser) options(t *testing.T, field string) []string {
 	t.Helper()
@@ -78,7 +83,7 @@ func TestJourneyEditorSuggestsAndChecksConditions(t *testing.T) {
 
 	t.Run("AConditionSuggestsPropertiesAndTraits", func(t *testing.T) {
 		b.run(t, chromedp.Click(filter, chromedp.ByQuery), chromedp.SendKeys(filter, "event.properties.t", chromedp.ByQuery))
-		b.waitJS(t, "the property list", fmt.Sprintf(`document.querySelector(%q).getAttribute("aria-expanded") === "true"`, filter))
+		b.waitJS(t, "the property list", listOpen(filter))
 		got := b.options(t, filter)
 		if len(got) != 2 || !strings.HasPrefix(got[0], "tea_kind") || !strings.HasPrefix(got[1], "total") {
 			t.Fatalf("suggested %q for event.properties.t of a purchase", got)
@@ -92,7 +97,7 @@ func TestJourneyEditorSuggestsAndChecksConditions(t *testing.T) {
 		}
 		b.key(t, "\t")
 		b.run(t, chromedp.SendKeys(filter, " > 100 && profile.traits.pre", chromedp.ByQuery))
-		b.waitJS(t, "the trait list", fmt.Sprintf(`document.querySelector(%q).getAttribute("aria-expanded") === "true"`, filter))
+		b.waitJS(t, "the trait list", listOpen(filter))
 		b.key(t, kb.ArrowDown)
 		b.enter(t)
 		b.run(t, chromedp.SendKeys(filter, ` == "Kyoto"`, chromedp.ByQuery))
@@ -191,4 +196,88 @@ func (b *browser) noConsoleErrorsBut(t *testing.T, expected ...string) {
 	if len(left) > 0 {
 		t.Errorf("the pages logged errors:\n%s", strings.Join(left, "\n"))
 	}
+}
+
+// TestJourneyEditorHelpsWithMessages: on the canvas in headless Chromium,
+// a send node's inline Liquid suggests the variables a message is
+// rendered with after "{{" (traits from the taxonomy) and inserts one
+// from its list at the caret (the entry event's properties, the
+// journey's variables); its template name suggests the stored templates
+// of its channel; the message saved holds what was chosen.
+func TestJourneyEditorHelpsWithMessages(t *testing.T) {
+	s := startStack(t)
+	s.call("PUT", "/v1/taxonomy", "admin", map[string]any{
+		"events":         []map[string]any{{"name": "signup", "properties": []map[string]any{{"name": "coupon", "type": "string"}}}},
+		"userProperties": []map[string]any{{"name": "plan", "type": "string"}},
+	}, http.StatusOK, nil)
+	for _, id := range []string{"welcome_a", "welcome_b"} {
+		s.call("POST", "/v1/templates", "admin", map[string]any{"id": id, "name": "Welcome " + id[8:], "channel": "email",
+			"content": map[string]any{"subject": "Welcome", "from": "shop@example.com", "html": "<p>Hi</p>"}}, http.StatusCreated, nil)
+	}
+	s.call("POST", "/v1/journeys", "admin", map[string]any{"id": "msg_help", "name": "Messages", "definition": map[string]any{
+		"entry": map[string]any{"event": "signup"}, "variables": map[string]any{"shop": "Tea"}, "nodes": []any{
+			map[string]any{"id": "hello", "kind": "send", "channel": "email", "template": map[string]any{"subject": "Hi", "body": "Hello"}, "next": "nudge"},
+			map[string]any{"id": "nudge", "kind": "send", "channel": "email", "template": map[string]any{"name": "welcome_a"}, "next": "done"},
+			map[string]any{"id": "done", "kind": "exit"}}}}, http.StatusCreated, nil)
+	b := newBrowser(t)
+	b.loginAs(t, s, s.ownerEmail("default"), "/ui/journeys/msg_help/edit", editorReady)
+	body := `[data-path="nodes.0.template.body"]`
+	b.run(t, chromedp.Focus(`#canvas .node[data-node="hello"]`, chromedp.ByQuery))
+	b.enter(t)
+	b.run(t, chromedp.WaitVisible(body, chromedp.ByQuery),
+		chromedp.Evaluate(fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.focus(); e.setSelectionRange(e.value.length, e.value.length); })()`, body), nil))
+
+	t.Run("InlineLiquidSuggestsVariables", func(t *testing.T) {
+		b.key(t, " {{ cus")
+		b.waitJS(t, "the variables", listOpen(body))
+		if got := b.options(t, body); !slices.Contains(got, "customer.traits.plan") || !slices.Contains(got, "customer.email") {
+			t.Fatalf("after {{ cus the list offers %q", got)
+		}
+		b.key(t, "tomer.traits.p")
+		b.waitJS(t, "the trait", listOpen(body))
+		b.key(t, kb.ArrowDown)
+		b.enter(t)
+		b.key(t, " }}")
+		vars := b.strings(t, `[...document.querySelector('select[data-insert-for="nodes.0.template.body"]').options].map(o => o.value)`)
+		for _, want := range []string{"event.properties.coupon", "journey.variables.shop", "message.confirm_url", "customer.traits.plan"} {
+			if !slices.Contains(vars, want) {
+				t.Errorf("the variable list lacks %s: %q", want, vars)
+			}
+		}
+		b.setField(t, `select[data-insert-for="nodes.0.template.body"]`, "event.properties.coupon")
+		b.waitJS(t, "the body to change", `window.tabijiEditor.definition().nodes[0].template.body.endsWith("coupon }}")`)
+	})
+
+	t.Run("ATemplateNameSuggestsStoredTemplates", func(t *testing.T) {
+		name := `[data-path="nodes.1.template.name"]`
+		b.run(t, chromedp.Focus(`#canvas .node[data-node="nudge"]`, chromedp.ByQuery))
+		b.enter(t)
+		b.run(t, chromedp.WaitVisible(name, chromedp.ByQuery))
+		b.setField(t, name, "")
+		b.key(t, "welcome_")
+		b.waitJS(t, "the templates", listOpen(name))
+		if got := b.options(t, name); strings.Join(got, "|") != "welcome_a — Welcome a (email)|welcome_b — Welcome b (email)" {
+			t.Fatalf("the templates offered: %q", got)
+		}
+		b.key(t, kb.ArrowDown)
+		b.key(t, kb.ArrowDown)
+		b.enter(t)
+	})
+
+	b.run(t, chromedp.Click("#save", chromedp.ByID), chromedp.WaitVisible("#ed-status.ok", chromedp.ByQuery))
+	var j struct {
+		Definition struct {
+			Nodes []struct {
+				Template struct{ Name, Body string }
+			}
+		}
+	}
+	s.call("GET", "/v1/journeys/msg_help", "admin", nil, http.StatusOK, &j)
+	if got := j.Definition.Nodes[0].Template.Body; got != "Hello {{ customer.traits.plan }}{{ event.properties.coupon }}" {
+		t.Errorf("the body saved is %q", got)
+	}
+	if got := j.Definition.Nodes[1].Template.Name; got != "welcome_b" {
+		t.Errorf("the template saved is %q", got)
+	}
+	b.noConsoleErrors(t)
 }

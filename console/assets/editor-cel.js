@@ -78,69 +78,13 @@ export class CELHelp {
   // attach makes input a combobox: kind "cel" (a condition, checked by the
   // API; where() says its context) or "event" (an event name).
   attach(input, kind, where) {
-    const id = input.id + "-list";
-    const list = document.createElement("ul");
-    list.id = id;
-    list.className = "suggest";
-    list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", this.opts.t(kind === "cel" ? "js.editor.cel.list" : "js.editor.cel.events"));
-    list.hidden = true;
-    input.after(list);
-    input.setAttribute("role", "combobox");
-    input.setAttribute("aria-autocomplete", "list");
-    input.setAttribute("aria-expanded", "false");
-    input.setAttribute("aria-controls", id);
-    input.setAttribute("autocomplete", "off");
-    let items = [], active = -1;
-    const close = () => {
-      list.hidden = true; items = []; active = -1;
-      input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-    };
-    const show = () => {
-      const caret = input.selectionStart ?? input.value.length;
-      const before = input.value.slice(0, caret);
-      items = kind === "cel" ? this.suggest(before, where()) : this.eventNames().filter((n) => n.startsWith(before) && n !== before).slice(0, 12).map((n) => ({ word: before, insert: n, label: n }));
-      list.textContent = "";
-      active = -1;
-      items.forEach((s, i) => {
-        const li = document.createElement("li");
-        li.id = id + "-" + i;
-        li.setAttribute("role", "option");
-        li.setAttribute("aria-selected", "false");
-        li.textContent = s.label;
-        li.addEventListener("mousedown", (ev) => { ev.preventDefault(); take(i); });
-        list.appendChild(li);
-      });
-      list.hidden = !items.length;
-      input.setAttribute("aria-expanded", String(items.length > 0));
-    };
-    const highlight = (i) => {
-      active = i;
-      [...list.children].forEach((li, k) => li.setAttribute("aria-selected", String(k === i)));
-      if (i >= 0) { input.setAttribute("aria-activedescendant", id + "-" + i); list.children[i].scrollIntoView({ block: "nearest" }); }
-    };
-    const take = (i) => {
-      const s = items[i];
-      const caret = input.selectionStart ?? input.value.length;
-      const start = caret - s.word.length;
-      input.value = input.value.slice(0, start) + s.insert + input.value.slice(caret);
-      input.setSelectionRange(start + s.insert.length, start + s.insert.length);
-      close();
-      input.dispatchEvent(new Event("input", { bubbles: true }));
-      show();
-    };
-    input.addEventListener("focus", () => this.load());
-    input.addEventListener("input", () => { this.load().then(show); if (kind === "cel") this.checkLater(input, where); });
-    input.addEventListener("blur", close);
-    input.addEventListener("keydown", (ev) => {
-      if (list.hidden) { if (ev.key === "ArrowDown" && ev.altKey) { this.load().then(show); ev.preventDefault(); } return; }
-      if (ev.key === "ArrowDown") { highlight((active + 1) % items.length); ev.preventDefault(); }
-      else if (ev.key === "ArrowUp") { highlight(active <= 0 ? items.length - 1 : active - 1); ev.preventDefault(); }
-      else if ((ev.key === "Enter" || ev.key === "Tab") && active >= 0) { take(active); ev.preventDefault(); }
-      else if (ev.key === "Escape") { close(); ev.preventDefault(); ev.stopPropagation(); }
-    });
-    if (kind === "cel" && input.value.trim()) this.checkLater(input, where);
+    const t = this.opts.t;
+    const suggest = kind === "cel" ? (before) => this.suggest(before, where())
+      : (before) => this.eventNames().filter((n) => n.startsWith(before) && n !== before).sort().slice(0, 12).map((n) => ({ word: before, insert: n, label: n }));
+    combobox(input, t(kind === "cel" ? "js.editor.cel.list" : "js.editor.cel.events"), () => this.load(), suggest);
+    if (kind !== "cel") return;
+    input.addEventListener("input", () => this.checkLater(input, where));
+    if (input.value.trim()) this.checkLater(input, where);
   }
 
   // checkLater asks the API about the condition a moment after the last
@@ -177,4 +121,78 @@ export class CELHelp {
     if (errs.length) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
     input.dataset.checked = errs.length ? "invalid" : warns.length ? "warning" : "valid";
   }
+}
+
+// combobox makes input (a text field or area) an ARIA combobox over a
+// listbox of suggestions (the list is open when it is not hidden): suggest(textBeforeCaret) lists {word, insert,
+// label}, insert replacing word before the caret; load() resolves once
+// what it suggests from is there. Arrow keys move, Enter or Tab takes the
+// active suggestion, Escape closes, Alt+ArrowDown opens.
+export function combobox(input, label, load, suggest) {
+  const id = input.id + "-list";
+  const list = document.createElement("ul");
+  list.id = id;
+  list.className = "suggest";
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", label);
+  list.hidden = true;
+  input.after(list);
+  // A text field is a combobox; a text area keeps its textbox role (ARIA
+  // in HTML allows no other), which takes aria-autocomplete and
+  // aria-activedescendant but not aria-expanded.
+  const area = input.tagName === "TEXTAREA";
+  const expanded = (open) => { if (!area) input.setAttribute("aria-expanded", String(open)); };
+  if (!area) input.setAttribute("role", "combobox");
+  expanded(false);
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-controls", id);
+  input.setAttribute("autocomplete", "off");
+  let items = [], active = -1;
+  const close = () => {
+    list.hidden = true; items = []; active = -1;
+    expanded(false);
+    input.removeAttribute("aria-activedescendant");
+  };
+  const show = () => {
+    const caret = input.selectionStart ?? input.value.length;
+    items = suggest(input.value.slice(0, caret));
+    list.textContent = "";
+    active = -1;
+    items.forEach((s, i) => {
+      const li = document.createElement("li");
+      li.id = id + "-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.textContent = s.label;
+      li.addEventListener("mousedown", (ev) => { ev.preventDefault(); take(i); });
+      list.appendChild(li);
+    });
+    list.hidden = !items.length;
+    expanded(items.length > 0);
+  };
+  const highlight = (i) => {
+    active = i;
+    [...list.children].forEach((li, k) => li.setAttribute("aria-selected", String(k === i)));
+    if (i >= 0) { input.setAttribute("aria-activedescendant", id + "-" + i); list.children[i].scrollIntoView({ block: "nearest" }); }
+  };
+  const take = (i) => {
+    const s = items[i];
+    const caret = input.selectionStart ?? input.value.length;
+    const start = caret - s.word.length;
+    input.value = input.value.slice(0, start) + s.insert + input.value.slice(caret);
+    input.setSelectionRange(start + s.insert.length, start + s.insert.length);
+    close();
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    show();
+  };
+  input.addEventListener("focus", () => load());
+  input.addEventListener("input", () => load().then(show));
+  input.addEventListener("blur", close);
+  input.addEventListener("keydown", (ev) => {
+    if (list.hidden) { if (ev.key === "ArrowDown" && ev.altKey) { load().then(show); ev.preventDefault(); } return; }
+    if (ev.key === "ArrowDown") { highlight((active + 1) % items.length); ev.preventDefault(); }
+    else if (ev.key === "ArrowUp") { highlight(active <= 0 ? items.length - 1 : active - 1); ev.preventDefault(); }
+    else if ((ev.key === "Enter" || ev.key === "Tab") && active >= 0) { take(active); ev.preventDefault(); }
+    else if (ev.key === "Escape") { close(); ev.preventDefault(); ev.stopPropagation(); }
+  });
 }

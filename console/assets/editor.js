@@ -9,6 +9,7 @@ import { Canvas, kindLabel } from "./editor-canvas.js";
 import { Forms } from "./editor-form.js";
 import { CELHelp, contextOf } from "./editor-cel.js";
 import { TextViews } from "./editor-text.js";
+import { MessageHelp, messageOf } from "./editor-message.js";
 
 const tb = window.tabiji;
 const t = tb.t;
@@ -81,13 +82,17 @@ const canvas = new Canvas($("canvas"), {
 });
 
 const cel = new CELHelp({ t, api: tb.api, online: tb.online });
+const msg = new MessageHelp({ t, api: tb.api, online: tb.online, cel });
 const texts = new TextViews({ t, api: tb.api, online: tb.online, apply: (def, view) => applyText(def, view) });
 const forms = new Forms({
   t, editable, schema: JSON.parse(document.getElementById("journey-schema").textContent),
   decorate: (input, key, path, schema) => {
     if (!editable) return;
+    const where = () => messageOf(state.def, path);
     if (schema.$ref === "#/$defs/cel") cel.attach(input, "cel", () => contextOf(state.def, path));
     else if (key === "event" && input.type === "text") cel.attach(input, "event");
+    else if (key === "name" && messageOf(state.def, path)) msg.attachName(input, where);
+    else if ((key === "subject" || key === "body") && messageOf(state.def, path)) msg.attachLiquid(input, where);
   },
   nodeIDs: () => (state.def.nodes || []).map((n) => n && n.id).filter(Boolean),
   change: (path, value, structural, final) => edit(path, value, structural, final),
