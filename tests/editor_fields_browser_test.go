@@ -281,3 +281,66 @@ func TestJourneyEditorHelpsWithMessages(t *testing.T) {
 	}
 	b.noConsoleErrors(t)
 }
+
+// TestJourneyEditorDrawsTheDiffAndLiveCounts: on the canvas of an active
+// journey in headless Chromium, choosing an earlier version draws what
+// changed since (a changed node, an added one, a removed one as a dashed
+// box where it was), and the counts of the journey's report sit on each
+// node and edge, moving without a reload as a new customer walks through.
+func TestJourneyEditorDrawsTheDiffAndLiveCounts(t *testing.T) {
+	s := startStack(t)
+	w := s.startWorker()
+	defer w.Stop()
+	send := func(subject, next string) map[string]any {
+		return map[string]any{"id": "hello", "kind": "send", "channel": "email", "template": map[string]any{"subject": subject, "body": "Hi"}, "next": next}
+	}
+	v1 := map[string]any{"entry": map[string]any{"event": "signup"}, "nodes": []any{send("Hello", "w"),
+		map[string]any{"id": "w", "kind": "wait", "duration": "1s", "next": "done"}, map[string]any{"id": "done", "kind": "exit"}}}
+	s.call("POST", "/v1/journeys", "admin", map[string]any{"id": "live_diff", "name": "Live", "definition": v1}, http.StatusCreated, nil)
+	s.call("PUT", "/v1/journeys/live_diff/layout", "admin", map[string]any{"version": 1, "nodes": map[string]any{
+		"hello": map[string]any{"x": 0, "y": 0}, "w": map[string]any{"x": 300, "y": 140}, "done": map[string]any{"x": 0, "y": 280}}}, http.StatusOK, nil)
+	s.call("POST", "/v1/journeys/live_diff/activate", "admin", nil, http.StatusOK, nil)
+	s.track("c_1", "signup", "live-1")
+	s.track("c_2", "signup", "live-2")
+	eventually(t, 90*time.Second, "two customers through version 1", func() bool {
+		var st statsView
+		s.call("GET", "/v1/journeys/live_diff/stats", "admin", nil, http.StatusOK, &st)
+		return st.Totals.Entered == 2 && st.Totals.InProgress == 0
+	})
+	v2 := map[string]any{"entry": map[string]any{"event": "signup"}, "nodes": []any{send("Hello again", "n2"),
+		map[string]any{"id": "n2", "kind": "wait", "duration": "2s", "next": "done"}, map[string]any{"id": "done", "kind": "exit"}}}
+	s.call("PUT", "/v1/journeys/live_diff", "admin", map[string]any{"definition": v2}, http.StatusOK, nil)
+
+	b := newBrowser(t)
+	b.loginAs(t, s, s.ownerEmail("default"), "/ui/journeys/live_diff/edit", editorReady)
+	t.Run("TheCountsOfTheReportSitOnNodesAndEdges", func(t *testing.T) {
+		b.waitJS(t, "the counts", `!!document.querySelector('#canvas .node[data-node="hello"] .count[data-count="2"]') && !!document.querySelector('#canvas .node[data-node="done"] .count[data-count="2"]')`)
+		s.track("c_3", "signup", "live-3")
+		b.waitJS(t, "the counts to move without a reload", `!!document.querySelector('#canvas .node[data-node="hello"] .count[data-count="3"]') &&
+			!!document.querySelector('#canvas .edge[data-from="hello"][data-to="n2"] .edge-count[data-count="1"]') &&
+			!!document.querySelector('#canvas .edge[data-from="n2"][data-to="done"] .edge-count[data-count="1"]')`)
+		if st := b.text(t, "#live-status"); st == "" {
+			t.Error("the page does not say the counts are live")
+		}
+	})
+
+	t.Run("TheDiffWithAnEarlierVersionIsDrawn", func(t *testing.T) {
+		b.setField(t, "#diff-version", "1")
+		b.waitJS(t, "the diff", `!!document.querySelector('#canvas .ghost-node[data-removed="w"]')`)
+		got := b.strings(t, `[...document.querySelectorAll('#canvas .node')].map(n => n.dataset.node + ":" + (n.classList.contains("diff-added") ? "added" : n.classList.contains("diff-changed") ? "changed" : "same"))`)
+		if want := []string{"hello:changed", "n2:added", "done:same"}; strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("the canvas draws %q, want %q", got, want)
+		}
+		var ghost []float64
+		b.run(t, chromedp.Evaluate(`(() => { const m = document.querySelector('#canvas .ghost-node[data-removed="w"]').transform.baseVal[0].matrix; return [m.e, m.f]; })()`, &ghost))
+		if len(ghost) != 2 || ghost[0] != 300 || ghost[1] != 140 {
+			t.Errorf("the removed node is drawn at %v, not where version 1 had it", ghost)
+		}
+		if sum := b.text(t, "#diff-summary"); !strings.Contains(sum, "1 added (n2)") || !strings.Contains(sum, "1 changed (hello)") || !strings.Contains(sum, "1 removed (w)") {
+			t.Errorf("the summary reads %q", sum)
+		}
+		b.setField(t, "#diff-version", "")
+		b.waitJS(t, "the diff to go", `!document.querySelector('#canvas .ghost-node, #canvas .diff-added, #canvas .diff-changed')`)
+	})
+	b.noConsoleErrors(t)
+}

@@ -9,6 +9,9 @@ function esc(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+// countText is a live count as drawn: "" until the first read.
+function countText(counts, n) { return counts.loaded ? String(n || 0) : ""; }
+
 // clip shortens a label to n characters.
 function clip(s, n) { s = String(s || ""); return s.length > n ? s.slice(0, n - 1) + "…" : s; }
 
@@ -44,6 +47,10 @@ export class Canvas {
       nodes += `<g class="entry${selected === null ? " selected" : ""}${bad ? " invalid" : ""}" data-entry="1" transform="translate(${p.x},${p.y - 70})">`;
       nodes += `<rect width="${NODE_W}" height="36" rx="18"/><text x="${NODE_W / 2}" y="23" text-anchor="middle">${esc(clip(entry, 28))}</text></g>`;
     }
+    for (const g of (model.overlay && model.overlay.diff && model.overlay.diff.removed) || []) {
+      nodes += `<g class="ghost-node" data-removed="${esc(g.id)}" transform="translate(${g.x},${g.y})"><rect width="${NODE_W}" height="${NODE_H}" rx="8"/>`;
+      nodes += `<text x="${NODE_W / 2}" y="26" text-anchor="middle" class="id">${esc(clip(g.id, 24))}</text><text x="${NODE_W / 2}" y="44" text-anchor="middle" class="kind">${esc(t("js.editor.diff.removed"))}</text></g>`;
+    }
     this.nodesG.innerHTML = nodes;
     this.renderEdges();
     this.applyView();
@@ -64,13 +71,22 @@ export class Canvas {
     if (n.id === selected) cls.push("selected");
     if (bad) cls.push("invalid");
     if (highlight && highlight.has(n.id)) cls.push("on-path");
+    const ov = this.model.overlay || {};
+    const diff = ov.diff && (ov.diff.added.has(n.id) ? "added" : ov.diff.changed.has(n.id) ? "changed" : "");
+    if (diff) cls.push("diff-" + diff);
+    const count = ov.counts ? countText(ov.counts, ov.counts.nodes[n.id]) : null;
     if (n.id === start) cls.push("start");
-    const label = t("js.editor.node.label", n.id, kindLabel(t, n.kind));
-    nodes += `<g class="${cls.join(" ")}" data-node="${esc(n.id)}" data-kind="${esc(n.kind)}" transform="translate(${p.x},${p.y})" tabindex="0" role="button" aria-label="${esc(label)}${bad ? " " + esc(t("js.editor.node.invalid", bad.length)) : ""}" aria-pressed="${n.id === selected}">`;
+    let label = t("js.editor.node.label", n.id, kindLabel(t, n.kind));
+    if (diff) label += " " + t("js.editor.diff." + diff);
+    const plain = label;
+    if (count) label += " " + t("js.editor.count.node", count);
+    nodes += `<g class="${cls.join(" ")}" data-node="${esc(n.id)}" data-kind="${esc(n.kind)}" data-label="${esc(plain)}" transform="translate(${p.x},${p.y})" tabindex="0" role="button" aria-label="${esc(label)}${bad ? " " + esc(t("js.editor.node.invalid", bad.length)) : ""}" aria-pressed="${n.id === selected}">`;
     nodes += `<rect width="${NODE_W}" height="${NODE_H}" rx="8"/>`;
     nodes += `<text x="${NODE_W / 2}" y="22" text-anchor="middle" class="id">${esc(clip(n.id, 24))}</text>`;
     nodes += `<text x="${NODE_W / 2}" y="40" text-anchor="middle" class="kind">${esc(kindLabel(t, n.kind))}</text>`;
     nodes += `<text x="${NODE_W / 2}" y="55" text-anchor="middle" class="summary">${esc(clip(summary(n), 28))}</text>`;
+    if (diff) nodes += `<text x="8" y="14" class="diff-mark">${esc(t("js.editor.diff." + diff))}</text>`;
+    if (count !== null) nodes += `<g class="count" data-count="${count}"><rect x="${NODE_W - 52}" y="-11" width="48" height="20" rx="10"/><text x="${NODE_W - 28}" y="3" text-anchor="middle">${count || "…"}</text></g>`;
     if (bad) nodes += `<g class="badge"><circle cx="${NODE_W}" cy="0" r="10"/><text x="${NODE_W}" y="4" text-anchor="middle">!</text><title>${esc(bad.map((e) => (e.path.join(".") || n.id) + ": " + e.message).join("\n"))}</title></g>`;
     outs.forEach((e, i) => {
       const hx = ((i + 1) * NODE_W) / (outs.length + 1);
@@ -111,6 +127,9 @@ export class Canvas {
         const dy = Math.max(40, Math.abs(y2 - y1) / 2);
         edges += `<g class="edge" data-from="${esc(n.id)}" data-to="${esc(e.to)}" data-exit="${esc(e.key)}"><path d="M ${x1} ${y1} C ${x1} ${y1 + dy}, ${x2} ${y2 - dy}, ${x2} ${y2}" marker-end="url(#ed-arrow)"/>`;
         if (name) edges += `<text x="${(x1 + x2) / 2}" y="${(y1 + y2) / 2}" text-anchor="middle">${esc(clip(name, 24))}</text>`;
+        const ov = this.model.overlay || {};
+        const c = ov.counts ? countText(ov.counts, ov.counts.edges[n.id + ">" + e.to]) : null;
+        if (c !== null) edges += `<text class="edge-count" data-count="${c}" x="${(x1 + x2) / 2}" y="${(y1 + y2) / 2 + (name ? 14 : 0)}" text-anchor="middle">${c || "…"}</text>`;
         edges += `</g>`;
       });
     }
@@ -120,6 +139,26 @@ export class Canvas {
       edges += `<g class="edge entry-edge"><path d="M ${p.x + NODE_W / 2} ${p.y - 34} L ${p.x + NODE_W / 2} ${p.y}" marker-end="url(#ed-arrow)"/></g>`;
     }
     this.edgesG.innerHTML = edges;
+  }
+
+  // updateCounts writes new live counts into the boxes and arrows drawn,
+  // in place: nothing is drawn again, so focus and selection stay.
+  updateCounts(counts) {
+    const t = this.opts.t;
+    if (this.model) this.model.overlay = Object.assign({}, this.model.overlay, { counts });
+    for (const g of this.nodesG.querySelectorAll(".node")) {
+      const c = g.querySelector(".count");
+      if (!c) continue;
+      const v = countText(counts, counts.nodes[g.dataset.node]);
+      c.dataset.count = v;
+      c.querySelector("text").textContent = v || "…";
+      g.setAttribute("aria-label", g.dataset.label + (v ? " " + t("js.editor.count.node", v) : ""));
+    }
+    for (const e of this.edgesG.querySelectorAll(".edge-count")) {
+      const v = countText(counts, counts.edges[e.parentNode.dataset.from + ">" + e.parentNode.dataset.to]);
+      e.dataset.count = v;
+      e.textContent = v || "…";
+    }
   }
 
   // moved redraws what a node's move changes: its box (and the entry, for

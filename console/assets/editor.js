@@ -10,6 +10,7 @@ import { Forms } from "./editor-form.js";
 import { CELHelp, contextOf } from "./editor-cel.js";
 import { TextViews } from "./editor-text.js";
 import { MessageHelp, messageOf } from "./editor-message.js";
+import { Overlay } from "./editor-overlay.js";
 
 const tb = window.tabiji;
 const t = tb.t;
@@ -83,6 +84,7 @@ const canvas = new Canvas($("canvas"), {
 
 const cel = new CELHelp({ t, api: tb.api, online: tb.online });
 const msg = new MessageHelp({ t, api: tb.api, online: tb.online, cel });
+const overlay = new Overlay({ t, api: tb.api, online: tb.online, id: state.id, live: ["active", "paused"].includes(root.dataset.status), changed: () => draw(), counted: () => canvas.updateCounts(overlay.counts) });
 const texts = new TextViews({ t, api: tb.api, online: tb.online, apply: (def, view) => applyText(def, view) });
 const forms = new Forms({
   t, editable, schema: JSON.parse(document.getElementById("journey-schema").textContent),
@@ -147,12 +149,18 @@ function showJSON() { texts.show(state.def); }
 // refresh draws the canvas and the JSON view again, and the form when
 // asked (not while the user types in it: the field keeps its focus).
 function refresh(opts) {
-  canvas.render({ def: state.def, layout: state.layout, selected: state.selected, errors: state.errors, highlight: state.highlight });
+  draw();
   clearTimeout(jsonTimer);
   showJSON();
   if (opts.form) inspector();
   $("undo").disabled = !undo.length;
   $("redo").disabled = !redo.length;
+}
+
+// draw draws the canvas, with the diff and the live counts over it.
+function draw() {
+  canvas.render({ def: state.def, layout: state.layout, selected: state.selected, errors: state.errors, highlight: state.highlight, overlay: overlay.data(state.def) });
+  if ($("diff-summary")) $("diff-summary").textContent = overlay.summary(state.def);
 }
 
 function inspector() {
@@ -381,6 +389,11 @@ async function start() {
   root.dataset.ready = "1";
   window.tabijiEditor.firstRender = performance.now() - drawn;
   window.tabijiEditor.loaded = performance.now() - began;
+  if ($("diff-version")) {
+    overlay.loadVersions($("diff-version"), state.version);
+    $("diff-version").addEventListener("change", (ev) => overlay.compare(Number(ev.target.value || 0)));
+  }
+  if ($("live-status")) overlay.live($("live-status"));
   const saved = new URLSearchParams(window.location.search).get("saved");
   if (saved) say(t("js.editor.saved", saved), "ok");
 }
