@@ -9,6 +9,9 @@ function esc(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+// diffLabel names a node's change since the version compared with.
+function diffLabel(t, diff) { return diff === "added" ? t("js.editor.diff.added") : t("js.editor.diff.changed"); }
+
 // countText is a live count as drawn: "" until the first read.
 function countText(counts, n) { return counts.loaded ? String(n || 0) : ""; }
 
@@ -77,7 +80,7 @@ export class Canvas {
     const count = ov.counts ? countText(ov.counts, ov.counts.nodes[n.id]) : null;
     if (n.id === start) cls.push("start");
     let label = t("js.editor.node.label", n.id, kindLabel(t, n.kind));
-    if (diff) label += " " + t("js.editor.diff." + diff);
+    if (diff) label += " " + diffLabel(t, diff);
     const plain = label;
     if (count) label += " " + t("js.editor.count.node", count);
     nodes += `<g class="${cls.join(" ")}" data-node="${esc(n.id)}" data-kind="${esc(n.kind)}" data-label="${esc(plain)}" transform="translate(${p.x},${p.y})" tabindex="0" role="button" aria-label="${esc(label)}${bad ? " " + esc(t("js.editor.node.invalid", bad.length)) : ""}" aria-pressed="${n.id === selected}">`;
@@ -85,7 +88,7 @@ export class Canvas {
     nodes += `<text x="${NODE_W / 2}" y="22" text-anchor="middle" class="id">${esc(clip(n.id, 24))}</text>`;
     nodes += `<text x="${NODE_W / 2}" y="40" text-anchor="middle" class="kind">${esc(kindLabel(t, n.kind))}</text>`;
     nodes += `<text x="${NODE_W / 2}" y="55" text-anchor="middle" class="summary">${esc(clip(summary(n), 28))}</text>`;
-    if (diff) nodes += `<text x="8" y="14" class="diff-mark">${esc(t("js.editor.diff." + diff))}</text>`;
+    if (diff) nodes += `<text x="8" y="14" class="diff-mark">${esc(diffLabel(t, diff))}</text>`;
     if (count !== null) nodes += `<g class="count" data-count="${count}"><rect x="${NODE_W - 52}" y="-11" width="48" height="20" rx="10"/><text x="${NODE_W - 28}" y="3" text-anchor="middle">${count || "…"}</text></g>`;
     if (bad) nodes += `<g class="badge"><circle cx="${NODE_W}" cy="0" r="10"/><text x="${NODE_W}" y="4" text-anchor="middle">!</text><title>${esc(bad.map((e) => (e.path.join(".") || n.id) + ": " + e.message).join("\n"))}</title></g>`;
     outs.forEach((e, i) => {
