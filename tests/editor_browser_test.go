@@ -357,7 +357,7 @@ func TestJourneyEditorBuildsTheWelcomeSeries(t *testing.T) {
 		}
 	}
 
-	t.Run("SimulatingACustomerDrawsTheirPath", func(t *testing.T) {
+	t.Run("SimulatingACustomerDrawsTheirPathAndMessages", func(t *testing.T) {
 		b.run(t, chromedp.SendKeys("#simulate-customer", "c_idle", chromedp.ByID), chromedp.Click("#simulate-run", chromedp.ByID),
 			chromedp.WaitVisible("#canvas .node.on-path", chromedp.ByQuery))
 		var path []string
@@ -365,6 +365,14 @@ func TestJourneyEditorBuildsTheWelcomeSeries(t *testing.T) {
 		if want := []string{"done", "hello", "nudge", "wait"}; !reflect.DeepEqual(path, want) {
 			t.Errorf("the canvas highlights %v, want %v", path, want)
 		}
+		b.run(t, chromedp.WaitVisible(`#sim-list li[data-node="nudge"] .email-preview`, chromedp.ByQuery))
+		var subjects []string
+		b.run(t, chromedp.Evaluate(`[...document.querySelectorAll("#sim-list li")].map(li => li.dataset.node + ": " + li.querySelector(".email-preview .subject").textContent)`, &subjects))
+		if want := []string{"hello: Welcome", "nudge: Still thinking?"}; !reflect.DeepEqual(subjects, want) {
+			t.Errorf("the messages beside the path are %q, want %q", subjects, want)
+		}
+		b.run(t, chromedp.Click(`#sim-list li[data-node="nudge"] button.sim-node`, chromedp.ByQuery),
+			chromedp.WaitVisible(`#canvas .node.selected[data-node="nudge"]`, chromedp.ByQuery))
 	})
 	b.noConsoleErrors(t)
 }

@@ -11,6 +11,7 @@ import { CELHelp, contextOf } from "./editor-cel.js";
 import { TextViews } from "./editor-text.js";
 import { MessageHelp, messageOf } from "./editor-message.js";
 import { Overlay } from "./editor-overlay.js";
+import { simulator } from "./editor-simulate.js";
 
 const tb = window.tabiji;
 const t = tb.t;
@@ -283,24 +284,10 @@ function applyText(parsed, view) {
 on("json-view", "change", () => { editing = null; });
 on("yaml-view", "change", () => { editing = null; });
 
-// Simulate: a stored customer run through the saved version in simulated
-// time (POST /v1/journeys/{id}/simulate; nothing is stored or sent), their
-// path drawn on the canvas.
-on("simulate-form", "submit", async (ev) => {
-  ev.preventDefault();
-  const customer = $("simulate-customer").value.trim();
-  const p = await tb.api("GET", "/v1/profiles/" + encodeURIComponent(customer));
-  if (!p.ok) { say(p.status === 404 ? t("js.preview.nocustomer", customer) : problemText(p), "error"); return; }
-  const prof = p.body, a = prof.addresses || {};
-  const res = await tb.api("POST", "/v1/journeys/" + encodeURIComponent(state.id) + "/simulate", {
-    userId: prof.id, profile: { id: prof.id, traits: prof.traits, tags: prof.tags, email: a.email, phone: a.phone,
-      lineUserId: a.lineUserId, pushTokens: a.pushTokens, timezone: prof.timezone, locale: prof.locale }
-  });
-  if (!res.ok) { say(problemText(res), "error"); return; }
-  const r = res.body || {};
-  state.highlight = new Set((r.steps || []).map((s) => s.node));
-  refresh({});
-  say(r.entered ? t("js.editor.simulated", customer, (r.steps || []).map((s) => s.node).join(" → "), r.outcome || "") : t("js.preview.notentered", r.reason || ""), "ok");
+// Simulate a stored customer: the path highlighted, the messages beside it (editor-simulate.js).
+simulator({
+  t, api: tb.api, id: state.id, say, problem: problemText, select: (id) => select(id),
+  highlight: (nodes) => { state.highlight = nodes; draw(); }
 });
 
 // Saving: the definition as a new version, then the positions beside it.
