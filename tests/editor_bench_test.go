@@ -52,11 +52,16 @@ const timeRender = `(() => {
 // TestJourneyCanvasRenderTime opens a journey of 100 nodes in the editor in
 // headless Chromium and logs the time of the first drawing and of drawing
 // again after an edit (a node dragged; a field changed, with its form drawn
-// again), p50 and p95 of 50 each; BENCHMARKS.md's Journey canvas table
+// again; everything, also with a version diff drawn over it), p50 and p95
+// of 50 each; BENCHMARKS.md's Journey canvas table
 // holds the figures. It fails only when a drawing takes over a second.
 func TestJourneyCanvasRenderTime(t *testing.T) {
 	s := startStack(t)
 	s.call("POST", "/v1/journeys", "admin", hundredNodes(), http.StatusCreated, nil)
+	v2 := hundredNodes()
+	v2def := v2["definition"].(map[string]any)
+	v2def["nodes"].([]any)[3].(map[string]any)["duration"] = "2d" // version 2 changes one node, for the diff
+	s.call("PUT", "/v1/journeys/hundred", "admin", map[string]any{"definition": v2def}, http.StatusOK, nil)
 	b := newBrowser(t)
 	b.loginAs(t, s, s.ownerEmail("default"), "/ui/journeys/hundred/edit", editorReady)
 	var first, loaded float64
@@ -68,14 +73,19 @@ func TestJourneyCanvasRenderTime(t *testing.T) {
 	}
 	t.Logf("100 nodes: first drawing %.1f ms (layout fetched and placed: %.1f ms)", first, loaded)
 	cases := []struct {
-		what        string
-		move, field bool
+		what              string
+		move, field, diff bool
 	}{
-		{"a node dragged: its box and the arrows", true, false},
-		{"a node's field typed in: its box and the arrows", false, true},
-		{"everything: canvas, JSON view and the form (undo, redo, a new node)", false, false},
+		{"a node dragged: its box and the arrows", true, false, false},
+		{"a node's field typed in: its box and the arrows", false, true, false},
+		{"everything: canvas, JSON view and the form (undo, redo, a new node)", false, false, false},
+		{"everything, with the diff against version 1 drawn over it", false, false, true},
 	}
 	for _, c := range cases {
+		if c.diff {
+			b.setField(t, "#diff-version", "1")
+			b.waitJS(t, "the diff", `!!document.querySelector("#canvas .diff-changed")`)
+		}
 		var ms []float64
 		for i := range 50 {
 			var d float64
