@@ -181,23 +181,6 @@ func TestJourneyEditorEditsYAMLBesideJSON(t *testing.T) {
 	b.noConsoleErrorsBut(t, "status of 422 (Unprocessable Entity) "+s.url+"/v1/journeys/convert") // the broken YAML's answer
 }
 
-// noConsoleErrorsBut is noConsoleErrors allowing the errors that hold one
-// of the expected strings (Chromium logs every 4xx answer it gets).
-func (b *browser) noConsoleErrorsBut(t *testing.T, expected ...string) {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var left []string
-	for _, e := range b.errors {
-		if !slices.ContainsFunc(expected, func(x string) bool { return strings.Contains(e, x) }) {
-			left = append(left, e)
-		}
-	}
-	if len(left) > 0 {
-		t.Errorf("the pages logged errors:\n%s", strings.Join(left, "\n"))
-	}
-}
-
 // TestJourneyEditorHelpsWithMessages: on the canvas in headless Chromium,
 // a send node's inline Liquid suggests the variables a message is
 // rendered with after "{{" (traits from the taxonomy) and inserts one
