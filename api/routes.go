@@ -273,6 +273,7 @@ func (s *server) routes(r *gin.Engine) {
 	pages.GET("/broadcasts", s.uiBroadcasts)  // ui_broadcasts.go
 	pages.GET("/broadcasts/new", s.uiBroadcastNew)
 	pages.GET("/broadcasts/:id", s.uiBroadcast)
+	pages.GET("/data/taxonomy", s.uiTaxonomy) // ui_data.go
 	// The Temporal codec server for the Web UI (codec.go).
 	s.codecRoutes(r)
 	r.GET("/ui", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/ui/") })

@@ -13,6 +13,7 @@ const (
 	SectionAudit     = "audit"
 	// SectionBroadcasts holds the broadcasts' pages.
 	SectionBroadcasts = "broadcasts"
+	SectionData       = "data"
 )
 
 // Roles a person holds in a workspace (api/roles.go enforces them; the
@@ -48,7 +49,8 @@ func (f Frame) frame() Frame { return f }
 
 // Can says whether the reader's role may use a kind of control: "journeys"
 // (templates, segments, broadcasts, launch, pause, preview), "people",
-// "erasure", "keys", "channels", "workspace", "audit" (owners). The console hides the
+// "erasure", "keys", "channels", "taxonomy" (the data design and its
+// quarantine: developers and owners), "workspace", "audit" (owners). The console hides the
 // controls it cannot; the API refuses the calls all the same.
 func (f Frame) Can(area string) bool {
 	switch f.Role {
@@ -57,7 +59,7 @@ func (f Frame) Can(area string) bool {
 	case RoleMarketer:
 		return area == "journeys"
 	case RoleDeveloper:
-		return area == "keys" || area == "channels"
+		return area == "keys" || area == "channels" || area == "taxonomy"
 	}
 	return false
 }
@@ -72,6 +74,7 @@ func (f Frame) Nav() []NavItem {
 		{SectionCustomers, "/ui/customers", "nav.customers", f.Section == SectionCustomers},
 		{SectionApprovals, "/ui/approvals", "nav.approvals", f.Section == SectionApprovals},
 		{SectionSegments, "/ui/segments", "nav.segments", f.Section == SectionSegments},
+		{SectionData, "/ui/data/taxonomy", "nav.data", f.Section == SectionData},
 	}
 	if f.Can("audit") {
 		nav = append(nav, NavItem{SectionAudit, "/ui/audit", "nav.audit", f.Section == SectionAudit})

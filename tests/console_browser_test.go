@@ -35,6 +35,7 @@ var consolePages = []struct{ name, path, ready string }{
 	{"broadcasts", "/ui/broadcasts", "#broadcasts"},
 	{"broadcast-new", "/ui/broadcasts/new", "#broadcast-form"},
 	{"broadcast", "/ui/broadcasts/spring", "#progress"},
+	{"taxonomy", "/ui/data/taxonomy", `#taxonomy[data-ready="1"]`},
 }
 
 // unlabelled lists the page's inputs, selects and text areas that no label
