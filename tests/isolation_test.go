@@ -474,7 +474,7 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin, ourPerson, ourInvitati
 		{"GET", "/ui/customers/u_iso", ""}, {"GET", "/ui/customers?q=u_iso", ""}, {"GET", "/ui/settings", ""},
 		{"GET", "/ui/home.csv?from=2026-01-01&to=2030-01-01", ""}, {"GET", "/ui/report?month=2026-12", ""},
 		{"GET", "/ui/templates", ""}, {"GET", "/ui/templates/cart-abandonment", ""}, {"GET", "/ui/line", ""}, {"GET", "/ui/settings/people", ""},
-		{"GET", "/ui/audit", ""}, {"GET", "/ui/approvals", ""},
+		{"GET", "/ui/audit", ""}, {"GET", "/ui/approvals", ""}, {"GET", "/ui/data/taxonomy", ""},
 		{"GET", "/ui/segments", ""}, {"GET", "/ui/segments/new", ""}, {"GET", "/ui/segments/iso_members", ""},
 		{"GET", "/ui/broadcasts", ""}, {"GET", "/ui/broadcasts/new", ""}, {"GET", "/ui/broadcasts/iso_bc", ""},
 		{"GET", "/v1/me", ""}, {"PATCH", "/v1/me", `{"locale":"ja"}`}, {"PUT", "/v1/me/workspace", `{"workspace":"default"}`},
@@ -492,7 +492,7 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin, ourPerson, ourInvitati
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if strings.Contains(string(body), "secret") || ((strings.HasSuffix(p.path, "/journeys/iso") || strings.HasSuffix(p.path, "/journeys/iso/edit") ||
+		if strings.Contains(string(body), "secret") || strings.Contains(string(body), "iso_signup") || ((strings.HasSuffix(p.path, "/journeys/iso") || strings.HasSuffix(p.path, "/journeys/iso/edit") ||
 			strings.HasSuffix(p.path, "/segments/iso_members")) && resp.StatusCode != http.StatusNotFound) ||
 			(p.path == "/v1/me/workspace" && resp.StatusCode != http.StatusUnprocessableEntity) ||
 			(strings.HasPrefix(p.path, "/ui/broadcasts") && (strings.Contains(string(body), "iso_seg") || strings.Contains(string(body), "Secret"))) ||
