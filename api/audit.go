@@ -123,7 +123,7 @@ func auditExemption(method, path string) string {
 	case strings.HasPrefix(path, "/ui/"):
 		return "console sessions (login, logout) and the Temporal Web UI's codec, which change no workspace data"
 	case path == "/v1/journeys/:id/simulate", path == "/v1/templates/:id/preview", path == "/v1/segments/preview",
-		path == "/v1/journeys/check-expression", path == "/v1/journeys/convert":
+		path == "/v1/journeys/check-expression", path == "/v1/journeys/convert", path == "/v1/templates/render":
 		return "a dry run: computes an answer and changes nothing"
 	case method == http.MethodPost && ingestionPath(path):
 		return "ingestion: customers' events, recorded as events, not setup changes"

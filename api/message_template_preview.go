@@ -46,6 +46,43 @@ type previewResponse struct {
 	SentThrough string          `json:"sentThrough,omitempty"`
 	ProviderID  string          `json:"providerId,omitempty"`
 	Content     renderedContent `json:"content"`
+	// Source is a draft's content as it would be stored (POST
+	// /v1/templates/render): an email's blocks with the compiled HTML.
+	Source json.RawMessage `json:"source,omitempty"`
+}
+
+// draftRequest is a preview request with the draft content to render.
+type draftRequest struct {
+	previewRequest
+	Channel string          `json:"channel"`
+	Content json.RawMessage `json:"content"`
+}
+
+// renderDraft validates unsaved content as a save would (Liquid, each
+// channel's rules, an email's blocks compiled to HTML) and renders it for
+// a customer, as the console's editors do while the marketer types;
+// nothing is stored or sent.
+func (s *server) renderDraft(c *gin.Context) {
+	var req draftRequest
+	if !decodeJSON(c, 1<<20, &req, true) {
+		return
+	}
+	if req.To != "" {
+		invalid(c, "to", "is for test-send; a preview sends nothing")
+		return
+	}
+	in := req.toPreviews("")
+	in.Channel, in.Content = req.Channel, req.Content
+	if in.Content == nil {
+		in.Content = json.RawMessage("null")
+	}
+	r, err := s.previews.Preview(c.Request.Context(), workspace(c), in)
+	if s.answered(c, err) {
+		return
+	}
+	out := toPreviewResponse(r)
+	out.Source = r.Source
+	c.JSON(http.StatusOK, out)
 }
 
 // previewTemplate renders a template version for a real stored profile (or

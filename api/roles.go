@@ -56,7 +56,7 @@ var permissions = map[string][]people.Role{
 	// Message templates and broadcasts.
 	"GET /v1/templates": anyRole, "GET /v1/templates/:id": anyRole, "GET /v1/templates/:id/versions": anyRole,
 	"POST /v1/templates": marketing, "PUT /v1/templates/:id": marketing,
-	"POST /v1/templates/:id/preview": marketing, "POST /v1/templates/:id/test-send": marketing,
+	"POST /v1/templates/:id/preview": marketing, "POST /v1/templates/:id/test-send": marketing, "POST /v1/templates/render": marketing,
 	"GET /v1/broadcasts": anyRole, "GET /v1/broadcasts/:id": anyRole, "POST /v1/broadcasts": marketing,
 	"POST /v1/broadcasts/:id/schedule": marketing, "POST /v1/broadcasts/:id/pause": marketing,
 	"POST /v1/broadcasts/:id/resume": marketing, "POST /v1/broadcasts/:id/cancel": marketing,
@@ -104,6 +104,7 @@ var permissions = map[string][]people.Role{
 	// The console's pages, and the Temporal Web UI's codec (it decodes what the pages show).
 	"GET /ui/": anyRole, "GET /ui/journeys": anyRole, "GET /ui/journeys/:id": anyRole, "GET /ui/journeys/new": anyRole, "GET /ui/journeys/:id/edit": anyRole, "GET /ui/customers": anyRole,
 	"GET /ui/customers/:id": anyRole, "GET /ui/segments": anyRole, "GET /ui/segments/new": anyRole, "GET /ui/segments/:id": anyRole, "GET /ui/settings": anyRole, "GET /ui/line": anyRole,
+	"GET /ui/message-templates": anyRole, "GET /ui/message-templates/new": anyRole, "GET /ui/message-templates/:id": anyRole,
 	"GET /ui/settings/people": owners, "GET /ui/audit": owners, "GET /ui/approvals": anyRole,
 	"GET /ui/home.csv": anyRole, "GET /ui/report": anyRole, "GET /ui/templates": anyRole, "GET /ui/templates/:name": anyRole,
 	"GET /ui/broadcasts": anyRole, "GET /ui/broadcasts/new": anyRole, "GET /ui/broadcasts/:id": anyRole,

@@ -139,6 +139,7 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/templates/:id/versions", s.templateVersions)
 	manage.POST("/templates/:id/preview", s.previewTemplate)
 	manage.POST("/templates/:id/test-send", s.testSendTemplate)
+	manage.POST("/templates/render", s.renderDraft) // a draft, unsaved
 	// Broadcasts: one message to a segment (broadcasts.go, broadcast_control.go).
 	manage.POST("/broadcasts", s.createBroadcast)
 	manage.GET("/broadcasts", s.listBroadcasts)
@@ -273,7 +274,10 @@ func (s *server) routes(r *gin.Engine) {
 	pages.GET("/broadcasts", s.uiBroadcasts)  // ui_broadcasts.go
 	pages.GET("/broadcasts/new", s.uiBroadcastNew)
 	pages.GET("/broadcasts/:id", s.uiBroadcast)
-	pages.GET("/data/taxonomy", s.uiTaxonomy) // ui_data.go
+	pages.GET("/data/taxonomy", s.uiTaxonomy)             // ui_data.go
+	pages.GET("/message-templates", s.uiMessageTemplates) // ui_message_templates.go
+	pages.GET("/message-templates/new", s.uiMessageTemplate)
+	pages.GET("/message-templates/:id", s.uiMessageTemplate)
 	// The Temporal codec server for the Web UI (codec.go).
 	s.codecRoutes(r)
 	r.GET("/ui", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/ui/") })

@@ -61,6 +61,11 @@ var dynamicKeys = map[string][]string{
 	"js.seg.window.unit.": {"last_days", "older_than_days", "calendar_months"},
 	"js.seg.measure.":     {"none", "count", "sum", "avg", "top", "first", "last", "each_month"},
 	"bstatus.":            {"draft", "scheduled", "sending", "paused", "completed", "cancelled", "failed"},
+	"msgt.ch.":            {"email", "line", "push", "sms"},
+	"js.msgt.block.":      {"header", "text", "image", "button", "products", "coupon", "footer"},
+	"js.msgt.line.":       {"text", "image", "flex"},
+	"js.msgt.f.": {"title", "logo", "color", "text", "image", "alt", "link", "label", "products", "linklabel", "code",
+		"footer", "unsubscribe", "preview", "flex", "quick"},
 }
 
 // usedKeys are the keys the templates and scripts name literally.

@@ -14,6 +14,8 @@ const (
 	// SectionBroadcasts holds the broadcasts' pages.
 	SectionBroadcasts = "broadcasts"
 	SectionData       = "data"
+	// SectionMessages holds the message templates' pages.
+	SectionMessages = "messages"
 )
 
 // Roles a person holds in a workspace (api/roles.go enforces them; the
@@ -71,6 +73,7 @@ func (f Frame) Nav() []NavItem {
 		{SectionHome, "/ui/", "nav.home", f.Section == SectionHome},
 		{SectionJourneys, "/ui/journeys", "nav.journeys", f.Section == SectionJourneys},
 		{SectionBroadcasts, "/ui/broadcasts", "nav.broadcasts", f.Section == SectionBroadcasts},
+		{SectionMessages, "/ui/message-templates", "nav.messages", f.Section == SectionMessages},
 		{SectionCustomers, "/ui/customers", "nav.customers", f.Section == SectionCustomers},
 		{SectionApprovals, "/ui/approvals", "nav.approvals", f.Section == SectionApprovals},
 		{SectionSegments, "/ui/segments", "nav.segments", f.Section == SectionSegments},

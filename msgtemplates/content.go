@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tabiji/tabiji/emailblocks"
 	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/msgtemplates/liquid"
 )
@@ -41,6 +42,13 @@ type Email struct {
 	// Topic is the consent topic of messages from this template (not
 	// Liquid); a send node's own topic wins over it.
 	Topic string `json:"topic,omitempty"`
+	// Preheader is the line mail clients show after the subject, put in
+	// the HTML when it is compiled from Blocks.
+	Preheader string `json:"preheader,omitempty"`
+	// Blocks are the email as the console's block editor makes it; when
+	// set, the template's HTML and Text are compiled from them as it is
+	// saved (CompileBlocks), and the send path renders that HTML.
+	Blocks []emailblocks.Block `json:"blocks,omitempty"`
 	// Transactional marks a template that is not advertising (a receipt, a
 	// confirmation): messages from it are sent without the opt-in the
 	// advertising-mail policy asks of promotional ones, and without the
@@ -201,9 +209,10 @@ func (c Content) Validate() Errors {
 
 func validateEmail(errs *Errors, e *Email, template bool) {
 	required(errs, "content.subject", e.Subject)
-	if strings.TrimSpace(e.HTML) == "" && strings.TrimSpace(e.Text) == "" {
-		errs.Add("content.html", "is required (or text): the body of the email")
+	if strings.TrimSpace(e.HTML) == "" && strings.TrimSpace(e.Text) == "" && len(e.Blocks) == 0 {
+		errs.Add("content.html", "is required (or text, or blocks): the body of the email")
 	}
+	*errs = append(*errs, emailblocks.Validate("content.blocks", e.Blocks)...)
 	if required(errs, "content.from", e.From) {
 		address(errs, "content.from", e.From, template)
 	}
@@ -281,15 +290,22 @@ func httpsURL(errs *Errors, field, v string, template bool) {
 // (parsed, no include, within the budgets whatever the data), naming each
 // field that fails.
 func checkLiquid(errs *Errors, c Content) {
-	_, _ = walkStrings(c, func(field, s string) (string, error) {
+	check := func(field, s string) {
 		if err := liquid.Default().Check(s); err != nil {
 			errs.Add(field, "is not valid Liquid: "+err.Error())
 		} else if unclosedOutput(s) {
 			// osteele/liquid prints an unclosed "{{" as text: never what was meant.
 			errs.Add(field, "is not valid Liquid: a {{ is never closed by }}")
 		}
+	}
+	_, _ = walkStrings(c, func(field, s string) (string, error) {
+		check(field, s)
 		return s, nil
 	})
+	if c.Email != nil {
+		check("content.preheader", c.Email.Preheader)
+		emailblocks.Strings("content.blocks", c.Email.Blocks, check)
+	}
 }
 
 func unclosedOutput(s string) bool {

@@ -46,6 +46,11 @@ type Service struct {
 // entry event, the latest event, the journey, and for a test send the
 // address To.
 type Request struct {
+	// Channel and Content, when Content is set, are a draft rendered in
+	// place of a stored template (TemplateID is then ignored): the
+	// content is validated, and compiled from blocks, as it would be saved.
+	Channel     string
+	Content     json.RawMessage
 	TemplateID  string
 	Version     int
 	ProfileID   string
@@ -71,6 +76,9 @@ type Rendered struct {
 	CustomerID string
 	MessageID  string
 	Message    channels.Message
+	// Source is the content rendered, as stored (a draft's as it would be
+	// saved: an email's blocks with the HTML compiled from them).
+	Source json.RawMessage
 }
 
 // Sent is a test send: the rendered message, where it went and how.
@@ -175,7 +183,7 @@ func (s *Service) render(ctx context.Context, workspaceID string, req Request, m
 	if req.Version < 0 {
 		return Rendered{}, malformed("version", "must be a whole number from 1")
 	}
-	m, err := s.Store.GetMessageTemplate(ctx, workspaceID, req.TemplateID, req.Version)
+	m, err := s.template(ctx, workspaceID, req)
 	if err != nil {
 		return Rendered{}, err
 	}
@@ -192,7 +200,20 @@ func (s *Service) render(ctx context.Context, workspaceID string, req Request, m
 		return Rendered{}, store.ContentRefusal(err)
 	}
 	return Rendered{TemplateID: m.ID, Version: m.Version, Channel: m.Channel, CustomerID: data.CustomerID,
-		MessageID: messageID, Message: msg}, nil
+		MessageID: messageID, Message: msg, Source: m.Content}, nil
+}
+
+// template is the stored template the request names, or its draft as it
+// would be stored.
+func (s *Service) template(ctx context.Context, workspaceID string, req Request) (store.MessageTemplate, error) {
+	if req.Content == nil {
+		return s.Store.GetMessageTemplate(ctx, workspaceID, req.TemplateID, req.Version)
+	}
+	content, err := store.TemplateContent(req.Channel, req.Content)
+	if err != nil {
+		return store.MessageTemplate{}, err
+	}
+	return store.MessageTemplate{ID: "draft", Channel: req.Channel, Content: content}, nil
 }
 
 // data is what the template renders with.

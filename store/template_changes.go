@@ -27,6 +27,11 @@ func TemplateContent(channel string, raw json.RawMessage) (json.RawMessage, erro
 	if err != nil {
 		return nil, ContentRefusal(err)
 	}
+	// An email made of blocks is stored with the HTML and text compiled
+	// from them, which the send path renders.
+	if err := content.CompileBlocks(""); err != nil {
+		return nil, err
+	}
 	canonical, err := json.Marshal(content)
 	if err != nil {
 		return nil, ContentRefusal(err)

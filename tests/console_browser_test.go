@@ -36,6 +36,8 @@ var consolePages = []struct{ name, path, ready string }{
 	{"broadcast-new", "/ui/broadcasts/new", "#broadcast-form"},
 	{"broadcast", "/ui/broadcasts/spring", "#progress"},
 	{"taxonomy", "/ui/data/taxonomy", `#taxonomy[data-ready="1"]`},
+	{"message-templates", "/ui/message-templates", "#message-templates"},
+	{"message-template-new", "/ui/message-templates/new?channel=email", `#msg-form[data-ready="1"]`},
 }
 
 // unlabelled lists the page's inputs, selects and text areas that no label
