@@ -45,6 +45,15 @@ var benchedPages = []struct{ name, path string }{
 	{"Customer", "/ui/customers/c0000042"},
 	{"Settings", "/ui/settings"},
 	{"LINE", "/ui/line"},
+	{"People", "/ui/settings/people"},
+	{"Approvals", "/ui/approvals"},
+	{"Audit", "/ui/audit"},
+	{"JourneyCanvasNew", "/ui/journeys/new"},
+	{"JourneyCanvas", "/ui/journeys/cart/edit"},
+	{"Segments", "/ui/segments"},
+	{"SegmentBuilderNew", "/ui/segments/new"},
+	{"Broadcasts", "/ui/broadcasts"},
+	{"BroadcastNew", "/ui/broadcasts/new"},
 	{"APIDashboardMonth", "/v1/kpis/dashboard?from=2026-11-01&to=2026-12-01&tz=Asia/Tokyo"},
 }
 
