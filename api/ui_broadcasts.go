@@ -19,9 +19,11 @@ func (s *server) uiBroadcasts(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	list, next, err := s.broadcasts.List(c.Request.Context(), workspace(c), 50, c.Query("after"))
+	after := c.Query("after")
+	list, next, err := s.broadcasts.List(c.Request.Context(), workspace(c), 50, after)
 	if errors.Is(err, store.ErrInvalidCursor) {
-		list, next, err = s.broadcasts.List(c.Request.Context(), workspace(c), 50, "")
+		uiNotFound(c, frame.Lang, console.T(frame.Lang, "broadcasts.title")+" "+after)
+		return
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -45,27 +47,16 @@ func (s *server) uiBroadcastNew(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx, ws := c.Request.Context(), workspace(c)
-	segs, err := s.Store.ListSegments(ctx, ws)
+	ch, err := s.Store.BroadcastChoices(c.Request.Context(), workspace(c))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	tpls, err := s.Store.ListMessageTemplates(ctx, ws, "")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	tz, err := s.Store.WorkspaceTimezone(ctx, ws)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	page := console.BroadcastNewPage{Frame: frame, Timezone: tz}
-	for _, sg := range segs {
+	page := console.BroadcastNewPage{Frame: frame, Timezone: ch.Timezone}
+	for _, sg := range ch.Segments {
 		page.Segments = append(page.Segments, console.Choice{Value: sg.ID, Label: sg.Name + " (" + sg.ID + ")"})
 	}
-	for _, t := range tpls {
+	for _, t := range ch.Templates {
 		page.Templates = append(page.Templates, console.Choice{Value: t.ID, Label: t.Name + " (" + t.ID + ")", Group: t.Channel})
 	}
 	s.renderPage(c, func(buf *bytes.Buffer) error { return console.BroadcastNew(buf, page) })
