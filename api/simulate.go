@@ -81,7 +81,11 @@ func simulation(c *gin.Context, req simulateRequest, d journey.Definition) (work
 	}
 	customer := cmp.Or(req.UserID, req.Profile.ID, "preview")
 	req.Profile.ID = customer
-	entry := journey.Event{MessageID: "sim_entry", Name: cmp.Or(d.Entry.Event, journey.APIEntryEvent), Properties: req.Entry.Properties, Timestamp: start}
+	props := req.Entry.Properties
+	if props == nil {
+		props = d.Entry.TriggerProperties()
+	}
+	entry := journey.Event{MessageID: "sim_entry", Name: cmp.Or(d.Entry.Event, journey.APIEntryEvent), Properties: props, Timestamp: start}
 	sim := workflows.Simulation{
 		Input: workflows.JourneyInput{
 			CustomerID: customer, Definition: d, Entry: entry,

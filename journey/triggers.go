@@ -68,6 +68,23 @@ func segmentMatch(s string) string {
 	return "event.properties.segment == " + strconv.Quote(s)
 }
 
+// TriggerProperties are the properties of the event a segment or date entry
+// is entered with, as the segment tracker and the date schedule emit it
+// ({"segment": id} or {"trigger": key}); nil for any other entry. A
+// simulated entry that names no properties takes them, so previewing a
+// segment- or date-entered journey passes its own entry match.
+func (e Entry) TriggerProperties() map[string]any {
+	switch {
+	case e.API:
+		return nil
+	case e.Segment != "" && e.Date == nil:
+		return map[string]any{"segment": e.Segment}
+	case e.Date != nil && e.Segment == "":
+		return map[string]any{"trigger": e.Date.Key()}
+	}
+	return nil
+}
+
 // dateMatch is the CEL condition a date_reached event must meet to be the
 // trigger t's.
 func dateMatch(t DateTrigger) string {

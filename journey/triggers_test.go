@@ -78,3 +78,38 @@ func TestSegmentAndDateEntries(t *testing.T) {
 		}
 	})
 }
+
+// TestTriggerPropertiesPassTheEntryMatch: the properties a segment or date
+// entry is entered with (what a preview's simulated entry takes) pass the
+// entry's own match, and another segment's do not.
+func TestTriggerPropertiesPassTheEntryMatch(t *testing.T) {
+	nodes := `"nodes":[{"id":"done","kind":"exit"}]`
+	for _, entry := range []string{`{"segment":"dormant_21d"}`, `{"date":{"property":"birthday","at":"09:00","yearly":true}}`} {
+		d, err := Parse([]byte(`{"entry":` + entry + `,` + nodes + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := Compile(d.Entry.Filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for props, want := range map[*map[string]any]bool{
+			new(d.Entry.TriggerProperties()):            true,
+			new(map[string]any{"segment": "vip_6m"}):    false,
+			new(map[string]any{"trigger": "renewal@x"}): false,
+		} {
+			ev := Event{Name: d.Entry.Event, Properties: *props}
+			ok, err := f.Eval(Scope{Event: ev, Entry: ev}) // a missing key is an error: no match either
+			if matched := ok && err == nil; matched != want {
+				t.Errorf("entry %s, properties %v: match = %v, %v; want %v", entry, *props, ok, err, want)
+			}
+		}
+	}
+	d, err := Parse([]byte(`{"entry":{"event":"cart_add"},` + nodes + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := d.Entry.TriggerProperties(); p != nil {
+		t.Errorf("an event entry's trigger properties = %v, want none", p)
+	}
+}
