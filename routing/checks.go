@@ -41,13 +41,9 @@ func (r *Router) CheckJourney(ctx context.Context, workspaceID string, d journey
 // draft at version 1, returning the taxonomy's warnings. It returns
 // store.ErrConflict when the workspace has a journey with id.
 func (r *Router) CreateJourney(ctx context.Context, workspaceID, id, name string, d journey.Definition) (store.Journey, []jsonfields.Error, error) {
-	warnings, err := r.CheckJourney(ctx, workspaceID, d)
+	canonical, warnings, err := r.checkedCanonical(ctx, workspaceID, id, d)
 	if err != nil {
 		return store.Journey{}, nil, err
-	}
-	canonical, err := json.Marshal(d)
-	if err != nil {
-		return store.Journey{}, nil, fmt.Errorf("routing: encode journey %s: %w", id, err)
 	}
 	j, err := r.Store.CreateJourney(ctx, workspaceID, id, name, canonical)
 	return j, warnings, err
@@ -59,13 +55,9 @@ func (r *Router) CreateJourney(ctx context.Context, workspaceID, id, name string
 // one. It returns store.ErrNotFound, and store.ErrConflict for an archived
 // journey.
 func (r *Router) UpdateJourney(ctx context.Context, workspaceID, id, name string, d journey.Definition) (store.Journey, []jsonfields.Error, error) {
-	warnings, err := r.CheckJourney(ctx, workspaceID, d)
+	canonical, warnings, err := r.checkedCanonical(ctx, workspaceID, id, d)
 	if err != nil {
 		return store.Journey{}, nil, err
-	}
-	canonical, err := json.Marshal(d)
-	if err != nil {
-		return store.Journey{}, nil, fmt.Errorf("routing: encode journey %s: %w", id, err)
 	}
 	j, err := r.Store.UpdateJourney(ctx, workspaceID, id, name, canonical)
 	if err != nil {
@@ -73,6 +65,20 @@ func (r *Router) UpdateJourney(ctx context.Context, workspaceID, id, name string
 	}
 	r.Invalidate(workspaceID)
 	return j, warnings, nil
+}
+
+// checkedCanonical checks d (CheckJourney) and encodes it as the canonical
+// JSON the store keeps, returning the taxonomy's warnings.
+func (r *Router) checkedCanonical(ctx context.Context, workspaceID, id string, d journey.Definition) ([]byte, []jsonfields.Error, error) {
+	warnings, err := r.CheckJourney(ctx, workspaceID, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	canonical, err := json.Marshal(d)
+	if err != nil {
+		return nil, nil, fmt.Errorf("routing: encode journey %s: %w", id, err)
+	}
+	return canonical, warnings, nil
 }
 
 // checkCatalog checks the events d uses against the workspace's taxonomy,
