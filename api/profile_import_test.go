@@ -11,7 +11,7 @@ func TestProfileImportAPI(t *testing.T) {
 	b := setupWebhooks(t)
 	admin, _ := b.keys(t, "w")
 	admin["Content-Type"] = "application/json"
-	if status, body := b.do(t, "PUT", "/v1/taxonomy/user-properties/age", admin, `{"type":"integer"}`); status != 200 {
+	if status, body := b.do(t, "PUT", "/v1/taxonomy/user-properties/age", admin, `{"type":"integer"}`); status != 201 {
 		t.Fatalf("age = %d %s", status, body)
 	}
 	for name, c := range map[string]struct{ body, field string }{

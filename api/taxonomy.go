@@ -129,7 +129,8 @@ func (s *server) getEventDefinition(c *gin.Context) {
 }
 
 // putEventDefinition creates (POST) or replaces (PUT …/{name}) one event
-// definition with its properties.
+// definition with its properties: 201 with its Location when it is new,
+// 200 when it replaced one.
 func (s *server) putEventDefinition(c *gin.Context) {
 	var e taxonomy.EventDef
 	if !decodeJSON(c, sheetLimit, &e, true) || !nameMatchesPath(c, &e.Name) {
@@ -140,13 +141,13 @@ func (s *server) putEventDefinition(c *gin.Context) {
 		return
 	}
 	create := c.Request.Method == http.MethodPost
-	stored, err := s.Store.PutEventDefinitionAndRead(c.Request.Context(), workspace(c), e, create)
+	stored, created, err := s.Store.PutEventDefinitionAndRead(c.Request.Context(), workspace(c), e, create)
 	if s.answered(c, err, aboutDefinition(c, "event")...) {
 		return
 	}
 	s.taxonomies.Invalidate(workspace(c))
 	status := http.StatusOK
-	if create {
+	if created {
 		status = http.StatusCreated
 		c.Header("Location", "/v1/taxonomy/events/"+e.Name)
 	}
@@ -178,7 +179,8 @@ func (s *server) getUserProperty(c *gin.Context) {
 	c.JSON(http.StatusOK, p)
 }
 
-// putUserProperty creates (POST) or replaces (PUT …/{name}) one user property.
+// putUserProperty creates (POST) or replaces (PUT …/{name}) one user
+// property: 201 with its Location when it is new, 200 when it replaced one.
 func (s *server) putUserProperty(c *gin.Context) {
 	var p taxonomy.PropertyDef
 	if !decodeJSON(c, sheetLimit, &p, true) || !nameMatchesPath(c, &p.Name) {
@@ -189,12 +191,13 @@ func (s *server) putUserProperty(c *gin.Context) {
 		return
 	}
 	create := c.Request.Method == http.MethodPost
-	if s.answered(c, s.Store.PutUserProperty(c.Request.Context(), workspace(c), p, create), aboutDefinition(c, "user property")...) {
+	created, err := s.Store.PutUserProperty(c.Request.Context(), workspace(c), p, create)
+	if s.answered(c, err, aboutDefinition(c, "user property")...) {
 		return
 	}
 	s.taxonomies.Invalidate(workspace(c))
 	status := http.StatusOK
-	if create {
+	if created {
 		status = http.StatusCreated
 		c.Header("Location", "/v1/taxonomy/user-properties/"+p.Name)
 	}

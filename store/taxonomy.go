@@ -178,15 +178,17 @@ func insertEvent(ctx context.Context, tx pgx.Tx, workspaceID string, e taxonomy.
 	return err
 }
 
-func upsertUserProperty(ctx context.Context, tx pgx.Tx, workspaceID string, p taxonomy.PropertyDef) error {
-	_, err := tx.Exec(ctx, `
+func upsertUserProperty(ctx context.Context, tx pgx.Tx, workspaceID string, p taxonomy.PropertyDef) (created bool, err error) {
+	// xmax is 0 on a row this statement inserted, not on one it updated.
+	err = tx.QueryRow(ctx, `
 		INSERT INTO user_property_definitions (workspace_id, name, type, enum, format, pii, description)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (workspace_id, name) DO UPDATE
 		SET type = excluded.type, enum = excluded.enum, format = excluded.format, pii = excluded.pii,
-		    description = excluded.description, updated_at = now()`,
-		workspaceID, p.Name, p.Type, enumArray(p.Enum), p.Format, p.PII, p.Description)
-	return err
+		    description = excluded.description, updated_at = now()
+		RETURNING xmax = 0`,
+		workspaceID, p.Name, p.Type, enumArray(p.Enum), p.Format, p.PII, p.Description).Scan(&created)
+	return created, err
 }
 
 func enumArray(e taxonomy.Enum) []string {
@@ -241,11 +243,21 @@ func (s *Store) EventDefinition(ctx context.Context, workspaceID, name string) (
 // PutEventDefinition creates or replaces an event definition with its
 // properties. With create it refuses (ErrConflict) to replace one.
 func (s *Store) PutEventDefinition(ctx context.Context, workspaceID string, e taxonomy.EventDef, create bool) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	_, err := s.putEventDefinition(ctx, workspaceID, e, create)
+	return err
+}
+
+// putEventDefinition is PutEventDefinition that also says whether the
+// definition is new (a PUT that creates answers 201).
+func (s *Store) putEventDefinition(ctx context.Context, workspaceID string, e taxonomy.EventDef, create bool) (created bool, err error) {
+	created = create
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if !create {
-			if _, err := tx.Exec(ctx, `DELETE FROM event_definitions WHERE workspace_id = $1 AND name = $2`, workspaceID, e.Name); err != nil {
+			tag, err := tx.Exec(ctx, `DELETE FROM event_definitions WHERE workspace_id = $1 AND name = $2`, workspaceID, e.Name)
+			if err != nil {
 				return err
 			}
+			created = tag.RowsAffected() == 0
 		}
 		if e.Status == "" || e.OnInvalid == "" {
 			t := taxonomy.Taxonomy{Events: []taxonomy.EventDef{e}}
@@ -254,7 +266,7 @@ func (s *Store) PutEventDefinition(ctx context.Context, workspaceID string, e ta
 		}
 		return insertEvent(ctx, tx, workspaceID, e)
 	})
-	return wrapDefinitionError("save event definition "+e.Name, err)
+	return created, wrapDefinitionError("save event definition "+e.Name, err)
 }
 
 // DeleteEventDefinition deletes an event definition and its properties, or
@@ -283,20 +295,22 @@ func (s *Store) UserProperty(ctx context.Context, workspaceID, name string) (tax
 	return out[0], nil
 }
 
-// PutUserProperty creates or replaces a user-property definition. With
-// create it refuses (ErrConflict) to replace one.
-func (s *Store) PutUserProperty(ctx context.Context, workspaceID string, p taxonomy.PropertyDef, create bool) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+// PutUserProperty creates or replaces a user-property definition and says
+// whether it is new. With create it refuses (ErrConflict) to replace one.
+func (s *Store) PutUserProperty(ctx context.Context, workspaceID string, p taxonomy.PropertyDef, create bool) (created bool, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if create {
+			created = true
 			_, err := tx.Exec(ctx, `
 				INSERT INTO user_property_definitions (workspace_id, name, type, enum, format, pii, description)
 				VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 				workspaceID, p.Name, p.Type, enumArray(p.Enum), p.Format, p.PII, p.Description)
 			return err
 		}
-		return upsertUserProperty(ctx, tx, workspaceID, p)
+		created, err = upsertUserProperty(ctx, tx, workspaceID, p)
+		return err
 	})
-	return wrapDefinitionError("save user property "+p.Name, err)
+	return created, wrapDefinitionError("save user property "+p.Name, err)
 }
 
 // DeleteUserProperty deletes a user-property definition, or returns ErrNotFound.

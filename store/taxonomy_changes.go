@@ -60,12 +60,15 @@ func (s *Store) UpdateTaxonomyPolicies(ctx context.Context, workspaceID string, 
 }
 
 // PutEventDefinitionAndRead stores an event definition (create: refused
-// with ErrConflict when it exists) and reads it back as stored.
-func (s *Store) PutEventDefinitionAndRead(ctx context.Context, workspaceID string, e taxonomy.EventDef, create bool) (taxonomy.EventDef, error) {
-	if err := s.PutEventDefinition(ctx, workspaceID, e, create); err != nil {
-		return taxonomy.EventDef{}, err
+// with ErrConflict when it exists), reads it back as stored and says
+// whether it is new.
+func (s *Store) PutEventDefinitionAndRead(ctx context.Context, workspaceID string, e taxonomy.EventDef, create bool) (taxonomy.EventDef, bool, error) {
+	created, err := s.putEventDefinition(ctx, workspaceID, e, create)
+	if err != nil {
+		return taxonomy.EventDef{}, false, err
 	}
-	return s.EventDefinition(ctx, workspaceID, e.Name)
+	stored, err := s.EventDefinition(ctx, workspaceID, e.Name)
+	return stored, created, err
 }
 
 // SheetRefusal is a taxonomy's validation error as the client reads it:

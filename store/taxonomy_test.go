@@ -114,7 +114,12 @@ func TestTaxonomy(t *testing.T) {
 			t.Errorf("read back %+v", got)
 		}
 		e.Status, e.Properties = taxonomy.Blocked, e.Properties[:1]
-		mustNot(t, b.store.PutEventDefinition(ctx, wsA, e, false))
+		if _, created, err := b.store.PutEventDefinitionAndRead(ctx, wsA, e, false); err != nil || created {
+			t.Fatalf("replace event: created %v, %v", created, err)
+		}
+		if _, created, err := b.store.PutEventDefinitionAndRead(ctx, wsA, taxonomy.EventDef{Name: "chargeback"}, false); err != nil || !created {
+			t.Errorf("a replace that creates: created %v, %v", created, err)
+		}
 		got, err = b.store.EventDefinition(ctx, wsA, "refund")
 		mustNot(t, err)
 		if got.Status != "blocked" || len(got.Properties) != 1 {
@@ -136,12 +141,19 @@ func TestTaxonomy(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		p := taxonomy.PropertyDef{Name: "email", Type: "string", Format: "email", PII: true}
-		mustNot(t, b.store.PutUserProperty(ctx, wsA, p, true))
-		if err := b.store.PutUserProperty(ctx, wsA, p, true); !errors.Is(err, store.ErrConflict) {
+		if created, err := b.store.PutUserProperty(ctx, wsA, p, true); err != nil || !created {
+			t.Fatalf("create user property: created %v, %v", created, err)
+		}
+		if _, err := b.store.PutUserProperty(ctx, wsA, p, true); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("second create = %v, want ErrConflict", err)
 		}
+		if created, err := b.store.PutUserProperty(ctx, wsA, taxonomy.PropertyDef{Name: "plan", Type: "string"}, false); err != nil || !created {
+			t.Errorf("a replace that creates: created %v, %v", created, err)
+		}
 		p.Description = "where receipts go"
-		mustNot(t, b.store.PutUserProperty(ctx, wsA, p, false))
+		if created, err := b.store.PutUserProperty(ctx, wsA, p, false); err != nil || created {
+			t.Fatalf("replace user property: created %v, %v", created, err)
+		}
 		got, err := b.store.UserProperty(ctx, wsA, "email")
 		mustNot(t, err)
 		if !reflect.DeepEqual(got, p) {

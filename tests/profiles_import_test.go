@@ -27,9 +27,9 @@ import (
 func TestProfilesImportAndExport(t *testing.T) {
 	s := startStack(t)
 	for name, typ := range map[string]string{"age": "integer", "vip": "boolean"} {
-		s.call("PUT", "/v1/taxonomy/user-properties/"+name, "admin", map[string]any{"type": typ}, http.StatusOK, nil)
+		s.call("PUT", "/v1/taxonomy/user-properties/"+name, "admin", map[string]any{"type": typ}, http.StatusCreated, nil)
 	}
-	s.call("PUT", "/v1/taxonomy/user-properties/email", "admin", map[string]any{"type": "string", "format": "email"}, http.StatusOK, nil)
+	s.call("PUT", "/v1/taxonomy/user-properties/email", "admin", map[string]any{"type": "string", "format": "email"}, http.StatusCreated, nil)
 	dir := t.TempDir()
 
 	t.Run("ACSVWithBadRowsNamesTheirLines", func(t *testing.T) {

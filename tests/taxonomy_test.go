@@ -284,7 +284,7 @@ func quarantineAPI(t *testing.T, s *stack) {
 		t.Errorf("dropped event still there: %v", err)
 	}
 	// Blocked since it was quarantined: the replay drops it, counted as blocked.
-	if status, body := s.send("PUT", "/v1/taxonomy/events/legacy_ping", "", "application/json", `{"status":"blocked"}`); status != 200 {
+	if status, body := s.send("PUT", "/v1/taxonomy/events/legacy_ping", "", "application/json", `{"status":"blocked"}`); status != 201 {
 		t.Fatalf("block legacy_ping = %d %s", status, body)
 	}
 	legacy := bad("q4")
