@@ -124,6 +124,9 @@ func (s *server) uiLogin(c *gin.Context) {
 // uiLogout ends the session and forgets the cookie.
 func (s *server) uiLogout(c *gin.Context) {
 	if token := s.sessionToken(c); token != "" {
+		if !s.csrfChecked(c) {
+			return
+		}
 		if err := s.Store.CloseSession(c.Request.Context(), token); err != nil {
 			s.fail(c, err)
 			return

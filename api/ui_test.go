@@ -140,7 +140,13 @@ func TestReportLogin(t *testing.T) {
 			!strings.Contains(body, "could not be listed from Temporal") {
 			t.Fatalf("customer page: %d %s", page.Code, body)
 		}
-		out := b.uiRequest(t, "POST", "/ui/logout", c.Value, url.Values{})
+		if forged := b.uiRequest(t, "POST", "/ui/logout", c.Value, url.Values{"csrf_token": {"forged"}}); forged.Code != http.StatusForbidden {
+			t.Fatalf("logout without the session's CSRF token: %d", forged.Code)
+		}
+		if still := b.uiRequest(t, "GET", "/ui/customers/u1", c.Value, nil); still.Code != http.StatusOK {
+			t.Fatalf("a refused logout closed the session: %d", still.Code)
+		}
+		out := b.uiRequest(t, "POST", "/ui/logout", c.Value, url.Values{"csrf_token": {people.CSRFToken(c.Value)}})
 		if out.Code != http.StatusSeeOther {
 			t.Fatalf("logout: %d", out.Code)
 		}

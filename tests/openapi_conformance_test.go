@@ -16,6 +16,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/tabiji/tabiji/people"
 )
 
 // The pages, TwiML, JSON Lines and the console's files the API answers are
@@ -163,6 +165,7 @@ func (c *conformance) request(e exchange, body []byte, ctype string) *http.Reque
 		req.SetBasicAuth(c.s.write, "")
 	case e.auth == "session":
 		req.AddCookie(&http.Cookie{Name: "tabiji_session", Value: c.session})
+		req.Header.Set("X-CSRF-Token", people.CSRFToken(c.session))
 	case strings.HasPrefix(e.auth, "bearer:"):
 		req.Header.Set("Authorization", "Bearer "+strings.TrimPrefix(e.auth, "bearer:"))
 	}
