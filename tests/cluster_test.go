@@ -38,6 +38,7 @@ type temporalCluster struct {
 	t        testing.TB
 	dir      string
 	frontend string            // host:port of the frontend's gRPC
+	shards   int               // history shards, fixed at the cluster's creation
 	dbs      map[string]string // Temporal's databases: "temporal" and "visibility"
 	services map[string]*temporalService
 	order    []string
@@ -52,8 +53,22 @@ type temporalService struct {
 	done         chan error
 }
 
-// clusterShards is the history shard count: two history hosts share them.
-const clusterShards = 8
+// clusterShards is the history shard count the two history hosts share:
+// 8, or TABIJI_BENCH_SHARDS. Temporal fixes it when a cluster is first
+// started, so each setting needs a cluster of its own (each harness cluster
+// is new: its databases are created for it).
+func clusterShards(t testing.TB) int {
+	t.Helper()
+	v := os.Getenv("TABIJI_BENCH_SHARDS")
+	if v == "" {
+		return 8
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		t.Fatalf("TABIJI_BENCH_SHARDS=%q: want a positive whole number", v)
+	}
+	return n
+}
 
 var (
 	serviceBuildOnce sync.Once
@@ -106,7 +121,7 @@ func startTemporalCluster(t testing.TB) *temporalCluster {
 	temporalServiceBinary(t)
 	begin, built := time.Now(), time.Since(begin)
 	t.Logf("temporalservice built in %s", built.Round(time.Millisecond))
-	c := &temporalCluster{t: t, dir: t.TempDir(), services: map[string]*temporalService{}}
+	c := &temporalCluster{t: t, dir: t.TempDir(), shards: clusterShards(t), services: map[string]*temporalService{}}
 	prefix := "tc_" + strings.ToLower(strconv.FormatInt(time.Now().UnixNano(), 36))
 	dbs := map[string]string{"temporal": prefix + "_temporal", "visibility": prefix + "_visibility"}
 	for _, schema := range []string{"temporal", "visibility"} {
@@ -208,7 +223,7 @@ func (c *temporalCluster) writeConfig(s *temporalService, pg pgEndpoint, dbs map
 		history = s.name // each history host has its own ports; the others find it through membership
 	}
 	var b bytes.Buffer
-	err := clusterConfig.Execute(&b, map[string]any{"PG": pg, "DBs": dbs, "Shards": clusterShards, "Dir": c.dir,
+	err := clusterConfig.Execute(&b, map[string]any{"PG": pg, "DBs": dbs, "Shards": c.shards, "Dir": c.dir,
 		"Frontend": ports["frontend"], "History": ports[history], "Matching": ports["matching"], "Worker": ports["worker"]})
 	if err != nil {
 		c.t.Fatal(err)
@@ -362,5 +377,5 @@ func dropDatabases(t testing.TB, names ...string) {
 
 // clusterName is what a failing test prints to say which cluster it ran on.
 func (c *temporalCluster) String() string {
-	return fmt.Sprintf("Temporal cluster at %s (%s)", c.frontend, strings.Join(c.order, ", "))
+	return fmt.Sprintf("Temporal cluster at %s (%s; %d history shards)", c.frontend, strings.Join(c.order, ", "), c.shards)
 }

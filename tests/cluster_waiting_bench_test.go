@@ -39,7 +39,11 @@ var clusterWaitingCost map[string]float64
 // cached), one at a time, and reports the p50 from the signal to the run's
 // end of each: what a replay costs when a cold run wakes.
 //
+// TABIJI_BENCH_SHARDS sets the cluster's history shards (8 by default):
+// with a few thousand runs, the entry rate and Postgres a run at each count.
+//
 //	go test ./tests/ -run '^$' -bench BenchmarkClusterWaitingRuns -waiting-runs 20000 -sticky-cache 1000 -timeout 90m
+//	TABIJI_BENCH_SHARDS=16 go test ./tests/ -run '^$' -bench BenchmarkClusterWaitingRuns -waiting-runs 10000 -sticky-cache 1000 -timeout 60m
 func BenchmarkClusterWaitingRuns(b *testing.B) {
 	if clusterWaitingCost == nil {
 		clusterWaitingCost = measureClusterWaitingRuns(b, *waitingRuns)
@@ -67,6 +71,9 @@ func measureClusterWaitingRuns(b *testing.B, n int) map[string]float64 {
 	hist0, vis0, rss0 := databaseSize(b, tc.dbs["temporal"]), databaseSize(b, tc.dbs["visibility"]), rssBytes(b)
 	start := time.Now()
 	startAll(b, *waitingConc, n, func(i int) error {
+		if i > 0 && i%10_000 == 0 {
+			b.Logf("%d runs entered after %s", i, time.Since(start).Round(time.Second))
+		}
 		_, err := workflows.EnterJourney(context.Background(), s.client, taskQueue, workflows.JourneyInput{
 			WorkspaceID: "default", JourneyID: "wait1d", Version: 1, CustomerID: waitingCustomer(i), Definition: d,
 			Entry: journey.Event{MessageID: waitingCustomer(i), Name: "bench_wait"},
@@ -79,6 +86,7 @@ func measureClusterWaitingRuns(b *testing.B, n int) map[string]float64 {
 		return err == nil && c.GetCount() >= int64(n)
 	})
 	elapsed := time.Since(start)
+	b.Logf("%d runs waiting after %s", n, elapsed.Round(time.Second))
 	debug.FreeOSMemory()
 	hist, vis := databaseSize(b, tc.dbs["temporal"])-hist0, databaseSize(b, tc.dbs["visibility"])-vis0
 	rss := rssBytes(b) - rss0
@@ -86,7 +94,8 @@ func measureClusterWaitingRuns(b *testing.B, n int) map[string]float64 {
 	k := min(*wakeSample, n/2)
 	cold, warm := s.wake(b, 0, k), s.wake(b, n-k, n)
 	return map[string]float64{
-		"runs": float64(n), "cache": float64(cache), "entries/s": float64(n) / elapsed.Seconds(),
+		"runs": float64(n), "cache": float64(cache), "shards": float64(tc.shards),
+		"pg-MB-empty": float64(hist0+vis0) / (1 << 20), "entries/s": float64(n) / elapsed.Seconds(),
 		"pg-KB/run": float64(hist+vis) / float64(n) / 1024, "pg-visibility-KB/run": float64(vis) / float64(n) / 1024,
 		"worker-MB": float64(rss) / (1 << 20), "worker-MB/1k-cached": float64(rss) / float64(cached) * 1000 / (1 << 20),
 		"wake-cold-p50-ms": cold, "wake-warm-p50-ms": warm,
