@@ -2,13 +2,17 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/channels"
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/previews"
+	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/taxonomy"
 )
 
 // Preview and test send of message templates (message_templates.go).
@@ -49,13 +53,26 @@ type previewResponse struct {
 	// Source is a draft's content as it would be stored (POST
 	// /v1/templates/render): an email's blocks with the compiled HTML.
 	Source json.RawMessage `json:"source,omitempty"`
+	// Valid is true on a checked draft the rules accept (render with check).
+	Valid *bool `json:"valid,omitempty"`
 }
 
 // draftRequest is a preview request with the draft content to render.
+// Check asks for the verdict as a check endpoint gives it: a draft the
+// rules refuse is answered 200 with valid false and its field errors, so
+// an editor checking as the marketer types gets no failing response.
 type draftRequest struct {
 	previewRequest
 	Channel string          `json:"channel"`
 	Content json.RawMessage `json:"content"`
+	Check   bool            `json:"check"`
+}
+
+// draftVerdict is a checked draft the rules refuse (POST
+// /v1/templates/render with check).
+type draftVerdict struct {
+	Valid  bool               `json:"valid"`
+	Errors []jsonfields.Error `json:"errors"`
 }
 
 // renderDraft validates unsaved content as a save would (Liquid, each
@@ -77,12 +94,39 @@ func (s *server) renderDraft(c *gin.Context) {
 		in.Content = json.RawMessage("null")
 	}
 	r, err := s.previews.Preview(c.Request.Context(), workspace(c), in)
+	if fields := draftFaults(err); req.Check && len(fields) > 0 {
+		c.JSON(http.StatusOK, draftVerdict{Valid: false, Errors: fields})
+		return
+	}
 	if s.answered(c, err) {
 		return
 	}
 	out := toPreviewResponse(r)
 	out.Source = r.Source
+	if req.Check {
+		valid := true
+		out.Valid = &valid
+	}
 	c.JSON(http.StatusOK, out)
+}
+
+// draftFaults are the field errors of a draft the rules refuse (its
+// content or its preview's data), none for any other error.
+func draftFaults(err error) jsonfields.Errors {
+	var fields jsonfields.Errors
+	var unreadable taxonomy.DecodeError
+	var refusal *store.Refusal
+	switch {
+	case errors.As(err, &refusal):
+		if errors.Is(refusal.Kind, store.ErrMalformed) || refusalStatus(refusal.Kind) == http.StatusUnprocessableEntity {
+			return refusal.Fields
+		}
+	case errors.As(err, &fields):
+		return fields
+	case errors.As(err, &unreadable):
+		return jsonfields.Errors(unreadable)
+	}
+	return nil
 }
 
 // previewTemplate renders a template version for a real stored profile (or
