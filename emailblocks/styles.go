@@ -7,7 +7,7 @@ package emailblocks
 // which these soft greys and the white text on buttons survive).
 const stylesheet = `
 body { margin: 0; padding: 0; background-color: #f4f4f7; -webkit-text-size-adjust: 100%; }
-.preheader { display: none; max-height: 0; overflow: hidden; mso-hide: all; font-size: 1px; line-height: 1px; color: #f4f4f7; opacity: 0; }
+.preheader { ` + preheaderCSS + ` }
 .wrapper { background-color: #f4f4f7; width: 100%; }
 .wrapper-cell { padding: 24px 8px; }
 .container { width: 600px; max-width: 600px; background-color: #ffffff; border-radius: 8px; }

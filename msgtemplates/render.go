@@ -7,6 +7,7 @@ import (
 	"maps"
 
 	"github.com/tabiji/tabiji/channels"
+	"github.com/tabiji/tabiji/emailblocks"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/msgtemplates/liquid"
 )
@@ -71,6 +72,7 @@ const htmlField = "content.html"
 // oneLineFields become email headers: no CR or LF may reach them.
 var oneLineFields = map[string]bool{
 	"content.subject": true, "content.from": true, "content.fromName": true, "content.replyTo": true,
+	"content.preheader": true,
 }
 
 func eventBinding(e journey.Event) map[string]any {
@@ -82,7 +84,9 @@ func eventBinding(e journey.Event) map[string]any {
 // caller sets the address and the run. The rendered content is validated
 // again, strictly (an https URL that Liquid made, a subject Liquid left
 // empty); its error is an Errors naming the field, or a Liquid error
-// naming it. Rendering is sandboxed (see package liquid): outputs in
+// naming it. An email whose HTML is written by hand gets its preheader
+// as the hidden preview line at the top of the body (one made of blocks
+// has it from CompileBlocks). Rendering is sandboxed (see package liquid): outputs in
 // content.html are HTML-escaped unless raw, and the subject and the
 // sender's fields are one line (CR and LF become spaces).
 func Render(ctx context.Context, c Content, d Data) (channels.Message, error) {
@@ -110,6 +114,11 @@ func Render(ctx context.Context, c Content, d Data) (channels.Message, error) {
 		e := out.Email
 		if e.Text == "" {
 			e.Text = TextFromHTML(e.HTML)
+		}
+		// An email made of blocks has its preheader in the compiled HTML;
+		// HTML written by hand gets it here, after the text part is taken.
+		if len(e.Blocks) == 0 && e.Preheader != "" && e.HTML != "" {
+			e.HTML = emailblocks.WithPreheader(e.HTML, e.Preheader)
 		}
 		validateEmail(&errs, e, false)
 		m.Email = &channels.Email{From: e.From, FromName: e.FromName, ReplyTo: e.ReplyTo, Subject: e.Subject,
@@ -152,6 +161,9 @@ func walkStrings(c Content, fn func(field, s string) (string, error)) (Content, 
 		apply("content.from", &e.From)
 		apply("content.fromName", &e.FromName)
 		apply("content.replyTo", &e.ReplyTo)
+		if len(e.Blocks) == 0 {
+			apply("content.preheader", &e.Preheader)
+		}
 		out.Email = &e
 	case c.Push != nil:
 		p := *c.Push
