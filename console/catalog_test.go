@@ -63,7 +63,7 @@ var dynamicKeys = map[string][]string{
 	"bstatus.":            {"draft", "scheduled", "sending", "paused", "completed", "cancelled", "failed"},
 	"msgt.ch.":            {"email", "line", "push", "sms"},
 	"js.msgt.block.":      {"header", "text", "image", "button", "products", "coupon", "footer"},
-	"js.msgt.line.":       {"text", "image", "flex"},
+	"js.msgt.line.":       {"text", "image", "flex", "template", "imagemap", "sticker"},
 	"js.msgt.f.": {"title", "logo", "color", "text", "image", "alt", "link", "label", "products", "linklabel", "code",
 		"footer", "unsubscribe", "preview", "flex", "quick"},
 }

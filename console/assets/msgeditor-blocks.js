@@ -1,6 +1,7 @@
 // The message editor's lists: an email's blocks (header, text, image,
 // button, product list, coupon, footer) and a LINE template's message
-// objects (text, image, Flex JSON, each with quick reply chips). Each
+// objects (text, image, Flex JSON; template, imagemap and sticker through
+// msgeditor-line.js; each with quick reply chips). Each
 // item is a fieldset of labelled inputs with buttons to move it and
 // remove it; window.tabijiBlocks reads and fills them.
 (function () {
@@ -115,9 +116,13 @@
 
   // ---- LINE messages ----
 
+  // kinds are the LINE messages with editors of their own
+  // (msgeditor-line.js: template, imagemap, sticker).
+  function kinds() { return window.tabijiLineKinds || {}; }
   function addLine(list, m) {
     var fs = item(list, m.type, t(key("js.msgt.line.", m.type)));
     var L = function (k) { return t(key("js.msgt.f.", k)); };
+    if (kinds()[m.type]) kinds()[m.type].add(fs, m);
     if (m.type === "text") field(fs, L("text"), "text", m.text, { area: true, rows: 3 });
     if (m.type === "image") {
       field(fs, L("image"), "originalContentUrl", m.originalContentUrl, { type: "url" });
@@ -136,7 +141,8 @@
   function rest(m) {
     var out = {};
     Object.keys(m).forEach(function (k) {
-      if (["type", "text", "originalContentUrl", "previewImageUrl", "altText", "contents", "quickReply"].indexOf(k) < 0) out[k] = m[k];
+      if (["type", "text", "originalContentUrl", "previewImageUrl", "altText", "contents", "quickReply",
+        "template", "baseUrl", "baseSize", "actions", "packageId", "stickerId"].indexOf(k) < 0) out[k] = m[k];
     });
     return out;
   }
@@ -144,6 +150,13 @@
     return Array.prototype.map.call(list.querySelectorAll(":scope > fieldset.list-item"), function (fs) {
       var v = values(fs), m = JSON.parse(fs.dataset.extra || "{}");
       m.type = fs.dataset.kind;
+      // paths: the inputs by the path a problem names inside the message.
+      fs.paths = {};
+      var own = kinds()[m.type];
+      if (own) {
+        var read = own.read(fs, fs.paths);
+        Object.keys(read).forEach(function (k) { m[k] = read[k]; });
+      }
       Object.keys(v).forEach(function (k) {
         if (k === "quick") return;
         if (k === "contents") {
@@ -160,6 +173,7 @@
     });
   }
   function starterLine(kind) {
+    if (kinds().starters && kinds().starters[kind]) return kinds().starters[kind]();
     if (kind === "flex") {
       return { type: "flex", altText: "…", contents: { type: "bubble", body: { type: "box", layout: "vertical", contents: [{ type: "text", text: "Hello", weight: "bold", size: "xl" }] } } };
     }

@@ -1,15 +1,17 @@
 // The message template editor (/ui/message-templates/{id}, /new): the
 // channel's fields (email: subject, preheader, sender and blocks or HTML;
-// LINE: message objects; push: title, body, image, link), checked and
-// rendered by the API as the marketer types (POST /v1/templates/render,
-// which also compiles an email's blocks to HTML), the preview drawn by
+// LINE: message objects; push: title, body, image, link; SMS: the body
+// with its character and segment count), checked and
+// rendered by the API as the marketer types (POST /v1/templates/render
+// with check, which also compiles an email's blocks to HTML and answers a
+// refused draft's field errors without a failing status), the preview drawn by
 // preview.js with a stored customer's data, save (a new version), a test
 // send to oneself and the versions.
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
-  var tb = window.tabiji, P = window.tabijiPreview, B = window.tabijiBlocks;
+  var tb = window.tabiji, P = window.tabijiPreview, B = window.tabijiBlocks, S = window.tabijiSMS;
   var form = document.getElementById("msg-form");
-  if (!tb || !P || !B || !form) return;
+  if (!tb || !P || !B || !S || !form) return;
   var t = tb.t;
   var id = form.dataset.id, can = form.dataset.can === "1";
   var $ = function (i) { return document.getElementById(i); };
@@ -25,8 +27,11 @@ document.addEventListener("DOMContentLoaded", function () {
     return e;
   }
   function channel() { return chooser.value; }
+  // toHint is what a test send goes to on each channel.
+  var toHint = { email: t("js.msgt.to.email"), line: t("js.msgt.to.line"), push: t("js.msgt.to.push"), sms: t("js.msgt.to.sms") };
   function showChannel() {
     document.querySelectorAll(".channel-fields").forEach(function (f) { f.hidden = f.dataset.for !== channel(); });
+    if ($("test-to")) $("test-to").placeholder = toHint[channel()] || "";
     var html = mode.value === "html";
     $("html-mode").hidden = !html;
     blocks.hidden = html;
@@ -44,6 +49,8 @@ document.addEventListener("DOMContentLoaded", function () {
       ["preheader", "fromName"].forEach(function (k) { if (!c[k]) delete c[k]; });
     } else if (channel() === "line") {
       c.messages = B.readLine(lines);
+    } else if (channel() === "sms") {
+      c.body = $("m-sms-body").value;
     } else {
       c.title = $("m-title").value; c.body = $("m-body").value;
       c.imageUrl = $("m-image").value; c.deepLink = $("m-link").value;
@@ -65,12 +72,19 @@ document.addEventListener("DOMContentLoaded", function () {
     } else if (ch === "line") {
       lines.textContent = "";
       (c.messages && c.messages.length ? c.messages : [B.starterLine("text")]).forEach(function (m) { B.addLine(lines, m); });
+    } else if (ch === "sms") {
+      $("m-sms-body").value = c.body || "";
     } else if (ch === "push") {
       $("m-title").value = c.title || ""; $("m-body").value = c.body || "";
       $("m-image").value = c.imageUrl || ""; $("m-link").value = c.deepLink || "";
     }
     showChannel();
+    smsCount();
   }
+  // smsCount shows the SMS body's characters and segments as typed.
+  function smsCount() { $("sms-count").textContent = S.describe(S.count($("m-sms-body").value)); }
+  S.variables($("m-sms-vars"), $("m-sms-body"), can ? tb.api : null);
+  $("m-sms-body").addEventListener("input", smsCount);
 
   // problems lists the API's field errors and marks the inputs they name.
   function problems(res) {
@@ -84,7 +98,8 @@ document.addEventListener("DOMContentLoaded", function () {
       var li = el("li", "", (e.field ? e.field + ": " : "") + e.message);
       li.dataset.problem = e.field || "";
       ul.appendChild(li);
-      var input = form.querySelector('[data-field="' + CSS.escape(e.field || "") + '"]:not(div)') || blockInput(e.field || "");
+      var sel = '[data-field="' + CSS.escape(e.field || "") + '"]:not(div)';
+      var input = form.querySelector('.channel-fields[data-for="' + channel() + '"] ' + sel) || form.querySelector(sel) || blockInput(e.field || "");
       if (input) input.setAttribute("aria-invalid", "true");
     });
     errors.hidden = false;
@@ -95,6 +110,12 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!m) return null;
     var fs = (m[1] === "blocks" ? blocks : lines).querySelectorAll(":scope > fieldset.list-item")[+m[2]];
     if (!fs) return null;
+    // A template, imagemap or sticker knows the input of each path in it
+    // (template.columns[0].actions[1].uri), else of the nearest above it.
+    for (var rest = field.slice(m[0].length - m[3].length); fs.paths && rest; rest = rest.replace(/(\.[A-Za-z]+|\[\d+\])$/, "")) {
+      if (fs.paths[rest]) return fs.paths[rest];
+      if (!/(\.[A-Za-z]+|\[\d+\])$/.test(rest)) break;
+    }
     return fs.querySelector('[data-key="' + CSS.escape(m[3] === "products" ? "products" : m[3]) + '"]') || fs.querySelector("[data-key]");
   }
 
@@ -103,12 +124,14 @@ document.addEventListener("DOMContentLoaded", function () {
   function render() {
     if (!can) return;
     var n = ++asked;
-    var req = { channel: channel(), content: content() };
+    // check: a draft the rules refuse is answered 200 with its field
+    // errors, so the live check never makes a failing request.
+    var req = { channel: channel(), content: content(), check: true };
     if (customer) req.profileId = customer;
     tb.api("POST", "/v1/templates/render", req).then(function (res) {
       if (n !== asked) return;
       out.textContent = "";
-      if (!res.ok) { problems(res); source = null; return; }
+      if (!res.ok || res.body.valid === false) { problems(res); source = null; return; }
       problems(null);
       source = res.body.source;
       var c = res.body.content || {};
@@ -116,6 +139,7 @@ document.addEventListener("DOMContentLoaded", function () {
       var box = el("section", "message channel-" + channel());
       box.dataset.channel = channel();
       box.appendChild(P.render(channel(), c));
+      if (c.sms) box.appendChild(el("p", "hint sms-rendered-count", S.describe(S.count(c.sms.body || ""))));
       out.appendChild(box);
     });
   }
@@ -160,6 +184,9 @@ document.addEventListener("DOMContentLoaded", function () {
       var found = res.ok ? res.body.profiles || [] : [];
       if (!found.length) { $("preview-for").textContent = t("js.preview.nocustomer", q); return; }
       customer = found[0].id;
+      // A test send on LINE or SMS goes to the customer's own address.
+      var own = { line: found[0].lineUserId, sms: found[0].phone }[channel()];
+      if (own && $("test-to")) $("test-to").value = own;
       $("preview-for").textContent = t("js.preview.for", customer);
       render();
     });

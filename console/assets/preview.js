@@ -7,6 +7,8 @@
 //   line(messages)        LINE message objects as LINE's chat draws them
 //   flex(container)       one Flex bubble or carousel, as LINE's Flex Message Simulator draws it
 //   push(p)               {title, body, imageUrl, deepLink}: an Android and an iOS notification
+// preview-line.js, where a page loads it, draws LINE's template, imagemap
+// and sticker messages and an SMS as a phone's bubble.
 // An email is drawn in a sandboxed frame (no scripts, no forms, no
 // navigation of the page) whose document, /ui/email-frame, has its own
 // policy: inline styles and https images, nothing else.
@@ -135,6 +137,8 @@
     return chat;
   }
   function lineMessage(m) {
+    var more = window.tabijiPreviewLine; // preview-line.js, where the page loads it
+    if (more && more[m.type]) return more[m.type](m);
     if (m.type === "text") {
       var b = el("div", "bubble line-text", m.text || "");
       return b;
@@ -362,6 +366,7 @@
     if (channel === "email") return email(c.email || c);
     if (channel === "line") return line(Array.isArray(c.line) ? c.line : lineMessages(c.line || c.messages || c));
     if (channel === "push") return push(c.push || c);
+    if (window.tabijiPreviewLine) return window.tabijiPreviewLine.sms((c.sms && c.sms.body) || c.body || "", c.from);
     return el("p", "sms", (c.sms && c.sms.body) || c.body || "");
   }
 
