@@ -38,6 +38,7 @@ var consolePages = []struct{ name, path, ready string }{
 	{"taxonomy", "/ui/data/taxonomy", `#taxonomy[data-ready="1"]`},
 	{"message-templates", "/ui/message-templates", "#message-templates"},
 	{"message-template-new", "/ui/message-templates/new?channel=email", `#msg-form[data-ready="1"]`},
+	{"message-template-sms", "/ui/message-templates/new?channel=sms", `#msg-form[data-ready="1"]`},
 }
 
 // unlabelled lists the page's inputs, selects and text areas that no label
