@@ -180,7 +180,9 @@ func TestMessageEditorLINEKindsInChromium(t *testing.T) {
 	s := startProviderStack(t)
 	b := newBrowser(t)
 	b.login(t, s.stack, "/ui/message-templates/new?channel=line", s.ownerEmail("default"), `#msg-form[data-ready="1"]`)
-	msg := func(i int) string { return `#line-messages > fieldset.list-item:nth-of-type(` + string(rune('0'+i)) + `) ` }
+	msg := func(i int) string {
+		return `#line-messages > fieldset.list-item:nth-of-type(` + string(rune('0'+i)) + `) `
+	}
 	add := func(kind string) chromedp.Action {
 		return chromedp.Tasks{chromedp.SetValue("#m-line-kind", kind, chromedp.ByID), chromedp.Click("#add-line", chromedp.ByID)}
 	}
