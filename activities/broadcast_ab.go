@@ -134,7 +134,7 @@ func (a *Activities) sendVariants(ctx context.Context, in BroadcastBatchInput, b
 		var app *temporal.ApplicationError
 		switch {
 		case err == nil:
-		case errors.As(err, &app) && app.Type() == "AwaitingConfirmation":
+		case errors.As(err, &app) && app.Type() == AwaitingConfirmationType:
 			waiting = err
 		default:
 			return res, err

@@ -146,10 +146,10 @@ func (a *Activities) reconcileBatch(ctx context.Context, in BroadcastBatchInput,
 	if left == 0 {
 		return nil, nil
 	}
-	return temporal.NewApplicationErrorWithOptions(
+	return AwaitingConfirmation(ctx,
 		fmt.Sprintf("broadcast %s: %d messages of an earlier attempt's call to the %s provider have no answer; waiting for its webhook to confirm them (%s left)",
 			in.Spec.BroadcastID, len(unanswered)-len(settle), in.Spec.Channel, left.Round(time.Second)),
-		"AwaitingConfirmation", temporal.ApplicationErrorOptions{NextRetryDelay: min(left, confirmPoll)}), nil
+		a.opts.ConfirmWithin[in.Spec.Channel], left), nil
 }
 
 // claim moves the rows of one provider call from "pending" to "sending"

@@ -112,7 +112,7 @@ func (a *Activities) reconcile(ctx context.Context, in SendInput, sender channel
 		return SendResult{}, temporal.NewApplicationErrorWithOptions(
 			fmt.Sprintf("message %s: an earlier attempt's call to the %s provider has no answer; waiting for its webhook to confirm it (%s left)",
 				in.MessageID, in.Channel, left.Round(time.Second)),
-			"AwaitingConfirmation", temporal.ApplicationErrorOptions{NextRetryDelay: min(left, confirmPoll)})
+			AwaitingConfirmationType, temporal.ApplicationErrorOptions{NextRetryDelay: min(left, confirmPoll)})
 	}
 	detail, _ := json.Marshal(map[string]string{"reason": "the provider call of an earlier attempt has no answer and no webhook confirmed it; not sent again"})
 	logged, _, err := a.store.RecordMessageEvent(ctx, store.MessageEvent{

@@ -134,6 +134,7 @@ func (b *broadcastRun) run(ctx workflow.Context) error {
 		if err := b.waitUntil(ctx, due, false); err != nil {
 			return err
 		}
+		b.stage = b.heldStage(ctx)
 		if err := b.pages(ctx, b.st.DoneDue, due); err != nil {
 			return err
 		}
@@ -177,6 +178,9 @@ func (b *broadcastRun) waitUntil(ctx workflow.Context, t time.Time, isSendAt boo
 		if err := b.control(ctx, b.receive(ctx)); err != nil {
 			return err
 		}
+		if err := b.showPause(ctx); err != nil {
+			return err
+		}
 		if isSendAt && !b.sendAt.Equal(t) {
 			return nil // rescheduled: wait for the new time
 		}
@@ -214,8 +218,10 @@ func (b *broadcastRun) holdWhilePaused(ctx workflow.Context) error {
 	if !b.st.Paused {
 		return nil
 	}
-	if err := b.setStatus(ctx, activities.BroadcastPaused); err != nil {
-		return err
+	if b.st.Progress.Status != activities.BroadcastPaused { // showPause may have recorded it
+		if err := b.setStatus(ctx, activities.BroadcastPaused); err != nil {
+			return err
+		}
 	}
 	for b.st.Paused {
 		if err := b.control(ctx, b.receive(ctx)); err != nil {
@@ -230,7 +236,7 @@ func (b *broadcastRun) holdWhilePaused(ctx workflow.Context) error {
 // batches run at once while the next page is read; a pause or cancel
 // waits for the batches under way, so it takes effect between batches.
 func (b *broadcastRun) pages(ctx workflow.Context, from, due time.Time) error {
-	var inflight []workflow.Future
+	var inflight []*batchRun
 	settle := func(keep int) error {
 		for len(inflight) > keep {
 			f := inflight[0]
@@ -292,8 +298,18 @@ func (b *broadcastRun) takeSignals(ctx workflow.Context) (stopping bool, err err
 	}
 }
 
+// batchRun is one batch under way: its customers and its activity.
+type batchRun struct {
+	customers []string
+	f         workflow.Future
+}
+
 // startBatch starts one page's batch on the channel's send queue.
-func (b *broadcastRun) startBatch(ctx workflow.Context, customers []string) workflow.Future {
+func (b *broadcastRun) startBatch(ctx workflow.Context, customers []string) *batchRun {
+	return &batchRun{customers: customers, f: b.batchActivity(ctx, customers)}
+}
+
+func (b *broadcastRun) batchActivity(ctx workflow.Context, customers []string) workflow.Future {
 	info := workflow.GetInfo(ctx)
 	return workflow.ExecuteActivity(b.batchCtx(ctx, SendTaskQueue(info.TaskQueueName, b.in.Spec.Channel)), acts.BroadcastBatch,
 		activities.BroadcastBatchInput{Spec: b.in.Spec, WorkflowID: info.WorkflowExecution.ID, RunID: info.WorkflowExecution.RunID,
@@ -302,9 +318,9 @@ func (b *broadcastRun) startBatch(ctx workflow.Context, customers []string) work
 
 // batchDone waits for a batch and adds its result to the progress. In the
 // deferred pass, customers not held again leave the deferred count.
-func (b *broadcastRun) batchDone(ctx workflow.Context, f workflow.Future, deferredPass bool) error {
-	var res activities.BroadcastBatchResult
-	if err := f.Get(ctx, &res); err != nil {
+func (b *broadcastRun) batchDone(ctx workflow.Context, run *batchRun, deferredPass bool) error {
+	res, err := b.awaitBatch(ctx, run)
+	if err != nil {
 		return err
 	}
 	p := &b.st.Progress

@@ -20,6 +20,7 @@ import (
 type abBundle struct {
 	*broadcastBundle
 	got    map[string][]string // variants received, by customer
+	sentAt map[string]time.Time
 	stages []string
 	picks  []activities.BroadcastWinnerInput
 	pickAt time.Time
@@ -29,7 +30,7 @@ type abBundle struct {
 func abSetup(t *testing.T, n int) *abBundle {
 	t.Helper()
 	b := broadcastSetup(t, n)
-	ab := &abBundle{broadcastBundle: b, got: map[string][]string{}, winner: map[string]string{
+	ab := &abBundle{broadcastBundle: b, got: map[string][]string{}, sentAt: map[string]time.Time{}, winner: map[string]string{
 		activities.ABMetricOpens: "B", activities.ABMetricClicks: "A"}}
 	var a *activities.Activities
 	b.onBatch = ab.batch
@@ -50,15 +51,29 @@ func (ab *abBundle) batch(_ context.Context, in activities.BroadcastBatchInput) 
 	sp := in.Spec
 	for _, c := range in.CustomerIDs {
 		inTest := experiment.InBroadcastTest(sp.AB.Percent, sp.WorkspaceID, sp.BroadcastID, c)
-		switch {
+		drawn := sp.AB.Variants[experiment.BroadcastVariant(len(sp.AB.Variants), sp.WorkspaceID, sp.BroadcastID, c)].Name
+		var v string
+		switch { // as BroadcastSpec.takes and variantFor decide
 		case in.Stage == activities.StageTest && inTest:
-			v := sp.AB.Variants[experiment.BroadcastVariant(len(sp.AB.Variants), sp.WorkspaceID, sp.BroadcastID, c)].Name
-			ab.got[c] = append(ab.got[c], v)
-		case in.Stage == activities.StageRest && !inTest:
-			ab.got[c] = append(ab.got[c], sp.Winner)
+			v = drawn
+		case in.Stage == activities.StageRest && (!inTest || len(ab.got[c]) == 0):
+			v = sp.Winner
+		case in.Stage == "" && inTest:
+			v = drawn
+		case in.Stage == "":
+			v = sp.Winner
 		default:
 			continue
 		}
+		if u, held := ab.until[c]; held && in.Now.Before(u) {
+			res.Deferred++
+			if !slices.ContainsFunc(res.DeferredUntil, u.Equal) {
+				res.DeferredUntil = append(res.DeferredUntil, u)
+			}
+			continue
+		}
+		ab.got[c] = append(ab.got[c], v)
+		ab.sentAt[c] = in.Now
 		res.Sent++
 	}
 	return res, nil

@@ -24,10 +24,14 @@ import (
 // a minute of workflow time; customers in quiet are held for three hours.
 // Batches run concurrently (InFlight), so the batch mock records under mu.
 type broadcastBundle struct {
-	env      *testsuite.TestWorkflowEnvironment
-	members  []string
-	quiet    map[string]bool
+	env     *testsuite.TestWorkflowEnvironment
+	members []string
+	quiet   map[string]bool
+	// until, when set for a quiet customer, is when their hold ends: a
+	// page of held customers due in (DueAfter, DueBy] holds them then.
+	until    map[string]time.Time
 	statuses []string
+	statusAt []time.Time
 	mu       sync.Mutex
 	batches  [][]string
 	batchAt  []time.Time
@@ -38,8 +42,15 @@ type broadcastBundle struct {
 
 func broadcastSetup(t *testing.T, n int) *broadcastBundle {
 	t.Helper()
+	return broadcastSetupTaking(t, n, time.Minute)
+}
+
+// broadcastSetupTaking is broadcastSetup with each batch attempt taking
+// batchTime of workflow time.
+func broadcastSetupTaking(t *testing.T, n int, batchTime time.Duration) *broadcastBundle {
+	t.Helper()
 	var s testsuite.WorkflowTestSuite
-	b := &broadcastBundle{env: s.NewTestWorkflowEnvironment(), quiet: map[string]bool{}}
+	b := &broadcastBundle{env: s.NewTestWorkflowEnvironment(), quiet: map[string]bool{}, until: map[string]time.Time{}}
 	// On a busy machine (CI's two cores run test packages side by side) the
 	// default 1 s deadlock check takes a slow scheduler for a stuck workflow.
 	b.env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
@@ -52,7 +63,7 @@ func broadcastSetup(t *testing.T, n int) *broadcastBundle {
 	var a *activities.Activities
 	b.env.OnActivity(a.BroadcastStatus, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.BroadcastStatusInput) (activities.BroadcastStatusResult, error) {
-			b.statuses = append(b.statuses, in.Status)
+			b.statuses, b.statusAt = append(b.statuses, in.Status), append(b.statusAt, b.env.Now())
 			return activities.BroadcastStatusResult{Audience: len(b.members)}, nil
 		}).Maybe()
 	b.env.OnActivity(a.BroadcastPage, mock.Anything, mock.Anything).Return(b.page).Maybe()
@@ -60,7 +71,7 @@ func broadcastSetup(t *testing.T, n int) *broadcastBundle {
 	b.env.OnActivity(a.BroadcastBatch, mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, in activities.BroadcastBatchInput) (activities.BroadcastBatchResult, error) {
 			return b.onBatch(ctx, in)
-		}).After(time.Minute).Maybe()
+		}).After(batchTime).Maybe()
 	return b
 }
 
@@ -71,6 +82,9 @@ func (b *broadcastBundle) page(_ context.Context, in activities.BroadcastPageInp
 			continue
 		}
 		if !in.DueBy.IsZero() && !b.quiet[id] {
+			continue
+		}
+		if u, ok := b.until[id]; ok && !in.DueBy.IsZero() && (!u.After(in.DueAfter) || u.After(in.DueBy)) {
 			continue
 		}
 		if ids = append(ids, id); len(ids) == in.Limit {
