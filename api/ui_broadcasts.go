@@ -81,7 +81,10 @@ func (s *server) uiBroadcast(c *gin.Context) {
 	}
 	frame.TitleText = st.Broadcast.ID
 	page := broadcastPage(frame, st)
-	page.ApprovalRequested = c.Query("approval") == "requested" && st.Broadcast.Status == store.BroadcastDraft
+	if st.Approval != nil {
+		row := approvalRow(frame, *st.Approval)
+		page.Approval = &row
+	}
 	s.renderPage(c, func(buf *bytes.Buffer) error { return console.Broadcast(buf, page) })
 }
 

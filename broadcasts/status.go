@@ -17,17 +17,24 @@ type Status struct {
 	Live      *workflows.BroadcastProgress
 	// AB is the A/B test's state, nil without a test.
 	AB *ABStatus
+	// Approval is a draft's newest request to schedule it (pending,
+	// rejected, failed or approved), nil for none or past the draft.
+	Approval *store.ApprovalRequest
 }
 
-// Get reads a broadcast with its progress, and the running workflow's own
-// count when it answers within two seconds. A broadcast the workspace
-// lacks is a store.Refusal (ErrNotFound).
+// Get reads a broadcast with its progress, a draft's newest approval
+// request, and the running workflow's own count when it answers within
+// two seconds. A broadcast the workspace lacks is a store.Refusal
+// (ErrNotFound).
 func (s *Scheduler) Get(ctx context.Context, workspaceID, id string) (Status, error) {
 	b, err := s.broadcast(ctx, workspaceID, id)
 	if err != nil {
 		return Status{}, err
 	}
 	st, err := s.withProgress(ctx, b)
+	if err == nil && b.Status == store.BroadcastDraft {
+		st.Approval, err = s.approval(ctx, b)
+	}
 	if err != nil || b.Status == store.BroadcastDraft || b.FinishedAt != nil {
 		return st, err
 	}
@@ -96,6 +103,18 @@ func (s *Scheduler) broadcast(ctx context.Context, workspaceID, id string) (stor
 		return b, store.Refuse(store.ErrNotFound, "no broadcast "+id)
 	}
 	return b, err
+}
+
+// approval is the newest request to schedule the broadcast, nil for none.
+func (s *Scheduler) approval(ctx context.Context, b store.Broadcast) (*store.ApprovalRequest, error) {
+	a, err := s.Store.LatestApproval(ctx, b.WorkspaceID, store.ApprovalBroadcastSchedule, b.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
 }
 
 // withProgress is the broadcast with its progress.

@@ -55,8 +55,9 @@ type BroadcastPage struct {
 	Audience, Done, Sent, Failed, Skipped     int
 	Deferred, Remaining                       int
 	Ended                                     bool
-	// ApprovalRequested: scheduling waits for an approver.
-	ApprovalRequested bool
+	// Approval is a draft's newest request to schedule it: pending (who
+	// asked, when, the send time asked), rejected or failed.
+	Approval *ApprovalRow
 	// AB is the A/B test's variants (nil without a test); Winner, Rule
 	// and Metric once the winner is picked.
 	AB                   []VariantRow

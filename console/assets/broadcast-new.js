@@ -2,7 +2,8 @@
 // and channel and the A/B section, then creates the broadcast (POST
 // /v1/broadcasts) and, unless kept as a draft, schedules it (now, or at a
 // local time read in the workspace's zone). A refusal is drawn on the field
-// it names; a schedule waiting for approval says so on the broadcast's page.
+// it names; a schedule waiting for approval says so on the broadcast's page,
+// which looks the request up.
 document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var tb = window.tabiji;
@@ -97,7 +98,7 @@ document.addEventListener("DOMContentLoaded", function () {
       var sched = when === "at" ? { sendAt: $("f-send-at").value } : undefined;
       return tb.api("POST", "/v1/broadcasts/" + encodeURIComponent(id) + "/schedule", sched).then(function (r) {
         if (!r.ok) throw r;
-        window.location.assign(page + (r.body && r.body.state === "pending" ? "?approval=requested" : ""));
+        window.location.assign(page); // a request waiting for approval is shown there
       });
     }).catch(function (res) {
       submit.disabled = false;
