@@ -103,9 +103,8 @@ func (c *compiler) measured(q eventQuery, w *Window, agg string, m Measure, zero
 		q.where = append(q.where, c.window("e.timestamp", q.zone, *w)...)
 	}
 	if m.TopPercent > 0 {
-		return "(p.id IN (SELECT r.user_id FROM (SELECT e.user_id, cume_dist() OVER (ORDER BY " + agg +
-			" DESC NULLS LAST) AS cd FROM " + q.from + " WHERE " + strings.Join(q.where, " AND ") +
-			" GROUP BY e.user_id) r WHERE r.cd <= " + c.arg(m.TopPercent/100) + "::float8))"
+		return c.topPercent("SELECT e.user_id, "+agg+" AS v FROM "+q.from+" WHERE "+strings.Join(q.where, " AND ")+
+			" GROUP BY e.user_id", m.TopPercent)
 	}
 	value := 0.0
 	if m.Value != nil {

@@ -75,9 +75,7 @@ func rolled(q eventQuery, conds ...string) string {
 // rolledMeasure compares a rollup column with m, as measured does over events.
 func (c *compiler) rolledMeasure(q eventQuery, agg string, m Measure, zeroCounts bool) string {
 	if m.TopPercent > 0 {
-		return "(p.id IN (SELECT r.user_id FROM (SELECT e.user_id, cume_dist() OVER (ORDER BY " + agg +
-			" DESC NULLS LAST) AS cd FROM " + q.from + " WHERE " + strings.Join(q.where, " AND ") +
-			") r WHERE r.cd <= " + c.arg(m.TopPercent/100) + "::float8))"
+		return c.topPercent("SELECT e.user_id, "+agg+" AS v FROM "+q.from+" WHERE "+strings.Join(q.where, " AND "), m.TopPercent)
 	}
 	value := 0.0
 	if m.Value != nil {
