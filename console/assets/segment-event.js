@@ -27,27 +27,36 @@
   };
 
   // window draws window w, held in field key of n; its controls' ids
-  // start with base.
+  // start with base. "several" draws every bound in a field of its own.
   B.window = function (n, key, w, base) {
-    var t = this.t;
-    var kinds = ["any", "last_days", "older_than_days", "between", "calendar_months"];
-    if (w.type === "raw") kinds.push("raw");
+    var self = this, t = this.t;
+    var kinds = ["any", "last_days", "older_than_days", "between", "calendar_months", "several"];
     var owner = { id: base };
     var out = [this.select(owner, "type", t("js.seg.window"), kinds.map(function (k) { return [k, tk(t, "js.seg.window.", k)]; }), w.type, true,
-      function (v) { if (v !== w.type) { n[key] = { type: v, n: v === "calendar_months" ? 1 : 30 }; } })];
+      function (v) { if (v !== w.type) n[key] = M.windowOfKind(w, v); })];
+    // field is bound k's input: days and months as numbers, a date as a
+    // date, a time of day as written (RFC 3339).
+    function field(k, label) {
+      var f;
+      if (k !== "after" && k !== "before") f = self.input(w, k, label, "number", w[k], { min: "1", step: "1" });
+      else if (w[k] === "" || M.isDate(w[k])) f = self.input(w, k, label, "date", w[k]);
+      else f = self.input(w, k, label, "text", w[k]);
+      f.id = "n" + base + "-" + k;
+      return f;
+    }
     switch (w.type) {
       case "last_days": case "older_than_days": case "calendar_months":
-        out.push(this.input(w, "n", tk(t, "js.seg.window.n.", w.type), "number", w.n, { min: "1", step: "1" }));
-        out[1].id = "n" + owner.id + "-n";
-        out.push(el("span", { text: tk(t, "js.seg.window.unit.", w.type) }));
+        out.push(field(w.type, tk(t, "js.seg.window.n.", w.type)), el("span", { text: tk(t, "js.seg.window.unit.", w.type) }));
         break;
       case "between":
-        var a = this.input(w, "after", t("js.seg.after"), "date", w.after), b = this.input(w, "before", t("js.seg.before"), "date", w.before);
-        a.id = "n" + owner.id + "-after"; b.id = "n" + owner.id + "-before";
-        out.push(el("span", { text: t("js.seg.from") }), a, el("span", { text: t("js.seg.until") }), b);
+        out.push(el("span", { text: t("js.seg.from") }), field("after", t("js.seg.after")),
+          el("span", { text: t("js.seg.until") }), field("before", t("js.seg.before")));
         break;
-      case "raw":
-        out.push(el("code", { text: JSON.stringify(w.raw) }));
+      case "several":
+        out.push(el("span", { "class": "seg-bounds" }, M.BOUNDS.map(function (k) {
+          var label = tk(t, "js.seg.bound.", k);
+          return el("span", { "class": "seg-bound" }, [el("span", { text: label }), field(k, label)]);
+        })));
     }
     return out;
   };
@@ -59,7 +68,7 @@
     var out = [this.select(owner, "type", t("js.seg.measure"), kinds.map(function (k) { return [k, tk(t, "js.seg.measure.", k)]; }), m.type, true,
       function (v) {
         if (v === m.type) return;
-        n.measure = { type: v, op: "gte", value: "", property: "", of: "sum", percent: 10, months: 3, window: { type: "calendar_months", n: 1 } };
+        n.measure = { type: v, op: "gte", value: "", property: "", of: "sum", percent: 10, months: 3, window: { type: "calendar_months", calendar_months: 1 } };
       })];
     var numeric = types.properties(n.name).filter(function (p) { var ty = types.property(n.name, p); return ty === "number" || ty === "integer"; });
     var self = this;

@@ -35,7 +35,11 @@
     if (type === "boolean" || (type === "" && (s === "true" || s === "false"))) return s === "true" ? true : s === "false" ? false : s;
     return s;
   }
-  function valueOf(op, text, type) {
+  // valueOf is the value an op takes from what its input holds; while
+  // the op and the text are still what was read (orig), the value read,
+  // exactly: "0123" stays a string, a list item may hold a comma.
+  function valueOf(op, text, type, orig) {
+    if (orig && orig.op === op && orig.text === text) return orig.value;
     if (op === "exists" || op === "anniversary") return undefined;
     if (op === "in") {
       return String(text || "").split(",").map(function (x) { return x.trim(); })
@@ -43,38 +47,57 @@
     }
     return typed(text, type);
   }
+  // compared reads a trait condition or a property filter's op and value.
+  function compared(x) {
+    var text = textOf(x.value);
+    return { op: x.op || "eq", value: text, orig: { op: x.op || "eq", text: text, value: x.value } };
+  }
   function textOf(v) {
     if (v === undefined || v === null) return "";
     if (Array.isArray(v)) return v.map(textOf).join(", ");
     return String(v);
   }
 
-  // Windows: one kind per window, or "raw" for a combination the builder
-  // does not draw (kept as it is).
+  // Windows: a kind the builder draws in one field (the last N days, more
+  // than N days ago, between dates, calendar months), or "several" for any
+  // combination of bounds, each drawn in its own field (empty: not set).
+  // An after or before at midnight UTC is drawn as its date; any other
+  // time is kept as written.
+  var BOUNDS = ["last_days", "older_than_days", "after", "before", "calendar_months"];
+  var SINGLE = ["last_days", "older_than_days", "calendar_months"];
+  function isDate(s) { return /^\d{4}-\d{2}-\d{2}$/.test(s); }
   function readWindow(w) {
     if (!w) return { type: "any" };
-    var keys = Object.keys(w);
-    if (keys.length === 1 && w.last_days) return { type: "last_days", n: w.last_days };
-    if (keys.length === 1 && w.older_than_days) return { type: "older_than_days", n: w.older_than_days };
-    if (keys.length === 1 && w.calendar_months) return { type: "calendar_months", n: w.calendar_months };
-    if (keys.every(function (k) { return k === "after" || k === "before"; })) {
-      return { type: "between", after: (w.after || "").slice(0, 10), before: (w.before || "").slice(0, 10), raw: w };
-    }
-    return { type: "raw", raw: w };
+    var out = {}, set = BOUNDS.filter(function (k) { return w[k] != null && w[k] !== "" && w[k] !== 0; });
+    BOUNDS.forEach(function (k) {
+      var v = set.indexOf(k) < 0 ? "" : w[k];
+      out[k] = typeof v === "string" ? v.replace(/^(\d{4}-\d{2}-\d{2})T00:00:00Z$/, "$1") : v;
+    });
+    if (set.length === 1 && SINGLE.indexOf(set[0]) >= 0) out.type = set[0];
+    else if (set.length && set.every(function (k) { return k === "after" || k === "before"; })) out.type = "between";
+    else out.type = "several";
+    return out;
   }
-  function day(d) { return /^\d{4}-\d{2}-\d{2}$/.test(d) ? d + "T00:00:00Z" : d; }
+  // windowOfKind is w switched to kind, keeping the bounds it can show.
+  function windowOfKind(w, kind) {
+    var out = { type: kind };
+    BOUNDS.forEach(function (k) { out[k] = w[k] == null ? "" : w[k]; });
+    if (SINGLE.indexOf(kind) >= 0 && !out[kind]) out[kind] = kind === "calendar_months" ? 1 : 30;
+    return out;
+  }
+  function day(d) { return isDate(d) ? d + "T00:00:00Z" : d; }
   function writeWindow(w) {
-    switch (w.type) {
-      case "last_days": case "older_than_days": case "calendar_months":
-        var o = {}; o[w.type] = Number(w.n) || 0; return o;
-      case "between":
-        var b = {};
-        if (w.after) b.after = day(w.after);
-        if (w.before) b.before = day(w.before);
-        return b;
-      case "raw": return w.raw;
+    if (SINGLE.indexOf(w.type) >= 0) {
+      var o = {}; o[w.type] = Number(w[w.type]) || 0; return o;
     }
-    return undefined;
+    if (w.type !== "between" && w.type !== "several") return undefined;
+    var b = {};
+    BOUNDS.forEach(function (k) {
+      var v = String(w[k] == null ? "" : w[k]).trim();
+      if (v === "" || (w.type === "between" && k !== "after" && k !== "before")) return;
+      b[k] = k === "after" || k === "before" ? day(v) : Number(v) || 0;
+    });
+    return b;
   }
 
   function readMeasure(e) {
@@ -113,17 +136,17 @@
     c = c || {};
     if (c.and) return { kind: "group", mode: "all", items: c.and.map(read), id: next() };
     if (c.or) return { kind: "group", mode: "any", items: c.or.map(read), id: next() };
-    if (c.not) {
-      var inner = c.not.or ? c.not.or.map(read) : [read(c.not)];
-      return { kind: "group", mode: "none", items: inner, id: next() };
+    if (c.not) { // "none of" one condition is {not: x}; read from {not: {or: [x]}}, it stays so
+      if (c.not.or) return { kind: "group", mode: "none", items: c.not.or.map(read), notOr: true, id: next() };
+      return { kind: "group", mode: "none", items: [read(c.not)], id: next() };
     }
-    if (c.trait) return { kind: "trait", name: c.trait.name || "", op: c.trait.op || "eq", value: textOf(c.trait.value), id: next() };
+    if (c.trait) return Object.assign({ kind: "trait", name: c.trait.name || "", id: next() }, compared(c.trait));
     if (c.tag !== undefined) return { kind: "tag", tag: c.tag, id: next() };
     if (c.segment !== undefined) return { kind: "segment", segment: c.segment, id: next() };
     if (c.event) {
       var e = c.event;
-      return { kind: "event", name: e.name || "", performed: e.performed !== false, id: next(),
-        where: (e.where || []).map(function (f) { return { property: f.property, op: f.op || "eq", value: textOf(f.value), id: next() }; }),
+      return { kind: "event", name: e.name || "", performed: e.performed !== false, performedSaid: e.performed === true, id: next(),
+        where: (e.where || []).map(function (f) { return Object.assign({ property: f.property, id: next() }, compared(f)); }),
         window: readWindow(e.window), measure: readMeasure(e) };
     }
     return { kind: "trait", name: "", op: "eq", value: "", id: next() };
@@ -137,7 +160,7 @@
       case "group":
         var key = n.mode === "any" ? "or" : "and";
         if (n.mode === "none") {
-          if (n.items.length === 1) return { not: write(n.items[0], path + ".not", paths, types) };
+          if (n.items.length === 1 && !n.notOr) return { not: write(n.items[0], path + ".not", paths, types) };
           key = "or"; path += ".not";
         }
         var list = n.items.map(function (x, i) { return write(x, path + "." + key + "[" + i + "]", paths, types); });
@@ -145,7 +168,7 @@
         return n.mode === "none" ? { not: g } : g;
       case "trait":
         var tr = { name: n.name, op: n.op };
-        var tv = valueOf(n.op, n.value, types.trait(n.name));
+        var tv = valueOf(n.op, n.value, types.trait(n.name), n.orig);
         if (tv !== undefined) tr.value = tv;
         return { trait: tr };
       case "tag": return { tag: n.tag };
@@ -153,11 +176,12 @@
     }
     var e = { name: n.name };
     if (!n.performed) e.performed = false;
+    else if (n.performedSaid) e.performed = true;
     if (n.where.length) {
       e.where = n.where.map(function (f, i) {
         paths[f.id] = path + ".event.where[" + i + "]";
         var x = { property: f.property, op: f.op };
-        var v = valueOf(f.op, f.value, types.property(n.name, f.property));
+        var v = valueOf(f.op, f.value, types.property(n.name, f.property), f.orig);
         if (v !== undefined) x.value = v;
         return x;
       });
@@ -168,12 +192,13 @@
     return { event: e };
   }
 
-  // definition writes the whole model: the root group alone as its only
-  // condition when it holds just one ("all of" one thing is that thing).
+  // definition writes the whole model. A root group the builder made
+  // around what it read (one condition, or none yet) is left out again
+  // while it holds one condition: "all of" one thing is that thing.
   function definition(root, timezone, types) {
     var paths = {};
     var cond;
-    if (root.mode === "all" && root.items.length === 1) {
+    if (root.wrapped && root.mode === "all" && root.items.length === 1) {
       paths[root.id] = "definition.condition";
       cond = write(root.items[0], "definition.condition", paths, types);
     } else {
@@ -184,10 +209,13 @@
     return { definition: d, paths: paths };
   }
 
-  // rootOf reads a definition into a root group.
+  // rootOf reads a definition into a root group: its own and or or, or
+  // one made around anything else.
   function rootOf(def) {
-    var n = read((def || {}).condition);
-    return n.kind === "group" && n.mode !== "none" ? n : { kind: "group", mode: "all", items: [n], id: next() };
+    var c = (def || {}).condition;
+    if (!c || (c.and && !c.and.length)) return { kind: "group", mode: "all", items: [], wrapped: true, id: next() };
+    var n = read(c);
+    return n.kind === "group" && n.mode !== "none" ? n : { kind: "group", mode: "all", items: [n], wrapped: true, id: next() };
   }
 
   // Types reads field types from the taxonomy (GET /v1/taxonomy).
@@ -220,5 +248,6 @@
     return { kind: "trait", name: "", op: "eq", value: "", id: next() };
   }
 
-  window.segmentModel = { opsFor: opsFor, MEASURE_OPS: MEASURE_OPS, rootOf: rootOf, definition: definition, Types: Types, blank: blank };
+  window.segmentModel = { opsFor: opsFor, MEASURE_OPS: MEASURE_OPS, BOUNDS: BOUNDS, isDate: isDate, windowOfKind: windowOfKind,
+    rootOf: rootOf, definition: definition, Types: Types, blank: blank };
 })();
