@@ -3,6 +3,7 @@ package segmentbench
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -44,21 +45,83 @@ func envInt(name string, def int) int {
 // email address, about 40% a LINE user id and 20% a phone (picked by
 // hashtext of the id), about 3% opted out of email and 1% of addresses
 // suppressed. Each definition reports p50 and p95 of its
-// iterations (run with -benchtime=20x).
+// iterations (run with -benchtime=20x) and the Postgres CPU time of a
+// preview and of a count (p50, when the server runs on this machine: what
+// load from other programs inflates least).
+// TABIJI_BENCH_DATABASE_URL names a database to fill and keep (migrated
+// first; filled only while its workspace has no profiles), so a second
+// run, or EXPLAIN by hand, skips the generation.
 func BenchmarkSegmentBuilderPreview(b *testing.B) {
 	ctx := context.Background()
-	url := pgtest.URL(b)
+	st, pool := previewBenchData(b)
+	cpu, haveCPU := newServerCPU(ctx, pool)
+	for _, d := range builderDefinitions {
+		b.Run(d.name, func(b *testing.B) {
+			var took, counts, tookCPU, countCPU []time.Duration
+			var members int64
+			for range b.N {
+				before, start := cpu.used(), time.Now()
+				p, err := st.PreviewSegment(ctx, benchWorkspace, "", json.RawMessage(d.definition), 10)
+				if err != nil {
+					b.Fatal(err)
+				}
+				took, members = append(took, time.Since(start)), p.Reach.Members
+				tookCPU = append(tookCPU, cpu.used()-before)
+				// The baseline: the same definition saved, counted as
+				// GET /v1/segments/{id}/count counts it.
+				before, start = cpu.used(), time.Now()
+				if _, err := st.CountSegment(ctx, benchWorkspace, d.name); err != nil {
+					b.Fatal(err)
+				}
+				counts = append(counts, time.Since(start))
+				countCPU = append(countCPU, cpu.used()-before)
+			}
+			b.ReportMetric(float64(percentile(took, 50).Milliseconds()), "p50-ms")
+			b.ReportMetric(float64(percentile(took, 95).Milliseconds()), "p95-ms")
+			b.ReportMetric(float64(percentile(counts, 50).Milliseconds()), "count-p50-ms")
+			if haveCPU {
+				b.ReportMetric(float64(percentile(tookCPU, 50).Milliseconds()), "pg-cpu-ms")
+				b.ReportMetric(float64(percentile(countCPU, 50).Milliseconds()), "count-pg-cpu-ms")
+			}
+			b.ReportMetric(float64(members), "members")
+		})
+	}
+}
+
+// benchWorkspace is the workspace the benchmark fills.
+const benchWorkspace = "bench"
+
+// previewBenchData opens the benchmark's database (a private one, or
+// TABIJI_BENCH_DATABASE_URL kept from an earlier run), fills it when its
+// workspace has no profiles yet, and saves builderDefinitions.
+func previewBenchData(b *testing.B) (*store.Store, *pgxpool.Pool) {
+	b.Helper()
+	ctx := context.Background()
+	url := os.Getenv("TABIJI_BENCH_DATABASE_URL")
+	if url == "" {
+		url = pgtest.URL(b)
+	} else if _, err := store.Migrate(ctx, url, io.Discard); err != nil {
+		b.Fatal(err)
+	}
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer pool.Close()
+	b.Cleanup(pool.Close)
 	st, err := store.Open(ctx, url)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
-	cfg := Config{Workspace: "bench", Profiles: envInt("TABIJI_BENCH_PROFILES", 1_000_000), Events: envInt("TABIJI_BENCH_EVENTS", 1_000_000), Now: time.Now(), Seed: 7}
+	b.Cleanup(st.Close)
+	var filled bool
+	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM profiles WHERE workspace_id = $1)`, benchWorkspace).Scan(&filled); err != nil {
+		b.Fatal(err)
+	}
+	if filled {
+		b.Logf("workspace %s already has profiles: not generated again", benchWorkspace)
+		return st, pool
+	}
+	cfg := Config{Workspace: benchWorkspace, Profiles: envInt("TABIJI_BENCH_PROFILES", 1_000_000), Events: envInt("TABIJI_BENCH_EVENTS", 1_000_000), Now: time.Now(), Seed: 7}
 	if err := Generate(ctx, pool, cfg, os.Stderr); err != nil {
 		b.Fatal(err)
 	}
@@ -69,30 +132,8 @@ func BenchmarkSegmentBuilderPreview(b *testing.B) {
 		if _, err := st.CreateCheckedSegment(ctx, cfg.Workspace, store.Segment{ID: d.name, Name: d.name}, json.RawMessage(d.definition)); err != nil {
 			b.Fatal(err)
 		}
-		b.Run(d.name, func(b *testing.B) {
-			var took, counts []time.Duration
-			var members int64
-			for range b.N {
-				start := time.Now()
-				p, err := st.PreviewSegment(ctx, cfg.Workspace, "", json.RawMessage(d.definition), 10)
-				if err != nil {
-					b.Fatal(err)
-				}
-				took, members = append(took, time.Since(start)), p.Reach.Members
-				// The baseline: the same definition saved, counted as
-				// GET /v1/segments/{id}/count counts it.
-				start = time.Now()
-				if _, err := st.CountSegment(ctx, cfg.Workspace, d.name); err != nil {
-					b.Fatal(err)
-				}
-				counts = append(counts, time.Since(start))
-			}
-			b.ReportMetric(float64(percentile(took, 50).Milliseconds()), "p50-ms")
-			b.ReportMetric(float64(percentile(took, 95).Milliseconds()), "p95-ms")
-			b.ReportMetric(float64(percentile(counts, 50).Milliseconds()), "count-p50-ms")
-			b.ReportMetric(float64(members), "members")
-		})
 	}
+	return st, pool
 }
 
 // percentile is the p-th percentile of ds (sorted in place).
