@@ -19,3 +19,7 @@ func ErasureStepsForTest() map[string]string {
 // DashboardTotalsForTest is dashboardTotals, for the reference dashboard
 // of TestDashboardMatchesTheReference.
 var DashboardTotalsForTest = dashboardTotals
+
+// RecordBatchedRunForTest is recordBatchedRun (a report through the
+// batches, whatever it holds), for TestPlainReportsCountAsTheBatchesDo.
+var RecordBatchedRunForTest = recordBatchedRun

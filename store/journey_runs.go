@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tabiji/tabiji/experiment"
 )
 
 // RunReport is what a journey run tells the store about itself since its
@@ -72,11 +74,12 @@ type counter struct {
 }
 
 // RecordRun stores a run's report and moves the journey's counters (the
-// statistics' and the experiments'), in one transaction of three round
-// trips for most reports: the begin with the report's writes (writeReport),
-// the counters (countReport), the commit. A run entering stores whether
-// its customer is in the workspace's global control group then: its
-// experiment arm.
+// statistics' and the experiments'), in one transaction: one statement for
+// a report that converts nothing and passes no split (recordPlainRun), else
+// three round trips or four: the begin with the report's writes
+// (writeReport), the counters (countReport), the commit. A run entering
+// stores whether its customer is in the workspace's global control group
+// then: its experiment arm.
 func (s *Store) RecordRun(ctx context.Context, r RunReport) error {
 	if r.WorkspaceID == "" || r.RunKey == "" || r.JourneyID == "" || r.EnteredAt.IsZero() {
 		return errors.New("store: unable to record run: workspace, run key, journey and entry time are required")
@@ -88,7 +91,15 @@ func (s *Store) RecordRun(ctx context.Context, r RunReport) error {
 }
 
 func (s *Store) recordRun(ctx context.Context, r RunReport) (err error) {
-	tx, w, err := writeReport(ctx, s.pool, r)
+	if plainReport(r) {
+		return recordPlainRun(ctx, s.pool, r)
+	}
+	return recordBatchedRun(ctx, s.pool, r)
+}
+
+// recordBatchedRun stores any report in three or four round trips.
+func recordBatchedRun(ctx context.Context, db *pgxpool.Pool, r RunReport) (err error) {
+	tx, w, err := writeReport(ctx, db, r)
 	if err != nil {
 		return err
 	}
@@ -106,6 +117,39 @@ func (s *Store) recordRun(ctx context.Context, r RunReport) (err error) {
 		return err
 	}
 	return wrapIf("commit", tx.Commit(ctx))
+}
+
+// plainReport reports whether r can move the experiment counters only by
+// entering the run (no conversion, no split's variant): its report is one
+// statement (recordPlainRun).
+func plainReport(r RunReport) bool {
+	return len(r.Conversions) == 0 && !slices.ContainsFunc(r.Steps, func(st RunStep) bool { return st.Variant != "" })
+}
+
+// recordPlainRun stores a plain report in one statement, one round trip:
+// migration 00052's journey_run_report runs the statements writeReport
+// and countReport send, in their order, with the same locks (a statement
+// is its own transaction).
+func recordPlainRun(ctx context.Context, db *pgxpool.Pool, r RunReport) error {
+	var seqs, leaveSeqs []int32
+	var nodes, kinds, nexts []string
+	var ats []time.Time
+	for _, st := range r.Steps {
+		seqs, nodes, kinds, ats = append(seqs, int32(st.Seq)), append(nodes, st.Node), append(kinds, st.Kind), append(ats, st.EnteredAt) //nolint:gosec // G115: a run's step count is far below 2³¹
+	}
+	for _, l := range r.Leaves {
+		leaveSeqs, nexts = append(leaveSeqs, int32(l.Seq)), append(nexts, l.Next) //nolint:gosec // G115: as above
+	}
+	var exitAt *time.Time
+	var exitReason string
+	if r.Exit != nil {
+		exitAt, exitReason = &r.Exit.At, r.Exit.Reason
+	}
+	_, err := db.Exec(ctx, `SELECT journey_run_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		r.WorkspaceID, r.RunKey, r.JourneyID, r.Version, r.CustomerID, r.WorkflowID, r.EnteredAt, r.Holdout,
+		experiment.Bucket(experiment.SaltGlobalControl, r.WorkspaceID, r.CustomerID),
+		seqs, nodes, kinds, ats, leaveSeqs, nexts, exitAt, exitReason)
+	return wrapIf("store the report", err)
 }
 
 // written is what writeReport stored and read.
