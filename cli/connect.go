@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/tabiji/tabiji/devtemporal"
 	"github.com/tabiji/tabiji/metrics"
 	"github.com/tabiji/tabiji/payloadcodec"
 	"github.com/tabiji/tabiji/store"
@@ -37,6 +38,9 @@ type TemporalFlags struct {
 	TLSKey        string `name:"temporal-tls-key" env:"TEMPORAL_TLS_KEY" type:"path" help:"Client private key (PEM) for mTLS."`
 	TLSCA         string `name:"temporal-tls-ca" env:"TEMPORAL_TLS_CA" type:"path" help:"CA certificate (PEM) to verify the server, when not a public CA."`
 	TLSServerName string `name:"temporal-tls-server-name" env:"TEMPORAL_TLS_SERVER_NAME" help:"Server name to verify, when it differs from the address."`
+	// Embedded: the server is tabiji dev's own, in this process
+	// (devtemporal.ConfigureClient). Never a flag.
+	Embedded bool `kong:"-"`
 }
 
 // openStore connects to Postgres and refuses a schema that is behind.
@@ -105,6 +109,9 @@ func dialTemporal(ctx context.Context, t TemporalFlags, log *slog.Logger, codec 
 		Logger:            sdklog.NewStructuredLogger(log),
 		ConnectionOptions: client.ConnectionOptions{TLS: tlsCfg},
 		MetricsHandler:    m.Temporal(), // nil: the SDK's own, which records nothing
+	}
+	if t.Embedded {
+		devtemporal.ConfigureClient(&opts)
 	}
 	codec.Configure(&opts)
 	temporalheaders.Configure(&opts)                    // customer ids that are not ASCII

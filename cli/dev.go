@@ -142,7 +142,7 @@ func (d *DevCmd) Run(rc *runContext) error {
 	}
 	stack.stops = append(stack.stops, stopTracing)
 	d.Transport = rc.tracing.Transport(nil)
-	tc, err := dialTemporal(rc.ctx, TemporalFlags{Address: tsrv.FrontendAddress(), Namespace: tsrv.Namespace()}, rc.sdkLog, codec, m, rc.tracing)
+	tc, err := dialTemporal(rc.ctx, TemporalFlags{Address: tsrv.FrontendAddress(), Namespace: tsrv.Namespace(), Embedded: true}, rc.sdkLog, codec, m, rc.tracing)
 	if err != nil {
 		return err
 	}

@@ -63,14 +63,18 @@ func newBenchStack(b testing.TB, counts *roundTrips) *benchStack {
 		b.Fatal(err)
 	}
 	b.Cleanup(srv.Stop)
-	s := benchStackOn(b, srv.FrontendAddress(), srv.Namespace(), counts)
+	// The journey's client is tabiji dev's (devtemporal.ConfigureClient:
+	// no gzip to a server in the process); the baseline's keeps the SDK's
+	// defaults.
+	s := benchStackOn(b, srv.FrontendAddress(), srv.Namespace(), counts, devtemporal.ConfigureClient)
 	s.dataDir = dataDir
 	return s
 }
 
 // benchStackOn is benchStack on the Temporal frontend at frontend (the
-// embedded server, or the cluster of BenchmarkClusterEntries).
-func benchStackOn(b testing.TB, frontend, namespace string, counts *roundTrips) *benchStack {
+// embedded server, or the cluster of BenchmarkClusterEntries); configure
+// sets the journey client's options as the process under test does.
+func benchStackOn(b testing.TB, frontend, namespace string, counts *roundTrips, configure ...func(*client.Options)) *benchStack {
 	b.Helper()
 	s := &benchStack{dbURL: pgtest.URL(b)}
 	ctx := context.Background()
@@ -91,6 +95,9 @@ func benchStackOn(b testing.TB, frontend, namespace string, counts *roundTrips) 
 		b.Fatal(err)
 	}
 	b.Cleanup(s.bare.Close)
+	for _, c := range configure {
+		c(&opts)
+	}
 	e2eCodec(b).Configure(&opts)
 	opts.Interceptors = []interceptor.ClientInterceptor{&s.sends}
 	opts = counts.dialing(opts, "journey")
