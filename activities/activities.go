@@ -20,6 +20,7 @@ type Activities struct {
 	store    *store.Store
 	outbound *outbound.Client // webhooks: public addresses only, unless the operator allows more
 	opts     Options
+	settings sendSettings // each workspace's send settings, as last read (send_reads.go)
 }
 
 // New returns the activities over a store, delivering as opts say (at most

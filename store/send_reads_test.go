@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tabiji/tabiji/locale"
 	"github.com/tabiji/tabiji/store"
 )
 
@@ -59,5 +60,58 @@ func TestReadForSendReadsWhatTheSingleReadsRead(t *testing.T) {
 	all := check("all stored", wsA, "u_1", "email", "news")
 	if all.Profile == nil || all.Caps == nil || all.Consent != store.OptedOut || all.GlobalControl != 12.5 {
 		t.Errorf("all stored: %+v", all)
+	}
+}
+
+// TestReadForSendKnowingReadsTheSettingsAgainOnlyAfterAChange: settings
+// kept from an earlier read come back as they are (the same value: not
+// read again) until a change to the global control group, the
+// advertising policy, the frequency caps or the workspace's language
+// commits; the next read then holds the change.
+func TestReadForSendKnowingReadsTheSettingsAgainOnlyAfterAChange(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	read := func(known *store.SendSettings) (store.SendReads, *store.SendSettings) {
+		t.Helper()
+		r, s, err := b.store.ReadForSendKnowing(ctx, known, wsA, "u_1", "email", "")
+		mustNot(t, err)
+		if r.GlobalControl != s.GlobalControl || !reflect.DeepEqual(r.Policy, s.Policy) || string(r.Caps) != string(s.Caps) {
+			t.Fatalf("the reads %+v do not hold the settings %+v", r, s)
+		}
+		return r, s
+	}
+	_, kept := read(nil)
+	if _, again := read(kept); again != kept {
+		t.Fatalf("nothing changed, yet the settings were read again: %+v, kept %+v", again, kept)
+	}
+	yes := true
+	for _, c := range []struct {
+		what   string
+		change func() error
+		check  func(store.SendReads) bool
+	}{
+		{"the global control group", func() error { return b.store.PutGlobalControl(ctx, wsA, 25) },
+			func(r store.SendReads) bool { return r.GlobalControl == 25 }},
+		{"the frequency caps", func() error {
+			return b.store.PutFrequencyCaps(ctx, wsA, json.RawMessage(`{"email":[{"limit":1,"window":"1d"}]}`))
+		}, func(r store.SendReads) bool { return r.Caps != nil }},
+		{"the advertising policy", func() error {
+			_, err := b.store.PutAdvertisingPolicy(ctx, store.AdvertisingPolicy{WorkspaceID: wsA, OptInRequired: &yes, SenderName: "Shop"})
+			return err
+		}, func(r store.SendReads) bool { return r.Policy.SenderName == "Shop" }},
+		{"the workspace's language", func() error {
+			_, err := b.store.UpdateWorkspaceSettings(ctx, wsA, locale.Settings{Locale: "ja"})
+			return err
+		}, func(r store.SendReads) bool { return r.Policy.Locale == "ja" }},
+	} {
+		mustNot(t, c.change())
+		r, s := read(kept)
+		if s == kept || s.Version <= kept.Version || !c.check(r) {
+			t.Errorf("after a change to %s: read %+v (version %d, kept %d)", c.what, r, s.Version, kept.Version)
+		}
+		if _, again := read(s); again != s {
+			t.Errorf("after a change to %s, the settings were read twice", c.what)
+		}
+		kept = s
 	}
 }
