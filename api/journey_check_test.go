@@ -115,6 +115,14 @@ func TestConvertJourney(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &back); code != http.StatusOK || err != nil {
 		t.Fatalf("from YAML = %d %s", code, body)
 	}
+	code, body = b.do(t, "POST", "/v1/journeys/convert", admin, `{"check":true,`+string(raw)[1:])
+	if code != http.StatusOK || !strings.Contains(body, `"valid":true`) || !strings.Contains(body, `"definition":{`) {
+		t.Errorf("checked YAML that reads = %d %.300s, want 200 valid with the definition", code, body)
+	}
+	code, body = b.do(t, "POST", "/v1/journeys/convert", admin, `{"yaml":"a: [1","check":true}`)
+	if code != http.StatusOK || !strings.Contains(body, `"valid":false`) || strings.Contains(body, `"definition"`) {
+		t.Errorf("checked YAML that does not read = %d %.300s, want 200 not valid", code, body)
+	}
 	var want, got any
 	_ = json.Unmarshal([]byte(def), &want)
 	_ = json.Unmarshal(back.Definition, &got)
@@ -134,6 +142,10 @@ func TestConvertJourney(t *testing.T) {
 		{`{"yaml":"{\"a\": "}`, http.StatusUnprocessableEntity, "yaml"},
 		{`{"yaml":"a: &a [*a]"}`, http.StatusUnprocessableEntity, "yaml"},
 		{`{"yaml":` + strings.Repeat(" ", 1<<20) + `""}`, http.StatusRequestEntityTooLarge, ""},
+		{`{"yaml":"a: [1","check":true}`, http.StatusOK, "yaml"},
+		{`{"yaml":"- a","check":true}`, http.StatusOK, "yaml"},
+		{`{"definition":[1],"check":true}`, http.StatusBadRequest, "definition"},
+		{`{"yaml":"a: 1","check":"yes"}`, http.StatusBadRequest, "check"},
 	} {
 		code, body := b.do(t, "POST", "/v1/journeys/convert", admin, c.body)
 		if code != c.status || c.field != "" && !strings.Contains(body, `"field":"`+c.field) {

@@ -44,16 +44,23 @@ func yamlToJSON(c *gin.Context, limit int64) bool {
 }
 
 // convertJourneyRequest is POST /v1/journeys/convert: a definition as JSON
-// (definition) or as YAML text (yaml), exactly one.
+// (definition) or as YAML text (yaml), exactly one. With check, YAML that
+// does not read as a journey is a verdict (200, valid false) rather than a
+// 422, for the canvas's YAML view, which asks as the marketer types and
+// must make no failing request.
 type convertJourneyRequest struct {
 	Definition json.RawMessage `json:"definition"`
 	YAML       *string         `json:"yaml"`
+	Check      bool            `json:"check"`
 }
 
-// convertJourneyResponse is the definition in both forms.
+// convertJourneyResponse is the definition in both forms; with check,
+// whether the YAML read as a journey and, when not, why.
 type convertJourneyResponse struct {
-	Definition json.RawMessage `json:"definition"`
-	YAML       string          `json:"yaml"`
+	Definition json.RawMessage    `json:"definition,omitempty"`
+	YAML       string             `json:"yaml"`
+	Valid      *bool              `json:"valid,omitempty"`
+	Errors     []jsonfields.Error `json:"errors,omitempty"`
 }
 
 // convertJourney writes a definition as YAML or reads one written in YAML,
@@ -88,9 +95,18 @@ func (s *server) convertJourney(c *gin.Context) {
 			if errors.As(err, &verr) && len(verr) > 0 {
 				msg = strings.TrimPrefix(verr[0].Message, "malformed YAML: ")
 			}
-			problem(c, http.StatusUnprocessableEntity, "yaml: "+msg, jsonfields.Error{Field: "yaml", Message: msg})
+			fault := jsonfields.Error{Field: "yaml", Message: msg}
+			if req.Check {
+				c.JSON(http.StatusOK, convertJourneyResponse{YAML: *req.YAML, Valid: new(false), Errors: []jsonfields.Error{fault}})
+				return
+			}
+			problem(c, http.StatusUnprocessableEntity, "yaml: "+msg, fault)
 			return
 		}
-		c.JSON(http.StatusOK, convertJourneyResponse{Definition: def, YAML: *req.YAML})
+		out := convertJourneyResponse{Definition: def, YAML: *req.YAML}
+		if req.Check {
+			out.Valid = new(true)
+		}
+		c.JSON(http.StatusOK, out)
 	}
 }

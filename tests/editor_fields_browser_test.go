@@ -178,7 +178,7 @@ func TestJourneyEditorEditsYAMLBesideJSON(t *testing.T) {
 	if len(v.Versions) != 2 || !sameJSON(t, v.Versions[0].Definition, []byte(shownJSON)) || !strings.Contains(string(v.Versions[0].Definition), `"3d"`) {
 		t.Errorf("saved %s, the JSON view showed %s", v.Versions[0].Definition, shownJSON)
 	}
-	b.noConsoleErrorsBut(t, "status of 422 (Unprocessable Entity) "+s.url+"/v1/journeys/convert") // the broken YAML's answer
+	b.noConsoleErrors(t) // the broken YAML is a verdict (check), not a failing request
 }
 
 // TestJourneyEditorHelpsWithMessages: on the canvas in headless Chromium,

@@ -66,8 +66,13 @@ export class TextViews {
 
   async yamlEdited() {
     const seq = ++this.yamlSeq;
-    const res = await this.opts.api("POST", "/v1/journeys/convert", { yaml: this.yaml.value });
+    // check: unreadable YAML is answered as a verdict, not a failing request
+    const res = await this.opts.api("POST", "/v1/journeys/convert", { yaml: this.yaml.value, check: true });
     if (seq !== this.yamlSeq) return;
+    if (res.ok && res.body.valid === false) {
+      this.fault(this.yaml, this.yamlError, this.opts.t("js.editor.yaml.bad", problem(this.opts.t, { body: res.body })));
+      return;
+    }
     if (!res.ok) { this.fault(this.yaml, this.yamlError, this.opts.t("js.editor.yaml.bad", problem(this.opts.t, res))); return; }
     try { check(this.opts.t, res.body.definition); } catch (e) {
       this.fault(this.yaml, this.yamlError, this.opts.t("js.editor.yaml.bad", e.message));
