@@ -41,6 +41,18 @@ func TestBroadcastABTestAPI(t *testing.T) {
 			t.Fatalf("get: %d %s", status, body)
 		}
 	})
+	t.Run("AVariantMayBeAStoredTemplateOfTheChannel", func(t *testing.T) {
+		if _, err := b.store.CreateMessageTemplate(context.Background(), "w", "spring_b", "email", "B",
+			json.RawMessage(`{"subject": "B", "from": "shop@example.com", "html": "<p>B</p>"}`)); err != nil {
+			t.Fatal(err)
+		}
+		status, body := b.do(t, "POST", "/v1/broadcasts", admin, `{"id": "tpl_ab", "name": "Tpl", "segment": "vip", "channel": "email", `+content+`,
+			"abTest": {"variants": [{"name": "A", "content": {"subject": "A", "from": "shop@example.com", "html": "<p>A</p>"}}, {"name": "B", "template": "spring_b"}],
+			           "percent": 20, "metric": "opens", "wait": "4h"}}`)
+		if status != 201 || !strings.Contains(body, `"template":"spring_b"`) {
+			t.Fatalf("create: %d %s", status, body)
+		}
+	})
 	t.Run("BadTestsNameTheField", func(t *testing.T) {
 		for field, test := range map[string]string{
 			"abTest.variants":                 `{"variants": [{"name": "A", "subject": "x"}], "percent": 20, "metric": "opens", "wait": "4h"}`,
@@ -52,6 +64,8 @@ func TestBroadcastABTestAPI(t *testing.T) {
 			"abTest.percent":                  `{"variants": [{"name": "A", "subject": "x"}, {"name": "B", "subject": "y"}], "percent": 100, "metric": "opens", "wait": "4h"}`,
 			"abTest.metric":                   `{"variants": [{"name": "A", "subject": "x"}, {"name": "B", "subject": "y"}], "percent": 20, "metric": "revenue", "wait": "4h"}`,
 			"abTest.wait":                     `{"variants": [{"name": "A", "subject": "x"}, {"name": "B", "subject": "y"}], "percent": 20, "metric": "opens", "wait": "forever"}`,
+			"abTest.variants[1].template":     `{"variants": [{"name": "A", "subject": "x"}, {"name": "B", "template": "nope"}], "percent": 20, "metric": "opens", "wait": "4h"}`,
+			"abTest.variants[0]":              `{"variants": [{"name": "A", "subject": "x", "template": "spring_b"}, {"name": "B", "subject": "y"}], "percent": 20, "metric": "opens", "wait": "4h"}`,
 		} {
 			status, body := b.do(t, "POST", "/v1/broadcasts", admin, `{"name": "x", "segment": "vip", "channel": "email", `+content+`, "abTest": `+test+`}`)
 			if status < 400 || status >= 500 || !strings.Contains(body, `"field":"`+field+`"`) {

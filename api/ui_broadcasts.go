@@ -52,7 +52,7 @@ func (s *server) uiBroadcastNew(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	page := console.BroadcastNewPage{Frame: frame, Timezone: ch.Timezone}
+	page := console.BroadcastNewPage{Frame: frame, Timezone: ch.Timezone, Variants: []string{"A", "B"}}
 	for _, sg := range ch.Segments {
 		page.Segments = append(page.Segments, console.Choice{Value: sg.ID, Label: sg.Name + " (" + sg.ID + ")"})
 	}

@@ -26,11 +26,14 @@ type ABTest struct {
 }
 
 // Variant is one variant: an email's own Subject, or its own whole
-// Content in the channel's message-template format.
+// Content in the channel's message-template format, or a stored
+// Template of the channel (its latest version is pinned when the
+// broadcast is scheduled).
 type Variant struct {
-	Name    string          `json:"name"`
-	Subject string          `json:"subject,omitempty"`
-	Content json.RawMessage `json:"content,omitempty"`
+	Name     string          `json:"name"`
+	Subject  string          `json:"subject,omitempty"`
+	Content  json.RawMessage `json:"content,omitempty"`
+	Template string          `json:"template,omitempty"`
 }
 
 // Limits of an A/B test.
@@ -78,19 +81,30 @@ func checkABTest(channel string, t *ABTest) error {
 	return nil
 }
 
-// checkVariant checks one variant's subject (email only, valid Liquid) or
-// content (the channel's template format).
+// checkVariant checks one variant's subject (email only, valid Liquid),
+// content (the channel's template format) or stored template (whose
+// existence checkDraft checks): exactly one of them.
 func checkVariant(channel, field string, v Variant) error {
+	given := 0
+	for _, set := range []bool{v.Subject != "", len(v.Content) > 0, v.Template != ""} {
+		if set {
+			given++
+		}
+	}
 	switch {
+	case given > 1:
+		return malformed(field, "give one of subject, content or template")
+	case v.Template != "":
+		return nil
 	case len(v.Content) > 0:
 		if _, err := msgtemplates.Parse(channel, v.Content); err != nil {
 			return underField(field, "content", err)
 		}
 		return nil
 	case v.Subject == "" && channel == "email":
-		return malformed(field+".subject", "is required: the variant's subject (or its own content)")
+		return malformed(field+".subject", "is required: the variant's subject (or its own content or template)")
 	case v.Subject == "":
-		return malformed(field+".content", "is required: the variant's message on "+channel)
+		return malformed(field+".content", "is required: the variant's message on "+channel+" (or its template)")
 	case channel != "email":
 		return malformed(field+".subject", "is for email: give a "+channel+" variant its own content")
 	}
@@ -127,7 +141,7 @@ func (t *ABTest) spec() (*activities.BroadcastAB, error) {
 	}
 	ab := &activities.BroadcastAB{Percent: t.Percent, Metric: t.Metric, Wait: wait}
 	for _, v := range t.Variants {
-		ab.Variants = append(ab.Variants, activities.BroadcastVariant(v))
+		ab.Variants = append(ab.Variants, activities.BroadcastVariant{Name: v.Name, Subject: v.Subject, Content: v.Content})
 	}
 	return ab, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/tabiji/tabiji/journey"
@@ -76,23 +77,38 @@ func (s *Scheduler) checkDraft(ctx context.Context, workspaceID string, d Draft)
 	if (d.Template == "") == (len(d.Content) == 0) {
 		return malformed("template", "give either template (a stored message template's ID) or content, not both or neither")
 	}
-	if d.Template != "" {
-		t, err := s.Store.GetMessageTemplate(ctx, workspaceID, d.Template, 0)
-		if err == nil && t.Channel != d.Channel {
-			err = store.ErrNotFound // a template of another channel is none of this one
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			return store.Refuse(store.ErrInvalid, "no "+d.Channel+" template "+d.Template,
-				jsonfields.Error{Field: "template", Message: "no such template on channel " + d.Channel})
-		}
-		if err != nil {
-			return err
-		}
+	if err := s.checkTemplate(ctx, workspaceID, d.Channel, "template", d.Template); err != nil {
+		return err
 	}
 	if err := quietHoursFault(d.QuietHours); err != nil {
 		return err
 	}
-	return checkABTest(d.Channel, d.ABTest)
+	if err := checkABTest(d.Channel, d.ABTest); err != nil || d.ABTest == nil {
+		return err
+	}
+	for i, v := range d.ABTest.Variants {
+		if err := s.checkTemplate(ctx, workspaceID, d.Channel, fmt.Sprintf("abTest.variants[%d].template", i), v.Template); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkTemplate checks that id, when given, is a stored template of the
+// workspace on the channel; a fault names field.
+func (s *Scheduler) checkTemplate(ctx context.Context, workspaceID, channel, field, id string) error {
+	if id == "" {
+		return nil
+	}
+	t, err := s.Store.GetMessageTemplate(ctx, workspaceID, id, 0)
+	if err == nil && t.Channel != channel {
+		err = store.ErrNotFound // a template of another channel is none of this one
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Refuse(store.ErrInvalid, "no "+channel+" template "+id,
+			jsonfields.Error{Field: field, Message: "no such template on channel " + channel})
+	}
+	return err
 }
 
 // quietHoursFault checks "HH:MM" times that differ and an IANA zone; a

@@ -15,6 +15,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/tabiji/tabiji/activities"
 	"github.com/tabiji/tabiji/channels/settings"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/jsonfields"
@@ -216,5 +217,29 @@ func (s *Scheduler) spec(ctx context.Context, b store.Broadcast, sendAt time.Tim
 		}
 		spec.TemplateVersion = t.Version
 	}
-	return spec, nil
+	return spec, s.pinVariantTemplates(ctx, b.WorkspaceID, test, spec.AB)
+}
+
+// pinVariantTemplates gives each variant that names a stored template the
+// content of its latest version, now, so that editing the template does
+// not change a broadcast under way.
+func (s *Scheduler) pinVariantTemplates(ctx context.Context, workspaceID string, test *ABTest, ab *activities.BroadcastAB) error {
+	if test == nil || ab == nil {
+		return nil
+	}
+	for i, v := range test.Variants {
+		if v.Template == "" {
+			continue
+		}
+		t, err := s.Store.GetMessageTemplate(ctx, workspaceID, v.Template, 0)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.Refuse(store.ErrInvalid, "variant "+v.Name+"'s template "+v.Template+" is gone",
+				jsonfields.Error{Field: fmt.Sprintf("abTest.variants[%d].template", i), Message: "no such template"})
+		}
+		if err != nil {
+			return fmt.Errorf("broadcasts: pin the template of variant %s: %w", v.Name, err)
+		}
+		ab.Variants[i].Content = t.Content
+	}
+	return nil
 }

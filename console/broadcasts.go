@@ -35,6 +35,9 @@ type BroadcastNewPage struct {
 	Segments  []Choice
 	Templates []Choice // Group is the template's channel
 	Timezone  string   // the workspace's: a send time is read in it
+	// Variants are the names of the A/B variants the form starts with
+	// (its script adds up to five).
+	Variants []string
 }
 
 // BroadcastNew renders the new-broadcast form.
