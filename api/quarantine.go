@@ -26,10 +26,18 @@ func toQuarantined(q store.QuarantinedEvent) quarantinedResponse {
 	}
 }
 
-// listQuarantine lists the workspace's quarantined events, oldest first,
-// filterable by ?event= and paged by ?after=.
+// listQuarantine lists the workspace's quarantined events, oldest first
+// (?order=newest: newest first), filterable by ?event= and paged by ?after=.
 func (s *server) listQuarantine(c *gin.Context) {
 	f := store.QuarantineFilter{Event: c.Query("event"), After: c.Query("after")}
+	switch c.Query("order") {
+	case "", "oldest":
+	case "newest":
+		f.Newest = true
+	default:
+		invalid(c, "order", "must be oldest or newest")
+		return
+	}
 	limit, ok := pageLimit(c)
 	if !ok {
 		return

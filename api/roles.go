@@ -108,7 +108,7 @@ var permissions = map[string][]people.Role{
 	"GET /ui/settings/people": owners, "GET /ui/audit": owners, "GET /ui/approvals": anyRole,
 	"GET /ui/home.csv": anyRole, "GET /ui/report": anyRole, "GET /ui/templates": anyRole, "GET /ui/templates/:name": anyRole,
 	"GET /ui/broadcasts": anyRole, "GET /ui/broadcasts/new": anyRole, "GET /ui/broadcasts/:id": anyRole,
-	"GET /ui/data/taxonomy": anyRole,
+	"GET /ui/data/taxonomy": anyRole, "GET /ui/data/quarantine": anyRole, "GET /ui/data/quarantine/:id": anyRole,
 	"POST /ui/codec/decode": anyRole, "POST /ui/codec/encode": anyRole,
 }
 

@@ -274,7 +274,9 @@ func (s *server) routes(r *gin.Engine) {
 	pages.GET("/broadcasts", s.uiBroadcasts)  // ui_broadcasts.go
 	pages.GET("/broadcasts/new", s.uiBroadcastNew)
 	pages.GET("/broadcasts/:id", s.uiBroadcast)
-	pages.GET("/data/taxonomy", s.uiTaxonomy)             // ui_data.go
+	pages.GET("/data/taxonomy", s.uiTaxonomy)     // ui_data.go
+	pages.GET("/data/quarantine", s.uiQuarantine) // ui_quarantine.go
+	pages.GET("/data/quarantine/:id", s.uiQuarantined)
 	pages.GET("/message-templates", s.uiMessageTemplates) // ui_message_templates.go
 	pages.GET("/message-templates/new", s.uiMessageTemplate)
 	pages.GET("/message-templates/:id", s.uiMessageTemplate)

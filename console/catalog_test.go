@@ -67,6 +67,9 @@ var dynamicKeys = map[string][]string{
 	"js.msgt.line.":       {"text", "image", "flex", "template", "imagemap", "sticker"},
 	"js.msgt.f.": {"title", "logo", "color", "text", "image", "alt", "link", "label", "products", "linklabel", "code",
 		"footer", "unsubscribe", "preview", "flex", "quick"},
+	// The quarantine (quarantine.html, quarantined.html, quarantine.js): taxonomy's rule codes and the call's states.
+	"js.quarantine.rule.":   {"unknown", "blocked", "deprecated", "required", "type", "enum", "format", "naming"},
+	"js.quarantine.status.": {"quarantined", "fixed", "released", "dropped"},
 }
 
 // usedKeys are the keys the templates and scripts name literally.

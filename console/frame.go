@@ -14,6 +14,8 @@ const (
 	// SectionBroadcasts holds the broadcasts' pages.
 	SectionBroadcasts = "broadcasts"
 	SectionData       = "data"
+	// SectionQuarantine holds the quarantine's pages (beside Data).
+	SectionQuarantine = "quarantine"
 	// SectionMessages holds the message templates' pages.
 	SectionMessages = "messages"
 )
@@ -78,6 +80,7 @@ func (f Frame) Nav() []NavItem {
 		{SectionApprovals, "/ui/approvals", "nav.approvals", f.Section == SectionApprovals},
 		{SectionSegments, "/ui/segments", "nav.segments", f.Section == SectionSegments},
 		{SectionData, "/ui/data/taxonomy", "nav.data", f.Section == SectionData},
+		{SectionQuarantine, "/ui/data/quarantine", "nav.quarantine", f.Section == SectionQuarantine},
 	}
 	if f.Can("audit") {
 		nav = append(nav, NavItem{SectionAudit, "/ui/audit", "nav.audit", f.Section == SectionAudit})

@@ -99,35 +99,33 @@ func (s *Store) QuarantineEvent(ctx context.Context, e Event, violations []taxon
 type QuarantineFilter struct {
 	Event string // only events of this name
 	Limit int    // 1–500; 100 when 0
-	After string // the cursor a previous page returned
+	After string // the cursor a previous page returned, in the same order
+	// Newest lists the newest first (the console's order); oldest first
+	// otherwise, the order a replay of them all keeps.
+	Newest bool
 }
 
-// ListQuarantined lists the workspace's quarantined events, oldest first,
-// and a cursor for the next page ("" on the last). An After it did not make
-// gives an error wrapping ErrInvalidCursor.
+// ListQuarantined lists the workspace's quarantined events, oldest first
+// (newest first with f.Newest), and a cursor for the next page ("" on the
+// last). An After it did not make gives an error wrapping ErrInvalidCursor.
 func (s *Store) ListQuarantined(ctx context.Context, workspaceID string, f QuarantineFilter) ([]QuarantinedEvent, string, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
 	}
 	limit = min(limit, 500)
-	where, args := []string{"workspace_id = $1"}, []any{workspaceID}
-	if f.Event != "" {
-		args = append(args, f.Event)
-		where = append(where, "event_name = $"+strconv.Itoa(len(args)))
+	where, args, err := quarantineWhere(workspaceID, f)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: unable to list quarantined events: %w", err)
 	}
-	if f.After != "" {
-		at, id, err := decodeCursor(f.After)
-		if err != nil {
-			return nil, "", fmt.Errorf("store: unable to list quarantined events: %w", err)
-		}
-		args = append(args, at, id)
-		where = append(where, fmt.Sprintf("(received_at, message_id) > ($%d, $%d)", len(args)-1, len(args)))
+	dir := "ASC"
+	if f.Newest {
+		dir = "DESC"
 	}
 	args = append(args, limit+1)
 	rows, err := s.pool.Query(ctx, `SELECT `+quarantineColumns+` FROM quarantined_events
-		WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY received_at, message_id LIMIT $`+strconv.Itoa(len(args)), args...)
+		WHERE `+where+`
+		ORDER BY received_at `+dir+`, message_id `+dir+` LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: unable to list quarantined events: %w", err)
 	}
@@ -142,6 +140,30 @@ func (s *Store) ListQuarantined(ctx context.Context, workspaceID string, f Quara
 		next = encodeCursor(last.ReceivedAt, last.MessageID)
 	}
 	return out, next, nil
+}
+
+// quarantineWhere is the condition of a ListQuarantined page and its
+// arguments: the workspace, the event name, and past the cursor in the
+// listing's order.
+func quarantineWhere(workspaceID string, f QuarantineFilter) (string, []any, error) {
+	where, args := []string{"workspace_id = $1"}, []any{workspaceID}
+	if f.Event != "" {
+		args = append(args, f.Event)
+		where = append(where, "event_name = $"+strconv.Itoa(len(args)))
+	}
+	if f.After != "" {
+		at, id, err := decodeCursor(f.After)
+		if err != nil {
+			return "", nil, err
+		}
+		op := ">"
+		if f.Newest {
+			op = "<"
+		}
+		args = append(args, at, id)
+		where = append(where, fmt.Sprintf("(received_at, message_id) %s ($%d, $%d)", op, len(args)-1, len(args)))
+	}
+	return strings.Join(where, " AND "), args, nil
 }
 
 // GetQuarantined returns one quarantined event, or ErrNotFound.

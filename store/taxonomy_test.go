@@ -213,7 +213,7 @@ func TestQuarantine(t *testing.T) {
 		}
 	})
 
-	t.Run("ListsOldestFirstByPages", func(t *testing.T) {
+	t.Run("ListsOldestOrNewestFirstByPages", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		at := time.Now().UTC().Truncate(time.Microsecond)
@@ -238,6 +238,20 @@ func TestQuarantine(t *testing.T) {
 		}
 		if want := []string{"a", "c", "b", "d", "e"}; !reflect.DeepEqual(ids, want) {
 			t.Errorf("pages = %v, want %v", ids, want)
+		}
+		ids, after = nil, ""
+		for range 10 {
+			page, next, err := b.store.ListQuarantined(ctx, wsA, store.QuarantineFilter{Limit: 2, After: after, Newest: true})
+			mustNot(t, err)
+			for _, q := range page {
+				ids = append(ids, q.MessageID)
+			}
+			if after = next; next == "" {
+				break
+			}
+		}
+		if want := []string{"e", "d", "b", "c", "a"}; !reflect.DeepEqual(ids, want) {
+			t.Errorf("newest first, pages = %v, want %v", ids, want)
 		}
 		only, _, err := b.store.ListQuarantined(ctx, wsA, store.QuarantineFilter{Event: "refund"})
 		mustNot(t, err)

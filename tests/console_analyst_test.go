@@ -39,6 +39,7 @@ func TestAnalystSeesNoControlThatChanges(t *testing.T) {
 	s.awaitingApproval()
 	seedConsoleSegment(s)
 	s.seedBroadcast()
+	seedQuarantine(s, "q-console-1")
 	s.track("c_0", "signup", "signup-0")
 	eventually(t, 60*time.Second, "c_0's run to end", func() bool {
 		var st statsView
@@ -112,6 +113,9 @@ func TestAnalystSeesNoControlThatChanges(t *testing.T) {
 			{"POST", "/v1/broadcasts", `{"name":"x","segment":"console_bc","channel":"email","content":{"subject":"s","from":"a@example.com","html":"x"}}`, "marketer or owner"},
 			{"POST", "/v1/broadcasts/spring/schedule", "", "marketer or owner"},
 			{"POST", "/v1/broadcasts/spring/cancel", "", "marketer or owner"},
+			{"PUT", "/v1/quarantine/q-console-1", `{"type":"track","userId":"x","event":"order_completed"}`, "developer or owner"},
+			{"POST", "/v1/quarantine/q-console-1/replay", "", "developer or owner"},
+			{"DELETE", "/v1/quarantine/q-console-1", "", "developer or owner"},
 		} {
 			status, _, body := s.raw(c.method, c.path, sessionHeaders(session, true), c.body)
 			if want := fmt.Sprintf("needs the %s role", c.role); status != http.StatusForbidden || !strings.Contains(detail(body), want) {

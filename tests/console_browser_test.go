@@ -36,6 +36,8 @@ var consolePages = []struct{ name, path, ready string }{
 	{"broadcast-new", "/ui/broadcasts/new", "#broadcast-form"},
 	{"broadcast", "/ui/broadcasts/spring", "#progress"},
 	{"taxonomy", "/ui/data/taxonomy", `#taxonomy[data-ready="1"]`},
+	{"quarantine", "/ui/data/quarantine", "#quarantine"},
+	{"quarantined", "/ui/data/quarantine/q-console-1", `#quarantined[data-ready="1"]`},
 	{"message-templates", "/ui/message-templates", "#message-templates"},
 	{"message-template-new", "/ui/message-templates/new?channel=email", `#msg-form[data-ready="1"]`},
 	{"message-template-sms", "/ui/message-templates/new?channel=sms", `#msg-form[data-ready="1"]`},
@@ -69,6 +71,7 @@ func TestConsoleInChromium(t *testing.T) {
 	s.awaitingApproval()
 	seedConsoleSegment(s)
 	s.seedBroadcast()
+	seedQuarantine(s, "q-console-1")
 	for i := range 6 {
 		s.track(fmt.Sprintf("c_%d", i), "signup", fmt.Sprintf("signup-%d", i))
 	}

@@ -476,6 +476,7 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin, ourPerson, ourInvitati
 		{"GET", "/ui/home.csv?from=2026-01-01&to=2030-01-01", ""}, {"GET", "/ui/report?month=2026-12", ""},
 		{"GET", "/ui/templates", ""}, {"GET", "/ui/templates/cart-abandonment", ""}, {"GET", "/ui/line", ""}, {"GET", "/ui/settings/people", ""},
 		{"GET", "/ui/audit", ""}, {"GET", "/ui/approvals", ""}, {"GET", "/ui/data/taxonomy", ""},
+		{"GET", "/ui/data/quarantine", ""}, {"GET", "/ui/data/quarantine/iso-q", ""},
 		{"GET", "/ui/message-templates", ""}, {"GET", "/ui/message-templates/new", ""}, {"GET", "/ui/message-templates/iso_tpl", ""},
 		{"GET", "/ui/segments", ""}, {"GET", "/ui/segments/new", ""}, {"GET", "/ui/segments/iso_members", ""},
 		{"GET", "/ui/broadcasts", ""}, {"GET", "/ui/broadcasts/new", ""}, {"GET", "/ui/broadcasts/iso_bc", ""},
@@ -499,6 +500,8 @@ func otherReportPages(t *testing.T, s *stack, otherAdmin, ourPerson, ourInvitati
 			(p.path == "/v1/me/workspace" && resp.StatusCode != http.StatusUnprocessableEntity) ||
 			(strings.HasPrefix(p.path, "/ui/broadcasts") && (strings.Contains(string(body), "iso_seg") || strings.Contains(string(body), "Secret"))) ||
 			(p.path == "/ui/broadcasts/iso_bc" && resp.StatusCode != http.StatusNotFound) ||
+			(p.path == "/ui/data/quarantine/iso-q" && resp.StatusCode != http.StatusNotFound) ||
+			(strings.HasPrefix(p.path, "/ui/data/quarantine") && strings.Contains(string(body), "iso_bad")) ||
 			(strings.HasPrefix(p.path, "/v1/people/") && resp.StatusCode != http.StatusNotFound) {
 			t.Errorf("the other workspace's report page %s = %d shows our data or journey: %s", p.path, resp.StatusCode, body)
 		}
