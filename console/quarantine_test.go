@@ -13,7 +13,7 @@ import (
 // a known rule reads in the reader's language, an unknown one as its code.
 func TestQuarantinedPageShowsThePayloadOnlyWhenAllowed(t *testing.T) {
 	row := QuarantineRow{MessageID: "m/1", Type: "track", Event: "order_completed", UserID: "u_1", Status: "quarantined",
-		Reasons: []Reason{{Field: "properties.total", Rule: "type", Message: "must be a number"}, {Field: "x", Rule: "newrule", Message: "m"}},
+		Reasons:    []Reason{{Field: "properties.total", Rule: "type", Message: "must be a number"}, {Field: "x", Rule: "newrule", Message: "m"}},
 		ReceivedAt: time.Date(2026, 12, 7, 23, 0, 0, 0, time.UTC)}
 	zone, err := time.LoadLocation("Asia/Tokyo")
 	if err != nil {
