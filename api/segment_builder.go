@@ -21,6 +21,10 @@ type segmentPreviewRequest struct {
 	ID         string          `json:"id"`
 	Definition json.RawMessage `json:"definition"`
 	Sample     *int            `json:"sample"`
+	// Check answers a definition the rules refuse 200 with valid false and
+	// its field errors (draftVerdict), as the builder asks while the
+	// marketer edits, so the browser sees no failing request.
+	Check bool `json:"check"`
 }
 
 // channelReach is a reach without its member count, which answers carry
@@ -53,10 +57,18 @@ func (s *server) previewSegment(c *gin.Context) {
 		sample = *req.Sample
 	}
 	p, err := s.Store.PreviewSegment(c.Request.Context(), workspace(c), req.ID, req.Definition, sample)
+	if fields := draftFaults(err); req.Check && len(fields) > 0 {
+		c.JSON(http.StatusOK, draftVerdict{Valid: false, Errors: fields})
+		return
+	}
 	if s.answered(c, err) {
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"count": p.Reach.Members, "reach": reachOf(p.Reach), "sample": nonNil(p.Sample)})
+	out := gin.H{"count": p.Reach.Members, "reach": reachOf(p.Reach), "sample": nonNil(p.Sample)}
+	if req.Check {
+		out["valid"] = true
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // segmentReach answers a saved segment's members counted now and, per

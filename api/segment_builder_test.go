@@ -72,7 +72,20 @@ func TestSegmentBuilderAPI(t *testing.T) {
 				t.Errorf("preview %s = %d %s, want %d naming %q", c.body, status, body, c.status, c.field)
 			}
 		}
-		status, _ := b.do(t, "POST", "/v1/segments/preview", jsonKey, `{"definition":{"condition":{"tag":"`+strings.Repeat("x", 2<<20)+`"}}}`)
+		// With check, a refused definition is a verdict (the builder's live
+		// count makes no failing request); a malformed request stays a 4xx.
+		status, body := b.do(t, "POST", "/v1/segments/preview", jsonKey, `{"check":true,"definition":{"condition":{"tag":5}}}`)
+		if status != http.StatusOK || !strings.Contains(body, `"valid":false`) || !strings.Contains(body, `"field":"definition.condition.tag"`) {
+			t.Errorf("a checked refusal = %d %s, want 200 valid false naming definition.condition.tag", status, body)
+		}
+		status, body = b.do(t, "POST", "/v1/segments/preview", jsonKey, `{"check":true,"definition":`+def+`}`)
+		if status != http.StatusOK || !strings.Contains(body, `"valid":true`) || !strings.Contains(body, `"count":`) {
+			t.Errorf("a checked count = %d %s, want 200 valid with the count", status, body)
+		}
+		if status, _ := b.do(t, "POST", "/v1/segments/preview", jsonKey, `{"check":true,"definition":`+def+`,"sample":101}`); status != http.StatusBadRequest {
+			t.Errorf("a checked request out of range = %d, want 400", status)
+		}
+		status, _ = b.do(t, "POST", "/v1/segments/preview", jsonKey, `{"definition":{"condition":{"tag":"`+strings.Repeat("x", 2<<20)+`"}}}`)
 		if status != http.StatusRequestEntityTooLarge {
 			t.Errorf("a 2 MB body = %d, want 413", status)
 		}

@@ -59,6 +59,7 @@ document.addEventListener("DOMContentLoaded", function () {
 
   // answer shows a count's answer, or why there is none.
   function answer(res, body) {
+    if (res.ok && body && body.valid === false) res = { ok: false, status: 422, body: body };
     count.dataset.state = res.ok ? "done" : "refused";
     if (res.ok) {
       showErrors([]);
@@ -86,7 +87,7 @@ document.addEventListener("DOMContentLoaded", function () {
   // question than the last one asked is dropped.
   function preview() {
     var n = ++asked;
-    var body = { definition: current(), sample: 10 };
+    var body = { definition: current(), sample: 10, check: true }; // a refused draft is a verdict, not a failing request
     if (!root.items.length || (!editable && !id)) { // nothing to count
       showErrors([]);
       count.textContent = "–";
