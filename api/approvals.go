@@ -83,8 +83,7 @@ func (s *server) putApprovalPolicy(c *gin.Context) {
 	if b.ApproverRole == "" {
 		b.ApproverRole = "owner"
 	}
-	if !slices.Contains(approvals.Roles, b.ApproverRole) {
-		invalid(c, "approverRole", "must be one of "+strings.Join(approvals.Roles, ", "))
+	if s.answered(c, approvals.CheckApproverRole(b.ApproverRole, "approverRole")) {
 		return
 	}
 	p, err := s.Store.SetApprovalPolicy(c.Request.Context(), workspace(c), store.ApprovalPolicy{Required: *b.Required, ApproverRole: b.ApproverRole})

@@ -2,14 +2,12 @@ package api
 
 import (
 	"bytes"
-	"slices"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/approvals"
 	"github.com/tabiji/tabiji/console"
 	"github.com/tabiji/tabiji/locale"
-	"github.com/tabiji/tabiji/people"
 )
 
 // uiSearchLimit bounds the profiles a customer search lists.
@@ -53,19 +51,6 @@ func (s *server) uiSettings(c *gin.Context) {
 		return
 	}
 	page := console.SettingsPage{Frame: frame, WorkspaceLang: console.Lang(set.Locale, ""),
-		ApprovalsRequired: p.Required, ApproverRole: p.ApproverRole, ApproverRoles: deciderRoles()}
+		ApprovalsRequired: p.Required, ApproverRole: p.ApproverRole, ApproverRoles: approvals.Roles}
 	s.renderPage(c, func(buf *bytes.Buffer) error { return console.Settings(buf, page) })
-}
-
-// deciderRoles are the roles the settings offer as the approver role: those
-// of approvals.Roles that the permission table lets decide (the read-only
-// analyst may not).
-func deciderRoles() []string {
-	var out []string
-	for _, r := range approvals.Roles {
-		if slices.Contains(permissions["POST /v1/approvals/:id/approve"], people.Role(r)) {
-			out = append(out, r)
-		}
-	}
-	return out
 }

@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/tabiji/tabiji/broadcasts"
 	"github.com/tabiji/tabiji/jsonfields"
@@ -17,8 +19,23 @@ import (
 	"github.com/tabiji/tabiji/store"
 )
 
-// Roles a workspace may name as its approver.
-var Roles = []string{"owner", "marketer", "analyst", "developer"}
+// Roles a workspace may name as its approver: those whose members may
+// decide a request (the analyst reads and never decides, so naming it
+// would leave only owners to approve while the rule says otherwise).
+var Roles = []string{"owner", "marketer", "developer"}
+
+// CheckApproverRole refuses a role that cannot be a workspace's approver
+// role, as a field error at field.
+func CheckApproverRole(role, field string) error {
+	if !slices.Contains(Roles, role) {
+		msg := "must be one of " + strings.Join(Roles, ", ")
+		if role == "analyst" {
+			msg = "cannot be analyst: an analyst only reads and never decides a request; " + msg
+		}
+		return jsonfields.Errors{{Field: field, Message: msg}}
+	}
+	return nil
+}
 
 // Service asks for, decides and performs approvals.
 type Service struct {

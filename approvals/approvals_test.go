@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/pgtest"
 	"github.com/tabiji/tabiji/store"
 )
@@ -63,5 +64,26 @@ func TestWhoMayDecide(t *testing.T) {
 	c := ask("j3", person("aki", "analyst"))
 	if r, err := s.Reject(ctx, "w", c.ID, person("ken", "owner"), "not now"); err != nil || r.State != store.ApprovalRejected {
 		t.Errorf("an owner rejecting: %+v %v", r, err)
+	}
+}
+
+// TestTheAnalystIsNoApproverRole: the analyst reads and never decides, so
+// naming it the approver role is a field error at the given field; every
+// role of Roles passes.
+func TestTheAnalystIsNoApproverRole(t *testing.T) {
+	t.Parallel()
+	for _, role := range []string{"analyst", "", "admin", "Owner"} {
+		var errs jsonfields.Errors
+		if err := CheckApproverRole(role, "approverRole"); !errors.As(err, &errs) || len(errs) != 1 || errs[0].Field != "approverRole" {
+			t.Errorf("CheckApproverRole(%q) = %v, want one error at approverRole", role, err)
+		}
+	}
+	for _, role := range Roles {
+		if role == "analyst" {
+			t.Error("Roles names the analyst")
+		}
+		if err := CheckApproverRole(role, "approverRole"); err != nil {
+			t.Errorf("CheckApproverRole(%q) = %v", role, err)
+		}
 	}
 }

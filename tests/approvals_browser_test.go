@@ -2,6 +2,7 @@ package tests
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -145,6 +146,25 @@ func TestApprovalInChromium(t *testing.T) {
 			t.Errorf("the activation's actor is %q, want %s", who, marketer)
 		}
 	})
+	t.Run("TheAnalystCannotBeTheApproverRole", func(t *testing.T) {
+		// Settings offers no analyst; a form that sends one anyway (an old
+		// page, a crafted request) gets the API's 422 drawn at the field.
+		o.run(t, chromedp.Navigate(s.url+"/ui/settings"), chromedp.WaitVisible("#approvals-form", chromedp.ByID))
+		if roles := o.strings(t, `[...document.querySelectorAll('#approvals-role option')].map(o => o.value)`); slices.Contains(roles, "analyst") {
+			t.Errorf("the settings offer the analyst as approver role: %v", roles)
+		}
+		o.run(t, chromedp.Evaluate(`(() => { const s = document.getElementById('approvals-role'); s.add(new Option('analyst', 'analyst')); s.value = 'analyst'; })()`, nil),
+			chromedp.Click("#approvals-save", chromedp.ByID),
+			chromedp.WaitVisible("#err-approverRole", chromedp.ByID))
+		if text := o.text(t, "#err-approverRole"); !strings.Contains(text, "analyst") {
+			t.Errorf("the field says %q, want the refusal of the analyst", text)
+		}
+		var rule struct{ ApproverRole string }
+		s.call("GET", "/v1/workspace/approvals", "admin", nil, http.StatusOK, &rule)
+		if rule.ApproverRole != "owner" {
+			t.Errorf("the approver role is %q after the refusal", rule.ApproverRole)
+		}
+	})
 	m.noConsoleErrors(t)
-	o.noConsoleErrors(t)
+	o.noConsoleErrorsBut(t, "status of 422 (Unprocessable Entity) "+s.url+"/v1/workspace/approvals")
 }
