@@ -49,7 +49,7 @@ func approvalActor(c *gin.Context) approvals.Actor {
 // requested answers a change that now waits for an approver: 202 with the
 // request, which the audit record of the change names too.
 func requested(c *gin.Context, a store.ApprovalRequest) {
-	c.Set(auditDetailKey, json.RawMessage(`{"approvalRequest":"`+a.ID+`"}`))
+	auditNote(c, "approvalRequest", a.ID)
 	c.JSON(http.StatusAccepted, toApprovalResponse(a))
 }
 

@@ -16,11 +16,44 @@ import (
 
 // Context values of a console session besides those console.go names
 // (the console contract): the person's id; and what a handler adds to its
-// change's audit record (an approval request's id).
+// change's audit record (an approval request's id, the template a journey
+// was launched from; the resource the change made: auditMade).
 const (
-	auditPersonCtx = "tabiji.person"
-	auditDetailKey = "tabiji.audit.detail"
+	auditPersonCtx   = "tabiji.person"
+	auditDetailKey   = "tabiji.audit.detail"
+	auditResourceKey = "tabiji.audit.resource"
 )
+
+// auditNote adds key to the detail of the request's audit record.
+func auditNote(c *gin.Context, key string, v any) {
+	d, _ := c.Get(auditDetailKey)
+	m, _ := d.(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+		c.Set(auditDetailKey, m)
+	}
+	m[key] = v
+}
+
+// auditMade names what the request made (resource and id) as the audit
+// record's resource, in place of the route's (a template's launch is
+// recorded on the journey it made).
+func auditMade(c *gin.Context, resource, id string) {
+	c.Set(auditResourceKey, [2]string{resource, id})
+}
+
+// auditDetail is the detail the handler noted, nil without one.
+func auditDetail(c *gin.Context) json.RawMessage {
+	d, ok := c.Get(auditDetailKey)
+	if !ok {
+		return nil
+	}
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return nil
+	}
+	return doc
+}
 
 // maxAuditBody bounds the answer a record keeps as "after" when the
 // resource has no page to read it from again.
@@ -43,9 +76,11 @@ type auditTarget struct {
 // auditAnswerOnly are actions that leave their resource as it was (a
 // customer entered into a journey, a test message sent) or whose resource
 // is a collection no GET reads whole (an import: GET /v1/profiles is the
-// search, which needs a query): their record keeps the answer as after,
+// search, which needs a query), or that make another resource than the
+// route's (a template's launch makes a journey, which the answer shows):
+// their record keeps the answer as after,
 // and reads no before.
-var auditAnswerOnly = map[string]bool{"enter": true, "test-send": true, "import": true}
+var auditAnswerOnly = map[string]bool{"enter": true, "test-send": true, "import": true, "launch": true}
 
 // auditActionWords are the last path segments of POST routes without an
 // id that name an action on the resource before them, not a new resource.
@@ -201,8 +236,10 @@ func (s *server) audit(c *gin.Context) {
 		}
 		_, end.After = audit.Redact(rawBefore, rawAfter)
 	}
-	if d, ok := c.Get(auditDetailKey); ok {
-		end.Detail, _ = d.(json.RawMessage)
+	end.Detail = auditDetail(c)
+	if made, ok := c.Get(auditResourceKey); ok && end.Outcome == store.AuditSucceeded {
+		r, _ := made.([2]string)
+		end.Resource, end.ResourceID = r[0], r[1]
 	}
 	var whole bool
 	if end.CustomerIDs, whole = audit.CustomerIDs(end.After, end.Detail); !whole {

@@ -98,6 +98,9 @@ func (s *server) launchJourneyTemplate(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/v1/journeys/"+req.ID)
+	auditMade(c, "journeys", cmp.Or(done.Journey.ID, req.ID))
+	auditNote(c, "template", t.Name)
+	auditNote(c, "journey", map[string]string{"id": cmp.Or(done.Journey.ID, req.ID), "name": done.Journey.Name})
 	if done.Request != nil {
 		requested(c, *done.Request)
 		return

@@ -120,10 +120,14 @@ func auditRows(frame console.Frame, list []store.AuditRecord) []console.AuditRow
 			Method: r.Method, Route: r.Route, ClientIP: r.ClientIP, UserAgent: r.UserAgent, Changes: console.Changes(r.Before, r.After)}
 		rows[i].Requester, rows[i].Approver = approvalNames(r.After)
 		var d struct {
-			Request string `json:"approvalRequest"`
+			Request  string `json:"approvalRequest"`
+			Template string `json:"template"`
+			Journey  struct {
+				Name string `json:"name"`
+			} `json:"journey"`
 		}
 		if json.Unmarshal(r.Detail, &d) == nil {
-			rows[i].ApprovalID = d.Request
+			rows[i].ApprovalID, rows[i].Template, rows[i].ResourceName = d.Request, d.Template, d.Journey.Name
 		}
 	}
 	return rows

@@ -42,6 +42,9 @@ type AuditRow struct {
 	ClientIP, UserAgent             string
 	Changes                         []Change
 	Requester, Approver, ApprovalID string // an approval's names and request, when the record has them
+	// ResourceName is the name of what the change made, and Template the
+	// library template it was launched from, when the record has them.
+	ResourceName, Template string
 }
 
 // Change is one field that differs between a record's before and after:

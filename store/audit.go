@@ -61,13 +61,17 @@ type AuditRecord struct {
 }
 
 // AuditEnd is how a change ended: its outcome, HTTP status, the resource
-// after it, and the customers the record is also about.
+// after it, and the customers the record is also about. Resource and
+// ResourceID, when not empty, name what the change made in place of what
+// the record was begun on (a template's launch names the journey it made).
 type AuditEnd struct {
 	Outcome     string
 	Status      int
 	After       json.RawMessage
 	Detail      json.RawMessage
 	CustomerIDs []string
+	Resource    string
+	ResourceID  string
 }
 
 const auditColumns = `id, workspace_id, at, finished_at, actor_kind, actor_id, actor_name, resource, resource_id, action,
@@ -122,9 +126,11 @@ func (s *Store) FinishAudit(ctx context.Context, workspaceID, id string, end Aud
 	}
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE audit_log SET outcome = $3, status = $4, after = $5, detail = coalesce($6, detail), finished_at = now(),
-		       customer_ids = ARRAY(SELECT DISTINCT unnest(customer_ids || $7::text[]))
+		       customer_ids = ARRAY(SELECT DISTINCT unnest(customer_ids || $7::text[])),
+		       resource = coalesce(nullif($8, ''), resource), resource_id = coalesce(nullif($9, ''), resource_id)
 		WHERE workspace_id = $1 AND id = $2`,
-		workspaceID, id, end.Outcome, end.Status, nullJSON(end.After), nullJSON(end.Detail), end.CustomerIDs)
+		workspaceID, id, end.Outcome, end.Status, nullJSON(end.After), nullJSON(end.Detail), end.CustomerIDs,
+		end.Resource, end.ResourceID)
 	if err != nil {
 		return fmt.Errorf("store: unable to finish audit record %s: %w", id, err)
 	}

@@ -34,7 +34,8 @@ var everyTemplate = []struct {
 // the gallery's form, previews it on a stored customer (the path drawn),
 // watches it on its page and stops it (pause, after the confirmation);
 // the API shows each journey paused and the audit log names the marketer
-// for each launch and each pause.
+// for each launch (recorded on the journey it made, with its template) and
+// each pause.
 func TestMarketerRunsEveryTemplateInJapaneseInChromium(t *testing.T) {
 	s := startStack(t)
 	w := s.startWorker()
@@ -98,16 +99,16 @@ func TestMarketerRunsEveryTemplateInJapaneseInChromium(t *testing.T) {
 	t.Run("TheAuditLogNamesTheMarketer", func(t *testing.T) {
 		var log struct {
 			Records []struct {
-				Actor      struct{ Name string }
-				Action     string
-				ResourceID string
+				Actor                        struct{ Name string }
+				Action, Resource, ResourceID string
+				Detail                       struct{ Template string }
 			}
 		}
 		s.call("GET", "/v1/audit?limit=200", "admin", nil, http.StatusOK, &log)
 		var byMarketer []string
 		for _, r := range log.Records {
 			if r.Actor.Name == marketer {
-				byMarketer = append(byMarketer, fmt.Sprintf("%s %s", r.Action, r.ResourceID))
+				byMarketer = append(byMarketer, strings.TrimSpace(fmt.Sprintf("%s %s %s %s", r.Action, r.Resource, r.ResourceID, r.Detail.Template)))
 			}
 		}
 		for _, tpl := range everyTemplate {
@@ -115,8 +116,9 @@ func TestMarketerRunsEveryTemplateInJapaneseInChromium(t *testing.T) {
 			if !slices.ContainsFunc(byMarketer, func(r string) bool { return strings.HasSuffix(r, " "+id) && strings.Contains(r, "pause") }) {
 				t.Errorf("no pause of %s by %s in the audit log: %v", id, marketer, byMarketer)
 			}
-			if !slices.Contains(byMarketer, "launch "+tpl.name) { // a launch is recorded on the template it launched
-				t.Errorf("no launch of %s by %s in the audit log: %v", id, marketer, byMarketer)
+			// A launch is recorded on the journey it made, with the template it came from.
+			if !slices.Contains(byMarketer, "launch journeys "+id+" "+tpl.name) {
+				t.Errorf("no launch of %s from %s by %s in the audit log: %v", id, tpl.name, marketer, byMarketer)
 			}
 		}
 	})
