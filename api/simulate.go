@@ -4,12 +4,15 @@ import (
 	"cmp"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/journey"
+	"github.com/tabiji/tabiji/jsonfields"
 	"github.com/tabiji/tabiji/routing"
+	"github.com/tabiji/tabiji/taxonomy"
 	"github.com/tabiji/tabiji/workflows"
 )
 
@@ -47,11 +50,14 @@ func (s *server) simulateJourney(c *gin.Context) {
 	if !decodeJSON(c, 256<<10, &req, true) {
 		return
 	}
-	at, err := s.Store.JourneyAtVersion(c.Request.Context(), workspace(c), c.Param("id"), req.Version, false)
+	at, err := s.Store.JourneyToPreview(c.Request.Context(), workspace(c), c.Param("id"), req.Version)
 	if s.answered(c, err, noJourney(c)) {
 		return
 	}
 	j, version, d := at.Journey, at.Version, at.Definition
+	if s.answered(c, checkEntryProperties(at.EntryEvent, req.Entry.Properties)) {
+		return
+	}
 	sim, ok := simulation(c, req, d)
 	if !ok {
 		return
@@ -127,4 +133,25 @@ func entryPasses(d journey.Definition, sim workflows.Simulation) (bool, string) 
 		return false, "the entry filter is false for this customer and entry event"
 	}
 	return true, ""
+}
+
+// checkEntryProperties holds the preview's entry properties to the
+// taxonomy's definition of the entry event: a property of the wrong type,
+// format or value is a field error at entry.properties.<name>. A property
+// left out is not (a preview may leave out what the filter does not read).
+func checkEntryProperties(def taxonomy.EventDef, props map[string]any) error {
+	if def.Name == "" || len(props) == 0 {
+		return nil
+	}
+	sheet := taxonomy.Taxonomy{Events: []taxonomy.EventDef{def}}
+	var errs jsonfields.Errors
+	for _, v := range sheet.CheckEvent(def.Name, props).Violations {
+		if v.Rule != taxonomy.RuleRequired && strings.HasPrefix(v.Field, "properties.") {
+			errs.Add("entry."+v.Field, v.Message)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tabiji/tabiji/console"
 	"github.com/tabiji/tabiji/journey"
 	"github.com/tabiji/tabiji/store"
+	"github.com/tabiji/tabiji/taxonomy"
 )
 
 // uiJourney renders a journey's report: the graph with each node's and
@@ -60,6 +62,7 @@ func (s *server) uiJourney(c *gin.Context) {
 		row := approvalRow(frame, *r.Activation)
 		page.Activation = &row
 	}
+	page.EntryEvent, page.EntryProperties = def.Entry.Event, entryInputs(def, r.EntryEvent)
 	page.Experiments = exps.Experiments
 	page.StatsURL = "/v1/journeys/" + url.PathEscape(j.ID) + "/stats?" + c.Request.URL.RawQuery
 	page.ExperimentsURL = "/v1/journeys/" + url.PathEscape(j.ID) + "/experiments?" + c.Request.URL.RawQuery
@@ -126,6 +129,28 @@ func dailyRows(days []store.DayStats) []console.Day {
 	out := make([]console.Day, len(days))
 	for i, d := range days {
 		out[i] = console.Day{Day: d.Day, Entered: d.Entered, Sent: d.Sent, Opened: d.Opened, Converted: d.Converted, Revenue: d.Revenue}
+	}
+	return out
+}
+
+// entryInputs are the entry event's properties that the entry filter
+// reads, each typed by the taxonomy's definition of the event where it has
+// the property, else by how the filter reads it.
+func entryInputs(d journey.Definition, event taxonomy.EventDef) []console.EntryInput {
+	var out []console.EntryInput
+	for _, p := range journey.EntryProperties(d) {
+		in := console.EntryInput{Name: p.Name, Type: p.Type}
+		if i := slices.IndexFunc(event.Properties, func(q taxonomy.PropertyDef) bool { return q.Name == p.Name }); i >= 0 {
+			q := event.Properties[i]
+			in.Description = q.Description
+			switch q.Type {
+			case taxonomy.Number, taxonomy.Integer, taxonomy.Boolean:
+				in.Type = string(q.Type)
+			case taxonomy.String, taxonomy.Timestamp:
+				in.Type = journey.PropertyString
+			}
+		}
+		out = append(out, in)
 	}
 	return out
 }

@@ -67,6 +67,18 @@ type JourneyPage struct {
 	Activation     *ApprovalRow
 	StatsURL       string // the API answering the same numbers
 	ExperimentsURL string
+	// EntryEvent and EntryProperties are the journey's entry event and the
+	// properties of it that its entry filter reads: the preview form's
+	// typed inputs, sent as the preview's entry.properties.
+	EntryEvent      string
+	EntryProperties []EntryInput
+}
+
+// EntryInput is one property of the entry event as the preview form asks
+// for it: Type is number, integer, boolean or string (the taxonomy's type
+// of it, else what the entry filter reads it as).
+type EntryInput struct {
+	Name, Type, Description string
 }
 
 // LINEPage is what /ui/line shows: the month's LINE use and forecast, or

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/tabiji/tabiji/taxonomy"
 )
 
 // JourneyExperimentData is what a journey's experiments are computed
@@ -41,6 +43,9 @@ type JourneyReport struct {
 	JourneyExperimentData
 	Stats      JourneyStats
 	Activation *ApprovalRequest
+	// EntryEvent is the taxonomy's definition of the latest version's
+	// entry event (zero when it has none), for the preview's form.
+	EntryEvent taxonomy.EventDef
 }
 
 // JourneyReport reads a journey's statistics under q (its period resolved
@@ -60,6 +65,9 @@ func (s *Store) JourneyReport(ctx context.Context, workspaceID, id string, q Sta
 		return JourneyReport{}, err
 	}
 	r := JourneyReport{JourneyExperimentData: d, Stats: st}
+	if r.EntryEvent, err = s.latestEntryEvent(ctx, d.Journey); err != nil {
+		return JourneyReport{}, err
+	}
 	switch a, err := s.LatestApproval(ctx, workspaceID, ApprovalJourneyActivate, id); {
 	case err == nil:
 		r.Activation = &a

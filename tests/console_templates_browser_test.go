@@ -14,24 +14,34 @@ import (
 // everyTemplate are the eight journey templates a marketer launches from
 // the gallery, with what the form has no default for.
 var everyTemplate = []struct {
-	name        string
-	params      map[string]string
-	entryFilter bool // its entry filter reads the entry event's properties
+	name   string
+	params map[string]string
+	// entry are the entry event's properties its entry filter reads, typed
+	// into the preview form as the marketer would (with the input's type),
+	// so that the customer enters.
+	entry []entryInput
 }{
-	{"cart-abandonment", nil, false},
-	{"post-purchase", map[string]string{"guide_url": "https://shop.example/guide", "review_url": "https://shop.example/review"}, false},
-	{"welcome", nil, false},
-	{"dormant-reengagement", nil, false},
-	{"birthday", nil, false},
-	{"vip-early-access", map[string]string{"early_access_url": "https://shop.example/early"}, false},
-	{"lead-score", map[string]string{"sales_webhook_url": "https://crm.example/hook"}, true},
-	{"cross-sell", map[string]string{"recommendation_url": "https://shop.example/recommended"}, true},
+	{"cart-abandonment", nil, nil},
+	{"post-purchase", map[string]string{"guide_url": "https://shop.example/guide", "review_url": "https://shop.example/review"}, nil},
+	{"welcome", nil, nil},
+	{"dormant-reengagement", nil, nil},
+	{"birthday", nil, nil},
+	{"vip-early-access", map[string]string{"early_access_url": "https://shop.example/early"}, nil},
+	{"lead-score", map[string]string{"sales_webhook_url": "https://crm.example/hook"}, []entryInput{{"score", "number", "92"}, {"previous", "number", "40"}}},
+	{"cross-sell", map[string]string{"recommendation_url": "https://shop.example/recommended"}, []entryInput{{"category", "text", "コーヒーメーカー"}}},
 }
+
+// entryInput is one entry event property of the preview form: its name,
+// the input's type and what the marketer types.
+type entryInput struct{ name, inputType, value string }
 
 // TestMarketerRunsEveryTemplateInJapaneseInChromium is the issue's "done
 // when" in headless Chromium on the real stack: a marketer, in a Japanese
 // workspace, with no terminal, launches each of the eight templates from
-// the gallery's form, previews it on a stored customer (the path drawn),
+// the gallery's form, previews it on a stored customer (the path drawn;
+// lead-score and cross-sell, whose entry filters read the entry event's
+// properties, say the customer alone would not enter, and enter with the
+// score or category typed into the form's typed inputs),
 // watches it on its page and stops it (pause, after the confirmation);
 // the API shows each journey paused and the audit log names the marketer
 // for each launch (recorded on the journey it made, with its template) and
@@ -65,21 +75,26 @@ func TestMarketerRunsEveryTemplateInJapaneseInChromium(t *testing.T) {
 		id := "ui_" + strings.ReplaceAll(tpl.name, "-", "_")
 		if !t.Run(tpl.name, func(t *testing.T) {
 			launchFromGallery(t, b, s, tpl.name, id, tpl.params)
-			b.run(t, chromedp.SendKeys("#preview-customer", "aiko", chromedp.ByID),
-				chromedp.Click("#preview-run", chromedp.ByID),
-				chromedp.Poll(`document.querySelector('#preview-path') !== null || !document.querySelector('#preview-error').hidden || document.querySelector('#preview .notice') !== null`, nil, chromedp.WithPollingTimeout(20*time.Second)))
-			if e := b.text(t, "#preview-error"); e != "" {
-				t.Fatalf("the preview of %s on aiko failed: %s", id, e)
-			}
-			path := b.strings(t, `[...document.querySelectorAll('#preview-path li')].map(li => li.dataset.node)`)
-			switch notice := b.strings(t, `[...document.querySelectorAll('#preview .notice')].map(p => p.textContent)`); {
-			case tpl.entryFilter:
-				// Entered by an event whose properties its filter reads (a score, a category): the
-				// preview takes a customer, not an entry event, and says why they would not enter.
+			if tpl.entry != nil {
+				// Entered by an event whose properties its filter reads (a score, a category):
+				// on the customer alone the preview says, in Japanese, why they would not enter.
+				path, notice := previewOn(t, b, "aiko")
 				if len(path) != 0 || len(notice) != 1 || !strings.Contains(notice[0], "エントリーしません") {
-					t.Errorf("the preview of %s = path %v, notice %q; want the customer not entering, said in Japanese", id, path, notice)
+					t.Errorf("the preview of %s without the entry event = path %v, notice %q; want the customer not entering, said in Japanese", id, path, notice)
 				}
-			case len(path) == 0:
+				if legend := b.text(t, "#preview-entry legend"); !strings.Contains(legend, "エントリーイベント") {
+					t.Errorf("the entry properties of %s are under %q", id, legend)
+				}
+				for _, in := range tpl.entry {
+					sel := `#preview-form input[data-prop="` + in.name + `"]`
+					if typ := b.strings(t, `[...document.querySelectorAll('`+sel+`')].map(i => i.type + " " + (i.labels[0] || {}).textContent)`); len(typ) != 1 || !strings.HasPrefix(typ[0], in.inputType+" "+in.name) {
+						t.Fatalf("the preview form's input for %s of %s = %q, want one labelled %s input", in.name, id, typ, in.inputType)
+					}
+					b.run(t, chromedp.SendKeys(sel, in.value, chromedp.ByQuery))
+				}
+			}
+			path, notice := previewOn(t, b, "aiko")
+			if len(path) == 0 {
 				t.Errorf("the preview drew no path for %s (%q)", id, notice)
 			}
 			if n := b.strings(t, `[...document.querySelectorAll('#graph .node')].map(n => n.dataset.node)`); len(n) < 2 {
@@ -123,6 +138,22 @@ func TestMarketerRunsEveryTemplateInJapaneseInChromium(t *testing.T) {
 		}
 	})
 	b.noConsoleErrors(t)
+}
+
+// previewOn previews the open journey on a customer with what the form
+// holds, and returns the path drawn and the notices (why the customer
+// would not enter).
+func previewOn(t *testing.T, b *browser, customer string) (path, notice []string) {
+	t.Helper()
+	b.run(t, chromedp.SetValue("#preview-customer", "", chromedp.ByID), chromedp.SendKeys("#preview-customer", customer, chromedp.ByID),
+		chromedp.Click("#preview-run", chromedp.ByID),
+		chromedp.Poll(`document.querySelector('#preview-path') !== null || !document.querySelector('#preview-error').hidden || document.querySelector('#preview .notice') !== null`, nil, chromedp.WithPollingTimeout(20*time.Second)))
+	if e := b.text(t, "#preview-error"); e != "" {
+		t.Fatalf("the preview on %s failed: %s", customer, e)
+	}
+	path = b.strings(t, `[...document.querySelectorAll('#preview-path li')].map(li => li.dataset.node)`)
+	notice = b.strings(t, `[...document.querySelectorAll('#preview .notice')].map(p => p.textContent)`)
+	return path, notice
 }
 
 // launchFromGallery opens a template's page from the gallery, types the

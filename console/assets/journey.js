@@ -54,9 +54,43 @@ document.addEventListener("DOMContentLoaded", function () {
   if (form) {
     var out = document.getElementById("preview");
     var perr = document.getElementById("preview-error");
+    // The entry event's properties the entry filter reads, typed; the
+    // empty ones are left out (a checkbox sends false only beside others).
+    var propInputs = [].slice.call(form.querySelectorAll("[data-prop]"));
+    var entryProperties = function () {
+      var props = {}, any = false;
+      propInputs.forEach(function (i) {
+        var type = i.dataset.type;
+        if (type === "boolean") { props[i.dataset.prop] = i.checked; any = any || i.checked; return; }
+        var v = i.value.trim();
+        if (v === "") return;
+        props[i.dataset.prop] = (type === "number" || type === "integer") ? Number(v) : v;
+        any = true;
+      });
+      return any ? props : null;
+    };
+    // clearFieldErrors and fieldErrors draw the API's errors at the inputs
+    // they name (entry.properties.<name>); the rest are the form's.
+    var clearFieldErrors = function () {
+      propInputs.forEach(function (i) {
+        i.removeAttribute("aria-invalid");
+        var e = document.getElementById(i.id + "-error"); e.hidden = true; e.textContent = "";
+      });
+    };
+    var fieldErrors = function (res) {
+      var rest = [];
+      ((res.body || {}).errors || []).forEach(function (e) {
+        var name = (e.field || "").indexOf("entry.properties.") === 0 ? e.field.slice("entry.properties.".length) : null;
+        var input = name === null ? null : propInputs.filter(function (i) { return i.dataset.prop === name; })[0];
+        if (!input) { rest.push(e); return; }
+        input.setAttribute("aria-invalid", "true");
+        var at = document.getElementById(input.id + "-error"); at.textContent = e.message; at.hidden = false;
+      });
+      return rest.length || !((res.body || {}).errors || []).length ? problemText(res) : "";
+    };
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      perr.hidden = true; out.textContent = "";
+      perr.hidden = true; out.textContent = ""; clearFieldErrors();
       document.querySelectorAll("#graph .node.on-path").forEach(function (n) { n.classList.remove("on-path"); });
       var q = form.elements.customer.value.trim();
       // The customer is found by id, email or phone (GET /v1/profiles?q=);
@@ -84,12 +118,19 @@ document.addEventListener("DOMContentLoaded", function () {
       tb.api("GET", "/v1/profiles/" + encodeURIComponent(customer)).then(function (res) {
         if (!res.ok) throw new Error(res.status === 404 ? t("js.preview.nocustomer", customer) : problemText(res));
         var p = res.body, a = p.addresses || {};
-        return tb.api("POST", "/v1/journeys/" + encodeURIComponent(form.dataset.journey) + "/simulate", {
+        var req = {
           userId: p.id, profile: { id: p.id, traits: p.traits, tags: p.tags, email: a.email, phone: a.phone,
             lineUserId: a.lineUserId, pushTokens: a.pushTokens, timezone: p.timezone, locale: p.locale }
-        });
+        };
+        var props = entryProperties();
+        if (props) req.entry = { properties: props };
+        return tb.api("POST", "/v1/journeys/" + encodeURIComponent(form.dataset.journey) + "/simulate", req);
       }).then(function (res) {
-        if (!res.ok) throw new Error(problemText(res));
+        if (!res.ok) {
+          var msg = fieldErrors(res);
+          if (!msg) return; // every error is drawn at its input
+          throw new Error(msg);
+        }
         out.appendChild(el("p", "", t("js.preview.for", customer)));
         showPreview(res.body);
       }).catch(function (err) { perr.textContent = err.message; perr.hidden = false; });
