@@ -329,3 +329,20 @@ func (b *browser) noConsoleErrors(t *testing.T) {
 		t.Errorf("the pages logged errors:\n%s", strings.Join(b.errors, "\n"))
 	}
 }
+
+// noConsoleErrorsBut is noConsoleErrors leaving out the errors that
+// mention expected (the browser logs every 4xx answer it fetched).
+func (b *browser) noConsoleErrorsBut(t *testing.T, expected string) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var left []string
+	for _, e := range b.errors {
+		if !strings.Contains(e, expected) {
+			left = append(left, e)
+		}
+	}
+	if len(left) > 0 {
+		t.Errorf("the pages logged errors:\n%s", strings.Join(left, "\n"))
+	}
+}

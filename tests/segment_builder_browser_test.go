@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -182,21 +181,4 @@ func TestSegmentBuilderInChromium(t *testing.T) {
 		a.noConsoleErrors(t)
 	})
 	b.noConsoleErrors(t) // a refused draft is a verdict (check), not a failing request
-}
-
-// noConsoleErrorsBut is noConsoleErrors leaving out the errors that
-// mention expected (the browser logs every 4xx answer it fetched).
-func (b *browser) noConsoleErrorsBut(t *testing.T, expected string) {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var left []string
-	for _, e := range b.errors {
-		if !strings.Contains(e, expected) {
-			left = append(left, e)
-		}
-	}
-	if len(left) > 0 {
-		t.Errorf("the pages logged errors:\n%s", strings.Join(left, "\n"))
-	}
 }

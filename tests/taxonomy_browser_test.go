@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -94,7 +93,7 @@ func TestTaxonomyTableInChromium(t *testing.T) {
 		t.Errorf("after applying the table shows %v", got)
 	}
 	b.screenshot(t, "taxonomy-applied.png")
-	b.noErrorsBut(t, "status of 422")
+	b.noConsoleErrorsBut(t, "status of 422")
 }
 
 // hidden says whether the element is hidden.
@@ -103,21 +102,4 @@ func (b *browser) hidden(t *testing.T, sel string) bool {
 	var h bool
 	b.run(t, chromedp.Evaluate("document.querySelector("+strconv.Quote(sel)+").hidden", &h))
 	return h
-}
-
-// noErrorsBut is noConsoleErrors less the errors that contain expected
-// (a refused call the page answers by marking a field).
-func (b *browser) noErrorsBut(t *testing.T, expected string) {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var left []string
-	for _, e := range b.errors {
-		if !strings.Contains(e, expected) {
-			left = append(left, e)
-		}
-	}
-	if len(left) > 0 {
-		t.Errorf("the pages logged errors:\n%s", strings.Join(left, "\n"))
-	}
 }
