@@ -5,15 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/cli"
-	"github.com/tabiji/tabiji/pgtest"
 	"github.com/tabiji/tabiji/store"
 	"github.com/tabiji/tabiji/taxonomy"
 )
@@ -23,25 +20,10 @@ import (
 // replay needs no Temporal).
 func TestTaxonomyCLI(t *testing.T) {
 	ctx := context.Background()
-	dbURL := pgtest.URL(t)
-	st, err := store.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if err := st.EnsureWorkspace(ctx, "shop", "Shop"); err != nil {
-		t.Fatal(err)
-	}
-	admin, _, err := st.CreateKey(ctx, "shop", store.RoleAdmin, "cli test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
-	t.Cleanup(srv.Close)
-	cliRun := runTabiji
-	run := func(args ...string) (string, error) {
-		return cliRun(append(args, "--api-url", srv.URL, "--admin-key", admin)...)
-	}
+	c := cliStack(t)
+	c.workspace(t, "shop", "Shop")
+	admin, st, srv, cliRun := c.adminKey(t, "shop"), c.store, c.api, runTabiji
+	run := func(args ...string) (string, error) { return c.onAPI(admin, args...) }
 	sheet := "../examples/taxonomy.example.yaml"
 
 	t.Run("ApplyPrintsTheDiffAndDryRunChangesNothing", func(t *testing.T) {

@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/tabiji/tabiji/api"
 	"github.com/tabiji/tabiji/cli"
 	"github.com/tabiji/tabiji/pgtest"
-	"github.com/tabiji/tabiji/store"
 )
 
 // TestKeysCLI creates, lists and revokes keys with the tabiji command in
@@ -20,15 +17,8 @@ import (
 // journey is active, so ingestion needs no Temporal).
 func TestKeysCLI(t *testing.T) {
 	ctx := context.Background()
-	dbURL := pgtest.URL(t)
-	st, err := store.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	run := func(args ...string) (string, error) { return runTabiji(append(args, "--database-url", dbURL)...) }
-	srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
-	t.Cleanup(srv.Close)
+	c := cliStack(t)
+	run, srv := c.onDB, c.api
 	track := func(secret string) int {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/track", strings.NewReader(`{"userId":"u","event":"e"}`))
 		req.SetBasicAuth(secret, "")

@@ -1,18 +1,12 @@
 package tests
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/tabiji/tabiji/api"
-	"github.com/tabiji/tabiji/pgtest"
-	"github.com/tabiji/tabiji/store"
 )
 
 // TestUsersCLI gives a workspace its first owner and a marketer with the
@@ -20,19 +14,9 @@ import (
 // to the console of an API on the same database; a reset password ends the
 // old one, the last owner keeps their role, a removed person cannot log in.
 func TestUsersCLI(t *testing.T) {
-	ctx := context.Background()
-	dbURL := pgtest.URL(t)
-	st, err := store.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if err := st.EnsureWorkspace(ctx, "acme", "Acme"); err != nil {
-		t.Fatal(err)
-	}
-	run := func(args ...string) (string, error) { return runTabiji(append(args, "--database-url", dbURL)...) }
-	srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
-	t.Cleanup(srv.Close)
+	c := cliStack(t)
+	c.workspace(t, "acme", "Acme")
+	run, srv := c.onDB, c.api
 	passwordRE := regexp.MustCompile(`password  (\S+)`)
 
 	out, err := run("users", "add", "Hana@Example.jp", "--workspace", "acme", "--role", "owner", "--locale", "ja")

@@ -1,17 +1,11 @@
 package tests
 
 import (
-	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/tabiji/tabiji/api"
-	"github.com/tabiji/tabiji/pgtest"
-	"github.com/tabiji/tabiji/store"
 )
 
 // TestUsersInviteCLI: after `tabiji users add` gives a workspace its first
@@ -20,28 +14,12 @@ import (
 // password from it; `users list`, `set-role` and `remove` given the admin
 // key work through the API (the last owner keeps their role there too).
 func TestUsersInviteCLI(t *testing.T) {
-	ctx := context.Background()
-	dbURL := pgtest.URL(t)
-	st, err := store.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
-	if err := st.EnsureWorkspace(ctx, "acme", "Acme"); err != nil {
-		t.Fatal(err)
-	}
-	admin, _, err := st.CreateKey(ctx, "acme", store.RoleAdmin, "cli")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
-	t.Cleanup(srv.Close)
-	run := runTabiji
-	viaAPI := func(args ...string) (string, error) {
-		return run(append(args, "--api-url", srv.URL, "--admin-key", admin)...)
-	}
+	c := cliStack(t)
+	c.workspace(t, "acme", "Acme")
+	admin, srv, dbURL := c.adminKey(t, "acme"), c.api, c.dbURL
+	viaAPI := func(args ...string) (string, error) { return c.onAPI(admin, args...) }
 
-	if out, err := run("users", "add", "hana@example.jp", "--workspace", "acme", "--role", "owner", "--database-url", dbURL); err != nil {
+	if out, err := c.onDB("users", "add", "hana@example.jp", "--workspace", "acme", "--role", "owner"); err != nil {
 		t.Fatalf("users add = %v\n%s", err, out)
 	}
 	out, err := viaAPI("users", "invite", "--email", "Mio@Example.jp", "--role", "marketer", "--locale", "ja")
@@ -78,7 +56,7 @@ func TestUsersInviteCLI(t *testing.T) {
 		t.Errorf("a person removed through the API still logs in (%s)", role)
 	}
 	for _, bad := range [][]string{{"users", "list", "--database-url", dbURL}, {"users", "invite", "--email", "x@example.jp", "--role", "owner", "--admin-key", "tbj_nope", "--api-url", srv.URL}} {
-		if out, err := run(bad...); err == nil {
+		if out, err := runTabiji(bad...); err == nil {
 			t.Errorf("%v succeeded:\n%s", bad, out)
 		}
 	}
