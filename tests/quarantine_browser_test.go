@@ -164,7 +164,7 @@ func TestQuarantinePageInChromium(t *testing.T) {
 			t.Errorf("the marketer's replay = %d %v, want 403 naming the roles", status, body)
 		}
 	})
-	b.noErrorsBut(t, "status of 4")
+	b.noConsoleErrorsBut(t, "status of 4")
 }
 
 // seedQuarantineCall sends one more order_completed without its total.
