@@ -94,7 +94,9 @@ var permissions = map[string][]people.Role{
 	"GET /v1/taxonomy/user-properties": anyRole, "GET /v1/taxonomy/user-properties/:name": anyRole,
 	"POST /v1/taxonomy/user-properties": building, "PUT /v1/taxonomy/user-properties/:name": building,
 	"DELETE /v1/taxonomy/user-properties/:name": building,
-	"GET /v1/quarantine":                        anyRole, "GET /v1/quarantine/:id": anyRole, "PUT /v1/quarantine/:id": building,
+	// The event debugger shows calls' payloads only to roles that read profiles (maySeeProfiles).
+	"GET /v1/events/recent": anyRole,
+	"GET /v1/quarantine":    anyRole, "GET /v1/quarantine/:id": anyRole, "PUT /v1/quarantine/:id": building,
 	"POST /v1/quarantine/:id/replay": building, "DELETE /v1/quarantine/:id": building,
 	"GET /v1/channels": anyRole, "GET /v1/channels/:channel": anyRole, "PUT /v1/channels/:channel": building,
 	"DELETE /v1/channels/:channel": building, "POST /v1/channels/:channel/test-send": building,
@@ -108,7 +110,7 @@ var permissions = map[string][]people.Role{
 	"GET /ui/settings/people": owners, "GET /ui/audit": owners, "GET /ui/approvals": anyRole,
 	"GET /ui/home.csv": anyRole, "GET /ui/report": anyRole, "GET /ui/templates": anyRole, "GET /ui/templates/:name": anyRole,
 	"GET /ui/broadcasts": anyRole, "GET /ui/broadcasts/new": anyRole, "GET /ui/broadcasts/:id": anyRole,
-	"GET /ui/data/taxonomy": anyRole, "GET /ui/data/quarantine": anyRole, "GET /ui/data/quarantine/:id": anyRole,
+	"GET /ui/data/taxonomy": anyRole, "GET /ui/data/quarantine": anyRole, "GET /ui/data/quarantine/:id": anyRole, "GET /ui/data/debugger": anyRole,
 	"POST /ui/codec/decode": anyRole, "POST /ui/codec/encode": anyRole,
 }
 

@@ -207,6 +207,8 @@ func (s *server) routes(r *gin.Engine) {
 	manage.GET("/taxonomy/user-properties/:name", s.getUserProperty)
 	manage.PUT("/taxonomy/user-properties/:name", s.putUserProperty)
 	manage.DELETE("/taxonomy/user-properties/:name", s.deleteUserProperty)
+	// The event debugger: the latest calls with their verdicts (events_recent.go).
+	manage.GET("/events/recent", s.recentEvents)
 	manage.GET("/quarantine", s.listQuarantine)
 	manage.GET("/quarantine/:id", s.getQuarantined)
 	manage.PUT("/quarantine/:id", s.fixQuarantined)
@@ -280,6 +282,7 @@ func (s *server) routes(r *gin.Engine) {
 	pages.GET("/message-templates", s.uiMessageTemplates) // ui_message_templates.go
 	pages.GET("/message-templates/new", s.uiMessageTemplate)
 	pages.GET("/message-templates/:id", s.uiMessageTemplate)
+	pages.GET("/data/debugger", s.uiDebugger) // ui_data.go: the event debugger
 	// The Temporal codec server for the Web UI (codec.go).
 	s.codecRoutes(r)
 	r.GET("/ui", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/ui/") })

@@ -22,19 +22,19 @@ import (
 const trackLimit = ingest.MaxCall
 
 // segmentCall answers POST /v1/<typ>: one call of Segment's HTTP Tracking API.
+// A body that cannot be read or decoded goes to the pipeline too, which
+// records it for the event debugger (ingest.Undecoded), before the 4xx.
 func (s *server) segmentCall(typ string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		body, ok := readBody(c, ingest.MaxCall)
-		if !ok {
-			return
+		body, fault := readIngestBody(c, ingest.MaxCall)
+		var msgs []ingest.Message
+		var err error
+		if fault == nil {
+			var m ingest.Message
+			m, err = ingest.Decode(typ, body, time.Now().UTC())
+			msgs = []ingest.Message{m}
 		}
-		m, err := ingest.Decode(typ, body, time.Now().UTC())
-		if err != nil {
-			decodeProblem(c, err)
-			return
-		}
-		res, err := s.pipeline.Submit(c.Request.Context(), workspace(c), []ingest.Message{m}, from(c, false)...)
-		s.answer(c, res, err, nil, false, 1)
+		s.submit(c, body, msgs, fault, err, false, 1)
 	}
 }
 
@@ -45,28 +45,54 @@ func (s *server) segmentCall(typ string) gin.HandlerFunc {
 // client key's calls that lack identity verification are refused the same
 // way (batch[3].context.userHash).
 func (s *server) segmentBatch(c *gin.Context) {
-	body, ok := readBody(c, ingest.MaxBatch)
-	if !ok {
-		return
+	body, fault := readIngestBody(c, ingest.MaxBatch)
+	var msgs []ingest.Message
+	var err error
+	if fault == nil {
+		msgs, err = ingest.DecodeBatch(body, time.Now().UTC())
 	}
-	msgs, err := ingest.DecodeBatch(body, time.Now().UTC())
 	var bad ingest.Errors
-	if err != nil && (!errors.As(err, &bad) || len(msgs) == 0) {
-		decodeProblem(c, err)
-		return
+	if err != nil && !errors.As(err, &bad) {
+		bad = nil
 	}
-	calls := len(msgs) + countCalls(bad)
-	res, err := s.pipeline.Submit(c.Request.Context(), workspace(c), msgs, from(c, true)...)
-	s.answer(c, res, err, append(bad, res.Refused...), true, calls)
+	s.submit(c, body, msgs, fault, err, true, len(msgs)+countCalls(bad))
 }
 
-// from is how the pipeline takes the request's calls: a client key's are
-// verified first (ingest.FromClientKey, client_calls.go).
-func from(c *gin.Context, batch bool) []ingest.SubmitOption {
-	if clientKey(c) {
-		return []ingest.SubmitOption{ingest.FromClientKey(batch)}
+// submit hands the request's calls to the pipeline, with what did not
+// decode (fault: the body could not be read; err: decoding's faults), and
+// answers: the body's or the decoding's problem when no call decoded.
+func (s *server) submit(c *gin.Context, body []byte, msgs []ingest.Message, fault *bodyFault, err error, batch bool, calls int) {
+	opts := from(c, batch)
+	switch {
+	case fault != nil:
+		opts = append(opts, ingest.Undecoded(body, fault))
+	case err != nil:
+		opts = append(opts, ingest.Undecoded(body, err))
 	}
-	return nil
+	if err != nil && !batch {
+		msgs = nil // Decode's zero call
+	}
+	res, subErr := s.pipeline.Submit(c.Request.Context(), workspace(c), msgs, opts...)
+	var bad ingest.Errors
+	switch {
+	case fault != nil:
+		fault.answer(c)
+	case err != nil && (len(msgs) == 0 || !errors.As(err, &bad)):
+		decodeProblem(c, err)
+	default:
+		s.answer(c, res, subErr, append(bad, res.Refused...), batch, calls)
+	}
+}
+
+// from is how the pipeline takes the request's calls: with the key's id,
+// for the event debugger, and a client key's verified first
+// (ingest.FromClientKey, client_calls.go).
+func from(c *gin.Context, batch bool) []ingest.SubmitOption {
+	opts := []ingest.SubmitOption{ingest.FromKey(keyID(c))}
+	if clientKey(c) {
+		opts = append(opts, ingest.FromClientKey(batch))
+	}
+	return opts
 }
 
 // answer turns the pipeline's result into Segment's {"success": true} or a problem.
@@ -105,21 +131,54 @@ func (s *server) answer(c *gin.Context, res ingest.Result, err error, bad ingest
 	}
 }
 
-// readBody reads a JSON body of at most limit bytes (after gzip, which
-// some Segment libraries use), answering a problem when it cannot. The
-// body may come as text/plain: Segment's browser library and beacons send
-// it so, which spares the browser a preflight where no header needs one.
+// bodyFault is why a request's body could not be read, as its problem.
+type bodyFault struct {
+	status         int
+	field, message string // a field error when field is not ""
+	detail         string
+}
+
+func (f *bodyFault) Error() string {
+	if f.field != "" {
+		return f.field + ": " + f.message
+	}
+	return f.detail
+}
+
+// answer answers the fault's problem.
+func (f *bodyFault) answer(c *gin.Context) {
+	if f.field != "" {
+		invalid(c, f.field, f.message)
+		return
+	}
+	problem(c, f.status, f.detail)
+}
+
+// readBody reads a JSON body of at most limit bytes, answering a problem
+// when it cannot (readIngestBody).
 func readBody(c *gin.Context, limit int64) ([]byte, bool) {
-	if ct := c.ContentType(); ct != "" && ct != "application/json" && ct != "text/plain" {
-		problem(c, http.StatusUnsupportedMediaType, "send the body as application/json (or text/plain), not "+ct)
+	body, fault := readIngestBody(c, limit)
+	if fault != nil {
+		fault.answer(c)
 		return nil, false
+	}
+	return body, true
+}
+
+// readIngestBody reads a JSON body of at most limit bytes (after gzip,
+// which some Segment libraries use), or says why it cannot, with what it
+// read. The body may come as text/plain: Segment's browser library and
+// beacons send it so, which spares the browser a preflight where no header
+// needs one.
+func readIngestBody(c *gin.Context, limit int64) ([]byte, *bodyFault) {
+	if ct := c.ContentType(); ct != "" && ct != "application/json" && ct != "text/plain" {
+		return nil, &bodyFault{status: http.StatusUnsupportedMediaType, detail: "send the body as application/json (or text/plain), not " + ct}
 	}
 	var r io.Reader = c.Request.Body
 	if c.GetHeader("Content-Encoding") == "gzip" {
 		gz, err := gzip.NewReader(c.Request.Body)
 		if err != nil {
-			invalid(c, "body", "is not valid gzip: "+err.Error())
-			return nil, false
+			return nil, &bodyFault{status: http.StatusBadRequest, field: "body", message: "is not valid gzip: " + err.Error()}
 		}
 		defer gz.Close() //nolint:errcheck // a reader: io.ReadAll below reports any error in the stream
 		r = gz
@@ -127,16 +186,13 @@ func readBody(c *gin.Context, limit int64) ([]byte, bool) {
 	body, err := io.ReadAll(io.LimitReader(r, limit+1))
 	switch {
 	case err != nil:
-		invalid(c, "body", "could not be read: "+err.Error())
-		return nil, false
+		return body, &bodyFault{status: http.StatusBadRequest, field: "body", message: "could not be read: " + err.Error()}
 	case int64(len(body)) > limit:
-		problem(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d KB", limit>>10))
-		return nil, false
+		return body, &bodyFault{status: http.StatusRequestEntityTooLarge, detail: fmt.Sprintf("the body is larger than %d KB", limit>>10)}
 	case len(body) == 0:
-		invalid(c, "body", "is empty: send a JSON object")
-		return nil, false
+		return nil, &bodyFault{status: http.StatusBadRequest, field: "body", message: "is empty: send a JSON object"}
 	}
-	return body, true
+	return body, nil
 }
 
 // decodeProblem answers 400 naming every field at fault.

@@ -16,6 +16,8 @@ const (
 	SectionData       = "data"
 	// SectionQuarantine holds the quarantine's pages (beside Data).
 	SectionQuarantine = "quarantine"
+	// SectionDebugger holds the event debugger (a data page of its own in the navigation).
+	SectionDebugger = "debugger"
 	// SectionMessages holds the message templates' pages.
 	SectionMessages = "messages"
 )
@@ -81,6 +83,7 @@ func (f Frame) Nav() []NavItem {
 		{SectionSegments, "/ui/segments", "nav.segments", f.Section == SectionSegments},
 		{SectionData, "/ui/data/taxonomy", "nav.data", f.Section == SectionData},
 		{SectionQuarantine, "/ui/data/quarantine", "nav.quarantine", f.Section == SectionQuarantine},
+		{SectionDebugger, "/ui/data/debugger", "nav.debugger", f.Section == SectionDebugger},
 	}
 	if f.Can("audit") {
 		nav = append(nav, NavItem{SectionAudit, "/ui/audit", "nav.audit", f.Section == SectionAudit})

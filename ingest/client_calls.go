@@ -162,6 +162,9 @@ type SubmitOption func(*submitOptions)
 
 type submitOptions struct {
 	client, batch bool
+	keyID         string // FromKey
+	body          []byte // Undecoded
+	undecoded     error
 }
 
 // FromClientKey says the calls come with a client key, so Submit verifies

@@ -9,7 +9,7 @@ import (
 // erasure (as Segment's libraries do) re-creates no profile, event or run.
 // They count as duplicates, as the first delivery of the call was stored
 // once. One indexed lookup for the batch (store.ErasedMessageIDs).
-func (p *Pipeline) dropErased(ctx context.Context, workspaceID string, msgs []Message) ([]Message, int, error) {
+func (p *Pipeline) dropErased(ctx context.Context, workspaceID string, msgs []Message, rec *recorder) ([]Message, int, error) {
 	ids := make([]string, len(msgs))
 	for i := range msgs {
 		ids[i] = msgs[i].MessageID
@@ -19,9 +19,11 @@ func (p *Pipeline) dropErased(ctx context.Context, workspaceID string, msgs []Me
 		return msgs, 0, err
 	}
 	kept := make([]Message, 0, len(msgs)-len(erased))
-	for _, m := range msgs {
-		if !erased[m.MessageID] {
-			kept = append(kept, m)
+	for i := range msgs {
+		if m := &msgs[i]; !erased[m.MessageID] {
+			kept = append(kept, *m)
+		} else {
+			rec.erased(m)
 		}
 	}
 	return kept, len(msgs) - len(kept), nil

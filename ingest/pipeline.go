@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -103,12 +105,17 @@ func (p *Pipeline) Submit(ctx context.Context, workspaceID string, msgs []Messag
 	for _, opt := range opts {
 		opt(&o)
 	}
-	msgs, refused, err := p.screenClientCalls(ctx, workspaceID, msgs, o)
-	if err != nil {
-		return Result{}, err
+	rec := newRecorder(workspaceID, o)
+	kept, refused, err := p.screenClientCalls(ctx, workspaceID, msgs, o)
+	if o.client {
+		rec.refused(msgs, kept, refused, err, o.batch)
 	}
-	res, err := p.submit(ctx, workspaceID, msgs)
+	var res Result
+	if err == nil {
+		res, err = p.submit(ctx, workspaceID, kept, rec)
+	}
 	res.Refused = refused
+	p.record(ctx, workspaceID, rec, err)
 	m := p.Metrics
 	m.Ingested(metrics.VerdictStored, res.Stored)
 	m.Ingested(metrics.VerdictDuplicate, res.Duplicates)
@@ -118,15 +125,32 @@ func (p *Pipeline) Submit(ctx context.Context, workspaceID string, msgs []Messag
 	return res, err
 }
 
-func (p *Pipeline) submit(ctx context.Context, workspaceID string, msgs []Message) (Result, error) {
+// record writes the request's calls for the event debugger when the
+// events' statement did not (nothing was stored, or a single call was
+// refused); a failure to is logged, never the calls' failure. A pipeline
+// without a store (the unit tests of its checks) records nothing.
+func (p *Pipeline) record(ctx context.Context, workspaceID string, rec *recorder, err error) {
+	var refusal *store.Refusal
+	if rec.written || len(rec.calls) == 0 || p.Store == nil || (err != nil && !errors.As(err, &refusal)) {
+		return
+	}
+	if err := p.Store.InsertRecentCalls(ctx, rec.sorted()); err != nil {
+		p.Logger.WarnContext(ctx, "record calls for the event debugger", "workspace", workspaceID, "error", err)
+	}
+}
+
+func (p *Pipeline) submit(ctx context.Context, workspaceID string, msgs []Message, rec *recorder) (Result, error) {
 	var res Result
+	if len(msgs) == 0 {
+		return res, nil
+	}
 	ctx = routing.WithBudget(ctx)
-	msgs, erased, err := p.dropErased(ctx, workspaceID, msgs)
+	msgs, erased, err := p.dropErased(ctx, workspaceID, msgs, rec)
 	if err != nil {
 		return res, err
 	}
 	res.Duplicates += erased
-	in, err := p.screen(ctx, workspaceID, msgs, &res)
+	in, err := p.screen(ctx, workspaceID, msgs, &res, rec)
 	if err != nil || len(in) == 0 {
 		return res, err
 	}
@@ -139,17 +163,25 @@ func (p *Pipeline) submit(ctx context.Context, workspaceID string, msgs []Messag
 		return res, err
 	}
 	events := make([]store.Event, len(in))
+	firsts := make(map[string]bool, len(in))
 	for i, a := range in {
+		verdict := "" // InsertEvents decides: stored or duplicate
+		if firsts[a.msg.MessageID] {
+			verdict = store.VerdictDuplicate // an earlier call of the request has its id
+		}
+		firsts[a.msg.MessageID] = true
+		rec.add(a.msg, verdict, violationsReason(a.violations))
 		events[i] = ToEvent(workspaceID, a.msg, a.violations)
 		if events[i].Type != Track || !used[events[i].Name] {
 			// No journey uses it: routed as it is stored, with no second write.
 			events[i].RoutedAt = &events[i].ReceivedAt
 		}
 	}
-	out, err := p.Store.InsertEvents(ctx, events)
+	out, err := p.Store.InsertEvents(ctx, events, rec.sorted()...)
 	if err != nil {
 		return res, err
 	}
+	rec.written = true
 	for _, o := range out {
 		if o.Inserted {
 			res.Stored++
@@ -172,7 +204,7 @@ func (p *Pipeline) submit(ctx context.Context, workspaceID string, msgs []Messag
 }
 
 // screen applies the taxonomy's verdict to each call and returns those let in.
-func (p *Pipeline) screen(ctx context.Context, workspaceID string, msgs []Message, res *Result) ([]accepted, error) {
+func (p *Pipeline) screen(ctx context.Context, workspaceID string, msgs []Message, res *Result, rec *recorder) ([]accepted, error) {
 	t, err := p.Taxonomies.Get(ctx, workspaceID)
 	if err != nil {
 		return nil, err
@@ -185,11 +217,13 @@ func (p *Pipeline) screen(ctx context.Context, workspaceID string, msgs []Messag
 		switch v.Action {
 		case taxonomy.ActionReject:
 			res.Rejected = append(res.Rejected, Rejection{Index: m.Index, Violations: v.Violations})
+			rec.add(m, store.VerdictRejected, violationsReason(v.Violations))
 		case taxonomy.ActionQuarantine:
 			if err := p.Store.QuarantineEvent(ctx, ToEvent(workspaceID, m, nil), v.Violations); err != nil {
 				return nil, err
 			}
 			res.Quarantined++
+			rec.add(m, store.VerdictQuarantined, violationsReason(v.Violations))
 		case taxonomy.ActionDrop:
 			reason := taxonomy.RuleBlocked
 			if len(v.Violations) > 0 {
@@ -197,6 +231,7 @@ func (p *Pipeline) screen(ctx context.Context, workspaceID string, msgs []Messag
 			}
 			dropped[[2]string{m.Event, reason}]++
 			res.Dropped++
+			rec.add(m, store.VerdictDropped, cmp.Or(violationsReason(v.Violations), reason))
 		default:
 			in = append(in, accepted{msg: m, violations: v.Violations})
 		}

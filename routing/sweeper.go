@@ -63,6 +63,7 @@ func (w *Sweeper) Run(ctx context.Context) {
 			w.schedules(ctx)
 		case <-sweep.C:
 			w.pruneReceipts(ctx)
+			w.trimRecentCalls(ctx)
 			if n, err := w.Sweep(ctx); err != nil && ctx.Err() == nil {
 				w.r.Logger.Warn("sweep unrouted events", "routed", n, "error", err)
 			} else if n > 0 {

@@ -38,6 +38,11 @@ var disclosureSections = []DisclosureSection{
 	{"quarantined_events", []string{"quarantined_events"}, `SELECT to_jsonb(q) FROM quarantined_events q
 		WHERE workspace_id = $1 AND (event->>'userId' = ANY($2) OR event->>'anonymousId' = ANY($2) OR event->>'previousId' = ANY($2))
 		ORDER BY received_at, message_id`},
+	{"recent_calls", []string{"recent_calls"}, `SELECT to_jsonb(r) FROM recent_calls r
+		WHERE workspace_id = $1 AND (user_id = ANY($2) OR anonymous_id = ANY($2) OR payload->>'previousId' = ANY($2)
+			OR (user_id = '' AND anonymous_id = '' AND payload IS NOT NULL
+			    AND EXISTS (SELECT 1 FROM unnest($2::text[]) id WHERE strpos(payload::text, id) > 0)))
+		ORDER BY seq`},
 	{"messages", []string{"messages"}, `SELECT to_jsonb(m) FROM messages m
 		WHERE workspace_id = $1 AND customer_id = ANY($2) ORDER BY created_at, id`},
 	{"message_events", []string{"message_events"}, `SELECT to_jsonb(e) FROM message_events e JOIN messages m

@@ -143,6 +143,9 @@ func disclosureFixture(t *testing.T, b *testBundle) {
 		`INSERT INTO quarantined_events (workspace_id, message_id, event_name, event, violations) VALUES
 			('ws_a', 'q1', 'Bad', '{"userId": "c1", "messageId": "q1"}', '[]'),
 			('ws_a', 'q2', 'Bad', '{"userId": "c2", "messageId": "q2"}', '[]')`,
+		`INSERT INTO recent_calls (workspace_id, verdict, user_id, message_id, payload) VALUES
+			('ws_a', 'stored', 'c1', 'ev1', NULL), ('ws_a', 'rejected', '', '', '"{\"anonymousId\":\"anon1\","'),
+			('ws_a', 'stored', 'c2', 'ev3', NULL)`,
 		`INSERT INTO suppressions (workspace_id, channel, address, reason) VALUES
 			('ws_a', 'email', 'c1@example.com', 'hard_bounce'), ('ws_a', 'line', 'U2', 'line_unfollow')`,
 		`INSERT INTO broadcast_deferrals (workspace_id, broadcast_id, customer_id, until) VALUES

@@ -47,6 +47,16 @@ var erasureSteps = []struct{ table, sql string }{
 			                             OR event->>'previousId' = ANY($2))
 			RETURNING 1
 		) SELECT count(*) FROM gone`},
+	// The event debugger's calls (00052): by their ids, or, for a call
+	// that did not decode into ids, by any of the ids in its payload.
+	{"recent_calls", `
+		WITH gone AS (
+			DELETE FROM recent_calls
+			WHERE workspace_id = $1 AND (user_id = ANY($2) OR anonymous_id = ANY($2) OR payload->>'previousId' = ANY($2)
+				OR (user_id = '' AND anonymous_id = '' AND payload IS NOT NULL
+				    AND EXISTS (SELECT 1 FROM unnest($2::text[]) id WHERE strpos(payload::text, id) > 0)))
+			RETURNING 1
+		) SELECT count(*) FROM gone`},
 	// The message log, consent and suppressions (00004): message events go
 	// before their messages, suppressions of the profile's addresses before
 	// the profile.

@@ -69,10 +69,11 @@ type Inserted struct {
 // InsertEvents stores the events whose MessageID their workspace has not
 // seen, in one statement, and answers for each in order. Each event's UserID
 // is replaced by the canonical id of the profile it names, and that profile
-// is created when missing.
-func (s *Store) InsertEvents(ctx context.Context, events []Event) ([]Inserted, error) {
+// is created when missing. The same statement records recent, the calls
+// the event debugger shows (RecentCall: an empty Verdict is decided here).
+func (s *Store) InsertEvents(ctx context.Context, events []Event, recent ...RecentCall) ([]Inserted, error) {
 	if len(events) == 0 {
-		return nil, nil
+		return nil, s.InsertRecentCalls(ctx, recent)
 	}
 	out := make([]Inserted, len(events))
 	cols := newEventColumns(len(events))
@@ -96,6 +97,9 @@ func (s *Store) InsertEvents(ctx context.Context, events []Event) ([]Inserted, e
 			seen[key] = true
 			cols.add(e)
 		}
+	}
+	if len(recent) > 0 {
+		cols.recent = newRecentColumns(recent)
 	}
 	if err := s.insertEventRows(ctx, cols, out); err != nil {
 		return nil, fmt.Errorf("store: unable to insert events: %w", err)
@@ -131,7 +135,7 @@ func (s *Store) insertEventRows(ctx context.Context, cols *eventColumnSet, out [
 // whose claim succeeded; rows come sorted by id, so that two concurrent
 // batches lock in the same order and cannot deadlock. A batch with
 // purchases runs insertPurchasesSQL (purchase_counters.go), which counts them too.
-const insertEventsSQL = insertEventsCTEs + insertEventsTail
+// (eventColumnSet.statement puts it together).
 
 // insertEventsCTEs are insertEventsSQL's steps.
 const insertEventsCTEs = `
@@ -207,6 +211,7 @@ type eventColumnSet struct {
 	violations                                                     []*string
 	ts, received                                                   []time.Time
 	routed                                                         []*time.Time
+	recent                                                         *recentColumns // the calls to record, nil for none
 }
 
 func newEventColumns(n int) *eventColumnSet {
@@ -233,8 +238,25 @@ func (c *eventColumnSet) add(e Event) {
 }
 
 func (c *eventColumnSet) args() []any {
-	return []any{c.ws, c.id, c.typ, c.user, c.anon, c.name, c.props, c.traits, c.ctx, c.group, c.prev,
+	args := []any{c.ws, c.id, c.typ, c.user, c.anon, c.name, c.props, c.traits, c.ctx, c.group, c.prev,
 		c.violations, c.ts, c.received, c.routed, c.sums, c.nums}
+	if c.recent != nil {
+		args = append(args, c.recent.args()...)
+	}
+	return args
+}
+
+// statement is insertEventsSQL for the columns: with purchases,
+// insertPurchasesSQL; with recent calls, the step that records them.
+func (c *eventColumnSet) statement(purchases bool) string {
+	sql := insertEventsCTEs
+	if purchases {
+		sql += purchasesCTEs
+	}
+	if c.recent != nil {
+		sql += insertRecentCTE
+	}
+	return sql + insertEventsTail
 }
 
 // GetEvent returns the workspace's event with the message id, or ErrNotFound.

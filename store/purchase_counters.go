@@ -29,7 +29,8 @@ const lockPurchasersSQL = `SELECT tabiji_lock_purchasers($1::text[], $2::text[])
 // order. It runs after lockPurchasersSQL in one implicit transaction
 // (runInsertEvents), so no other change to those customers' purchases
 // comes between the reading and the counting.
-const insertPurchasesSQL = insertEventsCTEs + `, purchases AS (
+// (insertEventsCTEs, then purchasesCTEs: eventColumnSet.statement).
+const purchasesCTEs = `, purchases AS (
 	SELECT v.workspace_id, v.customer, v.timestamp, v.message_id, event_revenue(v.properties::jsonb) AS revenue
 	FROM v JOIN ids USING (workspace_id, message_id)
 	WHERE v.event = '` + CountedPurchaseEvent + `' AND v.type = 'track'
@@ -53,7 +54,7 @@ const insertPurchasesSQL = insertEventsCTEs + `, purchases AS (
 	HAVING sum(d.n) <> 0 OR sum(d.revenue) <> 0
 	ORDER BY d.workspace_id, d.metric, d.x, d.y
 	ON CONFLICT (workspace_id, event, metric, x, y, shard) DO UPDATE SET n = c.n + excluded.n, revenue = c.revenue + excluded.revenue
-)` + insertEventsTail
+)`
 
 // purchasers are the workspaces and ids of the batch's purchases, one
 // pair each (repeats are harmless).
@@ -74,7 +75,7 @@ func (c *eventColumnSet) purchasers() (workspaces, users []string) {
 func (s *Store) runInsertEvents(ctx context.Context, cols *eventColumnSet, read func(pgx.Rows) error) (err error) {
 	workspaces, users := cols.purchasers()
 	if len(users) == 0 {
-		rows, err := s.pool.Query(ctx, insertEventsSQL, cols.args()...)
+		rows, err := s.pool.Query(ctx, cols.statement(false), cols.args()...)
 		if err != nil {
 			return err
 		}
@@ -82,7 +83,7 @@ func (s *Store) runInsertEvents(ctx context.Context, cols *eventColumnSet, read 
 	}
 	b := &pgx.Batch{}
 	b.Queue(lockPurchasersSQL, workspaces, users)
-	b.Queue(insertPurchasesSQL, cols.args()...)
+	b.Queue(cols.statement(true), cols.args()...)
 	br := s.pool.SendBatch(ctx, b)
 	defer func() {
 		if closeErr := br.Close(); err == nil && closeErr != nil {

@@ -14,12 +14,12 @@ import (
 // changeControls lists the page's enabled, visible controls that could
 // change something: every button, input, select and text area but those
 // known to only read or to be the reader's own (the language switch,
-// logging out, the canvas's zoom, settings panel and version to compare with, read-only
-// fields), and the fields of forms that only GET a page.
+// logging out, the canvas's zoom, settings panel and version to compare with, the
+// event debugger's pause, read-only fields), and the fields of forms that only GET a page.
 const changeControls = `[...document.querySelectorAll('button, input:not([type=hidden]), select, textarea')]
 	.filter(e => !e.matches(':disabled') && !e.readOnly && e.getClientRects().length > 0)
 	.filter(e => !e.closest('form[method=get]') && !e.closest('form[action="/ui/logout"]'))
-	.filter(e => !['lang-switch', 'versions-load', 'print', 'settings-open', 'zoom-in', 'zoom-out', 'zoom-fit', 'diff-version'].includes(e.id))
+	.filter(e => !['lang-switch', 'versions-load', 'print', 'settings-open', 'zoom-in', 'zoom-out', 'zoom-fit', 'diff-version', 'debugger-pause'].includes(e.id))
 	.map(e => e.outerHTML.slice(0, 120))`
 
 // ownersPages are the console pages only an owner opens: another role gets

@@ -38,6 +38,7 @@ var consolePages = []struct{ name, path, ready string }{
 	{"taxonomy", "/ui/data/taxonomy", `#taxonomy[data-ready="1"]`},
 	{"quarantine", "/ui/data/quarantine", "#quarantine"},
 	{"quarantined", "/ui/data/quarantine/q-console-1", `#quarantined[data-ready="1"]`},
+	{"debugger", "/ui/data/debugger", `#debugger[data-ready="1"]`},
 	{"message-templates", "/ui/message-templates", "#message-templates"},
 	{"message-template-new", "/ui/message-templates/new?channel=email", `#msg-form[data-ready="1"]`},
 	{"message-template-sms", "/ui/message-templates/new?channel=sms", `#msg-form[data-ready="1"]`},
