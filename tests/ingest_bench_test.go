@@ -74,6 +74,7 @@ func newIngestBench(b *testing.B) *ingestBench {
 	}
 	srv := httptest.NewServer(api.NewServer(api.Deps{Store: st}))
 	b.Cleanup(srv.Close)
+	trimRecentCalls(b, st)
 	e := &ingestBench{url: srv.URL, dbURL: cluster.URL(), write: write, adminKey: admin,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	for _, call := range [][3]string{
@@ -89,6 +90,29 @@ func newIngestBench(b *testing.B) *ingestBench {
 		}
 	}
 	return e
+}
+
+// trimRecentCalls trims the event debugger's calls every 5 s while the
+// benchmark runs, as the API's sweeper does (routing.Sweeper).
+func trimRecentCalls(b *testing.B, st *store.Store) {
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	b.Cleanup(func() { stop(); <-done })
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if _, err := st.TrimRecentCalls(ctx, time.Now()); err != nil && ctx.Err() == nil {
+					b.Error(err)
+				}
+			}
+		}
+	}()
 }
 
 // event is one realistic track call of about 450 bytes, for one of 10,000 customers.
