@@ -47,7 +47,7 @@ var erasureSteps = []struct{ table, sql string }{
 			                             OR event->>'previousId' = ANY($2))
 			RETURNING 1
 		) SELECT count(*) FROM gone`},
-	// The event debugger's calls (00052): by their ids, or, for a call
+	// The event debugger's calls (00054): by their ids, or, for a call
 	// that did not decode into ids, by any of the ids in its payload.
 	{"recent_calls", `
 		WITH gone AS (

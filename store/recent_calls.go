@@ -19,7 +19,7 @@ const (
 	VerdictDropped     = "dropped"
 )
 
-// The bounds of the debugger's table (00052): the sweeper keeps the latest
+// The bounds of the debugger's table (00054): the sweeper keeps the latest
 // RecentCallsKept calls of each workspace and none older than
 // RecentCallsMaxAge (TrimRecentCalls), shorter than any retention period.
 const (
