@@ -270,7 +270,10 @@ func newBrowser(t *testing.T) *browser {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	tctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	// A bound on the whole browser session, against a hang: the console
+	// test walks 30 pages in two languages with axe-core, which took up to
+	// 135 s at a load of 50, so 3 minutes had become a flake.
+	tctx, cancelTimeout := context.WithTimeout(ctx, 10*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
 	b := &browser{ctx: tctx}
 	chromedp.ListenTarget(tctx, func(ev any) {
