@@ -61,7 +61,7 @@ func TestApprovalInChromium(t *testing.T) {
 		}
 	}
 	t.Run("ALaunchFromTheGalleryWaitsToo", func(t *testing.T) {
-		m.run(t, chromedp.Navigate(s.url+"/ui/templates/cart-abandonment"), chromedp.WaitVisible("#launch-form", chromedp.ByID),
+		m.run(t, chromedp.Navigate(s.url+"/ui/templates/cart-abandonment"), chromedp.WaitReady(`#launch-form[data-ready="1"]`, chromedp.ByQuery),
 			chromedp.SendKeys("#f-id", "cart_apv", chromedp.ByID),
 			chromedp.Click("#launch", chromedp.ByID),
 			chromedp.WaitVisible(`#approval-state[data-state="pending"]`, chromedp.ByQuery))

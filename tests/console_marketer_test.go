@@ -55,12 +55,13 @@ func TestMarketerLaunchesPreviewsAndWatchesInChromium(t *testing.T) {
 
 	t.Run("LaunchesCartAbandonmentFromTheGallery", func(t *testing.T) {
 		b.run(t, chromedp.Click(`#gallery li[data-template="cart-abandonment"] h2 a`, chromedp.ByQuery),
-			chromedp.WaitVisible("#launch-form", chromedp.ByID),
+			chromedp.WaitReady(`#launch-form[data-ready="1"]`, chromedp.ByQuery), // its script is bound
 			chromedp.SendKeys("#f-id", "cart_ui", chromedp.ByID),
 			chromedp.Clear("#p-delay", chromedp.ByID),
 			chromedp.SendKeys("#p-delay", "20s", chromedp.ByID),
 			chromedp.Click("#launch", chromedp.ByID),
-			chromedp.WaitVisible("#launched", chromedp.ByID))
+			chromedp.WaitVisible("#launched", chromedp.ByID),
+			chromedp.WaitReady(`body[data-journey-ready="1"]`, chromedp.ByQuery)) // the preview is bound
 		if id := b.text(t, "#journey-id"); id != "cart_ui" {
 			t.Fatalf("the launch opened journey %q", id)
 		}

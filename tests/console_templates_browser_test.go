@@ -105,7 +105,8 @@ func TestMarketerRunsEveryTemplateInJapaneseInChromium(t *testing.T) {
 				s.call("GET", "/v1/journeys/"+id, "admin", nil, http.StatusOK, &j)
 				return j.Status == "paused"
 			})
-			b.run(t, chromedp.WaitVisible("#resume", chromedp.ByID)) // the page reloads itself after the pause
+			b.run(t, chromedp.WaitVisible("#resume", chromedp.ByID), // the page reloads itself after the pause
+				chromedp.WaitReady(`body[data-journey-ready="1"]`, chromedp.ByQuery))
 		}) {
 			t.FailNow() // the browser's context is spent: the others cannot run
 		}
@@ -153,12 +154,15 @@ func launchFromGallery(t *testing.T, b *browser, s *stack, name, id string, para
 	t.Helper()
 	b.run(t, chromedp.Navigate(s.url+"/ui/templates"), chromedp.WaitVisible("#gallery", chromedp.ByID),
 		chromedp.Click(`#gallery li[data-template="`+name+`"] h2 a`, chromedp.ByQuery),
-		chromedp.WaitVisible("#launch-form", chromedp.ByID),
+		chromedp.WaitReady(`#launch-form[data-ready="1"]`, chromedp.ByQuery), // its script is bound
 		chromedp.SendKeys("#f-id", id, chromedp.ByID))
 	for p, v := range params {
 		b.run(t, chromedp.SendKeys("#p-"+p, v, chromedp.ByID))
 	}
-	b.run(t, chromedp.Click("#launch", chromedp.ByID), chromedp.WaitVisible("#launched", chromedp.ByID))
+	// The journey's page: its controls work once its script is bound (a
+	// click before that would submit the preview form as a plain GET).
+	b.run(t, chromedp.Click("#launch", chromedp.ByID), chromedp.WaitVisible("#launched", chromedp.ByID),
+		chromedp.WaitReady(`body[data-journey-ready="1"]`, chromedp.ByQuery))
 	if got := b.text(t, "#journey-id"); got != id {
 		t.Fatalf("the launch opened journey %q, want %q", got, id)
 	}

@@ -58,4 +58,5 @@ document.addEventListener("DOMContentLoaded", function () {
       })
       .catch(function (err) { showError("", t("js.error", err)); if (button) button.disabled = false; });
   });
+  form.dataset.ready = "1"; // bound: a submit now launches through the API, not as a plain form
 });

@@ -208,4 +208,5 @@ document.addEventListener("DOMContentLoaded", function () {
     Object.keys(a).sort().forEach(function (k) { if (!(k in b)) out.push(["removed", k, a[k]]); });
     return out;
   }
+  document.body.dataset.journeyReady = "1"; // the controls and the preview are bound
 });
