@@ -177,7 +177,7 @@ func (p *Pipeline) submit(ctx context.Context, workspaceID string, msgs []Messag
 			events[i].RoutedAt = &events[i].ReceivedAt
 		}
 	}
-	out, err := p.Store.InsertEvents(ctx, events, rec.sorted()...)
+	out, err := p.Store.InsertEvents(ctx, events, rec.sampled()...)
 	if err != nil {
 		return res, err
 	}

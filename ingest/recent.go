@@ -25,6 +25,14 @@ import (
 // is kept as the JSON string of its first maxPayload bytes.
 const maxPayload = 8 << 10
 
+// maxStoredSample is the most calls of one request the debugger records
+// among those stored (or found duplicate) by InsertEvents: a batch of 100
+// shows its last 10, beside every call refused, quarantined, dropped or
+// repeated within it. Like Segment's debugger it shows a sample, so that
+// recording costs ingestion little (a row per stored call cost a fifth of
+// the batch rate).
+const maxStoredSample = 10
+
 // FromKey names the API key the calls came with, shown beside them.
 func FromKey(keyID string) SubmitOption {
 	return func(o *submitOptions) { o.keyID = keyID }
@@ -142,6 +150,27 @@ func sentIDs(raw []byte) store.RecentCall {
 }
 
 // sorted is the calls in the order of the request.
+// sampled is sorted with at most maxStoredSample of the calls whose
+// verdict InsertEvents decides (the last ones), and every other call.
+func (r *recorder) sampled() []store.RecentCall {
+	all := r.sorted()
+	undecided := 0
+	for _, c := range all {
+		if c.Verdict == "" {
+			undecided++
+		}
+	}
+	out := all[:0:0]
+	for _, c := range all {
+		if c.Verdict == "" && undecided > maxStoredSample {
+			undecided--
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 func (r *recorder) sorted() []store.RecentCall {
 	slices.SortStableFunc(r.calls, func(a, b indexed) int { return a.index - b.index })
 	out := make([]store.RecentCall, len(r.calls))
