@@ -54,6 +54,11 @@ var benchedPages = []struct{ name, path string }{
 	{"SegmentBuilderNew", "/ui/segments/new"},
 	{"Broadcasts", "/ui/broadcasts"},
 	{"BroadcastNew", "/ui/broadcasts/new"},
+	{"MessageTemplates", "/ui/message-templates"},
+	{"MessageTemplateNew", "/ui/message-templates/new"},
+	{"Taxonomy", "/ui/data/taxonomy"},
+	{"Quarantine", "/ui/data/quarantine"},
+	{"Debugger", "/ui/data/debugger"},
 	{"APIDashboardMonth", "/v1/kpis/dashboard?from=2026-11-01&to=2026-12-01&tz=Asia/Tokyo"},
 }
 
